@@ -1,0 +1,155 @@
+"""Slash commands, /help, and what to say to text that arrives outside any conversation."""
+
+from datetime import timedelta
+
+from flows.checkin import AREA_LABELS, MOOD_BY_VALUE
+from flows.engine import Command, Context
+from flows.onboarding import schedule_summary
+from flows.schedule import local_today, reschedule
+from storage import MoodCheckin
+
+HISTORY_LENGTH = 14
+
+
+async def start(ctx: Context) -> None:
+    member = ctx.member
+    if member is not None and member.is_onboarded:
+        ctx.say(
+            f"Welcome back, {member.pseudonym}! You're all set up — nothing has changed. "
+            "/checkin to check in, /help for everything else."
+        )
+        ctx.remind_open_question()
+        return
+    if ctx.state is not None and ctx.state.flow == "onboarding":
+        ctx.remind_open_question()
+        return
+    await ctx.start_flow("onboarding")
+
+
+def help_text(ctx: Context) -> str:
+    lines = ["Here's what I can do:"]
+    onboarded = ctx.member is not None and ctx.member.is_onboarded
+    for command in ctx.engine.commands.values():
+        if onboarded or not command.members_only:
+            lines.append(f"/{command.name} — {command.description}")
+    lines.append(
+        "\nHearthside is not an emergency service. If you are in danger or thinking of "
+        f"harming yourself, please reach out now:\n{ctx.config.crisis_resources}"
+    )
+    return "\n".join(lines)
+
+
+async def show_help(ctx: Context) -> None:
+    ctx.say(help_text(ctx))
+    ctx.remind_open_question()
+
+
+async def cancel(ctx: Context) -> None:
+    if ctx.state is None:
+        ctx.say("There's nothing to cancel right now. /help shows what I can do.")
+        return
+    title = ctx.engine.flows[ctx.state.flow].title
+    if ctx.state.flow == "onboarding" and (ctx.member is None or not ctx.member.is_onboarded):
+        # Half-finished sign-up: keep nothing.
+        await ctx.forget_member()
+        ctx.say("Okay, I've stopped and kept nothing. Tap /start whenever you'd like to begin.")
+        return
+    ctx.finish()
+    ctx.say(f"Okay, I've stopped your {title}. Nothing from it was saved.")
+
+
+async def checkin(ctx: Context) -> None:
+    await ctx.start_flow("checkin")
+
+
+async def connect(ctx: Context) -> None:
+    await ctx.start_flow("connection")
+
+
+async def settings(ctx: Context) -> None:
+    await ctx.start_flow("settings")
+
+
+def _history_line(entry: MoodCheckin) -> str:
+    mood = MOOD_BY_VALUE[entry.mood]
+    line = f"{entry.local_date:%a %d %b}  {mood.emoji} {entry.mood}"
+    if entry.tags:
+        line += "  " + ", ".join(AREA_LABELS.get(tag, tag) for tag in entry.tags)
+    return line
+
+
+async def history(ctx: Context) -> None:
+    member = ctx.require_member()
+    entries = await ctx.tx.checkins.recent_moods(member.id, limit=HISTORY_LENGTH)
+    if not entries:
+        ctx.say("No check-ins yet. Your first one is a tap away: /checkin")
+        ctx.remind_open_question()
+        return
+    today = local_today(member.timezone, ctx.now)
+    week = [e.mood for e in entries if timedelta(0) <= today - e.local_date < timedelta(days=7)]
+    lines = [f"Your last {len(entries)} check-ins:", *map(_history_line, entries)]
+    if week:
+        lines.append(f"\n7-day average: {sum(week) / len(week):.1f} ({len(week)} check-ins)")
+    else:
+        lines.append("\nNo check-ins in the last 7 days.")
+    ctx.say("\n".join(lines))
+    ctx.remind_open_question()
+
+
+async def pause(ctx: Context) -> None:
+    member = ctx.require_member()
+    if member.paused:
+        ctx.say("Reminders are already paused. /resume turns them back on.")
+        return
+    await ctx.tx.members.set_paused(member.id, True)
+    await reschedule(ctx.tx, await ctx.reload_member(), ctx.now)
+    ctx.say(
+        "Paused. I won't send reminders until you /resume. "
+        "You can still /checkin whenever you like."
+    )
+
+
+async def resume(ctx: Context) -> None:
+    member = ctx.require_member()
+    if not member.paused:
+        ctx.say(f"Reminders are on. {schedule_summary(member.prompt_time, member.timezone)}")
+        return
+    await ctx.tx.members.set_paused(member.id, False)
+    member = await ctx.reload_member()
+    await reschedule(ctx.tx, member, ctx.now)
+    ctx.say(f"Welcome back! {schedule_summary(member.prompt_time, member.timezone)}")
+
+
+async def delete(ctx: Context) -> None:
+    await ctx.start_flow("delete")
+
+
+async def outside_flow(ctx: Context) -> None:
+    """Text that answers no question."""
+    member = ctx.member
+    if member is None or not member.is_onboarded:
+        ctx.say(
+            "Hi! I'm Hearthside, a check-in companion for recovery communities. "
+            "Tap /start to begin, or /help to see what I can do."
+        )
+        ctx.remind_open_question()
+        return
+    ctx.say(
+        f"I'm here, {member.pseudonym}. I'm a simple check-in companion, so I can't chat "
+        "freely — but I can /checkin with you, ask about /connect-ion, or show your "
+        "/history. /help lists everything."
+    )
+
+
+COMMANDS = (
+    Command("start", "set up Hearthside", start, members_only=False),
+    Command("checkin", "daily check-in: how are you today?", checkin),
+    Command("connect", "weekly check-in about connection", connect),
+    Command("history", "your recent check-ins", history),
+    Command("settings", "change your name, time zone or reminder time", settings),
+    Command("pause", "pause reminders", pause),
+    Command("resume", "turn reminders back on", resume),
+    Command("delete", "delete everything I store about you", delete),
+    Command("cancel", "stop the current question", cancel, members_only=False),
+    Command("help", "what I can do, and crisis lines", show_help, members_only=False),
+)

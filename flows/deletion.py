@@ -1,0 +1,33 @@
+"""/delete: remove everything stored about a member, after a confirmation."""
+
+from datetime import timedelta
+from typing import ClassVar
+
+from flows.engine import Answer, Context, Flow
+from flows.values import Choice
+
+
+class DeleteData(Flow):
+    name = "delete"
+    title = "deletion request"
+    timeout: ClassVar[timedelta] = timedelta(minutes=30)
+
+    async def begin(self, ctx: Context) -> None:
+        ctx.ask(
+            "confirm",
+            "This deletes everything I store about you: your check-ins, your chosen name "
+            "and your settings. It can't be undone. Are you sure?",
+            [Choice("delete", "Yes, delete everything"), Choice("keep", "No, keep my data")],
+        )
+
+    async def on_confirm(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        if answer.choice.value == "keep":
+            ctx.finish()
+            ctx.say("Okay, nothing was deleted.")
+            return
+        await ctx.forget_member()
+        ctx.say(
+            "Done — everything I stored about you has been deleted. "
+            "If you ever want to come back, tap /start. Take care of yourself. 💛"
+        )

@@ -1,0 +1,104 @@
+"""Delivering committed replies through the channels, and what happens when that fails.
+
+Channels implement `Channel.send`; the `Postman` sends outbox rows in order,
+deletes the delivered ones, keeps the ones worth retrying, and marks a member
+who blocked the bot as unreachable so nothing more is sent to them.
+"""
+
+import enum
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from flows.clock import Clock
+from flows.values import Delivery, Reply
+from storage import Account, Database
+
+log = logging.getLogger(__name__)
+
+# A message that still fails after this many sweeps is given up on.
+MAX_ATTEMPTS = 20
+
+
+class SendResult(enum.Enum):
+    SENT = "sent"
+    BLOCKED = "blocked"  # the person blocked the bot or deleted their account
+    RETRY = "retry"  # a network or server problem: try again later
+    REJECTED = "rejected"  # the channel will never accept this message
+
+
+class Channel(Protocol):
+    name: str
+
+    async def send(self, external_id: str, reply: Reply) -> SendResult: ...
+
+
+class Postman:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        self._channels: dict[str, Channel] = {}
+        self._in_flight: set[int] = set()
+
+    def register(self, channel: Channel) -> None:
+        self._channels[channel.name] = channel
+
+    async def deliver(self, deliveries: Iterable[Delivery]) -> None:
+        """Send now, in order, what an engine call just committed for live channels."""
+        items = [d for d in deliveries if d.account.channel in self._channels]
+        if not items:
+            return
+        delivered: list[int] = []
+        retry: list[int] = []
+        blocked: set[Account] = set()
+        for item in items:
+            if item.account in blocked or item.outbox_id in self._in_flight:
+                continue
+            self._in_flight.add(item.outbox_id)
+            try:
+                result = await self._channels[item.account.channel].send(
+                    item.account.external_id, item.reply
+                )
+            finally:
+                self._in_flight.discard(item.outbox_id)
+            if result in (SendResult.SENT, SendResult.REJECTED):
+                delivered.append(item.outbox_id)
+            elif result is SendResult.BLOCKED:
+                blocked.add(item.account)
+            else:
+                retry.append(item.outbox_id)
+        await self._settle(delivered, retry, blocked)
+
+    async def drain(self, channel: str, *, limit: int = 500) -> int:
+        """Send what is left in the outbox for `channel` (after a restart or a failure)."""
+        if channel not in self._channels:
+            return 0
+        async with self._db.transaction() as tx:
+            rows = await tx.outbox.pending(channel, limit=limit)
+        rows = [row for row in rows if row.id not in self._in_flight]
+        await self.deliver(
+            Delivery(row.id, Account(row.channel, row.external_id), Reply.from_json(row.payload))
+            for row in rows
+        )
+        return len(rows)
+
+    async def _settle(
+        self, delivered: Sequence[int], retry: Sequence[int], blocked: set[Account]
+    ) -> None:
+        if not (delivered or retry or blocked):
+            return
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            await tx.outbox.delete(delivered)
+            for outbox_id in retry:
+                await tx.outbox.record_attempt(outbox_id)
+            for account in blocked:
+                await tx.outbox.drop_for_account(account)
+                member = await tx.members.find_by_account(account)
+                if member is not None:
+                    await tx.members.mark_unreachable(member.id, now=now)
+                    log.info("member_unreachable member=%s channel=%s", member.id, account.channel)
+            if retry:
+                await tx.outbox.give_up(MAX_ATTEMPTS)
+        if retry:
+            log.warning("delivery_deferred count=%d", len(retry))

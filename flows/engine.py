@@ -1,0 +1,439 @@
+"""The flow engine: one input in, replies out, state and domain change in one transaction.
+
+For every input the engine loads the member and their open conversation from
+storage, runs the current step, and commits the new conversation state, the
+domain change and the outgoing replies (to the outbox) together. A crash
+before the commit changes nothing; after it, the outbox still holds the replies.
+"""
+
+import json
+import logging
+import random
+import unicodedata
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from flows.clock import Clock
+from flows.config import FlowConfig
+from flows.schedule import reschedule
+from flows.values import Choice, Delivery, Input, Outcome, Reply
+from storage import Account, Database, Member, Transaction
+
+log = logging.getLogger(__name__)
+
+PICK_AN_OPTION = "Please choose one of the options: tap a button or type its number."
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer to the open question: a matched choice, or free text."""
+
+    text: str
+    choice: Choice | None
+
+
+@dataclass(slots=True)
+class Question:
+    """The open question, kept so it can be asked again exactly."""
+
+    text: str
+    choices: tuple[Choice, ...]
+    columns: int
+    free_text: bool
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "choices": [[c.value, c.label, c.emoji] for c in self.choices],
+            "columns": self.columns,
+            "free_text": self.free_text,
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> "Question":
+        return cls(
+            text=data["text"],
+            choices=tuple(Choice(*c) for c in data["choices"]),
+            columns=data["columns"],
+            free_text=data["free_text"],
+        )
+
+
+@dataclass(slots=True)
+class ConversationState:
+    flow: str
+    step: str
+    token: int
+    expires_at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+    question: Question | None = None
+
+
+class Flow:
+    """A conversation: `begin` asks the first question, `on_<step>` handles answers."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]  # e.g. "check-in", as in "your unfinished check-in"
+    timeout: ClassVar[timedelta]
+
+    async def begin(self, ctx: "Context") -> None:
+        raise NotImplementedError
+
+    async def answer(self, ctx: "Context", step: str, answer: Answer) -> None:
+        handler: Callable[[Context, Answer], Awaitable[None]] | None = getattr(
+            self, f"on_{step}", None
+        )
+        if handler is None:
+            # The step no longer exists (changed between versions): end kindly.
+            log.warning("flow_step_missing flow=%s step=%s", self.name, step)
+            ctx.finish()
+            ctx.say("Sorry, I lost track of that question. Let's start again: /help")
+            return
+        await handler(ctx, answer)
+
+
+def _normalise(text: str) -> str:
+    # Drop emoji variation selectors so a typed "☺" matches "☺️".
+    return unicodedata.normalize("NFKC", text).replace("\ufe0f", "").strip().casefold()
+
+
+def match_choice(text: str, choices: Iterable[Choice]) -> Choice | None:
+    """The choice a typed answer means: its value, label, emoji, caption or number."""
+    typed = _normalise(text)
+    if not typed:
+        return None
+    options = list(choices)
+    for choice in options:
+        names = {choice.value, choice.label, choice.caption, choice.emoji}
+        if typed in {_normalise(name) for name in names if name}:
+            return choice
+    if typed.isdigit() and 1 <= int(typed) <= len(options):
+        return options[int(typed) - 1]
+    return None
+
+
+class Context:
+    """What a step sees: the transaction, the person, their conversation, and the clock."""
+
+    def __init__(
+        self,
+        *,
+        engine: "Engine",
+        tx: Transaction,
+        account: Account,
+        member: Member | None,
+        state: ConversationState | None,
+        now: datetime,
+        inp: Input,
+    ) -> None:
+        self.engine = engine
+        self.tx = tx
+        self.account = account
+        self.member = member
+        self.state = state
+        self.now = now
+        self.input = inp
+        self.config: FlowConfig = engine.config
+        self.rng: random.Random = engine.rng
+        self.outgoing: list[tuple[Account, Reply]] = []
+        self.edit: Reply | None = None
+        self.answered: str | None = None
+        self.stale = False
+
+    # -- replies -------------------------------------------------------------
+    def say(self, text: str, *, image_png: bytes | None = None) -> None:
+        self.outgoing.append((self.account, Reply(text, image_png=image_png)))
+
+    def send_to(self, account: Account, reply: Reply) -> None:
+        """Queue a message to someone else (it is delivered after the commit)."""
+        self.outgoing.append((account, reply))
+
+    def ask(
+        self,
+        step: str,
+        text: str,
+        choices: Iterable[Choice] = (),
+        *,
+        columns: int = 1,
+        free_text: bool = False,
+        in_place: bool = False,
+    ) -> None:
+        """Ask a question and wait at `step` for its answer.
+
+        With `in_place`, a tapped question is replaced by this one instead of
+        sending a new message (used for multi-select questions).
+        """
+        state = self._require_state()
+        question = Question(text, tuple(choices), columns, free_text)
+        state.step = step
+        state.question = question
+        state.token = self.engine.new_token()
+        state.expires_at = self.now + self.engine.flows[state.flow].timeout
+        reply = Reply(text, question.choices, token=state.token, columns=columns)
+        if in_place and self.input.is_tap:
+            self.edit = reply
+            self.answered = None
+        else:
+            self.outgoing.append((self.account, reply))
+
+    def reask(self, hint: str) -> None:
+        """Say what was wrong and ask the open question again; nothing else changes."""
+        state = self._require_state()
+        if state.question is None:
+            self.say(hint)
+            return
+        question = state.question
+        self.outgoing.append(
+            (
+                self.account,
+                Reply(
+                    f"{hint}\n\n{question.text}",
+                    question.choices,
+                    token=state.token,
+                    columns=question.columns,
+                ),
+            )
+        )
+
+    # -- conversation --------------------------------------------------------
+    @property
+    def data(self) -> dict[str, Any]:
+        return self._require_state().data
+
+    def finish(self) -> None:
+        self.state = None
+
+    async def start_flow(self, name: str, *, intro: str | None = None) -> None:
+        """Begin flow `name`, setting aside any unfinished conversation."""
+        flow = self.engine.flows[name]
+        if self.state is not None:
+            previous = self.engine.flows.get(self.state.flow)
+            if previous is not None and previous.name != name:
+                self.say(f"I've set aside your unfinished {previous.title}.")
+        self.state = ConversationState(
+            flow=name, step="", token=0, expires_at=self.now + flow.timeout
+        )
+        if intro:
+            self.say(intro)
+        await flow.begin(self)
+
+    def remind_open_question(self) -> None:
+        """Ask the open question again, so no conversation is left without a way on."""
+        if self.state is None or self.state.question is None:
+            return
+        title = self.engine.flows[self.state.flow].title
+        question = self.state.question
+        self.outgoing.append(
+            (
+                self.account,
+                Reply(
+                    f"You're in the middle of your {title} — answer below, or /cancel.\n\n"
+                    f"{question.text}",
+                    question.choices,
+                    token=self.state.token,
+                    columns=question.columns,
+                ),
+            )
+        )
+
+    # -- member --------------------------------------------------------------
+    async def reload_member(self) -> Member:
+        assert self.member is not None
+        member = await self.tx.members.get(self.member.id)
+        assert member is not None
+        self.member = member
+        return member
+
+    def require_member(self) -> Member:
+        assert self.member is not None, "this step needs a member"
+        return self.member
+
+    async def forget_member(self) -> None:
+        """Delete the member and everything stored about them."""
+        if self.member is not None:
+            await self.tx.members.delete(self.member.id)
+        self.member = None
+        self.state = None
+
+    def _require_state(self) -> ConversationState:
+        assert self.state is not None, "no conversation is open"
+        return self.state
+
+
+CommandHandler = Callable[[Context], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    description: str
+    run: CommandHandler
+    # Commands that need a member who finished onboarding.
+    members_only: bool = True
+
+
+class Engine:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        config: FlowConfig,
+        flows: Iterable[Flow],
+        commands: Iterable[Command],
+        outside_flow: CommandHandler,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.config = config
+        self.flows: dict[str, Flow] = {flow.name: flow for flow in flows}
+        self.commands: dict[str, Command] = {command.name: command for command in commands}
+        self._outside_flow = outside_flow
+        self.rng = rng or random.Random()
+
+    def new_token(self) -> int:
+        # Random rather than sequential so a tap on a question from an earlier,
+        # finished conversation can never match a new one.
+        return self.rng.randrange(1, 2**31)
+
+    async def handle(
+        self, account: Account, inp: Input, *, dedupe: tuple[str, int] | None = None
+    ) -> Outcome:
+        """Apply one input from `account`; `dedupe` = (source, update id) applies it once."""
+        async with self.db.transaction() as tx:
+            if dedupe is not None and await tx.inbox.is_applied(*dedupe):
+                return Outcome(duplicate=True)
+            ctx = await self._context(tx, account, inp)
+            await self._dispatch(ctx, inp)
+            outcome = await self._commit(ctx)
+            if dedupe is not None:
+                await tx.inbox.mark_applied(*dedupe, ctx.now)
+        return outcome
+
+    async def run_for_member(
+        self, member_id: int, action: Callable[[Context], Awaitable[None]]
+    ) -> Outcome:
+        """Run `action` for a member outside any input of theirs (e.g. a scheduled prompt)."""
+        async with self.db.transaction() as tx:
+            member = await tx.members.get(member_id)
+            if member is None:
+                return Outcome()
+            accounts = await tx.members.accounts_of(member_id)
+            if not accounts:
+                return Outcome()
+            ctx = Context(
+                engine=self,
+                tx=tx,
+                account=accounts[0],
+                member=member,
+                state=await self._load_state(tx, member, self.clock.now()),
+                now=self.clock.now(),
+                inp=Input(),
+            )
+            await action(ctx)
+            return await self._commit(ctx)
+
+    async def _context(self, tx: Transaction, account: Account, inp: Input) -> Context:
+        now = self.clock.now()
+        member = await tx.members.find_by_account(account)
+        state = await self._load_state(tx, member, now) if member is not None else None
+        return Context(
+            engine=self, tx=tx, account=account, member=member, state=state, now=now, inp=inp
+        )
+
+    async def _load_state(
+        self, tx: Transaction, member: Member, now: datetime
+    ) -> ConversationState | None:
+        row = await tx.conversations.load(member.id)
+        if row is None:
+            return None
+        if row.expires_at <= now or row.flow not in self.flows:
+            # An abandoned conversation lapses quietly.
+            await tx.conversations.clear(member.id)
+            return None
+        data: dict[str, Any] = json.loads(row.data)
+        question = data.pop("_question", None)
+        return ConversationState(
+            flow=row.flow,
+            step=row.step,
+            token=row.token,
+            expires_at=row.expires_at,
+            data=data,
+            question=Question.from_data(question) if question else None,
+        )
+
+    async def _dispatch(self, ctx: Context, inp: Input) -> None:
+        if ctx.member is not None and ctx.member.unreachable_at is not None:
+            # They are writing to us again, so they unblocked the bot.
+            await self._on_reachable_again(ctx)
+        if inp.command is not None:
+            await self._run_command(ctx, inp.command)
+            return
+        state = ctx.state
+        if inp.is_tap:
+            choice = None
+            if state is not None and state.question is not None and inp.token == state.token:
+                choice = next((c for c in state.question.choices if c.value == inp.choice), None)
+            if state is None or choice is None:
+                ctx.stale = True
+                return
+            ctx.answered = choice.caption
+            await self.flows[state.flow].answer(ctx, state.step, Answer("", choice))
+            return
+        if state is not None and state.question is not None:
+            question = state.question
+            choice = match_choice(inp.text, question.choices) if question.choices else None
+            if choice is None and not question.free_text:
+                ctx.reask(PICK_AN_OPTION)
+                return
+            await self.flows[state.flow].answer(ctx, state.step, Answer(inp.text, choice))
+            return
+        await self._outside_flow(ctx)
+
+    async def _on_reachable_again(self, ctx: Context) -> None:
+        member = ctx.require_member()
+        await ctx.tx.members.mark_reachable(member.id)
+        await reschedule(ctx.tx, await ctx.reload_member(), ctx.now)
+        await ctx.reload_member()
+
+    async def _run_command(self, ctx: Context, name: str) -> None:
+        command = self.commands.get(name)
+        if command is None:
+            ctx.say("I don't know that command. /help lists what I can do.")
+            ctx.remind_open_question()
+            return
+        if command.members_only and (ctx.member is None or not ctx.member.is_onboarded):
+            ctx.say("Let's get you set up first — it takes a minute. Tap /start to begin.")
+            ctx.remind_open_question()
+            return
+        log.info("command name=%s member=%s", name, ctx.member.id if ctx.member else None)
+        await command.run(ctx)
+
+    async def _commit(self, ctx: Context) -> Outcome:
+        tx = ctx.tx
+        if ctx.member is not None:
+            if ctx.state is None:
+                await tx.conversations.clear(ctx.member.id)
+            else:
+                data = dict(ctx.state.data)
+                if ctx.state.question is not None:
+                    data["_question"] = ctx.state.question.to_data()
+                await tx.conversations.save(
+                    ctx.member.id,
+                    flow=ctx.state.flow,
+                    step=ctx.state.step,
+                    data=json.dumps(data, ensure_ascii=False),
+                    token=ctx.state.token,
+                    expires_at=ctx.state.expires_at,
+                    now=ctx.now,
+                )
+        deliveries = []
+        for account, reply in ctx.outgoing:
+            outbox_id = await tx.outbox.add(account, reply.to_json(), ctx.now)
+            deliveries.append(Delivery(outbox_id, account, reply))
+        return Outcome(
+            deliveries=deliveries, answered=ctx.answered, stale=ctx.stale, edit=ctx.edit
+        )

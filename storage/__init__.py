@@ -1,0 +1,27 @@
+"""Persistence: the SQLite schema and its migrations, transactions, and the
+repositories (intent-named methods) with the plain records they return.
+
+Nothing here imports the rest of Hearthside; callers pass times in as UTC datetimes.
+"""
+
+from storage.database import Database, Transaction, open_database
+from storage.records import (
+    Account,
+    ConnectionCheckin,
+    ConversationRow,
+    Member,
+    MoodCheckin,
+    OutboxRow,
+)
+
+__all__ = [
+    "Account",
+    "ConnectionCheckin",
+    "ConversationRow",
+    "Database",
+    "Member",
+    "MoodCheckin",
+    "OutboxRow",
+    "Transaction",
+    "open_database",
+]

@@ -1,0 +1,60 @@
+"""The durable inbox: channel updates recorded before they are acknowledged.
+
+An update is staged (INSERT OR IGNORE) before the channel is told we have it,
+and marked applied inside the transaction of the change it causes, so a crash
+at any point leads to a replay that changes nothing twice.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import aiosqlite
+
+from storage.timeutil import to_db
+
+
+class InboxRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def stage(self, source: str, updates: Iterable[tuple[int, str]], now: datetime) -> None:
+        """Record received updates; ones already known (even applied) are left alone."""
+        received = to_db(now)
+        await self._conn.executemany(
+            "INSERT OR IGNORE INTO inbox (source, update_key, payload, received_at) "
+            "VALUES (?, ?, ?, ?)",
+            [(source, key, payload, received) for key, payload in updates],
+        )
+
+    async def is_applied(self, source: str, key: int) -> bool:
+        rows = await self._conn.execute_fetchall(
+            "SELECT 1 FROM inbox WHERE source = ? AND update_key = ? AND applied_at IS NOT NULL",
+            (source, key),
+        )
+        return bool(list(rows))
+
+    async def mark_applied(self, source: str, key: int, now: datetime) -> None:
+        """Mark applied and drop the raw update (it may hold a member's words)."""
+        stamp = to_db(now)
+        await self._conn.execute(
+            "INSERT INTO inbox (source, update_key, payload, received_at, applied_at) "
+            "VALUES (?, ?, NULL, ?, ?) ON CONFLICT (source, update_key) "
+            "DO UPDATE SET applied_at = excluded.applied_at, payload = NULL",
+            (source, key, stamp, stamp),
+        )
+
+    async def unapplied(self, source: str) -> list[tuple[int, str]]:
+        """Staged updates never applied, oldest first, for replay at start."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT update_key, payload FROM inbox "
+            "WHERE source = ? AND applied_at IS NULL AND payload IS NOT NULL ORDER BY update_key",
+            (source,),
+        )
+        return [(row["update_key"], row["payload"]) for row in rows]
+
+    async def prune(self, applied_before: datetime) -> int:
+        cursor = await self._conn.execute(
+            "DELETE FROM inbox WHERE applied_at IS NOT NULL AND applied_at < ?",
+            (to_db(applied_before),),
+        )
+        return cursor.rowcount

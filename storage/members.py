@@ -1,0 +1,154 @@
+"""Members and the channel accounts that belong to them."""
+
+from datetime import date, datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.records import Account, Member
+from storage.timeutil import date_to_db, from_db, maybe_date_from_db, maybe_from_db, to_db
+
+_COLUMNS = (
+    "id, created_at, pseudonym, timezone, prompt_time, consent_version, consented_at, "
+    "onboarded_at, paused, unreachable_at, checkin_count, last_checkin_date, streak_days, "
+    "next_prompt_at, next_connect_at"
+)
+
+
+def _member(row: Any) -> Member:
+    return Member(
+        id=row["id"],
+        created_at=from_db(row["created_at"]),
+        pseudonym=row["pseudonym"],
+        timezone=row["timezone"],
+        prompt_time=row["prompt_time"],
+        consent_version=row["consent_version"],
+        consented_at=maybe_from_db(row["consented_at"]),
+        onboarded_at=maybe_from_db(row["onboarded_at"]),
+        paused=bool(row["paused"]),
+        unreachable_at=maybe_from_db(row["unreachable_at"]),
+        checkin_count=row["checkin_count"],
+        last_checkin_date=maybe_date_from_db(row["last_checkin_date"]),
+        streak_days=row["streak_days"],
+        next_prompt_at=maybe_from_db(row["next_prompt_at"]),
+        next_connect_at=maybe_from_db(row["next_connect_at"]),
+    )
+
+
+def _opt(moment: datetime | None) -> str | None:
+    return None if moment is None else to_db(moment)
+
+
+class MemberRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def _one(self, sql: str, params: tuple[Any, ...]) -> Member | None:
+        rows = list(await self._conn.execute_fetchall(sql, params))
+        return _member(rows[0]) if rows else None
+
+    async def get(self, member_id: int) -> Member | None:
+        return await self._one(f"SELECT {_COLUMNS} FROM member WHERE id = ?", (member_id,))
+
+    async def find_by_account(self, account: Account) -> Member | None:
+        return await self._one(
+            f"SELECT {_COLUMNS} FROM member WHERE id = "
+            "(SELECT member_id FROM account WHERE channel = ? AND external_id = ?)",
+            (account.channel, account.external_id),
+        )
+
+    async def create_for_account(
+        self, account: Account, *, timezone: str, now: datetime
+    ) -> Member:
+        cursor = await self._conn.execute(
+            "INSERT INTO member (created_at, timezone) VALUES (?, ?)", (to_db(now), timezone)
+        )
+        member_id = cursor.lastrowid
+        assert member_id is not None
+        await self._conn.execute(
+            "INSERT INTO account (channel, external_id, member_id) VALUES (?, ?, ?)",
+            (account.channel, account.external_id, member_id),
+        )
+        member = await self.get(member_id)
+        assert member is not None
+        return member
+
+    async def accounts_of(self, member_id: int) -> list[Account]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT channel, external_id FROM account WHERE member_id = ? ORDER BY channel",
+            (member_id,),
+        )
+        return [Account(row["channel"], row["external_id"]) for row in rows]
+
+    async def delete(self, member_id: int) -> None:
+        """Remove the member and, by cascade, everything stored about them."""
+        await self._conn.execute("DELETE FROM member WHERE id = ?", (member_id,))
+
+    async def _set(self, member_id: int, **columns: object) -> None:
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        await self._conn.execute(
+            f"UPDATE member SET {assignments} WHERE id = ?", (*columns.values(), member_id)
+        )
+
+    async def record_consent(self, member_id: int, *, version: int, now: datetime) -> None:
+        await self._set(member_id, consent_version=version, consented_at=to_db(now))
+
+    async def rename(self, member_id: int, pseudonym: str) -> None:
+        await self._set(member_id, pseudonym=pseudonym)
+
+    async def set_timezone(self, member_id: int, timezone: str) -> None:
+        await self._set(member_id, timezone=timezone)
+
+    async def set_prompt_time(self, member_id: int, prompt_time: str | None) -> None:
+        await self._set(member_id, prompt_time=prompt_time)
+
+    async def complete_onboarding(self, member_id: int, *, now: datetime) -> None:
+        await self._set(member_id, onboarded_at=to_db(now))
+
+    async def set_paused(self, member_id: int, paused: bool) -> None:
+        await self._set(member_id, paused=int(paused))
+
+    async def mark_unreachable(self, member_id: int, *, now: datetime) -> None:
+        """The member blocked the bot: stop every scheduled prompt."""
+        await self._set(
+            member_id, unreachable_at=to_db(now), next_prompt_at=None, next_connect_at=None
+        )
+
+    async def mark_reachable(self, member_id: int) -> None:
+        await self._set(member_id, unreachable_at=None)
+
+    async def schedule_prompt(self, member_id: int, due: datetime | None) -> None:
+        await self._set(member_id, next_prompt_at=_opt(due))
+
+    async def schedule_connect(self, member_id: int, due: datetime | None) -> None:
+        await self._set(member_id, next_connect_at=_opt(due))
+
+    async def record_checkin_day(
+        self, member_id: int, *, count: int, last_date: date, streak: int
+    ) -> None:
+        await self._set(
+            member_id,
+            checkin_count=count,
+            last_checkin_date=date_to_db(last_date),
+            streak_days=streak,
+        )
+
+    async def due_for_prompt(self, now: datetime, *, limit: int) -> list[Member]:
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM member WHERE next_prompt_at IS NOT NULL "
+            "AND next_prompt_at <= ? ORDER BY next_prompt_at LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [_member(row) for row in rows]
+
+    async def due_for_connect(self, now: datetime, *, limit: int) -> list[Member]:
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM member WHERE next_connect_at IS NOT NULL "
+            "AND next_connect_at <= ? ORDER BY next_connect_at LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [_member(row) for row in rows]
+
+    async def count(self) -> int:
+        rows = await self._conn.execute_fetchall("SELECT count(*) FROM member")
+        return int(next(iter(rows))[0])

@@ -1,0 +1,61 @@
+"""Messages to deliver, committed with the change that produced them."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from storage.records import Account, OutboxRow
+from storage.timeutil import to_db
+
+
+class OutboxRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, account: Account, payload: str, now: datetime) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO outbox (channel, external_id, payload, created_at) VALUES (?, ?, ?, ?)",
+            (account.channel, account.external_id, payload, to_db(now)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def pending(self, channel: str, *, limit: int) -> list[OutboxRow]:
+        """Undelivered messages of a channel, oldest first."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT id, channel, external_id, payload, attempts FROM outbox "
+            "WHERE channel = ? ORDER BY id LIMIT ?",
+            (channel, limit),
+        )
+        return [
+            OutboxRow(
+                id=row["id"],
+                channel=row["channel"],
+                external_id=row["external_id"],
+                payload=row["payload"],
+                attempts=row["attempts"],
+            )
+            for row in rows
+        ]
+
+    async def delete(self, ids: Sequence[int]) -> None:
+        await self._conn.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
+
+    async def record_attempt(self, outbox_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (outbox_id,)
+        )
+
+    async def drop_for_account(self, account: Account) -> None:
+        await self._conn.execute(
+            "DELETE FROM outbox WHERE channel = ? AND external_id = ?",
+            (account.channel, account.external_id),
+        )
+
+    async def give_up(self, max_attempts: int) -> int:
+        """Drop messages that failed `max_attempts` times; returns how many."""
+        cursor = await self._conn.execute(
+            "DELETE FROM outbox WHERE attempts >= ?", (max_attempts,)
+        )
+        return cursor.rowcount

@@ -1,0 +1,1 @@
+"""Hearthside test suite."""

@@ -1,0 +1,44 @@
+"""Shared fixtures: a fresh database, a hand-moved clock, and the flow engine."""
+
+import random
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from flows.catalogue import create_engine
+from flows.clock import ManualClock
+from flows.config import FlowConfig
+from flows.engine import Engine
+from storage import Database, open_database
+
+CRISIS_TEXT = "Call the test crisis line on 000-TEST."
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    # A Sunday afternoon in November, UTC.
+    return ManualClock(datetime(2026, 11, 22, 14, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "hearthside.db"
+
+
+@pytest.fixture
+async def db(db_path: Path) -> AsyncIterator[Database]:
+    database = await open_database(str(db_path))
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def flow_config() -> FlowConfig:
+    return FlowConfig(crisis_resources=CRISIS_TEXT, default_timezone="UTC")
+
+
+@pytest.fixture
+def engine(db: Database, clock: ManualClock, flow_config: FlowConfig) -> Engine:
+    return create_engine(db, clock, flow_config, rng=random.Random(7))

@@ -1,0 +1,76 @@
+"""Onboarding, driven directly through the flow engine."""
+
+from flows.engine import Engine
+from storage import Account, Database
+from tests.chat_driver import ChatDriver
+from tests.conftest import CRISIS_TEXT
+
+ALEX = Account("console", "1")
+
+
+async def test_onboarding_to_first_checkin(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    replies = await chat.say("/start")
+    assert "not an emergency service" in replies[0].text
+    assert CRISIS_TEXT in replies[0].text
+    assert [c.value for c in chat.question.choices] == ["yes", "no"]
+
+    await chat.tap("yes")
+    assert "What name would you like" in chat.last_text()
+    await chat.tap("suggested")
+    assert "time zone" in chat.last_text()
+    await chat.say("berlin")
+    assert "reminder" in chat.last_text()
+    await chat.say("7:30pm")
+    assert "every day at 19:30 (Berlin time)" in chat.last_text()
+    await chat.tap("now")
+    assert chat.last_text() == "How are you feeling today?"
+    await chat.tap("4")
+    await chat.tap("sleep")
+    assert "Chosen: Sleep" in chat.last_text()
+    await chat.tap("done")
+    await chat.say("a walk with my sponsor")
+    assert "That's your 1st check-in" in chat.last_text()
+
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+        assert member is not None
+        assert member.timezone == "Europe/Berlin"
+        assert member.prompt_time == "19:30"
+        assert member.checkin_count == 1
+        moods = await tx.checkins.recent_moods(member.id, limit=5)
+    assert [(m.mood, m.tags, m.helped) for m in moods] == [(4, ("sleep",), "a walk with my sponsor")]
+
+
+async def test_declining_consent_stores_nothing(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.say("/start")
+    await chat.tap("no")
+    assert "haven't stored anything" in chat.last_text()
+    assert CRISIS_TEXT in chat.last_text()
+    async with db.transaction() as tx:
+        assert await tx.members.count() == 0
+    replies = await chat.say("/help")
+    assert "/start" in replies[0].text
+
+
+async def test_pseudonym_rejects_phone_numbers_and_handles(engine: Engine) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.say("/start")
+    await chat.tap("yes")
+    await chat.say("+44 7700 900123")
+    assert "phone number" in chat.last_text()
+    await chat.say("@alex_real")
+    assert "@handles" in chat.last_text()
+    await chat.say("River")
+    assert "Nice to meet you, River" in chat.last_text()
+
+
+async def test_restarting_start_keeps_member(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/start")
+    assert "Welcome back, Quiet Heron" in chat.last_text()
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+    assert member is not None and member.is_onboarded
