@@ -37,7 +37,7 @@ def _areas_question(selected: list[str]) -> tuple[str, list[Choice]]:
     ]
     chosen = ", ".join(AREA_LABELS[v] for v in selected) if selected else "nothing yet"
     text = (
-        "Is anything weighing on you today? Tap any that apply, then Done "
+        "Is anything weighing on you today? Choose any that apply, then Done "
         f"(or just Done if nothing does).\nChosen: {chosen}"
     )
     return text, [*choices, DONE]
@@ -76,7 +76,7 @@ class CheckIn(Flow):
             return
         ctx.ask(
             "helped",
-            "What helped today, even a little? Type a few words, or tap Skip.",
+            "What helped today, even a little? Type a few words, or choose Skip.",
             [SKIP],
             free_text=True,
         )

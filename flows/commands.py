@@ -87,9 +87,15 @@ async def history(ctx: Context) -> None:
         return
     today = local_today(member.timezone, ctx.now)
     week = [e.mood for e in entries if timedelta(0) <= today - e.local_date < timedelta(days=7)]
-    lines = [f"Your last {len(entries)} check-ins:", *map(_history_line, entries)]
+    heading = (
+        f"Your last {HISTORY_LENGTH} check-ins:"
+        if len(entries) == HISTORY_LENGTH
+        else "Your check-ins so far:"
+    )
+    lines = [heading, *map(_history_line, entries)]
     if week:
-        lines.append(f"\n7-day average: {sum(week) / len(week):.1f} ({len(week)} check-ins)")
+        count = f"{len(week)} check-in" + ("s" if len(week) != 1 else "")
+        lines.append(f"\n7-day average: {sum(week) / len(week):.1f} ({count})")
     else:
         lines.append("\nNo check-ins in the last 7 days.")
     ctx.say("\n".join(lines))

@@ -50,7 +50,7 @@ class Connection(Flow):
         ctx.ask(
             "contacts",
             "(4/4) This past week, how many people from your recovery community did you "
-            "talk with? Tap a number or type one.",
+            "talk with? Choose a number or type one.",
             CONTACT_CHOICES,
             columns=6,
             free_text=True,

@@ -8,6 +8,7 @@ who blocked the bot as unreachable so nothing more is sent to them.
 import enum
 import logging
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from typing import Protocol
 
 from flows.clock import Clock
@@ -69,12 +70,19 @@ class Postman:
                 retry.append(item.outbox_id)
         await self._settle(delivered, retry, blocked)
 
-    async def drain(self, channel: str, *, limit: int = 500) -> int:
-        """Send what is left in the outbox for `channel` (after a restart or a failure)."""
+    async def drain(
+        self, channel: str, *, min_age: timedelta = timedelta(0), limit: int = 500
+    ) -> int:
+        """Send what is left in the outbox for `channel` (after a restart or a failure).
+
+        `min_age` leaves alone rows so new that their own handler may still be sending them.
+        """
         if channel not in self._channels:
             return 0
         async with self._db.transaction() as tx:
-            rows = await tx.outbox.pending(channel, limit=limit)
+            rows = await tx.outbox.pending(
+                channel, created_before=self._clock.now() - min_age, limit=limit
+            )
         rows = [row for row in rows if row.id not in self._in_flight]
         await self.deliver(
             Delivery(row.id, Account(row.channel, row.external_id), Reply.from_json(row.payload))

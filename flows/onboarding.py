@@ -85,7 +85,7 @@ def prompt_time_choices() -> list[Choice]:
 
 
 TIMEZONE_QUESTION = (
-    "Which time zone are you in? Tap one, or type a city (e.g. Berlin), a time zone "
+    "Which time zone are you in? Choose one, or type a city (e.g. Berlin), a time zone "
     "(e.g. Europe/Berlin) or an offset (e.g. UTC+2)."
 )
 TIMEZONE_HINT = (
@@ -93,7 +93,7 @@ TIMEZONE_HINT = (
     "America/Chicago, or an offset like UTC-6."
 )
 PROMPT_TIME_QUESTION = (
-    "When would you like your daily check-in reminder? Tap a time, type your own "
+    "When would you like your daily check-in reminder? Choose a time, type your own "
     "(e.g. 7:30pm or 19:30), or choose no reminder."
 )
 PROMPT_TIME_HINT = "I didn't catch a time there. Try something like 8:00, 19:30 or 7pm."

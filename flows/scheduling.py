@@ -18,6 +18,8 @@ from storage import Member
 log = logging.getLogger(__name__)
 
 BATCH = 500
+# Applied update ids are kept this long to recognise late redeliveries.
+INBOX_KEEP = timedelta(days=2)
 # A member busy in another conversation is asked again a little later.
 BUSY_RETRY = timedelta(minutes=30)
 
@@ -49,6 +51,7 @@ class Sweeper:
         outcomes: list[Outcome] = []
         async with self._engine.db.transaction() as tx:
             report.expired_conversations = await tx.conversations.expire(now)
+            await tx.inbox.prune(now - INBOX_KEEP)
             due_daily = await tx.members.due_for_prompt(now, limit=BATCH)
             due_weekly = await tx.members.due_for_connect(now, limit=BATCH)
         for member in due_daily:

@@ -21,12 +21,14 @@ class OutboxRepository:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    async def pending(self, channel: str, *, limit: int) -> list[OutboxRow]:
-        """Undelivered messages of a channel, oldest first."""
+    async def pending(
+        self, channel: str, *, created_before: datetime, limit: int
+    ) -> list[OutboxRow]:
+        """Undelivered messages of a channel created before a moment, oldest first."""
         rows = await self._conn.execute_fetchall(
             "SELECT id, channel, external_id, payload, attempts FROM outbox "
-            "WHERE channel = ? ORDER BY id LIMIT ?",
-            (channel, limit),
+            "WHERE channel = ? AND created_at < ? ORDER BY id LIMIT ?",
+            (channel, to_db(created_before), limit),
         )
         return [
             OutboxRow(

@@ -48,7 +48,9 @@ class ChatDriver:
     def all_text(self) -> str:
         return "\n".join(reply.text for reply in self.seen)
 
-    async def onboard(self, *, name: str = "Quiet Heron", zone: str = "UTC", at: str = "18:00") -> None:
+    async def onboard(
+        self, *, name: str = "Quiet Heron", zone: str = "UTC", at: str = "18:00"
+    ) -> None:
         await self.say("/start")
         await self.tap("yes")
         await self.say(name)

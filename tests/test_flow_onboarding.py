@@ -39,7 +39,9 @@ async def test_onboarding_to_first_checkin(engine: Engine, db: Database) -> None
         assert member.prompt_time == "19:30"
         assert member.checkin_count == 1
         moods = await tx.checkins.recent_moods(member.id, limit=5)
-    assert [(m.mood, m.tags, m.helped) for m in moods] == [(4, ("sleep",), "a walk with my sponsor")]
+    assert [(m.mood, m.tags, m.helped) for m in moods] == [
+        (4, ("sleep",), "a walk with my sponsor")
+    ]
 
 
 async def test_declining_consent_stores_nothing(engine: Engine, db: Database) -> None:

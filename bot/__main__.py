@@ -1,0 +1,44 @@
+"""`python -m bot`: Telegram long polling with a token, the terminal without one."""
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.app import run
+from bot.logs import configure_logging
+from bot.settings import ConfigError, load_settings
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument(
+        "--console", action="store_true", help="chat in this terminal even if a token is set"
+    )
+    parser.add_argument(
+        "--as", dest="user", default="1", metavar="ID", help="console user id to act as"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"hearthside: configuration error: {error}", file=sys.stderr)
+        return 2
+    console = args.console or settings.telegram_bot_token is None
+    # In the terminal, routine logs would interleave with the chat.
+    configure_logging(
+        "WARNING" if console and settings.log_level == "INFO" else settings.log_level
+    )
+    try:
+        return asyncio.run(run(settings, console=args.console, user=args.user))
+    except KeyboardInterrupt:
+        logging.getLogger(__name__).info("interrupted")
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

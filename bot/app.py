@@ -1,0 +1,137 @@
+"""Wires storage, flows and a channel together and runs until asked to stop."""
+
+import asyncio
+import logging
+import signal
+import sys
+from contextlib import suppress
+from typing import TextIO
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.settings import Settings
+from flows.catalogue import create_engine
+from flows.clock import Clock, SystemClock
+from flows.config import FlowConfig
+from flows.delivery import Postman
+from flows.engine import Engine
+from flows.scheduling import Sweeper
+from handlers.console.console import CHANNEL as CONSOLE
+from handlers.console.console import ConsoleSession
+from handlers.telegram.app import TelegramOptions, TelegramService
+from storage import open_database
+
+log = logging.getLogger(__name__)
+
+
+def flow_config(settings: Settings) -> FlowConfig:
+    return FlowConfig(
+        crisis_resources=settings.crisis_resources,
+        default_timezone=settings.default_timezone,
+    )
+
+
+def console_banner(settings: Settings, *, forced: bool) -> str:
+    why = "as asked (--console)" if forced else "because no TELEGRAM_BOT_TOKEN is set"
+    return (
+        f"Hearthside is running in this terminal (console channel) {why}, "
+        f"storing data in {settings.database_url}.\n"
+        "To connect Telegram, create a bot with @BotFather and put its token in "
+        "TELEGRAM_BOT_TOKEN (in the environment or .env), then start again.\n"
+        "Type /start to begin, /as <id> to act as another person, /quit to leave."
+    )
+
+
+def _install_signal_handlers(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+
+
+async def run(
+    settings: Settings,
+    *,
+    console: bool = False,
+    user: str = "1",
+    clock: Clock | None = None,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+) -> int:
+    clock = clock or SystemClock()
+    stop = asyncio.Event()
+    _install_signal_handlers(stop)
+    use_console = console or settings.telegram_bot_token is None
+    if use_console:
+        # First line, before anything else can print.
+        stdout.write(console_banner(settings, forced=console) + "\n")
+        stdout.flush()
+    db = await open_database(settings.database_path, synchronous=settings.sqlite_synchronous)
+    try:
+        engine = create_engine(db, clock, flow_config(settings))
+        postman = Postman(db, clock)
+        sweeper = Sweeper(engine)
+        if use_console:
+            await _run_console(engine, postman, sweeper, settings, stop, user, stdin, stdout)
+        else:
+            assert settings.telegram_bot_token is not None
+            await _run_telegram(engine, postman, sweeper, settings, stop)
+    finally:
+        await db.close()
+    return 0
+
+
+async def _run_console(
+    engine: Engine,
+    postman: Postman,
+    sweeper: Sweeper,
+    settings: Settings,
+    stop: asyncio.Event,
+    user: str,
+    stdin: TextIO,
+    stdout: TextIO,
+) -> None:
+    session = ConsoleSession(engine, postman, stdin=stdin, stdout=stdout, user=user)
+
+    async def sweep() -> None:
+        _report, outcomes = await sweeper.sweep()
+        for outcome in outcomes:
+            await postman.deliver(outcome.deliveries)
+        await postman.drain(CONSOLE)
+
+    scheduler = AsyncIOScheduler()
+    scheduler.add_job(
+        sweep,
+        "interval",
+        seconds=settings.scheduler_tick_seconds,
+        misfire_grace_time=None,
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.start()
+    try:
+        await session.run(stop)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def _run_telegram(
+    engine: Engine, postman: Postman, sweeper: Sweeper, settings: Settings, stop: asyncio.Event
+) -> None:
+    assert settings.telegram_bot_token is not None
+    service = TelegramService(
+        TelegramOptions(
+            token=settings.telegram_bot_token.get_secret_value(),
+            base_url=settings.telegram_api_base_url,
+            tick_seconds=settings.scheduler_tick_seconds,
+        ),
+        engine,
+        postman,
+        sweeper,
+    )
+    await service.start()
+    try:
+        await stop.wait()
+    finally:
+        log.info("stopping")
+        await service.stop()

@@ -1,0 +1,107 @@
+"""Deployment settings, from the environment and `.env`, checked at start-up."""
+
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from flows.parsing import is_known_timezone
+from storage.database import sqlite_path
+
+DEFAULT_CRISIS_RESOURCES = (
+    "If you are in immediate danger, call your local emergency number "
+    "(911 in the US and Canada, 999 or 112 in the UK and Ireland, 112 across the EU, "
+    "000 in Australia). "
+    "To find a free, confidential helpline in your country, visit findahelpline.com."
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    database_url: str = "sqlite:///hearthside.db"
+    admins: Annotated[tuple[str, ...], NoDecode] = ()
+    default_timezone: str = "UTC"
+    crisis_resources: str = DEFAULT_CRISIS_RESOURCES
+    scheduler_tick_seconds: int = Field(default=60, ge=1, le=3600)
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            head, _, tail = value.get_secret_value().partition(":")
+            if not head.isdigit() or not tail:
+                raise ValueError("does not look like a bot token from @BotFather (123456:ABC...)")
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_url(cls, value: str) -> str:
+        sqlite_path(value)
+        return value
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("admins")
+    @classmethod
+    def _admin_accounts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for account in value:
+            channel, _, external_id = account.partition(":")
+            if channel not in {"telegram", "signal", "console"} or not external_id:
+                raise ValueError(f"{account!r} should look like telegram:123456789")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        if not is_known_timezone(value):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/London)")
+        return value
+
+    @field_validator("crisis_resources")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty: members in danger need somewhere to turn")
+        return value.strip()
+
+    @property
+    def database_path(self) -> str:
+        return sqlite_path(self.database_url)
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names it in one line."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {message}") from None

@@ -1,0 +1,1 @@
+"""The terminal channel: try Hearthside without Telegram, acting as any user id."""

@@ -1,0 +1,169 @@
+"""Builds and runs the python-telegram-bot Application around the flow engine."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
+
+from flows.delivery import Postman
+from flows.engine import Engine
+from flows.scheduling import Sweeper
+from handlers.telegram.channel import CHANNEL, TelegramChannel
+from handlers.telegram.intake import (
+    SOURCE,
+    DurableUpdateQueue,
+    InboxFlushingRequest,
+    StagedInbox,
+)
+from handlers.telegram.processor import PerChatUpdateProcessor
+from handlers.telegram.routing import TelegramRouter
+from storage import Account
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
+SORRY = (
+    "Sorry — something went wrong on my side and I couldn't handle that. "
+    "Please try again, or /cancel to start fresh."
+)
+# Outbox rows younger than this may still be in their own handler's hands.
+DRAIN_MIN_AGE = timedelta(seconds=15)
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramOptions:
+    token: str
+    base_url: str = "https://api.telegram.org/bot"
+    tick_seconds: float = 60.0
+    # Updates handled at once (one per chat); the HTTP pool is sized to match.
+    max_concurrent_updates: int = 24
+    poll_timeout: int = 10
+    max_retries: int = 5
+
+    @property
+    def base_file_url(self) -> str:
+        head, separator, tail = self.base_url.rpartition("/bot")
+        if separator and not tail:
+            return f"{head}/file/bot"
+        return self.base_url.rstrip("/") + "/file"
+
+
+class TelegramService:
+    def __init__(
+        self, options: TelegramOptions, engine: Engine, postman: Postman, sweeper: Sweeper
+    ) -> None:
+        self._options = options
+        self._engine = engine
+        self._postman = postman
+        self._sweeper = sweeper
+        self.inbox = StagedInbox(engine.db, engine.clock)
+        self.processor = PerChatUpdateProcessor(options.max_concurrent_updates)
+        self.app: Application = (  # type: ignore[type-arg]
+            Application.builder()
+            .token(options.token)
+            .base_url(options.base_url)
+            .base_file_url(options.base_file_url)
+            .request(HTTPXRequest(connection_pool_size=options.max_concurrent_updates + 4))
+            .get_updates_request(
+                InboxFlushingRequest(
+                    self.inbox, connection_pool_size=1, read_timeout=options.poll_timeout + 5
+                )
+            )
+            .rate_limiter(AIORateLimiter(max_retries=options.max_retries))
+            .update_queue(DurableUpdateQueue(self.inbox))
+            .concurrent_updates(self.processor)
+            .build()
+        )
+        self.app.add_handler(TypeHandler(Update, TelegramRouter(engine, postman).on_update))
+        self.app.add_error_handler(self._on_error)
+        postman.register(TelegramChannel(self.app.bot))
+
+    async def start(self) -> None:
+        app = self.app
+        await app.initialize()
+        await self._publish_commands()
+        # What was committed but not sent before a stop goes out first...
+        await self._postman.drain(CHANNEL)
+        # ...then updates that were received but never applied.
+        replay = await self.inbox.unapplied(app.bot)
+        for update in replay:
+            await app.update_queue.put(update)
+        if replay:
+            log.info("inbox_replay count=%d", len(replay))
+        assert app.job_queue is not None
+        app.job_queue.run_repeating(
+            self._sweep,
+            interval=self._options.tick_seconds,
+            first=0.1,
+            name="sweep",
+            # Run late rather than skip (APScheduler's default grace is one second).
+            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            timeout=self._options.poll_timeout,
+            allowed_updates=ALLOWED_UPDATES,
+            error_callback=self._on_poll_error,
+        )
+        log.info("telegram_started")
+
+    async def stop(self) -> None:
+        app = self.app
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def sweep_now(self) -> None:
+        """One scheduler pass, as the repeating job runs it."""
+        _report, outcomes = await self._sweeper.sweep()
+        for outcome in outcomes:
+            await self._postman.deliver(outcome.deliveries)
+        await self._postman.drain(CHANNEL, min_age=DRAIN_MIN_AGE)
+
+    async def _sweep(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.sweep_now()
+
+    async def _publish_commands(self) -> None:
+        commands = [BotCommand(c.name, c.description) for c in self._engine.commands.values()]
+        try:
+            await self.app.bot.set_my_commands(commands)
+        except Exception as error:  # a cosmetic failure must not stop the bot
+            log.warning("set_my_commands_failed error=%s", type(error).__name__)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error(
+            "handler_error update=%s error=%s",
+            update_id,
+            type(error).__name__,
+            exc_info=error if isinstance(error, BaseException) else None,
+        )
+        if not isinstance(update, Update) or update.effective_chat is None:
+            return
+        # Never leave the member without an answer, and never replay a poisonous
+        # update forever: apologise once and mark it applied.
+        async with self._engine.db.transaction() as tx:
+            if await tx.inbox.is_applied(SOURCE, update.update_id):
+                return
+            await tx.inbox.mark_applied(SOURCE, update.update_id, self._engine.clock.now())
+        if update.effective_chat.type == "private":
+            account = Account(CHANNEL, str(update.effective_chat.id))
+            try:
+                await self.app.bot.send_message(int(account.external_id), SORRY)
+            except Exception as send_error:
+                log.warning("apology_failed error=%s", type(send_error).__name__)
+
+    def _on_poll_error(self, error: Exception) -> None:
+        log.warning("telegram_poll_error error=%s", type(error).__name__)

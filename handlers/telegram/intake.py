@@ -1,0 +1,78 @@
+"""Durable intake: every update is in the inbox table before Telegram is told we have it.
+
+python-telegram-bot confirms the polling offset on the *next* getUpdates call,
+right after queueing the previous batch. So updates are staged in memory as
+they are queued and written in one transaction just before that next call
+(the getUpdates request object flushes them): a crash at any moment leaves each
+update either unconfirmed (Telegram sends it again) or in the inbox (replayed
+at start). Replays are harmless: the engine skips updates already applied.
+"""
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ExtBot
+from telegram.request import HTTPXRequest
+
+from flows.clock import Clock
+from storage import Database
+
+log = logging.getLogger(__name__)
+
+SOURCE = "telegram"
+
+
+class StagedInbox:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        self._staged: list[tuple[int, str]] = []
+
+    def stage(self, update: Update) -> None:
+        self._staged.append((update.update_id, json.dumps(update.to_dict())))
+
+    async def flush(self) -> None:
+        if not self._staged:
+            return
+        batch, self._staged = self._staged, []
+        try:
+            async with self._db.transaction() as tx:
+                await tx.inbox.stage(SOURCE, batch, self._clock.now())
+        except BaseException:
+            self._staged = batch + self._staged
+            raise
+
+    async def unapplied(self, bot: ExtBot[Any]) -> list[Update]:
+        async with self._db.transaction() as tx:
+            rows = await tx.inbox.unapplied(SOURCE)
+        return [Update.de_json(json.loads(payload), bot) for _key, payload in rows]
+
+
+class DurableUpdateQueue(asyncio.Queue[object]):
+    """PTB's update queue, staging each update for the inbox as it is queued."""
+
+    def __init__(self, inbox: StagedInbox) -> None:
+        super().__init__()
+        self._inbox = inbox
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update):
+            self._inbox.stage(item)
+        await super().put(item)
+
+
+class InboxFlushingRequest(HTTPXRequest):
+    """The getUpdates transport: writes staged updates before the offset is confirmed."""
+
+    __slots__ = ("_inbox",)
+
+    def __init__(self, inbox: StagedInbox, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._inbox = inbox
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        await self._inbox.flush()
+        return await super().do_request(*args, **kwargs)

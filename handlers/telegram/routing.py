@@ -1,0 +1,128 @@
+"""Every Telegram update, turned into a flow input and answered.
+
+One handler sees all updates so that each one is accounted for in the inbox:
+applied through the engine (in the engine's own transaction) or marked applied
+here once handled.
+"""
+
+import logging
+from typing import Any
+
+from telegram import Message, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from flows.delivery import Postman
+from flows.engine import Engine
+from flows.values import Input, Outcome
+from handlers.telegram.channel import CHANNEL
+from handlers.telegram.intake import SOURCE
+from handlers.telegram.render import answered_text, keyboard, parse_callback_data
+from storage import Account
+
+log = logging.getLogger(__name__)
+
+STALE_TAP = "That question has passed — no problem."
+NOT_TEXT = (
+    "Thank you for sending that! I can only read text messages, though. /help shows what I can do."
+)
+
+
+class TelegramRouter:
+    def __init__(self, engine: Engine, postman: Postman) -> None:
+        self._engine = engine
+        self._postman = postman
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        key = (SOURCE, update.update_id)
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            await self._mark_applied(key)  # groups and channels are not ours to answer
+            return
+        account = Account(CHANNEL, str(chat.id))
+        if update.my_chat_member is not None:
+            await self._membership_changed(update, account, key)
+        elif update.callback_query is not None:
+            await self._tap(update, account, key)
+        elif update.message is not None and update.message.text is not None:
+            log.info("telegram_update id=%s kind=text chat=%s", update.update_id, chat.id)
+            outcome = await self._engine.handle(
+                account, Input.typed(update.message.text), dedupe=key
+            )
+            await self._postman.deliver(outcome.deliveries)
+        elif update.message is not None:
+            # Stickers, photos, voice notes, documents...: a kind word, nothing stored.
+            if await self._apply_once(key):
+                await self._reply_directly(update.message, NOT_TEXT)
+        else:
+            # Edited messages and anything else: nothing to do.
+            await self._mark_applied(key)
+
+    async def _tap(self, update: Update, account: Account, key: tuple[str, int]) -> None:
+        query = update.callback_query
+        assert query is not None
+        parsed = parse_callback_data(query.data)
+        inp = Input.tapped(parsed[1], parsed[0]) if parsed else Input.tapped("", -1)
+        log.info("telegram_update id=%s kind=tap chat=%s", update.update_id, account.external_id)
+        outcome = await self._engine.handle(account, inp, dedupe=key)
+        if outcome.duplicate:
+            return
+        message = query.message if isinstance(query.message, Message) else None
+        await self._safely(query.answer(STALE_TAP if outcome.stale else None))
+        if message is not None:
+            await self._update_question(message, outcome)
+        await self._postman.deliver(outcome.deliveries)
+
+    async def _update_question(self, message: Message, outcome: Outcome) -> None:
+        if outcome.edit is not None:
+            await self._safely(
+                message.edit_text(outcome.edit.text, reply_markup=keyboard(outcome.edit))
+            )
+        elif outcome.answered is not None and message.text:
+            await self._safely(
+                message.edit_text(answered_text(message.text, outcome.answered), reply_markup=None)
+            )
+        elif outcome.stale and message.reply_markup is not None:
+            await self._safely(message.edit_reply_markup(reply_markup=None))
+
+    async def _membership_changed(
+        self, update: Update, account: Account, key: tuple[str, int]
+    ) -> None:
+        change = update.my_chat_member
+        assert change is not None
+        status = change.new_chat_member.status
+        log.info("telegram_membership chat=%s status=%s", account.external_id, status)
+        if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+            now = self._engine.clock.now()
+            async with self._engine.db.transaction() as tx:
+                if await tx.inbox.is_applied(*key):
+                    return
+                member = await tx.members.find_by_account(account)
+                if member is not None:
+                    await tx.members.mark_unreachable(member.id, now=now)
+                await tx.outbox.drop_for_account(account)
+                await tx.inbox.mark_applied(*key, now)
+        else:
+            await self._mark_applied(key)
+
+    async def _apply_once(self, key: tuple[str, int]) -> bool:
+        """Mark applied; False if it already was (a replayed update)."""
+        async with self._engine.db.transaction() as tx:
+            if await tx.inbox.is_applied(*key):
+                return False
+            await tx.inbox.mark_applied(*key, self._engine.clock.now())
+        return True
+
+    async def _mark_applied(self, key: tuple[str, int]) -> None:
+        await self._apply_once(key)
+
+    async def _reply_directly(self, message: Message, text: str) -> None:
+        await self._safely(message.reply_text(text))
+
+    async def _safely(self, call: Any) -> None:
+        """Cosmetic calls (answering taps, editing old questions) must never break a flow."""
+        try:
+            await call
+        except TelegramError as error:
+            log.info("telegram_cosmetic_failed error=%s", type(error).__name__)
