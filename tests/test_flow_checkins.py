@@ -1,0 +1,236 @@
+"""Daily and weekly check-ins, commands and conversation hygiene, through the engine."""
+
+from datetime import timedelta
+
+from flows.clock import ManualClock
+from flows.engine import Engine
+from flows.values import Input
+from storage import Account, Database
+from tests.chat_driver import ChatDriver
+
+ALEX = Account("console", "1")
+
+
+async def member_of(db: Database, account: Account = ALEX) -> "object":
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(account)
+    assert member is not None
+    return member
+
+
+async def test_same_day_checkin_updates_instead_of_adding(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    for mood in ("2", "5"):
+        await chat.say("/checkin")
+        await chat.tap(mood)
+        await chat.tap("done")
+        await chat.tap("skip")
+    assert "updated today's check-in" in chat.last_text()
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+        assert member is not None
+        moods = await tx.checkins.recent_moods(member.id, limit=10)
+    assert [m.mood for m in moods] == [5]
+    assert member.checkin_count == 1
+
+
+async def test_streak_counts_consecutive_days(
+    engine: Engine, db: Database, clock: ManualClock
+) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    for _day in range(3):
+        await chat.say("/checkin")
+        await chat.say("4")
+        await chat.say("done")
+        await chat.say("skip")
+        clock.advance(timedelta(days=1))
+    assert "3rd check-in — 3 days in a row" in chat.last_text()
+
+
+async def test_low_mood_gets_gentle_support(engine: Engine) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/checkin")
+    await chat.say("😣")  # the emoji alone is an answer
+    await chat.say("cravings")
+    assert "Chosen: Cravings" in chat.last_text()
+    await chat.say("done")
+    await chat.say("skip")
+    assert "hard day" in chat.last_text()
+
+
+async def test_connection_checkin_stores_items_and_total(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/connect")
+    await chat.tap("Often")
+    await chat.tap("Some of the time")
+    await chat.say("3")
+    await chat.say("lots")
+    assert "Just a number" in chat.last_text()
+    await chat.say("2")
+    assert "feeling disconnected" in chat.last_text()
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+        assert member is not None
+        [entry] = await tx.checkins.recent_connections(member.id, limit=5)
+    assert (entry.lack_companionship, entry.left_out, entry.isolated) == (3, 2, 3)
+    assert entry.ucla3_total == 8
+    assert entry.community_contacts == 2
+
+
+async def test_invalid_answer_reasks_with_hint_and_changes_nothing(engine: Engine) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/checkin")
+    replies = await chat.say("purple")
+    assert "Please choose one of the options" in replies[0].text
+    assert "How are you feeling today?" in replies[0].text
+    assert len(replies[0].choices) == 5
+    await chat.say("3")
+    assert "Is anything weighing on you" in chat.last_text()
+
+
+async def test_cancel_works_in_every_state(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/checkin")
+    await chat.say("4")
+    await chat.say("/cancel")
+    assert "stopped your check-in" in chat.last_text()
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+        assert member is not None
+        assert await tx.checkins.recent_moods(member.id, limit=5) == []
+        assert await tx.conversations.load(member.id) is None
+    await chat.say("/cancel")
+    assert "nothing to cancel" in chat.last_text()
+
+
+async def test_cancel_during_signup_keeps_nothing(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.say("/start")
+    await chat.tap("yes")
+    await chat.say("/cancel")
+    assert "kept nothing" in chat.last_text()
+    async with db.transaction() as tx:
+        assert await tx.members.count() == 0
+
+
+async def test_tap_on_passed_question_is_stale(engine: Engine) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/checkin")
+    old_question = chat.question
+    await chat.tap("4")
+    await chat.tap("5", on=old_question)
+    assert chat.last_outcome is not None and chat.last_outcome.stale
+    assert chat.last_outcome.deliveries == []
+
+
+async def test_abandoned_checkin_expires_quietly(
+    engine: Engine, db: Database, clock: ManualClock
+) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/checkin")
+    question = chat.question
+    clock.advance(timedelta(hours=13))
+    await chat.tap("4", on=question)
+    assert chat.last_outcome is not None and chat.last_outcome.stale
+    replies = await chat.say("4")
+    assert "I'm here" in replies[0].text  # no longer inside a check-in
+
+
+async def test_help_mid_flow_reasks_the_open_question(engine: Engine) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/checkin")
+    replies = await chat.say("/help")
+    assert "/checkin" in replies[0].text
+    assert "not an emergency service" in replies[0].text
+    assert "middle of your check-in" in replies[1].text
+    assert len(replies[1].choices) == 5
+    replies = await chat.say("/frobnicate")
+    assert "don't know that command" in replies[0].text
+
+
+async def test_new_command_sets_aside_unfinished_flow(engine: Engine) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/checkin")
+    replies = await chat.say("/connect")
+    assert "set aside your unfinished check-in" in replies[0].text
+
+
+async def test_members_only_commands_need_signup(engine: Engine) -> None:
+    chat = ChatDriver(engine, ALEX)
+    replies = await chat.say("/checkin")
+    assert "/start" in replies[0].text
+    replies = await chat.say("hello?")
+    assert "/start" in replies[0].text
+
+
+async def test_history_shows_entries_and_weekly_average(
+    engine: Engine, clock: ManualClock
+) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    for mood in ("2", "4", "5"):
+        await chat.say("/checkin")
+        await chat.say(mood)
+        await chat.say("done")
+        await chat.say("skip")
+        clock.advance(timedelta(days=1))
+    replies = await chat.say("/history")
+    text = replies[0].text
+    assert text.count("\n") >= 3
+    assert "7-day average: 3.7 (3 check-ins)" in text
+
+
+async def test_settings_change_timezone_and_time(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/settings")
+    await chat.tap("timezone")
+    await chat.say("Mars")
+    assert "couldn't find that time zone" in chat.last_text()
+    await chat.say("UTC+2")
+    await chat.tap("prompt_time")
+    await chat.say("8am")
+    await chat.tap("done")
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+    assert member is not None
+    assert (member.timezone, member.prompt_time) == ("Etc/GMT-2", "08:00")
+
+
+async def test_delete_requires_confirmation_then_removes_everything(
+    engine: Engine, db: Database
+) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/checkin")
+    await chat.say("4")
+    await chat.say("done")
+    await chat.say("skip")
+    await chat.say("/delete")
+    await chat.tap("keep")
+    async with db.transaction() as tx:
+        assert await tx.members.count() == 1
+    await chat.say("/delete")
+    await chat.tap("delete")
+    assert "has been deleted" in chat.last_text()
+    async with db.transaction() as tx:
+        assert await tx.members.count() == 0
+
+
+async def test_redelivered_input_is_applied_once(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    first = await engine.handle(ALEX, Input.typed("/checkin"), dedupe=("test", 1))
+    again = await engine.handle(ALEX, Input.typed("/checkin"), dedupe=("test", 1))
+    assert first.deliveries and not first.duplicate
+    assert again.duplicate and not again.deliveries

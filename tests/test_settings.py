@@ -1,0 +1,91 @@
+"""Settings: names, defaults, and one clear line for a bad value."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import ConfigError, Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+def test_defaults() -> None:
+    settings = load_settings()
+    assert settings.telegram_bot_token is None
+    assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
+    assert settings.database_url == "sqlite:///hearthside.db"
+    assert settings.default_timezone == "UTC"
+    assert settings.scheduler_tick_seconds == 60
+    assert "emergency" in settings.crisis_resources
+
+
+def test_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABC-def")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/bot/")
+    monkeypatch.setenv("ADMINS", "telegram:1, telegram:2")
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Europe/Dublin")
+    monkeypatch.setenv("SCHEDULER_TICK_SECONDS", "5")
+    settings = load_settings()
+    assert settings.telegram_bot_token is not None
+    assert settings.telegram_bot_token.get_secret_value() == "123456:ABC-def"
+    assert settings.telegram_api_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.admins == ("telegram:1", "telegram:2")
+    assert settings.default_timezone == "Europe/Dublin"
+    assert settings.scheduler_tick_seconds == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEFAULT_TIMEZONE", "Mars/Base"),
+        ("DATABASE_URL", "postgres://db"),
+        ("SCHEDULER_TICK_SECONDS", "0"),
+        ("ADMINS", "bob"),
+        ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+        ("CRISIS_RESOURCES", "   "),
+    ],
+)
+def test_bad_value_names_the_setting(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=f"^{name}: "):
+        load_settings()
+
+
+def test_env_example_documents_every_setting() -> None:
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^([A-Z_]+)=", text, flags=re.MULTILINE))
+    assert documented == {name.upper() for name in Settings.model_fields}
+    for name in documented:  # each with a comment line right above it
+        assert re.search(rf"^# .+\n{name}=", text, flags=re.MULTILINE), name
+
+
+def test_bad_setting_stops_startup_with_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "DEFAULT_TIMEZONE": "Mars/Base", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "hearthside: configuration error: DEFAULT_TIMEZONE: "
+        "'Mars/Base' is not an IANA time zone (e.g. Europe/London)"
+    ]
+    assert "Traceback" not in done.stderr
