@@ -1,0 +1,109 @@
+"""Runs the real Telegram stack (python-telegram-bot Application) against the fake Bot API."""
+
+import asyncio
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flows.catalogue import create_engine
+from flows.clock import ManualClock
+from flows.config import FlowConfig
+from flows.delivery import Postman
+from flows.engine import Engine
+from flows.scheduling import Sweeper
+from handlers.telegram.app import TelegramOptions, TelegramService
+from storage import Account, Database, Member, open_database
+from tests.conftest import CRISIS_TEXT
+from tests.fake_bot_api import FakeTelegram
+
+
+@dataclass
+class RunningBot:
+    service: TelegramService
+    engine: Engine
+    db: Database
+
+    async def stop(self) -> None:
+        await self.service.stop()
+        await self.db.close()
+
+    async def member(self, user_id: int) -> Member:
+        async with self.db.transaction() as tx:
+            member = await tx.members.find_by_account(Account("telegram", str(user_id)))
+        assert member is not None
+        return member
+
+
+async def start_bot(
+    fake: FakeTelegram, db_path: Path, clock: ManualClock, *, tick_seconds: float = 3600.0
+) -> RunningBot:
+    db = await open_database(str(db_path))
+    engine = create_engine(
+        db, clock, FlowConfig(crisis_resources=CRISIS_TEXT), rng=random.Random(3)
+    )
+    postman = Postman(db, clock)
+    service = TelegramService(
+        TelegramOptions(
+            token=fake.token, base_url=fake.base_url, tick_seconds=tick_seconds, poll_timeout=1
+        ),
+        engine,
+        postman,
+        Sweeper(engine),
+    )
+    await service.start()
+    return RunningBot(service, engine, db)
+
+
+class Person:
+    """A Telegram user talking to the bot through the fake server."""
+
+    def __init__(self, fake: FakeTelegram, user_id: int, first_name: str = "Alex") -> None:
+        self.fake = fake
+        self.id = user_id
+        self.first_name = first_name
+
+    async def send(self, text: str, *, expect: str | None = None) -> dict[str, Any]:
+        self.fake.user_sends(self.id, text, first_name=self.first_name, username="alex_real")
+        return await self.fake.wait_for_message(self.id, expect)
+
+    def last_question(self) -> dict[str, Any]:
+        for message in reversed(self.fake.messages(self.id)):
+            if message.get("reply_markup"):
+                return message
+        raise AssertionError("no message with buttons")
+
+    def button(self, message: dict[str, Any], label: str) -> str:
+        for text, data in FakeTelegram.keyboard(message):
+            if label in text:
+                return data
+        raise AssertionError(f"no button {label!r} in {FakeTelegram.keyboard(message)}")
+
+    async def tap(self, label: str, *, expect: str | None = None) -> dict[str, Any] | None:
+        """Tap a button on the newest question; waits for the next message if `expect`."""
+        question = self.last_question()
+        self.fake.user_clicks(self.id, question["message_id"], self.button(question, label))
+        await self.fake.next_call("answerCallbackQuery")
+        if expect is None:
+            return None
+        return await self.fake.wait_for_message(self.id, expect)
+
+    async def onboard(self, *, zone: str = "UTC", at: str = "18:00") -> None:
+        await self.send("/start", expect="Is it okay")
+        await self.tap("Yes", expect="What name")
+        await self.send("River", expect="time zone")
+        await self.send(zone, expect="reminder")
+        await self.send(at, expect="first check-in now")
+        await self.tap("Later", expect="Whenever you're ready")
+
+
+async def eventually(
+    bot: RunningBot, user_id: int, condition: Callable[[Member], bool], *, timeout: float = 5.0
+) -> Member:
+    """The member once `condition` holds, for effects no message announces."""
+    async with asyncio.timeout(timeout):
+        # Storage has no change feed to await; poll briefly.
+        while not condition(member := await bot.member(user_id)):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    return member
