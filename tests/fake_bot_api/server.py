@@ -86,6 +86,7 @@ class FakeTelegram:
         self.port = 0
         self.delay = 0.0
         self.calls: list[Call] = []
+        self.started: list[Call] = []  # requests as they arrive, before any answer
         self.confirmed_offset = 0
         self.commands: list[Json] = []
         self._pending: list[Json] = []
@@ -237,6 +238,30 @@ class FakeTelegram:
     def user_unblocks_bot(self, user_id: int) -> None:
         self._blocked.discard(user_id)
 
+    async def wait_for_call_started(
+        self, method: str, *, since: int = 0, timeout: float = 5.0, **match: Any
+    ) -> None:
+        """Until a request to `method` matching `match` arrived, answered or not.
+
+        Only requests from index `since` of `started` on count.
+        """
+
+        def arrived() -> bool:
+            return any(
+                c.method == method and all(c.params.get(k) == v for k, v in match.items())
+                for c in self.started[since:]
+            )
+
+        async with self._call_arrived:
+            await asyncio.wait_for(self._call_arrived.wait_for(arrived), timeout)
+
+    async def wait_confirmed(self, update_id: int, *, timeout: float = 15.0) -> None:
+        """Until the bot has confirmed `update_id` (asked for updates after it)."""
+        async with self._call_arrived:
+            await asyncio.wait_for(
+                self._call_arrived.wait_for(lambda: self.confirmed_offset > update_id), timeout
+            )
+
     def pending_update_ids(self) -> list[int]:
         return [u["update_id"] for u in self._pending]
 
@@ -377,6 +402,9 @@ class FakeTelegram:
                 {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
             )
         params = _decode(method, await self._read_params(request))
+        async with self._call_arrived:
+            self.started.append(Call(method, params, 0))
+            self._call_arrived.notify_all()
         if method != "getUpdates" and self.delay:
             await asyncio.sleep(self.delay)
         try:
@@ -438,7 +466,9 @@ class FakeTelegram:
         if offset:
             # Asking from `offset` confirms everything before it, as on Telegram.
             self._pending = [u for u in self._pending if u["update_id"] >= offset]
-            self.confirmed_offset = max(self.confirmed_offset, offset)
+            async with self._call_arrived:
+                self.confirmed_offset = max(self.confirmed_offset, offset)
+                self._call_arrived.notify_all()
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + timeout
