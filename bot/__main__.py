@@ -5,7 +5,7 @@ import asyncio
 import logging
 import sys
 
-from bot.app import run
+from bot.app import StartupError, run
 from bot.logs import configure_logging
 from bot.settings import ConfigError, load_settings
 
@@ -35,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return asyncio.run(run(settings, console=args.console, user=args.user))
+    except ConfigError as error:
+        print(f"hearthside: configuration error: {error}", file=sys.stderr)
+        return 2
+    except StartupError as error:
+        print(f"hearthside: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         logging.getLogger(__name__).info("interrupted")
         return 0

@@ -8,8 +8,9 @@ from contextlib import suppress
 from typing import TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from telegram.error import InvalidToken, NetworkError
 
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from flows.catalogue import create_engine
 from flows.clock import Clock, SystemClock
 from flows.config import FlowConfig
@@ -22,6 +23,10 @@ from handlers.telegram.app import TelegramOptions, TelegramService
 from storage import open_database
 
 log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """Something outside Hearthside stops it from starting; the message says what."""
 
 
 def flow_config(settings: Settings) -> FlowConfig:
@@ -129,7 +134,18 @@ async def _run_telegram(
         postman,
         sweeper,
     )
-    await service.start()
+    try:
+        await service.start()
+    except InvalidToken:
+        # PTB's message repeats the token; say what is wrong without it.
+        await service.stop()
+        raise ConfigError("TELEGRAM_BOT_TOKEN: rejected by the Telegram server") from None
+    except NetworkError as error:
+        await service.stop()
+        raise StartupError(
+            f"cannot reach the Telegram Bot API at {settings.telegram_api_base_url} "
+            f"({type(error).__name__})"
+        ) from None
     try:
         await stop.wait()
     finally:

@@ -95,6 +95,11 @@ class Postman:
     ) -> None:
         if not (delivered or retry or blocked):
             return
+        if not (retry or blocked):
+            # The common case, after every reply: one statement, atomic on its own.
+            async with self._db.single_statement() as tx:
+                await tx.outbox.delete(delivered)
+            return
         now = self._clock.now()
         async with self._db.transaction() as tx:
             await tx.outbox.delete(delivered)

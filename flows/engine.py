@@ -304,14 +304,11 @@ class Engine:
     ) -> Outcome:
         """Apply one input from `account`; `dedupe` = (source, update id) applies it once."""
         async with self.db.transaction() as tx:
-            if dedupe is not None and await tx.inbox.is_applied(*dedupe):
-                return Outcome(duplicate=True)
+            if dedupe is not None and not await tx.inbox.mark_applied(*dedupe, self.clock.now()):
+                return Outcome(duplicate=True)  # nothing was written
             ctx = await self._context(tx, account, inp)
             await self._dispatch(ctx, inp)
-            outcome = await self._commit(ctx)
-            if dedupe is not None:
-                await tx.inbox.mark_applied(*dedupe, ctx.now)
-        return outcome
+            return await self._commit(ctx)
 
     async def run_for_member(
         self, member_id: int, action: Callable[[Context], Awaitable[None]]

@@ -62,6 +62,12 @@ class Database:
                 raise
             await self._conn.commit()
 
+    @asynccontextmanager
+    async def single_statement(self) -> AsyncIterator[Transaction]:
+        """For one statement, which SQLite makes atomic by itself: no BEGIN/COMMIT round trips."""
+        async with self._lock:
+            yield self._tx
+
     async def schema_version(self) -> int:
         rows = await self._conn.execute_fetchall("PRAGMA user_version")
         return int(next(iter(rows))[0])

@@ -33,15 +33,21 @@ class InboxRepository:
         )
         return bool(list(rows))
 
-    async def mark_applied(self, source: str, key: int, now: datetime) -> None:
-        """Mark applied and drop the raw update (it may hold a member's words)."""
+    async def mark_applied(self, source: str, key: int, now: datetime) -> bool:
+        """Mark applied and drop the raw update (it may hold a member's words).
+
+        Returns False, changing nothing, if it was applied before: checking and
+        marking in one statement saves a round trip on every update.
+        """
         stamp = to_db(now)
-        await self._conn.execute(
+        cursor = await self._conn.execute(
             "INSERT INTO inbox (source, update_key, payload, received_at, applied_at) "
             "VALUES (?, ?, NULL, ?, ?) ON CONFLICT (source, update_key) "
-            "DO UPDATE SET applied_at = excluded.applied_at, payload = NULL",
+            "DO UPDATE SET applied_at = excluded.applied_at, payload = NULL "
+            "WHERE inbox.applied_at IS NULL",
             (source, key, stamp, stamp),
         )
+        return cursor.rowcount == 1
 
     async def unapplied(self, source: str) -> list[tuple[int, str]]:
         """Staged updates never applied, oldest first, for replay at start."""

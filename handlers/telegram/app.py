@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
 from flows.delivery import Postman
@@ -18,6 +18,7 @@ from handlers.telegram.intake import (
     InboxFlushingRequest,
     StagedInbox,
 )
+from handlers.telegram.pacing import ReplyFriendlyRateLimiter, proactive
 from handlers.telegram.processor import PerChatUpdateProcessor
 from handlers.telegram.routing import TelegramRouter
 from storage import Account
@@ -77,7 +78,7 @@ class TelegramService:
                     self.inbox, connection_pool_size=1, read_timeout=options.poll_timeout + 5
                 )
             )
-            .rate_limiter(AIORateLimiter(max_retries=options.max_retries))
+            .rate_limiter(ReplyFriendlyRateLimiter(max_retries=options.max_retries))
             .update_queue(DurableUpdateQueue(self.inbox))
             .concurrent_updates(self.processor)
             .build()
@@ -91,7 +92,8 @@ class TelegramService:
         await app.initialize()
         await self._publish_commands()
         # What was committed but not sent before a stop goes out first...
-        await self._postman.drain(CHANNEL)
+        with proactive():
+            await self._postman.drain(CHANNEL)
         # ...then updates that were received but never applied.
         replay = await self.inbox.unapplied(app.bot)
         for update in replay:
@@ -127,9 +129,10 @@ class TelegramService:
     async def sweep_now(self) -> None:
         """One scheduler pass, as the repeating job runs it."""
         _report, outcomes = await self._sweeper.sweep()
-        for outcome in outcomes:
-            await self._postman.deliver(outcome.deliveries)
-        await self._postman.drain(CHANNEL, min_age=DRAIN_MIN_AGE)
+        with proactive():
+            for outcome in outcomes:
+                await self._postman.deliver(outcome.deliveries)
+            await self._postman.drain(CHANNEL, min_age=DRAIN_MIN_AGE)
 
     async def _sweep(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.sweep_now()
@@ -155,9 +158,8 @@ class TelegramService:
         # Never leave the member without an answer, and never replay a poisonous
         # update forever: apologise once and mark it applied.
         async with self._engine.db.transaction() as tx:
-            if await tx.inbox.is_applied(SOURCE, update.update_id):
+            if not await tx.inbox.mark_applied(SOURCE, update.update_id, self._engine.clock.now()):
                 return
-            await tx.inbox.mark_applied(SOURCE, update.update_id, self._engine.clock.now())
         if update.effective_chat.type == "private":
             account = Account(CHANNEL, str(update.effective_chat.id))
             try:

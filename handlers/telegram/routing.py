@@ -96,23 +96,19 @@ class TelegramRouter:
         if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
             now = self._engine.clock.now()
             async with self._engine.db.transaction() as tx:
-                if await tx.inbox.is_applied(*key):
+                if not await tx.inbox.mark_applied(*key, now):
                     return
                 member = await tx.members.find_by_account(account)
                 if member is not None:
                     await tx.members.mark_unreachable(member.id, now=now)
                 await tx.outbox.drop_for_account(account)
-                await tx.inbox.mark_applied(*key, now)
         else:
             await self._mark_applied(key)
 
     async def _apply_once(self, key: tuple[str, int]) -> bool:
         """Mark applied; False if it already was (a replayed update)."""
         async with self._engine.db.transaction() as tx:
-            if await tx.inbox.is_applied(*key):
-                return False
-            await tx.inbox.mark_applied(*key, self._engine.clock.now())
-        return True
+            return await tx.inbox.mark_applied(*key, self._engine.clock.now())
 
     async def _mark_applied(self, key: tuple[str, int]) -> None:
         await self._apply_once(key)

@@ -1,0 +1,148 @@
+"""Throughput of the full Telegram stack against a bare python-telegram-bot echo bot.
+
+    .venv/bin/python -m bench.throughput [--chats-rtt0 1000] [--chats-rtt50 200]
+
+Each case starts the fake Bot API (bench.load_server) in its own process, with a
+simulated round trip added to every Bot API call, and the bot under test in
+another. Once the bot polls, every chat sends a burst of four messages at once:
+for Hearthside a complete daily check-in typed as answers ("/checkin", "4",
+"done", "skip"), for the echo bot four texts. Printed per case: updates/s,
+p50/p99 from injection to reply, replies out of order within a chat, and the
+bot's CPU time per update. The last line compares the two in the same run:
+`ratio_rtt0=<ours/echo> ratio_rtt50=<ours/echo>`.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+from typing import Any
+
+from bench.load_server import TOKEN
+from storage import Account, open_database
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKIN_SCRIPT = ["/checkin", "4", "done", "skip"]
+CHECKIN_EXPECT = ["How are you feeling", "weighing on you", "What helped", "check-in"]
+ECHO_SCRIPT = ["one", "two", "three", "four"]
+FIRST_CHAT = 100_000
+
+
+async def seed_members(db_path: Path, chats: list[int]) -> None:
+    """Members who finished sign-up, without reminders, so only the load talks."""
+    db = await open_database(str(db_path))
+    async with db.transaction() as tx:
+        from datetime import UTC, datetime
+
+        now = datetime.now(UTC)
+        for chat in chats:
+            member = await tx.members.create_for_account(
+                Account("telegram", str(chat)), timezone="UTC", now=now
+            )
+            await tx.members.record_consent(member.id, version=1, now=now)
+            await tx.members.rename(member.id, "Bench Member")
+            await tx.members.complete_onboarding(member.id, now=now)
+    await db.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_case(kind: str, rtt_ms: int, chats: int, workdir: Path) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PTB_TIMEDELTA": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.load_server", "0", str(rtt_ms)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout is not None
+    port = json.loads(server.stdout.readline())["port"]
+    base_url = f"http://127.0.0.1:{port}/bot"
+    chat_ids = list(range(FIRST_CHAT, FIRST_CHAT + chats))
+    if kind == "hearthside":
+        db_path = workdir / f"bench-{rtt_ms}.db"
+        asyncio.run(seed_members(db_path, chat_ids))
+        bot_env = {
+            **env,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": base_url,
+            "DATABASE_URL": f"sqlite:///{db_path}",
+            "LOG_LEVEL": "WARNING",
+        }
+        command = [sys.executable, "-m", "bot"]
+        script, expect = CHECKIN_SCRIPT, CHECKIN_EXPECT
+    else:
+        bot_env = env
+        command = [sys.executable, "-m", "bench.echo_bot", TOKEN, base_url]
+        script, expect = ECHO_SCRIPT, ECHO_SCRIPT
+    bot = subprocess.Popen(command, cwd=workdir, env=bot_env)
+    try:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/__control/load",
+            data=json.dumps({"chats": chat_ids, "script": script, "expect": expect}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        cpu_before = cpu_seconds(bot.pid)
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(lambda: urllib.request.urlopen(request, timeout=1800).read())
+            while True:
+                try:
+                    figures: dict[str, Any] = json.loads(pending.result(timeout=1))
+                    break
+                except FutureTimeout:
+                    if bot.poll() is not None:
+                        server.kill()
+                        raise RuntimeError(f"{kind} bot exited with {bot.returncode}") from None
+        figures["cpu_us_per_update"] = (
+            (cpu_seconds(bot.pid) - cpu_before) / figures["updates"] * 1e6
+        )
+    finally:
+        bot.terminate()
+        bot.wait(timeout=30)
+        server.terminate()
+        server.wait(timeout=30)
+    figures["updates_per_s"] = figures["updates"] / figures["seconds"]
+    return figures
+
+
+def report(kind: str, rtt_ms: int, f: dict[str, Any]) -> None:
+    print(
+        f"{kind:<10} rtt={rtt_ms:>2}ms updates={f['updates']:>5} "
+        f"updates/s={f['updates_per_s']:8.1f} p50={f['p50'] * 1000:8.0f}ms "
+        f"p99={f['p99'] * 1000:8.0f}ms order_violations={f['order_violations']} "
+        f"cpu_us/update={f['cpu_us_per_update']:7.0f}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--chats-rtt0", type=int, default=1000)
+    parser.add_argument("--chats-rtt50", type=int, default=200)
+    args = parser.parse_args()
+    ratios = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for rtt_ms, chats in ((0, args.chats_rtt0), (50, args.chats_rtt50)):
+            results = {}
+            for kind in ("hearthside", "echo"):
+                results[kind] = run_case(kind, rtt_ms, chats, Path(tmp))
+                report(kind, rtt_ms, results[kind])
+            ratios[rtt_ms] = (
+                results["hearthside"]["updates_per_s"] / results["echo"]["updates_per_s"]
+            )
+    print(f"ratio_rtt0={ratios[0]:.2f} ratio_rtt50={ratios[50]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
