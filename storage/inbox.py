@@ -26,13 +26,6 @@ class InboxRepository:
             [(source, key, payload, received) for key, payload in updates],
         )
 
-    async def is_applied(self, source: str, key: int) -> bool:
-        rows = await self._conn.execute_fetchall(
-            "SELECT 1 FROM inbox WHERE source = ? AND update_key = ? AND applied_at IS NOT NULL",
-            (source, key),
-        )
-        return bool(list(rows))
-
     async def mark_applied(self, source: str, key: int, now: datetime) -> bool:
         """Mark applied and drop the raw update (it may hold a member's words).
 
