@@ -45,7 +45,7 @@ class TelegramOptions:
     base_url: str = "https://api.telegram.org/bot"
     tick_seconds: float = 60.0
     # Updates handled at once (one per chat); the HTTP pool is sized to match.
-    max_concurrent_updates: int = 24
+    max_concurrent_updates: int = 16
     poll_timeout: int = 10
     max_retries: int = 5
 
