@@ -77,8 +77,8 @@ class ConsoleSession:
         self.user = user
         postman.register(ConsoleChannel(stdout, lambda: self.user))
 
-    def _print(self, text: str) -> None:
-        self._out.write(text + "\n")
+    def _show(self, line: str) -> None:
+        self._out.write(line + "\n")
         self._out.flush()
 
     def _prompt(self) -> None:
@@ -100,7 +100,7 @@ class ConsoleSession:
             stopped.cancel()
             line = next_line.result()
             if line is None:
-                self._print("")
+                self._show("")
                 return
             if not await self.handle_line(line.strip()):
                 return
@@ -111,18 +111,18 @@ class ConsoleSession:
         if not line:
             return True
         if line in ("/quit", "/exit"):
-            self._print("Goodbye — take care.")
+            self._show("Goodbye — take care.")
             return False
         if line.startswith("/as"):
             who = line[3:].strip()
             if not who.isdigit():
-                self._print("Usage: /as <user id>, for example /as 2")
+                self._show("Usage: /as <user id>, for example /as 2")
             else:
                 self.user = who
-                self._print(f"You are now user {who}.")
+                self._show(f"You are now user {who}.")
             return True
         outcome = await self._engine.handle(Account(CHANNEL, self.user), Input.typed(line))
         if outcome.edit is not None:
-            self._print(f"\nHearthside: {render(outcome.edit)}")
+            self._show(f"\nHearthside: {render(outcome.edit)}")
         await self._postman.deliver(outcome.deliveries)
         return True

@@ -305,13 +305,19 @@ class FakeTelegram:
         self, method: str, *, timeout: float = 5.0, status: int = 200, **match: Any
     ) -> Call:
         """The next call to `method` answered with `status`, matching `match`, not yet taken."""
+        return await self._take((method,), status, match, timeout)
+
+    async def _take(
+        self, methods: tuple[str, ...], status: int, match: Json, timeout: float
+    ) -> Call:
+        """Wait for, and mark as taken, the first untaken call that fits."""
 
         def find() -> Call | None:
             for index, call in enumerate(self.calls):
                 if (
                     index not in self._consumed
                     and call.status == status
-                    and call.method == method
+                    and call.method in methods
                     and all(call.params.get(k) == v for k, v in match.items())
                 ):
                     self._consumed.add(index)
@@ -336,31 +342,16 @@ class FakeTelegram:
     ) -> Json:
         """The next new bot message in `chat_id` (with `contains` in its text, if given)."""
         while True:
-            call = await self.next_call_any(
-                ("sendMessage", "sendPhoto", "sendDocument", "copyMessage"), chat_id, timeout
+            call = await self._take(
+                ("sendMessage", "sendPhoto", "sendDocument", "copyMessage"),
+                200,
+                {"chat_id": chat_id},
+                timeout,
             )
             message = self._messages[chat_id][call.params["_message_id"]]
             text = message.get("text") or message.get("caption") or ""
             if contains is None or contains in text:
                 return message
-
-    async def next_call_any(self, methods: tuple[str, ...], chat_id: int, timeout: float) -> Call:
-        def find() -> Call | None:
-            for index, call in enumerate(self.calls):
-                if (
-                    index not in self._consumed
-                    and call.status == 200
-                    and call.method in methods
-                    and call.params.get("chat_id") == chat_id
-                ):
-                    self._consumed.add(index)
-                    return call
-            return None
-
-        async with self._call_arrived:
-            found = await asyncio.wait_for(self._call_arrived.wait_for(find), timeout)
-        assert found is not None
-        return found
 
     @staticmethod
     def keyboard(message: Json) -> list[tuple[str, str]]:
