@@ -30,7 +30,9 @@ def help_text(ctx: Context) -> str:
     lines = ["Here's what I can do:"]
     onboarded = ctx.member is not None and ctx.member.is_onboarded
     for command in ctx.engine.commands.values():
-        if onboarded or not command.members_only:
+        if command.hidden:
+            continue
+        if command.audience == "anyone" or (command.audience == "member" and onboarded):
             lines.append(f"/{command.name} — {command.description}")
     lines.append(
         "\nHearthside is not an emergency service. If you are in danger or thinking of "
@@ -148,7 +150,7 @@ async def outside_flow(ctx: Context) -> None:
 
 
 COMMANDS = (
-    Command("start", "set up Hearthside", start, members_only=False),
+    Command("start", "set up Hearthside", start, audience="anyone"),
     Command("checkin", "daily check-in: how are you today?", checkin),
     Command("connect", "weekly check-in about connection", connect),
     Command("history", "your recent check-ins", history),
@@ -156,6 +158,6 @@ COMMANDS = (
     Command("pause", "pause reminders", pause),
     Command("resume", "turn reminders back on", resume),
     Command("delete", "delete everything I store about you", delete),
-    Command("cancel", "stop the current question", cancel, members_only=False),
-    Command("help", "what I can do, and crisis lines", show_help, members_only=False),
+    Command("cancel", "stop the current question", cancel, audience="anyone"),
+    Command("help", "what I can do, and crisis lines", show_help, audience="anyone"),
 )

@@ -8,6 +8,7 @@ who blocked the bot as unreachable so nothing more is sent to them.
 import enum
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
@@ -28,10 +29,21 @@ class SendResult(enum.Enum):
     REJECTED = "rejected"  # the channel will never accept this message
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    result: SendResult
+    # The channel's id for the message it created (to edit it or recognise replies).
+    message_ref: str | None = None
+
+
 class Channel(Protocol):
     name: str
 
-    async def send(self, external_id: str, reply: Reply) -> SendResult: ...
+    async def send(self, external_id: str, reply: Reply) -> Sent: ...
+
+    async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:
+        """Replace a sent message's text and buttons (a notice that was taken)."""
+        ...
 
 
 class Postman:
@@ -49,26 +61,43 @@ class Postman:
         items = [d for d in deliveries if d.account.channel in self._channels]
         if not items:
             return
+        # Crisis replies go first, whatever else the same change produced.
+        items.sort(key=lambda d: not d.reply.urgent)
         delivered: list[int] = []
         retry: list[int] = []
         blocked: set[Account] = set()
+        notices: list[tuple[Account, str, str]] = []
         for item in items:
             if item.account in blocked or item.outbox_id in self._in_flight:
                 continue
             self._in_flight.add(item.outbox_id)
             try:
-                result = await self._channels[item.account.channel].send(
-                    item.account.external_id, item.reply
-                )
+                sent = await self._send(item)
             finally:
                 self._in_flight.discard(item.outbox_id)
-            if result in (SendResult.SENT, SendResult.REJECTED):
+            if sent.result in (SendResult.SENT, SendResult.REJECTED):
                 delivered.append(item.outbox_id)
-            elif result is SendResult.BLOCKED:
+                if sent.message_ref is not None and item.reply.notice is not None:
+                    notices.append((item.account, sent.message_ref, item.reply.notice))
+            elif sent.result is SendResult.BLOCKED:
                 blocked.add(item.account)
             else:
                 retry.append(item.outbox_id)
-        await self._settle(delivered, retry, blocked)
+        await self._settle(delivered, retry, blocked, notices)
+
+    async def _send(self, item: Delivery) -> Sent:
+        channel = self._channels[item.account.channel]
+        reply = item.reply
+        if reply.replaces_notice is None:
+            return await channel.send(item.account.external_id, reply)
+        async with self._db.single_statement() as tx:
+            refs = await tx.notices.refs(item.account, reply.replaces_notice)
+        result = SendResult.SENT  # nothing left to edit is nothing to do
+        for ref in refs:
+            result = await channel.edit(item.account.external_id, ref, reply)
+            if result is SendResult.RETRY:
+                break
+        return Sent(result)
 
     async def drain(
         self, channel: str, *, min_age: timedelta = timedelta(0), limit: int = 500
@@ -91,11 +120,15 @@ class Postman:
         return len(rows)
 
     async def _settle(
-        self, delivered: Sequence[int], retry: Sequence[int], blocked: set[Account]
+        self,
+        delivered: Sequence[int],
+        retry: Sequence[int],
+        blocked: set[Account],
+        notices: Sequence[tuple[Account, str, str]] = (),
     ) -> None:
         if not (delivered or retry or blocked):
             return
-        if not (retry or blocked):
+        if not (retry or blocked or notices):
             # The common case, after every reply: one statement, atomic on its own.
             async with self._db.single_statement() as tx:
                 await tx.outbox.delete(delivered)
@@ -103,6 +136,8 @@ class Postman:
         now = self._clock.now()
         async with self._db.transaction() as tx:
             await tx.outbox.delete(delivered)
+            for account, ref, notice in notices:
+                await tx.notices.record(account, ref, notice, now)
             for outbox_id in retry:
                 await tx.outbox.record_attempt(outbox_id)
             for account in blocked:

@@ -18,12 +18,20 @@ from typing import Any, ClassVar
 from flows.clock import Clock
 from flows.config import FlowConfig
 from flows.schedule import reschedule
-from flows.values import Choice, Delivery, Input, Outcome, Reply
-from storage import Account, Database, Member, Transaction
+from flows.values import COMMAND_TOKEN, Choice, Delivery, Input, Outcome, Reply
+from storage import Account, Database, Member, Transaction, Volunteer
 
 log = logging.getLogger(__name__)
 
 PICK_AN_OPTION = "Please choose one of the options: tap a button or type its number."
+NOT_TEXT = (
+    "Thank you for sending that! I can only read text messages, though. /help shows what I can do."
+)
+AUDIENCE_REFUSAL = {
+    "member": "Let's get you set up first — it takes a minute. Tap /start to begin.",
+    "volunteer": "That command is for peer volunteers. /help shows what you can do.",
+    "admin": "That command is for admins. /help shows what you can do.",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +151,21 @@ class Context:
         self.stale = False
 
     # -- replies -------------------------------------------------------------
-    def say(self, text: str, *, image_png: bytes | None = None) -> None:
-        self.outgoing.append((self.account, Reply(text, image_png=image_png)))
+    def say(
+        self, text: str, *, image_png: bytes | None = None, commands: Iterable[Choice] = ()
+    ) -> None:
+        """Reply; `commands` are buttons that run commands (see `command_choice`)."""
+        choices = tuple(commands)
+        token = COMMAND_TOKEN if choices else None
+        self.outgoing.append(
+            (self.account, Reply(text, choices, token=token, image_png=image_png))
+        )
+
+    def say_urgent(self, text: str, *, commands: Iterable[Choice] = ()) -> None:
+        """A crisis reply: ahead of everything else this input produced, never paced."""
+        choices = tuple(commands)
+        reply = Reply(text, choices, token=COMMAND_TOKEN if choices else None, urgent=True)
+        self.outgoing.insert(0, (self.account, reply))
 
     def send_to(self, account: Account, reply: Reply) -> None:
         """Queue a message to someone else (it is delivered after the commit)."""
@@ -250,6 +271,35 @@ class Context:
         assert self.member is not None, "this step needs a member"
         return self.member
 
+    @property
+    def account_key(self) -> str:
+        return f"{self.account.channel}:{self.account.external_id}"
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins: the accounts in ADMINS, and members granted the role in chat."""
+        if self.account_key in self.config.admins:
+            return True
+        return self.member is not None and self.member.is_admin
+
+    async def volunteer(self) -> Volunteer | None:
+        """This person's volunteer profile, if they have one (active or not)."""
+        if self.member is None:
+            return None
+        return await self.tx.volunteers.get(self.member.id)
+
+    async def ensure_member(self) -> Member:
+        """The person's member row, created bare (no consent, no prompts) if missing.
+
+        Used where someone must be reachable without having joined as a member:
+        a volunteer redeeming an invite, or a person in crisis before sign-up.
+        """
+        if self.member is None:
+            self.member = await self.tx.members.create_for_account(
+                self.account, timezone=self.config.default_timezone, now=self.now
+            )
+        return self.member
+
     async def forget_member(self) -> None:
         """Delete the member and everything stored about them."""
         if self.member is not None:
@@ -263,6 +313,8 @@ class Context:
 
 
 CommandHandler = Callable[[Context], Awaitable[None]]
+# Returns True when it took care of the input (the flow must not see it).
+InputHook = Callable[[Context], Awaitable[bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,8 +322,22 @@ class Command:
     name: str
     description: str
     run: CommandHandler
-    # Commands that need a member who finished onboarding.
-    members_only: bool = True
+    # Who may run it: 'anyone', 'member' (finished onboarding), 'volunteer', 'admin'.
+    audience: str = "member"
+    # Left out of /help and the channel's command menu (e.g. buttons' commands).
+    hidden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Hooks:
+    """What runs around the flows for free text and attachments, in this order."""
+
+    # The crisis guard: sees every typed text first, in every state.
+    guard: InputHook | None = None
+    # An open peer chat: relays the input to the other side.
+    relay: InputHook | None = None
+    # Attachments that reach no chat (e.g. an admin's calendar file).
+    media: InputHook | None = None
 
 
 class Engine:
@@ -284,6 +350,7 @@ class Engine:
         flows: Iterable[Flow],
         commands: Iterable[Command],
         outside_flow: CommandHandler,
+        hooks: Hooks | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.db = db
@@ -292,6 +359,7 @@ class Engine:
         self.flows: dict[str, Flow] = {flow.name: flow for flow in flows}
         self.commands: dict[str, Command] = {command.name: command for command in commands}
         self._outside_flow = outside_flow
+        self.hooks = hooks or Hooks()
         self.rng = rng or random.Random()
 
     def new_token(self) -> int:
@@ -370,6 +438,17 @@ class Engine:
             await self._run_command(ctx, inp.command)
             return
         state = ctx.state
+        hooks = self.hooks
+        if not inp.is_tap:
+            if inp.text and hooks.guard is not None and await hooks.guard(ctx):
+                return
+            if hooks.relay is not None and await hooks.relay(ctx):
+                return
+            if inp.media is not None:
+                if hooks.media is None or not await hooks.media(ctx):
+                    ctx.say(NOT_TEXT)
+                    ctx.remind_open_question()
+                return
         if inp.is_tap:
             choice = None
             if state is not None and state.question is not None and inp.token == state.token:
@@ -402,12 +481,22 @@ class Engine:
             ctx.say("I don't know that command. /help lists what I can do.")
             ctx.remind_open_question()
             return
-        if command.members_only and (ctx.member is None or not ctx.member.is_onboarded):
-            ctx.say("Let's get you set up first — it takes a minute. Tap /start to begin.")
+        if not await self.may_run(ctx, command):
+            ctx.say(AUDIENCE_REFUSAL[command.audience])
             ctx.remind_open_question()
             return
         log.info("command name=%s member=%s", name, ctx.member.id if ctx.member else None)
         await command.run(ctx)
+
+    async def may_run(self, ctx: Context, command: Command) -> bool:
+        if command.audience == "anyone":
+            return True
+        if command.audience == "admin":
+            return ctx.is_admin
+        if command.audience == "volunteer":
+            volunteer = await ctx.volunteer()
+            return volunteer is not None and volunteer.is_active
+        return ctx.member is not None and ctx.member.is_onboarded
 
     async def _commit(self, ctx: Context) -> Outcome:
         tx = ctx.tx

@@ -21,16 +21,41 @@ class Choice:
         return f"{self.emoji} {self.label}" if self.emoji else self.label
 
 
+# Choices under this token are commands, not answers to a question: a tap on
+# one runs `/<value>` (e.g. "accept 12"), so it works in any state and any
+# channel, and can equally be typed.
+COMMAND_TOKEN = 0
+
+
+def command_choice(command: str, label: str, emoji: str = "") -> Choice:
+    """A button that runs `/command` (e.g. "accept 12") when tapped."""
+    return Choice(command, label, emoji)
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """Something to show one person."""
 
     text: str
     choices: tuple[Choice, ...] = ()
-    # The question number the choices belong to; a tap carrying an older one has passed.
+    # The question number the choices belong to; a tap carrying an older one has
+    # passed. COMMAND_TOKEN: the choices are commands.
     token: int | None = None
     columns: int = 1
     image_png: bytes | None = None
+    # Remember the sent message under this key (to edit it, or map replies to it).
+    notice: str | None = None
+    # Instead of sending, edit the messages sent to this person under this key.
+    replaces_notice: str | None = None
+    # Copy a message the sender's channel holds: (source external id, message ref).
+    # Nothing of its content passes through storage, and nothing of its sender.
+    copy_of: tuple[str, str] | None = None
+    # A crisis reply: sent first, never paced, never dropped.
+    urgent: bool = False
+
+    @property
+    def has_commands(self) -> bool:
+        return bool(self.choices) and self.token == COMMAND_TOKEN
 
     def to_json(self) -> str:
         return json.dumps(
@@ -40,6 +65,10 @@ class Reply:
                 "token": self.token,
                 "columns": self.columns,
                 "image": base64.b64encode(self.image_png).decode() if self.image_png else None,
+                "notice": self.notice,
+                "replaces": self.replaces_notice,
+                "copy_of": list(self.copy_of) if self.copy_of else None,
+                "urgent": self.urgent,
             },
             ensure_ascii=False,
         )
@@ -47,13 +76,27 @@ class Reply:
     @classmethod
     def from_json(cls, raw: str) -> "Reply":
         data: dict[str, Any] = json.loads(raw)
+        copy_of = data.get("copy_of")
         return cls(
             text=data["text"],
             choices=tuple(Choice(*c) for c in data["choices"]),
             token=data["token"],
             columns=data["columns"],
             image_png=base64.b64decode(data["image"]) if data["image"] else None,
+            notice=data.get("notice"),
+            replaces_notice=data.get("replaces"),
+            copy_of=(copy_of[0], copy_of[1]) if copy_of else None,
+            urgent=bool(data.get("urgent")),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A small file a person sent (e.g. an iCalendar file), with its bytes."""
+
+    file_name: str
+    mime_type: str
+    data: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,21 +107,44 @@ class Input:
     command: str | None = None  # lower-case, without the slash
     choice: str | None = None  # the tapped choice's value
     token: int | None = None  # the question number the tapped button carried
+    # The channel's id for the incoming message, so it can be copied (relayed).
+    message_ref: str | None = None
+    # The message this one replies to (a volunteer picking which chat to answer).
+    reply_to_ref: str | None = None
+    # Not text: 'photo', 'voice', 'sticker', 'document', 'video', 'audio', ...
+    media: str | None = None
+    # The caption of a photo or document, if any (for the crisis guard).
+    document: Document | None = None
 
     @classmethod
-    def typed(cls, raw: str) -> "Input":
+    def typed(
+        cls, raw: str, *, message_ref: str | None = None, reply_to_ref: str | None = None
+    ) -> "Input":
         """Parse typed text; `/cmd@botname args` becomes command `cmd` with text `args`."""
         stripped = raw.strip()
         if stripped.startswith("/") and len(stripped) > 1:
             head, _, rest = stripped[1:].partition(" ")
             name = head.split("@", 1)[0].lower()
             if name.replace("_", "").isalnum():
-                return cls(text=rest.strip(), command=name)
-        return cls(text=stripped)
+                return cls(
+                    text=rest.strip(),
+                    command=name,
+                    message_ref=message_ref,
+                    reply_to_ref=reply_to_ref,
+                )
+        return cls(text=stripped, message_ref=message_ref, reply_to_ref=reply_to_ref)
 
     @classmethod
     def tapped(cls, value: str, token: int | None) -> "Input":
+        if token == COMMAND_TOKEN and value:
+            # A command button: run it as if typed, but remember it was a tap.
+            typed = cls.typed("/" + value)
+            return cls(text=typed.text, command=typed.command, choice=value, token=token)
         return cls(choice=value, token=token)
+
+    @property
+    def is_command_tap(self) -> bool:
+        return self.choice is not None and self.token == COMMAND_TOKEN
 
     @property
     def is_tap(self) -> bool:

@@ -9,9 +9,13 @@ from storage.records import (
     Account,
     ConnectionCheckin,
     ConversationRow,
+    Handoff,
+    Invite,
     Member,
     MoodCheckin,
     OutboxRow,
+    Shift,
+    Volunteer,
 )
 
 __all__ = [
@@ -19,9 +23,13 @@ __all__ = [
     "ConnectionCheckin",
     "ConversationRow",
     "Database",
+    "Handoff",
+    "Invite",
     "Member",
     "MoodCheckin",
     "OutboxRow",
+    "Shift",
     "Transaction",
+    "Volunteer",
     "open_database",
 ]

@@ -17,15 +17,29 @@ import aiosqlite
 
 from storage.checkins import CheckinRepository
 from storage.conversations import ConversationRepository
+from storage.handoffs import HandoffRepository
 from storage.inbox import InboxRepository
 from storage.members import MemberRepository
+from storage.notices import NoticeRepository
 from storage.outbox import OutboxRepository
+from storage.safety import SafetyRepository
+from storage.volunteers import VolunteerRepository
 
 
 class Transaction:
     """The repositories, bound to one open transaction."""
 
-    __slots__ = ("checkins", "conversations", "inbox", "members", "outbox")
+    __slots__ = (
+        "checkins",
+        "conversations",
+        "handoffs",
+        "inbox",
+        "members",
+        "notices",
+        "outbox",
+        "safety",
+        "volunteers",
+    )
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.members = MemberRepository(conn)
@@ -33,6 +47,10 @@ class Transaction:
         self.conversations = ConversationRepository(conn)
         self.inbox = InboxRepository(conn)
         self.outbox = OutboxRepository(conn)
+        self.volunteers = VolunteerRepository(conn)
+        self.handoffs = HandoffRepository(conn)
+        self.notices = NoticeRepository(conn)
+        self.safety = SafetyRepository(conn)
 
 
 def _migrations() -> list[tuple[int, str]]:

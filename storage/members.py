@@ -11,7 +11,8 @@ from storage.timeutil import date_to_db, from_db, maybe_date_from_db, maybe_from
 _COLUMNS = (
     "id, created_at, pseudonym, timezone, prompt_time, consent_version, consented_at, "
     "onboarded_at, paused, unreachable_at, checkin_count, last_checkin_date, streak_days, "
-    "next_prompt_at, next_connect_at"
+    "next_prompt_at, next_connect_at, is_admin, peer_barred, same_volunteer, "
+    "last_volunteer_id, quiet_until, followup_at, safety_check_due_at"
 )
 
 
@@ -32,6 +33,13 @@ def _member(row: Any) -> Member:
         streak_days=row["streak_days"],
         next_prompt_at=maybe_from_db(row["next_prompt_at"]),
         next_connect_at=maybe_from_db(row["next_connect_at"]),
+        is_admin=bool(row["is_admin"]),
+        peer_barred=bool(row["peer_barred"]),
+        same_volunteer=bool(row["same_volunteer"]),
+        last_volunteer_id=row["last_volunteer_id"],
+        quiet_until=maybe_from_db(row["quiet_until"]),
+        followup_at=maybe_from_db(row["followup_at"]),
+        safety_check_due_at=maybe_from_db(row["safety_check_due_at"]),
     )
 
 
@@ -145,6 +153,50 @@ class MemberRepository:
         rows = await self._conn.execute_fetchall(
             f"SELECT {_COLUMNS} FROM member WHERE next_connect_at IS NOT NULL "
             "AND next_connect_at <= ? ORDER BY next_connect_at LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [_member(row) for row in rows]
+
+    async def grant_admin(self, member_id: int) -> None:
+        await self._set(member_id, is_admin=1)
+
+    async def granted_admins(self) -> list[int]:
+        rows = await self._conn.execute_fetchall("SELECT id FROM member WHERE is_admin = 1")
+        return [row["id"] for row in rows]
+
+    async def set_peer_barred(self, member_id: int, barred: bool) -> None:
+        await self._set(member_id, peer_barred=int(barred))
+
+    async def set_same_volunteer(self, member_id: int, volunteer_id: int | None) -> None:
+        """Opt in (with whom) or out of "the same peer next time"."""
+        await self._set(
+            member_id, same_volunteer=int(volunteer_id is not None), last_volunteer_id=volunteer_id
+        )
+
+    async def hold_after_safety_event(
+        self, member_id: int, *, quiet_until: datetime, followup_at: datetime
+    ) -> None:
+        """Pause nudges and surveys, and plan a gentle follow-up."""
+        await self._set(member_id, quiet_until=to_db(quiet_until), followup_at=to_db(followup_at))
+
+    async def clear_followup(self, member_id: int) -> None:
+        await self._set(member_id, followup_at=None)
+
+    async def set_safety_check_due(self, member_id: int, due: datetime | None) -> None:
+        await self._set(member_id, safety_check_due_at=_opt(due))
+
+    async def due_for_followup(self, now: datetime, *, limit: int) -> list[Member]:
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM member WHERE followup_at IS NOT NULL "
+            "AND followup_at <= ? ORDER BY followup_at LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [_member(row) for row in rows]
+
+    async def due_for_safety_check(self, now: datetime, *, limit: int) -> list[Member]:
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM member WHERE safety_check_due_at IS NOT NULL "
+            "AND safety_check_due_at <= ? ORDER BY safety_check_due_at LIMIT ?",
             (to_db(now), limit),
         )
         return [_member(row) for row in rows]

@@ -21,6 +21,17 @@ class Member:
     streak_days: int
     next_prompt_at: datetime | None
     next_connect_at: datetime | None
+    is_admin: bool = False
+    peer_barred: bool = False
+    same_volunteer: bool = False
+    last_volunteer_id: int | None = None
+    quiet_until: datetime | None = None
+    followup_at: datetime | None = None
+    safety_check_due_at: datetime | None = None
+
+    def is_quiet(self, now: datetime) -> bool:
+        """Nudges and surveys are paused after a safety event."""
+        return self.quiet_until is not None and now < self.quiet_until
 
     @property
     def has_consented(self) -> bool:
@@ -73,3 +84,66 @@ class OutboxRow:
     external_id: str
     payload: str
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Volunteer:
+    member_id: int
+    display_name: str
+    topics: tuple[str, ...]
+    capacity: int
+    status: str  # 'active' or 'suspended'
+    on_call: bool
+    on_call_by_shift: bool
+    shift_started: datetime | None
+    shift_reminded: datetime | None
+    current_handoff: int | None
+    joined_at: datetime
+    active_chats: int = 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def has_room(self) -> bool:
+        return self.is_active and self.on_call and self.active_chats < self.capacity
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    code: str
+    role: str  # 'volunteer' or 'admin'
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    id: int
+    volunteer_id: int
+    weekday: int  # Monday = 0
+    starts: str  # local 'HH:MM'
+    ends: str
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    id: int
+    member_id: int | None
+    volunteer_id: int | None
+    member_alias: str
+    priority: int  # 0 crisis, 1 low mood, 2 ordinary
+    topic: str | None
+    status: str  # 'waiting', 'active', 'ended', 'cancelled'
+    requested_at: datetime
+    accepted_at: datetime | None
+    ended_at: datetime | None
+    escalations: int
+    escalate_at: datetime | None
+    held_for_shift: bool
+    rating: int | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("waiting", "active")

@@ -1,27 +1,36 @@
 """A chat in the terminal. Choices are numbered; type a number, an emoji or the words.
 
-`/as <id>` switches the person you are acting as (so a second member, and later a
-volunteer or admin, can be tried); `/quit` leaves. Messages for someone other
-than the current person are shown with who they are for.
+`/as <id>` switches the person you are acting as (so a member and a volunteer
+can talk through the bot); `/quit` leaves. Messages for someone other than the
+current person are shown with who they are for. `#<n> text` replies to message
+number n, as a volunteer with several chats picks whom to answer.
 """
 
 import asyncio
+import itertools
 import threading
 from collections.abc import Callable
 from typing import TextIO
 
-from flows.delivery import Postman, SendResult
+from flows.delivery import Postman, SendResult, Sent
 from flows.engine import Engine
 from flows.values import Input, Reply
 from storage import Account
 
 CHANNEL = "console"
+# Lines typed in this session, by message number, so a peer chat can relay
+# ("copy") them. Kept in memory only, like a chat app's own history.
+_KEEP_TYPED = 500
 
 
 def render(reply: Reply) -> str:
     lines = [reply.text]
     if reply.image_png is not None:
         lines.append("[a picture was attached]")
+    if reply.has_commands:
+        for choice in reply.choices:
+            lines.append(f"  • {choice.caption}: send /{choice.value}")
+        return "\n".join(lines)
     for number, choice in enumerate(reply.choices, start=1):
         lines.append(f"  {number}) {choice.caption}")
     if reply.choices:
@@ -37,11 +46,33 @@ class ConsoleChannel:
     def __init__(self, out: TextIO, current_user: Callable[[], str]) -> None:
         self._out = out
         self._current_user = current_user
+        self._numbers = itertools.count(1)
+        self.typed: dict[tuple[str, str], str] = {}
 
-    async def send(self, external_id: str, reply: Reply) -> SendResult:
+    def next_ref(self) -> str:
+        return str(next(self._numbers))
+
+    def remember_typed(self, user: str, ref: str, line: str) -> None:
+        self.typed[(user, ref)] = line
+        if len(self.typed) > _KEEP_TYPED:
+            del self.typed[next(iter(self.typed))]
+
+    def _print(self, external_id: str, text: str) -> None:
         prefix = "" if external_id == self._current_user() else f"[to user {external_id}] "
-        self._out.write(f"\n{prefix}Hearthside: {render(reply)}\n")
+        self._out.write(f"\n{prefix}{text}\n")
         self._out.flush()
+
+    async def send(self, external_id: str, reply: Reply) -> Sent:
+        ref = self.next_ref()
+        if reply.copy_of is not None:
+            original = self.typed.get(reply.copy_of, "(a message that is no longer available)")
+            self._print(external_id, f"[message #{ref}] {original}")
+        else:
+            self._print(external_id, f"Hearthside: {render(reply)}")
+        return Sent(SendResult.SENT, ref)
+
+    async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:
+        self._print(external_id, f"Hearthside (updates message #{message_ref}): {render(reply)}")
         return SendResult.SENT
 
 
@@ -75,7 +106,8 @@ class ConsoleSession:
         self._stdin = stdin
         self._out = stdout
         self.user = user
-        postman.register(ConsoleChannel(stdout, lambda: self.user))
+        self._channel = ConsoleChannel(stdout, lambda: self.user)
+        postman.register(self._channel)
 
     def _show(self, line: str) -> None:
         self._out.write(line + "\n")
@@ -121,7 +153,16 @@ class ConsoleSession:
                 self.user = who
                 self._show(f"You are now user {who}.")
             return True
-        outcome = await self._engine.handle(Account(CHANNEL, self.user), Input.typed(line))
+        reply_to = None
+        if line.startswith("#") and " " in line:
+            # "#12 text" answers message #12 (a volunteer choosing which chat to answer).
+            number, _, rest = line[1:].partition(" ")
+            if number.isdigit():
+                reply_to, line = number, rest.strip()
+        ref = self._channel.next_ref()
+        self._channel.remember_typed(self.user, ref, line)
+        inp = Input.typed(line, message_ref=ref, reply_to_ref=reply_to)
+        outcome = await self._engine.handle(Account(CHANNEL, self.user), inp)
         if outcome.edit is not None:
             self._show(f"\nHearthside: {render(outcome.edit)}")
         await self._postman.deliver(outcome.deliveries)

@@ -138,7 +138,11 @@ class TelegramService:
         await self.sweep_now()
 
     async def _publish_commands(self) -> None:
-        commands = [BotCommand(c.name, c.description) for c in self._engine.commands.values()]
+        commands = [
+            BotCommand(c.name, c.description)
+            for c in self._engine.commands.values()
+            if not c.hidden and c.audience in ("anyone", "member")
+        ]
         try:
             await self.app.bot.set_my_commands(commands)
         except Exception as error:  # a cosmetic failure must not stop the bot

@@ -5,7 +5,7 @@ import logging
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from flows.delivery import SendResult
+from flows.delivery import SendResult, Sent
 from flows.values import Reply
 from handlers.telegram.render import keyboard
 
@@ -21,27 +21,70 @@ class TelegramChannel:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
-    async def send(self, external_id: str, reply: Reply) -> SendResult:
+    async def send(self, external_id: str, reply: Reply) -> Sent:
         chat_id = int(external_id)
         try:
-            if reply.image_png is not None:
-                await self._bot.send_photo(
-                    chat_id,
-                    photo=reply.image_png,
-                    caption=reply.text[:CAPTION_MAX],
-                    reply_markup=keyboard(reply),
-                )
-            else:
-                await self._bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
-        except Forbidden:
-            return SendResult.BLOCKED
+            message_id = await self._post(chat_id, reply)
+        except Exception as error:
+            return Sent(_result_of(error, chat_id))
+        return Sent(SendResult.SENT, str(message_id))
+
+    async def _post(self, chat_id: int, reply: Reply) -> int:
+        if reply.copy_of is not None:
+            # Copy, never forward: no name, username or "forwarded from" crosses over,
+            # and protect_content stops the copy being forwarded or saved onwards.
+            from_chat, message_ref = reply.copy_of
+            copied = await self._bot.copy_message(
+                chat_id,
+                from_chat_id=int(from_chat),
+                message_id=int(message_ref),
+                protect_content=True,
+            )
+            return copied.message_id
+        if reply.image_png is not None:
+            message = await self._bot.send_photo(
+                chat_id,
+                photo=reply.image_png,
+                caption=reply.text[:CAPTION_MAX],
+                reply_markup=keyboard(reply),
+            )
+        else:
+            message = await self._bot.send_message(
+                chat_id,
+                reply.text,
+                reply_markup=keyboard(reply),
+                protect_content=reply.notice is not None or None,
+            )
+        return message.message_id
+
+    async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:
+        chat_id = int(external_id)
+        try:
+            await self._bot.edit_message_text(
+                reply.text,
+                chat_id=chat_id,
+                message_id=int(message_ref),
+                reply_markup=keyboard(reply),
+            )
         except BadRequest as error:
-            if "chat not found" in error.message.lower():
-                return SendResult.BLOCKED
-            log.warning("telegram_rejected chat=%s reason=%s", chat_id, type(error).__name__)
-            return SendResult.REJECTED
-        except (RetryAfter, TimedOut, NetworkError) as error:
-            # The rate limiter has already waited and retried; the outbox keeps it.
-            log.warning("telegram_send_failed chat=%s error=%s", chat_id, type(error).__name__)
-            return SendResult.RETRY
+            # Already edited, or deleted by the person: nothing more to do.
+            log.info("telegram_edit_skipped chat=%s reason=%s", chat_id, type(error).__name__)
+            return SendResult.SENT
+        except Exception as error:
+            return _result_of(error, chat_id)
         return SendResult.SENT
+
+
+def _result_of(error: Exception, chat_id: int) -> SendResult:
+    if isinstance(error, Forbidden):
+        return SendResult.BLOCKED
+    if isinstance(error, BadRequest):
+        if "chat not found" in error.message.lower():
+            return SendResult.BLOCKED
+        log.warning("telegram_rejected chat=%s reason=%s", chat_id, type(error).__name__)
+        return SendResult.REJECTED
+    if isinstance(error, (RetryAfter, TimedOut, NetworkError)):
+        # The rate limiter has already waited and retried; the outbox keeps it.
+        log.warning("telegram_send_failed chat=%s error=%s", chat_id, type(error).__name__)
+        return SendResult.RETRY
+    raise error

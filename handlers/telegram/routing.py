@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 
 from flows.delivery import Postman
 from flows.engine import Engine
-from flows.values import Input, Outcome
+from flows.values import Document, Input, Outcome
 from handlers.telegram.channel import CHANNEL
 from handlers.telegram.intake import SOURCE
 from handlers.telegram.render import answered_text, keyboard, parse_callback_data
@@ -24,9 +24,12 @@ from storage import Account
 log = logging.getLogger(__name__)
 
 STALE_TAP = "That question has passed — no problem."
-NOT_TEXT = (
-    "Thank you for sending that! I can only read text messages, though. /help shows what I can do."
-)
+# Calendar files an admin imports are read; anything bigger is not a calendar.
+CALENDAR_MAX_BYTES = 512 * 1024
+_MEDIA_KINDS = (
+    "photo", "voice", "sticker", "document", "video", "video_note", "audio", "animation",
+    "contact", "location", "venue", "poll", "dice",
+)  # fmt: skip
 
 
 class TelegramRouter:
@@ -45,19 +48,52 @@ class TelegramRouter:
             await self._membership_changed(update, account, key)
         elif update.callback_query is not None:
             await self._tap(update, account, key)
-        elif update.message is not None and update.message.text is not None:
-            log.info("telegram_update id=%s kind=text chat=%s", update.update_id, chat.id)
-            outcome = await self._engine.handle(
-                account, Input.typed(update.message.text), dedupe=key
-            )
-            await self._postman.deliver(outcome.deliveries)
         elif update.message is not None:
-            # Stickers, photos, voice notes, documents...: a kind word, nothing stored.
-            if await self._apply_once(key):
-                await self._reply_directly(update.message, NOT_TEXT)
+            inp = await self._message_input(update.message)
+            log.info(
+                "telegram_update id=%s kind=%s chat=%s",
+                update.update_id,
+                inp.media or "text",
+                chat.id,
+            )
+            outcome = await self._engine.handle(account, inp, dedupe=key)
+            await self._postman.deliver(outcome.deliveries)
         else:
             # Edited messages and anything else: nothing to do.
             await self._mark_applied(key)
+
+    async def _message_input(self, message: Message) -> Input:
+        ref = str(message.message_id)
+        reply_to = message.reply_to_message
+        reply_ref = str(reply_to.message_id) if reply_to is not None else None
+        if message.text is not None:
+            return Input.typed(message.text, message_ref=ref, reply_to_ref=reply_ref)
+        kind = next((k for k in _MEDIA_KINDS if getattr(message, k, None)), "other")
+        return Input(
+            text=(message.caption or "").strip(),
+            message_ref=ref,
+            reply_to_ref=reply_ref,
+            media=kind,
+            document=await self._calendar_file(message),
+        )
+
+    async def _calendar_file(self, message: Message) -> Document | None:
+        document = message.document
+        if document is None:
+            return None
+        name = document.file_name or ""
+        mime = document.mime_type or ""
+        if not (name.lower().endswith(".ics") or mime == "text/calendar"):
+            return None
+        if document.file_size is not None and document.file_size > CALENDAR_MAX_BYTES:
+            return None
+        try:
+            file = await document.get_file()
+            data = bytes(await file.download_as_bytearray())
+        except TelegramError as error:
+            log.warning("telegram_download_failed error=%s", type(error).__name__)
+            return None
+        return Document(file_name=name, mime_type=mime, data=data[:CALENDAR_MAX_BYTES])
 
     async def _tap(self, update: Update, account: Account, key: tuple[str, int]) -> None:
         query = update.callback_query
@@ -112,9 +148,6 @@ class TelegramRouter:
 
     async def _mark_applied(self, key: tuple[str, int]) -> None:
         await self._apply_once(key)
-
-    async def _reply_directly(self, message: Message, text: str) -> None:
-        await self._safely(message.reply_text(text))
 
     async def _safely(self, call: Any) -> None:
         """Cosmetic calls (answering taps, editing old questions) must never break a flow."""

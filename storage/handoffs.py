@@ -1,0 +1,154 @@
+"""The handoff queue: requests to talk to a peer, claimed atomically, and their metadata."""
+
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.records import Handoff
+from storage.timeutil import from_db, maybe_from_db, to_db
+
+_COLUMNS = (
+    "id, member_id, volunteer_id, member_alias, priority, topic, status, requested_at, "
+    "accepted_at, ended_at, escalations, escalate_at, held_for_shift, rating"
+)
+
+
+def _handoff(row: Any) -> Handoff:
+    return Handoff(
+        id=row["id"],
+        member_id=row["member_id"],
+        volunteer_id=row["volunteer_id"],
+        member_alias=row["member_alias"],
+        priority=row["priority"],
+        topic=row["topic"],
+        status=row["status"],
+        requested_at=from_db(row["requested_at"]),
+        accepted_at=maybe_from_db(row["accepted_at"]),
+        ended_at=maybe_from_db(row["ended_at"]),
+        escalations=row["escalations"],
+        escalate_at=maybe_from_db(row["escalate_at"]),
+        held_for_shift=bool(row["held_for_shift"]),
+        rating=row["rating"],
+    )
+
+
+class HandoffRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def _many(self, sql: str, params: tuple[Any, ...] = ()) -> list[Handoff]:
+        return [_handoff(row) for row in await self._conn.execute_fetchall(sql, params)]
+
+    async def request(
+        self,
+        member_id: int,
+        *,
+        alias: str,
+        priority: int,
+        topic: str | None,
+        now: datetime,
+        escalate_at: datetime | None,
+    ) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO handoff (member_id, member_alias, priority, topic, status, "
+            "requested_at, escalate_at) VALUES (?, ?, ?, ?, 'waiting', ?, ?)",
+            (
+                member_id,
+                alias,
+                priority,
+                topic,
+                to_db(now),
+                to_db(escalate_at) if escalate_at else None,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def get(self, handoff_id: int) -> Handoff | None:
+        found = await self._many(f"SELECT {_COLUMNS} FROM handoff WHERE id = ?", (handoff_id,))
+        return found[0] if found else None
+
+    async def open_for_member(self, member_id: int) -> Handoff | None:
+        found = await self._many(
+            f"SELECT {_COLUMNS} FROM handoff WHERE member_id = ? "
+            "AND status IN ('waiting', 'active')",
+            (member_id,),
+        )
+        return found[0] if found else None
+
+    async def active_for_volunteer(self, volunteer_id: int) -> list[Handoff]:
+        return await self._many(
+            f"SELECT {_COLUMNS} FROM handoff WHERE volunteer_id = ? AND status = 'active' "
+            "ORDER BY accepted_at",
+            (volunteer_id,),
+        )
+
+    async def waiting(self, *, limit: int = 50) -> list[Handoff]:
+        """The queue: most urgent first, then first come, first served."""
+        return await self._many(
+            f"SELECT {_COLUMNS} FROM handoff WHERE status = 'waiting' "
+            "ORDER BY priority, requested_at LIMIT ?",
+            (limit,),
+        )
+
+    async def claim(self, handoff_id: int, volunteer_id: int, now: datetime) -> bool:
+        """Atomic compare-and-set: True for exactly one claimant of a waiting request."""
+        cursor = await self._conn.execute(
+            "UPDATE handoff SET status = 'active', volunteer_id = ?, accepted_at = ?, "
+            "escalate_at = NULL, held_for_shift = 0 WHERE id = ? AND status = 'waiting'",
+            (volunteer_id, to_db(now), handoff_id),
+        )
+        return cursor.rowcount == 1
+
+    async def close(self, handoff_id: int, *, status: str, reason: str, now: datetime) -> bool:
+        """End or cancel an open handoff; False if it was already closed."""
+        cursor = await self._conn.execute(
+            "UPDATE handoff SET status = ?, end_reason = ?, ended_at = ?, escalate_at = NULL "
+            "WHERE id = ? AND status IN ('waiting', 'active')",
+            (status, reason, to_db(now), handoff_id),
+        )
+        return cursor.rowcount == 1
+
+    async def raise_priority(self, handoff_id: int, priority: int, escalate_at: datetime) -> None:
+        await self._conn.execute(
+            "UPDATE handoff SET priority = min(priority, ?), escalate_at = "
+            "min(coalesce(escalate_at, ?), ?) WHERE id = ? AND status = 'waiting'",
+            (priority, to_db(escalate_at), to_db(escalate_at), handoff_id),
+        )
+
+    async def due_for_escalation(self, now: datetime, *, limit: int) -> list[Handoff]:
+        return await self._many(
+            f"SELECT {_COLUMNS} FROM handoff WHERE escalate_at IS NOT NULL AND escalate_at <= ? "
+            "AND status = 'waiting' ORDER BY priority, escalate_at LIMIT ?",
+            (to_db(now), limit),
+        )
+
+    async def record_escalation(self, handoff_id: int, next_at: datetime | None) -> None:
+        await self._conn.execute(
+            "UPDATE handoff SET escalations = escalations + 1, escalate_at = ? WHERE id = ?",
+            (to_db(next_at) if next_at else None, handoff_id),
+        )
+
+    async def hold_for_shift(self, handoff_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE handoff SET held_for_shift = 1, escalate_at = NULL WHERE id = ?",
+            (handoff_id,),
+        )
+
+    async def held(self) -> list[Handoff]:
+        return await self._many(
+            f"SELECT {_COLUMNS} FROM handoff WHERE status = 'waiting' AND held_for_shift = 1 "
+            "ORDER BY priority, requested_at"
+        )
+
+    async def rate(self, handoff_id: int, rating: int) -> None:
+        await self._conn.execute(
+            "UPDATE handoff SET rating = ? WHERE id = ?", (rating, handoff_id)
+        )
+
+    async def counts(self) -> dict[str, int]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT status, count(*) AS n FROM handoff GROUP BY status"
+        )
+        return {row["status"]: row["n"] for row in rows}

@@ -1,0 +1,51 @@
+"""Messages already sent that matter later: notices to edit, relayed copies to reply to."""
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.records import Account
+from storage.timeutil import to_db
+
+
+class NoticeRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def record(self, account: Account, message_ref: str, notice: str, now: datetime) -> None:
+        await self._conn.execute(
+            "INSERT OR REPLACE INTO sent_message (channel, external_id, message_ref, notice, "
+            "sent_at) VALUES (?, ?, ?, ?, ?)",
+            (account.channel, account.external_id, message_ref, notice, to_db(now)),
+        )
+
+    async def refs(self, account: Account, notice: str) -> list[str]:
+        """The messages sent to `account` under `notice`, oldest first."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT message_ref FROM sent_message WHERE channel = ? AND external_id = ? "
+            "AND notice = ? ORDER BY sent_at",
+            (account.channel, account.external_id, notice),
+        )
+        return [row["message_ref"] for row in rows]
+
+    async def recipients(self, notice: str) -> list[Account]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT DISTINCT channel, external_id FROM sent_message WHERE notice = ?", (notice,)
+        )
+        return [Account(row["channel"], row["external_id"]) for row in rows]
+
+    async def notice_of(self, account: Account, message_ref: str) -> str | None:
+        rows = list(
+            await self._conn.execute_fetchall(
+                "SELECT notice FROM sent_message WHERE channel = ? AND external_id = ? "
+                "AND message_ref = ?",
+                (account.channel, account.external_id, message_ref),
+            )
+        )
+        return str(rows[0]["notice"]) if rows else None
+
+    async def forget(self, notice: str) -> None:
+        await self._conn.execute("DELETE FROM sent_message WHERE notice = ?", (notice,))
+
+    async def prune(self, before: datetime) -> None:
+        await self._conn.execute("DELETE FROM sent_message WHERE sent_at < ?", (to_db(before),))

@@ -1,0 +1,55 @@
+"""Safety events (time, tier, rule ids, detector version — never the text), peer
+reports, and small facts the scheduler keeps between sweeps."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from storage.timeutil import to_db
+
+
+class SafetyRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def record_event(
+        self,
+        member_id: int | None,
+        *,
+        tier: int,
+        rule_ids: Sequence[str],
+        detector_version: str,
+        source: str,
+        now: datetime,
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO safety_event (member_id, at, tier, rule_ids, detector_version, source) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (member_id, to_db(now), tier, ",".join(rule_ids), detector_version, source),
+        )
+
+    async def events_of(self, member_id: int) -> list[tuple[int, str, str]]:
+        """(tier, rule ids, source) of a member's events, oldest first."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT tier, rule_ids, source FROM safety_event WHERE member_id = ? ORDER BY id",
+            (member_id,),
+        )
+        return [(row["tier"], row["rule_ids"], row["source"]) for row in rows]
+
+    async def record_report(self, handoff_id: int, *, reported_by: str, now: datetime) -> None:
+        await self._conn.execute(
+            "INSERT INTO peer_report (handoff_id, reported_by, at) VALUES (?, ?, ?)",
+            (handoff_id, reported_by, to_db(now)),
+        )
+
+    async def get_state(self, key: str) -> str | None:
+        rows = list(
+            await self._conn.execute_fetchall("SELECT value FROM app_state WHERE key = ?", (key,))
+        )
+        return str(rows[0]["value"]) if rows else None
+
+    async def set_state(self, key: str, value: str) -> None:
+        await self._conn.execute(
+            "INSERT OR REPLACE INTO app_state (key, value) VALUES (?, ?)", (key, value)
+        )

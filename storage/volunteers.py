@@ -1,0 +1,187 @@
+"""Volunteers: one-time invites, profiles, on-call status and weekly shifts."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.records import Invite, Shift, Volunteer
+from storage.timeutil import from_db, maybe_from_db, to_db
+
+_COLUMNS = (
+    "v.member_id, v.display_name, v.topics, v.capacity, v.status, v.on_call, "
+    "v.on_call_by_shift, v.shift_started, v.shift_reminded, v.current_handoff, v.joined_at, "
+    "(SELECT count(*) FROM handoff h WHERE h.volunteer_id = v.member_id "
+    "AND h.status = 'active') AS active_chats"
+)
+
+
+def _volunteer(row: Any) -> Volunteer:
+    return Volunteer(
+        member_id=row["member_id"],
+        display_name=row["display_name"],
+        topics=tuple(t for t in row["topics"].split(",") if t),
+        capacity=row["capacity"],
+        status=row["status"],
+        on_call=bool(row["on_call"]),
+        on_call_by_shift=bool(row["on_call_by_shift"]),
+        shift_started=maybe_from_db(row["shift_started"]),
+        shift_reminded=maybe_from_db(row["shift_reminded"]),
+        current_handoff=row["current_handoff"],
+        joined_at=from_db(row["joined_at"]),
+        active_chats=row["active_chats"],
+    )
+
+
+class VolunteerRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    # -- invites -------------------------------------------------------------
+    async def create_invite(
+        self, code: str, *, role: str, now: datetime, expires_at: datetime
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO invite (code, role, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            (code, role, to_db(now), to_db(expires_at)),
+        )
+
+    async def find_invite(self, code: str) -> Invite | None:
+        rows = list(
+            await self._conn.execute_fetchall(
+                "SELECT code, role, expires_at, used_at FROM invite WHERE code = ?", (code,)
+            )
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return Invite(
+            code=row["code"],
+            role=row["role"],
+            expires_at=from_db(row["expires_at"]),
+            used_at=maybe_from_db(row["used_at"]),
+        )
+
+    async def redeem_invite(self, code: str, member_id: int, now: datetime) -> bool:
+        """Use a code once: True only for the first redeemer of an unexpired code."""
+        cursor = await self._conn.execute(
+            "UPDATE invite SET used_at = ?, used_by = ? "
+            "WHERE code = ? AND used_at IS NULL AND expires_at > ?",
+            (to_db(now), member_id, code, to_db(now)),
+        )
+        return cursor.rowcount == 1
+
+    # -- profiles ------------------------------------------------------------
+    async def add(
+        self,
+        member_id: int,
+        *,
+        display_name: str,
+        topics: Sequence[str],
+        capacity: int,
+        now: datetime,
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO volunteer (member_id, display_name, topics, capacity, joined_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET "
+            "display_name = excluded.display_name, topics = excluded.topics, "
+            "capacity = excluded.capacity, status = 'active'",
+            (member_id, display_name, ",".join(topics), capacity, to_db(now)),
+        )
+
+    async def get(self, member_id: int) -> Volunteer | None:
+        rows = list(
+            await self._conn.execute_fetchall(
+                f"SELECT {_COLUMNS} FROM volunteer v WHERE v.member_id = ?", (member_id,)
+            )
+        )
+        return _volunteer(rows[0]) if rows else None
+
+    async def all(self) -> list[Volunteer]:
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM volunteer v ORDER BY v.display_name COLLATE NOCASE"
+        )
+        return [_volunteer(row) for row in rows]
+
+    async def name_taken(self, display_name: str, *, other_than: int) -> bool:
+        rows = await self._conn.execute_fetchall(
+            "SELECT 1 FROM volunteer WHERE display_name = ? COLLATE NOCASE AND member_id != ?",
+            (display_name, other_than),
+        )
+        return bool(list(rows))
+
+    async def on_call_with_room(self) -> list[Volunteer]:
+        """Active volunteers on call who can take another chat."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM volunteer v WHERE v.on_call = 1 AND v.status = 'active'"
+        )
+        return [v for v in map(_volunteer, rows) if v.has_room]
+
+    async def on_call_count(self) -> int:
+        rows = await self._conn.execute_fetchall(
+            "SELECT count(*) FROM volunteer WHERE on_call = 1 AND status = 'active'"
+        )
+        return int(next(iter(rows))[0])
+
+    async def _set(self, member_id: int, **columns: object) -> None:
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        await self._conn.execute(
+            f"UPDATE volunteer SET {assignments} WHERE member_id = ?",
+            (*columns.values(), member_id),
+        )
+
+    async def set_on_call(self, member_id: int, on_call: bool, *, by_shift: bool = False) -> None:
+        await self._set(
+            member_id, on_call=int(on_call), on_call_by_shift=int(by_shift and on_call)
+        )
+
+    async def mark_shift_started(self, member_id: int, start: datetime) -> None:
+        await self._set(member_id, shift_started=to_db(start))
+
+    async def mark_shift_reminded(self, member_id: int, start: datetime) -> None:
+        await self._set(member_id, shift_reminded=to_db(start))
+
+    async def set_status(self, member_id: int, status: str) -> None:
+        if status == "suspended":
+            await self._set(member_id, status=status, on_call=0, on_call_by_shift=0)
+        else:
+            await self._set(member_id, status=status)
+
+    async def set_current_handoff(self, member_id: int, handoff_id: int | None) -> None:
+        await self._set(member_id, current_handoff=handoff_id)
+
+    async def remove(self, member_id: int) -> None:
+        await self._conn.execute("DELETE FROM volunteer WHERE member_id = ?", (member_id,))
+
+    # -- shifts --------------------------------------------------------------
+    async def add_shift(self, member_id: int, *, weekday: int, starts: str, ends: str) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO shift (volunteer_id, weekday, starts, ends) VALUES (?, ?, ?, ?)",
+            (member_id, weekday, starts, ends),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def remove_shift(self, member_id: int, shift_id: int) -> bool:
+        cursor = await self._conn.execute(
+            "DELETE FROM shift WHERE id = ? AND volunteer_id = ?", (shift_id, member_id)
+        )
+        return cursor.rowcount == 1
+
+    async def shifts_of(self, member_id: int) -> list[Shift]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT id, volunteer_id, weekday, starts, ends FROM shift "
+            "WHERE volunteer_id = ? ORDER BY weekday, starts",
+            (member_id,),
+        )
+        return [Shift(*tuple(row)) for row in rows]
+
+    async def all_shifts(self) -> list[tuple[Shift, str]]:
+        """Every active volunteer's shifts, with the volunteer's time zone."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT s.id, s.volunteer_id, s.weekday, s.starts, s.ends, m.timezone FROM shift s "
+            "JOIN volunteer v ON v.member_id = s.volunteer_id "
+            "JOIN member m ON m.id = s.volunteer_id WHERE v.status = 'active'"
+        )
+        return [(Shift(*tuple(row)[:5]), row["timezone"]) for row in rows]
