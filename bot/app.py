@@ -16,6 +16,7 @@ from flows.clock import Clock, SystemClock
 from flows.config import FlowConfig
 from flows.delivery import Postman
 from flows.engine import Engine
+from flows.relay import close_chats_of_unreachable
 from flows.scheduling import Sweeper
 from handlers.console.console import CHANNEL as CONSOLE
 from handlers.console.console import ConsoleSession
@@ -33,7 +34,21 @@ def flow_config(settings: Settings) -> FlowConfig:
     return FlowConfig(
         crisis_resources=settings.crisis_resources,
         default_timezone=settings.default_timezone,
+        admins=frozenset(settings.admins),
+        invite_days=settings.invite_days,
+        handoff_escalate_minutes=settings.handoff_escalate_minutes,
+        crisis_escalate_minutes=settings.crisis_escalate_minutes,
     )
+
+
+def close_chats_when_unreachable(engine: Engine, postman: Postman) -> None:
+    """A person who blocked the bot leaves their peer chats; the other side is told."""
+
+    async def on_unreachable(member_id: int) -> None:
+        outcome = await engine.run_for_member(member_id, close_chats_of_unreachable)
+        await postman.deliver(outcome.deliveries)
+
+    postman.on_unreachable = on_unreachable
 
 
 def console_banner(settings: Settings, *, forced: bool) -> str:
@@ -75,6 +90,7 @@ async def run(
     try:
         engine = create_engine(db, clock, flow_config(settings))
         postman = Postman(db, clock)
+        close_chats_when_unreachable(engine, postman)
         sweeper = Sweeper(engine)
         if use_console:
             await _run_console(engine, postman, sweeper, settings, stop, user, stdin, stdout)

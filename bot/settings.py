@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     admins: Annotated[tuple[str, ...], NoDecode] = ()
     default_timezone: str = "UTC"
     crisis_resources: str = DEFAULT_CRISIS_RESOURCES
+    crisis_country: str = "US"
+    handoff_escalate_minutes: int = Field(default=5, ge=1, le=120)
+    crisis_escalate_minutes: int = Field(default=2, ge=1, le=30)
+    invite_days: int = Field(default=7, ge=1, le=90)
     scheduler_tick_seconds: int = Field(default=60, ge=1, le=3600)
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -87,6 +91,11 @@ class Settings(BaseSettings):
         if not value.strip():
             raise ValueError("must not be empty: members in danger need somewhere to turn")
         return value.strip()
+
+    @field_validator("crisis_country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        return value.strip().upper()
 
     @property
     def database_path(self) -> str:

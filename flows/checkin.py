@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from flows.engine import Answer, Context, Flow
 from flows.schedule import local_today, next_daily_prompt
-from flows.values import Choice
+from flows.values import Choice, command_choice
 
 MOODS = (
     Choice("1", "Very low", "😣"),
@@ -115,13 +115,15 @@ class CheckIn(Flow):
             thanks = f"Thank you, {member.pseudonym}. I've updated today's check-in."
         if note:
             thanks += " It's good to notice what helps."
+        ctx.finish()
         if mood <= 2:
             thanks += (
-                "\n\nThat sounds like a hard day. You don't have to carry it alone — "
-                "reaching out to someone in your community can help. If you need support "
+                "\n\nThat sounds like a hard day. You don't have to carry it alone. "
+                "Would you like to talk to a peer volunteer now? If you need support "
                 "right now, the lines in /help are there day and night."
             )
-        ctx.finish()
+            ctx.say(thanks, commands=[command_choice("talk", "Talk to a peer", "🤝")])
+            return
         ctx.say(thanks)
 
 

@@ -4,14 +4,21 @@ from datetime import timedelta
 
 from flows.checkin import AREA_LABELS, MOOD_BY_VALUE
 from flows.engine import Command, Context
+from flows.handoff import cancel_waiting
 from flows.onboarding import schedule_summary
 from flows.schedule import local_today, reschedule
+from flows.volunteering import redeem
 from storage import MoodCheckin
 
 HISTORY_LENGTH = 14
 
 
 async def start(ctx: Context) -> None:
+    code = ctx.input.text.strip()
+    if code:
+        # A deep link from a volunteer or admin invite: /start <code>.
+        await redeem(ctx, code)
+        return
     member = ctx.member
     if member is not None and member.is_onboarded:
         ctx.say(
@@ -26,14 +33,18 @@ async def start(ctx: Context) -> None:
     await ctx.start_flow("onboarding")
 
 
-def help_text(ctx: Context) -> str:
+async def help_text(ctx: Context) -> str:
     lines = ["Here's what I can do:"]
-    onboarded = ctx.member is not None and ctx.member.is_onboarded
+    sections: dict[str, list[str]] = {"volunteer": [], "admin": []}
     for command in ctx.engine.commands.values():
-        if command.hidden:
+        if command.hidden or not await ctx.engine.may_run(ctx, command):
             continue
-        if command.audience == "anyone" or (command.audience == "member" and onboarded):
-            lines.append(f"/{command.name} — {command.description}")
+        line = f"/{command.name} — {command.description}"
+        sections.get(command.audience, lines).append(line)
+    if sections["volunteer"]:
+        lines += ["", "For volunteers:", *sections["volunteer"]]
+    if sections["admin"]:
+        lines += ["", "For admins:", *sections["admin"]]
     lines.append(
         "\nHearthside is not an emergency service. If you are in danger or thinking of "
         f"harming yourself, please reach out now:\n{ctx.config.crisis_resources}"
@@ -42,11 +53,13 @@ def help_text(ctx: Context) -> str:
 
 
 async def show_help(ctx: Context) -> None:
-    ctx.say(help_text(ctx))
+    ctx.say(await help_text(ctx))
     ctx.remind_open_question()
 
 
 async def cancel(ctx: Context) -> None:
+    if ctx.state is None and await cancel_waiting(ctx):
+        return
     if ctx.state is None:
         ctx.say("There's nothing to cancel right now. /help shows what I can do.")
         return
@@ -144,8 +157,8 @@ async def outside_flow(ctx: Context) -> None:
         return
     ctx.say(
         f"I'm here, {member.pseudonym}. I'm a simple check-in companion, so I can't chat "
-        "freely — but I can /checkin with you, ask about /connect-ion, or show your "
-        "/history. /help lists everything."
+        "freely — but I can /checkin with you, ask about /connect-ion, show your "
+        "/history, or find a peer to /talk to. /help lists everything."
     )
 
 

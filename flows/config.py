@@ -1,6 +1,38 @@
 """What the flows need to know about the deployment."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class CrisisLines(Protocol):
+    """The deployment's crisis resources, rendered for a member (see flows.crisis)."""
+
+    @property
+    def emergency_number(self) -> str: ...
+
+    def lines_text(self, overdose: bool = False) -> str: ...
+
+    def short_text(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PlainCrisisLines:
+    """Crisis resources given as one text (tests, or a deployment's own wording)."""
+
+    text: str
+    emergency: str = "your local emergency number"
+
+    @property
+    def emergency_number(self) -> str:
+        return self.emergency
+
+    def lines_text(self, overdose: bool = False) -> str:
+        if overdose:
+            return f"If someone may have overdosed, call {self.emergency} now.\n{self.text}"
+        return self.text
+
+    def short_text(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,3 +48,9 @@ class FlowConfig:
     invite_days: int = 7
     handoff_escalate_minutes: int = 5
     crisis_escalate_minutes: int = 2
+    # Structured crisis lines; defaults to `crisis_resources` as plain text.
+    crisis_lines: CrisisLines | None = field(default=None)
+
+    @property
+    def crisis(self) -> CrisisLines:
+        return self.crisis_lines or PlainCrisisLines(self.crisis_resources)

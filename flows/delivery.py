@@ -7,7 +7,7 @@ who blocked the bot as unreachable so nothing more is sent to them.
 
 import enum
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -52,6 +52,9 @@ class Postman:
         self._clock = clock
         self._channels: dict[str, Channel] = {}
         self._in_flight: set[int] = set()
+        # Called with a member's id once they are found unreachable (blocked the bot),
+        # so open peer chats can close and the other side be told.
+        self.on_unreachable: Callable[[int], Awaitable[None]] | None = None
 
     def register(self, channel: Channel) -> None:
         self._channels[channel.name] = channel
@@ -134,6 +137,7 @@ class Postman:
                 await tx.outbox.delete(delivered)
             return
         now = self._clock.now()
+        unreachable: list[int] = []
         async with self._db.transaction() as tx:
             await tx.outbox.delete(delivered)
             for account, ref, notice in notices:
@@ -145,8 +149,12 @@ class Postman:
                 member = await tx.members.find_by_account(account)
                 if member is not None:
                     await tx.members.mark_unreachable(member.id, now=now)
+                    unreachable.append(member.id)
                     log.info("member_unreachable member=%s channel=%s", member.id, account.channel)
             if retry:
                 await tx.outbox.give_up(MAX_ATTEMPTS)
         if retry:
             log.warning("delivery_deferred count=%d", len(retry))
+        if self.on_unreachable is not None:
+            for member_id in unreachable:
+                await self.on_unreachable(member_id)

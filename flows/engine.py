@@ -303,6 +303,7 @@ class Context:
     async def forget_member(self) -> None:
         """Delete the member and everything stored about them."""
         if self.member is not None:
+            await self.tx.handoffs.anonymise_member(self.member.id)
             await self.tx.members.delete(self.member.id)
         self.member = None
         self.state = None
@@ -400,6 +401,41 @@ class Engine:
             )
             await action(ctx)
             return await self._commit(ctx)
+
+    async def send(self, accounts: Iterable[Account], reply: Reply) -> Outcome:
+        """Commit one message to several people (e.g. an alert to admins)."""
+        deliveries = []
+        async with self.db.transaction() as tx:
+            for account in dict.fromkeys(accounts):
+                outbox_id = await tx.outbox.add(account, reply.to_json(), self.clock.now())
+                deliveries.append(Delivery(outbox_id, account, reply))
+        return Outcome(deliveries=deliveries)
+
+    async def save_state_for(
+        self,
+        tx: Transaction,
+        member_id: int,
+        *,
+        flow: str,
+        step: str,
+        data: dict[str, Any],
+        token: int,
+        now: datetime,
+    ) -> bool:
+        """Open a question in someone else's conversation; False if they are in one."""
+        existing = await tx.conversations.load(member_id)
+        if existing is not None and existing.expires_at > now:
+            return False
+        await tx.conversations.save(
+            member_id,
+            flow=flow,
+            step=step,
+            data=json.dumps(data, ensure_ascii=False),
+            token=token,
+            expires_at=now + self.flows[flow].timeout,
+            now=now,
+        )
+        return True
 
     async def _context(self, tx: Transaction, account: Account, inp: Input) -> Context:
         now = self.clock.now()

@@ -8,10 +8,14 @@ runs late (the bot was down) still prompts everyone due earlier the same day.
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime, timedelta
 
+from flows.crisis_guard import escalate_silence, follow_up
 from flows.engine import Context, Engine
+from flows.handoff import escalate
 from flows.schedule import local_now, local_today, next_connection_prompt, next_daily_prompt
+from flows.shifts import sweep_shifts
 from flows.values import Outcome
 from storage import Member
 
@@ -20,6 +24,8 @@ log = logging.getLogger(__name__)
 BATCH = 500
 # Applied update ids are kept this long to recognise late redeliveries.
 INBOX_KEEP = timedelta(days=2)
+# Sent notices and relayed copies are remembered this long (to edit or reply to).
+NOTICE_KEEP = timedelta(days=7)
 # A member busy in another conversation is asked again a little later.
 BUSY_RETRY = timedelta(minutes=30)
 
@@ -37,6 +43,11 @@ class SweepReport:
     connect_prompted: int = 0
     deferred: int = 0
     expired_conversations: int = 0
+    safety_escalated: int = 0
+    handoffs_escalated: int = 0
+    followed_up: int = 0
+    shifts_started: int = 0
+    shifts_ended: int = 0
 
 
 class Sweeper:
@@ -49,11 +60,21 @@ class Sweeper:
         now = self._engine.clock.now()
         report = SweepReport()
         outcomes: list[Outcome] = []
+        # Safety first: unanswered "are you safe?" questions and unanswered requests.
+        outcomes += await self._safety_and_handoffs(now, report)
         async with self._engine.db.transaction() as tx:
             report.expired_conversations = await tx.conversations.expire(now)
             await tx.inbox.prune(now - INBOX_KEEP)
+            await tx.notices.prune(now - NOTICE_KEEP)
             due_daily = await tx.members.due_for_prompt(now, limit=BATCH)
             due_weekly = await tx.members.due_for_connect(now, limit=BATCH)
+            due_followup = await tx.members.due_for_followup(now, limit=BATCH)
+        for member in due_followup:
+            outcomes.append(await self._engine.run_for_member(member.id, follow_up))
+            report.followed_up += 1
+        shift_report, shift_outcomes = await sweep_shifts(self._engine, now)
+        report.shifts_started, report.shifts_ended = shift_report.started, shift_report.ended
+        outcomes += shift_outcomes
         for member in due_daily:
             outcome = await self._engine.run_for_member(
                 member.id, lambda ctx: self._daily_prompt(ctx, report)
@@ -74,11 +95,35 @@ class Sweeper:
             )
         return report, outcomes
 
+    async def _safety_and_handoffs(self, now: datetime, report: SweepReport) -> list[Outcome]:
+        outcomes = []
+        async with self._engine.db.transaction() as tx:
+            silent = await tx.members.due_for_safety_check(now, limit=BATCH)
+            overdue = await tx.handoffs.due_for_escalation(now, limit=BATCH)
+        for member in silent:
+            outcomes.append(await self._engine.run_for_member(member.id, escalate_silence))
+            report.safety_escalated += 1
+        for handoff in overdue:
+            if handoff.member_id is None:
+                continue
+            outcomes.append(
+                await self._engine.run_for_member(
+                    handoff.member_id, partial(escalate, handoff=handoff)
+                )
+            )
+            report.handoffs_escalated += 1
+        return outcomes
+
     async def _daily_prompt(self, ctx: Context, report: SweepReport) -> None:
         member = ctx.require_member()
         due = member.next_prompt_at
         if due is None or due > ctx.now:
             return  # someone else got here first
+        if member.is_quiet(ctx.now):
+            # Surveys pause after a safety event; the follow-up comes instead.
+            assert member.quiet_until is not None
+            await ctx.tx.members.schedule_prompt(member.id, member.quiet_until)
+            return
         today = local_today(member.timezone, ctx.now)
         late_from_earlier_day = local_today(member.timezone, due) < today
         if ctx.state is not None and not late_from_earlier_day:
@@ -99,6 +144,10 @@ class Sweeper:
         member = ctx.require_member()
         due = member.next_connect_at
         if due is None or due > ctx.now:
+            return
+        if member.is_quiet(ctx.now):
+            assert member.quiet_until is not None
+            await ctx.tx.members.schedule_connect(member.id, member.quiet_until)
             return
         if ctx.state is not None:
             await ctx.tx.members.schedule_connect(member.id, ctx.now + BUSY_RETRY)

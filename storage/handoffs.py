@@ -84,6 +84,28 @@ class HandoffRepository:
             (volunteer_id,),
         )
 
+    async def latest_for_member(self, member_id: int) -> Handoff | None:
+        found = await self._many(
+            f"SELECT {_COLUMNS} FROM handoff WHERE member_id = ? ORDER BY id DESC LIMIT 1",
+            (member_id,),
+        )
+        return found[0] if found else None
+
+    async def latest_for_volunteer(self, volunteer_id: int) -> Handoff | None:
+        found = await self._many(
+            f"SELECT {_COLUMNS} FROM handoff WHERE volunteer_id = ? ORDER BY id DESC LIMIT 1",
+            (volunteer_id,),
+        )
+        return found[0] if found else None
+
+    async def anonymise_member(self, member_id: int) -> None:
+        """Before a member is deleted: keep only anonymous metadata of their chats."""
+        await self._conn.execute(
+            "UPDATE handoff SET member_alias = 'a former member', feedback = NULL "
+            "WHERE member_id = ?",
+            (member_id,),
+        )
+
     async def waiting(self, *, limit: int = 50) -> list[Handoff]:
         """The queue: most urgent first, then first come, first served."""
         return await self._many(
@@ -145,6 +167,11 @@ class HandoffRepository:
     async def rate(self, handoff_id: int, rating: int) -> None:
         await self._conn.execute(
             "UPDATE handoff SET rating = ? WHERE id = ?", (rating, handoff_id)
+        )
+
+    async def add_feedback(self, handoff_id: int, words: str) -> None:
+        await self._conn.execute(
+            "UPDATE handoff SET feedback = ? WHERE id = ?", (words, handoff_id)
         )
 
     async def counts(self) -> dict[str, int]:

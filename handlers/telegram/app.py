@@ -1,7 +1,7 @@
 """Builds and runs the python-telegram-bot Application around the flow engine."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from telegram import BotCommand, Update
@@ -90,6 +90,8 @@ class TelegramService:
     async def start(self) -> None:
         app = self.app
         await app.initialize()
+        # Invite links point at this bot: https://t.me/<username>?start=<code>.
+        self._engine.config = replace(self._engine.config, bot_username=app.bot.username)
         await self._publish_commands()
         # What was committed but not sent before a stop goes out first...
         with proactive():
@@ -129,9 +131,12 @@ class TelegramService:
     async def sweep_now(self) -> None:
         """One scheduler pass, as the repeating job runs it."""
         _report, outcomes = await self._sweeper.sweep()
+        # Crisis messages skip the pacing of bulk sends; everything else is paced.
+        urgent = [d for o in outcomes for d in o.deliveries if d.reply.urgent]
+        await self._postman.deliver(urgent)
         with proactive():
             for outcome in outcomes:
-                await self._postman.deliver(outcome.deliveries)
+                await self._postman.deliver(d for d in outcome.deliveries if not d.reply.urgent)
             await self._postman.drain(CHANNEL, min_age=DRAIN_MIN_AGE)
 
     async def _sweep(self, context: ContextTypes.DEFAULT_TYPE) -> None:

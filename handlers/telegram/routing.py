@@ -138,6 +138,8 @@ class TelegramRouter:
                 if member is not None:
                     await tx.members.mark_unreachable(member.id, now=now)
                 await tx.outbox.drop_for_account(account)
+            if member is not None and self._postman.on_unreachable is not None:
+                await self._postman.on_unreachable(member.id)
         else:
             await self._mark_applied(key)
 

@@ -65,7 +65,8 @@ CREATE TABLE handoff (
     escalations    INTEGER NOT NULL DEFAULT 0,
     escalate_at    TEXT,              -- the next escalation step, while waiting
     held_for_shift INTEGER NOT NULL DEFAULT 0,  -- nobody was on call: offer it to the next shift
-    rating         INTEGER CHECK (rating BETWEEN 1 AND 5)
+    rating         INTEGER CHECK (rating BETWEEN 1 AND 5),
+    feedback       TEXT               -- the member's optional words about the chat
 );
 CREATE UNIQUE INDEX handoff_open_per_member ON handoff (member_id)
     WHERE status IN ('waiting', 'active');

@@ -1,0 +1,162 @@
+"""Risk tiers for one message, from the patterns in `patterns.toml`.
+
+`assess(text)` returns `(tier, rule_ids)`: tier 1 (intent, plan, means, overdose,
+goodbye), 2 (passive ideation, self-harm, hopelessness), 3 (acute distress) or 0.
+Negation just before a match, past tense or a third person in the same clause
+lower the tier by one and add a `mod.*` id; they never clear a tier-1 or tier-2
+match. Deterministic and offline, so every decision can be audited.
+"""
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, NamedTuple
+
+DETECTOR_VERSION = "lexicon-1"
+# Words before a match in which a negation counts (NegEx-style window).
+NEGATION_WINDOW = 4
+_EDGE_BEFORE = r"(?<![\w'])"
+_EDGE_AFTER = r"(?![\w'])"
+_SHORTHAND = {
+    "im": "i'm",
+    "ive": "i've",
+    "cant": "can't",
+    "wont": "won't",
+    "dont": "don't",
+    "didnt": "didn't",
+    "wouldnt": "wouldn't",
+    "isnt": "isn't",
+    "u": "you",
+    "ur": "your",
+    "rn": "right now",
+}
+
+
+class Assessment(NamedTuple):
+    tier: int
+    rule_ids: tuple[str, ...]
+
+    @property
+    def overdose(self) -> bool:
+        return any(".overdose" in rule for rule in self.rule_ids)
+
+    @property
+    def third_party(self) -> bool:
+        return "mod.third_party" in self.rule_ids
+
+    @property
+    def lowered(self) -> bool:
+        return any(rule.startswith("mod.") for rule in self.rule_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    id: str
+    tier: int
+    category: str
+    pattern: re.Pattern[str]
+
+
+def _words(text: str) -> str:
+    return " ".join(_SHORTHAND.get(word, word) for word in text.split(" "))
+
+
+def normalise(text: str) -> tuple[str, str]:
+    """Two forms: repeated letters cut to two ("soo") and to one ("so")."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\ufe0f", "")
+    text = re.sub(r"\s+", " ", text).strip()
+    two = _words(re.sub(r"(\w)\1{2,}", r"\1\1", text))
+    one = _words(re.sub(r"(\w)\1{2,}", r"\1", text))
+    return two, one
+
+
+def _phrases(words: list[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(f"{_EDGE_BEFORE}(?:{alternatives}){_EDGE_AFTER}")
+
+
+class RiskDetector:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.rules = [
+            _Rule(
+                id=rule["id"],
+                tier=int(rule["tier"]),
+                category=rule["category"],
+                pattern=re.compile(
+                    "|".join(f"{_EDGE_BEFORE}(?:{p}){_EDGE_AFTER}" for p in rule["patterns"])
+                ),
+            )
+            for rule in data["rule"]
+        ]
+        modifiers = data["modifiers"]
+        self._negation = _phrases(modifiers["negations"])
+        self._past = _phrases(modifiers["past"])
+        self._third = _phrases(modifiers["third_party"])
+        breaks = sorted(modifiers["clause_breaks"], key=len, reverse=True)
+        self._breaks = re.compile("|".join(re.escape(b) for b in breaks))
+
+    @classmethod
+    def from_file(cls, path: Path | None = None) -> "RiskDetector":
+        if path is None:
+            raw = (resources.files("flows.crisis") / "patterns.toml").read_text("utf-8")
+        else:
+            raw = path.read_text("utf-8")
+        return cls(tomllib.loads(raw))
+
+    def _clause(self, text: str, start: int, end: int) -> tuple[str, str]:
+        """The clause text before the match, and the whole clause."""
+        left = 0
+        for found in self._breaks.finditer(text, 0, start):
+            left = found.end()
+        right_match = self._breaks.search(text, end)
+        right = right_match.start() if right_match else len(text)
+        return text[left:start], text[left:right]
+
+    def _modifiers(self, text: str, start: int, end: int) -> list[str]:
+        before, clause = self._clause(text, start, end)
+        mods = []
+        window = " ".join(before.split()[-NEGATION_WINDOW:])
+        if self._negation.search(window):
+            mods.append("mod.negated")
+        if self._past.search(clause):
+            mods.append("mod.past")
+        if self._third.search(before) or self._third.search(clause[: len(before)]):
+            mods.append("mod.third_party")
+        return mods
+
+    def assess(self, text: str) -> Assessment:
+        if not text or not text.strip():
+            return Assessment(0, ())
+        best = 0
+        rule_ids: set[str] = set()
+        for form in dict.fromkeys(normalise(text[:4000])):
+            for rule in self.rules:
+                for match in rule.pattern.finditer(form):
+                    mods = self._modifiers(form, match.start(), match.end())
+                    tier = rule.tier
+                    if mods:
+                        if tier == 3 and mods == ["mod.negated"]:
+                            continue  # "I'm not panicking": nothing to act on
+                        tier = min(3, tier + 1)
+                    rule_ids.add(rule.id)
+                    rule_ids.update(mods)
+                    if best == 0 or tier < best:
+                        best = tier
+        if best == 0:
+            return Assessment(0, ())
+        return Assessment(best, tuple(sorted(rule_ids)))
+
+
+@cache
+def default_detector() -> RiskDetector:
+    return RiskDetector.from_file()
+
+
+def assess(text: str) -> Assessment:
+    """The risk tier of one message, with the ids of the rules that decided it."""
+    return default_detector().assess(text)

@@ -1,0 +1,293 @@
+"""The crisis guard: the first thing every typed message meets, in every state.
+
+Tier 1 (intent, plan, means, overdose): a pre-rendered reply with the crisis
+lines goes out first and unpaced, then a priority request reaches on-call peers
+and admins, and escalates if nobody accepts. Tier 2 (passive ideation, self-harm,
+hopelessness): a gentle, direct question; yes or silence takes the tier-1 path.
+Tier 3 (acute distress): an offer of a peer and the lines. In a peer chat the
+message is still relayed and the volunteer is alerted privately.
+
+Only time, tier, rule ids and detector version are stored — never the text.
+"""
+
+import logging
+from datetime import timedelta
+from typing import ClassVar
+
+from flows.crisis import DETECTOR_VERSION, Assessment, assess
+from flows.engine import Answer, Command, Context, Flow
+from flows.handoff import PRIORITY_CRISIS, admin_accounts, notify, open_request
+from flows.relay import member_in_chat
+from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
+
+log = logging.getLogger(__name__)
+
+# Nudges and surveys pause this long after a tier-1 or tier-2 event, and a
+# gentle follow-up comes then.
+HOLD = timedelta(hours=24)
+
+
+def _resources(ctx: Context, *, overdose: bool = False) -> str:
+    return ctx.config.crisis.lines_text(overdose=overdose)
+
+
+async def _record(ctx: Context, assessment: Assessment, source: str) -> None:
+    member_id = ctx.member.id if ctx.member is not None else None
+    await ctx.tx.safety.record_event(
+        member_id,
+        tier=assessment.tier,
+        rule_ids=assessment.rule_ids,
+        detector_version=DETECTOR_VERSION,
+        source=source,
+        now=ctx.now,
+    )
+    log.warning(
+        "safety_event member=%s tier=%d rules=%s source=%s",
+        member_id,
+        assessment.tier,
+        ",".join(assessment.rule_ids),
+        source,
+    )
+
+
+async def _hold(ctx: Context) -> None:
+    member = ctx.require_member()
+    await ctx.tx.members.hold_after_safety_event(
+        member.id, quiet_until=ctx.now + HOLD, followup_at=ctx.now + HOLD
+    )
+
+
+async def guard(ctx: Context) -> bool:
+    """Assess typed text; True when the guard answered instead of the flow."""
+    assessment = assess(ctx.input.text)
+    if assessment.tier == 0:
+        return False
+    volunteer = await ctx.volunteer()
+    if volunteer is not None and volunteer.active_chats:
+        # A volunteer in a chat talks about safety on purpose; they are not assessed.
+        return False
+    chat = await member_in_chat(ctx)
+    if chat is not None and (ctx.state is None or ctx.state.question is None):
+        await _record(ctx, assessment, "relay")
+        await _alert_volunteer(ctx, assessment, chat.id, chat.volunteer_id)
+        if assessment.tier == 1 and not assessment.third_party:
+            ctx.say_urgent(_tier1_text(ctx, assessment, peer_coming=False, in_chat=True))
+            await _hold(ctx)
+        return False  # the message is still relayed
+    if assessment.tier == 1 and not assessment.third_party:
+        await ctx.ensure_member()
+        await _record(ctx, assessment, "chat")
+        await crisis_response(ctx, assessment)
+        return True
+    if assessment.third_party:
+        await _record_if_member(ctx, assessment)
+        ctx.say(
+            "It sounds like you're worried about someone, and that's a lot to carry. If they "
+            f"might be in danger right now, call {ctx.config.crisis.emergency_number}. "
+            "These lines can also help you support them:\n"
+            f"{_resources(ctx, overdose=assessment.overdose)}\n\n"
+            "If you'd like to talk it through with a peer: /talk"
+        )
+        ctx.remind_open_question()
+        return True
+    if assessment.tier == 2:
+        await ctx.ensure_member()
+        await _record(ctx, assessment, "chat")
+        await _hold(ctx)
+        await _ask_safety_question(ctx)
+        return True
+    # Tier 3: an offer, and the flow still gets the message if it was an answer.
+    await _record_if_member(ctx, assessment)
+    ctx.say(
+        "That sounds really hard. 💛 If you'd like to talk to a peer with lived experience, "
+        "send /talk. And if things get worse, these lines are open any time:\n"
+        f"{ctx.config.crisis.short_text()}"
+    )
+    return ctx.state is None or ctx.state.question is None
+
+
+async def _record_if_member(ctx: Context, assessment: Assessment) -> None:
+    if ctx.member is not None:
+        await _record(ctx, assessment, "chat")
+
+
+def _tier1_text(
+    ctx: Context, assessment: Assessment, *, peer_coming: bool, in_chat: bool = False
+) -> str:
+    resources = _resources(ctx, overdose=assessment.overdose)
+    if assessment.overdose:
+        opening = (
+            f"If you or someone with you may have taken too much, call "
+            f"{ctx.config.crisis.emergency_number} now — please don't wait."
+        )
+    else:
+        opening = "I'm really glad you told me. You matter, and you don't have to face this alone."
+    lines = [
+        opening,
+        "I'm an automated assistant, so I can't help the way a person can — but people are "
+        "there for you right now:",
+        resources,
+    ]
+    if in_chat:
+        lines.append("Your peer is here with you too, and I've let them know.")
+    elif peer_coming:
+        lines.append("I'm letting an on-call peer know now, so a person can talk with you here.")
+    lines.append(
+        "Hearthside can't send emergency help itself. "
+        f"If you're in danger, call {ctx.config.crisis.emergency_number}."
+    )
+    return "\n\n".join(lines)
+
+
+async def crisis_response(ctx: Context, assessment: Assessment | None) -> None:
+    """The tier-1 path: the lines first and unpaced, then a priority human route."""
+    member = await ctx.ensure_member()
+    peers_on_call = await ctx.tx.volunteers.on_call_count() > 0
+    default = Assessment(1, ())
+    ctx.say_urgent(_tier1_text(ctx, assessment or default, peer_coming=peers_on_call))
+    if ctx.state is not None and ctx.state.flow == "safety_check":
+        ctx.finish()
+    await ctx.tx.members.set_safety_check_due(member.id, None)
+    await _hold(ctx)
+    handoff = await open_request(ctx, priority=PRIORITY_CRISIS, topic="crisis")
+    if handoff.status == "waiting":
+        await notify(ctx, handoff, include_admins=True)
+    elif handoff.volunteer_id is not None:
+        await _alert_volunteer(ctx, assessment or default, handoff.id, handoff.volunteer_id)
+
+
+async def _alert_volunteer(
+    ctx: Context, assessment: Assessment, handoff_id: int, volunteer_id: int | None
+) -> None:
+    if volunteer_id is None:
+        return
+    label = {1: "serious risk", 2: "possible risk", 3: "distress"}[assessment.tier]
+    text = (
+        f"⚠️ Private to you: the safety check flagged {label} in their last message.\n"
+        "• Stay with them; listen, and ask directly whether they are thinking of ending "
+        "their life.\n"
+        "• Share the crisis lines; encourage them to call emergency services if they are in "
+        "danger.\n"
+        "• You don't have to handle this alone — hand it to an admin any time."
+    )
+    buttons = (command_choice(f"handover {handoff_id}", "Hand to an admin", "🙋"),)
+    for account in await ctx.tx.members.accounts_of(volunteer_id):
+        ctx.send_to(account, Reply(text, buttons, token=COMMAND_TOKEN, urgent=True))
+
+
+async def _ask_safety_question(ctx: Context) -> None:
+    member = ctx.require_member()
+    await ctx.tx.members.set_safety_check_due(
+        member.id, ctx.now + timedelta(minutes=ctx.config.crisis_escalate_minutes)
+    )
+    ctx.say(
+        "Thank you for telling me. I'm an automated assistant, and I want to make sure "
+        f"you're safe. These lines are open right now, any time:\n{_resources(ctx)}"
+    )
+    ctx.state = None  # set aside whatever was open; safety comes first
+    await ctx.start_flow("safety_check")
+
+
+class SafetyCheck(Flow):
+    """Tier 2: the direct question. Yes (or silence, via the sweep) → the tier-1 path."""
+
+    name = "safety_check"
+    title = "question"
+    timeout: ClassVar[timedelta] = timedelta(hours=12)
+
+    async def begin(self, ctx: Context) -> None:
+        ctx.ask(
+            "ask",
+            "Are you thinking about ending your life?",
+            [
+                Choice("yes", "Yes"),
+                Choice("no", "No"),
+                Choice("unsure", "I'm not sure"),
+            ],
+        )
+
+    async def on_ask(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        member = ctx.require_member()
+        await ctx.tx.members.set_safety_check_due(member.id, None)
+        if answer.choice.value in ("yes", "unsure"):
+            await ctx.tx.safety.record_event(
+                member.id,
+                tier=1,
+                rule_ids=(f"confirm.{answer.choice.value}",),
+                detector_version=DETECTOR_VERSION,
+                source="confirmed",
+                now=ctx.now,
+            )
+            ctx.finish()
+            await crisis_response(ctx, None)
+            return
+        ctx.finish()
+        ctx.say(
+            "Thank you for answering — I'm glad. It still sounds like a heavy time, and you "
+            "don't have to carry it alone. A peer volunteer can talk with you: /talk\n\n"
+            "And if that changes, the lines above are there day and night. I'll check in "
+            "with you tomorrow. 💛"
+        )
+
+
+async def escalate_silence(ctx: Context) -> None:
+    """The tier-2 question went unanswered: take the tier-1 path, honestly."""
+    member = ctx.require_member()
+    if member.safety_check_due_at is None or member.safety_check_due_at > ctx.now:
+        return
+    await ctx.tx.safety.record_event(
+        member.id,
+        tier=1,
+        rule_ids=("silence.after_check",),
+        detector_version=DETECTOR_VERSION,
+        source="silence",
+        now=ctx.now,
+    )
+    ctx.say_urgent("I haven't heard back from you, so I'm asking a person to reach out.")
+    await crisis_response(ctx, None)
+
+
+async def follow_up(ctx: Context) -> None:
+    """A day after a safety event: a gentle check-in."""
+    member = ctx.require_member()
+    await ctx.tx.members.clear_followup(member.id)
+    if ctx.state is not None:
+        return
+    ctx.say(
+        "Hi — I wanted to check in after yesterday. How are you doing today? 💛\n"
+        "/checkin to tell me, /talk to reach a peer. The lines are always open:\n"
+        f"{ctx.config.crisis.short_text()}"
+    )
+
+
+async def handover(ctx: Context) -> None:
+    """`/handover <chat>`: a volunteer asks an admin to step in."""
+    volunteer = await ctx.volunteer()
+    arg = ctx.input.text.strip()
+    handoff = await ctx.tx.handoffs.get(int(arg)) if arg.isdigit() else None
+    if volunteer is None or handoff is None or handoff.volunteer_id != volunteer.member_id:
+        ctx.say("I couldn't find that chat of yours.")
+        return
+    admins = [a for a in await admin_accounts(ctx) if a != ctx.account]
+    for account in admins:
+        ctx.send_to(
+            account,
+            Reply(
+                f"🙋 URGENT: {volunteer.display_name} asks an admin to step in on their chat "
+                f"with {handoff.member_alias} (crisis flagged). Please contact "
+                f"{volunteer.display_name} now.",
+                urgent=True,
+            ),
+        )
+    ctx.answered = "Admins alerted"
+    ctx.say(
+        "I've alerted the admins"
+        + ("" if admins else " — but none are configured, so please use the crisis lines")
+        + ". Stay with them if you can; you're doing the right thing."
+    )
+
+
+GUARD_COMMANDS = (
+    Command("handover", "hand a chat to an admin", handover, audience="volunteer", hidden=True),
+)

@@ -1,0 +1,444 @@
+"""Talk to a peer: the request, the notices to on-call volunteers, the atomic claim,
+and escalation when nobody answers.
+
+A request is a `handoff` row. Every on-call volunteer with room gets a notice
+(pseudonym, topic, latest mood, wait — never an account) with an Accept button;
+the notices are recorded so that, once one volunteer's claim wins in storage,
+everyone else's copy is edited to say it was taken.
+"""
+
+import logging
+from datetime import timedelta
+from typing import ClassVar
+
+from flows.config import FlowConfig
+from flows.engine import Answer, Command, Context, Flow
+from flows.schedule import local_today
+from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
+from storage import Account, Handoff, Transaction, Volunteer
+
+log = logging.getLogger(__name__)
+
+PRIORITY_CRISIS = 0
+PRIORITY_LOW_MOOD = 1
+PRIORITY_ORDINARY = 2
+PRIORITY_LABELS = {
+    PRIORITY_CRISIS: "🔴 URGENT — crisis flagged",
+    PRIORITY_LOW_MOOD: "🟠 Low mood",
+    PRIORITY_ORDINARY: "🟢 Request",
+}
+TOPICS = (
+    Choice("talk", "Just to talk", "💬"),
+    Choice("cravings", "Cravings or staying well", "🌊"),
+    Choice("low", "Feeling low", "🌧"),
+    Choice("alone", "Feeling alone", "🫂"),
+    Choice("skip", "Skip"),
+)
+TOPIC_LABELS = {choice.value: choice.label for choice in TOPICS} | {"crisis": "Crisis support"}
+# After this many escalation rounds with nobody answering, stop re-alerting.
+MAX_CRISIS_ESCALATIONS = 3
+
+
+def notice_key(handoff_id: int) -> str:
+    return f"handoff:{handoff_id}"
+
+
+async def admin_accounts_of(tx: Transaction, config: FlowConfig) -> list[Account]:
+    """Everyone who should hear about escalations: ADMINS and admins granted in chat."""
+    accounts: list[Account] = []
+    for key in sorted(config.admins):
+        channel, _, external_id = key.partition(":")
+        accounts.append(Account(channel, external_id))
+    for member_id in await tx.members.granted_admins():
+        accounts.extend(await tx.members.accounts_of(member_id))
+    return list(dict.fromkeys(accounts))
+
+
+async def admin_accounts(ctx: Context) -> list[Account]:
+    return await admin_accounts_of(ctx.tx, ctx.config)
+
+
+async def volunteer_accounts(ctx: Context, volunteer_id: int) -> list[Account]:
+    return await ctx.tx.members.accounts_of(volunteer_id)
+
+
+def _minutes(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    return "just now" if minutes == 0 else f"{minutes} min"
+
+
+async def notice_text(ctx: Context, handoff: Handoff) -> str:
+    lines = [f"{PRIORITY_LABELS[handoff.priority]}: {handoff.member_alias} would like to talk."]
+    if handoff.topic and handoff.topic in TOPIC_LABELS:
+        lines.append(f"Topic: {TOPIC_LABELS[handoff.topic]}")
+    if handoff.member_id is not None:
+        moods = await ctx.tx.checkins.recent_moods(handoff.member_id, limit=1)
+        if moods:
+            lines.append(f"Latest mood: {moods[0].mood}/5 ({moods[0].local_date:%a %d %b})")
+    lines.append(f"Waiting: {_minutes(ctx.now - handoff.requested_at)}")
+    if handoff.priority == PRIORITY_CRISIS:
+        lines.append(
+            "They have been shown the crisis lines. Please accept only if you can start now."
+        )
+    return "\n".join(lines)
+
+
+def accept_button(handoff_id: int) -> Choice:
+    return command_choice(f"accept {handoff_id}", "Accept", "🤝")
+
+
+async def send_notices(
+    ctx: Context, handoff: Handoff, targets: list[Account], *, lead: str = ""
+) -> None:
+    text = await notice_text(ctx, handoff)
+    for account in targets:
+        ctx.send_to(
+            account,
+            Reply(
+                f"{lead}{text}",
+                (accept_button(handoff.id),),
+                token=COMMAND_TOKEN,
+                notice=notice_key(handoff.id),
+                urgent=handoff.priority == PRIORITY_CRISIS,
+            ),
+        )
+
+
+async def volunteers_to_notify(ctx: Context, handoff: Handoff) -> list[Volunteer]:
+    """On-call volunteers with room; the member's chosen peer alone, if they are free."""
+    free = [
+        v for v in await ctx.tx.volunteers.on_call_with_room() if v.member_id != handoff.member_id
+    ]
+    member = await ctx.tx.members.get(handoff.member_id) if handoff.member_id else None
+    if (
+        member is not None
+        and member.same_volunteer
+        and handoff.escalations == 0
+        and handoff.priority != PRIORITY_CRISIS
+    ):
+        preferred = [v for v in free if v.member_id == member.last_volunteer_id]
+        if preferred:
+            return preferred
+    return free
+
+
+async def notify(
+    ctx: Context, handoff: Handoff, *, include_admins: bool = False, lead: str = ""
+) -> int:
+    """Send the request to on-call volunteers (and admins); returns how many people."""
+    targets: list[Account] = []
+    for volunteer in await volunteers_to_notify(ctx, handoff):
+        targets.extend(await volunteer_accounts(ctx, volunteer.member_id))
+    if include_admins:
+        targets.extend(a for a in await admin_accounts(ctx) if a not in targets)
+    targets = [a for a in targets if a != ctx.account]
+    await send_notices(ctx, handoff, targets, lead=lead)
+    log.info("handoff_notified handoff=%s people=%d", handoff.id, len(targets))
+    return len(targets)
+
+
+def member_alias(ctx: Context) -> str:
+    member = ctx.require_member()
+    return member.pseudonym or f"Member {member.id}"
+
+
+async def open_request(
+    ctx: Context, *, priority: int, topic: str | None, hold: bool = False
+) -> Handoff:
+    """Create the member's request (or raise the priority of the open one)."""
+    member = await ctx.ensure_member()
+    minutes = (
+        ctx.config.crisis_escalate_minutes
+        if priority == PRIORITY_CRISIS
+        else ctx.config.handoff_escalate_minutes
+    )
+    escalate_at = ctx.now + timedelta(minutes=minutes)
+    existing = await ctx.tx.handoffs.open_for_member(member.id)
+    if existing is not None:
+        if existing.status == "waiting" and priority < existing.priority:
+            await ctx.tx.handoffs.raise_priority(existing.id, priority, escalate_at)
+        found = await ctx.tx.handoffs.get(existing.id)
+        assert found is not None
+        return found
+    handoff_id = await ctx.tx.handoffs.request(
+        member.id,
+        alias=member_alias(ctx),
+        priority=priority,
+        topic=topic,
+        now=ctx.now,
+        escalate_at=None if hold else escalate_at,
+    )
+    if hold:
+        await ctx.tx.handoffs.hold_for_shift(handoff_id)
+    log.info("handoff_requested handoff=%s member=%s priority=%d", handoff_id, member.id, priority)
+    handoff = await ctx.tx.handoffs.get(handoff_id)
+    assert handoff is not None
+    return handoff
+
+
+async def notify_waiting_to(ctx: Context, volunteer: Volunteer) -> int:
+    """A volunteer just came on call: show them the requests already waiting."""
+    accounts = await volunteer_accounts(ctx, volunteer.member_id)
+    waiting = [h for h in await ctx.tx.handoffs.waiting() if h.member_id != volunteer.member_id]
+    for handoff in waiting[: volunteer.capacity * 3]:
+        await send_notices(ctx, handoff, accounts, lead="Waiting for a peer — ")
+    return len(waiting)
+
+
+# -- the member's side ---------------------------------------------------------
+NOBODY_ON_CALL = (
+    "No peer volunteer is on call right now, I'm sorry. I can leave your request so the "
+    "next person who comes on shift sees it and picks it up — would you like that?"
+)
+
+
+async def _low_mood_today(ctx: Context) -> bool:
+    """A low mood check-in today puts the request ahead of ordinary ones."""
+    member = ctx.require_member()
+    moods = await ctx.tx.checkins.recent_moods(member.id, limit=1)
+    today = local_today(member.timezone, ctx.now)
+    return bool(moods) and moods[0].local_date == today and moods[0].mood <= 2
+
+
+class TalkRequest(Flow):
+    """`/talk`: an optional topic, then the request goes to whoever is on call."""
+
+    name = "talk"
+    title = "request to talk"
+    timeout: ClassVar[timedelta] = timedelta(hours=1)
+
+    async def begin(self, ctx: Context) -> None:
+        ctx.ask(
+            "topic",
+            "I'll find a peer volunteer for you — someone with lived experience of recovery. "
+            "They'll only see your chosen name, never your account.\n\n"
+            "Is there something you'd like to talk about? (optional)",
+            TOPICS,
+            columns=2,
+        )
+
+    async def on_topic(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        topic = None if answer.choice.value == "skip" else answer.choice.value
+        priority = PRIORITY_LOW_MOOD if await _low_mood_today(ctx) else PRIORITY_ORDINARY
+        if await ctx.tx.volunteers.on_call_count() == 0:
+            ctx.data["topic"] = topic
+            ctx.data["priority"] = priority
+            ctx.ask(
+                "hold",
+                NOBODY_ON_CALL,
+                [Choice("leave", "Yes, leave my request"), Choice("no", "No, not now")],
+            )
+            return
+        ctx.finish()
+        handoff = await open_request(ctx, priority=priority, topic=topic)
+        notified = await notify(ctx, handoff)
+        if notified == 0:
+            ctx.say(
+                "Everyone on call is with someone right now. Your request is first in line "
+                "for whoever is free next. /cancel stops waiting."
+            )
+            return
+        ctx.say(
+            "I've let the peers on call know. I'll tell you here as soon as someone accepts — "
+            "usually within a few minutes. /cancel stops waiting."
+        )
+
+    async def on_hold(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        ctx.finish()
+        if answer.choice.value == "no":
+            ctx.say(
+                "Okay. You can ask again any time with /talk. If things get hard before "
+                f"then, these lines are open:\n{ctx.config.crisis_resources}"
+            )
+            return
+        topic = ctx.data.get("topic")
+        priority = int(ctx.data.get("priority", PRIORITY_ORDINARY))
+        handoff = await open_request(ctx, priority=priority, topic=topic, hold=True)
+        await notify(ctx, handoff, include_admins=False)
+        ctx.say(
+            "Done — your request is saved for the next shift, and I'll tell you here when a "
+            "peer accepts. /cancel withdraws it. If things get hard before then:\n"
+            f"{ctx.config.crisis_resources}"
+        )
+
+
+async def talk(ctx: Context) -> None:
+    member = ctx.require_member()
+    if member.peer_barred:
+        ctx.say(
+            "Peer chats aren't available to you at the moment — please speak with the "
+            "organisers. If you need someone now, these lines are open:\n"
+            f"{ctx.config.crisis_resources}"
+        )
+        return
+    handoff = await ctx.tx.handoffs.open_for_member(member.id)
+    if handoff is not None and handoff.status == "active":
+        ctx.say("You're already talking with a peer — just type here. /end finishes the chat.")
+        return
+    if handoff is not None:
+        ctx.say(
+            "You're already in the queue for a peer. I'll tell you when someone accepts. "
+            "/cancel stops waiting."
+        )
+        return
+    await ctx.start_flow("talk")
+
+
+async def cancel_waiting(ctx: Context) -> bool:
+    """Withdraw a waiting request; True if there was one."""
+    if ctx.member is None:
+        return False
+    handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
+    if handoff is None or handoff.status != "waiting":
+        return False
+    await ctx.tx.handoffs.close(handoff.id, status="cancelled", reason="member", now=ctx.now)
+    await withdraw_notices(ctx, handoff, "No longer needed — the member withdrew the request.")
+    ctx.say("Okay, I've withdrawn your request. /talk whenever you'd like to try again.")
+    return True
+
+
+async def withdraw_notices(ctx: Context, handoff: Handoff, text: str) -> None:
+    key = notice_key(handoff.id)
+    for account in await ctx.tx.notices.recipients(key):
+        if account != ctx.account:
+            ctx.send_to(account, Reply(f"{handoff.member_alias}: {text}", replaces_notice=key))
+
+
+async def waiting_choice(ctx: Context) -> None:
+    """`/waiting keep|cancel`: the buttons shown when it is taking longer."""
+    if ctx.input.text.strip().lower() == "cancel":
+        if not await cancel_waiting(ctx):
+            ctx.say("There's no request waiting. /talk to ask for a peer.")
+        ctx.answered = "Cancel"
+        return
+    ctx.answered = "Keep waiting"
+    ctx.say("Okay — you're still in line, and I'll tell you here the moment a peer accepts.")
+
+
+# -- the volunteer's side -------------------------------------------------------
+async def accept(ctx: Context) -> None:
+    """`/accept <id>` (the Accept button): the first claim wins, atomically."""
+    arg = ctx.input.text.strip()
+    if not arg.isdigit():
+        ctx.say("To accept a request, tap its Accept button (or send /accept and its number).")
+        return
+    handoff = await ctx.tx.handoffs.get(int(arg))
+    if handoff is None:
+        ctx.say("I couldn't find that request.")
+        return
+    volunteer = await ctx.volunteer()
+    if volunteer is None and ctx.is_admin:
+        volunteer = await _admin_as_volunteer(ctx)
+    if volunteer is None or not volunteer.is_active:
+        ctx.say("Only peer volunteers can accept requests.")
+        return
+    if handoff.status != "waiting" or handoff.member_id is None:
+        ctx.answered = "Taken"
+        ctx.say("Thank you for jumping in! Another peer has already taken this one. 💛")
+        return
+    if volunteer.active_chats >= volunteer.capacity and not ctx.is_admin:
+        ctx.say(
+            f"You're already holding {volunteer.active_chats} chat(s), your limit. "
+            "/end one first, or leave this for someone else."
+        )
+        return
+    if handoff.member_id == volunteer.member_id:
+        ctx.say("That's your own request — another peer will pick it up.")
+        return
+    if not await ctx.tx.handoffs.claim(handoff.id, volunteer.member_id, ctx.now):
+        ctx.answered = "Taken"
+        ctx.say("Thank you for jumping in! Another peer got there a moment before you. 💛")
+        return
+    log.info("handoff_accepted handoff=%s volunteer=%s", handoff.id, volunteer.member_id)
+    ctx.answered = "Accepted — you're connected"
+    await ctx.tx.volunteers.set_current_handoff(volunteer.member_id, handoff.id)
+    await withdraw_notices(ctx, handoff, "taken by another peer. Thank you!")
+    wait = _minutes(ctx.now - handoff.requested_at)
+    topic = TOPIC_LABELS.get(handoff.topic or "", "")
+    ctx.say(
+        f"You're now talking with {handoff.member_alias}"
+        + (f" (topic: {topic})" if topic else "")
+        + f". They waited {wait}.\n\n"
+        "Everything you type here is passed on to them, and theirs to you — copied, never "
+        "forwarded, so neither of you sees the other's account. Photos, voice notes and "
+        "stickers work too.\n/end finishes the chat · /switch if you hold several · "
+        "/report if something is wrong"
+        + (
+            "\n\nThis request was flagged by the crisis guard. Listen first, ask directly "
+            "about safety, share the crisis lines, and use /handover if you need an admin."
+            if handoff.priority == PRIORITY_CRISIS
+            else ""
+        )
+    )
+    member_accounts = await ctx.tx.members.accounts_of(handoff.member_id)
+    for account in member_accounts:
+        ctx.send_to(
+            account,
+            Reply(
+                f"{volunteer.display_name}, a peer volunteer with lived experience, is here "
+                "now. 💛 They can't see your account, only your chosen name.\n\n"
+                "Just type here and I'll pass it on. /end finishes the chat."
+            ),
+        )
+
+
+async def _admin_as_volunteer(ctx: Context) -> Volunteer | None:
+    """An admin answering a request speaks as 'the Hearthside team'."""
+    member = await ctx.ensure_member()
+    await ctx.tx.volunteers.add(
+        member.id, display_name="Hearthside team", topics=(), capacity=5, now=ctx.now
+    )
+    return await ctx.tx.volunteers.get(member.id)
+
+
+# -- escalation (the scheduler sweep) ---------------------------------------------
+async def escalate(ctx: Context, handoff: Handoff) -> None:
+    """Nobody accepted in time: re-notify, then alert admins and tell the member honestly."""
+    if handoff.priority == PRIORITY_CRISIS:
+        await _escalate_crisis(ctx, handoff)
+        return
+    if handoff.escalations == 0:
+        await notify(ctx, handoff, lead="Still waiting — ")
+        await ctx.tx.handoffs.record_escalation(
+            handoff.id, ctx.now + timedelta(minutes=ctx.config.handoff_escalate_minutes)
+        )
+        return
+    await notify(ctx, handoff, include_admins=True, lead="Nobody has accepted yet — ")
+    await ctx.tx.handoffs.record_escalation(handoff.id, None)
+    ctx.say(
+        "It's taking longer than usual to find a free peer — I'm sorry. I've let the team "
+        "know too. You can keep waiting, or stop for now. If things feel hard, these lines "
+        f"are open right now:\n{ctx.config.crisis_resources}"
+        + (
+            "\n\nThere may be a community event coming up: /events"
+            if "events" in ctx.engine.commands
+            else ""
+        ),
+        commands=[
+            command_choice("waiting keep", "Keep waiting", "⏳"),
+            command_choice("waiting cancel", "Stop waiting", "✖️"),
+        ],
+    )
+
+
+async def _escalate_crisis(ctx: Context, handoff: Handoff) -> None:
+    last = handoff.escalations + 1 >= MAX_CRISIS_ESCALATIONS
+    await notify(ctx, handoff, include_admins=True, lead="⚠️ STILL UNANSWERED — ")
+    next_at = None if last else ctx.now + timedelta(minutes=ctx.config.crisis_escalate_minutes)
+    await ctx.tx.handoffs.record_escalation(handoff.id, next_at)
+    log.warning("crisis_unanswered handoff=%s round=%d", handoff.id, handoff.escalations + 1)
+    ctx.say_urgent(
+        "I'm still trying to reach a person for you, and nobody has been able to pick up "
+        "yet — I'm sorry, I know that's hard. Please don't wait for us: these lines are "
+        f"open right now, 24/7:\n{ctx.config.crisis_resources}\n\n"
+        "I'll keep trying, and I'll tell you here as soon as someone is free."
+    )
+
+
+HANDOFF_COMMANDS = (
+    Command("talk", "talk to a peer volunteer", talk),
+    Command("accept", "accept a request to talk", accept, audience="anyone", hidden=True),
+    Command("waiting", "keep waiting or stop", waiting_choice, hidden=True),
+)

@@ -1,0 +1,101 @@
+"""`/report` from either side of a peer chat, and what admins can do about it."""
+
+import logging
+from datetime import timedelta
+
+from flows.engine import Command, Context
+from flows.handoff import admin_accounts
+from flows.relay import end_chat
+from flows.values import COMMAND_TOKEN, Reply, command_choice
+from storage import Handoff
+
+log = logging.getLogger(__name__)
+
+# A chat can still be reported this long after it ended.
+REPORT_WINDOW = timedelta(days=2)
+
+
+async def _reported_chat(ctx: Context) -> tuple[Handoff, str] | None:
+    if ctx.member is None:
+        return None
+    own = await ctx.tx.handoffs.latest_for_member(ctx.member.id)
+    if own is not None and own.status in ("active", "ended") and _recent(ctx, own):
+        return own, "member"
+    volunteer = await ctx.volunteer()
+    if volunteer is not None:
+        chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
+        current = next((h for h in chats if h.id == volunteer.current_handoff), None)
+        chosen = current or (chats[0] if chats else None)
+        if chosen is None:
+            chosen = await ctx.tx.handoffs.latest_for_volunteer(volunteer.member_id)
+        if chosen is not None and _recent(ctx, chosen):
+            return chosen, "volunteer"
+    return None
+
+
+def _recent(ctx: Context, handoff: Handoff) -> bool:
+    return handoff.ended_at is None or ctx.now - handoff.ended_at <= REPORT_WINDOW
+
+
+async def report(ctx: Context) -> None:
+    found = await _reported_chat(ctx)
+    if found is None:
+        ctx.say("/report is for flagging a peer chat to the admins, and you have no recent chat.")
+        return
+    handoff, side = found
+    await ctx.tx.safety.record_report(handoff.id, reported_by=side, now=ctx.now)
+    log.info("peer_report handoff=%s by=%s", handoff.id, side)
+    volunteer = await ctx.tx.volunteers.get(handoff.volunteer_id) if handoff.volunteer_id else None
+    who = "the member" if side == "member" else "the volunteer"
+    buttons = [command_choice(f"bar {handoff.id}", f"Bar {handoff.member_alias} from peer chats")]
+    if volunteer is not None:
+        buttons.append(
+            command_choice(f"suspend {volunteer.member_id}", f"Suspend {volunteer.display_name}")
+        )
+    text = (
+        f"🚩 Report from {who} of peer chat #{handoff.id} between {handoff.member_alias} and "
+        f"{volunteer.display_name if volunteer else 'a volunteer'} ({handoff.status})."
+    )
+    for account in await admin_accounts(ctx):
+        if account != ctx.account:
+            ctx.send_to(account, Reply(text, tuple(buttons), token=COMMAND_TOKEN))
+    ctx.say(
+        "Thank you for telling us — the admins have been told, without anything you wrote. "
+        + ("/end stops the chat now if you want." if handoff.status == "active" else "")
+    )
+
+
+async def bar(ctx: Context) -> None:
+    """`/bar <chat>` (admin): no more peer chats for that chat's member."""
+    arg = ctx.input.text.strip()
+    handoff = await ctx.tx.handoffs.get(int(arg)) if arg.isdigit() else None
+    if handoff is None or handoff.member_id is None:
+        ctx.say("I couldn't find that chat's member.")
+        return
+    await ctx.tx.members.set_peer_barred(handoff.member_id, True)
+    log.info("member_barred member=%s", handoff.member_id)
+    if handoff.status == "active":
+        await end_chat(ctx, handoff, by="barred")
+    ctx.answered = f"Barred {handoff.member_alias}"
+    ctx.say(
+        f"{handoff.member_alias} can no longer request peer chats. /unbar {handoff.id} undoes it."
+    )
+
+
+async def unbar(ctx: Context) -> None:
+    arg = ctx.input.text.strip()
+    handoff = await ctx.tx.handoffs.get(int(arg)) if arg.isdigit() else None
+    if handoff is None or handoff.member_id is None:
+        ctx.say("I couldn't find that chat's member.")
+        return
+    await ctx.tx.members.set_peer_barred(handoff.member_id, False)
+    ctx.say(f"{handoff.member_alias} can request peer chats again.")
+
+
+REPORT_COMMANDS = (
+    Command("report", "flag a peer chat to the admins", report, audience="anyone"),
+    Command("bar", "bar a member from peer chats", bar, audience="admin", hidden=True),
+    Command(
+        "unbar", "let a member request peer chats again", unbar, audience="admin", hidden=True
+    ),
+)

@@ -1,0 +1,355 @@
+"""The pseudonymous peer chat: relaying both ways, /switch, /end, feedback and debrief.
+
+Messages are copied by the channel (never forwarded), so no name, username,
+phone number or "forwarded from" reaches the other side, and their text never
+passes through storage. A volunteer holding several chats answers one by
+replying to its messages, or picks it with /switch.
+"""
+
+import logging
+from datetime import timedelta
+from typing import ClassVar
+
+from flows.engine import Answer, Command, Context, Flow
+from flows.handoff import admin_accounts
+from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
+from storage import Account, Handoff, Volunteer
+
+log = logging.getLogger(__name__)
+
+
+def relay_key(handoff_id: int) -> str:
+    return f"relay:{handoff_id}"
+
+
+def _copy(ctx: Context, *, header: str, notice: str | None) -> Reply:
+    inp = ctx.input
+    if inp.message_ref is not None:
+        return Reply("", copy_of=(ctx.account.external_id, inp.message_ref), notice=notice)
+    # A channel that can't copy: pass the words on with the speaker's pseudonym.
+    return Reply(
+        f"{header}: {inp.text}" if inp.text else f"{header} sent an attachment.", notice=notice
+    )
+
+
+async def _volunteer_name(ctx: Context, handoff: Handoff) -> str:
+    if handoff.volunteer_id is None:
+        return "Your peer"
+    volunteer = await ctx.tx.volunteers.get(handoff.volunteer_id)
+    return volunteer.display_name if volunteer else "Your peer"
+
+
+async def member_in_chat(ctx: Context) -> Handoff | None:
+    if ctx.member is None:
+        return None
+    handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
+    return handoff if handoff is not None and handoff.status == "active" else None
+
+
+async def relay(ctx: Context) -> bool:
+    """Relay a member's or volunteer's message in an open chat; False if there is none."""
+    if ctx.member is None or (ctx.state is not None and ctx.state.question is not None):
+        return False  # an open question takes the answer (e.g. a check-in mid-chat)
+    handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
+    if handoff is not None and handoff.status == "active":
+        await _member_to_volunteer(ctx, handoff)
+        return True
+    volunteer = await ctx.volunteer()
+    if volunteer is not None and volunteer.active_chats:
+        await _volunteer_to_member(ctx, volunteer)
+        return True
+    if handoff is not None and ctx.input.command is None:
+        ctx.say(
+            "You're in line for a peer — I'll tell you here as soon as someone accepts. "
+            "/cancel stops waiting."
+        )
+        return True
+    return False
+
+
+async def _member_to_volunteer(ctx: Context, handoff: Handoff) -> None:
+    assert handoff.volunteer_id is not None
+    volunteer = await ctx.tx.volunteers.get(handoff.volunteer_id)
+    accounts = await ctx.tx.members.accounts_of(handoff.volunteer_id)
+    several = volunteer is not None and volunteer.active_chats > 1
+    for account in accounts:
+        if several:
+            # Say whose message follows, so a volunteer with several chats can tell.
+            ctx.send_to(
+                account, Reply(f"💬 {handoff.member_alias}:", notice=relay_key(handoff.id))
+            )
+        ctx.send_to(account, _copy(ctx, header=handoff.member_alias, notice=relay_key(handoff.id)))
+    log.info("relayed handoff=%s direction=to_volunteer", handoff.id)
+
+
+async def _chat_for_volunteer(ctx: Context, volunteer: Volunteer) -> Handoff | None:
+    chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
+    by_id = {h.id: h for h in chats}
+    if ctx.input.reply_to_ref is not None:
+        notice = await ctx.tx.notices.notice_of(ctx.account, ctx.input.reply_to_ref)
+        if notice is not None and notice.startswith("relay:"):
+            chosen = by_id.get(int(notice.removeprefix("relay:")))
+            if chosen is not None:
+                await ctx.tx.volunteers.set_current_handoff(volunteer.member_id, chosen.id)
+                return chosen
+    if len(chats) == 1:
+        return chats[0]
+    if volunteer.current_handoff in by_id:
+        return by_id[volunteer.current_handoff]
+    return None
+
+
+async def _volunteer_to_member(ctx: Context, volunteer: Volunteer) -> None:
+    handoff = await _chat_for_volunteer(ctx, volunteer)
+    if handoff is None or handoff.member_id is None:
+        ctx.say("You're in several chats — reply to one of their messages, or pick with /switch.")
+        return
+    for account in await ctx.tx.members.accounts_of(handoff.member_id):
+        ctx.send_to(account, _copy(ctx, header=volunteer.display_name, notice=None))
+    log.info("relayed handoff=%s direction=to_member", handoff.id)
+
+
+async def switch(ctx: Context) -> None:
+    volunteer = await ctx.volunteer()
+    chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id) if volunteer else []
+    if volunteer is None or not chats:
+        ctx.say("You have no open chats right now.")
+        return
+    arg = ctx.input.text.strip()
+    chosen = next((h for h in chats if str(h.id) == arg), None)
+    if chosen is None:
+        ctx.say(
+            "Which chat should your messages go to?",
+            commands=[command_choice(f"switch {h.id}", h.member_alias, "💬") for h in chats],
+        )
+        return
+    await ctx.tx.volunteers.set_current_handoff(volunteer.member_id, chosen.id)
+    ctx.answered = chosen.member_alias
+    ctx.say(f"Your messages now go to {chosen.member_alias}.")
+
+
+async def end_chat(ctx: Context, handoff: Handoff, *, by: str) -> None:
+    """Close an active chat, tell both sides, and ask for feedback and a debrief."""
+    if not await ctx.tx.handoffs.close(handoff.id, status="ended", reason=by, now=ctx.now):
+        return
+    log.info("handoff_ended handoff=%s by=%s", handoff.id, by)
+    volunteer_name = await _volunteer_name(ctx, handoff)
+    if handoff.volunteer_id is not None:
+        rest = await ctx.tx.handoffs.active_for_volunteer(handoff.volunteer_id)
+        await ctx.tx.volunteers.set_current_handoff(
+            handoff.volunteer_id, rest[0].id if rest else None
+        )
+    if handoff.member_id is not None:
+        if handoff.volunteer_id is not None:
+            member = await ctx.tx.members.get(handoff.member_id)
+            if member is not None and not member.same_volunteer:
+                await ctx.tx.members.set_same_volunteer(handoff.member_id, None)
+        await _after_chat_for_member(ctx, handoff, by, volunteer_name)
+    if handoff.volunteer_id is not None:
+        await _after_chat_for_volunteer(ctx, handoff, by)
+
+
+async def _after_chat_for_member(
+    ctx: Context, handoff: Handoff, by: str, volunteer_name: str
+) -> None:
+    assert handoff.member_id is not None
+    lead = {
+        "member": "You've ended the chat.",
+        "volunteer": f"{volunteer_name} has ended the chat.",
+        "volunteer_left": f"{volunteer_name} can no longer be reached, so the chat has ended.",
+    }.get(by, "The chat has ended.")
+    text = f"{lead} Thank you for reaching out. 💛"
+    if ctx.member is not None and ctx.member.id == handoff.member_id:
+        ctx.state = None
+        await ctx.start_flow("chat_feedback", intro=text)
+        ctx.data["handoff"] = handoff.id
+        ctx.data["volunteer"] = handoff.volunteer_id
+        return
+    # The member is someone else: start their feedback question in their own state.
+    accounts = await ctx.tx.members.accounts_of(handoff.member_id)
+    await _start_feedback_for(ctx, handoff, text, accounts)
+
+
+RATINGS = tuple(Choice(str(n), str(n)) for n in range(1, 6))
+RATING_QUESTION = "Did talking help? (1 = not at all, 5 = a lot)"
+
+
+async def _start_feedback_for(
+    ctx: Context, handoff: Handoff, text: str, accounts: list[Account]
+) -> None:
+    """Open the feedback question in the other person's conversation, durably."""
+    if handoff.member_id is None or not accounts:
+        return
+    token = ctx.engine.new_token()
+    state = {
+        "handoff": handoff.id,
+        "volunteer": handoff.volunteer_id,
+        "_question": {
+            "text": RATING_QUESTION,
+            "choices": [[c.value, c.label, c.emoji] for c in RATINGS],
+            "columns": 5,
+            "free_text": False,
+        },
+    }
+    asked = await ctx.engine.save_state_for(
+        ctx.tx,
+        handoff.member_id,
+        flow="chat_feedback",
+        step="rating",
+        data=state,
+        token=token,
+        now=ctx.now,
+    )
+    ctx.send_to(accounts[0], Reply(text))
+    if asked:
+        ctx.send_to(accounts[0], Reply(RATING_QUESTION, RATINGS, token=token, columns=5))
+
+
+async def _after_chat_for_volunteer(ctx: Context, handoff: Handoff, by: str) -> None:
+    assert handoff.volunteer_id is not None
+    lead = {
+        "volunteer": "You've ended the chat.",
+        "member": f"{handoff.member_alias} has ended the chat.",
+        "member_left": f"{handoff.member_alias} can no longer be reached, so the chat has ended.",
+        "barred": "An admin has closed this chat.",
+    }.get(by, "The chat has ended.")
+    text = (
+        f"{lead} Thank you for being there. 💛\n\n"
+        "How are you after that? Take a breath — whatever you felt is okay."
+    )
+    debrief = [
+        command_choice("debrief ok", "I'm okay", "🙂"),
+        command_choice("debrief heavy", "That was heavy", "🌧"),
+        command_choice("debrief talk", "I'd like to talk to an admin", "🙋"),
+    ]
+    for account in await ctx.tx.members.accounts_of(handoff.volunteer_id):
+        if account == ctx.account:
+            ctx.say(text, commands=debrief)
+        else:
+            ctx.send_to(account, Reply(text, tuple(debrief), token=COMMAND_TOKEN))
+
+
+async def end(ctx: Context) -> None:
+    """`/end`: either side finishes the chat."""
+    handoff = await member_in_chat(ctx)
+    if handoff is not None:
+        await end_chat(ctx, handoff, by="member")
+        return
+    volunteer = await ctx.volunteer()
+    if volunteer is not None and volunteer.active_chats:
+        chosen = await _chat_for_volunteer(ctx, volunteer)
+        arg = ctx.input.text.strip()
+        chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
+        if arg:
+            chosen = next((h for h in chats if str(h.id) == arg), None)
+        if chosen is None:
+            ctx.say(
+                "Which chat would you like to end?",
+                commands=[command_choice(f"end {h.id}", h.member_alias, "👋") for h in chats],
+            )
+            return
+        ctx.answered = f"Ended {chosen.member_alias}" if arg else None
+        await end_chat(ctx, chosen, by="volunteer")
+        return
+    if ctx.member is not None:
+        waiting = await ctx.tx.handoffs.open_for_member(ctx.member.id)
+        if waiting is not None:
+            ctx.say("You're still waiting for a peer. /cancel withdraws the request.")
+            return
+    ctx.say("You're not in a peer chat right now. /talk to ask for one.")
+
+
+async def debrief(ctx: Context) -> None:
+    choice = ctx.input.text.strip().lower()
+    ctx.answered = {"ok": "I'm okay", "heavy": "That was heavy", "talk": "Talk to an admin"}.get(
+        choice, "Thanks"
+    )
+    if choice == "talk":
+        volunteer = await ctx.volunteer()
+        name = volunteer.display_name if volunteer else "A volunteer"
+        for account in await admin_accounts(ctx):
+            if account != ctx.account:
+                ctx.send_to(
+                    account,
+                    Reply(f"🙋 {name} would like to talk after a peer chat. Please reach out."),
+                )
+        ctx.say("I've asked an admin to reach out to you. Be gentle with yourself. 💛")
+    elif choice == "heavy":
+        ctx.say(
+            "Thank you for carrying that. Take a break before the next one — /offcall if you "
+            "need to step away, and reach out to an admin any time."
+        )
+    else:
+        ctx.say("Glad to hear it. Thank you for what you do. 💛")
+
+
+class ChatFeedback(Flow):
+    """After a peer chat: did it help (1–5), optional words, same peer next time?"""
+
+    name = "chat_feedback"
+    title = "feedback"
+    timeout: ClassVar[timedelta] = timedelta(days=2)
+
+    async def begin(self, ctx: Context) -> None:
+        ctx.ask("rating", RATING_QUESTION, RATINGS, columns=5)
+
+    async def on_rating(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        await ctx.tx.handoffs.rate(int(ctx.data["handoff"]), int(answer.choice.value))
+        ctx.ask(
+            "words",
+            "Thank you. Anything you'd like to add? Type a few words, or skip. "
+            "(Only the team sees it, without your name.)",
+            [Choice("skip", "Skip")],
+            free_text=True,
+        )
+
+    async def on_words(self, ctx: Context, answer: Answer) -> None:
+        if answer.choice is None:
+            await ctx.tx.handoffs.add_feedback(int(ctx.data["handoff"]), answer.text[:500])
+        if ctx.data.get("volunteer") is None:
+            ctx.finish()
+            ctx.say("Thank you. /talk any time you'd like to talk again.")
+            return
+        ctx.ask(
+            "same",
+            "Next time, would you like the same peer if they're on call?",
+            [Choice("yes", "Yes please"), Choice("no", "Anyone is fine")],
+        )
+
+    async def on_same(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        member = ctx.require_member()
+        chosen = int(ctx.data["volunteer"]) if answer.choice.value == "yes" else None
+        await ctx.tx.members.set_same_volunteer(member.id, chosen)
+        ctx.finish()
+        ctx.say("Noted. Thank you for telling me. /talk any time you'd like to talk again. 💛")
+
+
+async def close_chats_of_unreachable(ctx: Context) -> None:
+    """Someone blocked the bot or left: close their chats and tell the other side."""
+    member = ctx.require_member()
+    handoff = await ctx.tx.handoffs.open_for_member(member.id)
+    if handoff is not None:
+        if handoff.status == "active":
+            await end_chat(ctx, handoff, by="member_left")
+        else:
+            await ctx.tx.handoffs.close(handoff.id, status="cancelled", reason="left", now=ctx.now)
+    for chat in await ctx.tx.handoffs.active_for_volunteer(member.id):
+        await end_chat(ctx, chat, by="volunteer_left")
+        if chat.member_id is not None:
+            for account in await ctx.tx.members.accounts_of(chat.member_id):
+                ctx.send_to(
+                    account,
+                    Reply("If you'd like to talk to someone else, /talk puts you back in line."),
+                )
+    await ctx.tx.volunteers.set_on_call(member.id, False)
+    # Nothing more goes to the person who left.
+    ctx.outgoing = [(a, r) for a, r in ctx.outgoing if a != ctx.account]
+
+
+RELAY_COMMANDS = (
+    Command("end", "end a peer chat", end, audience="anyone"),
+    Command("switch", "choose which peer chat you're answering", switch, audience="volunteer"),
+    Command("debrief", "how you are after a chat", debrief, audience="volunteer", hidden=True),
+)
