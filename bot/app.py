@@ -14,6 +14,7 @@ from bot.settings import ConfigError, Settings
 from flows.catalogue import create_engine
 from flows.clock import Clock, SystemClock
 from flows.config import FlowConfig
+from flows.crisis.resources import country_lines
 from flows.delivery import Postman
 from flows.engine import Engine
 from flows.relay import close_chats_of_unreachable
@@ -31,8 +32,14 @@ class StartupError(Exception):
 
 
 def flow_config(settings: Settings) -> FlowConfig:
+    # The deployment's own wording (CRISIS_RESOURCES) wins over the shipped lines.
+    override = (
+        settings.crisis_resources if "crisis_resources" in settings.model_fields_set else None
+    )
+    lines = country_lines(settings.crisis_country, override=override)
     return FlowConfig(
-        crisis_resources=settings.crisis_resources,
+        crisis_resources=lines.short_text(),
+        crisis_lines=lines,
         default_timezone=settings.default_timezone,
         admins=frozenset(settings.admins),
         invite_days=settings.invite_days,

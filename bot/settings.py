@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from flows.crisis.resources import country_lines
 from flows.parsing import is_known_timezone
 from storage.database import sqlite_path
 
@@ -95,7 +96,9 @@ class Settings(BaseSettings):
     @field_validator("crisis_country")
     @classmethod
     def _country(cls, value: str) -> str:
-        return value.strip().upper()
+        code = value.strip().upper()
+        country_lines(code)  # unknown codes fail here, naming the known ones
+        return code
 
     @property
     def database_path(self) -> str:

@@ -69,7 +69,7 @@ class Postman:
         delivered: list[int] = []
         retry: list[int] = []
         blocked: set[Account] = set()
-        notices: list[tuple[Account, str, str]] = []
+        notices: list[tuple[Account, str, int]] = []
         for item in items:
             if item.account in blocked or item.outbox_id in self._in_flight:
                 continue
@@ -81,7 +81,7 @@ class Postman:
             if sent.result in (SendResult.SENT, SendResult.REJECTED):
                 delivered.append(item.outbox_id)
                 if sent.message_ref is not None and item.reply.notice is not None:
-                    notices.append((item.account, sent.message_ref, item.reply.notice))
+                    notices.append((item.account, sent.message_ref, item.outbox_id))
             elif sent.result is SendResult.BLOCKED:
                 blocked.add(item.account)
             else:
@@ -127,7 +127,7 @@ class Postman:
         delivered: Sequence[int],
         retry: Sequence[int],
         blocked: set[Account],
-        notices: Sequence[tuple[Account, str, str]] = (),
+        notices: Sequence[tuple[Account, str, int]] = (),
     ) -> None:
         if not (delivered or retry or blocked):
             return
@@ -140,8 +140,8 @@ class Postman:
         unreachable: list[int] = []
         async with self._db.transaction() as tx:
             await tx.outbox.delete(delivered)
-            for account, ref, notice in notices:
-                await tx.notices.record(account, ref, notice, now)
+            for account, ref, outbox_id in notices:
+                await tx.notices.sent(account, f"outbox:{outbox_id}", ref)
             for outbox_id in retry:
                 await tx.outbox.record_attempt(outbox_id)
             for account in blocked:

@@ -313,6 +313,11 @@ class Context:
         return self.state
 
 
+def pending_ref(outbox_id: int) -> str:
+    """The placeholder id of a notice still in the outbox."""
+    return f"outbox:{outbox_id}"
+
+
 CommandHandler = Callable[[Context], Awaitable[None]]
 # Returns True when it took care of the input (the flow must not see it).
 InputHook = Callable[[Context], Awaitable[bool]]
@@ -408,6 +413,9 @@ class Engine:
         async with self.db.transaction() as tx:
             for account in dict.fromkeys(accounts):
                 outbox_id = await tx.outbox.add(account, reply.to_json(), self.clock.now())
+                if reply.notice is not None:
+                    now = self.clock.now()
+                    await tx.notices.record(account, pending_ref(outbox_id), reply.notice, now)
                 deliveries.append(Delivery(outbox_id, account, reply))
         return Outcome(deliveries=deliveries)
 
@@ -555,6 +563,10 @@ class Engine:
         deliveries = []
         for account, reply in ctx.outgoing:
             outbox_id = await tx.outbox.add(account, reply.to_json(), ctx.now)
+            if reply.notice is not None:
+                # Known recipients from the start, so a notice can be withdrawn even
+                # before it is sent; the channel's message id replaces this on sending.
+                await tx.notices.record(account, pending_ref(outbox_id), reply.notice, ctx.now)
             deliveries.append(Delivery(outbox_id, account, reply))
         return Outcome(
             deliveries=deliveries, answered=ctx.answered, stale=ctx.stale, edit=ctx.edit

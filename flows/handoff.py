@@ -246,6 +246,8 @@ class TalkRequest(Flow):
 
     async def on_hold(self, ctx: Context, answer: Answer) -> None:
         assert answer.choice is not None
+        topic = ctx.data.get("topic")
+        priority = int(ctx.data.get("priority", PRIORITY_ORDINARY))
         ctx.finish()
         if answer.choice.value == "no":
             ctx.say(
@@ -253,8 +255,6 @@ class TalkRequest(Flow):
                 f"then, these lines are open:\n{ctx.config.crisis_resources}"
             )
             return
-        topic = ctx.data.get("topic")
-        priority = int(ctx.data.get("priority", PRIORITY_ORDINARY))
         handoff = await open_request(ctx, priority=priority, topic=topic, hold=True)
         await notify(ctx, handoff, include_admins=False)
         ctx.say(

@@ -8,8 +8,8 @@ runs late (the bot was down) still prompts everyone due earlier the same day.
 
 import logging
 from dataclasses import dataclass
-from functools import partial
 from datetime import datetime, timedelta
+from functools import partial
 
 from flows.crisis_guard import escalate_silence, follow_up
 from flows.engine import Context, Engine

@@ -178,9 +178,10 @@ class VolunteerSetup(Flow):
             now=ctx.now,
         )
         log.info("volunteer_joined member=%s", member.id)
+        name = ctx.data["name"]
         ctx.finish()
         ctx.say(
-            f"You're set up as a peer volunteer, {ctx.data['name']}! 🎉\n\n"
+            f"You're set up as a peer volunteer, {name}! 🎉\n\n"
             "/oncall — take requests now · /offcall — stop\n"
             "/shifts — set regular weekly times\n"
             "/help — everything else"

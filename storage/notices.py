@@ -19,11 +19,19 @@ class NoticeRepository:
             (account.channel, account.external_id, message_ref, notice, to_db(now)),
         )
 
+    async def sent(self, account: Account, pending: str, message_ref: str) -> None:
+        """A notice left the outbox: its placeholder becomes the channel's message id."""
+        await self._conn.execute(
+            "UPDATE OR REPLACE sent_message SET message_ref = ? "
+            "WHERE channel = ? AND external_id = ? AND message_ref = ?",
+            (message_ref, account.channel, account.external_id, pending),
+        )
+
     async def refs(self, account: Account, notice: str) -> list[str]:
-        """The messages sent to `account` under `notice`, oldest first."""
+        """The messages sent to `account` under `notice`, oldest first (not those unsent)."""
         rows = await self._conn.execute_fetchall(
             "SELECT message_ref FROM sent_message WHERE channel = ? AND external_id = ? "
-            "AND notice = ? ORDER BY sent_at",
+            "AND notice = ? AND message_ref NOT LIKE 'outbox:%' ORDER BY sent_at",
             (account.channel, account.external_id, notice),
         )
         return [row["message_ref"] for row in rows]

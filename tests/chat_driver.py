@@ -57,3 +57,49 @@ class ChatDriver:
         await self.say(zone)
         await self.say(at)
         await self.tap("later")
+
+
+@dataclass
+class Room:
+    """Several people talking to one engine; every delivery lands in its recipient's mail."""
+
+    engine: Engine
+    mail: dict[Account, list[Reply]] = field(default_factory=dict)
+    _refs: int = 0
+
+    def collect(self, outcome: Outcome) -> None:
+        for delivery in outcome.deliveries:
+            self.mail.setdefault(delivery.account, []).append(delivery.reply)
+
+    def inbox(self, account: Account) -> list[Reply]:
+        return self.mail.setdefault(account, [])
+
+    def texts(self, account: Account) -> str:
+        return "\n".join(reply.text for reply in self.inbox(account))
+
+    async def say(self, account: Account, text: str, *, reply_to: str | None = None) -> Outcome:
+        self._refs += 1
+        inp = Input.typed(text, message_ref=str(self._refs), reply_to_ref=reply_to)
+        outcome = await self.engine.handle(account, inp)
+        self.collect(outcome)
+        return outcome
+
+    async def send_media(self, account: Account, kind: str) -> Outcome:
+        self._refs += 1
+        outcome = await self.engine.handle(account, Input(media=kind, message_ref=str(self._refs)))
+        self.collect(outcome)
+        return outcome
+
+    async def tap(self, account: Account, label: str) -> Outcome:
+        """Tap the newest button with this label (or value) that this person was shown."""
+        for reply in reversed(self.inbox(account)):
+            for choice in reply.choices:
+                if label in (choice.value, choice.label, choice.caption):
+                    outcome = await self.engine.handle(
+                        account, Input.tapped(choice.value, reply.token)
+                    )
+                    self.collect(outcome)
+                    if outcome.edit is not None:
+                        self.inbox(account).append(outcome.edit)
+                    return outcome
+        raise AssertionError(f"{account} was never offered {label!r}")

@@ -1,0 +1,83 @@
+"""The crisis detector against the project's labelled evaluation set."""
+
+import csv
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from flows.crisis import assess
+from flows.crisis.detector import RiskDetector
+
+EVAL_SET = Path(__file__).with_name("crisis_eval.tsv")
+# At most this share of tier-0 messages may be flagged at any tier; none at tier 1.
+FALSE_POSITIVE_BUDGET = 0.02
+
+
+def cases() -> list[tuple[int, str, str]]:
+    with EVAL_SET.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return [(int(r["expected_tier"]), r["category"], r["text"]) for r in rows]
+
+
+def test_the_set_is_substantial() -> None:
+    tiers = [tier for tier, _, _ in cases()]
+    assert tiers.count(1) >= 50 and tiers.count(0) >= 50
+
+
+def test_tier1_recall_is_total() -> None:
+    missed = [text for tier, _, text in cases() if tier == 1 and assess(text).tier != 1]
+    assert missed == []
+
+
+def test_false_positives_within_budget() -> None:
+    negatives = [text for tier, _, text in cases() if tier == 0]
+    flagged = [text for text in negatives if assess(text).tier != 0]
+    assert not [text for text in negatives if assess(text).tier == 1]
+    assert len(flagged) <= FALSE_POSITIVE_BUDGET * len(negatives), flagged
+
+
+def test_tier2_and_tier3_recall() -> None:
+    for expected in (2, 3):
+        texts = [text for tier, _, text in cases() if tier == expected]
+        caught = [t for t in texts if 0 < assess(t).tier <= expected]
+        assert len(caught) >= 0.9 * len(texts), set(texts) - set(caught)
+
+
+@pytest.mark.parametrize(
+    ("text", "tier", "modifier"),
+    [
+        ("nobody cares and I want to die", 1, None),
+        ("I'm not suicidal", 2, "mod.negated"),
+        ("I used to want to die", 2, "mod.past"),
+        ("my friend said she wants to die", 2, "mod.third_party"),
+    ],
+)
+def test_modifiers_lower_but_never_clear(text: str, tier: int, modifier: str | None) -> None:
+    result = assess(text)
+    assert result.tier == tier
+    if modifier:
+        assert modifier in result.rule_ids and result.lowered
+    else:
+        assert not result.lowered
+
+
+def test_overdose_and_third_party_flags() -> None:
+    assert assess("I took all my pills").overdose
+    assert assess("my brother took too many pills").third_party
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x" * 100_000, "🙂"])
+def test_empty_odd_and_long_input_is_safe(text: str) -> None:
+    assert assess(text).tier == 0
+
+
+def test_patterns_file_is_valid() -> None:
+    raw = (resources.files("flows.crisis") / "patterns.toml").read_text("utf-8")
+    data = tomllib.loads(raw)
+    ids = [rule["id"] for rule in data["rule"]]
+    assert len(ids) == len(set(ids))
+    for rule in data["rule"]:
+        assert rule["tier"] in (1, 2, 3) and rule["category"] and rule["patterns"]
+    RiskDetector(data)  # every pattern compiles

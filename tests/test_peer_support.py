@@ -1,0 +1,358 @@
+"""Volunteers, the handoff queue and the pseudonymous relay, driven through the engine."""
+
+import dataclasses
+import random
+from datetime import timedelta
+
+import pytest
+
+from flows.catalogue import create_engine
+from flows.clock import ManualClock
+from flows.config import FlowConfig
+from flows.engine import Engine
+from flows.relay import close_chats_of_unreachable
+from flows.scheduling import Sweeper
+from flows.shifts import parse_shift
+from storage import Account, Database
+from tests.chat_driver import ChatDriver, Room
+
+ADMIN = Account("console", "900")
+MEMBER = Account("console", "1")
+ALICE = Account("console", "21")
+BOB = Account("console", "22")
+
+
+@pytest.fixture
+def peer_engine(db: Database, clock: ManualClock, flow_config: FlowConfig) -> Engine:
+    config = dataclasses.replace(flow_config, admins=frozenset({"console:900"}))
+    return create_engine(db, clock, config, rng=random.Random(11))
+
+
+@pytest.fixture
+def room(peer_engine: Engine) -> Room:
+    return Room(peer_engine)
+
+
+async def invite_code(room: Room) -> str:
+    await room.say(ADMIN, "/invite")
+    text = room.inbox(ADMIN)[-1].text
+    return text.split("/volunteer ", 1)[1].split()[0]
+
+
+async def make_volunteer(room: Room, who: Account, name: str, *, on_call: bool = True) -> None:
+    code = await invite_code(room)
+    await room.say(who, f"/start {code}")
+    await room.say(who, name)
+    await room.tap(who, "Done")
+    await room.tap(who, "1 chat")
+    await room.say(who, "UTC")
+    if on_call:
+        await room.say(who, "/oncall")
+
+
+async def member_id(db: Database, account: Account) -> int:
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(account)
+    assert member is not None
+    return member.id
+
+
+async def onboard_member(room: Room, who: Account = MEMBER, name: str = "Quiet Heron") -> None:
+    driver = ChatDriver(room.engine, who)
+    await driver.onboard(name=name)
+
+
+async def test_invite_sets_up_a_volunteer_once(room: Room, db: Database) -> None:
+    code = await invite_code(room)
+    assert "expires" in room.inbox(ADMIN)[-1].text
+    await room.say(ALICE, f"/start {code}")
+    assert "display name" in room.texts(ALICE)
+    await room.say(ALICE, "Sam")
+    await room.tap(ALICE, "Cravings or staying well")
+    await room.tap(ALICE, "Done")
+    await room.tap(ALICE, "2 chats")
+    await room.say(ALICE, "Europe/London")
+    assert "You're set up as a peer volunteer, Sam" in room.texts(ALICE)
+    # The code worked once.
+    await room.say(BOB, f"/volunteer {code}")
+    assert "isn't valid" in room.texts(BOB)
+    async with db.transaction() as tx:
+        volunteers = await tx.volunteers.all()
+    assert [(v.display_name, v.topics, v.capacity) for v in volunteers] == [
+        ("Sam", ("cravings",), 2)
+    ]
+
+
+async def test_only_admins_invite_and_only_volunteers_go_on_call(room: Room) -> None:
+    await onboard_member(room)
+    await room.say(MEMBER, "/invite")
+    assert "for admins" in room.inbox(MEMBER)[-1].text
+    await room.say(MEMBER, "/oncall")
+    assert "for peer volunteers" in room.inbox(MEMBER)[-1].text
+
+
+async def test_expired_invite_is_refused(room: Room, clock: ManualClock) -> None:
+    code = await invite_code(room)
+    clock.advance(timedelta(days=8))
+    await room.say(ALICE, f"/start {code}")
+    assert "isn't valid" in room.inbox(ALICE)[-1].text
+
+
+async def test_talk_race_relay_end_and_feedback(room: Room, db: Database) -> None:
+    await make_volunteer(room, ALICE, "Sam")
+    await make_volunteer(room, BOB, "Robin")
+    await onboard_member(room)
+    await room.say(MEMBER, "/talk")
+    await room.tap(MEMBER, "Feeling alone")
+    assert "I've let the peers on call know" in room.inbox(MEMBER)[-1].text
+    notice_a, notice_b = room.inbox(ALICE)[-1], room.inbox(BOB)[-1]
+    for notice in (notice_a, notice_b):
+        assert "Quiet Heron would like to talk" in notice.text
+        assert "Topic: Feeling alone" in notice.text
+        assert notice.notice is not None
+        assert MEMBER.external_id not in notice.text
+    # Both tap Accept: exactly one wins, the other is told kindly.
+    won = await room.tap(ALICE, "Accept")
+    lost = await room.tap(BOB, "Accept")
+    assert won.answered is not None and "Accepted" in won.answered
+    assert lost.answered == "Taken"
+    assert "already taken" in room.inbox(BOB)[-1].text
+    # Bob's notice was edited to "taken" when Alice won.
+    edits = [r for r in room.inbox(BOB) if r.replaces_notice == notice_b.notice]
+    assert edits and "taken by another peer" in edits[0].text
+    assert "Sam, a peer volunteer" in room.texts(MEMBER)
+    # Relay both ways, by copy.
+    await room.say(MEMBER, "hi, rough week")
+    copied = room.inbox(ALICE)[-1]
+    assert copied.copy_of is not None and copied.copy_of[0] == MEMBER.external_id
+    assert copied.text == ""
+    await room.say(ALICE, "I'm here. What's been going on?")
+    to_member = room.inbox(MEMBER)[-1]
+    assert to_member.copy_of == (
+        ALICE.external_id,
+        to_member.copy_of[1] if to_member.copy_of else "",
+    )
+    await room.send_media(MEMBER, "photo")
+    assert room.inbox(ALICE)[-1].copy_of is not None
+    # The member ends; feedback and debrief follow.
+    await room.say(MEMBER, "/end")
+    assert "Did talking help?" in room.texts(MEMBER)
+    assert "How are you after that?" in room.texts(ALICE)
+    await room.tap(MEMBER, "4")
+    await room.say(MEMBER, "it helped to be heard")
+    await room.tap(MEMBER, "Yes please")
+    heron = await member_id(db, MEMBER)
+    async with db.transaction() as tx:
+        handoff = await tx.handoffs.latest_for_member(heron)
+        member = await tx.members.find_by_account(MEMBER)
+    assert handoff is not None and handoff.status == "ended" and handoff.rating == 4
+    assert member is not None and member.same_volunteer
+    # After the end, text is no longer relayed.
+    before = len(room.inbox(ALICE))
+    await room.say(MEMBER, "thanks again")
+    assert len(room.inbox(ALICE)) == before
+
+
+async def test_no_volunteer_on_call_offers_to_hold(room: Room, db: Database) -> None:
+    await make_volunteer(room, ALICE, "Sam", on_call=False)
+    await onboard_member(room)
+    await room.say(MEMBER, "/talk")
+    await room.tap(MEMBER, "Skip")
+    assert "No peer volunteer is on call" in room.inbox(MEMBER)[-1].text
+    await room.tap(MEMBER, "Yes, leave my request")
+    # Alice comes on call and sees the waiting request.
+    await room.say(ALICE, "/oncall")
+    assert "Quiet Heron would like to talk" in room.inbox(ALICE)[-1].text
+    await room.tap(ALICE, "Accept")
+    heron = await member_id(db, MEMBER)
+    async with db.transaction() as tx:
+        handoff = await tx.handoffs.latest_for_member(heron)
+    assert handoff is not None and handoff.status == "active"
+
+
+async def test_cancel_withdraws_a_waiting_request(room: Room, db: Database) -> None:
+    await make_volunteer(room, ALICE, "Sam")
+    await onboard_member(room)
+    await room.say(MEMBER, "/talk")
+    await room.tap(MEMBER, "Skip")
+    await room.say(MEMBER, "/cancel")
+    assert "withdrawn" in room.inbox(MEMBER)[-1].text
+    assert "withdrew" in room.inbox(ALICE)[-1].text
+    await room.tap(ALICE, "Accept")
+    assert "already taken" in room.inbox(ALICE)[-1].text
+
+
+async def test_unanswered_request_escalates_to_admins(
+    room: Room, peer_engine: Engine, clock: ManualClock
+) -> None:
+    await make_volunteer(room, ALICE, "Sam")
+    await onboard_member(room)
+    await room.say(MEMBER, "/talk")
+    await room.tap(MEMBER, "Skip")
+    sweeper = Sweeper(peer_engine)
+    clock.advance(timedelta(minutes=6))
+    _, outcomes = await sweeper.sweep()
+    for outcome in outcomes:
+        room.collect(outcome)
+    assert "Still waiting" in room.inbox(ALICE)[-1].text
+    assert not any("would like to talk" in r.text for r in room.inbox(ADMIN))
+    clock.advance(timedelta(minutes=6))
+    _, outcomes = await sweeper.sweep()
+    for outcome in outcomes:
+        room.collect(outcome)
+    assert any("Nobody has accepted yet" in r.text for r in room.inbox(ADMIN))
+    assert "taking longer than usual" in room.texts(MEMBER)
+    await room.tap(MEMBER, "Stop waiting")
+    assert "withdrawn" in room.inbox(MEMBER)[-1].text
+
+
+async def test_low_mood_outranks_ordinary(room: Room, db: Database) -> None:
+    await make_volunteer(room, ALICE, "Sam", on_call=True)
+    other = Account("console", "2")
+    await onboard_member(room, other, "Bright Oak")
+    await room.say(other, "/talk")
+    await room.tap(other, "Skip")
+    await onboard_member(room)
+    member = ChatDriver(room.engine, MEMBER)
+    await member.say("/checkin")
+    await member.tap("1")
+    await member.tap("done")
+    await member.tap("skip")
+    await room.say(MEMBER, "/talk")
+    await room.tap(MEMBER, "Skip")
+    async with db.transaction() as tx:
+        queue = await tx.handoffs.waiting()
+    assert [h.member_alias for h in queue] == ["Quiet Heron", "Bright Oak"]
+    assert queue[0].priority == 1
+
+
+async def test_volunteer_with_two_chats_answers_by_reply(
+    room: Room, db: Database, peer_engine: Engine
+) -> None:
+    await make_volunteer(room, ALICE, "Sam")
+    alice = await member_id(db, ALICE)
+    async with db.transaction() as tx:
+        await tx.volunteers.add(
+            alice, display_name="Sam", topics=(), capacity=2, now=peer_engine.clock.now()
+        )
+    second = Account("console", "2")
+    await onboard_member(room)
+    await onboard_member(room, second, "Bright Oak")
+    for who in (MEMBER, second):
+        await room.say(who, "/talk")
+        await room.tap(who, "Skip")
+        await room.tap(ALICE, "Accept")
+    await room.say(MEMBER, "hello from heron")
+    header = room.inbox(ALICE)[-2]
+    assert header.text == "💬 Quiet Heron:"
+    # Alice replies to Heron's relayed message: it goes to Heron, not Oak.
+    async with db.transaction() as tx:
+        await tx.notices.record(ALICE, "heron-copy", header.notice or "", peer_engine.clock.now())
+    before_oak = len(room.inbox(second))
+    await room.say(ALICE, "hi Heron", reply_to="heron-copy")
+    assert room.inbox(MEMBER)[-1].copy_of is not None
+    assert len(room.inbox(second)) == before_oak
+    await room.say(ALICE, "/switch")
+    await room.tap(ALICE, "Bright Oak")
+    await room.say(ALICE, "hi Oak")
+    assert room.inbox(second)[-1].copy_of is not None
+
+
+async def test_blocked_member_mid_chat_closes_it(
+    room: Room, db: Database, peer_engine: Engine
+) -> None:
+    await make_volunteer(room, ALICE, "Sam")
+    await onboard_member(room)
+    await room.say(MEMBER, "/talk")
+    await room.tap(MEMBER, "Skip")
+    await room.tap(ALICE, "Accept")
+    heron = await member_id(db, MEMBER)
+    room.collect(await peer_engine.run_for_member(heron, close_chats_of_unreachable))
+    assert any("can no longer be reached" in r.text for r in room.inbox(ALICE))
+    assert "How are you after that?" in room.inbox(ALICE)[-1].text
+    async with db.transaction() as tx:
+        handoff = await tx.handoffs.latest_for_member(heron)
+    assert handoff is not None and handoff.status == "ended"
+
+
+async def test_report_reaches_admins_and_bar_stops_requests(room: Room) -> None:
+    await make_volunteer(room, ALICE, "Sam")
+    await onboard_member(room)
+    await room.say(MEMBER, "/talk")
+    await room.tap(MEMBER, "Skip")
+    await room.tap(ALICE, "Accept")
+    await room.say(ALICE, "/report")
+    alert = room.inbox(ADMIN)[-1]
+    assert "Report from the volunteer" in alert.text
+    await room.tap(ADMIN, "Bar Quiet Heron from peer chats")
+    assert "can no longer request peer chats" in room.inbox(ADMIN)[-1].text
+    await room.say(MEMBER, "/talk")
+    assert "aren't available" in room.inbox(MEMBER)[-1].text
+
+
+async def test_admin_lists_and_suspends_volunteers(room: Room) -> None:
+    await make_volunteer(room, ALICE, "Sam")
+    await room.say(ADMIN, "/volunteers")
+    assert "Sam — 🟢 on call" in room.inbox(ADMIN)[-1].text
+    await room.tap(ADMIN, "Suspend Sam")
+    await room.say(ALICE, "/oncall")
+    assert "for peer volunteers" in room.inbox(ALICE)[-1].text
+    await room.say(ADMIN, "/volunteers")
+    assert "Sam — ⛔ suspended" in room.inbox(ADMIN)[-1].text
+
+
+async def test_shifts_put_volunteers_on_and_off_call(
+    room: Room, db: Database, peer_engine: Engine, clock: ManualClock
+) -> None:
+    # The clock starts on Sunday 22 Nov 2026, 14:00 UTC.
+    await make_volunteer(room, ALICE, "Sam", on_call=False)
+    await room.say(ALICE, "/shifts")
+    await room.tap(ALICE, "Add a shift")
+    await room.say(ALICE, "Sun 14:30-16:00")
+    assert "Sun 14:30–16:00" in room.inbox(ALICE)[-1].text
+    await room.tap(ALICE, "Done")
+    sweeper = Sweeper(peer_engine)
+
+    async def sweep() -> None:
+        _, outcomes = await sweeper.sweep()
+        for outcome in outcomes:
+            room.collect(outcome)
+
+    clock.advance(timedelta(minutes=22))
+    await sweep()
+    assert "starts at 14:30" in room.inbox(ALICE)[-1].text
+    clock.advance(timedelta(minutes=10))
+    await sweep()
+    assert "Your shift has started" in room.inbox(ALICE)[-1].text
+    alice = await member_id(db, ALICE)
+    async with db.transaction() as tx:
+        volunteer = await tx.volunteers.get(alice)
+    assert volunteer is not None and volunteer.on_call
+    # Off call by hand mid-shift sticks until the next shift.
+    await sweep()
+    clock.advance(timedelta(hours=2))
+    await sweep()
+    assert "Your shift has ended" in room.inbox(ALICE)[-1].text
+    async with db.transaction() as tx:
+        volunteer = await tx.volunteers.get(alice)
+    assert volunteer is not None and not volunteer.on_call
+
+
+def test_parse_shift() -> None:
+    assert parse_shift("Mon 18:00-22:00") == (0, "18:00", "22:00")
+    assert parse_shift("friday 9pm to 1am") == (4, "21:00", "01:00")
+    assert parse_shift("someday 9-5") is None
+    assert parse_shift("Tue 9:00-9:00") is None
+
+
+async def test_admins_hear_about_uncovered_hours_once_a_day(
+    room: Room, peer_engine: Engine, clock: ManualClock
+) -> None:
+    await make_volunteer(room, ALICE, "Sam", on_call=False)
+    sweeper = Sweeper(peer_engine)
+    for _ in range(2):
+        _, outcomes = await sweeper.sweep()
+        for outcome in outcomes:
+            room.collect(outcome)
+    warnings = [r for r in room.inbox(ADMIN) if "Shift cover" in r.text]
+    assert len(warnings) == 1
