@@ -2,9 +2,11 @@
 
     .venv/bin/python -m bench.throughput [--chats-rtt0 1000] [--chats-rtt50 200]
 
-Each case starts the fake Bot API (bench.load_server) in its own process, with a
-simulated round trip added to every Bot API call, and the bot under test in
-another. Once the bot polls, every chat sends a burst of four messages at once:
+Each case starts the fake Bot API (`python -m tests.fake_telegram`) in its own
+process, with a simulated round trip added to every Bot API call, and the bot
+under test in another, and drives them through the fake's HTTP control surface
+(tests/fake_telegram/control.py). Once the bot polls, every chat sends a burst
+of four messages at once:
 for Hearthside a complete daily check-in typed as answers ("/checkin", "4",
 "done", "skip"), for the echo bot four texts. Printed per case: updates/s,
 p50/p99 from injection to reply, replies out of order within a chat, and the
@@ -20,15 +22,16 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 
-from bench.load_server import TOKEN
 from storage import Account, open_database
 
 ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456:BENCH-token"
 CHECKIN_SCRIPT = ["/checkin", "4", "done", "skip"]
 CHECKIN_EXPECT = ["How are you feeling", "weighing on you", "What helped", "check-in"]
 ECHO_SCRIPT = ["one", "two", "three", "four"]
@@ -57,61 +60,115 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class Control:
+    """The fake Bot API's control surface, watching that the bot under test stays up."""
+
+    def __init__(self, url: str, bot: "subprocess.Popen[bytes]", kind: str) -> None:
+        self.url = url
+        self.bot = bot
+        self.kind = kind
+
+    def call(self, route: str, body: dict[str, Any] | None = None) -> Any:
+        """POST `body` (GET without one) and return the decoded answer."""
+        request = urllib.request.Request(
+            f"{self.url}/{route}",
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Content-Type": "application/json"},
+        )
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(lambda: urllib.request.urlopen(request, timeout=1800).read())
+            while True:
+                try:
+                    return json.loads(pending.result(timeout=1))
+                except FutureTimeout:
+                    if self.bot.poll() is not None:
+                        raise RuntimeError(
+                            f"{self.kind} bot exited with {self.bot.returncode}"
+                        ) from None
+
+
+def figures_from(
+    calls: list[dict[str, Any]], injected_at: float, chats: list[int], expect: list[str]
+) -> dict[str, Any]:
+    """Latency from injection to each reply, and replies out of order within a chat."""
+    wanted = set(chats)
+    replies: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    # The fake lists calls in the order it answered them.
+    for call in calls:
+        chat_id = call["params"].get("chat_id")
+        if call["status"] == 200 and chat_id in wanted and call["answered_at"] >= injected_at:
+            replies[chat_id].append(call)
+    latencies = sorted(c["answered_at"] - injected_at for r in replies.values() for c in r)
+    violations = sum(
+        1
+        for chat_replies in replies.values()
+        for call, fragment in zip(chat_replies, expect, strict=False)
+        if fragment not in str(call["params"].get("text", ""))
+    )
+    return {
+        "seconds": latencies[-1],
+        "p50": latencies[len(latencies) // 2],
+        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "order_violations": violations,
+    }
+
+
 def run_case(kind: str, rtt_ms: int, chats: int, workdir: Path) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PTB_TIMEDELTA": "1"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "bench.load_server", "0", str(rtt_ms)],
+        [
+            *(sys.executable, "-m", "tests.fake_telegram"),
+            *("--port", "0", "--delay-ms", str(rtt_ms), "--token", TOKEN),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert server.stdout is not None
-    port = json.loads(server.stdout.readline())["port"]
-    base_url = f"http://127.0.0.1:{port}/bot"
-    chat_ids = list(range(FIRST_CHAT, FIRST_CHAT + chats))
-    if kind == "hearthside":
-        db_path = workdir / f"bench-{rtt_ms}.db"
-        asyncio.run(seed_members(db_path, chat_ids))
-        bot_env = {
-            **env,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": base_url,
-            "DATABASE_URL": f"sqlite:///{db_path}",
-            "LOG_LEVEL": "WARNING",
-        }
-        command = [sys.executable, "-m", "bot"]
-        script, expect = CHECKIN_SCRIPT, CHECKIN_EXPECT
-    else:
-        bot_env = env
-        command = [sys.executable, "-m", "bench.echo_bot", TOKEN, base_url]
-        script, expect = ECHO_SCRIPT, ECHO_SCRIPT
-    bot = subprocess.Popen(command, cwd=workdir, env=bot_env)
     try:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/__control/load",
-            data=json.dumps({"chats": chat_ids, "script": script, "expect": expect}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        cpu_before = cpu_seconds(bot.pid)
-        with ThreadPoolExecutor(1) as pool:
-            pending = pool.submit(lambda: urllib.request.urlopen(request, timeout=1800).read())
-            while True:
-                try:
-                    figures: dict[str, Any] = json.loads(pending.result(timeout=1))
-                    break
-                except FutureTimeout:
-                    if bot.poll() is not None:
-                        server.kill()
-                        raise RuntimeError(f"{kind} bot exited with {bot.returncode}") from None
-        figures["cpu_us_per_update"] = (
-            (cpu_seconds(bot.pid) - cpu_before) / figures["updates"] * 1e6
-        )
+        assert server.stdout is not None
+        ready = json.loads(server.stdout.readline())
+        base_url: str = ready["base_url"]
+        chat_ids = list(range(FIRST_CHAT, FIRST_CHAT + chats))
+        if kind == "hearthside":
+            db_path = workdir / f"bench-{rtt_ms}.db"
+            asyncio.run(seed_members(db_path, chat_ids))
+            bot_env = {
+                **env,
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": base_url,
+                "DATABASE_URL": f"sqlite:///{db_path}",
+                "LOG_LEVEL": "WARNING",
+            }
+            command = [sys.executable, "-m", "bot"]
+            script, expect = CHECKIN_SCRIPT, CHECKIN_EXPECT
+        else:
+            bot_env = env
+            command = [sys.executable, "-m", "bench.echo_bot", TOKEN, base_url]
+            script, expect = ECHO_SCRIPT, ECHO_SCRIPT
+        bot = subprocess.Popen(command, cwd=workdir, env=bot_env)
+        try:
+            control = Control(ready["control_url"], bot, kind)
+            control.call(
+                "wait", {"method": "getUpdates", "count": 1, "started": True, "timeout": 300}
+            )
+            replied = control.call("stats")["calls"].get("sendMessage", {}).get("200", 0)
+            cpu_before = cpu_seconds(bot.pid)
+            backlog = [{"user_id": chat, "text": text} for chat in chat_ids for text in script]
+            injected_at = control.call("backlog", {"messages": backlog})["at"]
+            expected = replied + len(chat_ids) * len(expect)
+            control.call("wait", {"method": "sendMessage", "count": expected, "timeout": 1800})
+            cpu_after = cpu_seconds(bot.pid)
+            calls = control.call("calls?method=sendMessage")
+        finally:
+            bot.terminate()
+            bot.wait(timeout=30)
     finally:
-        bot.terminate()
-        bot.wait(timeout=30)
         server.terminate()
         server.wait(timeout=30)
+    figures = figures_from(calls, injected_at, chat_ids, expect)
+    figures["updates"] = len(chat_ids) * len(script)
+    figures["cpu_us_per_update"] = (cpu_after - cpu_before) / figures["updates"] * 1e6
     figures["updates_per_s"] = figures["updates"] / figures["seconds"]
     return figures
 

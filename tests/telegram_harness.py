@@ -5,7 +5,6 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from flows.catalogue import create_engine
 from flows.clock import ManualClock
@@ -16,7 +15,7 @@ from flows.scheduling import Sweeper
 from handlers.telegram.app import TelegramOptions, TelegramService
 from storage import Account, Database, Member, open_database
 from tests.conftest import CRISIS_TEXT
-from tests.fake_bot_api import FakeTelegram
+from tests.fake_telegram import BotMessage, FakeTelegram
 
 
 @dataclass
@@ -63,27 +62,32 @@ class Person:
         self.fake = fake
         self.id = user_id
         self.first_name = first_name
+        # Ids of this person's own messages, in the order they sent them.
+        self.sent: list[int] = []
 
-    async def send(self, text: str, *, expect: str | None = None) -> dict[str, Any]:
-        self.fake.user_sends(self.id, text, first_name=self.first_name, username="alex_real")
+    async def send(self, text: str, *, expect: str | None = None) -> BotMessage:
+        update_id = self.fake.user_sends(
+            self.id, text, first_name=self.first_name, username="alex_real"
+        )
+        self.sent.append(self.fake.update(update_id)["message"]["message_id"])
         return await self.fake.wait_for_message(self.id, expect)
 
-    def last_question(self) -> dict[str, Any]:
+    def last_question(self) -> BotMessage:
         for message in reversed(self.fake.messages(self.id)):
-            if message.get("reply_markup"):
+            if message.buttons:
                 return message
         raise AssertionError("no message with buttons")
 
-    def button(self, message: dict[str, Any], label: str) -> str:
-        for text, data in FakeTelegram.keyboard(message):
+    def button(self, message: BotMessage, label: str) -> str:
+        for text, data in message.buttons:
             if label in text:
                 return data
-        raise AssertionError(f"no button {label!r} in {FakeTelegram.keyboard(message)}")
+        raise AssertionError(f"no button {label!r} in {message.buttons}")
 
-    async def tap(self, label: str, *, expect: str | None = None) -> dict[str, Any] | None:
+    async def tap(self, label: str, *, expect: str | None = None) -> BotMessage | None:
         """Tap a button on the newest question; waits for the next message if `expect`."""
         question = self.last_question()
-        self.fake.user_clicks(self.id, question["message_id"], self.button(question, label))
+        self.fake.user_clicks(self.id, question.message_id, self.button(question, label))
         await self.fake.next_call("answerCallbackQuery")
         if expect is None:
             return None
@@ -107,3 +111,9 @@ async def eventually(
         while not condition(member := await bot.member(user_id)):  # noqa: ASYNC110
             await asyncio.sleep(0.01)
     return member
+
+
+def text_of(message: BotMessage) -> str:
+    """A text message's text; a media message (caption, no text) fails the test."""
+    assert message.text is not None, f"expected a text message, got {message.kind}"
+    return message.text

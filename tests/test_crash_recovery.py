@@ -10,8 +10,8 @@ import pytest
 
 from bot.settings import Settings
 from storage import Account, open_database
-from tests.fake_bot_api import FakeTelegram
-from tests.telegram_harness import Person
+from tests.fake_telegram import FakeTelegram
+from tests.telegram_harness import Person, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
 ALEX = 4242
@@ -57,7 +57,7 @@ async def test_kill_9_mid_checkin_resumes_and_loses_nothing(
         await fake.wait_for_call_started("sendMessage", chat_id=ALEX, since=since)
         # ...so this message is received and confirmed to Telegram, but not yet handled.
         note = fake.user_sends(ALEX, "a walk with a friend")
-        await fake.wait_confirmed(note)
+        await fake.wait_confirmed(note, timeout=15)
     finally:
         process.kill()  # SIGKILL: no clean-up of any kind
         await process.wait()
@@ -67,7 +67,7 @@ async def test_kill_9_mid_checkin_resumes_and_loses_nothing(
         # The reply committed before the kill is sent, then the note is replayed.
         await fake.wait_for_message(ALEX, "What helped today", timeout=20)
         done = await fake.wait_for_message(ALEX, "check-in", timeout=20)
-        assert "That's your 1st check-in" in done["text"]
+        assert "That's your 1st check-in" in text_of(done)
     finally:
         process.terminate()
         assert await process.wait() == 0, log.read_text()

@@ -9,8 +9,8 @@ import pytest
 
 from bot.logs import configure_logging
 from flows.clock import ManualClock
-from tests.fake_bot_api import FakeTelegram
-from tests.telegram_harness import Person, RunningBot, eventually, start_bot
+from tests.fake_telegram import FakeTelegram
+from tests.telegram_harness import Person, RunningBot, eventually, start_bot, text_of
 
 ALEX, SAM = 4242, 5151
 
@@ -40,15 +40,15 @@ async def bot(fake: FakeTelegram, db_path: Path, clock: ManualClock) -> AsyncIte
 async def test_onboarding_to_first_checkin(fake: FakeTelegram, bot: RunningBot) -> None:
     alex = Person(fake, ALEX)
     welcome = await alex.send("/start")
-    assert "not an emergency service" in welcome["text"]
+    assert "not an emergency service" in text_of(welcome)
     consent = await fake.wait_for_message(ALEX, "Is it okay")
     assert [text for text, _ in fake.keyboard(consent)] == ["Yes, that's okay", "No thanks"]
 
     await alex.tap("Yes", expect="What name")
     # The answered question shows the answer and loses its keyboard.
-    answered = fake.message(ALEX, consent["message_id"])
-    assert answered["text"].endswith("→ Yes, that's okay")
-    assert "reply_markup" not in answered
+    answered = fake.message(ALEX, consent.message_id)
+    assert text_of(answered).endswith("→ Yes, that's okay")
+    assert answered.reply_markup is None and "reply_markup" not in answered.raw
 
     await alex.tap("Use", expect="time zone")
     await alex.tap("Chicago", expect="reminder")
@@ -57,11 +57,11 @@ async def test_onboarding_to_first_checkin(fake: FakeTelegram, bot: RunningBot) 
     await alex.tap("Good", expect="weighing on you")
     question = alex.last_question()
     await alex.tap("Sleep")
-    edited = await fake.next_call("editMessageText", message_id=question["message_id"])
+    edited = await fake.next_call("editMessageText", message_id=question.message_id)
     assert "Chosen: Sleep" in edited.params["text"]
     await alex.tap("Done", expect="What helped")
     final = await alex.send("my sponsor called")
-    assert "That's your 1st check-in" in final["text"]
+    assert "That's your 1st check-in" in text_of(final)
 
     member = await bot.member(ALEX)
     assert (member.timezone, member.prompt_time, member.checkin_count) == (
@@ -113,7 +113,7 @@ async def test_redelivered_update_is_applied_once(fake: FakeTelegram, bot: Runni
     await alex.onboard()
     await alex.send("/checkin", expect="How are you feeling")
     question = alex.last_question()
-    update_id = fake.user_clicks(ALEX, question["message_id"], alex.button(question, "Great"))
+    update_id = fake.user_clicks(ALEX, question.message_id, alex.button(question, "Great"))
     await fake.wait_for_message(ALEX, "weighing on you")
     fake.redeliver(update_id)  # Telegram sends the tap again
     await alex.send("/help", expect="Here's what I can do")
@@ -123,7 +123,7 @@ async def test_redelivered_update_is_applied_once(fake: FakeTelegram, bot: Runni
 async def test_429_delays_but_never_drops_a_reply(fake: FakeTelegram, bot: RunningBot) -> None:
     fake.fail_next("sendMessage", "429", retry_after=1, chat_id=ALEX)
     reply = await Person(fake, ALEX).send("/help")
-    assert "Here's what I can do" in reply["text"]
+    assert "Here's what I can do" in text_of(reply)
     statuses = [c.status for c in fake.calls_to("sendMessage", chat_id=ALEX)]
     assert statuses == [429, 200]
 
@@ -137,7 +137,7 @@ async def test_500_is_retried_from_the_outbox(
     clock.advance(timedelta(seconds=30))  # older than a reply its handler may still be sending
     await bot.service.sweep_now()
     reply = await fake.wait_for_message(ALEX)
-    assert "Here's what I can do" in reply["text"]
+    assert "Here's what I can do" in text_of(reply)
 
 
 async def test_blocked_member_gets_no_more_prompts(
@@ -172,24 +172,27 @@ async def test_block_update_stops_prompts(fake: FakeTelegram, bot: RunningBot) -
 async def test_bad_input_gets_kind_replies(fake: FakeTelegram, bot: RunningBot) -> None:
     alex = Person(fake, ALEX)
     fake.user_sends_sticker(ALEX)
-    assert "only read text" in (await fake.wait_for_message(ALEX))["text"]
+    assert "only read text" in text_of(await fake.wait_for_message(ALEX))
     fake.user_sends_voice(ALEX)
-    assert "only read text" in (await fake.wait_for_message(ALEX))["text"]
+    assert "only read text" in text_of(await fake.wait_for_message(ALEX))
     reply = await alex.send("/frobnicate")
-    assert "don't know that command" in reply["text"]
+    assert "don't know that command" in text_of(reply)
     await alex.onboard()
     await alex.send("/checkin", expect="How are you feeling")
+    checkin_message_id = alex.sent[-1]
     question = alex.last_question()
     great = alex.button(question, "Great")
     await alex.tap("Good", expect="weighing on you")
-    fake.user_clicks(ALEX, question["message_id"], great)
+    fake.user_clicks(ALEX, question.message_id, great)
     stale = await fake.next_call("answerCallbackQuery")
     assert stale.params["text"] == "That question has passed — no problem."
-    fake.user_clicks(ALEX, question["message_id"], "garbage")
+    fake.user_clicks(ALEX, question.message_id, "garbage")
     assert (await fake.next_call("answerCallbackQuery")).params["text"].startswith("That question")
-    fake.user_edits(ALEX, 1, "edited words")
-    reply = await alex.send("purple", expect="Please choose one of the options")
-    assert "weighing on you" in reply["text"]
+    # Editing an earlier message is not an answer, and gets no reply of its own: the next
+    # message is the reply to "purple".
+    fake.user_edits(ALEX, checkin_message_id, "edited words")
+    nudge = text_of(await alex.send("purple"))
+    assert "Please choose one of the options" in nudge and "weighing on you" in nudge
 
 
 async def test_replies_keep_order_within_a_chat(fake: FakeTelegram, bot: RunningBot) -> None:
@@ -200,7 +203,7 @@ async def test_replies_keep_order_within_a_chat(fake: FakeTelegram, bot: Running
     expected = ["No check-ins yet", "Paused", "Welcome back", "Here's what I can do", "nothing"]
     for fragment in expected:
         message = await fake.wait_for_message(ALEX)
-        assert fragment in message["text"]
+        assert fragment in text_of(message)
 
 
 async def test_logs_never_hold_message_text_names_or_token(
