@@ -14,7 +14,7 @@ from bot.settings import ConfigError, Settings
 from flows.catalogue import create_engine
 from flows.clock import Clock, SystemClock
 from flows.config import FlowConfig
-from flows.crisis.resources import country_lines
+from flows.crisis.resources import CrisisResources
 from flows.delivery import Postman
 from flows.engine import Engine
 from flows.relay import close_chats_of_unreachable
@@ -36,7 +36,7 @@ def flow_config(settings: Settings) -> FlowConfig:
     override = (
         settings.crisis_resources if "crisis_resources" in settings.model_fields_set else None
     )
-    lines = country_lines(settings.crisis_country, override=override)
+    lines = CrisisResources.for_deployment(settings.crisis_country, override)
     return FlowConfig(
         crisis_resources=lines.short_text(),
         crisis_lines=lines,

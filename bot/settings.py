@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from flows.crisis.resources import country_lines
+from flows.crisis.resources import CrisisResources
 from flows.parsing import is_known_timezone
 from storage.database import sqlite_path
 
@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     @classmethod
     def _country(cls, value: str) -> str:
         code = value.strip().upper()
-        country_lines(code)  # unknown codes fail here, naming the known ones
+        CrisisResources.for_deployment(code)  # unknown codes fail here, naming the known ones
         return code
 
     @property
