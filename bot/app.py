@@ -45,6 +45,11 @@ def flow_config(settings: Settings) -> FlowConfig:
         invite_days=settings.invite_days,
         handoff_escalate_minutes=settings.handoff_escalate_minutes,
         crisis_escalate_minutes=settings.crisis_escalate_minutes,
+        nudge_min_days=settings.nudge_min_days,
+        quiet_hours=settings.quiet_hours,
+        isolation_ucla_min=settings.isolation_ucla_min,
+        isolation_days=settings.isolation_days,
+        isolation_low_mood_run=settings.isolation_low_mood_run,
     )
 
 

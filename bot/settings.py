@@ -7,6 +7,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.crisis.resources import CrisisResources
 from flows.parsing import is_known_timezone
+from flows.quiet_hours import QuietHours
 from storage.database import sqlite_path
 
 DEFAULT_CRISIS_RESOURCES = (
@@ -34,6 +35,12 @@ class Settings(BaseSettings):
     invite_days: int = Field(default=7, ge=1, le=90)
     scheduler_tick_seconds: int = Field(default=60, ge=1, le=3600)
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    # Community events and isolation-aware nudges (flows/isolation.py).
+    nudge_min_days: int = Field(default=3, ge=1, le=60)
+    quiet_hours: str = "21:00-09:00"
+    isolation_ucla_min: int = Field(default=6, ge=0, le=9)
+    isolation_days: int = Field(default=14, ge=0, le=365)
+    isolation_low_mood_run: int = Field(default=3, ge=0, le=60)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("telegram_bot_token", mode="before")
@@ -99,6 +106,19 @@ class Settings(BaseSettings):
         code = value.strip().upper()
         CrisisResources.for_deployment(code)  # unknown codes fail here, naming the known ones
         return code
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        QuietHours.parse(value)  # a bad window fails here, saying what it should look like
+        return value.strip()
+
+    @field_validator("isolation_ucla_min")
+    @classmethod
+    def _ucla_total(cls, value: int) -> int:
+        if value and not 3 <= value <= 9:
+            raise ValueError("a UCLA-3 total runs 3-9 (0 turns this part of the rule off)")
+        return value
 
     @property
     def database_path(self) -> str:

@@ -2,6 +2,8 @@
 
 import random
 
+from flows.buddy import BUDDY_COMMANDS
+from flows.calendar_import import on_calendar_file
 from flows.checkin import CheckIn
 from flows.clock import Clock
 from flows.commands import COMMANDS, outside_flow
@@ -10,8 +12,11 @@ from flows.connection import Connection
 from flows.crisis_guard import GUARD_COMMANDS, SafetyCheck, guard
 from flows.deletion import DeleteData
 from flows.engine import Engine, Hooks
+from flows.event_admin import EVENT_ADMIN_COMMANDS, CancelEvent, EditEvent, NewEvent
+from flows.events import EVENT_MEMBER_COMMANDS
 from flows.handoff import HANDOFF_COMMANDS, TalkRequest
 from flows.member_settings import Settings
+from flows.nudges import NUDGE_COMMANDS
 from flows.onboarding import Onboarding
 from flows.peer_reports import REPORT_COMMANDS
 from flows.relay import RELAY_COMMANDS, ChatFeedback, relay
@@ -38,6 +43,9 @@ def create_engine(
             SafetyCheck(),
             VolunteerSetup(),
             Shifts(),
+            NewEvent(),
+            EditEvent(),
+            CancelEvent(),
         ],
         commands=(
             *COMMANDS,
@@ -47,8 +55,12 @@ def create_engine(
             *GUARD_COMMANDS,
             *VOLUNTEER_COMMANDS,
             *SHIFT_COMMANDS,
+            *EVENT_MEMBER_COMMANDS,
+            *NUDGE_COMMANDS,
+            *BUDDY_COMMANDS,
+            *EVENT_ADMIN_COMMANDS,
         ),
         outside_flow=outside_flow,
-        hooks=Hooks(guard=guard, relay=relay),
+        hooks=Hooks(guard=guard, relay=relay, media=on_calendar_file),
         rng=rng,
     )

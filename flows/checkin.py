@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from typing import ClassVar
 
 from flows.engine import Answer, Context, Flow
+from flows.isolation import after_mood_checkin
 from flows.schedule import local_today, next_daily_prompt
 from flows.values import Choice, command_choice
 
@@ -113,6 +114,9 @@ class CheckIn(Flow):
             thanks += f" — {streak} days in a row! 🔥" if streak >= 2 else "."
         else:
             thanks = f"Thank you, {member.pseudonym}. I've updated today's check-in."
+        await after_mood_checkin(
+            ctx.tx, member.id, mood=mood, first_today=first_today, now=ctx.now, config=ctx.config
+        )
         if note:
             thanks += " It's good to notice what helps."
         ctx.finish()

@@ -50,6 +50,12 @@ class FlowConfig:
     crisis_escalate_minutes: int = 2
     # Structured crisis lines; defaults to `crisis_resources` as plain text.
     crisis_lines: CrisisLines | None = field(default=None)
+    # Community events and nudges (flows/isolation.py, flows/nudges.py).
+    nudge_min_days: int = 3
+    quiet_hours: str = "21:00-09:00"  # member-local; no nudges or reminders inside
+    isolation_ucla_min: int = 6  # 0 turns this part of the rule off
+    isolation_days: int = 14  # 0 turns this part of the rule off
+    isolation_low_mood_run: int = 3  # 0 turns this part of the rule off
 
     @property
     def crisis(self) -> CrisisLines:

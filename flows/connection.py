@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.engine import Answer, Context, Flow
+from flows.isolation import after_connection_checkin
 from flows.schedule import local_today, next_connection_prompt
 from flows.values import Choice
 from storage import ConnectionCheckin
@@ -87,6 +88,14 @@ class Connection(Flow):
             now=ctx.now,
         )
         await ctx.tx.members.schedule_connect(member.id, next_connection_prompt(member, ctx.now))
+        await after_connection_checkin(
+            ctx.tx,
+            member.id,
+            ucla3_total=total,
+            community_contacts=int(raw),
+            now=ctx.now,
+            config=ctx.config,
+        )
         ctx.finish()
         text = "Thank you for sharing that. Connection matters as much as anything in recovery."
         if total >= LONELY_FROM:

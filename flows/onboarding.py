@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.engine import Answer, Context, Flow
+from flows.isolation import refresh_nudge_schedule
 from flows.parsing import (
     clean_pseudonym,
     parse_time_of_day,
@@ -222,6 +223,8 @@ class Onboarding(Flow):
             return
         member = ctx.require_member()
         await ctx.tx.members.complete_onboarding(member.id, now=ctx.now)
+        # The isolation rule's clock starts (flows/isolation.py).
+        await refresh_nudge_schedule(ctx.tx, member.id, now=ctx.now, config=ctx.config)
         member = await ctx.reload_member()
         ctx.ask(
             "first_checkin",

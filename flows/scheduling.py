@@ -13,6 +13,7 @@ from functools import partial
 
 from flows.crisis_guard import escalate_silence, follow_up
 from flows.engine import Context, Engine
+from flows.event_sweep import sweep_events
 from flows.handoff import escalate
 from flows.schedule import local_now, local_today, next_connection_prompt, next_daily_prompt
 from flows.shifts import sweep_shifts
@@ -48,6 +49,10 @@ class SweepReport:
     followed_up: int = 0
     shifts_started: int = 0
     shifts_ended: int = 0
+    # Community events (flows/event_sweep.py).
+    nudged: int = 0
+    event_reminders: int = 0
+    event_followups: int = 0
 
 
 class Sweeper:
@@ -85,6 +90,11 @@ class Sweeper:
                 member.id, lambda ctx: self._weekly_prompt(ctx, report)
             )
             outcomes.append(outcome)
+        event_report, event_outcomes = await sweep_events(self._engine, now)
+        report.nudged = event_report.nudged
+        report.event_reminders = event_report.reminders
+        report.event_followups = event_report.followups
+        outcomes += event_outcomes
         if report.prompted or report.connect_prompted or report.deferred:
             log.info(
                 "sweep prompted=%d connect_prompted=%d deferred=%d expired=%d",

@@ -17,6 +17,7 @@ import aiosqlite
 
 from storage.checkins import CheckinRepository
 from storage.conversations import ConversationRepository
+from storage.events import EventRepository
 from storage.handoffs import HandoffRepository
 from storage.inbox import InboxRepository
 from storage.members import MemberRepository
@@ -32,6 +33,7 @@ class Transaction:
     __slots__ = (
         "checkins",
         "conversations",
+        "events",
         "handoffs",
         "inbox",
         "members",
@@ -51,6 +53,7 @@ class Transaction:
         self.handoffs = HandoffRepository(conn)
         self.notices = NoticeRepository(conn)
         self.safety = SafetyRepository(conn)
+        self.events = EventRepository(conn)
 
 
 def _migrations() -> list[tuple[int, str]]:

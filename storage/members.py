@@ -12,7 +12,8 @@ _COLUMNS = (
     "id, created_at, pseudonym, timezone, prompt_time, consent_version, consented_at, "
     "onboarded_at, paused, unreachable_at, checkin_count, last_checkin_date, streak_days, "
     "next_prompt_at, next_connect_at, is_admin, peer_barred, same_volunteer, "
-    "last_volunteer_id, quiet_until, followup_at, safety_check_due_at"
+    "last_volunteer_id, quiet_until, followup_at, safety_check_due_at, "
+    "nudges_off, last_ucla3, last_contact_at, low_mood_run, last_nudge_at, next_nudge_at"
 )
 
 
@@ -40,6 +41,12 @@ def _member(row: Any) -> Member:
         quiet_until=maybe_from_db(row["quiet_until"]),
         followup_at=maybe_from_db(row["followup_at"]),
         safety_check_due_at=maybe_from_db(row["safety_check_due_at"]),
+        nudges_off=bool(row["nudges_off"]),
+        last_ucla3=row["last_ucla3"],
+        last_contact_at=maybe_from_db(row["last_contact_at"]),
+        low_mood_run=row["low_mood_run"],
+        last_nudge_at=maybe_from_db(row["last_nudge_at"]),
+        next_nudge_at=maybe_from_db(row["next_nudge_at"]),
     )
 
 
@@ -197,6 +204,39 @@ class MemberRepository:
         rows = await self._conn.execute_fetchall(
             f"SELECT {_COLUMNS} FROM member WHERE safety_check_due_at IS NOT NULL "
             "AND safety_check_due_at <= ? ORDER BY safety_check_due_at LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [_member(row) for row in rows]
+
+    # -- isolation and nudges (flows/isolation.py keeps these consistent) ----------
+    async def set_isolation_signals(
+        self,
+        member_id: int,
+        *,
+        last_ucla3: int | None,
+        last_contact_at: datetime | None,
+        low_mood_run: int,
+    ) -> None:
+        await self._set(
+            member_id,
+            last_ucla3=last_ucla3,
+            last_contact_at=_opt(last_contact_at),
+            low_mood_run=low_mood_run,
+        )
+
+    async def set_nudges_off(self, member_id: int, off: bool) -> None:
+        await self._set(member_id, nudges_off=int(off))
+
+    async def record_nudge_sent(self, member_id: int, *, now: datetime) -> None:
+        await self._set(member_id, last_nudge_at=to_db(now))
+
+    async def schedule_nudge(self, member_id: int, due: datetime | None) -> None:
+        await self._set(member_id, next_nudge_at=_opt(due))
+
+    async def due_for_nudge(self, now: datetime, *, limit: int) -> list[Member]:
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM member WHERE next_nudge_at IS NOT NULL "
+            "AND next_nudge_at <= ? ORDER BY next_nudge_at LIMIT ?",
             (to_db(now), limit),
         )
         return [_member(row) for row in rows]

@@ -28,6 +28,13 @@ class Member:
     quiet_until: datetime | None = None
     followup_at: datetime | None = None
     safety_check_due_at: datetime | None = None
+    # Community events and nudges (flows/isolation.py).
+    nudges_off: bool = False
+    last_ucla3: int | None = None
+    last_contact_at: datetime | None = None
+    low_mood_run: int = 0
+    last_nudge_at: datetime | None = None
+    next_nudge_at: datetime | None = None
 
     def is_quiet(self, now: datetime) -> bool:
         """Nudges and surveys are paused after a safety event."""
@@ -147,3 +154,39 @@ class Handoff:
     @property
     def is_open(self) -> bool:
         return self.status in ("waiting", "active")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    uid: str
+    title: str
+    place: str
+    description: str | None
+    starts_at: datetime
+    ends_at: datetime | None
+    tags: tuple[str, ...]
+    capacity: int | None
+    cancelled_at: datetime | None
+    going: int = 0  # members who said they would go
+    maybe: int = 0
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Rsvp:
+    id: int
+    event_id: int
+    member_id: int
+    answer: str  # 'going', 'maybe', 'no'
+    answered_at: datetime
+    stage: str | None  # the next message due: 'day_before', 'hour_before', 'followup'
+    due_at: datetime | None
+    attended: bool | None
+    rating: str | None
+    buddy_offer: bool
+    buddy_requested: bool
+    buddy_id: int | None

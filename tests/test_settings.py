@@ -54,6 +54,10 @@ def test_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
         ("ADMINS", "bob"),
         ("TELEGRAM_BOT_TOKEN", "not-a-token"),
         ("CRISIS_RESOURCES", "   "),
+        ("QUIET_HOURS", "9pm-9am"),
+        ("NUDGE_MIN_DAYS", "0"),
+        ("ISOLATION_UCLA_MIN", "2"),
+        ("ISOLATION_DAYS", "-1"),
     ],
 )
 def test_bad_value_names_the_setting(

@@ -1,0 +1,361 @@
+"""Community events, members' answers (RSVPs) with their due reminders, and nudges."""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.records import Event, Rsvp
+from storage.timeutil import from_db, maybe_from_db, to_db
+
+_EVENT_COLUMNS = (
+    "e.id, e.uid, e.title, e.place, e.description, e.starts_at, e.ends_at, e.tags, "
+    "e.capacity, e.cancelled_at, "
+    "(SELECT count(*) FROM rsvp r WHERE r.event_id = e.id AND r.answer = 'going') AS going, "
+    "(SELECT count(*) FROM rsvp r WHERE r.event_id = e.id AND r.answer = 'maybe') AS maybe"
+)
+_RSVP_COLUMNS = (
+    "id, event_id, member_id, answer, answered_at, stage, due_at, attended, rating, "
+    "buddy_offer, buddy_requested, buddy_id"
+)
+# A nudge's outcome only moves forward: sent → an answer → attended or missed.
+_OUTCOME_RANK = {
+    "sent": 0,
+    "stopped": 1,
+    "declined": 1,
+    "maybe": 1,
+    "going": 2,
+    "missed": 3,
+    "attended": 3,
+}
+
+
+def _tags(raw: str) -> tuple[str, ...]:
+    return tuple(tag for tag in raw.split(",") if tag)
+
+
+def _event(row: Any) -> Event:
+    return Event(
+        id=row["id"],
+        uid=row["uid"],
+        title=row["title"],
+        place=row["place"],
+        description=row["description"],
+        starts_at=from_db(row["starts_at"]),
+        ends_at=maybe_from_db(row["ends_at"]),
+        tags=_tags(row["tags"]),
+        capacity=row["capacity"],
+        cancelled_at=maybe_from_db(row["cancelled_at"]),
+        going=row["going"],
+        maybe=row["maybe"],
+    )
+
+
+def _rsvp(row: Any) -> Rsvp:
+    attended = row["attended"]
+    return Rsvp(
+        id=row["id"],
+        event_id=row["event_id"],
+        member_id=row["member_id"],
+        answer=row["answer"],
+        answered_at=from_db(row["answered_at"]),
+        stage=row["stage"],
+        due_at=maybe_from_db(row["due_at"]),
+        attended=None if attended is None else bool(attended),
+        rating=row["rating"],
+        buddy_offer=bool(row["buddy_offer"]),
+        buddy_requested=bool(row["buddy_requested"]),
+        buddy_id=row["buddy_id"],
+    )
+
+
+def _opt(moment: datetime | None) -> str | None:
+    return None if moment is None else to_db(moment)
+
+
+class EventRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    # -- events --------------------------------------------------------------
+    async def create(
+        self,
+        *,
+        uid: str,
+        title: str,
+        place: str,
+        description: str | None,
+        starts_at: datetime,
+        ends_at: datetime | None,
+        tags: Sequence[str],
+        capacity: int | None,
+        created_by: int | None,
+        now: datetime,
+    ) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO event (uid, title, place, description, starts_at, ends_at, tags, "
+            "capacity, created_by, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                uid,
+                title,
+                place,
+                description,
+                to_db(starts_at),
+                _opt(ends_at),
+                ",".join(tags),
+                capacity,
+                created_by,
+                to_db(now),
+                to_db(now),
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def update(
+        self,
+        event_id: int,
+        *,
+        now: datetime,
+        title: str,
+        place: str,
+        description: str | None,
+        starts_at: datetime,
+        ends_at: datetime | None,
+        tags: Sequence[str],
+        capacity: int | None,
+    ) -> None:
+        """Replace an event's details (an edit, or a re-import under the same UID)."""
+        await self._conn.execute(
+            "UPDATE event SET title = ?, place = ?, description = ?, starts_at = ?, "
+            "ends_at = ?, tags = ?, capacity = ?, updated_at = ?, cancelled_at = NULL "
+            "WHERE id = ?",
+            (
+                title,
+                place,
+                description,
+                to_db(starts_at),
+                _opt(ends_at),
+                ",".join(tags),
+                capacity,
+                to_db(now),
+                event_id,
+            ),
+        )
+
+    async def get(self, event_id: int) -> Event | None:
+        rows = list(
+            await self._conn.execute_fetchall(
+                f"SELECT {_EVENT_COLUMNS} FROM event e WHERE e.id = ?", (event_id,)
+            )
+        )
+        return _event(rows[0]) if rows else None
+
+    async def by_uid(self, uid: str) -> Event | None:
+        rows = list(
+            await self._conn.execute_fetchall(
+                f"SELECT {_EVENT_COLUMNS} FROM event e WHERE e.uid = ?", (uid,)
+            )
+        )
+        return _event(rows[0]) if rows else None
+
+    async def upcoming(self, start: datetime, end: datetime, *, limit: int = 200) -> list[Event]:
+        """Events not cancelled that start in [start, end), soonest first."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_EVENT_COLUMNS} FROM event e WHERE e.cancelled_at IS NULL "
+            "AND e.starts_at >= ? AND e.starts_at < ? ORDER BY e.starts_at, e.id LIMIT ?",
+            (to_db(start), to_db(end), limit),
+        )
+        return [_event(row) for row in rows]
+
+    async def cancel(self, event_id: int, *, now: datetime) -> None:
+        """Cancel an event; nothing more is due for anyone's answer to it."""
+        await self._conn.execute(
+            "UPDATE event SET cancelled_at = ?, updated_at = ? WHERE id = ?",
+            (to_db(now), to_db(now), event_id),
+        )
+        await self._conn.execute(
+            "UPDATE rsvp SET stage = NULL, due_at = NULL WHERE event_id = ?", (event_id,)
+        )
+
+    # -- answers -------------------------------------------------------------
+    async def rsvp_of(self, event_id: int, member_id: int) -> Rsvp | None:
+        rows = list(
+            await self._conn.execute_fetchall(
+                f"SELECT {_RSVP_COLUMNS} FROM rsvp WHERE event_id = ? AND member_id = ?",
+                (event_id, member_id),
+            )
+        )
+        return _rsvp(rows[0]) if rows else None
+
+    async def get_rsvp(self, rsvp_id: int) -> Rsvp | None:
+        rows = list(
+            await self._conn.execute_fetchall(
+                f"SELECT {_RSVP_COLUMNS} FROM rsvp WHERE id = ?", (rsvp_id,)
+            )
+        )
+        return _rsvp(rows[0]) if rows else None
+
+    async def answer(
+        self,
+        event_id: int,
+        member_id: int,
+        *,
+        answer: str,
+        now: datetime,
+        stage: str | None,
+        due_at: datetime | None,
+    ) -> Rsvp:
+        """Record (or change) a member's answer, with the next message it is due."""
+        await self._conn.execute(
+            "INSERT INTO rsvp (event_id, member_id, answer, answered_at, stage, due_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, member_id) DO UPDATE SET "
+            "answer = excluded.answer, answered_at = excluded.answered_at, "
+            "stage = excluded.stage, due_at = excluded.due_at",
+            (event_id, member_id, answer, to_db(now), stage, _opt(due_at)),
+        )
+        rsvp = await self.rsvp_of(event_id, member_id)
+        assert rsvp is not None
+        return rsvp
+
+    async def answers_of(self, member_id: int, event_ids: Iterable[int]) -> dict[int, str]:
+        ids = list(event_ids)
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        rows = await self._conn.execute_fetchall(
+            f"SELECT event_id, answer FROM rsvp WHERE member_id = ? AND event_id IN ({marks})",
+            (member_id, *ids),
+        )
+        return {row["event_id"]: row["answer"] for row in rows}
+
+    async def schedule(self, rsvp_id: int, stage: str | None, due_at: datetime | None) -> None:
+        await self._conn.execute(
+            "UPDATE rsvp SET stage = ?, due_at = ? WHERE id = ?",
+            (stage if due_at is not None else None, _opt(due_at), rsvp_id),
+        )
+
+    async def attendees(
+        self, event_id: int, answers: Sequence[str] = ("going", "maybe")
+    ) -> list[Rsvp]:
+        marks = ", ".join("?" for _ in answers)
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_RSVP_COLUMNS} FROM rsvp WHERE event_id = ? AND answer IN ({marks}) "
+            "ORDER BY id",
+            (event_id, *answers),
+        )
+        return [_rsvp(row) for row in rows]
+
+    async def due(self, now: datetime, *, limit: int) -> list[Rsvp]:
+        """Answers with a reminder or follow-up due now (the `rsvp_due` index)."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_RSVP_COLUMNS} FROM rsvp WHERE due_at IS NOT NULL AND due_at <= ? "
+            "ORDER BY due_at LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [_rsvp(row) for row in rows]
+
+    async def record_attendance(self, rsvp_id: int, *, attended: bool, rating: str | None) -> None:
+        await self._conn.execute(
+            "UPDATE rsvp SET attended = ?, rating = ?, stage = NULL, due_at = NULL WHERE id = ?",
+            (int(attended), rating, rsvp_id),
+        )
+
+    async def plans_of(self, member_id: int, now: datetime) -> list[Event]:
+        """Events not yet over (not cancelled) the member said they would go to."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_EVENT_COLUMNS} FROM event e JOIN rsvp r ON r.event_id = e.id "
+            "WHERE r.member_id = ? AND r.answer = 'going' AND e.cancelled_at IS NULL "
+            "AND coalesce(e.ends_at, e.starts_at) >= ? ORDER BY e.starts_at",
+            (member_id, to_db(now)),
+        )
+        return [_event(row) for row in rows]
+
+    async def liked_tags(self, member_id: int) -> set[str]:
+        """Tags of events the member said yes or maybe to, or went to."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT e.tags FROM event e JOIN rsvp r ON r.event_id = e.id "
+            "WHERE r.member_id = ? AND (r.answer IN ('going', 'maybe') OR r.attended = 1)",
+            (member_id,),
+        )
+        return {tag for row in rows for tag in _tags(row["tags"])}
+
+    async def not_to_suggest(self, member_id: int) -> set[int]:
+        """Events the member already answered or was already invited to."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT event_id FROM rsvp WHERE member_id = ? "
+            "UNION SELECT event_id FROM nudge WHERE member_id = ? AND event_id IS NOT NULL",
+            (member_id, member_id),
+        )
+        return {row["event_id"] for row in rows}
+
+    # -- buddy-up ------------------------------------------------------------
+    async def set_buddy_offer(self, rsvp_id: int, offer: bool) -> None:
+        await self._conn.execute(
+            "UPDATE rsvp SET buddy_offer = ? WHERE id = ?", (int(offer), rsvp_id)
+        )
+
+    async def request_buddy(self, rsvp_id: int) -> None:
+        await self._conn.execute("UPDATE rsvp SET buddy_requested = 1 WHERE id = ?", (rsvp_id,))
+
+    async def buddy_offers(self, event_id: int) -> list[int]:
+        """Members (volunteers) going to the event who offered to meet someone there."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT member_id FROM rsvp WHERE event_id = ? AND answer = 'going' "
+            "AND buddy_offer = 1 ORDER BY id",
+            (event_id,),
+        )
+        return [row["member_id"] for row in rows]
+
+    async def claim_buddy(self, rsvp_id: int, volunteer_id: int) -> bool:
+        """The first volunteer to say "I'll meet them" gets it (compare-and-set)."""
+        cursor = await self._conn.execute(
+            "UPDATE rsvp SET buddy_id = ? WHERE id = ? AND buddy_requested = 1 "
+            "AND buddy_id IS NULL AND answer = 'going'",
+            (volunteer_id, rsvp_id),
+        )
+        return cursor.rowcount == 1
+
+    # -- nudges --------------------------------------------------------------
+    async def record_nudge(
+        self, member_id: int, event_id: int, *, reasons: Sequence[str], now: datetime
+    ) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO nudge (member_id, event_id, sent_at, reasons) VALUES (?, ?, ?, ?)",
+            (member_id, event_id, to_db(now), ",".join(reasons)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def nudge_outcome(
+        self, member_id: int, event_id: int | None, outcome: str, *, now: datetime
+    ) -> bool:
+        """Move the member's newest nudge (for the event, or any) on to `outcome`."""
+        where = "member_id = ?" + (" AND event_id = ?" if event_id is not None else "")
+        params: tuple[object, ...] = (
+            (member_id, event_id) if event_id is not None else (member_id,)
+        )
+        rows = list(
+            await self._conn.execute_fetchall(
+                f"SELECT id, outcome FROM nudge WHERE {where} ORDER BY sent_at DESC, id DESC "
+                "LIMIT 1",
+                params,
+            )
+        )
+        if not rows or _OUTCOME_RANK[outcome] < _OUTCOME_RANK[rows[0]["outcome"]]:
+            return False
+        await self._conn.execute(
+            "UPDATE nudge SET outcome = ?, outcome_at = ? WHERE id = ?",
+            (outcome, to_db(now), rows[0]["id"]),
+        )
+        return True
+
+    async def nudge_counts(self, since: datetime) -> dict[str, int]:
+        """How the nudges sent since a moment turned out: outcome → count."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT outcome, count(*) AS n FROM nudge WHERE sent_at >= ? GROUP BY outcome",
+            (to_db(since),),
+        )
+        return {row["outcome"]: row["n"] for row in rows}
