@@ -11,6 +11,7 @@ from flows.engine import Command, Context
 from flows.event_text import rsvp_buttons, when
 from flows.isolation import IsolationRule, isolation_reasons, refresh_nudge_schedule
 from flows.quiet_hours import next_allowed
+from flows.relay import in_peer_chat
 from flows.values import Choice, command_choice
 from storage import Event
 
@@ -21,7 +22,7 @@ MIN_LEAD = timedelta(hours=3)
 SUGGEST_DAYS = 14
 # With nothing suitable on, look again this much later.
 NO_EVENT_RETRY = timedelta(hours=6)
-# A member in the middle of a conversation is not interrupted.
+# A member in the middle of a conversation or a peer chat is not interrupted.
 BUSY_RETRY = timedelta(minutes=30)
 PAUSED_RECHECK = timedelta(days=1)
 STATS_DAYS = 90
@@ -93,7 +94,7 @@ async def _nudge(ctx: Context, events: list[Event], report: NudgeReport) -> None
         await members.schedule_nudge(member.id, allowed)
         report.deferred += 1
         return
-    if ctx.state is not None:
+    if ctx.state is not None or await in_peer_chat(ctx):
         await members.schedule_nudge(member.id, now + BUSY_RETRY)
         report.deferred += 1
         return

@@ -46,6 +46,15 @@ async def member_in_chat(ctx: Context) -> Handoff | None:
     return handoff if handoff is not None and handoff.status == "active" else None
 
 
+async def in_peer_chat(ctx: Context) -> bool:
+    """Whether this person is in an open peer chat, as the member or as the volunteer."""
+    if await member_in_chat(ctx) is not None:
+        return True
+    return ctx.member is not None and bool(
+        await ctx.tx.handoffs.active_for_volunteer(ctx.member.id)
+    )
+
+
 async def relay(ctx: Context) -> bool:
     """Relay a member's or volunteer's message in an open chat; False if there is none."""
     if ctx.member is None or (ctx.state is not None and ctx.state.question is not None):

@@ -15,6 +15,7 @@ from flows.crisis_guard import escalate_silence, follow_up
 from flows.engine import Context, Engine
 from flows.event_sweep import sweep_events
 from flows.handoff import escalate
+from flows.relay import in_peer_chat
 from flows.schedule import local_now, local_today, next_connection_prompt, next_daily_prompt
 from flows.shifts import sweep_shifts
 from flows.values import Outcome
@@ -27,7 +28,7 @@ BATCH = 500
 INBOX_KEEP = timedelta(days=2)
 # Sent notices and relayed copies are remembered this long (to edit or reply to).
 NOTICE_KEEP = timedelta(days=7)
-# A member busy in another conversation is asked again a little later.
+# A member busy in another conversation, or in a peer chat, is asked again a little later.
 BUSY_RETRY = timedelta(minutes=30)
 
 
@@ -136,7 +137,9 @@ class Sweeper:
             return
         today = local_today(member.timezone, ctx.now)
         late_from_earlier_day = local_today(member.timezone, due) < today
-        if ctx.state is not None and not late_from_earlier_day:
+        # A survey's question would take the words meant for their peer, even a late one.
+        busy = ctx.state is not None and not late_from_earlier_day
+        if busy or await in_peer_chat(ctx):
             await ctx.tx.members.schedule_prompt(member.id, ctx.now + BUSY_RETRY)
             report.deferred += 1
             return
@@ -159,7 +162,7 @@ class Sweeper:
             assert member.quiet_until is not None
             await ctx.tx.members.schedule_connect(member.id, member.quiet_until)
             return
-        if ctx.state is not None:
+        if ctx.state is not None or await in_peer_chat(ctx):
             await ctx.tx.members.schedule_connect(member.id, ctx.now + BUSY_RETRY)
             report.deferred += 1
             return

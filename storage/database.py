@@ -75,10 +75,14 @@ class Database:
     async def transaction(self) -> AsyncIterator[Transaction]:
         """One atomic unit of work; rolled back if the body raises."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
             try:
+                await self._conn.execute("BEGIN IMMEDIATE")
                 yield self._tx
             except BaseException:
+                # Also when cancelled while BEGIN was on its way (PTB cancels its polling
+                # task on stop): the BEGIN still runs, and the rollback, queued after it on
+                # the connection's thread, keeps it from leaving the connection inside a
+                # transaction for the next caller. Without an open transaction it is a no-op.
                 await self._conn.rollback()
                 raise
             await self._conn.commit()

@@ -21,6 +21,7 @@ Start it and point PTB at it::
 Act as users (each returns the update_id; user messages share the chat's message ids)::
 
     fake.user_sends(42, "/start payload", first_name="Alex")  # bot_command entity included
+    fake.user_sends(42, "yes", reply_to=message_id)  # a reply to a message in the chat
     fake.user_clicks(42, message_id, "callback-data")  # callback_query on the bot's message
     fake.user_clicks_button(42, message_id, "Yes")  # the same, by button label
     fake.user_sends_photo(42, caption=None) / user_sends_document / _sticker / _voice

@@ -333,15 +333,21 @@ class FakeTelegram:
         first_name: str | None = None,
         last_name: str | None = None,
         username: str | None = None,
+        reply_to: int | None = None,
     ) -> int:
         """A private message from the user; a leading /command gets its bot_command entity.
 
         Name arguments update the user's profile, which starts as first_name "Alex".
+        `reply_to` is the id of a message in the chat this one replies to.
         """
         chat = self._person(user_id, first_name, last_name, username)
         content: Json = {"text": text}
         if entities := command_entities(text):
             content["entities"] = entities
+        if reply_to is not None:
+            replied = self._reply_to(chat, {"reply_parameters": {"message_id": reply_to}})
+            assert replied is not None
+            content["reply_to_message"] = replied
         return self._user_message(chat, content, text)
 
     def user_sends_photo(
