@@ -36,7 +36,12 @@ class RunningBot:
 
 
 async def start_bot(
-    fake: FakeTelegram, db_path: Path, clock: ManualClock, *, tick_seconds: float = 3600.0
+    fake: FakeTelegram,
+    db_path: Path,
+    clock: ManualClock,
+    *,
+    tick_seconds: float = 3600.0,
+    first_sweep_seconds: float = 0.1,
 ) -> RunningBot:
     db = await open_database(str(db_path))
     engine = create_engine(
@@ -45,7 +50,11 @@ async def start_bot(
     postman = Postman(db, clock)
     service = TelegramService(
         TelegramOptions(
-            token=fake.token, base_url=fake.base_url, tick_seconds=tick_seconds, poll_timeout=1
+            token=fake.token,
+            base_url=fake.base_url,
+            tick_seconds=tick_seconds,
+            first_sweep_seconds=first_sweep_seconds,
+            poll_timeout=1,
         ),
         engine,
         postman,

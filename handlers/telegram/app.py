@@ -44,6 +44,8 @@ class TelegramOptions:
     token: str
     base_url: str = "https://api.telegram.org/bot"
     tick_seconds: float = 60.0
+    # The first sweep after start; later ones follow every tick_seconds.
+    first_sweep_seconds: float = 0.1
     # Updates handled at once (one per chat); the HTTP pool is sized to match.
     max_concurrent_updates: int = 16
     poll_timeout: int = 10
@@ -106,7 +108,7 @@ class TelegramService:
         app.job_queue.run_repeating(
             self._sweep,
             interval=self._options.tick_seconds,
-            first=0.1,
+            first=self._options.first_sweep_seconds,
             name="sweep",
             # Run late rather than skip (APScheduler's default grace is one second).
             job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},

@@ -5,6 +5,10 @@ second. PTB's AIORateLimiter applies that bucket to every call with a chat id,
 replies included, which caps a busy bot at 30 answers a second however fast it
 is. Here only work marked proactive (scheduled prompts, re-sends from the outbox)
 passes through the bucket; every call keeps the limiter's wait-and-retry on 429.
+
+The bucket holds one message and refills 30 times a second, so bulk work is spread
+evenly: PTB's default (30 per second) lets a full bucket go at once and then keeps
+refilling, which puts close to 60 sends in the first second of a long run.
 """
 
 from collections.abc import Callable, Coroutine, Iterator
@@ -12,6 +16,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from telegram.constants import FloodLimit
 from telegram.ext import AIORateLimiter
 
 _proactive: ContextVar[bool] = ContextVar("hearthside_proactive_send", default=False)
@@ -28,6 +33,13 @@ def proactive() -> Iterator[None]:
 
 
 class ReplyFriendlyRateLimiter(AIORateLimiter):
+    def __init__(self, *, max_retries: int = 0) -> None:
+        super().__init__(
+            overall_max_rate=1,
+            overall_time_period=1 / FloodLimit.MESSAGES_PER_SECOND,
+            max_retries=max_retries,
+        )
+
     async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
