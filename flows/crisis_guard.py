@@ -145,8 +145,9 @@ async def crisis_response(ctx: Context, assessment: Assessment | None) -> None:
     peers_on_call = await ctx.tx.volunteers.on_call_count() > 0
     default = Assessment(1, ())
     ctx.say_urgent(_tier1_text(ctx, assessment or default, peer_coming=peers_on_call))
-    if ctx.state is not None and ctx.state.flow == "safety_check":
-        ctx.finish()
+    # Set aside whatever was open (sign-up, a check-in, the safety question): the member's
+    # next words must not answer an old question, and must reach the peer once one accepts.
+    ctx.finish()
     await ctx.tx.members.set_safety_check_due(member.id, None)
     await _hold(ctx)
     handoff = await open_request(ctx, priority=PRIORITY_CRISIS, topic="crisis")

@@ -139,7 +139,8 @@ async def notify(
 
 def member_alias(ctx: Context) -> str:
     member = ctx.require_member()
-    return member.pseudonym or f"Member {member.id}"
+    # Someone in crisis before choosing a name: nothing that identifies them, not even our row id.
+    return member.pseudonym or "A member (no name yet)"
 
 
 async def open_request(
