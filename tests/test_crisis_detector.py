@@ -11,8 +11,13 @@ from flows.crisis import assess
 from flows.crisis.detector import RiskDetector
 
 EVAL_SET = Path(__file__).with_name("crisis_eval.tsv")
-# At most this share of tier-0 messages may be flagged at any tier; none at tier 1.
+# The false-positive budget: at most 2 % of the hard negatives (tier 0) may be flagged
+# at any tier, and none at tier 1. Tier-1 recall must stay at 100 %.
 FALSE_POSITIVE_BUDGET = 0.02
+NEGATIVE_CATEGORIES = {
+    "greeting", "hyperbole", "recovery_talk", "medical", "everyday", "negated", "past",
+    "third_party",
+}  # fmt: skip
 
 
 def cases() -> list[tuple[int, str, str]]:
@@ -22,8 +27,14 @@ def cases() -> list[tuple[int, str, str]]:
 
 
 def test_the_set_is_substantial() -> None:
-    tiers = [tier for tier, _, _ in cases()]
-    assert tiers.count(1) >= 50 and tiers.count(0) >= 50
+    rows = cases()
+    tiers = [tier for tier, _, _ in rows]
+    assert len(rows) >= 400
+    assert tiers.count(1) >= 150 and tiers.count(2) >= 50 and tiers.count(3) >= 30
+    assert tiers.count(0) >= 200
+    assert {category for tier, category, _ in rows if tier == 0} == NEGATIVE_CATEGORIES
+    texts = [text for _, _, text in rows]
+    assert len(texts) == len(set(texts))
 
 
 def test_tier1_recall_is_total() -> None:
@@ -52,6 +63,15 @@ def test_tier2_and_tier3_recall() -> None:
         ("I'm not suicidal", 2, "mod.negated"),
         ("I used to want to die", 2, "mod.past"),
         ("my friend said she wants to die", 2, "mod.third_party"),
+        # Pseudo-negations negate something else; "I" after a third party is the speaker.
+        ("i'm not ok i want to die", 1, None),
+        ("no one cares i want to die", 1, None),
+        ("my sponsor doesn't know i want to die", 1, None),
+        # Rules about someone else always count as third party.
+        ("he said he's going to kill himself", 2, "mod.third_party"),
+        ("i think my roommate overdosed", 2, "mod.third_party"),
+        # Tier 2 lowered is tier 3, not nothing.
+        ("i used to self harm", 3, "mod.past"),
     ],
 )
 def test_modifiers_lower_but_never_clear(text: str, tier: int, modifier: str | None) -> None:
@@ -66,6 +86,22 @@ def test_modifiers_lower_but_never_clear(text: str, tier: int, modifier: str | N
 def test_overdose_and_third_party_flags() -> None:
     assert assess("I took all my pills").overdose
     assert assess("my brother took too many pills").third_party
+    assert assess("my friend is overdosing").overdose
+    assert assess("my friend is overdosing").third_party
+
+
+@pytest.mark.parametrize("text", ["I'm not panicking", "i had a panic attack last year"])
+def test_negated_or_past_distress_is_nothing_to_act_on(text: str) -> None:
+    assert assess(text).tier == 0
+
+
+def test_unknown_word_group_is_an_error() -> None:
+    data = {
+        "modifiers": {"negations": ["not"], "past": [], "third_party": [], "clause_breaks": [","]},
+        "rule": [{"id": "x", "tier": 1, "category": "intent", "patterns": ["{nope} die"]}],
+    }
+    with pytest.raises(ValueError, match="nope"):
+        RiskDetector(data)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 100_000, "🙂"])
@@ -80,4 +116,5 @@ def test_patterns_file_is_valid() -> None:
     assert len(ids) == len(set(ids))
     for rule in data["rule"]:
         assert rule["tier"] in (1, 2, 3) and rule["category"] and rule["patterns"]
+        assert rule.get("subject", "self") in ("self", "other")
     RiskDetector(data)  # every pattern compiles

@@ -4,7 +4,9 @@
 goodbye), 2 (passive ideation, self-harm, hopelessness), 3 (acute distress) or 0.
 Negation just before a match, past tense or a third person in the same clause
 lower the tier by one and add a `mod.*` id; they never clear a tier-1 or tier-2
-match. Deterministic and offline, so every decision can be audited.
+match (a tier-3 match that is negated or in the past is dropped). Rules marked
+`subject = "other"` are about someone else ("kill himself") and always count as
+third party. Deterministic and offline, so every decision can be audited.
 """
 
 import re
@@ -16,11 +18,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-DETECTOR_VERSION = "lexicon-1"
+DETECTOR_VERSION = "lexicon-2"
 # Words before a match in which a negation counts (NegEx-style window).
 NEGATION_WINDOW = 4
 _EDGE_BEFORE = r"(?<![\w'])"
 _EDGE_AFTER = r"(?![\w'])"
+# `{name}` in a pattern stands for the `[words]` entry `name` (a regex group).
+_WORD_REF = re.compile(r"\{([a-z_]+)\}")
+# A first-person subject between a third-party cue and a match makes it the
+# speaker's own ("my sponsor doesn't know I want to die").
+_FIRST_PERSON = re.compile(r"(?<![\w'])i(?:'m|'ve|'d|'ll)?(?![\w'])")
 _SHORTHAND = {
     "im": "i'm",
     "ive": "i've",
@@ -59,6 +66,8 @@ class _Rule:
     tier: int
     category: str
     pattern: re.Pattern[str]
+    # "other": the rule describes someone else, so it is always third party.
+    subject: str = "self"
 
 
 def _words(text: str) -> str:
@@ -76,25 +85,43 @@ def normalise(text: str) -> tuple[str, str]:
 
 
 def _phrases(words: list[str]) -> re.Pattern[str]:
+    if not words:
+        return re.compile(r"(?!)")  # an empty list matches nothing
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(f"{_EDGE_BEFORE}(?:{alternatives}){_EDGE_AFTER}")
 
 
+def _expand(pattern: str, words: dict[str, str]) -> str:
+    def lookup(found: re.Match[str]) -> str:
+        name = found.group(1)
+        if name not in words:
+            raise ValueError(f"unknown word group {{{name}}} in pattern {pattern!r}")
+        return f"(?:{words[name]})"
+
+    return _WORD_REF.sub(lookup, pattern)
+
+
 class RiskDetector:
     def __init__(self, data: dict[str, Any]) -> None:
+        words: dict[str, str] = dict(data.get("words", {}))
         self.rules = [
             _Rule(
                 id=rule["id"],
                 tier=int(rule["tier"]),
                 category=rule["category"],
                 pattern=re.compile(
-                    "|".join(f"{_EDGE_BEFORE}(?:{p}){_EDGE_AFTER}" for p in rule["patterns"])
+                    "|".join(
+                        f"{_EDGE_BEFORE}(?:{_expand(p, words)}){_EDGE_AFTER}"
+                        for p in rule["patterns"]
+                    )
                 ),
+                subject=rule.get("subject", "self"),
             )
             for rule in data["rule"]
         ]
         modifiers = data["modifiers"]
         self._negation = _phrases(modifiers["negations"])
+        self._pseudo = _phrases(modifiers.get("pseudo_negations", []))
         self._past = _phrases(modifiers["past"])
         self._third = _phrases(modifiers["third_party"])
         breaks = sorted(modifiers["clause_breaks"], key=len, reverse=True)
@@ -120,12 +147,14 @@ class RiskDetector:
     def _modifiers(self, text: str, start: int, end: int) -> list[str]:
         before, clause = self._clause(text, start, end)
         mods = []
-        window = " ".join(before.split()[-NEGATION_WINDOW:])
+        # Pseudo-negations ("no one", "not ok", "don't know") negate something else.
+        window = self._pseudo.sub(" ", " ".join(before.split()[-NEGATION_WINDOW:]))
         if self._negation.search(window):
             mods.append("mod.negated")
         if self._past.search(clause):
             mods.append("mod.past")
-        if self._third.search(before) or self._third.search(clause[: len(before)]):
+        cues = list(self._third.finditer(before))
+        if cues and not _FIRST_PERSON.search(before, cues[-1].end()):
             mods.append("mod.third_party")
         return mods
 
@@ -138,10 +167,12 @@ class RiskDetector:
             for rule in self.rules:
                 for match in rule.pattern.finditer(form):
                     mods = self._modifiers(form, match.start(), match.end())
+                    if rule.subject == "other" and "mod.third_party" not in mods:
+                        mods.append("mod.third_party")
                     tier = rule.tier
                     if mods:
-                        if tier == 3 and mods == ["mod.negated"]:
-                            continue  # "I'm not panicking": nothing to act on
+                        if tier == 3 and "mod.third_party" not in mods:
+                            continue  # "I'm not panicking", "a panic attack last year"
                         tier = min(3, tier + 1)
                     rule_ids.add(rule.id)
                     rule_ids.update(mods)
