@@ -1,5 +1,6 @@
 """Slash commands, /help, and what to say to text that arrives outside any conversation."""
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from flows.checkin import AREA_LABELS, MOOD_BY_VALUE
@@ -145,10 +146,55 @@ async def delete(ctx: Context) -> None:
     await ctx.start_flow("delete")
 
 
+async def _command_lines(ctx: Context, names: Iterable[str]) -> list[str]:
+    """`/name — description` for each of these commands this person may run."""
+    lines = []
+    for name in names:
+        command = ctx.engine.commands.get(name)
+        if command is not None and await ctx.engine.may_run(ctx, command):
+            lines.append(f"/{name} — {command.description}")
+    return lines
+
+
+async def _team_greeting(ctx: Context) -> str | None:
+    """For a volunteer or admin who hasn't joined as a member: what they can do now."""
+    volunteer = await ctx.volunteer()
+    if volunteer is None and not ctx.is_admin:
+        return None
+    names: list[str] = []
+    if volunteer is not None and volunteer.is_active:
+        if volunteer.on_call:
+            opening = (
+                f"Hi, {volunteer.display_name}. You're on call — I'll message you here as "
+                "soon as a member asks to talk."
+            )
+            names += ["offcall", "shifts"]
+        else:
+            opening = f"Hi, {volunteer.display_name}. You're off call right now."
+            names += ["oncall", "shifts"]
+    elif volunteer is not None:
+        opening = (
+            f"Hi, {volunteer.display_name}. An admin has paused your volunteering for now, "
+            "so no peer requests will come to you."
+        )
+    else:
+        opening = "Hi! You're an admin of this Hearthside."
+    if ctx.is_admin:
+        names += ["invite", "volunteers"]
+    lines = [*await _command_lines(ctx, names), "/help — everything else"]
+    return f"{opening} I can't chat freely, but here's what you can do:\n" + "\n".join(lines)
+
+
 async def outside_flow(ctx: Context) -> None:
     """Text that answers no question."""
     member = ctx.member
     if member is None or not member.is_onboarded:
+        # Volunteers and admins needn't be members: don't send them to member sign-up.
+        greeting = await _team_greeting(ctx)
+        if greeting is not None:
+            ctx.say(greeting)
+            ctx.remind_open_question()
+            return
         ctx.say(
             "Hi! I'm Hearthside, a check-in companion for recovery communities. "
             "Tap /start to begin, or /help to see what I can do."

@@ -91,6 +91,11 @@ class Postman:
     async def _send(self, item: Delivery) -> Sent:
         channel = self._channels[item.account.channel]
         reply = item.reply
+        if reply.lost_text:
+            # Read back from the outbox after its first try failed: its words were never
+            # stored, so there is nothing to send (an edit in a peer chat that is lost).
+            log.info("delivery_dropped outbox=%s reason=text_not_stored", item.outbox_id)
+            return Sent(SendResult.REJECTED)
         if reply.replaces_notice is None:
             return await channel.send(item.account.external_id, reply)
         async with self._db.single_statement() as tx:

@@ -304,6 +304,8 @@ class Context:
         """Delete the member and everything stored about them."""
         if self.member is not None:
             await self.tx.handoffs.anonymise_member(self.member.id)
+            for account in await self.tx.members.accounts_of(self.member.id):
+                await self.tx.notices.forget_account(account)
             await self.tx.members.delete(self.member.id)
         self.member = None
         self.state = None
@@ -340,7 +342,7 @@ class Hooks:
 
     # The crisis guard: sees every typed text first, in every state.
     guard: InputHook | None = None
-    # An open peer chat: relays the input to the other side.
+    # An open peer chat: relays the input to the other side (an edit: edits its copies).
     relay: InputHook | None = None
     # Attachments that reach no chat (e.g. an admin's calendar file).
     media: InputHook | None = None
@@ -478,6 +480,14 @@ class Engine:
         if ctx.member is not None and ctx.member.unreachable_at is not None:
             # They are writing to us again, so they unblocked the bot.
             await self._on_reachable_again(ctx)
+        if inp.edited:
+            # An edit never answers a question or runs a command; the guard still reads
+            # the new words, and an open peer chat passes them on.
+            if inp.text and self.hooks.guard is not None and await self.hooks.guard(ctx):
+                return
+            if self.hooks.relay is not None:
+                await self.hooks.relay(ctx)
+            return
         if inp.command is not None:
             await self._run_command(ctx, inp.command)
             return

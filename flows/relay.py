@@ -19,13 +19,33 @@ log = logging.getLogger(__name__)
 
 
 def relay_key(handoff_id: int) -> str:
+    """The notice of what a chat sends a volunteer (so a reply to it picks the chat)."""
     return f"relay:{handoff_id}"
 
 
-def _copy(ctx: Context, *, header: str, notice: str | None) -> Reply:
+def copy_key(handoff_id: int, message_ref: str) -> str:
+    """The notice of the copies of one relayed message, so an edit of it can edit them.
+
+    Looked up per recipient: the sender's `message_ref` is only unique in their chat.
+    """
+    return f"relay:{handoff_id}:{message_ref}"
+
+
+def handoff_of_notice(notice: str) -> int | None:
+    """The chat a `relay_key` or `copy_key` notice belongs to."""
+    head, _, rest = notice.partition(":")
+    number = rest.split(":", 1)[0]
+    return int(number) if head == "relay" and number.isdigit() else None
+
+
+def _copy(ctx: Context, handoff: Handoff, *, header: str, notice: str | None) -> Reply:
     inp = ctx.input
     if inp.message_ref is not None:
-        return Reply("", copy_of=(ctx.account.external_id, inp.message_ref), notice=notice)
+        return Reply(
+            "",
+            copy_of=(ctx.account.external_id, inp.message_ref),
+            notice=copy_key(handoff.id, inp.message_ref),
+        )
     # A channel that can't copy: pass the words on with the speaker's pseudonym.
     return Reply(
         f"{header}: {inp.text}" if inp.text else f"{header} sent an attachment.", notice=notice
@@ -57,6 +77,8 @@ async def in_peer_chat(ctx: Context) -> bool:
 
 async def relay(ctx: Context) -> bool:
     """Relay a member's or volunteer's message in an open chat; False if there is none."""
+    if ctx.input.edited:
+        return await relay_edit(ctx)
     if ctx.member is None or (ctx.state is not None and ctx.state.question is not None):
         return False  # an open question takes the answer (e.g. a check-in mid-chat)
     handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
@@ -87,7 +109,10 @@ async def _member_to_volunteer(ctx: Context, handoff: Handoff) -> None:
             ctx.send_to(
                 account, Reply(f"💬 {handoff.member_alias}:", notice=relay_key(handoff.id))
             )
-        ctx.send_to(account, _copy(ctx, header=handoff.member_alias, notice=relay_key(handoff.id)))
+        ctx.send_to(
+            account,
+            _copy(ctx, handoff, header=handoff.member_alias, notice=relay_key(handoff.id)),
+        )
     log.info("relayed handoff=%s direction=to_volunteer", handoff.id)
 
 
@@ -96,8 +121,9 @@ async def _chat_for_volunteer(ctx: Context, volunteer: Volunteer) -> Handoff | N
     by_id = {h.id: h for h in chats}
     if ctx.input.reply_to_ref is not None:
         notice = await ctx.tx.notices.notice_of(ctx.account, ctx.input.reply_to_ref)
-        if notice is not None and notice.startswith("relay:"):
-            chosen = by_id.get(int(notice.removeprefix("relay:")))
+        replied_chat = handoff_of_notice(notice) if notice is not None else None
+        if replied_chat is not None:
+            chosen = by_id.get(replied_chat)
             if chosen is not None:
                 await ctx.tx.volunteers.set_current_handoff(volunteer.member_id, chosen.id)
                 return chosen
@@ -114,8 +140,47 @@ async def _volunteer_to_member(ctx: Context, volunteer: Volunteer) -> None:
         ctx.say("You're in several chats — reply to one of their messages, or pick with /switch.")
         return
     for account in await ctx.tx.members.accounts_of(handoff.member_id):
-        ctx.send_to(account, _copy(ctx, header=volunteer.display_name, notice=None))
+        ctx.send_to(account, _copy(ctx, handoff, header=volunteer.display_name, notice=None))
     log.info("relayed handoff=%s direction=to_member", handoff.id)
+
+
+async def relay_edit(ctx: Context) -> bool:
+    """Someone edited a message they sent into an open chat: edit the copies of it.
+
+    Only messages that were relayed have copies, so an edit of anything else (a
+    check-in answer from before the chat, say) goes nowhere. The new words travel
+    in memory only (`transient_text`): never stored, and lost rather than kept if
+    they can't be sent at once. A copy still waiting in the outbox needs nothing:
+    copying takes the message as it is when it is sent.
+    """
+    inp = ctx.input
+    if ctx.member is None or inp.message_ref is None:
+        return False
+    others: list[tuple[Handoff, int]] = []  # each open chat and its other side
+    handoff = await member_in_chat(ctx)
+    if handoff is not None and handoff.volunteer_id is not None:
+        others.append((handoff, handoff.volunteer_id))
+    for chat in await ctx.tx.handoffs.active_for_volunteer(ctx.member.id):
+        if chat.member_id is not None:
+            others.append((chat, chat.member_id))
+    if not others:
+        return False
+    if not inp.text:
+        return True  # a caption taken away: nothing to show
+    for chat, other in others:
+        key = copy_key(chat.id, inp.message_ref)
+        for account in await ctx.tx.members.accounts_of(other):
+            if not await ctx.tx.notices.refs(account, key):
+                continue
+            edit = Reply(
+                inp.text,
+                replaces_notice=key,
+                transient_text=True,
+                edit_caption=inp.media is not None,
+            )
+            ctx.send_to(account, edit)
+            log.info("relayed_edit handoff=%s", chat.id)
+    return True
 
 
 async def switch(ctx: Context) -> None:
@@ -153,7 +218,9 @@ async def end_chat(ctx: Context, handoff: Handoff, *, by: str) -> None:
             member = await ctx.tx.members.get(handoff.member_id)
             if member is not None and not member.same_volunteer:
                 await ctx.tx.members.set_same_volunteer(handoff.member_id, None)
-        await _after_chat_for_member(ctx, handoff, by, volunteer_name)
+        if by != "member_left":
+            # A member who can't be reached is not asked for feedback they'd never see.
+            await _after_chat_for_member(ctx, handoff, by, volunteer_name)
     if handoff.volunteer_id is not None:
         await _after_chat_for_volunteer(ctx, handoff, by)
 
@@ -336,7 +403,8 @@ class ChatFeedback(Flow):
 
 
 async def close_chats_of_unreachable(ctx: Context) -> None:
-    """Someone blocked the bot or left: close their chats and tell the other side."""
+    """Someone blocked the bot or left: close their chats, tell the other side, and set
+    aside whatever they were in the middle of."""
     member = ctx.require_member()
     handoff = await ctx.tx.handoffs.open_for_member(member.id)
     if handoff is not None:
@@ -353,8 +421,13 @@ async def close_chats_of_unreachable(ctx: Context) -> None:
                     Reply("If you'd like to talk to someone else, /talk puts you back in line."),
                 )
     await ctx.tx.volunteers.set_on_call(member.id, False)
-    # Nothing more goes to the person who left.
+    # Nothing more goes to the person who left, and they are left in no question: what
+    # they were last asked may never have reached them (undelivered messages to them are
+    # dropped), so when they write again they are answered afresh.
     ctx.outgoing = [(a, r) for a, r in ctx.outgoing if a != ctx.account]
+    if ctx.state is not None:
+        log.info("conversation_set_aside member=%s flow=%s", member.id, ctx.state.flow)
+    ctx.finish()
 
 
 RELAY_COMMANDS = (

@@ -52,6 +52,12 @@ class Reply:
     copy_of: tuple[str, str] | None = None
     # A crisis reply: sent first, never paced, never dropped.
     urgent: bool = False
+    # The text is someone's relayed words (an edit passed on to the other side of a
+    # chat): it is never written to storage. The outbox row keeps everything else, so
+    # if it can't be sent straight away it is dropped rather than sent without its text.
+    transient_text: bool = False
+    # With `replaces_notice`: the text replaces a media message's caption.
+    edit_caption: bool = False
 
     @property
     def has_commands(self) -> bool:
@@ -60,7 +66,7 @@ class Reply:
     def to_json(self) -> str:
         return json.dumps(
             {
-                "text": self.text,
+                "text": "" if self.transient_text else self.text,
                 "choices": [[c.value, c.label, c.emoji] for c in self.choices],
                 "token": self.token,
                 "columns": self.columns,
@@ -69,6 +75,8 @@ class Reply:
                 "replaces": self.replaces_notice,
                 "copy_of": list(self.copy_of) if self.copy_of else None,
                 "urgent": self.urgent,
+                "transient": self.transient_text,
+                "caption": self.edit_caption,
             },
             ensure_ascii=False,
         )
@@ -87,7 +95,14 @@ class Reply:
             replaces_notice=data.get("replaces"),
             copy_of=(copy_of[0], copy_of[1]) if copy_of else None,
             urgent=bool(data.get("urgent")),
+            transient_text=bool(data.get("transient")),
+            edit_caption=bool(data.get("caption")),
         )
+
+    @property
+    def lost_text(self) -> bool:
+        """Its transient text was left out of storage, so it can no longer be sent."""
+        return self.transient_text and not self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +130,10 @@ class Input:
     media: str | None = None
     # The caption of a photo or document, if any (for the crisis guard).
     document: Document | None = None
+    # An edit of the earlier message `message_ref`, now reading `text`: the crisis guard
+    # reads it and an open peer chat passes it on, but it never answers a question or
+    # runs a command.
+    edited: bool = False
 
     @classmethod
     def typed(
@@ -133,6 +152,24 @@ class Input:
                     reply_to_ref=reply_to_ref,
                 )
         return cls(text=stripped, message_ref=message_ref, reply_to_ref=reply_to_ref)
+
+    @classmethod
+    def edit(
+        cls,
+        raw: str,
+        *,
+        message_ref: str,
+        reply_to_ref: str | None = None,
+        media: str | None = None,
+    ) -> "Input":
+        """A person edited their message `message_ref` (its caption, for `media`)."""
+        return cls(
+            text=raw.strip(),
+            message_ref=message_ref,
+            reply_to_ref=reply_to_ref,
+            media=media,
+            edited=True,
+        )
 
     @classmethod
     def tapped(cls, value: str, token: int | None) -> "Input":

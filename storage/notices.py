@@ -52,6 +52,13 @@ class NoticeRepository:
         )
         return str(rows[0]["notice"]) if rows else None
 
+    async def forget_account(self, account: Account) -> None:
+        """Everything recorded about messages sent to `account` (they deleted their data)."""
+        await self._conn.execute(
+            "DELETE FROM sent_message WHERE channel = ? AND external_id = ?",
+            (account.channel, account.external_id),
+        )
+
     async def forget(self, notice: str) -> None:
         await self._conn.execute("DELETE FROM sent_message WHERE notice = ?", (notice,))
 

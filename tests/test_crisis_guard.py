@@ -9,8 +9,9 @@ import pytest
 from flows.catalogue import create_engine
 from flows.clock import ManualClock
 from flows.config import FlowConfig
-from flows.engine import Engine
+from flows.engine import Engine, pending_ref
 from flows.scheduling import Sweeper
+from flows.values import Input
 from storage import Account, Database
 from tests.chat_driver import ChatDriver, Room
 from tests.conftest import CRISIS_TEXT
@@ -175,3 +176,33 @@ async def test_relayed_crisis_still_relays_and_alerts_the_volunteer(guarded: Eng
     assert room.inbox(MEMBER)[-1].urgent
     await room.tap(volunteer, "Hand to an admin")
     assert "asks an admin to step in" in room.inbox(ADMIN)[-1].text
+
+
+async def test_crisis_words_written_in_by_an_edit_are_seen(guarded: Engine, db: Database) -> None:
+    """An edit is read by the guard like a new message, outside a chat and inside one."""
+    room = Room(guarded)
+    await ChatDriver(guarded, MEMBER).onboard()
+    await room.say(MEMBER, "/checkin")
+    outcome = await guarded.handle(MEMBER, Input.edit(MESSAGE, message_ref="m1"))
+    room.collect(outcome)
+    first = outcome.deliveries[0]
+    assert first.account == MEMBER and first.reply.urgent and CRISIS_TEXT in first.reply.text
+    assert "URGENT" in room.inbox(ADMIN)[-1].text
+    # The admin takes it; in the chat, a message edited into crisis words still alerts them
+    # (and the edit reaches their copy), while the member gets the lines at once.
+    await room.tap(ADMIN, "Accept")
+    outcome = await guarded.handle(MEMBER, Input.typed("thanks", message_ref="m2"))
+    [copy] = outcome.deliveries
+    async with db.transaction() as tx:
+        await tx.notices.sent(ADMIN, pending_ref(copy.outbox_id), "77")
+    outcome = await guarded.handle(MEMBER, Input.edit(MESSAGE, message_ref="m2"))
+    to_member = [d.reply for d in outcome.deliveries if d.account == MEMBER]
+    to_admin = [d.reply for d in outcome.deliveries if d.account == ADMIN]
+    assert to_member and to_member[0].urgent
+    assert "Private to you" in to_admin[0].text
+    assert to_admin[-1].replaces_notice == copy.reply.notice and to_admin[-1].transient_text
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(MEMBER)
+        assert member is not None
+        events = await tx.safety.events_of(member.id)
+    assert len(events) == 2

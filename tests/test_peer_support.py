@@ -9,10 +9,12 @@ import pytest
 from flows.catalogue import create_engine
 from flows.clock import ManualClock
 from flows.config import FlowConfig
-from flows.engine import Engine
-from flows.relay import close_chats_of_unreachable
+from flows.delivery import Postman, SendResult, Sent
+from flows.engine import PICK_AN_OPTION, Engine, pending_ref
+from flows.relay import close_chats_of_unreachable, copy_key
 from flows.scheduling import Sweeper
 from flows.shifts import parse_shift
+from flows.values import Delivery, Input, Outcome, Reply
 from storage import Account, Database
 from tests.chat_driver import ChatDriver, Room
 
@@ -356,3 +358,174 @@ async def test_admins_hear_about_uncovered_hours_once_a_day(
             room.collect(outcome)
     warnings = [r for r in room.inbox(ADMIN) if "Shift cover" in r.text]
     assert len(warnings) == 1
+
+
+# -- loose ends: unreachable people, edits, volunteers outside a chat -------------------
+async def open_room_chat(room: Room) -> None:
+    await make_volunteer(room, ALICE, "Sam")
+    await onboard_member(room)
+    await room.say(MEMBER, "/talk")
+    await room.tap(MEMBER, "Skip")
+    await room.tap(ALICE, "Accept")
+
+
+async def conversation_of(db: Database, account: Account) -> str | None:
+    """The flow this person is in the middle of, if any."""
+    who = await member_id(db, account)
+    async with db.transaction() as tx:
+        row = await tx.conversations.load(who)
+    return row.flow if row is not None else None
+
+
+@pytest.mark.parametrize("when", ["mid-chat", "after the volunteer ended it"])
+async def test_unreachable_member_comes_back_to_a_fresh_start(
+    room: Room, db: Database, peer_engine: Engine, when: str
+) -> None:
+    await open_room_chat(room)
+    if when != "mid-chat":
+        # The feedback question is queued for them, but can't be delivered.
+        await room.say(ALICE, "/end")
+        assert await conversation_of(db, MEMBER) == "chat_feedback"
+    seen = len(room.inbox(MEMBER))
+    heron = await member_id(db, MEMBER)
+    room.collect(await peer_engine.run_for_member(heron, close_chats_of_unreachable))
+    assert await conversation_of(db, MEMBER) is None
+    assert len(room.inbox(MEMBER)) == seen  # nothing more went to them
+    # Back later: their words get the ordinary answer, not a question they never saw.
+    await room.say(MEMBER, "hello again")
+    back = room.inbox(MEMBER)[seen:]
+    assert [r.text for r in back if "I'm here, Quiet Heron" in r.text]
+    assert not any(PICK_AN_OPTION in r.text or "Did talking help?" in r.text for r in back)
+
+
+async def test_volunteers_and_admins_outside_a_chat_are_not_sent_to_sign_up(room: Room) -> None:
+    await make_volunteer(room, ALICE, "Sam")  # on call, never joined as a member
+    await room.say(ALICE, "hello?")
+    text = room.inbox(ALICE)[-1].text
+    assert "Hi, Sam. You're on call" in text
+    assert all(c in text for c in ("/offcall", "/shifts", "/help")), text
+    assert "/start" not in text and "/oncall" not in text
+    await room.say(ALICE, "/offcall")
+    await room.say(ALICE, "hello?")
+    text = room.inbox(ALICE)[-1].text
+    assert "off call" in text and "/oncall" in text and "/start" not in text
+    # An admin from ADMINS, with no member row at all.
+    await room.say(ADMIN, "anyone there?")
+    text = room.inbox(ADMIN)[-1].text
+    assert "admin" in text and "/invite" in text and "/volunteers" in text
+    assert "/start" not in text
+    # A suspended volunteer is told so, and offered nothing they can't run.
+    await room.say(ADMIN, "/volunteers")
+    await room.tap(ADMIN, "Suspend Sam")
+    await room.say(ALICE, "hello?")
+    text = room.inbox(ALICE)[-1].text
+    assert "paused your volunteering" in text
+    assert "/oncall" not in text and "/shifts" not in text and "/start" not in text
+    # Anyone else is still welcomed to sign up.
+    stranger = Account("console", "5")
+    await room.say(stranger, "hello")
+    assert "Tap /start to begin" in room.inbox(stranger)[-1].text
+
+
+async def say_with_ref(room: Room, account: Account, text: str, ref: str) -> Outcome:
+    outcome = await room.engine.handle(account, Input.typed(text, message_ref=ref))
+    room.collect(outcome)
+    return outcome
+
+
+async def edit(room: Room, account: Account, text: str, ref: str) -> Outcome:
+    outcome = await room.engine.handle(account, Input.edit(text, message_ref=ref))
+    room.collect(outcome)
+    return outcome
+
+
+async def copy_was_sent(db: Database, delivery: Delivery, message_ref: str) -> None:
+    """What the channel records once a copy is sent: its message id for its notice."""
+    async with db.transaction() as tx:
+        await tx.notices.sent(delivery.account, pending_ref(delivery.outbox_id), message_ref)
+
+
+async def test_edits_in_a_chat_edit_the_copies_and_are_never_stored(
+    room: Room, db: Database, peer_engine: Engine, clock: ManualClock
+) -> None:
+    await open_room_chat(room)
+    heron = await member_id(db, MEMBER)
+    async with db.transaction() as tx:
+        handoff = await tx.handoffs.latest_for_member(heron)
+    assert handoff is not None
+    # The member's message and its copy to Sam, then the member edits it.
+    sent = await say_with_ref(room, MEMBER, "I feel oaky", "m7")
+    [copy] = [d for d in sent.deliveries if d.account == ALICE]
+    assert copy.reply.copy_of == (MEMBER.external_id, "m7")
+    assert copy.reply.notice == copy_key(handoff.id, "m7")
+    await copy_was_sent(db, copy, "501")
+    edited = await edit(room, MEMBER, "I feel okay", "m7")
+    [change] = edited.deliveries
+    assert change.account == ALICE and change.reply.replaces_notice == copy.reply.notice
+    assert change.reply.text == "I feel okay" and change.reply.transient_text
+    # The new words travel in memory only: the outbox row holds everything but them.
+    async with db.transaction() as tx:
+        rows = await tx.outbox.pending(
+            "console", created_before=clock.now() + timedelta(1), limit=100
+        )
+    [row] = [r for r in rows if r.id == change.outbox_id]
+    assert "okay" not in row.payload and Reply.from_json(row.payload).lost_text
+    # The same the other way: Sam edits a message the member was sent.
+    sent = await say_with_ref(room, ALICE, "Take you're time", "v3")
+    [copy] = [d for d in sent.deliveries if d.account == MEMBER]
+    await copy_was_sent(db, copy, "88")
+    edited = await edit(room, ALICE, "Take your time", "v3")
+    assert [(d.account, d.reply.replaces_notice, d.reply.text) for d in edited.deliveries] == [
+        (MEMBER, copy_key(handoff.id, "v3"), "Take your time")
+    ]
+
+
+async def test_edits_of_messages_never_relayed_go_nowhere(room: Room, db: Database) -> None:
+    await make_volunteer(room, ALICE, "Sam")
+    await onboard_member(room)
+    await say_with_ref(room, MEMBER, "/checkin", "m1")
+    before = await conversation_of(db, MEMBER)
+    # Outside a chat an edit is no answer to the open question, and gets no reply.
+    assert (await edit(room, MEMBER, "5", "m1")).deliveries == []
+    assert await conversation_of(db, MEMBER) == before == "checkin"
+    await room.say(MEMBER, "/cancel")
+    await room.say(MEMBER, "/talk")
+    await room.tap(MEMBER, "Skip")
+    await room.tap(ALICE, "Accept")
+    # In a chat, an edit of a message from before it (never copied) isn't passed on.
+    assert (await edit(room, MEMBER, "my private words", "m1")).deliveries == []
+
+
+class RecordingChannel:
+    name = "console"
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    async def send(self, external_id: str, reply: Reply) -> Sent:
+        self.calls.append("send")
+        return Sent(SendResult.SENT, "1")
+
+    async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:
+        self.calls.append("edit")
+        return SendResult.SENT
+
+
+async def test_an_edit_whose_words_were_not_stored_is_dropped_not_sent_empty(
+    db: Database, clock: ManualClock
+) -> None:
+    reply = Reply("new words", replaces_notice="relay:1:7", transient_text=True)
+    async with db.transaction() as tx:
+        await tx.notices.record(ALICE, "501", "relay:1:7", clock.now())
+        outbox_id = await tx.outbox.add(ALICE, reply.to_json(), clock.now())
+    channel = RecordingChannel()
+    postman = Postman(db, clock)
+    postman.register(channel)
+    clock.advance(timedelta(minutes=1))
+    assert await postman.drain("console") == 1  # read back from storage: no words left
+    assert channel.calls == []
+    async with db.transaction() as tx:
+        assert await tx.outbox.pending("console", created_before=clock.now(), limit=10) == []
+    # Straight from the engine (in memory) it is sent.
+    await postman.deliver([Delivery(outbox_id, ALICE, reply)])
+    assert channel.calls == ["edit"]

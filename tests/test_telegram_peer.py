@@ -27,7 +27,7 @@ from handlers.telegram.app import TelegramOptions, TelegramService
 from storage import Database, Handoff, Volunteer, open_database
 from tests.conftest import CRISIS_TEXT
 from tests.fake_telegram import BOT_USERNAME, BotMessage, FakeTelegram
-from tests.telegram_harness import Person, RunningBot, text_of
+from tests.telegram_harness import Person, RunningBot, eventually, text_of
 
 # Long ids, like Telegram's, so a leaked id can't be mistaken for a small number.
 ADMIN = 598_002_114
@@ -36,6 +36,7 @@ OTHER_MEMBER = 742_551_903
 ALICE = 604_118_327
 BOB = 615_290_443
 MEMBER_SECRETS = ("Zebulon", "Quartermaine", "zeb_secret_handle")
+TIER1 = "honestly i want to die tonight"
 
 
 class TgUser(Person):
@@ -470,6 +471,18 @@ async def test_nobody_on_call_offers_to_leave_the_request(
     assert (await latest_handoff(bot, MEMBER)).status == "active"
 
 
+async def test_volunteer_or_admin_typing_outside_a_chat_is_not_sent_to_sign_up(
+    fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin, alice, _bob, _member = people(fake)
+    await set_up_volunteer(admin, alice, "Sam")
+    text = text_of(await alice.send("hi, anything for me?"))
+    assert "Hi, Sam. You're off call right now" in text
+    assert "/oncall" in text and "/shifts" in text and "/start" not in text
+    text = text_of(await admin.send("hello"))
+    assert "/invite" in text and "/volunteers" in text and "/start" not in text
+
+
 # -- 3. shifts move volunteers on and off call ------------------------------------------
 async def test_weekly_shift_reminds_then_puts_on_and_off_call(
     fake: FakeTelegram, bot: RunningBot, clock: ManualClock
@@ -613,6 +626,33 @@ async def test_blocked_member_mid_relay_closes_the_chat(
     assert "Quiet Heron" not in text_of(after)
     to_member = [c for c in fake.calls[sent_before:] if c.params.get("chat_id") == MEMBER]
     assert all(c.status == 403 for c in to_member)
+    # Back later, they are answered afresh: not held at a feedback question they never saw.
+    if how == "block update":
+        fake.user_unblocks_bot(MEMBER)
+    back = text_of(await member.send("hello again"))
+    assert "I'm here, Quiet Heron" in back
+    assert (await bot.member(MEMBER)).unreachable_at is None
+
+
+async def test_member_unreachable_for_the_feedback_comes_back_fresh(
+    fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin, alice, _bob, member = people(fake)
+    await open_chat(fake, admin, alice, member)
+    # Sam ends the chat; the member has blocked the bot, so the feedback can't reach them.
+    fake.fail_next("sendMessage", "403", chat_id=MEMBER)
+    await alice.send("/end", expect="You've ended the chat")
+    await fake.next_call("sendMessage", chat_id=MEMBER, status=403)
+    heron = await eventually(bot, MEMBER, lambda m: m.unreachable_at is not None)
+    async with asyncio.timeout(5):
+        while True:  # the feedback question is set aside just after
+            async with bot.db.transaction() as tx:
+                if await tx.conversations.load(heron.id) is None:
+                    break
+            await asyncio.sleep(0.01)
+    back = text_of(await member.send("hello again"))
+    assert "I'm here, Quiet Heron" in back
+    assert not any("Please choose" in line for line in fake.transcript(MEMBER))
 
 
 @pytest.mark.parametrize("how", ["403 on the next copy", "block update"])
@@ -737,3 +777,63 @@ async def test_daily_check_in_waits_until_the_peer_chat_is_over(
     await bot.service.sweep_now()
     await fake.wait_for_message(MEMBER, "How are you feeling")
     assert (prompted(MEMBER), prompted(ALICE)) == (1, 1)
+
+
+# -- edits in a chat ----------------------------------------------------------------------
+async def test_edits_in_a_chat_edit_the_copies_and_are_never_stored(
+    fake: FakeTelegram, bot: RunningBot, db_path: Path, clock: ManualClock
+) -> None:
+    admin, alice, _bob, member = people(fake)
+    await open_chat(fake, admin, alice, member)
+    said_before_the_chat = member.sent[1]  # the chosen name, at sign-up
+
+    # The member fixes a typo: Sam's copy changes in place (Telegram marks it edited).
+    sent = member.say("I feel oaky today")
+    copy = await next_copy(fake, ALICE)
+    fake.user_edits(MEMBER, sent, "I feel okay today")
+    await fake.next_call("editMessageText", chat_id=ALICE, message_id=copy.message_id)
+    assert fake.message(ALICE, copy.message_id).text == "I feel okay today"
+    # And the other way, and a photo's caption.
+    reply = alice.say("Glad your hear it")
+    copy = await next_copy(fake, MEMBER)
+    fake.user_edits(ALICE, reply, "Glad to hear it")
+    await fake.next_call("editMessageText", chat_id=MEMBER, message_id=copy.message_id)
+    assert fake.message(MEMBER, copy.message_id).text == "Glad to hear it"
+    photo = member.send_media("photo")
+    copy = await next_copy(fake, ALICE)
+    fake.user_edits(MEMBER, photo, "my walk this morning")
+    await fake.next_call("editMessageCaption", chat_id=ALICE, message_id=copy.message_id)
+    assert fake.message(ALICE, copy.message_id).caption == "my walk this morning"
+
+    # The crisis guard reads edits: Sam is alerted privately, the member gets the lines.
+    fine = member.say("i'm fine")
+    copy = await next_copy(fake, ALICE)
+    fake.user_edits(MEMBER, fine, TIER1)
+    await fake.wait_for_message(ALICE, "Private to you")
+    await fake.wait_for_message(MEMBER, "I'm really glad you told me")
+    await fake.next_call("editMessageText", chat_id=ALICE, message_id=copy.message_id)
+    assert fake.message(ALICE, copy.message_id).text == TIER1
+
+    # Something said before the chat was never copied, so its edit goes nowhere.
+    fake.user_edits(MEMBER, said_before_the_chat, "my private words")
+    after = member.say("still here")
+    assert (await next_copy(fake, ALICE)).source == (MEMBER, after)
+    assert not any("private words" in line for line in fake.transcript(ALICE))
+
+    # An edit that can't be sent at once is lost, not stored to be sent later.
+    fake.fail_next("editMessageText", "500", chat_id=ALICE)
+    fake.user_edits(MEMBER, after, "still here, just tired")
+    await fake.next_call("editMessageText", chat_id=ALICE, status=500)
+    edits = len(fake.calls_to("editMessageText", chat_id=ALICE))
+    words = ["okay today", "Glad to hear", "this morning", "want to die", "private words", "tired"]
+    assert await stored_text_containing(db_path, words) == []
+    clock.advance(timedelta(minutes=1))
+    await bot.service.sweep_now()
+    async with bot.db.transaction() as tx:
+        assert await tx.outbox.pending("telegram", created_before=clock.now(), limit=10) == []
+    assert len(fake.calls_to("editMessageText", chat_id=ALICE)) == edits
+    assert not any("tired" in line for line in fake.transcript(ALICE))
+    assert await stored_text_containing(db_path, words) == []
+    assert [c for c in fake.started if c.method == "forwardMessage"] == []
+    assert leaks(fake, ALICE, member, copied_from={MEMBER}) == []
+    assert leaks(fake, MEMBER, alice, copied_from={ALICE}) == []

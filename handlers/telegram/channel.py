@@ -60,12 +60,20 @@ class TelegramChannel:
     async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:
         chat_id = int(external_id)
         try:
-            await self._bot.edit_message_text(
-                reply.text,
-                chat_id=chat_id,
-                message_id=int(message_ref),
-                reply_markup=keyboard(reply),
-            )
+            if reply.edit_caption:
+                await self._bot.edit_message_caption(
+                    chat_id=chat_id,
+                    message_id=int(message_ref),
+                    caption=reply.text[:CAPTION_MAX],
+                    reply_markup=keyboard(reply),
+                )
+            else:
+                await self._bot.edit_message_text(
+                    reply.text,
+                    chat_id=chat_id,
+                    message_id=int(message_ref),
+                    reply_markup=keyboard(reply),
+                )
         except BadRequest as error:
             # Already edited, or deleted by the person: nothing more to do.
             log.info("telegram_edit_skipped chat=%s reason=%s", chat_id, type(error).__name__)

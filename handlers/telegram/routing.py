@@ -58,8 +58,14 @@ class TelegramRouter:
             )
             outcome = await self._engine.handle(account, inp, dedupe=key)
             await self._postman.deliver(outcome.deliveries)
+        elif update.edited_message is not None:
+            # The crisis guard reads the new words; an open peer chat passes them on.
+            log.info("telegram_update id=%s kind=edit chat=%s", update.update_id, chat.id)
+            inp = self._edit_input(update.edited_message)
+            outcome = await self._engine.handle(account, inp, dedupe=key)
+            await self._postman.deliver(outcome.deliveries)
         else:
-            # Edited messages and anything else: nothing to do.
+            # Anything else: nothing to do.
             await self._mark_applied(key)
 
     async def _message_input(self, message: Message) -> Input:
@@ -75,6 +81,21 @@ class TelegramRouter:
             reply_to_ref=reply_ref,
             media=kind,
             document=await self._calendar_file(message),
+        )
+
+    def _edit_input(self, message: Message) -> Input:
+        reply_to = message.reply_to_message
+        reply_ref = str(reply_to.message_id) if reply_to is not None else None
+        if message.text is not None:
+            return Input.edit(
+                message.text, message_ref=str(message.message_id), reply_to_ref=reply_ref
+            )
+        kind = next((k for k in _MEDIA_KINDS if getattr(message, k, None)), "other")
+        return Input.edit(
+            message.caption or "",
+            message_ref=str(message.message_id),
+            reply_to_ref=reply_ref,
+            media=kind,
         )
 
     async def _calendar_file(self, message: Message) -> Document | None:

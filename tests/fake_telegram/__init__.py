@@ -25,7 +25,7 @@ Act as users (each returns the update_id; user messages share the chat's message
     fake.user_clicks(42, message_id, "callback-data")  # callback_query on the bot's message
     fake.user_clicks_button(42, message_id, "Yes")  # the same, by button label
     fake.user_sends_photo(42, caption=None) / user_sends_document / _sticker / _voice
-    fake.user_edits(42, message_id, "new text")  # edited_message
+    fake.user_edits(42, message_id, "new text")  # edited_message (text, or a caption)
     fake.user_blocks_bot(42)  # my_chat_member "kicked"; later sends get 403
     fake.user_unblocks_bot(42)
     fake.push_update({"message": {...}})  # anything else, raw

@@ -409,14 +409,17 @@ class FakeTelegram:
         return self._user_message(chat, content, "[voice]")
 
     def user_edits(self, user_id: int, message_id: int, text: str) -> int:
-        """The user edits one of their own text messages (an edited_message update)."""
+        """The user edits one of their own messages (an edited_message update): the text of
+        a text message, the caption of a photo or document."""
         chat = self._person(user_id)
         stored = chat.messages.get(message_id)
-        if stored is None or stored.by_bot or "text" not in stored.raw:
-            raise KeyError(f"no text message {message_id} from user {user_id}")
-        stored.raw["text"] = text
-        stored.raw.pop("entities", None)
-        if entities := command_entities(text):
+        captioned = any(key in stored.raw for key in ("photo", "document")) if stored else False
+        if stored is None or stored.by_bot or not ("text" in stored.raw or captioned):
+            raise KeyError(f"no text or captioned message {message_id} from user {user_id}")
+        field = "text" if "text" in stored.raw else "caption"
+        stored.raw[field] = text
+        stored.raw.pop("entities" if field == "text" else "caption_entities", None)
+        if field == "text" and (entities := command_entities(text)):
             stored.raw["entities"] = entities
         stored.raw["edit_date"] = int(time.time())
         chat.transcript.append(f"user (edited): {text}")
