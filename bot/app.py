@@ -5,6 +5,7 @@ import logging
 import signal
 import sys
 from contextlib import suppress
+from datetime import timedelta
 from typing import TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -25,6 +26,10 @@ from handlers.telegram.app import TelegramOptions, TelegramService
 from storage import open_database
 
 log = logging.getLogger(__name__)
+
+# The console sweep sends only what was left behind, never what a typed line is still
+# printing (which would show it twice).
+CONSOLE_DRAIN_MIN_AGE = timedelta(seconds=15)
 
 
 class StartupError(Exception):
@@ -130,7 +135,7 @@ async def _run_console(
         _report, outcomes = await sweeper.sweep()
         for outcome in outcomes:
             await postman.deliver(outcome.deliveries)
-        await postman.drain(CONSOLE)
+        await postman.drain(CONSOLE, min_age=CONSOLE_DRAIN_MIN_AGE)
 
     scheduler = AsyncIOScheduler()
     scheduler.add_job(

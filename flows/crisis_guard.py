@@ -263,10 +263,18 @@ async def follow_up(ctx: Context) -> None:
 
 
 async def handover(ctx: Context) -> None:
-    """`/handover <chat>`: a volunteer asks an admin to step in."""
+    """`/handover <chat>`: a volunteer asks an admin to step in.
+
+    Typed bare (as the crisis note on accepting says), it means the chat in hand:
+    the only one, or the one the volunteer's messages go to.
+    """
     volunteer = await ctx.volunteer()
     arg = ctx.input.text.strip()
     handoff = await ctx.tx.handoffs.get(int(arg)) if arg.isdigit() else None
+    if not arg and volunteer is not None:
+        chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
+        current = [h for h in chats if h.id == volunteer.current_handoff]
+        handoff = chats[0] if len(chats) == 1 else next(iter(current), None)
     if volunteer is None or handoff is None or handoff.volunteer_id != volunteer.member_id:
         ctx.say("I couldn't find that chat of yours.")
         return

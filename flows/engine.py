@@ -85,6 +85,8 @@ class Flow:
     name: ClassVar[str]
     title: ClassVar[str]  # e.g. "check-in", as in "your unfinished check-in"
     timeout: ClassVar[timedelta]
+    # Steps after the flow's work is done (an offer), so leaving is not "unfinished".
+    settled_steps: ClassVar[frozenset[str]] = frozenset()
 
     async def begin(self, ctx: "Context") -> None:
         raise NotImplementedError
@@ -231,7 +233,8 @@ class Context:
         flow = self.engine.flows[name]
         if self.state is not None:
             previous = self.engine.flows.get(self.state.flow)
-            if previous is not None and previous.name != name:
+            settled = previous is not None and self.state.step in previous.settled_steps
+            if previous is not None and previous.name != name and not settled:
                 self.say(f"I've set aside your unfinished {previous.title}.")
         self.state = ConversationState(
             flow=name, step="", token=0, expires_at=self.now + flow.timeout

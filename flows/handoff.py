@@ -373,23 +373,31 @@ async def accept(ctx: Context) -> None:
             else ""
         )
     )
+    # An admin answering speaks as the team, and is not claimed to be a peer.
+    who = (
+        f"Someone from the {TEAM_NAME} is"
+        if volunteer.display_name == TEAM_NAME
+        else f"{volunteer.display_name}, a peer volunteer with lived experience, is"
+    )
     member_accounts = await ctx.tx.members.accounts_of(handoff.member_id)
     for account in member_accounts:
         ctx.send_to(
             account,
             Reply(
-                f"{volunteer.display_name}, a peer volunteer with lived experience, is here "
-                "now. 💛 They can't see your account, only your chosen name.\n\n"
+                f"{who} here now. 💛 They can't see your account, only your chosen name.\n\n"
                 "Just type here and I'll pass it on. /end finishes the chat."
             ),
         )
+
+
+TEAM_NAME = "Hearthside team"
 
 
 async def _admin_as_volunteer(ctx: Context) -> Volunteer | None:
     """An admin answering a request speaks as 'the Hearthside team'."""
     member = await ctx.ensure_member()
     await ctx.tx.volunteers.add(
-        member.id, display_name="Hearthside team", topics=(), capacity=5, now=ctx.now
+        member.id, display_name=TEAM_NAME, topics=(), capacity=5, now=ctx.now
     )
     return await ctx.tx.volunteers.get(member.id)
 

@@ -175,6 +175,7 @@ class Onboarding(Flow):
     name = "onboarding"
     title = "sign-up"
     timeout: ClassVar[timedelta] = timedelta(days=7)
+    settled_steps: ClassVar[frozenset[str]] = frozenset({"first_checkin"})
 
     async def begin(self, ctx: Context) -> None:
         if ctx.member is None:

@@ -67,6 +67,9 @@ class ConsoleChannel:
         if reply.copy_of is not None:
             original = self.typed.get(reply.copy_of, "(a message that is no longer available)")
             self._print(external_id, f"[message #{ref}] {original}")
+        elif reply.notice is not None:
+            # A notice may be edited later ("taken") or replied to: show its number.
+            self._print(external_id, f"[message #{ref}] Hearthside: {render(reply)}")
         else:
             self._print(external_id, f"Hearthside: {render(reply)}")
         return Sent(SendResult.SENT, ref)
