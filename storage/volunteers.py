@@ -180,8 +180,10 @@ class VolunteerRepository:
     async def all_shifts(self) -> list[tuple[Shift, str]]:
         """Every active volunteer's shifts, with the volunteer's time zone."""
         rows = await self._conn.execute_fetchall(
+            # CROSS JOIN keeps SQLite's order: shifts first. Left to choose, the planner
+            # scanned all members when ANALYZE had seen few shifts (12 ms at 100k members).
             "SELECT s.id, s.volunteer_id, s.weekday, s.starts, s.ends, m.timezone FROM shift s "
-            "JOIN volunteer v ON v.member_id = s.volunteer_id "
-            "JOIN member m ON m.id = s.volunteer_id WHERE v.status = 'active'"
+            "CROSS JOIN volunteer v ON v.member_id = s.volunteer_id "
+            "CROSS JOIN member m ON m.id = s.volunteer_id WHERE v.status = 'active'"
         )
         return [(Shift(*tuple(row)[:5]), row["timezone"]) for row in rows]
