@@ -67,7 +67,7 @@ async def cancel(ctx: Context) -> None:
     title = ctx.engine.flows[ctx.state.flow].title
     if ctx.state.flow == "onboarding" and (ctx.member is None or not ctx.member.is_onboarded):
         # Half-finished sign-up: keep nothing.
-        await ctx.forget_member()
+        await ctx.leave_sign_up()
         ctx.say("Okay, I've stopped and kept nothing. Tap /start whenever you'd like to begin.")
         return
     ctx.finish()

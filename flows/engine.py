@@ -303,6 +303,19 @@ class Context:
             )
         return self.member
 
+    async def leave_sign_up(self) -> None:
+        """Stop a half-finished member sign-up and keep nothing from it.
+
+        Someone who is also a volunteer, or an admin granted in chat, keeps that role:
+        only what the sign-up stored goes, not the row the role hangs on.
+        """
+        if self.member is not None and (self.member.is_admin or await self.volunteer()):
+            await self.tx.members.clear_sign_up(self.member.id)
+            self.member = await self.reload_member()
+            self.finish()
+            return
+        await self.forget_member()
+
     async def forget_member(self) -> None:
         """Delete the member and everything stored about them."""
         if self.member is not None:

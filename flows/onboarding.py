@@ -192,7 +192,7 @@ class Onboarding(Flow):
     async def on_consent(self, ctx: Context, answer: Answer) -> None:
         assert answer.choice is not None
         if answer.choice.value == "no":
-            await ctx.forget_member()
+            await ctx.leave_sign_up()
             ctx.say(DECLINED_TEXT.format(resources=ctx.config.crisis_resources))
             return
         await ctx.tx.members.record_consent(

@@ -108,6 +108,12 @@ class MemberRepository:
     async def record_consent(self, member_id: int, *, version: int, now: datetime) -> None:
         await self._set(member_id, consent_version=version, consented_at=to_db(now))
 
+    async def clear_sign_up(self, member_id: int) -> None:
+        """Undo a member sign-up that was not finished (consent, name, reminder time)."""
+        await self._set(
+            member_id, consent_version=None, consented_at=None, pseudonym=None, prompt_time=None
+        )
+
     async def rename(self, member_id: int, pseudonym: str) -> None:
         await self._set(member_id, pseudonym=pseudonym)
 

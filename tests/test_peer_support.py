@@ -529,3 +529,25 @@ async def test_an_edit_whose_words_were_not_stored_is_dropped_not_sent_empty(
     # Straight from the engine (in memory) it is sent.
     await postman.deliver([Delivery(outbox_id, ALICE, reply)])
     assert channel.calls == ["edit"]
+
+
+async def test_a_volunteer_who_stops_member_sign_up_stays_a_volunteer(
+    room: Room, db: Database
+) -> None:
+    await make_volunteer(room, ALICE, "Sam", on_call=False)
+    await room.say(ALICE, "/start")
+    await room.tap(ALICE, "yes")
+    await room.say(ALICE, "/cancel")
+    assert "kept nothing" in room.inbox(ALICE)[-1].text
+    await room.say(ALICE, "/start")
+    await room.tap(ALICE, "no")
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALICE)
+        assert member is not None
+        volunteer = await tx.volunteers.get(member.id)
+    # Neither the cancelled sign-up nor the declined one took the volunteer away...
+    assert volunteer is not None and volunteer.display_name == "Sam"
+    # ...and nothing of the sign-up was kept.
+    assert (member.consent_version, member.consented_at, member.onboarded_at) == (None, None, None)
+    await room.say(ALICE, "/oncall")
+    assert "on call" in room.inbox(ALICE)[-1].text
