@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from flows.config import FlowConfig
 from flows.engine import Answer, Command, Context, Flow
+from flows.event_text import when
 from flows.schedule import local_today
 from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from storage import Account, Handoff, Transaction, Volunteer
@@ -403,6 +404,21 @@ async def _admin_as_volunteer(ctx: Context) -> Volunteer | None:
 
 
 # -- escalation (the scheduler sweep) ---------------------------------------------
+COMMUNITY_DAYS = 7
+
+
+async def _community_options(ctx: Context) -> str:
+    """The next community events, in the member's zone, when there are any."""
+    member = ctx.require_member()
+    soon = await ctx.tx.events.upcoming(ctx.now, ctx.now + timedelta(days=COMMUNITY_DAYS), limit=2)
+    if not soon:
+        return ""
+    lines = [f"• {when(event.starts_at, member.timezone)} · {event.title}" for event in soon]
+    return "\n\nPeople from the community are also meeting soon:\n" + "\n".join(
+        [*lines, "/events shows them all."]
+    )
+
+
 async def escalate(ctx: Context, handoff: Handoff) -> None:
     """Nobody accepted in time: re-notify, then alert admins and tell the member honestly."""
     if handoff.priority == PRIORITY_CRISIS:
@@ -419,12 +435,7 @@ async def escalate(ctx: Context, handoff: Handoff) -> None:
     ctx.say(
         "It's taking longer than usual to find a free peer — I'm sorry. I've let the team "
         "know too. You can keep waiting, or stop for now. If things feel hard, these lines "
-        f"are open right now:\n{ctx.config.crisis_resources}"
-        + (
-            "\n\nThere may be a community event coming up: /events"
-            if "events" in ctx.engine.commands
-            else ""
-        ),
+        f"are open right now:\n{ctx.config.crisis_resources}" + await _community_options(ctx),
         commands=[
             command_choice("waiting keep", "Keep waiting", "⏳"),
             command_choice("waiting cancel", "Stop waiting", "✖️"),

@@ -204,8 +204,31 @@ async def test_unanswered_request_escalates_to_admins(
         room.collect(outcome)
     assert any("Nobody has accepted yet" in r.text for r in room.inbox(ADMIN))
     assert "taking longer than usual" in room.texts(MEMBER)
+    # With nothing on, no community events are promised.
+    assert "meeting soon" not in room.texts(MEMBER)
     await room.tap(MEMBER, "Stop waiting")
     assert "withdrawn" in room.inbox(MEMBER)[-1].text
+
+
+async def test_a_long_wait_points_to_the_community_events_coming_up(
+    room: Room, peer_engine: Engine, clock: ManualClock
+) -> None:
+    await make_volunteer(room, ALICE, "Sam")
+    await onboard_member(room)
+    # Sunday 22 Nov 14:00 UTC: a walk on Tuesday; a workshop a month away is too far off.
+    await room.say(ADMIN, "/newevent 2026-11-24 18:30 | Recovery walk | Riverside Park gate")
+    await room.say(ADMIN, "/newevent 2026-12-22 18:30 | Art workshop | Library")
+    await room.say(MEMBER, "/talk")
+    await room.tap(MEMBER, "Skip")
+    sweeper = Sweeper(peer_engine)
+    for _ in range(2):
+        clock.advance(timedelta(minutes=6))
+        _, outcomes = await sweeper.sweep()
+        for outcome in outcomes:
+            room.collect(outcome)
+    honest = next(r.text for r in room.inbox(MEMBER) if "taking longer" in r.text)
+    assert "meeting soon" in honest and "Tue 24 Nov, 18:30 · Recovery walk" in honest
+    assert "Art workshop" not in honest
 
 
 async def test_low_mood_outranks_ordinary(room: Room, db: Database) -> None:
