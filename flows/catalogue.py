@@ -2,6 +2,7 @@
 
 import random
 
+from flows.admin_stats import STATS_COMMANDS
 from flows.buddy import BUDDY_COMMANDS
 from flows.calendar_import import on_calendar_file
 from flows.checkin import CheckIn
@@ -59,6 +60,7 @@ def create_engine(
             *NUDGE_COMMANDS,
             *BUDDY_COMMANDS,
             *EVENT_ADMIN_COMMANDS,
+            *STATS_COMMANDS,
         ),
         outside_flow=outside_flow,
         hooks=Hooks(guard=guard, relay=relay, media=on_calendar_file),

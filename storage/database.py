@@ -24,6 +24,7 @@ from storage.members import MemberRepository
 from storage.notices import NoticeRepository
 from storage.outbox import OutboxRepository
 from storage.safety import SafetyRepository
+from storage.stats import StatsRepository
 from storage.volunteers import VolunteerRepository
 
 
@@ -40,6 +41,7 @@ class Transaction:
         "notices",
         "outbox",
         "safety",
+        "stats",
         "volunteers",
     )
 
@@ -54,6 +56,7 @@ class Transaction:
         self.notices = NoticeRepository(conn)
         self.safety = SafetyRepository(conn)
         self.events = EventRepository(conn)
+        self.stats = StatsRepository(conn)
 
 
 def _migrations() -> list[tuple[int, str]]:

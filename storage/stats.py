@@ -1,0 +1,134 @@
+"""Community-wide counts for admins: aggregates only, never a row about one person."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.timeutil import from_db, to_db
+
+
+@dataclass(frozen=True, slots=True)
+class MemberCounts:
+    onboarded: int
+    checked_in: int  # members with a mood check-in in the window
+    paused: int
+    unreachable: int
+    lonely: int  # newest UCLA-3 total at or above the threshold
+    without_contact: int  # no reported contact or attended event since the cut-off
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinCounts:
+    moods: int
+    mood_sum: int
+    connections: int
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffRow:
+    """One request's timing and outcome, without who asked or who answered."""
+
+    priority: int
+    status: str
+    requested_at: datetime
+    accepted_at: datetime | None
+    ended_at: datetime | None
+    rating: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventCounts:
+    upcoming: int
+    going: int  # answers "I'll go" or "Maybe" to events in the window
+    attended: int
+
+
+class StatsRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        rows = await self._conn.execute_fetchall(sql, params)
+        return next(iter(rows))
+
+    async def members(
+        self, *, since: datetime, ucla_min: int, contact_before: datetime
+    ) -> MemberCounts:
+        row = await self._one(
+            "SELECT count(*) AS onboarded, "
+            "coalesce(sum(paused), 0) AS paused, "
+            "coalesce(sum(unreachable_at IS NOT NULL), 0) AS unreachable, "
+            "coalesce(sum(last_ucla3 >= ?), 0) AS lonely, "
+            "coalesce(sum(coalesce(last_contact_at, onboarded_at) < ?), 0) AS without_contact "
+            "FROM member WHERE onboarded_at IS NOT NULL",
+            (ucla_min, to_db(contact_before)),
+        )
+        checked = await self._one(
+            "SELECT count(DISTINCT member_id) FROM mood_checkin WHERE updated_at >= ?",
+            (to_db(since),),
+        )
+        return MemberCounts(
+            onboarded=row["onboarded"],
+            checked_in=checked[0],
+            paused=row["paused"],
+            unreachable=row["unreachable"],
+            lonely=row["lonely"],
+            without_contact=row["without_contact"],
+        )
+
+    async def checkins(self, *, since: datetime) -> CheckinCounts:
+        moods = await self._one(
+            "SELECT count(*), coalesce(sum(mood), 0) FROM mood_checkin WHERE updated_at >= ?",
+            (to_db(since),),
+        )
+        connections = await self._one(
+            "SELECT count(*) FROM connection_checkin WHERE created_at >= ?", (to_db(since),)
+        )
+        return CheckinCounts(moods=moods[0], mood_sum=moods[1], connections=connections[0])
+
+    async def handoffs(self, *, since: datetime) -> list[HandoffRow]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT priority, status, requested_at, accepted_at, ended_at, rating FROM handoff "
+            "WHERE requested_at >= ? ORDER BY requested_at",
+            (to_db(since),),
+        )
+        return [
+            HandoffRow(
+                priority=row["priority"],
+                status=row["status"],
+                requested_at=from_db(row["requested_at"]),
+                accepted_at=None if row["accepted_at"] is None else from_db(row["accepted_at"]),
+                ended_at=None if row["ended_at"] is None else from_db(row["ended_at"]),
+                rating=row["rating"],
+            )
+            for row in rows
+        ]
+
+    async def safety_tiers(self, *, since: datetime) -> dict[int, int]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT tier, count(*) FROM safety_event WHERE at >= ? GROUP BY tier", (to_db(since),)
+        )
+        return {row[0]: row[1] for row in rows}
+
+    async def volunteers(self) -> tuple[int, int]:
+        """(active volunteers, on call now)."""
+        row = await self._one(
+            "SELECT count(*), coalesce(sum(on_call), 0) FROM volunteer WHERE status = 'active'"
+        )
+        return row[0], row[1]
+
+    async def events(self, *, since: datetime, now: datetime, until: datetime) -> EventCounts:
+        upcoming = await self._one(
+            "SELECT count(*) FROM event WHERE cancelled_at IS NULL "
+            "AND starts_at >= ? AND starts_at < ?",
+            (to_db(now), to_db(until)),
+        )
+        answers = await self._one(
+            "SELECT coalesce(sum(r.answer IN ('going', 'maybe')), 0), "
+            "coalesce(sum(r.attended = 1), 0) FROM rsvp r JOIN event e ON e.id = r.event_id "
+            "WHERE e.starts_at >= ? AND e.starts_at < ?",
+            (to_db(since), to_db(until)),
+        )
+        return EventCounts(upcoming=upcoming[0], going=answers[0], attended=answers[1])
