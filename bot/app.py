@@ -6,6 +6,7 @@ import signal
 import sys
 from contextlib import suppress
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -79,6 +80,13 @@ def console_banner(settings: Settings, *, forced: bool) -> str:
     )
 
 
+def exports_folder(settings: Settings) -> Path:
+    """Where the console saves the charts and exports it sends: beside the database."""
+    path = settings.database_path
+    base = Path.cwd() if path == ":memory:" else Path(path).resolve().parent
+    return base / "exports"
+
+
 def _install_signal_handlers(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -129,7 +137,9 @@ async def _run_console(
     stdin: TextIO,
     stdout: TextIO,
 ) -> None:
-    session = ConsoleSession(engine, postman, stdin=stdin, stdout=stdout, user=user)
+    session = ConsoleSession(
+        engine, postman, stdin=stdin, stdout=stdout, user=user, exports=exports_folder(settings)
+    )
 
     async def sweep() -> None:
         _report, outcomes = await sweeper.sweep()

@@ -3,8 +3,10 @@
 from collections.abc import Iterable
 from datetime import timedelta
 
+from flows.chart import CHART_COMMANDS
 from flows.checkin import AREA_LABELS, MOOD_BY_VALUE
 from flows.engine import Command, Context
+from flows.export import EXPORT_COMMANDS
 from flows.handoff import cancel_waiting
 from flows.onboarding import schedule_summary
 from flows.schedule import local_today, reschedule
@@ -114,6 +116,7 @@ async def history(ctx: Context) -> None:
         lines.append(f"\n7-day average: {sum(week) / len(week):.1f} ({count})")
     else:
         lines.append("\nNo check-ins in the last 7 days.")
+    lines.append("/chart shows your last 30 days as a picture; /export sends you all your data.")
     ctx.say("\n".join(lines))
     ctx.remind_open_question()
 
@@ -213,6 +216,8 @@ COMMANDS = (
     Command("checkin", "daily check-in: how are you today?", checkin),
     Command("connect", "weekly check-in about connection", connect),
     Command("history", "your recent check-ins", history),
+    *CHART_COMMANDS,
+    *EXPORT_COMMANDS,
     Command("settings", "change your name, time zone or reminder time", settings),
     Command("pause", "pause reminders", pause),
     Command("resume", "turn reminders back on", resume),

@@ -16,7 +16,8 @@ class DeleteData(Flow):
         ctx.ask(
             "confirm",
             "This deletes everything I store about you: your check-ins, your chosen name "
-            "and your settings. It can't be undone. Are you sure?",
+            "and your settings. It can't be undone. (If you'd like a copy first, choose No "
+            "and send /export.) Are you sure?",
             [Choice("delete", "Yes, delete everything"), Choice("keep", "No, keep my data")],
         )
 
@@ -26,6 +27,9 @@ class DeleteData(Flow):
             ctx.finish()
             ctx.say("Okay, nothing was deleted.")
             return
+        # Messages still waiting to reach them (an export that failed to send, say) go too.
+        for account in await ctx.tx.members.accounts_of(ctx.require_member().id):
+            await ctx.tx.outbox.drop_for_account(account)
         await ctx.forget_member()
         ctx.say(
             "Done — everything I stored about you has been deleted. "

@@ -32,6 +32,20 @@ def command_choice(command: str, label: str, emoji: str = "") -> Choice:
     return Choice(command, label, emoji)
 
 
+def _b64(data: bytes | None) -> str | None:
+    return base64.b64encode(data).decode("ascii") if data is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A small file, with its bytes: one a person sent (e.g. an iCalendar file), or one
+    sent to them (their /export)."""
+
+    file_name: str
+    mime_type: str
+    data: bytes
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """Something to show one person."""
@@ -42,7 +56,10 @@ class Reply:
     # passed. COMMAND_TOKEN: the choices are commands.
     token: int | None = None
     columns: int = 1
+    # Attachments: a picture (PNG bytes; the text is its caption) or a file. Both ride in
+    # the outbox row (base64), so a reply committed before a crash is sent whole after it.
     image_png: bytes | None = None
+    document: Document | None = None
     # Remember the sent message under this key (to edit it, or map replies to it).
     notice: str | None = None
     # Instead of sending, edit the messages sent to this person under this key.
@@ -70,7 +87,16 @@ class Reply:
                 "choices": [[c.value, c.label, c.emoji] for c in self.choices],
                 "token": self.token,
                 "columns": self.columns,
-                "image": base64.b64encode(self.image_png).decode() if self.image_png else None,
+                "image": _b64(self.image_png),
+                "document": (
+                    {
+                        "name": self.document.file_name,
+                        "mime": self.document.mime_type,
+                        "data": _b64(self.document.data),
+                    }
+                    if self.document is not None
+                    else None
+                ),
                 "notice": self.notice,
                 "replaces": self.replaces_notice,
                 "copy_of": list(self.copy_of) if self.copy_of else None,
@@ -85,12 +111,18 @@ class Reply:
     def from_json(cls, raw: str) -> "Reply":
         data: dict[str, Any] = json.loads(raw)
         copy_of = data.get("copy_of")
+        document = data.get("document")
         return cls(
             text=data["text"],
             choices=tuple(Choice(*c) for c in data["choices"]),
             token=data["token"],
             columns=data["columns"],
             image_png=base64.b64decode(data["image"]) if data["image"] else None,
+            document=(
+                Document(document["name"], document["mime"], base64.b64decode(document["data"]))
+                if document
+                else None
+            ),
             notice=data.get("notice"),
             replaces_notice=data.get("replaces"),
             copy_of=(copy_of[0], copy_of[1]) if copy_of else None,
@@ -103,15 +135,6 @@ class Reply:
     def lost_text(self) -> bool:
         """Its transient text was left out of storage, so it can no longer be sent."""
         return self.transient_text and not self.text
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """A small file a person sent (e.g. an iCalendar file), with its bytes."""
-
-    file_name: str
-    mime_type: str
-    data: bytes
 
 
 @dataclass(frozen=True, slots=True)

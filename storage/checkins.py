@@ -20,6 +20,22 @@ def _mood(row: Any) -> MoodCheckin:
     )
 
 
+_CONNECTION_COLUMNS = (
+    "local_date, lack_companionship, left_out, isolated, ucla3_total, community_contacts"
+)
+
+
+def _connection(row: Any) -> ConnectionCheckin:
+    return ConnectionCheckin(
+        local_date=date.fromisoformat(row["local_date"]),
+        lack_companionship=row["lack_companionship"],
+        left_out=row["left_out"],
+        isolated=row["isolated"],
+        ucla3_total=row["ucla3_total"],
+        community_contacts=row["community_contacts"],
+    )
+
+
 class CheckinRepository:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -60,6 +76,15 @@ class CheckinRepository:
         )
         return [_mood(row) for row in rows]
 
+    async def moods_since(self, member_id: int, since: date | None = None) -> list[MoodCheckin]:
+        """Check-ins from the local date `since` on (all of them without), oldest first."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT local_date, mood, tags, helped, updated_at FROM mood_checkin "
+            "WHERE member_id = ? AND local_date >= ? ORDER BY local_date",
+            (member_id, date_to_db(since) if since is not None else ""),
+        )
+        return [_mood(row) for row in rows]
+
     async def record_connection(
         self, member_id: int, *, local_date: date, answers: ConnectionCheckin, now: datetime
     ) -> None:
@@ -85,19 +110,19 @@ class CheckinRepository:
 
     async def recent_connections(self, member_id: int, *, limit: int) -> list[ConnectionCheckin]:
         rows = await self._conn.execute_fetchall(
-            "SELECT local_date, lack_companionship, left_out, isolated, ucla3_total, "
-            "community_contacts FROM connection_checkin WHERE member_id = ? "
+            f"SELECT {_CONNECTION_COLUMNS} FROM connection_checkin WHERE member_id = ? "
             "ORDER BY local_date DESC LIMIT ?",
             (member_id, limit),
         )
-        return [
-            ConnectionCheckin(
-                local_date=date.fromisoformat(row["local_date"]),
-                lack_companionship=row["lack_companionship"],
-                left_out=row["left_out"],
-                isolated=row["isolated"],
-                ucla3_total=row["ucla3_total"],
-                community_contacts=row["community_contacts"],
-            )
-            for row in rows
-        ]
+        return [_connection(row) for row in rows]
+
+    async def connections_since(
+        self, member_id: int, since: date | None = None
+    ) -> list[ConnectionCheckin]:
+        """Connection check-ins from the local date `since` on (all without), oldest first."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_CONNECTION_COLUMNS} FROM connection_checkin "
+            "WHERE member_id = ? AND local_date >= ? ORDER BY local_date",
+            (member_id, date_to_db(since) if since is not None else ""),
+        )
+        return [_connection(row) for row in rows]

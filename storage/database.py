@@ -23,6 +23,7 @@ from storage.inbox import InboxRepository
 from storage.members import MemberRepository
 from storage.notices import NoticeRepository
 from storage.outbox import OutboxRepository
+from storage.personal import PersonalDataRepository
 from storage.safety import SafetyRepository
 from storage.stats import StatsRepository
 from storage.volunteers import VolunteerRepository
@@ -40,6 +41,7 @@ class Transaction:
         "members",
         "notices",
         "outbox",
+        "personal",
         "safety",
         "stats",
         "volunteers",
@@ -57,6 +59,7 @@ class Transaction:
         self.safety = SafetyRepository(conn)
         self.events = EventRepository(conn)
         self.stats = StatsRepository(conn)
+        self.personal = PersonalDataRepository(conn)
 
 
 def _migrations() -> list[tuple[int, str]]:

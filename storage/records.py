@@ -190,3 +190,54 @@ class Rsvp:
     buddy_offer: bool
     buddy_requested: bool
     buddy_id: int | None
+
+
+# -- a member's own copy of their data (/export) ---------------------------------------
+@dataclass(frozen=True, slots=True)
+class EventAnswer:
+    """A member's answer to an event, with the event as it stands."""
+
+    event_title: str
+    event_place: str
+    event_starts_at: datetime
+    event_cancelled: bool
+    answer: str
+    answered_at: datetime
+    attended: bool | None
+    rating: str | None
+    buddy_requested: bool
+    buddy_offer: bool
+    buddy_name: str | None  # the display name of the volunteer meeting them there
+
+
+@dataclass(frozen=True, slots=True)
+class PeerChat:
+    """A member's request to talk and how it went; of the volunteer, only the display name."""
+
+    requested_at: datetime
+    accepted_at: datetime | None
+    ended_at: datetime | None
+    status: str
+    priority: int
+    topic: str | None
+    rating: int | None
+    feedback: str | None
+    volunteer_name: str | None
+    reported_at: datetime | None  # when the member flagged it to the admins
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyEvent:
+    at: datetime
+    tier: int
+    source: str  # 'chat', 'relay', 'silence'
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeRecord:
+    sent_at: datetime
+    event_title: str | None  # None once the event is gone
+    event_starts_at: datetime | None
+    reasons: tuple[str, ...]
+    outcome: str
+    outcome_at: datetime | None

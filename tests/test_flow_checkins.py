@@ -225,6 +225,11 @@ async def test_delete_requires_confirmation_then_removes_everything(
     assert "has been deleted" in chat.last_text()
     async with db.transaction() as tx:
         assert await tx.members.count() == 0
+        # Nothing older waits to be sent to them: only the goodbye is left to deliver.
+        later = engine.clock.now() + timedelta(seconds=1)
+        waiting = await tx.outbox.pending(ALEX.channel, created_before=later, limit=50)
+    assert [row.external_id for row in waiting] == [ALEX.external_id]
+    assert "has been deleted" in waiting[0].payload
 
 
 async def test_redelivered_input_is_applied_once(engine: Engine, db: Database) -> None:

@@ -4,12 +4,19 @@
 can talk through the bot); `/quit` leaves. Messages for someone other than the
 current person are shown with who they are for. `#<n> text` replies to message
 number n, as a volunteer with several chats picks whom to answer.
+
+A picture or file sent to someone (their /chart, their /export) is written to the
+exports folder next to the database, readable by its owner only (0600), and its path
+is printed.
 """
 
 import asyncio
 import itertools
+import os
+import re
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from flows.delivery import Postman, SendResult, Sent
@@ -21,12 +28,16 @@ CHANNEL = "console"
 # Lines typed in this session, by message number, so a peer chat can relay
 # ("copy") them. Kept in memory only, like a chat app's own history.
 _KEEP_TYPED = 500
+PICTURE_NAME = "chart.png"
 
 
-def render(reply: Reply) -> str:
+def render(reply: Reply, saved: Path | None = None) -> str:
     lines = [reply.text]
-    if reply.image_png is not None:
-        lines.append("[a picture was attached]")
+    if saved is not None:
+        what = "picture" if reply.image_png is not None else "file"
+        lines.append(f"[{what} saved to {saved}]")
+    elif reply.image_png is not None or reply.document is not None:
+        lines.append("[a file was attached]")
     if reply.has_commands:
         for choice in reply.choices:
             lines.append(f"  • {choice.caption}: send /{choice.value}")
@@ -38,14 +49,47 @@ def render(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+def _safe_name(name: str) -> str:
+    """A file name that stays inside the folder, whatever it was given."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", Path(name).name).lstrip(".")
+    return cleaned or "file"
+
+
+def write_private_file(folder: Path, name: str, data: bytes) -> Path:
+    """Write `data` to a new file in `folder` readable by its owner only; returns its path.
+
+    An existing file is never overwritten: a number is added to the name instead.
+    """
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stem, dot, suffix = _safe_name(name).rpartition(".")
+    if not dot:
+        stem, suffix = suffix, ""
+    for number in itertools.count(1):
+        candidate = f"{stem}-{number}" if number > 1 else stem
+        path = folder / (f"{candidate}.{suffix}" if suffix else candidate)
+        try:
+            # Created 0600 (O_EXCL: never someone else's file, nor through a link).
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(descriptor, "wb") as sink:
+            os.fchmod(sink.fileno(), 0o600)  # whatever the umask
+            sink.write(data)
+        return path.resolve()
+    raise AssertionError("unreachable")
+
+
 class ConsoleChannel:
-    """Delivers replies by printing them."""
+    """Delivers replies by printing them (and saving their attachments)."""
 
     name = CHANNEL
 
-    def __init__(self, out: TextIO, current_user: Callable[[], str]) -> None:
+    def __init__(
+        self, out: TextIO, current_user: Callable[[], str], exports: Path | None = None
+    ) -> None:
         self._out = out
         self._current_user = current_user
+        self._exports = exports if exports is not None else Path("exports")
         self._numbers = itertools.count(1)
         self.typed: dict[tuple[str, str], str] = {}
 
@@ -62,16 +106,30 @@ class ConsoleChannel:
         self._out.write(f"\n{prefix}{text}\n")
         self._out.flush()
 
+    async def _save(self, external_id: str, reply: Reply) -> Path | None:
+        """Write the reply's attachment, if any, to the exports folder."""
+        if reply.image_png is not None:
+            name, data = PICTURE_NAME, reply.image_png
+        elif reply.document is not None:
+            name, data = reply.document.file_name, reply.document.data
+        else:
+            return None
+        # Named for whom it is, since several people may share this terminal (/as).
+        return await asyncio.to_thread(
+            write_private_file, self._exports, f"user-{external_id}-{name}", data
+        )
+
     async def send(self, external_id: str, reply: Reply) -> Sent:
         ref = self.next_ref()
+        saved = await self._save(external_id, reply)
         if reply.copy_of is not None:
             original = self.typed.get(reply.copy_of, "(a message that is no longer available)")
             self._print(external_id, f"[message #{ref}] {original}")
         elif reply.notice is not None:
             # A notice may be edited later ("taken") or replied to: show its number.
-            self._print(external_id, f"[message #{ref}] Hearthside: {render(reply)}")
+            self._print(external_id, f"[message #{ref}] Hearthside: {render(reply, saved)}")
         else:
-            self._print(external_id, f"Hearthside: {render(reply)}")
+            self._print(external_id, f"Hearthside: {render(reply, saved)}")
         return Sent(SendResult.SENT, ref)
 
     async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:
@@ -103,13 +161,14 @@ class ConsoleSession:
         stdin: TextIO,
         stdout: TextIO,
         user: str = "1",
+        exports: Path | None = None,
     ) -> None:
         self._engine = engine
         self._postman = postman
         self._stdin = stdin
         self._out = stdout
         self.user = user
-        self._channel = ConsoleChannel(stdout, lambda: self.user)
+        self._channel = ConsoleChannel(stdout, lambda: self.user, exports)
         postman.register(self._channel)
 
     def _show(self, line: str) -> None:

@@ -2,7 +2,7 @@
 
 import logging
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from flows.delivery import SendResult, Sent
@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 CAPTION_MAX = 1024
+PHOTO_NAME = "chart.png"
 
 
 class TelegramChannel:
@@ -41,12 +42,24 @@ class TelegramChannel:
                 protect_content=True,
             )
             return copied.message_id
+        # Attachments are the member's own health data (a chart, an export): protected
+        # from forwarding and saving, like everything relayed.
         if reply.image_png is not None:
             message = await self._bot.send_photo(
                 chat_id,
-                photo=reply.image_png,
+                photo=InputFile(reply.image_png, filename=PHOTO_NAME),
                 caption=reply.text[:CAPTION_MAX],
                 reply_markup=keyboard(reply),
+                protect_content=True,
+            )
+        elif reply.document is not None:
+            message = await self._bot.send_document(
+                chat_id,
+                # The type is read from the name's ending (.json: application/json).
+                document=InputFile(reply.document.data, filename=reply.document.file_name),
+                caption=reply.text[:CAPTION_MAX],
+                reply_markup=keyboard(reply),
+                protect_content=True,
             )
         else:
             message = await self._bot.send_message(
