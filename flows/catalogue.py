@@ -22,6 +22,7 @@ from flows.onboarding import Onboarding
 from flows.peer_reports import REPORT_COMMANDS
 from flows.relay import RELAY_COMMANDS, ChatFeedback, relay
 from flows.shifts import SHIFT_COMMANDS, Shifts
+from flows.typed_buttons import TypedButtons
 from flows.volunteering import VOLUNTEER_COMMANDS, VolunteerSetup
 from storage import Database
 
@@ -63,6 +64,6 @@ def create_engine(
             *STATS_COMMANDS,
         ),
         outside_flow=outside_flow,
-        hooks=Hooks(guard=guard, relay=relay, media=on_calendar_file),
+        hooks=Hooks(guard=guard, buttons=TypedButtons(), relay=relay, media=on_calendar_file),
         rng=rng,
     )

@@ -109,18 +109,37 @@ def _normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("\ufe0f", "").strip().casefold()
 
 
-def match_choice(text: str, choices: Iterable[Choice]) -> Choice | None:
-    """The choice a typed answer means: its value, label, emoji, caption or number."""
+def _bare(normalised: str) -> str:
+    # Without punctuation or spaces, so "I’ll go!" (a phone's curly apostrophe) or
+    # "stop-suggestions" still reads as "I'll go" or "Stop suggestions". Emoji stay.
+    return "".join(
+        c for c in normalised if not unicodedata.category(c).startswith(("P", "Z")) and c.strip()
+    )
+
+
+def match_choice(text: str, choices: Iterable[Choice], *, numbers: bool = True) -> Choice | None:
+    """The choice a typed answer means: its value, label, emoji, caption or (with
+    `numbers`, when the choices were shown numbered) its number. Case is ignored, and
+    punctuation and spacing too when nothing matches exactly."""
     typed = _normalise(text)
     if not typed:
         return None
     options = list(choices)
-    for choice in options:
-        names = {choice.value, choice.label, choice.caption, choice.emoji}
-        if typed in {_normalise(name) for name in names if name}:
+    names_of = [
+        {_normalise(n) for n in (c.value, c.label, c.caption, c.emoji) if n} for c in options
+    ]
+    for choice, names in zip(options, names_of, strict=True):
+        if typed in names:
             return choice
-    if typed.isdigit() and 1 <= int(typed) <= len(options):
-        return options[int(typed) - 1]
+    if typed.isdigit():
+        if numbers and 1 <= int(typed) <= len(options):
+            return options[int(typed) - 1]
+        return None
+    bare = _bare(typed)
+    if bare and not bare.isdigit():  # a number counts only typed as one
+        for choice, names in zip(options, names_of, strict=True):
+            if bare in {_bare(name) for name in names}:
+                return choice
     return None
 
 
@@ -322,6 +341,7 @@ class Context:
             await self.tx.handoffs.anonymise_member(self.member.id)
             for account in await self.tx.members.accounts_of(self.member.id):
                 await self.tx.notices.forget_account(account)
+                await self.tx.offered.forget_account(account)
             await self.tx.members.delete(self.member.id)
         self.member = None
         self.state = None
@@ -334,6 +354,26 @@ class Context:
 def pending_ref(outbox_id: int) -> str:
     """The placeholder id of a notice still in the outbox."""
     return f"outbox:{outbox_id}"
+
+
+async def remember_offers(
+    tx: Transaction, sent: Iterable[tuple[Account, Reply]], now: datetime
+) -> set[Account]:
+    """Keep the buttons of the command-button messages each person is being sent now,
+    in place of those offered them before (flows/typed_buttons.py); returns who got any.
+
+    Only commands, labels and emoji are kept, never the messages' text. Edits of
+    earlier messages are not new messages and change nothing here.
+    """
+    offers: dict[Account, list[tuple[tuple[str, str, str], ...]]] = {}
+    # In the order the postman sends them: crisis replies first.
+    for account, reply in sorted(sent, key=lambda item: not item[1].urgent):
+        if reply.has_commands and reply.replaces_notice is None:
+            buttons = tuple((c.value, c.label, c.emoji) for c in reply.choices)
+            offers.setdefault(account, []).append(buttons)
+    for account, messages in offers.items():
+        await tx.offered.remember(account, tuple(messages), now)
+    return set(offers)
 
 
 CommandHandler = Callable[[Context], Awaitable[None]]
@@ -358,6 +398,9 @@ class Hooks:
 
     # The crisis guard: sees every typed text first, in every state.
     guard: InputHook | None = None
+    # Typed words of a command button just offered (outside any question or peer chat):
+    # runs the button's command.
+    buttons: InputHook | None = None
     # An open peer chat: relays the input to the other side (an edit: edits its copies).
     relay: InputHook | None = None
     # Attachments that reach no chat (e.g. an admin's calendar file).
@@ -435,6 +478,7 @@ class Engine:
                     now = self.clock.now()
                     await tx.notices.record(account, pending_ref(outbox_id), reply.notice, now)
                 deliveries.append(Delivery(outbox_id, account, reply))
+            await remember_offers(tx, [(d.account, d.reply) for d in deliveries], self.clock.now())
         return Outcome(deliveries=deliveries)
 
     async def save_state_for(
@@ -512,6 +556,9 @@ class Engine:
         if not inp.is_tap:
             if inp.text and hooks.guard is not None and await hooks.guard(ctx):
                 return
+            # A command button's words, typed (not in a question or peer chat: it checks).
+            if inp.text and inp.media is None and hooks.buttons and await hooks.buttons(ctx):
+                return
             if hooks.relay is not None and await hooks.relay(ctx):
                 return
             if inp.media is not None:
@@ -544,6 +591,12 @@ class Engine:
         await ctx.tx.members.mark_reachable(member.id)
         await reschedule(ctx.tx, await ctx.reload_member(), ctx.now)
         await ctx.reload_member()
+
+    async def run_command(self, ctx: Context, inp: Input) -> None:
+        """Run the command `inp` carries in place of the input `ctx` was made for."""
+        assert inp.command is not None
+        ctx.input = inp
+        await self._run_command(ctx, inp.command)
 
     async def _run_command(self, ctx: Context, name: str) -> None:
         command = self.commands.get(name)
@@ -594,6 +647,13 @@ class Engine:
                 # before it is sent; the channel's message id replaces this on sending.
                 await tx.notices.record(account, pending_ref(outbox_id), reply.notice, ctx.now)
             deliveries.append(Delivery(outbox_id, account, reply))
+        offered_to = await remember_offers(tx, ctx.outgoing, ctx.now)
+        inp = ctx.input
+        if inp.is_command_tap and ctx.answered is not None and ctx.account not in offered_to:
+            # The tapped message is marked answered and loses its buttons, so typing
+            # their words no longer means them.
+            assert inp.choice is not None
+            await tx.offered.withdraw(ctx.account, inp.choice)
         return Outcome(
             deliveries=deliveries, answered=ctx.answered, stale=ctx.stale, edit=ctx.edit
         )

@@ -18,6 +18,7 @@ from flows.handoff import escalate
 from flows.relay import in_peer_chat
 from flows.schedule import local_now, local_today, next_connection_prompt, next_daily_prompt
 from flows.shifts import sweep_shifts
+from flows.typed_buttons import OFFER_WINDOW
 from flows.values import Outcome
 from storage import Member
 
@@ -72,6 +73,7 @@ class Sweeper:
             report.expired_conversations = await tx.conversations.expire(now)
             await tx.inbox.prune(now - INBOX_KEEP)
             await tx.notices.prune(now - NOTICE_KEEP)
+            await tx.offered.prune(now - OFFER_WINDOW)
             due_daily = await tx.members.due_for_prompt(now, limit=BATCH)
             due_weekly = await tx.members.due_for_connect(now, limit=BATCH)
             due_followup = await tx.members.due_for_followup(now, limit=BATCH)

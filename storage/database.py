@@ -22,6 +22,7 @@ from storage.handoffs import HandoffRepository
 from storage.inbox import InboxRepository
 from storage.members import MemberRepository
 from storage.notices import NoticeRepository
+from storage.offered import OfferedCommandRepository
 from storage.outbox import OutboxRepository
 from storage.personal import PersonalDataRepository
 from storage.safety import SafetyRepository
@@ -40,6 +41,7 @@ class Transaction:
         "inbox",
         "members",
         "notices",
+        "offered",
         "outbox",
         "personal",
         "safety",
@@ -56,6 +58,7 @@ class Transaction:
         self.volunteers = VolunteerRepository(conn)
         self.handoffs = HandoffRepository(conn)
         self.notices = NoticeRepository(conn)
+        self.offered = OfferedCommandRepository(conn)
         self.safety = SafetyRepository(conn)
         self.events = EventRepository(conn)
         self.stats = StatsRepository(conn)
