@@ -1,7 +1,9 @@
-"""Shared fixtures: a fresh database, a hand-moved clock, and the flow engine."""
+"""Shared fixtures: a fresh database, a hand-moved clock, the flow engine, and the fake
+Telegram Bot API server."""
 
+import logging
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from flows.clock import ManualClock
 from flows.config import FlowConfig
 from flows.engine import Engine
 from storage import Database, open_database
+from tests.fake_telegram import FakeTelegram
 
 CRISIS_TEXT = "Call the test crisis line on 000-TEST."
 
@@ -42,3 +45,19 @@ def flow_config() -> FlowConfig:
 @pytest.fixture
 def engine(db: Database, clock: ManualClock, flow_config: FlowConfig) -> Engine:
     return create_engine(db, clock, flow_config, rng=random.Random(7))
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def restore_logger_levels() -> Iterator[None]:
+    """Starting the bot quietens its libraries' loggers; later tests get them back as found."""
+    names = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite")
+    levels = {name: logging.getLogger(name).level for name in names}
+    yield
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)

@@ -3,10 +3,7 @@
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.settings import Settings
 from storage import Account, open_database
@@ -15,12 +12,6 @@ from tests.telegram_harness import Person, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
 ALEX = 4242
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 async def start_bot_process(

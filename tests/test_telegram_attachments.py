@@ -5,7 +5,6 @@ committed before a crash still arrives after the restart."""
 import json
 import logging
 import random
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,21 +25,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The first chart of a process imports matplotlib (and, on a fresh machine, builds its
 # font list): allow for that rather than fail on a slow start.
 FIRST_CHART_WAIT = 30.0
-
-
-@pytest.fixture(autouse=True)
-def restore_logger_levels() -> Iterator[None]:
-    names = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite")
-    levels = {name: logging.getLogger(name).level for name in names}
-    yield
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 async def check_in(alex: Person, mood: str, note: str) -> None:

@@ -48,15 +48,6 @@ def config() -> FlowConfig:
 
 
 @pytest.fixture(autouse=True)
-def restore_logger_levels() -> Iterator[None]:
-    names = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite")
-    levels = {name: logging.getLogger(name).level for name in names}
-    yield
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
-
-
-@pytest.fixture(autouse=True)
 def logs_hold_no_message_text(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Every test here also checks that no log record carries what the member wrote."""
     caplog.set_level(logging.DEBUG)
@@ -69,12 +60,6 @@ def logs_hold_no_message_text(caplog: pytest.LogCaptureFixture) -> Iterator[None
     for text in (*CRISIS_TEXTS, RELAYED):
         assert text.casefold() not in logged
     assert FIRST_NAME.casefold() not in logged and USERNAME not in logged
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture

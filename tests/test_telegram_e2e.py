@@ -1,7 +1,7 @@
 """End to end: the real python-telegram-bot Application over HTTP to the fake Bot API."""
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,21 +13,6 @@ from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import Person, RunningBot, eventually, start_bot, text_of
 
 ALEX, SAM = 4242, 5151
-
-
-@pytest.fixture(autouse=True)
-def restore_logger_levels() -> Iterator[None]:
-    names = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite")
-    levels = {name: logging.getLogger(name).level for name in names}
-    yield
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture

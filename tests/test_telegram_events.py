@@ -1,8 +1,7 @@
 """Community events end to end over Telegram: post, list, RSVP, reminder, .ics import."""
 
 import dataclasses
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,21 +24,6 @@ CATEGORIES:meeting\r
 END:VEVENT\r
 END:VCALENDAR\r
 """
-
-
-@pytest.fixture(autouse=True)
-def restore_logger_levels() -> Iterator[None]:
-    names = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite")
-    levels = {name: logging.getLogger(name).level for name in names}
-    yield
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture

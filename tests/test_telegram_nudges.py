@@ -3,8 +3,7 @@ out, and a large nudge run paced as bulk sends while chatting members still get 
 
 import asyncio
 import dataclasses
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,21 +16,6 @@ from tests.telegram_harness import Person, RunningBot, start_bot, text_of
 
 ALEX, SAM, ADMIN = 4242, 5151, 9001
 CROWD_FROM = 700_000
-
-
-@pytest.fixture(autouse=True)
-def restore_logger_levels() -> Iterator[None]:
-    names = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite")
-    levels = {name: logging.getLogger(name).level for name in names}
-    yield
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture

@@ -119,12 +119,6 @@ async def start_peer_bot(fake: FakeTelegram, db_path: Path, clock: ManualClock) 
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
 async def bot(fake: FakeTelegram, db_path: Path, clock: ManualClock) -> AsyncIterator[RunningBot]:
     running = await start_peer_bot(fake, db_path, clock)
     yield running

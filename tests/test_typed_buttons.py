@@ -5,9 +5,8 @@ terminal, where there are no taps at all.
 """
 
 import dataclasses
-import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -243,21 +242,6 @@ async def test_the_hook_is_wired_into_the_engine(engine: Engine) -> None:
 
 # -- over Telegram --------------------------------------------------------------------------
 ALEX, ADMIN = 4242, 9001
-
-
-@pytest.fixture
-def restore_logger_levels() -> Iterator[None]:
-    names = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite")
-    levels = {name: logging.getLogger(name).level for name in names}
-    yield
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
-
-
-@pytest.fixture
-async def fake(restore_logger_levels: None) -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture
