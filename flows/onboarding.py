@@ -58,7 +58,8 @@ CONSENT_TEXT = (
     "• the name you choose here, your time zone and reminder time, so I can remind you.\n\n"
     "I don't keep your Telegram name, username or phone number. Nobody else reads your "
     "check-ins. Telegram chats with bots are not end-to-end encrypted.\n"
-    "You can pause reminders (/pause) or delete everything (/delete) at any time.\n\n"
+    "You can pause reminders (/pause), get a copy of your data (/export) or delete "
+    "everything (/delete) at any time.\n\n"
     "Is it okay for me to store your check-ins?"
 )
 
