@@ -7,6 +7,7 @@ import logging
 from flows.engine import Command, Context
 from flows.event_text import when
 from flows.events import full_text, is_full_for, refusal, save_answer
+from flows.parsing import parse_id
 from flows.values import COMMAND_TOKEN, Reply, command_choice
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ async def offer(ctx: Context) -> None:
     """`/buddyoffer <event id>`: a volunteer going to the event will meet someone there."""
     raw = ctx.input.text.strip()
     member = ctx.require_member()
-    answer = await ctx.tx.events.rsvp_of(int(raw), member.id) if raw.isdigit() else None
+    event_id = parse_id(raw)
+    answer = await ctx.tx.events.rsvp_of(event_id, member.id) if event_id else None
     if answer is None or answer.answer != "going":
         ctx.say("Say you'll go to the event first (/events), then you can offer to meet someone.")
         return
@@ -45,7 +47,8 @@ async def request(ctx: Context) -> None:
     """`/buddy <event id>`: a member would like a peer to meet them at the event."""
     raw = ctx.input.text.strip()
     member = ctx.require_member()
-    event = await ctx.tx.events.get(int(raw)) if raw.isdigit() else None
+    event_id = parse_id(raw)
+    event = await ctx.tx.events.get(event_id) if event_id else None
     problem = refusal(event, ctx)
     if problem is not None or event is None:
         ctx.say(problem or "I can't find that event. /events shows what's coming up.")
@@ -96,7 +99,8 @@ async def meet(ctx: Context) -> None:
     """`/buddymeet <answer id>`: the first volunteer to accept meets the member."""
     raw = ctx.input.text.strip()
     volunteer = await ctx.volunteer()
-    answer = await ctx.tx.events.get_rsvp(int(raw)) if raw.isdigit() else None
+    rsvp_id = parse_id(raw)
+    answer = await ctx.tx.events.get_rsvp(rsvp_id) if rsvp_id else None
     if volunteer is None or answer is None:
         ctx.say("That request has passed. Thank you for offering!")
         return

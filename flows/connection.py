@@ -68,7 +68,7 @@ class Connection(Flow):
 
     async def on_contacts(self, ctx: Context, answer: Answer) -> None:
         raw = answer.choice.value if answer.choice else answer.text.strip()
-        if not raw.isdigit() or int(raw) > CONTACTS_MAX:
+        if not raw.isdecimal() or int(raw) > CONTACTS_MAX:
             ctx.reask("Just a number is perfect — for example 0, 2 or 7.")
             return
         member = ctx.require_member()

@@ -17,6 +17,7 @@ from typing import ClassVar
 from flows.crisis import DETECTOR_VERSION, Assessment, assess
 from flows.engine import Answer, Command, Context, Flow
 from flows.handoff import PRIORITY_CRISIS, admin_accounts, notify, open_request
+from flows.parsing import parse_id
 from flows.relay import member_in_chat
 from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
 
@@ -270,7 +271,8 @@ async def handover(ctx: Context) -> None:
     """
     volunteer = await ctx.volunteer()
     arg = ctx.input.text.strip()
-    handoff = await ctx.tx.handoffs.get(int(arg)) if arg.isdigit() else None
+    handoff_id = parse_id(arg)
+    handoff = await ctx.tx.handoffs.get(handoff_id) if handoff_id else None
     if not arg and volunteer is not None:
         chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
         current = [h for h in chats if h.id == volunteer.current_handoff]

@@ -131,12 +131,12 @@ def match_choice(text: str, choices: Iterable[Choice], *, numbers: bool = True) 
     for choice, names in zip(options, names_of, strict=True):
         if typed in names:
             return choice
-    if typed.isdigit():
+    if typed.isdecimal():
         if numbers and 1 <= int(typed) <= len(options):
             return options[int(typed) - 1]
         return None
     bare = _bare(typed)
-    if bare and not bare.isdigit():  # a number counts only typed as one
+    if bare and not bare.isdecimal():  # a number counts only typed as one
         for choice, names in zip(options, names_of, strict=True):
             if bare in {_bare(name) for name in names}:
                 return choice

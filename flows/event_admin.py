@@ -13,7 +13,7 @@ from flows.engine import Answer, Command, Context, Flow
 from flows.event_reminders import next_stage
 from flows.event_text import TAGS, card, when
 from flows.isolation import refresh_nudge_schedule
-from flows.parsing import parse_time_of_day, timezone_label
+from flows.parsing import parse_id, parse_time_of_day, timezone_label
 from flows.values import Choice, Reply, command_choice
 from storage import Event
 
@@ -247,7 +247,8 @@ async def _target(ctx: Context, command: str, verb: str) -> Event | None:
     if not raw:
         await _pick(ctx, command, verb)
         return None
-    event = await ctx.tx.events.get(int(raw.lstrip("#"))) if raw.lstrip("#").isdigit() else None
+    event_id = parse_id(raw)
+    event = await ctx.tx.events.get(event_id) if event_id else None
     if event is None:
         ctx.say(f"I can't find event {raw[:20]!r}. /{command} lists the upcoming ones.")
         return None
@@ -370,7 +371,7 @@ class NewEvent(Flow):
 
     async def on_capacity(self, ctx: Context, answer: Answer) -> None:
         raw = answer.text.strip()
-        if answer.choice is None and not (raw.isdigit() and 1 <= int(raw) <= CAPACITY_MAX):
+        if answer.choice is None and not (raw.isdecimal() and 1 <= int(raw) <= CAPACITY_MAX):
             ctx.reask(f"A number from 1 to {CAPACITY_MAX}, or No limit.")
             return
         ctx.data["capacity"] = int(raw) if answer.choice is None else None
@@ -520,7 +521,7 @@ class EditEvent(Flow):
             tags = new_tags
         elif raw == "-":
             capacity = None
-        elif raw.isdigit() and 1 <= int(raw) <= CAPACITY_MAX:
+        elif raw.isdecimal() and 1 <= int(raw) <= CAPACITY_MAX:
             capacity = int(raw)
         else:
             return f"A number from 1 to {CAPACITY_MAX}, or - for no limit."

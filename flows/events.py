@@ -8,6 +8,7 @@ from flows.engine import Command, Context
 from flows.event_reminders import next_stage
 from flows.event_text import ANSWER_LABELS, card, rsvp_buttons, when, zone_note
 from flows.isolation import after_attending, refresh_nudge_schedule
+from flows.parsing import parse_id
 from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from storage import Event, Member, Rsvp
 
@@ -109,13 +110,14 @@ async def tell_buddy_dropped_out(ctx: Context, event: Event, buddy_id: int) -> N
 async def rsvp(ctx: Context) -> None:
     """`/rsvp <event id> going|maybe|no` — usually a tap on an event's buttons."""
     parts = ctx.input.text.split()
-    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in ANSWER_LABELS:
+    event_id = parse_id(parts[0]) if len(parts) == 2 else None
+    if event_id is None or parts[1] not in ANSWER_LABELS:
         ctx.say(HOW_TO_ANSWER)
         ctx.remind_open_question()
         return
     member = ctx.require_member()
     answer = parts[1]
-    event = await ctx.tx.events.get(int(parts[0]))
+    event = await ctx.tx.events.get(event_id)
     problem = refusal(event, ctx)
     if problem is not None or event is None:
         ctx.say(problem or HOW_TO_ANSWER)
@@ -157,13 +159,14 @@ async def rsvp(ctx: Context) -> None:
 async def attended(ctx: Context) -> None:
     """`/attended <event id> good|hard|no` — the answer to "did you make it?"."""
     parts = ctx.input.text.split()
-    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in RATINGS:
+    event_id = parse_id(parts[0]) if len(parts) == 2 else None
+    if event_id is None or parts[1] not in RATINGS:
         ctx.say('Tap one of the buttons under "Did you make it?" to answer.')
         ctx.remind_open_question()
         return
     member = ctx.require_member()
-    event = await ctx.tx.events.get(int(parts[0]))
-    answer = await ctx.tx.events.rsvp_of(int(parts[0]), member.id)
+    event = await ctx.tx.events.get(event_id)
+    answer = await ctx.tx.events.rsvp_of(event_id, member.id)
     if event is None or answer is None:
         ctx.say("I can't find that event. /events shows what's coming up.")
         return

@@ -14,6 +14,7 @@ from typing import ClassVar
 from flows.config import FlowConfig
 from flows.engine import Answer, Command, Context, Flow
 from flows.event_text import when
+from flows.parsing import parse_id
 from flows.schedule import local_today
 from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from storage import Account, Handoff, Transaction, Volunteer
@@ -323,10 +324,11 @@ async def waiting_choice(ctx: Context) -> None:
 async def accept(ctx: Context) -> None:
     """`/accept <id>` (the Accept button): the first claim wins, atomically."""
     arg = ctx.input.text.strip()
-    if not arg.isdigit():
+    handoff_id = parse_id(arg)
+    if handoff_id is None:
         ctx.say("To accept a request, tap its Accept button (or send /accept and its number).")
         return
-    handoff = await ctx.tx.handoffs.get(int(arg))
+    handoff = await ctx.tx.handoffs.get(handoff_id)
     if handoff is None:
         ctx.say("I couldn't find that request.")
         return

@@ -142,3 +142,16 @@ def pseudonym_problem(raw: str) -> str | None:
 
 def clean_pseudonym(raw: str) -> str:
     return " ".join(raw.split())
+
+
+# SQLite integers are 64-bit; 18 digits always fit.
+_ID_DIGITS = 18
+
+
+def parse_id(raw: str) -> int | None:
+    """A typed row id ("12" or "#12"); None for anything else, e.g. "²" (a digit to
+    str.isdigit but not to int) or a number too long for SQLite."""
+    text = raw.strip().removeprefix("#")
+    if not (text.isascii() and text.isdecimal()) or len(text) > _ID_DIGITS:
+        return None
+    return int(text)

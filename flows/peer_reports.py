@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flows.engine import Command, Context
 from flows.handoff import admin_accounts
+from flows.parsing import parse_id
 from flows.relay import end_chat
 from flows.values import COMMAND_TOKEN, Reply, command_choice
 from storage import Handoff
@@ -68,7 +69,8 @@ async def report(ctx: Context) -> None:
 async def bar(ctx: Context) -> None:
     """`/bar <chat>` (admin): no more peer chats for that chat's member."""
     arg = ctx.input.text.strip()
-    handoff = await ctx.tx.handoffs.get(int(arg)) if arg.isdigit() else None
+    handoff_id = parse_id(arg)
+    handoff = await ctx.tx.handoffs.get(handoff_id) if handoff_id else None
     if handoff is None or handoff.member_id is None:
         ctx.say("I couldn't find that chat's member.")
         return
@@ -84,7 +86,8 @@ async def bar(ctx: Context) -> None:
 
 async def unbar(ctx: Context) -> None:
     arg = ctx.input.text.strip()
-    handoff = await ctx.tx.handoffs.get(int(arg)) if arg.isdigit() else None
+    handoff_id = parse_id(arg)
+    handoff = await ctx.tx.handoffs.get(handoff_id) if handoff_id else None
     if handoff is None or handoff.member_id is None:
         ctx.say("I couldn't find that chat's member.")
         return

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from flows.engine import Answer, Command, Context, Flow
 from flows.handoff import admin_accounts
+from flows.parsing import parse_id
 from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from storage import Account, Handoff, Volunteer
 
@@ -35,7 +36,7 @@ def handoff_of_notice(notice: str) -> int | None:
     """The chat a `relay_key` or `copy_key` notice belongs to."""
     head, _, rest = notice.partition(":")
     number = rest.split(":", 1)[0]
-    return int(number) if head == "relay" and number.isdigit() else None
+    return parse_id(number) if head == "relay" else None
 
 
 def _copy(ctx: Context, handoff: Handoff, *, header: str, notice: str | None) -> Reply:

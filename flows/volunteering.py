@@ -9,7 +9,7 @@ from typing import ClassVar
 from flows.engine import Answer, Command, Context, Flow
 from flows.handoff import TOPICS, notify_waiting_to
 from flows.onboarding import TIMEZONE_HINT, timezone_choices
-from flows.parsing import clean_pseudonym, parse_timezone, pseudonym_problem
+from flows.parsing import clean_pseudonym, parse_id, parse_timezone, pseudonym_problem
 from flows.values import Choice, command_choice
 
 log = logging.getLogger(__name__)
@@ -249,10 +249,11 @@ async def list_volunteers(ctx: Context) -> None:
 
 async def _target(ctx: Context) -> tuple[int, str] | None:
     arg = ctx.input.text.split()
-    if not arg or not arg[0].isdigit():
+    target = parse_id(arg[0]) if arg else None
+    if target is None:
         ctx.say("Use the buttons under /volunteers.")
         return None
-    volunteer = await ctx.tx.volunteers.get(int(arg[0]))
+    volunteer = await ctx.tx.volunteers.get(target)
     if volunteer is None:
         ctx.say("I couldn't find that volunteer.")
         return None

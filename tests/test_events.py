@@ -2,7 +2,7 @@
 
 import dataclasses
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -427,3 +427,40 @@ def test_engine_builds_with_event_commands(db: Database, clock: ManualClock) -> 
         assert name in engine.commands
     assert engine.hooks.media is not None
     assert timedelta(0) < engine.flows["newevent"].timeout
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "/rsvp ² going",
+        "/rsvp 99999999999999999999 going",
+        "/attended ³ good",
+        "/buddy ²",
+        "/buddyoffer 99999999999999999999",
+        "/accept ²",
+        "/report 99999999999999999999",
+        "/cancelevent ²",
+    ],
+)
+async def test_odd_ids_get_a_kind_reply_not_a_crash(room: Room, engine: Engine, line: str) -> None:
+    # "²" is a digit to str.isdigit but not to int(); 20 digits overflow SQLite's integers.
+    await join(engine, RIVER, zone="America/New_York")
+    outcome = await room.say(RIVER, line)
+    assert outcome.deliveries, line
+    assert "went wrong" not in room.inbox(RIVER)[-1].text
+
+
+async def test_a_superscript_digit_answering_a_question_reads_as_that_digit(
+    room: Room, engine: Engine, db: Database
+) -> None:
+    await join(engine, RIVER, zone="America/New_York")
+    await room.say(RIVER, "/connect")
+    for _ in range(3):
+        await room.tap(RIVER, "Often")
+    await room.say(RIVER, "²")  # NFKC makes it "2", as it looks
+    assert "Thank you for sharing" in room.inbox(RIVER)[-1].text
+    async with db.transaction() as tx:
+        found = await tx.members.find_by_account(RIVER)
+        assert found is not None
+        (latest,) = await tx.checkins.connections_since(found.id, date(2000, 1, 1))
+    assert latest.community_contacts == 2

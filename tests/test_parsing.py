@@ -2,7 +2,7 @@
 
 import pytest
 
-from flows.parsing import parse_time_of_day, parse_timezone, pseudonym_problem
+from flows.parsing import parse_id, parse_time_of_day, parse_timezone, pseudonym_problem
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,21 @@ def test_parse_time_of_day(typed: str, hhmm: str | None) -> None:
 )
 def test_pseudonym_rules(name: str, ok: bool) -> None:
     assert (pseudonym_problem(name) is None) is ok
+
+
+@pytest.mark.parametrize(
+    ("typed", "row_id"),
+    [
+        ("12", 12),
+        (" #7 ", 7),
+        ("²", None),
+        ("٣", None),
+        ("", None),
+        ("1e3", None),
+        ("-4", None),
+        ("9" * 18, int("9" * 18)),
+        ("9" * 19, None),
+    ],
+)
+def test_parse_id(typed: str, row_id: int | None) -> None:
+    assert parse_id(typed) == row_id
