@@ -101,7 +101,15 @@ async def meet(ctx: Context) -> None:
     volunteer = await ctx.volunteer()
     rsvp_id = parse_id(raw)
     answer = await ctx.tx.events.get_rsvp(rsvp_id) if rsvp_id else None
-    if volunteer is None or answer is None:
+    # Only a volunteer who offered to meet someone at that event may take the request:
+    # taking it tells them the member's chosen name and where they will be.
+    offers = await ctx.tx.events.buddy_offers(answer.event_id) if answer is not None else []
+    if (
+        volunteer is None
+        or answer is None
+        or volunteer.member_id not in offers
+        or volunteer.member_id == answer.member_id
+    ):
         ctx.say("That request has passed. Thank you for offering!")
         return
     event = await ctx.tx.events.get(answer.event_id)

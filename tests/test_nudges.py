@@ -323,6 +323,9 @@ async def test_outcomes_are_recorded_from_nudge_to_attendance(
     assert "for admins" in room.inbox(RIVER)[-1].text
 
 
+OTHER_VOLUNTEER = Account("console", "kit")
+
+
 async def test_buddy_up_with_a_willing_volunteer(
     room: Room, engine: Engine, clock: ManualClock, db: Database
 ) -> None:
@@ -344,6 +347,22 @@ async def test_buddy_up_with_a_willing_volunteer(
     await room.tap(RIVER, "Go with a peer")
     assert "I've asked the peer volunteers" in room.inbox(RIVER)[-1].text
     assert "would like someone to meet them at Walk" in room.inbox(SAM)[-1].text
+    # A volunteer who never offered cannot take it, even by guessing the request's number.
+    async with db.transaction() as tx:
+        river = await tx.members.find_by_account(RIVER)
+        assert river is not None
+        asked = await tx.events.rsvp_of(walk, river.id)
+        assert asked is not None
+    await join(engine, OTHER_VOLUNTEER, at=NO_PROMPTS)
+    async with db.transaction() as tx:
+        other = await tx.members.find_by_account(OTHER_VOLUNTEER)
+        assert other is not None
+        await tx.volunteers.add(
+            other.id, display_name="Kit", topics=(), capacity=1, now=clock.now()
+        )
+    await room.say(OTHER_VOLUNTEER, f"/buddymeet {asked.id}")
+    assert "passed" in room.inbox(OTHER_VOLUNTEER)[-1].text
+    assert "Kit" not in room.texts(RIVER) and "Member river" not in room.texts(OTHER_VOLUNTEER)
     await room.tap(SAM, "I'll meet them")
     assert "Sam, a peer volunteer, will meet you at Walk at Park gate" in room.texts(RIVER)
     await room.say(SAM, f"/buddymeet {walk}")
