@@ -11,6 +11,14 @@ ALTER TABLE member ADD COLUMN last_nudge_at   TEXT;
 -- Recomputed (flows/isolation.py) in the transaction of every change it depends on.
 ALTER TABLE member ADD COLUMN next_nudge_at   TEXT;
 CREATE INDEX member_nudge_due ON member (next_nudge_at) WHERE next_nudge_at IS NOT NULL;
+-- The signals, from the connection check-ins members already gave: without them everyone
+-- who joined over ISOLATION_DAYS ago would look out of contact. (The low-mood run starts
+-- at 0 and grows with the next check-ins.)
+UPDATE member SET
+    last_ucla3 = (SELECT c.ucla3_total FROM connection_checkin c WHERE c.member_id = member.id
+                  ORDER BY c.local_date DESC, c.id DESC LIMIT 1),
+    last_contact_at = (SELECT max(c.created_at) FROM connection_checkin c
+                       WHERE c.member_id = member.id AND c.community_contacts > 0);
 -- Members who joined before this migration are looked at once by the next sweeps,
 -- which work out their own next_nudge_at.
 UPDATE member SET next_nudge_at = onboarded_at WHERE onboarded_at IS NOT NULL;

@@ -1,0 +1,59 @@
+"""Migrations applied to a database made by an earlier version keep what it held."""
+
+import sqlite3
+from importlib import resources
+from pathlib import Path
+
+from storage import open_database
+from storage.timeutil import from_db
+
+JOINED = "2026-09-01T10:00:00.000000Z"
+CONTACT = "2026-11-15T18:00:00.000000Z"
+
+
+def make_version_2(path: Path) -> None:
+    """A database as the release with migrations 0001-0002 left it, with two members."""
+    conn = sqlite3.connect(path)
+    folder = resources.files("storage") / "migrations"
+    for name in ("0001_foundation.sql", "0002_peers_and_safety.sql"):
+        conn.executescript((folder / name).read_text(encoding="utf-8"))
+    conn.execute("PRAGMA user_version = 2")
+    for member_id in (1, 2):
+        conn.execute(
+            "INSERT INTO member (id, created_at, timezone, consent_version, consented_at, "
+            "onboarded_at) VALUES (?, ?, 'UTC', 1, ?, ?)",
+            (member_id, JOINED, JOINED, JOINED),
+        )
+    # Member 1 talked with people from the community in mid-November, then felt alone.
+    conn.executemany(
+        "INSERT INTO connection_checkin (member_id, local_date, lack_companionship, left_out, "
+        "isolated, ucla3_total, community_contacts, created_at) VALUES (1, ?, 3, 3, 2, ?, ?, ?)",
+        [
+            ("2026-11-08", 5, 0, "2026-11-08T18:00:00.000000Z"),
+            ("2026-11-15", 6, 2, CONTACT),
+            ("2026-11-22", 8, 0, "2026-11-22T18:00:00.000000Z"),
+        ],
+    )
+    conn.commit()
+    conn.close()
+
+
+async def test_events_migration_fills_isolation_signals_from_earlier_check_ins(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    make_version_2(path)
+    db = await open_database(str(path))
+    try:
+        assert await db.schema_version() >= 3
+        async with db.transaction() as tx:
+            talked = await tx.members.get(1)
+            never = await tx.members.get(2)
+    finally:
+        await db.close()
+    assert talked is not None and never is not None
+    assert talked.last_ucla3 == 8  # the newest check-in's total
+    assert talked.last_contact_at == from_db(CONTACT)  # the newest with someone in it
+    assert (never.last_ucla3, never.last_contact_at) == (None, None)
+    # Both are looked at by the next sweeps, which work out their own next_nudge_at.
+    assert talked.next_nudge_at == from_db(JOINED) == never.next_nudge_at
