@@ -164,6 +164,11 @@ async def import_events(ctx: Context, events: list[CalendarEvent]) -> ImportCoun
             )
             counts.added += 1
             continue
+        if existing.is_cancelled:
+            # Cancelled here (/cancelevent or an earlier file): a re-import does not bring
+            # it back behind the backs of those told it was off. An admin can post it anew.
+            counts.unchanged += 1
+            continue
         same = (
             existing.title == item.title
             and existing.place == item.place
@@ -171,7 +176,6 @@ async def import_events(ctx: Context, events: list[CalendarEvent]) -> ImportCoun
             and existing.starts_at == item.starts_at
             and existing.ends_at == item.ends_at
             and existing.tags == item.tags
-            and not existing.is_cancelled
         )
         if same:
             counts.unchanged += 1

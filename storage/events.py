@@ -127,11 +127,13 @@ class EventRepository:
         tags: Sequence[str],
         capacity: int | None,
     ) -> None:
-        """Replace an event's details (an edit, or a re-import under the same UID)."""
+        """Replace an event's details (an edit, or a re-import under the same UID).
+
+        A cancelled event stays cancelled: those told it was off are not told otherwise.
+        """
         await self._conn.execute(
             "UPDATE event SET title = ?, place = ?, description = ?, starts_at = ?, "
-            "ends_at = ?, tags = ?, capacity = ?, updated_at = ?, cancelled_at = NULL "
-            "WHERE id = ?",
+            "ends_at = ?, tags = ?, capacity = ?, updated_at = ? WHERE id = ?",
             (
                 title,
                 place,

@@ -397,6 +397,11 @@ async def test_calendar_import_bad_file_then_good_file(
     assert "1 cancelled" in room.inbox(ADMIN)[-1].text
     assert "has been cancelled" in room.texts(RIVER)
 
+    # Importing the earlier file again does not bring the cancelled walk back.
+    room.collect(await engine.handle(ADMIN, _ics(moved)))
+    assert "0 added, 0 updated, 2 unchanged" in room.inbox(ADMIN)[-1].text
+    assert (await event(db, walk.id)).is_cancelled
+
 
 async def test_members_sending_files_get_the_usual_answer(
     room: Room, engine: Engine, db: Database
