@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flows.admin_stats import count
+from flows.admin_stats import share as share_of
 from flows.engine import Command, Context
 from flows.event_text import rsvp_buttons, when
 from flows.isolation import IsolationRule, isolation_reasons, refresh_nudge_schedule
@@ -185,12 +187,13 @@ async def nudge_stats(ctx: Context) -> None:
     said_yes = counts.get("going", 0) + counts.get("attended", 0) + counts.get("missed", 0)
 
     def share(n: int) -> str:
-        return f"{n} ({round(100 * n / sent)} %)"
+        # Groups under 5 are not shown exactly, as in /stats.
+        return share_of(n, sent)
 
     ctx.say(
         "\n".join(
             [
-                f"Nudges in the last {STATS_DAYS} days: {sent}",
+                f"Nudges in the last {STATS_DAYS} days: {count(sent)}",
                 f"→ said they'd go: {share(said_yes)}",
                 f"→ maybe: {share(counts.get('maybe', 0))}",
                 f"→ went (said so afterwards): {share(counts.get('attended', 0))}",

@@ -317,8 +317,10 @@ async def test_outcomes_are_recorded_from_nudge_to_attendance(
         assert await tx.events.nudge_counts(datetime(2026, 1, 1, tzinfo=UTC)) == {"attended": 1}
     await room.say(ADMIN, "/nudgestats")
     stats = room.inbox(ADMIN)[-1].text
-    assert "Nudges in the last 90 days: 1" in stats
-    assert "said they'd go: 1 (100 %)" in stats and "went (said so afterwards): 1" in stats
+    # One nudge is a group of one: shown as such, never exactly.
+    assert "Nudges in the last 90 days: fewer than 5" in stats
+    assert "said they'd go: fewer than 5" in stats
+    assert "went (said so afterwards): fewer than 5" in stats and "no answer yet: 0" in stats
     await room.say(RIVER, "/nudgestats")
     assert "for admins" in room.inbox(RIVER)[-1].text
 
