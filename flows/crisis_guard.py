@@ -41,6 +41,7 @@ async def _record(ctx: Context, assessment: Assessment, source: str) -> None:
         detector_version=DETECTOR_VERSION,
         source=source,
         now=ctx.now,
+        message_ref=ctx.input.message_ref if source != "silence" else None,
     )
     log.warning(
         "safety_event member=%s tier=%d rules=%s source=%s",
@@ -58,11 +59,21 @@ async def _hold(ctx: Context) -> None:
     )
 
 
+async def _already_acted_on(ctx: Context, assessment: Assessment) -> bool:
+    """Whether this edited message already had a safety event at least as serious."""
+    if ctx.member is None or ctx.input.message_ref is None:
+        return False
+    before = await ctx.tx.safety.most_severe_for_message(ctx.member.id, ctx.input.message_ref)
+    return before is not None and before <= assessment.tier
+
+
 async def guard(ctx: Context) -> bool:
     """Assess typed text; True when the guard answered instead of the flow."""
     assessment = assess(ctx.input.text)
     if assessment.tier == 0:
         return False
+    if ctx.input.edited and await _already_acted_on(ctx, assessment):
+        return False  # an edit of words already answered (a typo fixed): relayed, not re-raised
     volunteer = await ctx.volunteer()
     if volunteer is not None and volunteer.active_chats:
         # A volunteer in a chat talks about safety on purpose; they are not assessed.

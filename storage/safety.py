@@ -22,12 +22,30 @@ class SafetyRepository:
         detector_version: str,
         source: str,
         now: datetime,
+        message_ref: str | None = None,
     ) -> None:
         await self._conn.execute(
-            "INSERT INTO safety_event (member_id, at, tier, rule_ids, detector_version, source) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (member_id, to_db(now), tier, ",".join(rule_ids), detector_version, source),
+            "INSERT INTO safety_event (member_id, at, tier, rule_ids, detector_version, source, "
+            "message_ref) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                member_id,
+                to_db(now),
+                tier,
+                ",".join(rule_ids),
+                detector_version,
+                source,
+                message_ref,
+            ),
         )
+
+    async def most_severe_for_message(self, member_id: int, message_ref: str) -> int | None:
+        """The most severe tier (1 is the most) already recorded for one of their messages."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT min(tier) FROM safety_event WHERE member_id = ? AND message_ref = ?",
+            (member_id, message_ref),
+        )
+        value = next(iter(rows))[0]
+        return None if value is None else int(value)
 
     async def events_of(self, member_id: int) -> list[tuple[int, str, str]]:
         """(tier, rule ids, source) of a member's events, oldest first."""

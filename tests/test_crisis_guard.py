@@ -206,3 +206,23 @@ async def test_crisis_words_written_in_by_an_edit_are_seen(guarded: Engine, db: 
         assert member is not None
         events = await tx.safety.events_of(member.id)
     assert len(events) == 2
+
+
+async def test_an_edit_of_words_already_answered_is_not_raised_again(
+    guarded: Engine, db: Database
+) -> None:
+    await ChatDriver(guarded, MEMBER).onboard()
+    first = await guarded.handle(MEMBER, Input.typed(MESSAGE, message_ref="m1"))
+    assert first.deliveries[0].reply.urgent
+    # A typo fixed in the same message: no second crisis reply, no second event...
+    fixed = await guarded.handle(MEMBER, Input.edit(MESSAGE + ".", message_ref="m1"))
+    assert not any(d.reply.urgent for d in fixed.deliveries)
+    # ...but a message edited from distress into danger is answered at once.
+    await guarded.handle(MEMBER, Input.typed("i cant cope anymore", message_ref="m2"))
+    worse = await guarded.handle(MEMBER, Input.edit(MESSAGE, message_ref="m2"))
+    assert worse.deliveries and worse.deliveries[0].reply.urgent
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(MEMBER)
+        assert member is not None
+        tiers = [tier for tier, _, _ in await tx.safety.events_of(member.id)]
+    assert tiers == [1, 3, 1]
