@@ -9,6 +9,7 @@ from flows.event_text import when
 from flows.events import full_text, is_full_for, refusal, save_answer
 from flows.parsing import parse_id
 from flows.values import COMMAND_TOKEN, Reply, command_choice
+from storage import Event
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,37 @@ async def offer(ctx: Context) -> None:
     if ctx.input.is_command_tap:
         ctx.answered = "🤝 I can meet someone there"
     ctx.say("Thank you! If a member would like company there, I'll ask you. 💛")
+    # Members who asked before anyone offered were promised word when someone does.
+    event = await ctx.tx.events.get(answer.event_id)
+    if event is None:
+        return
+    for waiting in await ctx.tx.events.open_buddy_requests(event.id):
+        if waiting.member_id != member.id:
+            asker = await ctx.tx.members.get(waiting.member_id)
+            await _ask_to_meet(
+                ctx, member.id, event, waiting.id, asker.pseudonym if asker else None
+            )
+
+
+async def _ask_to_meet(
+    ctx: Context, volunteer_id: int, event: Event, rsvp_id: int, alias: str | None
+) -> None:
+    """A volunteer going to the event is asked to meet the member who would like company."""
+    volunteer = await ctx.tx.members.get(volunteer_id)
+    zone = volunteer.timezone if volunteer is not None else ctx.config.default_timezone
+    place = f" — {event.place}" if event.place else ""
+    for account in await ctx.tx.members.accounts_of(volunteer_id):
+        ctx.send_to(
+            account,
+            Reply(
+                f"🤝 {alias or 'A member'} would like someone to meet them at "
+                f"{event.title} ({when(event.starts_at, zone)}){place}. "
+                "Will you look out for them?",
+                (command_choice(f"buddymeet {rsvp_id}", "I'll meet them", "🤝"),),
+                token=COMMAND_TOKEN,
+                notice=notice_key(rsvp_id),
+            ),
+        )
 
 
 async def request(ctx: Context) -> None:
@@ -72,22 +104,8 @@ async def request(ctx: Context) -> None:
             "anyone there yet — if one does, I'll tell you. I'll remind you before it starts."
         )
         return
-    place = f" — {event.place}" if event.place else ""
     for volunteer_id in volunteers:
-        volunteer = await ctx.tx.members.get(volunteer_id)
-        zone = volunteer.timezone if volunteer is not None else ctx.config.default_timezone
-        for account in await ctx.tx.members.accounts_of(volunteer_id):
-            ctx.send_to(
-                account,
-                Reply(
-                    f"🤝 {member.pseudonym or 'A member'} would like someone to meet them at "
-                    f"{event.title} ({when(event.starts_at, zone)}){place}. "
-                    "Will you look out for them?",
-                    (command_choice(f"buddymeet {saved.id}", "I'll meet them", "🤝"),),
-                    token=COMMAND_TOKEN,
-                    notice=notice_key(saved.id),
-                ),
-            )
+        await _ask_to_meet(ctx, volunteer_id, event, saved.id, member.pseudonym)
     log.info("buddy_requested rsvp=%s volunteers=%d", saved.id, len(volunteers))
     ctx.say(
         f"You're going to {event.title} ({at}). 🌱 I've asked the peer volunteers who'll be "

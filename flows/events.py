@@ -107,6 +107,25 @@ async def tell_buddy_dropped_out(ctx: Context, event: Event, buddy_id: int) -> N
         )
 
 
+async def tell_members_their_buddy_cannot_come(ctx: Context, event: Event) -> None:
+    """A volunteer who was to meet members there won't come: each of them is told."""
+    volunteer = await ctx.volunteer()
+    if volunteer is None:
+        return
+    for freed in await ctx.tx.events.release_buddy(event.id, volunteer.member_id):
+        member = await ctx.tx.members.get(freed.member_id)
+        zone = member.timezone if member is not None else ctx.config.default_timezone
+        for account in await ctx.tx.members.accounts_of(freed.member_id):
+            ctx.send_to(
+                account,
+                Reply(
+                    f"{volunteer.display_name} can't make it to {event.title} "
+                    f"({when(event.starts_at, zone)}) after all — I'm sorry. If another peer "
+                    "volunteer offers to meet you there, I'll tell you. /events shows it."
+                ),
+            )
+
+
 async def rsvp(ctx: Context) -> None:
     """`/rsvp <event id> going|maybe|no` — usually a tap on an event's buttons."""
     parts = ctx.input.text.split()
@@ -132,6 +151,8 @@ async def rsvp(ctx: Context) -> None:
         ctx.answered = ANSWER_LABELS[answer]
     if answer != "going" and before is not None and before.buddy_id is not None:
         await tell_buddy_dropped_out(ctx, event, before.buddy_id)
+    if answer != "going" and was_going:
+        await tell_members_their_buddy_cannot_come(ctx, event)
     at = when(event.starts_at, member.timezone)
     if answer == "going":
         text = f"Lovely — you're going to {event.title} ({at}). 🌱"

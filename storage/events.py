@@ -215,7 +215,12 @@ class EventRepository:
             "INSERT INTO rsvp (event_id, member_id, answer, answered_at, stage, due_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, member_id) DO UPDATE SET "
             "answer = excluded.answer, answered_at = excluded.answered_at, "
-            "stage = excluded.stage, due_at = excluded.due_at",
+            "stage = excluded.stage, due_at = excluded.due_at, "
+            # Not going any more: no peer is meeting them, and they meet nobody.
+            "buddy_requested = "
+            "CASE WHEN excluded.answer = 'going' THEN buddy_requested ELSE 0 END, "
+            "buddy_offer = CASE WHEN excluded.answer = 'going' THEN buddy_offer ELSE 0 END, "
+            "buddy_id = CASE WHEN excluded.answer = 'going' THEN buddy_id ELSE NULL END",
             (event_id, member_id, answer, to_db(now), stage, _opt(due_at)),
         )
         rsvp = await self.rsvp_of(event_id, member_id)
@@ -301,6 +306,28 @@ class EventRepository:
 
     async def request_buddy(self, rsvp_id: int) -> None:
         await self._conn.execute("UPDATE rsvp SET buddy_requested = 1 WHERE id = ?", (rsvp_id,))
+
+    async def open_buddy_requests(self, event_id: int) -> list[Rsvp]:
+        """Members going who asked for a peer to meet them there, and have none yet."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_RSVP_COLUMNS} FROM rsvp WHERE event_id = ? AND answer = 'going' "
+            "AND buddy_requested = 1 AND buddy_id IS NULL ORDER BY id",
+            (event_id,),
+        )
+        return [_rsvp(row) for row in rows]
+
+    async def release_buddy(self, event_id: int, volunteer_id: int) -> list[Rsvp]:
+        """The volunteer will not be at the event: the members they were to meet are free
+        again (still asking for a peer). Returns those members' answers, as they were."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_RSVP_COLUMNS} FROM rsvp WHERE event_id = ? AND buddy_id = ? ORDER BY id",
+            (event_id, volunteer_id),
+        )
+        await self._conn.execute(
+            "UPDATE rsvp SET buddy_id = NULL WHERE event_id = ? AND buddy_id = ?",
+            (event_id, volunteer_id),
+        )
+        return [_rsvp(row) for row in rows]
 
     async def buddy_offers(self, event_id: int) -> list[int]:
         """Members (volunteers) going to the event who offered to meet someone there."""

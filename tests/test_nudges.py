@@ -374,3 +374,35 @@ async def test_buddy_up_with_a_willing_volunteer(
     # Changing plans tells the volunteer.
     await room.say(RIVER, f"/rsvp {walk} no")
     assert "can't make it after all" in room.inbox(SAM)[-1].text
+
+
+async def test_buddy_requests_wait_for_a_late_offer_and_survive_a_drop_out(
+    room: Room, engine: Engine, clock: ManualClock, db: Database
+) -> None:
+    await join(engine, SAM, at=NO_PROMPTS)
+    await join(engine, RIVER, at=NO_PROMPTS)
+    sam = await member(db, SAM)
+    async with db.transaction() as tx:
+        await tx.volunteers.add(sam.id, display_name="Sam", topics=(), capacity=2, now=clock.now())
+    walk = await post(room, "2026-11-24 16:00 | Walk | Park gate")
+    # River asks before any volunteer has offered...
+    await room.say(RIVER, f"/buddy {walk}")
+    assert "if one does, I'll tell you" in room.inbox(RIVER)[-1].text
+    # ...so Sam, offering later, is asked then.
+    await room.say(SAM, f"/rsvp {walk} going")
+    await room.tap(SAM, "I can meet someone there")
+    assert "would like someone to meet them at Walk" in room.inbox(SAM)[-1].text
+    await room.tap(SAM, "I'll meet them")
+    assert "Sam, a peer volunteer, will meet you" in room.texts(RIVER)
+    # Sam can't go after all: River is told, and is free to be met by someone else.
+    await room.say(SAM, f"/rsvp {walk} no")
+    assert "Sam can't make it to Walk" in room.inbox(RIVER)[-1].text
+    async with db.transaction() as tx:
+        river = await tx.members.find_by_account(RIVER)
+        assert river is not None
+        waiting = await tx.events.open_buddy_requests(walk)
+    assert [w.member_id for w in waiting] == [river.id]
+    # River drops out and comes back: no stale "a peer is already meeting you".
+    await room.say(RIVER, f"/rsvp {walk} no")
+    await room.say(RIVER, f"/buddy {walk}")
+    assert "already meeting you" not in room.inbox(RIVER)[-1].text
