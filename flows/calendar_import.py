@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 MAX_EVENTS = 500
 MAX_LENGTH = timedelta(days=2)
+# As /newevent: further ahead than this is most likely a wrong year.
+MAX_AHEAD = timedelta(days=731)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class CalendarEvent:
 class CalendarFile:
     events: list[CalendarEvent] = field(default_factory=list)
     past: int = 0
+    too_far: int = 0
     all_day: int = 0
     repeating: int = 0
     unreadable: int = 0
@@ -90,7 +93,7 @@ def read_calendar(data: bytes, *, timezone: str, now: datetime) -> CalendarFile 
             has_end = "DTEND" in component or "DURATION" in component
             end: date | None = component.end if has_end else None
             title = _text(component.get("SUMMARY"), TITLE_MAX)
-        except ValueError:  # a missing or broken start, end or duration
+        except (ValueError, OverflowError):  # a missing or broken start, end or duration
             found.unreadable += 1
             continue
         if not title:
@@ -102,8 +105,15 @@ def read_calendar(data: bytes, *, timezone: str, now: datetime) -> CalendarFile 
         if component.rrules or "RDATE" in component:
             found.repeating += 1
             continue
-        starts_at = _aware(start, timezone)
-        ends_at = _aware(end, timezone) if isinstance(end, datetime) else None
+        try:
+            starts_at = _aware(start, timezone)
+            ends_at = _aware(end, timezone) if isinstance(end, datetime) else None
+        except (ValueError, OverflowError):  # e.g. a floating time at the end of year 9999
+            found.unreadable += 1
+            continue
+        if starts_at > now + MAX_AHEAD:
+            found.too_far += 1
+            continue
         if ends_at is not None and not starts_at < ends_at <= starts_at + MAX_LENGTH:
             ends_at = None
         if starts_at <= now:
@@ -230,6 +240,7 @@ async def on_calendar_file(ctx: Context) -> bool:
     ]
     skipped = [
         (parsed.past, "already started or past"),
+        (parsed.too_far, "more than two years away"),
         (parsed.repeating, "repeating (post each date with /newevent)"),
         (parsed.all_day, "all-day (give them a time to import them)"),
         (parsed.unreadable, "unreadable (no title or start time)"),

@@ -469,3 +469,37 @@ async def test_a_superscript_digit_answering_a_question_reads_as_that_digit(
         assert found is not None
         (latest,) = await tx.checkins.connections_since(found.id, date(2000, 1, 1))
     assert latest.community_contacts == 2
+
+
+FAR_ICS = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Test//Events//EN\r
+BEGIN:VEVENT\r
+UID:end-of-time@example.org\r
+SUMMARY:End of time\r
+DTSTART:99991231T235959\r
+DURATION:P2D\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:typo-year@example.org\r
+SUMMARY:Typo in the year\r
+DTSTART:20291205T183000Z\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:walk-9@example.org\r
+SUMMARY:Winter walk\r
+DTSTART:20261205T183000Z\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+async def test_calendar_import_skips_dates_at_the_end_of_time_and_years_away(
+    room: Room, engine: Engine, db: Database
+) -> None:
+    room.collect(await engine.handle(ADMIN, _ics(FAR_ICS)))
+    reply = room.inbox(ADMIN)[-1].text
+    assert "1 added" in reply
+    assert "Skipped 1 event: more than two years away" in reply
+    assert "Skipped 1 event: unreadable" in reply
+    assert [e.title for e in await all_events(db)] == ["Winter walk"]
