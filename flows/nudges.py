@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from flows.admin_stats import count
 from flows.admin_stats import share as share_of
+from flows.buddy import willing_volunteers
 from flows.engine import Command, Context
 from flows.event_text import rsvp_buttons, when
 from flows.isolation import IsolationRule, isolation_reasons, refresh_nudge_schedule
@@ -111,7 +112,7 @@ async def _nudge(ctx: Context, events: list[Event], report: NudgeReport) -> None
         report.no_event += 1
         return
     buttons: list[Choice] = rsvp_buttons(event.id)
-    if await _buddy_available(ctx, event.id):
+    if await willing_volunteers(ctx, event.id):
         buttons.append(command_choice(f"buddy {event.id}", "Go with a peer", "🤝"))
     buttons.append(STOP)
     name = f" {member.pseudonym}" if member.pseudonym else ""
@@ -127,15 +128,6 @@ async def _nudge(ctx: Context, events: list[Event], report: NudgeReport) -> None
     await refresh_nudge_schedule(ctx.tx, member.id, now=now, config=config)
     report.sent += 1
     log.info("nudge_sent member=%s event=%s reasons=%s", member.id, event.id, ",".join(reasons))
-
-
-async def _buddy_available(ctx: Context, event_id: int) -> bool:
-    member = ctx.require_member()
-    for volunteer_id in await ctx.tx.events.buddy_offers(event_id):
-        volunteer = await ctx.tx.volunteers.get(volunteer_id)
-        if volunteer is not None and volunteer.is_active and volunteer_id != member.id:
-            return True
-    return False
 
 
 async def nudges_command(ctx: Context) -> None:

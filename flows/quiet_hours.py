@@ -74,8 +74,3 @@ def quiet_hours_of(raw: str) -> QuietHours | None:
 def next_allowed(raw: str, moment: datetime, timezone: str) -> datetime:
     quiet = quiet_hours_of(raw)
     return moment if quiet is None else quiet.next_allowed(moment, timezone)
-
-
-def is_quiet_time(raw: str, moment: datetime, timezone: str) -> bool:
-    quiet = quiet_hours_of(raw)
-    return quiet is not None and quiet.contains(moment, timezone)
