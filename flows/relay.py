@@ -69,11 +69,8 @@ async def member_in_chat(ctx: Context) -> Handoff | None:
 
 async def in_peer_chat(ctx: Context) -> bool:
     """Whether this person is in an open peer chat, as the member or as the volunteer."""
-    if await member_in_chat(ctx) is not None:
-        return True
-    return ctx.member is not None and bool(
-        await ctx.tx.handoffs.active_for_volunteer(ctx.member.id)
-    )
+    # One indexed query: the sweep asks this of every member it prompts.
+    return ctx.member is not None and await ctx.tx.handoffs.in_active_chat(ctx.member.id)
 
 
 async def relay(ctx: Context) -> bool:

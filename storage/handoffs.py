@@ -77,6 +77,15 @@ class HandoffRepository:
         )
         return found[0] if found else None
 
+    async def in_active_chat(self, person_id: int) -> bool:
+        """Whether the person is in an active chat, as its member or its volunteer."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT EXISTS (SELECT 1 FROM handoff WHERE status = 'active' AND member_id = ?) "
+            "OR EXISTS (SELECT 1 FROM handoff WHERE status = 'active' AND volunteer_id = ?)",
+            (person_id, person_id),
+        )
+        return bool(next(iter(rows))[0])
+
     async def active_for_volunteer(self, volunteer_id: int) -> list[Handoff]:
         return await self._many(
             f"SELECT {_COLUMNS} FROM handoff WHERE volunteer_id = ? AND status = 'active' "
