@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from flows.config import FlowConfig
 from flows.engine import Context
 from flows.event_text import clock, when
-from flows.isolation import DEFAULT_EVENT_LENGTH
+from flows.isolation import event_end
 from flows.quiet_hours import QuietHours, quiet_hours_of
 from flows.values import command_choice
 from storage import Event, Rsvp
@@ -31,10 +31,6 @@ FOLLOWUP = "followup"
 STAGES = (DAY_BEFORE, HOUR_BEFORE, FOLLOWUP)
 BEFORE_QUIET = timedelta(minutes=30)
 FOLLOWUP_AFTER_END = timedelta(hours=1)
-
-
-def event_end(event: Event) -> datetime:
-    return event.ends_at or event.starts_at + DEFAULT_EVENT_LENGTH
 
 
 def _local_date(moment: datetime, zone: ZoneInfo) -> date:

@@ -20,11 +20,11 @@ answer to an event, attendance or nudge that changes it, so the sweep only asks
 is not nudged before that event is over; nudges are at least `NUDGE_MIN_DAYS` apart.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flows.config import FlowConfig
-from storage import Member, Transaction
+from storage import Event, Member, Transaction
 
 LOW_MOOD_AT_MOST = 2  # "low" or "very low"
 LONELY = "lonely"
@@ -102,27 +102,56 @@ def next_nudge_time(
 DEFAULT_EVENT_LENGTH = timedelta(hours=2)
 
 
+def event_end(event: Event) -> datetime:
+    return event.ends_at or event.starts_at + DEFAULT_EVENT_LENGTH
+
+
 async def refresh_nudge_schedule(
     tx: Transaction, member_id: int, *, now: datetime, config: FlowConfig
 ) -> Member | None:
     """Recompute the member's `next_nudge_at` from their signals and plans."""
     member = await tx.members.get(member_id)
-    if member is None:
-        return None
-    plans = await tx.events.plans_of(member_id, now)
-    plans_until = max(
-        (event.ends_at or event.starts_at + DEFAULT_EVENT_LENGTH for event in plans),
-        default=None,
-    )
+    if member is not None:
+        await _reschedule(tx, member, now=now, config=config)
+    return member
+
+
+async def _reschedule(
+    tx: Transaction, member: Member, *, now: datetime, config: FlowConfig
+) -> None:
+    plans = await tx.events.plans_of(member.id, now)
     due = next_nudge_time(
         member,
         rule=IsolationRule.of(config),
         min_days=config.nudge_min_days,
-        plans_until=plans_until,
+        plans_until=max((event_end(event) for event in plans), default=None),
     )
     if due != member.next_nudge_at:
-        await tx.members.schedule_nudge(member_id, due)
-    return member
+        await tx.members.schedule_nudge(member.id, due)
+
+
+async def _change_signals(
+    tx: Transaction,
+    member: Member,
+    *,
+    last_ucla3: int | None,
+    last_contact_at: datetime | None,
+    low_mood_run: int,
+    now: datetime,
+    config: FlowConfig,
+) -> None:
+    """Store the member's new signals and recompute when they may next be nudged."""
+    changed = replace(
+        member, last_ucla3=last_ucla3, last_contact_at=last_contact_at, low_mood_run=low_mood_run
+    )
+    if changed != member:
+        await tx.members.set_isolation_signals(
+            member.id,
+            last_ucla3=last_ucla3,
+            last_contact_at=last_contact_at,
+            low_mood_run=low_mood_run,
+        )
+    await _reschedule(tx, changed, now=now, config=config)
 
 
 async def after_mood_checkin(
@@ -143,14 +172,15 @@ async def after_mood_checkin(
         run = member.low_mood_run + 1 if low else 0
     else:  # today's check-in changed: today's entry is already counted, or was not low
         run = (member.low_mood_run or 1) if low else 0
-    if run != member.low_mood_run:
-        await tx.members.set_isolation_signals(
-            member_id,
-            last_ucla3=member.last_ucla3,
-            last_contact_at=member.last_contact_at,
-            low_mood_run=run,
-        )
-    await refresh_nudge_schedule(tx, member_id, now=now, config=config)
+    await _change_signals(
+        tx,
+        member,
+        last_ucla3=member.last_ucla3,
+        last_contact_at=member.last_contact_at,
+        low_mood_run=run,
+        now=now,
+        config=config,
+    )
 
 
 async def after_connection_checkin(
@@ -166,13 +196,15 @@ async def after_connection_checkin(
     member = await tx.members.get(member_id)
     if member is None:
         return
-    await tx.members.set_isolation_signals(
-        member_id,
+    await _change_signals(
+        tx,
+        member,
         last_ucla3=ucla3_total,
         last_contact_at=now if community_contacts > 0 else member.last_contact_at,
         low_mood_run=member.low_mood_run,
+        now=now,
+        config=config,
     )
-    await refresh_nudge_schedule(tx, member_id, now=now, config=config)
 
 
 async def after_attending(
@@ -183,10 +215,12 @@ async def after_attending(
     if member is None:
         return
     latest = member.last_contact_at
-    await tx.members.set_isolation_signals(
-        member_id,
+    await _change_signals(
+        tx,
+        member,
         last_ucla3=member.last_ucla3,
         last_contact_at=at if latest is None else max(latest, at),
         low_mood_run=member.low_mood_run,
+        now=now,
+        config=config,
     )
-    await refresh_nudge_schedule(tx, member_id, now=now, config=config)
