@@ -147,21 +147,23 @@ class EventRepository:
             ),
         )
 
+    async def _first(self, sql: str, params: tuple[Any, ...]) -> Any:
+        rows = list(await self._conn.execute_fetchall(sql, params))
+        return rows[0] if rows else None
+
+    async def _event_where(self, condition: str, params: tuple[Any, ...]) -> Event | None:
+        row = await self._first(f"SELECT {_EVENT_COLUMNS} FROM event e WHERE {condition}", params)
+        return None if row is None else _event(row)
+
+    async def _rsvp_where(self, condition: str, params: tuple[Any, ...]) -> Rsvp | None:
+        row = await self._first(f"SELECT {_RSVP_COLUMNS} FROM rsvp WHERE {condition}", params)
+        return None if row is None else _rsvp(row)
+
     async def get(self, event_id: int) -> Event | None:
-        rows = list(
-            await self._conn.execute_fetchall(
-                f"SELECT {_EVENT_COLUMNS} FROM event e WHERE e.id = ?", (event_id,)
-            )
-        )
-        return _event(rows[0]) if rows else None
+        return await self._event_where("e.id = ?", (event_id,))
 
     async def by_uid(self, uid: str) -> Event | None:
-        rows = list(
-            await self._conn.execute_fetchall(
-                f"SELECT {_EVENT_COLUMNS} FROM event e WHERE e.uid = ?", (uid,)
-            )
-        )
-        return _event(rows[0]) if rows else None
+        return await self._event_where("e.uid = ?", (uid,))
 
     async def upcoming(self, start: datetime, end: datetime, *, limit: int = 200) -> list[Event]:
         """Events not cancelled that start in [start, end), soonest first."""
@@ -184,21 +186,10 @@ class EventRepository:
 
     # -- answers -------------------------------------------------------------
     async def rsvp_of(self, event_id: int, member_id: int) -> Rsvp | None:
-        rows = list(
-            await self._conn.execute_fetchall(
-                f"SELECT {_RSVP_COLUMNS} FROM rsvp WHERE event_id = ? AND member_id = ?",
-                (event_id, member_id),
-            )
-        )
-        return _rsvp(rows[0]) if rows else None
+        return await self._rsvp_where("event_id = ? AND member_id = ?", (event_id, member_id))
 
     async def get_rsvp(self, rsvp_id: int) -> Rsvp | None:
-        rows = list(
-            await self._conn.execute_fetchall(
-                f"SELECT {_RSVP_COLUMNS} FROM rsvp WHERE id = ?", (rsvp_id,)
-            )
-        )
-        return _rsvp(rows[0]) if rows else None
+        return await self._rsvp_where("id = ?", (rsvp_id,))
 
     async def answer(
         self,
