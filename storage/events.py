@@ -7,7 +7,7 @@ from typing import Any
 import aiosqlite
 
 from storage.records import Event, Rsvp
-from storage.timeutil import from_db, maybe_from_db, to_db
+from storage.timeutil import from_db, maybe_from_db, maybe_to_db, to_db
 
 _EVENT_COLUMNS = (
     "e.id, e.uid, e.title, e.place, e.description, e.starts_at, e.ends_at, e.tags, "
@@ -70,10 +70,6 @@ def _rsvp(row: Any) -> Rsvp:
     )
 
 
-def _opt(moment: datetime | None) -> str | None:
-    return None if moment is None else to_db(moment)
-
-
 class EventRepository:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -103,7 +99,7 @@ class EventRepository:
                 place,
                 description,
                 to_db(starts_at),
-                _opt(ends_at),
+                maybe_to_db(ends_at),
                 ",".join(tags),
                 capacity,
                 created_by,
@@ -139,7 +135,7 @@ class EventRepository:
                 place,
                 description,
                 to_db(starts_at),
-                _opt(ends_at),
+                maybe_to_db(ends_at),
                 ",".join(tags),
                 capacity,
                 to_db(now),
@@ -212,7 +208,7 @@ class EventRepository:
             "CASE WHEN excluded.answer = 'going' THEN buddy_requested ELSE 0 END, "
             "buddy_offer = CASE WHEN excluded.answer = 'going' THEN buddy_offer ELSE 0 END, "
             "buddy_id = CASE WHEN excluded.answer = 'going' THEN buddy_id ELSE NULL END",
-            (event_id, member_id, answer, to_db(now), stage, _opt(due_at)),
+            (event_id, member_id, answer, to_db(now), stage, maybe_to_db(due_at)),
         )
         rsvp = await self.rsvp_of(event_id, member_id)
         assert rsvp is not None
@@ -232,7 +228,7 @@ class EventRepository:
     async def schedule(self, rsvp_id: int, stage: str | None, due_at: datetime | None) -> None:
         await self._conn.execute(
             "UPDATE rsvp SET stage = ?, due_at = ? WHERE id = ?",
-            (stage if due_at is not None else None, _opt(due_at), rsvp_id),
+            (stage if due_at is not None else None, maybe_to_db(due_at), rsvp_id),
         )
 
     async def attendees(

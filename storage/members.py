@@ -6,7 +6,14 @@ from typing import Any
 import aiosqlite
 
 from storage.records import Account, Member
-from storage.timeutil import date_to_db, from_db, maybe_date_from_db, maybe_from_db, to_db
+from storage.timeutil import (
+    date_to_db,
+    from_db,
+    maybe_date_from_db,
+    maybe_from_db,
+    maybe_to_db,
+    to_db,
+)
 
 _COLUMNS = (
     "id, created_at, pseudonym, timezone, prompt_time, consent_version, consented_at, "
@@ -48,10 +55,6 @@ def _member(row: Any) -> Member:
         last_nudge_at=maybe_from_db(row["last_nudge_at"]),
         next_nudge_at=maybe_from_db(row["next_nudge_at"]),
     )
-
-
-def _opt(moment: datetime | None) -> str | None:
-    return None if moment is None else to_db(moment)
 
 
 class MemberRepository:
@@ -139,10 +142,10 @@ class MemberRepository:
         await self._set(member_id, unreachable_at=None)
 
     async def schedule_prompt(self, member_id: int, due: datetime | None) -> None:
-        await self._set(member_id, next_prompt_at=_opt(due))
+        await self._set(member_id, next_prompt_at=maybe_to_db(due))
 
     async def schedule_connect(self, member_id: int, due: datetime | None) -> None:
-        await self._set(member_id, next_connect_at=_opt(due))
+        await self._set(member_id, next_connect_at=maybe_to_db(due))
 
     async def record_checkin_day(
         self, member_id: int, *, count: int, last_date: date, streak: int
@@ -196,7 +199,7 @@ class MemberRepository:
         await self._set(member_id, followup_at=None)
 
     async def set_safety_check_due(self, member_id: int, due: datetime | None) -> None:
-        await self._set(member_id, safety_check_due_at=_opt(due))
+        await self._set(member_id, safety_check_due_at=maybe_to_db(due))
 
     async def due_for_followup(self, now: datetime, *, limit: int) -> list[Member]:
         rows = await self._conn.execute_fetchall(
@@ -226,7 +229,7 @@ class MemberRepository:
         await self._set(
             member_id,
             last_ucla3=last_ucla3,
-            last_contact_at=_opt(last_contact_at),
+            last_contact_at=maybe_to_db(last_contact_at),
             low_mood_run=low_mood_run,
         )
 
@@ -237,7 +240,7 @@ class MemberRepository:
         await self._set(member_id, last_nudge_at=to_db(now))
 
     async def schedule_nudge(self, member_id: int, due: datetime | None) -> None:
-        await self._set(member_id, next_nudge_at=_opt(due))
+        await self._set(member_id, next_nudge_at=maybe_to_db(due))
 
     async def due_for_nudge(self, now: datetime, *, limit: int) -> list[Member]:
         rows = await self._conn.execute_fetchall(

@@ -6,7 +6,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.timeutil import from_db, to_db
+from storage.timeutil import from_db, maybe_from_db, to_db
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +99,8 @@ class StatsRepository:
                 priority=row["priority"],
                 status=row["status"],
                 requested_at=from_db(row["requested_at"]),
-                accepted_at=None if row["accepted_at"] is None else from_db(row["accepted_at"]),
-                ended_at=None if row["ended_at"] is None else from_db(row["ended_at"]),
+                accepted_at=maybe_from_db(row["accepted_at"]),
+                ended_at=maybe_from_db(row["ended_at"]),
                 rating=row["rating"],
             )
             for row in rows

@@ -15,6 +15,10 @@ def to_db(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(_FORMAT)
 
 
+def maybe_to_db(moment: datetime | None) -> str | None:
+    return None if moment is None else to_db(moment)
+
+
 def from_db(text: str) -> datetime:
     # fromisoformat reads the stored format (with its "Z") about 50x faster than strptime.
     return datetime.fromisoformat(text)
