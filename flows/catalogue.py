@@ -10,7 +10,7 @@ from flows.clock import Clock
 from flows.commands import COMMANDS, outside_flow
 from flows.config import FlowConfig
 from flows.connection import Connection
-from flows.crisis_guard import GUARD_COMMANDS, SafetyCheck, guard
+from flows.crisis_guard import GUARD_COMMANDS, SafetyCheck, alarmed, guard, guard_fallback
 from flows.deletion import DeleteData
 from flows.engine import Engine, Hooks
 from flows.event_admin import EVENT_ADMIN_COMMANDS, CancelEvent, EditEvent, NewEvent
@@ -64,6 +64,13 @@ def create_engine(
             *STATS_COMMANDS,
         ),
         outside_flow=outside_flow,
-        hooks=Hooks(guard=guard, buttons=TypedButtons(), relay=relay, media=on_calendar_file),
+        hooks=Hooks(
+            guard=guard,
+            alarmed=alarmed,
+            guard_fallback=guard_fallback,
+            buttons=TypedButtons(),
+            relay=relay,
+            media=on_calendar_file,
+        ),
         rng=rng,
     )

@@ -328,7 +328,12 @@ class Context:
         Someone who is also a volunteer, or an admin granted in chat, keeps that role:
         only what the sign-up stored goes, not the row the role hangs on.
         """
-        if self.member is not None and (self.member.is_admin or await self.volunteer()):
+        if self.member is not None and (
+            self.member.is_admin
+            or await self.volunteer()
+            # A request to talk (a crisis one, before sign-up) still needs them reachable.
+            or await self.tx.handoffs.open_for_member(self.member.id)
+        ):
             await self.tx.members.clear_sign_up(self.member.id)
             self.member = await self.reload_member()
             self.finish()
@@ -338,7 +343,7 @@ class Context:
     async def forget_member(self) -> None:
         """Delete the member and everything stored about them."""
         if self.member is not None:
-            await self.tx.handoffs.anonymise_member(self.member.id)
+            await self.tx.handoffs.anonymise_member(self.member.id, self.now)
             for account in await self.tx.members.accounts_of(self.member.id):
                 await self.tx.notices.forget_account(account)
                 await self.tx.offered.forget_account(account)
@@ -379,6 +384,7 @@ async def remember_offers(
 CommandHandler = Callable[[Context], Awaitable[None]]
 # Returns True when it took care of the input (the flow must not see it).
 InputHook = Callable[[Context], Awaitable[bool]]
+Deliver = Callable[[list[Delivery]], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,8 +402,14 @@ class Command:
 class Hooks:
     """What runs around the flows for free text and attachments, in this order."""
 
-    # The crisis guard: sees every typed text first, in every state.
+    # The crisis guard: sees every typed text first, in every state. It runs in a
+    # transaction of its own, committed (and sent) before anything else runs, when
+    # `alarmed` says the words need it; words it finds nothing in skip it.
     guard: InputHook | None = None
+    alarmed: Callable[[str], bool] | None = None
+    # Runs in a fresh transaction when the guard itself failed on alarming words: the
+    # crisis reply and a page, from as little as possible.
+    guard_fallback: CommandHandler | None = None
     # Typed words of a command button just offered (outside any question or peer chat):
     # runs the button's command.
     buttons: InputHook | None = None
@@ -435,15 +447,76 @@ class Engine:
         return self.rng.randrange(1, 2**31)
 
     async def handle(
-        self, account: Account, inp: Input, *, dedupe: tuple[str, int] | None = None
+        self,
+        account: Account,
+        inp: Input,
+        *,
+        dedupe: tuple[str, int] | None = None,
+        deliver_first: Deliver | None = None,
     ) -> Outcome:
-        """Apply one input from `account`; `dedupe` = (source, update id) applies it once."""
+        """Apply one input from `account`; `dedupe` = (source, update id) applies it once.
+
+        Words the crisis guard must read are guarded first, in a transaction of their own
+        that is committed, and handed to `deliver_first` to send, before the rest runs: a
+        failure anywhere later (a flow, the relay, storage) cannot take back the crisis
+        reply or the page. The returned outcome holds what was not yet handed over.
+        """
+        guarded = Outcome()
+        if self._alarmed(inp):
+            guarded, settled = await self._guard_first(account, inp, dedupe)
+            if deliver_first is not None and guarded.deliveries:
+                await deliver_first(guarded.deliveries)
+                guarded = Outcome(duplicate=guarded.duplicate)
+            if settled:
+                return guarded
         async with self.db.transaction() as tx:
             if dedupe is not None and not await tx.inbox.mark_applied(*dedupe, self.clock.now()):
-                return Outcome(duplicate=True)  # nothing was written
+                return guarded.then(Outcome(duplicate=True))  # nothing was written
             ctx = await self._context(tx, account, inp)
             await self._dispatch(ctx, inp)
-            return await self._commit(ctx)
+            return guarded.then(await self._commit(ctx))
+
+    def _alarmed(self, inp: Input) -> bool:
+        hooks = self.hooks
+        if hooks.guard is None or not inp.text or inp.is_tap or inp.command is not None:
+            return False
+        return hooks.alarmed is None or hooks.alarmed(inp.text)
+
+    async def _guard_first(
+        self, account: Account, inp: Input, dedupe: tuple[str, int] | None
+    ) -> tuple[Outcome, bool]:
+        """The guard's own committed transaction; True with it when nothing else is to run.
+
+        The guard's stage is recorded under a key of its own, so an update replayed after
+        a crash between the two transactions is guarded once and then applied once.
+        """
+        assert self.hooks.guard is not None
+        guard_key = (f"{dedupe[0]}:guard", dedupe[1]) if dedupe is not None else None
+        try:
+            async with self.db.transaction() as tx:
+                now = self.clock.now()
+                if dedupe is not None and await tx.inbox.is_applied(*dedupe):
+                    return Outcome(duplicate=True), True
+                if guard_key is not None and not await tx.inbox.mark_applied(*guard_key, now):
+                    return Outcome(), False  # guarded before the crash: on to the rest
+                ctx = await self._context(tx, account, inp)
+                settled = await self.hooks.guard(ctx)
+                if settled and dedupe is not None:
+                    await tx.inbox.mark_applied(*dedupe, now)
+                return await self._commit(ctx), settled
+        except Exception:
+            if self.hooks.guard_fallback is None:
+                raise
+            log.exception("guard_failed fallback=yes")
+        async with self.db.transaction() as tx:
+            now = self.clock.now()
+            if guard_key is not None:
+                await tx.inbox.mark_applied(*guard_key, now)
+            if dedupe is not None:
+                await tx.inbox.mark_applied(*dedupe, now)
+            ctx = await self._context(tx, account, inp)
+            await self.hooks.guard_fallback(ctx)
+            return await self._commit(ctx), True
 
     async def run_for_member(
         self, member_id: int, action: Callable[[Context], Awaitable[None]]
@@ -541,10 +614,8 @@ class Engine:
             # They are writing to us again, so they unblocked the bot.
             await self._on_reachable_again(ctx)
         if inp.edited:
-            # An edit never answers a question or runs a command; the guard still reads
-            # the new words, and an open peer chat passes them on.
-            if inp.text and self.hooks.guard is not None and await self.hooks.guard(ctx):
-                return
+            # An edit never answers a question or runs a command; the guard has read the
+            # new words (in `handle`), and an open peer chat passes them on.
             if self.hooks.relay is not None:
                 await self.hooks.relay(ctx)
             return
@@ -554,8 +625,6 @@ class Engine:
         state = ctx.state
         hooks = self.hooks
         if not inp.is_tap:
-            if inp.text and hooks.guard is not None and await hooks.guard(ctx):
-                return
             # A command button's words, typed (not in a question or peer chat: it checks).
             if inp.text and inp.media is None and hooks.buttons and await hooks.buttons(ctx):
                 return

@@ -2,7 +2,7 @@
 
 import base64
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from storage import Account
@@ -233,3 +233,8 @@ class Outcome:
     edit: Reply | None = None
     # The update was applied before; nothing was done.
     duplicate: bool = False
+
+    def then(self, later: "Outcome") -> "Outcome":
+        """This outcome followed by a later one for the same input (the guard's, then the
+        rest): deliveries in order, the later one's answer to the tap."""
+        return replace(later, deliveries=[*self.deliveries, *later.deliveries])

@@ -94,7 +94,13 @@ class Database:
                 # transaction for the next caller. Without an open transaction it is a no-op.
                 await self._conn.rollback()
                 raise
-            await self._conn.commit()
+            try:
+                await self._conn.commit()
+            except BaseException:
+                # A failed COMMIT (disk full, I/O) can leave the transaction open: close it,
+                # or every later BEGIN on this one connection would fail.
+                await self._conn.rollback()
+                raise
 
     @asynccontextmanager
     async def single_statement(self) -> AsyncIterator[Transaction]:

@@ -42,6 +42,13 @@ class InboxRepository:
         )
         return cursor.rowcount == 1
 
+    async def is_applied(self, source: str, key: int) -> bool:
+        rows = await self._conn.execute_fetchall(
+            "SELECT 1 FROM inbox WHERE source = ? AND update_key = ? AND applied_at IS NOT NULL",
+            (source, key),
+        )
+        return bool(rows)
+
     async def unapplied(self, source: str) -> list[tuple[int, str]]:
         """Staged updates never applied, oldest first, for replay at start."""
         rows = await self._conn.execute_fetchall(

@@ -224,7 +224,9 @@ class ConsoleSession:
         ref = self._channel.next_ref()
         self._channel.remember_typed(self.user, ref, line)
         inp = Input.typed(line, message_ref=ref, reply_to_ref=reply_to)
-        outcome = await self._engine.handle(Account(CHANNEL, self.user), inp)
+        outcome = await self._engine.handle(
+            Account(CHANNEL, self.user), inp, deliver_first=self._postman.deliver
+        )
         if outcome.edit is not None:
             self._show(f"\nHearthside: {render(outcome.edit)}")
         await self._postman.deliver(outcome.deliveries)

@@ -56,13 +56,17 @@ class TelegramRouter:
                 inp.media or "text",
                 chat.id,
             )
-            outcome = await self._engine.handle(account, inp, dedupe=key)
+            outcome = await self._engine.handle(
+                account, inp, dedupe=key, deliver_first=self._postman.deliver
+            )
             await self._postman.deliver(outcome.deliveries)
         elif update.edited_message is not None:
             # The crisis guard reads the new words; an open peer chat passes them on.
             log.info("telegram_update id=%s kind=edit chat=%s", update.update_id, chat.id)
             inp = self._edit_input(update.edited_message)
-            outcome = await self._engine.handle(account, inp, dedupe=key)
+            outcome = await self._engine.handle(
+                account, inp, dedupe=key, deliver_first=self._postman.deliver
+            )
             await self._postman.deliver(outcome.deliveries)
         else:
             # Anything else: nothing to do.
@@ -122,7 +126,9 @@ class TelegramRouter:
         parsed = parse_callback_data(query.data)
         inp = Input.tapped(parsed[1], parsed[0]) if parsed else Input.tapped("", -1)
         log.info("telegram_update id=%s kind=tap chat=%s", update.update_id, account.external_id)
-        outcome = await self._engine.handle(account, inp, dedupe=key)
+        outcome = await self._engine.handle(
+            account, inp, dedupe=key, deliver_first=self._postman.deliver
+        )
         if outcome.duplicate:
             return
         message = query.message if isinstance(query.message, Message) else None
