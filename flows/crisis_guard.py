@@ -16,10 +16,10 @@ from typing import ClassVar
 
 from flows.crisis import DETECTOR_VERSION, Assessment, assess
 from flows.engine import Answer, Command, Context, Flow
-from flows.handoff import PRIORITY_CRISIS, admin_accounts, notify, open_request
-from flows.parsing import parse_id
+from flows.handoff import PRIORITY_CRISIS, admin_accounts, find_request, notify, open_request
 from flows.relay import member_in_chat
 from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
+from storage import Handoff
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,11 @@ async def _already_acted_on(ctx: Context, assessment: Assessment) -> bool:
     return before is not None and before <= assessment.tier
 
 
+def alarmed(text: str) -> bool:
+    """Whether the guard must act on these words (the engine then guards them first)."""
+    return assess(text).tier > 0
+
+
 async def guard(ctx: Context) -> bool:
     """Assess typed text; True when the guard answered instead of the flow."""
     assessment = assess(ctx.input.text)
@@ -74,14 +79,17 @@ async def guard(ctx: Context) -> bool:
         return False
     if ctx.input.edited and await _already_acted_on(ctx, assessment):
         return False  # an edit of words already answered (a typo fixed): relayed, not re-raised
-    volunteer = await ctx.volunteer()
-    if volunteer is not None and volunteer.active_chats:
-        # A volunteer in a chat talks about safety on purpose; they are not assessed.
-        return False
     chat = await member_in_chat(ctx)
+    if chat is None:
+        volunteer = await ctx.volunteer()
+        if volunteer is not None and volunteer.active_chats:
+            # Volunteers are people in recovery too: their words are assessed like anyone's,
+            # and only the route differs (privately to them, and to the admins).
+            await _guard_volunteer(ctx, assessment, volunteer.display_name)
+            return False  # the message still reaches the member they are talking with
     if chat is not None and (ctx.state is None or ctx.state.question is None):
         await _record(ctx, assessment, "relay")
-        await _alert_volunteer(ctx, assessment, chat.id, chat.volunteer_id)
+        await _alert_volunteer(ctx, assessment, chat, chat.volunteer_id)
         if assessment.tier == 1 and not assessment.third_party:
             ctx.say_urgent(_tier1_text(ctx, assessment, peer_coming=False, in_chat=True))
             await _hold(ctx)
@@ -116,6 +124,66 @@ async def guard(ctx: Context) -> bool:
         f"{ctx.config.crisis.short_text()}"
     )
     return ctx.state is None or ctx.state.question is None
+
+
+async def _guard_volunteer(ctx: Context, assessment: Assessment, name: str) -> None:
+    """A volunteer's own words, in the middle of a chat: support for them, not the member."""
+    await _record(ctx, assessment, "volunteer")
+    if assessment.third_party:
+        return  # about the member they are with: that side has its own alert
+    if assessment.tier == 1:
+        ctx.say_urgent(
+            "This is just for you — the person you're talking with doesn't see it.\n\n"
+            + _tier1_text(ctx, assessment, peer_coming=False)
+            + "\n\nI've asked an admin to check in with you. You can step away from the "
+            "chat any time: /handover"
+        )
+        await _hold(ctx)
+        for account in await admin_accounts(ctx):
+            if account != ctx.account:
+                ctx.send_to(
+                    account,
+                    Reply(
+                        f"🙋 URGENT: the safety check flagged serious risk in words {name} "
+                        "wrote while holding a peer chat — their own, or a question they "
+                        f"asked. Please check in with {name} now.",
+                        urgent=True,
+                    ),
+                )
+    elif assessment.tier == 2:
+        ctx.say(
+            "Just for you — the person you're talking with doesn't see this: that sounded "
+            "heavy. Look after yourself too; /handover passes the chat to an admin, and "
+            f"these lines are open any time:\n{ctx.config.crisis.short_text()}"
+        )
+
+
+async def guard_fallback(ctx: Context) -> None:
+    """The guard failed on alarming words: the crisis lines and a page, from the least.
+
+    Runs in a fresh transaction with nothing but the safety record, the outbox and the
+    admin list, so whatever broke the guard (opening the request, say) cannot stop it.
+    """
+    assessment = assess(ctx.input.text)
+    if ctx.member is not None:
+        await _record(ctx, assessment, "fallback")
+    ctx.finish()
+    ctx.say_urgent(_tier1_text(ctx, assessment, peer_coming=False))
+    if assessment.tier != 1 or assessment.third_party:
+        return
+    alias = ctx.member.pseudonym if ctx.member is not None else None
+    for account in await admin_accounts(ctx):
+        if account != ctx.account:
+            ctx.send_to(
+                account,
+                Reply(
+                    f"🔴 URGENT — crisis flagged: {alias or 'a person (no name yet)'} needs a "
+                    "person now. They have been shown the crisis lines, but Hearthside could "
+                    "not open their request to talk (logged as guard_failed). Please check "
+                    "/volunteers and the logs, and reach them if you can.",
+                    urgent=True,
+                ),
+            )
 
 
 async def _record_if_member(ctx: Context, assessment: Assessment) -> None:
@@ -166,11 +234,11 @@ async def crisis_response(ctx: Context, assessment: Assessment | None) -> None:
     if handoff.status == "waiting":
         await notify(ctx, handoff, include_admins=True)
     elif handoff.volunteer_id is not None:
-        await _alert_volunteer(ctx, assessment or default, handoff.id, handoff.volunteer_id)
+        await _alert_volunteer(ctx, assessment or default, handoff, handoff.volunteer_id)
 
 
 async def _alert_volunteer(
-    ctx: Context, assessment: Assessment, handoff_id: int, volunteer_id: int | None
+    ctx: Context, assessment: Assessment, handoff: Handoff, volunteer_id: int | None
 ) -> None:
     if volunteer_id is None:
         return
@@ -183,7 +251,7 @@ async def _alert_volunteer(
         "danger.\n"
         "• You don't have to handle this alone — hand it to an admin any time."
     )
-    buttons = (command_choice(f"handover {handoff_id}", "Hand to an admin", "🙋"),)
+    buttons = (command_choice(f"handover {handoff.ref}", "Hand to an admin", "🙋"),)
     for account in await ctx.tx.members.accounts_of(volunteer_id):
         ctx.send_to(account, Reply(text, buttons, token=COMMAND_TOKEN, urgent=True))
 
@@ -282,8 +350,7 @@ async def handover(ctx: Context) -> None:
     """
     volunteer = await ctx.volunteer()
     arg = ctx.input.text.strip()
-    handoff_id = parse_id(arg)
-    handoff = await ctx.tx.handoffs.get(handoff_id) if handoff_id else None
+    handoff = await find_request(ctx, arg)
     if not arg and volunteer is not None:
         chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
         current = [h for h in chats if h.id == volunteer.current_handoff]

@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.engine import Answer, Context, Flow
+from flows.relay import close_chats_of
 from flows.values import Choice
 
 
@@ -27,9 +28,15 @@ class DeleteData(Flow):
             ctx.finish()
             ctx.say("Okay, nothing was deleted.")
             return
+        member = ctx.require_member()
+        # Their chats end first, on either side, so nobody is left talking to no one.
+        await close_chats_of(
+            ctx, member.id, as_member="member_deleted", as_volunteer="volunteer_deleted"
+        )
         # Messages still waiting to reach them (an export that failed to send, say) go too.
-        for account in await ctx.tx.members.accounts_of(ctx.require_member().id):
+        for account in await ctx.tx.members.accounts_of(member.id):
             await ctx.tx.outbox.drop_for_account(account)
+        ctx.outgoing = [(a, r) for a, r in ctx.outgoing if a != ctx.account]
         await ctx.forget_member()
         ctx.say(
             "Done — everything I stored about you has been deleted. "

@@ -14,7 +14,6 @@ from typing import ClassVar
 from flows.config import FlowConfig
 from flows.engine import Answer, Command, Context, Flow
 from flows.event_text import when
-from flows.parsing import parse_id
 from flows.schedule import local_today
 from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from storage import Account, Handoff, Transaction, Volunteer
@@ -26,7 +25,8 @@ PRIORITY_LOW_MOOD = 1
 PRIORITY_ORDINARY = 2
 PRIORITY_LABELS = {
     PRIORITY_CRISIS: "🔴 URGENT — crisis flagged",
-    PRIORITY_LOW_MOOD: "🟠 Low mood",
+    # Not "low mood": everyone on call sees this label, and check-ins are the member's.
+    PRIORITY_LOW_MOOD: "🟠 Priority",
     PRIORITY_ORDINARY: "🟢 Request",
 }
 TOPICS = (
@@ -73,10 +73,6 @@ async def notice_text(ctx: Context, handoff: Handoff) -> str:
     lines = [f"{PRIORITY_LABELS[handoff.priority]}: {handoff.member_alias} would like to talk."]
     if handoff.topic and handoff.topic in TOPIC_LABELS:
         lines.append(f"Topic: {TOPIC_LABELS[handoff.topic]}")
-    if handoff.member_id is not None:
-        moods = await ctx.tx.checkins.recent_moods(handoff.member_id, limit=1)
-        if moods:
-            lines.append(f"Latest mood: {moods[0].mood}/5 ({moods[0].local_date:%a %d %b})")
     lines.append(f"Waiting: {_minutes(ctx.now - handoff.requested_at)}")
     if handoff.priority == PRIORITY_CRISIS:
         lines.append(
@@ -85,8 +81,8 @@ async def notice_text(ctx: Context, handoff: Handoff) -> str:
     return "\n".join(lines)
 
 
-def accept_button(handoff_id: int) -> Choice:
-    return command_choice(f"accept {handoff_id}", "Accept", "🤝")
+def accept_button(handoff: Handoff) -> Choice:
+    return command_choice(f"accept {handoff.ref}", "Accept", "🤝")
 
 
 async def send_notices(
@@ -98,7 +94,7 @@ async def send_notices(
             account,
             Reply(
                 f"{lead}{text}",
-                (accept_button(handoff.id),),
+                (accept_button(handoff),),
                 token=COMMAND_TOKEN,
                 notice=notice_key(handoff.id),
                 urgent=handoff.priority == PRIORITY_CRISIS,
@@ -145,8 +141,20 @@ def member_alias(ctx: Context) -> str:
     return member.pseudonym or "A member (no name yet)"
 
 
+async def latest_mood_line(ctx: Context, member_id: int) -> str | None:
+    moods = await ctx.tx.checkins.recent_moods(member_id, limit=1)
+    if not moods:
+        return None
+    return f"Latest mood: {moods[0].mood}/5 ({moods[0].local_date:%a %d %b})"
+
+
 async def open_request(
-    ctx: Context, *, priority: int, topic: str | None, hold: bool = False
+    ctx: Context,
+    *,
+    priority: int,
+    topic: str | None,
+    hold: bool = False,
+    share_mood: bool = False,
 ) -> Handoff:
     """Create the member's request (or raise the priority of the open one)."""
     member = await ctx.ensure_member()
@@ -170,6 +178,7 @@ async def open_request(
         topic=topic,
         now=ctx.now,
         escalate_at=None if hold else escalate_at,
+        share_mood=share_mood,
     )
     if hold:
         await ctx.tx.handoffs.hold_for_shift(handoff_id)
@@ -203,6 +212,9 @@ async def _low_mood_today(ctx: Context) -> bool:
     return bool(moods) and moods[0].local_date == today and moods[0].mood <= 2
 
 
+SHARE_MOOD = (Choice("yes", "Yes, share it"), Choice("no", "No, keep it to myself"))
+
+
 class TalkRequest(Flow):
     """`/talk`: an optional topic, then the request goes to whoever is on call."""
 
@@ -223,9 +235,28 @@ class TalkRequest(Flow):
     async def on_topic(self, ctx: Context, answer: Answer) -> None:
         assert answer.choice is not None
         topic = None if answer.choice.value == "skip" else answer.choice.value
+        ctx.data["topic"] = topic
+        mood = await latest_mood_line(ctx, ctx.require_member().id)
+        if mood is None:
+            await self._send_request(ctx)
+            return
+        ctx.ask(
+            "share",
+            "Would you like the peer who accepts to see your latest mood check-in? Only "
+            f"that one person would see it.\n{mood}",
+            SHARE_MOOD,
+        )
+
+    async def on_share(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        ctx.data["share_mood"] = answer.choice.value == "yes"
+        await self._send_request(ctx)
+
+    async def _send_request(self, ctx: Context) -> None:
+        topic = ctx.data.get("topic")
+        share_mood = bool(ctx.data.get("share_mood", False))
         priority = PRIORITY_LOW_MOOD if await _low_mood_today(ctx) else PRIORITY_ORDINARY
         if await ctx.tx.volunteers.on_call_count() == 0:
-            ctx.data["topic"] = topic
             ctx.data["priority"] = priority
             ctx.ask(
                 "hold",
@@ -234,7 +265,7 @@ class TalkRequest(Flow):
             )
             return
         ctx.finish()
-        handoff = await open_request(ctx, priority=priority, topic=topic)
+        handoff = await open_request(ctx, priority=priority, topic=topic, share_mood=share_mood)
         notified = await notify(ctx, handoff)
         if notified == 0:
             ctx.say(
@@ -251,6 +282,7 @@ class TalkRequest(Flow):
         assert answer.choice is not None
         topic = ctx.data.get("topic")
         priority = int(ctx.data.get("priority", PRIORITY_ORDINARY))
+        share_mood = bool(ctx.data.get("share_mood", False))
         ctx.finish()
         if answer.choice.value == "no":
             ctx.say(
@@ -258,7 +290,9 @@ class TalkRequest(Flow):
                 f"then, these lines are open:\n{ctx.config.crisis_resources}"
             )
             return
-        handoff = await open_request(ctx, priority=priority, topic=topic, hold=True)
+        handoff = await open_request(
+            ctx, priority=priority, topic=topic, hold=True, share_mood=share_mood
+        )
         await notify(ctx, handoff, include_admins=False)
         ctx.say(
             "Done — your request is saved for the next shift, and I'll tell you here when a "
@@ -321,26 +355,46 @@ async def waiting_choice(ctx: Context) -> None:
 
 
 # -- the volunteer's side -------------------------------------------------------
+NOT_OFFERED = (
+    "That request isn't open to you — it may have been taken or withdrawn. "
+    "Thank you for checking. 💛"
+)
+
+
+async def find_request(ctx: Context, ref: str) -> Handoff | None:
+    """The request a shown reference (its Accept, /switch or /end button) stands for."""
+    ref = ref.strip().lower()
+    return await ctx.tx.handoffs.by_ref(ref) if ref else None
+
+
 async def accept(ctx: Context) -> None:
-    """`/accept <id>` (the Accept button): the first claim wins, atomically."""
-    arg = ctx.input.text.strip()
-    handoff_id = parse_id(arg)
-    if handoff_id is None:
-        ctx.say("To accept a request, tap its Accept button (or send /accept and its number).")
-        return
-    handoff = await ctx.tx.handoffs.get(handoff_id)
-    if handoff is None:
-        ctx.say("I couldn't find that request.")
-        return
-    volunteer = await ctx.volunteer()
-    if volunteer is None and ctx.is_admin:
+    """`/accept <ref>` (the Accept button): the first claim wins, atomically.
+
+    Only someone the request was offered to (its notice reached them: on call, with room,
+    matched by the routing) may take it, and everyone else gets the same answer whatever
+    the reason, so typed references reveal nothing about other people's requests.
+    """
+    handoff = await find_request(ctx, ctx.input.text)
+    offered = handoff is not None and ctx.account in await ctx.tx.notices.recipients(
+        notice_key(handoff.id)
+    )
+    volunteer = await ctx.volunteer() if offered else None
+    if offered and volunteer is None and ctx.is_admin:
         volunteer = await _admin_as_volunteer(ctx)
-    if volunteer is None or not volunteer.is_active:
-        ctx.say("Only peer volunteers can accept requests.")
+    if handoff is None or volunteer is None or not volunteer.is_active:
+        log.info("accept_refused member=%s", ctx.member.id if ctx.member else None)
+        ctx.say(NOT_OFFERED)
+        return
+    if handoff.status == "cancelled":
+        ctx.answered = "Withdrawn"
+        ctx.say("This request was withdrawn — no one needs to pick it up. Thank you. 💛")
         return
     if handoff.status != "waiting" or handoff.member_id is None:
         ctx.answered = "Taken"
         ctx.say("Thank you for jumping in! Another peer has already taken this one. 💛")
+        return
+    if not volunteer.on_call and not ctx.is_admin:
+        ctx.say("You're off call now. /oncall first, then tap Accept again.")
         return
     if volunteer.active_chats >= volunteer.capacity and not ctx.is_admin:
         ctx.say(
@@ -361,10 +415,14 @@ async def accept(ctx: Context) -> None:
     await withdraw_notices(ctx, handoff, "taken by another peer. Thank you!")
     wait = _minutes(ctx.now - handoff.requested_at)
     topic = TOPIC_LABELS.get(handoff.topic or "", "")
+    # Shown to this one person only, and only because the member chose to share it.
+    mood = await latest_mood_line(ctx, handoff.member_id) if handoff.share_mood else None
     ctx.say(
         f"You're now talking with {handoff.member_alias}"
         + (f" (topic: {topic})" if topic else "")
-        + f". They waited {wait}.\n\n"
+        + f". They waited {wait}."
+        + (f"\nThey chose to share their check-in — {mood}" if mood else "")
+        + "\n\n"
         "Everything you type here is passed on to them, and theirs to you — copied, never "
         "forwarded, so neither of you sees the other's account. Photos, voice notes and "
         "stickers work too.\n/end finishes the chat · /switch if you hold several · "

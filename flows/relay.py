@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.engine import Answer, Command, Context, Flow
-from flows.handoff import admin_accounts
+from flows.handoff import admin_accounts, notice_key
 from flows.parsing import parse_id
 from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from storage import Account, Handoff, Volunteer
@@ -81,6 +81,12 @@ async def relay(ctx: Context) -> bool:
         return False  # an open question takes the answer (e.g. a check-in mid-chat)
     handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
     if handoff is not None and handoff.status == "active":
+        if handoff.volunteer_id is None:
+            # Their peer's row is gone (it should have ended the chat): end it now, kindly.
+            log.warning("chat_without_volunteer handoff=%s", handoff.id)
+            await end_chat(ctx, handoff, by="volunteer_deleted")
+            ctx.say(ANOTHER_PEER)
+            return True
         await _member_to_volunteer(ctx, handoff)
         return True
     volunteer = await ctx.volunteer()
@@ -187,12 +193,12 @@ async def switch(ctx: Context) -> None:
     if volunteer is None or not chats:
         ctx.say("You have no open chats right now.")
         return
-    arg = ctx.input.text.strip()
-    chosen = next((h for h in chats if str(h.id) == arg), None)
+    arg = ctx.input.text.strip().lower()
+    chosen = next((h for h in chats if h.ref == arg), None)
     if chosen is None:
         ctx.say(
             "Which chat should your messages go to?",
-            commands=[command_choice(f"switch {h.id}", h.member_alias, "💬") for h in chats],
+            commands=[command_choice(f"switch {h.ref}", h.member_alias, "💬") for h in chats],
         )
         return
     await ctx.tx.volunteers.set_current_handoff(volunteer.member_id, chosen.id)
@@ -216,10 +222,10 @@ async def end_chat(ctx: Context, handoff: Handoff, *, by: str) -> None:
             member = await ctx.tx.members.get(handoff.member_id)
             if member is not None and not member.same_volunteer:
                 await ctx.tx.members.set_same_volunteer(handoff.member_id, None)
-        if by != "member_left":
+        if by not in MEMBER_GONE:
             # A member who can't be reached is not asked for feedback they'd never see.
             await _after_chat_for_member(ctx, handoff, by, volunteer_name)
-    if handoff.volunteer_id is not None:
+    if handoff.volunteer_id is not None and by not in VOLUNTEER_GONE:
         await _after_chat_for_volunteer(ctx, handoff, by)
 
 
@@ -232,6 +238,12 @@ async def _after_chat_for_member(
         "volunteer": f"{volunteer_name} has ended the chat.",
         "volunteer_left": f"{volunteer_name} can no longer be reached, so the chat has ended.",
     }.get(by, "The chat has ended.")
+    if by in VOLUNTEER_STEPPED_AWAY:
+        # Why (deleted their data, suspended, removed) is theirs and the admins' business.
+        lead = (
+            f"{volunteer_name} has had to step away from Hearthside, so your chat has ended "
+            "— it's nothing you did."
+        )
     text = f"{lead} Thank you for reaching out. 💛"
     if ctx.member is not None and ctx.member.id == handoff.member_id:
         ctx.state = None
@@ -285,6 +297,7 @@ async def _after_chat_for_volunteer(ctx: Context, handoff: Handoff, by: str) -> 
         "volunteer": "You've ended the chat.",
         "member": f"{handoff.member_alias} has ended the chat.",
         "member_left": f"{handoff.member_alias} can no longer be reached, so the chat has ended.",
+        "member_deleted": f"{handoff.member_alias} has left Hearthside, so the chat has ended.",
         "barred": "An admin has closed this chat.",
     }.get(by, "The chat has ended.")
     text = (
@@ -312,14 +325,14 @@ async def end(ctx: Context) -> None:
     volunteer = await ctx.volunteer()
     if volunteer is not None and volunteer.active_chats:
         chosen = await _chat_for_volunteer(ctx, volunteer)
-        arg = ctx.input.text.strip()
+        arg = ctx.input.text.strip().lower()
         chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
         if arg:
-            chosen = next((h for h in chats if str(h.id) == arg), None)
+            chosen = next((h for h in chats if h.ref == arg), None)
         if chosen is None:
             ctx.say(
                 "Which chat would you like to end?",
-                commands=[command_choice(f"end {h.id}", h.member_alias, "👋") for h in chats],
+                commands=[command_choice(f"end {h.ref}", h.member_alias, "👋") for h in chats],
             )
             return
         ctx.answered = f"Ended {chosen.member_alias}" if arg else None
@@ -400,25 +413,52 @@ class ChatFeedback(Flow):
         ctx.say("Noted. Thank you for telling me. /talk any time you'd like to talk again. 💛")
 
 
+# Why a chat ended when one side is gone: the member is not asked for feedback, or the
+# volunteer is not asked how they are, when they will never read it.
+MEMBER_GONE = frozenset({"member_left", "member_deleted"})
+VOLUNTEER_STEPPED_AWAY = frozenset({"volunteer_deleted", "volunteer_suspended"})
+VOLUNTEER_GONE = frozenset({"volunteer_left", "volunteer_deleted"})
+ANOTHER_PEER = "If you'd like to talk to someone else, /talk puts you back in line."
+
+
+async def close_chats_of(
+    ctx: Context, person_id: int, *, as_member: str | None, as_volunteer: str
+) -> None:
+    """End every request and chat `person_id` has open, on either side, and tell the other
+    side kindly: members are offered another peer, volunteers get their room back.
+
+    `as_member` and `as_volunteer` say why (see `end_chat`'s `by`); their own waiting
+    request is withdrawn, and its notices edited, so nobody accepts it afterwards. With
+    `as_member` None (a volunteer suspended), their own request as a member stays.
+    """
+    handoff = await ctx.tx.handoffs.open_for_member(person_id) if as_member else None
+    if handoff is not None and as_member is not None:
+        if handoff.status == "active":
+            await end_chat(ctx, handoff, by=as_member)
+        elif await ctx.tx.handoffs.close(
+            handoff.id, status="cancelled", reason=as_member, now=ctx.now
+        ):
+            for account in await ctx.tx.notices.recipients(notice_key(handoff.id)):
+                ctx.send_to(
+                    account,
+                    Reply(
+                        f"{handoff.member_alias}: no longer needed — the request was withdrawn.",
+                        replaces_notice=notice_key(handoff.id),
+                    ),
+                )
+    for chat in await ctx.tx.handoffs.active_for_volunteer(person_id):
+        await end_chat(ctx, chat, by=as_volunteer)
+        if chat.member_id is not None:
+            for account in await ctx.tx.members.accounts_of(chat.member_id):
+                ctx.send_to(account, Reply(ANOTHER_PEER))
+    await ctx.tx.volunteers.set_on_call(person_id, False)
+
+
 async def close_chats_of_unreachable(ctx: Context) -> None:
     """Someone blocked the bot or left: close their chats, tell the other side, and set
     aside whatever they were in the middle of."""
     member = ctx.require_member()
-    handoff = await ctx.tx.handoffs.open_for_member(member.id)
-    if handoff is not None:
-        if handoff.status == "active":
-            await end_chat(ctx, handoff, by="member_left")
-        else:
-            await ctx.tx.handoffs.close(handoff.id, status="cancelled", reason="left", now=ctx.now)
-    for chat in await ctx.tx.handoffs.active_for_volunteer(member.id):
-        await end_chat(ctx, chat, by="volunteer_left")
-        if chat.member_id is not None:
-            for account in await ctx.tx.members.accounts_of(chat.member_id):
-                ctx.send_to(
-                    account,
-                    Reply("If you'd like to talk to someone else, /talk puts you back in line."),
-                )
-    await ctx.tx.volunteers.set_on_call(member.id, False)
+    await close_chats_of(ctx, member.id, as_member="member_left", as_volunteer="volunteer_left")
     # Nothing more goes to the person who left, and they are left in no question: what
     # they were last asked may never have reached them (undelivered messages to them are
     # dropped), so when they write again they are answered afresh.

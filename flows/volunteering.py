@@ -10,7 +10,9 @@ from flows.engine import Answer, Command, Context, Flow
 from flows.handoff import TOPICS, notify_waiting_to
 from flows.onboarding import TIMEZONE_HINT, timezone_choices
 from flows.parsing import clean_pseudonym, parse_id, parse_timezone, pseudonym_problem
+from flows.relay import close_chats_of
 from flows.values import Choice, command_choice
+from storage import Volunteer
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,14 @@ async def invite(ctx: Context) -> None:
 
 async def redeem(ctx: Context, code: str) -> None:
     """`/start <code>` or `/volunteer <code>`."""
+    existing = await ctx.volunteer()
+    if existing is not None and not existing.is_active:
+        # Suspended or removed: a fresh invite must not undo an admin's decision.
+        log.info("invite_refused member=%s reason=suspended", existing.member_id)
+        ctx.say(
+            "I can't take an invite code from this account right now. Please speak with an admin."
+        )
+        return
     found = await ctx.tx.volunteers.find_invite(code)
     if found is None or found.used_at is not None or found.expires_at <= ctx.now:
         ctx.say(
@@ -59,8 +69,7 @@ async def redeem(ctx: Context, code: str) -> None:
         ctx.say("You're now an admin of this Hearthside. /help lists the admin commands.")
         return
     await ctx.ensure_member()
-    existing = await ctx.volunteer()
-    if existing is not None and existing.is_active:
+    if existing is not None:
         ctx.say(f"You're already a volunteer, {existing.display_name}. /help shows your commands.")
         return
     await ctx.start_flow("volunteer_setup")
@@ -216,10 +225,12 @@ async def off_call(ctx: Context) -> None:
     ctx.say(f"You're off call — thank you for your time.{extra}")
 
 
-def _status(active: bool, on_call: bool) -> str:
-    if not active:
+def _status(volunteer: Volunteer) -> str:
+    if volunteer.removed_at is not None:
+        return "✖️ removed"
+    if not volunteer.is_active:
         return "⛔ suspended"
-    return "🟢 on call" if on_call else "⚪ off call"
+    return "🟢 on call" if volunteer.on_call else "⚪ off call"
 
 
 async def list_volunteers(ctx: Context) -> None:
@@ -232,8 +243,7 @@ async def list_volunteers(ctx: Context) -> None:
     for v in volunteers:
         topics = ", ".join(v.topics) if v.topics else "any topic"
         lines.append(
-            f"• {v.display_name} — {_status(v.is_active, v.on_call)}, "
-            f"chats {v.active_chats}/{v.capacity}, {topics}"
+            f"• {v.display_name} — {_status(v)}, chats {v.active_chats}/{v.capacity}, {topics}"
         )
         if v.is_active:
             buttons.append(command_choice(f"suspend {v.member_id}", f"Suspend {v.display_name}"))
@@ -241,9 +251,10 @@ async def list_volunteers(ctx: Context) -> None:
             buttons.append(
                 command_choice(f"reinstate {v.member_id}", f"Reinstate {v.display_name}")
             )
-        buttons.append(
-            command_choice(f"removevolunteer {v.member_id}", f"Remove {v.display_name}")
-        )
+        if v.removed_at is None:
+            buttons.append(
+                command_choice(f"removevolunteer {v.member_id}", f"Remove {v.display_name}")
+            )
     ctx.say("\n".join(lines), commands=buttons)
 
 
@@ -265,12 +276,26 @@ async def suspend(ctx: Context) -> None:
     if target is None:
         return
     await ctx.tx.volunteers.set_status(target[0], "suspended")
-    log.info("volunteer_suspended member=%s", target[0])
+    ended = await _end_chats_of_volunteer(ctx, target[0])
+    log.info("volunteer_suspended member=%s chats_ended=%d", target[0], ended)
     ctx.answered = f"Suspended {target[1]}"
     ctx.say(
-        f"{target[1]} is suspended: off call, and can't accept requests. Open chats continue "
-        "until ended."
+        f"{target[1]} is suspended: off call, and can't accept requests or rejoin with an "
+        "invite until an admin reinstates them."
+        + (
+            f" Their {ended} open chat(s) ended; the members were told kindly and offered "
+            "another peer."
+            if ended
+            else ""
+        )
     )
+
+
+async def _end_chats_of_volunteer(ctx: Context, volunteer_id: int) -> int:
+    """A volunteer taken off the rota leaves no member in a chat with nobody."""
+    chats = await ctx.tx.handoffs.active_for_volunteer(volunteer_id)
+    await close_chats_of(ctx, volunteer_id, as_member=None, as_volunteer="volunteer_suspended")
+    return len(chats)
 
 
 async def reinstate(ctx: Context) -> None:
@@ -289,20 +314,18 @@ async def remove_volunteer(ctx: Context) -> None:
     member_id, name = target
     if not ctx.input.text.strip().endswith("confirm"):
         ctx.say(
-            f"Remove {name} as a volunteer? Their shifts are deleted and they can't take "
-            "requests; their member account (if any) stays.",
+            f"Remove {name} as a volunteer? Their shifts are deleted, their open chats end "
+            "(the members are told kindly and offered another peer), and they can't take "
+            "requests or rejoin with an invite unless an admin reinstates them; their member "
+            "account (if any) stays.",
             commands=[
                 command_choice(f"removevolunteer {member_id} confirm", f"Yes, remove {name}")
             ],
         )
         return
-    if await ctx.tx.handoffs.active_for_volunteer(member_id):
-        ctx.say(
-            f"{name} is in a chat right now. Suspend them first, and remove them once it ends."
-        )
-        return
-    await ctx.tx.volunteers.remove(member_id)
-    log.info("volunteer_removed member=%s", member_id)
+    ended = await _end_chats_of_volunteer(ctx, member_id)
+    await ctx.tx.volunteers.remove(member_id, ctx.now)
+    log.info("volunteer_removed member=%s chats_ended=%d", member_id, ended)
     ctx.answered = f"Removed {name}"
     ctx.say(f"{name} has been removed as a volunteer.")
 

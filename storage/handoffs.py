@@ -1,5 +1,6 @@
 """The handoff queue: requests to talk to a peer, claimed atomically, and their metadata."""
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ from storage.timeutil import from_db, maybe_from_db, to_db
 
 _COLUMNS = (
     "id, member_id, volunteer_id, member_alias, priority, topic, status, requested_at, "
-    "accepted_at, ended_at, escalations, escalate_at, held_for_shift, rating"
+    "accepted_at, ended_at, escalations, escalate_at, held_for_shift, rating, ref, share_mood"
 )
 
 
@@ -30,6 +31,8 @@ def _handoff(row: Any) -> Handoff:
         escalate_at=maybe_from_db(row["escalate_at"]),
         held_for_shift=bool(row["held_for_shift"]),
         rating=row["rating"],
+        ref=row["ref"] or str(row["id"]),
+        share_mood=bool(row["share_mood"]),
     )
 
 
@@ -49,10 +52,12 @@ class HandoffRepository:
         topic: str | None,
         now: datetime,
         escalate_at: datetime | None,
+        share_mood: bool = False,
     ) -> int:
         cursor = await self._conn.execute(
             "INSERT INTO handoff (member_id, member_alias, priority, topic, status, "
-            "requested_at, escalate_at) VALUES (?, ?, ?, ?, 'waiting', ?, ?)",
+            "requested_at, escalate_at, ref, share_mood) "
+            "VALUES (?, ?, ?, ?, 'waiting', ?, ?, ?, ?)",
             (
                 member_id,
                 alias,
@@ -60,6 +65,9 @@ class HandoffRepository:
                 topic,
                 to_db(now),
                 to_db(escalate_at) if escalate_at else None,
+                # Unguessable: people are shown this, never the row id (a counter).
+                secrets.token_hex(5),
+                int(share_mood),
             ),
         )
         assert cursor.lastrowid is not None
@@ -67,6 +75,10 @@ class HandoffRepository:
 
     async def get(self, handoff_id: int) -> Handoff | None:
         found = await self._many(f"SELECT {_COLUMNS} FROM handoff WHERE id = ?", (handoff_id,))
+        return found[0] if found else None
+
+    async def by_ref(self, ref: str) -> Handoff | None:
+        found = await self._many(f"SELECT {_COLUMNS} FROM handoff WHERE ref = ?", (ref,))
         return found[0] if found else None
 
     async def open_for_member(self, member_id: int) -> Handoff | None:
@@ -107,8 +119,15 @@ class HandoffRepository:
         )
         return found[0] if found else None
 
-    async def anonymise_member(self, member_id: int) -> None:
-        """Before a member is deleted: keep only anonymous metadata of their chats."""
+    async def anonymise_member(self, member_id: int, now: datetime) -> None:
+        """Before a member is deleted: keep only anonymous metadata of their chats, and
+        leave none of them open (a request nobody can answer, a chat with nobody)."""
+        await self._conn.execute(
+            "UPDATE handoff SET status = CASE status WHEN 'waiting' THEN 'cancelled' "
+            "ELSE 'ended' END, end_reason = 'deleted', ended_at = ?, escalate_at = NULL "
+            "WHERE (member_id = ? OR volunteer_id = ?) AND status IN ('waiting', 'active')",
+            (to_db(now), member_id, member_id),
+        )
         await self._conn.execute(
             "UPDATE handoff SET member_alias = 'a former member', feedback = NULL "
             "WHERE member_id = ?",

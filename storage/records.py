@@ -99,7 +99,7 @@ class Volunteer:
     display_name: str
     topics: tuple[str, ...]
     capacity: int
-    status: str  # 'active' or 'suspended'
+    status: str  # 'active' or 'suspended' (removed ones too, with `removed_at`)
     on_call: bool
     on_call_by_shift: bool
     shift_started: datetime | None
@@ -107,6 +107,7 @@ class Volunteer:
     current_handoff: int | None
     joined_at: datetime
     active_chats: int = 0
+    removed_at: datetime | None = None
 
     @property
     def is_active(self) -> bool:
@@ -150,6 +151,10 @@ class Handoff:
     escalate_at: datetime | None
     held_for_shift: bool
     rating: int | None
+    # Shown to people in place of the id (Accept, /switch, /end): not a guessable counter.
+    ref: str = ""
+    # The member agreed to show their latest mood to the peer who accepts (no one else).
+    share_mood: bool = False
 
     @property
     def is_open(self) -> bool:

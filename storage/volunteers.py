@@ -12,6 +12,7 @@ from storage.timeutil import from_db, maybe_from_db, to_db
 _COLUMNS = (
     "v.member_id, v.display_name, v.topics, v.capacity, v.status, v.on_call, "
     "v.on_call_by_shift, v.shift_started, v.shift_reminded, v.current_handoff, v.joined_at, "
+    "v.removed_at, "
     "(SELECT count(*) FROM handoff h WHERE h.volunteer_id = v.member_id "
     "AND h.status = 'active') AS active_chats"
 )
@@ -31,6 +32,7 @@ def _volunteer(row: Any) -> Volunteer:
         current_handoff=row["current_handoff"],
         joined_at=from_db(row["joined_at"]),
         active_chats=row["active_chats"],
+        removed_at=maybe_from_db(row["removed_at"]),
     )
 
 
@@ -83,10 +85,11 @@ class VolunteerRepository:
         now: datetime,
     ) -> None:
         await self._conn.execute(
+            # A suspended or removed volunteer stays so: only an admin reinstates.
             "INSERT INTO volunteer (member_id, display_name, topics, capacity, joined_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET "
             "display_name = excluded.display_name, topics = excluded.topics, "
-            "capacity = excluded.capacity, status = 'active'",
+            "capacity = excluded.capacity",
             (member_id, display_name, ",".join(topics), capacity, to_db(now)),
         )
 
@@ -146,13 +149,22 @@ class VolunteerRepository:
         if status == "suspended":
             await self._set(member_id, status=status, on_call=0, on_call_by_shift=0)
         else:
-            await self._set(member_id, status=status)
+            await self._set(member_id, status=status, removed_at=None)
 
     async def set_current_handoff(self, member_id: int, handoff_id: int | None) -> None:
         await self._set(member_id, current_handoff=handoff_id)
 
-    async def remove(self, member_id: int) -> None:
-        await self._conn.execute("DELETE FROM volunteer WHERE member_id = ?", (member_id,))
+    async def remove(self, member_id: int, now: datetime) -> None:
+        """Off the rota for good: shifts deleted, the row kept as removed (see the migration)."""
+        await self._set(
+            member_id,
+            status="suspended",
+            on_call=0,
+            on_call_by_shift=0,
+            current_handoff=None,
+            removed_at=to_db(now),
+        )
+        await self._conn.execute("DELETE FROM shift WHERE volunteer_id = ?", (member_id,))
 
     # -- shifts --------------------------------------------------------------
     async def add_shift(self, member_id: int, *, weekday: int, starts: str, ends: str) -> int:

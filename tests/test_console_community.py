@@ -217,7 +217,7 @@ def test_peer_support_from_invite_to_feedback(tmp_path: Path) -> None:
         notice = addressed_to(asked, VOLUNTEER)
         assert "River would like to talk" in notice and "Topic: Feeling low" in notice
         accept = command_for(notice, "Accept")
-        assert re.fullmatch(r"/accept \d+", accept)
+        assert re.fullmatch(r"/accept [0-9a-f]{10}", accept)
         # Waiting: the member's words are not lost or relayed to nobody.
         assert "You're in line for a peer" in console.say("is anyone there?")
 
