@@ -16,6 +16,7 @@ from flows.engine import Engine, Hooks
 from flows.event_admin import EVENT_ADMIN_COMMANDS, CancelEvent, EditEvent, NewEvent
 from flows.events import EVENT_MEMBER_COMMANDS
 from flows.handoff import HANDOFF_COMMANDS, TalkRequest
+from flows.limits import RateLimiter
 from flows.member_settings import Settings
 from flows.nudges import NUDGE_COMMANDS
 from flows.onboarding import Onboarding
@@ -28,8 +29,14 @@ from storage import Database
 
 
 def create_engine(
-    db: Database, clock: Clock, config: FlowConfig, *, rng: random.Random | None = None
+    db: Database,
+    clock: Clock,
+    config: FlowConfig,
+    *,
+    rng: random.Random | None = None,
+    limits: RateLimiter | None = None,
 ) -> Engine:
+    """The engine with every flow; `limits` defaults to the per-person input limits."""
     return Engine(
         db=db,
         clock=clock,
@@ -73,4 +80,5 @@ def create_engine(
             media=on_calendar_file,
         ),
         rng=rng,
+        limits=limits or RateLimiter(),
     )

@@ -16,7 +16,14 @@ from typing import ClassVar
 
 from flows.crisis import DETECTOR_VERSION, Assessment, assess
 from flows.engine import Answer, Command, Context, Flow
-from flows.handoff import PRIORITY_CRISIS, admin_accounts, find_request, notify, open_request
+from flows.handoff import (
+    PRIORITY_CRISIS,
+    admin_accounts,
+    find_request,
+    notify,
+    open_request,
+    repage,
+)
 from flows.relay import member_in_chat
 from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from storage import Handoff
@@ -139,17 +146,21 @@ async def _guard_volunteer(ctx: Context, assessment: Assessment, name: str) -> N
             "chat any time: /handover"
         )
         await _hold(ctx)
+        # One page a day per volunteer, updated in place if more words are flagged.
+        key = f"volunteer-safety:{ctx.require_member().id}:{ctx.now:%Y-%m-%d}"
+        paged = set(await ctx.tx.notices.recipients(key))
+        text = (
+            f"🙋 URGENT: the safety check flagged serious risk in words {name} wrote while "
+            "holding a peer chat — their own, or a question they asked. Please check in "
+            f"with {name} now."
+        )
         for account in await admin_accounts(ctx):
-            if account != ctx.account:
-                ctx.send_to(
-                    account,
-                    Reply(
-                        f"🙋 URGENT: the safety check flagged serious risk in words {name} "
-                        "wrote while holding a peer chat — their own, or a question they "
-                        f"asked. Please check in with {name} now.",
-                        urgent=True,
-                    ),
-                )
+            if account == ctx.account:
+                continue
+            if account in paged:
+                ctx.send_to(account, Reply(f"{text} (Flagged again.)", replaces_notice=key))
+            else:
+                ctx.send_to(account, Reply(text, urgent=True, notice=key))
     elif assessment.tier == 2:
         ctx.say(
             "Just for you — the person you're talking with doesn't see this: that sounded "
@@ -230,8 +241,13 @@ async def crisis_response(ctx: Context, assessment: Assessment | None) -> None:
     ctx.finish()
     await ctx.tx.members.set_safety_check_due(member.id, None)
     await _hold(ctx)
+    before = await ctx.tx.handoffs.open_for_member(member.id)
     handoff = await open_request(ctx, priority=PRIORITY_CRISIS, topic="crisis")
-    if handoff.status == "waiting":
+    if handoff.status == "waiting" and before is not None and before.priority == PRIORITY_CRISIS:
+        # Already paged for this request: update those pages, don't send more.
+        events = await ctx.tx.safety.count_since(member.id, handoff.requested_at, tier=1)
+        await repage(ctx, handoff, again=max(1, events - 1))
+    elif handoff.status == "waiting":
         await notify(ctx, handoff, include_admins=True)
     elif handoff.volunteer_id is not None:
         await _alert_volunteer(ctx, assessment or default, handoff, handoff.volunteer_id)
@@ -243,8 +259,17 @@ async def _alert_volunteer(
     if volunteer_id is None:
         return
     label = {1: "serious risk", 2: "possible risk", 3: "distress"}[assessment.tier]
+    key = f"safety:{handoff.id}"
+    accounts = await ctx.tx.members.accounts_of(volunteer_id)
+    # One alert per chat, updated in place when more messages are flagged: the volunteer is
+    # reading the chat already, and a flood of alerts helps nobody.
+    flagged_before = set(await ctx.tx.notices.recipients(key))
+    again = ""
+    if flagged_before and handoff.member_id is not None and handoff.accepted_at is not None:
+        count = await ctx.tx.safety.count_since(handoff.member_id, handoff.accepted_at, tier=3)
+        again = f" (flagged {count} times in this chat)"
     text = (
-        f"⚠️ Private to you: the safety check flagged {label} in their last message.\n"
+        f"⚠️ Private to you: the safety check flagged {label} in their last message{again}.\n"
         "• Stay with them; listen, and ask directly whether they are thinking of ending "
         "their life.\n"
         "• Share the crisis lines; encourage them to call emergency services if they are in "
@@ -252,8 +277,13 @@ async def _alert_volunteer(
         "• You don't have to handle this alone — hand it to an admin any time."
     )
     buttons = (command_choice(f"handover {handoff.ref}", "Hand to an admin", "🙋"),)
-    for account in await ctx.tx.members.accounts_of(volunteer_id):
-        ctx.send_to(account, Reply(text, buttons, token=COMMAND_TOKEN, urgent=True))
+    for account in accounts:
+        if account in flagged_before:
+            ctx.send_to(account, Reply(text, buttons, token=COMMAND_TOKEN, replaces_notice=key))
+        else:
+            ctx.send_to(
+                account, Reply(text, buttons, token=COMMAND_TOKEN, urgent=True, notice=key)
+            )
 
 
 async def _ask_safety_question(ctx: Context) -> None:

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from flows.clock import Clock
 from flows.config import FlowConfig
+from flows.limits import RateLimiter
 from flows.schedule import reschedule
 from flows.values import COMMAND_TOKEN, Choice, Delivery, Input, Outcome, Reply
 from storage import Account, Database, Member, Transaction, Volunteer
@@ -431,6 +432,7 @@ class Engine:
         outside_flow: CommandHandler,
         hooks: Hooks | None = None,
         rng: random.Random | None = None,
+        limits: RateLimiter | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -440,6 +442,7 @@ class Engine:
         self._outside_flow = outside_flow
         self.hooks = hooks or Hooks()
         self.rng = rng or random.Random()
+        self.limits = limits
 
     def new_token(self) -> int:
         # Random rather than sequential so a tap on a question from an earlier,
@@ -469,12 +472,34 @@ class Engine:
                 guarded = Outcome(duplicate=guarded.duplicate)
             if settled:
                 return guarded
+        if self.limits is not None and not self.limits.take(account):
+            # Held back after the guard, never before it: the crisis reply is not limited.
+            return guarded.then(await self._held_back(account, dedupe))
         async with self.db.transaction() as tx:
             if dedupe is not None and not await tx.inbox.mark_applied(*dedupe, self.clock.now()):
                 return guarded.then(Outcome(duplicate=True))  # nothing was written
             ctx = await self._context(tx, account, inp)
             await self._dispatch(ctx, inp)
             return guarded.then(await self._commit(ctx))
+
+    async def _held_back(self, account: Account, dedupe: tuple[str, int] | None) -> Outcome:
+        """Someone is sending faster than is fair to whoever is on the other end: the input
+        is applied as nothing, and they are told once per stretch."""
+        log.info("rate_limited channel=%s", account.channel)
+        tell = self.limits is not None and self.limits.should_tell(account)
+        async with self.db.transaction() as tx:
+            now = self.clock.now()
+            if dedupe is not None and not await tx.inbox.mark_applied(*dedupe, now):
+                return Outcome(duplicate=True)
+            if not tell:
+                return Outcome()
+            reply = Reply(
+                "You're sending messages faster than I can pass them on, so I've paused for "
+                "a moment — nothing is lost by waiting a few seconds. If you need help right "
+                f"now, these lines are open:\n{self.config.crisis.short_text()}"
+            )
+            outbox_id = await tx.outbox.add(account, reply.to_json(), now)
+        return Outcome(deliveries=[Delivery(outbox_id, account, reply)])
 
     def _alarmed(self, inp: Input) -> bool:
         hooks = self.hooks

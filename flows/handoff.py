@@ -102,6 +102,21 @@ async def send_notices(
         )
 
 
+async def repage(ctx: Context, handoff: Handoff, *, again: int) -> int:
+    """More alarming words while a crisis request waits: everyone it reached gets their
+    notice updated in place ("flagged again"), not another page each time."""
+    key = notice_key(handoff.id)
+    text = f"{await notice_text(ctx, handoff)}\n⚠️ Flagged again: {again} more message(s)."
+    recipients = [a for a in await ctx.tx.notices.recipients(key) if a != ctx.account]
+    for account in recipients:
+        ctx.send_to(
+            account,
+            Reply(text, (accept_button(handoff),), token=COMMAND_TOKEN, replaces_notice=key),
+        )
+    log.info("handoff_repaged handoff=%s people=%d", handoff.id, len(recipients))
+    return len(recipients)
+
+
 async def volunteers_to_notify(ctx: Context, handoff: Handoff) -> list[Volunteer]:
     """On-call volunteers with room; the member's chosen peer alone, if they are free."""
     free = [

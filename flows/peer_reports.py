@@ -44,6 +44,13 @@ async def report(ctx: Context) -> None:
         ctx.say("/report is for flagging a peer chat to the admins, and you have no recent chat.")
         return
     handoff, side = found
+    if await ctx.tx.safety.reported(handoff.id, by=side):
+        # The admins have it already; telling them again would only bury it.
+        ctx.say(
+            "Thank you — the admins already have your report of this chat."
+            + (" /end stops the chat now if you want." if handoff.status == "active" else "")
+        )
+        return
     await ctx.tx.safety.record_report(handoff.id, reported_by=side, now=ctx.now)
     log.info("peer_report handoff=%s by=%s", handoff.id, side)
     volunteer = await ctx.tx.volunteers.get(handoff.volunteer_id) if handoff.volunteer_id else None

@@ -47,6 +47,22 @@ class SafetyRepository:
         value = next(iter(rows))[0]
         return None if value is None else int(value)
 
+    async def count_since(self, member_id: int, since: datetime, *, tier: int) -> int:
+        """How many of a member's events at `tier` or more severe were recorded since then."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT count(*) FROM safety_event WHERE member_id = ? AND at >= ? AND tier <= ?",
+            (member_id, to_db(since), tier),
+        )
+        return int(next(iter(rows))[0])
+
+    async def reported(self, handoff_id: int, *, by: str) -> bool:
+        """Whether this side of the chat has reported it already."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT 1 FROM peer_report WHERE handoff_id = ? AND reported_by = ? LIMIT 1",
+            (handoff_id, by),
+        )
+        return bool(list(rows))
+
     async def events_of(self, member_id: int) -> list[tuple[int, str, str]]:
         """(tier, rule ids, source) of a member's events, oldest first."""
         rows = await self._conn.execute_fetchall(

@@ -9,6 +9,7 @@ match (a tier-3 match that is negated or in the past is dropped). Rules marked
 third party. Deterministic and offline, so every decision can be audited.
 """
 
+import itertools
 import re
 import tomllib
 import unicodedata
@@ -21,6 +22,11 @@ from typing import Any, NamedTuple
 DETECTOR_VERSION = "lexicon-2"
 # Words before a match in which a negation counts (NegEx-style window).
 NEGATION_WINDOW = 4
+# How far either side of a match its clause is looked for, and how many matches of one rule
+# are weighed: together they keep a message's cost linear in its length, whatever it
+# repeats (a 4 KB message of one phrase over and over once cost 0.1 s of the event loop).
+CLAUSE_REACH = 240
+MATCHES_PER_RULE = 8
 _EDGE_BEFORE = r"(?<![\w'])"
 _EDGE_AFTER = r"(?![\w'])"
 # `{name}` in a pattern stands for the `[words]` entry `name` (a regex group).
@@ -136,12 +142,12 @@ class RiskDetector:
         return cls(tomllib.loads(raw))
 
     def _clause(self, text: str, start: int, end: int) -> tuple[str, str]:
-        """The clause text before the match, and the whole clause."""
-        left = 0
-        for found in self._breaks.finditer(text, 0, start):
+        """The clause text before the match, and the whole clause (within `CLAUSE_REACH`)."""
+        left = max(0, start - CLAUSE_REACH)
+        for found in self._breaks.finditer(text, left, start):
             left = found.end()
-        right_match = self._breaks.search(text, end)
-        right = right_match.start() if right_match else len(text)
+        right_match = self._breaks.search(text, end, end + CLAUSE_REACH)
+        right = right_match.start() if right_match else min(len(text), end + CLAUSE_REACH)
         return text[left:start], text[left:right]
 
     def _modifiers(self, text: str, start: int, end: int) -> list[str]:
@@ -165,7 +171,7 @@ class RiskDetector:
         rule_ids: set[str] = set()
         for form in dict.fromkeys(normalise(text[:4000])):
             for rule in self.rules:
-                for match in rule.pattern.finditer(form):
+                for match in itertools.islice(rule.pattern.finditer(form), MATCHES_PER_RULE):
                     mods = self._modifiers(form, match.start(), match.end())
                     if rule.subject == "other" and "mod.third_party" not in mods:
                         mods.append("mod.third_party")
