@@ -104,13 +104,6 @@ class VolunteerRepository:
         )
         return [_volunteer(row) for row in rows]
 
-    async def name_taken(self, display_name: str, *, other_than: int) -> bool:
-        rows = await self._conn.execute_fetchall(
-            "SELECT 1 FROM volunteer WHERE display_name = ? COLLATE NOCASE AND member_id != ?",
-            (display_name, other_than),
-        )
-        return bool(list(rows))
-
     async def on_call_with_room(self) -> list[Volunteer]:
         """Active volunteers on call who can take another chat."""
         rows = await self._conn.execute_fetchall(

@@ -1,0 +1,73 @@
+"""Staff and peer names, who may see community events, and the admin's own tools (invites,
+admins), over the real python-telegram-bot stack against the fake Bot API."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from flows.clock import ManualClock
+from tests.fake_telegram import FakeTelegram
+from tests.telegram_harness import RunningBot, text_of
+from tests.test_telegram_peer import (
+    TgUser,
+    invite_code,
+    onboard_member,
+    people,
+    set_up_volunteer,
+    start_peer_bot,
+)
+
+HANGUL_FILLER = "\u3164"
+
+
+@pytest.fixture
+async def bot(fake: FakeTelegram, db_path: Path, clock: ManualClock) -> AsyncIterator[RunningBot]:
+    running = await start_peer_bot(fake, db_path, clock)
+    yield running
+    await running.stop()
+
+
+async def display_name_refused(who: TgUser, name: str) -> str:
+    """Offer a display name during volunteer set-up; the refusal that comes back."""
+    reply = text_of(await who.send(name))
+    assert "Which topics" not in reply, name
+    return reply
+
+
+# -- names (#14) ----------------------------------------------------------------------
+async def test_nobody_can_sign_up_as_the_team_or_as_a_look_alike_of_a_peer(
+    fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin, alice, bob, member = people(fake)
+    await set_up_volunteer(admin, alice, "Alice")
+
+    code = await invite_code(admin)
+    await bob.send(f"/volunteer {code}", expect="What display name")
+    # The name an admin speaks under when answering a request: members would read
+    # "Someone from the Hearthside team is here now".
+    assert "is kept for the people who run Hearthside" in await display_name_refused(
+        bob, "Hearthside team"
+    )
+    for look_alike in ("Аlice", "Alice" + HANGUL_FILLER, "ALICE"):
+        assert "looks just like it" in await display_name_refused(bob, look_alike)
+    assert "can't see anything" in await display_name_refused(bob, HANGUL_FILLER * 3)
+    assert "web address" in await display_name_refused(bob, "bit.ly")
+    await bob.send("Roberta", expect="Which topics")
+
+    await member.send("/start", expect="Is it okay")
+    await member.tap("Yes", expect="What name")
+    refused = text_of(await member.send("Admin"))
+    assert "“Admin” is kept" in refused and "What name" in refused
+    await member.send("Quiet Heron", expect="time zone")
+
+
+async def test_members_name_check_is_the_same_one_at_sign_up_and_in_settings(
+    fake: FakeTelegram, bot: RunningBot
+) -> None:
+    _, _, _, member = people(fake)
+    await onboard_member(member)
+    await member.send("/settings", expect="What would you like to change")
+    await member.tap("Chosen name", expect="What name")
+    assert "web address" in text_of(await member.send("bit.ly"))
+    assert (await bot.member(member.id)).pseudonym == "Quiet Heron"
