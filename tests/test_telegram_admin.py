@@ -71,3 +71,33 @@ async def test_members_name_check_is_the_same_one_at_sign_up_and_in_settings(
     await member.tap("Chosen name", expect="What name")
     assert "web address" in text_of(await member.send("bit.ly"))
     assert (await bot.member(member.id)).pseudonym == "Quiet Heron"
+
+
+# -- who sees community events (#17) ------------------------------------------------
+PLACE = "back door of St Mary's hall"
+
+
+async def test_only_members_volunteers_and_admins_see_events(
+    fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin, alice, outsider, member = people(fake)
+    await admin.send(f"/newevent 2026-12-05 18:30 | Sharing circle | {PLACE}", expect="Posted")
+
+    refused = text_of(await outsider.send("/events"))
+    assert "members of Hearthside" in refused and "/start" in refused
+    # Nor through the hidden answer command, nor in /help.
+    await outsider.send("/rsvp 1 going", expect="Let's get you set up first")
+    assert "/events" not in text_of(await outsider.send("/help", expect="what I can do"))
+    seen = "\n".join(m.text or "" for m in fake.messages(outsider.id))
+    assert "Sharing circle" not in seen and "St Mary" not in seen and "18:30" not in seen
+
+    await onboard_member(member)
+    await member.send("/events", expect="Community events")
+    card = await fake.wait_for_message(member.id, "Sharing circle")
+    assert PLACE in text_of(card) and card.buttons
+
+    # A volunteer who never joined as a member sees them too, without answer buttons.
+    await set_up_volunteer(admin, alice, "Alice")
+    await alice.send("/events", expect="Community events")
+    card = await fake.wait_for_message(alice.id, "Sharing circle")
+    assert PLACE in text_of(card) and not card.buttons
