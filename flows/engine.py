@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from flows import audit
 from flows.clock import Clock
 from flows.config import FlowConfig
 from flows.schedule import reschedule
@@ -614,6 +615,8 @@ class Engine:
             ctx.remind_open_question()
             return
         log.info("command name=%s member=%s", name, ctx.member.id if ctx.member else None)
+        if command.audience == "admin":
+            audit.admin_command(ctx, name, ctx.input.text)
         await command.run(ctx)
 
     async def may_run(self, ctx: Context, command: Command) -> bool:

@@ -1,6 +1,7 @@
 """Staff and peer names, who may see community events, and the admin's own tools (invites,
 admins), over the real python-telegram-bot stack against the fake Bot API."""
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -101,3 +102,28 @@ async def test_only_members_volunteers_and_admins_see_events(
     await alice.send("/events", expect="Community events")
     card = await fake.wait_for_message(alice.id, "Sharing circle")
     assert PLACE in text_of(card) and not card.buttons
+
+
+# -- the admins' audit trail (#23) --------------------------------------------------
+def logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.getMessage() for record in caplog.records]
+
+
+async def test_admin_actions_are_logged_with_who_did_them_and_to_whom(
+    fake: FakeTelegram, bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    admin, alice, _, _ = people(fake)
+    await set_up_volunteer(admin, alice, "Alice")
+    alice_id = (await bot.member(alice.id)).id
+    await admin.send("/volunteers", expect="Volunteers:")
+    await admin.tap("Suspend Alice", expect="Alice is suspended")
+    await admin.send(f"/reinstate {alice_id}", expect="reinstated")
+    await admin.send("/newevent 2026-12-05 18:30 | Quiet walk | Hidden garden", expect="Posted")
+
+    lines = logged(caplog)
+    # The admin here is an ADMINS account that never joined as a member.
+    assert f"admin_action actor=settings action=suspend target={alice_id}" in lines
+    assert f"admin_action actor=settings action=reinstate target={alice_id}" in lines
+    assert "admin_action actor=settings action=newevent target=-" in lines
+    assert not [line for line in lines if "Quiet walk" in line or "Hidden garden" in line]
