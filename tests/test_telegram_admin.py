@@ -2,6 +2,7 @@
 admins), over the real python-telegram-bot stack against the fake Bot API."""
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -127,3 +128,81 @@ async def test_admin_actions_are_logged_with_who_did_them_and_to_whom(
     assert f"admin_action actor=settings action=reinstate target={alice_id}" in lines
     assert "admin_action actor=settings action=newevent target=-" in lines
     assert not [line for line in lines if "Quiet walk" in line or "Hidden garden" in line]
+
+
+# -- invites and admins (#23) -------------------------------------------------------
+async def admin_invite_code(admin: TgUser) -> str:
+    invite = text_of(await admin.send("/invite admin", expect="join as an admin"))
+    found = re.search(r"/volunteer (\S+)", invite)
+    assert found is not None, invite
+    return found.group(1)
+
+
+async def test_admin_lists_and_revokes_invites_by_id_never_seeing_a_code_again(
+    fake: FakeTelegram, bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    admin, alice, bob, _ = people(fake)
+    volunteer_code = await invite_code(admin)
+    admin_code = await admin_invite_code(admin)
+
+    listing = await admin.send("/invites", expect="Open invites")
+    assert "#1 volunteer invite — made Sun 22 Nov, 14:00, expires Sun 29 Nov, 14:00" in (
+        text_of(listing)
+    )
+    assert "#2 admin invite" in text_of(listing)
+    shown = text_of(listing) + repr(listing.buttons)
+    assert volunteer_code not in shown and admin_code not in shown
+    assert [label for label, _ in listing.buttons] == ["Revoke #1", "Revoke #2"]
+
+    # Revoke by button, with a confirmation.
+    await admin.tap("Revoke #2", expect="Revoke #2 admin invite")
+    await admin.tap("Yes, revoke #2", expect="Invite #2 is revoked")
+    await bob.send(f"/start {admin_code}", expect="isn't valid")
+
+    # Revoke by typing, the confirmation's button typed as its words.
+    await admin.send("/invites revoke 1", expect="Its code will stop working")
+    await admin.send("Yes, revoke #1", expect="Invite #1 is revoked")
+    await alice.send(f"/volunteer {volunteer_code}", expect="isn't valid")
+    await admin.send("/invites", expect="No invites are open")
+    await admin.send("/invites revoke 1 confirm", expect="isn't open")
+
+    lines = logged(caplog)
+    assert "admin_action actor=settings action=invites.revoke.confirm target=2" in lines
+    assert "admin_action actor=settings action=invites.revoke.confirm target=1" in lines
+    assert "admin_action actor=settings action=invite.admin target=-" in lines
+    assert not [line for line in lines if volunteer_code in line or admin_code in line]
+
+
+async def test_an_admin_granted_in_chat_can_be_demoted_but_not_one_from_settings(
+    fake: FakeTelegram, bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    admin, _, bob, _ = people(fake)
+    await onboard_member(admin, "Adaeze")
+    admin_id = (await bot.member(admin.id)).id
+    code = await admin_invite_code(admin)
+    await bob.send(f"/start {code}", expect="You're now an admin")
+    bob_id = (await bot.member(bob.id)).id
+
+    help_text = text_of(await bob.send("/help", expect="For admins"))
+    assert all(f"/{name} — " in help_text for name in ("invites", "admins", "demote"))
+    listing = text_of(await bob.send("/admins", expect="Admins from the ADMINS setting: 1"))
+    assert f"admin #{bob_id} — you" in listing
+    # The deployment's own admin says so, and the granted one can't demote themself.
+    refused = text_of(await bob.send(f"/demote {admin_id}"))
+    assert "from the ADMINS setting, which chat can't change" in refused
+    await bob.send(f"/demote {bob_id}", expect="can't demote yourself")
+    assert (await bot.member(admin.id)).id == admin_id
+
+    await admin.send("/admins", expect="Granted in chat")
+    await admin.tap(f"Demote admin #{bob_id}", expect=f"Demote admin #{bob_id}?")
+    await admin.tap("Yes, demote", expect="is no longer an admin")
+    await fake.wait_for_message(bob.id, "taken back your admin rights")
+    assert not (await bot.member(bob.id)).is_admin
+    await bob.send("/stats", expect="That command is for admins")
+    await admin.send(f"/demote {bob_id}", expect="isn't an admin granted in chat")
+
+    lines = logged(caplog)
+    assert f"admin_action actor={admin_id} action=demote.confirm target={bob_id}" in lines
+    assert f"admin_action actor={bob_id} action=demote target={admin_id}" in lines
