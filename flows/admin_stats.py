@@ -3,6 +3,13 @@
 Small groups are suppressed: a count under SMALL_GROUP shows as "fewer than 5", and an
 average or median over fewer than SMALL_GROUP values is not shown, so no figure points
 at one person.
+
+Suppression alone is beaten by differencing: "lonely: 5 (83 %)" of 6 members, then
+"5 (100 %)" after one member deleted their data, says the one who left was not lonely.
+So every published count is banded (rounded to the nearest BAND), percentages are
+computed from the banded counts, and averages are rounded to AVERAGE_STEP: one person
+joining, leaving or answering changes what is shown only when a count crosses the middle
+of a band, and then by a whole band, whatever that person's answers were.
 """
 
 import logging
@@ -16,20 +23,34 @@ from storage.stats import HandoffRow
 log = logging.getLogger(__name__)
 
 SMALL_GROUP = 5
+BAND = 5
+AVERAGE_STEP = 0.5
 RECENT = timedelta(days=7)
 MONTH = timedelta(days=30)
 PRIORITY_NAMES = {0: "crisis", 1: "low mood", 2: "ordinary"}
 
 
+def banded(n: int) -> int:
+    """n rounded to the nearest BAND (whole numbers never fall on a half-way point)."""
+    return BAND * round(n / BAND)
+
+
 def count(n: int) -> str:
-    """A count, or "fewer than 5" for a small group (zero stays zero: nobody to point at)."""
-    return f"fewer than {SMALL_GROUP}" if 0 < n < SMALL_GROUP else f"{n:,}"
+    """A banded count, or "fewer than 5" for a small group (zero stays zero: nobody to
+    point at)."""
+    return f"fewer than {SMALL_GROUP}" if 0 < n < SMALL_GROUP else f"{banded(n):,}"
 
 
 def share(n: int, of: int) -> str:
+    """A banded count and its share of a banded whole (rounding keeps it at most 100 %)."""
     if of < SMALL_GROUP or 0 < n < SMALL_GROUP:
         return count(n)
-    return f"{n:,} ({round(100 * n / of)} %)"
+    return f"{banded(n):,} ({round(100 * banded(n) / banded(of))} %)"
+
+
+def average(total: float, n: int) -> str:
+    """A mean, to the nearest AVERAGE_STEP."""
+    return f"{round(total / n / AVERAGE_STEP) * AVERAGE_STEP:.1f}"
 
 
 def minutes(values: Sequence[timedelta]) -> str | None:
@@ -62,7 +83,8 @@ def _peer_lines(rows: Sequence[HandoffRow]) -> list[str]:
     ratings = [r.rating for r in rows if r.rating is not None]
     if len(ratings) >= SMALL_GROUP:
         lines.append(
-            f"• “did it help?”: {statistics.mean(ratings):.1f} of 5 from {len(ratings)} answers"
+            f"• “did it help?”: {average(sum(ratings), len(ratings))} of 5 "
+            f"from {count(len(ratings))} answers"
         )
     return lines
 
@@ -81,7 +103,8 @@ async def show_stats(ctx: Context) -> None:
     active, on_call = await stats.volunteers()
     events = await stats.events(since=now - MONTH, now=now, until=now + timedelta(days=14))
     lines = [
-        "📊 Hearthside, in aggregates (groups under 5 are not shown exactly)",
+        "📊 Hearthside, in aggregates: counts rounded to the nearest 5, groups under 5 "
+        "not shown, averages to the nearest 0.5",
         "",
         f"Members: {count(members.onboarded)}",
         f"• checked in during the last 7 days: {share(members.checked_in, members.onboarded)}",
@@ -94,7 +117,7 @@ async def show_stats(ctx: Context) -> None:
         f"{count(checkins.connections)} connection",
     ]
     if checkins.moods >= SMALL_GROUP:
-        lines.append(f"• average mood: {checkins.mood_sum / checkins.moods:.1f} of 5")
+        lines.append(f"• average mood: {average(checkins.mood_sum, checkins.moods)} of 5")
     lines += ["", *_peer_lines(handoffs), ""]
     lines.append(
         "Safety, last 30 days: "

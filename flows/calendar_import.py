@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from flows import audit
 from flows.engine import Context
 from flows.event_admin import (
     DESCRIPTION_MAX,
@@ -217,6 +218,7 @@ async def on_calendar_file(ctx: Context) -> bool:
     document = ctx.input.document
     if ctx.input.media != "document" or document is None or not ctx.is_admin:
         return False
+    audit.admin_action(ctx, "calendar_import")
     parsed = read_calendar(document.data, timezone=ctx.config.default_timezone, now=ctx.now)
     if isinstance(parsed, str):
         log.info("calendar_import_refused admin=%s", ctx.member.id if ctx.member else None)

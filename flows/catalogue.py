@@ -2,6 +2,7 @@
 
 import random
 
+from flows.admin_access import ACCESS_COMMANDS
 from flows.admin_stats import STATS_COMMANDS
 from flows.buddy import BUDDY_COMMANDS
 from flows.calendar_import import on_calendar_file
@@ -63,6 +64,7 @@ def create_engine(
             *REPORT_COMMANDS,
             *GUARD_COMMANDS,
             *VOLUNTEER_COMMANDS,
+            *ACCESS_COMMANDS,
             *SHIFT_COMMANDS,
             *EVENT_MEMBER_COMMANDS,
             *NUDGE_COMMANDS,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from flows import audit
 from flows.clock import Clock
 from flows.config import FlowConfig
 from flows.limits import RateLimiter
@@ -32,6 +33,10 @@ AUDIENCE_REFUSAL = {
     "member": "Let's get you set up first — it takes a minute. Tap /start to begin.",
     "volunteer": "That command is for peer volunteers. /help shows what you can do.",
     "admin": "That command is for admins. /help shows what you can do.",
+    "community": (
+        "Community events are shared with members of Hearthside. Tap /start to join — "
+        "then /events shows what's coming up."
+    ),
 }
 
 
@@ -393,7 +398,8 @@ class Command:
     name: str
     description: str
     run: CommandHandler
-    # Who may run it: 'anyone', 'member' (finished onboarding), 'volunteer', 'admin'.
+    # Who may run it: 'anyone', 'member' (finished onboarding), 'volunteer', 'admin', or
+    # 'community' (a member, an active volunteer or an admin).
     audience: str = "member"
     # Left out of /help and the channel's command menu (e.g. buttons' commands).
     hidden: bool = False
@@ -703,6 +709,8 @@ class Engine:
             ctx.remind_open_question()
             return
         log.info("command name=%s member=%s", name, ctx.member.id if ctx.member else None)
+        if command.audience == "admin":
+            audit.admin_command(ctx, name, ctx.input.text)
         await command.run(ctx)
 
     async def may_run(self, ctx: Context, command: Command) -> bool:
@@ -710,10 +718,13 @@ class Engine:
             return True
         if command.audience == "admin":
             return ctx.is_admin
-        if command.audience == "volunteer":
+        is_member = ctx.member is not None and ctx.member.is_onboarded
+        if command.audience == "community" and (is_member or ctx.is_admin):
+            return True
+        if command.audience in ("volunteer", "community"):
             volunteer = await ctx.volunteer()
             return volunteer is not None and volunteer.is_active
-        return ctx.member is not None and ctx.member.is_onboarded
+        return is_member
 
     async def _commit(self, ctx: Context) -> Outcome:
         tx = ctx.tx

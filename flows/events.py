@@ -225,7 +225,8 @@ async def attended(ctx: Context) -> None:
 
 
 EVENT_MEMBER_COMMANDS = (
-    Command("events", "community events in the next two weeks", list_events, audience="anyone"),
+    # Events say where people will be: for members who consented, volunteers and admins.
+    Command("events", "community events in the next two weeks", list_events, audience="community"),
     Command("rsvp", "answer an event invitation", rsvp, hidden=True),
     Command("attended", "say whether you made it to an event", attended, hidden=True),
 )

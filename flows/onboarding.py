@@ -5,13 +5,8 @@ from typing import ClassVar
 
 from flows.engine import Answer, Context, Flow
 from flows.isolation import refresh_nudge_schedule
-from flows.parsing import (
-    clean_pseudonym,
-    parse_time_of_day,
-    parse_timezone,
-    pseudonym_problem,
-    timezone_label,
-)
+from flows.names import clean_name, name_problem
+from flows.parsing import parse_time_of_day, parse_timezone, timezone_label
 from flows.schedule import reschedule
 from flows.values import Choice
 
@@ -152,10 +147,10 @@ async def apply_pseudonym(ctx: Context, answer: Answer) -> str | None:
     if answer.choice is not None:
         name = str(ctx.data["suggestion"])
     else:
-        if (problem := pseudonym_problem(answer.text)) is not None:
+        if (problem := name_problem(answer.text)) is not None:
             ctx.reask(problem)
             return None
-        name = clean_pseudonym(answer.text)
+        name = clean_name(answer.text)
     await ctx.tx.members.rename(ctx.require_member().id, name)
     await ctx.reload_member()
     return name

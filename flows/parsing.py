@@ -1,4 +1,6 @@
-"""Understanding what members type: time zones, times of day, chosen names."""
+"""Understanding what members type: time zones, times of day, row ids.
+
+Chosen names have their own rule, in flows/names.py."""
 
 import re
 from functools import cache
@@ -113,35 +115,6 @@ def parse_time_of_day(raw: str) -> str | None:
     if hours > 23 or minutes > 59:
         return None
     return f"{hours:02d}:{minutes:02d}"
-
-
-PSEUDONYM_MAX = 24
-_HANDLE = re.compile(r"@\w|\b(?:https?://|www\.|t\.me/)", re.IGNORECASE)
-_ALLOWED = re.compile(r"^[\w .'\-]+$")
-
-
-def pseudonym_problem(raw: str) -> str | None:
-    """Why a chosen name can't be used, or None if it is fine.
-
-    Names are seen by peers, so anything that could identify or reach the
-    member (a phone number, an @handle, a link) is refused.
-    """
-    name = " ".join(raw.split())
-    if len(name) < 2:
-        return "That's a bit short — could you choose a name of at least 2 characters?"
-    if len(name) > PSEUDONYM_MAX:
-        return f"Could you keep it to {PSEUDONYM_MAX} characters or fewer?"
-    if _HANDLE.search(name):
-        return "Please leave out @handles and links — this name is shown to peers."
-    if sum(ch.isdigit() for ch in name) >= 5:
-        return "That looks like it could be a phone number. Please choose a name without it."
-    if not _ALLOWED.match(name):
-        return "Please use letters, numbers, spaces and simple punctuation only."
-    return None
-
-
-def clean_pseudonym(raw: str) -> str:
-    return " ".join(raw.split())
 
 
 # SQLite integers are 64-bit; 18 digits always fit.

@@ -8,8 +8,9 @@ from typing import ClassVar
 
 from flows.engine import Answer, Command, Context, Flow
 from flows.handoff import TOPICS, notify_waiting_to
+from flows.names import clean_name, looks_like_any, name_problem
 from flows.onboarding import TIMEZONE_HINT, timezone_choices
-from flows.parsing import clean_pseudonym, parse_id, parse_timezone, pseudonym_problem
+from flows.parsing import parse_id, parse_timezone
 from flows.relay import close_chats_of
 from flows.values import Choice, command_choice
 from storage import Volunteer
@@ -113,13 +114,19 @@ class VolunteerSetup(Flow):
         )
 
     async def on_name(self, ctx: Context, answer: Answer) -> None:
-        if (problem := pseudonym_problem(answer.text)) is not None:
+        if (problem := name_problem(answer.text)) is not None:
             ctx.reask(problem)
             return
-        name = clean_pseudonym(answer.text)
+        name = clean_name(answer.text)
         member = ctx.require_member()
-        if await ctx.tx.volunteers.name_taken(name, other_than=member.id):
-            ctx.reask("Another volunteer already uses that name — please choose another.")
+        others = [
+            v.display_name for v in await ctx.tx.volunteers.all() if v.member_id != member.id
+        ]
+        if looks_like_any(name, others):
+            ctx.reask(
+                "Another volunteer already uses that name, or one that looks just like it — "
+                "please choose another, so members can tell you apart."
+            )
             return
         ctx.data["name"] = name
         ctx.data["topics"] = []

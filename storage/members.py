@@ -176,6 +176,9 @@ class MemberRepository:
     async def grant_admin(self, member_id: int) -> None:
         await self._set(member_id, is_admin=1)
 
+    async def revoke_admin(self, member_id: int) -> None:
+        await self._set(member_id, is_admin=0)
+
     async def granted_admins(self) -> list[int]:
         rows = await self._conn.execute_fetchall("SELECT id FROM member WHERE is_admin = 1")
         return [row["id"] for row in rows]

@@ -127,6 +127,16 @@ class Invite:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenInvite:
+    """An invite not yet used, for admins' list: never its code."""
+
+    id: int
+    role: str  # 'volunteer' or 'admin'
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Shift:
     id: int
     volunteer_id: int

@@ -6,7 +6,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.records import Invite, Shift, Volunteer
+from storage.records import Invite, OpenInvite, Shift, Volunteer
 from storage.timeutil import from_db, maybe_from_db, to_db
 
 _COLUMNS = (
@@ -107,13 +107,6 @@ class VolunteerRepository:
         )
         return [_volunteer(row) for row in rows]
 
-    async def name_taken(self, display_name: str, *, other_than: int) -> bool:
-        rows = await self._conn.execute_fetchall(
-            "SELECT 1 FROM volunteer WHERE display_name = ? COLLATE NOCASE AND member_id != ?",
-            (display_name, other_than),
-        )
-        return bool(list(rows))
-
     async def on_call_with_room(self) -> list[Volunteer]:
         """Active volunteers on call who can take another chat."""
         rows = await self._conn.execute_fetchall(
@@ -153,6 +146,10 @@ class VolunteerRepository:
 
     async def set_current_handoff(self, member_id: int, handoff_id: int | None) -> None:
         await self._set(member_id, current_handoff=handoff_id)
+
+    async def delete(self, member_id: int) -> None:
+        """Drop a profile outright: an admin's team profile, which goes with the role."""
+        await self._conn.execute("DELETE FROM volunteer WHERE member_id = ?", (member_id,))
 
     async def remove(self, member_id: int, now: datetime) -> None:
         """Off the rota for good: shifts deleted, the row kept as removed (see the migration)."""
@@ -199,3 +196,43 @@ class VolunteerRepository:
             "CROSS JOIN member m ON m.id = s.volunteer_id WHERE v.status = 'active'"
         )
         return [(Shift(*tuple(row)[:5]), row["timezone"]) for row in rows]
+
+    # -- open invites, for admins (by id: the code is never read back) -------------
+    async def open_invites(self, now: datetime) -> list[OpenInvite]:
+        """Invites not yet used and not expired, oldest first."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT id, role, created_at, expires_at FROM invite "
+            "WHERE used_at IS NULL AND expires_at > ? ORDER BY id",
+            (to_db(now),),
+        )
+        return [_open_invite(row) for row in rows]
+
+    async def open_invite(self, invite_id: int, now: datetime) -> OpenInvite | None:
+        rows = list(
+            await self._conn.execute_fetchall(
+                "SELECT id, role, created_at, expires_at FROM invite "
+                "WHERE id = ? AND used_at IS NULL AND expires_at > ?",
+                (invite_id, to_db(now)),
+            )
+        )
+        return _open_invite(rows[0]) if rows else None
+
+    async def revoke_invite(self, invite_id: int, now: datetime) -> bool:
+        """End an open invite now: its code is then refused as expired. True if it was open.
+
+        The row stays (as used and expired ones do), so its id is never handed out again.
+        """
+        cursor = await self._conn.execute(
+            "UPDATE invite SET expires_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?",
+            (to_db(now), invite_id, to_db(now)),
+        )
+        return cursor.rowcount == 1
+
+
+def _open_invite(row: Any) -> OpenInvite:
+    return OpenInvite(
+        id=row["id"],
+        role=row["role"],
+        created_at=from_db(row["created_at"]),
+        expires_at=from_db(row["expires_at"]),
+    )

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from flows.admin_stats import count, share
+from flows.admin_stats import average, count, share
 from flows.catalogue import create_engine
 from flows.clock import ManualClock
 from flows.config import FlowConfig
@@ -40,6 +40,50 @@ def test_small_groups_are_never_shown_exactly() -> None:
     assert share(25, 100) == "25 (25 %)"
 
 
+def test_counts_are_banded_and_shares_come_from_the_bands() -> None:
+    assert [count(n) for n in (5, 6, 7, 8, 12, 13, 1_234)] == [
+        "5", "5", "5", "10", "10", "15", "1,235",
+    ]  # fmt: skip
+    assert share(5, 6) == "5 (100 %)"
+    assert share(7, 13) == "5 (33 %)"
+    assert share(13, 13) == "15 (100 %)"
+    assert average(14, 6) == "2.5"  # 2.33…
+    assert average(19, 5) == "4.0"  # 3.8
+
+
+async def be_lonely(engine: Engine, who: Account, *, lonely: bool) -> None:
+    """Join, then answer the weekly connection check-in (UCLA-3 of 9 or of 3)."""
+    driver = ChatDriver(engine, who)
+    await driver.onboard(name=f"Member {who.external_id}")
+    await driver.say("/connect")
+    for _ in range(3):
+        await driver.tap("Often" if lonely else "Hardly ever")
+    await driver.say("2")
+
+
+async def test_one_deletion_cannot_be_read_off_the_difference(admin_engine: Engine) -> None:
+    """The attack: six members, five of them lonely. "lonely: 5 (83 %)" then, after the
+    sixth deletes their data, "5 (100 %)" — so the one who left was not lonely."""
+    room = Room(admin_engine)
+    for n in range(1, 6):
+        await be_lonely(admin_engine, Account("console", str(n)), lonely=True)
+    leaver = Account("console", "6")
+    await be_lonely(admin_engine, leaver, lonely=False)
+
+    def figures() -> list[str]:
+        text = room.inbox(ADMIN)[-1].text
+        return [line for line in text.splitlines() if line.startswith(("Members", "• "))]
+
+    await room.say(ADMIN, "/stats")
+    before = figures()
+    leaving = ChatDriver(admin_engine, leaver)
+    await leaving.say("/delete")
+    await leaving.tap("delete")
+    await room.say(ADMIN, "/stats")
+    assert figures() == before
+    assert "• lonely at their last connection check-in: 5 (100 %)" in before
+
+
 async def test_stats_for_admins_only_in_aggregates(admin_engine: Engine) -> None:
     room = Room(admin_engine)
     member = Account("console", "1")
@@ -57,11 +101,12 @@ async def test_stats_for_admins_only_in_aggregates(admin_engine: Engine) -> None
         await check_in(admin_engine, Account("console", str(n)), "2")
     await room.say(ADMIN, "/stats")
     many = room.inbox(ADMIN)[-1].text
-    assert "Members: 6" in many
-    assert "checked in during the last 7 days: 6 (100 %)" in many
-    # (4 + 5 × 2) / 6
-    assert "average mood: 2.3 of 5" in many
-    assert "Check-ins, last 7 days: 6 mood, 0 connection" in many
+    # Six, banded to the nearest five.
+    assert "Members: 5" in many
+    assert "checked in during the last 7 days: 5 (100 %)" in many
+    # (4 + 5 × 2) / 6 = 2.33, to the nearest 0.5
+    assert "average mood: 2.5 of 5" in many
+    assert "Check-ins, last 7 days: 5 mood, 0 connection" in many
     assert "Peer chats, last 30 days: 0 requests" in many
     assert "tier 1 0, tier 2 0, tier 3 0" in many
     assert not any(f"Member {n}" in many for n in range(1, 7))

@@ -145,12 +145,22 @@ async def test_rsvp_buttons_unknown_event_and_capacity(
     assert (await event(db, event_id)).going == 0
 
 
-async def test_non_members_see_events_without_buttons(room: Room) -> None:
+async def test_people_who_have_not_joined_are_not_shown_events(room: Room) -> None:
     await post(room, ONE_LINER)
     stranger = Account("console", "stranger")
     await room.say(stranger, "/events")
-    assert any("Recovery walk" in r.text and not r.choices for r in room.inbox(stranger))
-    assert "Tap /start" in room.inbox(stranger)[-1].text
+    assert "Tap /start" in room.texts(stranger)
+    assert "Recovery walk" not in room.texts(stranger)
+    assert "Riverside" not in room.texts(stranger)
+    await room.say(stranger, "/help")
+    assert "/events" not in room.inbox(stranger)[-1].text
+
+
+async def test_admins_who_are_not_members_see_events_without_buttons(room: Room) -> None:
+    await post(room, ONE_LINER)
+    await room.say(ADMIN, "/events")
+    assert any("Recovery walk" in r.text and not r.choices for r in room.inbox(ADMIN))
+    assert "Tap /start" in room.inbox(ADMIN)[-1].text
 
 
 async def test_events_lists_only_the_next_two_weeks(

@@ -57,3 +57,33 @@ async def test_events_migration_fills_isolation_signals_from_earlier_check_ins(
     assert (never.last_ucla3, never.last_contact_at) == (None, None)
     # Both are looked at by the next sweeps, which work out their own next_nudge_at.
     assert talked.next_nudge_at == from_db(JOINED) == never.next_nudge_at
+
+
+async def test_invites_made_before_ids_existed_get_ids_in_the_order_they_were_made(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    make_version_2(path)
+    conn = sqlite3.connect(path)
+    conn.executemany(
+        "INSERT INTO invite (code, role, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        [
+            ("vzzz-later", "admin", "2026-11-20T09:00:00.000000Z", "2026-11-27T09:00:00.000000Z"),
+            ("vaaa-first", "volunteer", JOINED, "2026-12-30T10:00:00.000000Z"),
+        ],
+    )
+    conn.commit()
+    conn.close()
+    db = await open_database(str(path))
+    try:
+        async with db.transaction() as tx:
+            before = await tx.volunteers.open_invites(from_db(JOINED))
+            await tx.volunteers.create_invite(
+                "vnew", role="volunteer", now=from_db(CONTACT), expires_at=from_db(CONTACT)
+            )
+            ids = await tx.volunteers.open_invites(from_db(JOINED))
+    finally:
+        await db.close()
+    assert [(i.id, i.role) for i in before] == [(1, "volunteer"), (2, "admin")]
+    # A new invite takes the next id.
+    assert [i.id for i in ids] == [1, 2, 3]
