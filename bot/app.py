@@ -146,6 +146,8 @@ async def _run_console(
         for outcome in outcomes:
             await postman.deliver(outcome.deliveries)
         await postman.drain(CONSOLE, min_age=CONSOLE_DRAIN_MIN_AGE)
+        # What was deleted or blanked since the last tick leaves the WAL too.
+        await engine.db.checkpoint()
 
     scheduler = AsyncIOScheduler()
     scheduler.add_job(
