@@ -27,6 +27,7 @@ from tests.test_telegram_peer import (
     ALICE,
     MEMBER,
     TgUser,
+    invite_code,
     next_copy,
     onboard_member,
     open_chat,
@@ -34,6 +35,7 @@ from tests.test_telegram_peer import (
     request_talk,
     set_up_volunteer,
     start_peer_bot,
+    volunteer_of,
 )
 
 PSEUDONYM = "Zebrafish"
@@ -168,6 +170,30 @@ async def test_after_kill_9_the_restart_folds_what_the_wal_kept(
     finally:
         process.terminate()
         assert await process.wait() == 0, log.read_text()
+
+
+async def test_invite_codes_are_never_on_disk_and_still_work(
+    fake: FakeTelegram, bot: RunningBot, db_path: Path
+) -> None:
+    admin, alice, bob, _member = people(fake)
+    code = await invite_code(admin)
+    unused = await invite_code(admin)
+    await settled(bot)
+    # Only digests are stored; the message carrying the code was never written down.
+    assert on_disk(db_path, [code, unused]) == []
+
+    await alice.send(f"/start {code}", expect="What display name")
+    await alice.send("Sam", expect="Which topics")
+    await alice.tap("Done", expect="How many chats")
+    await alice.tap("1 chat", expect="Which time zone")
+    await alice.send("UTC", expect="You're set up as a peer volunteer, Sam")
+    assert (await volunteer_of(bot, ALICE)).display_name == "Sam"
+    refused = await bob.send(f"/volunteer {code}", expect="invite code")
+    assert "isn't valid" in text_of(refused)
+    await settled(bot)
+    await bot.service.sweep_now()
+    # The code Alice typed was in her raw update until it was applied and folded away.
+    assert on_disk(db_path, [code, unused]) == []
 
 
 async def test_database_files_are_created_for_the_owner_only(tmp_path: Path) -> None:
