@@ -34,6 +34,7 @@ from storage.offered import OfferedCommandRepository
 from storage.outbox import OutboxRepository
 from storage.personal import PersonalDataRepository
 from storage.safety import SafetyRepository
+from storage.secret import load_secret
 from storage.stats import StatsRepository
 from storage.volunteers import VolunteerRepository
 
@@ -108,8 +109,10 @@ def _migrations() -> list[tuple[int, str]]:
 
 
 class Database:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, secret: bytes) -> None:
         self._conn = conn
+        # The deployment's key for keyed hashes of accounts (storage/secret.py).
+        self.secret = secret
         self._lock = asyncio.Lock()
         self._tx = Transaction(conn)
         # Outbox rows queued by a deletion and not yet sent (see `after_delivery`).
@@ -240,6 +243,7 @@ async def open_database(path: str, *, synchronous: str = "NORMAL") -> Database:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         keep_private(database_files(path))
         _create_private(Path(path))
+    secret = load_secret(path)
     conn = await aiosqlite.connect(path, isolation_level=None)
     conn.row_factory = sqlite3.Row
     for pragma in (
@@ -253,7 +257,7 @@ async def open_database(path: str, *, synchronous: str = "NORMAL") -> Database:
         await conn.execute(f"PRAGMA {pragma}")
     if path != ":memory:":
         keep_private(database_files(path))  # the -wal and -shm, made just now
-    database = Database(conn)
+    database = Database(conn, secret)
     await database.migrate()
     # A WAL left by a killed process still holds old page versions: fold it now.
     await database.checkpoint()

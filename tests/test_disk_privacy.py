@@ -165,7 +165,7 @@ async def test_after_kill_9_the_restart_folds_what_the_wal_kept(
         # An answer shows the restarted bot has its database open.
         await member.send("hello", expect="I'm here, Quiet Heron")
         assert on_disk(db_path, [PSEUDONYM, RELAYED, *member.secrets, "ana_x"]) == []
-        for file in database_files(str(db_path)):
+        for file in [*database_files(str(db_path)), Path(f"{db_path}.secret")]:
             assert stat.S_IMODE(file.stat().st_mode) == 0o600, file.name
     finally:
         process.terminate()

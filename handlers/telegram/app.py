@@ -87,7 +87,7 @@ class TelegramService:
         )
         self.app.add_handler(TypeHandler(Update, TelegramRouter(engine, postman).on_update))
         self.app.add_error_handler(self._on_error)
-        postman.register(TelegramChannel(self.app.bot))
+        postman.register(TelegramChannel(self.app.bot, engine.db.secret))
 
     async def start(self) -> None:
         app = self.app
