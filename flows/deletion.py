@@ -27,11 +27,19 @@ class DeleteData(Flow):
             ctx.finish()
             ctx.say("Okay, nothing was deleted.")
             return
+        member = ctx.require_member()
         # Messages still waiting to reach them (an export that failed to send, say) go too.
-        for account in await ctx.tx.members.accounts_of(ctx.require_member().id):
+        for account in await ctx.tx.members.accounts_of(member.id):
             await ctx.tx.outbox.drop_for_account(account)
         await ctx.forget_member()
+        # A peer-chat bar outlives deletion (storage/members.py): say so.
+        kept = (
+            " The one exception: as you were barred from peer chats, a coded form of your "
+            "account stays, so that bar applies if you come back."
+            if member.peer_barred
+            else ""
+        )
         ctx.say(
-            "Done — everything I stored about you has been deleted. "
+            f"Done — everything I stored about you has been deleted.{kept} "
             "If you ever want to come back, tap /start. Take care of yourself. 💛"
         )

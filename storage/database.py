@@ -65,10 +65,10 @@ class Transaction:
         "volunteers",
     )
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, secret: bytes) -> None:
         # Set by `wipe_after_commit`: the newest outbox row before this change's own.
         self._wipe_mark: int | None = None
-        self.members = MemberRepository(conn)
+        self.members = MemberRepository(conn, secret)
         self.checkins = CheckinRepository(conn)
         self.conversations = ConversationRepository(conn)
         self.inbox = InboxRepository(conn)
@@ -114,7 +114,7 @@ class Database:
         # The deployment's key for keyed hashes of accounts (storage/secret.py).
         self.secret = secret
         self._lock = asyncio.Lock()
-        self._tx = Transaction(conn)
+        self._tx = Transaction(conn, secret)
         # Outbox rows queued by a deletion and not yet sent (see `after_delivery`).
         self._wipe_when_sent: set[int] = set()
 
