@@ -2,6 +2,7 @@
 Telegram stack: signing up again from the same account brings it back."""
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from flows.clock import ManualClock
@@ -19,6 +20,11 @@ from tests.test_telegram_peer import (
     people,
     start_peer_bot,
 )
+
+
+def bars_kept(db_path: Path) -> list[str]:
+    with closing(sqlite3.connect(db_path)) as conn:
+        return [row[0] for row in conn.execute("SELECT account_hash FROM peer_bar")]
 
 
 async def delete_data(member: TgUser) -> str:
@@ -46,16 +52,14 @@ async def test_a_bar_survives_delete_and_signing_up_again(
         assert "The one exception" in done and "barred from peer chats" in done
         await bot.service.app.update_queue.join()
         # What stays names nobody: one keyed hash, no chat id, no name.
-        with sqlite3.connect(db_path) as conn:
-            kept = [row[0] for row in conn.execute("SELECT account_hash FROM peer_bar")]
+        kept = bars_kept(db_path)
         assert len(kept) == 1 and len(kept[0]) == 64 and str(MEMBER) not in kept[0]
         assert on_disk(db_path, [str(MEMBER), *member.secrets]) == []
 
         # Someone never barred deletes: nothing is kept, and the message says nothing more.
         await onboard_member(other, "Kind Otter")
         assert "exception" not in await delete_data(other)
-        with sqlite3.connect(db_path) as conn:
-            assert conn.execute("SELECT count(*) FROM peer_bar").fetchone() == (1,)
+        assert bars_kept(db_path) == kept
     finally:
         await bot.stop()
 
@@ -66,8 +70,7 @@ async def test_a_bar_survives_delete_and_signing_up_again(
         assert (await bot.member(MEMBER)).peer_barred
         await member.send("/talk", expect="aren't available")
         # The bar is on the member row again, as for anyone barred.
-        with sqlite3.connect(db_path) as conn:
-            assert conn.execute("SELECT count(*) FROM peer_bar").fetchone() == (0,)
+        assert bars_kept(db_path) == []
         await onboard_member(other, "Kind Otter")
         assert not (await bot.member(OTHER_MEMBER)).peer_barred
     finally:
