@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import logging
+import os
 import sys
 
 from bot.app import StartupError, run
@@ -22,6 +23,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Everything Hearthside creates (the database, its WAL, its secret, exports) is
+    # for its own user only.
+    os.umask(0o077)
     args = parse_args(argv)
     try:
         settings = load_settings()

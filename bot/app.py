@@ -25,6 +25,7 @@ from handlers.console.console import CHANNEL as CONSOLE
 from handlers.console.console import ConsoleSession
 from handlers.telegram.app import TelegramOptions, TelegramService
 from storage import open_database
+from storage.secret import SecretError
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,10 @@ async def run(
         # First line, before anything else can print.
         stdout.write(console_banner(settings, forced=console) + "\n")
         stdout.flush()
-    db = await open_database(settings.database_path, synchronous=settings.sqlite_synchronous)
+    try:
+        db = await open_database(settings.database_path, synchronous=settings.sqlite_synchronous)
+    except SecretError as error:
+        raise StartupError(str(error)) from None
     try:
         engine = create_engine(db, clock, flow_config(settings))
         postman = Postman(db, clock)
@@ -146,6 +150,8 @@ async def _run_console(
         for outcome in outcomes:
             await postman.deliver(outcome.deliveries)
         await postman.drain(CONSOLE, min_age=CONSOLE_DRAIN_MIN_AGE)
+        # What was deleted or blanked since the last tick leaves the WAL too.
+        await engine.db.checkpoint()
 
     scheduler = AsyncIOScheduler()
     scheduler.add_job(

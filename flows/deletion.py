@@ -38,7 +38,14 @@ class DeleteData(Flow):
             await ctx.tx.outbox.drop_for_account(account)
         ctx.outgoing = [(a, r) for a, r in ctx.outgoing if a != ctx.account]
         await ctx.forget_member()
+        # A peer-chat bar outlives deletion (storage/members.py): say so.
+        kept = (
+            " The one exception: as you were barred from peer chats, a coded form of your "
+            "account stays, so that bar applies if you come back."
+            if member.peer_barred
+            else ""
+        )
         ctx.say(
-            "Done — everything I stored about you has been deleted. "
+            f"Done — everything I stored about you has been deleted.{kept} "
             "If you ever want to come back, tap /start. Take care of yourself. 💛"
         )

@@ -140,6 +140,7 @@ class Postman:
             # The common case, after every reply: one statement, atomic on its own.
             async with self._db.single_statement() as tx:
                 await tx.outbox.delete(delivered)
+            await self._db.after_delivery()
             return
         now = self._clock.now()
         unreachable: list[int] = []
@@ -158,6 +159,7 @@ class Postman:
                     log.info("member_unreachable member=%s channel=%s", member.id, account.channel)
             if retry:
                 await tx.outbox.give_up(MAX_ATTEMPTS)
+        await self._db.after_delivery()
         if retry:
             log.warning("delivery_deferred count=%d", len(retry))
         if self.on_unreachable is not None:

@@ -349,6 +349,8 @@ class Context:
     async def forget_member(self) -> None:
         """Delete the member and everything stored about them."""
         if self.member is not None:
+            # Gone from the disk too, not only from the tables (storage/database.py).
+            await self.tx.wipe_after_commit()
             await self.tx.handoffs.anonymise_member(self.member.id, self.now)
             for account in await self.tx.members.accounts_of(self.member.id):
                 await self.tx.notices.forget_account(account)

@@ -55,7 +55,9 @@ CONSENT_TEXT = (
     "check-ins (when you ask for a peer, you choose whether they see your latest mood). "
     "Telegram chats with bots are not end-to-end encrypted.\n"
     "You can pause reminders (/pause), get a copy of your data (/export) or delete "
-    "everything (/delete) at any time.\n\n"
+    "everything (/delete) at any time.\n"
+    "If an admin ever bars you from peer chats, a coded form of your account is kept after "
+    "/delete, so the bar still applies if you come back.\n\n"
     "Is it okay for me to store your check-ins?"
 )
 

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -137,9 +138,23 @@ class Reply:
         return self.transient_text and not self.text
 
 
+# Control characters other than tab and newline (NUL among them): never meant as
+# text, and stored as typed they would end up in notes, names and exports.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(raw: str) -> str:
+    """Text as a person meant it: line breaks as newlines, other control characters gone."""
+    return _CONTROL.sub("", raw.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 @dataclass(frozen=True, slots=True)
 class Input:
-    """What a person did: typed text, a command, or a tap on a choice."""
+    """What a person did: typed text, a command, or a tap on a choice.
+
+    Its text is cleaned of control characters however it was made, so nothing a
+    flow stores (notes, feedback, names, topics) can hold them.
+    """
 
     text: str = ""
     command: str | None = None  # lower-case, without the slash
@@ -158,12 +173,18 @@ class Input:
     # runs a command.
     edited: bool = False
 
+    def __post_init__(self) -> None:
+        cleaned = clean_text(self.text)
+        if cleaned != self.text:
+            # Without the control characters, spaces may be left at an end.
+            object.__setattr__(self, "text", cleaned.strip())
+
     @classmethod
     def typed(
         cls, raw: str, *, message_ref: str | None = None, reply_to_ref: str | None = None
     ) -> "Input":
         """Parse typed text; `/cmd@botname args` becomes command `cmd` with text `args`."""
-        stripped = raw.strip()
+        stripped = clean_text(raw).strip()
         if stripped.startswith("/") and len(stripped) > 1:
             head, _, rest = stripped[1:].partition(" ")
             name = head.split("@", 1)[0].lower()

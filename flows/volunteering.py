@@ -12,7 +12,7 @@ from flows.names import clean_name, looks_like_any, name_problem
 from flows.onboarding import TIMEZONE_HINT, timezone_choices
 from flows.parsing import parse_id, parse_timezone
 from flows.relay import close_chats_of
-from flows.values import Choice, command_choice
+from flows.values import Choice, Reply, command_choice
 from storage import Volunteer
 
 log = logging.getLogger(__name__)
@@ -35,12 +35,15 @@ async def invite(ctx: Context) -> None:
         f"https://t.me/{ctx.config.bot_username}?start={code}\n" if ctx.config.bot_username else ""
     )
     what = "an admin" if role == "admin" else "a peer volunteer"
-    ctx.say(
+    text = (
         f"Here is a one-time invite to join as {what}. It works once and expires in "
         f"{ctx.config.invite_days} days ({expires:%d %b %Y}).\n\n{link}"
         f"Or they can send: /volunteer {code}\n\n"
         "Share it privately with that one person."
     )
+    # The code is written nowhere, not even in the outbox: if this can't be sent at
+    # once it is dropped, and the admin asks for another.
+    ctx.send_to(ctx.account, Reply(text, transient_text=True))
 
 
 async def redeem(ctx: Context, code: str) -> None:
@@ -62,7 +65,7 @@ async def redeem(ctx: Context, code: str) -> None:
         return
     if found.role == "admin":
         member = await ctx.ensure_member()
-        if not await ctx.tx.volunteers.redeem_invite(code, member.id, ctx.now):
+        if not await ctx.tx.volunteers.redeem_invite(found.digest, member.id, ctx.now):
             ctx.say("That invite code was just used. Please ask for a new one.")
             return
         await ctx.tx.members.grant_admin(member.id)
@@ -74,7 +77,8 @@ async def redeem(ctx: Context, code: str) -> None:
         ctx.say(f"You're already a volunteer, {existing.display_name}. /help shows your commands.")
         return
     await ctx.start_flow("volunteer_setup")
-    ctx.data["code"] = code
+    # The conversation is stored: it keeps the digest, never the code.
+    ctx.data["invite"] = found.digest
 
 
 async def volunteer_command(ctx: Context) -> None:
@@ -178,7 +182,9 @@ class VolunteerSetup(Flow):
             ctx.reask(TIMEZONE_HINT)
             return
         member = ctx.require_member()
-        if not await ctx.tx.volunteers.redeem_invite(str(ctx.data["code"]), member.id, ctx.now):
+        # (A set-up begun before codes were hashed has no digest, and its code no longer works.)
+        digest = str(ctx.data.get("invite", ""))
+        if not await ctx.tx.volunteers.redeem_invite(digest, member.id, ctx.now):
             ctx.finish()
             ctx.say(
                 "Sorry — that invite code was used or expired meanwhile. Please ask for a new one."

@@ -4,10 +4,18 @@ One aiosqlite connection (one worker thread) serves the whole process. Updates
 from different members are handled concurrently, so every unit of work runs
 inside `Database.transaction()`, which holds an asyncio lock for its duration:
 a transaction never sees another's half-done writes.
+
+In WAL mode every committed change is first appended to the `-wal` file, old page
+versions included, so words deleted from the database (secure_delete zeroes them
+there) stay readable in the WAL until it is folded into the database and emptied:
+at start, after a deletion, on the sweep schedule and at close.
 """
 
 import asyncio
+import logging
+import os
 import sqlite3
+import stat
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -26,14 +34,22 @@ from storage.offered import OfferedCommandRepository
 from storage.outbox import OutboxRepository
 from storage.personal import PersonalDataRepository
 from storage.safety import SafetyRepository
+from storage.secret import load_secret
 from storage.stats import StatsRepository
 from storage.volunteers import VolunteerRepository
+
+log = logging.getLogger(__name__)
+
+# The database and SQLite's files beside it hold members' health data: owner only.
+PRIVATE_MODE = 0o600
+SIDE_FILES = ("-wal", "-shm")
 
 
 class Transaction:
     """The repositories, bound to one open transaction."""
 
     __slots__ = (
+        "_wipe_mark",
         "checkins",
         "conversations",
         "events",
@@ -49,8 +65,10 @@ class Transaction:
         "volunteers",
     )
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.members = MemberRepository(conn)
+    def __init__(self, conn: aiosqlite.Connection, secret: bytes) -> None:
+        # Set by `wipe_after_commit`: the newest outbox row before this change's own.
+        self._wipe_mark: int | None = None
+        self.members = MemberRepository(conn, secret)
         self.checkins = CheckinRepository(conn)
         self.conversations = ConversationRepository(conn)
         self.inbox = InboxRepository(conn)
@@ -64,6 +82,22 @@ class Transaction:
         self.stats = StatsRepository(conn)
         self.personal = PersonalDataRepository(conn)
 
+    async def wipe_after_commit(self) -> None:
+        """Personal data was deleted: once this commits, the WAL is folded into the
+        database file and emptied, so the deleted words are gone from both; and once
+        more when the messages this change queues have left the outbox (their rows
+        hold their recipients' chat ids, the deleted person's among them)."""
+        if self._wipe_mark is None:
+            self._wipe_mark = await self.outbox.newest_id()
+
+    def wipe_mark(self) -> int | None:
+        """The outbox row before this change's own, if it asked for a wipe."""
+        return self._wipe_mark
+
+    def reset(self) -> None:
+        """A new transaction begins."""
+        self._wipe_mark = None
+
 
 def _migrations() -> list[tuple[int, str]]:
     folder = resources.files("storage") / "migrations"
@@ -75,18 +109,24 @@ def _migrations() -> list[tuple[int, str]]:
 
 
 class Database:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, secret: bytes) -> None:
         self._conn = conn
+        # The deployment's key for keyed hashes of accounts (storage/secret.py).
+        self.secret = secret
         self._lock = asyncio.Lock()
-        self._tx = Transaction(conn)
+        self._tx = Transaction(conn, secret)
+        # Outbox rows queued by a deletion and not yet sent (see `after_delivery`).
+        self._wipe_when_sent: set[int] = set()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """One atomic unit of work; rolled back if the body raises."""
         async with self._lock:
+            tx = self._tx
+            tx.reset()
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
-                yield self._tx
+                yield tx
             except BaseException:
                 # Also when cancelled while BEGIN was on its way (PTB cancels its polling
                 # task on stop): the BEGIN still runs, and the rollback, queued after it on
@@ -101,6 +141,10 @@ class Database:
                 # or every later BEGIN on this one connection would fail.
                 await self._conn.rollback()
                 raise
+            wipe_mark = tx.wipe_mark()
+            if wipe_mark is not None:
+                self._wipe_when_sent |= set(await tx.outbox.ids_after(wipe_mark))
+                await self._fold_wal()
 
     @asynccontextmanager
     async def single_statement(self) -> AsyncIterator[Transaction]:
@@ -127,12 +171,64 @@ class Database:
             return current
 
     async def checkpoint(self) -> None:
-        """Fold the WAL into the main file and truncate it (after deletions)."""
+        """Fold the WAL into the database file and empty it (on the sweep schedule)."""
         async with self._lock:
-            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._fold_wal()
+
+    async def after_delivery(self) -> None:
+        """Sent messages have left the outbox. Once the last of those a deletion queued
+        has, the WAL is folded again: the rows' old versions go from both files."""
+        if not self._wipe_when_sent:
+            return
+        async with self._lock:
+            self._wipe_when_sent = set(await self._tx.outbox.still_queued(self._wipe_when_sent))
+            if not self._wipe_when_sent:
+                await self._fold_wal()
+
+    async def _fold_wal(self) -> None:
+        # The caller holds the lock, so no transaction of ours is open; this connection
+        # is the only one, so no reader keeps the WAL from being emptied.
+        try:
+            rows = await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as error:
+            # What was committed stays committed; the next checkpoint tries again.
+            log.warning("wal_checkpoint_failed error=%s", type(error).__name__)
+            return
+        busy = next(iter(rows))[0]
+        if busy:
+            log.warning("wal_checkpoint_busy")
 
     async def close(self) -> None:
+        async with self._lock:
+            await self._fold_wal()
         await self._conn.close()
+
+
+def database_files(path: str) -> list[Path]:
+    """The database file and SQLite's write-ahead log and index beside it."""
+    return [Path(path), *(Path(path + suffix) for suffix in SIDE_FILES)]
+
+
+def keep_private(files: list[Path]) -> None:
+    """Make existing files owner-only, warning about any that were not."""
+    for file in files:
+        try:
+            mode = stat.S_IMODE(file.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & ~PRIVATE_MODE:
+            log.warning("file_too_open file=%s mode=%o now=%o", file, mode, PRIVATE_MODE)
+            file.chmod(PRIVATE_MODE)
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file 0600 whatever the umask (SQLite would make it 0644);
+    SQLite gives its -wal and -shm files the database file's mode."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    except FileExistsError:
+        return
+    os.close(descriptor)
 
 
 def sqlite_path(database_url: str) -> str:
@@ -151,6 +247,9 @@ async def open_database(path: str, *, synchronous: str = "NORMAL") -> Database:
     """
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        keep_private(database_files(path))
+        _create_private(Path(path))
+    secret = load_secret(path)
     conn = await aiosqlite.connect(path, isolation_level=None)
     conn.row_factory = sqlite3.Row
     for pragma in (
@@ -162,6 +261,10 @@ async def open_database(path: str, *, synchronous: str = "NORMAL") -> Database:
         "secure_delete = ON",
     ):
         await conn.execute(f"PRAGMA {pragma}")
-    database = Database(conn)
+    if path != ":memory:":
+        keep_private(database_files(path))  # the -wal and -shm, made just now
+    database = Database(conn, secret)
     await database.migrate()
+    # A WAL left by a killed process still holds old page versions: fold it now.
+    await database.checkpoint()
     return database

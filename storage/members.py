@@ -6,6 +6,7 @@ from typing import Any
 import aiosqlite
 
 from storage.records import Account, Member
+from storage.secret import account_hash
 from storage.timeutil import (
     date_to_db,
     from_db,
@@ -58,8 +59,12 @@ def _member(row: Any) -> Member:
 
 
 class MemberRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, secret: bytes) -> None:
         self._conn = conn
+        self._secret = secret
+
+    def _bar_key(self, account: Account) -> str:
+        return account_hash(self._secret, account, purpose="peer-bar")
 
     async def _one(self, sql: str, params: tuple[Any, ...]) -> Member | None:
         rows = list(await self._conn.execute_fetchall(sql, params))
@@ -87,6 +92,13 @@ class MemberRepository:
             "INSERT INTO account (channel, external_id, member_id) VALUES (?, ?, ?)",
             (account.channel, account.external_id, member_id),
         )
+        # Someone barred from peer chats who deleted their data and came back: the bar
+        # applies again, and lives on the member row as before.
+        kept = await self._conn.execute(
+            "DELETE FROM peer_bar WHERE account_hash = ?", (self._bar_key(account),)
+        )
+        if kept.rowcount:
+            await self._set(member_id, peer_barred=1)
         member = await self.get(member_id)
         assert member is not None
         return member
@@ -99,7 +111,17 @@ class MemberRepository:
         return [Account(row["channel"], row["external_id"]) for row in rows]
 
     async def delete(self, member_id: int) -> None:
-        """Remove the member and, by cascade, everything stored about them."""
+        """Remove the member and, by cascade, everything stored about them.
+
+        A peer-chat bar is the one thing that stays: as a keyed hash of each account,
+        which tells nobody who they were but is known again if they sign up again.
+        """
+        member = await self.get(member_id)
+        if member is not None and member.peer_barred:
+            await self._conn.executemany(
+                "INSERT OR IGNORE INTO peer_bar (account_hash) VALUES (?)",
+                [(self._bar_key(account),) for account in await self.accounts_of(member_id)],
+            )
         await self._conn.execute("DELETE FROM member WHERE id = ?", (member_id,))
 
     async def _set(self, member_id: int, **columns: object) -> None:

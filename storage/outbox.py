@@ -1,6 +1,6 @@
 """Messages to deliver, committed with the change that produced them."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import aiosqlite
@@ -20,6 +20,25 @@ class OutboxRepository:
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
+
+    async def newest_id(self) -> int:
+        rows = await self._conn.execute_fetchall("SELECT coalesce(max(id), 0) FROM outbox")
+        return int(next(iter(rows))[0])
+
+    async def ids_after(self, outbox_id: int) -> list[int]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT id FROM outbox WHERE id > ?", (outbox_id,)
+        )
+        return [row["id"] for row in rows]
+
+    async def still_queued(self, ids: Iterable[int]) -> list[int]:
+        """Which of these messages are still waiting to be sent."""
+        wanted = sorted(ids)
+        marks = ",".join("?" * len(wanted))
+        rows = await self._conn.execute_fetchall(
+            f"SELECT id FROM outbox WHERE id IN ({marks})", tuple(wanted)
+        )
+        return [row["id"] for row in rows]
 
     async def pending(
         self, channel: str, *, created_before: datetime, limit: int

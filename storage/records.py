@@ -120,7 +120,7 @@ class Volunteer:
 
 @dataclass(frozen=True, slots=True)
 class Invite:
-    code: str
+    digest: str  # the code's SHA-256; the code itself is never stored
     role: str  # 'volunteer' or 'admin'
     expires_at: datetime
     used_at: datetime | None

@@ -1,5 +1,7 @@
 """Volunteers: one-time invites, profiles, on-call status and weekly shifts."""
 
+import hashlib
+import hmac
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -36,6 +38,12 @@ def _volunteer(row: Any) -> Volunteer:
     )
 
 
+def invite_digest(code: str) -> str:
+    """What is stored of an invite code: its SHA-256. The codes are long and random
+    (flows/volunteering.py), so a digest gives nothing to guess from."""
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
 class VolunteerRepository:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -44,33 +52,38 @@ class VolunteerRepository:
     async def create_invite(
         self, code: str, *, role: str, now: datetime, expires_at: datetime
     ) -> None:
+        """Keep a new code: only its digest is stored, never the code."""
         await self._conn.execute(
-            "INSERT INTO invite (code, role, created_at, expires_at) VALUES (?, ?, ?, ?)",
-            (code, role, to_db(now), to_db(expires_at)),
+            "INSERT INTO invite (digest, role, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            (invite_digest(code), role, to_db(now), to_db(expires_at)),
         )
 
     async def find_invite(self, code: str) -> Invite | None:
+        digest = invite_digest(code)
         rows = list(
             await self._conn.execute_fetchall(
-                "SELECT code, role, expires_at, used_at FROM invite WHERE code = ?", (code,)
+                "SELECT digest, role, expires_at, used_at FROM invite WHERE digest = ?",
+                (digest,),
             )
         )
-        if not rows:
+        # The lookup matched; the comparison again, in constant time, is the one relied on.
+        if not rows or not hmac.compare_digest(rows[0]["digest"], digest):
             return None
         row = rows[0]
         return Invite(
-            code=row["code"],
+            digest=row["digest"],
             role=row["role"],
             expires_at=from_db(row["expires_at"]),
             used_at=maybe_from_db(row["used_at"]),
         )
 
-    async def redeem_invite(self, code: str, member_id: int, now: datetime) -> bool:
-        """Use a code once: True only for the first redeemer of an unexpired code."""
+    async def redeem_invite(self, digest: str, member_id: int, now: datetime) -> bool:
+        """Use an invite (by `Invite.digest`) once: True only for the first redeemer of an
+        unexpired one."""
         cursor = await self._conn.execute(
             "UPDATE invite SET used_at = ?, used_by = ? "
-            "WHERE code = ? AND used_at IS NULL AND expires_at > ?",
-            (to_db(now), member_id, code, to_db(now)),
+            "WHERE digest = ? AND used_at IS NULL AND expires_at > ?",
+            (to_db(now), member_id, digest, to_db(now)),
         )
         return cursor.rowcount == 1
 

@@ -239,3 +239,22 @@ async def test_redelivered_input_is_applied_once(engine: Engine, db: Database) -
     again = await engine.handle(ALEX, Input.typed("/checkin"), dedupe=("test", 1))
     assert first.deliveries and not first.duplicate
     assert again.duplicate and not again.deliveries
+
+
+async def test_control_characters_never_reach_what_is_stored(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/checkin")
+    await chat.tap("4")
+    await chat.tap("done")
+    await chat.say("a walk\x00 with\x1b a friend\r\nand tea\x7f\t!")
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+        assert member is not None
+        moods = await tx.checkins.recent_moods(member.id, limit=1)
+    # (The note flow folds line breaks and tabs into spaces by itself.)
+    assert [m.helped for m in moods] == ["a walk with a friend and tea !"]
+    # However an input is made (a channel passes captions and edits as they come).
+    assert Input(text="\x00 my walk \x00").text == "my walk"
+    assert Input.edit("fine\x00", message_ref="3").text == "fine"
+    assert Input.typed("/check\x00in").command == "checkin"

@@ -87,3 +87,42 @@ async def test_invites_made_before_ids_existed_get_ids_in_the_order_they_were_ma
     assert [(i.id, i.role) for i in before] == [(1, "volunteer"), (2, "admin")]
     # A new invite takes the next id.
     assert [i.id for i in ids] == [1, 2, 3]
+
+
+def make_version_5(path: Path, invites: list[tuple[str, str | None]]) -> None:
+    """A database as migrations 0001-0005 left it, with invites kept by their codes."""
+    conn = sqlite3.connect(path)
+    folder = resources.files("storage") / "migrations"
+    for name in sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".sql")):
+        if int(name.split("_", 1)[0]) <= 5:
+            conn.executescript((folder / name).read_text(encoding="utf-8"))
+    conn.execute("PRAGMA user_version = 5")
+    conn.executemany(
+        "INSERT INTO invite (code, role, created_at, expires_at, used_at) "
+        "VALUES (?, 'admin', ?, '2099-01-01T00:00:00.000000Z', ?)",
+        [(code, JOINED, used_at) for code, used_at in invites],
+    )
+    conn.commit()
+    conn.close()
+
+
+async def test_invite_codes_kept_in_clear_stop_working_and_leave_the_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    old_codes = ["vUnusedOldCode123", "vUsedOldCode456"]
+    make_version_5(path, [(old_codes[0], None), (old_codes[1], JOINED)])
+    db = await open_database(str(path))
+    try:
+        async with db.transaction() as tx:
+            found = [await tx.volunteers.find_invite(code) for code in old_codes]
+    finally:
+        await db.close()
+    assert found == [None, None]
+    # The rows stay, for the record of who was invited when, without their codes.
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT role, used_at FROM invite ORDER BY used_at").fetchall()
+    conn.close()
+    assert rows == [("admin", None), ("admin", JOINED)]
+    data = path.read_bytes()
+    assert not [code for code in old_codes if code.encode() in data]

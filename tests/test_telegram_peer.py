@@ -22,6 +22,7 @@ from flows.catalogue import create_engine
 from flows.clock import ManualClock
 from flows.config import FlowConfig
 from flows.delivery import Postman
+from flows.limits import RateLimiter
 from flows.scheduling import Sweeper
 from handlers.telegram.app import TelegramOptions, TelegramService
 from storage import Database, Handoff, Volunteer, open_database
@@ -100,12 +101,14 @@ def people(fake: FakeTelegram) -> tuple[TgUser, TgUser, TgUser, TgUser]:
     )
 
 
-async def start_peer_bot(fake: FakeTelegram, db_path: Path, clock: ManualClock) -> RunningBot:
+async def start_peer_bot(
+    fake: FakeTelegram, db_path: Path, clock: ManualClock, *, limits: RateLimiter | None = None
+) -> RunningBot:
     """The bot as bot/app.py wires it, with ADMIN as the deployment's admin."""
     db = await open_database(str(db_path))
     # HANDOFF_ESCALATE_MINUTES stays at its default, 5.
     config = FlowConfig(crisis_resources=CRISIS_TEXT, admins=frozenset({f"telegram:{ADMIN}"}))
-    engine = create_engine(db, clock, config, rng=random.Random(5))
+    engine = create_engine(db, clock, config, rng=random.Random(5), limits=limits)
     postman = Postman(db, clock)
     close_chats_when_unreachable(engine, postman)
     service = TelegramService(
@@ -168,8 +171,14 @@ async def onboard_member(member: TgUser, pseudonym: str = "Quiet Heron") -> None
     await member.tap("Later", expect="Whenever you're ready")
 
 
-async def request_talk(member: TgUser, topic: str = "Skip", *, expect: str) -> BotMessage:
+async def request_talk(
+    member: TgUser, topic: str = "Skip", *, expect: str, share: str | None = None
+) -> BotMessage:
+    """`/talk`; `share` answers whether to show the latest mood (asked after a check-in)."""
     await member.send("/talk", expect="something you'd like to talk about")
+    if share is not None:
+        await member.tap(topic, expect="latest mood check-in")
+        topic = share
     reply = await member.tap(topic, expect=expect)
     assert reply is not None
     return reply

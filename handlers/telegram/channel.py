@@ -8,6 +8,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from flows.delivery import SendResult, Sent
 from flows.values import Reply
 from handlers.telegram.render import keyboard
+from storage import Account
+from storage.secret import log_tag
 
 log = logging.getLogger(__name__)
 
@@ -19,15 +21,16 @@ PHOTO_NAME = "chart.png"
 class TelegramChannel:
     name = CHANNEL
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, secret: bytes) -> None:
         self._bot = bot
+        self._secret = secret  # logs name chats by a keyed hash (storage/secret.py)
 
     async def send(self, external_id: str, reply: Reply) -> Sent:
         chat_id = int(external_id)
         try:
             message_id = await self._post(chat_id, reply)
         except Exception as error:
-            return Sent(_result_of(error, chat_id))
+            return Sent(self._result_of(error, chat_id))
         return Sent(SendResult.SENT, str(message_id))
 
     async def _post(self, chat_id: int, reply: Reply) -> int:
@@ -89,23 +92,33 @@ class TelegramChannel:
                 )
         except BadRequest as error:
             # Already edited, or deleted by the person: nothing more to do.
-            log.info("telegram_edit_skipped chat=%s reason=%s", chat_id, type(error).__name__)
+            log.info(
+                "telegram_edit_skipped chat=%s reason=%s",
+                self._tag(chat_id),
+                type(error).__name__,
+            )
             return SendResult.SENT
         except Exception as error:
-            return _result_of(error, chat_id)
+            return self._result_of(error, chat_id)
         return SendResult.SENT
 
+    def _tag(self, chat_id: int) -> str:
+        return log_tag(self._secret, Account(CHANNEL, str(chat_id)))
 
-def _result_of(error: Exception, chat_id: int) -> SendResult:
-    if isinstance(error, Forbidden):
-        return SendResult.BLOCKED
-    if isinstance(error, BadRequest):
-        if "chat not found" in error.message.lower():
+    def _result_of(self, error: Exception, chat_id: int) -> SendResult:
+        if isinstance(error, Forbidden):
             return SendResult.BLOCKED
-        log.warning("telegram_rejected chat=%s reason=%s", chat_id, type(error).__name__)
-        return SendResult.REJECTED
-    if isinstance(error, (RetryAfter, TimedOut, NetworkError)):
-        # The rate limiter has already waited and retried; the outbox keeps it.
-        log.warning("telegram_send_failed chat=%s error=%s", chat_id, type(error).__name__)
-        return SendResult.RETRY
-    raise error
+        if isinstance(error, BadRequest):
+            if "chat not found" in error.message.lower():
+                return SendResult.BLOCKED
+            log.warning(
+                "telegram_rejected chat=%s reason=%s", self._tag(chat_id), type(error).__name__
+            )
+            return SendResult.REJECTED
+        if isinstance(error, (RetryAfter, TimedOut, NetworkError)):
+            # The rate limiter has already waited and retried; the outbox keeps it.
+            log.warning(
+                "telegram_send_failed chat=%s error=%s", self._tag(chat_id), type(error).__name__
+            )
+            return SendResult.RETRY
+        raise error

@@ -6,6 +6,10 @@ they are queued and written in one transaction just before that next call
 (the getUpdates request object flushes them): a crash at any moment leaves each
 update either unconfirmed (Telegram sends it again) or in the inbox (replayed
 at start). Replays are harmless: the engine skips updates already applied.
+
+What is staged is the update without what handling it never needs: people's names
+and usernames, a shared contact's number, and the text of the message replied to
+(often a relayed copy of someone else's words).
 """
 
 import asyncio
@@ -24,6 +28,31 @@ log = logging.getLogger(__name__)
 
 SOURCE = "telegram"
 
+# Telegram objects that may quote another message: only its ids are needed.
+_QUOTING = ("reply_to_message", "pinned_message")
+_MESSAGE_IDS = ("message_id", "date", "chat", "from", "message_thread_id")
+_DROPPED = ("last_name", "username", "vcard", "quote", "external_reply", "bio")
+
+
+def without_names(value: Any) -> Any:
+    """A copy of an update's JSON keeping what handling or replaying it needs."""
+    if isinstance(value, list):
+        return [without_names(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    kept: dict[str, Any] = {}
+    for key, item in value.items():
+        if key in _DROPPED:
+            continue
+        if key in _QUOTING and isinstance(item, dict):
+            item = {k: v for k, v in item.items() if k in _MESSAGE_IDS}
+        kept[key] = without_names(item)
+    # Users, chats and contacts: the field stays (a User must have one), the name goes.
+    for key in ("first_name", "phone_number"):
+        if key in kept:
+            kept[key] = ""
+    return kept
+
 
 class StagedInbox:
     def __init__(self, db: Database, clock: Clock) -> None:
@@ -32,7 +61,8 @@ class StagedInbox:
         self._staged: list[tuple[int, str]] = []
 
     def stage(self, update: Update) -> None:
-        self._staged.append((update.update_id, json.dumps(update.to_dict())))
+        payload = without_names(update.to_dict())
+        self._staged.append((update.update_id, json.dumps(payload, ensure_ascii=False)))
 
     async def flush(self) -> None:
         if not self._staged:

@@ -20,6 +20,7 @@ from handlers.telegram.channel import CHANNEL
 from handlers.telegram.intake import SOURCE
 from handlers.telegram.render import answered_text, keyboard, parse_callback_data
 from storage import Account
+from storage.secret import log_tag
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,10 @@ class TelegramRouter:
     def __init__(self, engine: Engine, postman: Postman) -> None:
         self._engine = engine
         self._postman = postman
+
+    def _tag(self, account: Account) -> str:
+        # Logs name a chat by a keyed hash: lines can be followed, the chat not found.
+        return log_tag(self._engine.db.secret, account)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         key = (SOURCE, update.update_id)
@@ -54,7 +59,7 @@ class TelegramRouter:
                 "telegram_update id=%s kind=%s chat=%s",
                 update.update_id,
                 inp.media or "text",
-                chat.id,
+                self._tag(account),
             )
             outcome = await self._engine.handle(
                 account, inp, dedupe=key, deliver_first=self._postman.deliver
@@ -62,7 +67,9 @@ class TelegramRouter:
             await self._postman.deliver(outcome.deliveries)
         elif update.edited_message is not None:
             # The crisis guard reads the new words; an open peer chat passes them on.
-            log.info("telegram_update id=%s kind=edit chat=%s", update.update_id, chat.id)
+            log.info(
+                "telegram_update id=%s kind=edit chat=%s", update.update_id, self._tag(account)
+            )
             inp = self._edit_input(update.edited_message)
             outcome = await self._engine.handle(
                 account, inp, dedupe=key, deliver_first=self._postman.deliver
@@ -125,7 +132,7 @@ class TelegramRouter:
         assert query is not None
         parsed = parse_callback_data(query.data)
         inp = Input.tapped(parsed[1], parsed[0]) if parsed else Input.tapped("", -1)
-        log.info("telegram_update id=%s kind=tap chat=%s", update.update_id, account.external_id)
+        log.info("telegram_update id=%s kind=tap chat=%s", update.update_id, self._tag(account))
         outcome = await self._engine.handle(
             account, inp, dedupe=key, deliver_first=self._postman.deliver
         )
@@ -155,7 +162,7 @@ class TelegramRouter:
         change = update.my_chat_member
         assert change is not None
         status = change.new_chat_member.status
-        log.info("telegram_membership chat=%s status=%s", account.external_id, status)
+        log.info("telegram_membership chat=%s status=%s", self._tag(account), status)
         if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
             now = self._engine.clock.now()
             async with self._engine.db.transaction() as tx:
