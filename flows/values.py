@@ -75,6 +75,9 @@ class Reply:
     transient_text: bool = False
     # With `replaces_notice`: the text replaces a media message's caption.
     edit_caption: bool = False
+    # Not to be forwarded or saved onwards (Telegram's protect_content): what names a
+    # member or a report. Notices (handoff requests) and attachments always are.
+    protect_content: bool = False
 
     @property
     def has_commands(self) -> bool:
@@ -103,6 +106,7 @@ class Reply:
                 "urgent": self.urgent,
                 "transient": self.transient_text,
                 "caption": self.edit_caption,
+                "protect": self.protect_content,
             },
             ensure_ascii=False,
         )
@@ -129,6 +133,7 @@ class Reply:
             urgent=bool(data.get("urgent")),
             transient_text=bool(data.get("transient")),
             edit_caption=bool(data.get("caption")),
+            protect_content=bool(data.get("protect")),
         )
 
     @property
