@@ -48,6 +48,7 @@ Faults, for the next matching calls only::
     # also "500", "403", "timeout" (held unanswered, no effect; hold_seconds=30 or until
     # the fake stops) and "lost_response" (takes effect, then held the same way)
     fake.delay = 0.02  # seconds added to every call (a long poll's wait is not lengthened)
+    fake.revoke_token()  # every later call, and a waiting poll, gets 401 Unauthorized
 
 Inspect what the bot did::
 

@@ -222,6 +222,7 @@ class FakeTelegram:
         self._files: dict[str, _File] = {}
         self._file_numbers = itertools.count(1)
         self._faults: list[_Fault] = []
+        self._revoked = False
         self._status_counts: dict[str, Counter[int]] = defaultdict(Counter)
         self._started_counts: Counter[str] = Counter()
         self._updates_signal = _Signal()
@@ -515,6 +516,12 @@ class FakeTelegram:
             raise ValueError(f"unknown fault {fault!r}")
         self._faults.append(_Fault(canonical, fault, times, retry_after, chat_id, hold_seconds))
 
+    def revoke_token(self) -> None:
+        """The owner revoked the token in @BotFather: from now on every call with it,
+        and a long poll already waiting, is answered 401 Unauthorized."""
+        self._revoked = True
+        self._updates_signal.fire()
+
     # -- inspection ------------------------------------------------------------------------
 
     def calls_to(self, method: str, **match: Any) -> list[Call]:
@@ -680,7 +687,7 @@ class FakeTelegram:
             self.started.append(call)
             self._started_counts[call.method] += 1
             self._calls_signal.fire()
-            if request.match_info["token"] != self.token:
+            if request.match_info["token"] != self.token or self._revoked:
                 raise ApiError(401, "Unauthorized")
             if self.spec.canonical(name) is None:
                 raise ApiError(404, "Not Found")
@@ -715,7 +722,7 @@ class FakeTelegram:
         return web.json_response(body, status=status)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
-        if request.match_info["token"] != self.token:
+        if request.match_info["token"] != self.token or self._revoked:
             raise web.HTTPUnauthorized()
         path = request.match_info["path"]
         for stored in self._files.values():
@@ -792,6 +799,7 @@ class FakeTelegram:
                 self._has_deliverable()
                 or self._stopping.is_set()
                 or generation != self._poll_generation
+                or self._revoked
             )
 
         if timeout > 0:
@@ -799,6 +807,8 @@ class FakeTelegram:
                 async with asyncio.timeout(timeout):
                     while not settled():
                         await self._updates_signal.wait()
+        if self._revoked:
+            raise ApiError(401, "Unauthorized")
         if generation != self._poll_generation:
             raise ApiError(409, TERMINATED)
         self._has_deliverable()  # drops updates of types not allowed
