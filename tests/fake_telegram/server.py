@@ -92,6 +92,7 @@ _CONTENT_KEYS = (
     "location",
     "venue",
     "dice",
+    "poll",
     "link_preview_options",
     "show_caption_above_media",
 )
@@ -408,6 +409,93 @@ class FakeTelegram:
             }
         }
         return self._user_message(chat, content, "[voice]")
+
+    def user_sends_contact(
+        self,
+        user_id: int,
+        *,
+        phone_number: str,
+        first_name: str,
+        last_name: str | None = None,
+        contact_user_id: int | None = None,
+    ) -> int:
+        """A shared contact card: a phone number, names and, for a Telegram user, their id."""
+        chat = self._person(user_id)
+        contact: Json = {"phone_number": phone_number, "first_name": first_name}
+        if last_name:
+            contact["last_name"] = last_name
+        if contact_user_id is not None:
+            contact["user_id"] = contact_user_id
+        return self._user_message(chat, {"contact": contact}, f"[contact] {first_name}")
+
+    def user_sends_location(self, user_id: int, *, latitude: float, longitude: float) -> int:
+        chat = self._person(user_id)
+        location = {"latitude": latitude, "longitude": longitude}
+        return self._user_message(chat, {"location": location}, "[location]")
+
+    def user_sends_venue(
+        self, user_id: int, *, latitude: float, longitude: float, title: str, address: str
+    ) -> int:
+        """A place: Telegram sends its location too."""
+        chat = self._person(user_id)
+        location = {"latitude": latitude, "longitude": longitude}
+        content = {
+            "location": location,
+            "venue": {"location": location, "title": title, "address": address},
+        }
+        return self._user_message(chat, content, f"[venue] {title}")
+
+    def user_sends_video(self, user_id: int, kind: str = "video") -> int:
+        """A "video", "video_note" (round video), "animation" (a GIF; Telegram adds it as
+        a document too) or "audio" file."""
+        chat = self._person(user_id)
+        names = {
+            "video": ("videos", "clip.mp4", "video/mp4"),
+            "video_note": ("video_notes", "note.mp4", "video/mp4"),
+            "animation": ("animations", "loop.mp4", "video/mp4"),
+            "audio": ("music", "song.mp3", "audio/mpeg"),
+        }
+        folder, name, mime = names[kind]
+        stored = self._register_file(b"\x00\x00\x00\x18ftypmp42", folder, name, mime)
+        media: Json = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": 4,
+            "file_size": len(stored.data),
+        }
+        if kind == "video_note":
+            media["length"] = 240
+        elif kind != "audio":
+            media.update(width=320, height=240, file_name=name, mime_type=mime)
+        else:
+            media.update(file_name=name, mime_type=mime, performer="Someone", title="Song")
+        content: Json = {kind: media}
+        if kind == "animation":
+            content["document"] = self._document_json(stored)
+        return self._user_message(chat, content, f"[{kind}]")
+
+    def user_sends_dice(self, user_id: int, *, emoji: str = "🎲", value: int = 4) -> int:
+        chat = self._person(user_id)
+        return self._user_message(chat, {"dice": {"emoji": emoji, "value": value}}, "[dice]")
+
+    def user_sends_poll(self, user_id: int, question: str, options: list[str]) -> int:
+        chat = self._person(user_id)
+        poll = {
+            "id": str(next(self._query_ids)),
+            "question": question,
+            "options": [
+                {"text": option, "voter_count": 0, "persistent_id": f"option-{n}"}
+                for n, option in enumerate(options)
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": False,
+            "type": "regular",
+            "allows_multiple_answers": False,
+            "allows_revoting": True,
+            "members_only": False,
+        }
+        return self._user_message(chat, {"poll": poll}, f"[poll] {question}")
 
     def user_edits(self, user_id: int, message_id: int, text: str) -> int:
         """The user edits one of their own messages (an edited_message update): the text of
