@@ -3,9 +3,12 @@
 import base64
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storage import Account
+
+if TYPE_CHECKING:
+    from flows.calendar_import import CalendarFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +41,7 @@ def _b64(data: bytes | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A small file, with its bytes: one a person sent (e.g. an iCalendar file), or one
-    sent to them (their /export)."""
+    """A small file, with its bytes, sent to someone (their /export)."""
 
     file_name: str
     mime_type: str
@@ -156,8 +158,9 @@ class Input:
     reply_to_ref: str | None = None
     # Not text: 'photo', 'voice', 'sticker', 'document', 'video', 'audio', ...
     media: str | None = None
-    # The caption of a photo or document, if any (for the crisis guard).
-    document: Document | None = None
+    # An admin's iCalendar file, already read by the channel (flows/calendar_import.py),
+    # outside any transaction: its events, or why it can't be read.
+    calendar: "CalendarFile | str | None" = None
     # An edit of the earlier message `message_ref`, now reading `text`: the crisis guard
     # reads it and an open peer chat passes it on, but it never answers a question or
     # runs a command.

@@ -54,6 +54,7 @@ Inspect what the bot did::
 
     fake.calls  # answered Calls: method, params (decoded), at, status, result, message
     fake.started  # every request on arrival, including ones still held
+    fake.downloads  # paths of the files the bot fetched (after getFile)
     fake.calls_to("sendMessage", chat_id=42)
     await fake.next_call("editMessageText", chat_id=42)  # next successful, not yet taken
     await fake.wait_for_message(42, contains="Welcome")  # next new bot message: BotMessage

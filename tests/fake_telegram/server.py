@@ -206,6 +206,7 @@ class FakeTelegram:
         }
         self.calls: list[Call] = []  # answered requests, in the order they were answered
         self.started: list[Call] = []  # every request as it arrived, answered or not
+        self.downloads: list[str] = []  # file paths fetched from /file/bot<token>/...
         self.webhook: Json | None = None
         self.callback_answers: dict[str, CallbackAnswer] = {}
         self._commands: dict[tuple[str, str], list[Json]] = {}
@@ -813,6 +814,7 @@ class FakeTelegram:
         if request.match_info["token"] != self.token or self._revoked:
             raise web.HTTPUnauthorized()
         path = request.match_info["path"]
+        self.downloads.append(path)
         for stored in self._files.values():
             if stored.path == path:
                 return web.Response(body=stored.data, content_type="application/octet-stream")
