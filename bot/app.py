@@ -4,10 +4,11 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Coroutine
 from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram.error import InvalidToken, NetworkError
@@ -32,6 +33,12 @@ log = logging.getLogger(__name__)
 # The console sweep sends only what was left behind, never what a typed line is still
 # printing (which would show it twice).
 CONSOLE_DRAIN_MIN_AGE = timedelta(seconds=15)
+
+
+TOKEN_REJECTED = (
+    "TELEGRAM_BOT_TOKEN: rejected by the Telegram server "
+    "(revoked or mistyped? @BotFather shows the current one)"
+)
 
 
 class StartupError(Exception):
@@ -188,7 +195,7 @@ async def _run_telegram(
     except InvalidToken:
         # PTB's message repeats the token; say what is wrong without it.
         await service.stop()
-        raise ConfigError("TELEGRAM_BOT_TOKEN: rejected by the Telegram server") from None
+        raise ConfigError(TOKEN_REJECTED) from None
     except NetworkError as error:
         await service.stop()
         raise StartupError(
@@ -196,7 +203,20 @@ async def _run_telegram(
             f"({type(error).__name__})"
         ) from None
     try:
-        await stop.wait()
+        # Until asked to stop, or until Telegram stops taking the token (revoked while
+        # running): polling is then over, and a process doing nothing must not linger.
+        await _first_of(stop.wait(), service.token_refused.wait())
     finally:
         log.info("stopping")
         await service.stop()
+    if service.token_refused.is_set() and not stop.is_set():
+        raise ConfigError(TOKEN_REJECTED)
+
+
+async def _first_of(*waits: Coroutine[Any, Any, bool]) -> None:
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()

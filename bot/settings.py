@@ -1,6 +1,8 @@
 """Deployment settings, from the environment and `.env`, checked at start-up."""
 
+import ipaddress
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -16,6 +18,16 @@ DEFAULT_CRISIS_RESOURCES = (
     "000 in Australia). "
     "To find a free, confidential helpline in your country, visit findahelpline.com."
 )
+
+
+def _is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: a request to it never leaves this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -62,6 +74,17 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        try:
+            host = urlsplit(value).hostname
+        except ValueError:
+            host = None
+        if not host:
+            raise ValueError("must name a server, e.g. https://api.telegram.org/bot")
+        # The token travels in every request's path: in clear only to this machine.
+        if value.startswith("http://") and not _is_loopback(host):
+            raise ValueError(
+                "must use https:// (http:// is allowed only for 127.0.0.1, ::1 or localhost)"
+            )
         return value.rstrip("/")
 
     @field_validator("database_url")

@@ -4,18 +4,28 @@ Future events are added, or updated by UID (those going are told of a new time o
 place); an event marked CANCELLED cancels the one imported before. Events already
 started, all-day and repeating events are skipped and counted. A file that cannot be
 read changes nothing and gets a clear answer.
+
+Reading a file is the channel's part, before anything is stored: only an admin's file
+is fetched at all (`may_import_calendar`, one read), and it is parsed in a separate
+process with a size and CPU-time budget (`read_calendar_within`), so a crafted file
+can neither stall the bot's event loop nor hold the database's transaction. The
+engine's transaction then only applies the parsed events (`on_calendar_file`).
 """
 
+import asyncio
 import hashlib
 import logging
+import multiprocessing
+import signal
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from multiprocessing.connection import Connection
 from zoneinfo import ZoneInfo
 
 import icalendar
 
 from flows import audit
-from flows.engine import Context
+from flows.engine import Context, Engine
 from flows.event_admin import (
     DESCRIPTION_MAX,
     PLACE_MAX,
@@ -25,6 +35,7 @@ from flows.event_admin import (
     cancel_and_notify,
 )
 from flows.event_text import when
+from storage import Account
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +85,84 @@ def _tags(component: icalendar.Event) -> tuple[str, ...]:
         if word and len(word) <= 24:
             words.append(word)
     return tuple(dict.fromkeys(words))[:TAGS_MAX]
+
+
+def is_calendar_file(file_name: str, mime_type: str) -> bool:
+    return file_name.lower().endswith(".ics") or mime_type == "text/calendar"
+
+
+async def may_import_calendar(engine: Engine, account: Account) -> bool:
+    """Whether this account's calendar files are read (an admin's): one read, no
+    transaction, so nobody else's file is ever fetched."""
+    if f"{account.channel}:{account.external_id}" in engine.config.admins:
+        return True
+    async with engine.db.single_statement() as tx:
+        member = await tx.members.find_by_account(account)
+    return member is not None and member.is_admin
+
+
+def too_big(max_bytes: int) -> str:
+    """Why a file over the size budget is not read."""
+    return f"it is larger than {max_bytes // 1024} KB — please send fewer events at a time"
+
+
+TOO_SLOW = "it took too long to read — please send fewer events at a time"
+UNREADABLE = "it isn't an iCalendar file I can read"
+# Start-up of the reading process (a fresh interpreter) is not counted in its CPU budget,
+# but a process that never answers is stopped after this much more.
+_START_ALLOWANCE_SECONDS = 20.0
+# What the kernel sends a process whose CPU timer (ITIMER_VIRTUAL) runs out: it ends it.
+_CPU_TIMER_SIGNAL = getattr(signal, "SIGVTALRM", 26)
+
+
+async def read_calendar_within(
+    data: bytes, *, timezone: str, now: datetime, max_bytes: int, cpu_seconds: float
+) -> CalendarFile | str:
+    """`read_calendar` in a separate process, which is stopped after `cpu_seconds` of
+    parsing; the events, or why the file can't be read."""
+    if len(data) > max_bytes:
+        return too_big(max_bytes)
+    return await asyncio.to_thread(_read_in_child, data, timezone, now, cpu_seconds)
+
+
+def _read_in_child(
+    data: bytes, timezone: str, now: datetime, cpu_seconds: float
+) -> CalendarFile | str:
+    # "spawn": a fresh interpreter, as forking a process with threads is unsafe.
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_child_main, args=(sender, data, timezone, now, cpu_seconds), daemon=True
+    )
+    child.start()
+    sender.close()
+    timed_out = False
+    try:
+        if receiver.poll(cpu_seconds + _START_ALLOWANCE_SECONDS):
+            result: CalendarFile | str = receiver.recv()
+            return result
+        timed_out = True  # no answer in time at all: as good as over budget
+    except EOFError:
+        pass  # the child ended without answering: stopped by its CPU timer, or failed
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    over_budget = timed_out or child.exitcode == -_CPU_TIMER_SIGNAL
+    log.info("calendar_read_failed exit=%s over_budget=%s", child.exitcode, over_budget)
+    return TOO_SLOW if over_budget else UNREADABLE
+
+
+def _child_main(
+    sender: Connection, data: bytes, timezone: str, now: datetime, cpu_seconds: float
+) -> None:
+    """In the reading process: parse within the CPU budget and send back the result."""
+    if hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_VIRTUAL, max(cpu_seconds, 0.001))
+    result = read_calendar(data, timezone=timezone, now=now)
+    sender.send(result)
+    sender.close()
 
 
 def read_calendar(data: bytes, *, timezone: str, now: datetime) -> CalendarFile | str:
@@ -214,12 +303,12 @@ def _plural(n: int, word: str) -> str:
 
 
 async def on_calendar_file(ctx: Context) -> bool:
-    """An admin's .ics file is imported; anything else is left to the engine (False)."""
-    document = ctx.input.document
-    if ctx.input.media != "document" or document is None or not ctx.is_admin:
+    """An admin's .ics file, read by the channel, is imported; anything else is left to
+    the engine (False)."""
+    parsed = ctx.input.calendar
+    if ctx.input.media != "document" or parsed is None or not ctx.is_admin:
         return False
     audit.admin_action(ctx, "calendar_import")
-    parsed = read_calendar(document.data, timezone=ctx.config.default_timezone, now=ctx.now)
     if isinstance(parsed, str):
         log.info("calendar_import_refused admin=%s", ctx.member.id if ctx.member else None)
         ctx.say(

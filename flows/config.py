@@ -56,6 +56,10 @@ class FlowConfig:
     isolation_ucla_min: int = 6  # 0 turns this part of the rule off
     isolation_days: int = 14  # 0 turns this part of the rule off
     isolation_low_mood_run: int = 3  # 0 turns this part of the rule off
+    # An admin's calendar file (flows/calendar_import.py): read only up to this size, and
+    # parsed with at most this much CPU time, in a process of its own.
+    calendar_max_bytes: int = 512 * 1024
+    calendar_cpu_seconds: float = 2.0
 
     @property
     def crisis(self) -> CrisisLines:

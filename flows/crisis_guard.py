@@ -397,6 +397,7 @@ async def handover(ctx: Context) -> None:
                 f"with {handoff.member_alias} (crisis flagged). Please contact "
                 f"{volunteer.display_name} now.",
                 urgent=True,
+                protect_content=True,
             ),
         )
     ctx.answered = "Admins alerted"

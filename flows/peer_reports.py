@@ -66,11 +66,19 @@ async def report(ctx: Context) -> None:
     )
     for account in await admin_accounts(ctx):
         if account != ctx.account:
-            ctx.send_to(account, Reply(text, tuple(buttons), token=COMMAND_TOKEN))
+            ctx.send_to(
+                account,
+                Reply(text, tuple(buttons), token=COMMAND_TOKEN, protect_content=True),
+            )
     ctx.say(
         "Thank you for telling us — the admins have been told, without anything you wrote. "
         + ("/end stops the chat now if you want." if handoff.status == "active" else "")
     )
+
+
+def _say_protected(ctx: Context, text: str) -> None:
+    """Reply to the admin with what names a member: not to be forwarded or saved onwards."""
+    ctx.send_to(ctx.account, Reply(text, protect_content=True))
 
 
 async def bar(ctx: Context) -> None:
@@ -86,8 +94,9 @@ async def bar(ctx: Context) -> None:
     if handoff.status == "active":
         await end_chat(ctx, handoff, by="barred")
     ctx.answered = f"Barred {handoff.member_alias}"
-    ctx.say(
-        f"{handoff.member_alias} can no longer request peer chats. /unbar {handoff.id} undoes it."
+    _say_protected(
+        ctx,
+        f"{handoff.member_alias} can no longer request peer chats. /unbar {handoff.id} undoes it.",
     )
 
 
@@ -99,7 +108,7 @@ async def unbar(ctx: Context) -> None:
         ctx.say("I couldn't find that chat's member.")
         return
     await ctx.tx.members.set_peer_barred(handoff.member_id, False)
-    ctx.say(f"{handoff.member_alias} can request peer chats again.")
+    _say_protected(ctx, f"{handoff.member_alias} can request peer chats again.")
 
 
 REPORT_COMMANDS = (

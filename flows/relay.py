@@ -13,6 +13,7 @@ from typing import ClassVar
 from flows.engine import Answer, Command, Context, Flow
 from flows.handoff import admin_accounts, notice_key
 from flows.parsing import parse_id
+from flows.relay_policy import refuse_unsafe_media
 from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from storage import Account, Handoff, Volunteer
 
@@ -79,6 +80,8 @@ async def relay(ctx: Context) -> bool:
         return await relay_edit(ctx)
     if ctx.member is None or (ctx.state is not None and ctx.state.question is not None):
         return False  # an open question takes the answer (e.g. a check-in mid-chat)
+    if await refuse_unsafe_media(ctx):
+        return True  # what could say who or where someone is stays with its sender
     handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
     if handoff is not None and handoff.status == "active":
         if handoff.volunteer_id is None:

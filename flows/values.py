@@ -4,9 +4,12 @@ import base64
 import json
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storage import Account
+
+if TYPE_CHECKING:
+    from flows.calendar_import import CalendarFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +42,7 @@ def _b64(data: bytes | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A small file, with its bytes: one a person sent (e.g. an iCalendar file), or one
-    sent to them (their /export)."""
+    """A small file, with its bytes, sent to someone (their /export)."""
 
     file_name: str
     mime_type: str
@@ -76,6 +78,9 @@ class Reply:
     transient_text: bool = False
     # With `replaces_notice`: the text replaces a media message's caption.
     edit_caption: bool = False
+    # Not to be forwarded or saved onwards (Telegram's protect_content): what names a
+    # member or a report. Notices (handoff requests) and attachments always are.
+    protect_content: bool = False
 
     @property
     def has_commands(self) -> bool:
@@ -104,6 +109,7 @@ class Reply:
                 "urgent": self.urgent,
                 "transient": self.transient_text,
                 "caption": self.edit_caption,
+                "protect": self.protect_content,
             },
             ensure_ascii=False,
         )
@@ -130,6 +136,7 @@ class Reply:
             urgent=bool(data.get("urgent")),
             transient_text=bool(data.get("transient")),
             edit_caption=bool(data.get("caption")),
+            protect_content=bool(data.get("protect")),
         )
 
     @property
@@ -166,8 +173,9 @@ class Input:
     reply_to_ref: str | None = None
     # Not text: 'photo', 'voice', 'sticker', 'document', 'video', 'audio', ...
     media: str | None = None
-    # The caption of a photo or document, if any (for the crisis guard).
-    document: Document | None = None
+    # An admin's iCalendar file, already read by the channel (flows/calendar_import.py),
+    # outside any transaction: its events, or why it can't be read.
+    calendar: "CalendarFile | str | None" = None
     # An edit of the earlier message `message_ref`, now reading `text`: the crisis guard
     # reads it and an open peer chat passes it on, but it never answers a question or
     # runs a command.

@@ -68,6 +68,65 @@ def test_bad_value_names_the_setting(
         load_settings()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.telegram.org/bot",
+        "http://10.0.0.5:8081/bot",
+        "http://192.168.1.2/bot",
+        "http://localhost.example.com/bot",
+        "http://127.0.0.1@example.com/bot",
+        "http://[2001:db8::1]:8081/bot",
+        "https:///bot",
+    ],
+)
+def test_api_url_in_clear_only_to_this_machine(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    # The token is part of every request's path: plain http would carry it in clear.
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", url)
+    with pytest.raises(ConfigError, match=r"^TELEGRAM_API_BASE_URL: "):
+        load_settings()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.telegram.org/bot",
+        "https://bot-api.example.org:8443/bot",
+        "http://127.0.0.1:8081/bot",
+        "http://127.8.9.10/bot",
+        "http://localhost:8081/bot",
+        "http://LocalHost/bot",
+        "http://[::1]:8081/bot",
+    ],
+)
+def test_api_url_allowed(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", url)
+    assert load_settings().telegram_api_base_url == url
+
+
+def test_api_url_in_clear_stops_startup_with_one_line(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "123456:ABC-def",
+        "TELEGRAM_API_BASE_URL": "http://bot-api.example.org/bot",
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "hearthside: configuration error: TELEGRAM_API_BASE_URL: must use https:// "
+        "(http:// is allowed only for 127.0.0.1, ::1 or localhost)"
+    ]
+
+
 def test_env_example_documents_every_setting() -> None:
     text = (ROOT / ".env.example").read_text(encoding="utf-8")
     documented = set(re.findall(r"^([A-Z_]+)=", text, flags=re.MULTILINE))

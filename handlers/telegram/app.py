@@ -1,10 +1,13 @@
 """Builds and runs the python-telegram-bot Application around the flow engine."""
 
+import asyncio
 import logging
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
@@ -68,6 +71,9 @@ class TelegramService:
         self._postman = postman
         self._sweeper = sweeper
         self.inbox = StagedInbox(engine.db, engine.clock)
+        # Set when Telegram refuses the token while polling (revoked in @BotFather):
+        # polling has then stopped for good, so the process should end and say why.
+        self.token_refused = asyncio.Event()
         self.processor = PerChatUpdateProcessor(options.max_concurrent_updates)
         self.app: Application = (  # type: ignore[type-arg]
             Application.builder()
@@ -77,7 +83,10 @@ class TelegramService:
             .request(HTTPXRequest(connection_pool_size=options.max_concurrent_updates + 4))
             .get_updates_request(
                 InboxFlushingRequest(
-                    self.inbox, connection_pool_size=1, read_timeout=options.poll_timeout + 5
+                    self.inbox,
+                    on_token_refused=self._on_token_refused,
+                    connection_pool_size=1,
+                    read_timeout=options.poll_timeout + 5,
                 )
             )
             .rate_limiter(ReplyFriendlyRateLimiter(max_retries=options.max_retries))
@@ -125,7 +134,9 @@ class TelegramService:
     async def stop(self) -> None:
         app = self.app
         if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+            # A poll that ended on a refused token re-raises here; it is already reported.
+            with suppress(InvalidToken):
+                await app.updater.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
@@ -183,3 +194,8 @@ class TelegramService:
 
     def _on_poll_error(self, error: Exception) -> None:
         log.warning("telegram_poll_error error=%s", type(error).__name__)
+
+    def _on_token_refused(self) -> None:
+        if not self.token_refused.is_set():
+            log.error("telegram_token_refused")
+            self.token_refused.set()

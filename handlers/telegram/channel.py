@@ -69,7 +69,7 @@ class TelegramChannel:
                 chat_id,
                 reply.text,
                 reply_markup=keyboard(reply),
-                protect_content=reply.notice is not None or None,
+                protect_content=reply.protect_content or reply.notice is not None or None,
             )
         return message.message_id
 

@@ -15,6 +15,8 @@ and usernames, a shared contact's number, and the text of the message replied to
 import asyncio
 import json
 import logging
+from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from telegram import Update
@@ -94,15 +96,31 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         await super().put(item)
 
 
+# What Telegram answers a token it does not (or no longer) know; PTB raises InvalidToken.
+TOKEN_REFUSED = frozenset({HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND})
+
+
 class InboxFlushingRequest(HTTPXRequest):
-    """The getUpdates transport: writes staged updates before the offset is confirmed."""
+    """The getUpdates transport: writes staged updates before the offset is confirmed,
+    and tells `on_token_refused` when Telegram refuses the token."""
 
-    __slots__ = ("_inbox",)
+    __slots__ = ("_inbox", "_on_token_refused")
 
-    def __init__(self, inbox: StagedInbox, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        inbox: StagedInbox,
+        *,
+        on_token_refused: Callable[[], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._inbox = inbox
+        self._on_token_refused = on_token_refused
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         await self._inbox.flush()
-        return await super().do_request(*args, **kwargs)
+        code, payload = await super().do_request(*args, **kwargs)
+        # PTB's polling stops for good on this, and says nothing to the application.
+        if code in TOKEN_REFUSED and self._on_token_refused is not None:
+            self._on_token_refused()
+        return code, payload

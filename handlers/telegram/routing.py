@@ -13,9 +13,16 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from flows.calendar_import import (
+    CalendarFile,
+    is_calendar_file,
+    may_import_calendar,
+    read_calendar_within,
+    too_big,
+)
 from flows.delivery import Postman
 from flows.engine import Engine
-from flows.values import Document, Input, Outcome
+from flows.values import Input, Outcome
 from handlers.telegram.channel import CHANNEL
 from handlers.telegram.intake import SOURCE
 from handlers.telegram.render import answered_text, keyboard, parse_callback_data
@@ -25,8 +32,7 @@ from storage.secret import log_tag
 log = logging.getLogger(__name__)
 
 STALE_TAP = "That question has passed — no problem."
-# Calendar files an admin imports are read; anything bigger is not a calendar.
-CALENDAR_MAX_BYTES = 512 * 1024
+NOT_FETCHED = "I couldn't fetch it from Telegram — please send it again in a moment"
 _MEDIA_KINDS = (
     "photo", "voice", "sticker", "document", "video", "video_note", "audio", "animation",
     "contact", "location", "venue", "poll", "dice",
@@ -54,7 +60,7 @@ class TelegramRouter:
         elif update.callback_query is not None:
             await self._tap(update, account, key)
         elif update.message is not None:
-            inp = await self._message_input(update.message)
+            inp = await self._message_input(account, update.message)
             log.info(
                 "telegram_update id=%s kind=%s chat=%s",
                 update.update_id,
@@ -79,7 +85,7 @@ class TelegramRouter:
             # Anything else: nothing to do.
             await self._mark_applied(key)
 
-    async def _message_input(self, message: Message) -> Input:
+    async def _message_input(self, account: Account, message: Message) -> Input:
         ref = str(message.message_id)
         reply_to = message.reply_to_message
         reply_ref = str(reply_to.message_id) if reply_to is not None else None
@@ -91,7 +97,7 @@ class TelegramRouter:
             message_ref=ref,
             reply_to_ref=reply_ref,
             media=kind,
-            document=await self._calendar_file(message),
+            calendar=await self._calendar_file(account, message),
         )
 
     def _edit_input(self, message: Message) -> Input:
@@ -109,23 +115,34 @@ class TelegramRouter:
             media=kind,
         )
 
-    async def _calendar_file(self, message: Message) -> Document | None:
+    async def _calendar_file(
+        self, account: Account, message: Message
+    ) -> CalendarFile | str | None:
+        """An admin's calendar file, read before the engine's transaction; None for any
+        other file, or anyone else's, which is never fetched."""
         document = message.document
-        if document is None:
+        if document is None or not is_calendar_file(
+            document.file_name or "", document.mime_type or ""
+        ):
             return None
-        name = document.file_name or ""
-        mime = document.mime_type or ""
-        if not (name.lower().endswith(".ics") or mime == "text/calendar"):
+        if not await may_import_calendar(self._engine, account):
             return None
-        if document.file_size is not None and document.file_size > CALENDAR_MAX_BYTES:
-            return None
+        config = self._engine.config
+        if document.file_size is not None and document.file_size > config.calendar_max_bytes:
+            return too_big(config.calendar_max_bytes)
         try:
             file = await document.get_file()
             data = bytes(await file.download_as_bytearray())
         except TelegramError as error:
             log.warning("telegram_download_failed error=%s", type(error).__name__)
-            return None
-        return Document(file_name=name, mime_type=mime, data=data[:CALENDAR_MAX_BYTES])
+            return NOT_FETCHED
+        return await read_calendar_within(
+            data,
+            timezone=config.default_timezone,
+            now=self._engine.clock.now(),
+            max_bytes=config.calendar_max_bytes,
+            cpu_seconds=config.calendar_cpu_seconds,
+        )
 
     async def _tap(self, update: Update, account: Account, key: tuple[str, int]) -> None:
         query = update.callback_query

@@ -48,11 +48,13 @@ Faults, for the next matching calls only::
     # also "500", "403", "timeout" (held unanswered, no effect; hold_seconds=30 or until
     # the fake stops) and "lost_response" (takes effect, then held the same way)
     fake.delay = 0.02  # seconds added to every call (a long poll's wait is not lengthened)
+    fake.revoke_token()  # every later call, and a waiting poll, gets 401 Unauthorized
 
 Inspect what the bot did::
 
     fake.calls  # answered Calls: method, params (decoded), at, status, result, message
     fake.started  # every request on arrival, including ones still held
+    fake.downloads  # paths of the files the bot fetched (after getFile)
     fake.calls_to("sendMessage", chat_id=42)
     await fake.next_call("editMessageText", chat_id=42)  # next successful, not yet taken
     await fake.wait_for_message(42, contains="Welcome")  # next new bot message: BotMessage

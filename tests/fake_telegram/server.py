@@ -92,6 +92,7 @@ _CONTENT_KEYS = (
     "location",
     "venue",
     "dice",
+    "poll",
     "link_preview_options",
     "show_caption_above_media",
 )
@@ -205,6 +206,7 @@ class FakeTelegram:
         }
         self.calls: list[Call] = []  # answered requests, in the order they were answered
         self.started: list[Call] = []  # every request as it arrived, answered or not
+        self.downloads: list[str] = []  # file paths fetched from /file/bot<token>/...
         self.webhook: Json | None = None
         self.callback_answers: dict[str, CallbackAnswer] = {}
         self._commands: dict[tuple[str, str], list[Json]] = {}
@@ -222,6 +224,7 @@ class FakeTelegram:
         self._files: dict[str, _File] = {}
         self._file_numbers = itertools.count(1)
         self._faults: list[_Fault] = []
+        self._revoked = False
         self._status_counts: dict[str, Counter[int]] = defaultdict(Counter)
         self._started_counts: Counter[str] = Counter()
         self._updates_signal = _Signal()
@@ -408,6 +411,93 @@ class FakeTelegram:
         }
         return self._user_message(chat, content, "[voice]")
 
+    def user_sends_contact(
+        self,
+        user_id: int,
+        *,
+        phone_number: str,
+        first_name: str,
+        last_name: str | None = None,
+        contact_user_id: int | None = None,
+    ) -> int:
+        """A shared contact card: a phone number, names and, for a Telegram user, their id."""
+        chat = self._person(user_id)
+        contact: Json = {"phone_number": phone_number, "first_name": first_name}
+        if last_name:
+            contact["last_name"] = last_name
+        if contact_user_id is not None:
+            contact["user_id"] = contact_user_id
+        return self._user_message(chat, {"contact": contact}, f"[contact] {first_name}")
+
+    def user_sends_location(self, user_id: int, *, latitude: float, longitude: float) -> int:
+        chat = self._person(user_id)
+        location = {"latitude": latitude, "longitude": longitude}
+        return self._user_message(chat, {"location": location}, "[location]")
+
+    def user_sends_venue(
+        self, user_id: int, *, latitude: float, longitude: float, title: str, address: str
+    ) -> int:
+        """A place: Telegram sends its location too."""
+        chat = self._person(user_id)
+        location = {"latitude": latitude, "longitude": longitude}
+        content = {
+            "location": location,
+            "venue": {"location": location, "title": title, "address": address},
+        }
+        return self._user_message(chat, content, f"[venue] {title}")
+
+    def user_sends_video(self, user_id: int, kind: str = "video") -> int:
+        """A "video", "video_note" (round video), "animation" (a GIF; Telegram adds it as
+        a document too) or "audio" file."""
+        chat = self._person(user_id)
+        names = {
+            "video": ("videos", "clip.mp4", "video/mp4"),
+            "video_note": ("video_notes", "note.mp4", "video/mp4"),
+            "animation": ("animations", "loop.mp4", "video/mp4"),
+            "audio": ("music", "song.mp3", "audio/mpeg"),
+        }
+        folder, name, mime = names[kind]
+        stored = self._register_file(b"\x00\x00\x00\x18ftypmp42", folder, name, mime)
+        media: Json = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": 4,
+            "file_size": len(stored.data),
+        }
+        if kind == "video_note":
+            media["length"] = 240
+        elif kind != "audio":
+            media.update(width=320, height=240, file_name=name, mime_type=mime)
+        else:
+            media.update(file_name=name, mime_type=mime, performer="Someone", title="Song")
+        content: Json = {kind: media}
+        if kind == "animation":
+            content["document"] = self._document_json(stored)
+        return self._user_message(chat, content, f"[{kind}]")
+
+    def user_sends_dice(self, user_id: int, *, emoji: str = "🎲", value: int = 4) -> int:
+        chat = self._person(user_id)
+        return self._user_message(chat, {"dice": {"emoji": emoji, "value": value}}, "[dice]")
+
+    def user_sends_poll(self, user_id: int, question: str, options: list[str]) -> int:
+        chat = self._person(user_id)
+        poll = {
+            "id": str(next(self._query_ids)),
+            "question": question,
+            "options": [
+                {"text": option, "voter_count": 0, "persistent_id": f"option-{n}"}
+                for n, option in enumerate(options)
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": False,
+            "type": "regular",
+            "allows_multiple_answers": False,
+            "allows_revoting": True,
+            "members_only": False,
+        }
+        return self._user_message(chat, {"poll": poll}, f"[poll] {question}")
+
     def user_edits(self, user_id: int, message_id: int, text: str) -> int:
         """The user edits one of their own messages (an edited_message update): the text of
         a text message, the caption of a photo or document."""
@@ -514,6 +604,12 @@ class FakeTelegram:
         if fault not in get_args(FaultKind):
             raise ValueError(f"unknown fault {fault!r}")
         self._faults.append(_Fault(canonical, fault, times, retry_after, chat_id, hold_seconds))
+
+    def revoke_token(self) -> None:
+        """The owner revoked the token in @BotFather: from now on every call with it,
+        and a long poll already waiting, is answered 401 Unauthorized."""
+        self._revoked = True
+        self._updates_signal.fire()
 
     # -- inspection ------------------------------------------------------------------------
 
@@ -680,7 +776,7 @@ class FakeTelegram:
             self.started.append(call)
             self._started_counts[call.method] += 1
             self._calls_signal.fire()
-            if request.match_info["token"] != self.token:
+            if request.match_info["token"] != self.token or self._revoked:
                 raise ApiError(401, "Unauthorized")
             if self.spec.canonical(name) is None:
                 raise ApiError(404, "Not Found")
@@ -715,9 +811,10 @@ class FakeTelegram:
         return web.json_response(body, status=status)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
-        if request.match_info["token"] != self.token:
+        if request.match_info["token"] != self.token or self._revoked:
             raise web.HTTPUnauthorized()
         path = request.match_info["path"]
+        self.downloads.append(path)
         for stored in self._files.values():
             if stored.path == path:
                 return web.Response(body=stored.data, content_type="application/octet-stream")
@@ -792,6 +889,7 @@ class FakeTelegram:
                 self._has_deliverable()
                 or self._stopping.is_set()
                 or generation != self._poll_generation
+                or self._revoked
             )
 
         if timeout > 0:
@@ -799,6 +897,8 @@ class FakeTelegram:
                 async with asyncio.timeout(timeout):
                     while not settled():
                         await self._updates_signal.wait()
+        if self._revoked:
+            raise ApiError(401, "Unauthorized")
         if generation != self._poll_generation:
             raise ApiError(409, TERMINATED)
         self._has_deliverable()  # drops updates of types not allowed
