@@ -1,10 +1,29 @@
-"""/delete: remove everything stored about a member, after a confirmation."""
+"""/delete: remove everything stored about a person, after a confirmation.
+
+Anyone with a member row may: a member, a volunteer who never joined as one, someone
+the crisis guard met before sign-up.
+"""
 
 from datetime import timedelta
 from typing import ClassVar
 
 from flows.engine import Answer, Context, Flow
 from flows.values import Choice
+
+
+async def _what_goes(ctx: Context) -> str:
+    """What deletion removes, in words that fit this person (a volunteer, an admin)."""
+    parts = [
+        "your chosen name and settings",
+        "your check-ins and answers",
+        "your requests to talk",
+        "the safety notes about you",
+    ]
+    if await ctx.volunteer() is not None:
+        parts.append("your volunteer profile and shifts")
+    if ctx.member is not None and ctx.member.is_admin:
+        parts.append("your admin role")
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 class DeleteData(Flow):
@@ -15,9 +34,9 @@ class DeleteData(Flow):
     async def begin(self, ctx: Context) -> None:
         ctx.ask(
             "confirm",
-            "This deletes everything I store about you: your check-ins, your chosen name "
-            "and your settings. It can't be undone. (If you'd like a copy first, choose No "
-            "and send /export.) Are you sure?",
+            f"This deletes everything I store about you: {await _what_goes(ctx)}. It can't "
+            "be undone. (If you'd like a copy first, choose No and send /export.) "
+            "Are you sure?",
             [Choice("delete", "Yes, delete everything"), Choice("keep", "No, keep my data")],
         )
 

@@ -227,11 +227,13 @@ async def export(ctx: Context) -> None:
         ctx.account,
         Reply(
             "Here is everything I store about you, as a JSON file, for you alone. Keep it "
-            "somewhere safe: it holds your check-ins. /delete removes it all from Hearthside.",
+            "somewhere safe: it is personal. /delete removes it all from Hearthside.",
             document=Document(file_name(member, ctx.now), MIME_TYPE, body),
         ),
     )
     ctx.remind_open_question()
 
 
-EXPORT_COMMANDS = (Command("export", "a copy of everything I store about you", export),)
+EXPORT_COMMANDS = (
+    Command("export", "a copy of everything I store about you", export, audience="person"),
+)

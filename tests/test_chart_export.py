@@ -187,12 +187,16 @@ async def test_history_points_to_chart_and_export(engine: Engine) -> None:
     assert "/chart" in reply.text and "/export" in reply.text
 
 
-async def test_chart_and_export_are_for_members_only(engine: Engine) -> None:
+async def test_chart_is_for_members_and_export_says_when_nothing_is_stored(
+    engine: Engine,
+) -> None:
     chat = ChatDriver(engine, ALEX)
-    for command in ("/chart", "/export"):
-        replies = await chat.say(command)
-        assert not attachment_replies(replies)
-        assert "/start" in replies[0].text
+    replies = await chat.say("/chart")
+    assert not attachment_replies(replies)
+    assert "set up first" in replies[0].text
+    replies = await chat.say("/export")
+    assert not attachment_replies(replies)
+    assert replies[0].text.startswith("I don't store anything about you")
 
 
 # -- /export -----------------------------------------------------------------------------
