@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.engine import Answer, Context, Flow
+from flows.traces import withdraw_traces
 from flows.values import Choice
 
 
@@ -49,6 +50,7 @@ class DeleteData(Flow):
         # Messages still waiting to reach them (an export that failed to send, say) go too.
         for account in await ctx.tx.members.accounts_of(ctx.require_member().id):
             await ctx.tx.outbox.drop_for_account(account)
+        await withdraw_traces(ctx, ctx.require_member())
         await ctx.forget_member()
         ctx.say(
             "Done — everything I stored about you has been deleted. "

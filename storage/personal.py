@@ -105,3 +105,18 @@ class PersonalDataRepository:
             )
             for row in rows
         ]
+
+    async def chat_ids(self, member_id: int) -> list[int]:
+        """The requests to talk the member made (their chats, as the member)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT id FROM handoff WHERE member_id = ? ORDER BY id", (member_id,)
+        )
+        return [row["id"] for row in rows]
+
+    async def buddy_request_ids(self, member_id: int) -> list[int]:
+        """The member's event answers that asked for a peer to meet them there."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT id FROM rsvp WHERE member_id = ? AND buddy_requested = 1 ORDER BY id",
+            (member_id,),
+        )
+        return [row["id"] for row in rows]
