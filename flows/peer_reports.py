@@ -34,6 +34,11 @@ async def _reported_chat(ctx: Context) -> tuple[Handoff, str] | None:
     return None
 
 
+def notice_key(handoff_id: int) -> str:
+    """The reports of one chat sent to admins, so they can be edited if the member leaves."""
+    return f"report:{handoff_id}"
+
+
 def _recent(ctx: Context, handoff: Handoff) -> bool:
     return handoff.ended_at is None or ctx.now - handoff.ended_at <= REPORT_WINDOW
 
@@ -59,7 +64,10 @@ async def report(ctx: Context) -> None:
     )
     for account in await admin_accounts(ctx):
         if account != ctx.account:
-            ctx.send_to(account, Reply(text, tuple(buttons), token=COMMAND_TOKEN))
+            ctx.send_to(
+                account,
+                Reply(text, tuple(buttons), token=COMMAND_TOKEN, notice=notice_key(handoff.id)),
+            )
     ctx.say(
         "Thank you for telling us — the admins have been told, without anything you wrote. "
         + ("/end stops the chat now if you want." if handoff.status == "active" else "")

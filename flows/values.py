@@ -75,6 +75,10 @@ class Reply:
     transient_text: bool = False
     # With `replaces_notice`: the text replaces a media message's caption.
     edit_caption: bool = False
+    # With `replaces_notice`: the messages carry the words of someone who has since deleted
+    # their data (relayed copies). Delete them where the channel can, show `text` in place
+    # of any it can't, and forget them.
+    withdraw: bool = False
 
     @property
     def has_commands(self) -> bool:
@@ -103,6 +107,7 @@ class Reply:
                 "urgent": self.urgent,
                 "transient": self.transient_text,
                 "caption": self.edit_caption,
+                "withdraw": self.withdraw,
             },
             ensure_ascii=False,
         )
@@ -129,6 +134,7 @@ class Reply:
             urgent=bool(data.get("urgent")),
             transient_text=bool(data.get("transient")),
             edit_caption=bool(data.get("caption")),
+            withdraw=bool(data.get("withdraw")),
         )
 
     @property

@@ -1,8 +1,10 @@
-"""/delete takes back what a person left with others, driven through the engine: the command
+"""/delete takes back what a person left with others, driven through the engine: copies of
+their words still waiting to be sent, the request for a peer at an event, and the command
 buttons remembered for typing that act on them (and show their name)."""
 
 import dataclasses
 import random
+from datetime import timedelta
 
 import pytest
 
@@ -10,8 +12,11 @@ from flows.catalogue import create_engine
 from flows.clock import ManualClock
 from flows.config import FlowConfig
 from flows.engine import Engine
+from flows.traces import BUDDY_CLOSED
+from flows.values import Reply
 from storage import Account, Database
 from tests.chat_driver import ChatDriver, Room
+from tests.event_helpers import post
 
 ADMIN = Account("console", "900")
 HERON = Account("console", "1")
@@ -47,12 +52,67 @@ async def delete(room: Room, who: Account) -> None:
     assert "has been deleted" in room.inbox(who)[-1].text
 
 
+async def waiting_for(engine: Engine, who: Account) -> list[Reply]:
+    """What the outbox still holds for `who`."""
+    async with engine.db.transaction() as tx:
+        rows = await tx.outbox.pending(
+            who.channel, created_before=engine.clock.now() + timedelta(seconds=1), limit=500
+        )
+    return [Reply.from_json(row.payload) for row in rows if row.external_id == who.external_id]
+
+
 async def offered_commands(engine: Engine, who: Account) -> list[str]:
     async with engine.db.transaction() as tx:
         offered = await tx.offered.latest(who)
     if offered is None:
         return []
     return [button[0] for message in offered.messages for button in message]
+
+
+async def test_copies_of_their_words_still_waiting_are_never_sent(
+    room: Room, engine: Engine
+) -> None:
+    await make_volunteer(room, SAM, "Sam", chats="2 chats")
+    await ChatDriver(engine, HERON).onboard(name="Quiet Heron")
+    await ChatDriver(engine, OAK).onboard(name="Bright Oak")
+    for who in (HERON, OAK):
+        await room.say(who, "/talk")
+        await room.tap(who, "Skip")
+        await room.tap(SAM, "Accept")
+    await room.say(HERON, "something only Sam should read")
+    await room.say(OAK, "hello from oak")
+    await room.say(HERON, "/end")
+    before = await waiting_for(engine, SAM)
+    assert "💬 Quiet Heron:" in [r.text for r in before]
+    assert [r.copy_of[0] for r in before if r.copy_of] == [HERON.external_id, OAK.external_id]
+    await delete(room, HERON)
+    after = await waiting_for(engine, SAM)
+    # Oak's request, header and copy still go; nothing of Heron's does.
+    assert [r.copy_of[0] for r in after if r.copy_of] == [OAK.external_id]
+    assert "💬 Bright Oak:" in [r.text for r in after]
+    assert not any("Quiet Heron" in r.text for r in after if r.notice)
+
+
+async def test_a_request_for_a_peer_at_an_event_is_taken_back(room: Room, engine: Engine) -> None:
+    await make_volunteer(room, SAM, "Sam")
+    await ChatDriver(engine, SAM).onboard(name="Sam Member")
+    walk = await post(room, "2026-11-28 16:00 | Recovery walk | Riverside gate", admin=ADMIN)
+    await room.say(SAM, f"/rsvp {walk} going")
+    await room.tap(SAM, "I can meet someone there")
+    await ChatDriver(engine, HERON).onboard(name="Quiet Heron")
+    await room.say(HERON, f"/buddy {walk}")
+    asked = room.inbox(SAM)[-1]
+    assert "Quiet Heron would like someone to meet them" in asked.text
+    assert asked.notice is not None
+    # Once Sam has it, deleting edits it; an unsent one would simply not be sent.
+    async with engine.db.transaction() as tx:
+        [(account, ref, _)] = await tx.notices.recorded(asked.notice)
+        await tx.notices.sent(account, ref, "77")
+        await tx.outbox.drop_for_account(SAM)
+    await delete(room, HERON)
+    [edit] = [r for r in room.inbox(SAM) if r.replaces_notice == asked.notice]
+    assert (edit.text, edit.choices, edit.withdraw) == (BUDDY_CLOSED, (), False)
+    assert "buddymeet" not in " ".join(await offered_commands(engine, SAM))
 
 
 async def test_remembered_buttons_that_act_on_them_are_dropped(room: Room, engine: Engine) -> None:
@@ -81,3 +141,9 @@ async def test_remembered_buttons_that_act_on_them_are_dropped(room: Room, engin
     assert any(c.startswith("suspend ") for c in await offered_commands(engine, ADMIN))
     await delete(room, SAM)
     assert await offered_commands(engine, ADMIN) == []
+
+
+def test_a_withdrawal_survives_the_outbox_round_trip() -> None:
+    # Committed before a crash, it is still a withdrawal when the outbox is drained.
+    reply = Reply("(Removed)", replaces_notice="relay:3:41", withdraw=True)
+    assert Reply.from_json(reply.to_json()) == reply

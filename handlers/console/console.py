@@ -133,6 +133,10 @@ class ConsoleChannel:
         return Sent(SendResult.SENT, ref)
 
     async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:
+        if reply.withdraw:
+            # A terminal can't take back what it printed; say the message is withdrawn.
+            self._print(external_id, f"Hearthside (removes message #{message_ref}): {reply.text}")
+            return SendResult.SENT
         self._print(external_id, f"Hearthside (updates message #{message_ref}): {render(reply)}")
         return SendResult.SENT
 
