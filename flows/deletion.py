@@ -9,7 +9,12 @@ from typing import ClassVar
 
 from flows.engine import Answer, Context, Flow
 from flows.traces import withdraw_traces
-from flows.values import Choice
+from flows.values import Choice, Reply
+
+GOODBYE = (
+    "Done — everything I stored about you has been deleted. "
+    "If you ever want to come back, tap /start. Take care of yourself. 💛"
+)
 
 
 async def _what_goes(ctx: Context) -> str:
@@ -52,7 +57,4 @@ class DeleteData(Flow):
             await ctx.tx.outbox.drop_for_account(account)
         await withdraw_traces(ctx, ctx.require_member())
         await ctx.forget_member()
-        ctx.say(
-            "Done — everything I stored about you has been deleted. "
-            "If you ever want to come back, tap /start. Take care of yourself. 💛"
-        )
+        ctx.send_to(ctx.account, Reply(GOODBYE, forget_chat=True))

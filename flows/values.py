@@ -79,6 +79,9 @@ class Reply:
     # their data (relayed copies). Delete them where the channel can, show `text` in place
     # of any it can't, and forget them.
     withdraw: bool = False
+    # The person deleted their data (this is the last message to them): the channel also
+    # forgets what it keeps of this chat itself (the console's saved exports and charts).
+    forget_chat: bool = False
 
     @property
     def has_commands(self) -> bool:
@@ -108,6 +111,7 @@ class Reply:
                 "transient": self.transient_text,
                 "caption": self.edit_caption,
                 "withdraw": self.withdraw,
+                "forget": self.forget_chat,
             },
             ensure_ascii=False,
         )
@@ -135,6 +139,7 @@ class Reply:
             transient_text=bool(data.get("transient")),
             edit_caption=bool(data.get("caption")),
             withdraw=bool(data.get("withdraw")),
+            forget_chat=bool(data.get("forget")),
         )
 
     @property

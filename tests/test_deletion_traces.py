@@ -143,7 +143,10 @@ async def test_remembered_buttons_that_act_on_them_are_dropped(room: Room, engin
     assert await offered_commands(engine, ADMIN) == []
 
 
-def test_a_withdrawal_survives_the_outbox_round_trip() -> None:
-    # Committed before a crash, it is still a withdrawal when the outbox is drained.
-    reply = Reply("(Removed)", replaces_notice="relay:3:41", withdraw=True)
-    assert Reply.from_json(reply.to_json()) == reply
+def test_a_withdrawal_and_a_goodbye_survive_the_outbox_round_trip() -> None:
+    # Committed before a crash, they are still what they were when the outbox is drained.
+    for reply in (
+        Reply("(Removed)", replaces_notice="relay:3:41", withdraw=True),
+        Reply("Done", forget_chat=True),
+    ):
+        assert Reply.from_json(reply.to_json()) == reply
