@@ -18,6 +18,7 @@ from tests.test_telegram_peer import (
     next_copy,
     open_chat,
     people,
+    set_up_volunteer,
     start_peer_bot,
     stored_text_containing,
 )
@@ -88,3 +89,21 @@ async def test_deleting_takes_back_the_name_and_words_left_in_others_chats(
     async with bot.db.transaction() as tx:
         for copy in (old_text, old_photo, *recent):
             assert await tx.notices.notice_of(SAM, str(copy.message_id)) is None
+
+
+async def test_a_volunteer_who_never_joined_as_a_member_can_export_and_delete(
+    fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin, alice, _bob, _member = people(fake)
+    # Both are in the menu Telegram shows everyone.
+    assert {"export", "delete"} <= {c["command"] for c in fake.commands}
+    await set_up_volunteer(admin, alice, "Sam")
+    document = await alice.send("/export")
+    assert document.kind == "document" and document.protect_content
+    assert "Let's get you set up first" not in "\n".join(fake.transcript(ALICE))
+    question = await alice.send("/delete", expect="This deletes everything")
+    assert "your volunteer profile and shifts" in text_of(question)
+    await alice.tap("Yes, delete everything", expect="has been deleted")
+    async with bot.db.transaction() as tx:
+        assert await tx.members.find_by_account(SAM) is None
+        assert await tx.volunteers.all() == []
