@@ -89,7 +89,7 @@ async def _sent_to_others(
         if account in own:
             continue  # their own chat: forgotten with their account
         if ref.startswith(_PENDING):
-            await ctx.tx.outbox.delete([int(ref.removeprefix(_PENDING))])
+            await ctx.tx.outbox.drop_notice(int(ref.removeprefix(_PENDING)), account, key)
             await ctx.tx.notices.forget_message(account, ref)
             continue
         found[(account, key)].append(ref)

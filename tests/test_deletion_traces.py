@@ -143,6 +143,24 @@ async def test_remembered_buttons_that_act_on_them_are_dropped(room: Room, engin
     assert await offered_commands(engine, ADMIN) == []
 
 
+async def test_a_stale_placeholder_never_drops_someone_elses_message(
+    room: Room, engine: Engine
+) -> None:
+    await ChatDriver(engine, HERON).onboard(name="Quiet Heron")
+    now = engine.clock.now()
+    async with engine.db.transaction() as tx:
+        heron = await tx.members.find_by_account(HERON)
+        assert heron is not None
+        chat = await tx.handoffs.request(
+            heron.id, alias="Quiet Heron", priority=2, topic=None, now=now, escalate_at=None
+        )
+        # A notice whose send was refused keeps its placeholder; the row id is reused.
+        reused = await tx.outbox.add(OAK, Reply("For Oak, urgent", urgent=True).to_json(), now)
+        await tx.notices.record(SAM, f"outbox:{reused}", f"handoff:{chat}", now)
+    await delete(room, HERON)
+    assert [r.text for r in await waiting_for(engine, OAK)] == ["For Oak, urgent"]
+
+
 def test_a_withdrawal_and_a_goodbye_survive_the_outbox_round_trip() -> None:
     # Committed before a crash, they are still what they were when the outbox is drained.
     for reply in (
