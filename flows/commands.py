@@ -221,7 +221,9 @@ COMMANDS = (
     Command("settings", "change your name, time zone or reminder time", settings),
     Command("pause", "pause reminders", pause),
     Command("resume", "turn reminders back on", resume),
-    Command("delete", "delete everything I store about you", delete),
+    # Data rights are everyone's who has a row: a volunteer who never joined as a member,
+    # someone the crisis guard met before sign-up.
+    Command("delete", "delete everything I store about you", delete, audience="person"),
     Command("cancel", "stop the current question", cancel, audience="anyone"),
     Command("help", "what I can do, and crisis lines", show_help, audience="anyone"),
 )

@@ -1,11 +1,41 @@
-"""/delete: remove everything stored about a member, after a confirmation."""
+"""/delete: remove everything stored about a person, after a confirmation.
+
+Anyone with a member row may: a member, a volunteer who never joined as one, someone
+the crisis guard met before sign-up.
+"""
 
 from datetime import timedelta
 from typing import ClassVar
 
 from flows.engine import Answer, Context, Flow
 from flows.relay import close_chats_of
-from flows.values import Choice
+from flows.traces import withdraw_traces
+from flows.values import Choice, Reply
+
+GOODBYE = (
+    "Done — everything I stored about you has been deleted.{kept} "
+    "If you ever want to come back, tap /start. Take care of yourself. 💛"
+)
+# A peer-chat bar outlives deletion (storage/members.py): said when it applies.
+BAR_KEPT = (
+    " The one exception: as you were barred from peer chats, a coded form of your "
+    "account stays, so that bar applies if you come back."
+)
+
+
+async def _what_goes(ctx: Context) -> str:
+    """What deletion removes, in words that fit this person (a volunteer, an admin)."""
+    parts = [
+        "your chosen name and settings",
+        "your check-ins and answers",
+        "your requests to talk",
+        "the safety notes about you",
+    ]
+    if await ctx.volunteer() is not None:
+        parts.append("your volunteer profile and shifts")
+    if ctx.member is not None and ctx.member.is_admin:
+        parts.append("your admin role")
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 class DeleteData(Flow):
@@ -16,9 +46,9 @@ class DeleteData(Flow):
     async def begin(self, ctx: Context) -> None:
         ctx.ask(
             "confirm",
-            "This deletes everything I store about you: your check-ins, your chosen name "
-            "and your settings. It can't be undone. (If you'd like a copy first, choose No "
-            "and send /export.) Are you sure?",
+            f"This deletes everything I store about you: {await _what_goes(ctx)}. It can't "
+            "be undone. (If you'd like a copy first, choose No and send /export.) "
+            "Are you sure?",
             [Choice("delete", "Yes, delete everything"), Choice("keep", "No, keep my data")],
         )
 
@@ -37,15 +67,7 @@ class DeleteData(Flow):
         for account in await ctx.tx.members.accounts_of(member.id):
             await ctx.tx.outbox.drop_for_account(account)
         ctx.outgoing = [(a, r) for a, r in ctx.outgoing if a != ctx.account]
+        await withdraw_traces(ctx, member)
         await ctx.forget_member()
-        # A peer-chat bar outlives deletion (storage/members.py): say so.
-        kept = (
-            " The one exception: as you were barred from peer chats, a coded form of your "
-            "account stays, so that bar applies if you come back."
-            if member.peer_barred
-            else ""
-        )
-        ctx.say(
-            f"Done — everything I stored about you has been deleted.{kept} "
-            "If you ever want to come back, tap /start. Take care of yourself. 💛"
-        )
+        kept = BAR_KEPT if member.peer_barred else ""
+        ctx.send_to(ctx.account, Reply(GOODBYE.format(kept=kept), forget_chat=True))

@@ -105,6 +105,10 @@ class Postman:
             result = await channel.edit(item.account.external_id, ref, reply)
             if result is SendResult.RETRY:
                 break
+        if reply.withdraw and result is not SendResult.RETRY:
+            # Withdrawn for good: nothing is left to edit or to match replies to.
+            async with self._db.single_statement() as tx:
+                await tx.notices.forget_sent(item.account, reply.replaces_notice)
         return Sent(result)
 
     async def drain(

@@ -31,6 +31,9 @@ NOT_TEXT = (
 )
 AUDIENCE_REFUSAL = {
     "member": "Let's get you set up first — it takes a minute. Tap /start to begin.",
+    # Someone with no member row: nothing is stored about them to export or delete.
+    "person": "I don't store anything about you, so there's nothing to export or delete. "
+    "If you'd like to join, tap /start.",
     "volunteer": "That command is for peer volunteers. /help shows what you can do.",
     "admin": "That command is for admins. /help shows what you can do.",
     "community": (
@@ -400,8 +403,9 @@ class Command:
     name: str
     description: str
     run: CommandHandler
-    # Who may run it: 'anyone', 'member' (finished onboarding), 'volunteer', 'admin', or
-    # 'community' (a member, an active volunteer or an admin).
+    # Who may run it: 'anyone', 'person' (anyone with a member row, onboarded or not:
+    # data rights), 'member' (finished onboarding), 'volunteer', 'admin', or 'community'
+    # (a member, an active volunteer or an admin).
     audience: str = "member"
     # Left out of /help and the channel's command menu (e.g. buttons' commands).
     hidden: bool = False
@@ -720,6 +724,8 @@ class Engine:
             return True
         if command.audience == "admin":
             return ctx.is_admin
+        if command.audience == "person":
+            return ctx.member is not None
         is_member = ctx.member is not None and ctx.member.is_onboarded
         if command.audience == "community" and (is_member or ctx.is_admin):
             return True

@@ -1,42 +1,55 @@
-"""`/export`: the member's own data, as one JSON file sent to them and nobody else.
+"""`/export`: a person's own data, as one JSON file sent to them and nobody else.
 
-What it holds — everything stored that is about them:
+It holds everything stored that is about them, each part described in plain words in
+the file's own `guide`:
 
-- the profile they gave (chosen name, time zone, reminder time, consent) and the
-  settings they chose (reminders paused, event suggestions off), and the chat ids of
-  their accounts (the only account detail Hearthside keeps);
+- the profile they gave (chosen name, time zone, reminder time, consent), the settings
+  they chose, the admin role if granted in chat, and the chat ids of their accounts (the
+  only account detail Hearthside keeps);
+- their peer-support settings: barred from peer chats, "the same peer next time" and
+  which peer that is;
+- the holds after a safety event (no surveys or suggestions until, the gentle follow-up
+  due, an unanswered "are you safe?" question);
+- what Hearthside has worked out from their check-ins (count, streak, low-mood run, latest
+  loneliness score, last community contact) and when it will next write to them;
+- the conversation they are in the middle of, if any, with its answers so far;
 - every mood and connection check-in, with the words they typed ("what helped");
-- their answers to events (and whether a peer met them there), the event suggestions
-  sent to them and why (the parts of the isolation rule that held);
-- the peer chats they asked for: when, status, topic, their rating and words, whether
-  they reported it, and the volunteer's display name — never any more of the volunteer;
-- the safety events recorded about them: time, tier and where (a message, a peer chat,
-  an unanswered "are you safe?"), with what each tier means. The words that raised it
-  were never stored. They are included because they are data about the member like any
-  other, and a person is entitled to see what a service records about their safety; the
-  internal rule ids and detector version are left out (they describe the detector, not
-  the member);
-- their volunteer profile and shifts, if they volunteer.
+- their answers to events (and the next reminder due), the event suggestions sent to them
+  and why (the parts of the isolation rule that held);
+- the peer chats they asked for: when, status, topic, the name the volunteer saw, how it
+  ended, how often peers were asked again, their rating and words, the reports of it (by
+  them or by the volunteer) and the volunteer's display name — never any more of them;
+- the safety events recorded about them: time, tier, where, the rule ids that decided it
+  (inferences about the person, so each is given with what it means), the detector's
+  version and the chat's id of their message. The words that raised it were never stored;
+- for a volunteer, their profile, shifts and on-call state, the reports of chats they held
+  (when and by whom, nothing of the chat) and the events at which they meet a member; the
+  invites they redeemed; the events they created.
 
-Left out: scheduling bookkeeping (when the next prompt is due) and the isolation signals on
-the member row, which are recomputed from the check-ins included here; chats they held as a
-volunteer (those are other members' data); and anything about other people. Only
-`export member=<id>` is logged.
+Left out: the chats they held as a volunteer (those are the members' data), and anything
+about other people; and delivery bookkeeping that holds nothing about them beyond their
+chat id (messages on their way, message ids kept to edit a notice, the buttons last offered
+for typing). tests/test_export_schema.py lists every stored column as exported or not, with
+why. Only `export member=<id>` is logged.
 """
 
 import json
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from flows.checkin import AREA_LABELS, MOOD_BY_VALUE
 from flows.connection import FREQUENCY, ITEMS
+from flows.crisis.meanings import rule_meaning
 from flows.engine import Command, Context
 from flows.handoff import PRIORITY_CRISIS, PRIORITY_LOW_MOOD, TOPIC_LABELS
 from flows.schedule import local_today
 from flows.values import Document, Reply
 from storage import (
+    ChatReport,
     ConnectionCheckin,
+    ConversationRow,
     EventAnswer,
     Member,
     MoodCheckin,
@@ -44,12 +57,13 @@ from storage import (
     PeerChat,
     SafetyEvent,
     Transaction,
+    Volunteer,
 )
 
 log = logging.getLogger(__name__)
 
 FORMAT = "hearthside-export"
-VERSION = 1
+VERSION = 2
 MIME_TYPE = "application/json"
 FREQUENCY_LABELS = {int(choice.value): choice.label for choice in FREQUENCY}
 TIER_MEANINGS = {
@@ -65,12 +79,56 @@ SOURCES = {
     "confirmed": "your answer to “are you thinking about ending your life?”",
     "silence": "no answer to “are you thinking about ending your life?”",
 }
+END_REASONS = {
+    "member": "you ended it",
+    "volunteer": "the peer volunteer ended it",
+    "member_left": "you could no longer be reached (Hearthside was blocked)",
+    "volunteer_left": "the peer volunteer could no longer be reached",
+    "barred": "an admin closed it",
+    "left": "you could no longer be reached, so the request was withdrawn",
+}
+REPORTED_BY = {"member": "the member", "volunteer": "the peer volunteer"}
+NEXT_EVENT_MESSAGE = {
+    "day_before": "a reminder the day before",
+    "hour_before": "a reminder an hour before",
+    "followup": "“did you make it?” after it",
+}
 ABOUT = (
     "Everything Hearthside stores about you, for you to keep. Times are UTC (ISO 8601); "
     "check-in dates are days in your own time zone. Only your answers to Hearthside's "
     "questions are stored: what you write in other messages and in peer chats never is, so "
     "it is not here. /delete removes all of this."
 )
+GUIDE = {
+    "profile": "What you told Hearthside when you joined, your settings, and the number "
+    "Hearthside's logs use for you (logs hold numbers and event types, never words).",
+    "accounts": "The chats you use Hearthside from: the channel and its id for the chat. "
+    "No name, username or phone number is kept.",
+    "peer_support": "Whether you may ask for peer chats, and whether you asked for the same "
+    "peer next time (and who).",
+    "after_a_safety_event": "After the safety check noticed something, Hearthside holds back "
+    "surveys and event suggestions for a while and checks in gently; this is when.",
+    "worked_out_from_your_check_ins": "What Hearthside has worked out from your check-ins "
+    "and uses to decide when to write to you, and when it next will.",
+    "open_conversation": "The question Hearthside is waiting for you to answer, if any, with "
+    "your answers so far; it lapses by itself.",
+    "mood_checkins": "Every daily check-in: the mood, the life areas and what helped.",
+    "connection_checkins": "Every weekly connection check-in (the UCLA-3 loneliness "
+    "questions) and how many people from your community you talked with.",
+    "event_answers": "Your answers to community events, and the next reminder due.",
+    "event_suggestions": "The events Hearthside suggested to you, why, and what came of it.",
+    "peer_chats": "Each time you asked to talk to a peer: how it went, the name the peer "
+    "saw, how it ended, your rating and words, and any reports of it. What was said in it "
+    "was never stored.",
+    "safety_events": "Each time the safety check noticed something in what you wrote (or "
+    "an unanswered question): how serious it looked, which of its rules matched and what "
+    "they mean. The words themselves were never stored.",
+    "volunteer": "Your peer volunteer profile, if you volunteer. The chats you held are the "
+    "members' own data, so only reports of them (when, and by whom) are here.",
+    "events_where_you_meet_a_member": "Events at which you agreed to meet a member.",
+    "invites_redeemed": "The invites that made you a volunteer or an admin.",
+    "events_you_created": "Community events you posted as an admin.",
+}
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -86,6 +144,7 @@ def _mood(entry: MoodCheckin) -> dict[str, Any]:
         "mood_in_words": MOOD_BY_VALUE[entry.mood].label,
         "life_areas": [AREA_LABELS.get(tag, tag) for tag in entry.tags],
         "what_helped": entry.helped,
+        "first_recorded_at": _time(entry.created_at),
         "last_changed_at": _time(entry.updated_at),
     }
 
@@ -104,6 +163,7 @@ def _connection(entry: ConnectionCheckin) -> dict[str, Any]:
         ],
         "ucla3_total": entry.ucla3_total,
         "community_contacts": entry.community_contacts,
+        "recorded_at": _time(entry.created_at),
     }
 
 
@@ -120,6 +180,8 @@ def _event_answer(entry: EventAnswer) -> dict[str, Any]:
         "asked_for_a_peer_to_meet_you": entry.buddy_requested,
         "offered_to_meet_someone": entry.buddy_offer,
         "peer_meeting_you": entry.buddy_name,
+        "next_message": NEXT_EVENT_MESSAGE.get(entry.stage, entry.stage) if entry.stage else None,
+        "next_message_at": _time(entry.due_at),
     }
 
 
@@ -142,18 +204,31 @@ def _priority(priority: int) -> str:
     return "ordinary"
 
 
+def _report(entry: ChatReport, *, you: str) -> dict[str, Any]:
+    by = "you" if entry.reported_by == you else REPORTED_BY.get(entry.reported_by, "")
+    return {"at": _time(entry.at), "by": by}
+
+
 def _peer_chat(entry: PeerChat) -> dict[str, Any]:
     return {
         "requested_at": _time(entry.requested_at),
         "accepted_at": _time(entry.accepted_at),
         "ended_at": _time(entry.ended_at),
         "status": entry.status,
+        "how_it_ended": END_REASONS.get(entry.end_reason, entry.end_reason)
+        if entry.end_reason
+        else None,
         "priority": _priority(entry.priority),
         "topic": TOPIC_LABELS.get(entry.topic, entry.topic) if entry.topic else None,
+        "your_name_in_the_chat": entry.member_alias,
         "volunteer_display_name": entry.volunteer_name,
+        "times_peers_were_asked_again": entry.escalations,
+        "next_ask_again_at": _time(entry.escalate_at),
+        "saved_for_the_next_shift": entry.held_for_shift,
+        "you_let_the_peer_who_accepted_see_your_latest_mood": entry.share_mood,
         "your_rating": entry.rating,
         "your_words_about_it": entry.feedback,
-        "you_reported_it_at": _time(entry.reported_at),
+        "reports": [_report(r, you="member") for r in entry.reports],
     }
 
 
@@ -163,31 +238,71 @@ def _safety(entry: SafetyEvent) -> dict[str, Any]:
         "tier": entry.tier,
         "meaning": TIER_MEANINGS.get(entry.tier, ""),
         "from": SOURCES.get(entry.source, entry.source),
+        "rules": [{"id": rule, "meaning": rule_meaning(rule)} for rule in entry.rule_ids],
+        "detector_version": entry.detector_version,
+        "message_id_in_your_chat": entry.message_ref,
     }
 
 
-async def member_export(tx: Transaction, member: Member, now: datetime) -> dict[str, Any]:
-    """Everything stored about `member`, as JSON-ready values."""
-    volunteer = await tx.volunteers.get(member.id)
-    volunteering: dict[str, Any] | None = None
-    if volunteer is not None:
-        volunteering = {
-            "display_name": volunteer.display_name,
-            "topics": list(volunteer.topics),
-            "chats_at_once": volunteer.capacity,
-            "status": volunteer.status,
-            "joined_at": _time(volunteer.joined_at),
-            "shifts": [
-                {"weekday": shift.weekday, "starts": shift.starts, "ends": shift.ends}
-                for shift in await tx.volunteers.shifts_of(member.id)
-            ],
-        }
+def _open_conversation(
+    row: ConversationRow | None, titles: Mapping[str, str]
+) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    answers: dict[str, Any] = json.loads(row.data)
+    question = answers.pop("_question", None)
+    return {
+        "in_the_middle_of": titles.get(row.flow, row.flow),
+        "step": row.step,
+        "question": question.get("text") if isinstance(question, dict) else None,
+        "answers_so_far": answers,
+        "last_changed_at": _time(row.updated_at),
+        "lapses_at": _time(row.expires_at),
+    }
+
+
+async def _volunteering(tx: Transaction, volunteer: Volunteer | None) -> dict[str, Any] | None:
+    if volunteer is None:
+        return None
+    return {
+        "display_name": volunteer.display_name,
+        "topics": list(volunteer.topics),
+        "chats_at_once": volunteer.capacity,
+        "status": volunteer.status,
+        "on_call": volunteer.on_call,
+        "on_call_because_of_a_shift": volunteer.on_call_by_shift,
+        "last_shift_started_at": _time(volunteer.shift_started),
+        "last_shift_reminded_at": _time(volunteer.shift_reminded),
+        "joined_at": _time(volunteer.joined_at),
+        "shifts": [
+            {"weekday": shift.weekday, "starts": shift.starts, "ends": shift.ends}
+            for shift in await tx.volunteers.shifts_of(volunteer.member_id)
+        ],
+        "removed_at": _time(volunteer.removed_at),
+        # Reports of chats they held are left out: they would point at whoever reported
+        # (a right of access does not reach into someone else's data; an admin can say).
+    }
+
+
+async def member_export(
+    tx: Transaction, member: Member, now: datetime, *, flow_titles: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Everything stored about `member`, as JSON-ready values (`flow_titles`: the words
+    for a conversation, "check-in", by its flow's name)."""
+    last_peer = (
+        await tx.volunteers.get(member.last_volunteer_id)
+        if member.last_volunteer_id is not None
+        else None
+    )
+    personal = tx.personal
     return {
         "format": FORMAT,
         "version": VERSION,
         "about": ABOUT,
+        "guide": GUIDE,
         "exported_at": _time(now),
         "profile": {
+            "member_number": member.id,
             "chosen_name": member.pseudonym,
             "time_zone": member.timezone,
             "reminder_time": member.prompt_time,
@@ -197,20 +312,61 @@ async def member_export(tx: Transaction, member: Member, now: datetime) -> dict[
             "consented_at": _time(member.consented_at),
             "consent_version": member.consent_version,
             "set_up_at": _time(member.onboarded_at),
+            "admin_role_granted_in_chat": member.is_admin,
         },
         "accounts": [
             {"channel": account.channel, "chat_id": account.external_id}
             for account in await tx.members.accounts_of(member.id)
         ],
+        "peer_support": {
+            "barred_from_peer_chats": member.peer_barred,
+            "same_peer_next_time": member.same_volunteer,
+            "your_last_peer": last_peer.display_name if last_peer is not None else None,
+        },
+        "after_a_safety_event": {
+            "no_surveys_or_suggestions_until": _time(member.quiet_until),
+            "gentle_follow_up_due_at": _time(member.followup_at),
+            "unanswered_safety_question_escalates_at": _time(member.safety_check_due_at),
+        },
+        "worked_out_from_your_check_ins": {
+            "check_ins_so_far": member.checkin_count,
+            "newest_check_in_date": member.last_checkin_date.isoformat()
+            if member.last_checkin_date is not None
+            else None,
+            "days_in_a_row": member.streak_days,
+            "low_mood_check_ins_in_a_row": member.low_mood_run,
+            "latest_ucla3_total": member.last_ucla3,
+            "last_community_contact_at": _time(member.last_contact_at),
+            "last_event_suggestion_at": _time(member.last_nudge_at),
+            "next_event_suggestion_not_before": _time(member.next_nudge_at),
+            "next_daily_reminder_at": _time(member.next_prompt_at),
+            "next_connection_check_in_at": _time(member.next_connect_at),
+            "unreachable_since": _time(member.unreachable_at),
+        },
+        "open_conversation": _open_conversation(
+            await tx.conversations.load(member.id), flow_titles or {}
+        ),
         "mood_checkins": [_mood(m) for m in await tx.checkins.moods_since(member.id)],
         "connection_checkins": [
             _connection(c) for c in await tx.checkins.connections_since(member.id)
         ],
-        "event_answers": [_event_answer(a) for a in await tx.personal.event_answers(member.id)],
-        "event_suggestions": [_nudge(n) for n in await tx.personal.nudges(member.id)],
-        "peer_chats": [_peer_chat(c) for c in await tx.personal.peer_chats(member.id)],
-        "safety_events": [_safety(e) for e in await tx.personal.safety_events(member.id)],
-        "volunteer": volunteering,
+        "event_answers": [_event_answer(a) for a in await personal.event_answers(member.id)],
+        "event_suggestions": [_nudge(n) for n in await personal.nudges(member.id)],
+        "peer_chats": [_peer_chat(c) for c in await personal.peer_chats(member.id)],
+        "safety_events": [_safety(e) for e in await personal.safety_events(member.id)],
+        "volunteer": await _volunteering(tx, await tx.volunteers.get(member.id)),
+        "events_where_you_meet_a_member": [
+            {"event": m.event_title, "starts_at": _time(m.event_starts_at)}
+            for m in await personal.buddy_meetings(member.id)
+        ],
+        "invites_redeemed": [
+            {"role": i.role, "redeemed_at": _time(i.used_at)}
+            for i in await personal.invites_used(member.id)
+        ],
+        "events_you_created": [
+            {"title": e.title, "starts_at": _time(e.starts_at), "created_at": _time(e.created_at)}
+            for e in await personal.events_created(member.id)
+        ],
     }
 
 
@@ -220,18 +376,21 @@ def file_name(member: Member, now: datetime) -> str:
 
 async def export(ctx: Context) -> None:
     member = ctx.require_member()
-    data = await member_export(ctx.tx, member, ctx.now)
+    titles = {name: flow.title for name, flow in ctx.engine.flows.items()}
+    data = await member_export(ctx.tx, member, ctx.now, flow_titles=titles)
     body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
     log.info("export member=%s", member.id)
     ctx.send_to(
         ctx.account,
         Reply(
             "Here is everything I store about you, as a JSON file, for you alone. Keep it "
-            "somewhere safe: it holds your check-ins. /delete removes it all from Hearthside.",
+            "somewhere safe: it is personal. /delete removes it all from Hearthside.",
             document=Document(file_name(member, ctx.now), MIME_TYPE, body),
         ),
     )
     ctx.remind_open_question()
 
 
-EXPORT_COMMANDS = (Command("export", "a copy of everything I store about you", export),)
+EXPORT_COMMANDS = (
+    Command("export", "a copy of everything I store about you", export, audience="person"),
+)

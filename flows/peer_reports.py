@@ -34,6 +34,11 @@ async def _reported_chat(ctx: Context) -> tuple[Handoff, str] | None:
     return None
 
 
+def notice_key(handoff_id: int) -> str:
+    """The reports of one chat sent to admins, so they can be edited if the member leaves."""
+    return f"report:{handoff_id}"
+
+
 def _recent(ctx: Context, handoff: Handoff) -> bool:
     return handoff.ended_at is None or ctx.now - handoff.ended_at <= REPORT_WINDOW
 
@@ -68,7 +73,13 @@ async def report(ctx: Context) -> None:
         if account != ctx.account:
             ctx.send_to(
                 account,
-                Reply(text, tuple(buttons), token=COMMAND_TOKEN, protect_content=True),
+                Reply(
+                    text,
+                    tuple(buttons),
+                    token=COMMAND_TOKEN,
+                    notice=notice_key(handoff.id),
+                    protect_content=True,
+                ),
             )
     ctx.say(
         "Thank you for telling us — the admins have been told, without anything you wrote. "

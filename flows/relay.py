@@ -445,7 +445,7 @@ async def close_chats_of(
                 ctx.send_to(
                     account,
                     Reply(
-                        f"{handoff.member_alias}: no longer needed — the request was withdrawn.",
+                        "No longer needed — the request was withdrawn.",
                         replaces_notice=notice_key(handoff.id),
                     ),
                 )

@@ -81,6 +81,13 @@ class Reply:
     # Not to be forwarded or saved onwards (Telegram's protect_content): what names a
     # member or a report. Notices (handoff requests) and attachments always are.
     protect_content: bool = False
+    # With `replaces_notice`: the messages carry the words of someone who has since deleted
+    # their data (relayed copies). Delete them where the channel can, show `text` in place
+    # of any it can't, and forget them.
+    withdraw: bool = False
+    # The person deleted their data (this is the last message to them): the channel also
+    # forgets what it keeps of this chat itself (the console's saved exports and charts).
+    forget_chat: bool = False
 
     @property
     def has_commands(self) -> bool:
@@ -110,6 +117,8 @@ class Reply:
                 "transient": self.transient_text,
                 "caption": self.edit_caption,
                 "protect": self.protect_content,
+                "withdraw": self.withdraw,
+                "forget": self.forget_chat,
             },
             ensure_ascii=False,
         )
@@ -137,6 +146,8 @@ class Reply:
             transient_text=bool(data.get("transient")),
             edit_caption=bool(data.get("caption")),
             protect_content=bool(data.get("protect")),
+            withdraw=bool(data.get("withdraw")),
+            forget_chat=bool(data.get("forget")),
         )
 
     @property

@@ -17,11 +17,13 @@ def _mood(row: Any) -> MoodCheckin:
         tags=tags,
         helped=row["helped"],
         updated_at=from_db(row["updated_at"]),
+        created_at=from_db(row["created_at"]),
     )
 
 
 _CONNECTION_COLUMNS = (
-    "local_date, lack_companionship, left_out, isolated, ucla3_total, community_contacts"
+    "local_date, lack_companionship, left_out, isolated, ucla3_total, community_contacts, "
+    "created_at"
 )
 
 
@@ -33,6 +35,7 @@ def _connection(row: Any) -> ConnectionCheckin:
         isolated=row["isolated"],
         ucla3_total=row["ucla3_total"],
         community_contacts=row["community_contacts"],
+        created_at=from_db(row["created_at"]),
     )
 
 
@@ -70,7 +73,7 @@ class CheckinRepository:
     async def recent_moods(self, member_id: int, *, limit: int) -> list[MoodCheckin]:
         """The newest `limit` check-ins, newest first."""
         rows = await self._conn.execute_fetchall(
-            "SELECT local_date, mood, tags, helped, updated_at FROM mood_checkin "
+            "SELECT local_date, mood, tags, helped, updated_at, created_at FROM mood_checkin "
             "WHERE member_id = ? ORDER BY local_date DESC LIMIT ?",
             (member_id, limit),
         )
@@ -79,7 +82,7 @@ class CheckinRepository:
     async def moods_since(self, member_id: int, since: date | None = None) -> list[MoodCheckin]:
         """Check-ins from the local date `since` on (all of them without), oldest first."""
         rows = await self._conn.execute_fetchall(
-            "SELECT local_date, mood, tags, helped, updated_at FROM mood_checkin "
+            "SELECT local_date, mood, tags, helped, updated_at, created_at FROM mood_checkin "
             "WHERE member_id = ? AND local_date >= ? ORDER BY local_date",
             (member_id, date_to_db(since) if since is not None else ""),
         )

@@ -15,7 +15,8 @@ class ConversationRepository:
     async def load(self, member_id: int) -> ConversationRow | None:
         rows = list(
             await self._conn.execute_fetchall(
-                "SELECT member_id, flow, step, data, token, expires_at FROM conversation "
+                "SELECT member_id, flow, step, data, token, expires_at, updated_at "
+                "FROM conversation "
                 "WHERE member_id = ?",
                 (member_id,),
             )
@@ -30,6 +31,7 @@ class ConversationRepository:
             data=row["data"],
             token=row["token"],
             expires_at=from_db(row["expires_at"]),
+            updated_at=from_db(row["updated_at"]),
         )
 
     async def save(

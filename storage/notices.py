@@ -52,6 +52,39 @@ class NoticeRepository:
         )
         return str(rows[0]["notice"]) if rows else None
 
+    async def recorded(
+        self, notice: str, *, prefix: bool = False
+    ) -> list[tuple[Account, str, str]]:
+        """(recipient, message ref, notice) of every message recorded under `notice` (with
+        `prefix`: under any notice that starts with it). Unsent ones have placeholder refs."""
+        params: tuple[str, ...] = (notice,)
+        condition = "notice = ?"
+        if prefix:
+            # A range, so the notice index serves it: every notice that starts so.
+            params, condition = (notice, notice + "\U0010ffff"), "notice >= ? AND notice < ?"
+        rows = await self._conn.execute_fetchall(
+            f"SELECT channel, external_id, message_ref, notice FROM sent_message "
+            f"WHERE {condition} ORDER BY sent_at",
+            params,
+        )
+        return [
+            (Account(row["channel"], row["external_id"]), row["message_ref"], row["notice"])
+            for row in rows
+        ]
+
+    async def forget_message(self, account: Account, message_ref: str) -> None:
+        await self._conn.execute(
+            "DELETE FROM sent_message WHERE channel = ? AND external_id = ? AND message_ref = ?",
+            (account.channel, account.external_id, message_ref),
+        )
+
+    async def forget_sent(self, account: Account, notice: str) -> None:
+        """The messages sent to `account` under `notice` (withdrawn: nothing more to do)."""
+        await self._conn.execute(
+            "DELETE FROM sent_message WHERE channel = ? AND external_id = ? AND notice = ?",
+            (account.channel, account.external_id, notice),
+        )
+
     async def forget_account(self, account: Account) -> None:
         """Everything recorded about messages sent to `account` (they deleted their data)."""
         await self._conn.execute(

@@ -5,6 +5,7 @@ were under.
 """
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +29,11 @@ class OfferedCommands:
 
 def _encode(messages: tuple[tuple[Button, ...], ...]) -> str:
     return json.dumps([[list(button) for button in message] for message in messages])
+
+
+def _names(command: str, targets: Collection[str]) -> bool:
+    """Whether `command` is one of `targets`, alone or followed by more words."""
+    return any(command == t or command.startswith(t + " ") for t in targets)
 
 
 def _decode(raw: str) -> tuple[tuple[Button, ...], ...]:
@@ -77,6 +83,40 @@ class OfferedCommandRepository:
             "UPDATE offered_command SET buttons = ? WHERE channel = ? AND external_id = ?",
             (_encode(kept), account.channel, account.external_id),
         )
+
+    async def withdraw_everywhere(self, targets: Collection[str]) -> int:
+        """Drop, from every chat's offers, each message with a button whose command is
+        one of `targets` ("bar 12"), alone or with more words ("removevolunteer 7 confirm").
+
+        For a person who deleted their data: buttons acting on them carry their name.
+        Returns how many chats' offers changed.
+        """
+        if not targets:
+            return 0
+        rows = await self._conn.execute_fetchall(
+            "SELECT DISTINCT o.channel, o.external_id, o.buttons "
+            "FROM offered_command o, json_each(o.buttons) m, json_each(m.value) b "
+            "WHERE EXISTS (SELECT 1 FROM json_each(?) t WHERE "
+            "json_extract(b.value, '$[0]') = t.value "
+            "OR substr(json_extract(b.value, '$[0]'), 1, length(t.value) + 1) = t.value || ' ')",
+            (json.dumps(sorted(targets)),),
+        )
+        changed = 0
+        for row in rows:
+            account = Account(row["channel"], row["external_id"])
+            messages = _decode(row["buttons"])
+            kept = tuple(m for m in messages if not any(_names(b[0], targets) for b in m))
+            if kept == messages:
+                continue
+            changed += 1
+            if not kept:
+                await self.forget_account(account)
+                continue
+            await self._conn.execute(
+                "UPDATE offered_command SET buttons = ? WHERE channel = ? AND external_id = ?",
+                (_encode(kept), account.channel, account.external_id),
+            )
+        return changed
 
     async def forget_account(self, account: Account) -> None:
         await self._conn.execute(

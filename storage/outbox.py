@@ -66,6 +66,16 @@ class OutboxRepository:
             marks = ",".join("?" * len(ids))
             await self._conn.execute(f"DELETE FROM outbox WHERE id IN ({marks})", tuple(ids))
 
+    async def drop_notice(self, outbox_id: int, account: Account, notice: str) -> bool:
+        """Drop a message not yet sent, if row `outbox_id` still is that notice to `account`
+        (row ids are reused once rows are gone, so a stale placeholder may name another)."""
+        cursor = await self._conn.execute(
+            "DELETE FROM outbox WHERE id = ? AND channel = ? AND external_id = ? "
+            "AND json_extract(payload, '$.notice') = ?",
+            (outbox_id, account.channel, account.external_id, notice),
+        )
+        return cursor.rowcount == 1
+
     async def record_attempt(self, outbox_id: int) -> None:
         await self._conn.execute(
             "UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (outbox_id,)

@@ -1,16 +1,28 @@
-"""One member's own data, gathered for their copy of it (/export).
+"""One person's own data, gathered for their copy of it (/export).
 
-Only rows that are about the member: their answers to events, their requests to talk
-(with the volunteer's display name and nothing else of them), the safety events recorded
-about them and the event suggestions sent to them. Their check-ins, profile and volunteer
-profile come from the repositories that own them.
+Only rows that are about the person: their answers to events, their requests to talk
+(with the volunteer's display name and nothing else of them) and the reports of those
+chats, the safety events recorded about them and the event suggestions sent to them; and,
+for a volunteer or admin, the reports of chats they held, the events at which they meet a
+member, the invites they redeemed and the events they created. Their check-ins, profile,
+open conversation and volunteer profile come from the repositories that own them.
 """
 
+from collections import defaultdict
 from typing import Any
 
 import aiosqlite
 
-from storage.records import EventAnswer, NudgeRecord, PeerChat, SafetyEvent
+from storage.records import (
+    BuddyMeeting,
+    ChatReport,
+    CreatedEvent,
+    EventAnswer,
+    InviteUse,
+    NudgeRecord,
+    PeerChat,
+    SafetyEvent,
+)
 from storage.timeutil import from_db, maybe_from_db
 
 
@@ -29,7 +41,7 @@ class PersonalDataRepository:
     async def event_answers(self, member_id: int) -> list[EventAnswer]:
         rows = await self._conn.execute_fetchall(
             "SELECT e.title, e.place, e.starts_at, e.cancelled_at, r.answer, r.answered_at, "
-            "r.attended, r.rating, r.buddy_requested, r.buddy_offer, "
+            "r.attended, r.rating, r.buddy_requested, r.buddy_offer, r.stage, r.due_at, "
             "b.display_name AS buddy_name "
             "FROM rsvp r JOIN event e ON e.id = r.event_id "
             "LEFT JOIN volunteer b ON b.member_id = r.buddy_id "
@@ -49,21 +61,34 @@ class PersonalDataRepository:
                 buddy_requested=bool(row["buddy_requested"]),
                 buddy_offer=bool(row["buddy_offer"]),
                 buddy_name=row["buddy_name"],
+                stage=row["stage"],
+                due_at=maybe_from_db(row["due_at"]),
             )
             for row in rows
         ]
 
+    async def _reports(self, condition: str, person_id: int) -> dict[int, list[ChatReport]]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT p.handoff_id, p.at, p.reported_by FROM peer_report p "
+            f"JOIN handoff h ON h.id = p.handoff_id WHERE {condition} ORDER BY p.at, p.id",
+            (person_id,),
+        )
+        found: dict[int, list[ChatReport]] = defaultdict(list)
+        for row in rows:
+            found[row["handoff_id"]].append(ChatReport(from_db(row["at"]), row["reported_by"]))
+        return found
+
     async def peer_chats(self, member_id: int) -> list[PeerChat]:
         """Chats the member asked for (not ones they held as a volunteer), oldest first."""
         rows = await self._conn.execute_fetchall(
-            "SELECT h.requested_at, h.accepted_at, h.ended_at, h.status, h.priority, h.topic, "
-            "h.rating, h.feedback, v.display_name, "
-            "(SELECT min(p.at) FROM peer_report p WHERE p.handoff_id = h.id "
-            "AND p.reported_by = 'member') AS reported_at "
+            "SELECT h.id, h.requested_at, h.accepted_at, h.ended_at, h.status, h.priority, "
+            "h.topic, h.rating, h.feedback, h.member_alias, h.end_reason, h.escalations, "
+            "h.escalate_at, h.held_for_shift, h.share_mood, v.display_name "
             "FROM handoff h LEFT JOIN volunteer v ON v.member_id = h.volunteer_id "
             "WHERE h.member_id = ? ORDER BY h.id",
             (member_id,),
         )
+        reports = await self._reports("h.member_id = ?", member_id)
         return [
             PeerChat(
                 requested_at=from_db(row["requested_at"]),
@@ -75,17 +100,61 @@ class PersonalDataRepository:
                 rating=row["rating"],
                 feedback=row["feedback"],
                 volunteer_name=row["display_name"],
-                reported_at=maybe_from_db(row["reported_at"]),
+                member_alias=row["member_alias"],
+                end_reason=row["end_reason"],
+                escalations=row["escalations"],
+                escalate_at=maybe_from_db(row["escalate_at"]),
+                held_for_shift=bool(row["held_for_shift"]),
+                share_mood=bool(row["share_mood"]),
+                reports=tuple(reports.get(row["id"], ())),
             )
             for row in rows
         ]
 
     async def safety_events(self, member_id: int) -> list[SafetyEvent]:
         rows = await self._conn.execute_fetchall(
-            "SELECT at, tier, source FROM safety_event WHERE member_id = ? ORDER BY at, id",
+            "SELECT at, tier, source, rule_ids, detector_version, message_ref FROM safety_event "
+            "WHERE member_id = ? ORDER BY at, id",
             (member_id,),
         )
-        return [SafetyEvent(from_db(row["at"]), row["tier"], row["source"]) for row in rows]
+        return [
+            SafetyEvent(
+                at=from_db(row["at"]),
+                tier=row["tier"],
+                source=row["source"],
+                rule_ids=_tags(row["rule_ids"]),
+                detector_version=row["detector_version"],
+                message_ref=row["message_ref"],
+            )
+            for row in rows
+        ]
+
+    async def buddy_meetings(self, volunteer_id: int) -> list[BuddyMeeting]:
+        """Events at which this volunteer agreed to meet a member."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT e.title, e.starts_at FROM rsvp r JOIN event e ON e.id = r.event_id "
+            "WHERE r.buddy_id = ? ORDER BY e.starts_at, r.id",
+            (volunteer_id,),
+        )
+        return [BuddyMeeting(row["title"], from_db(row["starts_at"])) for row in rows]
+
+    async def invites_used(self, member_id: int) -> list[InviteUse]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT role, used_at FROM invite WHERE used_by = ? ORDER BY used_at",
+            (member_id,),
+        )
+        return [InviteUse(row["role"], from_db(row["used_at"])) for row in rows]
+
+    async def events_created(self, member_id: int) -> list[CreatedEvent]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT title, starts_at, created_at FROM event WHERE created_by = ? "
+            "ORDER BY created_at, id",
+            (member_id,),
+        )
+        return [
+            CreatedEvent(row["title"], from_db(row["starts_at"]), from_db(row["created_at"]))
+            for row in rows
+        ]
 
     async def nudges(self, member_id: int) -> list[NudgeRecord]:
         rows = await self._conn.execute_fetchall(
@@ -105,3 +174,18 @@ class PersonalDataRepository:
             )
             for row in rows
         ]
+
+    async def chat_ids(self, member_id: int) -> list[int]:
+        """The requests to talk the member made (their chats, as the member)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT id FROM handoff WHERE member_id = ? ORDER BY id", (member_id,)
+        )
+        return [row["id"] for row in rows]
+
+    async def buddy_request_ids(self, member_id: int) -> list[int]:
+        """The member's event answers that asked for a peer to meet them there."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT id FROM rsvp WHERE member_id = ? AND buddy_requested = 1 ORDER BY id",
+            (member_id,),
+        )
+        return [row["id"] for row in rows]

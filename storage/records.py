@@ -62,6 +62,7 @@ class MoodCheckin:
     tags: tuple[str, ...]
     helped: str | None
     updated_at: datetime
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class ConnectionCheckin:
     isolated: int
     ucla3_total: int
     community_contacts: int
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,7 @@ class ConversationRow:
     data: str
     token: int
     expires_at: datetime
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +226,16 @@ class EventAnswer:
     buddy_requested: bool
     buddy_offer: bool
     buddy_name: str | None  # the display name of the volunteer meeting them there
+    stage: str | None  # the next message due about it: 'day_before', 'hour_before', 'followup'
+    due_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatReport:
+    """A /report of a peer chat: when, and from which side."""
+
+    at: datetime
+    reported_by: str  # 'member' or 'volunteer'
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,14 +251,44 @@ class PeerChat:
     rating: int | None
     feedback: str | None
     volunteer_name: str | None
-    reported_at: datetime | None  # when the member flagged it to the admins
+    member_alias: str  # the name the volunteer saw
+    end_reason: str | None
+    escalations: int  # rounds of re-alerting peers (and admins) while it waited
+    escalate_at: datetime | None  # the next such round, while waiting
+    held_for_shift: bool
+    reports: tuple[ChatReport, ...]
+    share_mood: bool = False  # they let the peer who accepts see their latest mood
 
 
 @dataclass(frozen=True, slots=True)
 class SafetyEvent:
     at: datetime
     tier: int
-    source: str  # 'chat', 'relay', 'silence'
+    source: str  # 'chat', 'relay', 'silence', 'confirmed'
+    rule_ids: tuple[str, ...]
+    detector_version: str
+    message_ref: str | None  # the chat's id of the message it came from
+
+
+@dataclass(frozen=True, slots=True)
+class BuddyMeeting:
+    """An event at which this volunteer agreed to meet a member (of the member, nothing)."""
+
+    event_title: str
+    event_starts_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InviteUse:
+    role: str  # 'volunteer' or 'admin'
+    used_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedEvent:
+    title: str
+    starts_at: datetime
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

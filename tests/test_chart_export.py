@@ -187,12 +187,16 @@ async def test_history_points_to_chart_and_export(engine: Engine) -> None:
     assert "/chart" in reply.text and "/export" in reply.text
 
 
-async def test_chart_and_export_are_for_members_only(engine: Engine) -> None:
+async def test_chart_is_for_members_and_export_says_when_nothing_is_stored(
+    engine: Engine,
+) -> None:
     chat = ChatDriver(engine, ALEX)
-    for command in ("/chart", "/export"):
-        replies = await chat.say(command)
-        assert not attachment_replies(replies)
-        assert "/start" in replies[0].text
+    replies = await chat.say("/chart")
+    assert not attachment_replies(replies)
+    assert "set up first" in replies[0].text
+    replies = await chat.say("/export")
+    assert not attachment_replies(replies)
+    assert replies[0].text.startswith("I don't store anything about you")
 
 
 # -- /export -----------------------------------------------------------------------------
@@ -270,14 +274,19 @@ async def test_export_holds_exactly_the_members_own_data(
     document, data = export_of(await alex.say("/export"))
     assert document.mime_type == "application/json"
     assert document.file_name == "hearthside-export-2026-11-23.json"  # Berlin's today
-    assert data["format"] == "hearthside-export" and data["version"] == 1
+    assert data["format"] == "hearthside-export" and data["version"] == 2
     assert set(data) == {
         "format",
         "version",
         "about",
+        "guide",
         "exported_at",
         "profile",
         "accounts",
+        "peer_support",
+        "after_a_safety_event",
+        "worked_out_from_your_check_ins",
+        "open_conversation",
         "mood_checkins",
         "connection_checkins",
         "event_answers",
@@ -285,7 +294,12 @@ async def test_export_holds_exactly_the_members_own_data(
         "peer_chats",
         "safety_events",
         "volunteer",
+        "events_where_you_meet_a_member",
+        "invites_redeemed",
+        "events_you_created",
     }
+    # Every part is explained in plain words.
+    assert set(data["guide"]) == set(data) - {"format", "version", "about", "guide", "exported_at"}
     profile = data["profile"]
     assert (profile["chosen_name"], profile["time_zone"], profile["reminder_time"]) == (
         "Quiet Heron",
@@ -313,16 +327,24 @@ async def test_export_holds_exactly_the_members_own_data(
         "Feeling alone",
     )
     assert chat["status"] == "ended" and chat["ended_at"] == "2026-11-23T14:30:00Z"
+    assert (chat["your_name_in_the_chat"], chat["how_it_ended"]) == ("Alias alex", "you ended it")
     [safety] = data["safety_events"]
     assert (safety["at"], safety["tier"]) == ("2026-11-23T14:00:00Z", 2)
+    # The rules that decided it are inferences about Alex: there, with what they mean.
+    assert safety["rules"] == [
+        {
+            "id": "secret.rule.alex",
+            "meaning": "a rule of an earlier version of the safety check, no longer in use",
+        }
+    ]
+    assert safety["detector_version"] == "lexicon-2"
     assert data["volunteer"] is None
 
     text = document.data.decode("utf-8")
-    # Nothing of Sam's, nothing of the volunteer beyond their display name, and no
-    # detector internals.
+    # Nothing of Sam's, and nothing of the volunteer beyond their display name.
     for absent in ("Bright Fox", "sams secret note", "5151", "Walk sam", "feedback sam"):
         assert absent not in text
-    for absent in ("Private Owl", "6161", "secret.rule", "lexicon-2", "Alias alex"):
+    for absent in ("Private Owl", "6161", "secret.rule.sam", "Alias sam"):
         assert absent not in text
 
 

@@ -34,3 +34,15 @@ def test_export_and_chart_are_written_0600_and_their_paths_printed(tmp_path: Pat
     assert (entry["mood"], entry["what_helped"]) == (4, "tea with a friend")
     assert data["profile"]["chosen_name"] == "River"
     assert chart.read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_deleting_removes_the_persons_saved_files_and_no_one_elses(tmp_path: Path) -> None:
+    first = ["/start", "1", "River", "UTC", "9", "1", "4", "done", "skip", "/export", "/chart"]
+    second = ["/as 2", "/start", "1", "Brook", "UTC", "9", "2", "/export"]
+    out = run_console(tmp_path, [*first, *second, "/as 1", "/delete", "1"])
+    assert "has been deleted" in out
+    first_export, first_chart, second_export = saved_paths(out)
+    assert not first_export.exists() and not first_chart.exists()
+    assert second_export.exists() and second_export.name.startswith("user-2-")
+    folder = (tmp_path / "exports").resolve()
+    assert [path.name for path in folder.iterdir()] == [second_export.name]

@@ -102,6 +102,8 @@ def test_the_subset_describes_what_the_bot_uses() -> None:
         "sendMessage",
         "editMessageText",
         "editMessageReplyMarkup",
+        "editMessageCaption",
+        "deleteMessage",
         "answerCallbackQuery",
         "copyMessage",
         "sendPhoto",
@@ -167,6 +169,12 @@ async def test_edits_apply_to_the_stored_message(fake: FakeTelegram, bot: Bot) -
     assert fake.messages(ALEX) == []
     # What was shown stays in the transcript, edits included.
     assert fake.transcript(ALEX) == ["bot: How are you?", "bot (edited): How are you? → Good"]
+    # A bot may delete a message only within 48 hours of sending it.
+    old = await bot.send_message(ALEX, "Two days ago")
+    fake.age_messages(ALEX, hours=48)
+    with pytest.raises(BadRequest, match="Message can't be deleted"):
+        await bot.delete_message(ALEX, old.message_id)
+    assert fake.message(ALEX, old.message_id).text == "Two days ago"
 
 
 async def test_long_poll_wakes_at_once_on_an_injected_update(fake: FakeTelegram, bot: Bot) -> None:

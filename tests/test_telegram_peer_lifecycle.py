@@ -115,7 +115,7 @@ async def test_a_waiting_request_is_withdrawn_when_its_member_deletes_their_data
     await member.send("/delete", expect="Are you sure?")
     await member.tap("Yes, delete everything", expect="everything I stored about you")
     await fake.next_call("editMessageText", chat_id=ALICE)
-    assert "no longer needed" in text_of(fake.message(ALICE, notice.message_id))
+    assert "has left Hearthside" in text_of(fake.message(ALICE, notice.message_id))
     assert rows(db_path, "SELECT status FROM handoff") == [("cancelled",)]
     await alice.send(f"/{accept_command(notice)}", expect="withdrawn")
 

@@ -7,7 +7,7 @@ number n, as a volunteer with several chats picks whom to answer.
 
 A picture or file sent to someone (their /chart, their /export) is written to the
 exports folder next to the database, readable by its owner only (0600), and its path
-is printed.
+is printed. When that person deletes their data, their files there are removed.
 """
 
 import asyncio
@@ -79,6 +79,18 @@ def write_private_file(folder: Path, name: str, data: bytes) -> Path:
     raise AssertionError("unreachable")
 
 
+def remove_files_starting(folder: Path, prefix: str) -> int:
+    """Delete the files in `folder` whose names start with `prefix`; returns how many."""
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.iterdir():
+        if path.name.startswith(prefix) and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 class ConsoleChannel:
     """Delivers replies by printing them (and saving their attachments)."""
 
@@ -114,12 +126,23 @@ class ConsoleChannel:
             name, data = reply.document.file_name, reply.document.data
         else:
             return None
-        # Named for whom it is, since several people may share this terminal (/as).
         return await asyncio.to_thread(
-            write_private_file, self._exports, f"user-{external_id}-{name}", data
+            write_private_file, self._exports, self._prefix(external_id) + _safe_name(name), data
         )
 
+    def _prefix(self, external_id: str) -> str:
+        # Files are named for whom they are, since several people may share this terminal.
+        return _safe_name(f"user-{external_id}-")
+
+    async def _forget(self, external_id: str) -> None:
+        """The person deleted their data: their saved files and typed lines go too."""
+        await asyncio.to_thread(remove_files_starting, self._exports, self._prefix(external_id))
+        for key in [key for key in self.typed if key[0] == external_id]:
+            del self.typed[key]
+
     async def send(self, external_id: str, reply: Reply) -> Sent:
+        if reply.forget_chat:
+            await self._forget(external_id)
         ref = self.next_ref()
         saved = await self._save(external_id, reply)
         if reply.copy_of is not None:
@@ -133,6 +156,10 @@ class ConsoleChannel:
         return Sent(SendResult.SENT, ref)
 
     async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:
+        if reply.withdraw:
+            # A terminal can't take back what it printed; say the message is withdrawn.
+            self._print(external_id, f"Hearthside (removes message #{message_ref}): {reply.text}")
+            return SendResult.SENT
         self._print(external_id, f"Hearthside (updates message #{message_ref}): {render(reply)}")
         return SendResult.SENT
 

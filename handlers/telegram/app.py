@@ -162,7 +162,7 @@ class TelegramService:
         commands = [
             BotCommand(c.name, c.description)
             for c in self._engine.commands.values()
-            if not c.hidden and c.audience in ("anyone", "member", "community")
+            if not c.hidden and c.audience in ("anyone", "person", "member", "community")
         ]
         try:
             await self.app.bot.set_my_commands(commands)

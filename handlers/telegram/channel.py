@@ -75,6 +75,8 @@ class TelegramChannel:
 
     async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:
         chat_id = int(external_id)
+        if reply.withdraw:
+            return await self._withdraw(chat_id, int(message_ref), reply)
         try:
             if reply.edit_caption:
                 await self._bot.edit_message_caption(
@@ -104,6 +106,42 @@ class TelegramChannel:
 
     def _tag(self, chat_id: int) -> str:
         return log_tag(self._secret, Account(CHANNEL, str(chat_id)))
+
+    async def _withdraw(self, chat_id: int, message_id: int, reply: Reply) -> SendResult:
+        """Delete a message; where Telegram won't (a bot may delete only for 48 hours),
+        show the reply's text in its place: as its text, or as its caption if it is media."""
+        try:
+            await self._bot.delete_message(chat_id, message_id)
+            return SendResult.SENT
+        except BadRequest as error:
+            log.info(
+                "telegram_delete_refused chat=%s reason=%s",
+                self._tag(chat_id),
+                type(error).__name__,
+            )
+        except Exception as error:
+            return self._result_of(error, chat_id)
+        try:
+            await self._bot.edit_message_text(reply.text, chat_id=chat_id, message_id=message_id)
+            return SendResult.SENT
+        except BadRequest:
+            pass  # no text to replace: a photo, a voice note, a sticker
+        except Exception as error:
+            return self._result_of(error, chat_id)
+        try:
+            await self._bot.edit_message_caption(
+                chat_id=chat_id, message_id=message_id, caption=reply.text[:CAPTION_MAX]
+            )
+        except BadRequest as error:
+            # A sticker has no caption either, or the person deleted it themselves.
+            log.info(
+                "telegram_withdraw_skipped chat=%s reason=%s",
+                self._tag(chat_id),
+                type(error).__name__,
+            )
+        except Exception as error:
+            return self._result_of(error, chat_id)
+        return SendResult.SENT
 
     def _result_of(self, error: Exception, chat_id: int) -> SendResult:
         if isinstance(error, Forbidden):

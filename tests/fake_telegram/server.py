@@ -45,6 +45,8 @@ NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 BLOCKED = "Forbidden: bot was blocked by the user"
+# A bot may delete a message for this long after it was sent.
+DELETE_WINDOW_SECONDS = 48 * 3600
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 WEBHOOK_ACTIVE = (
     "Conflict: can't use getUpdates method while webhook is active; "
@@ -611,6 +613,12 @@ class FakeTelegram:
         self._revoked = True
         self._updates_signal.fire()
 
+    def age_messages(self, chat_id: int, *, hours: float) -> None:
+        """Make every message in the chat `hours` older (Telegram's 48-hour delete limit)."""
+        chat = self._chat(chat_id)
+        for stored in chat.messages.values():
+            stored.raw["date"] -= int(hours * 3600)
+
     # -- inspection ------------------------------------------------------------------------
 
     def calls_to(self, method: str, **match: Any) -> list[Call]:
@@ -1081,8 +1089,14 @@ class FakeTelegram:
 
     async def _delete_message(self, call: Call) -> bool:
         chat = self._target(call.params)
-        if chat.messages.pop(_as_int(call.params["message_id"], 0), None) is None:
+        message_id = _as_int(call.params["message_id"], 0)
+        stored = chat.messages.get(message_id)
+        if stored is None:
             raise ApiError(400, "Bad Request: message to delete not found")
+        # Telegram: "a message can only be deleted if it was sent less than 48 hours ago".
+        if time.time() - stored.raw["date"] >= DELETE_WINDOW_SECONDS:
+            raise ApiError(400, "Bad Request: message can't be deleted")
+        del chat.messages[message_id]
         return True
 
     async def _answer_callback_query(self, call: Call) -> bool:

@@ -1,0 +1,37 @@
+"""Plain words for the rule ids stored with a safety event.
+
+A safety event records which rules decided it: the detector's patterns (each with its
+`meaning` in patterns.toml), the modifiers that lowered a tier, and the guard's own steps
+(an answer to "are you thinking about ending your life?", or no answer). These are
+inferences about the person, so their /export shows each id with what it means.
+"""
+
+import tomllib
+from functools import cache
+from importlib import resources
+
+# The detector's modifiers (flows/crisis/detector.py): they lower a tier.
+MODIFIER_MEANINGS = {
+    "mod.negated": "the words came with a negation (“I don't …”), so it counted for less",
+    "mod.past": "the words were about the past, so it counted for less",
+    "mod.third_party": "the words seemed to be about someone else, so it counted for less",
+}
+# The guard's own steps (flows/crisis_guard.py).
+GUARD_MEANINGS = {
+    "confirm.yes": "you answered yes to “are you thinking about ending your life?”",
+    "confirm.unsure": "you answered “I'm not sure” to “are you thinking about ending your life?”",
+    "silence.after_check": "no answer came in time to “are you thinking about ending your life?”",
+}
+UNKNOWN = "a rule of an earlier version of the safety check, no longer in use"
+
+
+@cache
+def _pattern_meanings() -> dict[str, str]:
+    raw = (resources.files("flows.crisis") / "patterns.toml").read_text("utf-8")
+    return {rule["id"]: rule.get("meaning", "") for rule in tomllib.loads(raw)["rule"]}
+
+
+def rule_meaning(rule_id: str) -> str:
+    """What a stored rule id means, in plain words."""
+    known = _pattern_meanings() | MODIFIER_MEANINGS | GUARD_MEANINGS
+    return known.get(rule_id) or UNKNOWN
