@@ -160,7 +160,7 @@ async def _guard_volunteer(ctx: Context, assessment: Assessment, name: str) -> N
             if account in paged:
                 ctx.send_to(account, Reply(f"{text} (Flagged again.)", replaces_notice=key))
             else:
-                ctx.send_to(account, Reply(text, urgent=True, notice=key))
+                ctx.send_to(account, Reply(text, urgent=True, notice=key, protect_content=True))
     elif assessment.tier == 2:
         ctx.say(
             "Just for you — the person you're talking with doesn't see this: that sounded "
@@ -193,6 +193,7 @@ async def guard_fallback(ctx: Context) -> None:
                     "not open their request to talk (logged as guard_failed). Please check "
                     "/volunteers and the logs, and reach them if you can.",
                     urgent=True,
+                    protect_content=True,
                 ),
             )
 

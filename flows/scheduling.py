@@ -6,6 +6,7 @@ affects them changes; one periodic sweep prompts whoever is due. A sweep that
 runs late (the bot was down) still prompts everyone due earlier the same day.
 """
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -62,8 +63,15 @@ class Sweeper:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        # One sweep at a time: the repeating job and a sweep asked for directly (at start,
+        # in tests) must not both escalate the same request in the same minute.
+        self._running = asyncio.Lock()
 
     async def sweep(self) -> tuple[SweepReport, list[Outcome]]:
+        async with self._running:
+            return await self._sweep()
+
+    async def _sweep(self) -> tuple[SweepReport, list[Outcome]]:
         now = self._engine.clock.now()
         report = SweepReport()
         outcomes: list[Outcome] = []
