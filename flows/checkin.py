@@ -7,6 +7,7 @@ from flows.engine import Answer, Context, Flow
 from flows.isolation import after_mood_checkin
 from flows.schedule import local_today, next_daily_prompt
 from flows.values import Choice, command_choice
+from storage import Member
 
 MOODS = (
     Choice("1", "Very low", "😣"),
@@ -91,32 +92,48 @@ class CheckIn(Flow):
                 return
         await self._record(ctx, note or None)
 
-    async def _record(self, ctx: Context, note: str | None) -> None:
+    async def keep_on_set_aside(self, ctx: Context) -> None:
+        # A mood already given is kept when safety sets the check-in aside: it is theirs,
+        # and it is what they said just before.
+        if "mood" in ctx.data:
+            await self._store(ctx, None)
+
+    async def _store(self, ctx: Context, note: str | None) -> tuple[bool, Member]:
+        """Record today's check-in; whether it was today's first, and the member after."""
         member = ctx.require_member()
         today = local_today(member.timezone, ctx.now)
         mood: int = ctx.data["mood"]
-        areas = tuple(ctx.data["areas"])
+        areas = tuple(ctx.data.get("areas", ()))
         first_today = await ctx.tx.checkins.record_mood(
             member.id, local_date=today, mood=mood, tags=areas, helped=note, now=ctx.now
         )
         if first_today:
             streak = _next_streak(member.last_checkin_date, member.streak_days, today)
-            count = member.checkin_count + 1
             await ctx.tx.members.record_checkin_day(
-                member.id, count=count, last_date=today, streak=streak
+                member.id, count=member.checkin_count + 1, last_date=today, streak=streak
             )
             member = await ctx.reload_member()
             # Today's prompt is no longer needed.
             await ctx.tx.members.schedule_prompt(
                 member.id, next_daily_prompt(member, ctx.now, checked_in_today=True)
             )
-            thanks = f"Thank you, {member.pseudonym}. That's your {_ordinal(count)} check-in"
-            thanks += f" — {streak} days in a row! 🔥" if streak >= 2 else "."
-        else:
-            thanks = f"Thank you, {member.pseudonym}. I've updated today's check-in."
         await after_mood_checkin(
             ctx.tx, member.id, mood=mood, first_today=first_today, now=ctx.now, config=ctx.config
         )
+        return first_today, member
+
+    async def _record(self, ctx: Context, note: str | None) -> None:
+        mood: int = ctx.data["mood"]
+        first_today, member = await self._store(ctx, note)
+        if first_today:
+            thanks = (
+                f"Thank you, {member.pseudonym}. That's your "
+                f"{_ordinal(member.checkin_count)} check-in"
+            )
+            streak = member.streak_days
+            thanks += f" — {streak} days in a row! 🔥" if streak >= 2 else "."
+        else:
+            thanks = f"Thank you, {member.pseudonym}. I've updated today's check-in."
         if note:
             thanks += " It's good to notice what helps."
         ctx.finish()

@@ -94,13 +94,8 @@ async def guard(ctx: Context) -> bool:
             # and only the route differs (privately to them, and to the admins).
             await _guard_volunteer(ctx, assessment, volunteer.display_name)
             return False  # the message still reaches the member they are talking with
-    if chat is not None and (ctx.state is None or ctx.state.question is None):
-        await _record(ctx, assessment, "relay")
-        await _alert_volunteer(ctx, assessment, chat, chat.volunteer_id)
-        if assessment.tier == 1 and not assessment.third_party:
-            ctx.say_urgent(_tier1_text(ctx, assessment, peer_coming=False, in_chat=True))
-            await _hold(ctx)
-        return False  # the message is still relayed
+    if chat is not None:
+        return await _guard_in_chat(ctx, assessment, chat)
     if assessment.tier == 1 and not assessment.third_party:
         await ctx.ensure_member()
         await _record(ctx, assessment, "chat")
@@ -131,6 +126,46 @@ async def guard(ctx: Context) -> bool:
         f"{ctx.config.crisis.short_text()}"
     )
     return ctx.state is None or ctx.state.question is None
+
+
+async def _guard_in_chat(ctx: Context, assessment: Assessment, chat: Handoff) -> bool:
+    """A member in a peer chat: one state at a time, told truthfully.
+
+    Serious words set aside any question open beside the chat (a check-in typed mid-chat),
+    so they are relayed to the peer who is with them, and the next words are too; distress
+    that answers an open question stays with that question and is not announced.
+    """
+    if ctx.state is not None and ctx.state.question is not None:
+        if assessment.tier == 3:
+            await _record(ctx, assessment, "chat")
+            return False  # the answer to their question, not a chat message
+        await ctx.set_aside_for_safety()
+    await _record(ctx, assessment, "relay")
+    await _alert_volunteer(ctx, assessment, chat, chat.volunteer_id)
+    if assessment.tier == 1 and not assessment.third_party:
+        ctx.say_urgent(_tier1_text(ctx, assessment, peer_coming=False, in_chat=True))
+        await _hold(ctx)
+        await _tell_admins_of_chat(ctx, chat)
+    return False  # the message is still relayed
+
+
+async def _tell_admins_of_chat(ctx: Context, chat: Handoff) -> None:
+    """Admins hear of serious risk in a chat too (once per chat, updated after)."""
+    key = f"chat-safety:{chat.id}"
+    told = set(await ctx.tx.notices.recipients(key))
+    volunteer = await ctx.tx.volunteers.get(chat.volunteer_id) if chat.volunteer_id else None
+    text = (
+        f"🔴 URGENT — crisis flagged in a peer chat: {chat.member_alias} is talking with "
+        f"{volunteer.display_name if volunteer else 'a volunteer'}, who has been alerted and "
+        "asked to stay with them. They have been shown the crisis lines."
+    )
+    for account in await admin_accounts(ctx):
+        if account == ctx.account:
+            continue
+        if account in told:
+            ctx.send_to(account, Reply(f"{text} (Flagged again.)", replaces_notice=key))
+        else:
+            ctx.send_to(account, Reply(text, urgent=True, notice=key, protect_content=True))
 
 
 async def _guard_volunteer(ctx: Context, assessment: Assessment, name: str) -> None:
@@ -239,7 +274,7 @@ async def crisis_response(ctx: Context, assessment: Assessment | None) -> None:
     ctx.say_urgent(_tier1_text(ctx, assessment or default, peer_coming=peers_on_call))
     # Set aside whatever was open (sign-up, a check-in, the safety question): the member's
     # next words must not answer an old question, and must reach the peer once one accepts.
-    ctx.finish()
+    await ctx.set_aside_for_safety()
     await ctx.tx.members.set_safety_check_due(member.id, None)
     await _hold(ctx)
     before = await ctx.tx.handoffs.open_for_member(member.id)
@@ -296,8 +331,28 @@ async def _ask_safety_question(ctx: Context) -> None:
         "Thank you for telling me. I'm an automated assistant, and I want to make sure "
         f"you're safe. These lines are open right now, any time:\n{_resources(ctx)}"
     )
-    ctx.state = None  # set aside whatever was open; safety comes first
+    await ctx.set_aside_for_safety()  # whatever was open; safety comes first
     await ctx.start_flow("safety_check")
+
+
+# Typed answers to the direct question that are clearly no; anything else is not.
+_CLEAR_NO = frozenset(
+    {
+        "no", "nope", "nah", "no im not", "im not", "not at all", "no not at all",
+        "no im safe", "im safe", "i am safe", "no i am not", "i am not", "never", "no never",
+        "no thanks", "no thank you", "no im ok", "no im okay", "no im fine", "👎", "❌",
+    }
+)  # fmt: skip
+_YES = frozenset({"yes", "yeah", "yep", "yea", "ya", "yes i am", "i am", "👍", "y"})
+
+
+def _typed_answer(text: str) -> str:
+    """'no', 'yes' or 'unclear' for words typed in answer to the direct question."""
+    kept = "".join(c for c in text.casefold() if c.isalnum() or c in " 👎❌👍")  # "I'm" → "im"
+    words = " ".join(kept.split())
+    if words in _CLEAR_NO:
+        return "no"
+    return "yes" if words in _YES else "unclear"
 
 
 class SafetyCheck(Flow):
@@ -316,17 +371,21 @@ class SafetyCheck(Flow):
                 Choice("no", "No"),
                 Choice("unsure", "I'm not sure"),
             ],
+            # Any words answer it: "idk", "maybe", "yeah" are answers, not wrong input.
+            free_text=True,
         )
 
     async def on_ask(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
         member = ctx.require_member()
         await ctx.tx.members.set_safety_check_due(member.id, None)
-        if answer.choice.value in ("yes", "unsure"):
+        value = answer.choice.value if answer.choice is not None else _typed_answer(answer.text)
+        if value != "no":
+            # Anything but a clear no takes the tier-1 path at once: a caring question
+            # asked again costs little, a missed yes can cost a life.
             await ctx.tx.safety.record_event(
                 member.id,
                 tier=1,
-                rule_ids=(f"confirm.{answer.choice.value}",),
+                rule_ids=(f"confirm.{value}",),
                 detector_version=DETECTOR_VERSION,
                 source="confirmed",
                 now=ctx.now,

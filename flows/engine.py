@@ -100,6 +100,9 @@ class Flow:
     async def begin(self, ctx: "Context") -> None:
         raise NotImplementedError
 
+    async def keep_on_set_aside(self, ctx: "Context") -> None:
+        """Safety sets this conversation aside: keep what must not be lost (a mood given)."""
+
     async def answer(self, ctx: "Context", step: str, answer: Answer) -> None:
         handler: Callable[[Context, Answer], Awaitable[None]] | None = getattr(
             self, f"on_{step}", None
@@ -255,6 +258,12 @@ class Context:
 
     def finish(self) -> None:
         self.state = None
+
+    async def set_aside_for_safety(self) -> None:
+        """Close the open conversation for the crisis guard, keeping what the flow keeps."""
+        if self.state is not None and self.state.flow in self.engine.flows:
+            await self.engine.flows[self.state.flow].keep_on_set_aside(self)
+        self.finish()
 
     async def start_flow(self, name: str, *, intro: str | None = None) -> None:
         """Begin flow `name`, setting aside any unfinished conversation."""

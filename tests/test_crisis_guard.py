@@ -66,8 +66,10 @@ async def test_tier1_gets_lines_first_and_pages_a_human(
         events = await tx.safety.events_of(member.id)
     assert events and events[0][0] == 1 and MESSAGE not in events[0][1]
     if state == "checkin_note":
+        # The mood they gave just before is kept; the crisis words never become its note.
         async with db.transaction() as tx:
-            assert await tx.checkins.recent_moods(member.id, limit=1) == []
+            (kept,) = await tx.checkins.recent_moods(member.id, limit=5)
+        assert (kept.mood, kept.helped) == (2, None)
 
 
 async def test_unanswered_crisis_escalates_and_tells_the_member(

@@ -176,7 +176,8 @@ async def test_tier1_mid_checkin_sets_the_checkin_aside(
     assert_crisis_reply(reply, peer_coming=False)
     assert rows(db_path, "SELECT count(*) FROM conversation") == [(0,)]
     assert "You're in line for a peer" in text_of(await alex.send("thank you"))
-    assert rows(db_path, "SELECT count(*) FROM mood_checkin") == [(0,)]
+    # The mood given just before is kept; neither the crisis words nor "thank you" is a note.
+    assert rows(db_path, "SELECT mood, helped FROM mood_checkin") == [(2, None)]
 
 
 async def test_the_crisis_reply_waits_out_a_429(

@@ -20,6 +20,8 @@ MODIFIER_MEANINGS = {
 GUARD_MEANINGS = {
     "confirm.yes": "you answered yes to “are you thinking about ending your life?”",
     "confirm.unsure": "you answered “I'm not sure” to “are you thinking about ending your life?”",
+    "confirm.unclear": "your answer to “are you thinking about ending your life?” was not a "
+    "clear no, so it was taken seriously",
     "silence.after_check": "no answer came in time to “are you thinking about ending your life?”",
 }
 UNKNOWN = "a rule of an earlier version of the safety check, no longer in use"

@@ -1,0 +1,104 @@
+"""The safety flow around the detector, over the real Telegram stack: the direct question
+understands the words people use, a crisis inside a peer chat stays one state told
+truthfully, the admins hear of it, and a crisis request is withdrawn only on purpose.
+"""
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from flows.clock import ManualClock
+from tests.fake_telegram import FakeTelegram
+from tests.telegram_harness import RunningBot, text_of
+from tests.test_telegram_peer import (
+    ADMIN,
+    ALICE,
+    MEMBER,
+    onboard_member,
+    open_chat,
+    people,
+    start_peer_bot,
+)
+
+TIER2 = "i wish i wasn't here"
+TIER1 = "i want to die tonight"
+
+
+@pytest.fixture
+async def bot(fake: FakeTelegram, db_path: Path, clock: ManualClock) -> AsyncIterator[RunningBot]:
+    running = await start_peer_bot(fake, db_path, clock)
+    yield running
+    await running.stop()
+
+
+def rows(db_path: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db_path) as conn:
+        return list(conn.execute(sql))
+
+
+@pytest.mark.parametrize("words", ["not sure", "maybe", "idk", "yeah", "i think so"])
+async def test_any_answer_but_a_clear_no_takes_the_tier1_path_at_once(
+    fake: FakeTelegram, bot: RunningBot, db_path: Path, words: str
+) -> None:
+    _admin, _alice, _bob, member = people(fake)
+    await onboard_member(member)
+    await member.send(TIER2, expect="automated assistant")
+    await fake.wait_for_message(MEMBER, "Are you thinking about ending your life?")
+    reply = text_of(await member.send(words))
+    assert "You matter" in reply and "000-TEST" in reply  # not "choose one of the options"
+    await fake.wait_for_message(ADMIN, "URGENT")
+    assert rows(db_path, "SELECT tier FROM safety_event ORDER BY id") == [(2,), (1,)]
+    assert rows(db_path, "SELECT priority, status FROM handoff") == [(0, "waiting")]
+
+
+@pytest.mark.parametrize("words", ["nope", "No, I'm safe", "im not"])
+async def test_a_typed_clear_no_softens(fake: FakeTelegram, bot: RunningBot, words: str) -> None:
+    _admin, _alice, _bob, member = people(fake)
+    await onboard_member(member)
+    await member.send(TIER2, expect="automated assistant")
+    await fake.wait_for_message(MEMBER, "Are you thinking about ending your life?")
+    await member.send(words, expect="Thank you for answering")
+    await member.send("/help", expect="Here's what I can do")
+    assert fake.messages(ADMIN) == []
+
+
+async def test_a_crisis_typed_in_a_check_in_inside_a_chat_goes_to_the_peer_truthfully(
+    fake: FakeTelegram, bot: RunningBot, db_path: Path
+) -> None:
+    admin, alice, _bob, member = people(fake)
+    await open_chat(fake, admin, alice, member)
+    await member.send("/checkin", expect="How are you feeling")
+    await member.tap("Low", expect="weighing on you")
+    await member.tap("Done", expect="What helped")
+    sent = member.say(TIER1)
+    reply = text_of(await fake.wait_for_message(MEMBER, "You matter"))
+    assert "Your peer is here with you too" in reply
+    assert "I'm letting an on-call peer know" not in reply  # they are with one already
+    copy = await fake.next_call("copyMessage", chat_id=ALICE)  # the words reach the peer
+    assert copy.params["message_id"] == sent
+    await fake.wait_for_message(ALICE, "Private to you")
+    after = member.say("are you still there?")
+    copy = await fake.next_call("copyMessage", chat_id=ALICE)  # a chat message, not a note
+    assert copy.params["message_id"] == after
+    assert rows(db_path, "SELECT mood, helped FROM mood_checkin") == [(2, None)]
+    page = text_of(await fake.wait_for_message(ADMIN, "crisis flagged in a peer chat"))
+    assert "Quiet Heron is talking with Sam" in page and TIER1 not in page
+
+
+async def test_admins_hear_of_a_crisis_in_a_chat_once_and_then_an_update(
+    fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin, alice, _bob, member = people(fake)
+    await open_chat(fake, admin, alice, member)
+    member.say(TIER1)
+    await fake.wait_for_message(ADMIN, "crisis flagged in a peer chat")
+    member.say(TIER1 + " really")
+    await fake.next_call("editMessageText", chat_id=ADMIN)
+    pages = [
+        c
+        for c in fake.calls_to("sendMessage", chat_id=ADMIN)
+        if "crisis flagged in a peer chat" in str(c.params.get("text"))
+    ]
+    assert len(pages) == 1 and pages[0].params.get("protect_content") is True
