@@ -17,7 +17,6 @@ from bot.settings import ConfigError, Settings
 from flows.catalogue import create_engine
 from flows.clock import Clock, SystemClock
 from flows.config import FlowConfig
-from flows.crisis.resources import CrisisResources
 from flows.delivery import Postman
 from flows.engine import Engine
 from flows.relay import close_chats_of_unreachable
@@ -47,10 +46,7 @@ class StartupError(Exception):
 
 def flow_config(settings: Settings) -> FlowConfig:
     # The deployment's own wording (CRISIS_RESOURCES) wins over the shipped lines.
-    override = (
-        settings.crisis_resources if "crisis_resources" in settings.model_fields_set else None
-    )
-    lines = CrisisResources.for_deployment(settings.crisis_country, override)
+    lines = settings.crisis_lines()
     return FlowConfig(
         crisis_resources=lines.short_text(),
         crisis_lines=lines,

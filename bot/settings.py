@@ -1,13 +1,15 @@
 """Deployment settings, from the environment and `.env`, checked at start-up."""
 
 import ipaddress
+import re
+from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from flows.crisis.resources import CrisisResources
+from flows.crisis.resources import CrisisResources, load_catalog
 from flows.parsing import is_known_timezone
 from flows.quiet_hours import QuietHours
 from storage.database import sqlite_path
@@ -42,6 +44,10 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     crisis_resources: str = DEFAULT_CRISIS_RESOURCES
     crisis_country: str = "US"
+    # The number members are told to call in danger, in place of the country's own.
+    emergency_number: str | None = None
+    # A whole crisis catalog in the format of flows/crisis/resources.toml, in place of it.
+    crisis_resources_file: str | None = None
     handoff_escalate_minutes: int = Field(default=5, ge=1, le=120)
     crisis_escalate_minutes: int = Field(default=2, ge=1, le=30)
     invite_days: int = Field(default=7, ge=1, le=90)
@@ -126,9 +132,43 @@ class Settings(BaseSettings):
     @field_validator("crisis_country")
     @classmethod
     def _country(cls, value: str) -> str:
-        code = value.strip().upper()
-        CrisisResources.for_deployment(code)  # unknown codes fail here, naming the known ones
-        return code
+        return value.strip().upper()  # checked against the catalog in _crisis_catalog
+
+    @field_validator("emergency_number", "crisis_resources_file", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("emergency_number")
+    @classmethod
+    def _emergency(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\+?[0-9][0-9 -]{1,14}", value.strip()):
+            raise ValueError(f"{value!r} is not a phone number to call (e.g. 000, 112, 999)")
+        return value.strip() if value is not None else None
+
+    @model_validator(mode="after")
+    def _crisis_catalog(self) -> "Settings":
+        # Unknown codes and bad files fail here, naming the setting and the known codes.
+        if self.crisis_resources_file:
+            try:
+                load_catalog(Path(self.crisis_resources_file))
+            except (OSError, ValueError) as error:
+                raise ValueError(f"CRISIS_RESOURCES_FILE: {error}") from None
+        try:
+            self.crisis_lines()
+        except ValueError as error:
+            raise ValueError(f"CRISIS_COUNTRY: {error}") from None
+        return self
+
+    def crisis_lines(self) -> CrisisResources:
+        """The deployment's crisis resources, as these settings describe them."""
+        override = self.crisis_resources if "crisis_resources" in self.model_fields_set else None
+        catalog = (
+            load_catalog(Path(self.crisis_resources_file)) if self.crisis_resources_file else None
+        )
+        return CrisisResources.for_deployment(
+            self.crisis_country, override, catalog, emergency=self.emergency_number
+        )
 
     @field_validator("quiet_hours")
     @classmethod
@@ -157,6 +197,7 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
         message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"{name}: {message}") from None
+        if not first["loc"]:  # a check across settings names its setting itself
+            raise ConfigError(message) from None
+        raise ConfigError(f"{str(first['loc'][0]).upper()}: {message}") from None

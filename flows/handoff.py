@@ -338,15 +338,39 @@ async def talk(ctx: Context) -> None:
     await ctx.start_flow("talk")
 
 
-async def cancel_waiting(ctx: Context) -> bool:
-    """Withdraw a waiting request; True if there was one."""
+async def cancel_waiting(ctx: Context, *, confirmed: bool = False) -> bool:
+    """Withdraw a waiting request; True if there was one.
+
+    A crisis request is withdrawn only when the member says so to a question that names
+    it (a bare /cancel meant for something else must not take a person away from them),
+    and they see the lines when it is.
+    """
     if ctx.member is None:
         return False
     handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
     if handoff is None or handoff.status != "waiting":
         return False
+    crisis = handoff.priority == PRIORITY_CRISIS
+    if crisis and not confirmed:
+        ctx.say(
+            "You're waiting for a person because of what you told me earlier, and that "
+            "request is still open — someone will be here as soon as they can. Do you want "
+            "to withdraw it?",
+            commands=[
+                command_choice("waiting withdraw", "Yes, withdraw it", "✖️"),
+                command_choice("waiting keep", "No, keep waiting", "⏳"),
+            ],
+        )
+        return True
     await ctx.tx.handoffs.close(handoff.id, status="cancelled", reason="member", now=ctx.now)
     await withdraw_notices(ctx, handoff, "No longer needed — the member withdrew the request.")
+    if crisis:
+        ctx.say(
+            "Okay, I've withdrawn your request. If things get hard again, these lines are "
+            f"open day and night:\n{ctx.config.crisis_resources}\n\n/talk any time you'd "
+            "like a person."
+        )
+        return True
     ctx.say("Okay, I've withdrawn your request. /talk whenever you'd like to try again.")
     return True
 
@@ -359,11 +383,13 @@ async def withdraw_notices(ctx: Context, handoff: Handoff, text: str) -> None:
 
 
 async def waiting_choice(ctx: Context) -> None:
-    """`/waiting keep|cancel`: the buttons shown when it is taking longer."""
-    if ctx.input.text.strip().lower() == "cancel":
-        if not await cancel_waiting(ctx):
+    """`/waiting keep|cancel|withdraw`: the buttons shown when it is taking longer, and
+    the confirmed withdrawal of a crisis request."""
+    choice = ctx.input.text.strip().lower()
+    if choice in ("cancel", "withdraw"):
+        if not await cancel_waiting(ctx, confirmed=choice == "withdraw"):
             ctx.say("There's no request waiting. /talk to ask for a peer.")
-        ctx.answered = "Cancel"
+        ctx.answered = "Withdraw" if choice == "withdraw" else "Cancel"
         return
     ctx.answered = "Keep waiting"
     ctx.say("Okay — you're still in line, and I'll tell you here the moment a peer accepts.")
@@ -535,5 +561,6 @@ async def _escalate_crisis(ctx: Context, handoff: Handoff) -> None:
 HANDOFF_COMMANDS = (
     Command("talk", "talk to a peer volunteer", talk),
     Command("accept", "accept a request to talk", accept, audience="anyone", hidden=True),
-    Command("waiting", "keep waiting or stop", waiting_choice, hidden=True),
+    # "person": someone the crisis guard met before sign-up answers these too.
+    Command("waiting", "keep waiting or stop", waiting_choice, audience="person", hidden=True),
 )

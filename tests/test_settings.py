@@ -129,10 +129,11 @@ def test_api_url_in_clear_stops_startup_with_one_line(tmp_path: Path) -> None:
 
 def test_env_example_documents_every_setting() -> None:
     text = (ROOT / ".env.example").read_text(encoding="utf-8")
-    documented = set(re.findall(r"^([A-Z_]+)=", text, flags=re.MULTILINE))
+    # Set, or shown commented out where a value would change what members see.
+    documented = set(re.findall(r"^(?:# )?([A-Z_]+)=", text, flags=re.MULTILINE))
     assert documented == {name.upper() for name in Settings.model_fields}
     for name in documented:  # each with a comment line right above it
-        assert re.search(rf"^# .+\n{name}=", text, flags=re.MULTILINE), name
+        assert re.search(rf"^# .+\n(?:# )?{name}=", text, flags=re.MULTILINE), name
 
 
 def test_bad_setting_stops_startup_with_one_line(tmp_path: Path) -> None:
@@ -152,3 +153,52 @@ def test_bad_setting_stops_startup_with_one_line(tmp_path: Path) -> None:
         "'Mars/Base' is not an IANA time zone (e.g. Europe/London)"
     ]
     assert "Traceback" not in done.stderr
+
+
+def test_the_emergency_number_is_its_own_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A service outside the shipped countries: GB's catalog, Australia's number.
+    monkeypatch.setenv("CRISIS_COUNTRY", "GB")
+    monkeypatch.setenv("CRISIS_RESOURCES", "Call Lifeline on 13 11 14, any time.")
+    monkeypatch.setenv("EMERGENCY_NUMBER", "000")
+    lines = load_settings().crisis_lines()
+    assert lines.emergency_number == "000"
+    text = lines.lines_text()
+    assert "call 000" in text and "999" not in text and "13 11 14" in text
+    monkeypatch.setenv("EMERGENCY_NUMBER", "call the police")
+    with pytest.raises(ConfigError, match=r"^EMERGENCY_NUMBER: "):
+        load_settings()
+
+
+def test_a_deployment_can_supply_its_whole_crisis_catalog(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    catalog = tmp_path / "lines.toml"
+    catalog.write_text(
+        '[AU]\nname = "Australia"\nemergency = ["000"]\n'
+        'overdose_note = "If you have naloxone, give it."\n\n'
+        '[[AU.lines]]\nname = "Lifeline"\ncall = "13 11 14"\nhours = "24/7"\n'
+        "last_verified = 2026-11-01\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CRISIS_RESOURCES_FILE", str(catalog))
+    monkeypatch.setenv("CRISIS_COUNTRY", "AU")
+    text = load_settings().crisis_lines().lines_text()
+    assert "call 000" in text and "Lifeline" in text and "911" not in text
+    monkeypatch.setenv("CRISIS_COUNTRY", "US")  # not in that file
+    with pytest.raises(ConfigError, match=r"^CRISIS_COUNTRY: .*known: AU"):
+        load_settings()
+    monkeypatch.setenv("CRISIS_RESOURCES_FILE", str(tmp_path / "missing.toml"))
+    with pytest.raises(ConfigError, match=r"^CRISIS_RESOURCES_FILE: "):
+        load_settings()
+
+
+def test_copying_env_example_does_not_change_what_members_see(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text(
+        (ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    from_example = load_settings().crisis_lines().lines_text()
+    (tmp_path / ".env").unlink()
+    assert from_example == load_settings().crisis_lines().lines_text()
+    assert "988 Suicide & Crisis Lifeline" in from_example

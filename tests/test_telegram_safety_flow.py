@@ -102,3 +102,22 @@ async def test_admins_hear_of_a_crisis_in_a_chat_once_and_then_an_update(
         if "crisis flagged in a peer chat" in str(c.params.get("text"))
     ]
     assert len(pages) == 1 and pages[0].params.get("protect_content") is True
+
+
+async def test_cancel_after_a_crisis_asks_before_withdrawing_the_request(
+    fake: FakeTelegram, bot: RunningBot, db_path: Path
+) -> None:
+    _admin, _alice, _bob, member = people(fake)
+    await member.send("/start", expect="Is it okay")
+    await member.tap("Yes", expect="What name")
+    await member.send(TIER1, expect="You matter")  # mid sign-up
+    asked = text_of(await member.send("/cancel", expect="Do you want to withdraw it?"))
+    assert "because of what you told me earlier" in asked
+    assert rows(db_path, "SELECT status FROM handoff") == [("waiting",)]
+    await member.tap("No, keep waiting", expect="still in line")
+    assert rows(db_path, "SELECT status FROM handoff") == [("waiting",)]
+    await member.send("/cancel", expect="Do you want to withdraw it?")
+    await member.tap("Yes, withdraw it")
+    done = text_of(await fake.wait_for_message(MEMBER, "withdrawn your request"))
+    assert "000-TEST" in done  # the lines, when it is withdrawn
+    assert rows(db_path, "SELECT status FROM handoff") == [("cancelled",)]

@@ -7,7 +7,7 @@ deployment's own wording, if it has one) and renders ready-to-send texts.
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -216,14 +216,22 @@ class CrisisResources:
         country: str,
         override_text: str | None = None,
         catalog: Mapping[str, CountryResources] | None = None,
+        *,
+        emergency: str | None = None,
     ) -> "CrisisResources":
-        """The resources for `country` (a code like "US"); ValueError if unknown."""
+        """The resources for `country` (a code like "US"); ValueError if unknown.
+
+        `emergency` replaces the country's emergency number(s): a deployment outside the
+        shipped countries must never tell members to call another country's number.
+        """
         known = load_catalog() if catalog is None else catalog
         code = country.strip().upper()
         if code not in known:
             codes = ", ".join(sorted(known)) or "none"
             raise ValueError(f"no crisis resources for country {country!r}; known: {codes}")
         entry = known[code]
+        if emergency is not None and emergency.strip():
+            entry = replace(entry, emergency=(emergency.strip(),))
         if missing_emergency({code: entry}):
             raise ValueError(f"crisis resources for {code} have no emergency number")
         override = override_text.strip() if override_text is not None else None
