@@ -73,9 +73,25 @@ TIER_MEANINGS = {
     "about ending your life",
     3: "distress: you were offered a peer to talk to, and the crisis lines",
 }
+# What happened differs where the words were written: say what did, not the usual route.
+IN_CHAT_MEANINGS = {
+    1: "serious risk, in a peer chat: you were shown the crisis lines at once, the peer with "
+    "you was alerted privately, and the admins were told",
+    2: "possible risk, in a peer chat: the peer with you was alerted privately",
+    3: "distress, in a peer chat: the peer with you was alerted privately",
+}
+AS_VOLUNTEER_MEANINGS = {
+    1: "serious risk, in words you wrote while holding a peer chat: you were shown the crisis "
+    "lines privately, and the admins were asked to check in with you",
+    2: "possible risk, in words you wrote while holding a peer chat: you were sent a private "
+    "word and the crisis lines",
+    3: "distress, in words you wrote while holding a peer chat: recorded only",
+}
 SOURCES = {
     "chat": "a message to Hearthside",
     "relay": "a message in a peer chat",
+    "volunteer": "a message you wrote in a peer chat you were holding as a volunteer",
+    "fallback": "a message to Hearthside, answered by the safety check's simplest reply",
     "confirmed": "your answer to “are you thinking about ending your life?”",
     "silence": "no answer to “are you thinking about ending your life?”",
 }
@@ -85,6 +101,10 @@ END_REASONS = {
     "member_left": "you could no longer be reached (Hearthside was blocked)",
     "volunteer_left": "the peer volunteer could no longer be reached",
     "barred": "an admin closed it",
+    "volunteer_deleted": "the peer volunteer left Hearthside",
+    "volunteer_suspended": "the peer volunteer had to step away",
+    "member_deleted": "you deleted your data",
+    "deleted": "one side deleted their data",
     "left": "you could no longer be reached, so the request was withdrawn",
 }
 REPORTED_BY = {"member": "the member", "volunteer": "the peer volunteer"}
@@ -236,7 +256,9 @@ def _safety(entry: SafetyEvent) -> dict[str, Any]:
     return {
         "at": _time(entry.at),
         "tier": entry.tier,
-        "meaning": TIER_MEANINGS.get(entry.tier, ""),
+        "meaning": {"relay": IN_CHAT_MEANINGS, "volunteer": AS_VOLUNTEER_MEANINGS}.get(
+            entry.source, TIER_MEANINGS
+        ).get(entry.tier, ""),
         "from": SOURCES.get(entry.source, entry.source),
         "rules": [{"id": rule, "meaning": rule_meaning(rule)} for rule in entry.rule_ids],
         "detector_version": entry.detector_version,

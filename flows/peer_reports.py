@@ -6,8 +6,8 @@ from datetime import timedelta
 from flows.engine import Command, Context
 from flows.handoff import admin_accounts
 from flows.parsing import parse_id
-from flows.relay import end_chat
-from flows.values import COMMAND_TOKEN, Reply, command_choice
+from flows.relay import chat_was_flagged, end_chat
+from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from storage import Handoff
 
 log = logging.getLogger(__name__)
@@ -87,18 +87,36 @@ async def report(ctx: Context) -> None:
     )
 
 
-def _say_protected(ctx: Context, text: str) -> None:
+def _say_protected(ctx: Context, text: str, *, commands: tuple[Choice, ...] = ()) -> None:
     """Reply to the admin with what names a member: not to be forwarded or saved onwards."""
-    ctx.send_to(ctx.account, Reply(text, protect_content=True))
+    token = COMMAND_TOKEN if commands else None
+    ctx.send_to(ctx.account, Reply(text, commands, token=token, protect_content=True))
 
 
 async def bar(ctx: Context) -> None:
     """`/bar <chat>` (admin): no more peer chats for that chat's member."""
-    arg = ctx.input.text.strip()
+    arg, _, confirm = ctx.input.text.strip().partition(" ")
     handoff_id = parse_id(arg)
     handoff = await ctx.tx.handoffs.get(handoff_id) if handoff_id else None
     if handoff is None or handoff.member_id is None:
         ctx.say("I couldn't find that chat's member.")
+        return
+    if (
+        handoff.status == "active"
+        and confirm != "confirm"
+        and await chat_was_flagged(ctx, handoff)
+    ):
+        _say_protected(
+            ctx,
+            f"⚠️ The safety check flagged risk in this chat from {handoff.member_alias}. "
+            "Barring ends the chat now (they'll be shown the crisis lines). Bar anyway, or "
+            "leave the chat with its volunteer for now?",
+            commands=(
+                command_choice(
+                    f"bar {handoff.id} confirm", f"Yes, bar {handoff.member_alias} now", "⛔"
+                ),
+            ),
+        )
         return
     await ctx.tx.members.set_peer_barred(handoff.member_id, True)
     log.info("member_barred member=%s", handoff.member_id)

@@ -209,8 +209,17 @@ async def switch(ctx: Context) -> None:
     ctx.say(f"Your messages now go to {chosen.member_alias}.")
 
 
+async def chat_was_flagged(ctx: Context, handoff: Handoff) -> bool:
+    """Whether the safety check flagged possible or serious risk from the member since the
+    chat began (its end then asks first, and the member sees the lines again)."""
+    if handoff.member_id is None or handoff.accepted_at is None:
+        return False
+    return await ctx.tx.safety.count_since(handoff.member_id, handoff.accepted_at, tier=2) > 0
+
+
 async def end_chat(ctx: Context, handoff: Handoff, *, by: str) -> None:
     """Close an active chat, tell both sides, and ask for feedback and a debrief."""
+    flagged = await chat_was_flagged(ctx, handoff)
     if not await ctx.tx.handoffs.close(handoff.id, status="ended", reason=by, now=ctx.now):
         return
     log.info("handoff_ended handoff=%s by=%s", handoff.id, by)
@@ -227,13 +236,13 @@ async def end_chat(ctx: Context, handoff: Handoff, *, by: str) -> None:
                 await ctx.tx.members.set_same_volunteer(handoff.member_id, None)
         if by not in MEMBER_GONE:
             # A member who can't be reached is not asked for feedback they'd never see.
-            await _after_chat_for_member(ctx, handoff, by, volunteer_name)
+            await _after_chat_for_member(ctx, handoff, by, volunteer_name, flagged=flagged)
     if handoff.volunteer_id is not None and by not in VOLUNTEER_GONE:
         await _after_chat_for_volunteer(ctx, handoff, by)
 
 
 async def _after_chat_for_member(
-    ctx: Context, handoff: Handoff, by: str, volunteer_name: str
+    ctx: Context, handoff: Handoff, by: str, volunteer_name: str, *, flagged: bool = False
 ) -> None:
     assert handoff.member_id is not None
     lead = {
@@ -248,6 +257,12 @@ async def _after_chat_for_member(
             "— it's nothing you did."
         )
     text = f"{lead} Thank you for reaching out. 💛"
+    if flagged:
+        # Risk came up in this chat: the lines again, whoever ended it.
+        text += (
+            "\n\nIf things get hard again, these lines are open day and night:\n"
+            f"{ctx.config.crisis.lines_text()}"
+        )
     if ctx.member is not None and ctx.member.id == handoff.member_id:
         ctx.state = None
         await ctx.start_flow("chat_feedback", intro=text)
@@ -328,7 +343,7 @@ async def end(ctx: Context) -> None:
     volunteer = await ctx.volunteer()
     if volunteer is not None and volunteer.active_chats:
         chosen = await _chat_for_volunteer(ctx, volunteer)
-        arg = ctx.input.text.strip().lower()
+        arg, _, confirm = ctx.input.text.strip().lower().partition(" ")
         chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
         if arg:
             chosen = next((h for h in chats if h.ref == arg), None)
@@ -336,6 +351,17 @@ async def end(ctx: Context) -> None:
             ctx.say(
                 "Which chat would you like to end?",
                 commands=[command_choice(f"end {h.ref}", h.member_alias, "👋") for h in chats],
+            )
+            return
+        if confirm != "confirm" and await chat_was_flagged(ctx, chosen):
+            ctx.say(
+                f"⚠️ The safety check flagged risk in this chat with {chosen.member_alias}. "
+                "Before you end it: are they safe to leave for now? You can hand the chat to "
+                "an admin instead. Either way they'll be shown the crisis lines again.",
+                commands=[
+                    command_choice(f"handover {chosen.ref}", "Hand to an admin", "🙋"),
+                    command_choice(f"end {chosen.ref} confirm", "End the chat anyway", "👋"),
+                ],
             )
             return
         ctx.answered = f"Ended {chosen.member_alias}" if arg else None

@@ -55,7 +55,11 @@ async def test_reports_handover_and_bars_reach_admins_protected(
     assert "Quiet Heron" in text_of(report)
     assert_protected(fake, report)
 
-    barred = await admin.tap("Bar Quiet Heron", expect="can no longer request peer chats")
+    # Risk was flagged in this chat, so barring (which ends it) asks first, protected too.
+    asked = await admin.tap("Bar Quiet Heron", expect="Bar anyway")
+    assert asked is not None
+    assert_protected(fake, asked)
+    barred = await admin.tap("Yes, bar Quiet Heron now", expect="can no longer request")
     assert barred is not None
     assert "Quiet Heron can no longer request peer chats" in text_of(barred)
     assert_protected(fake, barred)

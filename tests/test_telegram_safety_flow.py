@@ -121,3 +121,29 @@ async def test_cancel_after_a_crisis_asks_before_withdrawing_the_request(
     done = text_of(await fake.wait_for_message(MEMBER, "withdrawn your request"))
     assert "000-TEST" in done  # the lines, when it is withdrawn
     assert rows(db_path, "SELECT status FROM handoff") == [("cancelled",)]
+
+
+async def test_a_flagged_chat_ends_only_after_a_question_and_the_member_sees_the_lines(
+    fake: FakeTelegram, bot: RunningBot, db_path: Path
+) -> None:
+    admin, alice, _bob, member = people(fake)
+    await open_chat(fake, admin, alice, member)
+    member.say(TIER1)
+    await fake.wait_for_message(ALICE, "Private to you")
+    asked = text_of(await alice.send("/end", expect="Before you end it"))
+    assert "flagged risk in this chat with Quiet Heron" in asked
+    assert rows(db_path, "SELECT status FROM handoff") == [("active",)]
+    await alice.tap("End the chat anyway", expect="You've ended the chat")
+    ended = text_of(await fake.wait_for_message(MEMBER, "Sam has ended the chat"))
+    assert "000-TEST" in ended  # the lines again, as the chat with risk in it ends
+    assert rows(db_path, "SELECT status FROM handoff") == [("ended",)]
+
+
+async def test_an_unflagged_chat_ends_at_once_without_the_lines(
+    fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin, alice, _bob, member = people(fake)
+    await open_chat(fake, admin, alice, member)
+    await alice.send("/end", expect="You've ended the chat")
+    ended = text_of(await fake.wait_for_message(MEMBER, "Sam has ended the chat"))
+    assert "000-TEST" not in ended
