@@ -24,6 +24,7 @@ from flows.onboarding import Onboarding
 from flows.peer_reports import REPORT_COMMANDS
 from flows.relay import RELAY_COMMANDS, ChatFeedback, relay
 from flows.shifts import SHIFT_COMMANDS, Shifts
+from flows.stepping_in import STEPPING_IN_COMMANDS
 from flows.typed_buttons import TypedButtons
 from flows.volunteering import VOLUNTEER_COMMANDS, VolunteerSetup
 from storage import Database
@@ -63,6 +64,7 @@ def create_engine(
             *RELAY_COMMANDS,
             *REPORT_COMMANDS,
             *GUARD_COMMANDS,
+            *STEPPING_IN_COMMANDS,
             *VOLUNTEER_COMMANDS,
             *ACCESS_COMMANDS,
             *SHIFT_COMMANDS,

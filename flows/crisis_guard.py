@@ -25,6 +25,7 @@ from flows.handoff import (
     repage,
 )
 from flows.relay import member_in_chat
+from flows.stepping_in import handover_key, take_over_choice
 from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from storage import Handoff
 
@@ -454,8 +455,11 @@ async def handover(ctx: Context) -> None:
             account,
             Reply(
                 f"🙋 URGENT: {volunteer.display_name} asks an admin to step in on their chat "
-                f"with {handoff.member_alias} (crisis flagged). Please contact "
-                f"{volunteer.display_name} now.",
+                f"with {handoff.member_alias}. Take it over to talk with "
+                f"{handoff.member_alias} yourself, as the team, through the bot.",
+                (take_over_choice(handoff),),
+                token=COMMAND_TOKEN,
+                notice=handover_key(handoff),
                 urgent=True,
                 protect_content=True,
             ),

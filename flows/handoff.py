@@ -421,7 +421,7 @@ async def accept(ctx: Context) -> None:
     )
     volunteer = await ctx.volunteer() if offered else None
     if offered and volunteer is None and ctx.is_admin:
-        volunteer = await _admin_as_volunteer(ctx)
+        volunteer = await admin_as_volunteer(ctx)
     if handoff is None or volunteer is None or not volunteer.is_active:
         log.info("accept_refused member=%s", ctx.member.id if ctx.member else None)
         ctx.say(NOT_OFFERED)
@@ -495,7 +495,7 @@ async def accept(ctx: Context) -> None:
 TEAM_NAME = "Hearthside team"
 
 
-async def _admin_as_volunteer(ctx: Context) -> Volunteer | None:
+async def admin_as_volunteer(ctx: Context) -> Volunteer | None:
     """An admin answering a request speaks as 'the Hearthside team'."""
     member = await ctx.ensure_member()
     await ctx.tx.volunteers.add(

@@ -14,6 +14,7 @@ from flows.engine import Answer, Command, Context, Flow
 from flows.handoff import admin_accounts, notice_key
 from flows.parsing import parse_id
 from flows.relay_policy import refuse_unsafe_media
+from flows.stepping_in import support_chat_choice
 from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from storage import Account, Handoff, Volunteer
 
@@ -384,10 +385,16 @@ async def debrief(ctx: Context) -> None:
         volunteer = await ctx.volunteer()
         name = volunteer.display_name if volunteer else "A volunteer"
         for account in await admin_accounts(ctx):
-            if account != ctx.account:
+            if account != ctx.account and volunteer is not None:
                 ctx.send_to(
                     account,
-                    Reply(f"🙋 {name} would like to talk after a peer chat. Please reach out."),
+                    Reply(
+                        f"🙋 {name} would like to talk after a peer chat. You can talk with "
+                        "them here, through the bot, as the team.",
+                        (support_chat_choice(volunteer.member_id),),
+                        token=COMMAND_TOKEN,
+                        protect_content=True,
+                    ),
                 )
         ctx.say("I've asked an admin to reach out to you. Be gentle with yourself. 💛")
     elif choice == "heavy":

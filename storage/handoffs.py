@@ -151,6 +151,14 @@ class HandoffRepository:
         )
         return cursor.rowcount == 1
 
+    async def reassign(self, handoff_id: int, volunteer_id: int) -> bool:
+        """Someone else takes over an active chat (an admin stepping in); False if it ended."""
+        cursor = await self._conn.execute(
+            "UPDATE handoff SET volunteer_id = ? WHERE id = ? AND status = 'active'",
+            (volunteer_id, handoff_id),
+        )
+        return cursor.rowcount == 1
+
     async def close(self, handoff_id: int, *, status: str, reason: str, now: datetime) -> bool:
         """End or cancel an open handoff; False if it was already closed."""
         cursor = await self._conn.execute(

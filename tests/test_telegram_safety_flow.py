@@ -130,6 +130,7 @@ async def test_a_flagged_chat_ends_only_after_a_question_and_the_member_sees_the
     await open_chat(fake, admin, alice, member)
     member.say(TIER1)
     await fake.wait_for_message(ALICE, "Private to you")
+    await fake.next_call("copyMessage", chat_id=ALICE)  # relayed after the guard's stage
     asked = text_of(await alice.send("/end", expect="Before you end it"))
     assert "flagged risk in this chat with Quiet Heron" in asked
     assert rows(db_path, "SELECT status FROM handoff") == [("active",)]
@@ -147,3 +148,52 @@ async def test_an_unflagged_chat_ends_at_once_without_the_lines(
     await alice.send("/end", expect="You've ended the chat")
     ended = text_of(await fake.wait_for_message(MEMBER, "Sam has ended the chat"))
     assert "000-TEST" not in ended
+
+
+async def test_an_admin_takes_over_a_handed_over_chat_through_the_bot(
+    fake: FakeTelegram, bot: RunningBot, db_path: Path
+) -> None:
+    admin, alice, _bob, member = people(fake)
+    await open_chat(fake, admin, alice, member)
+    member.say(TIER1)
+    await fake.wait_for_message(ALICE, "Private to you")
+    await fake.next_call("copyMessage", chat_id=ALICE)  # relayed after the guard's stage
+    await alice.tap("Hand to an admin", expect="I've alerted the admins")
+    asked = text_of(await fake.wait_for_message(ADMIN, "asks an admin to step in"))
+    assert "contact" not in asked  # nobody can contact a pseudonymous account
+    await admin.tap("Take over the chat", expect="You're now talking with Quiet Heron")
+    joined = text_of(await fake.wait_for_message(MEMBER, "has joined and is with you now"))
+    assert "Hearthside team" in joined
+    await fake.wait_for_message(ALICE, "An admin has taken over your chat with Quiet Heron")
+    # The chat goes on, now between the member and the admin.
+    said = member.say("thank you for being here")
+    copy = await fake.next_call("copyMessage", chat_id=ADMIN)
+    assert copy.params["message_id"] == said
+    answer = admin.say("I'm here. Are you somewhere safe?")
+    copy = await fake.next_call("copyMessage", chat_id=MEMBER)
+    assert (copy.params["from_chat_id"], copy.params["message_id"]) == (ADMIN, answer), [
+        (c.params["from_chat_id"], c.params["message_id"])
+        for c in fake.calls_to("copyMessage", chat_id=MEMBER)
+    ]
+    assert fake.calls_to("copyMessage", chat_id=ALICE)[-1].params["message_id"] != said
+    team = rows(
+        db_path,
+        "SELECT display_name FROM volunteer v JOIN handoff h "
+        "ON h.volunteer_id = v.member_id WHERE h.status = 'active'",
+    )
+    assert team == [("Hearthside team",)]
+
+
+async def test_an_admin_answers_a_volunteers_debrief_by_talking_with_them(
+    fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin, alice, _bob, member = people(fake)
+    await open_chat(fake, admin, alice, member)
+    await alice.send("/end", expect="You've ended the chat")
+    await alice.tap("I'd like to talk to an admin", expect="asked an admin to reach out")
+    await fake.wait_for_message(ADMIN, "would like to talk after a peer chat")
+    await admin.tap("Talk with them", expect="You're now talking with Sam")
+    await fake.wait_for_message(ALICE, "is here to talk with you")
+    said = alice.say("that one was hard")
+    copy = await fake.next_call("copyMessage", chat_id=ADMIN)
+    assert copy.params["message_id"] == said
