@@ -88,15 +88,14 @@ async def guard(ctx: Context) -> bool:
     if ctx.input.edited and await _already_acted_on(ctx, assessment):
         return False  # an edit of words already answered (a typo fixed): relayed, not re-raised
     chat = await member_in_chat(ctx)
-    if chat is None:
-        volunteer = await ctx.volunteer()
-        if volunteer is not None and volunteer.active_chats:
-            # Volunteers are people in recovery too: their words are assessed like anyone's,
-            # and only the route differs (privately to them, and to the admins).
-            await _guard_volunteer(ctx, assessment, volunteer.display_name)
-            return False  # the message still reaches the member they are talking with
     if chat is not None:
         return await _guard_in_chat(ctx, assessment, chat)
+    volunteer = await ctx.volunteer()
+    if volunteer is not None and volunteer.active_chats:
+        # Volunteers are people in recovery too: their words are assessed like anyone's,
+        # and only the route differs (privately to them, and to the admins).
+        await _guard_volunteer(ctx, assessment, volunteer.display_name)
+        return False  # the message still reaches the member they are talking with
     if assessment.tier == 1 and not assessment.third_party:
         await ctx.ensure_member()
         await _record(ctx, assessment, "chat")
