@@ -27,7 +27,7 @@ from flows.handoff import (
 from flows.relay import member_in_chat
 from flows.stepping_in import handover_key, take_over_choice
 from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
-from storage import Handoff
+from storage import Account, Handoff
 
 log = logging.getLogger(__name__)
 
@@ -149,23 +149,41 @@ async def _guard_in_chat(ctx: Context, assessment: Assessment, chat: Handoff) ->
     return False  # the message is still relayed
 
 
+async def _page_once(
+    ctx: Context,
+    accounts: list[Account],
+    key: str,
+    text: str,
+    *,
+    again: str,
+    buttons: tuple[Choice, ...] = (),
+) -> None:
+    """Page each person once under `key`, urgent and protected; whoever was paged under it
+    already gets that message updated in place (`again`) instead of another one."""
+    paged = set(await ctx.tx.notices.recipients(key))
+    token = COMMAND_TOKEN if buttons else None
+    for account in accounts:
+        if account == ctx.account:
+            continue
+        if account in paged:
+            ctx.send_to(account, Reply(again, buttons, token=token, replaces_notice=key))
+        else:
+            reply = Reply(
+                text, buttons, token=token, urgent=True, notice=key, protect_content=True
+            )
+            ctx.send_to(account, reply)
+
+
 async def _tell_admins_of_chat(ctx: Context, chat: Handoff) -> None:
     """Admins hear of serious risk in a chat too (once per chat, updated after)."""
-    key = f"chat-safety:{chat.id}"
-    told = set(await ctx.tx.notices.recipients(key))
     volunteer = await ctx.tx.volunteers.get(chat.volunteer_id) if chat.volunteer_id else None
     text = (
         f"🔴 URGENT — crisis flagged in a peer chat: {chat.member_alias} is talking with "
         f"{volunteer.display_name if volunteer else 'a volunteer'}, who has been alerted and "
         "asked to stay with them. They have been shown the crisis lines."
     )
-    for account in await admin_accounts(ctx):
-        if account == ctx.account:
-            continue
-        if account in told:
-            ctx.send_to(account, Reply(f"{text} (Flagged again.)", replaces_notice=key))
-        else:
-            ctx.send_to(account, Reply(text, urgent=True, notice=key, protect_content=True))
+    admins = await admin_accounts(ctx)
+    await _page_once(ctx, admins, f"chat-safety:{chat.id}", text, again=f"{text} (Flagged again.)")
 
 
 async def _guard_volunteer(ctx: Context, assessment: Assessment, name: str) -> None:
@@ -183,19 +201,13 @@ async def _guard_volunteer(ctx: Context, assessment: Assessment, name: str) -> N
         await _hold(ctx)
         # One page a day per volunteer, updated in place if more words are flagged.
         key = f"volunteer-safety:{ctx.require_member().id}:{ctx.now:%Y-%m-%d}"
-        paged = set(await ctx.tx.notices.recipients(key))
         text = (
             f"🙋 URGENT: the safety check flagged serious risk in words {name} wrote while "
             "holding a peer chat — their own, or a question they asked. Please check in "
             f"with {name} now."
         )
-        for account in await admin_accounts(ctx):
-            if account == ctx.account:
-                continue
-            if account in paged:
-                ctx.send_to(account, Reply(f"{text} (Flagged again.)", replaces_notice=key))
-            else:
-                ctx.send_to(account, Reply(text, urgent=True, notice=key, protect_content=True))
+        admins = await admin_accounts(ctx)
+        await _page_once(ctx, admins, key, text, again=f"{text} (Flagged again.)")
     elif assessment.tier == 2:
         ctx.say(
             "Just for you — the person you're talking with doesn't see this: that sounded "
@@ -295,31 +307,31 @@ async def _alert_volunteer(
     if volunteer_id is None:
         return
     label = {1: "serious risk", 2: "possible risk", 3: "distress"}[assessment.tier]
-    key = f"safety:{handoff.id}"
-    accounts = await ctx.tx.members.accounts_of(volunteer_id)
+    count = 1
+    if handoff.member_id is not None and handoff.accepted_at is not None:
+        count = await ctx.tx.safety.count_since(handoff.member_id, handoff.accepted_at, tier=3)
+
+    def alert(again: str) -> str:
+        return (
+            f"⚠️ Private to you: the safety check flagged {label} in their last message"
+            f"{again}.\n"
+            "• Stay with them; listen, and ask directly whether they are thinking of ending "
+            "their life.\n"
+            "• Share the crisis lines; encourage them to call emergency services if they are "
+            "in danger.\n"
+            "• You don't have to handle this alone — hand it to an admin any time."
+        )
+
     # One alert per chat, updated in place when more messages are flagged: the volunteer is
     # reading the chat already, and a flood of alerts helps nobody.
-    flagged_before = set(await ctx.tx.notices.recipients(key))
-    again = ""
-    if flagged_before and handoff.member_id is not None and handoff.accepted_at is not None:
-        count = await ctx.tx.safety.count_since(handoff.member_id, handoff.accepted_at, tier=3)
-        again = f" (flagged {count} times in this chat)"
-    text = (
-        f"⚠️ Private to you: the safety check flagged {label} in their last message{again}.\n"
-        "• Stay with them; listen, and ask directly whether they are thinking of ending "
-        "their life.\n"
-        "• Share the crisis lines; encourage them to call emergency services if they are in "
-        "danger.\n"
-        "• You don't have to handle this alone — hand it to an admin any time."
+    await _page_once(
+        ctx,
+        await ctx.tx.members.accounts_of(volunteer_id),
+        f"safety:{handoff.id}",
+        alert(""),
+        again=alert(f" (flagged {count} times in this chat)"),
+        buttons=(command_choice(f"handover {handoff.ref}", "Hand to an admin", "🙋"),),
     )
-    buttons = (command_choice(f"handover {handoff.ref}", "Hand to an admin", "🙋"),)
-    for account in accounts:
-        if account in flagged_before:
-            ctx.send_to(account, Reply(text, buttons, token=COMMAND_TOKEN, replaces_notice=key))
-        else:
-            ctx.send_to(
-                account, Reply(text, buttons, token=COMMAND_TOKEN, urgent=True, notice=key)
-            )
 
 
 async def _ask_safety_question(ctx: Context) -> None:
