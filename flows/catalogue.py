@@ -23,6 +23,7 @@ from flows.nudges import NUDGE_COMMANDS
 from flows.onboarding import Onboarding
 from flows.peer_reports import REPORT_COMMANDS
 from flows.relay import RELAY_COMMANDS, ChatFeedback, relay
+from flows.safety_plan import SafetyPlanFlow
 from flows.shifts import SHIFT_COMMANDS, Shifts
 from flows.stepping_in import STEPPING_IN_COMMANDS
 from flows.typed_buttons import TypedButtons
@@ -52,6 +53,7 @@ def create_engine(
             TalkRequest(),
             ChatFeedback(),
             SafetyCheck(),
+            SafetyPlanFlow(),
             VolunteerSetup(),
             Shifts(),
             NewEvent(),

@@ -9,6 +9,7 @@ from flows.engine import Command, Context
 from flows.export import EXPORT_COMMANDS
 from flows.handoff import cancel_waiting
 from flows.onboarding import schedule_summary
+from flows.safety_plan import SAFETY_PLAN_COMMANDS, SafetyPlanFlow, cancelled
 from flows.schedule import local_today, reschedule
 from flows.volunteering import redeem
 from storage import MoodCheckin
@@ -71,6 +72,12 @@ async def cancel(ctx: Context) -> None:
         # Half-finished sign-up: keep nothing.
         await ctx.leave_sign_up()
         ctx.say("Okay, I've stopped and kept nothing. Tap /start whenever you'd like to begin.")
+        return
+    if ctx.state.flow == SafetyPlanFlow.name:
+        # Each step is saved as it is answered: say what is kept.
+        said = await cancelled(ctx)
+        ctx.finish()
+        ctx.say(said)
         return
     ctx.finish()
     ctx.say(f"Okay, I've stopped your {title}. Nothing from it was saved.")
@@ -218,6 +225,7 @@ COMMANDS = (
     Command("history", "your recent check-ins", history),
     *CHART_COMMANDS,
     *EXPORT_COMMANDS,
+    *SAFETY_PLAN_COMMANDS,
     Command("settings", "change your name, time zone or reminder time", settings),
     Command("pause", "pause reminders", pause),
     Command("resume", "turn reminders back on", resume),

@@ -25,6 +25,7 @@ from flows.handoff import (
     repage,
 )
 from flows.relay import member_in_chat
+from flows.safety_plan import plan_offer, plan_reminder
 from flows.stepping_in import handover_key, take_over_choice
 from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from storage import Account, Handoff
@@ -143,7 +144,8 @@ async def _guard_in_chat(ctx: Context, assessment: Assessment, chat: Handoff) ->
     await _record(ctx, assessment, "relay")
     await _alert_volunteer(ctx, assessment, chat, chat.volunteer_id)
     if assessment.tier == 1 and not assessment.third_party:
-        ctx.say_urgent(_tier1_text(ctx, assessment, peer_coming=False, in_chat=True))
+        plan = await plan_reminder(ctx)  # the member's own plan, to them alone
+        ctx.say_urgent(_tier1_text(ctx, assessment, peer_coming=False, in_chat=True, plan=plan))
         await _hold(ctx)
         await _tell_admins_of_chat(ctx, chat)
     return False  # the message is still relayed
@@ -194,7 +196,7 @@ async def _guard_volunteer(ctx: Context, assessment: Assessment, name: str) -> N
     if assessment.tier == 1:
         ctx.say_urgent(
             "This is just for you — the person you're talking with doesn't see it.\n\n"
-            + _tier1_text(ctx, assessment, peer_coming=False)
+            + _tier1_text(ctx, assessment, peer_coming=False, plan=await plan_reminder(ctx))
             + "\n\nI've asked an admin to check in with you. You can step away from the "
             "chat any time: /handover"
         )
@@ -251,7 +253,12 @@ async def _record_if_member(ctx: Context, assessment: Assessment) -> None:
 
 
 def _tier1_text(
-    ctx: Context, assessment: Assessment, *, peer_coming: bool, in_chat: bool = False
+    ctx: Context,
+    assessment: Assessment,
+    *,
+    peer_coming: bool,
+    in_chat: bool = False,
+    plan: str | None = None,
 ) -> str:
     resources = _resources(ctx, overdose=assessment.overdose)
     if assessment.overdose:
@@ -267,6 +274,8 @@ def _tier1_text(
         "there for you right now:",
         resources,
     ]
+    if plan:  # their own safety plan first; after the emergency number for an overdose
+        lines.insert(1 if assessment.overdose else 0, plan)
     if in_chat:
         lines.append("Your peer is here with you too, and I've let them know.")
     elif peer_coming:
@@ -283,7 +292,8 @@ async def crisis_response(ctx: Context, assessment: Assessment | None) -> None:
     member = await ctx.ensure_member()
     peers_on_call = await ctx.tx.volunteers.on_call_count() > 0
     default = Assessment(1, ())
-    ctx.say_urgent(_tier1_text(ctx, assessment or default, peer_coming=peers_on_call))
+    plan = await plan_reminder(ctx)
+    ctx.say_urgent(_tier1_text(ctx, assessment or default, peer_coming=peers_on_call, plan=plan))
     # Set aside whatever was open (sign-up, a check-in, the safety question): the member's
     # next words must not answer an old question, and must reach the peer once one accepts.
     await ctx.set_aside_for_safety()
@@ -339,8 +349,10 @@ async def _ask_safety_question(ctx: Context) -> None:
     await ctx.tx.members.set_safety_check_due(
         member.id, ctx.now + timedelta(minutes=ctx.config.crisis_escalate_minutes)
     )
+    plan = await plan_reminder(ctx)
     ctx.say(
-        "Thank you for telling me. I'm an automated assistant, and I want to make sure "
+        (f"{plan}\n\n" if plan else "")
+        + "Thank you for telling me. I'm an automated assistant, and I want to make sure "
         f"you're safe. These lines are open right now, any time:\n{_resources(ctx)}"
     )
     await ctx.set_aside_for_safety()  # whatever was open; safety comes first
@@ -406,11 +418,12 @@ class SafetyCheck(Flow):
             await crisis_response(ctx, None)
             return
         ctx.finish()
+        offer = await plan_offer(ctx)  # a safety plan, if they have none yet
         ctx.say(
             "Thank you for answering — I'm glad. It still sounds like a heavy time, and you "
             "don't have to carry it alone. A peer volunteer can talk with you: /talk\n\n"
             "And if that changes, the lines above are there day and night. I'll check in "
-            "with you tomorrow. 💛"
+            "with you tomorrow. 💛" + (f"\n\n{offer}" if offer else "")
         )
 
 

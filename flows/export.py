@@ -14,6 +14,7 @@ the file's own `guide`:
   loneliness score, last community contact) and when it will next write to them;
 - the conversation they are in the middle of, if any, with its answers so far;
 - every mood and connection check-in, with the words they typed ("what helped");
+- their safety plan, step by step in their own words, if they made one;
 - their answers to events (and the next reminder due), the event suggestions sent to them
   and why (the parts of the isolation rule that held);
 - the peer chats they asked for: when, status, topic, the name the volunteer saw, how it
@@ -44,6 +45,7 @@ from flows.connection import FREQUENCY, ITEMS
 from flows.crisis.meanings import rule_meaning
 from flows.engine import Command, Context
 from flows.handoff import PRIORITY_CRISIS, PRIORITY_LOW_MOOD, TOPIC_LABELS
+from flows.safety_plan import STEPS as PLAN_STEPS
 from flows.schedule import local_today
 from flows.values import Document, Reply
 from storage import (
@@ -56,6 +58,7 @@ from storage import (
     NudgeRecord,
     PeerChat,
     SafetyEvent,
+    SafetyPlan,
     Transaction,
     Volunteer,
 )
@@ -133,6 +136,8 @@ GUIDE = {
     "open_conversation": "The question Hearthside is waiting for you to answer, if any, with "
     "your answers so far; it lapses by itself.",
     "mood_checkins": "Every daily check-in: the mood, the life areas and what helped.",
+    "safety_plan": "Your safety plan (/safetyplan), step by step in your own words, if you "
+    "made one. Only you have ever been shown it.",
     "connection_checkins": "Every weekly connection check-in (the UCLA-3 loneliness "
     "questions) and how many people from your community you talked with.",
     "event_answers": "Your answers to community events, and the next reminder due.",
@@ -266,6 +271,22 @@ def _safety(entry: SafetyEvent) -> dict[str, Any]:
     }
 
 
+def _safety_plan(plan: SafetyPlan | None) -> dict[str, Any] | None:
+    if plan is None:
+        return None
+    # Keyed by each step's title ("my_reasons_for_living"), in the plan's order.
+    steps = {_key(step.title): list(plan.items(step.key)) for step in PLAN_STEPS}
+    return {
+        **steps,
+        "started_at": _time(plan.created_at),
+        "last_changed_at": _time(plan.updated_at),
+    }
+
+
+def _key(title: str) -> str:
+    return "_".join("".join(c if c.isalnum() else " " for c in title.casefold()).split())
+
+
 def _open_conversation(
     row: ConversationRow | None, titles: Mapping[str, str]
 ) -> dict[str, Any] | None:
@@ -372,6 +393,7 @@ async def member_export(
         "connection_checkins": [
             _connection(c) for c in await tx.checkins.connections_since(member.id)
         ],
+        "safety_plan": _safety_plan(await tx.safety_plans.get(member.id)),
         "event_answers": [_event_answer(a) for a in await personal.event_answers(member.id)],
         "event_suggestions": [_nudge(n) for n in await personal.nudges(member.id)],
         "peer_chats": [_peer_chat(c) for c in await personal.peer_chats(member.id)],

@@ -25,6 +25,7 @@ from storage.records import (
     PeerChat,
     Rsvp,
     SafetyEvent,
+    SafetyPlan,
     Shift,
     Volunteer,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "PeerChat",
     "Rsvp",
     "SafetyEvent",
+    "SafetyPlan",
     "Shift",
     "Transaction",
     "Volunteer",

@@ -34,6 +34,7 @@ from storage.offered import OfferedCommandRepository
 from storage.outbox import OutboxRepository
 from storage.personal import PersonalDataRepository
 from storage.safety import SafetyRepository
+from storage.safety_plans import SafetyPlanRepository
 from storage.secret import load_secret
 from storage.stats import StatsRepository
 from storage.volunteers import VolunteerRepository
@@ -61,6 +62,7 @@ class Transaction:
         "outbox",
         "personal",
         "safety",
+        "safety_plans",
         "stats",
         "volunteers",
     )
@@ -78,6 +80,7 @@ class Transaction:
         self.notices = NoticeRepository(conn)
         self.offered = OfferedCommandRepository(conn)
         self.safety = SafetyRepository(conn)
+        self.safety_plans = SafetyPlanRepository(conn)
         self.events = EventRepository(conn)
         self.stats = StatsRepository(conn)
         self.personal = PersonalDataRepository(conn)

@@ -1,5 +1,6 @@
 """Plain, immutable records the repositories return."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -268,6 +269,23 @@ class SafetyEvent:
     rule_ids: tuple[str, ...]
     detector_version: str
     message_ref: str | None  # the chat's id of the message it came from
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyPlan:
+    """A member's own safety plan: each step's items in their words (empty if skipped)."""
+
+    steps: Mapping[str, tuple[str, ...]]
+    created_at: datetime
+    updated_at: datetime
+
+    def items(self, step: str) -> tuple[str, ...]:
+        return self.steps.get(step, ())
+
+    @property
+    def filled(self) -> int:
+        """How many steps hold something."""
+        return sum(1 for items in self.steps.values() if items)
 
 
 @dataclass(frozen=True, slots=True)

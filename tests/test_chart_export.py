@@ -201,7 +201,7 @@ async def test_chart_is_for_members_and_export_says_when_nothing_is_stored(
 
 # -- /export -----------------------------------------------------------------------------
 async def give_them_a_life(db: Database, clock: ManualClock, member: Member, tag: str) -> None:
-    """An event answer, a suggestion, a rated peer chat and a safety event."""
+    """An event answer, a suggestion, a rated peer chat, a safety event and a safety plan."""
     now = clock.now()
     async with db.transaction() as tx:
         volunteer = await tx.members.find_by_account(VOLUNTEER)
@@ -238,6 +238,9 @@ async def give_them_a_life(db: Database, clock: ManualClock, member: Member, tag
             detector_version="lexicon-2",
             source="chat",
             now=now,
+        )
+        await tx.safety_plans.save_step(
+            member.id, "reasons_for_living", (f"reason {tag}", "the sea"), now=now
         )
 
 
@@ -289,6 +292,7 @@ async def test_export_holds_exactly_the_members_own_data(
         "open_conversation",
         "mood_checkins",
         "connection_checkins",
+        "safety_plan",
         "event_answers",
         "event_suggestions",
         "peer_chats",
@@ -339,12 +343,15 @@ async def test_export_holds_exactly_the_members_own_data(
     ]
     assert safety["detector_version"] == "lexicon-2"
     assert data["volunteer"] is None
+    plan = data["safety_plan"]
+    assert plan["my_reasons_for_living"] == ["reason alex", "the sea"]
+    assert plan["warning_signs"] == [] and plan["started_at"] == "2026-11-23T14:00:00Z"
 
     text = document.data.decode("utf-8")
     # Nothing of Sam's, and nothing of the volunteer beyond their display name.
     for absent in ("Bright Fox", "sams secret note", "5151", "Walk sam", "feedback sam"):
         assert absent not in text
-    for absent in ("Private Owl", "6161", "secret.rule.sam", "Alias sam"):
+    for absent in ("Private Owl", "6161", "secret.rule.sam", "Alias sam", "reason sam"):
         assert absent not in text
 
 

@@ -79,6 +79,17 @@ EXPORTED: dict[str, dict[str, str]] = {
         "community_contacts": "connection_checkins[].community_contacts",
         "created_at": "connection_checkins[].recorded_at",
     },
+    "safety_plan": {
+        "warning_signs": "safety_plan.warning_signs",
+        "coping": "safety_plan.things_that_help_me_cope_on_my_own",
+        "distractions": "safety_plan.people_and_places_that_take_my_mind_off_things",
+        "people_to_ask": "safety_plan.people_i_can_ask_for_help",
+        "reasons_for_living": "safety_plan.my_reasons_for_living",
+        "professionals": "safety_plan.professionals_and_lines_to_call",
+        "safer_space": "safety_plan.making_my_space_safer",
+        "created_at": "safety_plan.started_at",
+        "updated_at": "safety_plan.last_changed_at",
+    },
     "conversation": {
         "flow": "open_conversation.in_the_middle_of",
         "step": "open_conversation.step",
@@ -167,6 +178,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     "account": {"member_id": LINK},
     "mood_checkin": {"id": ROW_KEY, "member_id": LINK},
     "connection_checkin": {"id": ROW_KEY, "member_id": LINK},
+    "safety_plan": {"member_id": LINK},
     "conversation": {
         "member_id": LINK,
         "token": "a random number the open question's buttons carry, so an old tap is known",
@@ -299,6 +311,10 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
         await tx.checkins.record_connection(
             me.id, local_date=date(2026, 11, 22), answers=answers, now=now
         )
+        for step in ("warning_signs", "coping", "distractions", "people_to_ask"):
+            await tx.safety_plans.save_step(me.id, step, (f"my {step}",), now=now)
+        for step in ("reasons_for_living", "professionals", "safer_space"):
+            await tx.safety_plans.save_step(me.id, step, (f"my {step}", "more"), now=now)
         await tx.conversations.save(
             me.id,
             flow="checkin",
@@ -358,6 +374,9 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
         for column, path in columns.items():
             assert places(data, path), f"{table}.{column}: {path}"
     assert data["profile"]["chosen_name"] == "Quiet Heron"
+    for step, key in EXPORTED["safety_plan"].items():
+        if not step.endswith("_at"):
+            assert places(data, key)[0][0] == f"my {step}"  # each step under its own title
     # A report of a chat Heron held would point at the member who made it: not exported.
     assert "reports_of_chats_you_held" not in data["volunteer"]
     assert data["peer_chats"][0]["reports"] == [
