@@ -1,0 +1,412 @@
+"""Rebuild the semantic layer's bank and thresholds: `python -m bench.train_semantic`.
+
+Trains on `tests/crisis_eval.tsv` only. Embeds every message with the installed
+all-MiniLM-L6-v2, then estimates everything by grouped cross-validation: messages whose
+embeddings are within cosine `GROUP_COSINE` of each other (casing, typo and elongation
+variants of one sentence) are joined into a group, and a group is never split between
+training and held-out folds, so a variant of a held-out message cannot vouch for it.
+`REPEATS` shuffles of `FOLDS` folds, each with a fixed seed.
+
+From the held-out scores it chooses, in this order: the temperature `tau` (the grid value
+that catches most positives at the `ASK` false-alarm rate), the logistic that maps margins
+to 0–1, `ASK` (at most `ASK_FALSE_ALARMS` of the held-out hard negatives at or above it)
+and `PAGE` (above every held-out hard negative and acute-distress message). Then it writes
+`flows/crisis/semantic.json` and `flows/crisis/semantic_bank.npz` and prints the figures.
+`--dry-run` prints without writing. Same machine, same files in: same files out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from flows.crisis.encoder import MODEL_PACKAGE, Encoder, one_blas_thread
+from flows.crisis.nearest import Floats, logistic, margins
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+ROOT = Path(__file__).resolve().parent.parent
+TUNING_SET = ROOT / "tests" / "crisis_eval.tsv"
+OUT_DIR = ROOT / "flows" / "crisis"
+VERSION = "semantic-1"
+SEED = 20261203
+FOLDS = 5
+REPEATS = 5
+GROUP_COSINE = 0.9
+TAUS = (0.04, 0.06, 0.08, 0.10, 0.12)
+ASK_FALSE_ALARMS = 0.02
+NOVELTY_RADII = (0.8, 0.7)
+# Tier-2 phrasing that the lexicon lowers (negated, past, someone else) is not a reason to
+# ask the speaker: it trains on the "no" side.
+LOWERED = {"negated", "past", "third_party"}
+PROBE = "I feel like I can't go on."
+
+
+@dataclass(frozen=True)
+class Rows:
+    tiers: NDArray[np.int64]
+    categories: NDArray[np.str_]
+    texts: list[str]
+
+    @property
+    def positive(self) -> NDArray[np.bool_]:
+        """Needs the direct question: tier 1, and tier 2 about the speaker, now."""
+        lowered = np.isin(self.categories, sorted(LOWERED))
+        result: NDArray[np.bool_] = (self.tiers == 1) | ((self.tiers == 2) & ~lowered)
+        return result
+
+    def groups(self) -> dict[str, NDArray[np.bool_]]:
+        lowered = np.isin(self.categories, sorted(LOWERED))
+        return {
+            "tier 1": self.tiers == 1,
+            "tier 2 (speaker, now)": (self.tiers == 2) & ~lowered,
+            "tier 2 negated/past/other": (self.tiers == 2) & lowered,
+            "tier 3": self.tiers == 3,
+            "hard negatives": self.tiers == 0,
+        }
+
+
+def tuning_set_digest() -> str:
+    """The tuning set's SHA-256: the tests check the bank was rebuilt after it changed."""
+    return hashlib.sha256(TUNING_SET.read_bytes()).hexdigest()
+
+
+def read_rows() -> Rows:
+    with TUNING_SET.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return Rows(
+        tiers=np.array([int(r["expected_tier"]) for r in rows]),
+        categories=np.array([r["category"] for r in rows]),
+        texts=[r["text"] for r in rows],
+    )
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """Every message's piece embeddings (`Encoder.pieces`), stacked, with their message."""
+
+    vectors: NDArray[np.float32]
+    owner: NDArray[np.int64]
+    messages: int
+
+    @classmethod
+    def of(cls, encoder: Encoder, texts: list[str]) -> Pieces:
+        parts = [encoder.embed_pieces(text) for text in texts]
+        owner = np.concatenate([np.full(len(p), i) for i, p in enumerate(parts)])
+        return cls(np.concatenate(parts), owner, len(texts))
+
+    def margins(
+        self,
+        positives: NDArray[np.float32],
+        negatives: NDArray[np.float32],
+        tau: float,
+        only: NDArray[np.bool_] | None = None,
+    ) -> Floats:
+        """Each message's margin, as the scorer computes it: its most worrying piece."""
+        out = np.full(self.messages, -np.inf)
+        rows = np.ones(len(self.owner), dtype=bool) if only is None else only[self.owner]
+        found = margins(self.vectors[rows], positives, negatives, tau)
+        np.maximum.at(out, self.owner[rows], found)
+        return out
+
+
+def near_duplicate_groups(embeddings: NDArray[np.float32]) -> NDArray[np.int64]:
+    """Connected components of the graph 'cosine ≥ GROUP_COSINE' (union-find)."""
+    n = len(embeddings)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    close = np.triu(embeddings @ embeddings.T, 1) >= GROUP_COSINE
+    for i, j in zip(*np.nonzero(close), strict=True):
+        parent[find(int(i))] = find(int(j))
+    return np.array([find(i) for i in range(n)])
+
+
+def fold_plans(groups: NDArray[np.int64]) -> list[NDArray[np.int64]]:
+    """For each repeat, the fold of every message (whole groups to one fold)."""
+    rng = np.random.default_rng(SEED)
+    unique = np.unique(groups)
+    plans = []
+    for _ in range(REPEATS):
+        order = rng.permutation(unique)
+        fold_of = {int(g): k % FOLDS for k, g in enumerate(order)}
+        plans.append(np.array([fold_of[int(g)] for g in groups]))
+    return plans
+
+
+def held_out_margins(
+    x: NDArray[np.float32],
+    pieces: Pieces,
+    y: NDArray[np.bool_],
+    plan: NDArray[np.int64],
+    tau: float,
+) -> Floats:
+    """Each message scored by a bank of the other folds' messages."""
+    out = np.zeros(len(x))
+    for k in range(FOLDS):
+        train, test = plan != k, plan == k
+        out[test] = pieces.margins(x[train & y], x[train & ~y], tau, only=test)[test]
+    return out
+
+
+def without_neighbours(
+    x: NDArray[np.float32], pieces: Pieces, y: NDArray[np.bool_], tau: float, radius: float
+) -> Floats:
+    """Each message's margin with itself and every message within cosine `radius` of it
+    left out of the bank: a stand-in for phrasing that nobody has written down yet."""
+    similarity = x @ x.T
+    out = np.zeros(len(x))
+    for i in range(len(x)):
+        keep = similarity[i] < radius
+        keep[i] = False
+        own = pieces.vectors[pieces.owner == i]
+        out[i] = margins(own, x[keep & y], x[keep & ~y], tau).max()
+    return out
+
+
+def two_sentences(
+    encoder: Encoder,
+    rows: Rows,
+    x: NDArray[np.float32],
+    plan: NDArray[np.int64],
+    tau: float,
+) -> tuple[Floats, Floats]:
+    """Held-out messages after a held-out hard negative ("Long day at work. <message>"):
+    the margins of the positives, and of the negatives, so written."""
+    rng = np.random.default_rng(SEED)
+    y = rows.positive
+    negatives = rows.tiers == 0
+    found: tuple[list[float], list[float]] = ([], [])
+    for k in range(FOLDS):
+        train, test = plan != k, plan == k
+        openers = np.flatnonzero(test & negatives)
+        for side, mask in ((0, test & y), (1, test & negatives)):
+            for i in np.flatnonzero(mask):
+                j = int(rng.choice(openers[openers != i]))
+                opener = rows.texts[j].rstrip(" .!?") + "."
+                text = f"{opener} {rows.texts[i]}"
+                own = encoder.embed_pieces(text)
+                found[side].append(float(margins(own, x[train & y], x[train & ~y], tau).max()))
+    return np.array(found[0]), np.array(found[1])
+
+
+def fit_logistic(margin: Floats, y: NDArray[np.bool_]) -> tuple[float, float]:
+    """Platt scaling with balanced class weights, by Newton's method (deterministic)."""
+    weight = np.where(y, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
+    design = np.column_stack([margin, np.ones_like(margin)])
+    beta = np.zeros(2)
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-design @ beta))
+        gradient = design.T @ (weight * (p - y))
+        hessian = (design * (weight * p * (1 - p))[:, None]).T @ design + 1e-9 * np.eye(2)
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    return float(beta[0]), float(beta[1])
+
+
+def threshold_for(scores: Floats, rate: float) -> float:
+    """The lowest 4-decimal threshold with at most `rate` of `scores` at or above it."""
+    ranked = np.sort(scores)[::-1]
+    allowed = math.floor(rate * len(ranked))
+    return math.floor(float(ranked[allowed]) * 10_000 + 1) / 10_000
+
+
+def caught(scores: Floats, threshold: float) -> float:
+    return float((scores >= threshold).mean())
+
+
+def describe(
+    rows: Rows, runs: list[Floats], ask: float, page: float, out: list[str]
+) -> dict[str, Any]:
+    """Per group, the share at or above each threshold: mean and spread over repeats."""
+    figures: dict[str, Any] = {}
+    for name, mask in rows.groups().items():
+        at_ask = [caught(run[mask], ask) for run in runs]
+        at_page = [caught(run[mask], page) for run in runs]
+        figures[name] = {
+            "messages": int(mask.sum()),
+            "ask": round(float(np.mean(at_ask)), 4),
+            "page": round(float(np.mean(at_page)), 4),
+        }
+        spread_ask = f" (±{np.std(at_ask):.1%})" if len(runs) > 1 else ""
+        spread_page = f" (±{np.std(at_page):.1%})" if len(runs) > 1 else ""
+        out.append(
+            f"  {name:27s} n={int(mask.sum()):3d}  ask {np.mean(at_ask):6.1%}{spread_ask}"
+            f"  page {np.mean(at_page):6.1%}{spread_page}"
+        )
+    negatives = rows.tiers == 0
+    by_category = []
+    for category in sorted(set(rows.categories[negatives])):
+        mask = negatives & (rows.categories == category)
+        asked = np.mean([int((run[mask] >= ask).sum()) for run in runs])
+        by_category.append(f"{category} {asked:.1f}/{int(mask.sum())}")
+    label = "mean count" if len(runs) > 1 else "count"
+    out.append(f"  hard negatives asked, by category ({label}): " + ", ".join(by_category))
+    return figures
+
+
+def build(dry_run: bool) -> None:
+    started = time.perf_counter()
+    encoder = Encoder()
+    rows = read_rows()
+    pieces = Pieces.of(encoder, rows.texts)
+    # The bank holds whole messages; a one-piece message's piece is the whole message.
+    counts = np.bincount(pieces.owner, minlength=len(rows.texts))
+    x = np.stack(
+        [
+            pieces.vectors[pieces.owner == i][0] if counts[i] == 1 else encoder.embed(text)
+            for i, text in enumerate(rows.texts)
+        ]
+    )
+    y = rows.positive
+    print(
+        f"{len(rows.texts)} messages ({int(y.sum())} need the direct question), "
+        f"{int((counts > 1).sum())} of them in more than one piece; "
+        f"embedded in {time.perf_counter() - started:.1f} s"
+    )
+    groups = near_duplicate_groups(x)
+    plans = fold_plans(groups)
+    negatives = rows.tiers == 0
+    print(
+        f"{len(np.unique(groups))} groups at cosine ≥ {GROUP_COSINE}; "
+        f"{REPEATS} × {FOLDS}-fold grouped cross-validation, seed {SEED}"
+    )
+
+    # tau: most positives caught at the ASK false-alarm rate, on held-out margins.
+    best: tuple[float, float] | None = None
+    for tau in TAUS:
+        runs = [held_out_margins(x, pieces, y, plan, tau) for plan in plans]
+        recall = np.mean(
+            [
+                caught(run[y], threshold_for(run[negatives], ASK_FALSE_ALARMS) - 1e-4)
+                for run in runs
+            ]
+        )
+        print(f"  tau {tau:.2f}: {recall:.1%} of positives at {ASK_FALSE_ALARMS:.0%} false alarms")
+        if best is None or recall > best[1]:
+            best = (tau, float(recall))
+    assert best is not None
+    tau = best[0]
+    runs_margin = [held_out_margins(x, pieces, y, plan, tau) for plan in plans]
+    pooled = np.concatenate(runs_margin)
+    slope, intercept = fit_logistic(pooled, np.tile(y, REPEATS))
+    runs = [logistic(run, slope, intercept) for run in runs_margin]
+    pooled_scores = np.concatenate(runs)
+    tiled_tiers = np.tile(rows.tiers, REPEATS)
+    ask = threshold_for(pooled_scores[tiled_tiers == 0], ASK_FALSE_ALARMS)
+    never_page = (tiled_tiers == 0) | (tiled_tiers == 3)
+    page = threshold_for(pooled_scores[never_page], 0.0)
+    print(f"chosen: tau {tau}, logistic slope {slope:.3f} intercept {intercept:.3f}")
+    print(f"ASK = {ask}  PAGE = {page}")
+
+    report: list[str] = []
+    report.append("held out (grouped cross-validation; the headline figures):")
+    cv = describe(rows, runs, ask, page, report)
+    report.append("operating points (held out): hard-negative alarm rate -> positives caught")
+    for rate in (0.01, 0.02, 0.03, 0.05):
+        at = threshold_for(pooled_scores[tiled_tiers == 0], rate)
+        tier1 = caught(pooled_scores[tiled_tiers == 1], at)
+        report.append(
+            f"  {rate:.0%} -> threshold {at:.4f}: tier 1 {tier1:.1%}, "
+            f"positives {caught(pooled_scores[np.tile(y, REPEATS)], at):.1%}"
+        )
+    positive_pairs, negative_pairs = (
+        logistic(m, slope, intercept) for m in two_sentences(encoder, rows, x, plans[0], tau)
+    )
+    pairs = {
+        "positives_asked": round(caught(positive_pairs, ask), 4),
+        "negatives_asked": round(caught(negative_pairs, ask), 4),
+        "negatives_paged": round(caught(negative_pairs, page), 4),
+    }
+    report.append(
+        "two sentences, a held-out hard negative then a held-out message (first repeat): "
+        f"positives asked {pairs['positives_asked']:.1%}, hard negatives asked "
+        f"{pairs['negatives_asked']:.1%}, paged {pairs['negatives_paged']:.1%}"
+    )
+    novel: dict[str, Any] = {}
+    for radius in NOVELTY_RADII:
+        scores = logistic(without_neighbours(x, pieces, y, tau, radius), slope, intercept)
+        report.append(
+            f"novel phrasing: each message scored with every labelled message within "
+            f"cosine {radius} of it left out:"
+        )
+        novel[str(radius)] = describe(rows, [scores], ask, page, report)
+    # Leave-one-out keeps near-duplicates in training: flattering, shown for contrast.
+    loo = without_neighbours(x, pieces, y, tau, 1.0 + 1e-6)
+    report.append("leave-one-out (near-duplicates stay in training: flattering):")
+    describe(rows, [logistic(loo, slope, intercept)], ask, page, report)
+    own = logistic(pieces.margins(x[y], x[~y], tau), slope, intercept)
+    report.append("in-sample (every message is in the bank: no estimate at all):")
+    describe(rows, [own], ask, page, report)
+    print("\n".join(report))
+
+    probe = encoder.embed(PROBE)
+    params = {
+        "version": VERSION,
+        "model": f"all-MiniLM-L6-v2 from the package {MODEL_PACKAGE}",
+        "trained_on": "tests/crisis_eval.tsv",
+        "trained_on_sha256": tuning_set_digest(),
+        "messages": len(rows.texts),
+        "positives": int(y.sum()),
+        "tau": tau,
+        "slope": round(slope, 6),
+        "intercept": round(intercept, 6),
+        "ask": ask,
+        "page": page,
+        "ask_false_alarms": ASK_FALSE_ALARMS,
+        "probe": PROBE,
+        "cross_validation": {
+            "folds": FOLDS,
+            "repeats": REPEATS,
+            "seed": SEED,
+            "group_cosine": GROUP_COSINE,
+            "held_out": cv,
+            "novel_phrasing": novel,
+            "two_sentences": pairs,
+        },
+    }
+    bank = {
+        "embeddings": x.astype(np.float16),
+        "labels": y.astype(np.uint8),
+        "probe": probe.astype(np.float32),
+    }
+    if dry_run:
+        print("dry run: nothing written")
+        return
+    (OUT_DIR / "semantic.json").write_text(json.dumps(params, indent=2) + "\n", "utf-8")
+    bank_path = OUT_DIR / "semantic_bank.npz"
+    np.savez_compressed(bank_path, **bank)  # type: ignore[arg-type]
+    digest = hashlib.sha256(bank_path.read_bytes()).hexdigest()[:16]
+    size = bank_path.stat().st_size
+    print(f"wrote semantic.json and semantic_bank.npz ({size / 1024:.0f} KiB, sha256 {digest}…)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dry-run", action="store_true", help="print figures, write nothing")
+    args = parser.parse_args(argv)
+    one_blas_thread()
+    build(args.dry_run)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
