@@ -17,6 +17,7 @@ from bot.settings import ConfigError, Settings
 from flows.catalogue import create_engine
 from flows.clock import Clock, SystemClock
 from flows.config import FlowConfig
+from flows.crisis.semantic import SemanticScorer
 from flows.delivery import Postman
 from flows.engine import Engine
 from flows.relay import close_chats_of_unreachable
@@ -119,8 +120,12 @@ async def run(
         db = await open_database(settings.database_path, synchronous=settings.sqlite_synchronous)
     except SecretError as error:
         raise StartupError(str(error)) from None
+    # The crisis detector's semantic layer loads in the background: the lexicon serves alone
+    # until it is ready, so start-up never waits for it.
+    scorer = SemanticScorer()
+    loading = asyncio.create_task(scorer.load())
     try:
-        engine = create_engine(db, clock, flow_config(settings))
+        engine = create_engine(db, clock, flow_config(settings), semantic=scorer)
         postman = Postman(db, clock)
         close_chats_when_unreachable(engine, postman)
         sweeper = Sweeper(engine)
@@ -130,6 +135,8 @@ async def run(
             assert settings.telegram_bot_token is not None
             await _run_telegram(engine, postman, sweeper, settings, stop)
     finally:
+        loading.cancel()
+        scorer.close()
         await db.close()
     return 0
 

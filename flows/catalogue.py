@@ -11,7 +11,8 @@ from flows.clock import Clock
 from flows.commands import COMMANDS, outside_flow
 from flows.config import FlowConfig
 from flows.connection import Connection
-from flows.crisis_guard import GUARD_COMMANDS, SafetyCheck, alarmed, guard, guard_fallback
+from flows.crisis.semantic import SemanticScorer
+from flows.crisis_guard import GUARD_COMMANDS, CrisisScreen, SafetyCheck, guard_fallback
 from flows.deletion import DeleteData
 from flows.engine import Engine, Hooks
 from flows.event_admin import EVENT_ADMIN_COMMANDS, CancelEvent, EditEvent, NewEvent
@@ -38,8 +39,11 @@ def create_engine(
     *,
     rng: random.Random | None = None,
     limits: RateLimiter | None = None,
+    semantic: SemanticScorer | None = None,
 ) -> Engine:
-    """The engine with every flow; `limits` defaults to the per-person input limits."""
+    """The engine with every flow; `limits` defaults to the per-person input limits, and
+    `semantic` (loading in the background, or None) joins the lexicon once it is ready."""
+    screen = CrisisScreen(semantic)
     return Engine(
         db=db,
         clock=clock,
@@ -78,8 +82,8 @@ def create_engine(
         ),
         outside_flow=outside_flow,
         hooks=Hooks(
-            guard=guard,
-            alarmed=alarmed,
+            guard=screen.guard,
+            alarmed=screen.alarmed,
             guard_fallback=guard_fallback,
             buttons=TypedButtons(),
             relay=relay,

@@ -10,11 +10,13 @@ message is still relayed and the volunteer is alerted privately.
 Only time, tier, rule ids and detector version are stored — never the text.
 """
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import ClassVar
 
-from flows.crisis import DETECTOR_VERSION, Assessment, assess
+from flows.crisis import DETECTOR_VERSION, Assessment, assess, semantic
+from flows.crisis.semantic import SemanticScorer
 from flows.engine import Answer, Command, Context, Flow
 from flows.handoff import (
     PRIORITY_CRISIS,
@@ -76,14 +78,84 @@ async def _already_acted_on(ctx: Context, assessment: Assessment) -> bool:
     return before is not None and before <= assessment.tier
 
 
+# Below this many words the semantic layer is not asked: the lexicon reads short messages
+# well, and check-in answers ("3", "good") are most of what members type.
+SEMANTIC_MIN_WORDS = 3
+# A score this high, with a recent sign of risk (a tier-2 or tier-3 message or a very low
+# check-in in the last hour), also asks the direct question: context makes it less ambiguous.
+CONTEXT_ASK = 0.5
+CONTEXT_WINDOW = timedelta(hours=1)
+# The semantic score is waited for at most this long; past it, the lexicon alone decides.
+SEMANTIC_WAIT_SECONDS = 2.0
+
+
+class CrisisScreen:
+    """The guard's reading of a message: the deterministic lexicon first, and, only where
+    it found nothing, the semantic layer (`flows/crisis/semantic.py`), which may ask the
+    direct question but never pages anyone by itself. Until the model has loaded (or if it
+    cannot), the lexicon serves alone.
+    """
+
+    _REMEMBERED = 64
+
+    def __init__(self, scorer: SemanticScorer | None = None) -> None:
+        self.scorer = scorer
+        # The last few scores, in memory only, so the guard does not score a message twice.
+        self._scores: dict[str, float | None] = {}
+
+    async def semantic_score(self, text: str) -> float | None:
+        if self.scorer is None or not self.scorer.ready or len(text.split()) < SEMANTIC_MIN_WORDS:
+            return None
+        if text in self._scores:
+            return self._scores[text]
+        try:
+            score = await asyncio.wait_for(self.scorer.score(text), SEMANTIC_WAIT_SECONDS)
+        except TimeoutError:
+            log.warning("semantic_timeout")
+            score = None
+        if len(self._scores) >= self._REMEMBERED:
+            self._scores.pop(next(iter(self._scores)))
+        self._scores[text] = score
+        return score
+
+    async def alarmed(self, text: str) -> bool:
+        """Whether the guard must read these words first (in a transaction of its own)."""
+        if assess(text).tier > 0:
+            return True  # the lexicon never waits for the model
+        score = await self.semantic_score(text)
+        return score is not None and score >= CONTEXT_ASK
+
+    async def guard(self, ctx: Context) -> bool:
+        assessment = assess(ctx.input.text)
+        if assessment.tier == 0:
+            score = await self.semantic_score(ctx.input.text)
+            if score is None or not await _semantic_asks(ctx, score):
+                return False
+            # Ask when unsure: the direct question and the lines, never a page by itself.
+            assessment = Assessment(2, (semantic.rule_id(score),))
+        return await guard(ctx, assessment)
+
+
+async def _semantic_asks(ctx: Context, score: float) -> bool:
+    if score >= semantic.ASK:
+        return True
+    if score < CONTEXT_ASK or ctx.member is None:
+        return False
+    since = ctx.now - CONTEXT_WINDOW
+    if await ctx.tx.safety.count_since(ctx.member.id, since, tier=3):
+        return True
+    moods = await ctx.tx.checkins.recent_moods(ctx.member.id, limit=1)
+    return bool(moods) and moods[0].mood == 1 and moods[0].updated_at >= since
+
+
 def alarmed(text: str) -> bool:
-    """Whether the guard must act on these words (the engine then guards them first)."""
+    """Whether the lexicon alone finds something in these words."""
     return assess(text).tier > 0
 
 
-async def guard(ctx: Context) -> bool:
+async def guard(ctx: Context, assessment: Assessment | None = None) -> bool:
     """Assess typed text; True when the guard answered instead of the flow."""
-    assessment = assess(ctx.input.text)
+    assessment = assessment or assess(ctx.input.text)
     if assessment.tier == 0:
         return False
     if ctx.input.edited and await _already_acted_on(ctx, assessment):

@@ -428,7 +428,7 @@ class Hooks:
     # transaction of its own, committed (and sent) before anything else runs, when
     # `alarmed` says the words need it; words it finds nothing in skip it.
     guard: InputHook | None = None
-    alarmed: Callable[[str], bool] | None = None
+    alarmed: Callable[[str], Awaitable[bool]] | None = None
     # Runs in a fresh transaction when the guard itself failed on alarming words: the
     # crisis reply and a page, from as little as possible.
     guard_fallback: CommandHandler | None = None
@@ -486,7 +486,7 @@ class Engine:
         reply or the page. The returned outcome holds what was not yet handed over.
         """
         guarded = Outcome()
-        if self._alarmed(inp):
+        if await self._alarmed(inp):
             guarded, settled = await self._guard_first(account, inp, dedupe)
             if deliver_first is not None and guarded.deliveries:
                 await deliver_first(guarded.deliveries)
@@ -522,11 +522,11 @@ class Engine:
             outbox_id = await tx.outbox.add(account, reply.to_json(), now)
         return Outcome(deliveries=[Delivery(outbox_id, account, reply)])
 
-    def _alarmed(self, inp: Input) -> bool:
+    async def _alarmed(self, inp: Input) -> bool:
         hooks = self.hooks
         if hooks.guard is None or not inp.text or inp.is_tap or inp.command is not None:
             return False
-        return hooks.alarmed is None or hooks.alarmed(inp.text)
+        return hooks.alarmed is None or await hooks.alarmed(inp.text)
 
     async def _guard_first(
         self, account: Account, inp: Input, dedupe: tuple[str, int] | None

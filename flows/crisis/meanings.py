@@ -35,5 +35,9 @@ def _pattern_meanings() -> dict[str, str]:
 
 def rule_meaning(rule_id: str) -> str:
     """What a stored rule id means, in plain words."""
+    if rule_id.startswith("semantic."):
+        from flows.crisis import semantic  # numpy only where a semantic id is read
+
+        return semantic.meaning(rule_id)
     known = _pattern_meanings() | MODIFIER_MEANINGS | GUARD_MEANINGS
     return known.get(rule_id) or UNKNOWN
