@@ -2,6 +2,7 @@
 
 import asyncio
 import random
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +121,12 @@ async def eventually(
         while not condition(member := await bot.member(user_id)):  # noqa: ASYNC110
             await asyncio.sleep(0.01)
     return member
+
+
+def db_rows(db_path: Path, sql: str) -> list[tuple[object, ...]]:
+    """What a query finds in the bot's database file, read beside the running bot."""
+    with sqlite3.connect(db_path) as conn:
+        return list(conn.execute(sql))
 
 
 def text_of(message: BotMessage) -> str:

@@ -5,27 +5,18 @@ crisis reply to the person themself is never held back. Also the detector's cost
 The limiter's timer is frozen here, so what passes does not depend on the machine's speed.
 """
 
-import random
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.app import close_chats_when_unreachable
-from flows.catalogue import create_engine
 from flows.clock import ManualClock
-from flows.config import FlowConfig
 from flows.crisis import detector
-from flows.delivery import Postman
 from flows.limits import INPUTS, Rate, RateLimiter
-from flows.scheduling import Sweeper
-from handlers.telegram.app import TelegramOptions, TelegramService
-from storage import Account, open_database
-from tests.conftest import CRISIS_TEXT
+from storage import Account
 from tests.fake_telegram import FakeTelegram
-from tests.telegram_harness import RunningBot, text_of
-from tests.test_telegram_peer import ADMIN, ALICE, MEMBER, open_chat, people
+from tests.telegram_harness import RunningBot, db_rows, text_of
+from tests.test_telegram_peer import ADMIN, ALICE, MEMBER, open_chat, people, start_peer_bot
 
 HELD_BACK = "faster than I can pass them on"
 CRISIS = "i want to die tonight"
@@ -34,27 +25,10 @@ OUTSIDER = 777_000_222
 
 @pytest.fixture
 async def bot(fake: FakeTelegram, db_path: Path, clock: ManualClock) -> AsyncIterator[RunningBot]:
-    db = await open_database(str(db_path))
-    config = FlowConfig(crisis_resources=CRISIS_TEXT, admins=frozenset({f"telegram:{ADMIN}"}))
     frozen = RateLimiter(monotonic=lambda: 0.0)  # no token ever comes back during a test
-    engine = create_engine(db, clock, config, rng=random.Random(5), limits=frozen)
-    postman = Postman(db, clock)
-    close_chats_when_unreachable(engine, postman)
-    service = TelegramService(
-        TelegramOptions(token=fake.token, base_url=fake.base_url, tick_seconds=3600.0),
-        engine,
-        postman,
-        Sweeper(engine),
-    )
-    await service.start()
-    running = RunningBot(service, engine, db)
+    running = await start_peer_bot(fake, db_path, clock, limits=frozen)
     yield running
     await running.stop()
-
-
-def rows(db_path: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db_path) as conn:
-        return list(conn.execute(sql))
 
 
 def sent_to(fake: FakeTelegram, chat_id: int, containing: str) -> list[str]:
@@ -100,7 +74,7 @@ async def test_a_flood_into_a_chat_reaches_the_volunteer_only_up_to_the_burst(
     member.say(CRISIS)
     reply = text_of(await fake.wait_for_message(MEMBER, "You matter"))
     assert "000-TEST" in reply
-    assert rows(db_path, "SELECT count(*) FROM safety_event WHERE tier = 1") == [(1,)]
+    assert db_rows(db_path, "SELECT count(*) FROM safety_event WHERE tier = 1") == [(1,)]
 
 
 async def test_an_outsiders_flood_gets_a_bounded_number_of_replies(
@@ -127,7 +101,7 @@ async def test_repeated_crisis_words_page_once_and_update_that_page(
     assert "Flagged again" in text_of(page) and [label for label, _ in page.buttons] == [
         "🤝 Accept"
     ]
-    assert rows(db_path, "SELECT count(*) FROM handoff") == [(1,)]
+    assert db_rows(db_path, "SELECT count(*) FROM handoff") == [(1,)]
 
 
 async def test_repeated_reports_reach_the_admins_once(fake: FakeTelegram, bot: RunningBot) -> None:

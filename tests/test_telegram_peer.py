@@ -21,6 +21,7 @@ from bot.app import close_chats_when_unreachable
 from flows.catalogue import create_engine
 from flows.clock import ManualClock
 from flows.config import FlowConfig
+from flows.crisis.semantic import SemanticScorer
 from flows.delivery import Postman
 from flows.limits import RateLimiter
 from flows.scheduling import Sweeper
@@ -102,13 +103,20 @@ def people(fake: FakeTelegram) -> tuple[TgUser, TgUser, TgUser, TgUser]:
 
 
 async def start_peer_bot(
-    fake: FakeTelegram, db_path: Path, clock: ManualClock, *, limits: RateLimiter | None = None
+    fake: FakeTelegram,
+    db_path: Path,
+    clock: ManualClock,
+    *,
+    limits: RateLimiter | None = None,
+    semantic: SemanticScorer | None = None,
 ) -> RunningBot:
     """The bot as bot/app.py wires it, with ADMIN as the deployment's admin."""
     db = await open_database(str(db_path))
     # HANDOFF_ESCALATE_MINUTES stays at its default, 5.
     config = FlowConfig(crisis_resources=CRISIS_TEXT, admins=frozenset({f"telegram:{ADMIN}"}))
-    engine = create_engine(db, clock, config, rng=random.Random(5), limits=limits)
+    engine = create_engine(
+        db, clock, config, rng=random.Random(5), limits=limits, semantic=semantic
+    )
     postman = Postman(db, clock)
     close_chats_when_unreachable(engine, postman)
     service = TelegramService(

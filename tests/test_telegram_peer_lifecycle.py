@@ -5,7 +5,6 @@ python-telegram-bot stack against the fake Bot API.
 """
 
 import re
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from flows.clock import ManualClock
 from flows.handoff import NOT_OFFERED
 from tests.fake_telegram import BotMessage, FakeTelegram
-from tests.telegram_harness import RunningBot, text_of
+from tests.telegram_harness import RunningBot, db_rows, text_of
 from tests.test_telegram_peer import (
     ADMIN,
     ALICE,
@@ -40,11 +39,6 @@ async def bot(fake: FakeTelegram, db_path: Path, clock: ManualClock) -> AsyncIte
     running = await start_peer_bot(fake, db_path, clock)
     yield running
     await running.stop()
-
-
-def rows(db_path: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db_path) as conn:
-        return list(conn.execute(sql))
 
 
 def accept_command(notice: BotMessage) -> str:
@@ -76,7 +70,7 @@ async def test_a_volunteer_deleting_their_data_ends_their_chat_and_crisis_still_
     await bob.send("/delete", expect="Are you sure?")
     await bob.tap("Yes, delete everything", expect="everything I stored about you")
     await assert_member_told_and_offered(fake)
-    assert rows(db_path, "SELECT status, end_reason FROM handoff") == [
+    assert db_rows(db_path, "SELECT status, end_reason FROM handoff") == [
         ("ended", "volunteer_deleted")
     ]
 
@@ -84,7 +78,7 @@ async def test_a_volunteer_deleting_their_data_ends_their_chat_and_crisis_still_
     reply = text_of(await fake.wait_for_message(MEMBER, "You matter"))
     assert "000-TEST" in reply
     await fake.wait_for_message(ADMIN, "URGENT")
-    assert rows(db_path, "SELECT tier, source FROM safety_event") == [(1, "chat")]
+    assert db_rows(db_path, "SELECT tier, source FROM safety_event") == [(1, "chat")]
 
 
 async def test_a_member_deleting_their_data_frees_their_volunteer(
@@ -98,7 +92,7 @@ async def test_a_member_deleting_their_data_frees_their_volunteer(
     told = text_of(await fake.wait_for_message(ALICE, "has left Hearthside"))
     assert "Quiet Heron has left Hearthside, so the chat has ended" in told
     assert (await volunteer_of(bot, ALICE)).active_chats == 0
-    assert rows(db_path, "SELECT status, member_id, member_alias FROM handoff") == [
+    assert db_rows(db_path, "SELECT status, member_id, member_alias FROM handoff") == [
         ("ended", None, "a former member")
     ]
 
@@ -116,7 +110,7 @@ async def test_a_waiting_request_is_withdrawn_when_its_member_deletes_their_data
     await member.tap("Yes, delete everything", expect="everything I stored about you")
     await fake.next_call("editMessageText", chat_id=ALICE)
     assert "has left Hearthside" in text_of(fake.message(ALICE, notice.message_id))
-    assert rows(db_path, "SELECT status FROM handoff") == [("cancelled",)]
+    assert db_rows(db_path, "SELECT status FROM handoff") == [("cancelled",)]
     await alice.send(f"/{accept_command(notice)}", expect="withdrawn")
 
 
@@ -199,7 +193,7 @@ async def test_a_volunteers_own_crisis_words_are_answered_privately_and_admins_t
     assert CRISIS not in page
     copy = await fake.next_call("copyMessage", chat_id=MEMBER)  # still reaches the member
     assert copy.params["message_id"] == sent
-    assert rows(db_path, "SELECT tier, source FROM safety_event") == [(1, "volunteer")]
+    assert db_rows(db_path, "SELECT tier, source FROM safety_event") == [(1, "volunteer")]
 
 
 # -- the latest mood, shared only by choice -----------------------------------------------

@@ -3,7 +3,6 @@ understands the words people use, a crisis inside a peer chat stays one state to
 truthfully, the admins hear of it, and a crisis request is withdrawn only on purpose.
 """
 
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from flows.clock import ManualClock
 from tests.fake_telegram import FakeTelegram
-from tests.telegram_harness import RunningBot, text_of
+from tests.telegram_harness import RunningBot, db_rows, text_of
 from tests.test_telegram_peer import (
     ADMIN,
     ALICE,
@@ -33,11 +32,6 @@ async def bot(fake: FakeTelegram, db_path: Path, clock: ManualClock) -> AsyncIte
     await running.stop()
 
 
-def rows(db_path: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db_path) as conn:
-        return list(conn.execute(sql))
-
-
 @pytest.mark.parametrize("words", ["not sure", "maybe", "idk", "yeah", "i think so"])
 async def test_any_answer_but_a_clear_no_takes_the_tier1_path_at_once(
     fake: FakeTelegram, bot: RunningBot, db_path: Path, words: str
@@ -49,8 +43,8 @@ async def test_any_answer_but_a_clear_no_takes_the_tier1_path_at_once(
     reply = text_of(await member.send(words))
     assert "You matter" in reply and "000-TEST" in reply  # not "choose one of the options"
     await fake.wait_for_message(ADMIN, "URGENT")
-    assert rows(db_path, "SELECT tier FROM safety_event ORDER BY id") == [(2,), (1,)]
-    assert rows(db_path, "SELECT priority, status FROM handoff") == [(0, "waiting")]
+    assert db_rows(db_path, "SELECT tier FROM safety_event ORDER BY id") == [(2,), (1,)]
+    assert db_rows(db_path, "SELECT priority, status FROM handoff") == [(0, "waiting")]
 
 
 @pytest.mark.parametrize("words", ["nope", "No, I'm safe", "im not"])
@@ -82,7 +76,7 @@ async def test_a_crisis_typed_in_a_check_in_inside_a_chat_goes_to_the_peer_truth
     after = member.say("are you still there?")
     copy = await fake.next_call("copyMessage", chat_id=ALICE)  # a chat message, not a note
     assert copy.params["message_id"] == after
-    assert rows(db_path, "SELECT mood, helped FROM mood_checkin") == [(2, None)]
+    assert db_rows(db_path, "SELECT mood, helped FROM mood_checkin") == [(2, None)]
     page = text_of(await fake.wait_for_message(ADMIN, "crisis flagged in a peer chat"))
     assert "Quiet Heron is talking with Sam" in page and TIER1 not in page
 
@@ -113,14 +107,14 @@ async def test_cancel_after_a_crisis_asks_before_withdrawing_the_request(
     await member.send(TIER1, expect="You matter")  # mid sign-up
     asked = text_of(await member.send("/cancel", expect="Do you want to withdraw it?"))
     assert "because of what you told me earlier" in asked
-    assert rows(db_path, "SELECT status FROM handoff") == [("waiting",)]
+    assert db_rows(db_path, "SELECT status FROM handoff") == [("waiting",)]
     await member.tap("No, keep waiting", expect="still in line")
-    assert rows(db_path, "SELECT status FROM handoff") == [("waiting",)]
+    assert db_rows(db_path, "SELECT status FROM handoff") == [("waiting",)]
     await member.send("/cancel", expect="Do you want to withdraw it?")
     await member.tap("Yes, withdraw it")
     done = text_of(await fake.wait_for_message(MEMBER, "withdrawn your request"))
     assert "000-TEST" in done  # the lines, when it is withdrawn
-    assert rows(db_path, "SELECT status FROM handoff") == [("cancelled",)]
+    assert db_rows(db_path, "SELECT status FROM handoff") == [("cancelled",)]
 
 
 async def test_a_flagged_chat_ends_only_after_a_question_and_the_member_sees_the_lines(
@@ -133,11 +127,11 @@ async def test_a_flagged_chat_ends_only_after_a_question_and_the_member_sees_the
     await fake.next_call("copyMessage", chat_id=ALICE)  # relayed after the guard's stage
     asked = text_of(await alice.send("/end", expect="Before you end it"))
     assert "flagged risk in this chat with Quiet Heron" in asked
-    assert rows(db_path, "SELECT status FROM handoff") == [("active",)]
+    assert db_rows(db_path, "SELECT status FROM handoff") == [("active",)]
     await alice.tap("End the chat anyway", expect="You've ended the chat")
     ended = text_of(await fake.wait_for_message(MEMBER, "Sam has ended the chat"))
     assert "000-TEST" in ended  # the lines again, as the chat with risk in it ends
-    assert rows(db_path, "SELECT status FROM handoff") == [("ended",)]
+    assert db_rows(db_path, "SELECT status FROM handoff") == [("ended",)]
 
 
 async def test_an_unflagged_chat_ends_at_once_without_the_lines(
@@ -176,7 +170,7 @@ async def test_an_admin_takes_over_a_handed_over_chat_through_the_bot(
         for c in fake.calls_to("copyMessage", chat_id=MEMBER)
     ]
     assert fake.calls_to("copyMessage", chat_id=ALICE)[-1].params["message_id"] != said
-    team = rows(
+    team = db_rows(
         db_path,
         "SELECT display_name FROM volunteer v JOIN handoff h "
         "ON h.volunteer_id = v.member_id WHERE h.status = 'active'",

@@ -5,29 +5,19 @@ crisis reply never waits for it.
 """
 
 import asyncio
-import random
-import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.app import close_chats_when_unreachable
 from flows import crisis_guard
-from flows.catalogue import create_engine
 from flows.clock import ManualClock
-from flows.config import FlowConfig
 from flows.crisis import assess, semantic
 from flows.crisis.meanings import UNKNOWN, rule_meaning
 from flows.crisis.semantic import SemanticScorer
-from flows.delivery import Postman
-from flows.scheduling import Sweeper
-from handlers.telegram.app import TelegramOptions, TelegramService
-from storage import open_database
-from tests.conftest import CRISIS_TEXT
 from tests.fake_telegram import FakeTelegram
-from tests.telegram_harness import RunningBot, text_of
-from tests.test_telegram_peer import ADMIN, MEMBER, onboard_member, people
+from tests.telegram_harness import RunningBot, db_rows, text_of
+from tests.test_telegram_peer import ADMIN, MEMBER, onboard_member, people, start_peer_bot
 
 # Words the lexicon finds nothing in, whose meaning the model reads as needing the question.
 UNSAID = "everyone would be happier if i was gone"
@@ -48,25 +38,7 @@ def loaded() -> Iterator[SemanticScorer]:
 async def start(
     fake: FakeTelegram, db_path: Path, clock: ManualClock, scorer: object
 ) -> RunningBot:
-    db = await open_database(str(db_path))
-    config = FlowConfig(crisis_resources=CRISIS_TEXT, admins=frozenset({f"telegram:{ADMIN}"}))
-    engine = create_engine(
-        db,
-        clock,
-        config,
-        rng=random.Random(5),
-        semantic=scorer,  # type: ignore[arg-type]
-    )
-    postman = Postman(db, clock)
-    close_chats_when_unreachable(engine, postman)
-    service = TelegramService(
-        TelegramOptions(token=fake.token, base_url=fake.base_url, tick_seconds=3600.0),
-        engine,
-        postman,
-        Sweeper(engine),
-    )
-    await service.start()
-    return RunningBot(service, engine, db)
+    return await start_peer_bot(fake, db_path, clock, semantic=scorer)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -76,11 +48,6 @@ async def bot(
     running = await start(fake, db_path, clock, loaded)
     yield running
     await running.stop()
-
-
-def rows(db_path: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db_path) as conn:
-        return list(conn.execute(sql))
 
 
 def test_the_examples_are_what_they_claim(loaded: SemanticScorer) -> None:
@@ -97,7 +64,7 @@ async def test_the_model_asks_the_direct_question_where_the_lexicon_found_nothin
     lines = text_of(await member.send(UNSAID, expect="automated assistant"))
     assert "000-TEST" in lines
     await fake.wait_for_message(MEMBER, "Are you thinking about ending your life?")
-    ((tier, rules),) = rows(db_path, "SELECT tier, rule_ids FROM safety_event")
+    ((tier, rules),) = db_rows(db_path, "SELECT tier, rule_ids FROM safety_event")
     assert tier == 2 and str(rules).startswith("semantic.ask")
     assert rule_meaning(str(rules)) != UNKNOWN  # /export says what it means in words
     assert fake.messages(ADMIN) == []  # asked, not paged: only a yes pages people
@@ -113,7 +80,7 @@ async def test_a_recent_sign_of_risk_makes_a_closer_call_ask(
     await member.send(DISTRESS, expect="That sounds really hard")  # tier 3
     await member.send(AMBIGUOUS, expect="automated assistant")  # now it asks
     await fake.wait_for_message(MEMBER, "Are you thinking about ending your life?")
-    assert rows(db_path, "SELECT tier FROM safety_event ORDER BY id") == [(3,), (2,)]
+    assert db_rows(db_path, "SELECT tier FROM safety_event ORDER BY id") == [(3,), (2,)]
 
 
 async def test_while_the_model_loads_the_lexicon_serves_alone(
@@ -125,7 +92,7 @@ async def test_while_the_model_loads_the_lexicon_serves_alone(
         await onboard_member(member)
         answered = text_of(await member.send(UNSAID))  # the lexicon's answer: nothing
         assert "ending your life" not in answered and "automated assistant" not in answered
-        assert rows(db_path, "SELECT count(*) FROM safety_event") == [(0,)]
+        assert db_rows(db_path, "SELECT count(*) FROM safety_event") == [(0,)]
         reply = text_of(await member.send(TIER1, expect="You matter"))
         assert "000-TEST" in reply
     finally:
