@@ -1,0 +1,95 @@
+"""The crisis guard on the blind batches: `python -m bench.crisis_blind`.
+
+The headline figures for the detector. Each file in tests/crisis_blind/ was written by
+someone who had seen neither the patterns nor the other sets, only a brief of the kinds of
+message, and was scored once, before any tuning on it (the figures stated in the README are
+from that first scoring). What a member is shown is decided as the guard decides it without
+recent context: the lexicon first, then, where it finds nothing, the semantic layer's
+direct question for messages of three words or more. Prints figures only, never a message.
+"""
+
+import csv
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from flows.crisis import DETECTOR_VERSION, assess, semantic
+from flows.crisis.semantic import SemanticScorer
+from flows.crisis_guard import SEMANTIC_MIN_WORDS
+
+BLIND = Path(__file__).resolve().parent.parent / "tests" / "crisis_blind"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    expected: int
+    tier: int  # 1 pages people; 2 asks the direct question with the lines
+    supporter: bool  # the reply for someone worried about another person, with the lines
+    asked_by_model: bool
+
+    @property
+    def shown_lines(self) -> bool:
+        return self.tier in (1, 2) or self.supporter
+
+
+def decide(scorer: SemanticScorer | None, expected: int, text: str) -> Decision:
+    found = assess(text)
+    if found.tier:
+        return Decision(expected, found.tier, found.third_party, False)
+    long_enough = len(text.split()) >= SEMANTIC_MIN_WORDS
+    if scorer is not None and long_enough and scorer.score_sync(text) >= semantic.ASK:
+        return Decision(expected, 2, False, True)
+    return Decision(expected, 0, False, False)
+
+
+def share(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({part / whole:.0%})" if whole else "-"
+
+
+def report(name: str, decisions: list[Decision]) -> str:
+    tier1 = [d for d in decisions if d.expected == 1]
+    tier2 = [d for d in decisions if d.expected == 2]
+    negatives = [d for d in decisions if d.expected == 0]
+    lines = [
+        ("tier-1 shown the crisis lines", sum(d.shown_lines for d in tier1), tier1, ">= 97 %"),
+        ("tier-1 answered as tier 1", sum(d.tier == 1 for d in tier1), tier1, ">= 90 %"),
+        ("tier-2 at tier 2 or above", sum(d.tier in (1, 2) for d in tier2), tier2, ">= 90 %"),
+        (
+            "hard negatives paging people",
+            sum(d.tier == 1 and not d.supporter for d in negatives),
+            negatives,
+            "<= 1 %",
+        ),
+        (
+            "hard negatives alarmed at all",
+            sum(d.shown_lines for d in negatives),
+            negatives,
+            "<= 5 %",
+        ),
+    ]
+    out = [f"{name} ({len(decisions)} messages)"]
+    out += [
+        f"  {what:<32}{share(n, len(of)):<16}(target {target})" for what, n, of, target in lines
+    ]
+    out.append(
+        f"  {'direct questions from the model':<32}{sum(d.asked_by_model for d in decisions)}"
+    )
+    return "\n".join(out)
+
+
+def main(argv: list[str]) -> None:
+    scorer: SemanticScorer | None = None
+    if "--lexicon-only" not in argv:
+        scorer = SemanticScorer()
+        scorer.load_sync()
+    layers = DETECTOR_VERSION + ("" if scorer is None else f" + {semantic.SEMANTIC_VERSION}")
+    print(f"crisis guard on the blind batches: {layers}")
+    for path in sorted(BLIND.glob("*.tsv")):
+        with path.open(encoding="utf-8") as handle:
+            reader = csv.DictReader(handle, delimiter="\t")
+            rows = [(int(r["expected_tier"]), r["text"]) for r in reader]
+        print(report(path.name, [decide(scorer, tier, text) for tier, text in rows]))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
