@@ -103,6 +103,53 @@ def test_overdose_and_third_party_flags() -> None:
     assert assess("my friend is overdosing").third_party
 
 
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        # lexicon-3: a method verb, a paraphrase or words run together are intent.
+        ("i'm going to hang myself", 1),
+        ("i want to stop living", 1),
+        ("im done living", 1),
+        ("iwanttodie", 1),
+        # Means at hand, a place beside finality, a last message, giving things away.
+        ("i have the rope ready", 1),
+        ("i'm on the train tracks, sorry for everything", 1),
+        ("by the time you read this i'll be gone", 1),
+        ("gave my cat to my neighbour, i won't need anything anymore", 1),
+        # Self-harm bleeding now; passive ideation and hopelessness in everyday words.
+        ("so much blood i can't make it stop", 1),
+        ("i feel like dying", 2),
+        ("i'm such a burden to everyone", 2),
+        ("i just want the pain to stop", 2),
+        # Affirmations of life and stories are not a person in danger.
+        ("I don't want to die, I want to live", 0),
+        ("a character in my book killed himself", 0),
+        ("my tooth aches so much, i just want the pain to stop", 0),
+    ],
+)
+def test_compositional_kinds(text: str, tier: int) -> None:
+    assert assess(text).tier == tier
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i took 40 of my sleeping pills",
+        "mixed my xanax with a bottle of vodka",
+        "my friend isn't breathing and her lips are blue",
+        "he won't wake up after using",
+    ],
+)
+def test_overdose_by_amount_mixture_or_signs_leads_with_the_emergency_number(text: str) -> None:
+    result = assess(text)
+    assert result.tier == 1 and result.overdose
+
+
+def test_someone_elses_overdose_in_progress_keeps_tier_one() -> None:
+    result = assess("my brother is not breathing, he took something")
+    assert result.tier == 1 and result.third_party and result.overdose
+
+
 @pytest.mark.parametrize("text", ["I'm not panicking", "i had a panic attack last year"])
 def test_negated_or_past_distress_is_nothing_to_act_on(text: str) -> None:
     assert assess(text).tier == 0
