@@ -11,6 +11,9 @@ from flows.crisis import assess
 from flows.crisis.detector import RiskDetector
 
 EVAL_SET = Path(__file__).with_name("crisis_eval.tsv")
+# The development set: written before the lexicon-3 patterns and never tuned on. Its
+# figures are reported by bench/crisis_eval.py; here only its shape is held.
+DEV_SET = Path(__file__).with_name("crisis_dev.tsv")
 # The false-positive budget: at most 2 % of the hard negatives (tier 0) may be flagged
 # at any tier, and none at tier 1. Tier-1 recall must stay at 100 %.
 FALSE_POSITIVE_BUDGET = 0.02
@@ -20,8 +23,8 @@ NEGATIVE_CATEGORIES = {
 }  # fmt: skip
 
 
-def cases() -> list[tuple[int, str, str]]:
-    with EVAL_SET.open(encoding="utf-8") as handle:
+def cases(path: Path = EVAL_SET) -> list[tuple[int, str, str]]:
+    with path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     return [(int(r["expected_tier"]), r["category"], r["text"]) for r in rows]
 
@@ -35,6 +38,16 @@ def test_the_set_is_substantial() -> None:
     assert {category for tier, category, _ in rows if tier == 0} == NEGATIVE_CATEGORIES
     texts = [text for _, _, text in rows]
     assert len(texts) == len(set(texts))
+
+
+def test_the_development_set_is_kept_apart() -> None:
+    dev = cases(DEV_SET)
+    assert len(dev) >= 120
+    assert {tier for tier, _, _ in dev} == {0, 1, 2, 3}
+    dev_texts = [text.casefold() for _, _, text in dev]
+    assert len(dev_texts) == len(set(dev_texts))
+    # No message of the development set is in the tuning set, in any casing.
+    assert not (set(dev_texts) & {text.casefold() for _, _, text in cases()})
 
 
 def test_tier1_recall_is_total() -> None:
@@ -88,6 +101,53 @@ def test_overdose_and_third_party_flags() -> None:
     assert assess("my brother took too many pills").third_party
     assert assess("my friend is overdosing").overdose
     assert assess("my friend is overdosing").third_party
+
+
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        # lexicon-3: a method verb, a paraphrase or words run together are intent.
+        ("i'm going to hang myself", 1),
+        ("i want to stop living", 1),
+        ("im done living", 1),
+        ("iwanttodie", 1),
+        # Means at hand, a place beside finality, a last message, giving things away.
+        ("i have the rope ready", 1),
+        ("i'm on the train tracks, sorry for everything", 1),
+        ("by the time you read this i'll be gone", 1),
+        ("gave my cat to my neighbour, i won't need anything anymore", 1),
+        # Self-harm bleeding now; passive ideation and hopelessness in everyday words.
+        ("so much blood i can't make it stop", 1),
+        ("i feel like dying", 2),
+        ("i'm such a burden to everyone", 2),
+        ("i just want the pain to stop", 2),
+        # Affirmations of life and stories are not a person in danger.
+        ("I don't want to die, I want to live", 0),
+        ("a character in my book killed himself", 0),
+        ("my tooth aches so much, i just want the pain to stop", 0),
+    ],
+)
+def test_compositional_kinds(text: str, tier: int) -> None:
+    assert assess(text).tier == tier
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i took 40 of my sleeping pills",
+        "mixed my xanax with a bottle of vodka",
+        "my friend isn't breathing and her lips are blue",
+        "he won't wake up after using",
+    ],
+)
+def test_overdose_by_amount_mixture_or_signs_leads_with_the_emergency_number(text: str) -> None:
+    result = assess(text)
+    assert result.tier == 1 and result.overdose
+
+
+def test_someone_elses_overdose_in_progress_keeps_tier_one() -> None:
+    result = assess("my brother is not breathing, he took something")
+    assert result.tier == 1 and result.third_party and result.overdose
 
 
 @pytest.mark.parametrize("text", ["I'm not panicking", "i had a panic attack last year"])

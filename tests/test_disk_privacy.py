@@ -7,6 +7,7 @@ so words gone from every table can still be read there until the log is folded i
 database (where secure_delete has zeroed them) and emptied.
 """
 
+import asyncio
 import json
 import logging
 import os
@@ -62,8 +63,12 @@ def on_disk(db_path: Path, needles: Iterable[str]) -> list[str]:
 
 async def settled(bot: RunningBot) -> None:
     """Until every update received so far has been handled to its end (replies sent,
-    their outbox rows deleted)."""
-    await bot.service.app.update_queue.join()
+    their outbox rows deleted, the WAL folded after a deletion's last message)."""
+    await bot.service.app.update_queue.join()  # taken off the queue...
+    async with asyncio.timeout(10):
+        # ...and no chat's handler still running (PTB runs them as tasks of their own).
+        while len(bot.service.processor.locks):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from flows.clock import ManualClock
 from flows.onboarding import CONSENT_TEXT
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import text_of
-from tests.test_disk_privacy import on_disk
+from tests.test_disk_privacy import on_disk, settled
 from tests.test_telegram_peer import (
     ADMIN,
     MEMBER,
@@ -50,7 +50,7 @@ async def test_a_bar_survives_delete_and_signing_up_again(
         done = await delete_data(member)
         # Told honestly what stays.
         assert "The one exception" in done and "barred from peer chats" in done
-        await bot.service.app.update_queue.join()
+        await settled(bot)
         # What stays names nobody: one keyed hash, no chat id, no name.
         kept = bars_kept(db_path)
         assert len(kept) == 1 and len(kept[0]) == 64 and str(MEMBER) not in kept[0]

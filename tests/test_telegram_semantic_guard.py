@@ -22,7 +22,7 @@ from tests.test_telegram_peer import ADMIN, MEMBER, onboard_member, people, star
 # Words the lexicon finds nothing in, whose meaning the model reads as needing the question.
 UNSAID = "everyone would be happier if i was gone"
 # Closer to the line: asked only after a recent sign of risk.
-AMBIGUOUS = "i just want the pain to stop"
+AMBIGUOUS = "i cant keep doing this to myself"
 DISTRESS = "i cant cope anymore"
 TIER1 = "i want to die tonight"
 

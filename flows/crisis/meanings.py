@@ -6,9 +6,7 @@ A safety event records which rules decided it: the detector's patterns (each wit
 inferences about the person, so their /export shows each id with what it means.
 """
 
-import tomllib
-from functools import cache
-from importlib import resources
+from flows.crisis.detector import rule_meanings
 
 # The detector's modifiers (flows/crisis/detector.py): they lower a tier.
 MODIFIER_MEANINGS = {
@@ -27,17 +25,11 @@ GUARD_MEANINGS = {
 UNKNOWN = "a rule of an earlier version of the safety check, no longer in use"
 
 
-@cache
-def _pattern_meanings() -> dict[str, str]:
-    raw = (resources.files("flows.crisis") / "patterns.toml").read_text("utf-8")
-    return {rule["id"]: rule.get("meaning", "") for rule in tomllib.loads(raw)["rule"]}
-
-
 def rule_meaning(rule_id: str) -> str:
     """What a stored rule id means, in plain words."""
     if rule_id.startswith("semantic."):
         from flows.crisis import semantic  # numpy only where a semantic id is read
 
         return semantic.meaning(rule_id)
-    known = _pattern_meanings() | MODIFIER_MEANINGS | GUARD_MEANINGS
+    known = rule_meanings() | MODIFIER_MEANINGS | GUARD_MEANINGS
     return known.get(rule_id) or UNKNOWN
