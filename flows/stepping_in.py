@@ -112,6 +112,13 @@ async def support_chat(ctx: Context) -> None:
         ctx.answered = "Already talking"
         ctx.say(f"{volunteer.display_name} is already in a chat of their own with someone.")
         return
+    if volunteer.active_chats:
+        # Their words would come to you instead of to the members they are with.
+        ctx.say(
+            f"{volunteer.display_name} is in a peer chat with a member right now. Tap "
+            "again once it has ended."
+        )
+        return
     team = await admin_as_volunteer(ctx)
     if team is None or team.member_id == volunteer.member_id:
         ctx.say("That's you — another admin can talk with you.")

@@ -15,9 +15,13 @@ from tests.test_telegram_peer import (
     ADMIN,
     ALICE,
     MEMBER,
+    OTHER_MEMBER,
+    TgUser,
     onboard_member,
     open_chat,
     people,
+    request_talk,
+    set_up_volunteer,
     start_peer_bot,
 )
 
@@ -190,4 +194,27 @@ async def test_an_admin_answers_a_volunteers_debrief_by_talking_with_them(
     await fake.wait_for_message(ALICE, "is here to talk with you")
     said = alice.say("that one was hard")
     copy = await fake.next_call("copyMessage", chat_id=ADMIN)
+    assert copy.params["message_id"] == said
+
+
+async def test_an_admin_waits_to_talk_with_a_volunteer_still_holding_a_chat(
+    fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin, alice, _bob, member = people(fake)
+    other = TgUser(fake, OTHER_MEMBER, "Ottilie", "ottilie_h")
+    await set_up_volunteer(admin, alice, "Sam", capacity="2 chats")
+    await alice.send("/oncall", expect="You're on call")
+    for who, name in ((member, "Quiet Heron"), (other, "Kind Otter")):
+        await onboard_member(who, name)
+        await request_talk(who, expect="I've let the peers on call know")
+        await fake.wait_for_message(ALICE, f"{name} would like to talk")
+        await alice.tap("Accept", expect=f"You're now talking with {name}")
+    await alice.send("/end", expect="You've ended the chat")  # the chat in hand: Kind Otter
+    await alice.tap("I'd like to talk to an admin", expect="asked an admin to reach out")
+    await fake.wait_for_message(ADMIN, "would like to talk after a peer chat")
+    await admin.tap("Talk with them")
+    refused = text_of(await fake.wait_for_message(ADMIN, "Tap again once it has ended"))
+    assert "in a peer chat with a member right now" in refused
+    said = alice.say("still with you, Quiet Heron")
+    copy = await fake.next_call("copyMessage", chat_id=MEMBER)  # to the member, still
     assert copy.params["message_id"] == said
