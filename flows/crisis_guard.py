@@ -183,6 +183,8 @@ async def guard(ctx: Context, assessment: Assessment | None = None) -> bool:
             f"{_resources(ctx, overdose=assessment.overdose)}\n\n"
             "If you'd like to talk it through with a peer: /talk"
         )
+        if ctx.input.command is not None:
+            return False  # the command they typed still runs ("/talk my friend …")
         ctx.remind_open_question()
         return True
     if assessment.tier == 2:
@@ -198,6 +200,8 @@ async def guard(ctx: Context, assessment: Assessment | None = None) -> bool:
         "send /talk. And if things get worse, these lines are open any time:\n"
         f"{ctx.config.crisis.short_text()}"
     )
+    if ctx.input.command is not None:
+        return False  # the command they typed still runs
     return ctx.state is None or ctx.state.question is None
 
 

@@ -401,6 +401,9 @@ async def remember_offers(
     return set(offers)
 
 
+# Command audiences whose arguments are a person's own words, read by the crisis guard.
+PEOPLES_COMMANDS = frozenset({"anyone", "person", "member", "community"})
+
 CommandHandler = Callable[[Context], Awaitable[None]]
 # Returns True when it took care of the input (the flow must not see it).
 InputHook = Callable[[Context], Awaitable[bool]]
@@ -524,8 +527,14 @@ class Engine:
 
     async def _alarmed(self, inp: Input) -> bool:
         hooks = self.hooks
-        if hooks.guard is None or not inp.text or inp.is_tap or inp.command is not None:
+        if hooks.guard is None or not inp.text or inp.is_tap:
             return False
+        if inp.command is not None:
+            # What people type after a command ("/talk i want to die") is theirs to read too;
+            # staff commands carry event texts, references and codes, not a person's words.
+            command = self.commands.get(inp.command)
+            if command is None or command.audience not in PEOPLES_COMMANDS:
+                return False
         return hooks.alarmed is None or await hooks.alarmed(inp.text)
 
     async def _guard_first(

@@ -218,3 +218,25 @@ async def test_an_admin_waits_to_talk_with_a_volunteer_still_holding_a_chat(
     said = alice.say("still with you, Quiet Heron")
     copy = await fake.next_call("copyMessage", chat_id=MEMBER)  # to the member, still
     assert copy.params["message_id"] == said
+
+
+async def test_words_typed_after_a_command_are_read_by_the_guard(
+    fake: FakeTelegram, bot: RunningBot, db_path: Path
+) -> None:
+    _admin, _alice, _bob, member = people(fake)
+    await onboard_member(member)
+    # Worry about someone else: the supporter reply, and the command still runs.
+    await member.send("/talk my friend says she wants to die", expect="worried about someone")
+    await fake.wait_for_message(MEMBER, "something you'd like to talk about")
+    await member.send("/cancel", expect="stopped")
+    # Distress: the offer, and the check-in still starts.
+    await member.send("/checkin i cant cope anymore", expect="That sounds really hard")
+    await fake.wait_for_message(MEMBER, "How are you feeling")
+    await member.send("/cancel", expect="stopped")
+    # Their own danger: the crisis reply at once, and a person is asked to reach out.
+    reply = text_of(await member.send("/talk i want to kill myself", expect="You matter"))
+    assert "000-TEST" in reply
+    await fake.wait_for_message(ADMIN, "URGENT")
+    assert db_rows(db_path, "SELECT priority, status FROM handoff") == [(0, "waiting")]
+    tiers = db_rows(db_path, "SELECT tier FROM safety_event ORDER BY id")
+    assert [t for (t,) in tiers][-2:] == [3, 1]
