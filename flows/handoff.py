@@ -375,6 +375,20 @@ async def cancel_waiting(ctx: Context, *, confirmed: bool = False) -> bool:
     return True
 
 
+# How a volunteer is after a chat: asked when it ends, or when an admin takes it over.
+DEBRIEF = (
+    command_choice("debrief ok", "I'm okay", "🙂"),
+    command_choice("debrief heavy", "That was heavy", "🌧"),
+    command_choice("debrief talk", "I'd like to talk to an admin", "🙋"),
+)
+
+
+async def point_at_next_chat(ctx: Context, volunteer_id: int) -> None:
+    """A volunteer's chat is over for them: their typed messages go to the next one held."""
+    rest = await ctx.tx.handoffs.active_for_volunteer(volunteer_id)
+    await ctx.tx.volunteers.set_current_handoff(volunteer_id, rest[0].id if rest else None)
+
+
 async def withdraw_notices(ctx: Context, handoff: Handoff, text: str) -> None:
     key = notice_key(handoff.id)
     for account in await ctx.tx.notices.recipients(key):

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.engine import Answer, Command, Context, Flow
-from flows.handoff import admin_accounts, notice_key
+from flows.handoff import DEBRIEF, admin_accounts, point_at_next_chat, withdraw_notices
 from flows.parsing import parse_id
 from flows.relay_policy import refuse_unsafe_media
 from flows.stepping_in import support_chat_choice
@@ -226,10 +226,7 @@ async def end_chat(ctx: Context, handoff: Handoff, *, by: str) -> None:
     log.info("handoff_ended handoff=%s by=%s", handoff.id, by)
     volunteer_name = await _volunteer_name(ctx, handoff)
     if handoff.volunteer_id is not None:
-        rest = await ctx.tx.handoffs.active_for_volunteer(handoff.volunteer_id)
-        await ctx.tx.volunteers.set_current_handoff(
-            handoff.volunteer_id, rest[0].id if rest else None
-        )
+        await point_at_next_chat(ctx, handoff.volunteer_id)
     if handoff.member_id is not None:
         if handoff.volunteer_id is not None:
             member = await ctx.tx.members.get(handoff.member_id)
@@ -323,16 +320,11 @@ async def _after_chat_for_volunteer(ctx: Context, handoff: Handoff, by: str) -> 
         f"{lead} Thank you for being there. 💛\n\n"
         "How are you after that? Take a breath — whatever you felt is okay."
     )
-    debrief = [
-        command_choice("debrief ok", "I'm okay", "🙂"),
-        command_choice("debrief heavy", "That was heavy", "🌧"),
-        command_choice("debrief talk", "I'd like to talk to an admin", "🙋"),
-    ]
     for account in await ctx.tx.members.accounts_of(handoff.volunteer_id):
         if account == ctx.account:
-            ctx.say(text, commands=debrief)
+            ctx.say(text, commands=DEBRIEF)
         else:
-            ctx.send_to(account, Reply(text, tuple(debrief), token=COMMAND_TOKEN))
+            ctx.send_to(account, Reply(text, DEBRIEF, token=COMMAND_TOKEN))
 
 
 async def end(ctx: Context) -> None:
@@ -467,21 +459,13 @@ async def close_chats_of(
     request is withdrawn, and its notices edited, so nobody accepts it afterwards. With
     `as_member` None (a volunteer suspended), their own request as a member stays.
     """
-    handoff = await ctx.tx.handoffs.open_for_member(person_id) if as_member else None
-    if handoff is not None and as_member is not None:
+    if as_member is not None and (handoff := await ctx.tx.handoffs.open_for_member(person_id)):
         if handoff.status == "active":
             await end_chat(ctx, handoff, by=as_member)
         elif await ctx.tx.handoffs.close(
             handoff.id, status="cancelled", reason=as_member, now=ctx.now
         ):
-            for account in await ctx.tx.notices.recipients(notice_key(handoff.id)):
-                ctx.send_to(
-                    account,
-                    Reply(
-                        "No longer needed — the request was withdrawn.",
-                        replaces_notice=notice_key(handoff.id),
-                    ),
-                )
+            await withdraw_notices(ctx, handoff, "no longer needed — the request was withdrawn.")
     for chat in await ctx.tx.handoffs.active_for_volunteer(person_id):
         await end_chat(ctx, chat, by=as_volunteer)
         if chat.member_id is not None:

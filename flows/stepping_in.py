@@ -12,10 +12,12 @@ import logging
 
 from flows.engine import Command, Context
 from flows.handoff import (
+    DEBRIEF,
     PRIORITY_ORDINARY,
     TEAM_NAME,
     admin_as_volunteer,
     find_request,
+    point_at_next_chat,
 )
 from flows.parsing import parse_id
 from flows.values import COMMAND_TOKEN, Choice, Reply, command_choice
@@ -82,20 +84,14 @@ async def take_over(ctx: Context) -> None:
             ),
         )
     if previous is not None:
-        rest = await ctx.tx.handoffs.active_for_volunteer(previous)
-        await ctx.tx.volunteers.set_current_handoff(previous, rest[0].id if rest else None)
-        debrief = (
-            command_choice("debrief ok", "I'm okay", "🙂"),
-            command_choice("debrief heavy", "That was heavy", "🌧"),
-            command_choice("debrief talk", "I'd like to talk to an admin", "🙋"),
-        )
+        await point_at_next_chat(ctx, previous)
         for account in await ctx.tx.members.accounts_of(previous):
             ctx.send_to(
                 account,
                 Reply(
                     f"An admin has taken over your chat with {handoff.member_alias}, as you "
                     "asked. Thank you for staying with them. 💛 How are you after that?",
-                    debrief,
+                    DEBRIEF,
                     token=COMMAND_TOKEN,
                 ),
             )
