@@ -36,14 +36,28 @@ async def bot(fake: FakeTelegram, db_path: Path, clock: ManualClock) -> AsyncIte
     await running.stop()
 
 
-@pytest.mark.parametrize("words", ["not sure", "maybe", "idk", "yeah", "i think so"])
-async def test_any_answer_but_a_clear_no_takes_the_tier1_path_at_once(
-    fake: FakeTelegram, bot: RunningBot, db_path: Path, words: str
-) -> None:
+async def asked_directly(fake: FakeTelegram) -> TgUser:
+    """A member whose tier-2 words got the lines and the direct question."""
     _admin, _alice, _bob, member = people(fake)
     await onboard_member(member)
     await member.send(TIER2, expect="automated assistant")
     await fake.wait_for_message(MEMBER, "Are you thinking about ending your life?")
+    return member
+
+
+async def crisis_in_the_chat(fake: FakeTelegram, member: TgUser) -> None:
+    """The member's crisis words in their chat: Sam alerted, and the words relayed (after
+    the guard's own stage) before the test goes on."""
+    member.say(TIER1)
+    await fake.wait_for_message(ALICE, "Private to you")
+    await fake.next_call("copyMessage", chat_id=ALICE)
+
+
+@pytest.mark.parametrize("words", ["not sure", "maybe", "idk", "yeah", "i think so"])
+async def test_any_answer_but_a_clear_no_takes_the_tier1_path_at_once(
+    fake: FakeTelegram, bot: RunningBot, db_path: Path, words: str
+) -> None:
+    member = await asked_directly(fake)
     reply = text_of(await member.send(words))
     assert "You matter" in reply and "000-TEST" in reply  # not "choose one of the options"
     await fake.wait_for_message(ADMIN, "URGENT")
@@ -53,10 +67,7 @@ async def test_any_answer_but_a_clear_no_takes_the_tier1_path_at_once(
 
 @pytest.mark.parametrize("words", ["nope", "No, I'm safe", "im not"])
 async def test_a_typed_clear_no_softens(fake: FakeTelegram, bot: RunningBot, words: str) -> None:
-    _admin, _alice, _bob, member = people(fake)
-    await onboard_member(member)
-    await member.send(TIER2, expect="automated assistant")
-    await fake.wait_for_message(MEMBER, "Are you thinking about ending your life?")
+    member = await asked_directly(fake)
     await member.send(words, expect="Thank you for answering")
     await member.send("/help", expect="Here's what I can do")
     assert fake.messages(ADMIN) == []
@@ -126,9 +137,7 @@ async def test_a_flagged_chat_ends_only_after_a_question_and_the_member_sees_the
 ) -> None:
     admin, alice, _bob, member = people(fake)
     await open_chat(fake, admin, alice, member)
-    member.say(TIER1)
-    await fake.wait_for_message(ALICE, "Private to you")
-    await fake.next_call("copyMessage", chat_id=ALICE)  # relayed after the guard's stage
+    await crisis_in_the_chat(fake, member)
     asked = text_of(await alice.send("/end", expect="Before you end it"))
     assert "flagged risk in this chat with Quiet Heron" in asked
     assert db_rows(db_path, "SELECT status FROM handoff") == [("active",)]
@@ -153,9 +162,7 @@ async def test_an_admin_takes_over_a_handed_over_chat_through_the_bot(
 ) -> None:
     admin, alice, _bob, member = people(fake)
     await open_chat(fake, admin, alice, member)
-    member.say(TIER1)
-    await fake.wait_for_message(ALICE, "Private to you")
-    await fake.next_call("copyMessage", chat_id=ALICE)  # relayed after the guard's stage
+    await crisis_in_the_chat(fake, member)
     await alice.tap("Hand to an admin", expect="I've alerted the admins")
     asked = text_of(await fake.wait_for_message(ADMIN, "asks an admin to step in"))
     assert "contact" not in asked  # nobody can contact a pseudonymous account
