@@ -13,9 +13,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.crisis import DETECTOR_VERSION, assess, semantic
-from flows.crisis.semantic import SemanticScorer
-from flows.crisis_guard import SEMANTIC_MIN_WORDS
+from flows.safety.crisis import DETECTOR_VERSION, assess, semantic
+from flows.safety.crisis.semantic import SemanticScorer
+from flows.safety.guard import SEMANTIC_MIN_WORDS
 
 BLIND = Path(__file__).resolve().parent.parent / "tests" / "crisis_blind"
 

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.crisis import DETECTOR_VERSION, Assessment, assess
+from flows.safety.crisis import DETECTOR_VERSION, Assessment, assess
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 TUNING_SET = TESTS / "crisis_eval.tsv"

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from flows.crisis.encoder import MAX_TOKENS, Encoder, model_dir
-from flows.crisis.semantic import ASK, PAGE, SemanticScorer
+from flows.safety.crisis.encoder import MAX_TOKENS, Encoder, model_dir
+from flows.safety.crisis.semantic import ASK, PAGE, SemanticScorer
 
 ROOT = Path(__file__).resolve().parent.parent
 TUNING_SET = ROOT / "tests" / "crisis_eval.tsv"

@@ -5,7 +5,7 @@
 Builds a SQLite database (in a temporary folder) of onboarded members spread over
 six time zones, each with a year of daily mood check-ins and weekly connection
 check-ins, 200 upcoming events with RSVPs, and the member-row signals the
-isolation rule keeps (flows/isolation.py). Then it runs the real `Sweeper` as the
+isolation rule keeps (flows/community/isolation.py). Then it runs the real `Sweeper` as the
 scheduler would, one tick a minute:
 
 - "sweep idle": a tick at which nobody is due (the cost of asking "who is due now?");
@@ -31,10 +31,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flows.catalogue import create_engine
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.isolation import IsolationRule, next_nudge_time
-from flows.scheduling import Sweeper
+from flows.community.isolation import IsolationRule, next_nudge_time
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.sweeper import Sweeper
 from storage import Member, open_database
 from storage.timeutil import to_db
 

@@ -11,7 +11,8 @@ From the held-out scores it chooses, in this order: the temperature `tau` (the g
 that catches most positives at the `ASK` false-alarm rate), the logistic that maps margins
 to 0–1, `ASK` (at most `ASK_FALSE_ALARMS` of the held-out hard negatives at or above it)
 and `PAGE` (above every held-out hard negative and acute-distress message). Then it writes
-`flows/crisis/semantic.json` and `flows/crisis/semantic_bank.npz` and prints the figures.
+`flows/safety/crisis/semantic.json` and `flows/safety/crisis/semantic_bank.npz` and prints
+the figures.
 `--dry-run` prints without writing. Same machine, same files in: same files out.
 """
 
@@ -30,15 +31,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from flows.crisis.encoder import MODEL_PACKAGE, Encoder, one_blas_thread
-from flows.crisis.nearest import Floats, logistic, margins
+from flows.safety.crisis.encoder import MODEL_PACKAGE, Encoder, one_blas_thread
+from flows.safety.crisis.nearest import Floats, logistic, margins
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 ROOT = Path(__file__).resolve().parent.parent
 TUNING_SET = ROOT / "tests" / "crisis_eval.tsv"
-OUT_DIR = ROOT / "flows" / "crisis"
+OUT_DIR = ROOT / "flows" / "safety" / "crisis"
 VERSION = "semantic-1"
 SEED = 20261203
 FOLDS = 5

@@ -15,13 +15,13 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.settings import ConfigError, Settings
 from flows.catalogue import create_engine
-from flows.clock import Clock, SystemClock
-from flows.config import FlowConfig
-from flows.crisis.semantic import SemanticScorer
-from flows.delivery import Postman
-from flows.engine import Engine
-from flows.relay import close_chats_of_unreachable
-from flows.scheduling import Sweeper
+from flows.core.clock import Clock, SystemClock
+from flows.core.config import FlowConfig
+from flows.core.delivery import Postman
+from flows.core.engine import Engine
+from flows.peer.relay import close_chats_of_unreachable
+from flows.safety.crisis.semantic import SemanticScorer
+from flows.sweeper import Sweeper
 from handlers.console.console import CHANNEL as CONSOLE
 from handlers.console.console import ConsoleSession
 from handlers.telegram.app import TelegramOptions, TelegramService

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from flows.crisis.resources import CrisisResources, load_catalog
-from flows.parsing import is_known_timezone
-from flows.quiet_hours import QuietHours
+from flows.core.parsing import is_known_timezone
+from flows.core.quiet_hours import QuietHours
+from flows.safety.crisis.resources import CrisisResources, load_catalog
 from storage.database import sqlite_path
 
 DEFAULT_CRISIS_RESOURCES = (
@@ -46,14 +46,14 @@ class Settings(BaseSettings):
     crisis_country: str = "US"
     # The number members are told to call in danger, in place of the country's own.
     emergency_number: str | None = None
-    # A whole crisis catalog in the format of flows/crisis/resources.toml, in place of it.
+    # A whole crisis catalog in the format of flows/safety/crisis/resources.toml, in place of it.
     crisis_resources_file: str | None = None
     handoff_escalate_minutes: int = Field(default=5, ge=1, le=120)
     crisis_escalate_minutes: int = Field(default=2, ge=1, le=30)
     invite_days: int = Field(default=7, ge=1, le=90)
     scheduler_tick_seconds: int = Field(default=60, ge=1, le=3600)
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
-    # Community events and isolation-aware nudges (flows/isolation.py).
+    # Community events and isolation-aware nudges (flows/community/isolation.py).
     nudge_min_days: int = Field(default=3, ge=1, le=60)
     quiet_hours: str = "21:00-09:00"
     isolation_ucla_min: int = Field(default=6, ge=0, le=9)

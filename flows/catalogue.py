@@ -2,33 +2,33 @@
 
 import random
 
-from flows.admin_access import ACCESS_COMMANDS
-from flows.admin_stats import STATS_COMMANDS
-from flows.buddy import BUDDY_COMMANDS
-from flows.calendar_import import on_calendar_file
-from flows.checkin import CheckIn
-from flows.clock import Clock
-from flows.commands import COMMANDS, outside_flow
-from flows.config import FlowConfig
-from flows.connection import Connection
-from flows.crisis.semantic import SemanticScorer
-from flows.crisis_guard import GUARD_COMMANDS, CrisisScreen, SafetyCheck, guard_fallback
-from flows.deletion import DeleteData
-from flows.engine import Engine, Hooks
-from flows.event_admin import EVENT_ADMIN_COMMANDS, CancelEvent, EditEvent, NewEvent
-from flows.events import EVENT_MEMBER_COMMANDS
-from flows.handoff import HANDOFF_COMMANDS, TalkRequest
-from flows.limits import RateLimiter
-from flows.member_settings import Settings
-from flows.nudges import NUDGE_COMMANDS
-from flows.onboarding import Onboarding
-from flows.peer_reports import REPORT_COMMANDS
-from flows.relay import RELAY_COMMANDS, ChatFeedback, relay
-from flows.safety_plan import SafetyPlanFlow
-from flows.shifts import SHIFT_COMMANDS, Shifts
-from flows.stepping_in import STEPPING_IN_COMMANDS
-from flows.typed_buttons import TypedButtons
-from flows.volunteering import VOLUNTEER_COMMANDS, VolunteerSetup
+from flows.admin.access import ACCESS_COMMANDS
+from flows.admin.stats import STATS_COMMANDS
+from flows.checkins.daily import CheckIn
+from flows.checkins.weekly import Connection
+from flows.community.admin import EVENT_ADMIN_COMMANDS, CancelEvent, EditEvent, NewEvent
+from flows.community.buddy import BUDDY_COMMANDS
+from flows.community.calendar_import import on_calendar_file
+from flows.community.events import EVENT_MEMBER_COMMANDS
+from flows.community.nudges import NUDGE_COMMANDS
+from flows.core.clock import Clock
+from flows.core.config import FlowConfig
+from flows.core.engine import Engine, Hooks
+from flows.core.limits import RateLimiter
+from flows.core.typed_buttons import TypedButtons
+from flows.members.commands import COMMANDS, outside_flow
+from flows.members.deletion import DeleteData
+from flows.members.onboarding import Onboarding
+from flows.members.settings import Settings
+from flows.peer.relay import RELAY_COMMANDS, ChatFeedback, relay
+from flows.peer.reports import REPORT_COMMANDS
+from flows.peer.requests import HANDOFF_COMMANDS, TalkRequest
+from flows.peer.shifts import SHIFT_COMMANDS, Shifts
+from flows.peer.stepping_in import STEPPING_IN_COMMANDS
+from flows.peer.volunteers import VOLUNTEER_COMMANDS, VolunteerSetup
+from flows.safety.crisis.semantic import SemanticScorer
+from flows.safety.guard import GUARD_COMMANDS, CrisisScreen, SafetyCheck, guard_fallback
+from flows.safety.plan import SafetyPlanFlow
 from storage import Database
 
 

@@ -1,10 +1,10 @@
-"""Rebuild flows/confusables.txt from Unicode's confusables.txt (UTS #39 data).
+"""Rebuild flows/core/confusables.txt from Unicode's confusables.txt (UTS #39 data).
 
     python3 scripts/update_confusables.py path/to/confusables.txt
 
 Only the mappings a chosen name can reach are kept: sources that are letters, marks,
 decimal digits or the punctuation a name may hold, and that NFKC leaves as they are
-(flows/names.py applies NFKC first). Run it with the Python the project supports, so
+(flows/core/names.py applies NFKC first). Run it with the Python the project supports, so
 the character categories match the ones `unicodedata` will see at run time.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 NAME_PUNCTUATION = frozenset(" .'’-_")
 NAME_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Nd"})
-TARGET = Path(__file__).resolve().parent.parent / "flows" / "confusables.txt"
+TARGET = Path(__file__).resolve().parent.parent / "flows" / "core" / "confusables.txt"
 
 
 def reachable(source: str) -> bool:

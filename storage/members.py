@@ -242,7 +242,7 @@ class MemberRepository:
         )
         return [_member(row) for row in rows]
 
-    # -- isolation and nudges (flows/isolation.py keeps these consistent) ----------
+    # -- isolation and nudges (flows/community/isolation.py keeps these consistent) ----------
     async def set_isolation_signals(
         self,
         member_id: int,

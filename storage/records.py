@@ -29,7 +29,7 @@ class Member:
     quiet_until: datetime | None = None
     followup_at: datetime | None = None
     safety_check_due_at: datetime | None = None
-    # Community events and nudges (flows/isolation.py).
+    # Community events and nudges (flows/community/isolation.py).
     nudges_off: bool = False
     last_ucla3: int | None = None
     last_contact_at: datetime | None = None

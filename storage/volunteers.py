@@ -40,7 +40,7 @@ def _volunteer(row: Any) -> Volunteer:
 
 def invite_digest(code: str) -> str:
     """What is stored of an invite code: its SHA-256. The codes are long and random
-    (flows/volunteering.py), so a digest gives nothing to guess from."""
+    (flows/peer/volunteers.py), so a digest gives nothing to guess from."""
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 

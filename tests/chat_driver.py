@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from flows.engine import Engine
-from flows.values import Input, Outcome, Reply
+from flows.core.engine import Engine
+from flows.core.values import Input, Outcome, Reply
 from storage import Account
 
 

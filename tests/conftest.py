@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from flows.catalogue import create_engine
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.engine import Engine
-from flows.limits import Rate, RateLimiter
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.core.engine import Engine
+from flows.core.limits import Rate, RateLimiter
 from storage import Database, open_database
 from tests.fake_telegram import FakeTelegram
 

@@ -4,10 +4,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from flows.clock import ManualClock
-from flows.engine import Engine
-from flows.scheduling import Sweeper, SweepReport
-from flows.values import Reply
+from flows.core.clock import ManualClock
+from flows.core.engine import Engine
+from flows.core.values import Reply
+from flows.sweeper import Sweeper, SweepReport
 from storage import Account, Database, Event, Member
 from tests.chat_driver import ChatDriver, Room
 

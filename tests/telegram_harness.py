@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flows.catalogue import create_engine
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.delivery import Postman
-from flows.engine import Engine
-from flows.scheduling import Sweeper
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.core.delivery import Postman
+from flows.core.engine import Engine
+from flows.sweeper import Sweeper
 from handlers.telegram.app import TelegramOptions, TelegramService
 from storage import Account, Database, Member, open_database
 from tests.conftest import CRISIS_TEXT

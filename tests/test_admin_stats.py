@@ -5,11 +5,11 @@ import random
 
 import pytest
 
-from flows.admin_stats import average, count, share
+from flows.admin.stats import average, count, share
 from flows.catalogue import create_engine
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.engine import Engine
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.core.engine import Engine
 from storage import Account, Database
 from tests.chat_driver import ChatDriver, Room
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from flows.chart import CHART_DAYS, FACES, chart_data, render_chart
-from flows.checkin import MOODS
-from flows.clock import ManualClock
-from flows.engine import Engine
-from flows.values import Document, Reply
+from flows.checkins.chart import CHART_DAYS, FACES, chart_data, render_chart
+from flows.checkins.daily import MOODS
+from flows.core.clock import ManualClock
+from flows.core.engine import Engine
+from flows.core.values import Document, Reply
 from storage import Account, ConnectionCheckin, Database, Member, MoodCheckin
 from tests.chat_driver import ChatDriver
 

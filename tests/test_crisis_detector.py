@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.crisis import assess
-from flows.crisis.detector import RiskDetector
+from flows.safety.crisis import assess
+from flows.safety.crisis.detector import RiskDetector
 
 EVAL_SET = Path(__file__).with_name("crisis_eval.tsv")
 # The development set: written before the lexicon-3 patterns and never tuned on. Its
@@ -170,7 +170,7 @@ def test_empty_odd_and_long_input_is_safe(text: str) -> None:
 
 
 def test_patterns_file_is_valid() -> None:
-    raw = (resources.files("flows.crisis") / "patterns.toml").read_text("utf-8")
+    raw = (resources.files("flows.safety.crisis") / "patterns.toml").read_text("utf-8")
     data = tomllib.loads(raw)
     ids = [rule["id"] for rule in data["rule"]]
     assert len(ids) == len(set(ids))

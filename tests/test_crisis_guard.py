@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 
 from flows.catalogue import create_engine
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.engine import Engine, pending_ref
-from flows.scheduling import Sweeper
-from flows.values import Input
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.core.engine import Engine, pending_ref
+from flows.core.values import Input
+from flows.sweeper import Sweeper
 from storage import Account, Database
 from tests.chat_driver import ChatDriver, Room
 from tests.conftest import CRISIS_TEXT

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.crisis.resources import (
+from flows.safety.crisis.resources import (
     CountryResources,
     CrisisLine,
     CrisisResources,

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from flows.catalogue import create_engine
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.values import Reply
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.core.values import Reply
 from storage import Account, Database
 from tests.chat_driver import Room
 

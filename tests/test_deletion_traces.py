@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 
 from flows.catalogue import create_engine
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.engine import Engine
-from flows.traces import BUDDY_CLOSED
-from flows.values import Reply
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.core.engine import Engine
+from flows.core.values import Reply
+from flows.members.traces import BUDDY_CLOSED
 from storage import Account, Database
 from tests.chat_driver import ChatDriver, Room
 from tests.event_helpers import post

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from telegram import Update
 
-from flows.clock import ManualClock
-from flows.limits import Rate, RateLimiter
+from flows.core.clock import ManualClock
+from flows.core.limits import Rate, RateLimiter
 from handlers.telegram.intake import without_names
 from storage import open_database
 from tests.fake_telegram import FakeTelegram

@@ -6,14 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from flows.calendar_import import read_calendar
 from flows.catalogue import create_engine
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.engine import NOT_TEXT, Engine
-from flows.event_reminders import day_before_at, followup_at, hour_before_at
-from flows.quiet_hours import QuietHours
-from flows.values import Input
+from flows.community.calendar_import import read_calendar
+from flows.community.reminders import day_before_at, followup_at, hour_before_at
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.core.engine import NOT_TEXT, Engine
+from flows.core.quiet_hours import QuietHours
+from flows.core.values import Input
 from storage import Account, Database, Event
 from tests.chat_driver import Room
 from tests.event_helpers import ADMIN, Timeline, all_events, event, join, member, post

@@ -15,12 +15,12 @@ from typing import Any
 
 import aiosqlite
 
-from flows.clock import ManualClock
-from flows.crisis import assess
-from flows.crisis.meanings import UNKNOWN, rule_meaning
-from flows.engine import Engine
-from flows.export import member_export
-from flows.scheduling import Sweeper
+from flows.core.clock import ManualClock
+from flows.core.engine import Engine
+from flows.members.export import member_export
+from flows.safety.crisis import assess
+from flows.safety.crisis.meanings import UNKNOWN, rule_meaning
+from flows.sweeper import Sweeper
 from storage import Account, ConnectionCheckin, Database
 from storage.volunteers import invite_digest
 from tests.chat_driver import ChatDriver
@@ -390,7 +390,9 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
 
 
 def test_every_pattern_and_modifier_of_the_safety_check_has_a_meaning() -> None:
-    raw = (Path(__file__).parents[1] / "flows" / "crisis" / "patterns.toml").read_text("utf-8")
+    raw = (Path(__file__).parents[1] / "flows" / "safety" / "crisis" / "patterns.toml").read_text(
+        "utf-8"
+    )
     ids = {rule["id"] for rule in tomllib.loads(raw)["rule"]}
     assert len(ids) >= 11
     for said in ("i don't want to die", "i wanted to die years ago", "my friend wants to die"):

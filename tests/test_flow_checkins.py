@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from flows.clock import ManualClock
-from flows.engine import Engine
-from flows.values import Input
+from flows.core.clock import ManualClock
+from flows.core.engine import Engine
+from flows.core.values import Input
 from storage import Account, Database
 from tests.chat_driver import ChatDriver
 

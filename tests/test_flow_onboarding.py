@@ -1,6 +1,6 @@
 """Onboarding, driven directly through the flow engine."""
 
-from flows.engine import Engine
+from flows.core.engine import Engine
 from storage import Account, Database
 from tests.chat_driver import ChatDriver
 from tests.conftest import CRISIS_TEXT

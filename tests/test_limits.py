@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.clock import ManualClock
-from flows.crisis import detector
-from flows.limits import INPUTS, Rate, RateLimiter
+from flows.core.clock import ManualClock
+from flows.core.limits import INPUTS, Rate, RateLimiter
+from flows.safety.crisis import detector
 from storage import Account
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import RunningBot, db_rows, text_of

@@ -1,4 +1,4 @@
-"""Chosen names and display names: one rule (flows/names.py) for members and volunteers,
+"""Chosen names and display names: one rule (flows/core/names.py) for members and volunteers,
 so nobody passes for staff or for another peer, and no name is invisible or a link."""
 
 import dataclasses
@@ -7,11 +7,11 @@ import random
 import pytest
 
 from flows.catalogue import create_engine
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.engine import Engine
-from flows.names import clean_name, looks_like_any, name_problem, reserved_word
-from flows.onboarding import _ADJECTIVES, _NOUNS
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.core.engine import Engine
+from flows.core.names import clean_name, looks_like_any, name_problem, reserved_word
+from flows.members.onboarding import _ADJECTIVES, _NOUNS
 from storage import Account, Database
 from tests.chat_driver import ChatDriver, Room
 

@@ -5,12 +5,12 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.engine import Engine
-from flows.isolation import IsolationRule, isolation_reasons, next_nudge_time
-from flows.nudges import choose_event
-from flows.quiet_hours import QuietHours
+from flows.community.isolation import IsolationRule, isolation_reasons, next_nudge_time
+from flows.community.nudges import choose_event
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.core.engine import Engine
+from flows.core.quiet_hours import QuietHours
 from storage import Account, Database, Event, Member
 from tests.chat_driver import Room
 from tests.event_helpers import ADMIN, Timeline, join, member, post

@@ -2,7 +2,7 @@
 
 import pytest
 
-from flows.parsing import parse_id, parse_time_of_day, parse_timezone
+from flows.core.parsing import parse_id, parse_time_of_day, parse_timezone
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from flows.clock import ManualClock
-from flows.onboarding import CONSENT_TEXT
+from flows.core.clock import ManualClock
+from flows.members.onboarding import CONSENT_TEXT
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import text_of
 from tests.test_disk_privacy import on_disk, settled

@@ -7,14 +7,14 @@ from datetime import timedelta
 import pytest
 
 from flows.catalogue import create_engine
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.delivery import Postman, SendResult, Sent
-from flows.engine import PICK_AN_OPTION, Engine, pending_ref
-from flows.relay import close_chats_of_unreachable, copy_key
-from flows.scheduling import Sweeper
-from flows.shifts import parse_shift
-from flows.values import Delivery, Input, Outcome, Reply
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.core.delivery import Postman, SendResult, Sent
+from flows.core.engine import PICK_AN_OPTION, Engine, pending_ref
+from flows.core.values import Delivery, Input, Outcome, Reply
+from flows.peer.relay import close_chats_of_unreachable, copy_key
+from flows.peer.shifts import parse_shift
+from flows.sweeper import Sweeper
 from storage import Account, Database
 from tests.chat_driver import ChatDriver, Room
 

@@ -12,12 +12,13 @@ import pytest
 
 from bot.logs import configure_logging
 from flows.catalogue import create_engine
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.crisis.resources import CrisisResources
-from flows.engine import Engine
-from flows.limits import Rate, RateLimiter
-from flows.safety_plan import (
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.core.engine import Engine
+from flows.core.limits import Rate, RateLimiter
+from flows.core.values import Reply
+from flows.safety.crisis.resources import CrisisResources
+from flows.safety.plan import (
     MAX_CHARS,
     MAX_ITEMS,
     NOT_AN_OPTION,
@@ -26,7 +27,6 @@ from flows.safety_plan import (
     TOO_MANY,
     parse_items,
 )
-from flows.values import Reply
 from storage import Account, Database, SafetyPlan
 from storage.safety_plans import SafetyPlanRepository
 from tests.chat_driver import ChatDriver, Room

@@ -2,10 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 
-from flows.clock import ManualClock
-from flows.engine import Engine
-from flows.scheduling import Sweeper
-from flows.values import Outcome
+from flows.core.clock import ManualClock
+from flows.core.engine import Engine
+from flows.core.values import Outcome
+from flows.sweeper import Sweeper
 from storage import Account, Database
 from tests.chat_driver import ChatDriver
 

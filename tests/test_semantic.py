@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from bench.train_semantic import threshold_for
-from flows.crisis import encoder as encoder_module
-from flows.crisis.semantic import ASK, BANK_FILE, PAGE, SemanticScorer, meaning, rule_id
+from flows.safety.crisis import encoder as encoder_module
+from flows.safety.crisis.semantic import ASK, BANK_FILE, PAGE, SemanticScorer, meaning, rule_id
 
 HERE = Path(__file__).parent
 CRISIS_DIR = Path(encoder_module.__file__).parent
@@ -114,7 +114,7 @@ async def test_a_failing_score_is_none_not_an_exception(
 
     scorer._encoder.embed_many = broken  # type: ignore[method-assign]
     try:
-        with caplog.at_level(logging.WARNING, logger="flows.crisis.semantic"):
+        with caplog.at_level(logging.WARNING, logger="flows.safety.crisis.semantic"):
             assert await scorer.score("I want to end my life tonight") is None
     finally:
         del scorer._encoder.embed_many
@@ -127,7 +127,7 @@ async def test_a_missing_model_leaves_the_lexicon_alone(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     scorer = SemanticScorer(model_path=tmp_path)  # no model files there
-    with caplog.at_level(logging.WARNING, logger="flows.crisis.semantic"):
+    with caplog.at_level(logging.WARNING, logger="flows.safety.crisis.semantic"):
         assert await scorer.load() is False
     assert not scorer.ready
     assert scorer.failure is not None

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from flows.crisis.encoder import MAX_TOKENS, PIECE_BUDGET, Encoder, model_dir
+from flows.safety.crisis.encoder import MAX_TOKENS, PIECE_BUDGET, Encoder, model_dir
 
 HERE = Path(__file__).parent
 

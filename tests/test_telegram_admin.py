@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.clock import ManualClock
+from flows.core.clock import ManualClock
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import RunningBot, text_of
 from tests.test_telegram_peer import (

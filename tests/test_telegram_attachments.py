@@ -12,9 +12,9 @@ import pytest
 
 from bot.logs import configure_logging
 from flows.catalogue import create_engine
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.values import Input
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.core.values import Input
 from storage import Account, open_database
 from tests.conftest import CRISIS_TEXT
 from tests.fake_telegram import BotMessage, FakeTelegram, Upload

@@ -16,12 +16,12 @@ import pytest
 
 from bot.logs import configure_logging
 from flows.catalogue import create_engine
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.crisis import DETECTOR_VERSION
-from flows.crisis.resources import CrisisResources
-from flows.delivery import Postman
-from flows.scheduling import Sweeper
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.core.delivery import Postman
+from flows.safety.crisis import DETECTOR_VERSION
+from flows.safety.crisis.resources import CrisisResources
+from flows.sweeper import Sweeper
 from handlers.telegram.app import TelegramOptions, TelegramService
 from storage import open_database
 from tests.fake_telegram import BotMessage, FakeTelegram

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.clock import ManualClock
-from flows.traces import COPY_REMOVED, REQUEST_CLOSED
+from flows.core.clock import ManualClock
+from flows.members.traces import COPY_REMOVED, REQUEST_CLOSED
 from storage import Account
 from tests.fake_telegram import BotMessage, FakeTelegram
 from tests.telegram_harness import RunningBot, text_of

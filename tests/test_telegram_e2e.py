@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.logs import configure_logging
-from flows.clock import ManualClock
+from flows.core.clock import ManualClock
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import Person, RunningBot, eventually, start_bot, text_of
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.clock import ManualClock
+from flows.core.clock import ManualClock
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import Person, RunningBot, start_bot, text_of
 

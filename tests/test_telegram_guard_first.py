@@ -17,10 +17,10 @@ from typing import Any
 import aiosqlite
 import pytest
 
-from flows import crisis_guard
-from flows.checkin import CheckIn
-from flows.clock import ManualClock
-from flows.engine import Engine
+from flows.checkins.daily import CheckIn
+from flows.core.clock import ManualClock
+from flows.core.engine import Engine
+from flows.safety import guard as crisis_guard
 from storage.conversations import ConversationRepository
 from storage.outbox import OutboxRepository
 from tests.fake_telegram import FakeTelegram
@@ -87,7 +87,7 @@ def fail_after_guard(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> 
 def in_chat_stages() -> list[tuple[str, Any, str]]:
     # What runs after the guard for a message in an open peer chat.
     return [
-        ("relay", "flows.relay", "_member_to_volunteer"),
+        ("relay", "flows.peer.relay", "_member_to_volunteer"),
         ("conversation storage", ConversationRepository, "clear"),
         ("outbox storage", OutboxRepository, "add"),
         ("commit", aiosqlite.Connection, "commit"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.logs import configure_logging
-from flows.clock import ManualClock
+from flows.core.clock import ManualClock
 from storage import Account
 from storage.secret import log_tag
 from tests.fake_telegram import FakeTelegram

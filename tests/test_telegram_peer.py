@@ -19,12 +19,12 @@ import pytest
 
 from bot.app import close_chats_when_unreachable
 from flows.catalogue import create_engine
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.crisis.semantic import SemanticScorer
-from flows.delivery import Postman
-from flows.limits import RateLimiter
-from flows.scheduling import Sweeper
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.core.delivery import Postman
+from flows.core.limits import RateLimiter
+from flows.safety.crisis.semantic import SemanticScorer
+from flows.sweeper import Sweeper
 from handlers.telegram.app import TelegramOptions, TelegramService
 from storage import Database, Handoff, Volunteer, open_database
 from tests.conftest import CRISIS_TEXT

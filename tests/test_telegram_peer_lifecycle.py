@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.clock import ManualClock
-from flows.handoff import NOT_OFFERED
+from flows.core.clock import ManualClock
+from flows.peer.requests import NOT_OFFERED
 from tests.fake_telegram import BotMessage, FakeTelegram
 from tests.telegram_harness import RunningBot, db_rows, text_of
 from tests.test_telegram_peer import (

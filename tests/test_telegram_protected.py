@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.clock import ManualClock
-from flows.values import Reply
+from flows.core.clock import ManualClock
+from flows.core.values import Reply
 from tests.fake_telegram import BotMessage, FakeTelegram
 from tests.telegram_harness import RunningBot, text_of
 from tests.test_telegram_peer import ADMIN, TIER1, open_chat, people, start_peer_bot

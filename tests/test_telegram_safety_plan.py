@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.clock import ManualClock
+from flows.core.clock import ManualClock
 from tests.conftest import CRISIS_TEXT
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import RunningBot, text_of

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from flows import crisis_guard
-from flows.clock import ManualClock
-from flows.crisis import assess, semantic
-from flows.crisis.meanings import UNKNOWN, rule_meaning
-from flows.crisis.semantic import SemanticScorer
+from flows.core.clock import ManualClock
+from flows.safety import guard as crisis_guard
+from flows.safety.crisis import assess, semantic
+from flows.safety.crisis.meanings import UNKNOWN, rule_meaning
+from flows.safety.crisis.semantic import SemanticScorer
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import RunningBot, db_rows, text_of
 from tests.test_telegram_peer import ADMIN, MEMBER, onboard_member, people, start_peer_bot

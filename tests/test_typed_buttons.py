@@ -1,4 +1,4 @@
-"""Typing a command button's words instead of tapping it (flows/typed_buttons.py).
+"""Typing a command button's words instead of tapping it (flows/core/typed_buttons.py).
 
 Driven through the engine, then once over the real Telegram stack and once at the
 terminal, where there are no taps at all.
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from flows.clock import ManualClock
-from flows.config import FlowConfig
-from flows.engine import Engine, Hooks, match_choice
-from flows.typed_buttons import OFFER_WINDOW, TypedButtons
-from flows.values import Choice
+from flows.core.clock import ManualClock
+from flows.core.config import FlowConfig
+from flows.core.engine import Engine, Hooks, match_choice
+from flows.core.typed_buttons import OFFER_WINDOW, TypedButtons
+from flows.core.values import Choice
 from storage import Account, Database, Rsvp
 from tests.chat_driver import Room
 from tests.event_helpers import Timeline, join, member, post

@@ -19,9 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from flows.delivery import Postman, SendResult, Sent
-from flows.engine import Engine
-from flows.values import Input, Reply
+from flows.core.delivery import Postman, SendResult, Sent
+from flows.core.engine import Engine
+from flows.core.values import Input, Reply
 from storage import Account
 
 CHANNEL = "console"

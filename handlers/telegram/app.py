@@ -11,9 +11,9 @@ from telegram.error import InvalidToken
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
-from flows.delivery import Postman
-from flows.engine import Engine
-from flows.scheduling import Sweeper
+from flows.core.delivery import Postman
+from flows.core.engine import Engine
+from flows.sweeper import Sweeper
 from handlers.telegram.channel import CHANNEL, TelegramChannel
 from handlers.telegram.intake import (
     SOURCE,

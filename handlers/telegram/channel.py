@@ -5,8 +5,8 @@ import logging
 from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from flows.delivery import SendResult, Sent
-from flows.values import Reply
+from flows.core.delivery import SendResult, Sent
+from flows.core.values import Reply
 from handlers.telegram.render import keyboard
 from storage import Account
 from storage.secret import log_tag

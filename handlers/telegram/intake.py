@@ -23,7 +23,7 @@ from telegram import Update
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from flows.clock import Clock
+from flows.core.clock import Clock
 from storage import Database
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from flows.values import Reply
+from flows.core.values import Reply
 
 # Telegram limits callback_data to 64 bytes; "<token>:<value>" stays far below.
 _SEPARATOR = ":"

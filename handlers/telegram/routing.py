@@ -13,16 +13,16 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from flows.calendar_import import (
+from flows.community.calendar_import import (
     CalendarFile,
     is_calendar_file,
     may_import_calendar,
     read_calendar_within,
     too_big,
 )
-from flows.delivery import Postman
-from flows.engine import Engine
-from flows.values import Input, Outcome
+from flows.core.delivery import Postman
+from flows.core.engine import Engine
+from flows.core.values import Input, Outcome
 from handlers.telegram.channel import CHANNEL
 from handlers.telegram.intake import SOURCE
 from handlers.telegram.render import answered_text, keyboard, parse_callback_data

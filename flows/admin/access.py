@@ -1,0 +1,183 @@
+"""Who can act as staff: admins list and revoke open invites (`/invites`), and list and
+demote admins (`/admins`, `/demote`).
+
+Invites are shown by a short id, their kind and their times, never their code: only
+the person it was given to needs the code, and it is not read back from storage.
+Admins from the ADMINS setting are the deployment's own and cannot be demoted in chat;
+an admin granted in chat (by an admin invite) can be demoted by another admin. Every
+step that changes something asks to confirm first, as removing a volunteer does.
+"""
+
+import logging
+
+from flows.community.text import when
+from flows.core.engine import Command, Context
+from flows.core.parsing import parse_id
+from flows.core.values import Reply, command_choice
+from flows.peer.requests import TEAM_NAME
+from storage import Account, Member, OpenInvite
+
+log = logging.getLogger(__name__)
+
+CONFIRM = "confirm"
+KIND = {"volunteer": "volunteer invite", "admin": "admin invite"}
+INVITES_HOW = "Use the Revoke buttons under /invites, or send /invites revoke and its number."
+DEMOTE_HOW = "Use the Demote buttons under /admins, or send /demote and the admin's number."
+
+
+def _zone(ctx: Context) -> str:
+    return ctx.member.timezone if ctx.member is not None else ctx.config.default_timezone
+
+
+def _describe(ctx: Context, invite: OpenInvite) -> str:
+    zone = _zone(ctx)
+    return (
+        f"#{invite.id} {KIND.get(invite.role, 'invite')} — made {when(invite.created_at, zone)}, "
+        f"expires {when(invite.expires_at, zone)}"
+    )
+
+
+async def invites(ctx: Context) -> None:
+    """`/invites` (admin): open invites with Revoke buttons; `/invites revoke <id>`."""
+    words = ctx.input.text.lower().split()
+    if words and words[0] == "revoke":
+        await _revoke(ctx, words[1:])
+        return
+    if words:
+        ctx.say(INVITES_HOW)
+        return
+    found = await ctx.tx.volunteers.open_invites(ctx.now)
+    if not found:
+        ctx.say("No invites are open. /invite creates one.")
+        return
+    lines = ["Open invites (codes are never shown again):"]
+    lines += [f"• {_describe(ctx, invite)}" for invite in found]
+    ctx.say(
+        "\n".join(lines),
+        commands=[command_choice(f"invites revoke {i.id}", f"Revoke #{i.id}") for i in found],
+    )
+
+
+async def _revoke(ctx: Context, words: list[str]) -> None:
+    invite_id = parse_id(words[0]) if words else None
+    if invite_id is None or words[1:] not in ([], [CONFIRM]):
+        ctx.say(INVITES_HOW)
+        return
+    invite = await ctx.tx.volunteers.open_invite(invite_id, ctx.now)
+    if invite is None:
+        ctx.say(
+            f"Invite #{invite_id} isn't open: it was used, revoked or has expired. "
+            "/invites shows the open ones."
+        )
+        return
+    if words[1:] != [CONFIRM]:
+        ctx.say(
+            f"Revoke {_describe(ctx, invite)}? Its code will stop working at once.",
+            commands=[
+                command_choice(
+                    f"invites revoke {invite.id} {CONFIRM}", f"Yes, revoke #{invite.id}"
+                )
+            ],
+        )
+        return
+    await ctx.tx.volunteers.revoke_invite(invite.id, ctx.now)
+    log.info("invite_revoked invite=%s", invite.id)
+    ctx.answered = f"Revoked #{invite.id}"
+    ctx.say(f"Invite #{invite.id} is revoked: its code no longer works.")
+
+
+# -- admins -------------------------------------------------------------------------
+def _from_settings(ctx: Context, accounts: list[Account]) -> bool:
+    return any(f"{a.channel}:{a.external_id}" in ctx.config.admins for a in accounts)
+
+
+def _name(member: Member) -> str:
+    return f"{member.pseudonym} (#{member.id})" if member.pseudonym else f"admin #{member.id}"
+
+
+async def list_admins(ctx: Context) -> None:
+    """`/admins` (admin): who is an admin, and Demote buttons for those granted in chat."""
+    lines = [
+        f"Admins from the ADMINS setting: {len(ctx.config.admins)}. They are the "
+        "deployment's own and can't be demoted in chat: change ADMINS and restart instead."
+    ]
+    granted = []
+    for member_id in await ctx.tx.members.granted_admins():
+        member = await ctx.tx.members.get(member_id)
+        accounts = await ctx.tx.members.accounts_of(member_id)
+        if member is not None and not _from_settings(ctx, accounts):
+            granted.append(member)
+    if not granted:
+        lines.append("\nNo admins granted in chat. /invite admin makes an invite for one.")
+        ctx.say("\n".join(lines))
+        return
+    lines.append("\nGranted in chat (by an admin invite):")
+    lines += [f"• {_name(m)}" + (" — you" if m.id == _me(ctx) else "") for m in granted]
+    buttons = [
+        command_choice(f"demote {m.id}", f"Demote {_name(m)}") for m in granted if m.id != _me(ctx)
+    ]
+    ctx.say("\n".join(lines), commands=buttons)
+
+
+def _me(ctx: Context) -> int | None:
+    return ctx.member.id if ctx.member is not None else None
+
+
+async def demote(ctx: Context) -> None:
+    """`/demote <id>` (admin): take back admin rights granted in chat, after a confirmation."""
+    words = ctx.input.text.lower().split()
+    target_id = parse_id(words[0]) if words else None
+    if target_id is None or words[1:] not in ([], [CONFIRM]):
+        ctx.say(DEMOTE_HOW)
+        return
+    target = await ctx.tx.members.get(target_id)
+    accounts = await ctx.tx.members.accounts_of(target_id) if target is not None else []
+    if target is not None and _from_settings(ctx, accounts):
+        ctx.say(
+            f"{_name(target)} is an admin from the ADMINS setting, which chat can't change. "
+            "To take their rights back, remove them from ADMINS and restart Hearthside."
+        )
+        return
+    if target is None or not target.is_admin:
+        ctx.say(f"#{target_id} isn't an admin granted in chat. /admins lists them.")
+        return
+    if target.id == _me(ctx):
+        ctx.say("You can't demote yourself here — another admin can do it for you.")
+        return
+    name = _name(target)
+    if words[1:] != [CONFIRM]:
+        ctx.say(
+            f"Demote {name}? They lose the admin commands and stop getting admin alerts at "
+            "once; their member account, if they have one, stays.",
+            commands=[command_choice(f"demote {target.id} {CONFIRM}", f"Yes, demote {name}")],
+        )
+        return
+    team = await ctx.tx.volunteers.get(target.id)
+    # An admin who answered a request spoke as the team: that role goes with the rights.
+    if team is not None and team.display_name == TEAM_NAME:
+        if team.active_chats:
+            ctx.say(
+                f"{name} is answering a member as the {TEAM_NAME} right now. Try again once "
+                "that chat has ended."
+            )
+            return
+        await ctx.tx.volunteers.delete(target.id)
+    await ctx.tx.members.revoke_admin(target.id)
+    log.info("admin_demoted member=%s", target.id)
+    ctx.answered = f"Demoted {name}"
+    ctx.say(f"{name} is no longer an admin.")
+    for account in accounts:
+        ctx.send_to(
+            account,
+            Reply(
+                "An admin has taken back your admin rights for this Hearthside. Thank you "
+                "for all you've done. /help shows what you can still do."
+            ),
+        )
+
+
+ACCESS_COMMANDS = (
+    Command("invites", "open invites, with Revoke buttons", invites, audience="admin"),
+    Command("admins", "who is an admin, with Demote buttons", list_admins, audience="admin"),
+    Command("demote", "take back admin rights granted in chat", demote, audience="admin"),
+)

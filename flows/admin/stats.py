@@ -1,0 +1,140 @@
+"""`/stats` for admins: how the community is doing, in aggregates only.
+
+Small groups are suppressed: a count under SMALL_GROUP shows as "fewer than 5", and an
+average or median over fewer than SMALL_GROUP values is not shown, so no figure points
+at one person.
+
+Suppression alone is beaten by differencing: "lonely: 5 (83 %)" of 6 members, then
+"5 (100 %)" after one member deleted their data, says the one who left was not lonely.
+So every published count is banded (rounded to the nearest BAND), percentages are
+computed from the banded counts, and averages are rounded to AVERAGE_STEP: one person
+joining, leaving or answering changes what is shown only when a count crosses the middle
+of a band, and then by a whole band, whatever that person's answers were.
+"""
+
+import logging
+import statistics
+from collections.abc import Sequence
+from datetime import timedelta
+
+from flows.core.engine import Command, Context
+from storage.stats import HandoffRow
+
+log = logging.getLogger(__name__)
+
+SMALL_GROUP = 5
+BAND = 5
+AVERAGE_STEP = 0.5
+RECENT = timedelta(days=7)
+MONTH = timedelta(days=30)
+PRIORITY_NAMES = {0: "crisis", 1: "low mood", 2: "ordinary"}
+
+
+def banded(n: int) -> int:
+    """n rounded to the nearest BAND (whole numbers never fall on a half-way point)."""
+    return BAND * round(n / BAND)
+
+
+def count(n: int) -> str:
+    """A banded count, or "fewer than 5" for a small group (zero stays zero: nobody to
+    point at)."""
+    return f"fewer than {SMALL_GROUP}" if 0 < n < SMALL_GROUP else f"{banded(n):,}"
+
+
+def share(n: int, of: int) -> str:
+    """A banded count and its share of a banded whole (rounding keeps it at most 100 %)."""
+    if of < SMALL_GROUP or 0 < n < SMALL_GROUP:
+        return count(n)
+    return f"{banded(n):,} ({round(100 * banded(n) / banded(of))} %)"
+
+
+def average(total: float, n: int) -> str:
+    """A mean, to the nearest AVERAGE_STEP."""
+    return f"{round(total / n / AVERAGE_STEP) * AVERAGE_STEP:.1f}"
+
+
+def minutes(values: Sequence[timedelta]) -> str | None:
+    if len(values) < SMALL_GROUP:
+        return None
+    return f"{statistics.median(v.total_seconds() for v in values) / 60:.0f} min"
+
+
+def _peer_lines(rows: Sequence[HandoffRow]) -> list[str]:
+    lines = [f"Peer chats, last 30 days: {count(len(rows))} requests"]
+    if not rows:
+        return lines
+    by_priority = ", ".join(
+        f"{name} {count(sum(1 for r in rows if r.priority == p))}"
+        for p, name in PRIORITY_NAMES.items()
+    )
+    lines.append(f"• by priority: {by_priority}")
+    accepted = [r for r in rows if r.accepted_at is not None]
+    lines.append(f"• accepted: {share(len(accepted), len(rows))}")
+    unanswered = sum(1 for r in rows if r.accepted_at is None and r.status != "waiting")
+    lines.append(f"• withdrawn before anyone accepted: {count(unanswered)}")
+    wait = minutes([r.accepted_at - r.requested_at for r in accepted if r.accepted_at])
+    if wait:
+        lines.append(f"• median wait for a peer: {wait}")
+    length = minutes(
+        [r.ended_at - r.accepted_at for r in accepted if r.ended_at and r.accepted_at]
+    )
+    if length:
+        lines.append(f"• median chat length: {length}")
+    ratings = [r.rating for r in rows if r.rating is not None]
+    if len(ratings) >= SMALL_GROUP:
+        lines.append(
+            f"• “did it help?”: {average(sum(ratings), len(ratings))} of 5 "
+            f"from {count(len(ratings))} answers"
+        )
+    return lines
+
+
+async def show_stats(ctx: Context) -> None:
+    """`/stats`: members, check-ins, connection, peer chats, safety and events."""
+    now, config, stats = ctx.now, ctx.config, ctx.tx.stats
+    members = await stats.members(
+        since=now - RECENT,
+        ucla_min=config.isolation_ucla_min or 6,
+        contact_before=now - timedelta(days=config.isolation_days or 14),
+    )
+    checkins = await stats.checkins(since=now - RECENT)
+    handoffs = await stats.handoffs(since=now - MONTH)
+    tiers = await stats.safety_tiers(since=now - MONTH)
+    active, on_call = await stats.volunteers()
+    events = await stats.events(since=now - MONTH, now=now, until=now + timedelta(days=14))
+    lines = [
+        "📊 Hearthside, in aggregates: counts rounded to the nearest 5, groups under 5 "
+        "not shown, averages to the nearest 0.5",
+        "",
+        f"Members: {count(members.onboarded)}",
+        f"• checked in during the last 7 days: {share(members.checked_in, members.onboarded)}",
+        f"• reminders paused: {count(members.paused)}; unreachable: {count(members.unreachable)}",
+        f"• lonely at their last connection check-in: {share(members.lonely, members.onboarded)}",
+        "• no community contact reported for "
+        f"{config.isolation_days or 14} days: {share(members.without_contact, members.onboarded)}",
+        "",
+        f"Check-ins, last 7 days: {count(checkins.moods)} mood, "
+        f"{count(checkins.connections)} connection",
+    ]
+    if checkins.moods >= SMALL_GROUP:
+        lines.append(f"• average mood: {average(checkins.mood_sum, checkins.moods)} of 5")
+    lines += ["", *_peer_lines(handoffs), ""]
+    lines.append(
+        "Safety, last 30 days: "
+        + ", ".join(f"tier {tier} {count(tiers.get(tier, 0))}" for tier in (1, 2, 3))
+    )
+    lines.append(f"Volunteers: {count(active)} active, {count(on_call)} on call now")
+    lines += [
+        "",
+        f"Events in the next 14 days: {count(events.upcoming)}",
+        f"• answers “I'll go” or “Maybe” (last 30 days and next 14): {count(events.going)}; "
+        f"said they went: {count(events.attended)}",
+        "/nudgestats shows whether event suggestions lead to going.",
+    ]
+    log.info("stats_shown admin=%s", ctx.member.id if ctx.member else None)
+    ctx.say("\n".join(lines))
+
+
+STATS_COMMANDS = (
+    Command("stats", "community figures, in aggregates", show_stats, audience="admin"),
+)

@@ -1,0 +1,257 @@
+"""`/chart`: a picture of the member's last 30 days — mood, its 7-day average, and their
+weekly connection check-ins — in their own time zone.
+
+Drawn with matplotlib's Agg backend on a private `Figure` (no pyplot, no window), with
+matplotlib's default style and its bundled DejaVu fonts loaded by file, so the same data
+always gives the same PNG bytes on any machine with the same matplotlib, and nothing is
+looked up or downloaded. The chart carries no name: its title is "Your check-ins".
+"""
+
+import asyncio
+import io
+import logging
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flows.checkins.daily import MOODS
+from flows.checkins.prompt_times import local_today
+from flows.core.engine import Command, Context
+from storage import ConnectionCheckin, MoodCheckin
+
+if TYPE_CHECKING:
+    from matplotlib.font_manager import FontProperties
+
+log = logging.getLogger(__name__)
+
+CHART_DAYS = 30
+AVERAGE_DAYS = 7
+# 800 x 450 pixels: sharp on a phone, a few tens of kilobytes.
+WIDTH_INCHES, HEIGHT_INCHES, DPI = 8.0, 4.5, 100
+TITLE = "Your check-ins"
+# The check-in's emoji scale (😣 🙁 😐 🙂 😄) as the bundled DejaVu Sans can draw it: it
+# has no U+1F641 or U+1F642, so those two are its frowning and smiling faces ☹ and ☺.
+FACES = {1: "😣", 2: "☹", 3: "😐", 4: "☺", 5: "😄"}
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+UCLA_MIN, UCLA_MAX = 3, 9
+MOOD_COLOUR, AVERAGE_COLOUR, CONNECTION_COLOUR = "#4c72b0", "#dd8452", "#55a868"
+NO_CHECKINS = (
+    "There's nothing to draw yet — your chart fills in as you check in. Whenever you're "
+    "ready: /checkin"
+)
+NOTHING_RECENT = (
+    "You haven't checked in during the last 30 days, so there's nothing to draw yet — and "
+    "that's okay. Whenever you're ready: /checkin. /history shows your earlier check-ins."
+)
+
+# Rendering reads matplotlib's global style settings: one chart at a time.
+_render_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class ChartData:
+    """What the chart shows, by day index 0 (first day) to days - 1 (today)."""
+
+    first_day: date
+    days: int
+    moods: tuple[tuple[int, int], ...]
+    # The mean of the mood check-ins in the 7 days up to each day; None with none.
+    average: tuple[float | None, ...]
+    connections: tuple[tuple[int, int], ...]  # (day index, UCLA-3 total)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.moods and not self.connections
+
+
+def chart_data(
+    moods: Sequence[MoodCheckin],
+    connections: Sequence[ConnectionCheckin],
+    today: date,
+    *,
+    days: int = CHART_DAYS,
+) -> ChartData:
+    """The last `days` days up to `today` (member-local dates). Moods up to a week before
+    the first day count towards the first days' averages."""
+    first = today - timedelta(days=days - 1)
+    by_day = {m.local_date: m.mood for m in moods if m.local_date <= today}
+    shown = tuple(
+        ((day - first).days, mood) for day, mood in sorted(by_day.items()) if day >= first
+    )
+    average: list[float | None] = []
+    for index in range(days):
+        day = first + timedelta(days=index)
+        window = [
+            by_day[d]
+            for offset in range(AVERAGE_DAYS)
+            if (d := day - timedelta(days=offset)) in by_day
+        ]
+        average.append(sum(window) / len(window) if window else None)
+    ucla = tuple(
+        sorted(
+            ((c.local_date - first).days, c.ucla3_total)
+            for c in connections
+            if first <= c.local_date <= today
+        )
+    )
+    return ChartData(first, days, shown, tuple(average), ucla)
+
+
+def _day_label(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]}"
+
+
+def _fonts() -> tuple["FontProperties", "FontProperties"]:
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    regular = FontProperties(fname=folder / "DejaVuSans.ttf", size=10)
+    bold = FontProperties(fname=folder / "DejaVuSans-Bold.ttf", size=14)
+    return regular, bold
+
+
+def render_chart(data: ChartData) -> bytes:
+    """The chart as PNG bytes: the same data gives the same bytes."""
+    with _render_lock:
+        return _render(data)
+
+
+def _render(data: ChartData) -> bytes:
+    import matplotlib.style
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    regular, bold = _fonts()
+    small = regular.copy()
+    small.set_size(9)
+    # The default style, whatever a matplotlibrc on this machine says.
+    with matplotlib.style.context("default"):
+        figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
+        FigureCanvasAgg(figure)
+        figure.subplots_adjust(left=0.16, right=0.88, top=0.86, bottom=0.24)
+        axes = figure.add_subplot()
+        last = data.first_day + timedelta(days=data.days - 1)
+        figure.text(0.5, 0.94, TITLE, ha="center", va="center", fontproperties=bold)
+        figure.text(
+            0.5,
+            0.89,
+            f"Last {data.days} days, {_day_label(data.first_day)} – {_day_label(last)} "
+            f"{last.year} (your time zone)",
+            ha="center",
+            va="center",
+            fontproperties=small,
+            color="#555555",
+        )
+        handles = []
+        if data.moods:
+            xs, ys = zip(*data.moods, strict=True)
+            (mood_line,) = axes.plot(
+                xs,
+                ys,
+                color=MOOD_COLOUR,
+                marker="o",
+                markersize=5,
+                linestyle="none",
+                label="Mood",
+                zorder=3,
+            )
+            average = [math.nan if a is None else a for a in data.average]
+            (average_line,) = axes.plot(
+                range(data.days),
+                average,
+                color=AVERAGE_COLOUR,
+                linewidth=2,
+                label=f"{AVERAGE_DAYS}-day average",
+                zorder=2,
+            )
+            handles += [mood_line, average_line]
+        axes.set_xlim(-0.7, data.days - 0.3)
+        axes.set_ylim(0.6, 5.4)
+        axes.set_yticks(
+            [int(c.value) for c in MOODS],
+            [f"{FACES[int(c.value)]} {c.label}" for c in MOODS],
+            fontproperties=regular,
+        )
+        axes.grid(axis="y", color="#e5e5e5", linewidth=0.8)
+        axes.set_axisbelow(True)
+        ticks = list(range(data.days - 1, -1, -7))[::-1]
+        axes.set_xticks(
+            ticks,
+            [_day_label(data.first_day + timedelta(days=t)) for t in ticks],
+            fontproperties=small,
+        )
+        axes.spines["top"].set_visible(False)
+        if data.connections:
+            right = axes.twinx()
+            xs, ys = zip(*data.connections, strict=True)
+            (connection_line,) = right.plot(
+                xs,
+                ys,
+                color=CONNECTION_COLOUR,
+                marker="D",
+                markersize=7,
+                linestyle=":",
+                linewidth=1.2,
+                label="Connection check-in",
+                zorder=3,
+            )
+            # Upside down, so that up means better on both sides: 3 (connected) at the top.
+            right.set_ylim(UCLA_MAX + 0.5, UCLA_MIN - 0.5)
+            # No numbers on this axis: members never see a loneliness score
+            # (flows/checkins/weekly.py).
+            right.set_yticks([])
+            right.set_ylabel(
+                "Connection: higher up = more connected",
+                fontproperties=small,
+                color=CONNECTION_COLOUR,
+            )
+            right.spines["top"].set_visible(False)
+            handles.append(connection_line)
+        else:
+            axes.spines["right"].set_visible(False)
+        figure.legend(
+            handles=handles,
+            loc="lower center",
+            ncol=len(handles),
+            frameon=False,
+            prop=regular,
+            bbox_to_anchor=(0.5, 0.02),
+        )
+        out = io.BytesIO()
+        figure.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
+    return out.getvalue()
+
+
+async def chart(ctx: Context) -> None:
+    member = ctx.require_member()
+    today = local_today(member.timezone, ctx.now)
+    since = today - timedelta(days=CHART_DAYS + AVERAGE_DAYS)
+    moods = await ctx.tx.checkins.moods_since(member.id, since)
+    connections = await ctx.tx.checkins.connections_since(member.id, since)
+    data = chart_data(moods, connections, today)
+    if data.is_empty:
+        ever = moods or await ctx.tx.checkins.recent_moods(member.id, limit=1)
+        ctx.say(NOTHING_RECENT if ever else NO_CHECKINS)
+        ctx.remind_open_question()
+        return
+    # Off the event loop, so other chats' sends go on while it draws.
+    png = await asyncio.to_thread(render_chart, data)
+    log.info("chart member=%s", member.id)
+    count = len(data.moods)
+    text = (
+        f"Your last {CHART_DAYS} days: {count} mood check-in{'s' if count != 1 else ''}"
+        f" and the {AVERAGE_DAYS}-day average"
+    )
+    if data.connections:
+        text += ", with your connection check-ins (higher up is more connected)"
+    text += ". Only you can see this. /history lists them; /export sends you all your data."
+    ctx.say(text, image_png=png)
+    ctx.remind_open_question()
+
+
+CHART_COMMANDS = (Command("chart", "your last 30 days as a chart", chart),)

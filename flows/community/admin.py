@@ -1,0 +1,575 @@
+"""Events for admins: `/newevent` (one line or step by step), `/editevent` and
+`/cancelevent`, which tell everyone who said they would (maybe) go."""
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from flows.community.isolation import refresh_nudge_schedule
+from flows.community.reminders import next_stage
+from flows.community.text import TAGS, card, when
+from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.parsing import parse_id, parse_time_of_day, timezone_label
+from flows.core.values import Choice, Reply, command_choice
+from storage import Event
+
+log = logging.getLogger(__name__)
+
+TITLE_MAX = 80
+PLACE_MAX = 120
+DESCRIPTION_MAX = 500
+TAGS_MAX = 5
+CAPACITY_MAX = 10_000
+PICK_MAX = 10
+PICK_DAYS = 60
+ONE_LINER = "/newevent 2026-12-05 18:30 | Recovery walk | Riverside Park gate"
+ONE_LINER_HELP = (
+    f"Post an event in one line: {ONE_LINER}\n"
+    "Optional parts after the place: a description or link, tags: walk, social and "
+    "capacity: 20. Or send just /newevent to be asked step by step."
+)
+_WHEN = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})[ T]+(.+)$")
+_CAPACITY = re.compile(r"^(?:capacity|places|max)\s*[:=]?\s*(\d+)$", re.IGNORECASE)
+_TAGS = re.compile(r"^tags?\s*[:=]\s*(.+)$", re.IGNORECASE)
+_TAG_WORD = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
+SKIP = Choice("skip", "Skip")
+DONE = Choice("done", "Done", "✅")
+
+
+@dataclass(slots=True)
+class Draft:
+    title: str
+    place: str
+    starts_at: datetime
+    description: str | None = None
+    tags: list[str] = field(default_factory=list)
+    capacity: int | None = None
+
+
+def parse_when(raw: str, timezone: str, now: datetime) -> datetime | str:
+    """'2026-12-05 18:30' in `timezone` → UTC; or what is wrong, to tell the admin."""
+    match = _WHEN.match(raw.strip())
+    if match is None:
+        return "I need a date and a time, like 2026-12-05 18:30."
+    try:
+        day = date.fromisoformat("-".join(part.zfill(2) for part in match.group(1).split("-")))
+    except ValueError:
+        return f"{match.group(1)} isn't a date I know — use year-month-day, like 2026-12-05."
+    hhmm = parse_time_of_day(match.group(2))
+    if hhmm is None:
+        return f"{match.group(2)} isn't a time I know — use 24-hour time, like 18:30."
+    hours, minutes = (int(part) for part in hhmm.split(":"))
+    moment = datetime.combine(day, time(hours, minutes), tzinfo=ZoneInfo(timezone))
+    if moment <= now:
+        return "That's in the past — please give a date and time still to come."
+    if moment > now + timedelta(days=731):
+        return "That's more than two years away — please check the year."
+    return moment.astimezone(UTC)
+
+
+def parse_tags(raw: str) -> list[str] | str:
+    words = [w.strip().lstrip("#").lower() for w in re.split(r"[,\s]+", raw) if w.strip()]
+    if not words or len(words) > TAGS_MAX or not all(_TAG_WORD.match(w) for w in words):
+        return f"Tags are up to {TAGS_MAX} short words, like: walk, social."
+    return list(dict.fromkeys(words))
+
+
+def parse_one_liner(raw: str, timezone: str, now: datetime) -> Draft | str:
+    """`date time | title | place [| description] [| tags: a, b] [| capacity: 20]`."""
+    parts = [part.strip() for part in raw.split("|")]
+    if len(parts) < 3:
+        return ONE_LINER_HELP
+    starts_at = parse_when(parts[0], timezone, now)
+    if isinstance(starts_at, str):
+        return starts_at
+    title, place = parts[1], parts[2]
+    if not title or len(title) > TITLE_MAX:
+        return f"The title should be 1-{TITLE_MAX} characters."
+    if len(place) > PLACE_MAX:
+        return f"The place should be at most {PLACE_MAX} characters."
+    draft = Draft(title=title, place=place, starts_at=starts_at)
+    for extra in parts[3:]:
+        if not extra:
+            continue
+        capacity, tags = _CAPACITY.match(extra), _TAGS.match(extra)
+        if capacity is not None:
+            if not 1 <= int(capacity.group(1)) <= CAPACITY_MAX:
+                return f"Capacity should be between 1 and {CAPACITY_MAX}."
+            draft.capacity = int(capacity.group(1))
+        elif tags is not None:
+            parsed = parse_tags(tags.group(1))
+            if isinstance(parsed, str):
+                return parsed
+            draft.tags = parsed
+        elif draft.description is None and len(extra) <= DESCRIPTION_MAX:
+            draft.description = extra
+        else:
+            return (
+                f"I didn't understand {extra[:40]!r}. A description (up to "
+                f"{DESCRIPTION_MAX} characters) comes once; then tags: … and capacity: …"
+            )
+    return draft
+
+
+def new_uid(ctx: Context) -> str:
+    return f"{ctx.rng.getrandbits(64):016x}@hearthside"
+
+
+async def create(ctx: Context, draft: Draft) -> Event:
+    event_id = await ctx.tx.events.create(
+        uid=new_uid(ctx),
+        title=draft.title,
+        place=draft.place,
+        description=draft.description,
+        starts_at=draft.starts_at,
+        ends_at=None,
+        tags=draft.tags,
+        capacity=draft.capacity,
+        created_by=ctx.member.id if ctx.member is not None else None,
+        now=ctx.now,
+    )
+    event = await ctx.tx.events.get(event_id)
+    assert event is not None
+    log.info("event_created event=%s by=%s", event_id, ctx.member.id if ctx.member else None)
+    return event
+
+
+def admin_zone(ctx: Context) -> str:
+    return ctx.config.default_timezone
+
+
+def _posted(ctx: Context, event: Event) -> None:
+    ctx.say(
+        "Posted:\n\n"
+        + card(event, admin_zone(ctx), show_id=True)
+        + "\n\nMembers see it in /events, and members who seem isolated may be invited to it."
+    )
+
+
+async def new_event(ctx: Context) -> None:
+    raw = ctx.input.text.strip()
+    if not raw:
+        await ctx.ensure_member()
+        await ctx.start_flow("newevent")
+        return
+    draft = parse_one_liner(raw, admin_zone(ctx), ctx.now)
+    if isinstance(draft, str):
+        ctx.say(draft)
+        ctx.remind_open_question()
+        return
+    _posted(ctx, await create(ctx, draft))
+
+
+# -- telling the people who said they would go ------------------------------------
+async def notify_attendees(
+    ctx: Context, event: Event, text_for: Callable[[str], str], *, reschedule: bool = False
+) -> int:
+    """Message everyone going or maybe, each in their own time zone; with `reschedule`
+    their reminders are worked out again (the event moved)."""
+    told = 0
+    for answer in await ctx.tx.events.attendees(event.id):
+        member = await ctx.tx.members.get(answer.member_id)
+        if member is None:
+            continue
+        if reschedule:
+            stage, due = next_stage(event, member.timezone, ctx.config, ctx.now)
+            await ctx.tx.events.schedule(answer.id, stage, due)
+            await refresh_nudge_schedule(ctx.tx, member.id, now=ctx.now, config=ctx.config)
+        if member.unreachable_at is not None:
+            continue
+        for account in await ctx.tx.members.accounts_of(member.id):
+            ctx.send_to(account, Reply(text_for(member.timezone)))
+        told += 1
+    return told
+
+
+def _change_text(event: Event) -> Callable[[str], str]:
+    def text(timezone: str) -> str:
+        place = f" — {event.place}" if event.place else ""
+        return (
+            f"📣 A change to {event.title}: it's now {when(event.starts_at, timezone)}{place}. "
+            "/events has the details."
+        )
+
+    return text
+
+
+async def apply_change(ctx: Context, before: Event, after: Event) -> int:
+    """Tell those going about a new time, place or title; move their reminders."""
+    moved = before.starts_at != after.starts_at or before.ends_at != after.ends_at
+    if not moved and before.place == after.place and before.title == after.title:
+        return 0
+    return await notify_attendees(ctx, after, _change_text(after), reschedule=moved)
+
+
+async def cancel_and_notify(ctx: Context, event: Event) -> int:
+    await ctx.tx.events.cancel(event.id, now=ctx.now)
+    log.info("event_cancelled event=%s", event.id)
+
+    def text(timezone: str) -> str:
+        return (
+            f"❌ {event.title} on {when(event.starts_at, timezone)} has been cancelled, "
+            "I'm sorry. /events shows what else is on."
+        )
+
+    told = await notify_attendees(ctx, event, text)
+    for answer in await ctx.tx.events.attendees(event.id):
+        await refresh_nudge_schedule(ctx.tx, answer.member_id, now=ctx.now, config=ctx.config)
+    return told
+
+
+# -- choosing an event by button -------------------------------------------------
+async def _pick(ctx: Context, command: str, verb: str) -> None:
+    events = await ctx.tx.events.upcoming(
+        ctx.now, ctx.now + timedelta(days=PICK_DAYS), limit=PICK_MAX
+    )
+    if not events:
+        ctx.say("There are no upcoming events. /newevent posts one.")
+        return
+    zone = admin_zone(ctx)
+    ctx.say(
+        f"Which event would you like to {verb}?",
+        commands=[
+            command_choice(
+                f"{command} {e.id}", f"#{e.id} {when(e.starts_at, zone)} {e.title}"[:60]
+            )
+            for e in events
+        ],
+    )
+
+
+async def _target(ctx: Context, command: str, verb: str) -> Event | None:
+    raw = ctx.input.text.strip()
+    if not raw:
+        await _pick(ctx, command, verb)
+        return None
+    event_id = parse_id(raw)
+    event = await ctx.tx.events.get(event_id) if event_id else None
+    if event is None:
+        ctx.say(f"I can't find event {raw[:20]!r}. /{command} lists the upcoming ones.")
+        return None
+    if event.is_cancelled:
+        ctx.say(f"{event.title} is already cancelled.")
+        return None
+    if event.starts_at <= ctx.now:
+        ctx.say(f"{event.title} has already started, so it can't be changed now.")
+        return None
+    return event
+
+
+async def edit_event(ctx: Context) -> None:
+    event = await _target(ctx, "editevent", "edit")
+    if event is None:
+        return
+    await ctx.ensure_member()
+    await ctx.start_flow("editevent")
+    ctx.data["event_id"] = event.id
+    EditEvent.menu(ctx, event, lead="")
+
+
+async def cancel_event(ctx: Context) -> None:
+    event = await _target(ctx, "cancelevent", "cancel")
+    if event is None:
+        return
+    await ctx.ensure_member()
+    await ctx.start_flow("cancelevent")
+    ctx.data["event_id"] = event.id
+    people = event.going + event.maybe
+    ctx.ask(
+        "confirm",
+        f"Cancel {event.title} ({when(event.starts_at, admin_zone(ctx))})? "
+        + (
+            f"{people} {'person' if people == 1 else 'people'} said they'd go or maybe; "
+            "I'll tell them."
+            if people
+            else "Nobody has said they'd go yet."
+        ),
+        [Choice("yes", "Yes, cancel it", "❌"), Choice("no", "No, keep it")],
+    )
+
+
+# -- the guided flows ----------------------------------------------------------
+def _tags_question(selected: list[str]) -> tuple[str, list[Choice]]:
+    choices = [Choice(tag, tag.capitalize(), "✔️" if tag in selected else "") for tag in TAGS]
+    chosen = ", ".join(selected) if selected else "none yet"
+    return f"Any tags? Choose any, then Done.\nChosen: {chosen}", [*choices, DONE]
+
+
+class NewEvent(Flow):
+    """`/newevent` step by step."""
+
+    name = "newevent"
+    title = "new event"
+    timeout: ClassVar[timedelta] = timedelta(hours=2)
+
+    async def begin(self, ctx: Context) -> None:
+        ctx.ask(
+            "when",
+            "Let's post an event. When is it? A date and time like 2026-12-05 18:30 "
+            f"({timezone_label(admin_zone(ctx))} time).",
+            free_text=True,
+        )
+
+    async def on_when(self, ctx: Context, answer: Answer) -> None:
+        starts_at = parse_when(answer.text, admin_zone(ctx), ctx.now)
+        if isinstance(starts_at, str):
+            ctx.reask(starts_at)
+            return
+        ctx.data["starts_at"] = starts_at.isoformat()
+        ctx.ask("title", "What is it called? (e.g. Recovery walk)", free_text=True)
+
+    async def on_title(self, ctx: Context, answer: Answer) -> None:
+        title = " ".join(answer.text.split())
+        if not title or len(title) > TITLE_MAX:
+            ctx.reask(f"Please keep the title to 1-{TITLE_MAX} characters.")
+            return
+        ctx.data["title"] = title
+        ctx.ask("place", "Where is it? An address, a meeting point or a link.", free_text=True)
+
+    async def on_place(self, ctx: Context, answer: Answer) -> None:
+        place = " ".join(answer.text.split())
+        if not place or len(place) > PLACE_MAX:
+            ctx.reask(f"Please keep the place to 1-{PLACE_MAX} characters.")
+            return
+        ctx.data["place"] = place
+        ctx.ask(
+            "description",
+            "A few words about it, or a link? Type them, or choose Skip.",
+            [SKIP],
+            free_text=True,
+        )
+
+    async def on_description(self, ctx: Context, answer: Answer) -> None:
+        text = answer.text.strip() if answer.choice is None else ""
+        if len(text) > DESCRIPTION_MAX:
+            ctx.reask(f"Please keep it under {DESCRIPTION_MAX} characters.")
+            return
+        ctx.data["description"] = text or None
+        ctx.data["tags"] = []
+        question, choices = _tags_question([])
+        ctx.ask("tags", question, choices, columns=3)
+
+    async def on_tags(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        selected: list[str] = ctx.data["tags"]
+        if answer.choice.value != DONE.value:
+            value = answer.choice.value
+            selected.remove(value) if value in selected else selected.append(value)
+            question, choices = _tags_question(selected)
+            ctx.ask("tags", question, choices, columns=3, in_place=True)
+            return
+        ctx.ask(
+            "capacity",
+            "How many people can come? Type a number, or choose No limit.",
+            [Choice("none", "No limit")],
+            free_text=True,
+        )
+
+    async def on_capacity(self, ctx: Context, answer: Answer) -> None:
+        raw = answer.text.strip()
+        if answer.choice is None and not (raw.isdecimal() and 1 <= int(raw) <= CAPACITY_MAX):
+            ctx.reask(f"A number from 1 to {CAPACITY_MAX}, or No limit.")
+            return
+        ctx.data["capacity"] = int(raw) if answer.choice is None else None
+        draft = self._draft(ctx)
+        preview = Event(
+            id=0,
+            uid="",
+            title=draft.title,
+            place=draft.place,
+            description=draft.description,
+            starts_at=draft.starts_at,
+            ends_at=None,
+            tags=tuple(draft.tags),
+            capacity=draft.capacity,
+            cancelled_at=None,
+        )
+        ctx.ask(
+            "confirm",
+            "Post this event?\n\n" + card(preview, admin_zone(ctx)),
+            [Choice("post", "Post it", "✅"), Choice("cancel", "Cancel")],
+        )
+
+    async def on_confirm(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        draft = self._draft(ctx)
+        ctx.finish()
+        if answer.choice.value != "post":
+            ctx.say("Okay, nothing was posted.")
+            return
+        if draft.starts_at <= ctx.now:
+            ctx.say("That time has passed meanwhile, so nothing was posted. /newevent again?")
+            return
+        _posted(ctx, await create(ctx, draft))
+
+    @staticmethod
+    def _draft(ctx: Context) -> Draft:
+        data = ctx.data
+        return Draft(
+            title=data["title"],
+            place=data["place"],
+            starts_at=datetime.fromisoformat(data["starts_at"]),
+            description=data.get("description"),
+            tags=list(data.get("tags", [])),
+            capacity=data.get("capacity"),
+        )
+
+
+FIELDS = (
+    Choice("when", "Date and time", "📅"),
+    Choice("title", "Title", "✏️"),
+    Choice("place", "Place", "📍"),
+    Choice("description", "Description", "📝"),
+    Choice("tags", "Tags", "🏷"),
+    Choice("capacity", "Capacity", "👥"),
+    DONE,
+)
+PROMPTS = {
+    "when": "The new date and time, like 2026-12-05 18:30 ({zone} time)?",
+    "title": "The new title?",
+    "place": "The new place?",
+    "description": "The new description or link (or - to remove it)?",
+    "tags": "The tags, comma-separated, like: walk, social (or - for none)?",
+    "capacity": "How many people can come? A number, or - for no limit.",
+}
+
+
+class EditEvent(Flow):
+    """`/editevent <id>`: change one detail at a time; those going are told."""
+
+    name = "editevent"
+    title = "event edit"
+    timeout: ClassVar[timedelta] = timedelta(hours=1)
+
+    async def begin(self, ctx: Context) -> None:
+        pass  # edit_event asks the first question once the event is known
+
+    @staticmethod
+    def menu(ctx: Context, event: Event, *, lead: str) -> None:
+        ctx.ask(
+            "field",
+            f"{lead}{card(event, admin_zone(ctx), show_id=True)}\n\n"
+            "What would you like to change?",
+            FIELDS,
+            columns=2,
+        )
+
+    async def _event(self, ctx: Context) -> Event | None:
+        event = await ctx.tx.events.get(int(ctx.data["event_id"]))
+        if event is None or event.is_cancelled:
+            ctx.finish()
+            ctx.say("That event is gone or cancelled now.")
+            return None
+        return event
+
+    async def on_field(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        if answer.choice.value == DONE.value:
+            ctx.finish()
+            ctx.say("Done. /events shows it as members see it.")
+            return
+        ctx.data["field"] = answer.choice.value
+        prompt = PROMPTS[answer.choice.value].format(zone=timezone_label(admin_zone(ctx)))
+        ctx.ask("value", prompt, free_text=True)
+
+    async def on_value(self, ctx: Context, answer: Answer) -> None:
+        before = await self._event(ctx)
+        if before is None:
+            return
+        problem = await self._apply(ctx, before, ctx.data["field"], answer.text.strip())
+        if problem is not None:
+            ctx.reask(problem)
+            return
+        after = await ctx.tx.events.get(before.id)
+        assert after is not None
+        told = await apply_change(ctx, before, after)
+        log.info("event_edited event=%s field=%s told=%d", before.id, ctx.data["field"], told)
+        lead = f"Saved. I've told the {told} people going or maybe.\n\n" if told else "Saved.\n\n"
+        self.menu(ctx, after, lead=lead)
+
+    @staticmethod
+    async def _apply(ctx: Context, event: Event, name: str, raw: str) -> str | None:
+        title, place, description = event.title, event.place, event.description
+        starts_at, ends_at = event.starts_at, event.ends_at
+        tags, capacity = list(event.tags), event.capacity
+        if name == "when":
+            parsed = parse_when(raw, admin_zone(ctx), ctx.now)
+            if isinstance(parsed, str):
+                return parsed
+            starts_at, ends_at = parsed, None
+        elif name in ("title", "place"):
+            limit = TITLE_MAX if name == "title" else PLACE_MAX
+            text = " ".join(raw.split())
+            if not text or len(text) > limit:
+                return f"Please keep it to 1-{limit} characters."
+            if name == "title":
+                title = text
+            else:
+                place = text
+        elif name == "description":
+            if len(raw) > DESCRIPTION_MAX:
+                return f"Please keep it under {DESCRIPTION_MAX} characters."
+            description = None if raw in ("", "-") else raw
+        elif name == "tags":
+            new_tags = [] if raw in ("", "-") else parse_tags(raw)
+            if isinstance(new_tags, str):
+                return new_tags
+            tags = new_tags
+        elif raw == "-":
+            capacity = None
+        elif raw.isdecimal() and 1 <= int(raw) <= CAPACITY_MAX:
+            capacity = int(raw)
+        else:
+            return f"A number from 1 to {CAPACITY_MAX}, or - for no limit."
+        await ctx.tx.events.update(
+            event.id,
+            now=ctx.now,
+            title=title,
+            place=place,
+            description=description,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            tags=tags,
+            capacity=capacity,
+        )
+        return None
+
+
+class CancelEvent(Flow):
+    """`/cancelevent <id>`: confirm, cancel, and tell those going."""
+
+    name = "cancelevent"
+    title = "event cancellation"
+    timeout: ClassVar[timedelta] = timedelta(hours=1)
+
+    async def begin(self, ctx: Context) -> None:
+        pass  # cancel_event asks once the event is known
+
+    async def on_confirm(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        event = await ctx.tx.events.get(int(ctx.data["event_id"]))
+        ctx.finish()
+        if answer.choice.value != "yes" or event is None:
+            ctx.say("Okay, the event stays on.")
+            return
+        if event.is_cancelled:
+            ctx.say(f"{event.title} was already cancelled.")
+            return
+        told = await cancel_and_notify(ctx, event)
+        ctx.say(
+            f"Cancelled {event.title}."
+            + (f" I've told the {told} people who said they'd go or maybe." if told else "")
+        )
+
+
+EVENT_ADMIN_COMMANDS = (
+    Command("newevent", "post a community event", new_event, audience="admin"),
+    Command("editevent", "change an event (those going are told)", edit_event, audience="admin"),
+    Command(
+        "cancelevent", "cancel an event (those going are told)", cancel_event, audience="admin"
+    ),
+)

@@ -1,0 +1,179 @@
+"""Buddy-up: a peer volunteer going to an event meets a member there who would rather
+not walk in alone. Volunteers offer per event; the first to accept a request gets it
+(compare-and-set in storage) and everyone else's notice is edited to say so."""
+
+import logging
+
+from flows.community.events import full_text, is_full_for, refusal, save_answer
+from flows.community.text import when
+from flows.core.engine import Command, Context
+from flows.core.parsing import parse_id
+from flows.core.values import COMMAND_TOKEN, Reply, command_choice
+from storage import Event
+
+log = logging.getLogger(__name__)
+
+
+def notice_key(rsvp_id: int) -> str:
+    return f"buddy:{rsvp_id}"
+
+
+async def willing_volunteers(ctx: Context, event_id: int) -> list[int]:
+    """Active volunteers going to the event who offered to meet someone there."""
+    member = ctx.require_member()
+    found = []
+    for volunteer_id in await ctx.tx.events.buddy_offers(event_id):
+        volunteer = await ctx.tx.volunteers.get(volunteer_id)
+        if volunteer is not None and volunteer.is_active and volunteer_id != member.id:
+            found.append(volunteer_id)
+    return found
+
+
+async def offer(ctx: Context) -> None:
+    """`/buddyoffer <event id>`: a volunteer going to the event will meet someone there."""
+    raw = ctx.input.text.strip()
+    member = ctx.require_member()
+    event_id = parse_id(raw)
+    answer = await ctx.tx.events.rsvp_of(event_id, member.id) if event_id else None
+    if answer is None or answer.answer != "going":
+        ctx.say("Say you'll go to the event first (/events), then you can offer to meet someone.")
+        return
+    await ctx.tx.events.set_buddy_offer(answer.id, True)
+    if ctx.input.is_command_tap:
+        ctx.answered = "🤝 I can meet someone there"
+    ctx.say("Thank you! If a member would like company there, I'll ask you. 💛")
+    # Members who asked before anyone offered were promised word when someone does.
+    event = await ctx.tx.events.get(answer.event_id)
+    if event is None:
+        return
+    for waiting in await ctx.tx.events.open_buddy_requests(event.id):
+        if waiting.member_id != member.id:
+            asker = await ctx.tx.members.get(waiting.member_id)
+            await _ask_to_meet(
+                ctx, member.id, event, waiting.id, asker.pseudonym if asker else None
+            )
+
+
+async def _ask_to_meet(
+    ctx: Context, volunteer_id: int, event: Event, rsvp_id: int, alias: str | None
+) -> None:
+    """A volunteer going to the event is asked to meet the member who would like company."""
+    volunteer = await ctx.tx.members.get(volunteer_id)
+    zone = volunteer.timezone if volunteer is not None else ctx.config.default_timezone
+    place = f" — {event.place}" if event.place else ""
+    for account in await ctx.tx.members.accounts_of(volunteer_id):
+        ctx.send_to(
+            account,
+            Reply(
+                f"🤝 {alias or 'A member'} would like someone to meet them at "
+                f"{event.title} ({when(event.starts_at, zone)}){place}. "
+                "Will you look out for them?",
+                (command_choice(f"buddymeet {rsvp_id}", "I'll meet them", "🤝"),),
+                token=COMMAND_TOKEN,
+                notice=notice_key(rsvp_id),
+            ),
+        )
+
+
+async def request(ctx: Context) -> None:
+    """`/buddy <event id>`: a member would like a peer to meet them at the event."""
+    raw = ctx.input.text.strip()
+    member = ctx.require_member()
+    event_id = parse_id(raw)
+    event = await ctx.tx.events.get(event_id) if event_id else None
+    problem = refusal(event, ctx)
+    if problem is not None or event is None:
+        ctx.say(problem or "I can't find that event. /events shows what's coming up.")
+        return
+    before = await ctx.tx.events.rsvp_of(event.id, member.id)
+    if is_full_for(event, before):
+        ctx.say(full_text(event))
+        return
+    saved = await save_answer(ctx, member, event, "going")
+    await ctx.tx.events.request_buddy(saved.id)
+    if ctx.input.is_command_tap:
+        ctx.answered = "🤝 Go with a peer"
+    volunteers = await willing_volunteers(ctx, event.id)
+    at = when(event.starts_at, member.timezone)
+    if saved.buddy_id is not None:
+        ctx.say(f"You're going to {event.title} ({at}), and a peer is already meeting you. 🌱")
+        return
+    if not volunteers:
+        ctx.say(
+            f"You're going to {event.title} ({at}). 🌱 No peer volunteer has offered to meet "
+            "anyone there yet — if one does, I'll tell you. I'll remind you before it starts."
+        )
+        return
+    for volunteer_id in volunteers:
+        await _ask_to_meet(ctx, volunteer_id, event, saved.id, member.pseudonym)
+    log.info("buddy_requested rsvp=%s volunteers=%d", saved.id, len(volunteers))
+    ctx.say(
+        f"You're going to {event.title} ({at}). 🌱 I've asked the peer volunteers who'll be "
+        "there — I'll tell you who will look out for you."
+    )
+
+
+async def meet(ctx: Context) -> None:
+    """`/buddymeet <answer id>`: the first volunteer to accept meets the member."""
+    raw = ctx.input.text.strip()
+    volunteer = await ctx.volunteer()
+    rsvp_id = parse_id(raw)
+    answer = await ctx.tx.events.get_rsvp(rsvp_id) if rsvp_id else None
+    # Only a volunteer who offered to meet someone at that event may take the request:
+    # taking it tells them the member's chosen name and where they will be.
+    offers = await ctx.tx.events.buddy_offers(answer.event_id) if answer is not None else []
+    if (
+        volunteer is None
+        or answer is None
+        or volunteer.member_id not in offers
+        or volunteer.member_id == answer.member_id
+    ):
+        ctx.say("That request has passed. Thank you for offering!")
+        return
+    event = await ctx.tx.events.get(answer.event_id)
+    if event is None or event.is_cancelled or event.starts_at <= ctx.now:
+        ctx.say("That event has passed or was cancelled. Thank you for offering!")
+        return
+    if not await ctx.tx.events.claim_buddy(answer.id, volunteer.member_id):
+        ctx.say("Someone else is already meeting them, or they changed their plans. Thank you!")
+        return
+    log.info("buddy_claimed rsvp=%s volunteer=%s", answer.id, volunteer.member_id)
+    if ctx.input.is_command_tap:
+        ctx.answered = "🤝 I'll meet them"
+    member = await ctx.tx.members.get(answer.member_id)
+    name = member.pseudonym if member is not None and member.pseudonym else "the member"
+    place = f" at {event.place}" if event.place else ""
+    ctx.say(f"Thank you! {name} will look out for you ({volunteer.display_name}){place}. 💛")
+    for account in await ctx.tx.members.accounts_of(answer.member_id):
+        ctx.send_to(
+            account,
+            Reply(
+                f"🤝 {volunteer.display_name}, a peer volunteer, will meet you at {event.title}"
+                f"{place}. Look out for each other!"
+            ),
+        )
+    # Everyone else's notice now says it was taken.
+    for other_id in await ctx.tx.events.buddy_offers(event.id):
+        if other_id == volunteer.member_id:
+            continue
+        for account in await ctx.tx.members.accounts_of(other_id):
+            ctx.send_to(
+                account,
+                Reply(
+                    f"🤝 Another volunteer is meeting {name} at {event.title}. Thank you!",
+                    replaces_notice=notice_key(answer.id),
+                ),
+            )
+
+
+BUDDY_COMMANDS = (
+    Command("buddy", "ask for a peer to meet you at an event", request, hidden=True),
+    Command(
+        "buddyoffer",
+        "offer to meet a member at an event",
+        offer,
+        audience="volunteer",
+        hidden=True,
+    ),
+    Command("buddymeet", "meet a member at an event", meet, audience="volunteer", hidden=True),
+)

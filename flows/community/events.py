@@ -1,0 +1,232 @@
+"""Community events for members: `/events`, the I'll go / Maybe / Not this time
+answers (`/rsvp`), and "did you make it?" (`/attended`), which counts as connection."""
+
+import logging
+from datetime import timedelta
+
+from flows.community.isolation import after_attending, refresh_nudge_schedule
+from flows.community.reminders import next_stage
+from flows.community.text import ANSWER_LABELS, card, rsvp_buttons, when, zone_note
+from flows.core.engine import Command, Context
+from flows.core.parsing import parse_id
+from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
+from storage import Event, Member, Rsvp
+
+log = logging.getLogger(__name__)
+
+LIST_DAYS = 14
+LIST_MAX = 10
+NUDGE_OUTCOME = {"going": "going", "maybe": "maybe", "no": "declined"}
+RATINGS = {"good", "hard", "no"}
+HOW_TO_ANSWER = "To answer, tap a button under an event in /events."
+
+
+async def list_events(ctx: Context) -> None:
+    member = ctx.member
+    timezone = member.timezone if member is not None else ctx.config.default_timezone
+    found = await ctx.tx.events.upcoming(
+        ctx.now, ctx.now + timedelta(days=LIST_DAYS), limit=LIST_MAX + 1
+    )
+    if not found:
+        ctx.say("There are no community events in the next two weeks yet. I'll let you know!")
+        ctx.remind_open_question()
+        return
+    can_answer = member is not None and member.is_onboarded
+    shown = found[:LIST_MAX]
+    answers = (
+        await ctx.tx.events.answers_of(member.id, (e.id for e in shown))
+        if member is not None and can_answer
+        else {}
+    )
+    ctx.say(f"Community events in the next {LIST_DAYS} days. {zone_note(timezone)}")
+    for event in shown:
+        text = card(event, timezone, answer=answers.get(event.id), show_id=ctx.is_admin)
+        buttons: tuple[Choice, ...] = tuple(rsvp_buttons(event.id)) if can_answer else ()
+        ctx.send_to(
+            ctx.account,
+            Reply(text, buttons, token=COMMAND_TOKEN if buttons else None, columns=3),
+        )
+    if len(found) > LIST_MAX:
+        ctx.say(f"…and more after {when(found[LIST_MAX].starts_at, timezone)}.")
+    if not can_answer:
+        ctx.say("Tap /start to join Hearthside, then you can say you'll go.")
+    ctx.remind_open_question()
+
+
+def refusal(event: Event | None, ctx: Context) -> str | None:
+    """Why nobody can answer this event now, or None."""
+    if event is None:
+        return "I can't find that event. /events shows what's coming up."
+    if event.is_cancelled:
+        return f"{event.title} was cancelled, sorry. /events shows what's coming up."
+    if event.starts_at <= ctx.now:
+        return f"{event.title} has already started. /events shows what's coming up."
+    return None
+
+
+def is_full_for(event: Event, before: Rsvp | None) -> bool:
+    was_going = before is not None and before.answer == "going"
+    return not was_going and event.capacity is not None and event.going >= event.capacity
+
+
+def full_text(event: Event) -> str:
+    return (
+        f"{event.title} is full, I'm sorry. You could answer Maybe, and /events shows "
+        "what else is coming up."
+    )
+
+
+async def save_answer(ctx: Context, member: Member, event: Event, answer: str) -> Rsvp:
+    """Record the answer with its next reminder, the nudge's outcome, and the plans."""
+    stage, due = (None, None)
+    if answer != "no":
+        stage, due = next_stage(event, member.timezone, ctx.config, ctx.now)
+    saved = await ctx.tx.events.answer(
+        event.id, member.id, answer=answer, now=ctx.now, stage=stage, due_at=due
+    )
+    await ctx.tx.events.nudge_outcome(member.id, event.id, NUDGE_OUTCOME[answer], now=ctx.now)
+    await refresh_nudge_schedule(ctx.tx, member.id, now=ctx.now, config=ctx.config)
+    log.info("rsvp member=%s event=%s answer=%s", member.id, event.id, answer)
+    return saved
+
+
+def offer_to_meet_button(event_id: int) -> Choice:
+    return command_choice(f"buddyoffer {event_id}", "I can meet someone there", "🤝")
+
+
+async def tell_buddy_dropped_out(ctx: Context, event: Event, buddy_id: int) -> None:
+    """The volunteer who was to meet this member hears that they won't come."""
+    member = ctx.require_member()
+    for account in await ctx.tx.members.accounts_of(buddy_id):
+        ctx.send_to(
+            account,
+            Reply(
+                f"{member.pseudonym or 'The member'} you were going to meet at {event.title} "
+                "can't make it after all. Thank you for offering 💛"
+            ),
+        )
+
+
+async def tell_members_their_buddy_cannot_come(ctx: Context, event: Event) -> None:
+    """A volunteer who was to meet members there won't come: each of them is told."""
+    volunteer = await ctx.volunteer()
+    if volunteer is None:
+        return
+    for freed in await ctx.tx.events.release_buddy(event.id, volunteer.member_id):
+        member = await ctx.tx.members.get(freed.member_id)
+        zone = member.timezone if member is not None else ctx.config.default_timezone
+        for account in await ctx.tx.members.accounts_of(freed.member_id):
+            ctx.send_to(
+                account,
+                Reply(
+                    f"{volunteer.display_name} can't make it to {event.title} "
+                    f"({when(event.starts_at, zone)}) after all — I'm sorry. If another peer "
+                    "volunteer offers to meet you there, I'll tell you. /events shows it."
+                ),
+            )
+
+
+async def rsvp(ctx: Context) -> None:
+    """`/rsvp <event id> going|maybe|no` — usually a tap on an event's buttons."""
+    parts = ctx.input.text.split()
+    event_id = parse_id(parts[0]) if len(parts) == 2 else None
+    if event_id is None or parts[1] not in ANSWER_LABELS:
+        ctx.say(HOW_TO_ANSWER)
+        ctx.remind_open_question()
+        return
+    member = ctx.require_member()
+    answer = parts[1]
+    event = await ctx.tx.events.get(event_id)
+    problem = refusal(event, ctx)
+    if problem is not None or event is None:
+        ctx.say(problem or HOW_TO_ANSWER)
+        return
+    before = await ctx.tx.events.rsvp_of(event.id, member.id)
+    was_going = before is not None and before.answer == "going"
+    if answer == "going" and is_full_for(event, before):
+        ctx.say(full_text(event))
+        return
+    saved = await save_answer(ctx, member, event, answer)
+    if ctx.input.is_command_tap:
+        ctx.answered = ANSWER_LABELS[answer]
+    if answer != "going" and before is not None and before.buddy_id is not None:
+        await tell_buddy_dropped_out(ctx, event, before.buddy_id)
+    if answer != "going" and was_going:
+        await tell_members_their_buddy_cannot_come(ctx, event)
+    at = when(event.starts_at, member.timezone)
+    if answer == "going":
+        text = f"Lovely — you're going to {event.title} ({at}). 🌱"
+        text += " I'll remind you before it starts." if saved.due_at is not None else ""
+        volunteer = await ctx.volunteer()
+        if volunteer is not None and volunteer.is_active and not saved.buddy_offer:
+            ctx.say(
+                text + "\n\nAs a peer volunteer, would you be happy to meet a member there "
+                "who'd rather not walk in alone?",
+                commands=[offer_to_meet_button(event.id)],
+            )
+            return
+        ctx.say(text)
+    elif answer == "maybe":
+        ctx.say(
+            f"Noted as a maybe for {event.title} ({at}). I'll remind you before it starts — "
+            "no pressure either way."
+        )
+    elif was_going:
+        ctx.say(f"Okay, I've taken you off the list for {event.title}. Maybe another time 💛")
+    else:
+        ctx.say("Okay — thanks for letting me know. Maybe another time 💛")
+
+
+async def attended(ctx: Context) -> None:
+    """`/attended <event id> good|hard|no` — the answer to "did you make it?"."""
+    parts = ctx.input.text.split()
+    event_id = parse_id(parts[0]) if len(parts) == 2 else None
+    if event_id is None or parts[1] not in RATINGS:
+        ctx.say('Tap one of the buttons under "Did you make it?" to answer.')
+        ctx.remind_open_question()
+        return
+    member = ctx.require_member()
+    event = await ctx.tx.events.get(event_id)
+    answer = await ctx.tx.events.rsvp_of(event_id, member.id)
+    if event is None or answer is None:
+        ctx.say("I can't find that event. /events shows what's coming up.")
+        return
+    if ctx.now < event.starts_at:
+        ctx.say(f"{event.title} hasn't happened yet — ask me afterwards!")
+        return
+    if answer.attended is not None:
+        ctx.say("Thanks — I already have your answer for that one.")
+        return
+    went = parts[1] != "no"
+    await ctx.tx.events.record_attendance(
+        answer.id, attended=went, rating=parts[1] if went else None
+    )
+    await ctx.tx.events.nudge_outcome(
+        member.id, event.id, "attended" if went else "missed", now=ctx.now
+    )
+    if went:
+        await after_attending(
+            ctx.tx, member.id, at=event.starts_at, now=ctx.now, config=ctx.config
+        )
+    log.info("attendance member=%s event=%s went=%s", member.id, event.id, went)
+    if ctx.input.is_command_tap:
+        ctx.answered = {"good": "😊 It was good", "hard": "😕 It was hard"}.get(
+            parts[1], "➖ I didn't make it"
+        )
+    if parts[1] == "good":
+        ctx.say("That's wonderful — showing up is a big deal. 🌟")
+    elif parts[1] == "hard":
+        ctx.say(
+            "Thank you for going anyway — that takes courage. If you'd like to talk it "
+            "over, /talk finds a peer."
+        )
+    else:
+        ctx.say("That's okay — thanks for telling me. There'll be other chances: /events")
+
+
+EVENT_MEMBER_COMMANDS = (
+    # Events say where people will be: for members who consented, volunteers and admins.
+    Command("events", "community events in the next two weeks", list_events, audience="community"),
+    Command("rsvp", "answer an event invitation", rsvp, hidden=True),
+    Command("attended", "say whether you made it to an event", attended, hidden=True),
+)

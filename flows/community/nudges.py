@@ -1,0 +1,204 @@
+"""Isolation-aware nudges: a kind, capped invitation to the best upcoming event for a
+member who looks isolated (flows/community/isolation.py), `/nudges off|on`, and `/nudgestats`
+for admins to see whether nudges lead to RSVPs and attendance."""
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flows.admin.stats import count
+from flows.admin.stats import share as share_of
+from flows.community.buddy import willing_volunteers
+from flows.community.isolation import IsolationRule, isolation_reasons, refresh_nudge_schedule
+from flows.community.text import rsvp_buttons, when
+from flows.core.engine import Command, Context
+from flows.core.quiet_hours import next_allowed
+from flows.core.values import Choice, command_choice
+from flows.peer.relay import in_peer_chat
+from storage import Event
+
+log = logging.getLogger(__name__)
+
+# Events are suggested from this long ahead up to SUGGEST_DAYS away.
+MIN_LEAD = timedelta(hours=3)
+SUGGEST_DAYS = 14
+# With nothing suitable on, look again this much later.
+NO_EVENT_RETRY = timedelta(hours=6)
+# A member in the middle of a conversation or a peer chat is not interrupted.
+BUSY_RETRY = timedelta(minutes=30)
+PAUSED_RECHECK = timedelta(days=1)
+STATS_DAYS = 90
+STOP = command_choice("nudges off", "Stop suggestions", "🔕")
+
+
+def choose_event(
+    events: Iterable[Event],
+    *,
+    now: datetime,
+    excluded: set[int],
+    liked_tags: set[str],
+) -> Event | None:
+    """The best event to suggest: not declined or suggested before, not full, soon
+    enough to plan for; one whose tags match what the member said yes to before
+    comes first, then the soonest."""
+    candidates = [
+        event
+        for event in events
+        if not event.is_cancelled
+        and event.id not in excluded
+        and now + MIN_LEAD <= event.starts_at < now + timedelta(days=SUGGEST_DAYS)
+        and (event.capacity is None or event.going < event.capacity)
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda e: (not (liked_tags & set(e.tags)), e.starts_at, e.id))
+
+
+@dataclass(slots=True)
+class NudgeReport:
+    sent: int = 0
+    deferred: int = 0
+    no_event: int = 0
+
+
+def nudge_action(events: list[Event], report: NudgeReport) -> Callable[[Context], Awaitable[None]]:
+    """What the sweep runs for a member whose `next_nudge_at` has passed."""
+
+    async def action(ctx: Context) -> None:
+        await _nudge(ctx, events, report)
+
+    return action
+
+
+async def _nudge(ctx: Context, events: list[Event], report: NudgeReport) -> None:
+    member = ctx.require_member()
+    now, config, members = ctx.now, ctx.config, ctx.tx.members
+    if member.next_nudge_at is None or member.next_nudge_at > now:
+        return  # changed since the sweep looked
+    if not member.is_onboarded or member.nudges_off or member.unreachable_at is not None:
+        await members.schedule_nudge(member.id, None)
+        return
+    if member.paused:
+        await members.schedule_nudge(member.id, now + PAUSED_RECHECK)
+        return
+    if member.is_quiet(now):  # a safety event: nudges pause
+        assert member.quiet_until is not None
+        await members.schedule_nudge(member.id, member.quiet_until)
+        return
+    reasons = isolation_reasons(member, now, IsolationRule.of(config))
+    min_gap = timedelta(days=config.nudge_min_days)
+    recent = member.last_nudge_at is not None and now < member.last_nudge_at + min_gap
+    if not reasons or recent or await ctx.tx.events.plans_of(member.id, now):
+        await refresh_nudge_schedule(ctx.tx, member.id, now=now, config=config)
+        return
+    allowed = next_allowed(config.quiet_hours, now, member.timezone)
+    if allowed > now:
+        await members.schedule_nudge(member.id, allowed)
+        report.deferred += 1
+        return
+    if ctx.state is not None or await in_peer_chat(ctx):
+        await members.schedule_nudge(member.id, now + BUSY_RETRY)
+        report.deferred += 1
+        return
+    event = choose_event(
+        events,
+        now=now,
+        excluded=await ctx.tx.events.not_to_suggest(member.id),
+        liked_tags=await ctx.tx.events.liked_tags(member.id),
+    )
+    if event is None:
+        await members.schedule_nudge(member.id, now + NO_EVENT_RETRY)
+        report.no_event += 1
+        return
+    buttons: list[Choice] = rsvp_buttons(event.id)
+    if await willing_volunteers(ctx, event.id):
+        buttons.append(command_choice(f"buddy {event.id}", "Go with a peer", "🤝"))
+    buttons.append(STOP)
+    name = f" {member.pseudonym}" if member.pseudonym else ""
+    place = f" — {event.place}" if event.place else ""
+    ctx.say(
+        f"Hi{name} 🌱 There's {event.title} on {when(event.starts_at, member.timezone)}"
+        f"{place}. It could be a nice way to spend time with people who get it. "
+        "Would you like to go?",
+        commands=buttons,
+    )
+    await ctx.tx.events.record_nudge(member.id, event.id, reasons=reasons, now=now)
+    await members.record_nudge_sent(member.id, now=now)
+    await refresh_nudge_schedule(ctx.tx, member.id, now=now, config=config)
+    report.sent += 1
+    log.info("nudge_sent member=%s event=%s reasons=%s", member.id, event.id, ",".join(reasons))
+
+
+async def nudges_command(ctx: Context) -> None:
+    """`/nudges off|on`: event suggestions for this member."""
+    member = ctx.require_member()
+    choice = ctx.input.text.strip().lower()
+    if choice == "off":
+        await ctx.tx.members.set_nudges_off(member.id, True)
+        await ctx.tx.members.schedule_nudge(member.id, None)
+        await ctx.tx.events.nudge_outcome(member.id, None, "stopped", now=ctx.now)
+        log.info("nudges_off member=%s", member.id)
+        if ctx.input.is_command_tap:
+            ctx.answered = "🔕 Stop suggestions"
+        ctx.say(
+            "Okay — no more event suggestions. /events still shows what's on, and "
+            "/nudges on brings suggestions back."
+        )
+        return
+    if choice == "on":
+        await ctx.tx.members.set_nudges_off(member.id, False)
+        await refresh_nudge_schedule(ctx.tx, member.id, now=ctx.now, config=ctx.config)
+        log.info("nudges_on member=%s", member.id)
+        ctx.say(
+            "Suggestions are on: now and then I may tell you about a community event that "
+            f"could be nice — at most one every {ctx.config.nudge_min_days} days, never "
+            "at night. /nudges off stops them."
+        )
+        return
+    if member.nudges_off:
+        ctx.say(
+            "Event suggestions are off.",
+            commands=[command_choice("nudges on", "Turn suggestions on", "🔔")],
+        )
+    else:
+        ctx.say(
+            "Event suggestions are on: now and then I may tell you about a community event.",
+            commands=[STOP],
+        )
+    ctx.remind_open_question()
+
+
+async def nudge_stats(ctx: Context) -> None:
+    """`/nudgestats`: did nudges lead to RSVPs and attendance? (admins)"""
+    counts = await ctx.tx.events.nudge_counts(ctx.now - timedelta(days=STATS_DAYS))
+    sent = sum(counts.values())
+    if not sent:
+        ctx.say(f"No nudges were sent in the last {STATS_DAYS} days.")
+        return
+    said_yes = counts.get("going", 0) + counts.get("attended", 0) + counts.get("missed", 0)
+
+    def share(n: int) -> str:
+        # Groups under 5 are not shown exactly, as in /stats.
+        return share_of(n, sent)
+
+    ctx.say(
+        "\n".join(
+            [
+                f"Nudges in the last {STATS_DAYS} days: {count(sent)}",
+                f"→ said they'd go: {share(said_yes)}",
+                f"→ maybe: {share(counts.get('maybe', 0))}",
+                f"→ went (said so afterwards): {share(counts.get('attended', 0))}",
+                f"→ didn't make it: {share(counts.get('missed', 0))}",
+                f"→ not this time: {share(counts.get('declined', 0))}",
+                f"→ stopped suggestions: {share(counts.get('stopped', 0))}",
+                f"→ no answer yet: {share(counts.get('sent', 0))}",
+            ]
+        )
+    )
+
+
+NUDGE_COMMANDS = (
+    Command("nudges", "event suggestions on or off (/nudges off)", nudges_command),
+    Command("nudgestats", "whether event nudges lead to going", nudge_stats, audience="admin"),
+)

@@ -1,0 +1,178 @@
+"""Reminders before an event and the follow-up after it, driven by one due column.
+
+Each answer "I'll go" or "Maybe" carries the next message it is due (`stage`,
+`due_at`, indexed): the reminder the day before at the event's local time, the one an
+hour before, then "Did you make it? How was it?" an hour after it ends. Times are
+worked out in the member's own zone (so a daylight-saving change between now and the
+event moves nothing) and kept out of quiet hours:
+
+- the day-before reminder inside quiet hours moves to the end of them if that is still
+  the same day, else to half an hour before they begin;
+- the hour-before reminder moves to the end of quiet hours if that is still before
+  the event, else to half an hour before they begin on the event's day, else it is
+  skipped (the day-before one has already been sent);
+- the follow-up waits until quiet hours end.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flows.community.isolation import event_end
+from flows.community.text import clock, when
+from flows.core.config import FlowConfig
+from flows.core.engine import Context
+from flows.core.quiet_hours import QuietHours, quiet_hours_of
+from flows.core.values import command_choice
+from storage import Event, Rsvp
+
+DAY_BEFORE = "day_before"
+HOUR_BEFORE = "hour_before"
+FOLLOWUP = "followup"
+STAGES = (DAY_BEFORE, HOUR_BEFORE, FOLLOWUP)
+BEFORE_QUIET = timedelta(minutes=30)
+FOLLOWUP_AFTER_END = timedelta(hours=1)
+
+
+def _local_date(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+def day_before_at(event: Event, timezone: str, quiet: QuietHours | None) -> datetime:
+    zone = ZoneInfo(timezone)
+    local = event.starts_at.astimezone(zone)
+    wall = datetime.combine(local.date() - timedelta(days=1), local.time(), tzinfo=zone)
+    candidate = wall.astimezone(UTC)
+    window = quiet.window(candidate, timezone) if quiet else None
+    if window is None:
+        return candidate
+    start, end = window
+    if _local_date(end, zone) == _local_date(candidate, zone):
+        return end
+    return start - BEFORE_QUIET
+
+
+def hour_before_at(event: Event, timezone: str, quiet: QuietHours | None) -> datetime | None:
+    zone = ZoneInfo(timezone)
+    candidate = event.starts_at - timedelta(hours=1)
+    window = quiet.window(candidate, timezone) if quiet else None
+    if window is None:
+        return candidate
+    start, end = window
+    if end < event.starts_at:
+        return end
+    earlier = start - BEFORE_QUIET
+    if _local_date(earlier, zone) == _local_date(event.starts_at, zone):
+        return earlier
+    return None
+
+
+def followup_at(event: Event, timezone: str, quiet: QuietHours | None) -> datetime:
+    candidate = event_end(event) + FOLLOWUP_AFTER_END
+    return quiet.next_allowed(candidate, timezone) if quiet else candidate
+
+
+def stage_time(
+    stage: str, event: Event, timezone: str, quiet: QuietHours | None
+) -> datetime | None:
+    if stage == DAY_BEFORE:
+        return day_before_at(event, timezone, quiet)
+    if stage == HOUR_BEFORE:
+        return hour_before_at(event, timezone, quiet)
+    return followup_at(event, timezone, quiet)
+
+
+def next_stage(
+    event: Event, timezone: str, config: FlowConfig, now: datetime, *, after: str | None = None
+) -> tuple[str | None, datetime | None]:
+    """The next message due for an answer to `event`, after stage `after` (or from now)."""
+    quiet = quiet_hours_of(config.quiet_hours)
+    start = 0 if after is None else STAGES.index(after) + 1
+    hour_before = hour_before_at(event, timezone, quiet)
+    for stage in STAGES[start:]:
+        due = stage_time(stage, event, timezone, quiet)
+        if due is None:
+            continue
+        if stage == FOLLOWUP:
+            return stage, due
+        if now < due < event.starts_at and not (
+            stage == DAY_BEFORE and hour_before is not None and due >= hour_before
+        ):
+            return stage, due
+    return None, None
+
+
+# -- what the sweep sends -------------------------------------------------------
+async def send_due(ctx: Context, rsvp_id: int) -> str | None:
+    """Send the message this answer is due, if it still is; returns the stage sent."""
+    member = ctx.require_member()
+    rsvp = await ctx.tx.events.get_rsvp(rsvp_id)
+    if rsvp is None or rsvp.due_at is None or rsvp.due_at > ctx.now or rsvp.stage is None:
+        return None  # changed since the sweep looked
+    event = await ctx.tx.events.get(rsvp.event_id)
+    if event is None or event.is_cancelled or rsvp.answer == "no":
+        await ctx.tx.events.schedule(rsvp.id, None, None)
+        return None
+    if member.unreachable_at is not None or not member.is_onboarded:
+        await ctx.tx.events.schedule(rsvp.id, None, None)
+        return None
+    stage = rsvp.stage
+    quiet = quiet_hours_of(ctx.config.quiet_hours)
+    if stage != FOLLOWUP and ctx.now >= event.starts_at:
+        stage = FOLLOWUP  # the bot was down: too late to remind
+    elif stage == DAY_BEFORE:
+        hour_before = hour_before_at(event, member.timezone, quiet)
+        if hour_before is not None and ctx.now >= hour_before:
+            stage = HOUR_BEFORE
+    if stage == FOLLOWUP and ctx.now < followup_at(event, member.timezone, quiet):
+        await ctx.tx.events.schedule(rsvp.id, FOLLOWUP, followup_at(event, member.timezone, quiet))
+        return None
+    waiting = _hold(member.quiet_until, ctx.now)
+    if quiet is not None and quiet.contains(ctx.now, member.timezone):
+        # The member moved to another zone since answering: wait for their morning.
+        waiting = max(waiting or ctx.now, quiet.next_allowed(ctx.now, member.timezone))
+    if waiting is not None and (stage == FOLLOWUP or waiting < event.starts_at):
+        await ctx.tx.events.schedule(rsvp.id, stage, waiting)
+        return None
+    if waiting is None and not member.paused:
+        _say(ctx, stage, event, rsvp, member.timezone)
+        sent: str | None = stage
+    else:
+        sent = None  # paused, or quiet until after the event: skip this one
+    if stage == FOLLOWUP:
+        await ctx.tx.events.schedule(rsvp.id, None, None)
+    else:
+        nxt, due = next_stage(event, member.timezone, ctx.config, ctx.now, after=stage)
+        await ctx.tx.events.schedule(rsvp.id, nxt, due)
+    return sent
+
+
+def _hold(quiet_until: datetime | None, now: datetime) -> datetime | None:
+    """Until when a safety hold pauses this (None = no hold)."""
+    return quiet_until if quiet_until is not None and now < quiet_until else None
+
+
+def _say(ctx: Context, stage: str, event: Event, rsvp: Rsvp, timezone: str) -> None:
+    place = f" — {event.place}" if event.place else ""
+    if stage == DAY_BEFORE:
+        ctx.say(
+            f"🔔 Tomorrow: {event.title}, {when(event.starts_at, timezone)}{place}. "
+            "Looking forward to it?",
+            commands=[command_choice(f"rsvp {event.id} no", "Can't make it now", "➖")],
+        )
+    elif stage == HOUR_BEFORE:
+        minutes = max(1, round((event.starts_at - ctx.now).total_seconds() / 60))
+        soon = "in an hour" if 55 <= minutes <= 65 else f"in {minutes} min"
+        ctx.say(
+            f"🔔 {event.title} starts {soon} (at {clock(event.starts_at, timezone)}){place}. "
+            "Go gently 💛",
+            commands=[command_choice(f"rsvp {event.id} no", "Can't make it now", "➖")],
+        )
+    else:
+        ctx.say(
+            f"Did you make it to {event.title}? How was it?",
+            commands=[
+                command_choice(f"attended {rsvp.event_id} good", "I went — it was good", "😊"),
+                command_choice(f"attended {rsvp.event_id} hard", "I went — it was hard", "😕"),
+                command_choice(f"attended {rsvp.event_id} no", "I didn't make it", "➖"),
+            ],
+        )

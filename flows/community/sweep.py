@@ -1,0 +1,74 @@
+"""The events part of the scheduler sweep: due reminders and follow-ups, and nudges.
+
+Both are asked of indexed "due" columns only (`rsvp.due_at`, `member.next_nudge_at`),
+never of check-in history; each message is committed with its change in the
+member's own transaction (`Engine.run_for_member`), so replies to members who are
+chatting interleave with a long run, and the channel paces the sends as bulk.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flows.community.nudges import SUGGEST_DAYS, NudgeReport, nudge_action
+from flows.community.reminders import FOLLOWUP, send_due
+from flows.core.engine import Context, Engine
+from flows.core.values import Outcome
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+@dataclass(slots=True)
+class EventSweepReport:
+    reminders: int = 0
+    followups: int = 0
+    nudged: int = 0
+    nudges_deferred: int = 0
+    nudges_without_event: int = 0
+
+
+def _reminder(rsvp_id: int, report: EventSweepReport) -> Callable[[Context], Awaitable[None]]:
+    async def action(ctx: Context) -> None:
+        stage = await send_due(ctx, rsvp_id)
+        if stage == FOLLOWUP:
+            report.followups += 1
+        elif stage is not None:
+            report.reminders += 1
+
+    return action
+
+
+async def sweep_events(engine: Engine, now: datetime) -> tuple[EventSweepReport, list[Outcome]]:
+    report = EventSweepReport()
+    outcomes: list[Outcome] = []
+    async with engine.db.transaction() as tx:
+        due_answers = await tx.events.due(now, limit=BATCH)
+        due_nudges = await tx.members.due_for_nudge(now, limit=BATCH)
+        events = (
+            await tx.events.upcoming(now, now + timedelta(days=SUGGEST_DAYS), limit=BATCH)
+            if due_nudges
+            else []
+        )
+    for answer in due_answers:
+        outcomes.append(
+            await engine.run_for_member(answer.member_id, _reminder(answer.id, report))
+        )
+    nudges = NudgeReport()
+    for member in due_nudges:
+        outcomes.append(await engine.run_for_member(member.id, nudge_action(events, nudges)))
+    report.nudged = nudges.sent
+    report.nudges_deferred = nudges.deferred
+    report.nudges_without_event = nudges.no_event
+    if report.reminders or report.followups or report.nudged:
+        log.info(
+            "event_sweep reminders=%d followups=%d nudged=%d deferred=%d no_event=%d",
+            report.reminders,
+            report.followups,
+            report.nudged,
+            report.nudges_deferred,
+            report.nudges_without_event,
+        )
+    return report, outcomes

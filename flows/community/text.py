@@ -1,0 +1,64 @@
+"""How an event reads to a member: its time in their own zone, place and answers."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flows.core.parsing import timezone_label
+from flows.core.values import Choice, command_choice
+from storage import Event
+
+TAGS = ("meeting", "walk", "workshop", "social", "online")
+ANSWER_LABELS = {"going": "✅ I'll go", "maybe": "🤔 Maybe", "no": "➖ Not this time"}
+
+
+def when(moment: datetime, timezone: str) -> str:
+    """'Sat 5 Dec, 18:30' in the given zone."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+
+
+def clock(moment: datetime, timezone: str) -> str:
+    return f"{moment.astimezone(ZoneInfo(timezone)):%H:%M}"
+
+
+def card(
+    event: Event,
+    timezone: str,
+    *,
+    answer: str | None = None,
+    show_id: bool = False,
+) -> str:
+    """An event as listed: when, what, where, and how many are going."""
+    head = f"📅 {when(event.starts_at, timezone)} · {event.title}"
+    if show_id:
+        head += f"  (#{event.id})"
+    lines = [head]
+    if event.place:
+        lines.append(f"📍 {event.place}")
+    if event.description:
+        lines.append(event.description)
+    facts = []
+    if event.tags:
+        facts.append("🏷 " + ", ".join(event.tags))
+    if event.going:
+        facts.append(f"{event.going} going")
+    if event.capacity is not None:
+        left = max(0, event.capacity - event.going)
+        facts.append("full" if left == 0 else f"{left} place{'s' if left != 1 else ''} left")
+    if facts:
+        lines.append(" · ".join(facts))
+    if answer is not None:
+        lines.append(f"Your answer: {ANSWER_LABELS[answer]}")
+    return "\n".join(lines)
+
+
+def zone_note(timezone: str) -> str:
+    return f"Times are in your time zone ({timezone_label(timezone)})."
+
+
+def rsvp_buttons(event_id: int) -> list[Choice]:
+    return [
+        command_choice(f"rsvp {event_id} going", "I'll go", "✅"),
+        command_choice(f"rsvp {event_id} maybe", "Maybe", "🤔"),
+        command_choice(f"rsvp {event_id} no", "Not this time", "➖"),
+    ]

@@ -1,0 +1,66 @@
+"""What the flows need to know about the deployment."""
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class CrisisLines(Protocol):
+    """The deployment's crisis resources, rendered for a member (see flows.safety.crisis)."""
+
+    @property
+    def emergency_number(self) -> str: ...
+
+    def lines_text(self, overdose: bool = False) -> str: ...
+
+    def short_text(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PlainCrisisLines:
+    """Crisis resources given as one text (tests, or a deployment's own wording)."""
+
+    text: str
+    emergency: str = "your local emergency number"
+
+    @property
+    def emergency_number(self) -> str:
+        return self.emergency
+
+    def lines_text(self, overdose: bool = False) -> str:
+        if overdose:
+            return f"If someone may have overdosed, call {self.emergency} now.\n{self.text}"
+        return self.text
+
+    def short_text(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class FlowConfig:
+    crisis_resources: str
+    default_timezone: str = "UTC"
+    # Raised when the wording of the consent changes, so members can be asked again.
+    consent_version: int = 1
+    # Accounts ("telegram:123") that are admins from the start.
+    admins: frozenset[str] = frozenset()
+    # Where a volunteer invite link points: https://t.me/<bot_username>?start=<code>.
+    bot_username: str | None = None
+    invite_days: int = 7
+    handoff_escalate_minutes: int = 5
+    crisis_escalate_minutes: int = 2
+    # Structured crisis lines; defaults to `crisis_resources` as plain text.
+    crisis_lines: CrisisLines | None = field(default=None)
+    # Community events and nudges (flows/community/isolation.py, flows/community/nudges.py).
+    nudge_min_days: int = 3
+    quiet_hours: str = "21:00-09:00"  # member-local; no nudges or reminders inside
+    isolation_ucla_min: int = 6  # 0 turns this part of the rule off
+    isolation_days: int = 14  # 0 turns this part of the rule off
+    isolation_low_mood_run: int = 3  # 0 turns this part of the rule off
+    # An admin's calendar file (flows/community/calendar_import.py): read only up to this size, and
+    # parsed with at most this much CPU time, in a process of its own.
+    calendar_max_bytes: int = 512 * 1024
+    calendar_cpu_seconds: float = 2.0
+
+    @property
+    def crisis(self) -> CrisisLines:
+        return self.crisis_lines or PlainCrisisLines(self.crisis_resources)

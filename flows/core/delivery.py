@@ -1,0 +1,171 @@
+"""Delivering committed replies through the channels, and what happens when that fails.
+
+Channels implement `Channel.send`; the `Postman` sends outbox rows in order,
+deletes the delivered ones, keeps the ones worth retrying, and marks a member
+who blocked the bot as unreachable so nothing more is sent to them.
+"""
+
+import enum
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from flows.core.clock import Clock
+from flows.core.values import Delivery, Reply
+from storage import Account, Database
+
+log = logging.getLogger(__name__)
+
+# A message that still fails after this many sweeps is given up on.
+MAX_ATTEMPTS = 20
+
+
+class SendResult(enum.Enum):
+    SENT = "sent"
+    BLOCKED = "blocked"  # the person blocked the bot or deleted their account
+    RETRY = "retry"  # a network or server problem: try again later
+    REJECTED = "rejected"  # the channel will never accept this message
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    result: SendResult
+    # The channel's id for the message it created (to edit it or recognise replies).
+    message_ref: str | None = None
+
+
+class Channel(Protocol):
+    name: str
+
+    async def send(self, external_id: str, reply: Reply) -> Sent: ...
+
+    async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:
+        """Replace a sent message's text and buttons (a notice that was taken)."""
+        ...
+
+
+class Postman:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        self._channels: dict[str, Channel] = {}
+        self._in_flight: set[int] = set()
+        # Called with a member's id once they are found unreachable (blocked the bot),
+        # so open peer chats can close and the other side be told.
+        self.on_unreachable: Callable[[int], Awaitable[None]] | None = None
+
+    def register(self, channel: Channel) -> None:
+        self._channels[channel.name] = channel
+
+    async def deliver(self, deliveries: Iterable[Delivery]) -> None:
+        """Send now, in order, what an engine call just committed for live channels."""
+        items = [d for d in deliveries if d.account.channel in self._channels]
+        if not items:
+            return
+        # Crisis replies go first, whatever else the same change produced.
+        items.sort(key=lambda d: not d.reply.urgent)
+        delivered: list[int] = []
+        retry: list[int] = []
+        blocked: set[Account] = set()
+        notices: list[tuple[Account, str, int]] = []
+        for item in items:
+            if item.account in blocked or item.outbox_id in self._in_flight:
+                continue
+            self._in_flight.add(item.outbox_id)
+            try:
+                sent = await self._send(item)
+            finally:
+                self._in_flight.discard(item.outbox_id)
+            if sent.result in (SendResult.SENT, SendResult.REJECTED):
+                delivered.append(item.outbox_id)
+                if sent.message_ref is not None and item.reply.notice is not None:
+                    notices.append((item.account, sent.message_ref, item.outbox_id))
+            elif sent.result is SendResult.BLOCKED:
+                blocked.add(item.account)
+            else:
+                retry.append(item.outbox_id)
+        await self._settle(delivered, retry, blocked, notices)
+
+    async def _send(self, item: Delivery) -> Sent:
+        channel = self._channels[item.account.channel]
+        reply = item.reply
+        if reply.lost_text:
+            # Read back from the outbox after its first try failed: its words were never
+            # stored, so there is nothing to send (an edit in a peer chat that is lost).
+            log.info("delivery_dropped outbox=%s reason=text_not_stored", item.outbox_id)
+            return Sent(SendResult.REJECTED)
+        if reply.replaces_notice is None:
+            return await channel.send(item.account.external_id, reply)
+        async with self._db.single_statement() as tx:
+            refs = await tx.notices.refs(item.account, reply.replaces_notice)
+        result = SendResult.SENT  # nothing left to edit is nothing to do
+        for ref in refs:
+            result = await channel.edit(item.account.external_id, ref, reply)
+            if result is SendResult.RETRY:
+                break
+        if reply.withdraw and result is not SendResult.RETRY:
+            # Withdrawn for good: nothing is left to edit or to match replies to.
+            async with self._db.single_statement() as tx:
+                await tx.notices.forget_sent(item.account, reply.replaces_notice)
+        return Sent(result)
+
+    async def drain(
+        self, channel: str, *, min_age: timedelta = timedelta(0), limit: int = 500
+    ) -> int:
+        """Send what is left in the outbox for `channel` (after a restart or a failure).
+
+        `min_age` leaves alone rows so new that their own handler may still be sending them.
+        """
+        if channel not in self._channels:
+            return 0
+        async with self._db.transaction() as tx:
+            rows = await tx.outbox.pending(
+                channel, created_before=self._clock.now() - min_age, limit=limit
+            )
+        rows = [row for row in rows if row.id not in self._in_flight]
+        await self.deliver(
+            Delivery(row.id, Account(row.channel, row.external_id), Reply.from_json(row.payload))
+            for row in rows
+        )
+        return len(rows)
+
+    async def _settle(
+        self,
+        delivered: Sequence[int],
+        retry: Sequence[int],
+        blocked: set[Account],
+        notices: Sequence[tuple[Account, str, int]] = (),
+    ) -> None:
+        if not (delivered or retry or blocked):
+            return
+        if not (retry or blocked or notices):
+            # The common case, after every reply: one statement, atomic on its own.
+            async with self._db.single_statement() as tx:
+                await tx.outbox.delete(delivered)
+            await self._db.after_delivery()
+            return
+        now = self._clock.now()
+        unreachable: list[int] = []
+        async with self._db.transaction() as tx:
+            await tx.outbox.delete(delivered)
+            for account, ref, outbox_id in notices:
+                await tx.notices.sent(account, f"outbox:{outbox_id}", ref)
+            for outbox_id in retry:
+                await tx.outbox.record_attempt(outbox_id)
+            for account in blocked:
+                await tx.outbox.drop_for_account(account)
+                member = await tx.members.find_by_account(account)
+                if member is not None:
+                    await tx.members.mark_unreachable(member.id, now=now)
+                    unreachable.append(member.id)
+                    log.info("member_unreachable member=%s channel=%s", member.id, account.channel)
+            if retry:
+                await tx.outbox.give_up(MAX_ATTEMPTS)
+        await self._db.after_delivery()
+        if retry:
+            log.warning("delivery_deferred count=%d", len(retry))
+        if self.on_unreachable is not None:
+            for member_id in unreachable:
+                await self.on_unreachable(member_id)

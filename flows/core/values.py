@@ -1,0 +1,280 @@
+"""The plain values exchanged between channel adapters and the flow engine."""
+
+import base64
+import json
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from storage import Account
+
+if TYPE_CHECKING:
+    from flows.community.calendar_import import CalendarFile
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One answer a question offers: a button on Telegram, a numbered line elsewhere."""
+
+    value: str
+    label: str
+    emoji: str = ""
+
+    @property
+    def caption(self) -> str:
+        return f"{self.emoji} {self.label}" if self.emoji else self.label
+
+
+# Choices under this token are commands, not answers to a question: a tap on
+# one runs `/<value>` (e.g. "accept 12"), so it works in any state and any
+# channel, and can equally be typed.
+COMMAND_TOKEN = 0
+
+
+def command_choice(command: str, label: str, emoji: str = "") -> Choice:
+    """A button that runs `/command` (e.g. "accept 12") when tapped."""
+    return Choice(command, label, emoji)
+
+
+def _b64(data: bytes | None) -> str | None:
+    return base64.b64encode(data).decode("ascii") if data is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A small file, with its bytes, sent to someone (their /export)."""
+
+    file_name: str
+    mime_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Something to show one person."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    # The question number the choices belong to; a tap carrying an older one has
+    # passed. COMMAND_TOKEN: the choices are commands.
+    token: int | None = None
+    columns: int = 1
+    # Attachments: a picture (PNG bytes; the text is its caption) or a file. Both ride in
+    # the outbox row (base64), so a reply committed before a crash is sent whole after it.
+    image_png: bytes | None = None
+    document: Document | None = None
+    # Remember the sent message under this key (to edit it, or map replies to it).
+    notice: str | None = None
+    # Instead of sending, edit the messages sent to this person under this key.
+    replaces_notice: str | None = None
+    # Copy a message the sender's channel holds: (source external id, message ref).
+    # Nothing of its content passes through storage, and nothing of its sender.
+    copy_of: tuple[str, str] | None = None
+    # A crisis reply: sent first, never paced, never dropped.
+    urgent: bool = False
+    # The text is someone's relayed words (an edit passed on to the other side of a
+    # chat): it is never written to storage. The outbox row keeps everything else, so
+    # if it can't be sent straight away it is dropped rather than sent without its text.
+    transient_text: bool = False
+    # With `replaces_notice`: the text replaces a media message's caption.
+    edit_caption: bool = False
+    # Not to be forwarded or saved onwards (Telegram's protect_content): what names a
+    # member or a report. Notices (handoff requests) and attachments always are.
+    protect_content: bool = False
+    # With `replaces_notice`: the messages carry the words of someone who has since deleted
+    # their data (relayed copies). Delete them where the channel can, show `text` in place
+    # of any it can't, and forget them.
+    withdraw: bool = False
+    # The person deleted their data (this is the last message to them): the channel also
+    # forgets what it keeps of this chat itself (the console's saved exports and charts).
+    forget_chat: bool = False
+
+    @property
+    def has_commands(self) -> bool:
+        return bool(self.choices) and self.token == COMMAND_TOKEN
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "text": "" if self.transient_text else self.text,
+                "choices": [[c.value, c.label, c.emoji] for c in self.choices],
+                "token": self.token,
+                "columns": self.columns,
+                "image": _b64(self.image_png),
+                "document": (
+                    {
+                        "name": self.document.file_name,
+                        "mime": self.document.mime_type,
+                        "data": _b64(self.document.data),
+                    }
+                    if self.document is not None
+                    else None
+                ),
+                "notice": self.notice,
+                "replaces": self.replaces_notice,
+                "copy_of": list(self.copy_of) if self.copy_of else None,
+                "urgent": self.urgent,
+                "transient": self.transient_text,
+                "caption": self.edit_caption,
+                "protect": self.protect_content,
+                "withdraw": self.withdraw,
+                "forget": self.forget_chat,
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, raw: str) -> "Reply":
+        data: dict[str, Any] = json.loads(raw)
+        copy_of = data.get("copy_of")
+        document = data.get("document")
+        return cls(
+            text=data["text"],
+            choices=tuple(Choice(*c) for c in data["choices"]),
+            token=data["token"],
+            columns=data["columns"],
+            image_png=base64.b64decode(data["image"]) if data["image"] else None,
+            document=(
+                Document(document["name"], document["mime"], base64.b64decode(document["data"]))
+                if document
+                else None
+            ),
+            notice=data.get("notice"),
+            replaces_notice=data.get("replaces"),
+            copy_of=(copy_of[0], copy_of[1]) if copy_of else None,
+            urgent=bool(data.get("urgent")),
+            transient_text=bool(data.get("transient")),
+            edit_caption=bool(data.get("caption")),
+            protect_content=bool(data.get("protect")),
+            withdraw=bool(data.get("withdraw")),
+            forget_chat=bool(data.get("forget")),
+        )
+
+    @property
+    def lost_text(self) -> bool:
+        """Its transient text was left out of storage, so it can no longer be sent."""
+        return self.transient_text and not self.text
+
+
+# Control characters other than tab and newline (NUL among them): never meant as
+# text, and stored as typed they would end up in notes, names and exports.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(raw: str) -> str:
+    """Text as a person meant it: line breaks as newlines, other control characters gone."""
+    return _CONTROL.sub("", raw.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """What a person did: typed text, a command, or a tap on a choice.
+
+    Its text is cleaned of control characters however it was made, so nothing a
+    flow stores (notes, feedback, names, topics) can hold them.
+    """
+
+    text: str = ""
+    command: str | None = None  # lower-case, without the slash
+    choice: str | None = None  # the tapped choice's value
+    token: int | None = None  # the question number the tapped button carried
+    # The channel's id for the incoming message, so it can be copied (relayed).
+    message_ref: str | None = None
+    # The message this one replies to (a volunteer picking which chat to answer).
+    reply_to_ref: str | None = None
+    # Not text: 'photo', 'voice', 'sticker', 'document', 'video', 'audio', ...
+    media: str | None = None
+    # An admin's iCalendar file, already read by the channel (flows/community/calendar_import.py),
+    # outside any transaction: its events, or why it can't be read.
+    calendar: "CalendarFile | str | None" = None
+    # An edit of the earlier message `message_ref`, now reading `text`: the crisis guard
+    # reads it and an open peer chat passes it on, but it never answers a question or
+    # runs a command.
+    edited: bool = False
+
+    def __post_init__(self) -> None:
+        cleaned = clean_text(self.text)
+        if cleaned != self.text:
+            # Without the control characters, spaces may be left at an end.
+            object.__setattr__(self, "text", cleaned.strip())
+
+    @classmethod
+    def typed(
+        cls, raw: str, *, message_ref: str | None = None, reply_to_ref: str | None = None
+    ) -> "Input":
+        """Parse typed text; `/cmd@botname args` becomes command `cmd` with text `args`."""
+        stripped = clean_text(raw).strip()
+        if stripped.startswith("/") and len(stripped) > 1:
+            head, _, rest = stripped[1:].partition(" ")
+            name = head.split("@", 1)[0].lower()
+            if name.replace("_", "").isalnum():
+                return cls(
+                    text=rest.strip(),
+                    command=name,
+                    message_ref=message_ref,
+                    reply_to_ref=reply_to_ref,
+                )
+        return cls(text=stripped, message_ref=message_ref, reply_to_ref=reply_to_ref)
+
+    @classmethod
+    def edit(
+        cls,
+        raw: str,
+        *,
+        message_ref: str,
+        reply_to_ref: str | None = None,
+        media: str | None = None,
+    ) -> "Input":
+        """A person edited their message `message_ref` (its caption, for `media`)."""
+        return cls(
+            text=raw.strip(),
+            message_ref=message_ref,
+            reply_to_ref=reply_to_ref,
+            media=media,
+            edited=True,
+        )
+
+    @classmethod
+    def tapped(cls, value: str, token: int | None) -> "Input":
+        if token == COMMAND_TOKEN and value:
+            # A command button: run it as if typed, but remember it was a tap.
+            typed = cls.typed("/" + value)
+            return cls(text=typed.text, command=typed.command, choice=value, token=token)
+        return cls(choice=value, token=token)
+
+    @property
+    def is_command_tap(self) -> bool:
+        return self.choice is not None and self.token == COMMAND_TOKEN
+
+    @property
+    def is_tap(self) -> bool:
+        return self.choice is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A reply committed to the outbox, waiting to be sent."""
+
+    outbox_id: int
+    account: Account
+    reply: Reply
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What handling one input produced."""
+
+    deliveries: list[Delivery] = field(default_factory=list)
+    # Label of the accepted tapped choice: the adapter marks the question answered.
+    answered: str | None = None
+    # The tapped question had passed; nothing changed.
+    stale: bool = False
+    # A new version of the tapped question, to replace it in place (multi-select).
+    edit: Reply | None = None
+    # The update was applied before; nothing was done.
+    duplicate: bool = False
+
+    def then(self, later: "Outcome") -> "Outcome":
+        """This outcome followed by a later one for the same input (the guard's, then the
+        rest): deliveries in order, the later one's answer to the tap."""
+        return replace(later, deliveries=[*self.deliveries, *later.deliveries])

@@ -1,0 +1,237 @@
+"""Slash commands, /help, and what to say to text that arrives outside any conversation."""
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from flows.checkins.chart import CHART_COMMANDS
+from flows.checkins.daily import AREA_LABELS, MOOD_BY_VALUE
+from flows.checkins.prompt_times import local_today, reschedule
+from flows.core.engine import Command, Context
+from flows.members.export import EXPORT_COMMANDS
+from flows.members.onboarding import schedule_summary
+from flows.peer.requests import cancel_waiting
+from flows.peer.volunteers import redeem
+from flows.safety.plan import SAFETY_PLAN_COMMANDS, SafetyPlanFlow, cancelled
+from storage import MoodCheckin
+
+HISTORY_LENGTH = 14
+
+
+async def start(ctx: Context) -> None:
+    code = ctx.input.text.strip()
+    if code:
+        # A deep link from a volunteer or admin invite: /start <code>.
+        await redeem(ctx, code)
+        return
+    member = ctx.member
+    if member is not None and member.is_onboarded:
+        ctx.say(
+            f"Welcome back, {member.pseudonym}! You're all set up — nothing has changed. "
+            "/checkin to check in, /help for everything else."
+        )
+        ctx.remind_open_question()
+        return
+    if ctx.state is not None and ctx.state.flow == "onboarding":
+        ctx.remind_open_question()
+        return
+    await ctx.start_flow("onboarding")
+
+
+async def help_text(ctx: Context) -> str:
+    lines = ["Here's what I can do:"]
+    sections: dict[str, list[str]] = {"volunteer": [], "admin": []}
+    for command in ctx.engine.commands.values():
+        if command.hidden or not await ctx.engine.may_run(ctx, command):
+            continue
+        line = f"/{command.name} — {command.description}"
+        sections.get(command.audience, lines).append(line)
+    if sections["volunteer"]:
+        lines += ["", "For volunteers:", *sections["volunteer"]]
+    if sections["admin"]:
+        lines += ["", "For admins:", *sections["admin"]]
+    lines.append(
+        "\nHearthside is not an emergency service. If you are in danger or thinking of "
+        f"harming yourself, please reach out now:\n{ctx.config.crisis_resources}"
+    )
+    return "\n".join(lines)
+
+
+async def show_help(ctx: Context) -> None:
+    ctx.say(await help_text(ctx))
+    ctx.remind_open_question()
+
+
+async def cancel(ctx: Context) -> None:
+    if ctx.state is None and await cancel_waiting(ctx):
+        return
+    if ctx.state is None:
+        ctx.say("There's nothing to cancel right now. /help shows what I can do.")
+        return
+    title = ctx.engine.flows[ctx.state.flow].title
+    if ctx.state.flow == "onboarding" and (ctx.member is None or not ctx.member.is_onboarded):
+        # Half-finished sign-up: keep nothing.
+        await ctx.leave_sign_up()
+        ctx.say("Okay, I've stopped and kept nothing. Tap /start whenever you'd like to begin.")
+        return
+    if ctx.state.flow == SafetyPlanFlow.name:
+        # Each step is saved as it is answered: say what is kept.
+        said = await cancelled(ctx)
+        ctx.finish()
+        ctx.say(said)
+        return
+    ctx.finish()
+    ctx.say(f"Okay, I've stopped your {title}. Nothing from it was saved.")
+
+
+async def checkin(ctx: Context) -> None:
+    await ctx.start_flow("checkin")
+
+
+async def connect(ctx: Context) -> None:
+    await ctx.start_flow("connection")
+
+
+async def settings(ctx: Context) -> None:
+    await ctx.start_flow("settings")
+
+
+def _history_line(entry: MoodCheckin) -> str:
+    mood = MOOD_BY_VALUE[entry.mood]
+    line = f"{entry.local_date:%a %d %b}  {mood.emoji} {entry.mood}"
+    if entry.tags:
+        line += "  " + ", ".join(AREA_LABELS.get(tag, tag) for tag in entry.tags)
+    return line
+
+
+async def history(ctx: Context) -> None:
+    member = ctx.require_member()
+    entries = await ctx.tx.checkins.recent_moods(member.id, limit=HISTORY_LENGTH)
+    if not entries:
+        ctx.say("No check-ins yet. Your first one is a tap away: /checkin")
+        ctx.remind_open_question()
+        return
+    today = local_today(member.timezone, ctx.now)
+    week = [e.mood for e in entries if timedelta(0) <= today - e.local_date < timedelta(days=7)]
+    heading = (
+        f"Your last {HISTORY_LENGTH} check-ins:"
+        if len(entries) == HISTORY_LENGTH
+        else "Your check-ins so far:"
+    )
+    lines = [heading, *map(_history_line, entries)]
+    if week:
+        count = f"{len(week)} check-in" + ("s" if len(week) != 1 else "")
+        lines.append(f"\n7-day average: {sum(week) / len(week):.1f} ({count})")
+    else:
+        lines.append("\nNo check-ins in the last 7 days.")
+    lines.append("/chart shows your last 30 days as a picture; /export sends you all your data.")
+    ctx.say("\n".join(lines))
+    ctx.remind_open_question()
+
+
+async def pause(ctx: Context) -> None:
+    member = ctx.require_member()
+    if member.paused:
+        ctx.say("Reminders are already paused. /resume turns them back on.")
+        return
+    await ctx.tx.members.set_paused(member.id, True)
+    await reschedule(ctx.tx, await ctx.reload_member(), ctx.now)
+    ctx.say(
+        "Paused. I won't send reminders until you /resume. "
+        "You can still /checkin whenever you like."
+    )
+
+
+async def resume(ctx: Context) -> None:
+    member = ctx.require_member()
+    if not member.paused:
+        ctx.say(f"Reminders are on. {schedule_summary(member.prompt_time, member.timezone)}")
+        return
+    await ctx.tx.members.set_paused(member.id, False)
+    member = await ctx.reload_member()
+    await reschedule(ctx.tx, member, ctx.now)
+    ctx.say(f"Welcome back! {schedule_summary(member.prompt_time, member.timezone)}")
+
+
+async def delete(ctx: Context) -> None:
+    await ctx.start_flow("delete")
+
+
+async def _command_lines(ctx: Context, names: Iterable[str]) -> list[str]:
+    """`/name — description` for each of these commands this person may run."""
+    lines = []
+    for name in names:
+        command = ctx.engine.commands.get(name)
+        if command is not None and await ctx.engine.may_run(ctx, command):
+            lines.append(f"/{name} — {command.description}")
+    return lines
+
+
+async def _team_greeting(ctx: Context) -> str | None:
+    """For a volunteer or admin who hasn't joined as a member: what they can do now."""
+    volunteer = await ctx.volunteer()
+    if volunteer is None and not ctx.is_admin:
+        return None
+    names: list[str] = []
+    if volunteer is not None and volunteer.is_active:
+        if volunteer.on_call:
+            opening = (
+                f"Hi, {volunteer.display_name}. You're on call — I'll message you here as "
+                "soon as a member asks to talk."
+            )
+            names += ["offcall", "shifts"]
+        else:
+            opening = f"Hi, {volunteer.display_name}. You're off call right now."
+            names += ["oncall", "shifts"]
+    elif volunteer is not None:
+        opening = (
+            f"Hi, {volunteer.display_name}. An admin has paused your volunteering for now, "
+            "so no peer requests will come to you."
+        )
+    else:
+        opening = "Hi! You're an admin of this Hearthside."
+    if ctx.is_admin:
+        names += ["invite", "volunteers"]
+    lines = [*await _command_lines(ctx, names), "/help — everything else"]
+    return f"{opening} I can't chat freely, but here's what you can do:\n" + "\n".join(lines)
+
+
+async def outside_flow(ctx: Context) -> None:
+    """Text that answers no question."""
+    member = ctx.member
+    if member is None or not member.is_onboarded:
+        # Volunteers and admins needn't be members: don't send them to member sign-up.
+        greeting = await _team_greeting(ctx)
+        if greeting is not None:
+            ctx.say(greeting)
+            ctx.remind_open_question()
+            return
+        ctx.say(
+            "Hi! I'm Hearthside, a check-in companion for recovery communities. "
+            "Tap /start to begin, or /help to see what I can do."
+        )
+        ctx.remind_open_question()
+        return
+    ctx.say(
+        f"I'm here, {member.pseudonym}. I'm a simple check-in companion, so I can't chat "
+        "freely — but I can /checkin with you, ask about /connect-ion, show your "
+        "/history, or find a peer to /talk to. /help lists everything."
+    )
+
+
+COMMANDS = (
+    Command("start", "set up Hearthside", start, audience="anyone"),
+    Command("checkin", "daily check-in: how are you today?", checkin),
+    Command("connect", "weekly check-in about connection", connect),
+    Command("history", "your recent check-ins", history),
+    *CHART_COMMANDS,
+    *EXPORT_COMMANDS,
+    *SAFETY_PLAN_COMMANDS,
+    Command("settings", "change your name, time zone or reminder time", settings),
+    Command("pause", "pause reminders", pause),
+    Command("resume", "turn reminders back on", resume),
+    # Data rights are everyone's who has a row: a volunteer who never joined as a member,
+    # someone the crisis guard met before sign-up.
+    Command("delete", "delete everything I store about you", delete, audience="person"),
+    Command("cancel", "stop the current question", cancel, audience="anyone"),
+    Command("help", "what I can do, and crisis lines", show_help, audience="anyone"),
+)

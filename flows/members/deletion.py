@@ -1,0 +1,75 @@
+"""/delete: remove everything stored about a person, after a confirmation.
+
+Anyone with a member row may: a member, a volunteer who never joined as one, someone
+the crisis guard met before sign-up.
+"""
+
+from datetime import timedelta
+from typing import ClassVar
+
+from flows.core.engine import Answer, Context, Flow
+from flows.core.values import Choice, Reply
+from flows.members.traces import withdraw_traces
+from flows.peer.relay import close_chats_of
+
+GOODBYE = (
+    "Done — everything I stored about you has been deleted.{kept} "
+    "If you ever want to come back, tap /start. Take care of yourself. 💛"
+)
+# A peer-chat bar outlives deletion (storage/members.py): said when it applies.
+BAR_KEPT = (
+    " The one exception: as you were barred from peer chats, a coded form of your "
+    "account stays, so that bar applies if you come back."
+)
+
+
+async def _what_goes(ctx: Context) -> str:
+    """What deletion removes, in words that fit this person (a volunteer, an admin)."""
+    parts = [
+        "your chosen name and settings",
+        "your check-ins and answers",
+        "your requests to talk",
+        "the safety notes about you",
+    ]
+    if ctx.member is not None and await ctx.tx.safety_plans.get(ctx.member.id) is not None:
+        parts.append("your safety plan")
+    if await ctx.volunteer() is not None:
+        parts.append("your volunteer profile and shifts")
+    if ctx.member is not None and ctx.member.is_admin:
+        parts.append("your admin role")
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+class DeleteData(Flow):
+    name = "delete"
+    title = "deletion request"
+    timeout: ClassVar[timedelta] = timedelta(minutes=30)
+
+    async def begin(self, ctx: Context) -> None:
+        ctx.ask(
+            "confirm",
+            f"This deletes everything I store about you: {await _what_goes(ctx)}. It can't "
+            "be undone. (If you'd like a copy first, choose No and send /export.) "
+            "Are you sure?",
+            [Choice("delete", "Yes, delete everything"), Choice("keep", "No, keep my data")],
+        )
+
+    async def on_confirm(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        if answer.choice.value == "keep":
+            ctx.finish()
+            ctx.say("Okay, nothing was deleted.")
+            return
+        member = ctx.require_member()
+        # Their chats end first, on either side, so nobody is left talking to no one.
+        await close_chats_of(
+            ctx, member.id, as_member="member_deleted", as_volunteer="volunteer_deleted"
+        )
+        # Messages still waiting to reach them (an export that failed to send, say) go too.
+        for account in await ctx.tx.members.accounts_of(member.id):
+            await ctx.tx.outbox.drop_for_account(account)
+        ctx.outgoing = [(a, r) for a, r in ctx.outgoing if a != ctx.account]
+        await withdraw_traces(ctx, member)
+        await ctx.forget_member()
+        kept = BAR_KEPT if member.peer_barred else ""
+        ctx.send_to(ctx.account, Reply(GOODBYE.format(kept=kept), forget_chat=True))

@@ -1,0 +1,440 @@
+"""`/export`: a person's own data, as one JSON file sent to them and nobody else.
+
+It holds everything stored that is about them, each part described in plain words in
+the file's own `guide`:
+
+- the profile they gave (chosen name, time zone, reminder time, consent), the settings
+  they chose, the admin role if granted in chat, and the chat ids of their accounts (the
+  only account detail Hearthside keeps);
+- their peer-support settings: barred from peer chats, "the same peer next time" and
+  which peer that is;
+- the holds after a safety event (no surveys or suggestions until, the gentle follow-up
+  due, an unanswered "are you safe?" question);
+- what Hearthside has worked out from their check-ins (count, streak, low-mood run, latest
+  loneliness score, last community contact) and when it will next write to them;
+- the conversation they are in the middle of, if any, with its answers so far;
+- every mood and connection check-in, with the words they typed ("what helped");
+- their safety plan, step by step in their own words, if they made one;
+- their answers to events (and the next reminder due), the event suggestions sent to them
+  and why (the parts of the isolation rule that held);
+- the peer chats they asked for: when, status, topic, the name the volunteer saw, how it
+  ended, how often peers were asked again, their rating and words, the reports of it (by
+  them or by the volunteer) and the volunteer's display name — never any more of them;
+- the safety events recorded about them: time, tier, where, the rule ids that decided it
+  (inferences about the person, so each is given with what it means), the detector's
+  version and the chat's id of their message. The words that raised it were never stored;
+- for a volunteer, their profile, shifts and on-call state, the reports of chats they held
+  (when and by whom, nothing of the chat) and the events at which they meet a member; the
+  invites they redeemed; the events they created.
+
+Left out: the chats they held as a volunteer (those are the members' data), and anything
+about other people; and delivery bookkeeping that holds nothing about them beyond their
+chat id (messages on their way, message ids kept to edit a notice, the buttons last offered
+for typing). tests/test_export_schema.py lists every stored column as exported or not, with
+why. Only `export member=<id>` is logged.
+"""
+
+import json
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from flows.checkins.daily import AREA_LABELS, MOOD_BY_VALUE
+from flows.checkins.prompt_times import local_today
+from flows.checkins.weekly import FREQUENCY, ITEMS
+from flows.core.engine import Command, Context
+from flows.core.values import Document, Reply
+from flows.peer.requests import PRIORITY_CRISIS, PRIORITY_LOW_MOOD, TOPIC_LABELS
+from flows.safety.crisis.meanings import rule_meaning
+from flows.safety.plan import STEPS as PLAN_STEPS
+from storage import (
+    ChatReport,
+    ConnectionCheckin,
+    ConversationRow,
+    EventAnswer,
+    Member,
+    MoodCheckin,
+    NudgeRecord,
+    PeerChat,
+    SafetyEvent,
+    SafetyPlan,
+    Transaction,
+    Volunteer,
+)
+
+log = logging.getLogger(__name__)
+
+FORMAT = "hearthside-export"
+VERSION = 2
+MIME_TYPE = "application/json"
+FREQUENCY_LABELS = {int(choice.value): choice.label for choice in FREQUENCY}
+TIER_MEANINGS = {
+    1: "serious risk: you were shown the crisis lines at once, and peers on call and admins "
+    "were asked to reach out",
+    2: "possible risk: you were shown the crisis lines and asked whether you were thinking "
+    "about ending your life",
+    3: "distress: you were offered a peer to talk to, and the crisis lines",
+}
+# What happened differs where the words were written: say what did, not the usual route.
+IN_CHAT_MEANINGS = {
+    1: "serious risk, in a peer chat: you were shown the crisis lines at once, the peer with "
+    "you was alerted privately, and the admins were told",
+    2: "possible risk, in a peer chat: the peer with you was alerted privately",
+    3: "distress, in a peer chat: the peer with you was alerted privately",
+}
+AS_VOLUNTEER_MEANINGS = {
+    1: "serious risk, in words you wrote while holding a peer chat: you were shown the crisis "
+    "lines privately, and the admins were asked to check in with you",
+    2: "possible risk, in words you wrote while holding a peer chat: you were sent a private "
+    "word and the crisis lines",
+    3: "distress, in words you wrote while holding a peer chat: recorded only",
+}
+SOURCES = {
+    "chat": "a message to Hearthside",
+    "relay": "a message in a peer chat",
+    "volunteer": "a message you wrote in a peer chat you were holding as a volunteer",
+    "fallback": "a message to Hearthside, answered by the safety check's simplest reply",
+    "confirmed": "your answer to “are you thinking about ending your life?”",
+    "silence": "no answer to “are you thinking about ending your life?”",
+}
+END_REASONS = {
+    "member": "you ended it",
+    "volunteer": "the peer volunteer ended it",
+    "member_left": "you could no longer be reached (Hearthside was blocked)",
+    "volunteer_left": "the peer volunteer could no longer be reached",
+    "barred": "an admin closed it",
+    "volunteer_deleted": "the peer volunteer left Hearthside",
+    "volunteer_suspended": "the peer volunteer had to step away",
+    "member_deleted": "you deleted your data",
+    "deleted": "one side deleted their data",
+    "left": "you could no longer be reached, so the request was withdrawn",
+}
+REPORTED_BY = {"member": "the member", "volunteer": "the peer volunteer"}
+NEXT_EVENT_MESSAGE = {
+    "day_before": "a reminder the day before",
+    "hour_before": "a reminder an hour before",
+    "followup": "“did you make it?” after it",
+}
+ABOUT = (
+    "Everything Hearthside stores about you, for you to keep. Times are UTC (ISO 8601); "
+    "check-in dates are days in your own time zone. Only your answers to Hearthside's "
+    "questions are stored: what you write in other messages and in peer chats never is, so "
+    "it is not here. /delete removes all of this."
+)
+GUIDE = {
+    "profile": "What you told Hearthside when you joined, your settings, and the number "
+    "Hearthside's logs use for you (logs hold numbers and event types, never words).",
+    "accounts": "The chats you use Hearthside from: the channel and its id for the chat. "
+    "No name, username or phone number is kept.",
+    "peer_support": "Whether you may ask for peer chats, and whether you asked for the same "
+    "peer next time (and who).",
+    "after_a_safety_event": "After the safety check noticed something, Hearthside holds back "
+    "surveys and event suggestions for a while and checks in gently; this is when.",
+    "worked_out_from_your_check_ins": "What Hearthside has worked out from your check-ins "
+    "and uses to decide when to write to you, and when it next will.",
+    "open_conversation": "The question Hearthside is waiting for you to answer, if any, with "
+    "your answers so far; it lapses by itself.",
+    "mood_checkins": "Every daily check-in: the mood, the life areas and what helped.",
+    "safety_plan": "Your safety plan (/safetyplan), step by step in your own words, if you "
+    "made one. Only you have ever been shown it.",
+    "connection_checkins": "Every weekly connection check-in (the UCLA-3 loneliness "
+    "questions) and how many people from your community you talked with.",
+    "event_answers": "Your answers to community events, and the next reminder due.",
+    "event_suggestions": "The events Hearthside suggested to you, why, and what came of it.",
+    "peer_chats": "Each time you asked to talk to a peer: how it went, the name the peer "
+    "saw, how it ended, your rating and words, and any reports of it. What was said in it "
+    "was never stored.",
+    "safety_events": "Each time the safety check noticed something in what you wrote (or "
+    "an unanswered question): how serious it looked, which of its rules matched and what "
+    "they mean. The words themselves were never stored.",
+    "volunteer": "Your peer volunteer profile, if you volunteer. The chats you held are the "
+    "members' own data, so only reports of them (when, and by whom) are here.",
+    "events_where_you_meet_a_member": "Events at which you agreed to meet a member.",
+    "invites_redeemed": "The invites that made you a volunteer or an admin.",
+    "events_you_created": "Community events you posted as an admin.",
+}
+
+
+def _time(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _mood(entry: MoodCheckin) -> dict[str, Any]:
+    return {
+        "date": entry.local_date.isoformat(),
+        "mood": entry.mood,
+        "mood_in_words": MOOD_BY_VALUE[entry.mood].label,
+        "life_areas": [AREA_LABELS.get(tag, tag) for tag in entry.tags],
+        "what_helped": entry.helped,
+        "first_recorded_at": _time(entry.created_at),
+        "last_changed_at": _time(entry.updated_at),
+    }
+
+
+def _connection(entry: ConnectionCheckin) -> dict[str, Any]:
+    scores = {
+        "lack_companionship": entry.lack_companionship,
+        "left_out": entry.left_out,
+        "isolated": entry.isolated,
+    }
+    return {
+        "date": entry.local_date.isoformat(),
+        "answers": [
+            {"question": question, "answer": FREQUENCY_LABELS[scores[key]], "score": scores[key]}
+            for key, question in ITEMS
+        ],
+        "ucla3_total": entry.ucla3_total,
+        "community_contacts": entry.community_contacts,
+        "recorded_at": _time(entry.created_at),
+    }
+
+
+def _event_answer(entry: EventAnswer) -> dict[str, Any]:
+    return {
+        "event": entry.event_title,
+        "place": entry.event_place,
+        "starts_at": _time(entry.event_starts_at),
+        "cancelled": entry.event_cancelled,
+        "answer": entry.answer,
+        "answered_at": _time(entry.answered_at),
+        "attended": entry.attended,
+        "how_it_was": entry.rating,
+        "asked_for_a_peer_to_meet_you": entry.buddy_requested,
+        "offered_to_meet_someone": entry.buddy_offer,
+        "peer_meeting_you": entry.buddy_name,
+        "next_message": NEXT_EVENT_MESSAGE.get(entry.stage, entry.stage) if entry.stage else None,
+        "next_message_at": _time(entry.due_at),
+    }
+
+
+def _nudge(entry: NudgeRecord) -> dict[str, Any]:
+    return {
+        "sent_at": _time(entry.sent_at),
+        "event": entry.event_title,
+        "event_starts_at": _time(entry.event_starts_at),
+        "why": list(entry.reasons),
+        "outcome": entry.outcome,
+        "outcome_at": _time(entry.outcome_at),
+    }
+
+
+def _priority(priority: int) -> str:
+    if priority == PRIORITY_CRISIS:
+        return "crisis"
+    if priority == PRIORITY_LOW_MOOD:
+        return "low mood"
+    return "ordinary"
+
+
+def _report(entry: ChatReport, *, you: str) -> dict[str, Any]:
+    by = "you" if entry.reported_by == you else REPORTED_BY.get(entry.reported_by, "")
+    return {"at": _time(entry.at), "by": by}
+
+
+def _peer_chat(entry: PeerChat) -> dict[str, Any]:
+    return {
+        "requested_at": _time(entry.requested_at),
+        "accepted_at": _time(entry.accepted_at),
+        "ended_at": _time(entry.ended_at),
+        "status": entry.status,
+        "how_it_ended": END_REASONS.get(entry.end_reason, entry.end_reason)
+        if entry.end_reason
+        else None,
+        "priority": _priority(entry.priority),
+        "topic": TOPIC_LABELS.get(entry.topic, entry.topic) if entry.topic else None,
+        "your_name_in_the_chat": entry.member_alias,
+        "volunteer_display_name": entry.volunteer_name,
+        "times_peers_were_asked_again": entry.escalations,
+        "next_ask_again_at": _time(entry.escalate_at),
+        "saved_for_the_next_shift": entry.held_for_shift,
+        "you_let_the_peer_who_accepted_see_your_latest_mood": entry.share_mood,
+        "your_rating": entry.rating,
+        "your_words_about_it": entry.feedback,
+        "reports": [_report(r, you="member") for r in entry.reports],
+    }
+
+
+def _safety(entry: SafetyEvent) -> dict[str, Any]:
+    return {
+        "at": _time(entry.at),
+        "tier": entry.tier,
+        "meaning": {"relay": IN_CHAT_MEANINGS, "volunteer": AS_VOLUNTEER_MEANINGS}.get(
+            entry.source, TIER_MEANINGS
+        ).get(entry.tier, ""),
+        "from": SOURCES.get(entry.source, entry.source),
+        "rules": [{"id": rule, "meaning": rule_meaning(rule)} for rule in entry.rule_ids],
+        "detector_version": entry.detector_version,
+        "message_id_in_your_chat": entry.message_ref,
+    }
+
+
+def _safety_plan(plan: SafetyPlan | None) -> dict[str, Any] | None:
+    if plan is None:
+        return None
+    # Keyed by each step's title ("my_reasons_for_living"), in the plan's order.
+    steps = {_key(step.title): list(plan.items(step.key)) for step in PLAN_STEPS}
+    return {
+        **steps,
+        "started_at": _time(plan.created_at),
+        "last_changed_at": _time(plan.updated_at),
+    }
+
+
+def _key(title: str) -> str:
+    return "_".join("".join(c if c.isalnum() else " " for c in title.casefold()).split())
+
+
+def _open_conversation(
+    row: ConversationRow | None, titles: Mapping[str, str]
+) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    answers: dict[str, Any] = json.loads(row.data)
+    question = answers.pop("_question", None)
+    return {
+        "in_the_middle_of": titles.get(row.flow, row.flow),
+        "step": row.step,
+        "question": question.get("text") if isinstance(question, dict) else None,
+        "answers_so_far": answers,
+        "last_changed_at": _time(row.updated_at),
+        "lapses_at": _time(row.expires_at),
+    }
+
+
+async def _volunteering(tx: Transaction, volunteer: Volunteer | None) -> dict[str, Any] | None:
+    if volunteer is None:
+        return None
+    return {
+        "display_name": volunteer.display_name,
+        "topics": list(volunteer.topics),
+        "chats_at_once": volunteer.capacity,
+        "status": volunteer.status,
+        "on_call": volunteer.on_call,
+        "on_call_because_of_a_shift": volunteer.on_call_by_shift,
+        "last_shift_started_at": _time(volunteer.shift_started),
+        "last_shift_reminded_at": _time(volunteer.shift_reminded),
+        "joined_at": _time(volunteer.joined_at),
+        "shifts": [
+            {"weekday": shift.weekday, "starts": shift.starts, "ends": shift.ends}
+            for shift in await tx.volunteers.shifts_of(volunteer.member_id)
+        ],
+        "removed_at": _time(volunteer.removed_at),
+        # Reports of chats they held are left out: they would point at whoever reported
+        # (a right of access does not reach into someone else's data; an admin can say).
+    }
+
+
+async def member_export(
+    tx: Transaction, member: Member, now: datetime, *, flow_titles: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Everything stored about `member`, as JSON-ready values (`flow_titles`: the words
+    for a conversation, "check-in", by its flow's name)."""
+    last_peer = (
+        await tx.volunteers.get(member.last_volunteer_id)
+        if member.last_volunteer_id is not None
+        else None
+    )
+    personal = tx.personal
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "about": ABOUT,
+        "guide": GUIDE,
+        "exported_at": _time(now),
+        "profile": {
+            "member_number": member.id,
+            "chosen_name": member.pseudonym,
+            "time_zone": member.timezone,
+            "reminder_time": member.prompt_time,
+            "reminders_paused": member.paused,
+            "event_suggestions": not member.nudges_off,
+            "joined_at": _time(member.created_at),
+            "consented_at": _time(member.consented_at),
+            "consent_version": member.consent_version,
+            "set_up_at": _time(member.onboarded_at),
+            "admin_role_granted_in_chat": member.is_admin,
+        },
+        "accounts": [
+            {"channel": account.channel, "chat_id": account.external_id}
+            for account in await tx.members.accounts_of(member.id)
+        ],
+        "peer_support": {
+            "barred_from_peer_chats": member.peer_barred,
+            "same_peer_next_time": member.same_volunteer,
+            "your_last_peer": last_peer.display_name if last_peer is not None else None,
+        },
+        "after_a_safety_event": {
+            "no_surveys_or_suggestions_until": _time(member.quiet_until),
+            "gentle_follow_up_due_at": _time(member.followup_at),
+            "unanswered_safety_question_escalates_at": _time(member.safety_check_due_at),
+        },
+        "worked_out_from_your_check_ins": {
+            "check_ins_so_far": member.checkin_count,
+            "newest_check_in_date": member.last_checkin_date.isoformat()
+            if member.last_checkin_date is not None
+            else None,
+            "days_in_a_row": member.streak_days,
+            "low_mood_check_ins_in_a_row": member.low_mood_run,
+            "latest_ucla3_total": member.last_ucla3,
+            "last_community_contact_at": _time(member.last_contact_at),
+            "last_event_suggestion_at": _time(member.last_nudge_at),
+            "next_event_suggestion_not_before": _time(member.next_nudge_at),
+            "next_daily_reminder_at": _time(member.next_prompt_at),
+            "next_connection_check_in_at": _time(member.next_connect_at),
+            "unreachable_since": _time(member.unreachable_at),
+        },
+        "open_conversation": _open_conversation(
+            await tx.conversations.load(member.id), flow_titles or {}
+        ),
+        "mood_checkins": [_mood(m) for m in await tx.checkins.moods_since(member.id)],
+        "connection_checkins": [
+            _connection(c) for c in await tx.checkins.connections_since(member.id)
+        ],
+        "safety_plan": _safety_plan(await tx.safety_plans.get(member.id)),
+        "event_answers": [_event_answer(a) for a in await personal.event_answers(member.id)],
+        "event_suggestions": [_nudge(n) for n in await personal.nudges(member.id)],
+        "peer_chats": [_peer_chat(c) for c in await personal.peer_chats(member.id)],
+        "safety_events": [_safety(e) for e in await personal.safety_events(member.id)],
+        "volunteer": await _volunteering(tx, await tx.volunteers.get(member.id)),
+        "events_where_you_meet_a_member": [
+            {"event": m.event_title, "starts_at": _time(m.event_starts_at)}
+            for m in await personal.buddy_meetings(member.id)
+        ],
+        "invites_redeemed": [
+            {"role": i.role, "redeemed_at": _time(i.used_at)}
+            for i in await personal.invites_used(member.id)
+        ],
+        "events_you_created": [
+            {"title": e.title, "starts_at": _time(e.starts_at), "created_at": _time(e.created_at)}
+            for e in await personal.events_created(member.id)
+        ],
+    }
+
+
+def file_name(member: Member, now: datetime) -> str:
+    return f"hearthside-export-{local_today(member.timezone, now).isoformat()}.json"
+
+
+async def export(ctx: Context) -> None:
+    member = ctx.require_member()
+    titles = {name: flow.title for name, flow in ctx.engine.flows.items()}
+    data = await member_export(ctx.tx, member, ctx.now, flow_titles=titles)
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    log.info("export member=%s", member.id)
+    ctx.send_to(
+        ctx.account,
+        Reply(
+            "Here is everything I store about you, as a JSON file, for you alone. Keep it "
+            "somewhere safe: it is personal. /delete removes it all from Hearthside.",
+            document=Document(file_name(member, ctx.now), MIME_TYPE, body),
+        ),
+    )
+    ctx.remind_open_question()
+
+
+EXPORT_COMMANDS = (
+    Command("export", "a copy of everything I store about you", export, audience="person"),
+)

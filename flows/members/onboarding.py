@@ -1,0 +1,244 @@
+"""Joining: what Hearthside is and is not, consent, a chosen name, time zone, prompt time."""
+
+from datetime import timedelta
+from typing import ClassVar
+
+from flows.checkins.prompt_times import reschedule
+from flows.community.isolation import refresh_nudge_schedule
+from flows.core.engine import Answer, Context, Flow
+from flows.core.names import clean_name, name_problem
+from flows.core.parsing import parse_time_of_day, parse_timezone, timezone_label
+from flows.core.values import Choice
+
+NO_PROMPT = "none"
+
+_ADJECTIVES = (
+    "Quiet", "Steady", "Bright", "Gentle", "Brave", "Calm", "Kind", "Hopeful",
+    "Patient", "Warm", "Clear", "Bold", "Easy", "Sunny", "Still", "True",
+)  # fmt: skip
+_NOUNS = (
+    "Heron", "Oak", "River", "Lantern", "Harbor", "Meadow", "Sparrow", "Cedar",
+    "Willow", "Pebble", "Comet", "Fern", "Otter", "Maple", "Beacon", "Finch",
+)  # fmt: skip
+
+COMMON_ZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "Europe/London",
+    "Europe/Dublin",
+    "UTC",
+)
+PROMPT_TIMES = ("09:00", "13:00", "18:00", "20:00")
+
+
+def welcome_text(crisis_resources: str) -> str:
+    return (
+        "Hi, and welcome to Hearthside 🌱\n\n"
+        "I'm an automated companion for your recovery community: short daily check-ins "
+        "on how you're doing, a weekly question about connection, and your own trends "
+        "whenever you want them.\n\n"
+        "I'm not an emergency service and I can't send help. I will never contact "
+        "emergency services on my own. If you are in danger or thinking about "
+        "harming yourself, please reach out now:\n"
+        f"{crisis_resources}"
+    )
+
+
+CONSENT_TEXT = (
+    "Before we start, here is what I keep, and why:\n"
+    "• your check-in answers (mood, optional topics and notes, connection questions), "
+    "so you can see your own trends;\n"
+    "• the name you choose here, your time zone and reminder time, so I can remind you.\n\n"
+    "I don't keep your Telegram name, username or phone number. Nobody else reads your "
+    "check-ins (when you ask for a peer, you choose whether they see your latest mood). "
+    "Telegram chats with bots are not end-to-end encrypted.\n"
+    "You can pause reminders (/pause), get a copy of your data (/export) or delete "
+    "everything (/delete) at any time.\n"
+    "If an admin ever bars you from peer chats, a coded form of your account is kept after "
+    "/delete, so the bar still applies if you come back.\n\n"
+    "Is it okay for me to store your check-ins?"
+)
+
+DECLINED_TEXT = (
+    "That's completely okay — I haven't stored anything about you.\n\n"
+    "The support lines are always here if you need them:\n{resources}\n\n"
+    "If you change your mind, tap /start. /help shows what I can do."
+)
+
+
+def suggest_pseudonym(ctx: Context) -> str:
+    return f"{ctx.rng.choice(_ADJECTIVES)} {ctx.rng.choice(_NOUNS)}"
+
+
+def timezone_choices(default_zone: str) -> list[Choice]:
+    zones = [default_zone, *(z for z in COMMON_ZONES if z != default_zone)]
+    return [Choice(zone, timezone_label(zone)) for zone in zones]
+
+
+def prompt_time_choices() -> list[Choice]:
+    return [
+        *(Choice(hhmm, hhmm) for hhmm in PROMPT_TIMES),
+        Choice(NO_PROMPT, "No daily reminder"),
+    ]
+
+
+TIMEZONE_QUESTION = (
+    "Which time zone are you in? Choose one, or type a city (e.g. Berlin), a time zone "
+    "(e.g. Europe/Berlin) or an offset (e.g. UTC+2)."
+)
+TIMEZONE_HINT = (
+    "I couldn't find that time zone. Try a nearby city (e.g. Chicago), a zone like "
+    "America/Chicago, or an offset like UTC-6."
+)
+PROMPT_TIME_QUESTION = (
+    "When would you like your daily check-in reminder? Choose a time, type your own "
+    "(e.g. 7:30pm or 19:30), or choose no reminder."
+)
+PROMPT_TIME_HINT = "I didn't catch a time there. Try something like 8:00, 19:30 or 7pm."
+
+
+async def apply_timezone(ctx: Context, answer: Answer) -> str | None:
+    """Save a chosen or typed time zone; returns it, or None after asking again."""
+    zone = answer.choice.value if answer.choice else parse_timezone(answer.text)
+    if zone is None:
+        ctx.reask(TIMEZONE_HINT)
+        return None
+    member = ctx.require_member()
+    await ctx.tx.members.set_timezone(member.id, zone)
+    await reschedule(ctx.tx, await ctx.reload_member(), ctx.now)
+    return zone
+
+
+async def apply_prompt_time(ctx: Context, answer: Answer) -> bool:
+    """Save a chosen or typed reminder time (or none); False after asking again."""
+    if answer.choice is not None:
+        hhmm = None if answer.choice.value == NO_PROMPT else answer.choice.value
+    else:
+        hhmm = parse_time_of_day(answer.text)
+        if hhmm is None:
+            ctx.reask(PROMPT_TIME_HINT)
+            return False
+    member = ctx.require_member()
+    await ctx.tx.members.set_prompt_time(member.id, hhmm)
+    # A new time means a fresh weekly rhythm too.
+    await ctx.tx.members.schedule_connect(member.id, None)
+    await reschedule(ctx.tx, await ctx.reload_member(), ctx.now)
+    await ctx.reload_member()
+    return True
+
+
+def ask_pseudonym(ctx: Context, *, lead: str = "") -> None:
+    suggestion = suggest_pseudonym(ctx)
+    ctx.data["suggestion"] = suggestion
+    ctx.ask(
+        "pseudonym",
+        f"{lead}What name would you like to go by here? Peers only ever see this name, "
+        f"never your account. Type your own, or use “{suggestion}”.",
+        [Choice("suggested", f"Use {suggestion}"), Choice("another", "Suggest another")],
+        free_text=True,
+    )
+
+
+async def apply_pseudonym(ctx: Context, answer: Answer) -> str | None:
+    """Save a chosen name; None if the member asked for another or must try again."""
+    if answer.choice is not None and answer.choice.value == "another":
+        ask_pseudonym(ctx)
+        return None
+    if answer.choice is not None:
+        name = str(ctx.data["suggestion"])
+    else:
+        if (problem := name_problem(answer.text)) is not None:
+            ctx.reask(problem)
+            return None
+        name = clean_name(answer.text)
+    await ctx.tx.members.rename(ctx.require_member().id, name)
+    await ctx.reload_member()
+    return name
+
+
+def schedule_summary(prompt_time: str | None, timezone: str) -> str:
+    if prompt_time is None:
+        return (
+            "I won't send daily reminders — check in whenever you like with /checkin, "
+            "and tell me about connection with /connect."
+        )
+    return (
+        f"I'll check in with you every day at {prompt_time} ({timezone_label(timezone)} time), "
+        "and once a week I'll ask a few questions about connection."
+    )
+
+
+class Onboarding(Flow):
+    name = "onboarding"
+    title = "sign-up"
+    timeout: ClassVar[timedelta] = timedelta(days=7)
+    settled_steps: ClassVar[frozenset[str]] = frozenset({"first_checkin"})
+
+    async def begin(self, ctx: Context) -> None:
+        if ctx.member is None:
+            ctx.member = await ctx.tx.members.create_for_account(
+                ctx.account, timezone=ctx.config.default_timezone, now=ctx.now
+            )
+        ctx.say(welcome_text(ctx.config.crisis_resources))
+        ctx.ask(
+            "consent",
+            CONSENT_TEXT,
+            [Choice("yes", "Yes, that's okay"), Choice("no", "No thanks")],
+        )
+
+    async def on_consent(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        if answer.choice.value == "no":
+            await ctx.leave_sign_up()
+            ctx.say(DECLINED_TEXT.format(resources=ctx.config.crisis_resources))
+            return
+        await ctx.tx.members.record_consent(
+            ctx.require_member().id, version=ctx.config.consent_version, now=ctx.now
+        )
+        ask_pseudonym(ctx, lead="Thank you. ")
+
+    async def on_pseudonym(self, ctx: Context, answer: Answer) -> None:
+        name = await apply_pseudonym(ctx, answer)
+        if name is None:
+            return
+        ctx.ask(
+            "timezone",
+            f"Nice to meet you, {name}. {TIMEZONE_QUESTION}",
+            timezone_choices(ctx.config.default_timezone),
+            columns=2,
+            free_text=True,
+        )
+
+    async def on_timezone(self, ctx: Context, answer: Answer) -> None:
+        if await apply_timezone(ctx, answer) is None:
+            return
+        ctx.ask(
+            "prompt_time", PROMPT_TIME_QUESTION, prompt_time_choices(), columns=2, free_text=True
+        )
+
+    async def on_prompt_time(self, ctx: Context, answer: Answer) -> None:
+        if not await apply_prompt_time(ctx, answer):
+            return
+        member = ctx.require_member()
+        await ctx.tx.members.complete_onboarding(member.id, now=ctx.now)
+        # The isolation rule's clock starts (flows/community/isolation.py).
+        await refresh_nudge_schedule(ctx.tx, member.id, now=ctx.now, config=ctx.config)
+        member = await ctx.reload_member()
+        ctx.ask(
+            "first_checkin",
+            f"You're all set, {member.pseudonym}! "
+            f"{schedule_summary(member.prompt_time, member.timezone)}\n\n"
+            "Would you like to do your first check-in now?",
+            [Choice("now", "Yes, let's do it"), Choice("later", "Later")],
+        )
+
+    async def on_first_checkin(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        if answer.choice.value == "now":
+            ctx.finish()
+            await ctx.start_flow("checkin")
+            return
+        ctx.finish()
+        ctx.say("Okay! Whenever you're ready: /checkin. /help shows everything I can do.")

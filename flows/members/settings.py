@@ -1,0 +1,88 @@
+"""/settings: change the chosen name, time zone or reminder time."""
+
+from datetime import timedelta
+from typing import ClassVar
+
+from flows.core.engine import Answer, Context, Flow
+from flows.core.parsing import timezone_label
+from flows.core.values import Choice
+from flows.members.onboarding import (
+    PROMPT_TIME_QUESTION,
+    TIMEZONE_QUESTION,
+    apply_prompt_time,
+    apply_pseudonym,
+    apply_timezone,
+    ask_pseudonym,
+    prompt_time_choices,
+    schedule_summary,
+    timezone_choices,
+)
+
+MENU = (
+    Choice("pseudonym", "Chosen name"),
+    Choice("timezone", "Time zone"),
+    Choice("prompt_time", "Reminder time"),
+    Choice("done", "Done"),
+)
+
+
+class Settings(Flow):
+    name = "settings"
+    title = "settings"
+    timeout: ClassVar[timedelta] = timedelta(hours=1)
+
+    async def begin(self, ctx: Context) -> None:
+        self._menu(ctx, "")
+
+    def _menu(self, ctx: Context, lead: str) -> None:
+        member = ctx.require_member()
+        reminder = member.prompt_time or "none"
+        ctx.ask(
+            "menu",
+            f"{lead}Your settings:\n"
+            f"• Name: {member.pseudonym}\n"
+            f"• Time zone: {timezone_label(member.timezone)}\n"
+            f"• Daily reminder: {reminder}\n\n"
+            "What would you like to change?",
+            MENU,
+            columns=2,
+        )
+
+    async def on_menu(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        choice = answer.choice.value
+        if choice == "done":
+            ctx.finish()
+            ctx.say("All saved. 👍")
+        elif choice == "pseudonym":
+            ask_pseudonym(ctx)
+        elif choice == "timezone":
+            member = ctx.require_member()
+            ctx.ask(
+                "timezone",
+                TIMEZONE_QUESTION,
+                timezone_choices(member.timezone),
+                columns=2,
+                free_text=True,
+            )
+        else:
+            ctx.ask(
+                "prompt_time",
+                PROMPT_TIME_QUESTION,
+                prompt_time_choices(),
+                columns=2,
+                free_text=True,
+            )
+
+    async def on_pseudonym(self, ctx: Context, answer: Answer) -> None:
+        if await apply_pseudonym(ctx, answer) is not None:
+            self._menu(ctx, "Saved. ")
+
+    async def on_timezone(self, ctx: Context, answer: Answer) -> None:
+        if await apply_timezone(ctx, answer) is not None:
+            self._menu(ctx, "Saved. ")
+
+    async def on_prompt_time(self, ctx: Context, answer: Answer) -> None:
+        if await apply_prompt_time(ctx, answer):
+            member = ctx.require_member()
+            self._menu(ctx, f"Saved. {schedule_summary(member.prompt_time, member.timezone)}\n\n")

@@ -1,0 +1,495 @@
+"""The pseudonymous peer chat: relaying both ways, /switch, /end, feedback and debrief.
+
+Messages are copied by the channel (never forwarded), so no name, username,
+phone number or "forwarded from" reaches the other side, and their text never
+passes through storage. A volunteer holding several chats answers one by
+replying to its messages, or picks it with /switch.
+"""
+
+import logging
+from datetime import timedelta
+from typing import ClassVar
+
+from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.parsing import parse_id
+from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
+from flows.peer.relay_policy import refuse_unsafe_media
+from flows.peer.requests import DEBRIEF, admin_accounts, point_at_next_chat, withdraw_notices
+from flows.peer.stepping_in import support_chat_choice
+from storage import Account, Handoff, Volunteer
+
+log = logging.getLogger(__name__)
+
+
+def relay_key(handoff_id: int) -> str:
+    """The notice of what a chat sends a volunteer (so a reply to it picks the chat)."""
+    return f"relay:{handoff_id}"
+
+
+def copy_key(handoff_id: int, message_ref: str) -> str:
+    """The notice of the copies of one relayed message, so an edit of it can edit them.
+
+    Looked up per recipient: the sender's `message_ref` is only unique in their chat.
+    """
+    return f"relay:{handoff_id}:{message_ref}"
+
+
+def handoff_of_notice(notice: str) -> int | None:
+    """The chat a `relay_key` or `copy_key` notice belongs to."""
+    head, _, rest = notice.partition(":")
+    number = rest.split(":", 1)[0]
+    return parse_id(number) if head == "relay" else None
+
+
+def _copy(ctx: Context, handoff: Handoff, *, header: str, notice: str | None) -> Reply:
+    inp = ctx.input
+    if inp.message_ref is not None:
+        return Reply(
+            "",
+            copy_of=(ctx.account.external_id, inp.message_ref),
+            notice=copy_key(handoff.id, inp.message_ref),
+        )
+    # A channel that can't copy: pass the words on with the speaker's pseudonym.
+    return Reply(
+        f"{header}: {inp.text}" if inp.text else f"{header} sent an attachment.", notice=notice
+    )
+
+
+async def _volunteer_name(ctx: Context, handoff: Handoff) -> str:
+    if handoff.volunteer_id is None:
+        return "Your peer"
+    volunteer = await ctx.tx.volunteers.get(handoff.volunteer_id)
+    return volunteer.display_name if volunteer else "Your peer"
+
+
+async def member_in_chat(ctx: Context) -> Handoff | None:
+    if ctx.member is None:
+        return None
+    handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
+    return handoff if handoff is not None and handoff.status == "active" else None
+
+
+async def in_peer_chat(ctx: Context) -> bool:
+    """Whether this person is in an open peer chat, as the member or as the volunteer."""
+    # One indexed query: the sweep asks this of every member it prompts.
+    return ctx.member is not None and await ctx.tx.handoffs.in_active_chat(ctx.member.id)
+
+
+async def relay(ctx: Context) -> bool:
+    """Relay a member's or volunteer's message in an open chat; False if there is none."""
+    if ctx.input.edited:
+        return await relay_edit(ctx)
+    if ctx.member is None or (ctx.state is not None and ctx.state.question is not None):
+        return False  # an open question takes the answer (e.g. a check-in mid-chat)
+    if await refuse_unsafe_media(ctx):
+        return True  # what could say who or where someone is stays with its sender
+    handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
+    if handoff is not None and handoff.status == "active":
+        if handoff.volunteer_id is None:
+            # Their peer's row is gone (it should have ended the chat): end it now, kindly.
+            log.warning("chat_without_volunteer handoff=%s", handoff.id)
+            await end_chat(ctx, handoff, by="volunteer_deleted")
+            ctx.say(ANOTHER_PEER)
+            return True
+        await _member_to_volunteer(ctx, handoff)
+        return True
+    volunteer = await ctx.volunteer()
+    if volunteer is not None and volunteer.active_chats:
+        await _volunteer_to_member(ctx, volunteer)
+        return True
+    if handoff is not None and ctx.input.command is None:
+        ctx.say(
+            "You're in line for a peer — I'll tell you here as soon as someone accepts. "
+            "/cancel stops waiting."
+        )
+        return True
+    return False
+
+
+async def _member_to_volunteer(ctx: Context, handoff: Handoff) -> None:
+    assert handoff.volunteer_id is not None
+    volunteer = await ctx.tx.volunteers.get(handoff.volunteer_id)
+    accounts = await ctx.tx.members.accounts_of(handoff.volunteer_id)
+    several = volunteer is not None and volunteer.active_chats > 1
+    for account in accounts:
+        if several:
+            # Say whose message follows, so a volunteer with several chats can tell.
+            ctx.send_to(
+                account, Reply(f"💬 {handoff.member_alias}:", notice=relay_key(handoff.id))
+            )
+        ctx.send_to(
+            account,
+            _copy(ctx, handoff, header=handoff.member_alias, notice=relay_key(handoff.id)),
+        )
+    log.info("relayed handoff=%s direction=to_volunteer", handoff.id)
+
+
+async def _chat_for_volunteer(ctx: Context, volunteer: Volunteer) -> Handoff | None:
+    chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
+    by_id = {h.id: h for h in chats}
+    if ctx.input.reply_to_ref is not None:
+        notice = await ctx.tx.notices.notice_of(ctx.account, ctx.input.reply_to_ref)
+        replied_chat = handoff_of_notice(notice) if notice is not None else None
+        if replied_chat is not None:
+            chosen = by_id.get(replied_chat)
+            if chosen is not None:
+                await ctx.tx.volunteers.set_current_handoff(volunteer.member_id, chosen.id)
+                return chosen
+    if len(chats) == 1:
+        return chats[0]
+    if volunteer.current_handoff in by_id:
+        return by_id[volunteer.current_handoff]
+    return None
+
+
+async def _volunteer_to_member(ctx: Context, volunteer: Volunteer) -> None:
+    handoff = await _chat_for_volunteer(ctx, volunteer)
+    if handoff is None or handoff.member_id is None:
+        ctx.say("You're in several chats — reply to one of their messages, or pick with /switch.")
+        return
+    for account in await ctx.tx.members.accounts_of(handoff.member_id):
+        ctx.send_to(account, _copy(ctx, handoff, header=volunteer.display_name, notice=None))
+    log.info("relayed handoff=%s direction=to_member", handoff.id)
+
+
+async def relay_edit(ctx: Context) -> bool:
+    """Someone edited a message they sent into an open chat: edit the copies of it.
+
+    Only messages that were relayed have copies, so an edit of anything else (a
+    check-in answer from before the chat, say) goes nowhere. The new words travel
+    in memory only (`transient_text`): never stored, and lost rather than kept if
+    they can't be sent at once. A copy still waiting in the outbox needs nothing:
+    copying takes the message as it is when it is sent.
+    """
+    inp = ctx.input
+    if ctx.member is None or inp.message_ref is None:
+        return False
+    others: list[tuple[Handoff, int]] = []  # each open chat and its other side
+    handoff = await member_in_chat(ctx)
+    if handoff is not None and handoff.volunteer_id is not None:
+        others.append((handoff, handoff.volunteer_id))
+    for chat in await ctx.tx.handoffs.active_for_volunteer(ctx.member.id):
+        if chat.member_id is not None:
+            others.append((chat, chat.member_id))
+    if not others:
+        return False
+    if not inp.text:
+        return True  # a caption taken away: nothing to show
+    for chat, other in others:
+        key = copy_key(chat.id, inp.message_ref)
+        for account in await ctx.tx.members.accounts_of(other):
+            if not await ctx.tx.notices.refs(account, key):
+                continue
+            edit = Reply(
+                inp.text,
+                replaces_notice=key,
+                transient_text=True,
+                edit_caption=inp.media is not None,
+            )
+            ctx.send_to(account, edit)
+            log.info("relayed_edit handoff=%s", chat.id)
+    return True
+
+
+async def switch(ctx: Context) -> None:
+    volunteer = await ctx.volunteer()
+    chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id) if volunteer else []
+    if volunteer is None or not chats:
+        ctx.say("You have no open chats right now.")
+        return
+    arg = ctx.input.text.strip().lower()
+    chosen = next((h for h in chats if h.ref == arg), None)
+    if chosen is None:
+        ctx.say(
+            "Which chat should your messages go to?",
+            commands=[command_choice(f"switch {h.ref}", h.member_alias, "💬") for h in chats],
+        )
+        return
+    await ctx.tx.volunteers.set_current_handoff(volunteer.member_id, chosen.id)
+    ctx.answered = chosen.member_alias
+    ctx.say(f"Your messages now go to {chosen.member_alias}.")
+
+
+async def chat_was_flagged(ctx: Context, handoff: Handoff) -> bool:
+    """Whether the safety check flagged possible or serious risk from the member since the
+    chat began (its end then asks first, and the member sees the lines again)."""
+    if handoff.member_id is None or handoff.accepted_at is None:
+        return False
+    return await ctx.tx.safety.count_since(handoff.member_id, handoff.accepted_at, tier=2) > 0
+
+
+async def end_chat(ctx: Context, handoff: Handoff, *, by: str) -> None:
+    """Close an active chat, tell both sides, and ask for feedback and a debrief."""
+    flagged = await chat_was_flagged(ctx, handoff)
+    if not await ctx.tx.handoffs.close(handoff.id, status="ended", reason=by, now=ctx.now):
+        return
+    log.info("handoff_ended handoff=%s by=%s", handoff.id, by)
+    volunteer_name = await _volunteer_name(ctx, handoff)
+    if handoff.volunteer_id is not None:
+        await point_at_next_chat(ctx, handoff.volunteer_id)
+    if handoff.member_id is not None:
+        if handoff.volunteer_id is not None:
+            member = await ctx.tx.members.get(handoff.member_id)
+            if member is not None and not member.same_volunteer:
+                await ctx.tx.members.set_same_volunteer(handoff.member_id, None)
+        if by not in MEMBER_GONE:
+            # A member who can't be reached is not asked for feedback they'd never see.
+            await _after_chat_for_member(ctx, handoff, by, volunteer_name, flagged=flagged)
+    if handoff.volunteer_id is not None and by not in VOLUNTEER_GONE:
+        await _after_chat_for_volunteer(ctx, handoff, by)
+
+
+async def _after_chat_for_member(
+    ctx: Context, handoff: Handoff, by: str, volunteer_name: str, *, flagged: bool = False
+) -> None:
+    assert handoff.member_id is not None
+    lead = {
+        "member": "You've ended the chat.",
+        "volunteer": f"{volunteer_name} has ended the chat.",
+        "volunteer_left": f"{volunteer_name} can no longer be reached, so the chat has ended.",
+    }.get(by, "The chat has ended.")
+    if by in VOLUNTEER_STEPPED_AWAY:
+        # Why (deleted their data, suspended, removed) is theirs and the admins' business.
+        lead = (
+            f"{volunteer_name} has had to step away from Hearthside, so your chat has ended "
+            "— it's nothing you did."
+        )
+    text = f"{lead} Thank you for reaching out. 💛"
+    if flagged:
+        # Risk came up in this chat: the lines again, whoever ended it.
+        text += (
+            "\n\nIf things get hard again, these lines are open day and night:\n"
+            f"{ctx.config.crisis.lines_text()}"
+        )
+    if ctx.member is not None and ctx.member.id == handoff.member_id:
+        ctx.state = None
+        await ctx.start_flow("chat_feedback", intro=text)
+        ctx.data["handoff"] = handoff.id
+        ctx.data["volunteer"] = handoff.volunteer_id
+        return
+    # The member is someone else: start their feedback question in their own state.
+    accounts = await ctx.tx.members.accounts_of(handoff.member_id)
+    await _start_feedback_for(ctx, handoff, text, accounts)
+
+
+RATINGS = tuple(Choice(str(n), str(n)) for n in range(1, 6))
+RATING_QUESTION = "Did talking help? (1 = not at all, 5 = a lot)"
+
+
+async def _start_feedback_for(
+    ctx: Context, handoff: Handoff, text: str, accounts: list[Account]
+) -> None:
+    """Open the feedback question in the other person's conversation, durably."""
+    if handoff.member_id is None or not accounts:
+        return
+    token = ctx.engine.new_token()
+    state = {
+        "handoff": handoff.id,
+        "volunteer": handoff.volunteer_id,
+        "_question": {
+            "text": RATING_QUESTION,
+            "choices": [[c.value, c.label, c.emoji] for c in RATINGS],
+            "columns": 5,
+            "free_text": False,
+        },
+    }
+    asked = await ctx.engine.save_state_for(
+        ctx.tx,
+        handoff.member_id,
+        flow="chat_feedback",
+        step="rating",
+        data=state,
+        token=token,
+        now=ctx.now,
+    )
+    ctx.send_to(accounts[0], Reply(text))
+    if asked:
+        ctx.send_to(accounts[0], Reply(RATING_QUESTION, RATINGS, token=token, columns=5))
+
+
+async def _after_chat_for_volunteer(ctx: Context, handoff: Handoff, by: str) -> None:
+    assert handoff.volunteer_id is not None
+    lead = {
+        "volunteer": "You've ended the chat.",
+        "member": f"{handoff.member_alias} has ended the chat.",
+        "member_left": f"{handoff.member_alias} can no longer be reached, so the chat has ended.",
+        "member_deleted": f"{handoff.member_alias} has left Hearthside, so the chat has ended.",
+        "barred": "An admin has closed this chat.",
+    }.get(by, "The chat has ended.")
+    text = (
+        f"{lead} Thank you for being there. 💛\n\n"
+        "How are you after that? Take a breath — whatever you felt is okay."
+    )
+    for account in await ctx.tx.members.accounts_of(handoff.volunteer_id):
+        if account == ctx.account:
+            ctx.say(text, commands=DEBRIEF)
+        else:
+            ctx.send_to(account, Reply(text, DEBRIEF, token=COMMAND_TOKEN))
+
+
+async def end(ctx: Context) -> None:
+    """`/end`: either side finishes the chat."""
+    handoff = await member_in_chat(ctx)
+    if handoff is not None:
+        await end_chat(ctx, handoff, by="member")
+        return
+    volunteer = await ctx.volunteer()
+    if volunteer is not None and volunteer.active_chats:
+        chosen = await _chat_for_volunteer(ctx, volunteer)
+        arg, _, confirm = ctx.input.text.strip().lower().partition(" ")
+        chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
+        if arg:
+            chosen = next((h for h in chats if h.ref == arg), None)
+        if chosen is None:
+            ctx.say(
+                "Which chat would you like to end?",
+                commands=[command_choice(f"end {h.ref}", h.member_alias, "👋") for h in chats],
+            )
+            return
+        if confirm != "confirm" and await chat_was_flagged(ctx, chosen):
+            ctx.say(
+                f"⚠️ The safety check flagged risk in this chat with {chosen.member_alias}. "
+                "Before you end it: are they safe to leave for now? You can hand the chat to "
+                "an admin instead. Either way they'll be shown the crisis lines again.",
+                commands=[
+                    command_choice(f"handover {chosen.ref}", "Hand to an admin", "🙋"),
+                    command_choice(f"end {chosen.ref} confirm", "End the chat anyway", "👋"),
+                ],
+            )
+            return
+        ctx.answered = f"Ended {chosen.member_alias}" if arg else None
+        await end_chat(ctx, chosen, by="volunteer")
+        return
+    if ctx.member is not None:
+        waiting = await ctx.tx.handoffs.open_for_member(ctx.member.id)
+        if waiting is not None:
+            ctx.say("You're still waiting for a peer. /cancel withdraws the request.")
+            return
+    ctx.say("You're not in a peer chat right now. /talk to ask for one.")
+
+
+async def debrief(ctx: Context) -> None:
+    choice = ctx.input.text.strip().lower()
+    ctx.answered = {"ok": "I'm okay", "heavy": "That was heavy", "talk": "Talk to an admin"}.get(
+        choice, "Thanks"
+    )
+    if choice == "talk":
+        volunteer = await ctx.volunteer()
+        name = volunteer.display_name if volunteer else "A volunteer"
+        for account in await admin_accounts(ctx):
+            if account != ctx.account and volunteer is not None:
+                ctx.send_to(
+                    account,
+                    Reply(
+                        f"🙋 {name} would like to talk after a peer chat. You can talk with "
+                        "them here, through the bot, as the team.",
+                        (support_chat_choice(volunteer.member_id),),
+                        token=COMMAND_TOKEN,
+                        protect_content=True,
+                    ),
+                )
+        ctx.say("I've asked an admin to reach out to you. Be gentle with yourself. 💛")
+    elif choice == "heavy":
+        ctx.say(
+            "Thank you for carrying that. Take a break before the next one — /offcall if you "
+            "need to step away, and reach out to an admin any time."
+        )
+    else:
+        ctx.say("Glad to hear it. Thank you for what you do. 💛")
+
+
+class ChatFeedback(Flow):
+    """After a peer chat: did it help (1–5), optional words, same peer next time?"""
+
+    name = "chat_feedback"
+    title = "feedback"
+    timeout: ClassVar[timedelta] = timedelta(days=2)
+
+    async def begin(self, ctx: Context) -> None:
+        ctx.ask("rating", RATING_QUESTION, RATINGS, columns=5)
+
+    async def on_rating(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        await ctx.tx.handoffs.rate(int(ctx.data["handoff"]), int(answer.choice.value))
+        ctx.ask(
+            "words",
+            "Thank you. Anything you'd like to add? Type a few words, or skip. "
+            "(Only the team sees it, without your name.)",
+            [Choice("skip", "Skip")],
+            free_text=True,
+        )
+
+    async def on_words(self, ctx: Context, answer: Answer) -> None:
+        if answer.choice is None:
+            await ctx.tx.handoffs.add_feedback(int(ctx.data["handoff"]), answer.text[:500])
+        if ctx.data.get("volunteer") is None:
+            ctx.finish()
+            ctx.say("Thank you. /talk any time you'd like to talk again.")
+            return
+        ctx.ask(
+            "same",
+            "Next time, would you like the same peer if they're on call?",
+            [Choice("yes", "Yes please"), Choice("no", "Anyone is fine")],
+        )
+
+    async def on_same(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        member = ctx.require_member()
+        chosen = int(ctx.data["volunteer"]) if answer.choice.value == "yes" else None
+        await ctx.tx.members.set_same_volunteer(member.id, chosen)
+        ctx.finish()
+        ctx.say("Noted. Thank you for telling me. /talk any time you'd like to talk again. 💛")
+
+
+# Why a chat ended when one side is gone: the member is not asked for feedback, or the
+# volunteer is not asked how they are, when they will never read it.
+MEMBER_GONE = frozenset({"member_left", "member_deleted"})
+VOLUNTEER_STEPPED_AWAY = frozenset({"volunteer_deleted", "volunteer_suspended"})
+VOLUNTEER_GONE = frozenset({"volunteer_left", "volunteer_deleted"})
+ANOTHER_PEER = "If you'd like to talk to someone else, /talk puts you back in line."
+
+
+async def close_chats_of(
+    ctx: Context, person_id: int, *, as_member: str | None, as_volunteer: str
+) -> None:
+    """End every request and chat `person_id` has open, on either side, and tell the other
+    side kindly: members are offered another peer, volunteers get their room back.
+
+    `as_member` and `as_volunteer` say why (see `end_chat`'s `by`); their own waiting
+    request is withdrawn, and its notices edited, so nobody accepts it afterwards. With
+    `as_member` None (a volunteer suspended), their own request as a member stays.
+    """
+    if as_member is not None and (handoff := await ctx.tx.handoffs.open_for_member(person_id)):
+        if handoff.status == "active":
+            await end_chat(ctx, handoff, by=as_member)
+        elif await ctx.tx.handoffs.close(
+            handoff.id, status="cancelled", reason=as_member, now=ctx.now
+        ):
+            await withdraw_notices(ctx, handoff, "no longer needed — the request was withdrawn.")
+    for chat in await ctx.tx.handoffs.active_for_volunteer(person_id):
+        await end_chat(ctx, chat, by=as_volunteer)
+        if chat.member_id is not None:
+            for account in await ctx.tx.members.accounts_of(chat.member_id):
+                ctx.send_to(account, Reply(ANOTHER_PEER))
+    await ctx.tx.volunteers.set_on_call(person_id, False)
+
+
+async def close_chats_of_unreachable(ctx: Context) -> None:
+    """Someone blocked the bot or left: close their chats, tell the other side, and set
+    aside whatever they were in the middle of."""
+    member = ctx.require_member()
+    await close_chats_of(ctx, member.id, as_member="member_left", as_volunteer="volunteer_left")
+    # Nothing more goes to the person who left, and they are left in no question: what
+    # they were last asked may never have reached them (undelivered messages to them are
+    # dropped), so when they write again they are answered afresh.
+    ctx.outgoing = [(a, r) for a, r in ctx.outgoing if a != ctx.account]
+    if ctx.state is not None:
+        log.info("conversation_set_aside member=%s flow=%s", member.id, ctx.state.flow)
+    ctx.finish()
+
+
+RELAY_COMMANDS = (
+    Command("end", "end a peer chat", end, audience="anyone"),
+    Command("switch", "choose which peer chat you're answering", switch, audience="volunteer"),
+    Command("debrief", "how you are after a chat", debrief, audience="volunteer", hidden=True),
+)

@@ -1,0 +1,580 @@
+"""Talk to a peer: the request, the notices to on-call volunteers, the atomic claim,
+and escalation when nobody answers.
+
+A request is a `handoff` row. Every on-call volunteer with room gets a notice
+(pseudonym, topic, latest mood, wait — never an account) with an Accept button;
+the notices are recorded so that, once one volunteer's claim wins in storage,
+everyone else's copy is edited to say it was taken.
+"""
+
+import logging
+from datetime import timedelta
+from typing import ClassVar
+
+from flows.checkins.prompt_times import local_today
+from flows.community.text import when
+from flows.core.config import FlowConfig
+from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
+from storage import Account, Handoff, Transaction, Volunteer
+
+log = logging.getLogger(__name__)
+
+PRIORITY_CRISIS = 0
+PRIORITY_LOW_MOOD = 1
+PRIORITY_ORDINARY = 2
+PRIORITY_LABELS = {
+    PRIORITY_CRISIS: "🔴 URGENT — crisis flagged",
+    # Not "low mood": everyone on call sees this label, and check-ins are the member's.
+    PRIORITY_LOW_MOOD: "🟠 Priority",
+    PRIORITY_ORDINARY: "🟢 Request",
+}
+TOPICS = (
+    Choice("talk", "Just to talk", "💬"),
+    Choice("cravings", "Cravings or staying well", "🌊"),
+    Choice("low", "Feeling low", "🌧"),
+    Choice("alone", "Feeling alone", "🫂"),
+    Choice("skip", "Skip"),
+)
+TOPIC_LABELS = {choice.value: choice.label for choice in TOPICS} | {"crisis": "Crisis support"}
+# After this many escalation rounds with nobody answering, stop re-alerting.
+MAX_CRISIS_ESCALATIONS = 3
+
+
+def notice_key(handoff_id: int) -> str:
+    return f"handoff:{handoff_id}"
+
+
+async def admin_accounts_of(tx: Transaction, config: FlowConfig) -> list[Account]:
+    """Everyone who should hear about escalations: ADMINS and admins granted in chat."""
+    accounts: list[Account] = []
+    for key in sorted(config.admins):
+        channel, _, external_id = key.partition(":")
+        accounts.append(Account(channel, external_id))
+    for member_id in await tx.members.granted_admins():
+        accounts.extend(await tx.members.accounts_of(member_id))
+    return list(dict.fromkeys(accounts))
+
+
+async def admin_accounts(ctx: Context) -> list[Account]:
+    return await admin_accounts_of(ctx.tx, ctx.config)
+
+
+async def volunteer_accounts(ctx: Context, volunteer_id: int) -> list[Account]:
+    return await ctx.tx.members.accounts_of(volunteer_id)
+
+
+def _minutes(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    return "just now" if minutes == 0 else f"{minutes} min"
+
+
+async def notice_text(ctx: Context, handoff: Handoff) -> str:
+    lines = [f"{PRIORITY_LABELS[handoff.priority]}: {handoff.member_alias} would like to talk."]
+    if handoff.topic and handoff.topic in TOPIC_LABELS:
+        lines.append(f"Topic: {TOPIC_LABELS[handoff.topic]}")
+    lines.append(f"Waiting: {_minutes(ctx.now - handoff.requested_at)}")
+    if handoff.priority == PRIORITY_CRISIS:
+        lines.append(
+            "They have been shown the crisis lines. Please accept only if you can start now."
+        )
+    return "\n".join(lines)
+
+
+def accept_button(handoff: Handoff) -> Choice:
+    return command_choice(f"accept {handoff.ref}", "Accept", "🤝")
+
+
+async def send_notices(
+    ctx: Context, handoff: Handoff, targets: list[Account], *, lead: str = ""
+) -> None:
+    text = await notice_text(ctx, handoff)
+    for account in targets:
+        ctx.send_to(
+            account,
+            Reply(
+                f"{lead}{text}",
+                (accept_button(handoff),),
+                token=COMMAND_TOKEN,
+                notice=notice_key(handoff.id),
+                urgent=handoff.priority == PRIORITY_CRISIS,
+            ),
+        )
+
+
+async def repage(ctx: Context, handoff: Handoff, *, again: int) -> int:
+    """More alarming words while a crisis request waits: everyone it reached gets their
+    notice updated in place ("flagged again"), not another page each time."""
+    key = notice_key(handoff.id)
+    text = f"{await notice_text(ctx, handoff)}\n⚠️ Flagged again: {again} more message(s)."
+    recipients = [a for a in await ctx.tx.notices.recipients(key) if a != ctx.account]
+    for account in recipients:
+        ctx.send_to(
+            account,
+            Reply(text, (accept_button(handoff),), token=COMMAND_TOKEN, replaces_notice=key),
+        )
+    log.info("handoff_repaged handoff=%s people=%d", handoff.id, len(recipients))
+    return len(recipients)
+
+
+async def volunteers_to_notify(ctx: Context, handoff: Handoff) -> list[Volunteer]:
+    """On-call volunteers with room; the member's chosen peer alone, if they are free."""
+    free = [
+        v for v in await ctx.tx.volunteers.on_call_with_room() if v.member_id != handoff.member_id
+    ]
+    member = await ctx.tx.members.get(handoff.member_id) if handoff.member_id else None
+    if (
+        member is not None
+        and member.same_volunteer
+        and handoff.escalations == 0
+        and handoff.priority != PRIORITY_CRISIS
+    ):
+        preferred = [v for v in free if v.member_id == member.last_volunteer_id]
+        if preferred:
+            return preferred
+    return free
+
+
+async def notify(
+    ctx: Context, handoff: Handoff, *, include_admins: bool = False, lead: str = ""
+) -> int:
+    """Send the request to on-call volunteers (and admins); returns how many people."""
+    targets: list[Account] = []
+    for volunteer in await volunteers_to_notify(ctx, handoff):
+        targets.extend(await volunteer_accounts(ctx, volunteer.member_id))
+    if include_admins:
+        targets.extend(a for a in await admin_accounts(ctx) if a not in targets)
+    targets = [a for a in targets if a != ctx.account]
+    await send_notices(ctx, handoff, targets, lead=lead)
+    log.info("handoff_notified handoff=%s people=%d", handoff.id, len(targets))
+    return len(targets)
+
+
+def member_alias(ctx: Context) -> str:
+    member = ctx.require_member()
+    # Someone in crisis before choosing a name: nothing that identifies them, not even our row id.
+    return member.pseudonym or "A member (no name yet)"
+
+
+async def latest_mood_line(ctx: Context, member_id: int) -> str | None:
+    moods = await ctx.tx.checkins.recent_moods(member_id, limit=1)
+    if not moods:
+        return None
+    return f"Latest mood: {moods[0].mood}/5 ({moods[0].local_date:%a %d %b})"
+
+
+async def open_request(
+    ctx: Context,
+    *,
+    priority: int,
+    topic: str | None,
+    hold: bool = False,
+    share_mood: bool = False,
+) -> Handoff:
+    """Create the member's request (or raise the priority of the open one)."""
+    member = await ctx.ensure_member()
+    minutes = (
+        ctx.config.crisis_escalate_minutes
+        if priority == PRIORITY_CRISIS
+        else ctx.config.handoff_escalate_minutes
+    )
+    escalate_at = ctx.now + timedelta(minutes=minutes)
+    existing = await ctx.tx.handoffs.open_for_member(member.id)
+    if existing is not None:
+        if existing.status == "waiting" and priority < existing.priority:
+            await ctx.tx.handoffs.raise_priority(existing.id, priority, escalate_at)
+        found = await ctx.tx.handoffs.get(existing.id)
+        assert found is not None
+        return found
+    handoff_id = await ctx.tx.handoffs.request(
+        member.id,
+        alias=member_alias(ctx),
+        priority=priority,
+        topic=topic,
+        now=ctx.now,
+        escalate_at=None if hold else escalate_at,
+        share_mood=share_mood,
+    )
+    if hold:
+        await ctx.tx.handoffs.hold_for_shift(handoff_id)
+    log.info("handoff_requested handoff=%s member=%s priority=%d", handoff_id, member.id, priority)
+    handoff = await ctx.tx.handoffs.get(handoff_id)
+    assert handoff is not None
+    return handoff
+
+
+async def notify_waiting_to(ctx: Context, volunteer: Volunteer) -> int:
+    """A volunteer just came on call: show them the requests already waiting."""
+    accounts = await volunteer_accounts(ctx, volunteer.member_id)
+    waiting = [h for h in await ctx.tx.handoffs.waiting() if h.member_id != volunteer.member_id]
+    for handoff in waiting[: volunteer.capacity * 3]:
+        await send_notices(ctx, handoff, accounts, lead="Waiting for a peer — ")
+    return len(waiting)
+
+
+# -- the member's side ---------------------------------------------------------
+NOBODY_ON_CALL = (
+    "No peer volunteer is on call right now, I'm sorry. I can leave your request so the "
+    "next person who comes on shift sees it and picks it up — would you like that?"
+)
+
+
+async def _low_mood_today(ctx: Context) -> bool:
+    """A low mood check-in today puts the request ahead of ordinary ones."""
+    member = ctx.require_member()
+    moods = await ctx.tx.checkins.recent_moods(member.id, limit=1)
+    today = local_today(member.timezone, ctx.now)
+    return bool(moods) and moods[0].local_date == today and moods[0].mood <= 2
+
+
+SHARE_MOOD = (Choice("yes", "Yes, share it"), Choice("no", "No, keep it to myself"))
+
+
+class TalkRequest(Flow):
+    """`/talk`: an optional topic, then the request goes to whoever is on call."""
+
+    name = "talk"
+    title = "request to talk"
+    timeout: ClassVar[timedelta] = timedelta(hours=1)
+
+    async def begin(self, ctx: Context) -> None:
+        ctx.ask(
+            "topic",
+            "I'll find a peer volunteer for you — someone with lived experience of recovery. "
+            "They'll only see your chosen name, never your account.\n\n"
+            "Is there something you'd like to talk about? (optional)",
+            TOPICS,
+            columns=2,
+        )
+
+    async def on_topic(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        topic = None if answer.choice.value == "skip" else answer.choice.value
+        ctx.data["topic"] = topic
+        mood = await latest_mood_line(ctx, ctx.require_member().id)
+        if mood is None:
+            await self._send_request(ctx)
+            return
+        ctx.ask(
+            "share",
+            "Would you like the peer who accepts to see your latest mood check-in? Only "
+            f"that one person would see it.\n{mood}",
+            SHARE_MOOD,
+        )
+
+    async def on_share(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        ctx.data["share_mood"] = answer.choice.value == "yes"
+        await self._send_request(ctx)
+
+    async def _send_request(self, ctx: Context) -> None:
+        topic = ctx.data.get("topic")
+        share_mood = bool(ctx.data.get("share_mood", False))
+        priority = PRIORITY_LOW_MOOD if await _low_mood_today(ctx) else PRIORITY_ORDINARY
+        if await ctx.tx.volunteers.on_call_count() == 0:
+            ctx.data["priority"] = priority
+            ctx.ask(
+                "hold",
+                NOBODY_ON_CALL,
+                [Choice("leave", "Yes, leave my request"), Choice("no", "No, not now")],
+            )
+            return
+        ctx.finish()
+        handoff = await open_request(ctx, priority=priority, topic=topic, share_mood=share_mood)
+        notified = await notify(ctx, handoff)
+        if notified == 0:
+            ctx.say(
+                "Everyone on call is with someone right now. Your request is first in line "
+                "for whoever is free next. /cancel stops waiting."
+            )
+            return
+        ctx.say(
+            "I've let the peers on call know. I'll tell you here as soon as someone accepts — "
+            "usually within a few minutes. /cancel stops waiting."
+        )
+
+    async def on_hold(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        topic = ctx.data.get("topic")
+        priority = int(ctx.data.get("priority", PRIORITY_ORDINARY))
+        share_mood = bool(ctx.data.get("share_mood", False))
+        ctx.finish()
+        if answer.choice.value == "no":
+            ctx.say(
+                "Okay. You can ask again any time with /talk. If things get hard before "
+                f"then, these lines are open:\n{ctx.config.crisis_resources}"
+            )
+            return
+        handoff = await open_request(
+            ctx, priority=priority, topic=topic, hold=True, share_mood=share_mood
+        )
+        await notify(ctx, handoff, include_admins=False)
+        ctx.say(
+            "Done — your request is saved for the next shift, and I'll tell you here when a "
+            "peer accepts. /cancel withdraws it. If things get hard before then:\n"
+            f"{ctx.config.crisis_resources}"
+        )
+
+
+async def talk(ctx: Context) -> None:
+    member = ctx.require_member()
+    if member.peer_barred:
+        ctx.say(
+            "Peer chats aren't available to you at the moment — please speak with the "
+            "organisers. If you need someone now, these lines are open:\n"
+            f"{ctx.config.crisis_resources}"
+        )
+        return
+    handoff = await ctx.tx.handoffs.open_for_member(member.id)
+    if handoff is not None and handoff.status == "active":
+        ctx.say("You're already talking with a peer — just type here. /end finishes the chat.")
+        return
+    if handoff is not None:
+        ctx.say(
+            "You're already in the queue for a peer. I'll tell you when someone accepts. "
+            "/cancel stops waiting."
+        )
+        return
+    await ctx.start_flow("talk")
+
+
+async def cancel_waiting(ctx: Context, *, confirmed: bool = False) -> bool:
+    """Withdraw a waiting request; True if there was one.
+
+    A crisis request is withdrawn only when the member says so to a question that names
+    it (a bare /cancel meant for something else must not take a person away from them),
+    and they see the lines when it is.
+    """
+    if ctx.member is None:
+        return False
+    handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
+    if handoff is None or handoff.status != "waiting":
+        return False
+    crisis = handoff.priority == PRIORITY_CRISIS
+    if crisis and not confirmed:
+        ctx.say(
+            "You're waiting for a person because of what you told me earlier, and that "
+            "request is still open — someone will be here as soon as they can. Do you want "
+            "to withdraw it?",
+            commands=[
+                command_choice("waiting withdraw", "Yes, withdraw it", "✖️"),
+                command_choice("waiting keep", "No, keep waiting", "⏳"),
+            ],
+        )
+        return True
+    await ctx.tx.handoffs.close(handoff.id, status="cancelled", reason="member", now=ctx.now)
+    await withdraw_notices(ctx, handoff, "No longer needed — the member withdrew the request.")
+    if crisis:
+        ctx.say(
+            "Okay, I've withdrawn your request. If things get hard again, these lines are "
+            f"open day and night:\n{ctx.config.crisis_resources}\n\n/talk any time you'd "
+            "like a person."
+        )
+        return True
+    ctx.say("Okay, I've withdrawn your request. /talk whenever you'd like to try again.")
+    return True
+
+
+# How a volunteer is after a chat: asked when it ends, or when an admin takes it over.
+DEBRIEF = (
+    command_choice("debrief ok", "I'm okay", "🙂"),
+    command_choice("debrief heavy", "That was heavy", "🌧"),
+    command_choice("debrief talk", "I'd like to talk to an admin", "🙋"),
+)
+
+
+async def point_at_next_chat(ctx: Context, volunteer_id: int) -> None:
+    """A volunteer's chat is over for them: their typed messages go to the next one held."""
+    rest = await ctx.tx.handoffs.active_for_volunteer(volunteer_id)
+    await ctx.tx.volunteers.set_current_handoff(volunteer_id, rest[0].id if rest else None)
+
+
+async def withdraw_notices(ctx: Context, handoff: Handoff, text: str) -> None:
+    key = notice_key(handoff.id)
+    for account in await ctx.tx.notices.recipients(key):
+        if account != ctx.account:
+            ctx.send_to(account, Reply(f"{handoff.member_alias}: {text}", replaces_notice=key))
+
+
+async def waiting_choice(ctx: Context) -> None:
+    """`/waiting keep|cancel|withdraw`: the buttons shown when it is taking longer, and
+    the confirmed withdrawal of a crisis request."""
+    choice = ctx.input.text.strip().lower()
+    if choice in ("cancel", "withdraw"):
+        if not await cancel_waiting(ctx, confirmed=choice == "withdraw"):
+            ctx.say("There's no request waiting. /talk to ask for a peer.")
+        ctx.answered = "Withdraw" if choice == "withdraw" else "Cancel"
+        return
+    ctx.answered = "Keep waiting"
+    ctx.say("Okay — you're still in line, and I'll tell you here the moment a peer accepts.")
+
+
+# -- the volunteer's side -------------------------------------------------------
+NOT_OFFERED = (
+    "That request isn't open to you — it may have been taken or withdrawn. "
+    "Thank you for checking. 💛"
+)
+
+
+async def find_request(ctx: Context, ref: str) -> Handoff | None:
+    """The request a shown reference (its Accept, /switch or /end button) stands for."""
+    ref = ref.strip().lower()
+    return await ctx.tx.handoffs.by_ref(ref) if ref else None
+
+
+async def accept(ctx: Context) -> None:
+    """`/accept <ref>` (the Accept button): the first claim wins, atomically.
+
+    Only someone the request was offered to (its notice reached them: on call, with room,
+    matched by the routing) may take it, and everyone else gets the same answer whatever
+    the reason, so typed references reveal nothing about other people's requests.
+    """
+    handoff = await find_request(ctx, ctx.input.text)
+    offered = handoff is not None and ctx.account in await ctx.tx.notices.recipients(
+        notice_key(handoff.id)
+    )
+    volunteer = await ctx.volunteer() if offered else None
+    if offered and volunteer is None and ctx.is_admin:
+        volunteer = await admin_as_volunteer(ctx)
+    if handoff is None or volunteer is None or not volunteer.is_active:
+        log.info("accept_refused member=%s", ctx.member.id if ctx.member else None)
+        ctx.say(NOT_OFFERED)
+        return
+    if handoff.status == "cancelled":
+        ctx.answered = "Withdrawn"
+        ctx.say("This request was withdrawn — no one needs to pick it up. Thank you. 💛")
+        return
+    if handoff.status != "waiting" or handoff.member_id is None:
+        ctx.answered = "Taken"
+        ctx.say("Thank you for jumping in! Another peer has already taken this one. 💛")
+        return
+    if not volunteer.on_call and not ctx.is_admin:
+        ctx.say("You're off call now. /oncall first, then tap Accept again.")
+        return
+    if volunteer.active_chats >= volunteer.capacity and not ctx.is_admin:
+        ctx.say(
+            f"You're already holding {volunteer.active_chats} chat(s), your limit. "
+            "/end one first, or leave this for someone else."
+        )
+        return
+    if handoff.member_id == volunteer.member_id:
+        ctx.say("That's your own request — another peer will pick it up.")
+        return
+    if not await ctx.tx.handoffs.claim(handoff.id, volunteer.member_id, ctx.now):
+        ctx.answered = "Taken"
+        ctx.say("Thank you for jumping in! Another peer got there a moment before you. 💛")
+        return
+    log.info("handoff_accepted handoff=%s volunteer=%s", handoff.id, volunteer.member_id)
+    ctx.answered = "Accepted — you're connected"
+    await ctx.tx.volunteers.set_current_handoff(volunteer.member_id, handoff.id)
+    await withdraw_notices(ctx, handoff, "taken by another peer. Thank you!")
+    wait = _minutes(ctx.now - handoff.requested_at)
+    topic = TOPIC_LABELS.get(handoff.topic or "", "")
+    # Shown to this one person only, and only because the member chose to share it.
+    mood = await latest_mood_line(ctx, handoff.member_id) if handoff.share_mood else None
+    ctx.say(
+        f"You're now talking with {handoff.member_alias}"
+        + (f" (topic: {topic})" if topic else "")
+        + f". They waited {wait}."
+        + (f"\nThey chose to share their check-in — {mood}" if mood else "")
+        + "\n\n"
+        "Everything you type here is passed on to them, and theirs to you — copied, never "
+        "forwarded, so neither of you sees the other's account. Photos, voice notes and "
+        "stickers work too.\n/end finishes the chat · /switch if you hold several · "
+        "/report if something is wrong"
+        + (
+            "\n\nThis request was flagged by the crisis guard. Listen first, ask directly "
+            "about safety, share the crisis lines, and use /handover if you need an admin."
+            if handoff.priority == PRIORITY_CRISIS
+            else ""
+        )
+    )
+    # An admin answering speaks as the team, and is not claimed to be a peer.
+    who = (
+        f"Someone from the {TEAM_NAME} is"
+        if volunteer.display_name == TEAM_NAME
+        else f"{volunteer.display_name}, a peer volunteer with lived experience, is"
+    )
+    member_accounts = await ctx.tx.members.accounts_of(handoff.member_id)
+    for account in member_accounts:
+        ctx.send_to(
+            account,
+            Reply(
+                f"{who} here now. 💛 They can't see your account, only your chosen name.\n\n"
+                "Just type here and I'll pass it on. /end finishes the chat."
+            ),
+        )
+
+
+TEAM_NAME = "Hearthside team"
+
+
+async def admin_as_volunteer(ctx: Context) -> Volunteer | None:
+    """An admin answering a request speaks as 'the Hearthside team'."""
+    member = await ctx.ensure_member()
+    await ctx.tx.volunteers.add(
+        member.id, display_name=TEAM_NAME, topics=(), capacity=5, now=ctx.now
+    )
+    return await ctx.tx.volunteers.get(member.id)
+
+
+# -- escalation (the scheduler sweep) ---------------------------------------------
+COMMUNITY_DAYS = 7
+
+
+async def _community_options(ctx: Context) -> str:
+    """The next community events, in the member's zone, when there are any."""
+    member = ctx.require_member()
+    soon = await ctx.tx.events.upcoming(ctx.now, ctx.now + timedelta(days=COMMUNITY_DAYS), limit=2)
+    if not soon:
+        return ""
+    lines = [f"• {when(event.starts_at, member.timezone)} · {event.title}" for event in soon]
+    return "\n\nPeople from the community are also meeting soon:\n" + "\n".join(
+        [*lines, "/events shows them all."]
+    )
+
+
+async def escalate(ctx: Context, handoff: Handoff) -> None:
+    """Nobody accepted in time: re-notify, then alert admins and tell the member honestly."""
+    if handoff.priority == PRIORITY_CRISIS:
+        await _escalate_crisis(ctx, handoff)
+        return
+    if handoff.escalations == 0:
+        await notify(ctx, handoff, lead="Still waiting — ")
+        await ctx.tx.handoffs.record_escalation(
+            handoff.id, ctx.now + timedelta(minutes=ctx.config.handoff_escalate_minutes)
+        )
+        return
+    await notify(ctx, handoff, include_admins=True, lead="Nobody has accepted yet — ")
+    await ctx.tx.handoffs.record_escalation(handoff.id, None)
+    ctx.say(
+        "It's taking longer than usual to find a free peer — I'm sorry. I've let the team "
+        "know too. You can keep waiting, or stop for now. If things feel hard, these lines "
+        f"are open right now:\n{ctx.config.crisis_resources}" + await _community_options(ctx),
+        commands=[
+            command_choice("waiting keep", "Keep waiting", "⏳"),
+            command_choice("waiting cancel", "Stop waiting", "✖️"),
+        ],
+    )
+
+
+async def _escalate_crisis(ctx: Context, handoff: Handoff) -> None:
+    last = handoff.escalations + 1 >= MAX_CRISIS_ESCALATIONS
+    await notify(ctx, handoff, include_admins=True, lead="⚠️ STILL UNANSWERED — ")
+    next_at = None if last else ctx.now + timedelta(minutes=ctx.config.crisis_escalate_minutes)
+    await ctx.tx.handoffs.record_escalation(handoff.id, next_at)
+    log.warning("crisis_unanswered handoff=%s round=%d", handoff.id, handoff.escalations + 1)
+    ctx.say_urgent(
+        "I'm still trying to reach a person for you, and nobody has been able to pick up "
+        "yet — I'm sorry, I know that's hard. Please don't wait for us: these lines are "
+        f"open right now, 24/7:\n{ctx.config.crisis_resources}\n\n"
+        "I'll keep trying, and I'll tell you here as soon as someone is free."
+    )
+
+
+HANDOFF_COMMANDS = (
+    Command("talk", "talk to a peer volunteer", talk),
+    Command("accept", "accept a request to talk", accept, audience="anyone", hidden=True),
+    # "person": someone the crisis guard met before sign-up answers these too.
+    Command("waiting", "keep waiting or stop", waiting_choice, audience="person", hidden=True),
+)

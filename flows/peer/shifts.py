@@ -1,0 +1,274 @@
+"""Weekly on-call shifts in each volunteer's own time zone, and what the sweep does
+with them: on and off call at the edges, a reminder ten minutes before, and a
+daily warning to admins about uncovered hours in the next day."""
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from flows.core.engine import Answer, Command, Context, Engine, Flow
+from flows.core.parsing import parse_time_of_day
+from flows.core.values import Choice, Outcome, Reply
+from flows.peer.requests import admin_accounts_of, notify_waiting_to
+from storage import Shift
+
+log = logging.getLogger(__name__)
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+REMIND_BEFORE = timedelta(minutes=10)
+Action = Callable[[Context], Awaitable[None]]
+_SHIFT = re.compile(r"^\s*([a-z]{3})[a-z]*\.?\s+(.+?)\s*(?:-|–|to)\s*(.+?)\s*$", re.IGNORECASE)
+
+
+def parse_shift(raw: str) -> tuple[int, str, str] | None:
+    """'Mon 18:00-22:00' → (0, '18:00', '22:00'); None if it isn't a shift."""
+    match = _SHIFT.match(raw)
+    if match is None:
+        return None
+    day = match.group(1).capitalize()
+    if day not in DAYS:
+        return None
+    starts, ends = parse_time_of_day(match.group(2)), parse_time_of_day(match.group(3))
+    if starts is None or ends is None or starts == ends:
+        return None
+    return DAYS.index(day), starts, ends
+
+
+def describe(shift: Shift) -> str:
+    return f"{DAYS[shift.weekday]} {shift.starts}–{shift.ends}"
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    start: datetime  # UTC
+    end: datetime
+
+
+def _local(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
+    hour, minute = map(int, hhmm.split(":"))
+    return datetime.combine(day, time(hour, minute), tzinfo=zone)
+
+
+def occurrences(shift: Shift, timezone: str, around: datetime, days: int = 2) -> list[Occurrence]:
+    """The shift's occurrences from a day before `around` to `days` after, in UTC."""
+    zone = ZoneInfo(timezone)
+    today = around.astimezone(zone).date()
+    found = []
+    for offset in range(-1, days + 1):
+        day = today + timedelta(days=offset)
+        if day.weekday() != shift.weekday:
+            continue
+        start = _local(day, shift.starts, zone)
+        end_day = day if shift.ends > shift.starts else day + timedelta(days=1)
+        end = _local(end_day, shift.ends, zone)
+        found.append(Occurrence(start.astimezone(UTC), end.astimezone(UTC)))
+    return found
+
+
+class Shifts(Flow):
+    """`/shifts`: see, add and remove weekly shifts."""
+
+    name = "shifts"
+    title = "shift settings"
+    timeout: ClassVar[timedelta] = timedelta(hours=1)
+
+    async def begin(self, ctx: Context) -> None:
+        await self._menu(ctx, lead="")
+
+    async def _menu(self, ctx: Context, *, lead: str) -> None:
+        member = ctx.require_member()
+        shifts = await ctx.tx.volunteers.shifts_of(member.id)
+        listing = "\n".join(f"• {describe(s)}" for s in shifts) or "No shifts yet."
+        choices = [Choice("add", "Add a shift")]
+        if shifts:
+            choices.append(Choice("remove", "Remove a shift"))
+        choices.append(Choice("done", "Done"))
+        ctx.ask(
+            "menu",
+            f"{lead}Your weekly shifts ({member.timezone} time):\n{listing}\n\n"
+            "During a shift you're on call automatically, and I remind you ten minutes before.",
+            choices,
+            columns=3,
+        )
+
+    async def on_menu(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        if answer.choice.value == "add":
+            ctx.ask("add", "Which day and hours? For example: Mon 18:00-22:00", free_text=True)
+            return
+        if answer.choice.value == "remove":
+            member = ctx.require_member()
+            shifts = await ctx.tx.volunteers.shifts_of(member.id)
+            ctx.ask(
+                "remove",
+                "Which shift should I remove?",
+                [Choice(str(s.id), describe(s)) for s in shifts] + [Choice("none", "None")],
+            )
+            return
+        ctx.finish()
+        ctx.say("Shifts saved. Thank you for giving your time. 💛")
+
+    async def on_add(self, ctx: Context, answer: Answer) -> None:
+        parsed = parse_shift(answer.text)
+        if parsed is None:
+            ctx.reask("I couldn't read that. Try a day and two times, like Wed 9:00-13:00.")
+            return
+        weekday, starts, ends = parsed
+        member = ctx.require_member()
+        await ctx.tx.volunteers.add_shift(member.id, weekday=weekday, starts=starts, ends=ends)
+        await self._menu(ctx, lead=f"Added {DAYS[weekday]} {starts}–{ends}.\n\n")
+
+    async def on_remove(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        member = ctx.require_member()
+        lead = ""
+        if answer.choice.value != "none" and await ctx.tx.volunteers.remove_shift(
+            member.id, int(answer.choice.value)
+        ):
+            lead = "Removed.\n\n"
+        await self._menu(ctx, lead=lead)
+
+
+async def shifts_command(ctx: Context) -> None:
+    await ctx.start_flow("shifts")
+
+
+SHIFT_COMMANDS = (
+    Command("shifts", "your weekly on-call shifts", shifts_command, audience="volunteer"),
+)
+
+
+# -- the sweep ----------------------------------------------------------------------
+@dataclass(slots=True)
+class ShiftReport:
+    started: int = 0
+    ended: int = 0
+    reminded: int = 0
+    coverage_warned: bool = False
+
+
+async def sweep_shifts(engine: Engine, now: datetime) -> tuple[ShiftReport, list[Outcome]]:
+    report = ShiftReport()
+    outcomes: list[Outcome] = []
+    async with engine.db.transaction() as tx:
+        shifts = await tx.volunteers.all_shifts()
+        volunteers = {v.member_id: v for v in await tx.volunteers.all()}
+    current: dict[int, Occurrence] = {}
+    upcoming: dict[int, Occurrence] = {}
+    for shift, zone in shifts:
+        for occ in occurrences(shift, zone, now):
+            if occ.start <= now < occ.end:
+                current[shift.volunteer_id] = occ
+            elif now < occ.start <= now + REMIND_BEFORE:
+                upcoming[shift.volunteer_id] = occ
+    for member_id, volunteer in volunteers.items():
+        if not volunteer.is_active:
+            continue
+        running = current.get(member_id)
+        if running is not None and volunteer.shift_started != running.start:
+            outcomes.append(await engine.run_for_member(member_id, _start(running)))
+            report.started += 1
+        elif running is None and volunteer.on_call_by_shift:
+            outcomes.append(await engine.run_for_member(member_id, _end))
+            report.ended += 1
+        soon = upcoming.get(member_id)
+        if soon is not None and volunteer.shift_reminded != soon.start:
+            outcomes.append(await engine.run_for_member(member_id, _remind(soon)))
+            report.reminded += 1
+    outcome = await _warn_uncovered(engine, now, shifts)
+    if outcome is not None:
+        outcomes.append(outcome)
+        report.coverage_warned = True
+    return report, outcomes
+
+
+def _start(occ: Occurrence) -> Action:
+    async def action(ctx: Context) -> None:
+        member = ctx.require_member()
+        await ctx.tx.volunteers.mark_shift_started(member.id, occ.start)
+        await ctx.tx.volunteers.set_on_call(member.id, True, by_shift=True)
+        end = occ.end.astimezone(ZoneInfo(member.timezone))
+        ctx.say(f"Your shift has started — you're on call until {end:%H:%M}. 💛 /offcall to stop.")
+        volunteer = await ctx.volunteer()
+        assert volunteer is not None
+        await notify_waiting_to(ctx, volunteer)
+
+    return action
+
+
+async def _end(ctx: Context) -> None:
+    member = ctx.require_member()
+    await ctx.tx.volunteers.set_on_call(member.id, False)
+    ctx.say(
+        "Your shift has ended — you're off call now. Thank you! Open chats continue until /end."
+    )
+
+
+def _remind(occ: Occurrence) -> Action:
+    async def action(ctx: Context) -> None:
+        member = ctx.require_member()
+        await ctx.tx.volunteers.mark_shift_reminded(member.id, occ.start)
+        start = occ.start.astimezone(ZoneInfo(member.timezone))
+        minutes = max(1, round((occ.start - ctx.now).total_seconds() / 60))
+        ctx.say(f"Reminder: your on-call shift starts at {start:%H:%M} (in {minutes} min).")
+
+    return action
+
+
+def uncovered_hours(
+    shifts: list[tuple[Shift, str]], now: datetime, hours: int = 24
+) -> list[datetime]:
+    """The starts (UTC, on the hour) of the next `hours` hours nobody's shift covers."""
+    occs = [occ for shift, zone in shifts for occ in occurrences(shift, zone, now)]
+    first = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    gaps = []
+    for n in range(hours):
+        hour = first + timedelta(hours=n)
+        if not any(o.start <= hour and hour + timedelta(hours=1) <= o.end for o in occs):
+            gaps.append(hour)
+    return gaps
+
+
+async def _warn_uncovered(
+    engine: Engine, now: datetime, shifts: list[tuple[Shift, str]]
+) -> Outcome | None:
+    zone = ZoneInfo(engine.config.default_timezone)
+    today = now.astimezone(zone).date().isoformat()
+    async with engine.db.transaction() as tx:
+        if await tx.safety.get_state("coverage_warned_on") == today:
+            return None
+        if not await tx.volunteers.all():
+            return None  # no volunteers yet: nothing to plan
+        gaps = uncovered_hours(shifts, now)
+        await tx.safety.set_state("coverage_warned_on", today)
+        if not gaps:
+            return None
+    return await _send_to_admins(engine, _coverage_text(gaps, zone))
+
+
+def _coverage_text(gaps: list[datetime], zone: ZoneInfo) -> str:
+    ranges: list[tuple[datetime, datetime]] = []
+    for hour in gaps:
+        if ranges and ranges[-1][1] == hour:
+            ranges[-1] = (ranges[-1][0], hour + timedelta(hours=1))
+        else:
+            ranges.append((hour, hour + timedelta(hours=1)))
+    spans = ", ".join(
+        f"{a.astimezone(zone):%a %H:%M}–{b.astimezone(zone):%H:%M}" for a, b in ranges
+    )
+    return (
+        f"📅 Shift cover for the next 24 hours: nobody is on shift {spans} ({zone.key} time). "
+        "Members asking for a peer then will be offered the crisis lines and a place in line."
+    )
+
+
+async def _send_to_admins(engine: Engine, text: str) -> Outcome | None:
+    async with engine.db.transaction() as tx:
+        accounts = await admin_accounts_of(tx, engine.config)
+    if not accounts:
+        return None
+    return await engine.send(accounts, Reply(text))

@@ -1,0 +1,150 @@
+"""What an admin can do when asked to step in: accounts are pseudonymous, so "please contact
+them" is a request nobody can carry out. Instead the admin acts through the bot.
+
+- `/takeover <chat>` (the "Take over the chat" button on a handover): the admin, as the
+  Hearthside team, becomes the member's peer in that chat; the member is told who is with
+  them now, and the volunteer is thanked and freed.
+- `/supportchat <volunteer>` (the "Talk with them" button on a volunteer's debrief): a
+  chat through the bot between the admin, as the team, and the volunteer, like any other.
+"""
+
+import logging
+
+from flows.core.engine import Command, Context
+from flows.core.parsing import parse_id
+from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
+from flows.peer.requests import (
+    DEBRIEF,
+    PRIORITY_ORDINARY,
+    TEAM_NAME,
+    admin_as_volunteer,
+    find_request,
+    point_at_next_chat,
+)
+from storage import Handoff
+
+log = logging.getLogger(__name__)
+
+
+def handover_key(handoff: Handoff) -> str:
+    """The notice of a volunteer's request for an admin, withdrawn once one steps in."""
+    return f"handover:{handoff.id}"
+
+
+def take_over_choice(handoff: Handoff) -> Choice:
+    return command_choice(f"takeover {handoff.ref}", "Take over the chat", "🙋")
+
+
+def support_chat_choice(volunteer_id: int) -> Choice:
+    return command_choice(f"supportchat {volunteer_id}", "Talk with them", "💬")
+
+
+THROUGH_THE_BOT = (
+    "Everything you type here is passed on to them, and theirs to you — copied, never "
+    "forwarded, so neither of you sees the other's account. /end finishes the chat."
+)
+
+
+async def take_over(ctx: Context) -> None:
+    """`/takeover <chat>`: an admin becomes the member's peer in a chat in trouble."""
+    handoff = await find_request(ctx, ctx.input.text)
+    if handoff is None or handoff.status != "active" or handoff.member_id is None:
+        ctx.answered = "Already handled"
+        ctx.say("That chat has ended or was taken over already. Thank you for stepping in. 💛")
+        return
+    previous = handoff.volunteer_id
+    team = await admin_as_volunteer(ctx)
+    if team is None or previous == team.member_id:
+        ctx.say("You're already the one in that chat.")
+        return
+    if not await ctx.tx.handoffs.reassign(handoff.id, team.member_id):
+        ctx.say("That chat has just ended. Thank you for stepping in. 💛")
+        return
+    log.info("chat_taken_over handoff=%s admin=%s", handoff.id, team.member_id)
+    await ctx.tx.volunteers.set_current_handoff(team.member_id, handoff.id)
+    ctx.answered = "Taken over"
+    for account in await ctx.tx.notices.recipients(handover_key(handoff)):
+        if account != ctx.account:
+            ctx.send_to(
+                account,
+                Reply(
+                    f"Another admin has taken over the chat with {handoff.member_alias}.",
+                    replaces_notice=handover_key(handoff),
+                ),
+            )
+    ctx.say(
+        f"You're now talking with {handoff.member_alias}, as the {TEAM_NAME}. {THROUGH_THE_BOT}"
+    )
+    for account in await ctx.tx.members.accounts_of(handoff.member_id):
+        ctx.send_to(
+            account,
+            Reply(
+                f"Someone from the {TEAM_NAME} has joined and is with you now. 💛 They can't "
+                "see your account, only your chosen name. Just type here, as before."
+            ),
+        )
+    if previous is not None:
+        await point_at_next_chat(ctx, previous)
+        for account in await ctx.tx.members.accounts_of(previous):
+            ctx.send_to(
+                account,
+                Reply(
+                    f"An admin has taken over your chat with {handoff.member_alias}, as you "
+                    "asked. Thank you for staying with them. 💛 How are you after that?",
+                    DEBRIEF,
+                    token=COMMAND_TOKEN,
+                ),
+            )
+
+
+async def support_chat(ctx: Context) -> None:
+    """`/supportchat <volunteer>`: the admin, as the team, talks with a volunteer."""
+    volunteer_id = parse_id(ctx.input.text)
+    volunteer = await ctx.tx.volunteers.get(volunteer_id) if volunteer_id else None
+    if volunteer is None:
+        ctx.say("I couldn't find that volunteer.")
+        return
+    if await ctx.tx.handoffs.open_for_member(volunteer.member_id) is not None:
+        ctx.answered = "Already talking"
+        ctx.say(f"{volunteer.display_name} is already in a chat of their own with someone.")
+        return
+    if volunteer.active_chats:
+        # Their words would come to you instead of to the members they are with.
+        ctx.say(
+            f"{volunteer.display_name} is in a peer chat with a member right now. Tap "
+            "again once it has ended."
+        )
+        return
+    team = await admin_as_volunteer(ctx)
+    if team is None or team.member_id == volunteer.member_id:
+        ctx.say("That's you — another admin can talk with you.")
+        return
+    handoff_id = await ctx.tx.handoffs.request(
+        volunteer.member_id,
+        alias=volunteer.display_name,
+        priority=PRIORITY_ORDINARY,
+        topic="debrief",
+        now=ctx.now,
+        escalate_at=None,
+    )
+    await ctx.tx.handoffs.claim(handoff_id, team.member_id, ctx.now)
+    await ctx.tx.volunteers.set_current_handoff(team.member_id, handoff_id)
+    log.info("support_chat handoff=%s admin=%s", handoff_id, team.member_id)
+    ctx.answered = f"Talking with {volunteer.display_name}"
+    ctx.say(
+        f"You're now talking with {volunteer.display_name}, as the {TEAM_NAME}. {THROUGH_THE_BOT}"
+    )
+    for account in await ctx.tx.members.accounts_of(volunteer.member_id):
+        ctx.send_to(
+            account,
+            Reply(
+                f"Someone from the {TEAM_NAME} is here to talk with you, as you asked. 💛 "
+                "Just type here; /end finishes the chat."
+            ),
+        )
+
+
+STEPPING_IN_COMMANDS = (
+    Command("takeover", "take over a peer chat", take_over, audience="admin", hidden=True),
+    Command("supportchat", "talk with a volunteer", support_chat, audience="admin", hidden=True),
+)

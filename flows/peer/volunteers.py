@@ -1,0 +1,363 @@
+"""Volunteers: one-time invites, the volunteer's set-up, on call and off, and the
+admin's list with suspend, reinstate and remove."""
+
+import logging
+import secrets
+from datetime import timedelta
+from typing import ClassVar
+
+from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.names import clean_name, looks_like_any, name_problem
+from flows.core.parsing import parse_id, parse_timezone
+from flows.core.values import Choice, Reply, command_choice
+from flows.members.onboarding import TIMEZONE_HINT, timezone_choices
+from flows.peer.relay import close_chats_of
+from flows.peer.requests import TOPICS, notify_waiting_to
+from storage import Volunteer
+
+log = logging.getLogger(__name__)
+
+CODE_PREFIX = "v"  # deep-link payloads are [A-Za-z0-9_-]{1,64}
+
+
+def new_code() -> str:
+    return CODE_PREFIX + secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
+
+
+async def invite(ctx: Context) -> None:
+    """`/invite` (admin): a one-time code and deep link; `/invite admin` makes an admin."""
+    role = "admin" if ctx.input.text.strip().lower() == "admin" else "volunteer"
+    code = new_code()
+    expires = ctx.now + timedelta(days=ctx.config.invite_days)
+    await ctx.tx.volunteers.create_invite(code, role=role, now=ctx.now, expires_at=expires)
+    log.info("invite_created role=%s", role)
+    link = (
+        f"https://t.me/{ctx.config.bot_username}?start={code}\n" if ctx.config.bot_username else ""
+    )
+    what = "an admin" if role == "admin" else "a peer volunteer"
+    text = (
+        f"Here is a one-time invite to join as {what}. It works once and expires in "
+        f"{ctx.config.invite_days} days ({expires:%d %b %Y}).\n\n{link}"
+        f"Or they can send: /volunteer {code}\n\n"
+        "Share it privately with that one person."
+    )
+    # The code is written nowhere, not even in the outbox: if this can't be sent at
+    # once it is dropped, and the admin asks for another.
+    ctx.send_to(ctx.account, Reply(text, transient_text=True))
+
+
+async def redeem(ctx: Context, code: str) -> None:
+    """`/start <code>` or `/volunteer <code>`."""
+    existing = await ctx.volunteer()
+    if existing is not None and not existing.is_active:
+        # Suspended or removed: a fresh invite must not undo an admin's decision.
+        log.info("invite_refused member=%s reason=suspended", existing.member_id)
+        ctx.say(
+            "I can't take an invite code from this account right now. Please speak with an admin."
+        )
+        return
+    found = await ctx.tx.volunteers.find_invite(code)
+    if found is None or found.used_at is not None or found.expires_at <= ctx.now:
+        ctx.say(
+            "That invite code isn't valid — it may have been used or expired. Please ask "
+            "the admin who invited you for a new one."
+        )
+        return
+    if found.role == "admin":
+        member = await ctx.ensure_member()
+        if not await ctx.tx.volunteers.redeem_invite(found.digest, member.id, ctx.now):
+            ctx.say("That invite code was just used. Please ask for a new one.")
+            return
+        await ctx.tx.members.grant_admin(member.id)
+        log.info("admin_granted member=%s", member.id)
+        ctx.say("You're now an admin of this Hearthside. /help lists the admin commands.")
+        return
+    await ctx.ensure_member()
+    if existing is not None:
+        ctx.say(f"You're already a volunteer, {existing.display_name}. /help shows your commands.")
+        return
+    await ctx.start_flow("volunteer_setup")
+    # The conversation is stored: it keeps the digest, never the code.
+    ctx.data["invite"] = found.digest
+
+
+async def volunteer_command(ctx: Context) -> None:
+    code = ctx.input.text.strip()
+    if not code:
+        volunteer = await ctx.volunteer()
+        if volunteer is not None:
+            ctx.say(
+                f"You're a volunteer, {volunteer.display_name}. "
+                f"You're {'on' if volunteer.on_call else 'off'} call. /help shows your commands."
+            )
+            return
+        ctx.say("To join as a peer volunteer, send /volunteer followed by your invite code.")
+        return
+    await redeem(ctx, code)
+
+
+CAPACITIES = (Choice("1", "1 chat"), Choice("2", "2 chats"), Choice("3", "3 chats"))
+DONE = "done"
+
+
+class VolunteerSetup(Flow):
+    name = "volunteer_setup"
+    title = "volunteer set-up"
+    timeout: ClassVar[timedelta] = timedelta(days=1)
+
+    async def begin(self, ctx: Context) -> None:
+        ctx.say(
+            "Welcome, and thank you for volunteering. 💛 As a peer, you'll be offered chats "
+            "with members who ask to talk. You'll see only their chosen name, and they'll "
+            "see only yours — never your account, username or number."
+        )
+        ctx.ask(
+            "name",
+            "What display name would you like members to see? (Not your real name is fine.)",
+            free_text=True,
+        )
+
+    async def on_name(self, ctx: Context, answer: Answer) -> None:
+        if (problem := name_problem(answer.text)) is not None:
+            ctx.reask(problem)
+            return
+        name = clean_name(answer.text)
+        member = ctx.require_member()
+        others = [
+            v.display_name for v in await ctx.tx.volunteers.all() if v.member_id != member.id
+        ]
+        if looks_like_any(name, others):
+            ctx.reask(
+                "Another volunteer already uses that name, or one that looks just like it — "
+                "please choose another, so members can tell you apart."
+            )
+            return
+        ctx.data["name"] = name
+        ctx.data["topics"] = []
+        self._ask_topics(ctx, in_place=False)
+
+    def _ask_topics(self, ctx: Context, *, in_place: bool) -> None:
+        chosen: list[str] = ctx.data["topics"]
+        choices = [
+            Choice(t.value, ("✓ " if t.value in chosen else "") + t.label)
+            for t in TOPICS
+            if t.value != "skip"
+        ]
+        choices.append(Choice(DONE, "Done"))
+        ctx.ask(
+            "topics",
+            "Which topics are you comfortable with? Tap any, then Done (or just Done).",
+            choices,
+            columns=2,
+            in_place=in_place,
+        )
+
+    async def on_topics(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        if answer.choice.value != DONE:
+            chosen: list[str] = ctx.data["topics"]
+            if answer.choice.value in chosen:
+                chosen.remove(answer.choice.value)
+            else:
+                chosen.append(answer.choice.value)
+            self._ask_topics(ctx, in_place=True)
+            return
+        ctx.ask("capacity", "How many chats can you hold at once?", CAPACITIES, columns=3)
+
+    async def on_capacity(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        ctx.data["capacity"] = int(answer.choice.value)
+        ctx.ask(
+            "timezone",
+            "Which time zone are you in? (Your shifts are in your own time.) "
+            "Choose one or type a city.",
+            timezone_choices(ctx.config.default_timezone),
+            columns=2,
+            free_text=True,
+        )
+
+    async def on_timezone(self, ctx: Context, answer: Answer) -> None:
+        zone = answer.choice.value if answer.choice else parse_timezone(answer.text)
+        if zone is None:
+            ctx.reask(TIMEZONE_HINT)
+            return
+        member = ctx.require_member()
+        # (A set-up begun before codes were hashed has no digest, and its code no longer works.)
+        digest = str(ctx.data.get("invite", ""))
+        if not await ctx.tx.volunteers.redeem_invite(digest, member.id, ctx.now):
+            ctx.finish()
+            ctx.say(
+                "Sorry — that invite code was used or expired meanwhile. Please ask for a new one."
+            )
+            return
+        if not member.is_onboarded:
+            await ctx.tx.members.set_timezone(member.id, zone)
+        await ctx.tx.volunteers.add(
+            member.id,
+            display_name=str(ctx.data["name"]),
+            topics=list(ctx.data["topics"]),
+            capacity=int(ctx.data["capacity"]),
+            now=ctx.now,
+        )
+        log.info("volunteer_joined member=%s", member.id)
+        name = ctx.data["name"]
+        ctx.finish()
+        ctx.say(
+            f"You're set up as a peer volunteer, {name}! 🎉\n\n"
+            "/oncall — take requests now · /offcall — stop\n"
+            "/shifts — set regular weekly times\n"
+            "/help — everything else"
+        )
+
+
+async def on_call(ctx: Context) -> None:
+    volunteer = await ctx.volunteer()
+    assert volunteer is not None
+    if volunteer.on_call:
+        ctx.say("You're already on call. /offcall when you need to stop.")
+        return
+    await ctx.tx.volunteers.set_on_call(volunteer.member_id, True)
+    log.info("volunteer_on_call member=%s", volunteer.member_id)
+    ctx.say(
+        "You're on call. 💛 Requests will appear here with an Accept button. /offcall to stop."
+    )
+    refreshed = await ctx.volunteer()
+    assert refreshed is not None
+    await notify_waiting_to(ctx, refreshed)
+
+
+async def off_call(ctx: Context) -> None:
+    volunteer = await ctx.volunteer()
+    assert volunteer is not None
+    if not volunteer.on_call:
+        ctx.say("You're already off call. /oncall when you're ready.")
+        return
+    await ctx.tx.volunteers.set_on_call(volunteer.member_id, False)
+    log.info("volunteer_off_call member=%s", volunteer.member_id)
+    extra = " Your open chats continue until you /end them." if volunteer.active_chats else ""
+    ctx.say(f"You're off call — thank you for your time.{extra}")
+
+
+def _status(volunteer: Volunteer) -> str:
+    if volunteer.removed_at is not None:
+        return "✖️ removed"
+    if not volunteer.is_active:
+        return "⛔ suspended"
+    return "🟢 on call" if volunteer.on_call else "⚪ off call"
+
+
+async def list_volunteers(ctx: Context) -> None:
+    volunteers = await ctx.tx.volunteers.all()
+    if not volunteers:
+        ctx.say("No volunteers yet. /invite creates a one-time invite.")
+        return
+    lines = ["Volunteers:"]
+    buttons = []
+    for v in volunteers:
+        topics = ", ".join(v.topics) if v.topics else "any topic"
+        lines.append(
+            f"• {v.display_name} — {_status(v)}, chats {v.active_chats}/{v.capacity}, {topics}"
+        )
+        if v.is_active:
+            buttons.append(command_choice(f"suspend {v.member_id}", f"Suspend {v.display_name}"))
+        else:
+            buttons.append(
+                command_choice(f"reinstate {v.member_id}", f"Reinstate {v.display_name}")
+            )
+        if v.removed_at is None:
+            buttons.append(
+                command_choice(f"removevolunteer {v.member_id}", f"Remove {v.display_name}")
+            )
+    ctx.say("\n".join(lines), commands=buttons)
+
+
+async def _target(ctx: Context) -> tuple[int, str] | None:
+    arg = ctx.input.text.split()
+    target = parse_id(arg[0]) if arg else None
+    if target is None:
+        ctx.say("Use the buttons under /volunteers.")
+        return None
+    volunteer = await ctx.tx.volunteers.get(target)
+    if volunteer is None:
+        ctx.say("I couldn't find that volunteer.")
+        return None
+    return volunteer.member_id, volunteer.display_name
+
+
+async def suspend(ctx: Context) -> None:
+    target = await _target(ctx)
+    if target is None:
+        return
+    await ctx.tx.volunteers.set_status(target[0], "suspended")
+    ended = await _end_chats_of_volunteer(ctx, target[0])
+    log.info("volunteer_suspended member=%s chats_ended=%d", target[0], ended)
+    ctx.answered = f"Suspended {target[1]}"
+    ctx.say(
+        f"{target[1]} is suspended: off call, and can't accept requests or rejoin with an "
+        "invite until an admin reinstates them."
+        + (
+            f" Their {ended} open chat(s) ended; the members were told kindly and offered "
+            "another peer."
+            if ended
+            else ""
+        )
+    )
+
+
+async def _end_chats_of_volunteer(ctx: Context, volunteer_id: int) -> int:
+    """A volunteer taken off the rota leaves no member in a chat with nobody."""
+    chats = await ctx.tx.handoffs.active_for_volunteer(volunteer_id)
+    await close_chats_of(ctx, volunteer_id, as_member=None, as_volunteer="volunteer_suspended")
+    return len(chats)
+
+
+async def reinstate(ctx: Context) -> None:
+    target = await _target(ctx)
+    if target is None:
+        return
+    await ctx.tx.volunteers.set_status(target[0], "active")
+    ctx.answered = f"Reinstated {target[1]}"
+    ctx.say(f"{target[1]} is reinstated (still off call until they choose /oncall).")
+
+
+async def remove_volunteer(ctx: Context) -> None:
+    target = await _target(ctx)
+    if target is None:
+        return
+    member_id, name = target
+    if not ctx.input.text.strip().endswith("confirm"):
+        ctx.say(
+            f"Remove {name} as a volunteer? Their shifts are deleted, their open chats end "
+            "(the members are told kindly and offered another peer), and they can't take "
+            "requests or rejoin with an invite unless an admin reinstates them; their member "
+            "account (if any) stays.",
+            commands=[
+                command_choice(f"removevolunteer {member_id} confirm", f"Yes, remove {name}")
+            ],
+        )
+        return
+    ended = await _end_chats_of_volunteer(ctx, member_id)
+    await ctx.tx.volunteers.remove(member_id, ctx.now)
+    log.info("volunteer_removed member=%s chats_ended=%d", member_id, ended)
+    ctx.answered = f"Removed {name}"
+    ctx.say(f"{name} has been removed as a volunteer.")
+
+
+VOLUNTEER_COMMANDS = (
+    Command(
+        "volunteer",
+        "join as a peer volunteer with an invite code",
+        volunteer_command,
+        audience="anyone",
+        hidden=True,
+    ),
+    Command("oncall", "take peer requests now", on_call, audience="volunteer"),
+    Command("offcall", "stop taking peer requests", off_call, audience="volunteer"),
+    Command("invite", "create a one-time volunteer invite", invite, audience="admin"),
+    Command("volunteers", "list volunteers, suspend or remove", list_volunteers, audience="admin"),
+    Command("suspend", "suspend a volunteer", suspend, audience="admin", hidden=True),
+    Command("reinstate", "reinstate a volunteer", reinstate, audience="admin", hidden=True),
+    Command(
+        "removevolunteer", "remove a volunteer", remove_volunteer, audience="admin", hidden=True
+    ),
+)

@@ -1,0 +1,39 @@
+"""The semantic layer's score: a soft nearest-exemplar vote over labelled embeddings.
+
+For a unit vector v, with cosine similarities s_i to the positive exemplars and t_j to the
+negative ones, the margin is  tau·log mean_i exp(s_i/tau) − tau·log mean_j exp(t_j/tau):
+near the best match's similarity on each side when tau is small, an average when it is
+large. A logistic maps the margin to 0–1. Shared by the scorer (`flows.safety.crisis.semantic`)
+and its training (`bench/train_semantic.py`), so both compute exactly the same number.
+"""
+
+import numpy as np
+from numpy.typing import NDArray
+
+Floats = NDArray[np.float64]
+
+
+def log_mean_exp(similarity: NDArray[np.float32], tau: float) -> Floats:
+    """tau·log(mean(exp(similarity/tau))) along the last axis, without overflow."""
+    scaled = similarity.astype(np.float64) / tau
+    top = scaled.max(axis=-1, keepdims=True)
+    mean = np.exp(scaled - top).mean(axis=-1)
+    result: Floats = tau * (top[..., 0] + np.log(mean))
+    return result
+
+
+def margins(
+    embeddings: NDArray[np.float32],
+    positives: NDArray[np.float32],
+    negatives: NDArray[np.float32],
+    tau: float,
+) -> Floats:
+    """The margin of each row of `embeddings` (unit rows, as are the exemplars')."""
+    return log_mean_exp(embeddings @ positives.T, tau) - log_mean_exp(
+        embeddings @ negatives.T, tau
+    )
+
+
+def logistic(margin: Floats, slope: float, intercept: float) -> Floats:
+    result: Floats = 1.0 / (1.0 + np.exp(-(slope * margin + intercept)))
+    return result

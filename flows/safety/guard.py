@@ -1,0 +1,577 @@
+"""The crisis guard: the first thing every typed message meets, in every state.
+
+Tier 1 (intent, plan, means, overdose): a pre-rendered reply with the crisis
+lines goes out first and unpaced, then a priority request reaches on-call peers
+and admins, and escalates if nobody accepts. Tier 2 (passive ideation, self-harm,
+hopelessness): a gentle, direct question; yes or silence takes the tier-1 path.
+Tier 3 (acute distress): an offer of a peer and the lines. In a peer chat the
+message is still relayed and the volunteer is alerted privately.
+
+Only time, tier, rule ids and detector version are stored — never the text.
+"""
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import ClassVar
+
+from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
+from flows.peer.relay import member_in_chat
+from flows.peer.requests import (
+    PRIORITY_CRISIS,
+    admin_accounts,
+    find_request,
+    notify,
+    open_request,
+    repage,
+)
+from flows.peer.stepping_in import handover_key, take_over_choice
+from flows.safety.crisis import DETECTOR_VERSION, Assessment, assess, semantic
+from flows.safety.crisis.semantic import SemanticScorer
+from flows.safety.plan import plan_offer, plan_reminder
+from storage import Account, Handoff
+
+log = logging.getLogger(__name__)
+
+# Nudges and surveys pause this long after a tier-1 or tier-2 event, and a
+# gentle follow-up comes then.
+HOLD = timedelta(hours=24)
+
+
+def _resources(ctx: Context, *, overdose: bool = False) -> str:
+    return ctx.config.crisis.lines_text(overdose=overdose)
+
+
+async def _record(ctx: Context, assessment: Assessment, source: str) -> None:
+    member_id = ctx.member.id if ctx.member is not None else None
+    await ctx.tx.safety.record_event(
+        member_id,
+        tier=assessment.tier,
+        rule_ids=assessment.rule_ids,
+        detector_version=DETECTOR_VERSION,
+        source=source,
+        now=ctx.now,
+        message_ref=ctx.input.message_ref if source != "silence" else None,
+    )
+    log.warning(
+        "safety_event member=%s tier=%d rules=%s source=%s",
+        member_id,
+        assessment.tier,
+        ",".join(assessment.rule_ids),
+        source,
+    )
+
+
+async def _hold(ctx: Context) -> None:
+    member = ctx.require_member()
+    await ctx.tx.members.hold_after_safety_event(
+        member.id, quiet_until=ctx.now + HOLD, followup_at=ctx.now + HOLD
+    )
+
+
+async def _already_acted_on(ctx: Context, assessment: Assessment) -> bool:
+    """Whether this edited message already had a safety event at least as serious."""
+    if ctx.member is None or ctx.input.message_ref is None:
+        return False
+    before = await ctx.tx.safety.most_severe_for_message(ctx.member.id, ctx.input.message_ref)
+    return before is not None and before <= assessment.tier
+
+
+# Below this many words the semantic layer is not asked: the lexicon reads short messages
+# well, and check-in answers ("3", "good") are most of what members type.
+SEMANTIC_MIN_WORDS = 3
+# A score this high, with a recent sign of risk (a tier-2 or tier-3 message or a very low
+# check-in in the last hour), also asks the direct question: context makes it less ambiguous.
+CONTEXT_ASK = 0.5
+CONTEXT_WINDOW = timedelta(hours=1)
+# The semantic score is waited for at most this long; past it, the lexicon alone decides.
+SEMANTIC_WAIT_SECONDS = 2.0
+
+
+class CrisisScreen:
+    """The guard's reading of a message: the deterministic lexicon first, and, only where
+    it found nothing, the semantic layer (`flows/safety/crisis/semantic.py`), which may ask the
+    direct question but never pages anyone by itself. Until the model has loaded (or if it
+    cannot), the lexicon serves alone.
+    """
+
+    _REMEMBERED = 64
+
+    def __init__(self, scorer: SemanticScorer | None = None) -> None:
+        self.scorer = scorer
+        # The last few scores, in memory only, so the guard does not score a message twice.
+        self._scores: dict[str, float | None] = {}
+
+    async def semantic_score(self, text: str) -> float | None:
+        if self.scorer is None or not self.scorer.ready or len(text.split()) < SEMANTIC_MIN_WORDS:
+            return None
+        if text in self._scores:
+            return self._scores[text]
+        try:
+            score = await asyncio.wait_for(self.scorer.score(text), SEMANTIC_WAIT_SECONDS)
+        except TimeoutError:
+            log.warning("semantic_timeout")
+            score = None
+        if len(self._scores) >= self._REMEMBERED:
+            self._scores.pop(next(iter(self._scores)))
+        self._scores[text] = score
+        return score
+
+    async def alarmed(self, text: str) -> bool:
+        """Whether the guard must read these words first (in a transaction of its own)."""
+        if assess(text).tier > 0:
+            return True  # the lexicon never waits for the model
+        score = await self.semantic_score(text)
+        return score is not None and score >= CONTEXT_ASK
+
+    async def guard(self, ctx: Context) -> bool:
+        assessment = assess(ctx.input.text)
+        if assessment.tier == 0:
+            score = await self.semantic_score(ctx.input.text)
+            if score is None or not await _semantic_asks(ctx, score):
+                return False
+            # Ask when unsure: the direct question and the lines, never a page by itself.
+            assessment = Assessment(2, (semantic.rule_id(score),))
+        return await guard(ctx, assessment)
+
+
+async def _semantic_asks(ctx: Context, score: float) -> bool:
+    if score >= semantic.ASK:
+        return True
+    if score < CONTEXT_ASK or ctx.member is None:
+        return False
+    since = ctx.now - CONTEXT_WINDOW
+    if await ctx.tx.safety.count_since(ctx.member.id, since, tier=3):
+        return True
+    moods = await ctx.tx.checkins.recent_moods(ctx.member.id, limit=1)
+    return bool(moods) and moods[0].mood == 1 and moods[0].updated_at >= since
+
+
+def alarmed(text: str) -> bool:
+    """Whether the lexicon alone finds something in these words."""
+    return assess(text).tier > 0
+
+
+async def guard(ctx: Context, assessment: Assessment | None = None) -> bool:
+    """Assess typed text; True when the guard answered instead of the flow."""
+    assessment = assessment or assess(ctx.input.text)
+    if assessment.tier == 0:
+        return False
+    if ctx.input.edited and await _already_acted_on(ctx, assessment):
+        return False  # an edit of words already answered (a typo fixed): relayed, not re-raised
+    chat = await member_in_chat(ctx)
+    if chat is not None:
+        return await _guard_in_chat(ctx, assessment, chat)
+    volunteer = await ctx.volunteer()
+    if volunteer is not None and volunteer.active_chats:
+        # Volunteers are people in recovery too: their words are assessed like anyone's,
+        # and only the route differs (privately to them, and to the admins).
+        await _guard_volunteer(ctx, assessment, volunteer.display_name)
+        return False  # the message still reaches the member they are talking with
+    if assessment.tier == 1 and not assessment.third_party:
+        await ctx.ensure_member()
+        await _record(ctx, assessment, "chat")
+        await crisis_response(ctx, assessment)
+        return True
+    if assessment.third_party:
+        await _record_if_member(ctx, assessment)
+        ctx.say(
+            "It sounds like you're worried about someone, and that's a lot to carry. If they "
+            f"might be in danger right now, call {ctx.config.crisis.emergency_number}. "
+            "These lines can also help you support them:\n"
+            f"{_resources(ctx, overdose=assessment.overdose)}\n\n"
+            "If you'd like to talk it through with a peer: /talk"
+        )
+        if ctx.input.command is not None:
+            return False  # the command they typed still runs ("/talk my friend …")
+        ctx.remind_open_question()
+        return True
+    if assessment.tier == 2:
+        await ctx.ensure_member()
+        await _record(ctx, assessment, "chat")
+        await _hold(ctx)
+        await _ask_safety_question(ctx)
+        return True
+    # Tier 3: an offer, and the flow still gets the message if it was an answer.
+    await _record_if_member(ctx, assessment)
+    ctx.say(
+        "That sounds really hard. 💛 If you'd like to talk to a peer with lived experience, "
+        "send /talk. And if things get worse, these lines are open any time:\n"
+        f"{ctx.config.crisis.short_text()}"
+    )
+    if ctx.input.command is not None:
+        return False  # the command they typed still runs
+    return ctx.state is None or ctx.state.question is None
+
+
+async def _guard_in_chat(ctx: Context, assessment: Assessment, chat: Handoff) -> bool:
+    """A member in a peer chat: one state at a time, told truthfully.
+
+    Serious words set aside any question open beside the chat (a check-in typed mid-chat),
+    so they are relayed to the peer who is with them, and the next words are too; distress
+    that answers an open question stays with that question and is not announced.
+    """
+    if ctx.state is not None and ctx.state.question is not None:
+        if assessment.tier == 3:
+            await _record(ctx, assessment, "chat")
+            return False  # the answer to their question, not a chat message
+        await ctx.set_aside_for_safety()
+    await _record(ctx, assessment, "relay")
+    await _alert_volunteer(ctx, assessment, chat, chat.volunteer_id)
+    if assessment.tier == 1 and not assessment.third_party:
+        plan = await plan_reminder(ctx)  # the member's own plan, to them alone
+        ctx.say_urgent(_tier1_text(ctx, assessment, peer_coming=False, in_chat=True, plan=plan))
+        await _hold(ctx)
+        await _tell_admins_of_chat(ctx, chat)
+    return False  # the message is still relayed
+
+
+async def _page_once(
+    ctx: Context,
+    accounts: list[Account],
+    key: str,
+    text: str,
+    *,
+    again: str,
+    buttons: tuple[Choice, ...] = (),
+) -> None:
+    """Page each person once under `key`, urgent and protected; whoever was paged under it
+    already gets that message updated in place (`again`) instead of another one."""
+    paged = set(await ctx.tx.notices.recipients(key))
+    token = COMMAND_TOKEN if buttons else None
+    for account in accounts:
+        if account == ctx.account:
+            continue
+        if account in paged:
+            ctx.send_to(account, Reply(again, buttons, token=token, replaces_notice=key))
+        else:
+            reply = Reply(
+                text, buttons, token=token, urgent=True, notice=key, protect_content=True
+            )
+            ctx.send_to(account, reply)
+
+
+async def _tell_admins_of_chat(ctx: Context, chat: Handoff) -> None:
+    """Admins hear of serious risk in a chat too (once per chat, updated after)."""
+    volunteer = await ctx.tx.volunteers.get(chat.volunteer_id) if chat.volunteer_id else None
+    text = (
+        f"🔴 URGENT — crisis flagged in a peer chat: {chat.member_alias} is talking with "
+        f"{volunteer.display_name if volunteer else 'a volunteer'}, who has been alerted and "
+        "asked to stay with them. They have been shown the crisis lines."
+    )
+    admins = await admin_accounts(ctx)
+    await _page_once(ctx, admins, f"chat-safety:{chat.id}", text, again=f"{text} (Flagged again.)")
+
+
+async def _guard_volunteer(ctx: Context, assessment: Assessment, name: str) -> None:
+    """A volunteer's own words, in the middle of a chat: support for them, not the member."""
+    await _record(ctx, assessment, "volunteer")
+    if assessment.third_party:
+        return  # about the member they are with: that side has its own alert
+    if assessment.tier == 1:
+        ctx.say_urgent(
+            "This is just for you — the person you're talking with doesn't see it.\n\n"
+            + _tier1_text(ctx, assessment, peer_coming=False, plan=await plan_reminder(ctx))
+            + "\n\nI've asked an admin to check in with you. You can step away from the "
+            "chat any time: /handover"
+        )
+        await _hold(ctx)
+        # One page a day per volunteer, updated in place if more words are flagged.
+        key = f"volunteer-safety:{ctx.require_member().id}:{ctx.now:%Y-%m-%d}"
+        text = (
+            f"🙋 URGENT: the safety check flagged serious risk in words {name} wrote while "
+            "holding a peer chat — their own, or a question they asked. Please check in "
+            f"with {name} now."
+        )
+        admins = await admin_accounts(ctx)
+        await _page_once(ctx, admins, key, text, again=f"{text} (Flagged again.)")
+    elif assessment.tier == 2:
+        ctx.say(
+            "Just for you — the person you're talking with doesn't see this: that sounded "
+            "heavy. Look after yourself too; /handover passes the chat to an admin, and "
+            f"these lines are open any time:\n{ctx.config.crisis.short_text()}"
+        )
+
+
+async def guard_fallback(ctx: Context) -> None:
+    """The guard failed on alarming words: the crisis lines and a page, from the least.
+
+    Runs in a fresh transaction with nothing but the safety record, the outbox and the
+    admin list, so whatever broke the guard (opening the request, say) cannot stop it.
+    """
+    assessment = assess(ctx.input.text)
+    if ctx.member is not None:
+        await _record(ctx, assessment, "fallback")
+    ctx.finish()
+    ctx.say_urgent(_tier1_text(ctx, assessment, peer_coming=False))
+    if assessment.tier != 1 or assessment.third_party:
+        return
+    alias = ctx.member.pseudonym if ctx.member is not None else None
+    for account in await admin_accounts(ctx):
+        if account != ctx.account:
+            ctx.send_to(
+                account,
+                Reply(
+                    f"🔴 URGENT — crisis flagged: {alias or 'a person (no name yet)'} needs a "
+                    "person now. They have been shown the crisis lines, but Hearthside could "
+                    "not open their request to talk (logged as guard_failed). Please check "
+                    "/volunteers and the logs, and reach them if you can.",
+                    urgent=True,
+                    protect_content=True,
+                ),
+            )
+
+
+async def _record_if_member(ctx: Context, assessment: Assessment) -> None:
+    if ctx.member is not None:
+        await _record(ctx, assessment, "chat")
+
+
+def _tier1_text(
+    ctx: Context,
+    assessment: Assessment,
+    *,
+    peer_coming: bool,
+    in_chat: bool = False,
+    plan: str | None = None,
+) -> str:
+    resources = _resources(ctx, overdose=assessment.overdose)
+    if assessment.overdose:
+        opening = (
+            f"If you or someone with you may have taken too much, call "
+            f"{ctx.config.crisis.emergency_number} now — please don't wait."
+        )
+    else:
+        opening = "I'm really glad you told me. You matter, and you don't have to face this alone."
+    lines = [
+        opening,
+        "I'm an automated assistant, so I can't help the way a person can — but people are "
+        "there for you right now:",
+        resources,
+    ]
+    if plan:  # their own safety plan first; after the emergency number for an overdose
+        lines.insert(1 if assessment.overdose else 0, plan)
+    if in_chat:
+        lines.append("Your peer is here with you too, and I've let them know.")
+    elif peer_coming:
+        lines.append("I'm letting an on-call peer know now, so a person can talk with you here.")
+    lines.append(
+        "Hearthside can't send emergency help itself. "
+        f"If you're in danger, call {ctx.config.crisis.emergency_number}."
+    )
+    return "\n\n".join(lines)
+
+
+async def crisis_response(ctx: Context, assessment: Assessment | None) -> None:
+    """The tier-1 path: the lines first and unpaced, then a priority human route."""
+    member = await ctx.ensure_member()
+    peers_on_call = await ctx.tx.volunteers.on_call_count() > 0
+    default = Assessment(1, ())
+    plan = await plan_reminder(ctx)
+    ctx.say_urgent(_tier1_text(ctx, assessment or default, peer_coming=peers_on_call, plan=plan))
+    # Set aside whatever was open (sign-up, a check-in, the safety question): the member's
+    # next words must not answer an old question, and must reach the peer once one accepts.
+    await ctx.set_aside_for_safety()
+    await ctx.tx.members.set_safety_check_due(member.id, None)
+    await _hold(ctx)
+    before = await ctx.tx.handoffs.open_for_member(member.id)
+    handoff = await open_request(ctx, priority=PRIORITY_CRISIS, topic="crisis")
+    if handoff.status == "waiting" and before is not None and before.priority == PRIORITY_CRISIS:
+        # Already paged for this request: update those pages, don't send more.
+        events = await ctx.tx.safety.count_since(member.id, handoff.requested_at, tier=1)
+        await repage(ctx, handoff, again=max(1, events - 1))
+    elif handoff.status == "waiting":
+        await notify(ctx, handoff, include_admins=True)
+    elif handoff.volunteer_id is not None:
+        await _alert_volunteer(ctx, assessment or default, handoff, handoff.volunteer_id)
+
+
+async def _alert_volunteer(
+    ctx: Context, assessment: Assessment, handoff: Handoff, volunteer_id: int | None
+) -> None:
+    if volunteer_id is None:
+        return
+    label = {1: "serious risk", 2: "possible risk", 3: "distress"}[assessment.tier]
+    count = 1
+    if handoff.member_id is not None and handoff.accepted_at is not None:
+        count = await ctx.tx.safety.count_since(handoff.member_id, handoff.accepted_at, tier=3)
+
+    def alert(again: str) -> str:
+        return (
+            f"⚠️ Private to you: the safety check flagged {label} in their last message"
+            f"{again}.\n"
+            "• Stay with them; listen, and ask directly whether they are thinking of ending "
+            "their life.\n"
+            "• Share the crisis lines; encourage them to call emergency services if they are "
+            "in danger.\n"
+            "• You don't have to handle this alone — hand it to an admin any time."
+        )
+
+    # One alert per chat, updated in place when more messages are flagged: the volunteer is
+    # reading the chat already, and a flood of alerts helps nobody.
+    await _page_once(
+        ctx,
+        await ctx.tx.members.accounts_of(volunteer_id),
+        f"safety:{handoff.id}",
+        alert(""),
+        again=alert(f" (flagged {count} times in this chat)"),
+        buttons=(command_choice(f"handover {handoff.ref}", "Hand to an admin", "🙋"),),
+    )
+
+
+async def _ask_safety_question(ctx: Context) -> None:
+    member = ctx.require_member()
+    await ctx.tx.members.set_safety_check_due(
+        member.id, ctx.now + timedelta(minutes=ctx.config.crisis_escalate_minutes)
+    )
+    plan = await plan_reminder(ctx)
+    ctx.say(
+        (f"{plan}\n\n" if plan else "")
+        + "Thank you for telling me. I'm an automated assistant, and I want to make sure "
+        f"you're safe. These lines are open right now, any time:\n{_resources(ctx)}"
+    )
+    await ctx.set_aside_for_safety()  # whatever was open; safety comes first
+    await ctx.start_flow("safety_check")
+
+
+# Typed answers to the direct question that are clearly no; anything else is not.
+_CLEAR_NO = frozenset(
+    {
+        "no", "nope", "nah", "no im not", "im not", "not at all", "no not at all",
+        "no im safe", "im safe", "i am safe", "no i am not", "i am not", "never", "no never",
+        "no thanks", "no thank you", "no im ok", "no im okay", "no im fine", "👎", "❌",
+    }
+)  # fmt: skip
+_YES = frozenset({"yes", "yeah", "yep", "yea", "ya", "yes i am", "i am", "👍", "y"})
+
+
+def _typed_answer(text: str) -> str:
+    """'no', 'yes' or 'unclear' for words typed in answer to the direct question."""
+    kept = "".join(c for c in text.casefold() if c.isalnum() or c in " 👎❌👍")  # "I'm" → "im"
+    words = " ".join(kept.split())
+    if words in _CLEAR_NO:
+        return "no"
+    return "yes" if words in _YES else "unclear"
+
+
+class SafetyCheck(Flow):
+    """Tier 2: the direct question. Yes (or silence, via the sweep) → the tier-1 path."""
+
+    name = "safety_check"
+    title = "question"
+    timeout: ClassVar[timedelta] = timedelta(hours=12)
+
+    async def begin(self, ctx: Context) -> None:
+        ctx.ask(
+            "ask",
+            "Are you thinking about ending your life?",
+            [
+                Choice("yes", "Yes"),
+                Choice("no", "No"),
+                Choice("unsure", "I'm not sure"),
+            ],
+            # Any words answer it: "idk", "maybe", "yeah" are answers, not wrong input.
+            free_text=True,
+        )
+
+    async def on_ask(self, ctx: Context, answer: Answer) -> None:
+        member = ctx.require_member()
+        await ctx.tx.members.set_safety_check_due(member.id, None)
+        value = answer.choice.value if answer.choice is not None else _typed_answer(answer.text)
+        if value != "no":
+            # Anything but a clear no takes the tier-1 path at once: a caring question
+            # asked again costs little, a missed yes can cost a life.
+            await ctx.tx.safety.record_event(
+                member.id,
+                tier=1,
+                rule_ids=(f"confirm.{value}",),
+                detector_version=DETECTOR_VERSION,
+                source="confirmed",
+                now=ctx.now,
+            )
+            ctx.finish()
+            await crisis_response(ctx, None)
+            return
+        ctx.finish()
+        offer = await plan_offer(ctx)  # a safety plan, if they have none yet
+        ctx.say(
+            "Thank you for answering — I'm glad. It still sounds like a heavy time, and you "
+            "don't have to carry it alone. A peer volunteer can talk with you: /talk\n\n"
+            "And if that changes, the lines above are there day and night. I'll check in "
+            "with you tomorrow. 💛" + (f"\n\n{offer}" if offer else "")
+        )
+
+
+async def escalate_silence(ctx: Context) -> None:
+    """The tier-2 question went unanswered: take the tier-1 path, honestly."""
+    member = ctx.require_member()
+    if member.safety_check_due_at is None or member.safety_check_due_at > ctx.now:
+        return
+    await ctx.tx.safety.record_event(
+        member.id,
+        tier=1,
+        rule_ids=("silence.after_check",),
+        detector_version=DETECTOR_VERSION,
+        source="silence",
+        now=ctx.now,
+    )
+    ctx.say_urgent("I haven't heard back from you, so I'm asking a person to reach out.")
+    await crisis_response(ctx, None)
+
+
+async def follow_up(ctx: Context) -> None:
+    """A day after a safety event: a gentle check-in."""
+    member = ctx.require_member()
+    await ctx.tx.members.clear_followup(member.id)
+    if ctx.state is not None:
+        return
+    ctx.say(
+        "Hi — I wanted to check in after yesterday. How are you doing today? 💛\n"
+        "/checkin to tell me, /talk to reach a peer. The lines are always open:\n"
+        f"{ctx.config.crisis.short_text()}"
+    )
+
+
+async def handover(ctx: Context) -> None:
+    """`/handover <chat>`: a volunteer asks an admin to step in.
+
+    Typed bare (as the crisis note on accepting says), it means the chat in hand:
+    the only one, or the one the volunteer's messages go to.
+    """
+    volunteer = await ctx.volunteer()
+    arg = ctx.input.text.strip()
+    handoff = await find_request(ctx, arg)
+    if not arg and volunteer is not None:
+        chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
+        current = [h for h in chats if h.id == volunteer.current_handoff]
+        handoff = chats[0] if len(chats) == 1 else next(iter(current), None)
+    if volunteer is None or handoff is None or handoff.volunteer_id != volunteer.member_id:
+        ctx.say("I couldn't find that chat of yours.")
+        return
+    admins = [a for a in await admin_accounts(ctx) if a != ctx.account]
+    for account in admins:
+        ctx.send_to(
+            account,
+            Reply(
+                f"🙋 URGENT: {volunteer.display_name} asks an admin to step in on their chat "
+                f"with {handoff.member_alias}. Take it over to talk with "
+                f"{handoff.member_alias} yourself, as the team, through the bot.",
+                (take_over_choice(handoff),),
+                token=COMMAND_TOKEN,
+                notice=handover_key(handoff),
+                urgent=True,
+                protect_content=True,
+            ),
+        )
+    ctx.answered = "Admins alerted"
+    ctx.say(
+        "I've alerted the admins"
+        + ("" if admins else " — but none are configured, so please use the crisis lines")
+        + ". Stay with them if you can; you're doing the right thing."
+    )
+
+
+GUARD_COMMANDS = (
+    Command("handover", "hand a chat to an admin", handover, audience="volunteer", hidden=True),
+)

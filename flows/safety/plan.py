@@ -1,0 +1,472 @@
+"""/safetyplan: a member's own safety plan, built step by step in chat (Stanley–Brown style).
+
+Seven steps, each skippable and editable later: warning signs; things that help me cope on
+my own; people and places that take my mind off things; people I can ask for help; my
+reasons for living; professionals and lines to call (the deployment's crisis lines offered
+as a start); making my space safer. Each answer is saved as soon as it is given, so
+stopping part way (/cancel, a lapse, the crisis guard setting the question aside) keeps
+the steps already answered, and /cancel says so.
+
+The plan is its owner's alone: shown to them, first in their crisis replies
+(`plan_reminder`), in their /export and gone with /delete; never shown to volunteers or
+admins, and never counted. Logs say `safety_plan member=<id> step=<step> action=<what>`,
+never its words.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import ClassVar
+
+from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.values import Choice, command_choice
+from storage import SafetyPlan
+
+log = logging.getLogger(__name__)
+
+NAME = "safety_plan"
+# What one answer may hold: enough for what matters, and a whole plan fits one message.
+MAX_CHARS = 300
+MAX_ITEMS = 10
+# The crisis lines added to step 6, at most (a deployment's own wording may be long).
+LINES_MAX_CHARS = 500
+# The reminder in a crisis reply: a few lines at most.
+REMINDER_ITEMS = 3
+REMINDER_CHARS = 160
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    key: str  # its column in storage
+    title: str
+    prompt: str
+
+
+STEPS = (
+    Step(
+        "warning_signs",
+        "Warning signs",
+        "What tells you a hard time might be starting? Thoughts, feelings, places or "
+        "situations — for example: not sleeping, staying in my room, wanting to drink.",
+    ),
+    Step(
+        "coping",
+        "Things that help me cope on my own",
+        "What can you do on your own to get through a hard moment, even a little? For "
+        "example: a walk, a hot shower, music, slow breathing.",
+    ),
+    Step(
+        "distractions",
+        "People and places that take my mind off things",
+        "Who or where takes your mind off things? For example: my sister, the café on the "
+        "corner, a meeting, the allotment.",
+    ),
+    Step(
+        "people_to_ask",
+        "People I can ask for help",
+        "Who could you ask for help when things are hard? A name and a way to reach them "
+        "help when it's hard to think — for example: my sponsor Jo 555 0100.",
+    ),
+    Step(
+        "reasons_for_living",
+        "My reasons for living",
+        "What matters most to you — what would you want to be here for? For example: my "
+        "kids, my dog, seeing the sea again.",
+    ),
+    Step(
+        "professionals",
+        "Professionals and lines to call",
+        "Which professionals or lines could you call? A counsellor, a doctor, a clinic — and "
+        "the crisis lines.",
+    ),
+    Step(
+        "safer_space",
+        "Making my space safer",
+        "What could make where you are safer when things get hard? For example: asking "
+        "someone to keep my medicines for a while, keeping no alcohol at home.",
+    ),
+)
+STEP_BY_KEY = {step.key: step for step in STEPS}
+PROFESSIONALS = "professionals"
+# What a crisis reply shows of the plan, in this order, at most two of them.
+REMINDER = (
+    ("reasons_for_living", "Your reasons for living"),
+    ("people_to_ask", "People you can ask for help"),
+    ("coping", "Things that help you cope"),
+)
+
+HOW_TO_ANSWER = "Put each thing on its own line, or separate them with commas."
+SKIP = Choice("skip", "Skip")
+KEEP = Choice("keep", "Keep as it is")
+CLEAR = Choice("clear", "Clear this step")
+ADD_LINES = Choice("lines", "Add these lines", "☎️")
+DONE = Choice("done", "Done")
+NEVER_MIND = Choice("none", "Never mind")
+VIEW_BUTTONS = (
+    command_choice("safetyplan edit", "Edit a step", "✏️"),
+    command_choice("safetyplan new", "Start over", "🔄"),
+    command_choice("safetyplan delete", "Delete the plan", "🗑️"),
+)
+
+INTRO = (
+    "A safety plan is a short list, in your own words, for when things get hard: the signs "
+    "to look out for, what helps, and who to reach. There are 7 steps; you can skip any of "
+    "them and change any of them later. It's yours alone — volunteers and admins never see "
+    "it. When I share the crisis lines with you, I'll show you the heart of it first."
+)
+FOOTER = (
+    "Only you can see this. When I share the crisis lines with you, I'll show what it "
+    "says first. /safetyplan brings it back any time."
+)
+OFFER = (
+    "When you feel up to it, a safety plan can help with harder moments — your own short "
+    "list of what helps and who to reach: /safetyplan"
+)
+NOT_AN_OPTION = (
+    "That number isn't one of the options — tap a button or type its number, or type a few "
+    "words of your own."
+)
+NOTHING_HEARD = "I didn't catch anything there — type a few words, or choose one of the buttons."
+TOO_LONG = (
+    f"That's a lot for one step — could you keep it under {MAX_CHARS} characters? The "
+    "things that matter most are enough, and you can change it any time."
+)
+TOO_MANY = (
+    f"That's more than {MAX_ITEMS} things for one step — could you choose the ones that "
+    "matter most? You can change it any time."
+)
+
+# A bullet or number someone typed or pasted in front of an item: "• ", "- ", "2) ".
+_BULLET = re.compile(r"^\s*(?:[•·*\-–]|\d{1,2}[.)])\s+")
+
+
+def parse_items(text: str) -> tuple[str, ...] | str:
+    """The items of one typed answer, or a kind hint saying what to change.
+
+    Items are one a line when the answer has several lines (so a comma inside a line
+    stays), else separated by commas. Spacing is tidied; repeats are dropped.
+    """
+    text = text.strip()
+    if text.isdecimal() and len(text) <= 2:
+        return NOT_AN_OPTION  # a mistyped option number, not a phone number
+    if len(text) > MAX_CHARS:
+        return TOO_LONG
+    lines = [line for line in text.split("\n") if line.strip()]
+    parts = lines if len(lines) > 1 else text.split(",")
+    cleaned = (" ".join(_BULLET.sub("", part).split()) for part in parts)
+    items = tuple(dict.fromkeys(item for item in cleaned if item))
+    if not items:
+        return NOTHING_HEARD
+    if len(items) > MAX_ITEMS:
+        return TOO_MANY
+    return items
+
+
+def plan_text(plan: SafetyPlan) -> str:
+    """The whole plan, step by step, as its owner sees it."""
+    parts = ["🧭 Your safety plan"]
+    for number, step in enumerate(STEPS, 1):
+        items = plan.items(step.key)
+        body = "\n".join(f"• {item}" for item in items) if items else "(nothing here yet)"
+        parts.append(f"{number}. {step.title}\n{body}")
+    return "\n\n".join(parts)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+async def plan_reminder(ctx: Context) -> str | None:
+    """A few lines of this person's own plan for their crisis reply, or None.
+
+    Their reasons for living and the people they can ask come first. Never fails: a crisis
+    reply must go out whatever state the plan is in, and a bare row has no plan.
+    """
+    if ctx.member is None:
+        return None
+    try:
+        plan = await ctx.tx.safety_plans.get(ctx.member.id)
+    except Exception:  # the crisis reply matters more than the reminder in it
+        log.exception("plan_reminder_failed member=%s", ctx.member.id)
+        return None
+    if plan is None:
+        return None
+    lines: list[str] = []
+    for key, label in REMINDER:
+        items = plan.items(key)
+        if items:
+            shown = ", ".join(items[:REMINDER_ITEMS]) + (
+                ", …" if len(items) > REMINDER_ITEMS else ""
+            )
+            lines.append(f"• {label}: {_shorten(shown, REMINDER_CHARS)}")
+        if len(lines) == 2:
+            break
+    return "Your plan says:\n" + "\n".join(lines) if lines else None
+
+
+async def plan_offer(ctx: Context) -> str | None:
+    """A sentence offering /safetyplan to a member who may build one and has none yet."""
+    member = ctx.member
+    if member is None or not member.is_onboarded:
+        return None
+    plan = await ctx.tx.safety_plans.get(member.id)
+    return OFFER if plan is None or not plan.filled else None
+
+
+def _crisis_line_items(ctx: Context) -> tuple[str, ...]:
+    """The deployment's crisis lines, one item each, as a start for step 6."""
+    items: list[str] = []
+    total = 0
+    for line in ctx.config.crisis.lines_text().split("\n"):
+        item = " ".join(_BULLET.sub("", line).split())
+        if not item:
+            continue
+        total += len(item)
+        if total > LINES_MAX_CHARS:
+            break
+        items.append(item)
+    return tuple(items)
+
+
+async def _plan(ctx: Context) -> SafetyPlan | None:
+    return await ctx.tx.safety_plans.get(ctx.require_member().id)
+
+
+async def _save(ctx: Context, key: str, items: tuple[str, ...], action: str) -> None:
+    member = ctx.require_member()
+    await ctx.tx.safety_plans.save_step(member.id, key, items, now=ctx.now)
+    ctx.data["changed"] = True
+    log.info("safety_plan member=%s step=%s action=%s", member.id, key, action)
+
+
+async def _show(ctx: Context, lead: str = "") -> None:
+    plan = await _plan(ctx)
+    if plan is None or not plan.filled:
+        ctx.say(f"{lead}Your safety plan has nothing in it yet. /safetyplan builds it.")
+        return
+    ctx.say(f"{lead}{plan_text(plan)}\n\n{FOOTER}", commands=VIEW_BUTTONS)
+
+
+class SafetyPlanFlow(Flow):
+    """Building the plan (every step in turn), editing one step, or deleting it."""
+
+    name = NAME
+    title = "safety plan"
+    timeout: ClassVar[timedelta] = timedelta(hours=12)
+
+    async def begin(self, ctx: Context) -> None:
+        pass  # the command says which way in (build, edit, delete) and asks the first question
+
+    @staticmethod
+    async def ask_step(ctx: Context, index: int) -> None:
+        step = STEPS[index]
+        ctx.data["index"] = index
+        editing = ctx.data["mode"] == "edit"
+        plan = await _plan(ctx)
+        current = plan.items(step.key) if plan is not None else ()
+        text = f"Step {index + 1} of {len(STEPS)} — {step.title}\n{step.prompt}"
+        if index == 0 or editing:  # said once on the way through
+            text += f" {HOW_TO_ANSWER}"
+        choices: list[Choice] = []
+        if step.key == PROFESSIONALS:
+            text += (
+                "\n\nThe lines where Hearthside runs:\n"
+                f"{ctx.config.crisis.lines_text()}\n\n"
+                "Tap “Add these lines” to put them in your plan, or type your own."
+            )
+            choices.append(ADD_LINES)
+        if editing and current:
+            listed = "\n".join(f"• {item}" for item in current)
+            text += (
+                f"\n\nRight now it says:\n{listed}\n\nType the new version — it takes the "
+                "place of this one — or choose below."
+            )
+            choices += [KEEP, CLEAR]
+        else:
+            choices.append(SKIP)
+        ctx.ask("step", text, choices, free_text=True)
+
+    async def on_step(self, ctx: Context, answer: Answer) -> None:
+        step = STEPS[int(ctx.data["index"])]
+        if answer.choice is not None:
+            value = answer.choice.value
+            if value == ADD_LINES.value:
+                await _save(ctx, step.key, _crisis_line_items(ctx), "lines")
+                ctx.ask(
+                    "more",
+                    "I've added them. Is there anyone else you'd call — a counsellor, a "
+                    f"doctor, a clinic? Type them, or choose Done. {HOW_TO_ANSWER}",
+                    [DONE],
+                    free_text=True,
+                )
+                return
+            if value == CLEAR.value:
+                await _save(ctx, step.key, (), "cleared")
+            await self._after_step(ctx)  # Skip and Keep change nothing
+            return
+        items = parse_items(answer.text)
+        if isinstance(items, str):
+            ctx.reask(items)
+            return
+        await _save(ctx, step.key, items, "saved")
+        await self._after_step(ctx)
+
+    async def on_more(self, ctx: Context, answer: Answer) -> None:
+        if answer.choice is None:
+            items = parse_items(answer.text)
+            if isinstance(items, str):
+                ctx.reask(items)
+                return
+            plan = await _plan(ctx)
+            lines = plan.items(PROFESSIONALS) if plan is not None else ()
+            await _save(ctx, PROFESSIONALS, tuple(dict.fromkeys((*lines, *items))), "saved")
+        await self._after_step(ctx)
+
+    async def _after_step(self, ctx: Context) -> None:
+        index = int(ctx.data["index"])
+        if ctx.data["mode"] == "build" and index + 1 < len(STEPS):
+            await self.ask_step(ctx, index + 1)
+            return
+        built, changed = ctx.data["mode"] == "build", bool(ctx.data.get("changed"))
+        ctx.finish()
+        plan = await _plan(ctx)
+        if plan is None or not plan.filled:
+            ctx.say(
+                "You skipped every step, so nothing is saved yet — and that's okay. "
+                "Whenever you'd like, /safetyplan starts again."
+                if built
+                else "Your safety plan has nothing in it now. /safetyplan builds it again "
+                "whenever you'd like."
+            )
+            return
+        if built:
+            lead = "That's your safety plan, saved. 💛\n\n"
+        else:
+            lead = "Saved. 💛\n\n" if changed else "Nothing changed.\n\n"
+        await _show(ctx, lead=lead)
+
+    async def on_pick(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        if answer.choice.value == NEVER_MIND.value:
+            ctx.finish()
+            ctx.say("Okay, your plan is as it was. /safetyplan shows it any time.")
+            return
+        await self.ask_step(ctx, int(answer.choice.value) - 1)
+
+    async def on_delete(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        ctx.finish()
+        if answer.choice.value != "delete":
+            ctx.say("Okay, your safety plan stays as it is.")
+            return
+        await _delete_plan(ctx, "deleted")
+        ctx.say(
+            "Done — your safety plan is deleted. /safetyplan builds a new one whenever you'd like."
+        )
+
+    async def on_restart(self, ctx: Context, answer: Answer) -> None:
+        assert answer.choice is not None
+        if answer.choice.value != "restart":
+            ctx.finish()
+            ctx.say("Okay, your safety plan stays as it is.")
+            return
+        await _delete_plan(ctx, "restarted")
+        ctx.data.update(mode="build", changed=False)
+        ctx.say("Okay — a fresh start.")
+        await self.ask_step(ctx, 0)
+
+
+async def _delete_plan(ctx: Context, action: str) -> None:
+    member = ctx.require_member()
+    await ctx.tx.safety_plans.delete(member.id)
+    # Its words leave the disk too, not only the table (storage/database.py).
+    await ctx.tx.wipe_after_commit()
+    log.info("safety_plan member=%s action=%s", member.id, action)
+
+
+async def cancelled(ctx: Context) -> str:
+    """What /cancel says when it stops the plan's conversation: truthfully, what is kept."""
+    mode = ctx.data.get("mode")
+    if mode == "build":
+        plan = await _plan(ctx)
+        filled = plan.filled if plan is not None else 0
+        if not filled:
+            return (
+                "Okay, I've stopped. Nothing was saved yet — /safetyplan whenever you'd like "
+                "to begin."
+            )
+        steps = "the step" if filled == 1 else f"the {filled} steps"
+        return (
+            f"Okay, I've stopped here. Your plan keeps {steps} you've filled in so far — "
+            "/safetyplan shows it, and you can add the rest any time."
+        )
+    if ctx.data.get("changed"):
+        return "Okay, I've stopped. What you changed is saved — /safetyplan shows your plan."
+    return "Okay, I've stopped. Your safety plan is as it was."
+
+
+def _step_number(text: str) -> int | None:
+    return int(text) - 1 if text.isdecimal() and 1 <= int(text) <= len(STEPS) else None
+
+
+async def safety_plan(ctx: Context) -> None:
+    """`/safetyplan` shows the plan (or builds one); `edit [step]`, `new`, `delete`."""
+    member = ctx.require_member()
+    word, _, rest = ctx.input.text.strip().casefold().partition(" ")
+    state = ctx.state
+    if not word and state is not None and state.flow == NAME and state.question is not None:
+        ctx.remind_open_question()
+        return
+    plan = await ctx.tx.safety_plans.get(member.id)
+    if plan is None or not plan.filled:
+        if word == "delete":
+            ctx.say(
+                "You don't have a safety plan, so there's nothing to delete. /safetyplan "
+                "builds one whenever you'd like."
+            )
+            ctx.remind_open_question()
+            return
+        await ctx.start_flow(NAME)
+        ctx.data.update(mode="build", changed=False)
+        ctx.say(INTRO)
+        await SafetyPlanFlow.ask_step(ctx, 0)
+        return
+    if word == "edit":
+        await ctx.start_flow(NAME)
+        ctx.data.update(mode="edit", changed=False)
+        index = _step_number(rest.strip())
+        if index is not None:
+            await SafetyPlanFlow.ask_step(ctx, index)
+            return
+        ctx.ask(
+            "pick",
+            "Which step would you like to change?",
+            [*(Choice(str(n), step.title) for n, step in enumerate(STEPS, 1)), NEVER_MIND],
+        )
+        return
+    if word in ("new", "delete"):
+        await ctx.start_flow(NAME)
+        ctx.data.update(mode="restart" if word == "new" else "delete", changed=False)
+        if word == "new":
+            ctx.ask(
+                "restart",
+                "Start over? What your plan says now will be cleared, and we'll build it "
+                "again from step 1.",
+                [Choice("restart", "Yes, start over"), Choice("keep", "No, keep my plan")],
+            )
+        else:
+            ctx.ask(
+                "delete",
+                "Delete your safety plan? All of it goes, and it can't be undone. (If "
+                "you'd like a copy first, choose No and send /export.)",
+                [Choice("delete", "Yes, delete it"), Choice("keep", "No, keep it")],
+            )
+        return
+    await _show(ctx)
+    ctx.remind_open_question()
+
+
+SAFETY_PLAN_COMMANDS = (
+    Command("safetyplan", "your own safety plan, for harder moments", safety_plan),
+)
