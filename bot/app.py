@@ -19,8 +19,8 @@ from flows.core.clock import Clock, SystemClock
 from flows.core.config import FlowConfig
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
-from flows.peer.relay import close_chats_of_unreachable
-from flows.safety.crisis.semantic import SemanticScorer
+from flows.peer import close_chats_of_unreachable
+from flows.safety import SemanticScorer
 from flows.sweeper import Sweeper
 from handlers.console.console import CHANNEL as CONSOLE
 from handlers.console.console import ConsoleSession

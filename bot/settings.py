@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.core.parsing import is_known_timezone
 from flows.core.quiet_hours import QuietHours
-from flows.safety.crisis.resources import CrisisResources, load_catalog
+from flows.safety import CrisisResources, load_catalog
 from storage.database import sqlite_path
 
 DEFAULT_CRISIS_RESOURCES = (

@@ -2,33 +2,56 @@
 
 import random
 
-from flows.admin.access import ACCESS_COMMANDS
-from flows.admin.stats import STATS_COMMANDS
-from flows.checkins.daily import CheckIn
-from flows.checkins.weekly import Connection
-from flows.community.admin import EVENT_ADMIN_COMMANDS, CancelEvent, EditEvent, NewEvent
-from flows.community.buddy import BUDDY_COMMANDS
-from flows.community.calendar_import import on_calendar_file
-from flows.community.events import EVENT_MEMBER_COMMANDS
-from flows.community.nudges import NUDGE_COMMANDS
+from flows.admin import ACCESS_COMMANDS, STATS_COMMANDS
+from flows.checkins import CHECKIN_COMMANDS, CheckIn, Connection
+from flows.community import (
+    BUDDY_COMMANDS,
+    EVENT_ADMIN_COMMANDS,
+    EVENT_MEMBER_COMMANDS,
+    NUDGE_COMMANDS,
+    CancelEvent,
+    EditEvent,
+    NewEvent,
+    on_calendar_file,
+)
 from flows.core.clock import Clock
 from flows.core.config import FlowConfig
 from flows.core.engine import Engine, Hooks
 from flows.core.limits import RateLimiter
 from flows.core.typed_buttons import TypedButtons
-from flows.members.commands import COMMANDS, outside_flow
-from flows.members.deletion import DeleteData
-from flows.members.onboarding import Onboarding
-from flows.members.settings import Settings
-from flows.peer.relay import RELAY_COMMANDS, ChatFeedback, relay
-from flows.peer.reports import REPORT_COMMANDS
-from flows.peer.requests import HANDOFF_COMMANDS, TalkRequest
-from flows.peer.shifts import SHIFT_COMMANDS, Shifts
-from flows.peer.stepping_in import STEPPING_IN_COMMANDS
-from flows.peer.volunteers import VOLUNTEER_COMMANDS, VolunteerSetup
-from flows.safety.crisis.semantic import SemanticScorer
-from flows.safety.guard import GUARD_COMMANDS, CrisisScreen, SafetyCheck, guard_fallback
-from flows.safety.plan import SafetyPlanFlow
+from flows.members import (
+    EXPORT_COMMANDS,
+    HELP_COMMANDS,
+    SETTINGS_COMMANDS,
+    START_COMMANDS,
+    DeleteData,
+    Onboarding,
+    Settings,
+    back_in_reach,
+    outside_flow,
+)
+from flows.peer import (
+    HANDOFF_COMMANDS,
+    RELAY_COMMANDS,
+    REPORT_COMMANDS,
+    SHIFT_COMMANDS,
+    STEPPING_IN_COMMANDS,
+    VOLUNTEER_COMMANDS,
+    ChatFeedback,
+    Shifts,
+    TalkRequest,
+    VolunteerSetup,
+    relay,
+)
+from flows.safety import (
+    GUARD_COMMANDS,
+    SAFETY_PLAN_COMMANDS,
+    CrisisScreen,
+    SafetyCheck,
+    SafetyPlanFlow,
+    SemanticScorer,
+    guard_fallback,
+)
 from storage import Database
 
 
@@ -65,7 +88,12 @@ def create_engine(
             CancelEvent(),
         ],
         commands=(
-            *COMMANDS,
+            *START_COMMANDS,
+            *CHECKIN_COMMANDS,
+            *EXPORT_COMMANDS,
+            *SAFETY_PLAN_COMMANDS,
+            *SETTINGS_COMMANDS,
+            *HELP_COMMANDS,
             *HANDOFF_COMMANDS,
             *RELAY_COMMANDS,
             *REPORT_COMMANDS,
@@ -88,6 +116,7 @@ def create_engine(
             buttons=TypedButtons(),
             relay=relay,
             media=on_calendar_file,
+            reachable_again=back_in_reach,
         ),
         rng=rng,
         limits=limits or RateLimiter(),

@@ -12,20 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from flows.checkins.prompt_times import (
-    local_now,
-    local_today,
-    next_connection_prompt,
-    next_daily_prompt,
-)
-from flows.community.sweep import sweep_events
+from flows.checkins import next_connection_prompt, next_daily_prompt
+from flows.community import sweep_events
 from flows.core.engine import Context, Engine
+from flows.core.local_time import local_now, local_today
 from flows.core.typed_buttons import OFFER_WINDOW
 from flows.core.values import Outcome
-from flows.peer.relay import in_peer_chat
-from flows.peer.requests import escalate
-from flows.peer.shifts import sweep_shifts
-from flows.safety.guard import escalate_silence, follow_up
+from flows.peer import escalate, sweep_shifts
+from flows.safety import escalate_silence, follow_up
 from storage import Member
 
 log = logging.getLogger(__name__)
@@ -154,7 +148,7 @@ class Sweeper:
         late_from_earlier_day = local_today(member.timezone, due) < today
         # A survey's question would take the words meant for their peer, even a late one.
         busy = ctx.state is not None and not late_from_earlier_day
-        if busy or await in_peer_chat(ctx):
+        if busy or await ctx.in_peer_chat():
             await ctx.tx.members.schedule_prompt(member.id, ctx.now + BUSY_RETRY)
             report.deferred += 1
             return
@@ -177,7 +171,7 @@ class Sweeper:
             assert member.quiet_until is not None
             await ctx.tx.members.schedule_connect(member.id, member.quiet_until)
             return
-        if ctx.state is not None or await in_peer_chat(ctx):
+        if ctx.state is not None or await ctx.in_peer_chat():
             await ctx.tx.members.schedule_connect(member.id, ctx.now + BUSY_RETRY)
             report.deferred += 1
             return

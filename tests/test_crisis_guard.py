@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from flows.catalogue import create_engine
+from flows.core import notice_keys
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
-from flows.core.engine import Engine, pending_ref
+from flows.core.engine import Engine
 from flows.core.values import Input
 from flows.sweeper import Sweeper
 from storage import Account, Database
@@ -196,7 +197,7 @@ async def test_crisis_words_written_in_by_an_edit_are_seen(guarded: Engine, db: 
     outcome = await guarded.handle(MEMBER, Input.typed("thanks", message_ref="m2"))
     [copy] = outcome.deliveries
     async with db.transaction() as tx:
-        await tx.notices.sent(ADMIN, pending_ref(copy.outbox_id), "77")
+        await tx.notices.sent(ADMIN, notice_keys.pending(copy.outbox_id), "77")
     outcome = await guarded.handle(MEMBER, Input.edit(MESSAGE, message_ref="m2"))
     to_member = [d.reply for d in outcome.deliveries if d.account == MEMBER]
     to_admin = [d.reply for d in outcome.deliveries if d.account == ADMIN]

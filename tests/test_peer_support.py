@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 
 from flows.catalogue import create_engine
+from flows.core import notice_keys
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
 from flows.core.delivery import Postman, SendResult, Sent
-from flows.core.engine import PICK_AN_OPTION, Engine, pending_ref
+from flows.core.engine import PICK_AN_OPTION, Engine
 from flows.core.values import Delivery, Input, Outcome, Reply
-from flows.peer.relay import close_chats_of_unreachable, copy_key
+from flows.peer.relay import close_chats_of_unreachable
 from flows.peer.shifts import parse_shift
 from flows.sweeper import Sweeper
 from storage import Account, Database
@@ -466,7 +467,9 @@ async def edit(room: Room, account: Account, text: str, ref: str) -> Outcome:
 async def copy_was_sent(db: Database, delivery: Delivery, message_ref: str) -> None:
     """What the channel records once a copy is sent: its message id for its notice."""
     async with db.transaction() as tx:
-        await tx.notices.sent(delivery.account, pending_ref(delivery.outbox_id), message_ref)
+        await tx.notices.sent(
+            delivery.account, notice_keys.pending(delivery.outbox_id), message_ref
+        )
 
 
 async def test_edits_in_a_chat_edit_the_copies_and_are_never_stored(
@@ -481,7 +484,7 @@ async def test_edits_in_a_chat_edit_the_copies_and_are_never_stored(
     sent = await say_with_ref(room, MEMBER, "I feel oaky", "m7")
     [copy] = [d for d in sent.deliveries if d.account == ALICE]
     assert copy.reply.copy_of == (MEMBER.external_id, "m7")
-    assert copy.reply.notice == copy_key(handoff.id, "m7")
+    assert copy.reply.notice == notice_keys.copy(handoff.id, "m7")
     await copy_was_sent(db, copy, "501")
     edited = await edit(room, MEMBER, "I feel okay", "m7")
     [change] = edited.deliveries
@@ -500,7 +503,7 @@ async def test_edits_in_a_chat_edit_the_copies_and_are_never_stored(
     await copy_was_sent(db, copy, "88")
     edited = await edit(room, ALICE, "Take your time", "v3")
     assert [(d.account, d.reply.replaces_notice, d.reply.text) for d in edited.deliveries] == [
-        (MEMBER, copy_key(handoff.id, "v3"), "Take your time")
+        (MEMBER, notice_keys.copy(handoff.id, "v3"), "Take your time")
     ]
 
 

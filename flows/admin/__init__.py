@@ -1,1 +1,12 @@
-"""TODO."""
+"""Running the community: /stats in privacy-banded aggregates, and who is staff (/invites,
+/admins, /demote)."""
+
+from flows.admin.access import ACCESS_COMMANDS
+from flows.admin.stats import STATS_COMMANDS, count, share
+
+__all__ = [
+    "ACCESS_COMMANDS",
+    "STATS_COMMANDS",
+    "count",
+    "share",
+]

@@ -10,11 +10,11 @@ step that changes something asks to confirm first, as removing a volunteer does.
 
 import logging
 
-from flows.community.text import when
 from flows.core.engine import Command, Context
+from flows.core.local_time import when
 from flows.core.parsing import parse_id
 from flows.core.values import Reply, command_choice
-from flows.peer.requests import TEAM_NAME
+from flows.peer import TEAM_NAME
 from storage import Account, Member, OpenInvite
 
 log = logging.getLogger(__name__)

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flows.checkins.daily import MOODS
-from flows.checkins.prompt_times import local_today
 from flows.core.engine import Command, Context
+from flows.core.local_time import local_today
 from storage import ConnectionCheckin, MoodCheckin
 
 if TYPE_CHECKING:

@@ -3,9 +3,10 @@
 from datetime import date, timedelta
 from typing import ClassVar
 
-from flows.checkins.prompt_times import local_today, next_daily_prompt
-from flows.community.isolation import after_mood_checkin
+from flows.checkins.prompt_times import next_daily_prompt
+from flows.community import after_mood_checkin
 from flows.core.engine import Answer, Context, Flow
+from flows.core.local_time import local_today
 from flows.core.values import Choice, command_choice
 from storage import Member
 

@@ -1,26 +1,11 @@
 """When a member's next check-in prompts are due, computed in their own time zone."""
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
+from flows.core.local_time import at_local, local_today
 from storage import Member, Transaction
 
 CONNECT_EVERY = timedelta(days=7)
-
-
-def local_now(timezone: str, now: datetime) -> datetime:
-    return now.astimezone(ZoneInfo(timezone))
-
-
-def local_today(timezone: str, now: datetime) -> date:
-    return local_now(timezone, now).date()
-
-
-def at_local(day: date, hhmm: str, timezone: str) -> datetime:
-    """The UTC moment of local `hhmm` on `day` (a time skipped by DST maps forward)."""
-    hours, minutes = (int(part) for part in hhmm.split(":"))
-    local = datetime.combine(day, time(hours, minutes), tzinfo=ZoneInfo(timezone))
-    return local.astimezone(UTC)
 
 
 def next_daily_prompt(

@@ -8,9 +8,10 @@ split for loneliness. Members never see a score or a label.
 from datetime import timedelta
 from typing import ClassVar
 
-from flows.checkins.prompt_times import local_today, next_connection_prompt
-from flows.community.isolation import after_connection_checkin
+from flows.checkins.prompt_times import next_connection_prompt
+from flows.community import after_connection_checkin
 from flows.core.engine import Answer, Context, Flow
+from flows.core.local_time import local_today
 from flows.core.values import Choice
 from storage import ConnectionCheckin
 

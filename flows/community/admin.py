@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from flows.community.isolation import refresh_nudge_schedule
 from flows.community.reminders import next_stage
-from flows.community.text import TAGS, card, when
+from flows.community.text import TAGS, card
 from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.local_time import when
 from flows.core.parsing import parse_id, parse_time_of_day, timezone_label
 from flows.core.values import Choice, Reply, command_choice
 from storage import Event

@@ -5,17 +5,14 @@ not walk in alone. Volunteers offer per event; the first to accept a request get
 import logging
 
 from flows.community.events import full_text, is_full_for, refusal, save_answer
-from flows.community.text import when
+from flows.core import notice_keys
 from flows.core.engine import Command, Context
+from flows.core.local_time import when
 from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Reply, command_choice
 from storage import Event
 
 log = logging.getLogger(__name__)
-
-
-def notice_key(rsvp_id: int) -> str:
-    return f"buddy:{rsvp_id}"
 
 
 async def willing_volunteers(ctx: Context, event_id: int) -> list[int]:
@@ -70,7 +67,7 @@ async def _ask_to_meet(
                 "Will you look out for them?",
                 (command_choice(f"buddymeet {rsvp_id}", "I'll meet them", "🤝"),),
                 token=COMMAND_TOKEN,
-                notice=notice_key(rsvp_id),
+                notice=notice_keys.buddy(rsvp_id),
             ),
         )
 
@@ -161,7 +158,7 @@ async def meet(ctx: Context) -> None:
                 account,
                 Reply(
                     f"🤝 Another volunteer is meeting {name} at {event.title}. Thank you!",
-                    replaces_notice=notice_key(answer.id),
+                    replaces_notice=notice_keys.buddy(answer.id),
                 ),
             )
 

@@ -32,9 +32,9 @@ from flows.community.admin import (
     apply_change,
     cancel_and_notify,
 )
-from flows.community.text import when
 from flows.core import audit
 from flows.core.engine import Context, Engine
+from flows.core.local_time import when
 from storage import Account
 
 log = logging.getLogger(__name__)
@@ -306,7 +306,11 @@ async def on_calendar_file(ctx: Context) -> bool:
     """An admin's .ics file, read by the channel, is imported; anything else is left to
     the engine (False)."""
     parsed = ctx.input.calendar
-    if ctx.input.media != "document" or parsed is None or not ctx.is_admin:
+    if (
+        ctx.input.media != "document"
+        or not isinstance(parsed, CalendarFile | str)
+        or not ctx.is_admin
+    ):
         return False
     audit.admin_action(ctx, "calendar_import")
     if isinstance(parsed, str):

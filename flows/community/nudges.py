@@ -7,15 +7,15 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flows.admin.stats import count
-from flows.admin.stats import share as share_of
+from flows.admin import count
+from flows.admin import share as share_of
 from flows.community.buddy import willing_volunteers
 from flows.community.isolation import IsolationRule, isolation_reasons, refresh_nudge_schedule
-from flows.community.text import rsvp_buttons, when
+from flows.community.text import rsvp_buttons
 from flows.core.engine import Command, Context
+from flows.core.local_time import when
 from flows.core.quiet_hours import next_allowed
 from flows.core.values import Choice, command_choice
-from flows.peer.relay import in_peer_chat
 from storage import Event
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ async def _nudge(ctx: Context, events: list[Event], report: NudgeReport) -> None
         await members.schedule_nudge(member.id, allowed)
         report.deferred += 1
         return
-    if ctx.state is not None or await in_peer_chat(ctx):
+    if ctx.state is not None or await ctx.in_peer_chat():
         await members.schedule_nudge(member.id, now + BUSY_RETRY)
         report.deferred += 1
         return

@@ -1,24 +1,12 @@
 """How an event reads to a member: its time in their own zone, place and answers."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
+from flows.core.local_time import when
 from flows.core.parsing import timezone_label
 from flows.core.values import Choice, command_choice
 from storage import Event
 
 TAGS = ("meeting", "walk", "workshop", "social", "online")
 ANSWER_LABELS = {"going": "✅ I'll go", "maybe": "🤔 Maybe", "no": "➖ Not this time"}
-
-
-def when(moment: datetime, timezone: str) -> str:
-    """'Sat 5 Dec, 18:30' in the given zone."""
-    local = moment.astimezone(ZoneInfo(timezone))
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
-
-
-def clock(moment: datetime, timezone: str) -> str:
-    return f"{moment.astimezone(ZoneInfo(timezone)):%H:%M}"
 
 
 def card(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+from flows.core import notice_keys
 from flows.core.clock import Clock
 from flows.core.values import Delivery, Reply
 from storage import Account, Database
@@ -151,7 +152,7 @@ class Postman:
         async with self._db.transaction() as tx:
             await tx.outbox.delete(delivered)
             for account, ref, outbox_id in notices:
-                await tx.notices.sent(account, f"outbox:{outbox_id}", ref)
+                await tx.notices.sent(account, notice_keys.pending(outbox_id), ref)
             for outbox_id in retry:
                 await tx.outbox.record_attempt(outbox_id)
             for account in blocked:

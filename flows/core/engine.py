@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from flows.checkins.prompt_times import reschedule
-from flows.core import audit
+from flows.core import audit, notice_keys
 from flows.core.clock import Clock
 from flows.core.config import FlowConfig
 from flows.core.limits import RateLimiter
@@ -322,6 +321,11 @@ class Context:
             return True
         return self.member is not None and self.member.is_admin
 
+    async def in_peer_chat(self) -> bool:
+        """Whether this person is in an open peer chat, as the member or as the volunteer."""
+        # One indexed query: the sweep asks this of every member it prompts.
+        return self.member is not None and await self.tx.handoffs.in_active_chat(self.member.id)
+
     async def volunteer(self) -> Volunteer | None:
         """This person's volunteer profile, if they have one (active or not)."""
         if self.member is None:
@@ -374,11 +378,6 @@ class Context:
     def _require_state(self) -> ConversationState:
         assert self.state is not None, "no conversation is open"
         return self.state
-
-
-def pending_ref(outbox_id: int) -> str:
-    """The placeholder id of a notice still in the outbox."""
-    return f"outbox:{outbox_id}"
 
 
 async def remember_offers(
@@ -442,6 +441,9 @@ class Hooks:
     relay: InputHook | None = None
     # Attachments that reach no chat (e.g. an admin's calendar file).
     media: InputHook | None = None
+    # Someone marked unreachable writes again (they unblocked the bot): the member
+    # package puts their prompts back on schedule.
+    reachable_again: CommandHandler | None = None
 
 
 class Engine:
@@ -604,7 +606,9 @@ class Engine:
                 outbox_id = await tx.outbox.add(account, reply.to_json(), self.clock.now())
                 if reply.notice is not None:
                     now = self.clock.now()
-                    await tx.notices.record(account, pending_ref(outbox_id), reply.notice, now)
+                    await tx.notices.record(
+                        account, notice_keys.pending(outbox_id), reply.notice, now
+                    )
                 deliveries.append(Delivery(outbox_id, account, reply))
             await remember_offers(tx, [(d.account, d.reply) for d in deliveries], self.clock.now())
         return Outcome(deliveries=deliveries)
@@ -713,8 +717,9 @@ class Engine:
     async def _on_reachable_again(self, ctx: Context) -> None:
         member = ctx.require_member()
         await ctx.tx.members.mark_reachable(member.id)
-        await reschedule(ctx.tx, await ctx.reload_member(), ctx.now)
         await ctx.reload_member()
+        if self.hooks.reachable_again is not None:
+            await self.hooks.reachable_again(ctx)
 
     async def run_command(self, ctx: Context, inp: Input) -> None:
         """Run the command `inp` carries in place of the input `ctx` was made for."""
@@ -776,7 +781,9 @@ class Engine:
             if reply.notice is not None:
                 # Known recipients from the start, so a notice can be withdrawn even
                 # before it is sent; the channel's message id replaces this on sending.
-                await tx.notices.record(account, pending_ref(outbox_id), reply.notice, ctx.now)
+                await tx.notices.record(
+                    account, notice_keys.pending(outbox_id), reply.notice, ctx.now
+                )
             deliveries.append(Delivery(outbox_id, account, reply))
         offered_to = await remember_offers(tx, ctx.outgoing, ctx.now)
         inp = ctx.input

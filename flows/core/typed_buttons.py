@@ -30,7 +30,6 @@ from datetime import timedelta
 
 from flows.core.engine import Context, match_choice
 from flows.core.values import Choice, Input
-from flows.peer.relay import in_peer_chat
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +68,7 @@ class TypedButtons:
             choice = match_choice(inp.text, buttons, numbers=numbers)
             if choice is not None:
                 meant.setdefault(choice.value, choice)
-        if not meant or await in_peer_chat(ctx):
+        if not meant or await ctx.in_peer_chat():
             return False  # free text, or words for the other side of a chat
         member_id = ctx.member.id if ctx.member is not None else None
         if len(meant) > 1:

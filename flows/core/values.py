@@ -4,12 +4,9 @@ import base64
 import json
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from storage import Account
-
-if TYPE_CHECKING:
-    from flows.community.calendar_import import CalendarFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,9 +181,10 @@ class Input:
     reply_to_ref: str | None = None
     # Not text: 'photo', 'voice', 'sticker', 'document', 'video', 'audio', ...
     media: str | None = None
-    # An admin's iCalendar file, already read by the channel (flows/community/calendar_import.py),
-    # outside any transaction: its events, or why it can't be read.
-    calendar: "CalendarFile | str | None" = None
+    # An admin's iCalendar file, already read by the channel outside any transaction
+    # (flows/community/calendar_import.py): its events, or why it can't be read (a str).
+    # Typed loosely so the engine knows nothing of the feature that reads it.
+    calendar: object = None
     # An edit of the earlier message `message_ref`, now reading `text`: the crisis guard
     # reads it and an open peer chat passes it on, but it never answers a question or
     # runs a command.

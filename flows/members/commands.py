@@ -1,20 +1,12 @@
 """Slash commands, /help, and what to say to text that arrives outside any conversation."""
 
 from collections.abc import Iterable
-from datetime import timedelta
 
-from flows.checkins.chart import CHART_COMMANDS
-from flows.checkins.daily import AREA_LABELS, MOOD_BY_VALUE
-from flows.checkins.prompt_times import local_today, reschedule
+from flows.checkins import reschedule
 from flows.core.engine import Command, Context
-from flows.members.export import EXPORT_COMMANDS
 from flows.members.onboarding import schedule_summary
-from flows.peer.requests import cancel_waiting
-from flows.peer.volunteers import redeem
-from flows.safety.plan import SAFETY_PLAN_COMMANDS, SafetyPlanFlow, cancelled
-from storage import MoodCheckin
-
-HISTORY_LENGTH = 14
+from flows.peer import cancel_waiting, redeem
+from flows.safety import SafetyPlanFlow, cancelled
 
 
 async def start(ctx: Context) -> None:
@@ -83,49 +75,8 @@ async def cancel(ctx: Context) -> None:
     ctx.say(f"Okay, I've stopped your {title}. Nothing from it was saved.")
 
 
-async def checkin(ctx: Context) -> None:
-    await ctx.start_flow("checkin")
-
-
-async def connect(ctx: Context) -> None:
-    await ctx.start_flow("connection")
-
-
 async def settings(ctx: Context) -> None:
     await ctx.start_flow("settings")
-
-
-def _history_line(entry: MoodCheckin) -> str:
-    mood = MOOD_BY_VALUE[entry.mood]
-    line = f"{entry.local_date:%a %d %b}  {mood.emoji} {entry.mood}"
-    if entry.tags:
-        line += "  " + ", ".join(AREA_LABELS.get(tag, tag) for tag in entry.tags)
-    return line
-
-
-async def history(ctx: Context) -> None:
-    member = ctx.require_member()
-    entries = await ctx.tx.checkins.recent_moods(member.id, limit=HISTORY_LENGTH)
-    if not entries:
-        ctx.say("No check-ins yet. Your first one is a tap away: /checkin")
-        ctx.remind_open_question()
-        return
-    today = local_today(member.timezone, ctx.now)
-    week = [e.mood for e in entries if timedelta(0) <= today - e.local_date < timedelta(days=7)]
-    heading = (
-        f"Your last {HISTORY_LENGTH} check-ins:"
-        if len(entries) == HISTORY_LENGTH
-        else "Your check-ins so far:"
-    )
-    lines = [heading, *map(_history_line, entries)]
-    if week:
-        count = f"{len(week)} check-in" + ("s" if len(week) != 1 else "")
-        lines.append(f"\n7-day average: {sum(week) / len(week):.1f} ({count})")
-    else:
-        lines.append("\nNo check-ins in the last 7 days.")
-    lines.append("/chart shows your last 30 days as a picture; /export sends you all your data.")
-    ctx.say("\n".join(lines))
-    ctx.remind_open_question()
 
 
 async def pause(ctx: Context) -> None:
@@ -218,20 +169,16 @@ async def outside_flow(ctx: Context) -> None:
     )
 
 
-COMMANDS = (
-    Command("start", "set up Hearthside", start, audience="anyone"),
-    Command("checkin", "daily check-in: how are you today?", checkin),
-    Command("connect", "weekly check-in about connection", connect),
-    Command("history", "your recent check-ins", history),
-    *CHART_COMMANDS,
-    *EXPORT_COMMANDS,
-    *SAFETY_PLAN_COMMANDS,
+START_COMMANDS = (Command("start", "set up Hearthside", start, audience="anyone"),)
+SETTINGS_COMMANDS = (
     Command("settings", "change your name, time zone or reminder time", settings),
     Command("pause", "pause reminders", pause),
     Command("resume", "turn reminders back on", resume),
     # Data rights are everyone's who has a row: a volunteer who never joined as a member,
     # someone the crisis guard met before sign-up.
     Command("delete", "delete everything I store about you", delete, audience="person"),
+)
+HELP_COMMANDS = (
     Command("cancel", "stop the current question", cancel, audience="anyone"),
     Command("help", "what I can do, and crisis lines", show_help, audience="anyone"),
 )

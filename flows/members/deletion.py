@@ -10,7 +10,7 @@ from typing import ClassVar
 from flows.core.engine import Answer, Context, Flow
 from flows.core.values import Choice, Reply
 from flows.members.traces import withdraw_traces
-from flows.peer.relay import close_chats_of
+from flows.peer import close_chats_of
 
 GOODBYE = (
     "Done — everything I stored about you has been deleted.{kept} "

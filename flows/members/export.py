@@ -40,14 +40,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from flows.checkins.daily import AREA_LABELS, MOOD_BY_VALUE
-from flows.checkins.prompt_times import local_today
-from flows.checkins.weekly import FREQUENCY, ITEMS
+from flows.checkins import AREA_LABELS, FREQUENCY, ITEMS, MOOD_BY_VALUE
 from flows.core.engine import Command, Context
+from flows.core.local_time import local_today
 from flows.core.values import Document, Reply
-from flows.peer.requests import PRIORITY_CRISIS, PRIORITY_LOW_MOOD, TOPIC_LABELS
-from flows.safety.crisis.meanings import rule_meaning
-from flows.safety.plan import STEPS as PLAN_STEPS
+from flows.peer import PRIORITY_CRISIS, PRIORITY_LOW_MOOD, TOPIC_LABELS
+from flows.safety import STEPS as PLAN_STEPS
+from flows.safety import rule_meaning
 from storage import (
     ChatReport,
     ConnectionCheckin,

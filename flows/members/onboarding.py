@@ -3,9 +3,10 @@
 from datetime import timedelta
 from typing import ClassVar
 
-from flows.checkins.prompt_times import reschedule
-from flows.community.isolation import refresh_nudge_schedule
+from flows.checkins import reschedule
+from flows.community import refresh_nudge_schedule
 from flows.core.engine import Answer, Context, Flow
+from flows.core.local_time import TIMEZONE_HINT, timezone_choices
 from flows.core.names import clean_name, name_problem
 from flows.core.parsing import parse_time_of_day, parse_timezone, timezone_label
 from flows.core.values import Choice
@@ -21,15 +22,6 @@ _NOUNS = (
     "Willow", "Pebble", "Comet", "Fern", "Otter", "Maple", "Beacon", "Finch",
 )  # fmt: skip
 
-COMMON_ZONES = (
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "Europe/London",
-    "Europe/Dublin",
-    "UTC",
-)
 PROMPT_TIMES = ("09:00", "13:00", "18:00", "20:00")
 
 
@@ -72,11 +64,6 @@ def suggest_pseudonym(ctx: Context) -> str:
     return f"{ctx.rng.choice(_ADJECTIVES)} {ctx.rng.choice(_NOUNS)}"
 
 
-def timezone_choices(default_zone: str) -> list[Choice]:
-    zones = [default_zone, *(z for z in COMMON_ZONES if z != default_zone)]
-    return [Choice(zone, timezone_label(zone)) for zone in zones]
-
-
 def prompt_time_choices() -> list[Choice]:
     return [
         *(Choice(hhmm, hhmm) for hhmm in PROMPT_TIMES),
@@ -87,10 +74,6 @@ def prompt_time_choices() -> list[Choice]:
 TIMEZONE_QUESTION = (
     "Which time zone are you in? Choose one, or type a city (e.g. Berlin), a time zone "
     "(e.g. Europe/Berlin) or an offset (e.g. UTC+2)."
-)
-TIMEZONE_HINT = (
-    "I couldn't find that time zone. Try a nearby city (e.g. Chicago), a zone like "
-    "America/Chicago, or an offset like UTC-6."
 )
 PROMPT_TIME_QUESTION = (
     "When would you like your daily check-in reminder? Choose a time, type your own "

@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.core.engine import Answer, Context, Flow
+from flows.core.local_time import timezone_choices
 from flows.core.parsing import timezone_label
 from flows.core.values import Choice
 from flows.members.onboarding import (
@@ -15,7 +16,6 @@ from flows.members.onboarding import (
     ask_pseudonym,
     prompt_time_choices,
     schedule_summary,
-    timezone_choices,
 )
 
 MENU = (

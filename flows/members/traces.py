@@ -20,12 +20,9 @@ with: it is part of those members' own conversations.
 import logging
 from collections import defaultdict
 
-from flows.community.buddy import notice_key as buddy_key
+from flows.core import notice_keys
 from flows.core.engine import Context
 from flows.core.values import Reply
-from flows.peer.relay import copy_key, relay_key
-from flows.peer.reports import notice_key as report_key
-from flows.peer.requests import notice_key as request_key
 from storage import Account, Member
 
 log = logging.getLogger(__name__)
@@ -49,8 +46,6 @@ CHAT_COMMANDS = ("accept", "bar", "unbar", "handover", "switch", "end")
 PERSON_COMMANDS = ("suspend", "reinstate", "removevolunteer")
 ANSWER_COMMANDS = ("buddymeet",)
 
-_PENDING = "outbox:"  # flows.core.engine.pending_ref: a message not yet sent
-
 
 async def withdraw_traces(ctx: Context, member: Member) -> None:
     """Before `member`'s data is deleted: take back what of them is in others' chats."""
@@ -58,12 +53,12 @@ async def withdraw_traces(ctx: Context, member: Member) -> None:
     chats = await ctx.tx.personal.chat_ids(member.id)
     answers = await ctx.tx.personal.buddy_request_ids(member.id)
     for chat in chats:
-        await _replace(ctx, own, request_key(chat), Reply(REQUEST_CLOSED))
-        await _replace(ctx, own, report_key(chat), Reply(REPORT_CLOSED.format(chat=chat)))
-        await _take_back(ctx, own, relay_key(chat))
-        await _take_back(ctx, own, copy_key(chat, ""), prefix=True)
+        await _replace(ctx, own, notice_keys.request(chat), Reply(REQUEST_CLOSED))
+        await _replace(ctx, own, notice_keys.report(chat), Reply(REPORT_CLOSED.format(chat=chat)))
+        await _take_back(ctx, own, notice_keys.relay(chat))
+        await _take_back(ctx, own, notice_keys.copy(chat, ""), prefix=True)
     for answer in answers:
-        await _replace(ctx, own, buddy_key(answer), Reply(BUDDY_CLOSED))
+        await _replace(ctx, own, notice_keys.buddy(answer), Reply(BUDDY_CLOSED))
     targets = (
         [f"{command} {chat}" for chat in chats for command in CHAT_COMMANDS]
         + [f"{command} {member.id}" for command in PERSON_COMMANDS]
@@ -88,8 +83,9 @@ async def _sent_to_others(
     for account, ref, key in await ctx.tx.notices.recorded(notice, prefix=prefix):
         if account in own:
             continue  # their own chat: forgotten with their account
-        if ref.startswith(_PENDING):
-            await ctx.tx.outbox.drop_notice(int(ref.removeprefix(_PENDING)), account, key)
+        outbox_id = notice_keys.pending_outbox_id(ref)
+        if outbox_id is not None:
+            await ctx.tx.outbox.drop_notice(outbox_id, account, key)
             await ctx.tx.notices.forget_message(account, ref)
             continue
         found[(account, key)].append(ref)

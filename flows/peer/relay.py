@@ -10,8 +10,8 @@ import logging
 from datetime import timedelta
 from typing import ClassVar
 
+from flows.core import notice_keys
 from flows.core.engine import Answer, Command, Context, Flow
-from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer.relay_policy import refuse_unsafe_media
 from flows.peer.requests import DEBRIEF, admin_accounts, point_at_next_chat, withdraw_notices
@@ -21,33 +21,13 @@ from storage import Account, Handoff, Volunteer
 log = logging.getLogger(__name__)
 
 
-def relay_key(handoff_id: int) -> str:
-    """The notice of what a chat sends a volunteer (so a reply to it picks the chat)."""
-    return f"relay:{handoff_id}"
-
-
-def copy_key(handoff_id: int, message_ref: str) -> str:
-    """The notice of the copies of one relayed message, so an edit of it can edit them.
-
-    Looked up per recipient: the sender's `message_ref` is only unique in their chat.
-    """
-    return f"relay:{handoff_id}:{message_ref}"
-
-
-def handoff_of_notice(notice: str) -> int | None:
-    """The chat a `relay_key` or `copy_key` notice belongs to."""
-    head, _, rest = notice.partition(":")
-    number = rest.split(":", 1)[0]
-    return parse_id(number) if head == "relay" else None
-
-
 def _copy(ctx: Context, handoff: Handoff, *, header: str, notice: str | None) -> Reply:
     inp = ctx.input
     if inp.message_ref is not None:
         return Reply(
             "",
             copy_of=(ctx.account.external_id, inp.message_ref),
-            notice=copy_key(handoff.id, inp.message_ref),
+            notice=notice_keys.copy(handoff.id, inp.message_ref),
         )
     # A channel that can't copy: pass the words on with the speaker's pseudonym.
     return Reply(
@@ -67,12 +47,6 @@ async def member_in_chat(ctx: Context) -> Handoff | None:
         return None
     handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
     return handoff if handoff is not None and handoff.status == "active" else None
-
-
-async def in_peer_chat(ctx: Context) -> bool:
-    """Whether this person is in an open peer chat, as the member or as the volunteer."""
-    # One indexed query: the sweep asks this of every member it prompts.
-    return ctx.member is not None and await ctx.tx.handoffs.in_active_chat(ctx.member.id)
 
 
 async def relay(ctx: Context) -> bool:
@@ -115,11 +89,11 @@ async def _member_to_volunteer(ctx: Context, handoff: Handoff) -> None:
         if several:
             # Say whose message follows, so a volunteer with several chats can tell.
             ctx.send_to(
-                account, Reply(f"💬 {handoff.member_alias}:", notice=relay_key(handoff.id))
+                account, Reply(f"💬 {handoff.member_alias}:", notice=notice_keys.relay(handoff.id))
             )
         ctx.send_to(
             account,
-            _copy(ctx, handoff, header=handoff.member_alias, notice=relay_key(handoff.id)),
+            _copy(ctx, handoff, header=handoff.member_alias, notice=notice_keys.relay(handoff.id)),
         )
     log.info("relayed handoff=%s direction=to_volunteer", handoff.id)
 
@@ -129,7 +103,7 @@ async def _chat_for_volunteer(ctx: Context, volunteer: Volunteer) -> Handoff | N
     by_id = {h.id: h for h in chats}
     if ctx.input.reply_to_ref is not None:
         notice = await ctx.tx.notices.notice_of(ctx.account, ctx.input.reply_to_ref)
-        replied_chat = handoff_of_notice(notice) if notice is not None else None
+        replied_chat = notice_keys.chat_of_relay(notice) if notice is not None else None
         if replied_chat is not None:
             chosen = by_id.get(replied_chat)
             if chosen is not None:
@@ -176,7 +150,7 @@ async def relay_edit(ctx: Context) -> bool:
     if not inp.text:
         return True  # a caption taken away: nothing to show
     for chat, other in others:
-        key = copy_key(chat.id, inp.message_ref)
+        key = notice_keys.copy(chat.id, inp.message_ref)
         for account in await ctx.tx.members.accounts_of(other):
             if not await ctx.tx.notices.refs(account, key):
                 continue

@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+from flows.core import notice_keys
 from flows.core.engine import Command, Context
 from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
@@ -32,11 +33,6 @@ async def _reported_chat(ctx: Context) -> tuple[Handoff, str] | None:
         if chosen is not None and _recent(ctx, chosen):
             return chosen, "volunteer"
     return None
-
-
-def notice_key(handoff_id: int) -> str:
-    """The reports of one chat sent to admins, so they can be edited if the member leaves."""
-    return f"report:{handoff_id}"
 
 
 def _recent(ctx: Context, handoff: Handoff) -> bool:
@@ -77,7 +73,7 @@ async def report(ctx: Context) -> None:
                     text,
                     tuple(buttons),
                     token=COMMAND_TOKEN,
-                    notice=notice_key(handoff.id),
+                    notice=notice_keys.report(handoff.id),
                     protect_content=True,
                 ),
             )

@@ -11,10 +11,10 @@ import logging
 from datetime import timedelta
 from typing import ClassVar
 
-from flows.checkins.prompt_times import local_today
-from flows.community.text import when
+from flows.core import notice_keys
 from flows.core.config import FlowConfig
 from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.local_time import local_today, when
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from storage import Account, Handoff, Transaction, Volunteer
 
@@ -39,10 +39,6 @@ TOPICS = (
 TOPIC_LABELS = {choice.value: choice.label for choice in TOPICS} | {"crisis": "Crisis support"}
 # After this many escalation rounds with nobody answering, stop re-alerting.
 MAX_CRISIS_ESCALATIONS = 3
-
-
-def notice_key(handoff_id: int) -> str:
-    return f"handoff:{handoff_id}"
 
 
 async def admin_accounts_of(tx: Transaction, config: FlowConfig) -> list[Account]:
@@ -96,7 +92,7 @@ async def send_notices(
                 f"{lead}{text}",
                 (accept_button(handoff),),
                 token=COMMAND_TOKEN,
-                notice=notice_key(handoff.id),
+                notice=notice_keys.request(handoff.id),
                 urgent=handoff.priority == PRIORITY_CRISIS,
             ),
         )
@@ -105,7 +101,7 @@ async def send_notices(
 async def repage(ctx: Context, handoff: Handoff, *, again: int) -> int:
     """More alarming words while a crisis request waits: everyone it reached gets their
     notice updated in place ("flagged again"), not another page each time."""
-    key = notice_key(handoff.id)
+    key = notice_keys.request(handoff.id)
     text = f"{await notice_text(ctx, handoff)}\n⚠️ Flagged again: {again} more message(s)."
     recipients = [a for a in await ctx.tx.notices.recipients(key) if a != ctx.account]
     for account in recipients:
@@ -390,7 +386,7 @@ async def point_at_next_chat(ctx: Context, volunteer_id: int) -> None:
 
 
 async def withdraw_notices(ctx: Context, handoff: Handoff, text: str) -> None:
-    key = notice_key(handoff.id)
+    key = notice_keys.request(handoff.id)
     for account in await ctx.tx.notices.recipients(key):
         if account != ctx.account:
             ctx.send_to(account, Reply(f"{handoff.member_alias}: {text}", replaces_notice=key))
@@ -431,7 +427,7 @@ async def accept(ctx: Context) -> None:
     """
     handoff = await find_request(ctx, ctx.input.text)
     offered = handoff is not None and ctx.account in await ctx.tx.notices.recipients(
-        notice_key(handoff.id)
+        notice_keys.request(handoff.id)
     )
     volunteer = await ctx.volunteer() if offered else None
     if offered and volunteer is None and ctx.is_admin:

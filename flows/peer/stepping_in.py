@@ -10,6 +10,7 @@ them" is a request nobody can carry out. Instead the admin acts through the bot.
 
 import logging
 
+from flows.core import notice_keys
 from flows.core.engine import Command, Context
 from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
@@ -24,11 +25,6 @@ from flows.peer.requests import (
 from storage import Handoff
 
 log = logging.getLogger(__name__)
-
-
-def handover_key(handoff: Handoff) -> str:
-    """The notice of a volunteer's request for an admin, withdrawn once one steps in."""
-    return f"handover:{handoff.id}"
 
 
 def take_over_choice(handoff: Handoff) -> Choice:
@@ -63,13 +59,13 @@ async def take_over(ctx: Context) -> None:
     log.info("chat_taken_over handoff=%s admin=%s", handoff.id, team.member_id)
     await ctx.tx.volunteers.set_current_handoff(team.member_id, handoff.id)
     ctx.answered = "Taken over"
-    for account in await ctx.tx.notices.recipients(handover_key(handoff)):
+    for account in await ctx.tx.notices.recipients(notice_keys.handover(handoff.id)):
         if account != ctx.account:
             ctx.send_to(
                 account,
                 Reply(
                     f"Another admin has taken over the chat with {handoff.member_alias}.",
-                    replaces_notice=handover_key(handoff),
+                    replaces_notice=notice_keys.handover(handoff.id),
                 ),
             )
     ctx.say(

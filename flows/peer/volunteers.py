@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.local_time import TIMEZONE_HINT, timezone_choices
 from flows.core.names import clean_name, looks_like_any, name_problem
 from flows.core.parsing import parse_id, parse_timezone
 from flows.core.values import Choice, Reply, command_choice
-from flows.members.onboarding import TIMEZONE_HINT, timezone_choices
 from flows.peer.relay import close_chats_of
 from flows.peer.requests import TOPICS, notify_waiting_to
 from storage import Volunteer

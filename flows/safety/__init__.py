@@ -1,1 +1,34 @@
-"""TODO."""
+"""Safety: the crisis guard every typed message meets first, its detector and the
+deployment's crisis resources, the safety check and follow-up, and /safetyplan."""
+
+from flows.safety.crisis.meanings import rule_meaning
+from flows.safety.crisis.resources import CrisisResources, load_catalog
+from flows.safety.crisis.semantic import SemanticScorer
+from flows.safety.guard import (
+    GUARD_COMMANDS,
+    SEMANTIC_MIN_WORDS,
+    CrisisScreen,
+    SafetyCheck,
+    escalate_silence,
+    follow_up,
+    guard_fallback,
+)
+from flows.safety.plan import SAFETY_PLAN_COMMANDS, STEPS, SafetyPlanFlow, cancelled
+
+__all__ = [
+    "GUARD_COMMANDS",
+    "SAFETY_PLAN_COMMANDS",
+    "SEMANTIC_MIN_WORDS",
+    "STEPS",
+    "CrisisResources",
+    "CrisisScreen",
+    "SafetyCheck",
+    "SafetyPlanFlow",
+    "SemanticScorer",
+    "cancelled",
+    "escalate_silence",
+    "follow_up",
+    "guard_fallback",
+    "load_catalog",
+    "rule_meaning",
+]

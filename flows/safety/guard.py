@@ -15,18 +15,19 @@ import logging
 from datetime import timedelta
 from typing import ClassVar
 
+from flows.core import notice_keys
 from flows.core.engine import Answer, Command, Context, Flow
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
-from flows.peer.relay import member_in_chat
-from flows.peer.requests import (
+from flows.peer import (
     PRIORITY_CRISIS,
     admin_accounts,
     find_request,
+    member_in_chat,
     notify,
     open_request,
     repage,
+    take_over_choice,
 )
-from flows.peer.stepping_in import handover_key, take_over_choice
 from flows.safety.crisis import DETECTOR_VERSION, Assessment, assess, semantic
 from flows.safety.crisis.semantic import SemanticScorer
 from flows.safety.plan import plan_offer, plan_reminder
@@ -559,7 +560,7 @@ async def handover(ctx: Context) -> None:
                 f"{handoff.member_alias} yourself, as the team, through the bot.",
                 (take_over_choice(handoff),),
                 token=COMMAND_TOKEN,
-                notice=handover_key(handoff),
+                notice=notice_keys.handover(handoff.id),
                 urgent=True,
                 protect_content=True,
             ),

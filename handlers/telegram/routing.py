@@ -13,7 +13,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from flows.community.calendar_import import (
+from flows.community import (
     CalendarFile,
     is_calendar_file,
     may_import_calendar,
