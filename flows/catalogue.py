@@ -41,7 +41,7 @@ from flows.peer import (
     Shifts,
     TalkRequest,
     VolunteerSetup,
-    relay,
+    relay_in_chat,
 )
 from flows.safety import (
     GUARD_COMMANDS,
@@ -114,7 +114,7 @@ def create_engine(
             alarmed=screen.alarmed,
             guard_fallback=guard_fallback,
             buttons=TypedButtons(),
-            relay=relay,
+            relay=relay_in_chat,
             media=on_calendar_file,
             reachable_again=back_in_reach,
         ),

@@ -7,7 +7,7 @@ from flows.peer.relay import (
     close_chats_of,
     close_chats_of_unreachable,
     member_in_chat,
-    relay,
+    relay_in_chat,
 )
 from flows.peer.reports import REPORT_COMMANDS
 from flows.peer.requests import (
@@ -54,7 +54,7 @@ __all__ = [
     "notify",
     "open_request",
     "redeem",
-    "relay",
+    "relay_in_chat",
     "repage",
     "sweep_shifts",
     "take_over_choice",

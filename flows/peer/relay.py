@@ -49,7 +49,7 @@ async def member_in_chat(ctx: Context) -> Handoff | None:
     return handoff if handoff is not None and handoff.status == "active" else None
 
 
-async def relay(ctx: Context) -> bool:
+async def relay_in_chat(ctx: Context) -> bool:
     """Relay a member's or volunteer's message in an open chat; False if there is none."""
     if ctx.input.edited:
         return await relay_edit(ctx)
