@@ -17,6 +17,7 @@ import statistics
 from collections.abc import Sequence
 from datetime import timedelta
 
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from storage.stats import HandoffRow
 
@@ -136,5 +137,5 @@ async def show_stats(ctx: Context) -> None:
 
 
 STATS_COMMANDS = (
-    Command("stats", "community figures, in aggregates", show_stats, audience="admin"),
+    Command("stats", "community figures, in aggregates", show_stats, audience=Audience.ADMIN),
 )

@@ -6,6 +6,7 @@ import logging
 
 from flows.community.events import full_text, is_full_for, refusal, save_answer
 from flows.core import notice_keys
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from flows.core.local_time import when
 from flows.core.parsing import parse_id
@@ -169,8 +170,10 @@ BUDDY_COMMANDS = (
         "buddyoffer",
         "offer to meet a member at an event",
         offer,
-        audience="volunteer",
+        audience=Audience.VOLUNTEER,
         hidden=True,
     ),
-    Command("buddymeet", "meet a member at an event", meet, audience="volunteer", hidden=True),
+    Command(
+        "buddymeet", "meet a member at an event", meet, audience=Audience.VOLUNTEER, hidden=True
+    ),
 )

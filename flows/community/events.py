@@ -7,6 +7,7 @@ from datetime import timedelta
 from flows.community.isolation import after_attending, refresh_nudge_schedule
 from flows.community.reminders import next_stage
 from flows.community.text import ANSWER_LABELS, card, rsvp_buttons, zone_note
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from flows.core.local_time import when
 from flows.core.parsing import parse_id
@@ -227,7 +228,12 @@ async def attended(ctx: Context) -> None:
 
 EVENT_MEMBER_COMMANDS = (
     # Events say where people will be: for members who consented, volunteers and admins.
-    Command("events", "community events in the next two weeks", list_events, audience="community"),
+    Command(
+        "events",
+        "community events in the next two weeks",
+        list_events,
+        audience=Audience.COMMUNITY,
+    ),
     Command("rsvp", "answer an event invitation", rsvp, hidden=True),
     Command("attended", "say whether you made it to an event", attended, hidden=True),
 )

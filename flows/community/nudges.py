@@ -12,6 +12,7 @@ from flows.admin import share as share_of
 from flows.community.buddy import willing_volunteers
 from flows.community.isolation import IsolationRule, isolation_reasons, refresh_nudge_schedule
 from flows.community.text import rsvp_buttons
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from flows.core.local_time import when
 from flows.core.quiet_hours import next_allowed
@@ -200,5 +201,7 @@ async def nudge_stats(ctx: Context) -> None:
 
 NUDGE_COMMANDS = (
     Command("nudges", "event suggestions on or off (/nudges off)", nudges_command),
-    Command("nudgestats", "whether event nudges lead to going", nudge_stats, audience="admin"),
+    Command(
+        "nudgestats", "whether event nudges lead to going", nudge_stats, audience=Audience.ADMIN
+    ),
 )

@@ -41,6 +41,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flows.checkins import AREA_LABELS, FREQUENCY, ITEMS, MOOD_BY_VALUE
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from flows.core.local_time import local_today
 from flows.core.values import Document, Reply
@@ -435,5 +436,5 @@ async def export(ctx: Context) -> None:
 
 
 EXPORT_COMMANDS = (
-    Command("export", "a copy of everything I store about you", export, audience="person"),
+    Command("export", "a copy of everything I store about you", export, audience=Audience.PERSON),
 )

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.core import notice_keys
+from flows.core.audience import Audience
 from flows.core.engine import Answer, Command, Context, Flow
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer.relay_policy import refuse_unsafe_media
@@ -463,7 +464,11 @@ async def close_chats_of_unreachable(ctx: Context) -> None:
 
 
 RELAY_COMMANDS = (
-    Command("end", "end a peer chat", end, audience="anyone"),
-    Command("switch", "choose which peer chat you're answering", switch, audience="volunteer"),
-    Command("debrief", "how you are after a chat", debrief, audience="volunteer", hidden=True),
+    Command("end", "end a peer chat", end, audience=Audience.ANYONE),
+    Command(
+        "switch", "choose which peer chat you're answering", switch, audience=Audience.VOLUNTEER
+    ),
+    Command(
+        "debrief", "how you are after a chat", debrief, audience=Audience.VOLUNTEER, hidden=True
+    ),
 )

@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from flows.core import notice_keys
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
@@ -137,9 +138,13 @@ async def unbar(ctx: Context) -> None:
 
 
 REPORT_COMMANDS = (
-    Command("report", "flag a peer chat to the admins", report, audience="anyone"),
-    Command("bar", "bar a member from peer chats", bar, audience="admin", hidden=True),
+    Command("report", "flag a peer chat to the admins", report, audience=Audience.ANYONE),
+    Command("bar", "bar a member from peer chats", bar, audience=Audience.ADMIN, hidden=True),
     Command(
-        "unbar", "let a member request peer chats again", unbar, audience="admin", hidden=True
+        "unbar",
+        "let a member request peer chats again",
+        unbar,
+        audience=Audience.ADMIN,
+        hidden=True,
     ),
 )

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.core import notice_keys
+from flows.core.audience import Audience
 from flows.core.config import FlowConfig
 from flows.core.engine import Answer, Command, Context, Flow
 from flows.core.local_time import local_today, when
@@ -570,7 +571,9 @@ async def _escalate_crisis(ctx: Context, handoff: Handoff) -> None:
 
 HANDOFF_COMMANDS = (
     Command("talk", "talk to a peer volunteer", talk),
-    Command("accept", "accept a request to talk", accept, audience="anyone", hidden=True),
+    Command("accept", "accept a request to talk", accept, audience=Audience.ANYONE, hidden=True),
     # "person": someone the crisis guard met before sign-up answers these too.
-    Command("waiting", "keep waiting or stop", waiting_choice, audience="person", hidden=True),
+    Command(
+        "waiting", "keep waiting or stop", waiting_choice, audience=Audience.PERSON, hidden=True
+    ),
 )

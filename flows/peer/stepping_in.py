@@ -11,6 +11,7 @@ them" is a request nobody can carry out. Instead the admin acts through the bot.
 import logging
 
 from flows.core import notice_keys
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
@@ -141,6 +142,8 @@ async def support_chat(ctx: Context) -> None:
 
 
 STEPPING_IN_COMMANDS = (
-    Command("takeover", "take over a peer chat", take_over, audience="admin", hidden=True),
-    Command("supportchat", "talk with a volunteer", support_chat, audience="admin", hidden=True),
+    Command("takeover", "take over a peer chat", take_over, audience=Audience.ADMIN, hidden=True),
+    Command(
+        "supportchat", "talk with a volunteer", support_chat, audience=Audience.ADMIN, hidden=True
+    ),
 )

@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 from typing import ClassVar
 
+from flows.core.audience import Audience
 from flows.core.engine import Answer, Command, Context, Flow
 from flows.core.local_time import TIMEZONE_HINT, timezone_choices
 from flows.core.names import clean_name, looks_like_any, name_problem
@@ -348,16 +349,25 @@ VOLUNTEER_COMMANDS = (
         "volunteer",
         "join as a peer volunteer with an invite code",
         volunteer_command,
-        audience="anyone",
+        audience=Audience.ANYONE,
         hidden=True,
     ),
-    Command("oncall", "take peer requests now", on_call, audience="volunteer"),
-    Command("offcall", "stop taking peer requests", off_call, audience="volunteer"),
-    Command("invite", "create a one-time volunteer invite", invite, audience="admin"),
-    Command("volunteers", "list volunteers, suspend or remove", list_volunteers, audience="admin"),
-    Command("suspend", "suspend a volunteer", suspend, audience="admin", hidden=True),
-    Command("reinstate", "reinstate a volunteer", reinstate, audience="admin", hidden=True),
+    Command("oncall", "take peer requests now", on_call, audience=Audience.VOLUNTEER),
+    Command("offcall", "stop taking peer requests", off_call, audience=Audience.VOLUNTEER),
+    Command("invite", "create a one-time volunteer invite", invite, audience=Audience.ADMIN),
     Command(
-        "removevolunteer", "remove a volunteer", remove_volunteer, audience="admin", hidden=True
+        "volunteers",
+        "list volunteers, suspend or remove",
+        list_volunteers,
+        audience=Audience.ADMIN,
+    ),
+    Command("suspend", "suspend a volunteer", suspend, audience=Audience.ADMIN, hidden=True),
+    Command("reinstate", "reinstate a volunteer", reinstate, audience=Audience.ADMIN, hidden=True),
+    Command(
+        "removevolunteer",
+        "remove a volunteer",
+        remove_volunteer,
+        audience=Audience.ADMIN,
+        hidden=True,
     ),
 )

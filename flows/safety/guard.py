@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.core import notice_keys
+from flows.core.audience import Audience
 from flows.core.engine import Answer, Command, Context, Flow
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer import (
@@ -574,5 +575,7 @@ async def handover(ctx: Context) -> None:
 
 
 GUARD_COMMANDS = (
-    Command("handover", "hand a chat to an admin", handover, audience="volunteer", hidden=True),
+    Command(
+        "handover", "hand a chat to an admin", handover, audience=Audience.VOLUNTEER, hidden=True
+    ),
 )
