@@ -12,8 +12,6 @@ from flows.peer.relay import (
 from flows.peer.reports import REPORT_COMMANDS
 from flows.peer.requests import (
     HANDOFF_COMMANDS,
-    PRIORITY_CRISIS,
-    PRIORITY_LOW_MOOD,
     TEAM_NAME,
     TOPIC_LABELS,
     TalkRequest,
@@ -31,8 +29,6 @@ from flows.peer.volunteers import VOLUNTEER_COMMANDS, VolunteerSetup, redeem
 
 __all__ = [
     "HANDOFF_COMMANDS",
-    "PRIORITY_CRISIS",
-    "PRIORITY_LOW_MOOD",
     "RELAY_COMMANDS",
     "REPORT_COMMANDS",
     "SHIFT_COMMANDS",

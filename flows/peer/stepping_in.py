@@ -17,13 +17,12 @@ from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer.requests import (
     DEBRIEF,
-    PRIORITY_ORDINARY,
     TEAM_NAME,
     admin_as_volunteer,
     find_request,
     point_at_next_chat,
 )
-from storage import Handoff
+from storage import Handoff, HandoffStatus, Priority
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ THROUGH_THE_BOT = (
 async def take_over(ctx: Context) -> None:
     """`/takeover <chat>`: an admin becomes the member's peer in a chat in trouble."""
     handoff = await find_request(ctx, ctx.input.text)
-    if handoff is None or handoff.status != "active" or handoff.member_id is None:
+    if handoff is None or handoff.status is not HandoffStatus.ACTIVE or handoff.member_id is None:
         ctx.answered = "Already handled"
         ctx.say("That chat has ended or was taken over already. Thank you for stepping in. 💛")
         return
@@ -119,7 +118,7 @@ async def support_chat(ctx: Context) -> None:
     handoff_id = await ctx.tx.handoffs.request(
         volunteer.member_id,
         alias=volunteer.display_name,
-        priority=PRIORITY_ORDINARY,
+        priority=Priority.ORDINARY,
         topic="debrief",
         now=ctx.now,
         escalate_at=None,
