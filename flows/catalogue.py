@@ -26,7 +26,7 @@ from flows.members import (
     START_COMMANDS,
     DeleteData,
     Onboarding,
-    Settings,
+    SettingsFlow,
     back_in_reach,
     outside_flow,
 )
@@ -75,7 +75,7 @@ def create_engine(
             Onboarding(),
             CheckIn(),
             Connection(),
-            Settings(),
+            SettingsFlow(),
             DeleteData(),
             TalkRequest(),
             ChatFeedback(),
