@@ -31,9 +31,9 @@ from flows.members import (
     outside_flow,
 )
 from flows.peer import (
-    HANDOFF_COMMANDS,
     RELAY_COMMANDS,
     REPORT_COMMANDS,
+    REQUEST_COMMANDS,
     SHIFT_COMMANDS,
     STEPPING_IN_COMMANDS,
     VOLUNTEER_COMMANDS,
@@ -94,7 +94,7 @@ def create_engine(
             *SAFETY_PLAN_COMMANDS,
             *SETTINGS_COMMANDS,
             *HELP_COMMANDS,
-            *HANDOFF_COMMANDS,
+            *REQUEST_COMMANDS,
             *RELAY_COMMANDS,
             *REPORT_COMMANDS,
             *GUARD_COMMANDS,

@@ -420,8 +420,9 @@ NOT_OFFERED = (
 )
 
 
-async def find_request(ctx: Context, ref: str) -> Handoff | None:
-    """The request a shown reference (its Accept, /switch or /end button) stands for."""
+async def find_handoff(ctx: Context, ref: str) -> Handoff | None:
+    """The request or chat a shown reference (its Accept, /switch or /end button) stands
+    for."""
     ref = ref.strip().lower()
     return await ctx.tx.handoffs.by_ref(ref) if ref else None
 
@@ -433,7 +434,7 @@ async def accept(ctx: Context) -> None:
     matched by the routing) may take it, and everyone else gets the same answer whatever
     the reason, so typed references reveal nothing about other people's requests.
     """
-    handoff = await find_request(ctx, ctx.input.text)
+    handoff = await find_handoff(ctx, ctx.input.text)
     offered = handoff is not None and ctx.account in await ctx.tx.notices.recipients(
         notice_keys.request(handoff.id)
     )
@@ -576,7 +577,7 @@ async def _escalate_crisis(ctx: Context, handoff: Handoff) -> None:
     )
 
 
-HANDOFF_COMMANDS = (
+REQUEST_COMMANDS = (
     Command("talk", "talk to a peer volunteer", talk),
     Command("accept", "accept a request to talk", accept, audience=Audience.ANYONE, hidden=True),
     # "person": someone the crisis guard met before sign-up answers these too.

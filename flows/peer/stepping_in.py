@@ -19,7 +19,7 @@ from flows.peer.requests import (
     DEBRIEF,
     TEAM_NAME,
     admin_as_volunteer,
-    find_request,
+    find_handoff,
     point_at_next_chat,
 )
 from storage import Handoff, HandoffStatus, Priority
@@ -43,7 +43,7 @@ THROUGH_THE_BOT = (
 
 async def take_over(ctx: Context) -> None:
     """`/takeover <chat>`: an admin becomes the member's peer in a chat in trouble."""
-    handoff = await find_request(ctx, ctx.input.text)
+    handoff = await find_handoff(ctx, ctx.input.text)
     if handoff is None or handoff.status is not HandoffStatus.ACTIVE or handoff.member_id is None:
         ctx.answered = "Already handled"
         ctx.say("That chat has ended or was taken over already. Thank you for stepping in. 💛")

@@ -21,7 +21,7 @@ from flows.core.engine import Answer, Command, Context, Flow
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer import (
     admin_accounts,
-    find_request,
+    find_handoff,
     member_in_chat,
     notify,
     open_request,
@@ -543,7 +543,7 @@ async def handover(ctx: Context) -> None:
     """
     volunteer = await ctx.volunteer()
     arg = ctx.input.text.strip()
-    handoff = await find_request(ctx, arg)
+    handoff = await find_handoff(ctx, arg)
     if not arg and volunteer is not None:
         chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
         current = [h for h in chats if h.id == volunteer.current_handoff]
