@@ -1,5 +1,6 @@
 """Persistence: the SQLite schema and its migrations, transactions, and the
-repositories (intent-named methods) with the plain records they return.
+repositories (intent-named methods) with the plain records they return, whose closed
+sets of states are the enums of `storage.states`.
 
 Nothing here imports the rest of Hearthside; callers pass times in as UTC datetimes.
 """
@@ -29,31 +30,59 @@ from storage.records import (
     Shift,
     Volunteer,
 )
+from storage.states import (
+    OPEN_STATUSES,
+    ChatSide,
+    EndReason,
+    EventRating,
+    HandoffStatus,
+    NudgeOutcome,
+    NudgeReason,
+    Priority,
+    ReminderStage,
+    Role,
+    RsvpAnswer,
+    SafetySource,
+    VolunteerStatus,
+)
 
 __all__ = [
+    "OPEN_STATUSES",
     "Account",
     "BuddyMeeting",
     "ChatReport",
+    "ChatSide",
     "ConnectionCheckin",
     "ConversationRow",
     "CreatedEvent",
     "Database",
+    "EndReason",
     "Event",
     "EventAnswer",
+    "EventRating",
     "Handoff",
+    "HandoffStatus",
     "Invite",
     "InviteUse",
     "Member",
     "MoodCheckin",
+    "NudgeOutcome",
+    "NudgeReason",
     "NudgeRecord",
     "OpenInvite",
     "OutboxRow",
     "PeerChat",
+    "Priority",
+    "ReminderStage",
+    "Role",
     "Rsvp",
+    "RsvpAnswer",
     "SafetyEvent",
     "SafetyPlan",
+    "SafetySource",
     "Shift",
     "Transaction",
     "Volunteer",
+    "VolunteerStatus",
     "open_database",
 ]

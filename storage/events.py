@@ -7,6 +7,14 @@ from typing import Any
 import aiosqlite
 
 from storage.records import Event, Rsvp
+from storage.states import (
+    EventRating,
+    NudgeOutcome,
+    NudgeReason,
+    ReminderStage,
+    RsvpAnswer,
+    maybe_state,
+)
 from storage.timeutil import from_db, maybe_from_db, maybe_to_db, to_db
 
 _EVENT_COLUMNS = (
@@ -21,13 +29,13 @@ _RSVP_COLUMNS = (
 )
 # A nudge's outcome only moves forward: sent → an answer → attended or missed.
 _OUTCOME_RANK = {
-    "sent": 0,
-    "stopped": 1,
-    "declined": 1,
-    "maybe": 1,
-    "going": 2,
-    "missed": 3,
-    "attended": 3,
+    NudgeOutcome.SENT: 0,
+    NudgeOutcome.STOPPED: 1,
+    NudgeOutcome.DECLINED: 1,
+    NudgeOutcome.MAYBE: 1,
+    NudgeOutcome.GOING: 2,
+    NudgeOutcome.MISSED: 3,
+    NudgeOutcome.ATTENDED: 3,
 }
 
 
@@ -58,12 +66,12 @@ def _rsvp(row: Any) -> Rsvp:
         id=row["id"],
         event_id=row["event_id"],
         member_id=row["member_id"],
-        answer=row["answer"],
+        answer=RsvpAnswer(row["answer"]),
         answered_at=from_db(row["answered_at"]),
-        stage=row["stage"],
+        stage=maybe_state(ReminderStage, row["stage"]),
         due_at=maybe_from_db(row["due_at"]),
         attended=None if attended is None else bool(attended),
-        rating=row["rating"],
+        rating=maybe_state(EventRating, row["rating"]),
         buddy_offer=bool(row["buddy_offer"]),
         buddy_requested=bool(row["buddy_requested"]),
         buddy_id=row["buddy_id"],
@@ -192,9 +200,9 @@ class EventRepository:
         event_id: int,
         member_id: int,
         *,
-        answer: str,
+        answer: RsvpAnswer,
         now: datetime,
-        stage: str | None,
+        stage: ReminderStage | None,
         due_at: datetime | None,
     ) -> Rsvp:
         """Record (or change) a member's answer, with the next message it is due."""
@@ -214,7 +222,7 @@ class EventRepository:
         assert rsvp is not None
         return rsvp
 
-    async def answers_of(self, member_id: int, event_ids: Iterable[int]) -> dict[int, str]:
+    async def answers_of(self, member_id: int, event_ids: Iterable[int]) -> dict[int, RsvpAnswer]:
         ids = list(event_ids)
         if not ids:
             return {}
@@ -223,16 +231,20 @@ class EventRepository:
             f"SELECT event_id, answer FROM rsvp WHERE member_id = ? AND event_id IN ({marks})",
             (member_id, *ids),
         )
-        return {row["event_id"]: row["answer"] for row in rows}
+        return {row["event_id"]: RsvpAnswer(row["answer"]) for row in rows}
 
-    async def schedule(self, rsvp_id: int, stage: str | None, due_at: datetime | None) -> None:
+    async def schedule(
+        self, rsvp_id: int, stage: ReminderStage | None, due_at: datetime | None
+    ) -> None:
         await self._conn.execute(
             "UPDATE rsvp SET stage = ?, due_at = ? WHERE id = ?",
             (stage if due_at is not None else None, maybe_to_db(due_at), rsvp_id),
         )
 
     async def attendees(
-        self, event_id: int, answers: Sequence[str] = ("going", "maybe")
+        self,
+        event_id: int,
+        answers: Sequence[RsvpAnswer] = (RsvpAnswer.GOING, RsvpAnswer.MAYBE),
     ) -> list[Rsvp]:
         marks = ", ".join("?" for _ in answers)
         rows = await self._conn.execute_fetchall(
@@ -251,7 +263,9 @@ class EventRepository:
         )
         return [_rsvp(row) for row in rows]
 
-    async def record_attendance(self, rsvp_id: int, *, attended: bool, rating: str | None) -> None:
+    async def record_attendance(
+        self, rsvp_id: int, *, attended: bool, rating: EventRating | None
+    ) -> None:
         await self._conn.execute(
             "UPDATE rsvp SET attended = ?, rating = ?, stage = NULL, due_at = NULL WHERE id = ?",
             (int(attended), rating, rsvp_id),
@@ -336,7 +350,7 @@ class EventRepository:
 
     # -- nudges --------------------------------------------------------------
     async def record_nudge(
-        self, member_id: int, event_id: int, *, reasons: Sequence[str], now: datetime
+        self, member_id: int, event_id: int, *, reasons: Sequence[NudgeReason], now: datetime
     ) -> int:
         cursor = await self._conn.execute(
             "INSERT INTO nudge (member_id, event_id, sent_at, reasons) VALUES (?, ?, ?, ?)",
@@ -346,7 +360,7 @@ class EventRepository:
         return cursor.lastrowid
 
     async def nudge_outcome(
-        self, member_id: int, event_id: int | None, outcome: str, *, now: datetime
+        self, member_id: int, event_id: int | None, outcome: NudgeOutcome, *, now: datetime
     ) -> bool:
         """Move the member's newest nudge (for the event, or any) on to `outcome`."""
         where = "member_id = ?" + (" AND event_id = ?" if event_id is not None else "")
@@ -360,7 +374,7 @@ class EventRepository:
                 params,
             )
         )
-        if not rows or _OUTCOME_RANK[outcome] < _OUTCOME_RANK[rows[0]["outcome"]]:
+        if not rows or _OUTCOME_RANK[outcome] < _OUTCOME_RANK[NudgeOutcome(rows[0]["outcome"])]:
             return False
         await self._conn.execute(
             "UPDATE nudge SET outcome = ?, outcome_at = ? WHERE id = ?",
@@ -368,10 +382,10 @@ class EventRepository:
         )
         return True
 
-    async def nudge_counts(self, since: datetime) -> dict[str, int]:
+    async def nudge_counts(self, since: datetime) -> dict[NudgeOutcome, int]:
         """How the nudges sent since a moment turned out: outcome → count."""
         rows = await self._conn.execute_fetchall(
             "SELECT outcome, count(*) AS n FROM nudge WHERE sent_at >= ? GROUP BY outcome",
             (to_db(since),),
         )
-        return {row["outcome"]: row["n"] for row in rows}
+        return {NudgeOutcome(row["outcome"]): row["n"] for row in rows}

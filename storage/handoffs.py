@@ -7,6 +7,7 @@ from typing import Any
 import aiosqlite
 
 from storage.records import Handoff
+from storage.states import EndReason, HandoffStatus, Priority
 from storage.timeutil import from_db, maybe_from_db, to_db
 
 _COLUMNS = (
@@ -21,9 +22,9 @@ def _handoff(row: Any) -> Handoff:
         member_id=row["member_id"],
         volunteer_id=row["volunteer_id"],
         member_alias=row["member_alias"],
-        priority=row["priority"],
+        priority=Priority(row["priority"]),
         topic=row["topic"],
-        status=row["status"],
+        status=HandoffStatus(row["status"]),
         requested_at=from_db(row["requested_at"]),
         accepted_at=maybe_from_db(row["accepted_at"]),
         ended_at=maybe_from_db(row["ended_at"]),
@@ -48,7 +49,7 @@ class HandoffRepository:
         member_id: int,
         *,
         alias: str,
-        priority: int,
+        priority: Priority,
         topic: str | None,
         now: datetime,
         escalate_at: datetime | None,
@@ -159,7 +160,9 @@ class HandoffRepository:
         )
         return cursor.rowcount == 1
 
-    async def close(self, handoff_id: int, *, status: str, reason: str, now: datetime) -> bool:
+    async def close(
+        self, handoff_id: int, *, status: HandoffStatus, reason: EndReason, now: datetime
+    ) -> bool:
         """End or cancel an open handoff; False if it was already closed."""
         cursor = await self._conn.execute(
             "UPDATE handoff SET status = ?, end_reason = ?, ended_at = ?, escalate_at = NULL "
@@ -168,7 +171,9 @@ class HandoffRepository:
         )
         return cursor.rowcount == 1
 
-    async def raise_priority(self, handoff_id: int, priority: int, escalate_at: datetime) -> None:
+    async def raise_priority(
+        self, handoff_id: int, priority: Priority, escalate_at: datetime
+    ) -> None:
         await self._conn.execute(
             "UPDATE handoff SET priority = min(priority, ?), escalate_at = "
             "min(coalesce(escalate_at, ?), ?) WHERE id = ? AND status = 'waiting'",
@@ -210,8 +215,8 @@ class HandoffRepository:
             "UPDATE handoff SET feedback = ? WHERE id = ?", (words, handoff_id)
         )
 
-    async def counts(self) -> dict[str, int]:
+    async def counts(self) -> dict[HandoffStatus, int]:
         rows = await self._conn.execute_fetchall(
             "SELECT status, count(*) AS n FROM handoff GROUP BY status"
         )
-        return {row["status"]: row["n"] for row in rows}
+        return {HandoffStatus(row["status"]): row["n"] for row in rows}

@@ -23,6 +23,20 @@ from storage.records import (
     PeerChat,
     SafetyEvent,
 )
+from storage.states import (
+    ChatSide,
+    EndReason,
+    EventRating,
+    HandoffStatus,
+    NudgeOutcome,
+    NudgeReason,
+    Priority,
+    ReminderStage,
+    Role,
+    RsvpAnswer,
+    SafetySource,
+    maybe_state,
+)
 from storage.timeutil import from_db, maybe_from_db
 
 
@@ -54,14 +68,14 @@ class PersonalDataRepository:
                 event_place=row["place"],
                 event_starts_at=from_db(row["starts_at"]),
                 event_cancelled=row["cancelled_at"] is not None,
-                answer=row["answer"],
+                answer=RsvpAnswer(row["answer"]),
                 answered_at=from_db(row["answered_at"]),
                 attended=_maybe_bool(row["attended"]),
-                rating=row["rating"],
+                rating=maybe_state(EventRating, row["rating"]),
                 buddy_requested=bool(row["buddy_requested"]),
                 buddy_offer=bool(row["buddy_offer"]),
                 buddy_name=row["buddy_name"],
-                stage=row["stage"],
+                stage=maybe_state(ReminderStage, row["stage"]),
                 due_at=maybe_from_db(row["due_at"]),
             )
             for row in rows
@@ -75,7 +89,8 @@ class PersonalDataRepository:
         )
         found: dict[int, list[ChatReport]] = defaultdict(list)
         for row in rows:
-            found[row["handoff_id"]].append(ChatReport(from_db(row["at"]), row["reported_by"]))
+            report = ChatReport(from_db(row["at"]), ChatSide(row["reported_by"]))
+            found[row["handoff_id"]].append(report)
         return found
 
     async def peer_chats(self, member_id: int) -> list[PeerChat]:
@@ -94,14 +109,14 @@ class PersonalDataRepository:
                 requested_at=from_db(row["requested_at"]),
                 accepted_at=maybe_from_db(row["accepted_at"]),
                 ended_at=maybe_from_db(row["ended_at"]),
-                status=row["status"],
-                priority=row["priority"],
+                status=HandoffStatus(row["status"]),
+                priority=Priority(row["priority"]),
                 topic=row["topic"],
                 rating=row["rating"],
                 feedback=row["feedback"],
                 volunteer_name=row["display_name"],
                 member_alias=row["member_alias"],
-                end_reason=row["end_reason"],
+                end_reason=maybe_state(EndReason, row["end_reason"]),
                 escalations=row["escalations"],
                 escalate_at=maybe_from_db(row["escalate_at"]),
                 held_for_shift=bool(row["held_for_shift"]),
@@ -121,7 +136,7 @@ class PersonalDataRepository:
             SafetyEvent(
                 at=from_db(row["at"]),
                 tier=row["tier"],
-                source=row["source"],
+                source=SafetySource(row["source"]),
                 rule_ids=_tags(row["rule_ids"]),
                 detector_version=row["detector_version"],
                 message_ref=row["message_ref"],
@@ -143,7 +158,7 @@ class PersonalDataRepository:
             "SELECT role, used_at FROM invite WHERE used_by = ? ORDER BY used_at",
             (member_id,),
         )
-        return [InviteUse(row["role"], from_db(row["used_at"])) for row in rows]
+        return [InviteUse(Role(row["role"]), from_db(row["used_at"])) for row in rows]
 
     async def events_created(self, member_id: int) -> list[CreatedEvent]:
         rows = await self._conn.execute_fetchall(
@@ -168,8 +183,8 @@ class PersonalDataRepository:
                 sent_at=from_db(row["sent_at"]),
                 event_title=row["title"],
                 event_starts_at=maybe_from_db(row["starts_at"]),
-                reasons=_tags(row["reasons"]),
-                outcome=row["outcome"],
+                reasons=tuple(NudgeReason(reason) for reason in _tags(row["reasons"])),
+                outcome=NudgeOutcome(row["outcome"]),
                 outcome_at=maybe_from_db(row["outcome_at"]),
             )
             for row in rows

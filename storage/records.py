@@ -4,6 +4,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from storage.states import (
+    OPEN_STATUSES,
+    ChatSide,
+    EndReason,
+    EventRating,
+    HandoffStatus,
+    NudgeOutcome,
+    NudgeReason,
+    Priority,
+    ReminderStage,
+    Role,
+    RsvpAnswer,
+    SafetySource,
+    VolunteerStatus,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Member:
@@ -103,7 +119,7 @@ class Volunteer:
     display_name: str
     topics: tuple[str, ...]
     capacity: int
-    status: str  # 'active' or 'suspended' (removed ones too, with `removed_at`)
+    status: VolunteerStatus  # removed ones are suspended, with `removed_at`
     on_call: bool
     on_call_by_shift: bool
     shift_started: datetime | None
@@ -115,7 +131,7 @@ class Volunteer:
 
     @property
     def is_active(self) -> bool:
-        return self.status == "active"
+        return self.status == VolunteerStatus.ACTIVE
 
     @property
     def has_room(self) -> bool:
@@ -125,7 +141,7 @@ class Volunteer:
 @dataclass(frozen=True, slots=True)
 class Invite:
     digest: str  # the code's SHA-256; the code itself is never stored
-    role: str  # 'volunteer' or 'admin'
+    role: Role
     expires_at: datetime
     used_at: datetime | None
 
@@ -135,7 +151,7 @@ class OpenInvite:
     """An invite not yet used, for admins' list: never its code."""
 
     id: int
-    role: str  # 'volunteer' or 'admin'
+    role: Role
     created_at: datetime
     expires_at: datetime
 
@@ -155,9 +171,9 @@ class Handoff:
     member_id: int | None
     volunteer_id: int | None
     member_alias: str
-    priority: int  # 0 crisis, 1 low mood, 2 ordinary
+    priority: Priority
     topic: str | None
-    status: str  # 'waiting', 'active', 'ended', 'cancelled'
+    status: HandoffStatus
     requested_at: datetime
     accepted_at: datetime | None
     ended_at: datetime | None
@@ -172,7 +188,7 @@ class Handoff:
 
     @property
     def is_open(self) -> bool:
-        return self.status in ("waiting", "active")
+        return self.status in OPEN_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,12 +216,12 @@ class Rsvp:
     id: int
     event_id: int
     member_id: int
-    answer: str  # 'going', 'maybe', 'no'
+    answer: RsvpAnswer
     answered_at: datetime
-    stage: str | None  # the next message due: 'day_before', 'hour_before', 'followup'
+    stage: ReminderStage | None  # the next message due
     due_at: datetime | None
     attended: bool | None
-    rating: str | None
+    rating: EventRating | None
     buddy_offer: bool
     buddy_requested: bool
     buddy_id: int | None
@@ -220,14 +236,14 @@ class EventAnswer:
     event_place: str
     event_starts_at: datetime
     event_cancelled: bool
-    answer: str
+    answer: RsvpAnswer
     answered_at: datetime
     attended: bool | None
-    rating: str | None
+    rating: EventRating | None
     buddy_requested: bool
     buddy_offer: bool
     buddy_name: str | None  # the display name of the volunteer meeting them there
-    stage: str | None  # the next message due about it: 'day_before', 'hour_before', 'followup'
+    stage: ReminderStage | None  # the next message due about it
     due_at: datetime | None
 
 
@@ -236,7 +252,7 @@ class ChatReport:
     """A /report of a peer chat: when, and from which side."""
 
     at: datetime
-    reported_by: str  # 'member' or 'volunteer'
+    reported_by: ChatSide
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,14 +262,14 @@ class PeerChat:
     requested_at: datetime
     accepted_at: datetime | None
     ended_at: datetime | None
-    status: str
-    priority: int
+    status: HandoffStatus
+    priority: Priority
     topic: str | None
     rating: int | None
     feedback: str | None
     volunteer_name: str | None
     member_alias: str  # the name the volunteer saw
-    end_reason: str | None
+    end_reason: EndReason | None
     escalations: int  # rounds of re-alerting peers (and admins) while it waited
     escalate_at: datetime | None  # the next such round, while waiting
     held_for_shift: bool
@@ -265,7 +281,7 @@ class PeerChat:
 class SafetyEvent:
     at: datetime
     tier: int
-    source: str  # 'chat', 'relay', 'silence', 'confirmed'
+    source: SafetySource
     rule_ids: tuple[str, ...]
     detector_version: str
     message_ref: str | None  # the chat's id of the message it came from
@@ -298,7 +314,7 @@ class BuddyMeeting:
 
 @dataclass(frozen=True, slots=True)
 class InviteUse:
-    role: str  # 'volunteer' or 'admin'
+    role: Role
     used_at: datetime
 
 
@@ -314,6 +330,6 @@ class NudgeRecord:
     sent_at: datetime
     event_title: str | None  # None once the event is gone
     event_starts_at: datetime | None
-    reasons: tuple[str, ...]
-    outcome: str
+    reasons: tuple[NudgeReason, ...]
+    outcome: NudgeOutcome
     outcome_at: datetime | None

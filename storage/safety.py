@@ -6,6 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage.states import ChatSide, SafetySource
 from storage.timeutil import to_db
 
 
@@ -20,7 +21,7 @@ class SafetyRepository:
         tier: int,
         rule_ids: Sequence[str],
         detector_version: str,
-        source: str,
+        source: SafetySource,
         now: datetime,
         message_ref: str | None = None,
     ) -> None:
@@ -55,7 +56,7 @@ class SafetyRepository:
         )
         return int(next(iter(rows))[0])
 
-    async def reported(self, handoff_id: int, *, by: str) -> bool:
+    async def reported(self, handoff_id: int, *, by: ChatSide) -> bool:
         """Whether this side of the chat has reported it already."""
         rows = await self._conn.execute_fetchall(
             "SELECT 1 FROM peer_report WHERE handoff_id = ? AND reported_by = ? LIMIT 1",
@@ -63,15 +64,17 @@ class SafetyRepository:
         )
         return bool(list(rows))
 
-    async def events_of(self, member_id: int) -> list[tuple[int, str, str]]:
+    async def events_of(self, member_id: int) -> list[tuple[int, str, SafetySource]]:
         """(tier, rule ids, source) of a member's events, oldest first."""
         rows = await self._conn.execute_fetchall(
             "SELECT tier, rule_ids, source FROM safety_event WHERE member_id = ? ORDER BY id",
             (member_id,),
         )
-        return [(row["tier"], row["rule_ids"], row["source"]) for row in rows]
+        return [(row["tier"], row["rule_ids"], SafetySource(row["source"])) for row in rows]
 
-    async def record_report(self, handoff_id: int, *, reported_by: str, now: datetime) -> None:
+    async def record_report(
+        self, handoff_id: int, *, reported_by: ChatSide, now: datetime
+    ) -> None:
         await self._conn.execute(
             "INSERT INTO peer_report (handoff_id, reported_by, at) VALUES (?, ?, ?)",
             (handoff_id, reported_by, to_db(now)),

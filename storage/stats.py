@@ -6,6 +6,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.states import HandoffStatus, Priority
 from storage.timeutil import from_db, maybe_from_db, to_db
 
 
@@ -30,8 +31,8 @@ class CheckinCounts:
 class HandoffRow:
     """One request's timing and outcome, without who asked or who answered."""
 
-    priority: int
-    status: str
+    priority: Priority
+    status: HandoffStatus
     requested_at: datetime
     accepted_at: datetime | None
     ended_at: datetime | None
@@ -96,8 +97,8 @@ class StatsRepository:
         )
         return [
             HandoffRow(
-                priority=row["priority"],
-                status=row["status"],
+                priority=Priority(row["priority"]),
+                status=HandoffStatus(row["status"]),
                 requested_at=from_db(row["requested_at"]),
                 accepted_at=maybe_from_db(row["accepted_at"]),
                 ended_at=maybe_from_db(row["ended_at"]),

@@ -9,6 +9,7 @@ from typing import Any
 import aiosqlite
 
 from storage.records import Invite, OpenInvite, Shift, Volunteer
+from storage.states import Role, VolunteerStatus
 from storage.timeutil import from_db, maybe_from_db, to_db
 
 _COLUMNS = (
@@ -26,7 +27,7 @@ def _volunteer(row: Any) -> Volunteer:
         display_name=row["display_name"],
         topics=tuple(t for t in row["topics"].split(",") if t),
         capacity=row["capacity"],
-        status=row["status"],
+        status=VolunteerStatus(row["status"]),
         on_call=bool(row["on_call"]),
         on_call_by_shift=bool(row["on_call_by_shift"]),
         shift_started=maybe_from_db(row["shift_started"]),
@@ -50,7 +51,7 @@ class VolunteerRepository:
 
     # -- invites -------------------------------------------------------------
     async def create_invite(
-        self, code: str, *, role: str, now: datetime, expires_at: datetime
+        self, code: str, *, role: Role, now: datetime, expires_at: datetime
     ) -> None:
         """Keep a new code: only its digest is stored, never the code."""
         await self._conn.execute(
@@ -72,7 +73,7 @@ class VolunteerRepository:
         row = rows[0]
         return Invite(
             digest=row["digest"],
-            role=row["role"],
+            role=Role(row["role"]),
             expires_at=from_db(row["expires_at"]),
             used_at=maybe_from_db(row["used_at"]),
         )
@@ -151,8 +152,8 @@ class VolunteerRepository:
     async def mark_shift_reminded(self, member_id: int, start: datetime) -> None:
         await self._set(member_id, shift_reminded=to_db(start))
 
-    async def set_status(self, member_id: int, status: str) -> None:
-        if status == "suspended":
+    async def set_status(self, member_id: int, status: VolunteerStatus) -> None:
+        if status is VolunteerStatus.SUSPENDED:
             await self._set(member_id, status=status, on_call=0, on_call_by_shift=0)
         else:
             await self._set(member_id, status=status, removed_at=None)
@@ -168,7 +169,7 @@ class VolunteerRepository:
         """Off the rota for good: shifts deleted, the row kept as removed (see the migration)."""
         await self._set(
             member_id,
-            status="suspended",
+            status=VolunteerStatus.SUSPENDED,
             on_call=0,
             on_call_by_shift=0,
             current_handoff=None,
@@ -245,7 +246,7 @@ class VolunteerRepository:
 def _open_invite(row: Any) -> OpenInvite:
     return OpenInvite(
         id=row["id"],
-        role=row["role"],
+        role=Role(row["role"]),
         created_at=from_db(row["created_at"]),
         expires_at=from_db(row["expires_at"]),
     )

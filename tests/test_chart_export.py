@@ -14,7 +14,19 @@ from flows.checkins.daily import MOODS
 from flows.core.clock import ManualClock
 from flows.core.engine import Engine
 from flows.core.values import Document, Reply
-from storage import Account, ConnectionCheckin, Database, Member, MoodCheckin
+from storage import (
+    Account,
+    ConnectionCheckin,
+    Database,
+    EndReason,
+    HandoffStatus,
+    Member,
+    MoodCheckin,
+    NudgeReason,
+    Priority,
+    RsvpAnswer,
+    SafetySource,
+)
 from tests.chat_driver import ChatDriver
 
 ALEX = Account("telegram", "4242")
@@ -219,15 +231,23 @@ async def give_them_a_life(db: Database, clock: ManualClock, member: Member, tag
             now=now,
         )
         await tx.events.answer(
-            event_id, member.id, answer="going", now=now, stage=None, due_at=None
+            event_id, member.id, answer=RsvpAnswer.GOING, now=now, stage=None, due_at=None
         )
-        await tx.events.record_nudge(member.id, event_id, reasons=("lonely",), now=now)
+        await tx.events.record_nudge(member.id, event_id, reasons=(NudgeReason.LONELY,), now=now)
         handoff = await tx.handoffs.request(
-            member.id, alias=f"Alias {tag}", priority=2, topic="alone", now=now, escalate_at=None
+            member.id,
+            alias=f"Alias {tag}",
+            priority=Priority.ORDINARY,
+            topic="alone",
+            now=now,
+            escalate_at=None,
         )
         assert await tx.handoffs.claim(handoff, volunteer.id, now + timedelta(minutes=2))
         await tx.handoffs.close(
-            handoff, status="ended", reason="member", now=now + timedelta(minutes=30)
+            handoff,
+            status=HandoffStatus.ENDED,
+            reason=EndReason.MEMBER,
+            now=now + timedelta(minutes=30),
         )
         await tx.handoffs.rate(handoff, 4)
         await tx.handoffs.add_feedback(handoff, f"feedback {tag}")
@@ -236,7 +256,7 @@ async def give_them_a_life(db: Database, clock: ManualClock, member: Member, tag
             tier=2,
             rule_ids=(f"secret.rule.{tag}",),
             detector_version="lexicon-2",
-            source="chat",
+            source=SafetySource.CHAT,
             now=now,
         )
         await tx.safety_plans.save_step(

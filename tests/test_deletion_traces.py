@@ -14,7 +14,7 @@ from flows.core.config import FlowConfig
 from flows.core.engine import Engine
 from flows.core.values import Reply
 from flows.members.traces import BUDDY_CLOSED
-from storage import Account, Database
+from storage import Account, Database, Priority
 from tests.chat_driver import ChatDriver, Room
 from tests.event_helpers import post
 
@@ -152,7 +152,12 @@ async def test_a_stale_placeholder_never_drops_someone_elses_message(
         heron = await tx.members.find_by_account(HERON)
         assert heron is not None
         chat = await tx.handoffs.request(
-            heron.id, alias="Quiet Heron", priority=2, topic=None, now=now, escalate_at=None
+            heron.id,
+            alias="Quiet Heron",
+            priority=Priority.ORDINARY,
+            topic=None,
+            now=now,
+            escalate_at=None,
         )
         # A notice whose send was refused keeps its placeholder; the row id is reused.
         reused = await tx.outbox.add(OAK, Reply("For Oak, urgent", urgent=True).to_json(), now)

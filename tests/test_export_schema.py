@@ -21,7 +21,18 @@ from flows.members.export import member_export
 from flows.safety.crisis import assess
 from flows.safety.crisis.meanings import UNKNOWN, rule_meaning
 from flows.sweeper import Sweeper
-from storage import Account, ConnectionCheckin, Database
+from storage import (
+    Account,
+    ChatSide,
+    ConnectionCheckin,
+    Database,
+    NudgeReason,
+    Priority,
+    ReminderStage,
+    Role,
+    RsvpAnswer,
+    SafetySource,
+)
 from storage.volunteers import invite_digest
 from tests.chat_driver import ChatDriver
 
@@ -337,34 +348,49 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
             now=now,
         )
         await tx.events.answer(
-            walk, me.id, answer="going", now=now, stage="day_before", due_at=now
+            walk,
+            me.id,
+            answer=RsvpAnswer.GOING,
+            now=now,
+            stage=ReminderStage.DAY_BEFORE,
+            due_at=now,
         )
         others_answer = await tx.events.answer(
-            walk, other.id, answer="going", now=now, stage=None, due_at=None
+            walk, other.id, answer=RsvpAnswer.GOING, now=now, stage=None, due_at=None
         )
         await tx.events.request_buddy(others_answer.id)
         assert await tx.events.claim_buddy(others_answer.id, me.id)
-        await tx.events.record_nudge(me.id, walk, reasons=("lonely",), now=now)
+        await tx.events.record_nudge(me.id, walk, reasons=(NudgeReason.LONELY,), now=now)
         asked = await tx.handoffs.request(
-            me.id, alias="Quiet Heron", priority=1, topic="low", now=now, escalate_at=later
+            me.id,
+            alias="Quiet Heron",
+            priority=Priority.LOW_MOOD,
+            topic="low",
+            now=now,
+            escalate_at=later,
         )
         assert await tx.handoffs.claim(asked, peer.id, now)
-        await tx.safety.record_report(asked, reported_by="volunteer", now=now)
+        await tx.safety.record_report(asked, reported_by=ChatSide.VOLUNTEER, now=now)
         held = await tx.handoffs.request(
-            other.id, alias="Bright Oak", priority=2, topic=None, now=now, escalate_at=None
+            other.id,
+            alias="Bright Oak",
+            priority=Priority.ORDINARY,
+            topic=None,
+            now=now,
+            escalate_at=None,
         )
         assert await tx.handoffs.claim(held, me.id, now)
-        await tx.safety.record_report(held, reported_by="member", now=now)
+        await tx.safety.record_report(held, reported_by=ChatSide.MEMBER, now=now)
         await tx.safety.record_event(
             me.id,
             tier=2,
             rule_ids=("t2.passive", "mod.past"),
             detector_version="lexicon-2",
-            source="chat",
+            source=SafetySource.CHAT,
             now=now,
             message_ref="41",
         )
-        await tx.volunteers.create_invite("code-1", role="volunteer", now=now, expires_at=later)
+        await tx.volunteers.create_invite("code-1", role=Role.VOLUNTEER, now=now, expires_at=later)
         assert await tx.volunteers.redeem_invite(invite_digest("code-1"), me.id, now)
         member = await tx.members.get(me.id)
         assert member is not None

@@ -4,7 +4,7 @@ import sqlite3
 from importlib import resources
 from pathlib import Path
 
-from storage import open_database
+from storage import Role, open_database
 from storage.timeutil import from_db
 
 JOINED = "2026-09-01T10:00:00.000000Z"
@@ -79,7 +79,7 @@ async def test_invites_made_before_ids_existed_get_ids_in_the_order_they_were_ma
         async with db.transaction() as tx:
             before = await tx.volunteers.open_invites(from_db(JOINED))
             await tx.volunteers.create_invite(
-                "vnew", role="volunteer", now=from_db(CONTACT), expires_at=from_db(CONTACT)
+                "vnew", role=Role.VOLUNTEER, now=from_db(CONTACT), expires_at=from_db(CONTACT)
             )
             ids = await tx.volunteers.open_invites(from_db(JOINED))
     finally:

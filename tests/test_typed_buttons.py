@@ -17,7 +17,7 @@ from flows.core.config import FlowConfig
 from flows.core.engine import Engine, Hooks, match_choice
 from flows.core.typed_buttons import OFFER_WINDOW, TypedButtons
 from flows.core.values import Choice
-from storage import Account, Database, Rsvp
+from storage import Account, Database, NudgeOutcome, Rsvp
 from tests.chat_driver import Room
 from tests.event_helpers import Timeline, join, member, post
 from tests.fake_telegram import FakeTelegram
@@ -59,7 +59,7 @@ async def rsvp(db: Database, event_id: int, who: Account) -> Rsvp | None:
         return await tx.events.rsvp_of(event_id, river.id)
 
 
-async def nudge_outcomes(db: Database) -> dict[str, int]:
+async def nudge_outcomes(db: Database) -> dict[NudgeOutcome, int]:
     async with db.transaction() as tx:
         return await tx.events.nudge_counts(datetime(2026, 1, 1, tzinfo=UTC))
 

@@ -10,6 +10,7 @@ step that changes something asks to confirm first, as removing a volunteer does.
 
 import logging
 
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from flows.core.local_time import when
 from flows.core.parsing import parse_id
@@ -177,7 +178,9 @@ async def demote(ctx: Context) -> None:
 
 
 ACCESS_COMMANDS = (
-    Command("invites", "open invites, with Revoke buttons", invites, audience="admin"),
-    Command("admins", "who is an admin, with Demote buttons", list_admins, audience="admin"),
-    Command("demote", "take back admin rights granted in chat", demote, audience="admin"),
+    Command("invites", "open invites, with Revoke buttons", invites, audience=Audience.ADMIN),
+    Command(
+        "admins", "who is an admin, with Demote buttons", list_admins, audience=Audience.ADMIN
+    ),
+    Command("demote", "take back admin rights granted in chat", demote, audience=Audience.ADMIN),
 )

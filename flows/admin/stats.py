@@ -17,7 +17,9 @@ import statistics
 from collections.abc import Sequence
 from datetime import timedelta
 
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
+from storage import HandoffStatus, Priority
 from storage.stats import HandoffRow
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,11 @@ BAND = 5
 AVERAGE_STEP = 0.5
 RECENT = timedelta(days=7)
 MONTH = timedelta(days=30)
-PRIORITY_NAMES = {0: "crisis", 1: "low mood", 2: "ordinary"}
+PRIORITY_NAMES = {
+    Priority.CRISIS: "crisis",
+    Priority.LOW_MOOD: "low mood",
+    Priority.ORDINARY: "ordinary",
+}
 
 
 def banded(n: int) -> int:
@@ -64,13 +70,15 @@ def _peer_lines(rows: Sequence[HandoffRow]) -> list[str]:
     if not rows:
         return lines
     by_priority = ", ".join(
-        f"{name} {count(sum(1 for r in rows if r.priority == p))}"
+        f"{name} {count(sum(1 for r in rows if r.priority is p))}"
         for p, name in PRIORITY_NAMES.items()
     )
     lines.append(f"• by priority: {by_priority}")
     accepted = [r for r in rows if r.accepted_at is not None]
     lines.append(f"• accepted: {share(len(accepted), len(rows))}")
-    unanswered = sum(1 for r in rows if r.accepted_at is None and r.status != "waiting")
+    unanswered = sum(
+        1 for r in rows if r.accepted_at is None and r.status is not HandoffStatus.WAITING
+    )
     lines.append(f"• withdrawn before anyone accepted: {count(unanswered)}")
     wait = minutes([r.accepted_at - r.requested_at for r in accepted if r.accepted_at])
     if wait:
@@ -136,5 +144,5 @@ async def show_stats(ctx: Context) -> None:
 
 
 STATS_COMMANDS = (
-    Command("stats", "community figures, in aggregates", show_stats, audience="admin"),
+    Command("stats", "community figures, in aggregates", show_stats, audience=Audience.ADMIN),
 )

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from flows.community.isolation import refresh_nudge_schedule
 from flows.community.reminders import next_stage
 from flows.community.text import TAGS, card
+from flows.core.audience import Audience
 from flows.core.engine import Answer, Command, Context, Flow
 from flows.core.local_time import when
 from flows.core.parsing import parse_id, parse_time_of_day, timezone_label
@@ -568,9 +569,14 @@ class CancelEvent(Flow):
 
 
 EVENT_ADMIN_COMMANDS = (
-    Command("newevent", "post a community event", new_event, audience="admin"),
-    Command("editevent", "change an event (those going are told)", edit_event, audience="admin"),
+    Command("newevent", "post a community event", new_event, audience=Audience.ADMIN),
     Command(
-        "cancelevent", "cancel an event (those going are told)", cancel_event, audience="admin"
+        "editevent", "change an event (those going are told)", edit_event, audience=Audience.ADMIN
+    ),
+    Command(
+        "cancelevent",
+        "cancel an event (those going are told)",
+        cancel_event,
+        audience=Audience.ADMIN,
     ),
 )

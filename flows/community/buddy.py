@@ -6,11 +6,12 @@ import logging
 
 from flows.community.events import full_text, is_full_for, refusal, save_answer
 from flows.core import notice_keys
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from flows.core.local_time import when
 from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Reply, command_choice
-from storage import Event
+from storage import Event, RsvpAnswer
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ async def offer(ctx: Context) -> None:
     member = ctx.require_member()
     event_id = parse_id(raw)
     answer = await ctx.tx.events.rsvp_of(event_id, member.id) if event_id else None
-    if answer is None or answer.answer != "going":
+    if answer is None or answer.answer is not RsvpAnswer.GOING:
         ctx.say("Say you'll go to the event first (/events), then you can offer to meet someone.")
         return
     await ctx.tx.events.set_buddy_offer(answer.id, True)
@@ -86,7 +87,7 @@ async def request(ctx: Context) -> None:
     if is_full_for(event, before):
         ctx.say(full_text(event))
         return
-    saved = await save_answer(ctx, member, event, "going")
+    saved = await save_answer(ctx, member, event, RsvpAnswer.GOING)
     await ctx.tx.events.request_buddy(saved.id)
     if ctx.input.is_command_tap:
         ctx.answered = "🤝 Go with a peer"
@@ -169,8 +170,10 @@ BUDDY_COMMANDS = (
         "buddyoffer",
         "offer to meet a member at an event",
         offer,
-        audience="volunteer",
+        audience=Audience.VOLUNTEER,
         hidden=True,
     ),
-    Command("buddymeet", "meet a member at an event", meet, audience="volunteer", hidden=True),
+    Command(
+        "buddymeet", "meet a member at an event", meet, audience=Audience.VOLUNTEER, hidden=True
+    ),
 )

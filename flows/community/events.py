@@ -7,18 +7,26 @@ from datetime import timedelta
 from flows.community.isolation import after_attending, refresh_nudge_schedule
 from flows.community.reminders import next_stage
 from flows.community.text import ANSWER_LABELS, card, rsvp_buttons, zone_note
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from flows.core.local_time import when
 from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
-from storage import Event, Member, Rsvp
+from storage import Event, EventRating, Member, NudgeOutcome, Rsvp, RsvpAnswer
 
 log = logging.getLogger(__name__)
 
 LIST_DAYS = 14
 LIST_MAX = 10
-NUDGE_OUTCOME = {"going": "going", "maybe": "maybe", "no": "declined"}
-RATINGS = {"good", "hard", "no"}
+NUDGE_OUTCOME = {
+    RsvpAnswer.GOING: NudgeOutcome.GOING,
+    RsvpAnswer.MAYBE: NudgeOutcome.MAYBE,
+    RsvpAnswer.NO: NudgeOutcome.DECLINED,
+}
+# `/attended <event> good|hard|no`: how it was, or "no": they didn't make it.
+DID_NOT_GO = "no"
+ATTENDED_ANSWERS = {*EventRating, DID_NOT_GO}
+RATING_LABELS = {EventRating.GOOD: "😊 It was good", EventRating.HARD: "😕 It was hard"}
 HOW_TO_ANSWER = "To answer, tap a button under an event in /events."
 
 
@@ -66,7 +74,7 @@ def refusal(event: Event | None, ctx: Context) -> str | None:
 
 
 def is_full_for(event: Event, before: Rsvp | None) -> bool:
-    was_going = before is not None and before.answer == "going"
+    was_going = before is not None and before.answer is RsvpAnswer.GOING
     return not was_going and event.capacity is not None and event.going >= event.capacity
 
 
@@ -77,10 +85,10 @@ def full_text(event: Event) -> str:
     )
 
 
-async def save_answer(ctx: Context, member: Member, event: Event, answer: str) -> Rsvp:
+async def save_answer(ctx: Context, member: Member, event: Event, answer: RsvpAnswer) -> Rsvp:
     """Record the answer with its next reminder, the nudge's outcome, and the plans."""
     stage, due = (None, None)
-    if answer != "no":
+    if answer is not RsvpAnswer.NO:
         stage, due = next_stage(event, member.timezone, ctx.config, ctx.now)
     saved = await ctx.tx.events.answer(
         event.id, member.id, answer=answer, now=ctx.now, stage=stage, due_at=due
@@ -136,26 +144,26 @@ async def rsvp(ctx: Context) -> None:
         ctx.remind_open_question()
         return
     member = ctx.require_member()
-    answer = parts[1]
+    answer = RsvpAnswer(parts[1])
     event = await ctx.tx.events.get(event_id)
     problem = refusal(event, ctx)
     if problem is not None or event is None:
         ctx.say(problem or HOW_TO_ANSWER)
         return
     before = await ctx.tx.events.rsvp_of(event.id, member.id)
-    was_going = before is not None and before.answer == "going"
-    if answer == "going" and is_full_for(event, before):
+    was_going = before is not None and before.answer is RsvpAnswer.GOING
+    if answer is RsvpAnswer.GOING and is_full_for(event, before):
         ctx.say(full_text(event))
         return
     saved = await save_answer(ctx, member, event, answer)
     if ctx.input.is_command_tap:
         ctx.answered = ANSWER_LABELS[answer]
-    if answer != "going" and before is not None and before.buddy_id is not None:
+    if answer is not RsvpAnswer.GOING and before is not None and before.buddy_id is not None:
         await tell_buddy_dropped_out(ctx, event, before.buddy_id)
-    if answer != "going" and was_going:
+    if answer is not RsvpAnswer.GOING and was_going:
         await tell_members_their_buddy_cannot_come(ctx, event)
     at = when(event.starts_at, member.timezone)
-    if answer == "going":
+    if answer is RsvpAnswer.GOING:
         text = f"Lovely — you're going to {event.title} ({at}). 🌱"
         text += " I'll remind you before it starts." if saved.due_at is not None else ""
         volunteer = await ctx.volunteer()
@@ -167,7 +175,7 @@ async def rsvp(ctx: Context) -> None:
             )
             return
         ctx.say(text)
-    elif answer == "maybe":
+    elif answer is RsvpAnswer.MAYBE:
         ctx.say(
             f"Noted as a maybe for {event.title} ({at}). I'll remind you before it starts — "
             "no pressure either way."
@@ -182,7 +190,7 @@ async def attended(ctx: Context) -> None:
     """`/attended <event id> good|hard|no` — the answer to "did you make it?"."""
     parts = ctx.input.text.split()
     event_id = parse_id(parts[0]) if len(parts) == 2 else None
-    if event_id is None or parts[1] not in RATINGS:
+    if event_id is None or parts[1] not in ATTENDED_ANSWERS:
         ctx.say('Tap one of the buttons under "Did you make it?" to answer.')
         ctx.remind_open_question()
         return
@@ -198,12 +206,11 @@ async def attended(ctx: Context) -> None:
     if answer.attended is not None:
         ctx.say("Thanks — I already have your answer for that one.")
         return
-    went = parts[1] != "no"
-    await ctx.tx.events.record_attendance(
-        answer.id, attended=went, rating=parts[1] if went else None
-    )
+    rating = None if parts[1] == DID_NOT_GO else EventRating(parts[1])
+    went = rating is not None
+    await ctx.tx.events.record_attendance(answer.id, attended=went, rating=rating)
     await ctx.tx.events.nudge_outcome(
-        member.id, event.id, "attended" if went else "missed", now=ctx.now
+        member.id, event.id, NudgeOutcome.ATTENDED if went else NudgeOutcome.MISSED, now=ctx.now
     )
     if went:
         await after_attending(
@@ -211,12 +218,10 @@ async def attended(ctx: Context) -> None:
         )
     log.info("attendance member=%s event=%s went=%s", member.id, event.id, went)
     if ctx.input.is_command_tap:
-        ctx.answered = {"good": "😊 It was good", "hard": "😕 It was hard"}.get(
-            parts[1], "➖ I didn't make it"
-        )
-    if parts[1] == "good":
+        ctx.answered = RATING_LABELS[rating] if rating is not None else "➖ I didn't make it"
+    if rating is EventRating.GOOD:
         ctx.say("That's wonderful — showing up is a big deal. 🌟")
-    elif parts[1] == "hard":
+    elif rating is EventRating.HARD:
         ctx.say(
             "Thank you for going anyway — that takes courage. If you'd like to talk it "
             "over, /talk finds a peer."
@@ -227,7 +232,12 @@ async def attended(ctx: Context) -> None:
 
 EVENT_MEMBER_COMMANDS = (
     # Events say where people will be: for members who consented, volunteers and admins.
-    Command("events", "community events in the next two weeks", list_events, audience="community"),
+    Command(
+        "events",
+        "community events in the next two weeks",
+        list_events,
+        audience=Audience.COMMUNITY,
+    ),
     Command("rsvp", "answer an event invitation", rsvp, hidden=True),
     Command("attended", "say whether you made it to an event", attended, hidden=True),
 )

@@ -24,12 +24,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flows.core.config import FlowConfig
-from storage import Event, Member, Transaction
+from storage import Event, Member, NudgeReason, Transaction
 
 LOW_MOOD_AT_MOST = 2  # "low" or "very low"
-LONELY = "lonely"
-NO_CONTACT = "no_contact"
-LOW_MOODS = "low_moods"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,20 +49,22 @@ def contact_baseline(member: Member) -> datetime:
     return member.last_contact_at or member.onboarded_at or member.created_at
 
 
-def _by_answers(member: Member, rule: IsolationRule) -> list[str]:
+def _by_answers(member: Member, rule: IsolationRule) -> list[NudgeReason]:
     reasons = []
     if rule.ucla_min and member.last_ucla3 is not None and member.last_ucla3 >= rule.ucla_min:
-        reasons.append(LONELY)
+        reasons.append(NudgeReason.LONELY)
     if rule.low_mood_run and member.low_mood_run >= rule.low_mood_run:
-        reasons.append(LOW_MOODS)
+        reasons.append(NudgeReason.LOW_MOODS)
     return reasons
 
 
-def isolation_reasons(member: Member, now: datetime, rule: IsolationRule) -> tuple[str, ...]:
+def isolation_reasons(
+    member: Member, now: datetime, rule: IsolationRule
+) -> tuple[NudgeReason, ...]:
     """Which parts of the rule hold for the member now; empty = not isolated."""
     reasons = _by_answers(member, rule)
     if rule.days and now >= contact_baseline(member) + timedelta(days=rule.days):
-        reasons.insert(1 if LONELY in reasons else 0, NO_CONTACT)
+        reasons.insert(1 if NudgeReason.LONELY in reasons else 0, NudgeReason.NO_CONTACT)
     return tuple(reasons)
 
 

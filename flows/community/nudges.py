@@ -12,11 +12,12 @@ from flows.admin import share as share_of
 from flows.community.buddy import willing_volunteers
 from flows.community.isolation import IsolationRule, isolation_reasons, refresh_nudge_schedule
 from flows.community.text import rsvp_buttons
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from flows.core.local_time import when
 from flows.core.quiet_hours import next_allowed
 from flows.core.values import Choice, command_choice
-from storage import Event
+from storage import Event, NudgeOutcome
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,7 @@ async def nudges_command(ctx: Context) -> None:
     if choice == "off":
         await ctx.tx.members.set_nudges_off(member.id, True)
         await ctx.tx.members.schedule_nudge(member.id, None)
-        await ctx.tx.events.nudge_outcome(member.id, None, "stopped", now=ctx.now)
+        await ctx.tx.events.nudge_outcome(member.id, None, NudgeOutcome.STOPPED, now=ctx.now)
         log.info("nudges_off member=%s", member.id)
         if ctx.input.is_command_tap:
             ctx.answered = "🔕 Stop suggestions"
@@ -176,7 +177,10 @@ async def nudge_stats(ctx: Context) -> None:
     if not sent:
         ctx.say(f"No nudges were sent in the last {STATS_DAYS} days.")
         return
-    said_yes = counts.get("going", 0) + counts.get("attended", 0) + counts.get("missed", 0)
+    said_yes = sum(
+        counts.get(outcome, 0)
+        for outcome in (NudgeOutcome.GOING, NudgeOutcome.ATTENDED, NudgeOutcome.MISSED)
+    )
 
     def share(n: int) -> str:
         # Groups under 5 are not shown exactly, as in /stats.
@@ -187,12 +191,12 @@ async def nudge_stats(ctx: Context) -> None:
             [
                 f"Nudges in the last {STATS_DAYS} days: {count(sent)}",
                 f"→ said they'd go: {share(said_yes)}",
-                f"→ maybe: {share(counts.get('maybe', 0))}",
-                f"→ went (said so afterwards): {share(counts.get('attended', 0))}",
-                f"→ didn't make it: {share(counts.get('missed', 0))}",
-                f"→ not this time: {share(counts.get('declined', 0))}",
-                f"→ stopped suggestions: {share(counts.get('stopped', 0))}",
-                f"→ no answer yet: {share(counts.get('sent', 0))}",
+                f"→ maybe: {share(counts.get(NudgeOutcome.MAYBE, 0))}",
+                f"→ went (said so afterwards): {share(counts.get(NudgeOutcome.ATTENDED, 0))}",
+                f"→ didn't make it: {share(counts.get(NudgeOutcome.MISSED, 0))}",
+                f"→ not this time: {share(counts.get(NudgeOutcome.DECLINED, 0))}",
+                f"→ stopped suggestions: {share(counts.get(NudgeOutcome.STOPPED, 0))}",
+                f"→ no answer yet: {share(counts.get(NudgeOutcome.SENT, 0))}",
             ]
         )
     )
@@ -200,5 +204,7 @@ async def nudge_stats(ctx: Context) -> None:
 
 NUDGE_COMMANDS = (
     Command("nudges", "event suggestions on or off (/nudges off)", nudges_command),
-    Command("nudgestats", "whether event nudges lead to going", nudge_stats, audience="admin"),
+    Command(
+        "nudgestats", "whether event nudges lead to going", nudge_stats, audience=Audience.ADMIN
+    ),
 )

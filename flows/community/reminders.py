@@ -23,12 +23,9 @@ from flows.core.engine import Context
 from flows.core.local_time import clock, when
 from flows.core.quiet_hours import QuietHours, quiet_hours_of
 from flows.core.values import command_choice
-from storage import Event, Rsvp
+from storage import Event, ReminderStage, Rsvp, RsvpAnswer
 
-DAY_BEFORE = "day_before"
-HOUR_BEFORE = "hour_before"
-FOLLOWUP = "followup"
-STAGES = (DAY_BEFORE, HOUR_BEFORE, FOLLOWUP)
+STAGES = tuple(ReminderStage)  # in the order they are sent
 BEFORE_QUIET = timedelta(minutes=30)
 FOLLOWUP_AFTER_END = timedelta(hours=1)
 
@@ -72,18 +69,23 @@ def followup_at(event: Event, timezone: str, quiet: QuietHours | None) -> dateti
 
 
 def stage_time(
-    stage: str, event: Event, timezone: str, quiet: QuietHours | None
+    stage: ReminderStage, event: Event, timezone: str, quiet: QuietHours | None
 ) -> datetime | None:
-    if stage == DAY_BEFORE:
+    if stage is ReminderStage.DAY_BEFORE:
         return day_before_at(event, timezone, quiet)
-    if stage == HOUR_BEFORE:
+    if stage is ReminderStage.HOUR_BEFORE:
         return hour_before_at(event, timezone, quiet)
     return followup_at(event, timezone, quiet)
 
 
 def next_stage(
-    event: Event, timezone: str, config: FlowConfig, now: datetime, *, after: str | None = None
-) -> tuple[str | None, datetime | None]:
+    event: Event,
+    timezone: str,
+    config: FlowConfig,
+    now: datetime,
+    *,
+    after: ReminderStage | None = None,
+) -> tuple[ReminderStage | None, datetime | None]:
     """The next message due for an answer to `event`, after stage `after` (or from now)."""
     quiet = quiet_hours_of(config.quiet_hours)
     start = 0 if after is None else STAGES.index(after) + 1
@@ -92,24 +94,24 @@ def next_stage(
         due = stage_time(stage, event, timezone, quiet)
         if due is None:
             continue
-        if stage == FOLLOWUP:
+        if stage is ReminderStage.FOLLOWUP:
             return stage, due
         if now < due < event.starts_at and not (
-            stage == DAY_BEFORE and hour_before is not None and due >= hour_before
+            stage is ReminderStage.DAY_BEFORE and hour_before is not None and due >= hour_before
         ):
             return stage, due
     return None, None
 
 
 # -- what the sweep sends -------------------------------------------------------
-async def send_due(ctx: Context, rsvp_id: int) -> str | None:
+async def send_due(ctx: Context, rsvp_id: int) -> ReminderStage | None:
     """Send the message this answer is due, if it still is; returns the stage sent."""
     member = ctx.require_member()
     rsvp = await ctx.tx.events.get_rsvp(rsvp_id)
     if rsvp is None or rsvp.due_at is None or rsvp.due_at > ctx.now or rsvp.stage is None:
         return None  # changed since the sweep looked
     event = await ctx.tx.events.get(rsvp.event_id)
-    if event is None or event.is_cancelled or rsvp.answer == "no":
+    if event is None or event.is_cancelled or rsvp.answer is RsvpAnswer.NO:
         await ctx.tx.events.schedule(rsvp.id, None, None)
         return None
     if member.unreachable_at is not None or not member.is_onboarded:
@@ -117,28 +119,30 @@ async def send_due(ctx: Context, rsvp_id: int) -> str | None:
         return None
     stage = rsvp.stage
     quiet = quiet_hours_of(ctx.config.quiet_hours)
-    if stage != FOLLOWUP and ctx.now >= event.starts_at:
-        stage = FOLLOWUP  # the bot was down: too late to remind
-    elif stage == DAY_BEFORE:
+    if stage is not ReminderStage.FOLLOWUP and ctx.now >= event.starts_at:
+        stage = ReminderStage.FOLLOWUP  # the bot was down: too late to remind
+    elif stage is ReminderStage.DAY_BEFORE:
         hour_before = hour_before_at(event, member.timezone, quiet)
         if hour_before is not None and ctx.now >= hour_before:
-            stage = HOUR_BEFORE
-    if stage == FOLLOWUP and ctx.now < followup_at(event, member.timezone, quiet):
-        await ctx.tx.events.schedule(rsvp.id, FOLLOWUP, followup_at(event, member.timezone, quiet))
+            stage = ReminderStage.HOUR_BEFORE
+    if stage is ReminderStage.FOLLOWUP and ctx.now < followup_at(event, member.timezone, quiet):
+        await ctx.tx.events.schedule(
+            rsvp.id, ReminderStage.FOLLOWUP, followup_at(event, member.timezone, quiet)
+        )
         return None
     waiting = _hold(member.quiet_until, ctx.now)
     if quiet is not None and quiet.contains(ctx.now, member.timezone):
         # The member moved to another zone since answering: wait for their morning.
         waiting = max(waiting or ctx.now, quiet.next_allowed(ctx.now, member.timezone))
-    if waiting is not None and (stage == FOLLOWUP or waiting < event.starts_at):
+    if waiting is not None and (stage is ReminderStage.FOLLOWUP or waiting < event.starts_at):
         await ctx.tx.events.schedule(rsvp.id, stage, waiting)
         return None
     if waiting is None and not member.paused:
         _say(ctx, stage, event, rsvp, member.timezone)
-        sent: str | None = stage
+        sent: ReminderStage | None = stage
     else:
         sent = None  # paused, or quiet until after the event: skip this one
-    if stage == FOLLOWUP:
+    if stage is ReminderStage.FOLLOWUP:
         await ctx.tx.events.schedule(rsvp.id, None, None)
     else:
         nxt, due = next_stage(event, member.timezone, ctx.config, ctx.now, after=stage)
@@ -151,15 +155,15 @@ def _hold(quiet_until: datetime | None, now: datetime) -> datetime | None:
     return quiet_until if quiet_until is not None and now < quiet_until else None
 
 
-def _say(ctx: Context, stage: str, event: Event, rsvp: Rsvp, timezone: str) -> None:
+def _say(ctx: Context, stage: ReminderStage, event: Event, rsvp: Rsvp, timezone: str) -> None:
     place = f" — {event.place}" if event.place else ""
-    if stage == DAY_BEFORE:
+    if stage is ReminderStage.DAY_BEFORE:
         ctx.say(
             f"🔔 Tomorrow: {event.title}, {when(event.starts_at, timezone)}{place}. "
             "Looking forward to it?",
             commands=[command_choice(f"rsvp {event.id} no", "Can't make it now", "➖")],
         )
-    elif stage == HOUR_BEFORE:
+    elif stage is ReminderStage.HOUR_BEFORE:
         minutes = max(1, round((event.starts_at - ctx.now).total_seconds() / 60))
         soon = "in an hour" if 55 <= minutes <= 65 else f"in {minutes} min"
         ctx.say(

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flows.community.nudges import SUGGEST_DAYS, NudgeReport, nudge_action
-from flows.community.reminders import FOLLOWUP, send_due
+from flows.community.reminders import send_due
 from flows.core.engine import Context, Engine
 from flows.core.values import Outcome
+from storage import ReminderStage
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ class EventSweepReport:
 def _reminder(rsvp_id: int, report: EventSweepReport) -> Callable[[Context], Awaitable[None]]:
     async def action(ctx: Context) -> None:
         stage = await send_due(ctx, rsvp_id)
-        if stage == FOLLOWUP:
+        if stage is ReminderStage.FOLLOWUP:
             report.followups += 1
         elif stage is not None:
             report.reminders += 1

@@ -3,17 +3,21 @@
 from flows.core.local_time import when
 from flows.core.parsing import timezone_label
 from flows.core.values import Choice, command_choice
-from storage import Event
+from storage import Event, RsvpAnswer
 
 TAGS = ("meeting", "walk", "workshop", "social", "online")
-ANSWER_LABELS = {"going": "✅ I'll go", "maybe": "🤔 Maybe", "no": "➖ Not this time"}
+ANSWER_LABELS = {
+    RsvpAnswer.GOING: "✅ I'll go",
+    RsvpAnswer.MAYBE: "🤔 Maybe",
+    RsvpAnswer.NO: "➖ Not this time",
+}
 
 
 def card(
     event: Event,
     timezone: str,
     *,
-    answer: str | None = None,
+    answer: RsvpAnswer | None = None,
     show_id: bool = False,
 ) -> str:
     """An event as listed: when, what, where, and how many are going."""

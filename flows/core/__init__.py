@@ -2,7 +2,8 @@
 
 Nothing here imports a feature package: features build on `flows.core`, never the other
 way round (an import-linter contract in pyproject.toml). Import from the modules:
-`engine` (handling and dispatch, `Context`, `Flow`, `Command`), `values` (what a channel
-sends in and gets back), `delivery` (the postman), `clock`, `config`, `parsing`,
-`local_time`, `quiet_hours`, `limits`, `names`, `typed_buttons`, `audit`.
+`engine` (handling and dispatch, `Context`, `Flow`, `Command`), `audience` (who may run
+a command), `values` (what a channel sends in and gets back), `delivery` (the postman),
+`clock`, `config`, `parsing`, `local_time`, `quiet_hours`, `limits`, `names`,
+`typed_buttons`, `audit`.
 """

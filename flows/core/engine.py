@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from flows.core import audit, notice_keys
+from flows.core.audience import Audience
 from flows.core.clock import Clock
 from flows.core.config import FlowConfig
 from flows.core.limits import RateLimiter
@@ -29,13 +30,13 @@ NOT_TEXT = (
     "Thank you for sending that! I can only read text messages, though. /help shows what I can do."
 )
 AUDIENCE_REFUSAL = {
-    "member": "Let's get you set up first — it takes a minute. Tap /start to begin.",
+    Audience.MEMBER: "Let's get you set up first — it takes a minute. Tap /start to begin.",
     # Someone with no member row: nothing is stored about them to export or delete.
-    "person": "I don't store anything about you, so there's nothing to export or delete. "
+    Audience.PERSON: "I don't store anything about you, so there's nothing to export or delete. "
     "If you'd like to join, tap /start.",
-    "volunteer": "That command is for peer volunteers. /help shows what you can do.",
-    "admin": "That command is for admins. /help shows what you can do.",
-    "community": (
+    Audience.VOLUNTEER: "That command is for peer volunteers. /help shows what you can do.",
+    Audience.ADMIN: "That command is for admins. /help shows what you can do.",
+    Audience.COMMUNITY: (
         "Community events are shared with members of Hearthside. Tap /start to join — "
         "then /events shows what's coming up."
     ),
@@ -401,7 +402,9 @@ async def remember_offers(
 
 
 # Command audiences whose arguments are a person's own words, read by the crisis guard.
-PEOPLES_COMMANDS = frozenset({"anyone", "person", "member", "community"})
+PEOPLES_COMMANDS = frozenset(
+    {Audience.ANYONE, Audience.PERSON, Audience.MEMBER, Audience.COMMUNITY}
+)
 
 CommandHandler = Callable[[Context], Awaitable[None]]
 # Returns True when it took care of the input (the flow must not see it).
@@ -414,10 +417,7 @@ class Command:
     name: str
     description: str
     run: CommandHandler
-    # Who may run it: 'anyone', 'person' (anyone with a member row, onboarded or not:
-    # data rights), 'member' (finished onboarding), 'volunteer', 'admin', or 'community'
-    # (a member, an active volunteer or an admin).
-    audience: str = "member"
+    audience: Audience = Audience.MEMBER  # who may run it
     # Left out of /help and the channel's command menu (e.g. buttons' commands).
     hidden: bool = False
 
@@ -738,21 +738,21 @@ class Engine:
             ctx.remind_open_question()
             return
         log.info("command name=%s member=%s", name, ctx.member.id if ctx.member else None)
-        if command.audience == "admin":
+        if command.audience is Audience.ADMIN:
             audit.admin_command(ctx, name, ctx.input.text)
         await command.run(ctx)
 
     async def may_run(self, ctx: Context, command: Command) -> bool:
-        if command.audience == "anyone":
+        if command.audience is Audience.ANYONE:
             return True
-        if command.audience == "admin":
+        if command.audience is Audience.ADMIN:
             return ctx.is_admin
-        if command.audience == "person":
+        if command.audience is Audience.PERSON:
             return ctx.member is not None
         is_member = ctx.member is not None and ctx.member.is_onboarded
-        if command.audience == "community" and (is_member or ctx.is_admin):
+        if command.audience is Audience.COMMUNITY and (is_member or ctx.is_admin):
             return True
-        if command.audience in ("volunteer", "community"):
+        if command.audience in (Audience.VOLUNTEER, Audience.COMMUNITY):
             volunteer = await ctx.volunteer()
             return volunteer is not None and volunteer.is_active
         return is_member

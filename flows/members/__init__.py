@@ -6,7 +6,7 @@ from flows.members.deletion import DeleteData
 from flows.members.export import EXPORT_COMMANDS
 from flows.members.lifecycle import back_in_reach
 from flows.members.onboarding import Onboarding
-from flows.members.settings import Settings
+from flows.members.settings import SettingsFlow
 
 __all__ = [
     "EXPORT_COMMANDS",
@@ -15,7 +15,7 @@ __all__ = [
     "START_COMMANDS",
     "DeleteData",
     "Onboarding",
-    "Settings",
+    "SettingsFlow",
     "back_in_reach",
     "outside_flow",
 ]

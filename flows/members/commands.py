@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from flows.checkins import reschedule
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from flows.members.onboarding import schedule_summary
 from flows.peer import cancel_waiting, redeem
@@ -169,16 +170,16 @@ async def outside_flow(ctx: Context) -> None:
     )
 
 
-START_COMMANDS = (Command("start", "set up Hearthside", start, audience="anyone"),)
+START_COMMANDS = (Command("start", "set up Hearthside", start, audience=Audience.ANYONE),)
 SETTINGS_COMMANDS = (
     Command("settings", "change your name, time zone or reminder time", settings),
     Command("pause", "pause reminders", pause),
     Command("resume", "turn reminders back on", resume),
     # Data rights are everyone's who has a row: a volunteer who never joined as a member,
     # someone the crisis guard met before sign-up.
-    Command("delete", "delete everything I store about you", delete, audience="person"),
+    Command("delete", "delete everything I store about you", delete, audience=Audience.PERSON),
 )
 HELP_COMMANDS = (
-    Command("cancel", "stop the current question", cancel, audience="anyone"),
-    Command("help", "what I can do, and crisis lines", show_help, audience="anyone"),
+    Command("cancel", "stop the current question", cancel, audience=Audience.ANYONE),
+    Command("help", "what I can do, and crisis lines", show_help, audience=Audience.ANYONE),
 )

@@ -11,6 +11,7 @@ from flows.core.engine import Answer, Context, Flow
 from flows.core.values import Choice, Reply
 from flows.members.traces import withdraw_traces
 from flows.peer import close_chats_of
+from storage import EndReason
 
 GOODBYE = (
     "Done — everything I stored about you has been deleted.{kept} "
@@ -63,7 +64,10 @@ class DeleteData(Flow):
         member = ctx.require_member()
         # Their chats end first, on either side, so nobody is left talking to no one.
         await close_chats_of(
-            ctx, member.id, as_member="member_deleted", as_volunteer="volunteer_deleted"
+            ctx,
+            member.id,
+            as_member=EndReason.MEMBER_DELETED,
+            as_volunteer=EndReason.VOLUNTEER_DELETED,
         )
         # Messages still waiting to reach them (an export that failed to send, say) go too.
         for account in await ctx.tx.members.accounts_of(member.id):

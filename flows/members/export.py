@@ -41,23 +41,29 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flows.checkins import AREA_LABELS, FREQUENCY, ITEMS, MOOD_BY_VALUE
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from flows.core.local_time import local_today
 from flows.core.values import Document, Reply
-from flows.peer import PRIORITY_CRISIS, PRIORITY_LOW_MOOD, TOPIC_LABELS
+from flows.peer import TOPIC_LABELS
 from flows.safety import STEPS as PLAN_STEPS
 from flows.safety import rule_meaning
 from storage import (
     ChatReport,
+    ChatSide,
     ConnectionCheckin,
     ConversationRow,
+    EndReason,
     EventAnswer,
     Member,
     MoodCheckin,
     NudgeRecord,
     PeerChat,
+    Priority,
+    ReminderStage,
     SafetyEvent,
     SafetyPlan,
+    SafetySource,
     Transaction,
     Volunteer,
 )
@@ -90,30 +96,41 @@ AS_VOLUNTEER_MEANINGS = {
     3: "distress, in words you wrote while holding a peer chat: recorded only",
 }
 SOURCES = {
-    "chat": "a message to Hearthside",
-    "relay": "a message in a peer chat",
-    "volunteer": "a message you wrote in a peer chat you were holding as a volunteer",
-    "fallback": "a message to Hearthside, answered by the safety check's simplest reply",
-    "confirmed": "your answer to “are you thinking about ending your life?”",
-    "silence": "no answer to “are you thinking about ending your life?”",
+    SafetySource.CHAT: "a message to Hearthside",
+    SafetySource.RELAY: "a message in a peer chat",
+    SafetySource.VOLUNTEER: "a message you wrote in a peer chat you were holding as a volunteer",
+    SafetySource.FALLBACK: (
+        "a message to Hearthside, answered by the safety check's simplest reply"
+    ),
+    SafetySource.CONFIRMED: "your answer to “are you thinking about ending your life?”",
+    SafetySource.SILENCE: "no answer to “are you thinking about ending your life?”",
+}
+SOURCE_MEANINGS = {
+    SafetySource.RELAY: IN_CHAT_MEANINGS,
+    SafetySource.VOLUNTEER: AS_VOLUNTEER_MEANINGS,
 }
 END_REASONS = {
-    "member": "you ended it",
-    "volunteer": "the peer volunteer ended it",
-    "member_left": "you could no longer be reached (Hearthside was blocked)",
-    "volunteer_left": "the peer volunteer could no longer be reached",
-    "barred": "an admin closed it",
-    "volunteer_deleted": "the peer volunteer left Hearthside",
-    "volunteer_suspended": "the peer volunteer had to step away",
-    "member_deleted": "you deleted your data",
-    "deleted": "one side deleted their data",
-    "left": "you could no longer be reached, so the request was withdrawn",
+    EndReason.MEMBER: "you ended it",
+    EndReason.VOLUNTEER: "the peer volunteer ended it",
+    EndReason.MEMBER_LEFT: "you could no longer be reached (Hearthside was blocked)",
+    EndReason.VOLUNTEER_LEFT: "the peer volunteer could no longer be reached",
+    EndReason.BARRED: "an admin closed it",
+    EndReason.VOLUNTEER_DELETED: "the peer volunteer left Hearthside",
+    EndReason.VOLUNTEER_SUSPENDED: "the peer volunteer had to step away",
+    EndReason.MEMBER_DELETED: "you deleted your data",
+    EndReason.DELETED: "one side deleted their data",
+    EndReason.LEFT: "you could no longer be reached, so the request was withdrawn",
 }
-REPORTED_BY = {"member": "the member", "volunteer": "the peer volunteer"}
+REPORTED_BY = {ChatSide.MEMBER: "the member", ChatSide.VOLUNTEER: "the peer volunteer"}
 NEXT_EVENT_MESSAGE = {
-    "day_before": "a reminder the day before",
-    "hour_before": "a reminder an hour before",
-    "followup": "“did you make it?” after it",
+    ReminderStage.DAY_BEFORE: "a reminder the day before",
+    ReminderStage.HOUR_BEFORE: "a reminder an hour before",
+    ReminderStage.FOLLOWUP: "“did you make it?” after it",
+}
+PRIORITY_WORDS = {
+    Priority.CRISIS: "crisis",
+    Priority.LOW_MOOD: "low mood",
+    Priority.ORDINARY: "ordinary",
 }
 ABOUT = (
     "Everything Hearthside stores about you, for you to keep. Times are UTC (ISO 8601); "
@@ -204,7 +221,7 @@ def _event_answer(entry: EventAnswer) -> dict[str, Any]:
         "asked_for_a_peer_to_meet_you": entry.buddy_requested,
         "offered_to_meet_someone": entry.buddy_offer,
         "peer_meeting_you": entry.buddy_name,
-        "next_message": NEXT_EVENT_MESSAGE.get(entry.stage, entry.stage) if entry.stage else None,
+        "next_message": NEXT_EVENT_MESSAGE[entry.stage] if entry.stage else None,
         "next_message_at": _time(entry.due_at),
     }
 
@@ -220,16 +237,8 @@ def _nudge(entry: NudgeRecord) -> dict[str, Any]:
     }
 
 
-def _priority(priority: int) -> str:
-    if priority == PRIORITY_CRISIS:
-        return "crisis"
-    if priority == PRIORITY_LOW_MOOD:
-        return "low mood"
-    return "ordinary"
-
-
-def _report(entry: ChatReport, *, you: str) -> dict[str, Any]:
-    by = "you" if entry.reported_by == you else REPORTED_BY.get(entry.reported_by, "")
+def _report(entry: ChatReport, *, you: ChatSide) -> dict[str, Any]:
+    by = "you" if entry.reported_by is you else REPORTED_BY[entry.reported_by]
     return {"at": _time(entry.at), "by": by}
 
 
@@ -239,10 +248,8 @@ def _peer_chat(entry: PeerChat) -> dict[str, Any]:
         "accepted_at": _time(entry.accepted_at),
         "ended_at": _time(entry.ended_at),
         "status": entry.status,
-        "how_it_ended": END_REASONS.get(entry.end_reason, entry.end_reason)
-        if entry.end_reason
-        else None,
-        "priority": _priority(entry.priority),
+        "how_it_ended": END_REASONS[entry.end_reason] if entry.end_reason else None,
+        "priority": PRIORITY_WORDS[entry.priority],
         "topic": TOPIC_LABELS.get(entry.topic, entry.topic) if entry.topic else None,
         "your_name_in_the_chat": entry.member_alias,
         "volunteer_display_name": entry.volunteer_name,
@@ -252,7 +259,7 @@ def _peer_chat(entry: PeerChat) -> dict[str, Any]:
         "you_let_the_peer_who_accepted_see_your_latest_mood": entry.share_mood,
         "your_rating": entry.rating,
         "your_words_about_it": entry.feedback,
-        "reports": [_report(r, you="member") for r in entry.reports],
+        "reports": [_report(r, you=ChatSide.MEMBER) for r in entry.reports],
     }
 
 
@@ -260,10 +267,8 @@ def _safety(entry: SafetyEvent) -> dict[str, Any]:
     return {
         "at": _time(entry.at),
         "tier": entry.tier,
-        "meaning": {"relay": IN_CHAT_MEANINGS, "volunteer": AS_VOLUNTEER_MEANINGS}.get(
-            entry.source, TIER_MEANINGS
-        ).get(entry.tier, ""),
-        "from": SOURCES.get(entry.source, entry.source),
+        "meaning": SOURCE_MEANINGS.get(entry.source, TIER_MEANINGS).get(entry.tier, ""),
+        "from": SOURCES[entry.source],
         "rules": [{"id": rule, "meaning": rule_meaning(rule)} for rule in entry.rule_ids],
         "detector_version": entry.detector_version,
         "message_id_in_your_chat": entry.message_ref,
@@ -435,5 +440,5 @@ async def export(ctx: Context) -> None:
 
 
 EXPORT_COMMANDS = (
-    Command("export", "a copy of everything I store about you", export, audience="person"),
+    Command("export", "a copy of everything I store about you", export, audience=Audience.PERSON),
 )

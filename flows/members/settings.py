@@ -26,7 +26,10 @@ MENU = (
 )
 
 
-class Settings(Flow):
+class SettingsFlow(Flow):
+    """A member's own settings (not to be confused with `bot.settings.Settings`, the
+    deployment's)."""
+
     name = "settings"
     title = "settings"
     timeout: ClassVar[timedelta] = timedelta(hours=1)

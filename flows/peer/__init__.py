@@ -1,5 +1,23 @@
 """Peer support: requests to talk and the pages to on-call volunteers, the pseudonymous
-relay, after-chat feedback, volunteers and their shifts, reports, and admins stepping in."""
+relay, after-chat feedback, volunteers and their shifts, reports, and admins stepping in.
+
+The words the code uses, one for each thing (people read "peer" and "peer chat"):
+
+- **handoff**: the stored row (`storage.Handoff`, `tx.handoffs`) from the member's ask to
+  its close, whatever its `HandoffStatus`; a variable holding one whose state is not yet
+  known is a `handoff`, its id a `handoff_id` (the Accept, /switch and /end buttons carry
+  its unguessable `ref` instead, which `find_handoff` looks up).
+- **request**: a handoff still `WAITING` for a peer (`open_request`, `cancel_waiting`,
+  `escalate`, the notices to volunteers, `REQUEST_COMMANDS`); it ends `CANCELLED` if
+  nobody took it.
+- **chat**: a handoff a peer accepted, `ACTIVE` while messages are relayed, then `ENDED`
+  (`end_chat`, `member_in_chat`, `Volunteer.active_chats`). Outside this
+  package it is a **peer chat** (`Context.in_peer_chat`): there, "chat" alone is a channel's
+  conversation with one person (its `chat_id`).
+- **member** and **volunteer**: the two sides of a chat (`ChatSide`); the one who
+  accepts is always a volunteer row, even an admin answering as the `TEAM_NAME`.
+- **end reason**: why a request or chat was closed (`EndReason`, the `by` of `end_chat`).
+"""
 
 from flows.peer.relay import (
     RELAY_COMMANDS,
@@ -11,16 +29,14 @@ from flows.peer.relay import (
 )
 from flows.peer.reports import REPORT_COMMANDS
 from flows.peer.requests import (
-    HANDOFF_COMMANDS,
-    PRIORITY_CRISIS,
-    PRIORITY_LOW_MOOD,
+    REQUEST_COMMANDS,
     TEAM_NAME,
     TOPIC_LABELS,
     TalkRequest,
     admin_accounts,
     cancel_waiting,
     escalate,
-    find_request,
+    find_handoff,
     notify,
     open_request,
     repage,
@@ -30,11 +46,9 @@ from flows.peer.stepping_in import STEPPING_IN_COMMANDS, take_over_choice
 from flows.peer.volunteers import VOLUNTEER_COMMANDS, VolunteerSetup, redeem
 
 __all__ = [
-    "HANDOFF_COMMANDS",
-    "PRIORITY_CRISIS",
-    "PRIORITY_LOW_MOOD",
     "RELAY_COMMANDS",
     "REPORT_COMMANDS",
+    "REQUEST_COMMANDS",
     "SHIFT_COMMANDS",
     "STEPPING_IN_COMMANDS",
     "TEAM_NAME",
@@ -49,7 +63,7 @@ __all__ = [
     "close_chats_of",
     "close_chats_of_unreachable",
     "escalate",
-    "find_request",
+    "find_handoff",
     "member_in_chat",
     "notify",
     "open_request",

@@ -11,12 +11,13 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.core import notice_keys
+from flows.core.audience import Audience
 from flows.core.engine import Answer, Command, Context, Flow
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer.relay_policy import refuse_unsafe_media
 from flows.peer.requests import DEBRIEF, admin_accounts, point_at_next_chat, withdraw_notices
 from flows.peer.stepping_in import support_chat_choice
-from storage import Account, Handoff, Volunteer
+from storage import Account, EndReason, Handoff, HandoffStatus, Volunteer
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ async def member_in_chat(ctx: Context) -> Handoff | None:
     if ctx.member is None:
         return None
     handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
-    return handoff if handoff is not None and handoff.status == "active" else None
+    return handoff if handoff is not None and handoff.status is HandoffStatus.ACTIVE else None
 
 
 async def relay_in_chat(ctx: Context) -> bool:
@@ -58,11 +59,11 @@ async def relay_in_chat(ctx: Context) -> bool:
     if await refuse_unsafe_media(ctx):
         return True  # what could say who or where someone is stays with its sender
     handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
-    if handoff is not None and handoff.status == "active":
+    if handoff is not None and handoff.status is HandoffStatus.ACTIVE:
         if handoff.volunteer_id is None:
             # Their peer's row is gone (it should have ended the chat): end it now, kindly.
             log.warning("chat_without_volunteer handoff=%s", handoff.id)
-            await end_chat(ctx, handoff, by="volunteer_deleted")
+            await end_chat(ctx, handoff, by=EndReason.VOLUNTEER_DELETED)
             ctx.say(ANOTHER_PEER)
             return True
         await _member_to_volunteer(ctx, handoff)
@@ -192,10 +193,12 @@ async def chat_was_flagged(ctx: Context, handoff: Handoff) -> bool:
     return await ctx.tx.safety.count_since(handoff.member_id, handoff.accepted_at, tier=2) > 0
 
 
-async def end_chat(ctx: Context, handoff: Handoff, *, by: str) -> None:
+async def end_chat(ctx: Context, handoff: Handoff, *, by: EndReason) -> None:
     """Close an active chat, tell both sides, and ask for feedback and a debrief."""
     flagged = await chat_was_flagged(ctx, handoff)
-    if not await ctx.tx.handoffs.close(handoff.id, status="ended", reason=by, now=ctx.now):
+    if not await ctx.tx.handoffs.close(
+        handoff.id, status=HandoffStatus.ENDED, reason=by, now=ctx.now
+    ):
         return
     log.info("handoff_ended handoff=%s by=%s", handoff.id, by)
     volunteer_name = await _volunteer_name(ctx, handoff)
@@ -214,13 +217,15 @@ async def end_chat(ctx: Context, handoff: Handoff, *, by: str) -> None:
 
 
 async def _after_chat_for_member(
-    ctx: Context, handoff: Handoff, by: str, volunteer_name: str, *, flagged: bool = False
+    ctx: Context, handoff: Handoff, by: EndReason, volunteer_name: str, *, flagged: bool = False
 ) -> None:
     assert handoff.member_id is not None
     lead = {
-        "member": "You've ended the chat.",
-        "volunteer": f"{volunteer_name} has ended the chat.",
-        "volunteer_left": f"{volunteer_name} can no longer be reached, so the chat has ended.",
+        EndReason.MEMBER: "You've ended the chat.",
+        EndReason.VOLUNTEER: f"{volunteer_name} has ended the chat.",
+        EndReason.VOLUNTEER_LEFT: (
+            f"{volunteer_name} can no longer be reached, so the chat has ended."
+        ),
     }.get(by, "The chat has ended.")
     if by in VOLUNTEER_STEPPED_AWAY:
         # Why (deleted their data, suspended, removed) is theirs and the admins' business.
@@ -281,14 +286,18 @@ async def _start_feedback_for(
         ctx.send_to(accounts[0], Reply(RATING_QUESTION, RATINGS, token=token, columns=5))
 
 
-async def _after_chat_for_volunteer(ctx: Context, handoff: Handoff, by: str) -> None:
+async def _after_chat_for_volunteer(ctx: Context, handoff: Handoff, by: EndReason) -> None:
     assert handoff.volunteer_id is not None
     lead = {
-        "volunteer": "You've ended the chat.",
-        "member": f"{handoff.member_alias} has ended the chat.",
-        "member_left": f"{handoff.member_alias} can no longer be reached, so the chat has ended.",
-        "member_deleted": f"{handoff.member_alias} has left Hearthside, so the chat has ended.",
-        "barred": "An admin has closed this chat.",
+        EndReason.VOLUNTEER: "You've ended the chat.",
+        EndReason.MEMBER: f"{handoff.member_alias} has ended the chat.",
+        EndReason.MEMBER_LEFT: (
+            f"{handoff.member_alias} can no longer be reached, so the chat has ended."
+        ),
+        EndReason.MEMBER_DELETED: (
+            f"{handoff.member_alias} has left Hearthside, so the chat has ended."
+        ),
+        EndReason.BARRED: "An admin has closed this chat.",
     }.get(by, "The chat has ended.")
     text = (
         f"{lead} Thank you for being there. 💛\n\n"
@@ -305,7 +314,7 @@ async def end(ctx: Context) -> None:
     """`/end`: either side finishes the chat."""
     handoff = await member_in_chat(ctx)
     if handoff is not None:
-        await end_chat(ctx, handoff, by="member")
+        await end_chat(ctx, handoff, by=EndReason.MEMBER)
         return
     volunteer = await ctx.volunteer()
     if volunteer is not None and volunteer.active_chats:
@@ -332,7 +341,7 @@ async def end(ctx: Context) -> None:
             )
             return
         ctx.answered = f"Ended {chosen.member_alias}" if arg else None
-        await end_chat(ctx, chosen, by="volunteer")
+        await end_chat(ctx, chosen, by=EndReason.VOLUNTEER)
         return
     if ctx.member is not None:
         waiting = await ctx.tx.handoffs.open_for_member(ctx.member.id)
@@ -417,14 +426,14 @@ class ChatFeedback(Flow):
 
 # Why a chat ended when one side is gone: the member is not asked for feedback, or the
 # volunteer is not asked how they are, when they will never read it.
-MEMBER_GONE = frozenset({"member_left", "member_deleted"})
-VOLUNTEER_STEPPED_AWAY = frozenset({"volunteer_deleted", "volunteer_suspended"})
-VOLUNTEER_GONE = frozenset({"volunteer_left", "volunteer_deleted"})
+MEMBER_GONE = frozenset({EndReason.MEMBER_LEFT, EndReason.MEMBER_DELETED})
+VOLUNTEER_STEPPED_AWAY = frozenset({EndReason.VOLUNTEER_DELETED, EndReason.VOLUNTEER_SUSPENDED})
+VOLUNTEER_GONE = frozenset({EndReason.VOLUNTEER_LEFT, EndReason.VOLUNTEER_DELETED})
 ANOTHER_PEER = "If you'd like to talk to someone else, /talk puts you back in line."
 
 
 async def close_chats_of(
-    ctx: Context, person_id: int, *, as_member: str | None, as_volunteer: str
+    ctx: Context, person_id: int, *, as_member: EndReason | None, as_volunteer: EndReason
 ) -> None:
     """End every request and chat `person_id` has open, on either side, and tell the other
     side kindly: members are offered another peer, volunteers get their room back.
@@ -434,10 +443,10 @@ async def close_chats_of(
     `as_member` None (a volunteer suspended), their own request as a member stays.
     """
     if as_member is not None and (handoff := await ctx.tx.handoffs.open_for_member(person_id)):
-        if handoff.status == "active":
+        if handoff.status is HandoffStatus.ACTIVE:
             await end_chat(ctx, handoff, by=as_member)
         elif await ctx.tx.handoffs.close(
-            handoff.id, status="cancelled", reason=as_member, now=ctx.now
+            handoff.id, status=HandoffStatus.CANCELLED, reason=as_member, now=ctx.now
         ):
             await withdraw_notices(ctx, handoff, "no longer needed — the request was withdrawn.")
     for chat in await ctx.tx.handoffs.active_for_volunteer(person_id):
@@ -452,7 +461,9 @@ async def close_chats_of_unreachable(ctx: Context) -> None:
     """Someone blocked the bot or left: close their chats, tell the other side, and set
     aside whatever they were in the middle of."""
     member = ctx.require_member()
-    await close_chats_of(ctx, member.id, as_member="member_left", as_volunteer="volunteer_left")
+    await close_chats_of(
+        ctx, member.id, as_member=EndReason.MEMBER_LEFT, as_volunteer=EndReason.VOLUNTEER_LEFT
+    )
     # Nothing more goes to the person who left, and they are left in no question: what
     # they were last asked may never have reached them (undelivered messages to them are
     # dropped), so when they write again they are answered afresh.
@@ -463,7 +474,11 @@ async def close_chats_of_unreachable(ctx: Context) -> None:
 
 
 RELAY_COMMANDS = (
-    Command("end", "end a peer chat", end, audience="anyone"),
-    Command("switch", "choose which peer chat you're answering", switch, audience="volunteer"),
-    Command("debrief", "how you are after a chat", debrief, audience="volunteer", hidden=True),
+    Command("end", "end a peer chat", end, audience=Audience.ANYONE),
+    Command(
+        "switch", "choose which peer chat you're answering", switch, audience=Audience.VOLUNTEER
+    ),
+    Command(
+        "debrief", "how you are after a chat", debrief, audience=Audience.VOLUNTEER, hidden=True
+    ),
 )

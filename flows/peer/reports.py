@@ -4,25 +4,28 @@ import logging
 from datetime import timedelta
 
 from flows.core import notice_keys
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer.relay import chat_was_flagged, end_chat
 from flows.peer.requests import admin_accounts
-from storage import Handoff
+from storage import ChatSide, EndReason, Handoff, HandoffStatus
 
 log = logging.getLogger(__name__)
 
 # A chat can still be reported this long after it ended.
 REPORT_WINDOW = timedelta(days=2)
+# A member's own latest request can be reported once it became a chat.
+CHAT_STATUSES = frozenset({HandoffStatus.ACTIVE, HandoffStatus.ENDED})
 
 
-async def _reported_chat(ctx: Context) -> tuple[Handoff, str] | None:
+async def _reported_chat(ctx: Context) -> tuple[Handoff, ChatSide] | None:
     if ctx.member is None:
         return None
     own = await ctx.tx.handoffs.latest_for_member(ctx.member.id)
-    if own is not None and own.status in ("active", "ended") and _recent(ctx, own):
-        return own, "member"
+    if own is not None and own.status in CHAT_STATUSES and _recent(ctx, own):
+        return own, ChatSide.MEMBER
     volunteer = await ctx.volunteer()
     if volunteer is not None:
         chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
@@ -31,7 +34,7 @@ async def _reported_chat(ctx: Context) -> tuple[Handoff, str] | None:
         if chosen is None:
             chosen = await ctx.tx.handoffs.latest_for_volunteer(volunteer.member_id)
         if chosen is not None and _recent(ctx, chosen):
-            return chosen, "volunteer"
+            return chosen, ChatSide.VOLUNTEER
     return None
 
 
@@ -47,15 +50,16 @@ async def report(ctx: Context) -> None:
     handoff, side = found
     if await ctx.tx.safety.reported(handoff.id, by=side):
         # The admins have it already; telling them again would only bury it.
+        still_open = handoff.status is HandoffStatus.ACTIVE
         ctx.say(
             "Thank you — the admins already have your report of this chat."
-            + (" /end stops the chat now if you want." if handoff.status == "active" else "")
+            + (" /end stops the chat now if you want." if still_open else "")
         )
         return
     await ctx.tx.safety.record_report(handoff.id, reported_by=side, now=ctx.now)
     log.info("peer_report handoff=%s by=%s", handoff.id, side)
     volunteer = await ctx.tx.volunteers.get(handoff.volunteer_id) if handoff.volunteer_id else None
-    who = "the member" if side == "member" else "the volunteer"
+    who = "the member" if side is ChatSide.MEMBER else "the volunteer"
     buttons = [command_choice(f"bar {handoff.id}", f"Bar {handoff.member_alias} from peer chats")]
     if volunteer is not None:
         buttons.append(
@@ -79,7 +83,11 @@ async def report(ctx: Context) -> None:
             )
     ctx.say(
         "Thank you for telling us — the admins have been told, without anything you wrote. "
-        + ("/end stops the chat now if you want." if handoff.status == "active" else "")
+        + (
+            "/end stops the chat now if you want."
+            if handoff.status is HandoffStatus.ACTIVE
+            else ""
+        )
     )
 
 
@@ -98,7 +106,7 @@ async def bar(ctx: Context) -> None:
         ctx.say("I couldn't find that chat's member.")
         return
     if (
-        handoff.status == "active"
+        handoff.status is HandoffStatus.ACTIVE
         and confirm != "confirm"
         and await chat_was_flagged(ctx, handoff)
     ):
@@ -116,8 +124,8 @@ async def bar(ctx: Context) -> None:
         return
     await ctx.tx.members.set_peer_barred(handoff.member_id, True)
     log.info("member_barred member=%s", handoff.member_id)
-    if handoff.status == "active":
-        await end_chat(ctx, handoff, by="barred")
+    if handoff.status is HandoffStatus.ACTIVE:
+        await end_chat(ctx, handoff, by=EndReason.BARRED)
     ctx.answered = f"Barred {handoff.member_alias}"
     _say_protected(
         ctx,
@@ -137,9 +145,13 @@ async def unbar(ctx: Context) -> None:
 
 
 REPORT_COMMANDS = (
-    Command("report", "flag a peer chat to the admins", report, audience="anyone"),
-    Command("bar", "bar a member from peer chats", bar, audience="admin", hidden=True),
+    Command("report", "flag a peer chat to the admins", report, audience=Audience.ANYONE),
+    Command("bar", "bar a member from peer chats", bar, audience=Audience.ADMIN, hidden=True),
     Command(
-        "unbar", "let a member request peer chats again", unbar, audience="admin", hidden=True
+        "unbar",
+        "let a member request peer chats again",
+        unbar,
+        audience=Audience.ADMIN,
+        hidden=True,
     ),
 )

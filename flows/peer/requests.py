@@ -12,22 +12,28 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.core import notice_keys
+from flows.core.audience import Audience
 from flows.core.config import FlowConfig
 from flows.core.engine import Answer, Command, Context, Flow
 from flows.core.local_time import local_today, when
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
-from storage import Account, Handoff, Transaction, Volunteer
+from storage import (
+    Account,
+    EndReason,
+    Handoff,
+    HandoffStatus,
+    Priority,
+    Transaction,
+    Volunteer,
+)
 
 log = logging.getLogger(__name__)
 
-PRIORITY_CRISIS = 0
-PRIORITY_LOW_MOOD = 1
-PRIORITY_ORDINARY = 2
 PRIORITY_LABELS = {
-    PRIORITY_CRISIS: "🔴 URGENT — crisis flagged",
+    Priority.CRISIS: "🔴 URGENT — crisis flagged",
     # Not "low mood": everyone on call sees this label, and check-ins are the member's.
-    PRIORITY_LOW_MOOD: "🟠 Priority",
-    PRIORITY_ORDINARY: "🟢 Request",
+    Priority.LOW_MOOD: "🟠 Priority",
+    Priority.ORDINARY: "🟢 Request",
 }
 TOPICS = (
     Choice("talk", "Just to talk", "💬"),
@@ -70,7 +76,7 @@ async def notice_text(ctx: Context, handoff: Handoff) -> str:
     if handoff.topic and handoff.topic in TOPIC_LABELS:
         lines.append(f"Topic: {TOPIC_LABELS[handoff.topic]}")
     lines.append(f"Waiting: {_minutes(ctx.now - handoff.requested_at)}")
-    if handoff.priority == PRIORITY_CRISIS:
+    if handoff.priority is Priority.CRISIS:
         lines.append(
             "They have been shown the crisis lines. Please accept only if you can start now."
         )
@@ -93,7 +99,7 @@ async def send_notices(
                 (accept_button(handoff),),
                 token=COMMAND_TOKEN,
                 notice=notice_keys.request(handoff.id),
-                urgent=handoff.priority == PRIORITY_CRISIS,
+                urgent=handoff.priority is Priority.CRISIS,
             ),
         )
 
@@ -123,7 +129,7 @@ async def volunteers_to_notify(ctx: Context, handoff: Handoff) -> list[Volunteer
         member is not None
         and member.same_volunteer
         and handoff.escalations == 0
-        and handoff.priority != PRIORITY_CRISIS
+        and handoff.priority is not Priority.CRISIS
     ):
         preferred = [v for v in free if v.member_id == member.last_volunteer_id]
         if preferred:
@@ -162,7 +168,7 @@ async def latest_mood_line(ctx: Context, member_id: int) -> str | None:
 async def open_request(
     ctx: Context,
     *,
-    priority: int,
+    priority: Priority,
     topic: str | None,
     hold: bool = False,
     share_mood: bool = False,
@@ -171,13 +177,13 @@ async def open_request(
     member = await ctx.ensure_member()
     minutes = (
         ctx.config.crisis_escalate_minutes
-        if priority == PRIORITY_CRISIS
+        if priority is Priority.CRISIS
         else ctx.config.handoff_escalate_minutes
     )
     escalate_at = ctx.now + timedelta(minutes=minutes)
     existing = await ctx.tx.handoffs.open_for_member(member.id)
     if existing is not None:
-        if existing.status == "waiting" and priority < existing.priority:
+        if existing.status is HandoffStatus.WAITING and priority < existing.priority:
             await ctx.tx.handoffs.raise_priority(existing.id, priority, escalate_at)
         found = await ctx.tx.handoffs.get(existing.id)
         assert found is not None
@@ -266,7 +272,7 @@ class TalkRequest(Flow):
     async def _send_request(self, ctx: Context) -> None:
         topic = ctx.data.get("topic")
         share_mood = bool(ctx.data.get("share_mood", False))
-        priority = PRIORITY_LOW_MOOD if await _low_mood_today(ctx) else PRIORITY_ORDINARY
+        priority = Priority.LOW_MOOD if await _low_mood_today(ctx) else Priority.ORDINARY
         if await ctx.tx.volunteers.on_call_count() == 0:
             ctx.data["priority"] = priority
             ctx.ask(
@@ -292,7 +298,7 @@ class TalkRequest(Flow):
     async def on_hold(self, ctx: Context, answer: Answer) -> None:
         assert answer.choice is not None
         topic = ctx.data.get("topic")
-        priority = int(ctx.data.get("priority", PRIORITY_ORDINARY))
+        priority = Priority(int(ctx.data.get("priority", Priority.ORDINARY)))
         share_mood = bool(ctx.data.get("share_mood", False))
         ctx.finish()
         if answer.choice.value == "no":
@@ -322,7 +328,7 @@ async def talk(ctx: Context) -> None:
         )
         return
     handoff = await ctx.tx.handoffs.open_for_member(member.id)
-    if handoff is not None and handoff.status == "active":
+    if handoff is not None and handoff.status is HandoffStatus.ACTIVE:
         ctx.say("You're already talking with a peer — just type here. /end finishes the chat.")
         return
     if handoff is not None:
@@ -344,9 +350,9 @@ async def cancel_waiting(ctx: Context, *, confirmed: bool = False) -> bool:
     if ctx.member is None:
         return False
     handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
-    if handoff is None or handoff.status != "waiting":
+    if handoff is None or handoff.status is not HandoffStatus.WAITING:
         return False
-    crisis = handoff.priority == PRIORITY_CRISIS
+    crisis = handoff.priority is Priority.CRISIS
     if crisis and not confirmed:
         ctx.say(
             "You're waiting for a person because of what you told me earlier, and that "
@@ -358,7 +364,9 @@ async def cancel_waiting(ctx: Context, *, confirmed: bool = False) -> bool:
             ],
         )
         return True
-    await ctx.tx.handoffs.close(handoff.id, status="cancelled", reason="member", now=ctx.now)
+    await ctx.tx.handoffs.close(
+        handoff.id, status=HandoffStatus.CANCELLED, reason=EndReason.MEMBER, now=ctx.now
+    )
     await withdraw_notices(ctx, handoff, "No longer needed — the member withdrew the request.")
     if crisis:
         ctx.say(
@@ -412,8 +420,9 @@ NOT_OFFERED = (
 )
 
 
-async def find_request(ctx: Context, ref: str) -> Handoff | None:
-    """The request a shown reference (its Accept, /switch or /end button) stands for."""
+async def find_handoff(ctx: Context, ref: str) -> Handoff | None:
+    """The request or chat a shown reference (its Accept, /switch or /end button) stands
+    for."""
     ref = ref.strip().lower()
     return await ctx.tx.handoffs.by_ref(ref) if ref else None
 
@@ -425,7 +434,7 @@ async def accept(ctx: Context) -> None:
     matched by the routing) may take it, and everyone else gets the same answer whatever
     the reason, so typed references reveal nothing about other people's requests.
     """
-    handoff = await find_request(ctx, ctx.input.text)
+    handoff = await find_handoff(ctx, ctx.input.text)
     offered = handoff is not None and ctx.account in await ctx.tx.notices.recipients(
         notice_keys.request(handoff.id)
     )
@@ -436,11 +445,11 @@ async def accept(ctx: Context) -> None:
         log.info("accept_refused member=%s", ctx.member.id if ctx.member else None)
         ctx.say(NOT_OFFERED)
         return
-    if handoff.status == "cancelled":
+    if handoff.status is HandoffStatus.CANCELLED:
         ctx.answered = "Withdrawn"
         ctx.say("This request was withdrawn — no one needs to pick it up. Thank you. 💛")
         return
-    if handoff.status != "waiting" or handoff.member_id is None:
+    if handoff.status is not HandoffStatus.WAITING or handoff.member_id is None:
         ctx.answered = "Taken"
         ctx.say("Thank you for jumping in! Another peer has already taken this one. 💛")
         return
@@ -481,7 +490,7 @@ async def accept(ctx: Context) -> None:
         + (
             "\n\nThis request was flagged by the crisis guard. Listen first, ask directly "
             "about safety, share the crisis lines, and use /handover if you need an admin."
-            if handoff.priority == PRIORITY_CRISIS
+            if handoff.priority is Priority.CRISIS
             else ""
         )
     )
@@ -532,7 +541,7 @@ async def _community_options(ctx: Context) -> str:
 
 async def escalate(ctx: Context, handoff: Handoff) -> None:
     """Nobody accepted in time: re-notify, then alert admins and tell the member honestly."""
-    if handoff.priority == PRIORITY_CRISIS:
+    if handoff.priority is Priority.CRISIS:
         await _escalate_crisis(ctx, handoff)
         return
     if handoff.escalations == 0:
@@ -568,9 +577,11 @@ async def _escalate_crisis(ctx: Context, handoff: Handoff) -> None:
     )
 
 
-HANDOFF_COMMANDS = (
+REQUEST_COMMANDS = (
     Command("talk", "talk to a peer volunteer", talk),
-    Command("accept", "accept a request to talk", accept, audience="anyone", hidden=True),
+    Command("accept", "accept a request to talk", accept, audience=Audience.ANYONE, hidden=True),
     # "person": someone the crisis guard met before sign-up answers these too.
-    Command("waiting", "keep waiting or stop", waiting_choice, audience="person", hidden=True),
+    Command(
+        "waiting", "keep waiting or stop", waiting_choice, audience=Audience.PERSON, hidden=True
+    ),
 )

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
+from flows.core.audience import Audience
 from flows.core.engine import Answer, Command, Context, Engine, Flow
 from flows.core.parsing import parse_time_of_day
 from flows.core.values import Choice, Outcome, Reply
@@ -138,7 +139,7 @@ async def shifts_command(ctx: Context) -> None:
 
 
 SHIFT_COMMANDS = (
-    Command("shifts", "your weekly on-call shifts", shifts_command, audience="volunteer"),
+    Command("shifts", "your weekly on-call shifts", shifts_command, audience=Audience.VOLUNTEER),
 )
 
 

@@ -11,18 +11,18 @@ them" is a request nobody can carry out. Instead the admin acts through the bot.
 import logging
 
 from flows.core import notice_keys
+from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer.requests import (
     DEBRIEF,
-    PRIORITY_ORDINARY,
     TEAM_NAME,
     admin_as_volunteer,
-    find_request,
+    find_handoff,
     point_at_next_chat,
 )
-from storage import Handoff
+from storage import Handoff, HandoffStatus, Priority
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,8 @@ THROUGH_THE_BOT = (
 
 async def take_over(ctx: Context) -> None:
     """`/takeover <chat>`: an admin becomes the member's peer in a chat in trouble."""
-    handoff = await find_request(ctx, ctx.input.text)
-    if handoff is None or handoff.status != "active" or handoff.member_id is None:
+    handoff = await find_handoff(ctx, ctx.input.text)
+    if handoff is None or handoff.status is not HandoffStatus.ACTIVE or handoff.member_id is None:
         ctx.answered = "Already handled"
         ctx.say("That chat has ended or was taken over already. Thank you for stepping in. 💛")
         return
@@ -118,7 +118,7 @@ async def support_chat(ctx: Context) -> None:
     handoff_id = await ctx.tx.handoffs.request(
         volunteer.member_id,
         alias=volunteer.display_name,
-        priority=PRIORITY_ORDINARY,
+        priority=Priority.ORDINARY,
         topic="debrief",
         now=ctx.now,
         escalate_at=None,
@@ -141,6 +141,8 @@ async def support_chat(ctx: Context) -> None:
 
 
 STEPPING_IN_COMMANDS = (
-    Command("takeover", "take over a peer chat", take_over, audience="admin", hidden=True),
-    Command("supportchat", "talk with a volunteer", support_chat, audience="admin", hidden=True),
+    Command("takeover", "take over a peer chat", take_over, audience=Audience.ADMIN, hidden=True),
+    Command(
+        "supportchat", "talk with a volunteer", support_chat, audience=Audience.ADMIN, hidden=True
+    ),
 )

@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 from typing import ClassVar
 
+from flows.core.audience import Audience
 from flows.core.engine import Answer, Command, Context, Flow
 from flows.core.local_time import TIMEZONE_HINT, timezone_choices
 from flows.core.names import clean_name, looks_like_any, name_problem
@@ -13,7 +14,7 @@ from flows.core.parsing import parse_id, parse_timezone
 from flows.core.values import Choice, Reply, command_choice
 from flows.peer.relay import close_chats_of
 from flows.peer.requests import TOPICS, notify_waiting_to
-from storage import Volunteer
+from storage import EndReason, Role, Volunteer, VolunteerStatus
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def new_code() -> str:
 
 async def invite(ctx: Context) -> None:
     """`/invite` (admin): a one-time code and deep link; `/invite admin` makes an admin."""
-    role = "admin" if ctx.input.text.strip().lower() == "admin" else "volunteer"
+    role = Role.ADMIN if ctx.input.text.strip().lower() == "admin" else Role.VOLUNTEER
     code = new_code()
     expires = ctx.now + timedelta(days=ctx.config.invite_days)
     await ctx.tx.volunteers.create_invite(code, role=role, now=ctx.now, expires_at=expires)
@@ -34,7 +35,7 @@ async def invite(ctx: Context) -> None:
     link = (
         f"https://t.me/{ctx.config.bot_username}?start={code}\n" if ctx.config.bot_username else ""
     )
-    what = "an admin" if role == "admin" else "a peer volunteer"
+    what = "an admin" if role is Role.ADMIN else "a peer volunteer"
     text = (
         f"Here is a one-time invite to join as {what}. It works once and expires in "
         f"{ctx.config.invite_days} days ({expires:%d %b %Y}).\n\n{link}"
@@ -63,7 +64,7 @@ async def redeem(ctx: Context, code: str) -> None:
             "the admin who invited you for a new one."
         )
         return
-    if found.role == "admin":
+    if found.role is Role.ADMIN:
         member = await ctx.ensure_member()
         if not await ctx.tx.volunteers.redeem_invite(found.digest, member.id, ctx.now):
             ctx.say("That invite code was just used. Please ask for a new one.")
@@ -288,7 +289,7 @@ async def suspend(ctx: Context) -> None:
     target = await _target(ctx)
     if target is None:
         return
-    await ctx.tx.volunteers.set_status(target[0], "suspended")
+    await ctx.tx.volunteers.set_status(target[0], VolunteerStatus.SUSPENDED)
     ended = await _end_chats_of_volunteer(ctx, target[0])
     log.info("volunteer_suspended member=%s chats_ended=%d", target[0], ended)
     ctx.answered = f"Suspended {target[1]}"
@@ -307,7 +308,9 @@ async def suspend(ctx: Context) -> None:
 async def _end_chats_of_volunteer(ctx: Context, volunteer_id: int) -> int:
     """A volunteer taken off the rota leaves no member in a chat with nobody."""
     chats = await ctx.tx.handoffs.active_for_volunteer(volunteer_id)
-    await close_chats_of(ctx, volunteer_id, as_member=None, as_volunteer="volunteer_suspended")
+    await close_chats_of(
+        ctx, volunteer_id, as_member=None, as_volunteer=EndReason.VOLUNTEER_SUSPENDED
+    )
     return len(chats)
 
 
@@ -315,7 +318,7 @@ async def reinstate(ctx: Context) -> None:
     target = await _target(ctx)
     if target is None:
         return
-    await ctx.tx.volunteers.set_status(target[0], "active")
+    await ctx.tx.volunteers.set_status(target[0], VolunteerStatus.ACTIVE)
     ctx.answered = f"Reinstated {target[1]}"
     ctx.say(f"{target[1]} is reinstated (still off call until they choose /oncall).")
 
@@ -348,16 +351,25 @@ VOLUNTEER_COMMANDS = (
         "volunteer",
         "join as a peer volunteer with an invite code",
         volunteer_command,
-        audience="anyone",
+        audience=Audience.ANYONE,
         hidden=True,
     ),
-    Command("oncall", "take peer requests now", on_call, audience="volunteer"),
-    Command("offcall", "stop taking peer requests", off_call, audience="volunteer"),
-    Command("invite", "create a one-time volunteer invite", invite, audience="admin"),
-    Command("volunteers", "list volunteers, suspend or remove", list_volunteers, audience="admin"),
-    Command("suspend", "suspend a volunteer", suspend, audience="admin", hidden=True),
-    Command("reinstate", "reinstate a volunteer", reinstate, audience="admin", hidden=True),
+    Command("oncall", "take peer requests now", on_call, audience=Audience.VOLUNTEER),
+    Command("offcall", "stop taking peer requests", off_call, audience=Audience.VOLUNTEER),
+    Command("invite", "create a one-time volunteer invite", invite, audience=Audience.ADMIN),
     Command(
-        "removevolunteer", "remove a volunteer", remove_volunteer, audience="admin", hidden=True
+        "volunteers",
+        "list volunteers, suspend or remove",
+        list_volunteers,
+        audience=Audience.ADMIN,
+    ),
+    Command("suspend", "suspend a volunteer", suspend, audience=Audience.ADMIN, hidden=True),
+    Command("reinstate", "reinstate a volunteer", reinstate, audience=Audience.ADMIN, hidden=True),
+    Command(
+        "removevolunteer",
+        "remove a volunteer",
+        remove_volunteer,
+        audience=Audience.ADMIN,
+        hidden=True,
     ),
 )

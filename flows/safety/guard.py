@@ -16,12 +16,12 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.core import notice_keys
+from flows.core.audience import Audience
 from flows.core.engine import Answer, Command, Context, Flow
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer import (
-    PRIORITY_CRISIS,
     admin_accounts,
-    find_request,
+    find_handoff,
     member_in_chat,
     notify,
     open_request,
@@ -31,7 +31,7 @@ from flows.peer import (
 from flows.safety.crisis import DETECTOR_VERSION, Assessment, assess, semantic
 from flows.safety.crisis.semantic import SemanticScorer
 from flows.safety.plan import plan_offer, plan_reminder
-from storage import Account, Handoff
+from storage import Account, Handoff, HandoffStatus, Priority, SafetySource
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def _resources(ctx: Context, *, overdose: bool = False) -> str:
     return ctx.config.crisis.lines_text(overdose=overdose)
 
 
-async def _record(ctx: Context, assessment: Assessment, source: str) -> None:
+async def _record(ctx: Context, assessment: Assessment, source: SafetySource) -> None:
     member_id = ctx.member.id if ctx.member is not None else None
     await ctx.tx.safety.record_event(
         member_id,
@@ -53,7 +53,7 @@ async def _record(ctx: Context, assessment: Assessment, source: str) -> None:
         detector_version=DETECTOR_VERSION,
         source=source,
         now=ctx.now,
-        message_ref=ctx.input.message_ref if source != "silence" else None,
+        message_ref=ctx.input.message_ref if source is not SafetySource.SILENCE else None,
     )
     log.warning(
         "safety_event member=%s tier=%d rules=%s source=%s",
@@ -172,7 +172,7 @@ async def guard(ctx: Context, assessment: Assessment | None = None) -> bool:
         return False  # the message still reaches the member they are talking with
     if assessment.tier == 1 and not assessment.third_party:
         await ctx.ensure_member()
-        await _record(ctx, assessment, "chat")
+        await _record(ctx, assessment, SafetySource.CHAT)
         await crisis_response(ctx, assessment)
         return True
     if assessment.third_party:
@@ -190,7 +190,7 @@ async def guard(ctx: Context, assessment: Assessment | None = None) -> bool:
         return True
     if assessment.tier == 2:
         await ctx.ensure_member()
-        await _record(ctx, assessment, "chat")
+        await _record(ctx, assessment, SafetySource.CHAT)
         await _hold(ctx)
         await _ask_safety_question(ctx)
         return True
@@ -215,10 +215,10 @@ async def _guard_in_chat(ctx: Context, assessment: Assessment, chat: Handoff) ->
     """
     if ctx.state is not None and ctx.state.question is not None:
         if assessment.tier == 3:
-            await _record(ctx, assessment, "chat")
+            await _record(ctx, assessment, SafetySource.CHAT)
             return False  # the answer to their question, not a chat message
         await ctx.set_aside_for_safety()
-    await _record(ctx, assessment, "relay")
+    await _record(ctx, assessment, SafetySource.RELAY)
     await _alert_volunteer(ctx, assessment, chat, chat.volunteer_id)
     if assessment.tier == 1 and not assessment.third_party:
         plan = await plan_reminder(ctx)  # the member's own plan, to them alone
@@ -267,7 +267,7 @@ async def _tell_admins_of_chat(ctx: Context, chat: Handoff) -> None:
 
 async def _guard_volunteer(ctx: Context, assessment: Assessment, name: str) -> None:
     """A volunteer's own words, in the middle of a chat: support for them, not the member."""
-    await _record(ctx, assessment, "volunteer")
+    await _record(ctx, assessment, SafetySource.VOLUNTEER)
     if assessment.third_party:
         return  # about the member they are with: that side has its own alert
     if assessment.tier == 1:
@@ -303,7 +303,7 @@ async def guard_fallback(ctx: Context) -> None:
     """
     assessment = assess(ctx.input.text)
     if ctx.member is not None:
-        await _record(ctx, assessment, "fallback")
+        await _record(ctx, assessment, SafetySource.FALLBACK)
     ctx.finish()
     ctx.say_urgent(_tier1_text(ctx, assessment, peer_coming=False))
     if assessment.tier != 1 or assessment.third_party:
@@ -326,7 +326,7 @@ async def guard_fallback(ctx: Context) -> None:
 
 async def _record_if_member(ctx: Context, assessment: Assessment) -> None:
     if ctx.member is not None:
-        await _record(ctx, assessment, "chat")
+        await _record(ctx, assessment, SafetySource.CHAT)
 
 
 def _tier1_text(
@@ -377,12 +377,13 @@ async def crisis_response(ctx: Context, assessment: Assessment | None) -> None:
     await ctx.tx.members.set_safety_check_due(member.id, None)
     await _hold(ctx)
     before = await ctx.tx.handoffs.open_for_member(member.id)
-    handoff = await open_request(ctx, priority=PRIORITY_CRISIS, topic="crisis")
-    if handoff.status == "waiting" and before is not None and before.priority == PRIORITY_CRISIS:
+    handoff = await open_request(ctx, priority=Priority.CRISIS, topic="crisis")
+    waiting = handoff.status is HandoffStatus.WAITING
+    if waiting and before is not None and before.priority is Priority.CRISIS:
         # Already paged for this request: update those pages, don't send more.
         events = await ctx.tx.safety.count_since(member.id, handoff.requested_at, tier=1)
         await repage(ctx, handoff, again=max(1, events - 1))
-    elif handoff.status == "waiting":
+    elif waiting:
         await notify(ctx, handoff, include_admins=True)
     elif handoff.volunteer_id is not None:
         await _alert_volunteer(ctx, assessment or default, handoff, handoff.volunteer_id)
@@ -488,7 +489,7 @@ class SafetyCheck(Flow):
                 tier=1,
                 rule_ids=(f"confirm.{value}",),
                 detector_version=DETECTOR_VERSION,
-                source="confirmed",
+                source=SafetySource.CONFIRMED,
                 now=ctx.now,
             )
             ctx.finish()
@@ -514,7 +515,7 @@ async def escalate_silence(ctx: Context) -> None:
         tier=1,
         rule_ids=("silence.after_check",),
         detector_version=DETECTOR_VERSION,
-        source="silence",
+        source=SafetySource.SILENCE,
         now=ctx.now,
     )
     ctx.say_urgent("I haven't heard back from you, so I'm asking a person to reach out.")
@@ -542,7 +543,7 @@ async def handover(ctx: Context) -> None:
     """
     volunteer = await ctx.volunteer()
     arg = ctx.input.text.strip()
-    handoff = await find_request(ctx, arg)
+    handoff = await find_handoff(ctx, arg)
     if not arg and volunteer is not None:
         chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
         current = [h for h in chats if h.id == volunteer.current_handoff]
@@ -574,5 +575,7 @@ async def handover(ctx: Context) -> None:
 
 
 GUARD_COMMANDS = (
-    Command("handover", "hand a chat to an admin", handover, audience="volunteer", hidden=True),
+    Command(
+        "handover", "hand a chat to an admin", handover, audience=Audience.VOLUNTEER, hidden=True
+    ),
 )

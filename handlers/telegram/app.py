@@ -11,6 +11,7 @@ from telegram.error import InvalidToken
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
+from flows.core.audience import Audience
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
 from flows.sweeper import Sweeper
@@ -34,6 +35,8 @@ ALLOWED_UPDATES = [
     Update.CALLBACK_QUERY,
     Update.MY_CHAT_MEMBER,
 ]
+# The commands in the menu: those people in general may use, not volunteers' or admins'.
+MENU_AUDIENCES = frozenset({Audience.ANYONE, Audience.PERSON, Audience.MEMBER, Audience.COMMUNITY})
 SORRY = (
     "Sorry — something went wrong on my side and I couldn't handle that. "
     "Please try again, or /cancel to start fresh."
@@ -162,7 +165,7 @@ class TelegramService:
         commands = [
             BotCommand(c.name, c.description)
             for c in self._engine.commands.values()
-            if not c.hidden and c.audience in ("anyone", "person", "member", "community")
+            if not c.hidden and c.audience in MENU_AUDIENCES
         ]
         try:
             await self.app.bot.set_my_commands(commands)
