@@ -176,6 +176,20 @@ class Handoff:
 
 
 @dataclass(frozen=True, slots=True)
+class EventFields:
+    """What an admin (/newevent, /editevent) or a calendar file says about an event:
+    the details an event is created with and an edit replaces."""
+
+    title: str
+    place: str
+    description: str | None
+    starts_at: datetime
+    ends_at: datetime | None
+    tags: tuple[str, ...]
+    capacity: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     id: int
     uid: str
@@ -193,6 +207,18 @@ class Event:
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def fields(self) -> EventFields:
+        return EventFields(
+            title=self.title,
+            place=self.place,
+            description=self.description,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            tags=self.tags,
+            capacity=self.capacity,
+        )
 
 
 @dataclass(frozen=True, slots=True)

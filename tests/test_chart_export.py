@@ -14,7 +14,7 @@ from flows.checkins.daily import MOODS
 from flows.core.clock import ManualClock
 from flows.core.engine import Engine
 from flows.core.values import Document, Reply
-from storage import Account, ConnectionCheckin, Database, Member, MoodCheckin
+from storage import Account, ConnectionCheckin, Database, EventFields, Member, MoodCheckin
 from tests.chat_driver import ChatDriver
 
 ALEX = Account("telegram", "4242")
@@ -207,14 +207,16 @@ async def give_them_a_life(db: Database, clock: ManualClock, member: Member, tag
         volunteer = await tx.members.find_by_account(VOLUNTEER)
         assert volunteer is not None
         event_id = await tx.events.create(
+            EventFields(
+                title=f"Walk {tag}",
+                place="Riverside gate",
+                description=None,
+                starts_at=now + timedelta(days=3),
+                ends_at=None,
+                tags=("walk",),
+                capacity=None,
+            ),
             uid=f"walk-{tag}",
-            title=f"Walk {tag}",
-            place="Riverside gate",
-            description=None,
-            starts_at=now + timedelta(days=3),
-            ends_at=None,
-            tags=("walk",),
-            capacity=None,
             created_by=None,
             now=now,
         )

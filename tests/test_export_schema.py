@@ -21,7 +21,7 @@ from flows.members.export import member_export
 from flows.safety.crisis import assess
 from flows.safety.crisis.meanings import UNKNOWN, rule_meaning
 from flows.sweeper import Sweeper
-from storage import Account, ConnectionCheckin, Database
+from storage import Account, ConnectionCheckin, Database, EventFields
 from storage.volunteers import invite_digest
 from tests.chat_driver import ChatDriver
 
@@ -325,14 +325,16 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
             now=now,
         )
         walk = await tx.events.create(
+            EventFields(
+                title="Walk",
+                place="Park",
+                description=None,
+                starts_at=later,
+                ends_at=None,
+                tags=(),
+                capacity=None,
+            ),
             uid="walk",
-            title="Walk",
-            place="Park",
-            description=None,
-            starts_at=later,
-            ends_at=None,
-            tags=(),
-            capacity=None,
             created_by=me.id,
             now=now,
         )
