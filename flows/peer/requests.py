@@ -16,6 +16,7 @@ from flows.core import notice_keys
 from flows.core.config import FlowConfig
 from flows.core.engine import Answer, Command, Context, Engine, Flow
 from flows.core.local_time import local_today, when
+from flows.core.mood import is_low_mood
 from flows.core.sweep import BATCH
 from flows.core.values import COMMAND_TOKEN, Choice, Outcome, Reply, command_choice
 from storage import Account, Handoff, Transaction, Volunteer
@@ -222,7 +223,7 @@ async def _low_mood_today(ctx: Context) -> bool:
     member = ctx.require_member()
     moods = await ctx.tx.checkins.recent_moods(member.id, limit=1)
     today = local_today(member.timezone, ctx.now)
-    return bool(moods) and moods[0].local_date == today and moods[0].mood <= 2
+    return bool(moods) and moods[0].local_date == today and is_low_mood(moods[0].mood)
 
 
 SHARE_MOOD = (Choice("yes", "Yes, share it"), Choice("no", "No, keep it to myself"))
