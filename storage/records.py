@@ -1,8 +1,10 @@
 """Plain, immutable records the repositories return."""
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,15 +212,17 @@ class Event:
 
     @property
     def fields(self) -> EventFields:
-        return EventFields(
-            title=self.title,
-            place=self.place,
-            description=self.description,
-            starts_at=self.starts_at,
-            ends_at=self.ends_at,
-            tags=self.tags,
-            capacity=self.capacity,
-        )
+        return EventFields(**_event_details(self))
+
+    @classmethod
+    def unsaved(cls, fields: EventFields) -> "Event":
+        """The event as it will be listed once stored: no id, nobody's answer yet."""
+        return cls(id=0, uid="", cancelled_at=None, **_event_details(fields))
+
+
+def _event_details(source: EventFields | Event) -> dict[str, Any]:
+    """The `EventFields` of an event (or of the fields themselves), by name."""
+    return {field.name: getattr(source, field.name) for field in dataclasses.fields(EventFields)}
 
 
 @dataclass(frozen=True, slots=True)

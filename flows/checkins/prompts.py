@@ -6,18 +6,16 @@ their own time zone whenever something that affects them changes
 late (the bot was down) still prompts everyone due earlier the same day.
 """
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flows.checkins.prompt_times import next_connection_prompt, next_daily_prompt
 from flows.core.engine import Context, Engine
 from flows.core.local_time import local_now, local_today
-from flows.core.sweep import BATCH, Action
+from flows.core.sweep import BATCH, BUSY_RETRY, Action
 from flows.core.values import Outcome
 from storage import Member
-
-# A member busy in another conversation, or in a peer chat, is asked again a little later.
-BUSY_RETRY = timedelta(minutes=30)
 
 
 @dataclass(slots=True)
@@ -45,16 +43,27 @@ async def send_prompts(engine: Engine, now: datetime) -> tuple[PromptReport, lis
     return report, outcomes
 
 
+async def _due_now(
+    ctx: Context, due: datetime | None, schedule: Callable[[int, datetime], Awaitable[None]]
+) -> datetime | None:
+    """When the prompt was due, if it is still to be handled now; None if someone else got
+    here first, or if it waits (`schedule`) for the pause after a safety event to end."""
+    member = ctx.require_member()
+    if due is None or due > ctx.now:
+        return None
+    if member.is_quiet(ctx.now):
+        # Surveys pause after a safety event; the follow-up comes instead.
+        assert member.quiet_until is not None
+        await schedule(member.id, member.quiet_until)
+        return None
+    return due
+
+
 def _daily(report: PromptReport) -> Action:
     async def action(ctx: Context) -> None:
         member = ctx.require_member()
-        due = member.next_prompt_at
-        if due is None or due > ctx.now:
-            return  # someone else got here first
-        if member.is_quiet(ctx.now):
-            # Surveys pause after a safety event; the follow-up comes instead.
-            assert member.quiet_until is not None
-            await ctx.tx.members.schedule_prompt(member.id, member.quiet_until)
+        due = await _due_now(ctx, member.next_prompt_at, ctx.tx.members.schedule_prompt)
+        if due is None:
             return
         today = local_today(member.timezone, ctx.now)
         late_from_earlier_day = local_today(member.timezone, due) < today
@@ -80,12 +89,8 @@ def _daily(report: PromptReport) -> Action:
 def _weekly(report: PromptReport) -> Action:
     async def action(ctx: Context) -> None:
         member = ctx.require_member()
-        due = member.next_connect_at
-        if due is None or due > ctx.now:
-            return
-        if member.is_quiet(ctx.now):
-            assert member.quiet_until is not None
-            await ctx.tx.members.schedule_connect(member.id, member.quiet_until)
+        due = await _due_now(ctx, member.next_connect_at, ctx.tx.members.schedule_connect)
+        if due is None:
             return
         if ctx.state is not None or await ctx.in_peer_chat():
             await ctx.tx.members.schedule_connect(member.id, ctx.now + BUSY_RETRY)

@@ -368,7 +368,7 @@ class NewEvent(Flow):
             ctx.reask(f"A number from 1 to {CAPACITY_MAX}, or No limit.")
             return
         ctx.data["capacity"] = int(raw) if answer.choice is None else None
-        preview = _preview(self._fields(ctx))
+        preview = Event.unsaved(self._fields(ctx))
         ctx.ask(
             "confirm",
             "Post this event?\n\n" + card(preview, admin_zone(ctx)),
@@ -399,22 +399,6 @@ class NewEvent(Flow):
             tags=tuple(data.get("tags", [])),
             capacity=data.get("capacity"),
         )
-
-
-def _preview(fields: EventFields) -> Event:
-    """The event as it will be listed once posted, for the admin to confirm."""
-    return Event(
-        id=0,
-        uid="",
-        title=fields.title,
-        place=fields.place,
-        description=fields.description,
-        starts_at=fields.starts_at,
-        ends_at=fields.ends_at,
-        tags=fields.tags,
-        capacity=fields.capacity,
-        cancelled_at=None,
-    )
 
 
 FIELDS = (

@@ -6,7 +6,7 @@ counts with the messages it committed. `flows/sweeper.py` runs the steps in orde
 """
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from flows.core.engine import Context, Engine
@@ -15,6 +15,9 @@ from storage import Member, Transaction
 
 # The most rows of one kind a sweep takes on; the rest are still due at the next tick.
 BATCH = 500
+# A member busy in another conversation, or in a peer chat, is not interrupted by a
+# prompt or a suggestion: it is due again this much later.
+BUSY_RETRY = timedelta(minutes=30)
 
 R = TypeVar("R")
 SweepStep = Callable[[Engine, datetime], Awaitable[tuple[R, list[Outcome]]]]
