@@ -6,7 +6,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.records import Event, Rsvp
+from storage.records import Event, EventFields, Rsvp
 from storage.states import (
     EventRating,
     NudgeOutcome,
@@ -41,6 +41,19 @@ _OUTCOME_RANK = {
 
 def _tags(raw: str) -> tuple[str, ...]:
     return tuple(tag for tag in raw.split(",") if tag)
+
+
+def _field_values(fields: EventFields) -> tuple[object, ...]:
+    """The columns title, place, description, starts_at, ends_at, tags, capacity."""
+    return (
+        fields.title,
+        fields.place,
+        fields.description,
+        to_db(fields.starts_at),
+        maybe_to_db(fields.ends_at),
+        ",".join(fields.tags),
+        fields.capacity,
+    )
 
 
 def _event(row: Any) -> Event:
@@ -84,53 +97,17 @@ class EventRepository:
 
     # -- events --------------------------------------------------------------
     async def create(
-        self,
-        *,
-        uid: str,
-        title: str,
-        place: str,
-        description: str | None,
-        starts_at: datetime,
-        ends_at: datetime | None,
-        tags: Sequence[str],
-        capacity: int | None,
-        created_by: int | None,
-        now: datetime,
+        self, fields: EventFields, *, uid: str, created_by: int | None, now: datetime
     ) -> int:
         cursor = await self._conn.execute(
-            "INSERT INTO event (uid, title, place, description, starts_at, ends_at, tags, "
-            "capacity, created_by, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                uid,
-                title,
-                place,
-                description,
-                to_db(starts_at),
-                maybe_to_db(ends_at),
-                ",".join(tags),
-                capacity,
-                created_by,
-                to_db(now),
-                to_db(now),
-            ),
+            "INSERT INTO event (title, place, description, starts_at, ends_at, tags, capacity, "
+            "uid, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*_field_values(fields), uid, created_by, to_db(now), to_db(now)),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    async def update(
-        self,
-        event_id: int,
-        *,
-        now: datetime,
-        title: str,
-        place: str,
-        description: str | None,
-        starts_at: datetime,
-        ends_at: datetime | None,
-        tags: Sequence[str],
-        capacity: int | None,
-    ) -> None:
+    async def update(self, event_id: int, fields: EventFields, *, now: datetime) -> None:
         """Replace an event's details (an edit, or a re-import under the same UID).
 
         A cancelled event stays cancelled: those told it was off are not told otherwise.
@@ -138,17 +115,7 @@ class EventRepository:
         await self._conn.execute(
             "UPDATE event SET title = ?, place = ?, description = ?, starts_at = ?, "
             "ends_at = ?, tags = ?, capacity = ?, updated_at = ? WHERE id = ?",
-            (
-                title,
-                place,
-                description,
-                to_db(starts_at),
-                maybe_to_db(ends_at),
-                ",".join(tags),
-                capacity,
-                to_db(now),
-                event_id,
-            ),
+            (*_field_values(fields), to_db(now), event_id),
         )
 
     async def _first(self, sql: str, params: tuple[Any, ...]) -> Any:

@@ -1,7 +1,7 @@
 """Members and the channel accounts that belong to them."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 import aiosqlite
 
@@ -23,6 +23,14 @@ _COLUMNS = (
     "last_volunteer_id, quiet_until, followup_at, safety_check_due_at, "
     "nudges_off, last_ucla3, last_contact_at, low_mood_run, last_nudge_at, next_nudge_at"
 )
+
+# The member columns that say when something is next due. Each has a partial index
+# (`... WHERE <column> IS NOT NULL`) that `_due` reads in order, never the whole table;
+# the names are written here, never taken from a caller.
+_DueColumn = Literal[
+    "next_prompt_at", "next_connect_at", "followup_at", "safety_check_due_at", "next_nudge_at"
+]
+_DUE_COLUMNS: frozenset[str] = frozenset(get_args(_DueColumn))
 
 
 def _member(row: Any) -> Member:
@@ -69,6 +77,17 @@ class MemberRepository:
     async def _one(self, sql: str, params: tuple[Any, ...]) -> Member | None:
         rows = list(await self._conn.execute_fetchall(sql, params))
         return _member(rows[0]) if rows else None
+
+    async def _due(self, column: _DueColumn, now: datetime, limit: int) -> list[Member]:
+        """Members whose `column` time has come, the longest waiting first."""
+        if column not in _DUE_COLUMNS:  # a column name is SQL: only ours get this far
+            raise ValueError(f"not a due column: {column!r}")
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_COLUMNS} FROM member WHERE {column} IS NOT NULL "
+            f"AND {column} <= ? ORDER BY {column} LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [_member(row) for row in rows]
 
     async def get(self, member_id: int) -> Member | None:
         return await self._one(f"SELECT {_COLUMNS} FROM member WHERE id = ?", (member_id,))
@@ -180,20 +199,10 @@ class MemberRepository:
         )
 
     async def due_for_prompt(self, now: datetime, *, limit: int) -> list[Member]:
-        rows = await self._conn.execute_fetchall(
-            f"SELECT {_COLUMNS} FROM member WHERE next_prompt_at IS NOT NULL "
-            "AND next_prompt_at <= ? ORDER BY next_prompt_at LIMIT ?",
-            (to_db(now), limit),
-        )
-        return [_member(row) for row in rows]
+        return await self._due("next_prompt_at", now, limit)
 
     async def due_for_connect(self, now: datetime, *, limit: int) -> list[Member]:
-        rows = await self._conn.execute_fetchall(
-            f"SELECT {_COLUMNS} FROM member WHERE next_connect_at IS NOT NULL "
-            "AND next_connect_at <= ? ORDER BY next_connect_at LIMIT ?",
-            (to_db(now), limit),
-        )
-        return [_member(row) for row in rows]
+        return await self._due("next_connect_at", now, limit)
 
     async def grant_admin(self, member_id: int) -> None:
         await self._set(member_id, is_admin=1)
@@ -227,20 +236,10 @@ class MemberRepository:
         await self._set(member_id, safety_check_due_at=maybe_to_db(due))
 
     async def due_for_followup(self, now: datetime, *, limit: int) -> list[Member]:
-        rows = await self._conn.execute_fetchall(
-            f"SELECT {_COLUMNS} FROM member WHERE followup_at IS NOT NULL "
-            "AND followup_at <= ? ORDER BY followup_at LIMIT ?",
-            (to_db(now), limit),
-        )
-        return [_member(row) for row in rows]
+        return await self._due("followup_at", now, limit)
 
     async def due_for_safety_check(self, now: datetime, *, limit: int) -> list[Member]:
-        rows = await self._conn.execute_fetchall(
-            f"SELECT {_COLUMNS} FROM member WHERE safety_check_due_at IS NOT NULL "
-            "AND safety_check_due_at <= ? ORDER BY safety_check_due_at LIMIT ?",
-            (to_db(now), limit),
-        )
-        return [_member(row) for row in rows]
+        return await self._due("safety_check_due_at", now, limit)
 
     # -- isolation and nudges (flows/community/isolation.py keeps these consistent) ----------
     async def set_isolation_signals(
@@ -268,12 +267,7 @@ class MemberRepository:
         await self._set(member_id, next_nudge_at=maybe_to_db(due))
 
     async def due_for_nudge(self, now: datetime, *, limit: int) -> list[Member]:
-        rows = await self._conn.execute_fetchall(
-            f"SELECT {_COLUMNS} FROM member WHERE next_nudge_at IS NOT NULL "
-            "AND next_nudge_at <= ? ORDER BY next_nudge_at LIMIT ?",
-            (to_db(now), limit),
-        )
-        return [_member(row) for row in rows]
+        return await self._due("next_nudge_at", now, limit)
 
     async def count(self) -> int:
         rows = await self._conn.execute_fetchall("SELECT count(*) FROM member")

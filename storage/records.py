@@ -1,8 +1,10 @@
 """Plain, immutable records the repositories return."""
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from storage.states import (
     OPEN_STATUSES,
@@ -192,6 +194,20 @@ class Handoff:
 
 
 @dataclass(frozen=True, slots=True)
+class EventFields:
+    """What an admin (/newevent, /editevent) or a calendar file says about an event:
+    the details an event is created with and an edit replaces."""
+
+    title: str
+    place: str
+    description: str | None
+    starts_at: datetime
+    ends_at: datetime | None
+    tags: tuple[str, ...]
+    capacity: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     id: int
     uid: str
@@ -209,6 +225,20 @@ class Event:
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def fields(self) -> EventFields:
+        return EventFields(**_event_details(self))
+
+    @classmethod
+    def unsaved(cls, fields: EventFields) -> "Event":
+        """The event as it will be listed once stored: no id, nobody's answer yet."""
+        return cls(id=0, uid="", cancelled_at=None, **_event_details(fields))
+
+
+def _event_details(source: EventFields | Event) -> dict[str, Any]:
+    """The `EventFields` of an event (or of the fields themselves), by name."""
+    return {field.name: getattr(source, field.name) for field in dataclasses.fields(EventFields)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from storage import (
     ConnectionCheckin,
     Database,
     EndReason,
+    EventFields,
     HandoffStatus,
     Member,
     MoodCheckin,
@@ -219,14 +220,16 @@ async def give_them_a_life(db: Database, clock: ManualClock, member: Member, tag
         volunteer = await tx.members.find_by_account(VOLUNTEER)
         assert volunteer is not None
         event_id = await tx.events.create(
+            EventFields(
+                title=f"Walk {tag}",
+                place="Riverside gate",
+                description=None,
+                starts_at=now + timedelta(days=3),
+                ends_at=None,
+                tags=("walk",),
+                capacity=None,
+            ),
             uid=f"walk-{tag}",
-            title=f"Walk {tag}",
-            place="Riverside gate",
-            description=None,
-            starts_at=now + timedelta(days=3),
-            ends_at=None,
-            tags=("walk",),
-            capacity=None,
             created_by=None,
             now=now,
         )

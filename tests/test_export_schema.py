@@ -26,6 +26,7 @@ from storage import (
     ChatSide,
     ConnectionCheckin,
     Database,
+    EventFields,
     NudgeReason,
     Priority,
     ReminderStage,
@@ -336,14 +337,16 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
             now=now,
         )
         walk = await tx.events.create(
+            EventFields(
+                title="Walk",
+                place="Park",
+                description=None,
+                starts_at=later,
+                ends_at=None,
+                tags=(),
+                capacity=None,
+            ),
             uid="walk",
-            title="Walk",
-            place="Park",
-            description=None,
-            starts_at=later,
-            ends_at=None,
-            tags=(),
-            capacity=None,
             created_by=me.id,
             now=now,
         )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flows.core.clock import ManualClock
-from storage import Account
+from storage import Account, EventFields
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import Person, RunningBot, start_bot, text_of
 
@@ -75,14 +75,16 @@ async def seed_isolated_crowd(bot: RunningBot, clock: ManualClock, count: int) -
     now = clock.now()
     async with bot.db.transaction() as tx:
         await tx.events.create(
+            EventFields(
+                title="Recovery walk",
+                place="Riverside Park gate",
+                description=None,
+                starts_at=now + timedelta(days=2),
+                ends_at=None,
+                tags=("walk",),
+                capacity=None,
+            ),
             uid="crowd-walk",
-            title="Recovery walk",
-            place="Riverside Park gate",
-            description=None,
-            starts_at=now + timedelta(days=2),
-            ends_at=None,
-            tags=("walk",),
-            capacity=None,
             created_by=None,
             now=now,
         )

@@ -1,9 +1,10 @@
 """Check-ins: the daily mood check-in, the weekly connection check-in (UCLA-3), /history,
-/chart, and when each member's prompts are due."""
+/chart, when each member's prompts are due, and the sweep step that sends them."""
 
 from flows.checkins.commands import CHECKIN_COMMANDS
 from flows.checkins.daily import AREA_LABELS, MOOD_BY_VALUE, CheckIn
-from flows.checkins.prompt_times import next_connection_prompt, next_daily_prompt, reschedule
+from flows.checkins.prompt_times import reschedule
+from flows.checkins.prompts import send_prompts
 from flows.checkins.weekly import FREQUENCY, ITEMS, Connection
 
 __all__ = [
@@ -14,7 +15,6 @@ __all__ = [
     "MOOD_BY_VALUE",
     "CheckIn",
     "Connection",
-    "next_connection_prompt",
-    "next_daily_prompt",
     "reschedule",
+    "send_prompts",
 ]

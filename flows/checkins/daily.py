@@ -7,6 +7,7 @@ from flows.checkins.prompt_times import next_daily_prompt
 from flows.community import after_mood_checkin
 from flows.core.engine import Answer, Context, Flow
 from flows.core.local_time import local_today
+from flows.core.mood import is_low_mood
 from flows.core.values import Choice, command_choice
 from storage import Member
 
@@ -138,7 +139,7 @@ class CheckIn(Flow):
         if note:
             thanks += " It's good to notice what helps."
         ctx.finish()
-        if mood <= 2:
+        if is_low_mood(mood):
             thanks += (
                 "\n\nThat sounds like a hard day. You don't have to carry it alone. "
                 "Would you like to talk to a peer volunteer now? If you need support "

@@ -4,7 +4,7 @@
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from flows.core.engine import Answer, Command, Context, Flow
 from flows.core.local_time import when
 from flows.core.parsing import parse_id, parse_time_of_day, timezone_label
 from flows.core.values import Choice, Reply, command_choice
-from storage import Event
+from storage import Event, EventFields
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +40,6 @@ _TAGS = re.compile(r"^tags?\s*[:=]\s*(.+)$", re.IGNORECASE)
 _TAG_WORD = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
 SKIP = Choice("skip", "Skip")
 DONE = Choice("done", "Done", "✅")
-
-
-@dataclass(slots=True)
-class Draft:
-    title: str
-    place: str
-    starts_at: datetime
-    description: str | None = None
-    tags: list[str] = field(default_factory=list)
-    capacity: int | None = None
 
 
 def parse_when(raw: str, timezone: str, now: datetime) -> datetime | str:
@@ -80,7 +70,7 @@ def parse_tags(raw: str) -> list[str] | str:
     return list(dict.fromkeys(words))
 
 
-def parse_one_liner(raw: str, timezone: str, now: datetime) -> Draft | str:
+def parse_one_liner(raw: str, timezone: str, now: datetime) -> EventFields | str:
     """`date time | title | place [| description] [| tags: a, b] [| capacity: 20]`."""
     parts = [part.strip() for part in raw.split("|")]
     if len(parts) < 3:
@@ -93,7 +83,15 @@ def parse_one_liner(raw: str, timezone: str, now: datetime) -> Draft | str:
         return f"The title should be 1-{TITLE_MAX} characters."
     if len(place) > PLACE_MAX:
         return f"The place should be at most {PLACE_MAX} characters."
-    draft = Draft(title=title, place=place, starts_at=starts_at)
+    fields = EventFields(
+        title=title,
+        place=place,
+        description=None,
+        starts_at=starts_at,
+        ends_at=None,
+        tags=(),
+        capacity=None,
+    )
     for extra in parts[3:]:
         if not extra:
             continue
@@ -101,36 +99,30 @@ def parse_one_liner(raw: str, timezone: str, now: datetime) -> Draft | str:
         if capacity is not None:
             if not 1 <= int(capacity.group(1)) <= CAPACITY_MAX:
                 return f"Capacity should be between 1 and {CAPACITY_MAX}."
-            draft.capacity = int(capacity.group(1))
+            fields = replace(fields, capacity=int(capacity.group(1)))
         elif tags is not None:
             parsed = parse_tags(tags.group(1))
             if isinstance(parsed, str):
                 return parsed
-            draft.tags = parsed
-        elif draft.description is None and len(extra) <= DESCRIPTION_MAX:
-            draft.description = extra
+            fields = replace(fields, tags=tuple(parsed))
+        elif fields.description is None and len(extra) <= DESCRIPTION_MAX:
+            fields = replace(fields, description=extra)
         else:
             return (
                 f"I didn't understand {extra[:40]!r}. A description (up to "
                 f"{DESCRIPTION_MAX} characters) comes once; then tags: … and capacity: …"
             )
-    return draft
+    return fields
 
 
 def new_uid(ctx: Context) -> str:
     return f"{ctx.rng.getrandbits(64):016x}@hearthside"
 
 
-async def create(ctx: Context, draft: Draft) -> Event:
+async def create(ctx: Context, fields: EventFields) -> Event:
     event_id = await ctx.tx.events.create(
+        fields,
         uid=new_uid(ctx),
-        title=draft.title,
-        place=draft.place,
-        description=draft.description,
-        starts_at=draft.starts_at,
-        ends_at=None,
-        tags=draft.tags,
-        capacity=draft.capacity,
         created_by=ctx.member.id if ctx.member is not None else None,
         now=ctx.now,
     )
@@ -158,12 +150,12 @@ async def new_event(ctx: Context) -> None:
         await ctx.ensure_member()
         await ctx.start_flow("newevent")
         return
-    draft = parse_one_liner(raw, admin_zone(ctx), ctx.now)
-    if isinstance(draft, str):
-        ctx.say(draft)
+    fields = parse_one_liner(raw, admin_zone(ctx), ctx.now)
+    if isinstance(fields, str):
+        ctx.say(fields)
         ctx.remind_open_question()
         return
-    _posted(ctx, await create(ctx, draft))
+    _posted(ctx, await create(ctx, fields))
 
 
 # -- telling the people who said they would go ------------------------------------
@@ -377,19 +369,7 @@ class NewEvent(Flow):
             ctx.reask(f"A number from 1 to {CAPACITY_MAX}, or No limit.")
             return
         ctx.data["capacity"] = int(raw) if answer.choice is None else None
-        draft = self._draft(ctx)
-        preview = Event(
-            id=0,
-            uid="",
-            title=draft.title,
-            place=draft.place,
-            description=draft.description,
-            starts_at=draft.starts_at,
-            ends_at=None,
-            tags=tuple(draft.tags),
-            capacity=draft.capacity,
-            cancelled_at=None,
-        )
+        preview = Event.unsaved(self._fields(ctx))
         ctx.ask(
             "confirm",
             "Post this event?\n\n" + card(preview, admin_zone(ctx)),
@@ -398,25 +378,26 @@ class NewEvent(Flow):
 
     async def on_confirm(self, ctx: Context, answer: Answer) -> None:
         assert answer.choice is not None
-        draft = self._draft(ctx)
+        fields = self._fields(ctx)
         ctx.finish()
         if answer.choice.value != "post":
             ctx.say("Okay, nothing was posted.")
             return
-        if draft.starts_at <= ctx.now:
+        if fields.starts_at <= ctx.now:
             ctx.say("That time has passed meanwhile, so nothing was posted. /newevent again?")
             return
-        _posted(ctx, await create(ctx, draft))
+        _posted(ctx, await create(ctx, fields))
 
     @staticmethod
-    def _draft(ctx: Context) -> Draft:
+    def _fields(ctx: Context) -> EventFields:
         data = ctx.data
-        return Draft(
+        return EventFields(
             title=data["title"],
             place=data["place"],
-            starts_at=datetime.fromisoformat(data["starts_at"]),
             description=data.get("description"),
-            tags=list(data.get("tags", [])),
+            starts_at=datetime.fromisoformat(data["starts_at"]),
+            ends_at=None,
+            tags=tuple(data.get("tags", [])),
             capacity=data.get("capacity"),
         )
 
@@ -495,49 +476,37 @@ class EditEvent(Flow):
 
     @staticmethod
     async def _apply(ctx: Context, event: Event, name: str, raw: str) -> str | None:
-        title, place, description = event.title, event.place, event.description
-        starts_at, ends_at = event.starts_at, event.ends_at
-        tags, capacity = list(event.tags), event.capacity
+        fields = event.fields
         if name == "when":
             parsed = parse_when(raw, admin_zone(ctx), ctx.now)
             if isinstance(parsed, str):
                 return parsed
-            starts_at, ends_at = parsed, None
+            fields = replace(fields, starts_at=parsed, ends_at=None)
         elif name in ("title", "place"):
             limit = TITLE_MAX if name == "title" else PLACE_MAX
             text = " ".join(raw.split())
             if not text or len(text) > limit:
                 return f"Please keep it to 1-{limit} characters."
             if name == "title":
-                title = text
+                fields = replace(fields, title=text)
             else:
-                place = text
+                fields = replace(fields, place=text)
         elif name == "description":
             if len(raw) > DESCRIPTION_MAX:
                 return f"Please keep it under {DESCRIPTION_MAX} characters."
-            description = None if raw in ("", "-") else raw
+            fields = replace(fields, description=None if raw in ("", "-") else raw)
         elif name == "tags":
             new_tags = [] if raw in ("", "-") else parse_tags(raw)
             if isinstance(new_tags, str):
                 return new_tags
-            tags = new_tags
+            fields = replace(fields, tags=tuple(new_tags))
         elif raw == "-":
-            capacity = None
+            fields = replace(fields, capacity=None)
         elif raw.isdecimal() and 1 <= int(raw) <= CAPACITY_MAX:
-            capacity = int(raw)
+            fields = replace(fields, capacity=int(raw))
         else:
             return f"A number from 1 to {CAPACITY_MAX}, or - for no limit."
-        await ctx.tx.events.update(
-            event.id,
-            now=ctx.now,
-            title=title,
-            place=place,
-            description=description,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            tags=tags,
-            capacity=capacity,
-        )
+        await ctx.tx.events.update(event.id, fields, now=ctx.now)
         return None
 
 

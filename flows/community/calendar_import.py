@@ -17,7 +17,7 @@ import hashlib
 import logging
 import multiprocessing
 import signal
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from multiprocessing.connection import Connection
 from zoneinfo import ZoneInfo
@@ -35,7 +35,7 @@ from flows.community.admin import (
 from flows.core import audit
 from flows.core.engine import Context, Engine
 from flows.core.local_time import when
-from storage import Account
+from storage import Account, EventFields
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +48,7 @@ MAX_AHEAD = timedelta(days=731)
 @dataclass(frozen=True, slots=True)
 class CalendarEvent:
     uid: str
-    title: str
-    place: str
-    description: str | None
-    starts_at: datetime  # UTC
-    ends_at: datetime | None
-    tags: tuple[str, ...]
+    fields: EventFields  # times in UTC; a file says nothing of capacity (None)
     cancelled: bool
 
 
@@ -218,12 +213,15 @@ def read_calendar(data: bytes, *, timezone: str, now: datetime) -> CalendarFile 
         found.events.append(
             CalendarEvent(
                 uid=uid,
-                title=title,
-                place=_text(component.get("LOCATION"), PLACE_MAX),
-                description=description,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                tags=_tags(component),
+                fields=EventFields(
+                    title=title,
+                    place=_text(component.get("LOCATION"), PLACE_MAX),
+                    description=description,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    tags=_tags(component),
+                    capacity=None,
+                ),
                 cancelled=status == "CANCELLED",
             )
         )
@@ -251,16 +249,7 @@ async def import_events(ctx: Context, events: list[CalendarEvent]) -> ImportCoun
             continue
         if existing is None:
             await ctx.tx.events.create(
-                uid=item.uid,
-                title=item.title,
-                place=item.place,
-                description=item.description,
-                starts_at=item.starts_at,
-                ends_at=item.ends_at,
-                tags=item.tags,
-                capacity=None,
-                created_by=created_by,
-                now=ctx.now,
+                item.fields, uid=item.uid, created_by=created_by, now=ctx.now
             )
             counts.added += 1
             continue
@@ -269,28 +258,12 @@ async def import_events(ctx: Context, events: list[CalendarEvent]) -> ImportCoun
             # it back behind the backs of those told it was off. An admin can post it anew.
             counts.unchanged += 1
             continue
-        same = (
-            existing.title == item.title
-            and existing.place == item.place
-            and existing.description == item.description
-            and existing.starts_at == item.starts_at
-            and existing.ends_at == item.ends_at
-            and existing.tags == item.tags
-        )
-        if same:
+        # The capacity is the admin's to set here, never the file's.
+        fields = replace(item.fields, capacity=existing.capacity)
+        if fields == existing.fields:
             counts.unchanged += 1
             continue
-        await ctx.tx.events.update(
-            existing.id,
-            now=ctx.now,
-            title=item.title,
-            place=item.place,
-            description=item.description,
-            starts_at=item.starts_at,
-            ends_at=item.ends_at,
-            tags=item.tags,
-            capacity=existing.capacity,
-        )
+        await ctx.tx.events.update(existing.id, fields, now=ctx.now)
         after = await ctx.tx.events.get(existing.id)
         assert after is not None
         counts.told += await apply_change(ctx, existing, after)
@@ -345,8 +318,8 @@ async def on_calendar_file(ctx: Context) -> bool:
             lines.append(f"Skipped {_plural(count, 'event')}: {why}.")
     if counts.told:
         lines.append(f"I told {counts.told} people going or maybe about changes.")
-    upcoming = sorted(parsed.events, key=lambda e: e.starts_at)
-    future = [e for e in upcoming if not e.cancelled][:5]
+    upcoming = sorted(parsed.events, key=lambda e: e.fields.starts_at)
+    future = [e.fields for e in upcoming if not e.cancelled][:5]
     if future:
         zone = ctx.config.default_timezone
         lines.append("")

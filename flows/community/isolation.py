@@ -24,9 +24,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flows.core.config import FlowConfig
+from flows.core.mood import is_low_mood
 from storage import Event, Member, NudgeReason, Transaction
-
-LOW_MOOD_AT_MOST = 2  # "low" or "very low"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +165,7 @@ async def after_mood_checkin(
     member = await tx.members.get(member_id)
     if member is None:
         return
-    low = mood <= LOW_MOOD_AT_MOST
+    low = is_low_mood(mood)
     if first_today:
         run = member.low_mood_run + 1 if low else 0
     else:  # today's check-in changed: today's entry is already counted, or was not low

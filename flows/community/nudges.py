@@ -16,6 +16,7 @@ from flows.core.audience import Audience
 from flows.core.engine import Command, Context
 from flows.core.local_time import when
 from flows.core.quiet_hours import next_allowed
+from flows.core.sweep import BUSY_RETRY
 from flows.core.values import Choice, command_choice
 from storage import Event, NudgeOutcome
 
@@ -26,8 +27,6 @@ MIN_LEAD = timedelta(hours=3)
 SUGGEST_DAYS = 14
 # With nothing suitable on, look again this much later.
 NO_EVENT_RETRY = timedelta(hours=6)
-# A member in the middle of a conversation or a peer chat is not interrupted.
-BUSY_RETRY = timedelta(minutes=30)
 PAUSED_RECHECK = timedelta(days=1)
 STATS_DAYS = 90
 STOP = command_choice("nudges off", "Stop suggestions", "🔕")

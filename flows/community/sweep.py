@@ -7,19 +7,17 @@ chatting interleave with a long run, and the channel paces the sends as bulk.
 """
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flows.community.nudges import SUGGEST_DAYS, NudgeReport, nudge_action
 from flows.community.reminders import send_due
 from flows.core.engine import Context, Engine
+from flows.core.sweep import BATCH, Action
 from flows.core.values import Outcome
 from storage import ReminderStage
 
 log = logging.getLogger(__name__)
-
-BATCH = 500
 
 
 @dataclass(slots=True)
@@ -31,7 +29,7 @@ class EventSweepReport:
     nudges_without_event: int = 0
 
 
-def _reminder(rsvp_id: int, report: EventSweepReport) -> Callable[[Context], Awaitable[None]]:
+def _reminder(rsvp_id: int, report: EventSweepReport) -> Action:
     async def action(ctx: Context) -> None:
         stage = await send_due(ctx, rsvp_id)
         if stage is ReminderStage.FOLLOWUP:

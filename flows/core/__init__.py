@@ -5,5 +5,6 @@ way round (an import-linter contract in pyproject.toml). Import from the modules
 `engine` (handling and dispatch, `Context`, `Flow`, `Command`), `audience` (who may run
 a command), `values` (what a channel sends in and gets back), `delivery` (the postman),
 `clock`, `config`, `parsing`, `local_time`, `quiet_hours`, `limits`, `names`,
-`typed_buttons`, `audit`.
+`typed_buttons`, `audit`, `mood` (the mood scale and what counts as low), `sweep` (what
+a feature's step of the scheduler sweep looks like).
 """

@@ -8,15 +8,18 @@ everyone else's copy is edited to say it was taken.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from typing import ClassVar
 
 from flows.core import notice_keys
 from flows.core.audience import Audience
 from flows.core.config import FlowConfig
-from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.engine import Answer, Command, Context, Engine, Flow
 from flows.core.local_time import local_today, when
-from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
+from flows.core.mood import is_low_mood
+from flows.core.sweep import BATCH
+from flows.core.values import COMMAND_TOKEN, Choice, Outcome, Reply, command_choice
 from storage import (
     Account,
     EndReason,
@@ -226,7 +229,7 @@ async def _low_mood_today(ctx: Context) -> bool:
     member = ctx.require_member()
     moods = await ctx.tx.checkins.recent_moods(member.id, limit=1)
     today = local_today(member.timezone, ctx.now)
-    return bool(moods) and moods[0].local_date == today and moods[0].mood <= 2
+    return bool(moods) and moods[0].local_date == today and is_low_mood(moods[0].mood)
 
 
 SHARE_MOOD = (Choice("yes", "Yes, share it"), Choice("no", "No, keep it to myself"))
@@ -575,6 +578,18 @@ async def _escalate_crisis(ctx: Context, handoff: Handoff) -> None:
         f"open right now, 24/7:\n{ctx.config.crisis_resources}\n\n"
         "I'll keep trying, and I'll tell you here as soon as someone is free."
     )
+
+
+async def escalate_overdue(engine: Engine, now: datetime) -> tuple[int, list[Outcome]]:
+    """The sweep's part: every request nobody accepted in time, most urgent first."""
+    async with engine.db.single_statement() as tx:
+        overdue = await tx.handoffs.due_for_escalation(now, limit=BATCH)
+    outcomes = [
+        await engine.run_for_member(handoff.member_id, partial(escalate, handoff=handoff))
+        for handoff in overdue
+        if handoff.member_id is not None
+    ]
+    return len(outcomes), outcomes
 
 
 REQUEST_COMMANDS = (

@@ -4,7 +4,6 @@ daily warning to admins about uncovered hours in the next day."""
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import ClassVar
@@ -13,6 +12,7 @@ from zoneinfo import ZoneInfo
 from flows.core.audience import Audience
 from flows.core.engine import Answer, Command, Context, Engine, Flow
 from flows.core.parsing import parse_time_of_day
+from flows.core.sweep import Action
 from flows.core.values import Choice, Outcome, Reply
 from flows.peer.requests import admin_accounts_of, notify_waiting_to
 from storage import Shift
@@ -21,7 +21,6 @@ log = logging.getLogger(__name__)
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 REMIND_BEFORE = timedelta(minutes=10)
-Action = Callable[[Context], Awaitable[None]]
 _SHIFT = re.compile(r"^\s*([a-z]{3})[a-z]*\.?\s+(.+?)\s*(?:-|–|to)\s*(.+?)\s*$", re.IGNORECASE)
 
 

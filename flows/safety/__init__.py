@@ -9,11 +9,10 @@ from flows.safety.guard import (
     SEMANTIC_MIN_WORDS,
     CrisisScreen,
     SafetyCheck,
-    escalate_silence,
-    follow_up,
     guard_fallback,
 )
 from flows.safety.plan import SAFETY_PLAN_COMMANDS, STEPS, SafetyPlanFlow, cancelled
+from flows.safety.sweep import escalate_silences, send_follow_ups
 
 __all__ = [
     "GUARD_COMMANDS",
@@ -26,9 +25,9 @@ __all__ = [
     "SafetyPlanFlow",
     "SemanticScorer",
     "cancelled",
-    "escalate_silence",
-    "follow_up",
+    "escalate_silences",
     "guard_fallback",
     "load_catalog",
     "rule_meaning",
+    "send_follow_ups",
 ]

@@ -18,6 +18,7 @@ from typing import ClassVar
 from flows.core import notice_keys
 from flows.core.audience import Audience
 from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.mood import VERY_LOW_MOOD
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer import (
     admin_accounts,
@@ -146,7 +147,7 @@ async def _semantic_asks(ctx: Context, score: float) -> bool:
     if await ctx.tx.safety.count_since(ctx.member.id, since, tier=3):
         return True
     moods = await ctx.tx.checkins.recent_moods(ctx.member.id, limit=1)
-    return bool(moods) and moods[0].mood == 1 and moods[0].updated_at >= since
+    return bool(moods) and moods[0].mood == VERY_LOW_MOOD and moods[0].updated_at >= since
 
 
 def alarmed(text: str) -> bool:
