@@ -14,7 +14,8 @@ from functools import partial
 
 from flows.checkins import next_connection_prompt, next_daily_prompt
 from flows.community import sweep_events
-from flows.core.engine import Context, Engine
+from flows.core.context import Context
+from flows.core.engine import Engine
 from flows.core.local_time import local_now, local_today
 from flows.core.typed_buttons import OFFER_WINDOW
 from flows.core.values import Outcome

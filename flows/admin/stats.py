@@ -17,7 +17,8 @@ import statistics
 from collections.abc import Sequence
 from datetime import timedelta
 
-from flows.core.engine import Command, Context
+from flows.core.commands import Command
+from flows.core.context import Context
 from storage.stats import HandoffRow
 
 log = logging.getLogger(__name__)

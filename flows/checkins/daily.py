@@ -5,7 +5,8 @@ from typing import ClassVar
 
 from flows.checkins.prompt_times import next_daily_prompt
 from flows.community import after_mood_checkin
-from flows.core.engine import Answer, Context, Flow
+from flows.core.context import Context
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.local_time import local_today
 from flows.core.values import Choice, command_choice
 from storage import Member
@@ -57,17 +58,15 @@ class CheckIn(Flow):
     timeout: ClassVar[timedelta] = timedelta(hours=12)
 
     async def begin(self, ctx: Context) -> None:
-        ctx.ask("mood", "How are you feeling today?", MOODS, columns=5)
+        ctx.ask(self.on_mood, "How are you feeling today?", MOODS, columns=5)
 
-    async def on_mood(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_mood(self, ctx: Context, answer: Chosen) -> None:
         ctx.data["mood"] = int(answer.choice.value)
         ctx.data["areas"] = []
         text, choices = _areas_question([])
-        ctx.ask("areas", text, choices, columns=2)
+        ctx.ask(self.on_areas, text, choices, columns=2)
 
-    async def on_areas(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_areas(self, ctx: Context, answer: Chosen) -> None:
         selected: list[str] = ctx.data["areas"]
         if answer.choice.value != DONE.value:
             if answer.choice.value in selected:
@@ -75,10 +74,10 @@ class CheckIn(Flow):
             else:
                 selected.append(answer.choice.value)
             text, choices = _areas_question(selected)
-            ctx.ask("areas", text, choices, columns=2, in_place=True)
+            ctx.ask(self.on_areas, text, choices, columns=2, in_place=True)
             return
         ctx.ask(
-            "helped",
+            self.on_helped,
             "What helped today, even a little? Type a few words, or choose Skip.",
             [SKIP],
             free_text=True,

@@ -10,7 +10,8 @@ from typing import ClassVar
 
 from flows.checkins.prompt_times import next_connection_prompt
 from flows.community import after_connection_checkin
-from flows.core.engine import Answer, Context, Flow
+from flows.core.context import Context
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.local_time import local_today
 from flows.core.values import Choice
 from storage import ConnectionCheckin
@@ -40,17 +41,17 @@ class Connection(Flow):
         self._ask_item(ctx, 0)
 
     def _ask_item(self, ctx: Context, index: int) -> None:
-        key, text = ITEMS[index]
-        ctx.ask(key, f"({index + 1}/4) {text}", FREQUENCY, columns=3)
+        _, text = ITEMS[index]
+        steps = (self.on_lack_companionship, self.on_left_out, self.on_isolated)
+        ctx.ask(steps[index], f"({index + 1}/4) {text}", FREQUENCY, columns=3)
 
-    async def _item(self, ctx: Context, answer: Answer, index: int) -> None:
-        assert answer.choice is not None
+    async def _item(self, ctx: Context, answer: Chosen, index: int) -> None:
         ctx.data[ITEMS[index][0]] = int(answer.choice.value)
         if index + 1 < len(ITEMS):
             self._ask_item(ctx, index + 1)
             return
         ctx.ask(
-            "contacts",
+            self.on_contacts,
             "(4/4) This past week, how many people from your recovery community did you "
             "talk with? Choose a number or type one.",
             CONTACT_CHOICES,
@@ -58,13 +59,13 @@ class Connection(Flow):
             free_text=True,
         )
 
-    async def on_lack_companionship(self, ctx: Context, answer: Answer) -> None:
+    async def on_lack_companionship(self, ctx: Context, answer: Chosen) -> None:
         await self._item(ctx, answer, 0)
 
-    async def on_left_out(self, ctx: Context, answer: Answer) -> None:
+    async def on_left_out(self, ctx: Context, answer: Chosen) -> None:
         await self._item(ctx, answer, 1)
 
-    async def on_isolated(self, ctx: Context, answer: Answer) -> None:
+    async def on_isolated(self, ctx: Context, answer: Chosen) -> None:
         await self._item(ctx, answer, 2)
 
     async def on_contacts(self, ctx: Context, answer: Answer) -> None:

@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 from flows.community.isolation import refresh_nudge_schedule
 from flows.community.reminders import next_stage
 from flows.community.text import TAGS, card
-from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.commands import Command
+from flows.core.context import Context
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.local_time import when
 from flows.core.parsing import parse_id, parse_time_of_day, timezone_label
 from flows.core.values import Choice, Reply, command_choice
@@ -281,7 +283,7 @@ async def cancel_event(ctx: Context) -> None:
     ctx.data["event_id"] = event.id
     people = event.going + event.maybe
     ctx.ask(
-        "confirm",
+        CancelEvent.on_confirm,
         f"Cancel {event.title} ({when(event.starts_at, admin_zone(ctx))})? "
         + (
             f"{people} {'person' if people == 1 else 'people'} said they'd go or maybe; "
@@ -309,7 +311,7 @@ class NewEvent(Flow):
 
     async def begin(self, ctx: Context) -> None:
         ctx.ask(
-            "when",
+            self.on_when,
             "Let's post an event. When is it? A date and time like 2026-12-05 18:30 "
             f"({timezone_label(admin_zone(ctx))} time).",
             free_text=True,
@@ -321,7 +323,7 @@ class NewEvent(Flow):
             ctx.reask(starts_at)
             return
         ctx.data["starts_at"] = starts_at.isoformat()
-        ctx.ask("title", "What is it called? (e.g. Recovery walk)", free_text=True)
+        ctx.ask(self.on_title, "What is it called? (e.g. Recovery walk)", free_text=True)
 
     async def on_title(self, ctx: Context, answer: Answer) -> None:
         title = " ".join(answer.text.split())
@@ -329,7 +331,9 @@ class NewEvent(Flow):
             ctx.reask(f"Please keep the title to 1-{TITLE_MAX} characters.")
             return
         ctx.data["title"] = title
-        ctx.ask("place", "Where is it? An address, a meeting point or a link.", free_text=True)
+        ctx.ask(
+            self.on_place, "Where is it? An address, a meeting point or a link.", free_text=True
+        )
 
     async def on_place(self, ctx: Context, answer: Answer) -> None:
         place = " ".join(answer.text.split())
@@ -338,7 +342,7 @@ class NewEvent(Flow):
             return
         ctx.data["place"] = place
         ctx.ask(
-            "description",
+            self.on_description,
             "A few words about it, or a link? Type them, or choose Skip.",
             [SKIP],
             free_text=True,
@@ -352,19 +356,18 @@ class NewEvent(Flow):
         ctx.data["description"] = text or None
         ctx.data["tags"] = []
         question, choices = _tags_question([])
-        ctx.ask("tags", question, choices, columns=3)
+        ctx.ask(self.on_tags, question, choices, columns=3)
 
-    async def on_tags(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_tags(self, ctx: Context, answer: Chosen) -> None:
         selected: list[str] = ctx.data["tags"]
         if answer.choice.value != DONE.value:
             value = answer.choice.value
             selected.remove(value) if value in selected else selected.append(value)
             question, choices = _tags_question(selected)
-            ctx.ask("tags", question, choices, columns=3, in_place=True)
+            ctx.ask(self.on_tags, question, choices, columns=3, in_place=True)
             return
         ctx.ask(
-            "capacity",
+            self.on_capacity,
             "How many people can come? Type a number, or choose No limit.",
             [Choice("none", "No limit")],
             free_text=True,
@@ -390,13 +393,12 @@ class NewEvent(Flow):
             cancelled_at=None,
         )
         ctx.ask(
-            "confirm",
+            self.on_confirm,
             "Post this event?\n\n" + card(preview, admin_zone(ctx)),
             [Choice("post", "Post it", "✅"), Choice("cancel", "Cancel")],
         )
 
-    async def on_confirm(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_confirm(self, ctx: Context, answer: Chosen) -> None:
         draft = self._draft(ctx)
         ctx.finish()
         if answer.choice.value != "post":
@@ -452,7 +454,7 @@ class EditEvent(Flow):
     @staticmethod
     def menu(ctx: Context, event: Event, *, lead: str) -> None:
         ctx.ask(
-            "field",
+            EditEvent.on_field,
             f"{lead}{card(event, admin_zone(ctx), show_id=True)}\n\n"
             "What would you like to change?",
             FIELDS,
@@ -467,15 +469,14 @@ class EditEvent(Flow):
             return None
         return event
 
-    async def on_field(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_field(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == DONE.value:
             ctx.finish()
             ctx.say("Done. /events shows it as members see it.")
             return
         ctx.data["field"] = answer.choice.value
         prompt = PROMPTS[answer.choice.value].format(zone=timezone_label(admin_zone(ctx)))
-        ctx.ask("value", prompt, free_text=True)
+        ctx.ask(self.on_value, prompt, free_text=True)
 
     async def on_value(self, ctx: Context, answer: Answer) -> None:
         before = await self._event(ctx)
@@ -550,8 +551,7 @@ class CancelEvent(Flow):
     async def begin(self, ctx: Context) -> None:
         pass  # cancel_event asks once the event is known
 
-    async def on_confirm(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_confirm(self, ctx: Context, answer: Chosen) -> None:
         event = await ctx.tx.events.get(int(ctx.data["event_id"]))
         ctx.finish()
         if answer.choice.value != "yes" or event is None:

@@ -12,7 +12,8 @@ from flows.admin import share as share_of
 from flows.community.buddy import willing_volunteers
 from flows.community.isolation import IsolationRule, isolation_reasons, refresh_nudge_schedule
 from flows.community.text import rsvp_buttons
-from flows.core.engine import Command, Context
+from flows.core.commands import Command
+from flows.core.context import Context
 from flows.core.local_time import when
 from flows.core.quiet_hours import next_allowed
 from flows.core.values import Choice, command_choice

@@ -3,7 +3,8 @@
 from collections.abc import Iterable
 
 from flows.checkins import reschedule
-from flows.core.engine import Command, Context
+from flows.core.commands import Command, may_run
+from flows.core.context import Context
 from flows.members.onboarding import schedule_summary
 from flows.peer import cancel_waiting, redeem
 from flows.safety import SafetyPlanFlow, cancelled
@@ -33,7 +34,7 @@ async def help_text(ctx: Context) -> str:
     lines = ["Here's what I can do:"]
     sections: dict[str, list[str]] = {"volunteer": [], "admin": []}
     for command in ctx.engine.commands.values():
-        if command.hidden or not await ctx.engine.may_run(ctx, command):
+        if command.hidden or not await may_run(ctx, command):
             continue
         line = f"/{command.name} — {command.description}"
         sections.get(command.audience, lines).append(line)
@@ -112,7 +113,7 @@ async def _command_lines(ctx: Context, names: Iterable[str]) -> list[str]:
     lines = []
     for name in names:
         command = ctx.engine.commands.get(name)
-        if command is not None and await ctx.engine.may_run(ctx, command):
+        if command is not None and await may_run(ctx, command):
             lines.append(f"/{name} — {command.description}")
     return lines
 

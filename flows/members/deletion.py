@@ -7,7 +7,8 @@ the crisis guard met before sign-up.
 from datetime import timedelta
 from typing import ClassVar
 
-from flows.core.engine import Answer, Context, Flow
+from flows.core.context import Context
+from flows.core.flow import Chosen, Flow
 from flows.core.values import Choice, Reply
 from flows.members.traces import withdraw_traces
 from flows.peer import close_chats_of
@@ -47,15 +48,14 @@ class DeleteData(Flow):
 
     async def begin(self, ctx: Context) -> None:
         ctx.ask(
-            "confirm",
+            self.on_confirm,
             f"This deletes everything I store about you: {await _what_goes(ctx)}. It can't "
             "be undone. (If you'd like a copy first, choose No and send /export.) "
             "Are you sure?",
             [Choice("delete", "Yes, delete everything"), Choice("keep", "No, keep my data")],
         )
 
-    async def on_confirm(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_confirm(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "keep":
             ctx.finish()
             ctx.say("Okay, nothing was deleted.")

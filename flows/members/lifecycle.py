@@ -1,7 +1,7 @@
 """A member's life with Hearthside outside any one conversation: back in reach again."""
 
 from flows.checkins import reschedule
-from flows.core.engine import Context
+from flows.core.context import Context
 
 
 async def back_in_reach(ctx: Context) -> None:

@@ -5,7 +5,8 @@ from typing import ClassVar
 
 from flows.checkins import reschedule
 from flows.community import refresh_nudge_schedule
-from flows.core.engine import Answer, Context, Flow
+from flows.core.context import Context
+from flows.core.flow import Answer, ChoiceStep, Chosen, Flow, TextStep
 from flows.core.local_time import TIMEZONE_HINT, timezone_choices
 from flows.core.names import clean_name, name_problem
 from flows.core.parsing import parse_time_of_day, parse_timezone, timezone_label
@@ -112,11 +113,11 @@ async def apply_prompt_time(ctx: Context, answer: Answer) -> bool:
     return True
 
 
-def ask_pseudonym(ctx: Context, *, lead: str = "") -> None:
+def ask_pseudonym(ctx: Context, step: TextStep, *, lead: str = "") -> None:
     suggestion = suggest_pseudonym(ctx)
     ctx.data["suggestion"] = suggestion
     ctx.ask(
-        "pseudonym",
+        step,
         f"{lead}What name would you like to go by here? Peers only ever see this name, "
         f"never your account. Type your own, or use “{suggestion}”.",
         [Choice("suggested", f"Use {suggestion}"), Choice("another", "Suggest another")],
@@ -124,10 +125,11 @@ def ask_pseudonym(ctx: Context, *, lead: str = "") -> None:
     )
 
 
-async def apply_pseudonym(ctx: Context, answer: Answer) -> str | None:
-    """Save a chosen name; None if the member asked for another or must try again."""
+async def apply_pseudonym(ctx: Context, step: TextStep, answer: Answer) -> str | None:
+    """Save a chosen name (asked at `step`); None if the member asked for another or must
+    try again."""
     if answer.choice is not None and answer.choice.value == "another":
-        ask_pseudonym(ctx)
+        ask_pseudonym(ctx, step)
         return None
     if answer.choice is not None:
         name = str(ctx.data["suggestion"])
@@ -157,7 +159,6 @@ class Onboarding(Flow):
     name = "onboarding"
     title = "sign-up"
     timeout: ClassVar[timedelta] = timedelta(days=7)
-    settled_steps: ClassVar[frozenset[str]] = frozenset({"first_checkin"})
 
     async def begin(self, ctx: Context) -> None:
         if ctx.member is None:
@@ -166,13 +167,15 @@ class Onboarding(Flow):
             )
         ctx.say(welcome_text(ctx.config.crisis_resources))
         ctx.ask(
-            "consent",
+            self.on_consent,
             CONSENT_TEXT,
             [Choice("yes", "Yes, that's okay"), Choice("no", "No thanks")],
         )
 
-    async def on_consent(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    def settled_steps(self) -> tuple[ChoiceStep, ...]:
+        return (self.on_first_checkin,)
+
+    async def on_consent(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "no":
             await ctx.leave_sign_up()
             ctx.say(DECLINED_TEXT.format(resources=ctx.config.crisis_resources))
@@ -180,14 +183,14 @@ class Onboarding(Flow):
         await ctx.tx.members.record_consent(
             ctx.require_member().id, version=ctx.config.consent_version, now=ctx.now
         )
-        ask_pseudonym(ctx, lead="Thank you. ")
+        ask_pseudonym(ctx, self.on_pseudonym, lead="Thank you. ")
 
     async def on_pseudonym(self, ctx: Context, answer: Answer) -> None:
-        name = await apply_pseudonym(ctx, answer)
+        name = await apply_pseudonym(ctx, self.on_pseudonym, answer)
         if name is None:
             return
         ctx.ask(
-            "timezone",
+            self.on_timezone,
             f"Nice to meet you, {name}. {TIMEZONE_QUESTION}",
             timezone_choices(ctx.config.default_timezone),
             columns=2,
@@ -198,7 +201,11 @@ class Onboarding(Flow):
         if await apply_timezone(ctx, answer) is None:
             return
         ctx.ask(
-            "prompt_time", PROMPT_TIME_QUESTION, prompt_time_choices(), columns=2, free_text=True
+            self.on_prompt_time,
+            PROMPT_TIME_QUESTION,
+            prompt_time_choices(),
+            columns=2,
+            free_text=True,
         )
 
     async def on_prompt_time(self, ctx: Context, answer: Answer) -> None:
@@ -210,15 +217,14 @@ class Onboarding(Flow):
         await refresh_nudge_schedule(ctx.tx, member.id, now=ctx.now, config=ctx.config)
         member = await ctx.reload_member()
         ctx.ask(
-            "first_checkin",
+            self.on_first_checkin,
             f"You're all set, {member.pseudonym}! "
             f"{schedule_summary(member.prompt_time, member.timezone)}\n\n"
             "Would you like to do your first check-in now?",
             [Choice("now", "Yes, let's do it"), Choice("later", "Later")],
         )
 
-    async def on_first_checkin(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_first_checkin(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "now":
             ctx.finish()
             await ctx.start_flow("checkin")

@@ -11,7 +11,10 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.core import notice_keys
-from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.commands import Command
+from flows.core.context import Context
+from flows.core.conversation import Question
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer.relay_policy import refuse_unsafe_media
 from flows.peer.requests import DEBRIEF, admin_accounts, point_at_next_chat, withdraw_notices
@@ -257,24 +260,13 @@ async def _start_feedback_for(
     if handoff.member_id is None or not accounts:
         return
     token = ctx.engine.new_token()
-    state = {
-        "handoff": handoff.id,
-        "volunteer": handoff.volunteer_id,
-        "_question": {
-            "text": RATING_QUESTION,
-            "choices": [[c.value, c.label, c.emoji] for c in RATINGS],
-            "columns": 5,
-            "free_text": False,
-        },
-    }
-    asked = await ctx.engine.save_state_for(
-        ctx.tx,
+    asked = await ctx.save_state_for(
         handoff.member_id,
-        flow="chat_feedback",
-        step="rating",
-        data=state,
+        flow=ChatFeedback.name,
+        step=ChatFeedback.on_rating,
+        question=Question(RATING_QUESTION, RATINGS, columns=5, free_text=False),
+        data={"handoff": handoff.id, "volunteer": handoff.volunteer_id},
         token=token,
-        now=ctx.now,
     )
     ctx.send_to(accounts[0], Reply(text))
     if asked:
@@ -380,13 +372,12 @@ class ChatFeedback(Flow):
     timeout: ClassVar[timedelta] = timedelta(days=2)
 
     async def begin(self, ctx: Context) -> None:
-        ctx.ask("rating", RATING_QUESTION, RATINGS, columns=5)
+        ctx.ask(self.on_rating, RATING_QUESTION, RATINGS, columns=5)
 
-    async def on_rating(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_rating(self, ctx: Context, answer: Chosen) -> None:
         await ctx.tx.handoffs.rate(int(ctx.data["handoff"]), int(answer.choice.value))
         ctx.ask(
-            "words",
+            self.on_words,
             "Thank you. Anything you'd like to add? Type a few words, or skip. "
             "(Only the team sees it, without your name.)",
             [Choice("skip", "Skip")],
@@ -401,13 +392,12 @@ class ChatFeedback(Flow):
             ctx.say("Thank you. /talk any time you'd like to talk again.")
             return
         ctx.ask(
-            "same",
+            self.on_same,
             "Next time, would you like the same peer if they're on call?",
             [Choice("yes", "Yes please"), Choice("no", "Anyone is fine")],
         )
 
-    async def on_same(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_same(self, ctx: Context, answer: Chosen) -> None:
         member = ctx.require_member()
         chosen = int(ctx.data["volunteer"]) if answer.choice.value == "yes" else None
         await ctx.tx.members.set_same_volunteer(member.id, chosen)

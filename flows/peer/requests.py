@@ -12,8 +12,10 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.core import notice_keys
+from flows.core.commands import Command
 from flows.core.config import FlowConfig
-from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.context import Context
+from flows.core.flow import Chosen, Flow
 from flows.core.local_time import local_today, when
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from storage import Account, Handoff, Transaction, Volunteer
@@ -235,7 +237,7 @@ class TalkRequest(Flow):
 
     async def begin(self, ctx: Context) -> None:
         ctx.ask(
-            "topic",
+            self.on_topic,
             "I'll find a peer volunteer for you — someone with lived experience of recovery. "
             "They'll only see your chosen name, never your account.\n\n"
             "Is there something you'd like to talk about? (optional)",
@@ -243,8 +245,7 @@ class TalkRequest(Flow):
             columns=2,
         )
 
-    async def on_topic(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_topic(self, ctx: Context, answer: Chosen) -> None:
         topic = None if answer.choice.value == "skip" else answer.choice.value
         ctx.data["topic"] = topic
         mood = await latest_mood_line(ctx, ctx.require_member().id)
@@ -252,14 +253,13 @@ class TalkRequest(Flow):
             await self._send_request(ctx)
             return
         ctx.ask(
-            "share",
+            self.on_share,
             "Would you like the peer who accepts to see your latest mood check-in? Only "
             f"that one person would see it.\n{mood}",
             SHARE_MOOD,
         )
 
-    async def on_share(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_share(self, ctx: Context, answer: Chosen) -> None:
         ctx.data["share_mood"] = answer.choice.value == "yes"
         await self._send_request(ctx)
 
@@ -270,7 +270,7 @@ class TalkRequest(Flow):
         if await ctx.tx.volunteers.on_call_count() == 0:
             ctx.data["priority"] = priority
             ctx.ask(
-                "hold",
+                self.on_hold,
                 NOBODY_ON_CALL,
                 [Choice("leave", "Yes, leave my request"), Choice("no", "No, not now")],
             )
@@ -289,8 +289,7 @@ class TalkRequest(Flow):
             "usually within a few minutes. /cancel stops waiting."
         )
 
-    async def on_hold(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_hold(self, ctx: Context, answer: Chosen) -> None:
         topic = ctx.data.get("topic")
         priority = int(ctx.data.get("priority", PRIORITY_ORDINARY))
         share_mood = bool(ctx.data.get("share_mood", False))

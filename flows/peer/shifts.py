@@ -10,7 +10,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from flows.core.engine import Answer, Command, Context, Engine, Flow
+from flows.core.commands import Command
+from flows.core.context import Context
+from flows.core.engine import Engine
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.parsing import parse_time_of_day
 from flows.core.values import Choice, Outcome, Reply
 from flows.peer.requests import admin_accounts_of, notify_waiting_to
@@ -88,23 +91,24 @@ class Shifts(Flow):
             choices.append(Choice("remove", "Remove a shift"))
         choices.append(Choice("done", "Done"))
         ctx.ask(
-            "menu",
+            self.on_menu,
             f"{lead}Your weekly shifts ({member.timezone} time):\n{listing}\n\n"
             "During a shift you're on call automatically, and I remind you ten minutes before.",
             choices,
             columns=3,
         )
 
-    async def on_menu(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_menu(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "add":
-            ctx.ask("add", "Which day and hours? For example: Mon 18:00-22:00", free_text=True)
+            ctx.ask(
+                self.on_add, "Which day and hours? For example: Mon 18:00-22:00", free_text=True
+            )
             return
         if answer.choice.value == "remove":
             member = ctx.require_member()
             shifts = await ctx.tx.volunteers.shifts_of(member.id)
             ctx.ask(
-                "remove",
+                self.on_remove,
                 "Which shift should I remove?",
                 [Choice(str(s.id), describe(s)) for s in shifts] + [Choice("none", "None")],
             )
@@ -122,8 +126,7 @@ class Shifts(Flow):
         await ctx.tx.volunteers.add_shift(member.id, weekday=weekday, starts=starts, ends=ends)
         await self._menu(ctx, lead=f"Added {DAYS[weekday]} {starts}–{ends}.\n\n")
 
-    async def on_remove(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_remove(self, ctx: Context, answer: Chosen) -> None:
         member = ctx.require_member()
         lead = ""
         if answer.choice.value != "none" and await ctx.tx.volunteers.remove_shift(

@@ -6,7 +6,9 @@ import secrets
 from datetime import timedelta
 from typing import ClassVar
 
-from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.commands import Command
+from flows.core.context import Context
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.local_time import TIMEZONE_HINT, timezone_choices
 from flows.core.names import clean_name, looks_like_any, name_problem
 from flows.core.parsing import parse_id, parse_timezone
@@ -112,7 +114,7 @@ class VolunteerSetup(Flow):
             "see only yours — never your account, username or number."
         )
         ctx.ask(
-            "name",
+            self.on_name,
             "What display name would you like members to see? (Not your real name is fine.)",
             free_text=True,
         )
@@ -145,15 +147,14 @@ class VolunteerSetup(Flow):
         ]
         choices.append(Choice(DONE, "Done"))
         ctx.ask(
-            "topics",
+            self.on_topics,
             "Which topics are you comfortable with? Tap any, then Done (or just Done).",
             choices,
             columns=2,
             in_place=in_place,
         )
 
-    async def on_topics(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_topics(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value != DONE:
             chosen: list[str] = ctx.data["topics"]
             if answer.choice.value in chosen:
@@ -162,13 +163,12 @@ class VolunteerSetup(Flow):
                 chosen.append(answer.choice.value)
             self._ask_topics(ctx, in_place=True)
             return
-        ctx.ask("capacity", "How many chats can you hold at once?", CAPACITIES, columns=3)
+        ctx.ask(self.on_capacity, "How many chats can you hold at once?", CAPACITIES, columns=3)
 
-    async def on_capacity(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_capacity(self, ctx: Context, answer: Chosen) -> None:
         ctx.data["capacity"] = int(answer.choice.value)
         ctx.ask(
-            "timezone",
+            self.on_timezone,
             "Which time zone are you in? (Your shifts are in your own time.) "
             "Choose one or type a city.",
             timezone_choices(ctx.config.default_timezone),

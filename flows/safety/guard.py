@@ -16,7 +16,9 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.core import notice_keys
-from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.commands import Command
+from flows.core.context import Context
+from flows.core.flow import Answer, Flow
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer import (
     PRIORITY_CRISIS,
@@ -465,7 +467,7 @@ class SafetyCheck(Flow):
 
     async def begin(self, ctx: Context) -> None:
         ctx.ask(
-            "ask",
+            self.on_ask,
             "Are you thinking about ending your life?",
             [
                 Choice("yes", "Yes"),

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import ClassVar
 
-from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.commands import Command
+from flows.core.context import Context
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.values import Choice, command_choice
 from storage import SafetyPlan
 
@@ -285,7 +287,7 @@ class SafetyPlanFlow(Flow):
             choices += [KEEP, CLEAR]
         else:
             choices.append(SKIP)
-        ctx.ask("step", text, choices, free_text=True)
+        ctx.ask(SafetyPlanFlow.on_step, text, choices, free_text=True)
 
     async def on_step(self, ctx: Context, answer: Answer) -> None:
         step = STEPS[int(ctx.data["index"])]
@@ -294,7 +296,7 @@ class SafetyPlanFlow(Flow):
             if value == ADD_LINES.value:
                 await _save(ctx, step.key, _crisis_line_items(ctx), "lines")
                 ctx.ask(
-                    "more",
+                    self.on_more,
                     "I've added them. Is there anyone else you'd call — a counsellor, a "
                     f"doctor, a clinic? Type them, or choose Done. {HOW_TO_ANSWER}",
                     [DONE],
@@ -346,16 +348,14 @@ class SafetyPlanFlow(Flow):
             lead = "Saved. 💛\n\n" if changed else "Nothing changed.\n\n"
         await _show(ctx, lead=lead)
 
-    async def on_pick(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_pick(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == NEVER_MIND.value:
             ctx.finish()
             ctx.say("Okay, your plan is as it was. /safetyplan shows it any time.")
             return
         await self.ask_step(ctx, int(answer.choice.value) - 1)
 
-    async def on_delete(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_delete(self, ctx: Context, answer: Chosen) -> None:
         ctx.finish()
         if answer.choice.value != "delete":
             ctx.say("Okay, your safety plan stays as it is.")
@@ -365,8 +365,7 @@ class SafetyPlanFlow(Flow):
             "Done — your safety plan is deleted. /safetyplan builds a new one whenever you'd like."
         )
 
-    async def on_restart(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_restart(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value != "restart":
             ctx.finish()
             ctx.say("Okay, your safety plan stays as it is.")
@@ -440,7 +439,7 @@ async def safety_plan(ctx: Context) -> None:
             await SafetyPlanFlow.ask_step(ctx, index)
             return
         ctx.ask(
-            "pick",
+            SafetyPlanFlow.on_pick,
             "Which step would you like to change?",
             [*(Choice(str(n), step.title) for n, step in enumerate(STEPS, 1)), NEVER_MIND],
         )
@@ -450,14 +449,14 @@ async def safety_plan(ctx: Context) -> None:
         ctx.data.update(mode="restart" if word == "new" else "delete", changed=False)
         if word == "new":
             ctx.ask(
-                "restart",
+                SafetyPlanFlow.on_restart,
                 "Start over? What your plan says now will be cleared, and we'll build it "
                 "again from step 1.",
                 [Choice("restart", "Yes, start over"), Choice("keep", "No, keep my plan")],
             )
         else:
             ctx.ask(
-                "delete",
+                SafetyPlanFlow.on_delete,
                 "Delete your safety plan? All of it goes, and it can't be undone. (If "
                 "you'd like a copy first, choose No and send /export.)",
                 [Choice("delete", "Yes, delete it"), Choice("keep", "No, keep it")],
