@@ -264,37 +264,6 @@ class Context:
             )
         return self.member
 
-    async def leave_sign_up(self) -> None:
-        """Stop a half-finished member sign-up and keep nothing from it.
-
-        Someone who is also a volunteer, or an admin granted in chat, keeps that role:
-        only what the sign-up stored goes, not the row the role hangs on.
-        """
-        if self.member is not None and (
-            self.member.is_admin
-            or await self.volunteer()
-            # A request to talk (a crisis one, before sign-up) still needs them reachable.
-            or await self.tx.handoffs.open_for_member(self.member.id)
-        ):
-            await self.tx.members.clear_sign_up(self.member.id)
-            self.member = await self.reload_member()
-            self.finish()
-            return
-        await self.forget_member()
-
-    async def forget_member(self) -> None:
-        """Delete the member and everything stored about them."""
-        if self.member is not None:
-            # Gone from the disk too, not only from the tables (storage/database.py).
-            await self.tx.wipe_after_commit()
-            await self.tx.handoffs.anonymise_member(self.member.id, self.now)
-            for account in await self.tx.members.accounts_of(self.member.id):
-                await self.tx.notices.forget_account(account)
-                await self.tx.offered.forget_account(account)
-            await self.tx.members.delete(self.member.id)
-        self.member = None
-        self.state = None
-
     def _require_state(self) -> ConversationState:
         assert self.state is not None, "no conversation is open"
         return self.state

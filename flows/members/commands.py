@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from flows.checkins import reschedule
 from flows.core.commands import Command, may_run
 from flows.core.context import Context
+from flows.members.lifecycle import leave_sign_up
 from flows.members.onboarding import schedule_summary
 from flows.peer import cancel_waiting, redeem
 from flows.safety import SafetyPlanFlow, cancelled
@@ -63,7 +64,7 @@ async def cancel(ctx: Context) -> None:
     title = ctx.engine.flows[ctx.state.flow].title
     if ctx.state.flow == "onboarding" and (ctx.member is None or not ctx.member.is_onboarded):
         # Half-finished sign-up: keep nothing.
-        await ctx.leave_sign_up()
+        await leave_sign_up(ctx)
         ctx.say("Okay, I've stopped and kept nothing. Tap /start whenever you'd like to begin.")
         return
     if ctx.state.flow == SafetyPlanFlow.name:

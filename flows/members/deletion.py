@@ -10,6 +10,7 @@ from typing import ClassVar
 from flows.core.context import Context
 from flows.core.flow import Chosen, Flow
 from flows.core.values import Choice, Reply
+from flows.members.lifecycle import forget_member
 from flows.members.traces import withdraw_traces
 from flows.peer import close_chats_of
 
@@ -70,6 +71,6 @@ class DeleteData(Flow):
             await ctx.tx.outbox.drop_for_account(account)
         ctx.outgoing = [(a, r) for a, r in ctx.outgoing if a != ctx.account]
         await withdraw_traces(ctx, member)
-        await ctx.forget_member()
+        await forget_member(ctx)
         kept = BAR_KEPT if member.peer_barred else ""
         ctx.send_to(ctx.account, Reply(GOODBYE.format(kept=kept), forget_chat=True))

@@ -11,6 +11,7 @@ from flows.core.local_time import TIMEZONE_HINT, timezone_choices
 from flows.core.names import clean_name, name_problem
 from flows.core.parsing import parse_time_of_day, parse_timezone, timezone_label
 from flows.core.values import Choice
+from flows.members.lifecycle import leave_sign_up
 
 NO_PROMPT = "none"
 
@@ -177,7 +178,7 @@ class Onboarding(Flow):
 
     async def on_consent(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "no":
-            await ctx.leave_sign_up()
+            await leave_sign_up(ctx)
             ctx.say(DECLINED_TEXT.format(resources=ctx.config.crisis_resources))
             return
         await ctx.tx.members.record_consent(
