@@ -69,7 +69,7 @@ class DeleteData(Flow):
         # Messages still waiting to reach them (an export that failed to send, say) go too.
         for account in await ctx.tx.members.accounts_of(member.id):
             await ctx.tx.outbox.drop_for_account(account)
-        ctx.outgoing = [(a, r) for a, r in ctx.outgoing if a != ctx.account]
+        ctx.drop_replies_to(ctx.account)
         await withdraw_traces(ctx, member)
         await forget_member(ctx)
         kept = BAR_KEPT if member.peer_barred else ""

@@ -446,7 +446,7 @@ async def close_chats_of_unreachable(ctx: Context) -> None:
     # Nothing more goes to the person who left, and they are left in no question: what
     # they were last asked may never have reached them (undelivered messages to them are
     # dropped), so when they write again they are answered afresh.
-    ctx.outgoing = [(a, r) for a, r in ctx.outgoing if a != ctx.account]
+    ctx.drop_replies_to(ctx.account)
     if ctx.state is not None:
         log.info("conversation_set_aside member=%s flow=%s", member.id, ctx.state.flow)
     ctx.finish()
