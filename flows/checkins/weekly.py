@@ -6,7 +6,7 @@ split for loneliness. Members never see a score or a label.
 """
 
 from datetime import timedelta
-from typing import ClassVar
+from typing import ClassVar, Literal, TypedDict
 
 from flows.checkins.prompt_times import next_connection_prompt
 from flows.community import after_connection_checkin
@@ -21,7 +21,8 @@ FREQUENCY = (
     Choice("2", "Some of the time"),
     Choice("3", "Often"),
 )
-ITEMS = (
+Item = Literal["lack_companionship", "left_out", "isolated"]
+ITEMS: tuple[tuple[Item, str], ...] = (
     ("lack_companionship", "How often do you feel that you lack companionship?"),
     ("left_out", "How often do you feel left out?"),
     ("isolated", "How often do you feel isolated from others?"),
@@ -31,7 +32,14 @@ CONTACTS_MAX = 500
 LONELY_FROM = 6
 
 
-class Connection(Flow):
+class ConnectionData(TypedDict, total=False):
+    # The three UCLA-3 items answered so far, by their keys in ITEMS.
+    lack_companionship: int
+    left_out: int
+    isolated: int
+
+
+class Connection(Flow[ConnectionData]):
     name = "connection"
     title = "connection check-in"
     timeout: ClassVar[timedelta] = timedelta(hours=24)
@@ -46,7 +54,7 @@ class Connection(Flow):
         ctx.ask(steps[index], f"({index + 1}/4) {text}", FREQUENCY, columns=3)
 
     async def _item(self, ctx: Context, answer: Chosen, index: int) -> None:
-        ctx.data[ITEMS[index][0]] = int(answer.choice.value)
+        self.data(ctx)[ITEMS[index][0]] = int(answer.choice.value)
         if index + 1 < len(ITEMS):
             self._ask_item(ctx, index + 1)
             return
@@ -74,7 +82,7 @@ class Connection(Flow):
             ctx.reask("Just a number is perfect — for example 0, 2 or 7.")
             return
         member = ctx.require_member()
-        items = [int(ctx.data[key]) for key, _ in ITEMS]
+        items = [int(self.data(ctx)[key]) for key, _ in ITEMS]
         total = sum(items)
         await ctx.tx.checkins.record_connection(
             member.id,

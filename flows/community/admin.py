@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 from zoneinfo import ZoneInfo
 
 from flows.community.isolation import refresh_nudge_schedule
@@ -270,7 +270,7 @@ async def edit_event(ctx: Context) -> None:
         return
     await ctx.ensure_member()
     await ctx.start_flow("editevent")
-    ctx.data["event_id"] = event.id
+    EditEvent.data(ctx)["event_id"] = event.id
     EditEvent.menu(ctx, event, lead="")
 
 
@@ -280,7 +280,7 @@ async def cancel_event(ctx: Context) -> None:
         return
     await ctx.ensure_member()
     await ctx.start_flow("cancelevent")
-    ctx.data["event_id"] = event.id
+    CancelEvent.data(ctx)["event_id"] = event.id
     people = event.going + event.maybe
     ctx.ask(
         CancelEvent.on_confirm,
@@ -302,7 +302,17 @@ def _tags_question(selected: list[str]) -> tuple[str, list[Choice]]:
     return f"Any tags? Choose any, then Done.\nChosen: {chosen}", [*choices, DONE]
 
 
-class NewEvent(Flow):
+class NewEventData(TypedDict, total=False):
+    # What `Draft` holds, as stored (the time as ISO 8601), filled in step by step.
+    starts_at: str
+    title: str
+    place: str
+    description: str | None
+    tags: list[str]
+    capacity: int | None
+
+
+class NewEvent(Flow[NewEventData]):
     """`/newevent` step by step."""
 
     name = "newevent"
@@ -322,7 +332,7 @@ class NewEvent(Flow):
         if isinstance(starts_at, str):
             ctx.reask(starts_at)
             return
-        ctx.data["starts_at"] = starts_at.isoformat()
+        self.data(ctx)["starts_at"] = starts_at.isoformat()
         ctx.ask(self.on_title, "What is it called? (e.g. Recovery walk)", free_text=True)
 
     async def on_title(self, ctx: Context, answer: Answer) -> None:
@@ -330,7 +340,7 @@ class NewEvent(Flow):
         if not title or len(title) > TITLE_MAX:
             ctx.reask(f"Please keep the title to 1-{TITLE_MAX} characters.")
             return
-        ctx.data["title"] = title
+        self.data(ctx)["title"] = title
         ctx.ask(
             self.on_place, "Where is it? An address, a meeting point or a link.", free_text=True
         )
@@ -340,7 +350,7 @@ class NewEvent(Flow):
         if not place or len(place) > PLACE_MAX:
             ctx.reask(f"Please keep the place to 1-{PLACE_MAX} characters.")
             return
-        ctx.data["place"] = place
+        self.data(ctx)["place"] = place
         ctx.ask(
             self.on_description,
             "A few words about it, or a link? Type them, or choose Skip.",
@@ -353,13 +363,13 @@ class NewEvent(Flow):
         if len(text) > DESCRIPTION_MAX:
             ctx.reask(f"Please keep it under {DESCRIPTION_MAX} characters.")
             return
-        ctx.data["description"] = text or None
-        ctx.data["tags"] = []
+        self.data(ctx)["description"] = text or None
+        self.data(ctx)["tags"] = []
         question, choices = _tags_question([])
         ctx.ask(self.on_tags, question, choices, columns=3)
 
     async def on_tags(self, ctx: Context, answer: Chosen) -> None:
-        selected: list[str] = ctx.data["tags"]
+        selected = self.data(ctx)["tags"]
         if answer.choice.value != DONE.value:
             value = answer.choice.value
             selected.remove(value) if value in selected else selected.append(value)
@@ -378,7 +388,7 @@ class NewEvent(Flow):
         if answer.choice is None and not (raw.isdecimal() and 1 <= int(raw) <= CAPACITY_MAX):
             ctx.reask(f"A number from 1 to {CAPACITY_MAX}, or No limit.")
             return
-        ctx.data["capacity"] = int(raw) if answer.choice is None else None
+        self.data(ctx)["capacity"] = int(raw) if answer.choice is None else None
         draft = self._draft(ctx)
         preview = Event(
             id=0,
@@ -411,7 +421,7 @@ class NewEvent(Flow):
 
     @staticmethod
     def _draft(ctx: Context) -> Draft:
-        data = ctx.data
+        data = NewEvent.data(ctx)
         return Draft(
             title=data["title"],
             place=data["place"],
@@ -441,7 +451,12 @@ PROMPTS = {
 }
 
 
-class EditEvent(Flow):
+class EditEventData(TypedDict, total=False):
+    event_id: int
+    field: str  # the detail being changed, a value of FIELDS
+
+
+class EditEvent(Flow[EditEventData]):
     """`/editevent <id>`: change one detail at a time; those going are told."""
 
     name = "editevent"
@@ -462,7 +477,7 @@ class EditEvent(Flow):
         )
 
     async def _event(self, ctx: Context) -> Event | None:
-        event = await ctx.tx.events.get(int(ctx.data["event_id"]))
+        event = await ctx.tx.events.get(int(self.data(ctx)["event_id"]))
         if event is None or event.is_cancelled:
             ctx.finish()
             ctx.say("That event is gone or cancelled now.")
@@ -474,7 +489,7 @@ class EditEvent(Flow):
             ctx.finish()
             ctx.say("Done. /events shows it as members see it.")
             return
-        ctx.data["field"] = answer.choice.value
+        self.data(ctx)["field"] = answer.choice.value
         prompt = PROMPTS[answer.choice.value].format(zone=timezone_label(admin_zone(ctx)))
         ctx.ask(self.on_value, prompt, free_text=True)
 
@@ -482,14 +497,16 @@ class EditEvent(Flow):
         before = await self._event(ctx)
         if before is None:
             return
-        problem = await self._apply(ctx, before, ctx.data["field"], answer.text.strip())
+        problem = await self._apply(ctx, before, self.data(ctx)["field"], answer.text.strip())
         if problem is not None:
             ctx.reask(problem)
             return
         after = await ctx.tx.events.get(before.id)
         assert after is not None
         told = await apply_change(ctx, before, after)
-        log.info("event_edited event=%s field=%s told=%d", before.id, ctx.data["field"], told)
+        log.info(
+            "event_edited event=%s field=%s told=%d", before.id, self.data(ctx)["field"], told
+        )
         lead = f"Saved. I've told the {told} people going or maybe.\n\n" if told else "Saved.\n\n"
         self.menu(ctx, after, lead=lead)
 
@@ -541,7 +558,11 @@ class EditEvent(Flow):
         return None
 
 
-class CancelEvent(Flow):
+class CancelEventData(TypedDict, total=False):
+    event_id: int
+
+
+class CancelEvent(Flow[CancelEventData]):
     """`/cancelevent <id>`: confirm, cancel, and tell those going."""
 
     name = "cancelevent"
@@ -552,7 +573,7 @@ class CancelEvent(Flow):
         pass  # cancel_event asks once the event is known
 
     async def on_confirm(self, ctx: Context, answer: Chosen) -> None:
-        event = await ctx.tx.events.get(int(ctx.data["event_id"]))
+        event = await ctx.tx.events.get(int(self.data(ctx)["event_id"]))
         ctx.finish()
         if answer.choice.value != "yes" or event is None:
             ctx.say("Okay, the event stays on.")

@@ -6,7 +6,7 @@ reply through it and move the conversation on through it; the engine commits bot
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 
 from flows.core.conversation import ConversationState, Question, save_state_unless_open
 from flows.core.flow import ChoiceStep, TextStep
@@ -147,10 +147,6 @@ class Context:
         )
 
     # -- conversation --------------------------------------------------------
-    @property
-    def data(self) -> dict[str, Any]:
-        return self._require_state().data
-
     def finish(self) -> None:
         self.state = None
 

@@ -9,6 +9,7 @@ before the commit changes nothing; after it, the outbox still holds the replies.
 import logging
 import random
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from flows.core.clock import Clock
 from flows.core.commands import Command, CommandHandler, run_named
@@ -41,7 +42,7 @@ class Engine:
         db: Database,
         clock: Clock,
         config: FlowConfig,
-        flows: Iterable[Flow],
+        flows: Iterable[Flow[Any]],
         commands: Iterable[Command],
         outside_flow: CommandHandler,
         hooks: Hooks | None = None,
@@ -51,7 +52,7 @@ class Engine:
         self.db = db
         self.clock = clock
         self.config = config
-        self.flows: dict[str, Flow] = {flow.name: flow for flow in flows}
+        self.flows: dict[str, Flow[Any]] = {flow.name: flow for flow in flows}
         self.commands: dict[str, Command] = {command.name: command for command in commands}
         self._outside_flow = outside_flow
         self.hooks = hooks or Hooks()

@@ -12,10 +12,10 @@ checked against the handlers' annotations, so a step can't be misspelled either 
 import inspect
 import logging
 import typing
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypedDict, TypeVar, cast
 
 from flows.core.values import Choice
 
@@ -77,8 +77,19 @@ def _step(flow: type, attr: str, handler: Any) -> _OnChoice | _OnText:
     raise TypeError(f"{flow.__name__}.{attr} must take (ctx, answer: Chosen | Answer)")
 
 
-class Flow:
-    """A conversation: `begin` asks the first question, `on_<step>` handlers take answers."""
+class NoData(TypedDict):
+    """What a flow that keeps nothing between its questions keeps."""
+
+
+D = TypeVar("D", bound=Mapping[str, object])
+
+
+class Flow(Generic[D]):
+    """A conversation: `begin` asks the first question, `on_<step>` handlers take answers.
+
+    `D` (a TypedDict) is what the flow keeps between its questions: `data` reads and
+    changes it.
+    """
 
     name: ClassVar[str]
     title: ClassVar[str]  # e.g. "check-in", as in "your unfinished check-in"
@@ -92,6 +103,13 @@ class Flow:
             for attr, handler in inspect.getmembers(cls, inspect.iscoroutinefunction)
             if attr.startswith(STEP_PREFIX)
         }
+
+    @classmethod
+    def data(cls, ctx: "Context") -> D:
+        """What this flow keeps in the open conversation, to read and change in place."""
+        state = ctx.state
+        assert state is not None and state.flow == cls.name, f"no {cls.name} conversation"
+        return cast("D", state.data)
 
     async def begin(self, ctx: "Context") -> None:
         raise NotImplementedError

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flows.core.context import Context
-from flows.core.flow import Chosen, Flow
+from flows.core.flow import Chosen, Flow, NoData
 from flows.core.values import Choice, Reply
 from flows.members.lifecycle import forget_member
 from flows.members.traces import withdraw_traces
@@ -42,7 +42,7 @@ async def _what_goes(ctx: Context) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-class DeleteData(Flow):
+class DeleteData(Flow[NoData]):
     name = "delete"
     title = "deletion request"
     timeout: ClassVar[timedelta] = timedelta(minutes=30)

@@ -1,12 +1,12 @@
 """Joining: what Hearthside is and is not, consent, a chosen name, time zone, prompt time."""
 
 from datetime import timedelta
-from typing import ClassVar
+from typing import ClassVar, Protocol, TypedDict
 
 from flows.checkins import reschedule
 from flows.community import refresh_nudge_schedule
 from flows.core.context import Context
-from flows.core.flow import Answer, ChoiceStep, Chosen, Flow, TextStep
+from flows.core.flow import Answer, ChoiceStep, Chosen, Flow
 from flows.core.local_time import TIMEZONE_HINT, timezone_choices
 from flows.core.names import clean_name, name_problem
 from flows.core.parsing import parse_time_of_day, parse_timezone, timezone_label
@@ -114,11 +114,23 @@ async def apply_prompt_time(ctx: Context, answer: Answer) -> bool:
     return True
 
 
-def ask_pseudonym(ctx: Context, step: TextStep, *, lead: str = "") -> None:
+class PseudonymData(TypedDict, total=False):
+    suggestion: str  # the name offered, until one is chosen
+
+
+class ChoosesAName(Protocol):
+    """A flow that asks for a chosen name (sign-up, /settings) at its `pseudonym` step."""
+
+    async def on_pseudonym(self, ctx: Context, answer: Answer) -> None: ...
+
+    def data(self, ctx: Context) -> PseudonymData: ...
+
+
+def ask_pseudonym(ctx: Context, flow: ChoosesAName, *, lead: str = "") -> None:
     suggestion = suggest_pseudonym(ctx)
-    ctx.data["suggestion"] = suggestion
+    flow.data(ctx)["suggestion"] = suggestion
     ctx.ask(
-        step,
+        flow.on_pseudonym,
         f"{lead}What name would you like to go by here? Peers only ever see this name, "
         f"never your account. Type your own, or use “{suggestion}”.",
         [Choice("suggested", f"Use {suggestion}"), Choice("another", "Suggest another")],
@@ -126,14 +138,13 @@ def ask_pseudonym(ctx: Context, step: TextStep, *, lead: str = "") -> None:
     )
 
 
-async def apply_pseudonym(ctx: Context, step: TextStep, answer: Answer) -> str | None:
-    """Save a chosen name (asked at `step`); None if the member asked for another or must
-    try again."""
+async def apply_pseudonym(ctx: Context, flow: ChoosesAName, answer: Answer) -> str | None:
+    """Save a chosen name; None if the member asked for another or must try again."""
     if answer.choice is not None and answer.choice.value == "another":
-        ask_pseudonym(ctx, step)
+        ask_pseudonym(ctx, flow)
         return None
     if answer.choice is not None:
-        name = str(ctx.data["suggestion"])
+        name = str(flow.data(ctx)["suggestion"])
     else:
         if (problem := name_problem(answer.text)) is not None:
             ctx.reask(problem)
@@ -156,7 +167,7 @@ def schedule_summary(prompt_time: str | None, timezone: str) -> str:
     )
 
 
-class Onboarding(Flow):
+class Onboarding(Flow[PseudonymData]):
     name = "onboarding"
     title = "sign-up"
     timeout: ClassVar[timedelta] = timedelta(days=7)
@@ -184,10 +195,10 @@ class Onboarding(Flow):
         await ctx.tx.members.record_consent(
             ctx.require_member().id, version=ctx.config.consent_version, now=ctx.now
         )
-        ask_pseudonym(ctx, self.on_pseudonym, lead="Thank you. ")
+        ask_pseudonym(ctx, self, lead="Thank you. ")
 
     async def on_pseudonym(self, ctx: Context, answer: Answer) -> None:
-        name = await apply_pseudonym(ctx, self.on_pseudonym, answer)
+        name = await apply_pseudonym(ctx, self, answer)
         if name is None:
             return
         ctx.ask(

@@ -11,6 +11,7 @@ from flows.core.values import Choice
 from flows.members.onboarding import (
     PROMPT_TIME_QUESTION,
     TIMEZONE_QUESTION,
+    PseudonymData,
     apply_prompt_time,
     apply_pseudonym,
     apply_timezone,
@@ -27,7 +28,7 @@ MENU = (
 )
 
 
-class Settings(Flow):
+class Settings(Flow[PseudonymData]):
     name = "settings"
     title = "settings"
     timeout: ClassVar[timedelta] = timedelta(hours=1)
@@ -55,7 +56,7 @@ class Settings(Flow):
             ctx.finish()
             ctx.say("All saved. 👍")
         elif choice == "pseudonym":
-            ask_pseudonym(ctx, self.on_pseudonym)
+            ask_pseudonym(ctx, self)
         elif choice == "timezone":
             member = ctx.require_member()
             ctx.ask(
@@ -75,7 +76,7 @@ class Settings(Flow):
             )
 
     async def on_pseudonym(self, ctx: Context, answer: Answer) -> None:
-        if await apply_pseudonym(ctx, self.on_pseudonym, answer) is not None:
+        if await apply_pseudonym(ctx, self, answer) is not None:
             self._menu(ctx, "Saved. ")
 
     async def on_timezone(self, ctx: Context, answer: Answer) -> None:

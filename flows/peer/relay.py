@@ -8,7 +8,7 @@ replying to its messages, or picks it with /switch.
 
 import logging
 from datetime import timedelta
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from flows.core import notice_keys
 from flows.core.commands import Command
@@ -241,8 +241,9 @@ async def _after_chat_for_member(
     if ctx.member is not None and ctx.member.id == handoff.member_id:
         ctx.state = None
         await ctx.start_flow("chat_feedback", intro=text)
-        ctx.data["handoff"] = handoff.id
-        ctx.data["volunteer"] = handoff.volunteer_id
+        ChatFeedback.data(ctx).update(
+            FeedbackData(handoff=handoff.id, volunteer=handoff.volunteer_id)
+        )
         return
     # The member is someone else: start their feedback question in their own state.
     accounts = await ctx.tx.members.accounts_of(handoff.member_id)
@@ -265,7 +266,7 @@ async def _start_feedback_for(
         flow=ChatFeedback.name,
         step=ChatFeedback.on_rating,
         question=Question(RATING_QUESTION, RATINGS, columns=5, free_text=False),
-        data={"handoff": handoff.id, "volunteer": handoff.volunteer_id},
+        data=FeedbackData(handoff=handoff.id, volunteer=handoff.volunteer_id),
         token=token,
     )
     ctx.send_to(accounts[0], Reply(text))
@@ -364,7 +365,12 @@ async def debrief(ctx: Context) -> None:
         ctx.say("Glad to hear it. Thank you for what you do. 💛")
 
 
-class ChatFeedback(Flow):
+class FeedbackData(TypedDict, total=False):
+    handoff: int
+    volunteer: int | None  # who they talked with, to ask about next time
+
+
+class ChatFeedback(Flow[FeedbackData]):
     """After a peer chat: did it help (1–5), optional words, same peer next time?"""
 
     name = "chat_feedback"
@@ -375,7 +381,7 @@ class ChatFeedback(Flow):
         ctx.ask(self.on_rating, RATING_QUESTION, RATINGS, columns=5)
 
     async def on_rating(self, ctx: Context, answer: Chosen) -> None:
-        await ctx.tx.handoffs.rate(int(ctx.data["handoff"]), int(answer.choice.value))
+        await ctx.tx.handoffs.rate(int(self.data(ctx)["handoff"]), int(answer.choice.value))
         ctx.ask(
             self.on_words,
             "Thank you. Anything you'd like to add? Type a few words, or skip. "
@@ -386,8 +392,8 @@ class ChatFeedback(Flow):
 
     async def on_words(self, ctx: Context, answer: Answer) -> None:
         if answer.choice is None:
-            await ctx.tx.handoffs.add_feedback(int(ctx.data["handoff"]), answer.text[:500])
-        if ctx.data.get("volunteer") is None:
+            await ctx.tx.handoffs.add_feedback(int(self.data(ctx)["handoff"]), answer.text[:500])
+        if self.data(ctx).get("volunteer") is None:
             ctx.finish()
             ctx.say("Thank you. /talk any time you'd like to talk again.")
             return
@@ -399,7 +405,7 @@ class ChatFeedback(Flow):
 
     async def on_same(self, ctx: Context, answer: Chosen) -> None:
         member = ctx.require_member()
-        chosen = int(ctx.data["volunteer"]) if answer.choice.value == "yes" else None
+        chosen = self.data(ctx)["volunteer"] if answer.choice.value == "yes" else None
         await ctx.tx.members.set_same_volunteer(member.id, chosen)
         ctx.finish()
         ctx.say("Noted. Thank you for telling me. /talk any time you'd like to talk again. 💛")

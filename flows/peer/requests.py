@@ -9,7 +9,7 @@ everyone else's copy is edited to say it was taken.
 
 import logging
 from datetime import timedelta
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from flows.core import notice_keys
 from flows.core.commands import Command
@@ -228,7 +228,13 @@ async def _low_mood_today(ctx: Context) -> bool:
 SHARE_MOOD = (Choice("yes", "Yes, share it"), Choice("no", "No, keep it to myself"))
 
 
-class TalkRequest(Flow):
+class TalkRequestData(TypedDict, total=False):
+    topic: str | None
+    share_mood: bool
+    priority: int  # kept while they decide whether to wait for the next shift
+
+
+class TalkRequest(Flow[TalkRequestData]):
     """`/talk`: an optional topic, then the request goes to whoever is on call."""
 
     name = "talk"
@@ -247,7 +253,7 @@ class TalkRequest(Flow):
 
     async def on_topic(self, ctx: Context, answer: Chosen) -> None:
         topic = None if answer.choice.value == "skip" else answer.choice.value
-        ctx.data["topic"] = topic
+        self.data(ctx)["topic"] = topic
         mood = await latest_mood_line(ctx, ctx.require_member().id)
         if mood is None:
             await self._send_request(ctx)
@@ -260,15 +266,15 @@ class TalkRequest(Flow):
         )
 
     async def on_share(self, ctx: Context, answer: Chosen) -> None:
-        ctx.data["share_mood"] = answer.choice.value == "yes"
+        self.data(ctx)["share_mood"] = answer.choice.value == "yes"
         await self._send_request(ctx)
 
     async def _send_request(self, ctx: Context) -> None:
-        topic = ctx.data.get("topic")
-        share_mood = bool(ctx.data.get("share_mood", False))
+        topic = self.data(ctx).get("topic")
+        share_mood = bool(self.data(ctx).get("share_mood", False))
         priority = PRIORITY_LOW_MOOD if await _low_mood_today(ctx) else PRIORITY_ORDINARY
         if await ctx.tx.volunteers.on_call_count() == 0:
-            ctx.data["priority"] = priority
+            self.data(ctx)["priority"] = priority
             ctx.ask(
                 self.on_hold,
                 NOBODY_ON_CALL,
@@ -290,9 +296,9 @@ class TalkRequest(Flow):
         )
 
     async def on_hold(self, ctx: Context, answer: Chosen) -> None:
-        topic = ctx.data.get("topic")
-        priority = int(ctx.data.get("priority", PRIORITY_ORDINARY))
-        share_mood = bool(ctx.data.get("share_mood", False))
+        topic = self.data(ctx).get("topic")
+        priority = int(self.data(ctx).get("priority", PRIORITY_ORDINARY))
+        share_mood = bool(self.data(ctx).get("share_mood", False))
         ctx.finish()
         if answer.choice.value == "no":
             ctx.say(

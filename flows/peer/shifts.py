@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.engine import Engine
-from flows.core.flow import Answer, Chosen, Flow
+from flows.core.flow import Answer, Chosen, Flow, NoData
 from flows.core.parsing import parse_time_of_day
 from flows.core.values import Choice, Outcome, Reply
 from flows.peer.requests import admin_accounts_of, notify_waiting_to
@@ -72,7 +72,7 @@ def occurrences(shift: Shift, timezone: str, around: datetime, days: int = 2) ->
     return found
 
 
-class Shifts(Flow):
+class Shifts(Flow[NoData]):
     """`/shifts`: see, add and remove weekly shifts."""
 
     name = "shifts"

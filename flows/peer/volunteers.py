@@ -4,7 +4,7 @@ admin's list with suspend, reinstate and remove."""
 import logging
 import secrets
 from datetime import timedelta
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from flows.core.commands import Command
 from flows.core.context import Context
@@ -80,7 +80,7 @@ async def redeem(ctx: Context, code: str) -> None:
         return
     await ctx.start_flow("volunteer_setup")
     # The conversation is stored: it keeps the digest, never the code.
-    ctx.data["invite"] = found.digest
+    VolunteerSetup.data(ctx)["invite"] = found.digest
 
 
 async def volunteer_command(ctx: Context) -> None:
@@ -102,7 +102,14 @@ CAPACITIES = (Choice("1", "1 chat"), Choice("2", "2 chats"), Choice("3", "3 chat
 DONE = "done"
 
 
-class VolunteerSetup(Flow):
+class VolunteerSetupData(TypedDict, total=False):
+    invite: str  # the invite's digest
+    name: str
+    topics: list[str]
+    capacity: int
+
+
+class VolunteerSetup(Flow[VolunteerSetupData]):
     name = "volunteer_setup"
     title = "volunteer set-up"
     timeout: ClassVar[timedelta] = timedelta(days=1)
@@ -134,12 +141,12 @@ class VolunteerSetup(Flow):
                 "please choose another, so members can tell you apart."
             )
             return
-        ctx.data["name"] = name
-        ctx.data["topics"] = []
+        self.data(ctx)["name"] = name
+        self.data(ctx)["topics"] = []
         self._ask_topics(ctx, in_place=False)
 
     def _ask_topics(self, ctx: Context, *, in_place: bool) -> None:
-        chosen: list[str] = ctx.data["topics"]
+        chosen = self.data(ctx)["topics"]
         choices = [
             Choice(t.value, ("✓ " if t.value in chosen else "") + t.label)
             for t in TOPICS
@@ -156,7 +163,7 @@ class VolunteerSetup(Flow):
 
     async def on_topics(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value != DONE:
-            chosen: list[str] = ctx.data["topics"]
+            chosen = self.data(ctx)["topics"]
             if answer.choice.value in chosen:
                 chosen.remove(answer.choice.value)
             else:
@@ -166,7 +173,7 @@ class VolunteerSetup(Flow):
         ctx.ask(self.on_capacity, "How many chats can you hold at once?", CAPACITIES, columns=3)
 
     async def on_capacity(self, ctx: Context, answer: Chosen) -> None:
-        ctx.data["capacity"] = int(answer.choice.value)
+        self.data(ctx)["capacity"] = int(answer.choice.value)
         ctx.ask(
             self.on_timezone,
             "Which time zone are you in? (Your shifts are in your own time.) "
@@ -183,7 +190,7 @@ class VolunteerSetup(Flow):
             return
         member = ctx.require_member()
         # (A set-up begun before codes were hashed has no digest, and its code no longer works.)
-        digest = str(ctx.data.get("invite", ""))
+        digest = str(self.data(ctx).get("invite", ""))
         if not await ctx.tx.volunteers.redeem_invite(digest, member.id, ctx.now):
             ctx.finish()
             ctx.say(
@@ -194,13 +201,13 @@ class VolunteerSetup(Flow):
             await ctx.tx.members.set_timezone(member.id, zone)
         await ctx.tx.volunteers.add(
             member.id,
-            display_name=str(ctx.data["name"]),
-            topics=list(ctx.data["topics"]),
-            capacity=int(ctx.data["capacity"]),
+            display_name=str(self.data(ctx)["name"]),
+            topics=list(self.data(ctx)["topics"]),
+            capacity=int(self.data(ctx)["capacity"]),
             now=ctx.now,
         )
         log.info("volunteer_joined member=%s", member.id)
-        name = ctx.data["name"]
+        name = self.data(ctx)["name"]
         ctx.finish()
         ctx.say(
             f"You're set up as a peer volunteer, {name}! 🎉\n\n"

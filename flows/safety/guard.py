@@ -18,7 +18,7 @@ from typing import ClassVar
 from flows.core import notice_keys
 from flows.core.commands import Command
 from flows.core.context import Context
-from flows.core.flow import Answer, Flow
+from flows.core.flow import Answer, Flow, NoData
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer import (
     PRIORITY_CRISIS,
@@ -458,7 +458,7 @@ def _typed_answer(text: str) -> str:
     return "yes" if words in _YES else "unclear"
 
 
-class SafetyCheck(Flow):
+class SafetyCheck(Flow[NoData]):
     """Tier 2: the direct question. Yes (or silence, via the sweep) → the tier-1 path."""
 
     name = "safety_check"
