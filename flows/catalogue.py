@@ -16,7 +16,8 @@ from flows.community import (
 )
 from flows.core.clock import Clock
 from flows.core.config import FlowConfig
-from flows.core.engine import Engine, Hooks
+from flows.core.engine import Engine
+from flows.core.hooks import Hooks
 from flows.core.limits import RateLimiter
 from flows.core.typed_buttons import TypedButtons
 from flows.members import (

@@ -11,7 +11,8 @@ from flows.core import notice_keys
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
 from flows.core.delivery import Postman, SendResult, Sent
-from flows.core.engine import PICK_AN_OPTION, Engine
+from flows.core.engine import Engine
+from flows.core.flow import PICK_AN_OPTION
 from flows.core.values import Delivery, Input, Outcome, Reply
 from flows.peer.relay import close_chats_of_unreachable
 from flows.peer.shifts import parse_shift

@@ -14,7 +14,9 @@ import pytest
 
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
-from flows.core.engine import Engine, Hooks, match_choice
+from flows.core.engine import Engine
+from flows.core.hooks import Hooks
+from flows.core.matching import match_choice
 from flows.core.typed_buttons import OFFER_WINDOW, TypedButtons
 from flows.core.values import Choice
 from storage import Account, Database, NudgeOutcome, Rsvp

@@ -11,7 +11,8 @@ step that changes something asks to confirm first, as removing a volunteer does.
 import logging
 
 from flows.core.audience import Audience
-from flows.core.engine import Command, Context
+from flows.core.commands import Command
+from flows.core.context import Context
 from flows.core.local_time import when
 from flows.core.parsing import parse_id
 from flows.core.values import Reply, command_choice

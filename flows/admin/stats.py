@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from flows.core.audience import Audience
-from flows.core.engine import Command, Context
+from flows.core.commands import Command
+from flows.core.context import Context
 from storage import HandoffStatus, Priority
 from storage.stats import HandoffRow
 

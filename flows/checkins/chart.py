@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flows.checkins.daily import MOODS
-from flows.core.engine import Command, Context
+from flows.core.commands import Command
+from flows.core.context import Context
 from flows.core.local_time import local_today
 from storage import ConnectionCheckin, MoodCheckin
 

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from flows.checkins.chart import CHART_COMMANDS
 from flows.checkins.daily import AREA_LABELS, MOOD_BY_VALUE
-from flows.core.engine import Command, Context
+from flows.core.commands import Command
+from flows.core.context import Context
 from flows.core.local_time import local_today
 from storage import MoodCheckin
 

@@ -1,11 +1,12 @@
 """The daily mood check-in: mood, optional life areas, an optional "what helped?" note."""
 
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from flows.checkins.prompt_times import next_daily_prompt
 from flows.community import after_mood_checkin
-from flows.core.engine import Answer, Context, Flow
+from flows.core.context import Context
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.local_time import local_today
 from flows.core.mood import is_low_mood
 from flows.core.values import Choice, command_choice
@@ -52,34 +53,37 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-class CheckIn(Flow):
+class CheckInData(TypedDict, total=False):
+    mood: int
+    areas: list[str]  # the life areas chosen so far
+
+
+class CheckIn(Flow[CheckInData]):
     name = "checkin"
     title = "check-in"
     timeout: ClassVar[timedelta] = timedelta(hours=12)
 
     async def begin(self, ctx: Context) -> None:
-        ctx.ask("mood", "How are you feeling today?", MOODS, columns=5)
+        ctx.ask(self.on_mood, "How are you feeling today?", MOODS, columns=5)
 
-    async def on_mood(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
-        ctx.data["mood"] = int(answer.choice.value)
-        ctx.data["areas"] = []
+    async def on_mood(self, ctx: Context, answer: Chosen) -> None:
+        self.data(ctx)["mood"] = int(answer.choice.value)
+        self.data(ctx)["areas"] = []
         text, choices = _areas_question([])
-        ctx.ask("areas", text, choices, columns=2)
+        ctx.ask(self.on_areas, text, choices, columns=2)
 
-    async def on_areas(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
-        selected: list[str] = ctx.data["areas"]
+    async def on_areas(self, ctx: Context, answer: Chosen) -> None:
+        selected = self.data(ctx)["areas"]
         if answer.choice.value != DONE.value:
             if answer.choice.value in selected:
                 selected.remove(answer.choice.value)
             else:
                 selected.append(answer.choice.value)
             text, choices = _areas_question(selected)
-            ctx.ask("areas", text, choices, columns=2, in_place=True)
+            ctx.ask(self.on_areas, text, choices, columns=2, in_place=True)
             return
         ctx.ask(
-            "helped",
+            self.on_helped,
             "What helped today, even a little? Type a few words, or choose Skip.",
             [SKIP],
             free_text=True,
@@ -97,15 +101,15 @@ class CheckIn(Flow):
     async def keep_on_set_aside(self, ctx: Context) -> None:
         # A mood already given is kept when safety sets the check-in aside: it is theirs,
         # and it is what they said just before.
-        if "mood" in ctx.data:
+        if "mood" in self.data(ctx):
             await self._store(ctx, None)
 
     async def _store(self, ctx: Context, note: str | None) -> tuple[bool, Member]:
         """Record today's check-in; whether it was today's first, and the member after."""
         member = ctx.require_member()
         today = local_today(member.timezone, ctx.now)
-        mood: int = ctx.data["mood"]
-        areas = tuple(ctx.data.get("areas", ()))
+        mood = self.data(ctx)["mood"]
+        areas = tuple(self.data(ctx).get("areas", ()))
         first_today = await ctx.tx.checkins.record_mood(
             member.id, local_date=today, mood=mood, tags=areas, helped=note, now=ctx.now
         )
@@ -125,7 +129,7 @@ class CheckIn(Flow):
         return first_today, member
 
     async def _record(self, ctx: Context, note: str | None) -> None:
-        mood: int = ctx.data["mood"]
+        mood = self.data(ctx)["mood"]
         first_today, member = await self._store(ctx, note)
         if first_today:
             thanks = (

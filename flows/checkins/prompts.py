@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flows.checkins.prompt_times import next_connection_prompt, next_daily_prompt
-from flows.core.engine import Context, Engine
+from flows.core.context import Context
+from flows.core.engine import Engine
 from flows.core.local_time import local_now, local_today
 from flows.core.sweep import BATCH, BUSY_RETRY, Action
 from flows.core.values import Outcome

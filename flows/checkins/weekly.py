@@ -6,11 +6,12 @@ split for loneliness. Members never see a score or a label.
 """
 
 from datetime import timedelta
-from typing import ClassVar
+from typing import ClassVar, Literal, TypedDict
 
 from flows.checkins.prompt_times import next_connection_prompt
 from flows.community import after_connection_checkin
-from flows.core.engine import Answer, Context, Flow
+from flows.core.context import Context
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.local_time import local_today
 from flows.core.values import Choice
 from storage import ConnectionCheckin
@@ -20,7 +21,8 @@ FREQUENCY = (
     Choice("2", "Some of the time"),
     Choice("3", "Often"),
 )
-ITEMS = (
+Item = Literal["lack_companionship", "left_out", "isolated"]
+ITEMS: tuple[tuple[Item, str], ...] = (
     ("lack_companionship", "How often do you feel that you lack companionship?"),
     ("left_out", "How often do you feel left out?"),
     ("isolated", "How often do you feel isolated from others?"),
@@ -30,7 +32,14 @@ CONTACTS_MAX = 500
 LONELY_FROM = 6
 
 
-class Connection(Flow):
+class ConnectionData(TypedDict, total=False):
+    # The three UCLA-3 items answered so far, by their keys in ITEMS.
+    lack_companionship: int
+    left_out: int
+    isolated: int
+
+
+class Connection(Flow[ConnectionData]):
     name = "connection"
     title = "connection check-in"
     timeout: ClassVar[timedelta] = timedelta(hours=24)
@@ -40,17 +49,17 @@ class Connection(Flow):
         self._ask_item(ctx, 0)
 
     def _ask_item(self, ctx: Context, index: int) -> None:
-        key, text = ITEMS[index]
-        ctx.ask(key, f"({index + 1}/4) {text}", FREQUENCY, columns=3)
+        _, text = ITEMS[index]
+        steps = (self.on_lack_companionship, self.on_left_out, self.on_isolated)
+        ctx.ask(steps[index], f"({index + 1}/4) {text}", FREQUENCY, columns=3)
 
-    async def _item(self, ctx: Context, answer: Answer, index: int) -> None:
-        assert answer.choice is not None
-        ctx.data[ITEMS[index][0]] = int(answer.choice.value)
+    async def _item(self, ctx: Context, answer: Chosen, index: int) -> None:
+        self.data(ctx)[ITEMS[index][0]] = int(answer.choice.value)
         if index + 1 < len(ITEMS):
             self._ask_item(ctx, index + 1)
             return
         ctx.ask(
-            "contacts",
+            self.on_contacts,
             "(4/4) This past week, how many people from your recovery community did you "
             "talk with? Choose a number or type one.",
             CONTACT_CHOICES,
@@ -58,13 +67,13 @@ class Connection(Flow):
             free_text=True,
         )
 
-    async def on_lack_companionship(self, ctx: Context, answer: Answer) -> None:
+    async def on_lack_companionship(self, ctx: Context, answer: Chosen) -> None:
         await self._item(ctx, answer, 0)
 
-    async def on_left_out(self, ctx: Context, answer: Answer) -> None:
+    async def on_left_out(self, ctx: Context, answer: Chosen) -> None:
         await self._item(ctx, answer, 1)
 
-    async def on_isolated(self, ctx: Context, answer: Answer) -> None:
+    async def on_isolated(self, ctx: Context, answer: Chosen) -> None:
         await self._item(ctx, answer, 2)
 
     async def on_contacts(self, ctx: Context, answer: Answer) -> None:
@@ -73,7 +82,7 @@ class Connection(Flow):
             ctx.reask("Just a number is perfect — for example 0, 2 or 7.")
             return
         member = ctx.require_member()
-        items = [int(ctx.data[key]) for key, _ in ITEMS]
+        items = [int(self.data(ctx)[key]) for key, _ in ITEMS]
         total = sum(items)
         await ctx.tx.checkins.record_connection(
             member.id,

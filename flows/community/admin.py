@@ -6,14 +6,16 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 from zoneinfo import ZoneInfo
 
 from flows.community.isolation import refresh_nudge_schedule
 from flows.community.reminders import next_stage
 from flows.community.text import TAGS, card
 from flows.core.audience import Audience
-from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.commands import Command
+from flows.core.context import Context
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.local_time import when
 from flows.core.parsing import parse_id, parse_time_of_day, timezone_label
 from flows.core.values import Choice, Reply, command_choice
@@ -261,7 +263,7 @@ async def edit_event(ctx: Context) -> None:
         return
     await ctx.ensure_member()
     await ctx.start_flow("editevent")
-    ctx.data["event_id"] = event.id
+    EditEvent.data(ctx)["event_id"] = event.id
     EditEvent.menu(ctx, event, lead="")
 
 
@@ -271,10 +273,10 @@ async def cancel_event(ctx: Context) -> None:
         return
     await ctx.ensure_member()
     await ctx.start_flow("cancelevent")
-    ctx.data["event_id"] = event.id
+    CancelEvent.data(ctx)["event_id"] = event.id
     people = event.going + event.maybe
     ctx.ask(
-        "confirm",
+        CancelEvent.on_confirm,
         f"Cancel {event.title} ({when(event.starts_at, admin_zone(ctx))})? "
         + (
             f"{people} {'person' if people == 1 else 'people'} said they'd go or maybe; "
@@ -293,7 +295,17 @@ def _tags_question(selected: list[str]) -> tuple[str, list[Choice]]:
     return f"Any tags? Choose any, then Done.\nChosen: {chosen}", [*choices, DONE]
 
 
-class NewEvent(Flow):
+class NewEventData(TypedDict, total=False):
+    # What `Draft` holds, as stored (the time as ISO 8601), filled in step by step.
+    starts_at: str
+    title: str
+    place: str
+    description: str | None
+    tags: list[str]
+    capacity: int | None
+
+
+class NewEvent(Flow[NewEventData]):
     """`/newevent` step by step."""
 
     name = "newevent"
@@ -302,7 +314,7 @@ class NewEvent(Flow):
 
     async def begin(self, ctx: Context) -> None:
         ctx.ask(
-            "when",
+            self.on_when,
             "Let's post an event. When is it? A date and time like 2026-12-05 18:30 "
             f"({timezone_label(admin_zone(ctx))} time).",
             free_text=True,
@@ -313,25 +325,27 @@ class NewEvent(Flow):
         if isinstance(starts_at, str):
             ctx.reask(starts_at)
             return
-        ctx.data["starts_at"] = starts_at.isoformat()
-        ctx.ask("title", "What is it called? (e.g. Recovery walk)", free_text=True)
+        self.data(ctx)["starts_at"] = starts_at.isoformat()
+        ctx.ask(self.on_title, "What is it called? (e.g. Recovery walk)", free_text=True)
 
     async def on_title(self, ctx: Context, answer: Answer) -> None:
         title = " ".join(answer.text.split())
         if not title or len(title) > TITLE_MAX:
             ctx.reask(f"Please keep the title to 1-{TITLE_MAX} characters.")
             return
-        ctx.data["title"] = title
-        ctx.ask("place", "Where is it? An address, a meeting point or a link.", free_text=True)
+        self.data(ctx)["title"] = title
+        ctx.ask(
+            self.on_place, "Where is it? An address, a meeting point or a link.", free_text=True
+        )
 
     async def on_place(self, ctx: Context, answer: Answer) -> None:
         place = " ".join(answer.text.split())
         if not place or len(place) > PLACE_MAX:
             ctx.reask(f"Please keep the place to 1-{PLACE_MAX} characters.")
             return
-        ctx.data["place"] = place
+        self.data(ctx)["place"] = place
         ctx.ask(
-            "description",
+            self.on_description,
             "A few words about it, or a link? Type them, or choose Skip.",
             [SKIP],
             free_text=True,
@@ -342,22 +356,21 @@ class NewEvent(Flow):
         if len(text) > DESCRIPTION_MAX:
             ctx.reask(f"Please keep it under {DESCRIPTION_MAX} characters.")
             return
-        ctx.data["description"] = text or None
-        ctx.data["tags"] = []
+        self.data(ctx)["description"] = text or None
+        self.data(ctx)["tags"] = []
         question, choices = _tags_question([])
-        ctx.ask("tags", question, choices, columns=3)
+        ctx.ask(self.on_tags, question, choices, columns=3)
 
-    async def on_tags(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
-        selected: list[str] = ctx.data["tags"]
+    async def on_tags(self, ctx: Context, answer: Chosen) -> None:
+        selected = self.data(ctx)["tags"]
         if answer.choice.value != DONE.value:
             value = answer.choice.value
             selected.remove(value) if value in selected else selected.append(value)
             question, choices = _tags_question(selected)
-            ctx.ask("tags", question, choices, columns=3, in_place=True)
+            ctx.ask(self.on_tags, question, choices, columns=3, in_place=True)
             return
         ctx.ask(
-            "capacity",
+            self.on_capacity,
             "How many people can come? Type a number, or choose No limit.",
             [Choice("none", "No limit")],
             free_text=True,
@@ -368,16 +381,15 @@ class NewEvent(Flow):
         if answer.choice is None and not (raw.isdecimal() and 1 <= int(raw) <= CAPACITY_MAX):
             ctx.reask(f"A number from 1 to {CAPACITY_MAX}, or No limit.")
             return
-        ctx.data["capacity"] = int(raw) if answer.choice is None else None
+        self.data(ctx)["capacity"] = int(raw) if answer.choice is None else None
         preview = Event.unsaved(self._fields(ctx))
         ctx.ask(
-            "confirm",
+            self.on_confirm,
             "Post this event?\n\n" + card(preview, admin_zone(ctx)),
             [Choice("post", "Post it", "✅"), Choice("cancel", "Cancel")],
         )
 
-    async def on_confirm(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_confirm(self, ctx: Context, answer: Chosen) -> None:
         fields = self._fields(ctx)
         ctx.finish()
         if answer.choice.value != "post":
@@ -390,7 +402,7 @@ class NewEvent(Flow):
 
     @staticmethod
     def _fields(ctx: Context) -> EventFields:
-        data = ctx.data
+        data = NewEvent.data(ctx)
         return EventFields(
             title=data["title"],
             place=data["place"],
@@ -421,7 +433,12 @@ PROMPTS = {
 }
 
 
-class EditEvent(Flow):
+class EditEventData(TypedDict, total=False):
+    event_id: int
+    field: str  # the detail being changed, a value of FIELDS
+
+
+class EditEvent(Flow[EditEventData]):
     """`/editevent <id>`: change one detail at a time; those going are told."""
 
     name = "editevent"
@@ -434,7 +451,7 @@ class EditEvent(Flow):
     @staticmethod
     def menu(ctx: Context, event: Event, *, lead: str) -> None:
         ctx.ask(
-            "field",
+            EditEvent.on_field,
             f"{lead}{card(event, admin_zone(ctx), show_id=True)}\n\n"
             "What would you like to change?",
             FIELDS,
@@ -442,35 +459,36 @@ class EditEvent(Flow):
         )
 
     async def _event(self, ctx: Context) -> Event | None:
-        event = await ctx.tx.events.get(int(ctx.data["event_id"]))
+        event = await ctx.tx.events.get(int(self.data(ctx)["event_id"]))
         if event is None or event.is_cancelled:
             ctx.finish()
             ctx.say("That event is gone or cancelled now.")
             return None
         return event
 
-    async def on_field(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_field(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == DONE.value:
             ctx.finish()
             ctx.say("Done. /events shows it as members see it.")
             return
-        ctx.data["field"] = answer.choice.value
+        self.data(ctx)["field"] = answer.choice.value
         prompt = PROMPTS[answer.choice.value].format(zone=timezone_label(admin_zone(ctx)))
-        ctx.ask("value", prompt, free_text=True)
+        ctx.ask(self.on_value, prompt, free_text=True)
 
     async def on_value(self, ctx: Context, answer: Answer) -> None:
         before = await self._event(ctx)
         if before is None:
             return
-        problem = await self._apply(ctx, before, ctx.data["field"], answer.text.strip())
+        problem = await self._apply(ctx, before, self.data(ctx)["field"], answer.text.strip())
         if problem is not None:
             ctx.reask(problem)
             return
         after = await ctx.tx.events.get(before.id)
         assert after is not None
         told = await apply_change(ctx, before, after)
-        log.info("event_edited event=%s field=%s told=%d", before.id, ctx.data["field"], told)
+        log.info(
+            "event_edited event=%s field=%s told=%d", before.id, self.data(ctx)["field"], told
+        )
         lead = f"Saved. I've told the {told} people going or maybe.\n\n" if told else "Saved.\n\n"
         self.menu(ctx, after, lead=lead)
 
@@ -510,7 +528,11 @@ class EditEvent(Flow):
         return None
 
 
-class CancelEvent(Flow):
+class CancelEventData(TypedDict, total=False):
+    event_id: int
+
+
+class CancelEvent(Flow[CancelEventData]):
     """`/cancelevent <id>`: confirm, cancel, and tell those going."""
 
     name = "cancelevent"
@@ -520,9 +542,8 @@ class CancelEvent(Flow):
     async def begin(self, ctx: Context) -> None:
         pass  # cancel_event asks once the event is known
 
-    async def on_confirm(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
-        event = await ctx.tx.events.get(int(ctx.data["event_id"]))
+    async def on_confirm(self, ctx: Context, answer: Chosen) -> None:
+        event = await ctx.tx.events.get(int(self.data(ctx)["event_id"]))
         ctx.finish()
         if answer.choice.value != "yes" or event is None:
             ctx.say("Okay, the event stays on.")

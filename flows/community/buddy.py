@@ -7,7 +7,8 @@ import logging
 from flows.community.events import full_text, is_full_for, refusal, save_answer
 from flows.core import notice_keys
 from flows.core.audience import Audience
-from flows.core.engine import Command, Context
+from flows.core.commands import Command
+from flows.core.context import Context
 from flows.core.local_time import when
 from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Reply, command_choice

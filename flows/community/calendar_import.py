@@ -33,7 +33,8 @@ from flows.community.admin import (
     cancel_and_notify,
 )
 from flows.core import audit
-from flows.core.engine import Context, Engine
+from flows.core.context import Context
+from flows.core.engine import Engine
 from flows.core.local_time import when
 from storage import Account, EventFields
 

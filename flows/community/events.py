@@ -8,7 +8,8 @@ from flows.community.isolation import after_attending, refresh_nudge_schedule
 from flows.community.reminders import next_stage
 from flows.community.text import ANSWER_LABELS, card, rsvp_buttons, zone_note
 from flows.core.audience import Audience
-from flows.core.engine import Command, Context
+from flows.core.commands import Command
+from flows.core.context import Context
 from flows.core.local_time import when
 from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice

@@ -13,7 +13,8 @@ from flows.community.buddy import willing_volunteers
 from flows.community.isolation import IsolationRule, isolation_reasons, refresh_nudge_schedule
 from flows.community.text import rsvp_buttons
 from flows.core.audience import Audience
-from flows.core.engine import Command, Context
+from flows.core.commands import Command
+from flows.core.context import Context
 from flows.core.local_time import when
 from flows.core.quiet_hours import next_allowed
 from flows.core.sweep import BUSY_RETRY

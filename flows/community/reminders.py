@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from flows.community.isolation import event_end
 from flows.core.config import FlowConfig
-from flows.core.engine import Context
+from flows.core.context import Context
 from flows.core.local_time import clock, when
 from flows.core.quiet_hours import QuietHours, quiet_hours_of
 from flows.core.values import command_choice

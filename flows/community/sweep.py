@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 
 from flows.community.nudges import SUGGEST_DAYS, NudgeReport, nudge_action
 from flows.community.reminders import send_due
-from flows.core.engine import Context, Engine
+from flows.core.context import Context
+from flows.core.engine import Engine
 from flows.core.sweep import BATCH, Action
 from flows.core.values import Outcome
 from storage import ReminderStage

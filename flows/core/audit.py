@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from flows.core.parsing import parse_id
 
 if TYPE_CHECKING:
-    from flows.core.engine import Context
+    from flows.core.context import Context
 
 log = logging.getLogger(__name__)
 

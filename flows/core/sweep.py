@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from flows.core.engine import Context, Engine
+from flows.core.context import Context
+from flows.core.engine import Engine
 from flows.core.values import Outcome
 from storage import Member, Transaction
 

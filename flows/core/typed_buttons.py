@@ -28,7 +28,8 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
-from flows.core.engine import Context, match_choice
+from flows.core.context import Context
+from flows.core.matching import match_choice
 from flows.core.values import Choice, Input
 
 log = logging.getLogger(__name__)

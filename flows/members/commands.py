@@ -4,7 +4,9 @@ from collections.abc import Iterable
 
 from flows.checkins import reschedule
 from flows.core.audience import Audience
-from flows.core.engine import Command, Context
+from flows.core.commands import Command, may_run
+from flows.core.context import Context
+from flows.members.lifecycle import leave_sign_up
 from flows.members.onboarding import schedule_summary
 from flows.peer import cancel_waiting, redeem
 from flows.safety import SafetyPlanFlow, cancelled
@@ -34,7 +36,7 @@ async def help_text(ctx: Context) -> str:
     lines = ["Here's what I can do:"]
     sections: dict[str, list[str]] = {"volunteer": [], "admin": []}
     for command in ctx.engine.commands.values():
-        if command.hidden or not await ctx.engine.may_run(ctx, command):
+        if command.hidden or not await may_run(ctx, command):
             continue
         line = f"/{command.name} — {command.description}"
         sections.get(command.audience, lines).append(line)
@@ -63,7 +65,7 @@ async def cancel(ctx: Context) -> None:
     title = ctx.engine.flows[ctx.state.flow].title
     if ctx.state.flow == "onboarding" and (ctx.member is None or not ctx.member.is_onboarded):
         # Half-finished sign-up: keep nothing.
-        await ctx.leave_sign_up()
+        await leave_sign_up(ctx)
         ctx.say("Okay, I've stopped and kept nothing. Tap /start whenever you'd like to begin.")
         return
     if ctx.state.flow == SafetyPlanFlow.name:
@@ -113,7 +115,7 @@ async def _command_lines(ctx: Context, names: Iterable[str]) -> list[str]:
     lines = []
     for name in names:
         command = ctx.engine.commands.get(name)
-        if command is not None and await ctx.engine.may_run(ctx, command):
+        if command is not None and await may_run(ctx, command):
             lines.append(f"/{name} — {command.description}")
     return lines
 

@@ -7,8 +7,10 @@ the crisis guard met before sign-up.
 from datetime import timedelta
 from typing import ClassVar
 
-from flows.core.engine import Answer, Context, Flow
+from flows.core.context import Context
+from flows.core.flow import Chosen, Flow, NoData
 from flows.core.values import Choice, Reply
+from flows.members.lifecycle import forget_member
 from flows.members.traces import withdraw_traces
 from flows.peer import close_chats_of
 from storage import EndReason
@@ -41,22 +43,21 @@ async def _what_goes(ctx: Context) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-class DeleteData(Flow):
+class DeleteData(Flow[NoData]):
     name = "delete"
     title = "deletion request"
     timeout: ClassVar[timedelta] = timedelta(minutes=30)
 
     async def begin(self, ctx: Context) -> None:
         ctx.ask(
-            "confirm",
+            self.on_confirm,
             f"This deletes everything I store about you: {await _what_goes(ctx)}. It can't "
             "be undone. (If you'd like a copy first, choose No and send /export.) "
             "Are you sure?",
             [Choice("delete", "Yes, delete everything"), Choice("keep", "No, keep my data")],
         )
 
-    async def on_confirm(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_confirm(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "keep":
             ctx.finish()
             ctx.say("Okay, nothing was deleted.")
@@ -72,8 +73,8 @@ class DeleteData(Flow):
         # Messages still waiting to reach them (an export that failed to send, say) go too.
         for account in await ctx.tx.members.accounts_of(member.id):
             await ctx.tx.outbox.drop_for_account(account)
-        ctx.outgoing = [(a, r) for a, r in ctx.outgoing if a != ctx.account]
+        ctx.drop_replies_to(ctx.account)
         await withdraw_traces(ctx, member)
-        await ctx.forget_member()
+        await forget_member(ctx)
         kept = BAR_KEPT if member.peer_barred else ""
         ctx.send_to(ctx.account, Reply(GOODBYE.format(kept=kept), forget_chat=True))

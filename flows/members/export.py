@@ -42,7 +42,9 @@ from typing import Any
 
 from flows.checkins import AREA_LABELS, FREQUENCY, ITEMS, MOOD_BY_VALUE
 from flows.core.audience import Audience
-from flows.core.engine import Command, Context
+from flows.core.commands import Command
+from flows.core.context import Context
+from flows.core.conversation import split_data
 from flows.core.local_time import local_today
 from flows.core.values import Document, Reply
 from flows.peer import TOPIC_LABELS
@@ -296,8 +298,7 @@ def _open_conversation(
 ) -> dict[str, Any] | None:
     if row is None:
         return None
-    answers: dict[str, Any] = json.loads(row.data)
-    question = answers.pop("_question", None)
+    answers, question = split_data(row.data)
     return {
         "in_the_middle_of": titles.get(row.flow, row.flow),
         "step": row.step,

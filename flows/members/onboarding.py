@@ -1,15 +1,17 @@
 """Joining: what Hearthside is and is not, consent, a chosen name, time zone, prompt time."""
 
 from datetime import timedelta
-from typing import ClassVar
+from typing import ClassVar, Protocol, TypedDict
 
 from flows.checkins import reschedule
 from flows.community import refresh_nudge_schedule
-from flows.core.engine import Answer, Context, Flow
+from flows.core.context import Context
+from flows.core.flow import Answer, ChoiceStep, Chosen, Flow
 from flows.core.local_time import TIMEZONE_HINT, timezone_choices
 from flows.core.names import clean_name, name_problem
 from flows.core.parsing import parse_time_of_day, parse_timezone, timezone_label
 from flows.core.values import Choice
+from flows.members.lifecycle import leave_sign_up
 
 NO_PROMPT = "none"
 
@@ -112,11 +114,23 @@ async def apply_prompt_time(ctx: Context, answer: Answer) -> bool:
     return True
 
 
-def ask_pseudonym(ctx: Context, *, lead: str = "") -> None:
+class PseudonymData(TypedDict, total=False):
+    suggestion: str  # the name offered, until one is chosen
+
+
+class ChoosesAName(Protocol):
+    """A flow that asks for a chosen name (sign-up, /settings) at its `pseudonym` step."""
+
+    async def on_pseudonym(self, ctx: Context, answer: Answer) -> None: ...
+
+    def data(self, ctx: Context) -> PseudonymData: ...
+
+
+def ask_pseudonym(ctx: Context, flow: ChoosesAName, *, lead: str = "") -> None:
     suggestion = suggest_pseudonym(ctx)
-    ctx.data["suggestion"] = suggestion
+    flow.data(ctx)["suggestion"] = suggestion
     ctx.ask(
-        "pseudonym",
+        flow.on_pseudonym,
         f"{lead}What name would you like to go by here? Peers only ever see this name, "
         f"never your account. Type your own, or use “{suggestion}”.",
         [Choice("suggested", f"Use {suggestion}"), Choice("another", "Suggest another")],
@@ -124,13 +138,13 @@ def ask_pseudonym(ctx: Context, *, lead: str = "") -> None:
     )
 
 
-async def apply_pseudonym(ctx: Context, answer: Answer) -> str | None:
+async def apply_pseudonym(ctx: Context, flow: ChoosesAName, answer: Answer) -> str | None:
     """Save a chosen name; None if the member asked for another or must try again."""
     if answer.choice is not None and answer.choice.value == "another":
-        ask_pseudonym(ctx)
+        ask_pseudonym(ctx, flow)
         return None
     if answer.choice is not None:
-        name = str(ctx.data["suggestion"])
+        name = str(flow.data(ctx)["suggestion"])
     else:
         if (problem := name_problem(answer.text)) is not None:
             ctx.reask(problem)
@@ -153,11 +167,10 @@ def schedule_summary(prompt_time: str | None, timezone: str) -> str:
     )
 
 
-class Onboarding(Flow):
+class Onboarding(Flow[PseudonymData]):
     name = "onboarding"
     title = "sign-up"
     timeout: ClassVar[timedelta] = timedelta(days=7)
-    settled_steps: ClassVar[frozenset[str]] = frozenset({"first_checkin"})
 
     async def begin(self, ctx: Context) -> None:
         if ctx.member is None:
@@ -166,28 +179,30 @@ class Onboarding(Flow):
             )
         ctx.say(welcome_text(ctx.config.crisis_resources))
         ctx.ask(
-            "consent",
+            self.on_consent,
             CONSENT_TEXT,
             [Choice("yes", "Yes, that's okay"), Choice("no", "No thanks")],
         )
 
-    async def on_consent(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    def settled_steps(self) -> tuple[ChoiceStep, ...]:
+        return (self.on_first_checkin,)
+
+    async def on_consent(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "no":
-            await ctx.leave_sign_up()
+            await leave_sign_up(ctx)
             ctx.say(DECLINED_TEXT.format(resources=ctx.config.crisis_resources))
             return
         await ctx.tx.members.record_consent(
             ctx.require_member().id, version=ctx.config.consent_version, now=ctx.now
         )
-        ask_pseudonym(ctx, lead="Thank you. ")
+        ask_pseudonym(ctx, self, lead="Thank you. ")
 
     async def on_pseudonym(self, ctx: Context, answer: Answer) -> None:
-        name = await apply_pseudonym(ctx, answer)
+        name = await apply_pseudonym(ctx, self, answer)
         if name is None:
             return
         ctx.ask(
-            "timezone",
+            self.on_timezone,
             f"Nice to meet you, {name}. {TIMEZONE_QUESTION}",
             timezone_choices(ctx.config.default_timezone),
             columns=2,
@@ -198,7 +213,11 @@ class Onboarding(Flow):
         if await apply_timezone(ctx, answer) is None:
             return
         ctx.ask(
-            "prompt_time", PROMPT_TIME_QUESTION, prompt_time_choices(), columns=2, free_text=True
+            self.on_prompt_time,
+            PROMPT_TIME_QUESTION,
+            prompt_time_choices(),
+            columns=2,
+            free_text=True,
         )
 
     async def on_prompt_time(self, ctx: Context, answer: Answer) -> None:
@@ -210,15 +229,14 @@ class Onboarding(Flow):
         await refresh_nudge_schedule(ctx.tx, member.id, now=ctx.now, config=ctx.config)
         member = await ctx.reload_member()
         ctx.ask(
-            "first_checkin",
+            self.on_first_checkin,
             f"You're all set, {member.pseudonym}! "
             f"{schedule_summary(member.prompt_time, member.timezone)}\n\n"
             "Would you like to do your first check-in now?",
             [Choice("now", "Yes, let's do it"), Choice("later", "Later")],
         )
 
-    async def on_first_checkin(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_first_checkin(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "now":
             ctx.finish()
             await ctx.start_flow("checkin")

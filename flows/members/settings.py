@@ -3,13 +3,15 @@
 from datetime import timedelta
 from typing import ClassVar
 
-from flows.core.engine import Answer, Context, Flow
+from flows.core.context import Context
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.local_time import timezone_choices
 from flows.core.parsing import timezone_label
 from flows.core.values import Choice
 from flows.members.onboarding import (
     PROMPT_TIME_QUESTION,
     TIMEZONE_QUESTION,
+    PseudonymData,
     apply_prompt_time,
     apply_pseudonym,
     apply_timezone,
@@ -26,7 +28,7 @@ MENU = (
 )
 
 
-class SettingsFlow(Flow):
+class SettingsFlow(Flow[PseudonymData]):
     """A member's own settings (not to be confused with `bot.settings.Settings`, the
     deployment's)."""
 
@@ -41,7 +43,7 @@ class SettingsFlow(Flow):
         member = ctx.require_member()
         reminder = member.prompt_time or "none"
         ctx.ask(
-            "menu",
+            self.on_menu,
             f"{lead}Your settings:\n"
             f"• Name: {member.pseudonym}\n"
             f"• Time zone: {timezone_label(member.timezone)}\n"
@@ -51,18 +53,17 @@ class SettingsFlow(Flow):
             columns=2,
         )
 
-    async def on_menu(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_menu(self, ctx: Context, answer: Chosen) -> None:
         choice = answer.choice.value
         if choice == "done":
             ctx.finish()
             ctx.say("All saved. 👍")
         elif choice == "pseudonym":
-            ask_pseudonym(ctx)
+            ask_pseudonym(ctx, self)
         elif choice == "timezone":
             member = ctx.require_member()
             ctx.ask(
-                "timezone",
+                self.on_timezone,
                 TIMEZONE_QUESTION,
                 timezone_choices(member.timezone),
                 columns=2,
@@ -70,7 +71,7 @@ class SettingsFlow(Flow):
             )
         else:
             ctx.ask(
-                "prompt_time",
+                self.on_prompt_time,
                 PROMPT_TIME_QUESTION,
                 prompt_time_choices(),
                 columns=2,
@@ -78,7 +79,7 @@ class SettingsFlow(Flow):
             )
 
     async def on_pseudonym(self, ctx: Context, answer: Answer) -> None:
-        if await apply_pseudonym(ctx, answer) is not None:
+        if await apply_pseudonym(ctx, self, answer) is not None:
             self._menu(ctx, "Saved. ")
 
     async def on_timezone(self, ctx: Context, answer: Answer) -> None:

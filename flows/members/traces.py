@@ -21,7 +21,7 @@ import logging
 from collections import defaultdict
 
 from flows.core import notice_keys
-from flows.core.engine import Context
+from flows.core.context import Context
 from flows.core.values import Reply
 from storage import Account, Member
 

@@ -8,11 +8,14 @@ replying to its messages, or picks it with /switch.
 
 import logging
 from datetime import timedelta
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from flows.core import notice_keys
 from flows.core.audience import Audience
-from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.commands import Command
+from flows.core.context import Context
+from flows.core.conversation import Question
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer.relay_policy import refuse_unsafe_media
 from flows.peer.requests import DEBRIEF, admin_accounts, point_at_next_chat, withdraw_notices
@@ -243,8 +246,9 @@ async def _after_chat_for_member(
     if ctx.member is not None and ctx.member.id == handoff.member_id:
         ctx.state = None
         await ctx.start_flow("chat_feedback", intro=text)
-        ctx.data["handoff"] = handoff.id
-        ctx.data["volunteer"] = handoff.volunteer_id
+        ChatFeedback.data(ctx).update(
+            FeedbackData(handoff=handoff.id, volunteer=handoff.volunteer_id)
+        )
         return
     # The member is someone else: start their feedback question in their own state.
     accounts = await ctx.tx.members.accounts_of(handoff.member_id)
@@ -262,24 +266,13 @@ async def _start_feedback_for(
     if handoff.member_id is None or not accounts:
         return
     token = ctx.engine.new_token()
-    state = {
-        "handoff": handoff.id,
-        "volunteer": handoff.volunteer_id,
-        "_question": {
-            "text": RATING_QUESTION,
-            "choices": [[c.value, c.label, c.emoji] for c in RATINGS],
-            "columns": 5,
-            "free_text": False,
-        },
-    }
-    asked = await ctx.engine.save_state_for(
-        ctx.tx,
+    asked = await ctx.save_state_for(
         handoff.member_id,
-        flow="chat_feedback",
-        step="rating",
-        data=state,
+        flow=ChatFeedback.name,
+        step=ChatFeedback.on_rating,
+        question=Question(RATING_QUESTION, RATINGS, columns=5, free_text=False),
+        data=FeedbackData(handoff=handoff.id, volunteer=handoff.volunteer_id),
         token=token,
-        now=ctx.now,
     )
     ctx.send_to(accounts[0], Reply(text))
     if asked:
@@ -381,7 +374,12 @@ async def debrief(ctx: Context) -> None:
         ctx.say("Glad to hear it. Thank you for what you do. 💛")
 
 
-class ChatFeedback(Flow):
+class FeedbackData(TypedDict, total=False):
+    handoff: int
+    volunteer: int | None  # who they talked with, to ask about next time
+
+
+class ChatFeedback(Flow[FeedbackData]):
     """After a peer chat: did it help (1–5), optional words, same peer next time?"""
 
     name = "chat_feedback"
@@ -389,13 +387,12 @@ class ChatFeedback(Flow):
     timeout: ClassVar[timedelta] = timedelta(days=2)
 
     async def begin(self, ctx: Context) -> None:
-        ctx.ask("rating", RATING_QUESTION, RATINGS, columns=5)
+        ctx.ask(self.on_rating, RATING_QUESTION, RATINGS, columns=5)
 
-    async def on_rating(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
-        await ctx.tx.handoffs.rate(int(ctx.data["handoff"]), int(answer.choice.value))
+    async def on_rating(self, ctx: Context, answer: Chosen) -> None:
+        await ctx.tx.handoffs.rate(int(self.data(ctx)["handoff"]), int(answer.choice.value))
         ctx.ask(
-            "words",
+            self.on_words,
             "Thank you. Anything you'd like to add? Type a few words, or skip. "
             "(Only the team sees it, without your name.)",
             [Choice("skip", "Skip")],
@@ -404,21 +401,20 @@ class ChatFeedback(Flow):
 
     async def on_words(self, ctx: Context, answer: Answer) -> None:
         if answer.choice is None:
-            await ctx.tx.handoffs.add_feedback(int(ctx.data["handoff"]), answer.text[:500])
-        if ctx.data.get("volunteer") is None:
+            await ctx.tx.handoffs.add_feedback(int(self.data(ctx)["handoff"]), answer.text[:500])
+        if self.data(ctx).get("volunteer") is None:
             ctx.finish()
             ctx.say("Thank you. /talk any time you'd like to talk again.")
             return
         ctx.ask(
-            "same",
+            self.on_same,
             "Next time, would you like the same peer if they're on call?",
             [Choice("yes", "Yes please"), Choice("no", "Anyone is fine")],
         )
 
-    async def on_same(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_same(self, ctx: Context, answer: Chosen) -> None:
         member = ctx.require_member()
-        chosen = int(ctx.data["volunteer"]) if answer.choice.value == "yes" else None
+        chosen = self.data(ctx)["volunteer"] if answer.choice.value == "yes" else None
         await ctx.tx.members.set_same_volunteer(member.id, chosen)
         ctx.finish()
         ctx.say("Noted. Thank you for telling me. /talk any time you'd like to talk again. 💛")
@@ -467,7 +463,7 @@ async def close_chats_of_unreachable(ctx: Context) -> None:
     # Nothing more goes to the person who left, and they are left in no question: what
     # they were last asked may never have reached them (undelivered messages to them are
     # dropped), so when they write again they are answered afresh.
-    ctx.outgoing = [(a, r) for a, r in ctx.outgoing if a != ctx.account]
+    ctx.drop_replies_to(ctx.account)
     if ctx.state is not None:
         log.info("conversation_set_aside member=%s flow=%s", member.id, ctx.state.flow)
     ctx.finish()

@@ -13,7 +13,7 @@ who is told why; the other side gets nothing at all.
 
 import logging
 
-from flows.core.engine import Context
+from flows.core.context import Context
 
 log = logging.getLogger(__name__)
 

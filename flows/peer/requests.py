@@ -10,12 +10,15 @@ everyone else's copy is edited to say it was taken.
 import logging
 from datetime import datetime, timedelta
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from flows.core import notice_keys
 from flows.core.audience import Audience
+from flows.core.commands import Command
 from flows.core.config import FlowConfig
-from flows.core.engine import Answer, Command, Context, Engine, Flow
+from flows.core.context import Context
+from flows.core.engine import Engine
+from flows.core.flow import Chosen, Flow
 from flows.core.local_time import local_today, when
 from flows.core.mood import is_low_mood
 from flows.core.sweep import BATCH
@@ -235,7 +238,13 @@ async def _low_mood_today(ctx: Context) -> bool:
 SHARE_MOOD = (Choice("yes", "Yes, share it"), Choice("no", "No, keep it to myself"))
 
 
-class TalkRequest(Flow):
+class TalkRequestData(TypedDict, total=False):
+    topic: str | None
+    share_mood: bool
+    priority: int  # kept while they decide whether to wait for the next shift
+
+
+class TalkRequest(Flow[TalkRequestData]):
     """`/talk`: an optional topic, then the request goes to whoever is on call."""
 
     name = "talk"
@@ -244,7 +253,7 @@ class TalkRequest(Flow):
 
     async def begin(self, ctx: Context) -> None:
         ctx.ask(
-            "topic",
+            self.on_topic,
             "I'll find a peer volunteer for you — someone with lived experience of recovery. "
             "They'll only see your chosen name, never your account.\n\n"
             "Is there something you'd like to talk about? (optional)",
@@ -252,34 +261,32 @@ class TalkRequest(Flow):
             columns=2,
         )
 
-    async def on_topic(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_topic(self, ctx: Context, answer: Chosen) -> None:
         topic = None if answer.choice.value == "skip" else answer.choice.value
-        ctx.data["topic"] = topic
+        self.data(ctx)["topic"] = topic
         mood = await latest_mood_line(ctx, ctx.require_member().id)
         if mood is None:
             await self._send_request(ctx)
             return
         ctx.ask(
-            "share",
+            self.on_share,
             "Would you like the peer who accepts to see your latest mood check-in? Only "
             f"that one person would see it.\n{mood}",
             SHARE_MOOD,
         )
 
-    async def on_share(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
-        ctx.data["share_mood"] = answer.choice.value == "yes"
+    async def on_share(self, ctx: Context, answer: Chosen) -> None:
+        self.data(ctx)["share_mood"] = answer.choice.value == "yes"
         await self._send_request(ctx)
 
     async def _send_request(self, ctx: Context) -> None:
-        topic = ctx.data.get("topic")
-        share_mood = bool(ctx.data.get("share_mood", False))
+        topic = self.data(ctx).get("topic")
+        share_mood = bool(self.data(ctx).get("share_mood", False))
         priority = Priority.LOW_MOOD if await _low_mood_today(ctx) else Priority.ORDINARY
         if await ctx.tx.volunteers.on_call_count() == 0:
-            ctx.data["priority"] = priority
+            self.data(ctx)["priority"] = priority
             ctx.ask(
-                "hold",
+                self.on_hold,
                 NOBODY_ON_CALL,
                 [Choice("leave", "Yes, leave my request"), Choice("no", "No, not now")],
             )
@@ -298,11 +305,10 @@ class TalkRequest(Flow):
             "usually within a few minutes. /cancel stops waiting."
         )
 
-    async def on_hold(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
-        topic = ctx.data.get("topic")
-        priority = Priority(int(ctx.data.get("priority", Priority.ORDINARY)))
-        share_mood = bool(ctx.data.get("share_mood", False))
+    async def on_hold(self, ctx: Context, answer: Chosen) -> None:
+        topic = self.data(ctx).get("topic")
+        priority = Priority(int(self.data(ctx).get("priority", Priority.ORDINARY)))
+        share_mood = bool(self.data(ctx).get("share_mood", False))
         ctx.finish()
         if answer.choice.value == "no":
             ctx.say(

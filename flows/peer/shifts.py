@@ -10,7 +10,10 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from flows.core.audience import Audience
-from flows.core.engine import Answer, Command, Context, Engine, Flow
+from flows.core.commands import Command
+from flows.core.context import Context
+from flows.core.engine import Engine
+from flows.core.flow import Answer, Chosen, Flow, NoData
 from flows.core.parsing import parse_time_of_day
 from flows.core.sweep import Action
 from flows.core.values import Choice, Outcome, Reply
@@ -69,7 +72,7 @@ def occurrences(shift: Shift, timezone: str, around: datetime, days: int = 2) ->
     return found
 
 
-class Shifts(Flow):
+class Shifts(Flow[NoData]):
     """`/shifts`: see, add and remove weekly shifts."""
 
     name = "shifts"
@@ -88,23 +91,24 @@ class Shifts(Flow):
             choices.append(Choice("remove", "Remove a shift"))
         choices.append(Choice("done", "Done"))
         ctx.ask(
-            "menu",
+            self.on_menu,
             f"{lead}Your weekly shifts ({member.timezone} time):\n{listing}\n\n"
             "During a shift you're on call automatically, and I remind you ten minutes before.",
             choices,
             columns=3,
         )
 
-    async def on_menu(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_menu(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "add":
-            ctx.ask("add", "Which day and hours? For example: Mon 18:00-22:00", free_text=True)
+            ctx.ask(
+                self.on_add, "Which day and hours? For example: Mon 18:00-22:00", free_text=True
+            )
             return
         if answer.choice.value == "remove":
             member = ctx.require_member()
             shifts = await ctx.tx.volunteers.shifts_of(member.id)
             ctx.ask(
-                "remove",
+                self.on_remove,
                 "Which shift should I remove?",
                 [Choice(str(s.id), describe(s)) for s in shifts] + [Choice("none", "None")],
             )
@@ -122,8 +126,7 @@ class Shifts(Flow):
         await ctx.tx.volunteers.add_shift(member.id, weekday=weekday, starts=starts, ends=ends)
         await self._menu(ctx, lead=f"Added {DAYS[weekday]} {starts}–{ends}.\n\n")
 
-    async def on_remove(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_remove(self, ctx: Context, answer: Chosen) -> None:
         member = ctx.require_member()
         lead = ""
         if answer.choice.value != "none" and await ctx.tx.volunteers.remove_shift(

@@ -12,7 +12,8 @@ import logging
 
 from flows.core import notice_keys
 from flows.core.audience import Audience
-from flows.core.engine import Command, Context
+from flows.core.commands import Command
+from flows.core.context import Context
 from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer.requests import (

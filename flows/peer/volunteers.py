@@ -4,10 +4,12 @@ admin's list with suspend, reinstate and remove."""
 import logging
 import secrets
 from datetime import timedelta
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from flows.core.audience import Audience
-from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.commands import Command
+from flows.core.context import Context
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.local_time import TIMEZONE_HINT, timezone_choices
 from flows.core.names import clean_name, looks_like_any, name_problem
 from flows.core.parsing import parse_id, parse_timezone
@@ -79,7 +81,7 @@ async def redeem(ctx: Context, code: str) -> None:
         return
     await ctx.start_flow("volunteer_setup")
     # The conversation is stored: it keeps the digest, never the code.
-    ctx.data["invite"] = found.digest
+    VolunteerSetup.data(ctx)["invite"] = found.digest
 
 
 async def volunteer_command(ctx: Context) -> None:
@@ -101,7 +103,14 @@ CAPACITIES = (Choice("1", "1 chat"), Choice("2", "2 chats"), Choice("3", "3 chat
 DONE = "done"
 
 
-class VolunteerSetup(Flow):
+class VolunteerSetupData(TypedDict, total=False):
+    invite: str  # the invite's digest
+    name: str
+    topics: list[str]
+    capacity: int
+
+
+class VolunteerSetup(Flow[VolunteerSetupData]):
     name = "volunteer_setup"
     title = "volunteer set-up"
     timeout: ClassVar[timedelta] = timedelta(days=1)
@@ -113,7 +122,7 @@ class VolunteerSetup(Flow):
             "see only yours — never your account, username or number."
         )
         ctx.ask(
-            "name",
+            self.on_name,
             "What display name would you like members to see? (Not your real name is fine.)",
             free_text=True,
         )
@@ -133,12 +142,12 @@ class VolunteerSetup(Flow):
                 "please choose another, so members can tell you apart."
             )
             return
-        ctx.data["name"] = name
-        ctx.data["topics"] = []
+        self.data(ctx)["name"] = name
+        self.data(ctx)["topics"] = []
         self._ask_topics(ctx, in_place=False)
 
     def _ask_topics(self, ctx: Context, *, in_place: bool) -> None:
-        chosen: list[str] = ctx.data["topics"]
+        chosen = self.data(ctx)["topics"]
         choices = [
             Choice(t.value, ("✓ " if t.value in chosen else "") + t.label)
             for t in TOPICS
@@ -146,30 +155,28 @@ class VolunteerSetup(Flow):
         ]
         choices.append(Choice(DONE, "Done"))
         ctx.ask(
-            "topics",
+            self.on_topics,
             "Which topics are you comfortable with? Tap any, then Done (or just Done).",
             choices,
             columns=2,
             in_place=in_place,
         )
 
-    async def on_topics(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_topics(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value != DONE:
-            chosen: list[str] = ctx.data["topics"]
+            chosen = self.data(ctx)["topics"]
             if answer.choice.value in chosen:
                 chosen.remove(answer.choice.value)
             else:
                 chosen.append(answer.choice.value)
             self._ask_topics(ctx, in_place=True)
             return
-        ctx.ask("capacity", "How many chats can you hold at once?", CAPACITIES, columns=3)
+        ctx.ask(self.on_capacity, "How many chats can you hold at once?", CAPACITIES, columns=3)
 
-    async def on_capacity(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
-        ctx.data["capacity"] = int(answer.choice.value)
+    async def on_capacity(self, ctx: Context, answer: Chosen) -> None:
+        self.data(ctx)["capacity"] = int(answer.choice.value)
         ctx.ask(
-            "timezone",
+            self.on_timezone,
             "Which time zone are you in? (Your shifts are in your own time.) "
             "Choose one or type a city.",
             timezone_choices(ctx.config.default_timezone),
@@ -184,7 +191,7 @@ class VolunteerSetup(Flow):
             return
         member = ctx.require_member()
         # (A set-up begun before codes were hashed has no digest, and its code no longer works.)
-        digest = str(ctx.data.get("invite", ""))
+        digest = str(self.data(ctx).get("invite", ""))
         if not await ctx.tx.volunteers.redeem_invite(digest, member.id, ctx.now):
             ctx.finish()
             ctx.say(
@@ -195,13 +202,13 @@ class VolunteerSetup(Flow):
             await ctx.tx.members.set_timezone(member.id, zone)
         await ctx.tx.volunteers.add(
             member.id,
-            display_name=str(ctx.data["name"]),
-            topics=list(ctx.data["topics"]),
-            capacity=int(ctx.data["capacity"]),
+            display_name=str(self.data(ctx)["name"]),
+            topics=list(self.data(ctx)["topics"]),
+            capacity=int(self.data(ctx)["capacity"]),
             now=ctx.now,
         )
         log.info("volunteer_joined member=%s", member.id)
-        name = ctx.data["name"]
+        name = self.data(ctx)["name"]
         ctx.finish()
         ctx.say(
             f"You're set up as a peer volunteer, {name}! 🎉\n\n"

@@ -17,7 +17,9 @@ from typing import ClassVar
 
 from flows.core import notice_keys
 from flows.core.audience import Audience
-from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.commands import Command
+from flows.core.context import Context
+from flows.core.flow import Answer, Flow, NoData
 from flows.core.mood import VERY_LOW_MOOD
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer import (
@@ -458,7 +460,7 @@ def _typed_answer(text: str) -> str:
     return "yes" if words in _YES else "unclear"
 
 
-class SafetyCheck(Flow):
+class SafetyCheck(Flow[NoData]):
     """Tier 2: the direct question. Yes (or silence, via the sweep) → the tier-1 path."""
 
     name = "safety_check"
@@ -467,7 +469,7 @@ class SafetyCheck(Flow):
 
     async def begin(self, ctx: Context) -> None:
         ctx.ask(
-            "ask",
+            self.on_ask,
             "Are you thinking about ending your life?",
             [
                 Choice("yes", "Yes"),

@@ -17,9 +17,11 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
-from flows.core.engine import Answer, Command, Context, Flow
+from flows.core.commands import Command
+from flows.core.context import Context
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.values import Choice, command_choice
 from storage import SafetyPlan
 
@@ -236,7 +238,7 @@ async def _plan(ctx: Context) -> SafetyPlan | None:
 async def _save(ctx: Context, key: str, items: tuple[str, ...], action: str) -> None:
     member = ctx.require_member()
     await ctx.tx.safety_plans.save_step(member.id, key, items, now=ctx.now)
-    ctx.data["changed"] = True
+    SafetyPlanFlow.data(ctx)["changed"] = True
     log.info("safety_plan member=%s step=%s action=%s", member.id, key, action)
 
 
@@ -248,7 +250,13 @@ async def _show(ctx: Context, lead: str = "") -> None:
     ctx.say(f"{lead}{plan_text(plan)}\n\n{FOOTER}", commands=VIEW_BUTTONS)
 
 
-class SafetyPlanFlow(Flow):
+class SafetyPlanData(TypedDict, total=False):
+    mode: str  # the way in: "build", "edit", "restart" or "delete"
+    index: int  # the step of STEPS being asked
+    changed: bool  # whether anything was saved on the way
+
+
+class SafetyPlanFlow(Flow[SafetyPlanData]):
     """Building the plan (every step in turn), editing one step, or deleting it."""
 
     name = NAME
@@ -261,8 +269,8 @@ class SafetyPlanFlow(Flow):
     @staticmethod
     async def ask_step(ctx: Context, index: int) -> None:
         step = STEPS[index]
-        ctx.data["index"] = index
-        editing = ctx.data["mode"] == "edit"
+        SafetyPlanFlow.data(ctx)["index"] = index
+        editing = SafetyPlanFlow.data(ctx)["mode"] == "edit"
         plan = await _plan(ctx)
         current = plan.items(step.key) if plan is not None else ()
         text = f"Step {index + 1} of {len(STEPS)} — {step.title}\n{step.prompt}"
@@ -285,16 +293,16 @@ class SafetyPlanFlow(Flow):
             choices += [KEEP, CLEAR]
         else:
             choices.append(SKIP)
-        ctx.ask("step", text, choices, free_text=True)
+        ctx.ask(SafetyPlanFlow.on_step, text, choices, free_text=True)
 
     async def on_step(self, ctx: Context, answer: Answer) -> None:
-        step = STEPS[int(ctx.data["index"])]
+        step = STEPS[int(self.data(ctx)["index"])]
         if answer.choice is not None:
             value = answer.choice.value
             if value == ADD_LINES.value:
                 await _save(ctx, step.key, _crisis_line_items(ctx), "lines")
                 ctx.ask(
-                    "more",
+                    self.on_more,
                     "I've added them. Is there anyone else you'd call — a counsellor, a "
                     f"doctor, a clinic? Type them, or choose Done. {HOW_TO_ANSWER}",
                     [DONE],
@@ -324,11 +332,11 @@ class SafetyPlanFlow(Flow):
         await self._after_step(ctx)
 
     async def _after_step(self, ctx: Context) -> None:
-        index = int(ctx.data["index"])
-        if ctx.data["mode"] == "build" and index + 1 < len(STEPS):
+        index = int(self.data(ctx)["index"])
+        if self.data(ctx)["mode"] == "build" and index + 1 < len(STEPS):
             await self.ask_step(ctx, index + 1)
             return
-        built, changed = ctx.data["mode"] == "build", bool(ctx.data.get("changed"))
+        built, changed = self.data(ctx)["mode"] == "build", bool(self.data(ctx).get("changed"))
         ctx.finish()
         plan = await _plan(ctx)
         if plan is None or not plan.filled:
@@ -346,16 +354,14 @@ class SafetyPlanFlow(Flow):
             lead = "Saved. 💛\n\n" if changed else "Nothing changed.\n\n"
         await _show(ctx, lead=lead)
 
-    async def on_pick(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_pick(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == NEVER_MIND.value:
             ctx.finish()
             ctx.say("Okay, your plan is as it was. /safetyplan shows it any time.")
             return
         await self.ask_step(ctx, int(answer.choice.value) - 1)
 
-    async def on_delete(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_delete(self, ctx: Context, answer: Chosen) -> None:
         ctx.finish()
         if answer.choice.value != "delete":
             ctx.say("Okay, your safety plan stays as it is.")
@@ -365,14 +371,13 @@ class SafetyPlanFlow(Flow):
             "Done — your safety plan is deleted. /safetyplan builds a new one whenever you'd like."
         )
 
-    async def on_restart(self, ctx: Context, answer: Answer) -> None:
-        assert answer.choice is not None
+    async def on_restart(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value != "restart":
             ctx.finish()
             ctx.say("Okay, your safety plan stays as it is.")
             return
         await _delete_plan(ctx, "restarted")
-        ctx.data.update(mode="build", changed=False)
+        self.data(ctx).update({"mode": "build", "changed": False})
         ctx.say("Okay — a fresh start.")
         await self.ask_step(ctx, 0)
 
@@ -387,7 +392,7 @@ async def _delete_plan(ctx: Context, action: str) -> None:
 
 async def cancelled(ctx: Context) -> str:
     """What /cancel says when it stops the plan's conversation: truthfully, what is kept."""
-    mode = ctx.data.get("mode")
+    mode = SafetyPlanFlow.data(ctx).get("mode")
     if mode == "build":
         plan = await _plan(ctx)
         filled = plan.filled if plan is not None else 0
@@ -401,7 +406,7 @@ async def cancelled(ctx: Context) -> str:
             f"Okay, I've stopped here. Your plan keeps {steps} you've filled in so far — "
             "/safetyplan shows it, and you can add the rest any time."
         )
-    if ctx.data.get("changed"):
+    if SafetyPlanFlow.data(ctx).get("changed"):
         return "Okay, I've stopped. What you changed is saved — /safetyplan shows your plan."
     return "Okay, I've stopped. Your safety plan is as it was."
 
@@ -428,36 +433,38 @@ async def safety_plan(ctx: Context) -> None:
             ctx.remind_open_question()
             return
         await ctx.start_flow(NAME)
-        ctx.data.update(mode="build", changed=False)
+        SafetyPlanFlow.data(ctx).update({"mode": "build", "changed": False})
         ctx.say(INTRO)
         await SafetyPlanFlow.ask_step(ctx, 0)
         return
     if word == "edit":
         await ctx.start_flow(NAME)
-        ctx.data.update(mode="edit", changed=False)
+        SafetyPlanFlow.data(ctx).update({"mode": "edit", "changed": False})
         index = _step_number(rest.strip())
         if index is not None:
             await SafetyPlanFlow.ask_step(ctx, index)
             return
         ctx.ask(
-            "pick",
+            SafetyPlanFlow.on_pick,
             "Which step would you like to change?",
             [*(Choice(str(n), step.title) for n, step in enumerate(STEPS, 1)), NEVER_MIND],
         )
         return
     if word in ("new", "delete"):
         await ctx.start_flow(NAME)
-        ctx.data.update(mode="restart" if word == "new" else "delete", changed=False)
+        SafetyPlanFlow.data(ctx).update(
+            {"mode": "restart" if word == "new" else "delete", "changed": False}
+        )
         if word == "new":
             ctx.ask(
-                "restart",
+                SafetyPlanFlow.on_restart,
                 "Start over? What your plan says now will be cleared, and we'll build it "
                 "again from step 1.",
                 [Choice("restart", "Yes, start over"), Choice("keep", "No, keep my plan")],
             )
         else:
             ctx.ask(
-                "delete",
+                SafetyPlanFlow.on_delete,
                 "Delete your safety plan? All of it goes, and it can't be undone. (If "
                 "you'd like a copy first, choose No and send /export.)",
                 [Choice("delete", "Yes, delete it"), Choice("keep", "No, keep it")],

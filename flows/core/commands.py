@@ -1,0 +1,74 @@
+"""Slash commands: what each one is, who may run it, and what the others are told."""
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from flows.core import audit
+from flows.core.audience import Audience
+from flows.core.context import Context
+
+log = logging.getLogger(__name__)
+
+AUDIENCE_REFUSAL = {
+    Audience.MEMBER: "Let's get you set up first — it takes a minute. Tap /start to begin.",
+    # Someone with no member row: nothing is stored about them to export or delete.
+    Audience.PERSON: "I don't store anything about you, so there's nothing to export or delete. "
+    "If you'd like to join, tap /start.",
+    Audience.VOLUNTEER: "That command is for peer volunteers. /help shows what you can do.",
+    Audience.ADMIN: "That command is for admins. /help shows what you can do.",
+    Audience.COMMUNITY: (
+        "Community events are shared with members of Hearthside. Tap /start to join — "
+        "then /events shows what's coming up."
+    ),
+}
+# Command audiences whose arguments are a person's own words, read by the crisis guard.
+PEOPLES_COMMANDS = frozenset(
+    {Audience.ANYONE, Audience.PERSON, Audience.MEMBER, Audience.COMMUNITY}
+)
+
+CommandHandler = Callable[[Context], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    description: str
+    run: CommandHandler
+    audience: Audience = Audience.MEMBER  # who may run it
+    # Left out of /help and the channel's command menu (e.g. buttons' commands).
+    hidden: bool = False
+
+
+async def may_run(ctx: Context, command: Command) -> bool:
+    """Whether the person `ctx` is about belongs to the command's audience."""
+    if command.audience is Audience.ANYONE:
+        return True
+    if command.audience is Audience.ADMIN:
+        return ctx.is_admin
+    if command.audience is Audience.PERSON:
+        return ctx.member is not None
+    is_member = ctx.member is not None and ctx.member.is_onboarded
+    if command.audience is Audience.COMMUNITY and (is_member or ctx.is_admin):
+        return True
+    if command.audience in (Audience.VOLUNTEER, Audience.COMMUNITY):
+        volunteer = await ctx.volunteer()
+        return volunteer is not None and volunteer.is_active
+    return is_member
+
+
+async def run_named(ctx: Context, name: str) -> None:
+    """Run command `name` for the person `ctx` is about, or say why not."""
+    command = ctx.engine.commands.get(name)
+    if command is None:
+        ctx.say("I don't know that command. /help lists what I can do.")
+        ctx.remind_open_question()
+        return
+    if not await may_run(ctx, command):
+        ctx.say(AUDIENCE_REFUSAL[command.audience])
+        ctx.remind_open_question()
+        return
+    log.info("command name=%s member=%s", name, ctx.member.id if ctx.member else None)
+    if command.audience is Audience.ADMIN:
+        audit.admin_command(ctx, name, ctx.input.text)
+    await command.run(ctx)

@@ -1,0 +1,45 @@
+"""Which offered choice typed words mean: the same rules for questions and buttons."""
+
+import unicodedata
+from collections.abc import Iterable
+
+from flows.core.values import Choice
+
+
+def _normalise(text: str) -> str:
+    # Drop emoji variation selectors so a typed "☺" matches "☺️".
+    return unicodedata.normalize("NFKC", text).replace("\ufe0f", "").strip().casefold()
+
+
+def _bare(normalised: str) -> str:
+    # Without punctuation or spaces, so "I’ll go!" (a phone's curly apostrophe) or
+    # "stop-suggestions" still reads as "I'll go" or "Stop suggestions". Emoji stay.
+    return "".join(
+        c for c in normalised if not unicodedata.category(c).startswith(("P", "Z")) and c.strip()
+    )
+
+
+def match_choice(text: str, choices: Iterable[Choice], *, numbers: bool = True) -> Choice | None:
+    """The choice a typed answer means: its value, label, emoji, caption or (with
+    `numbers`, when the choices were shown numbered) its number. Case is ignored, and
+    punctuation and spacing too when nothing matches exactly."""
+    typed = _normalise(text)
+    if not typed:
+        return None
+    options = list(choices)
+    names_of = [
+        {_normalise(n) for n in (c.value, c.label, c.caption, c.emoji) if n} for c in options
+    ]
+    for choice, names in zip(options, names_of, strict=True):
+        if typed in names:
+            return choice
+    if typed.isdecimal():
+        if numbers and 1 <= int(typed) <= len(options):
+            return options[int(typed) - 1]
+        return None
+    bare = _bare(typed)
+    if bare and not bare.isdecimal():  # a number counts only typed as one
+        for choice, names in zip(options, names_of, strict=True):
+            if bare in {_bare(name) for name in names}:
+                return choice
+    return None
