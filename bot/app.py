@@ -15,6 +15,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.settings import ConfigError, Settings
 from flows.catalogue import create_engine
+from flows.core.channels import Channels
 from flows.core.clock import Clock, SystemClock
 from flows.core.config import FlowConfig
 from flows.core.delivery import Postman
@@ -22,9 +23,11 @@ from flows.core.engine import Engine
 from flows.peer import close_chats_of_unreachable
 from flows.safety import SemanticScorer
 from flows.sweeper import Sweeper
-from handlers.console.console import CHANNEL as CONSOLE
+from handlers.console.capabilities import CHANNEL as CONSOLE
+from handlers.console.capabilities import console_info
 from handlers.console.console import ConsoleSession
 from handlers.telegram.app import TelegramOptions, TelegramService
+from handlers.telegram.capabilities import telegram_info
 from storage import open_database
 from storage.secret import SecretError
 
@@ -62,6 +65,13 @@ def flow_config(settings: Settings) -> FlowConfig:
         isolation_days=settings.isolation_days,
         isolation_low_mood_run=settings.isolation_low_mood_run,
     )
+
+
+def known_channels() -> Channels:
+    """Every channel Hearthside has, whether it runs now or not: an account's messages wait
+    in the outbox while its channel is not running, written for what that channel can do.
+    A channel that runs declares itself again, with what it knows only then."""
+    return Channels([telegram_info(), console_info()])
 
 
 def close_chats_when_unreachable(engine: Engine, postman: Postman) -> None:
@@ -125,7 +135,9 @@ async def run(
     scorer = SemanticScorer()
     loading = asyncio.create_task(scorer.load())
     try:
-        engine = create_engine(db, clock, flow_config(settings), semantic=scorer)
+        engine = create_engine(
+            db, clock, flow_config(settings), semantic=scorer, channels=known_channels()
+        )
         postman = Postman(db, clock)
         close_chats_when_unreachable(engine, postman)
         sweeper = Sweeper(engine)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.app import known_channels
 from flows.catalogue import create_engine
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
@@ -27,7 +28,7 @@ SAM = Account("console", "21")
 @pytest.fixture
 def engine(db: Database, clock: ManualClock, flow_config: FlowConfig) -> Engine:
     config = dataclasses.replace(flow_config, admins=frozenset({"console:900"}))
-    return create_engine(db, clock, config, rng=random.Random(11))
+    return create_engine(db, clock, config, rng=random.Random(11), channels=known_channels())
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.app import known_channels
 from flows.catalogue import create_engine
 from flows.core import notice_keys
 from flows.core.clock import ManualClock
@@ -28,7 +29,7 @@ BOB = Account("console", "22")
 @pytest.fixture
 def peer_engine(db: Database, clock: ManualClock, flow_config: FlowConfig) -> Engine:
     config = dataclasses.replace(flow_config, admins=frozenset({"console:900"}))
-    return create_engine(db, clock, config, rng=random.Random(11))
+    return create_engine(db, clock, config, rng=random.Random(11), channels=known_channels())
 
 
 @pytest.fixture

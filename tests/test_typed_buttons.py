@@ -17,6 +17,7 @@ from flows.core.config import FlowConfig
 from flows.core.engine import Engine, Hooks, match_choice
 from flows.core.typed_buttons import OFFER_WINDOW, TypedButtons
 from flows.core.values import Choice
+from handlers.console.capabilities import console_info
 from storage import Account, Database, Rsvp
 from tests.chat_driver import Room
 from tests.event_helpers import Timeline, join, member, post
@@ -157,9 +158,7 @@ async def test_numbers_count_only_where_buttons_are_shown_numbered(
     assert GENERIC in room.inbox(RIVER)[-1].text
     assert await rsvp(db, walk, RIVER) is None
     # A channel that lists them numbered (1 I'll go, 2 Maybe, ...) maps the number.
-    engine.hooks = dataclasses.replace(
-        engine.hooks, buttons=TypedButtons(numbered_channels=frozenset({"console"}))
-    )
+    engine.channels.declare(dataclasses.replace(console_info(), numbered_commands=True))
     await room.say(RIVER, "2")
     saved = await rsvp(db, walk, RIVER)
     assert saved is not None and saved.answer == "maybe"

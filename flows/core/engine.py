@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from flows.core import audit, notice_keys
+from flows.core.channels import Channels
 from flows.core.clock import Clock
 from flows.core.config import FlowConfig
 from flows.core.limits import RateLimiter
@@ -459,10 +460,13 @@ class Engine:
         hooks: Hooks | None = None,
         rng: random.Random | None = None,
         limits: RateLimiter | None = None,
+        channels: Channels | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.config = config
+        # What each account's channel can do and says of itself (flows/core/channels.py).
+        self.channels = channels or Channels()
         self.flows: dict[str, Flow] = {flow.name: flow for flow in flows}
         self.commands: dict[str, Command] = {command.name: command for command in commands}
         self._outside_flow = outside_flow

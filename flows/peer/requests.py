@@ -16,6 +16,7 @@ from flows.core.config import FlowConfig
 from flows.core.engine import Answer, Command, Context, Flow
 from flows.core.local_time import local_today, when
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
+from flows.peer.relay_policy import media_note
 from storage import Account, Handoff, Transaction, Volunteer
 
 log = logging.getLogger(__name__)
@@ -475,8 +476,9 @@ async def accept(ctx: Context) -> None:
         + (f"\nThey chose to share their check-in — {mood}" if mood else "")
         + "\n\n"
         "Everything you type here is passed on to them, and theirs to you — copied, never "
-        "forwarded, so neither of you sees the other's account. Photos, voice notes and "
-        "stickers work too.\n/end finishes the chat · /switch if you hold several · "
+        "forwarded, so neither of you sees the other's account."
+        + media_note(ctx.engine.channels.of(ctx.account))
+        + "\n/end finishes the chat · /switch if you hold several · "
         "/report if something is wrong"
         + (
             "\n\nThis request was flagged by the crisis guard. Listen first, ask directly "

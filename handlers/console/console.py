@@ -22,9 +22,9 @@ from typing import TextIO
 from flows.core.delivery import Postman, SendResult, Sent
 from flows.core.engine import Engine
 from flows.core.values import Input, Reply
+from handlers.console.capabilities import CHANNEL, console_info
 from storage import Account
 
-CHANNEL = "console"
 # Lines typed in this session, by message number, so a peer chat can relay
 # ("copy") them. Kept in memory only, like a chat app's own history.
 _KEEP_TYPED = 500
@@ -197,6 +197,7 @@ class ConsoleSession:
         self.user = user
         self._channel = ConsoleChannel(stdout, lambda: self.user, exports)
         postman.register(self._channel)
+        engine.channels.declare(console_info())
 
     def _show(self, line: str) -> None:
         self._out.write(line + "\n")

@@ -3,7 +3,7 @@
 import asyncio
 import logging
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import BotCommand, Update
@@ -14,7 +14,8 @@ from telegram.request import HTTPXRequest
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
 from flows.sweeper import Sweeper
-from handlers.telegram.channel import CHANNEL, TelegramChannel
+from handlers.telegram.capabilities import CHANNEL, BotLinks, telegram_info
+from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.intake import (
     SOURCE,
     DurableUpdateQueue,
@@ -97,12 +98,16 @@ class TelegramService:
         self.app.add_handler(TypeHandler(Update, TelegramRouter(engine, postman).on_update))
         self.app.add_error_handler(self._on_error)
         postman.register(TelegramChannel(self.app.bot, engine.db.secret))
+        # What this channel can do; its invite links point at this bot once it is known.
+        self.links = BotLinks()
+        self.info = telegram_info(self.links)
+        engine.channels.declare(self.info)
 
     async def start(self) -> None:
         app = self.app
         await app.initialize()
         # Invite links point at this bot: https://t.me/<username>?start=<code>.
-        self._engine.config = replace(self._engine.config, bot_username=app.bot.username)
+        self.links.username = app.bot.username
         await self._publish_commands()
         # What was committed but not sent before a stop goes out first...
         with proactive():

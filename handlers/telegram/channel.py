@@ -7,13 +7,13 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from flows.core.delivery import SendResult, Sent
 from flows.core.values import Reply
+from handlers.telegram.capabilities import CHANNEL
 from handlers.telegram.render import keyboard
 from storage import Account
 from storage.secret import log_tag
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
 CAPTION_MAX = 1024
 PHOTO_NAME = "chart.png"
 

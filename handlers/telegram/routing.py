@@ -23,7 +23,7 @@ from flows.community import (
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
 from flows.core.values import Input, Outcome
-from handlers.telegram.channel import CHANNEL
+from handlers.telegram.capabilities import CHANNEL, MEDIA_KINDS
 from handlers.telegram.intake import SOURCE
 from handlers.telegram.render import answered_text, keyboard, parse_callback_data
 from storage import Account
@@ -33,10 +33,6 @@ log = logging.getLogger(__name__)
 
 STALE_TAP = "That question has passed — no problem."
 NOT_FETCHED = "I couldn't fetch it from Telegram — please send it again in a moment"
-_MEDIA_KINDS = (
-    "photo", "voice", "sticker", "document", "video", "video_note", "audio", "animation",
-    "contact", "location", "venue", "poll", "dice",
-)  # fmt: skip
 
 
 class TelegramRouter:
@@ -91,7 +87,7 @@ class TelegramRouter:
         reply_ref = str(reply_to.message_id) if reply_to is not None else None
         if message.text is not None:
             return Input.typed(message.text, message_ref=ref, reply_to_ref=reply_ref)
-        kind = next((k for k in _MEDIA_KINDS if getattr(message, k, None)), "other")
+        kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
         return Input(
             text=(message.caption or "").strip(),
             message_ref=ref,
@@ -107,7 +103,7 @@ class TelegramRouter:
             return Input.edit(
                 message.text, message_ref=str(message.message_id), reply_to_ref=reply_ref
             )
-        kind = next((k for k in _MEDIA_KINDS if getattr(message, k, None)), "other")
+        kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
         return Input.edit(
             message.caption or "",
             message_ref=str(message.message_id),
