@@ -194,11 +194,11 @@ async def test_in_a_peer_chat_text_is_relayed_not_matched(room: Room, db: Databa
     # In the chat, the same words are passed on to the other side, nothing else.
     river_sent, sam_sent = len(room.inbox(RIVER)), len(room.inbox(SAM))
     await room.say(RIVER, "Stop suggestions")
-    assert [r.copy_of and r.copy_of[0] for r in room.inbox(SAM)[sam_sent:]] == ["river"]
+    assert [r.copy_of and r.copy_of.source for r in room.inbox(SAM)[sam_sent:]] == [RIVER]
     assert len(room.inbox(RIVER)) == river_sent  # no answer from Hearthside
     assert not (await member(db, RIVER)).nudges_off
     await room.say(SAM, "Accept")
-    assert [r.copy_of and r.copy_of[0] for r in room.inbox(RIVER)[river_sent:]] == ["sam"]
+    assert [r.copy_of and r.copy_of.source for r in room.inbox(RIVER)[river_sent:]] == [SAM]
     assert len(room.inbox(SAM)) == sam_sent + 1  # only River's message, nothing for Sam
 
 

@@ -127,7 +127,11 @@ class Postman:
             )
         rows = [row for row in rows if row.id not in self._in_flight]
         await self.deliver(
-            Delivery(row.id, Account(row.channel, row.external_id), Reply.from_json(row.payload))
+            Delivery(
+                row.id,
+                Account(row.channel, row.external_id),
+                Reply.from_json(row.payload, channel=row.channel),
+            )
             for row in rows
         )
         return len(rows)

@@ -146,7 +146,14 @@ class ConsoleChannel:
         ref = self.next_ref()
         saved = await self._save(external_id, reply)
         if reply.copy_of is not None:
-            original = self.typed.get(reply.copy_of, "(a message that is no longer available)")
+            source = reply.copy_of.source
+            if source.channel != CHANNEL:
+                # Only lines typed here can be copied; the relay re-sends anything else.
+                return Sent(SendResult.REJECTED)
+            original = self.typed.get(
+                (source.external_id, reply.copy_of.message_ref),
+                "(a message that is no longer available)",
+            )
             self._print(external_id, f"[message #{ref}] {original}")
         elif reply.notice is not None:
             # A notice may be edited later ("taken") or replied to: show its number.

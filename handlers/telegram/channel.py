@@ -27,6 +27,15 @@ class TelegramChannel:
 
     async def send(self, external_id: str, reply: Reply) -> Sent:
         chat_id = int(external_id)
+        if reply.copy_of is not None and reply.copy_of.source.channel != CHANNEL:
+            # Only a message in one of this bot's chats can be copied; the relay re-sends
+            # anything from elsewhere, so this one is never guessed at.
+            log.warning(
+                "telegram_copy_refused chat=%s source_channel=%s",
+                self._tag(chat_id),
+                reply.copy_of.source.channel,
+            )
+            return Sent(SendResult.REJECTED)
         try:
             message_id = await self._post(chat_id, reply)
         except Exception as error:
@@ -37,11 +46,10 @@ class TelegramChannel:
         if reply.copy_of is not None:
             # Copy, never forward: no name, username or "forwarded from" crosses over,
             # and protect_content stops the copy being forwarded or saved onwards.
-            from_chat, message_ref = reply.copy_of
             copied = await self._bot.copy_message(
                 chat_id,
-                from_chat_id=int(from_chat),
-                message_id=int(message_ref),
+                from_chat_id=int(reply.copy_of.source.external_id),
+                message_id=int(reply.copy_of.message_ref),
                 protect_content=True,
             )
             return copied.message_id
