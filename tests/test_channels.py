@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
+from telegram.error import BadRequest
 
 from bot.app import known_channels
 from flows.catalogue import create_engine
@@ -24,6 +25,7 @@ from handlers.console.capabilities import console_info
 from handlers.console.console import ConsoleChannel
 from handlers.telegram.capabilities import BotLinks, telegram_info
 from handlers.telegram.channel import TelegramChannel
+from handlers.telegram.media import MediaMessages
 from storage import Account, Database
 from tests.chat_driver import Room
 
@@ -198,3 +200,46 @@ async def test_the_console_never_copies_from_another_channel(tmp_path: Path) -> 
     assert foreign.result is SendResult.REJECTED and out.getvalue() == ""
     own = await channel.send("1", Reply("", copy_of=CopyOf(Account("console", "7"), "3")))
     assert own.result is SendResult.SENT and "words typed here" in out.getvalue()
+
+
+# -- a caption or a text: the Telegram adapter knows which it sent ------------------------
+class EditingBot:
+    """Stands in for the Telegram bot's copy and edit calls, as a chat holding a photo."""
+
+    def __init__(self, photos: set[int]) -> None:
+        self.photos = photos
+        self.calls: list[str] = []
+
+    async def copy_message(self, chat_id: int, **params: Any) -> Any:
+        self.calls.append("copy_message")
+        return dataclasses.make_dataclass("MessageId", ["message_id"])(900)
+
+    async def edit_message_text(self, text: str, **params: Any) -> None:
+        self.calls.append("edit_message_text")
+        if params["message_id"] in self.photos:
+            raise BadRequest("Message can't be edited: there is no text in the message to edit")
+
+    async def edit_message_caption(self, **params: Any) -> None:
+        self.calls.append("edit_message_caption")
+
+
+async def test_an_edited_photo_copy_has_its_caption_changed() -> None:
+    bot = EditingBot(photos={900})
+    media = MediaMessages()
+    channel = TelegramChannel(cast("Bot", bot), b"k" * 32, media)
+    media.saw(4242, 7)  # the member's photo, as the router saw it arrive
+    await channel.send("21", Reply("", copy_of=CopyOf(MEMBER, "7")))
+    edit = Reply("my walk", replaces_notice="relay:1:7", transient_text=True)
+    assert await channel.edit("21", "900", edit) is SendResult.SENT
+    assert bot.calls == ["copy_message", "edit_message_caption"]
+
+
+async def test_a_photo_sent_before_a_restart_still_has_its_caption_edited() -> None:
+    bot = EditingBot(photos={900})
+    channel = TelegramChannel(cast("Bot", bot), b"k" * 32)  # remembers nothing yet
+    edit = Reply("my walk", replaces_notice="relay:1:7", transient_text=True)
+    assert await channel.edit("21", "900", edit) is SendResult.SENT
+    assert bot.calls == ["edit_message_text", "edit_message_caption"]
+    bot.calls.clear()
+    assert await channel.edit("21", "901", edit) is SendResult.SENT  # a text message
+    assert bot.calls == ["edit_message_text"]

@@ -83,8 +83,6 @@ class Reply:
     # chat): it is never written to storage. The outbox row keeps everything else, so
     # if it can't be sent straight away it is dropped rather than sent without its text.
     transient_text: bool = False
-    # With `replaces_notice`: the text replaces a media message's caption.
-    edit_caption: bool = False
     # Not to be forwarded or saved onwards (Telegram's protect_content): what names a
     # member or a report. Notices (handoff requests) and attachments always are.
     protect_content: bool = False
@@ -130,7 +128,6 @@ class Reply:
                 ),
                 "urgent": self.urgent,
                 "transient": self.transient_text,
-                "caption": self.edit_caption,
                 "protect": self.protect_content,
                 "withdraw": self.withdraw,
                 "forget": self.forget_chat,
@@ -161,7 +158,6 @@ class Reply:
             copy_of=copy_of,
             urgent=bool(data.get("urgent")),
             transient_text=bool(data.get("transient")),
-            edit_caption=bool(data.get("caption")),
             protect_content=bool(data.get("protect")),
             withdraw=bool(data.get("withdraw")),
             forget_chat=bool(data.get("forget")),

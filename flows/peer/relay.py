@@ -178,7 +178,6 @@ async def relay_edit(ctx: Context) -> bool:
                 inp.text if copied else _resent(inp.text, header),
                 replaces_notice=key,
                 transient_text=True,
-                edit_caption=inp.media is not None,
             )
             ctx.send_to(account, edit)
             log.info("relayed_edit handoff=%s", chat.id)

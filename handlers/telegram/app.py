@@ -22,6 +22,7 @@ from handlers.telegram.intake import (
     InboxFlushingRequest,
     StagedInbox,
 )
+from handlers.telegram.media import MediaMessages
 from handlers.telegram.pacing import ReplyFriendlyRateLimiter, proactive
 from handlers.telegram.processor import PerChatUpdateProcessor
 from handlers.telegram.routing import TelegramRouter
@@ -95,9 +96,11 @@ class TelegramService:
             .concurrent_updates(self.processor)
             .build()
         )
-        self.app.add_handler(TypeHandler(Update, TelegramRouter(engine, postman).on_update))
+        media = MediaMessages()
+        router = TelegramRouter(engine, postman, media)
+        self.app.add_handler(TypeHandler(Update, router.on_update))
         self.app.add_error_handler(self._on_error)
-        postman.register(TelegramChannel(self.app.bot, engine.db.secret))
+        postman.register(TelegramChannel(self.app.bot, engine.db.secret, media))
         # What this channel can do; its invite links point at this bot once it is known.
         self.links = BotLinks()
         self.info = telegram_info(self.links)

@@ -25,6 +25,7 @@ from flows.core.engine import Engine
 from flows.core.values import Input, Outcome
 from handlers.telegram.capabilities import CHANNEL, MEDIA_KINDS
 from handlers.telegram.intake import SOURCE
+from handlers.telegram.media import MediaMessages
 from handlers.telegram.render import answered_text, keyboard, parse_callback_data
 from storage import Account
 from storage.secret import log_tag
@@ -36,9 +37,11 @@ NOT_FETCHED = "I couldn't fetch it from Telegram — please send it again in a m
 
 
 class TelegramRouter:
-    def __init__(self, engine: Engine, postman: Postman) -> None:
+    def __init__(self, engine: Engine, postman: Postman, media: MediaMessages) -> None:
         self._engine = engine
         self._postman = postman
+        # A member's photo seen here makes its copies photos, whose captions an edit changes.
+        self._media = media
 
     def _tag(self, account: Account) -> str:
         # Logs name a chat by a keyed hash: lines can be followed, the chat not found.
@@ -88,6 +91,7 @@ class TelegramRouter:
         if message.text is not None:
             return Input.typed(message.text, message_ref=ref, reply_to_ref=reply_ref)
         kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
+        self._media.saw(message.chat_id, message.message_id)
         return Input(
             text=(message.caption or "").strip(),
             message_ref=ref,
