@@ -13,6 +13,7 @@ from telegram.request import HTTPXRequest
 
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
+from flows.core.inbox import Inbox
 from flows.sweeper import Sweeper
 from handlers.telegram.capabilities import CHANNEL, BotLinks, telegram_info
 from handlers.telegram.channel import TelegramChannel
@@ -72,7 +73,8 @@ class TelegramService:
         self._engine = engine
         self._postman = postman
         self._sweeper = sweeper
-        self.inbox = StagedInbox(engine.db, engine.clock)
+        self._inbox = Inbox(engine.db, engine.clock)
+        self.inbox = StagedInbox(self._inbox)
         # Set when Telegram refuses the token while polling (revoked in @BotFather):
         # polling has then stopped for good, so the process should end and say why.
         self.token_refused = asyncio.Event()
@@ -97,7 +99,7 @@ class TelegramService:
             .build()
         )
         media = MediaMessages()
-        router = TelegramRouter(engine, postman, media)
+        router = TelegramRouter(engine, postman, self._inbox, media)
         self.app.add_handler(TypeHandler(Update, router.on_update))
         self.app.add_error_handler(self._on_error)
         postman.register(TelegramChannel(self.app.bot, engine.db.secret, media))
@@ -190,9 +192,8 @@ class TelegramService:
             return
         # Never leave the member without an answer, and never replay a poisonous
         # update forever: apologise once and mark it applied.
-        async with self._engine.db.transaction() as tx:
-            if not await tx.inbox.mark_applied(SOURCE, update.update_id, self._engine.clock.now()):
-                return
+        if not await self._inbox.mark_applied((SOURCE, update.update_id)):
+            return
         if update.effective_chat.type == "private":
             account = Account(CHANNEL, str(update.effective_chat.id))
             try:

@@ -22,6 +22,7 @@ from flows.community import (
 )
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
+from flows.core.inbox import Inbox, UpdateKey
 from flows.core.values import Input, Outcome
 from handlers.telegram.capabilities import CHANNEL, MEDIA_KINDS
 from handlers.telegram.intake import SOURCE
@@ -37,9 +38,12 @@ NOT_FETCHED = "I couldn't fetch it from Telegram — please send it again in a m
 
 
 class TelegramRouter:
-    def __init__(self, engine: Engine, postman: Postman, media: MediaMessages) -> None:
+    def __init__(
+        self, engine: Engine, postman: Postman, inbox: Inbox, media: MediaMessages
+    ) -> None:
         self._engine = engine
         self._postman = postman
+        self._inbox = inbox
         # A member's photo seen here makes its copies photos, whose captions an edit changes.
         self._media = media
 
@@ -144,7 +148,7 @@ class TelegramRouter:
             cpu_seconds=config.calendar_cpu_seconds,
         )
 
-    async def _tap(self, update: Update, account: Account, key: tuple[str, int]) -> None:
+    async def _tap(self, update: Update, account: Account, key: UpdateKey) -> None:
         query = update.callback_query
         assert query is not None
         parsed = parse_callback_data(query.data)
@@ -173,34 +177,18 @@ class TelegramRouter:
         elif outcome.stale and message.reply_markup is not None:
             await self._safely(message.edit_reply_markup(reply_markup=None))
 
-    async def _membership_changed(
-        self, update: Update, account: Account, key: tuple[str, int]
-    ) -> None:
+    async def _membership_changed(self, update: Update, account: Account, key: UpdateKey) -> None:
         change = update.my_chat_member
         assert change is not None
         status = change.new_chat_member.status
         log.info("telegram_membership chat=%s status=%s", self._tag(account), status)
         if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
-            now = self._engine.clock.now()
-            async with self._engine.db.transaction() as tx:
-                if not await tx.inbox.mark_applied(*key, now):
-                    return
-                member = await tx.members.find_by_account(account)
-                if member is not None:
-                    await tx.members.mark_unreachable(member.id, now=now)
-                await tx.outbox.drop_for_account(account)
-            if member is not None and self._postman.on_unreachable is not None:
-                await self._postman.on_unreachable(member.id)
+            await self._postman.unreachable(account, dedupe=key)
         else:
             await self._mark_applied(key)
 
-    async def _apply_once(self, key: tuple[str, int]) -> bool:
-        """Mark applied; False if it already was (a replayed update)."""
-        async with self._engine.db.transaction() as tx:
-            return await tx.inbox.mark_applied(*key, self._engine.clock.now())
-
-    async def _mark_applied(self, key: tuple[str, int]) -> None:
-        await self._apply_once(key)
+    async def _mark_applied(self, key: UpdateKey) -> None:
+        await self._inbox.mark_applied(key)
 
     async def _safely(self, call: Any) -> None:
         """Cosmetic calls (answering taps, editing old questions) must never break a flow."""
