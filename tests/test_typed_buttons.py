@@ -268,7 +268,7 @@ async def test_telegram_typed_button_words_answer_a_nudge(
     await alex.tap("Often", expect="isolated from others")
     await alex.tap("Often", expect="how many people")
     await alex.send("0", expect="Thank you for sharing")
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     nudge = await fake.wait_for_message(ALEX, "Would you like to go?")
 
     going = await alex.send("I’ll go", expect="you're going to Recovery walk")

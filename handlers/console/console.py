@@ -16,6 +16,7 @@ import os
 import re
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TextIO
 
@@ -187,6 +188,13 @@ def _start_line_reader(
 
 
 class ConsoleSession:
+    """The console channel, running: reads lines until /quit, the input ends, or `stop`.
+
+    Scheduled work (the sweep) is run by the composition root, for every channel.
+    """
+
+    name = CHANNEL
+
     def __init__(
         self,
         engine: Engine,
@@ -205,6 +213,25 @@ class ConsoleSession:
         self._channel = ConsoleChannel(stdout, lambda: self.user, exports)
         postman.register(self._channel)
         engine.channels.declare(console_info())
+        # Set when the session ended on its own: /quit, or the end of the input.
+        self.ended = asyncio.Event()
+        self._quit = asyncio.Event()
+        self._reading: asyncio.Task[None] | None = None
+
+    def bulk(self) -> AbstractContextManager[None]:
+        """A terminal needs no pacing of scheduled sends."""
+        return nullcontext()
+
+    async def start(self) -> None:
+        """Show what was left unsent, then read lines in the background."""
+        await self._postman.drain(CHANNEL)
+        self._reading = asyncio.create_task(self._read(), name="console")
+        self._reading.add_done_callback(lambda _task: self.ended.set())
+
+    async def stop(self) -> None:
+        self._quit.set()
+        if self._reading is not None:
+            await self._reading
 
     def _show(self, line: str) -> None:
         self._out.write(line + "\n")
@@ -214,13 +241,12 @@ class ConsoleSession:
         self._out.write(f"\nyou (user {self.user})> ")
         self._out.flush()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        await self._postman.drain(CHANNEL)
+    async def _read(self) -> None:
         lines = _start_line_reader(self._stdin, asyncio.get_running_loop())
         self._prompt()
-        while not stop.is_set():
+        while not self._quit.is_set():
             next_line = asyncio.ensure_future(lines.get())
-            stopped = asyncio.ensure_future(stop.wait())
+            stopped = asyncio.ensure_future(self._quit.wait())
             done, _ = await asyncio.wait({next_line, stopped}, return_when=asyncio.FIRST_COMPLETED)
             if next_line not in done:
                 next_line.cancel()

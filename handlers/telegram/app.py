@@ -2,9 +2,8 @@
 
 import asyncio
 import logging
-from contextlib import suppress
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
-from datetime import timedelta
 
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken
@@ -14,7 +13,6 @@ from telegram.request import HTTPXRequest
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
 from flows.core.inbox import Inbox
-from flows.sweeper import Sweeper
 from handlers.telegram.capabilities import CHANNEL, BotLinks, telegram_info
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.intake import (
@@ -41,17 +39,12 @@ SORRY = (
     "Sorry — something went wrong on my side and I couldn't handle that. "
     "Please try again, or /cancel to start fresh."
 )
-# Outbox rows younger than this may still be in their own handler's hands.
-DRAIN_MIN_AGE = timedelta(seconds=15)
 
 
 @dataclass(frozen=True, slots=True)
 class TelegramOptions:
     token: str
     base_url: str = "https://api.telegram.org/bot"
-    tick_seconds: float = 60.0
-    # The first sweep after start; later ones follow every tick_seconds.
-    first_sweep_seconds: float = 0.1
     # Updates handled at once (one per chat); the HTTP pool is sized to match.
     max_concurrent_updates: int = 16
     poll_timeout: int = 10
@@ -66,15 +59,20 @@ class TelegramOptions:
 
 
 class TelegramService:
-    def __init__(
-        self, options: TelegramOptions, engine: Engine, postman: Postman, sweeper: Sweeper
-    ) -> None:
+    """The Telegram channel, running: polling, answering, and sending through the postman.
+
+    Scheduled work (the sweep) is not its own: the composition root runs it for every
+    channel, and paces Telegram's share of it inside `bulk()`.
+    """
+
+    name = CHANNEL
+
+    def __init__(self, options: TelegramOptions, engine: Engine, postman: Postman) -> None:
         self._options = options
         self._engine = engine
         self._postman = postman
-        self._sweeper = sweeper
-        self._inbox = Inbox(engine.db, engine.clock)
-        self.inbox = StagedInbox(self._inbox)
+        self._updates = Inbox(engine.db, engine.clock)
+        self.inbox = StagedInbox(self._updates)
         # Set when Telegram refuses the token while polling (revoked in @BotFather):
         # polling has then stopped for good, so the process should end and say why.
         self.token_refused = asyncio.Event()
@@ -99,7 +97,7 @@ class TelegramService:
             .build()
         )
         media = MediaMessages()
-        router = TelegramRouter(engine, postman, self._inbox, media)
+        router = TelegramRouter(engine, postman, self._updates, media)
         self.app.add_handler(TypeHandler(Update, router.on_update))
         self.app.add_error_handler(self._on_error)
         postman.register(TelegramChannel(self.app.bot, engine.db.secret, media))
@@ -123,15 +121,6 @@ class TelegramService:
             await app.update_queue.put(update)
         if replay:
             log.info("inbox_replay count=%d", len(replay))
-        assert app.job_queue is not None
-        app.job_queue.run_repeating(
-            self._sweep,
-            interval=self._options.tick_seconds,
-            first=self._options.first_sweep_seconds,
-            name="sweep",
-            # Run late rather than skip (APScheduler's default grace is one second).
-            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-        )
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(
@@ -151,22 +140,14 @@ class TelegramService:
             await app.stop()
         await app.shutdown()
 
-    async def sweep_now(self) -> None:
-        """One scheduler pass, as the repeating job runs it."""
-        _report, outcomes = await self._sweeper.sweep()
-        # Crisis messages skip the pacing of bulk sends; everything else is paced.
-        urgent = [d for o in outcomes for d in o.deliveries if d.reply.urgent]
-        await self._postman.deliver(urgent)
-        with proactive():
-            for outcome in outcomes:
-                await self._postman.deliver(d for d in outcome.deliveries if not d.reply.urgent)
-            await self._postman.drain(CHANNEL, min_age=DRAIN_MIN_AGE)
-        # Raw updates applied since the last sweep were blanked in their rows, but their
-        # old versions are still in the WAL: fold it, so they are gone within one tick.
-        await self._engine.db.checkpoint()
+    @property
+    def ended(self) -> asyncio.Event:
+        """Set when the channel stopped on its own: Telegram refused the token."""
+        return self.token_refused
 
-    async def _sweep(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.sweep_now()
+    def bulk(self) -> AbstractContextManager[None]:
+        """Scheduled sends are held to Telegram's bulk limit (handlers/telegram/pacing.py)."""
+        return proactive()
 
     async def _publish_commands(self) -> None:
         commands = [
@@ -192,7 +173,7 @@ class TelegramService:
             return
         # Never leave the member without an answer, and never replay a poisonous
         # update forever: apologise once and mark it applied.
-        if not await self._inbox.mark_applied((SOURCE, update.update_id)):
+        if not await self._updates.mark_applied((SOURCE, update.update_id)):
             return
         if update.effective_chat.type == "private":
             account = Account(CHANNEL, str(update.effective_chat.id))
