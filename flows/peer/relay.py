@@ -2,8 +2,10 @@
 
 Messages are copied by the channel (never forwarded), so no name, username,
 phone number or "forwarded from" reaches the other side, and their text never
-passes through storage. A volunteer holding several chats answers one by
-replying to its messages, or picks it with /switch.
+passes through storage. Where the two sides are on different channels, which can't
+copy from each other, the words are re-sent under the speaker's pseudonym instead.
+A volunteer holding several chats answers one by replying to its messages, or picks
+it with /switch.
 """
 
 import logging
