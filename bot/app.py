@@ -1,20 +1,21 @@
-"""Wires storage, flows and a channel together and runs until asked to stop."""
+"""Wires storage, flows and the channels together, runs the sweep for them all, and runs
+until asked to stop."""
 
 import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from contextlib import suppress
-from datetime import timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram.error import InvalidToken, NetworkError
 
 from bot.settings import ConfigError, Settings
+from bot.sweeping import SweepJob, SweptChannel
 from flows.catalogue import create_engine
+from flows.core.channels import Channels
 from flows.core.clock import Clock, SystemClock
 from flows.core.config import FlowConfig
 from flows.core.delivery import Postman
@@ -22,18 +23,14 @@ from flows.core.engine import Engine
 from flows.peer import close_chats_of_unreachable
 from flows.safety import SemanticScorer
 from flows.sweeper import Sweeper
-from handlers.console.console import CHANNEL as CONSOLE
+from handlers.console.capabilities import console_info
 from handlers.console.console import ConsoleSession
 from handlers.telegram.app import TelegramOptions, TelegramService
+from handlers.telegram.capabilities import telegram_info
 from storage import open_database
 from storage.secret import SecretError
 
 log = logging.getLogger(__name__)
-
-# The console sweep sends only what was left behind, never what a typed line is still
-# printing (which would show it twice).
-CONSOLE_DRAIN_MIN_AGE = timedelta(seconds=15)
-
 
 TOKEN_REJECTED = (
     "TELEGRAM_BOT_TOKEN: rejected by the Telegram server "
@@ -62,6 +59,13 @@ def flow_config(settings: Settings) -> FlowConfig:
         isolation_days=settings.isolation_days,
         isolation_low_mood_run=settings.isolation_low_mood_run,
     )
+
+
+def known_channels() -> Channels:
+    """Every channel Hearthside has, whether it runs now or not: an account's messages wait
+    in the outbox while its channel is not running, written for what that channel can do.
+    A channel that runs declares itself again, with what it knows only then."""
+    return Channels([telegram_info(), console_info()])
 
 
 def close_chats_when_unreachable(engine: Engine, postman: Postman) -> None:
@@ -99,6 +103,19 @@ def _install_signal_handlers(stop: asyncio.Event) -> None:
             loop.add_signal_handler(signum, stop.set)
 
 
+class ChannelService(SweptChannel, Protocol):
+    """A channel adapter, running: what the root starts, sweeps for, and stops."""
+
+    @property
+    def ended(self) -> asyncio.Event:
+        """Set when the channel stopped on its own (the console's /quit, a refused token)."""
+        ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 async def run(
     settings: Settings,
     *,
@@ -125,15 +142,26 @@ async def run(
     scorer = SemanticScorer()
     loading = asyncio.create_task(scorer.load())
     try:
-        engine = create_engine(db, clock, flow_config(settings), semantic=scorer)
+        engine = create_engine(
+            db, clock, flow_config(settings), semantic=scorer, channels=known_channels()
+        )
         postman = Postman(db, clock)
         close_chats_when_unreachable(engine, postman)
-        sweeper = Sweeper(engine)
+        services: list[ChannelService] = []
         if use_console:
-            await _run_console(engine, postman, sweeper, settings, stop, user, stdin, stdout)
+            services.append(
+                ConsoleSession(
+                    engine,
+                    postman,
+                    stdin=stdin,
+                    stdout=stdout,
+                    user=user,
+                    exports=exports_folder(settings),
+                )
+            )
         else:
-            assert settings.telegram_bot_token is not None
-            await _run_telegram(engine, postman, sweeper, settings, stop)
+            services.append(telegram_service(settings, engine, postman))
+        await serve(services, engine, postman, settings, stop)
     finally:
         loading.cancel()
         scorer.close()
@@ -141,58 +169,53 @@ async def run(
     return 0
 
 
-async def _run_console(
+def telegram_service(settings: Settings, engine: Engine, postman: Postman) -> TelegramService:
+    assert settings.telegram_bot_token is not None
+    options = TelegramOptions(
+        token=settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+    )
+    return TelegramService(options, engine, postman)
+
+
+async def serve(
+    services: Sequence[ChannelService],
     engine: Engine,
     postman: Postman,
-    sweeper: Sweeper,
     settings: Settings,
     stop: asyncio.Event,
-    user: str,
-    stdin: TextIO,
-    stdout: TextIO,
 ) -> None:
-    session = ConsoleSession(
-        engine, postman, stdin=stdin, stdout=stdout, user=user, exports=exports_folder(settings)
-    )
-
-    async def sweep() -> None:
-        _report, outcomes = await sweeper.sweep()
-        for outcome in outcomes:
-            await postman.deliver(outcome.deliveries)
-        await postman.drain(CONSOLE, min_age=CONSOLE_DRAIN_MIN_AGE)
-        # What was deleted or blanked since the last tick leaves the WAL too.
-        await engine.db.checkpoint()
-
-    scheduler = AsyncIOScheduler()
-    scheduler.add_job(
-        sweep,
-        "interval",
-        seconds=settings.scheduler_tick_seconds,
-        misfire_grace_time=None,
-        coalesce=True,
-        max_instances=1,
-    )
-    scheduler.start()
+    """Run every channel, and one sweep for them all, until asked to stop or until a
+    channel ends on its own."""
+    started: list[ChannelService] = []
     try:
-        await session.run(stop)
-    finally:
-        scheduler.shutdown(wait=False)
-
-
-async def _run_telegram(
-    engine: Engine, postman: Postman, sweeper: Sweeper, settings: Settings, stop: asyncio.Event
-) -> None:
-    assert settings.telegram_bot_token is not None
-    service = TelegramService(
-        TelegramOptions(
-            token=settings.telegram_bot_token.get_secret_value(),
-            base_url=settings.telegram_api_base_url,
+        for service in services:
+            await _start(service, settings)
+            started.append(service)
+        sweeps = SweepJob(
+            Sweeper(engine),
+            postman,
+            engine.db,
+            started,
             tick_seconds=settings.scheduler_tick_seconds,
-        ),
-        engine,
-        postman,
-        sweeper,
-    )
+        )
+        sweeps.start()
+        try:
+            # A channel that ended (Telegram no longer taking a token revoked while
+            # running: polling is then over) must not leave a process doing nothing.
+            await _first_of(stop.wait(), *(service.ended.wait() for service in started))
+        finally:
+            log.info("stopping")
+            await sweeps.stop()
+    finally:
+        for service in reversed(started):
+            await service.stop()
+    refused = any(isinstance(s, TelegramService) and s.token_refused.is_set() for s in started)
+    if refused and not stop.is_set():
+        raise ConfigError(TOKEN_REJECTED)
+
+
+async def _start(service: ChannelService, settings: Settings) -> None:
     try:
         await service.start()
     except InvalidToken:
@@ -205,15 +228,6 @@ async def _run_telegram(
             f"cannot reach the Telegram Bot API at {settings.telegram_api_base_url} "
             f"({type(error).__name__})"
         ) from None
-    try:
-        # Until asked to stop, or until Telegram stops taking the token (revoked while
-        # running): polling is then over, and a process doing nothing must not linger.
-        await _first_of(stop.wait(), service.token_refused.wait())
-    finally:
-        log.info("stopping")
-        await service.stop()
-    if service.token_refused.is_set() and not stop.is_set():
-        raise ConfigError(TOKEN_REJECTED)
 
 
 async def _first_of(*waits: Coroutine[Any, Any, bool]) -> None:

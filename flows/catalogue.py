@@ -14,6 +14,7 @@ from flows.community import (
     NewEvent,
     on_calendar_file,
 )
+from flows.core.channels import Channels
 from flows.core.clock import Clock
 from flows.core.config import FlowConfig
 from flows.core.engine import Engine
@@ -64,9 +65,11 @@ def create_engine(
     rng: random.Random | None = None,
     limits: RateLimiter | None = None,
     semantic: SemanticScorer | None = None,
+    channels: Channels | None = None,
 ) -> Engine:
-    """The engine with every flow; `limits` defaults to the per-person input limits, and
-    `semantic` (loading in the background, or None) joins the lexicon once it is ready."""
+    """The engine with every flow; `limits` defaults to the per-person input limits,
+    `semantic` (loading in the background, or None) joins the lexicon once it is ready, and
+    `channels` says what each channel can do (none declared: plain text only)."""
     screen = CrisisScreen(semantic)
     return Engine(
         db=db,
@@ -121,4 +124,5 @@ def create_engine(
         ),
         rng=rng,
         limits=limits or RateLimiter(),
+        channels=channels,
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import known_channels
 from flows.catalogue import create_engine
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
@@ -48,7 +49,9 @@ def engine(db: Database, clock: ManualClock, flow_config: FlowConfig) -> Engine:
     # Flow tests type weeks of check-ins within a real second; the per-person limits have
     # tests of their own (test_limits.py), so here they are set out of reach.
     unlimited = RateLimiter(Rate(burst=1_000_000, per_second=1_000_000))
-    return create_engine(db, clock, flow_config, rng=random.Random(7), limits=unlimited)
+    return create_engine(
+        db, clock, flow_config, rng=random.Random(7), limits=unlimited, channels=known_channels()
+    )
 
 
 @pytest.fixture

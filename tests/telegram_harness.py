@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.sweeping import SweepJob
 from flows.catalogue import create_engine
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
@@ -24,8 +25,14 @@ class RunningBot:
     service: TelegramService
     engine: Engine
     db: Database
+    sweeps: SweepJob
+
+    async def sweep_now(self) -> None:
+        """One scheduler pass, as the composition root's repeating sweep runs it."""
+        await self.sweeps.sweep_now()
 
     async def stop(self) -> None:
+        await self.sweeps.stop()
         await self.service.stop()
         await self.db.close()
 
@@ -48,21 +55,42 @@ async def start_bot(
     engine = create_engine(
         db, clock, FlowConfig(crisis_resources=CRISIS_TEXT), rng=random.Random(3)
     )
-    postman = Postman(db, clock)
+    return await run_telegram(
+        fake,
+        engine,
+        Postman(db, clock),
+        tick_seconds=tick_seconds,
+        first_sweep_seconds=first_sweep_seconds,
+        poll_timeout=1,
+    )
+
+
+async def run_telegram(
+    fake: FakeTelegram,
+    engine: Engine,
+    postman: Postman,
+    *,
+    tick_seconds: float = 3600.0,
+    first_sweep_seconds: float = 0.1,
+    poll_timeout: int = 10,
+) -> RunningBot:
+    """The Telegram channel and the sweep over it, started as bot/app.py starts them."""
     service = TelegramService(
-        TelegramOptions(
-            token=fake.token,
-            base_url=fake.base_url,
-            tick_seconds=tick_seconds,
-            first_sweep_seconds=first_sweep_seconds,
-            poll_timeout=1,
-        ),
+        TelegramOptions(token=fake.token, base_url=fake.base_url, poll_timeout=poll_timeout),
         engine,
         postman,
-        Sweeper(engine),
     )
     await service.start()
-    return RunningBot(service, engine, db)
+    sweeps = SweepJob(
+        Sweeper(engine),
+        postman,
+        engine.db,
+        [service],
+        tick_seconds=tick_seconds,
+        first_seconds=first_sweep_seconds,
+    )
+    sweeps.start()
+    return RunningBot(service, engine, engine.db, sweeps)
 
 
 class Person:

@@ -5,6 +5,7 @@ import random
 
 import pytest
 
+from bot.app import known_channels
 from flows.admin.stats import average, count, share
 from flows.catalogue import create_engine
 from flows.core.clock import ManualClock
@@ -19,7 +20,7 @@ ADMIN = Account("console", "900")
 @pytest.fixture
 def admin_engine(db: Database, clock: ManualClock, flow_config: FlowConfig) -> Engine:
     config = dataclasses.replace(flow_config, admins=frozenset({"console:900"}))
-    return create_engine(db, clock, config, rng=random.Random(5))
+    return create_engine(db, clock, config, rng=random.Random(5), channels=known_channels())
 
 
 async def check_in(engine: Engine, who: Account, mood: str) -> None:

@@ -300,7 +300,7 @@ async def test_export_holds_exactly_the_members_own_data(
     document, data = export_of(await alex.say("/export"))
     assert document.mime_type == "application/json"
     assert document.file_name == "hearthside-export-2026-11-23.json"  # Berlin's today
-    assert data["format"] == "hearthside-export" and data["version"] == 2
+    assert data["format"] == "hearthside-export" and data["version"] == 3
     assert set(data) == {
         "format",
         "version",
@@ -334,7 +334,7 @@ async def test_export_holds_exactly_the_members_own_data(
         "09:00",
     )
     assert profile["consented_at"] == "2026-11-22T14:00:00Z"
-    assert data["accounts"] == [{"channel": "telegram", "chat_id": "4242"}]
+    assert data["accounts"] == [{"channel": "telegram", "id": "4242"}]
     assert [(c["date"], c["mood"], c["what_helped"]) for c in data["mood_checkins"]] == [
         ("2026-11-22", 2, "a walk by the canal"),
         ("2026-11-23", 4, None),

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.app import known_channels
 from flows.catalogue import create_engine
 from flows.core import notice_keys
 from flows.core.clock import ManualClock
@@ -25,7 +26,7 @@ MESSAGE = "honestly i want to die"
 @pytest.fixture
 def guarded(db: Database, clock: ManualClock, flow_config: FlowConfig) -> Engine:
     config = dataclasses.replace(flow_config, admins=frozenset({"console:900"}))
-    return create_engine(db, clock, config, rng=random.Random(3))
+    return create_engine(db, clock, config, rng=random.Random(3), channels=known_channels())
 
 
 async def sweep(room: Room, engine: Engine) -> None:

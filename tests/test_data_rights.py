@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.app import known_channels
 from flows.catalogue import create_engine
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
@@ -26,7 +27,7 @@ TIER1 = "i want to die tonight, i have the pills ready"
 @pytest.fixture
 def room(db: Database, clock: ManualClock, flow_config: FlowConfig) -> Room:
     config = dataclasses.replace(flow_config, admins=frozenset({"console:900"}))
-    return Room(create_engine(db, clock, config, rng=random.Random(11)))
+    return Room(create_engine(db, clock, config, rng=random.Random(11), channels=known_channels()))
 
 
 async def make_volunteer(room: Room, who: Account, name: str) -> None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.app import known_channels
 from flows.catalogue import create_engine
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
@@ -27,7 +28,7 @@ SAM = Account("console", "21")
 @pytest.fixture
 def engine(db: Database, clock: ManualClock, flow_config: FlowConfig) -> Engine:
     config = dataclasses.replace(flow_config, admins=frozenset({"console:900"}))
-    return create_engine(db, clock, config, rng=random.Random(11))
+    return create_engine(db, clock, config, rng=random.Random(11), channels=known_channels())
 
 
 @pytest.fixture
@@ -84,11 +85,11 @@ async def test_copies_of_their_words_still_waiting_are_never_sent(
     await room.say(HERON, "/end")
     before = await waiting_for(engine, SAM)
     assert "💬 Quiet Heron:" in [r.text for r in before]
-    assert [r.copy_of[0] for r in before if r.copy_of] == [HERON.external_id, OAK.external_id]
+    assert [r.copy_of.source for r in before if r.copy_of] == [HERON, OAK]
     await delete(room, HERON)
     after = await waiting_for(engine, SAM)
     # Oak's request, header and copy still go; nothing of Heron's does.
-    assert [r.copy_of[0] for r in after if r.copy_of] == [OAK.external_id]
+    assert [r.copy_of.source for r in after if r.copy_of] == [OAK]
     assert "💬 Bright Oak:" in [r.text for r in after]
     assert not any("Quiet Heron" in r.text for r in after if r.notice)
 

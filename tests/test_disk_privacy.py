@@ -147,7 +147,7 @@ async def _relay_a_burst_and_fold_it(fake: FakeTelegram, bot: RunningBot, db_pat
     await settled(bot)
 
     # The sweep's checkpoint: the raw updates, blanked once applied, leave the WAL too.
-    await bot.service.sweep_now()
+    await bot.sweep_now()
 
     assert on_disk(db_path, ["kestrel", *member.secrets, *alice.secrets]) == []
     # The chat goes on as before.
@@ -210,7 +210,7 @@ async def test_invite_codes_are_never_on_disk_and_still_work(
     refused = await bob.send(f"/volunteer {code}", expect="invite code")
     assert "isn't valid" in text_of(refused)
     await settled(bot)
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     # The code Alice typed was in her raw update until it was applied and folded away.
     assert on_disk(db_path, [code, unused]) == []
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.app import known_channels
 from flows.catalogue import create_engine
 from flows.community.calendar_import import read_calendar
 from flows.community.reminders import day_before_at, followup_at, hour_before_at
@@ -441,7 +442,7 @@ async def test_deleting_a_member_keeps_events_and_anonymous_counts(
 
 def test_engine_builds_with_event_commands(db: Database, clock: ManualClock) -> None:
     config = FlowConfig(crisis_resources="x")
-    engine = create_engine(db, clock, config, rng=random.Random(1))
+    engine = create_engine(db, clock, config, rng=random.Random(1), channels=known_channels())
     for name in ("events", "rsvp", "attended", "newevent", "editevent", "cancelevent", "nudges"):
         assert name in engine.commands
     assert engine.hooks.media is not None

@@ -73,7 +73,7 @@ EXPORTED: dict[str, dict[str, str]] = {
         "next_connect_at": "worked_out_from_your_check_ins.next_connection_check_in_at",
         "unreachable_at": "worked_out_from_your_check_ins.unreachable_since",
     },
-    "account": {"channel": "accounts[].channel", "external_id": "accounts[].chat_id"},
+    "account": {"channel": "accounts[].channel", "external_id": "accounts[].id"},
     "mood_checkin": {
         "local_date": "mood_checkins[].date",
         "mood": "mood_checkins[].mood",

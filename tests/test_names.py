@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from bot.app import known_channels
 from flows.catalogue import create_engine
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
@@ -164,7 +165,7 @@ def test_names_are_compared_by_what_they_look_like(name: str, other: str, clash:
 @pytest.fixture
 def room(db: Database, clock: ManualClock, flow_config: FlowConfig) -> Room:
     config = dataclasses.replace(flow_config, admins=frozenset({"console:900"}))
-    return Room(create_engine(db, clock, config, rng=random.Random(11)))
+    return Room(create_engine(db, clock, config, rng=random.Random(11), channels=known_channels()))
 
 
 async def start_volunteer_setup(room: Room, who: Account) -> None:

@@ -5,8 +5,9 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from bot.app import known_channels
 from flows.core.clock import ManualClock
-from flows.members.onboarding import CONSENT_TEXT
+from flows.members.onboarding import consent_text
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import text_of
 from tests.test_disk_privacy import on_disk, settled
@@ -78,5 +79,7 @@ async def test_a_bar_survives_delete_and_signing_up_again(
 
 
 def test_the_consent_says_a_bar_outlives_deletion() -> None:
-    assert "bars you from peer chats" in CONSENT_TEXT
-    assert "kept after /delete" in CONSENT_TEXT
+    for channel in ("telegram", "console"):
+        consent = consent_text(known_channels().of(channel))
+        assert "bars you from peer chats" in consent
+        assert "kept after /delete" in consent

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.app import known_channels
 from flows.catalogue import create_engine
 from flows.core import notice_keys
 from flows.core.clock import ManualClock
@@ -13,7 +14,7 @@ from flows.core.config import FlowConfig
 from flows.core.delivery import Postman, SendResult, Sent
 from flows.core.engine import Engine
 from flows.core.flow import PICK_AN_OPTION
-from flows.core.values import Delivery, Input, Outcome, Reply
+from flows.core.values import CopyOf, Delivery, Input, Outcome, Reply
 from flows.peer.relay import close_chats_of_unreachable
 from flows.peer.shifts import parse_shift
 from flows.sweeper import Sweeper
@@ -29,7 +30,7 @@ BOB = Account("console", "22")
 @pytest.fixture
 def peer_engine(db: Database, clock: ManualClock, flow_config: FlowConfig) -> Engine:
     config = dataclasses.replace(flow_config, admins=frozenset({"console:900"}))
-    return create_engine(db, clock, config, rng=random.Random(11))
+    return create_engine(db, clock, config, rng=random.Random(11), channels=known_channels())
 
 
 @pytest.fixture
@@ -128,14 +129,11 @@ async def test_talk_race_relay_end_and_feedback(room: Room, db: Database) -> Non
     # Relay both ways, by copy.
     await room.say(MEMBER, "hi, rough week")
     copied = room.inbox(ALICE)[-1]
-    assert copied.copy_of is not None and copied.copy_of[0] == MEMBER.external_id
+    assert copied.copy_of is not None and copied.copy_of.source == MEMBER
     assert copied.text == ""
     await room.say(ALICE, "I'm here. What's been going on?")
     to_member = room.inbox(MEMBER)[-1]
-    assert to_member.copy_of == (
-        ALICE.external_id,
-        to_member.copy_of[1] if to_member.copy_of else "",
-    )
+    assert to_member.copy_of is not None and to_member.copy_of.source == ALICE
     await room.send_media(MEMBER, "photo")
     assert room.inbox(ALICE)[-1].copy_of is not None
     # The member ends; feedback and debrief follow.
@@ -484,7 +482,7 @@ async def test_edits_in_a_chat_edit_the_copies_and_are_never_stored(
     # The member's message and its copy to Sam, then the member edits it.
     sent = await say_with_ref(room, MEMBER, "I feel oaky", "m7")
     [copy] = [d for d in sent.deliveries if d.account == ALICE]
-    assert copy.reply.copy_of == (MEMBER.external_id, "m7")
+    assert copy.reply.copy_of == CopyOf(MEMBER, "m7")
     assert copy.reply.notice == notice_keys.copy(handoff.id, "m7")
     await copy_was_sent(db, copy, "501")
     edited = await edit(room, MEMBER, "I feel okay", "m7")

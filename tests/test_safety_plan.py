@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.app import known_channels
 from bot.logs import configure_logging
 from flows.catalogue import create_engine
 from flows.core.clock import ManualClock
@@ -46,7 +47,9 @@ def guarded(db: Database, clock: ManualClock, flow_config: FlowConfig) -> Engine
     config = dataclasses.replace(flow_config, admins=frozenset({"console:900"}), crisis_lines=US)
     # Out of reach: these tests type faster than a person (test_limits.py holds the limits).
     unlimited = RateLimiter(Rate(burst=1_000_000, per_second=1_000_000))
-    return create_engine(db, clock, config, rng=random.Random(3), limits=unlimited)
+    return create_engine(
+        db, clock, config, rng=random.Random(3), limits=unlimited, channels=known_channels()
+    )
 
 
 async def plan_of(db: Database, account: Account) -> SafetyPlan | None:

@@ -73,7 +73,7 @@ async def test_chart_is_a_protected_photo_and_export_a_protected_json_document(
         [entry] = data["mood_checkins"]
         assert (entry["mood"], entry["what_helped"]) == (4, "secretwalkbytheriver")
         assert data["profile"]["chosen_name"] == "River"
-        assert data["accounts"] == [{"channel": "telegram", "chat_id": str(ALEX)}]
+        assert data["accounts"] == [{"channel": "telegram", "id": str(ALEX)}]
         # Telegram's profile of the person is never stored, so it can't be exported.
         text = upload.data.decode("utf-8")
         assert "Zebulon" not in text and "alex_real" not in text

@@ -21,11 +21,9 @@ from flows.core.config import FlowConfig
 from flows.core.delivery import Postman
 from flows.safety.crisis import DETECTOR_VERSION
 from flows.safety.crisis.resources import CrisisResources
-from flows.sweeper import Sweeper
-from handlers.telegram.app import TelegramOptions, TelegramService
 from storage import open_database
 from tests.fake_telegram import BotMessage, FakeTelegram
-from tests.telegram_harness import Person, RunningBot, text_of
+from tests.telegram_harness import Person, RunningBot, run_telegram, text_of
 
 ALEX, SAM, ADMIN = 4242, 5151, 9000
 # Telegram profile details of the member, which must never reach anyone else.
@@ -66,16 +64,9 @@ def logs_hold_no_message_text(caplog: pytest.LogCaptureFixture) -> Iterator[None
 async def bot(fake: FakeTelegram, db_path: Path, clock: ManualClock) -> AsyncIterator[RunningBot]:
     db = await open_database(str(db_path))
     engine = create_engine(db, clock, config(), rng=random.Random(5))
-    service = TelegramService(
-        TelegramOptions(
-            token=fake.token, base_url=fake.base_url, tick_seconds=3600, poll_timeout=1
-        ),
-        engine,
-        Postman(db, clock),
-        Sweeper(engine),
+    running = await run_telegram(
+        fake, engine, Postman(db, clock), tick_seconds=3600, poll_timeout=1
     )
-    await service.start()
-    running = RunningBot(service, engine, db)
     yield running
     await running.stop()
 
@@ -222,7 +213,7 @@ async def test_an_unanswered_crisis_escalates_honestly(
     assert_crisis_reply(await alex.send(TIER1), peer_coming=False)
     assert_private(await fake.wait_for_message(ADMIN, "URGENT"))
     clock.advance(timedelta(minutes=config().crisis_escalate_minutes, seconds=1))
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     again = await fake.wait_for_message(ADMIN, "STILL UNANSWERED")
     assert_private(again)
     assert [label for label, _ in again.buttons] == ["🤝 Accept"]

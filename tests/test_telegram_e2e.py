@@ -120,7 +120,7 @@ async def test_500_is_retried_from_the_outbox(
     fake.user_sends(ALEX, "/help")
     await fake.next_call("sendMessage", chat_id=ALEX, status=500)
     clock.advance(timedelta(seconds=30))  # older than a reply its handler may still be sending
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     reply = await fake.wait_for_message(ALEX)
     assert "Here's what I can do" in text_of(reply)
 
@@ -132,13 +132,13 @@ async def test_blocked_member_gets_no_more_prompts(
     await alex.onboard(at="15:00")
     fake.fail_next("sendMessage", "403", chat_id=ALEX)  # blocked, and we learn it by sending
     clock.set(datetime(2026, 11, 22, 15, 0, tzinfo=UTC))
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     member = await bot.member(ALEX)
     assert member.unreachable_at is not None
     assert member.next_prompt_at is None
     clock.set(datetime(2026, 11, 23, 15, 0, tzinfo=UTC))
     sent_before = len(fake.calls_to("sendMessage", chat_id=ALEX))
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     assert len(fake.calls_to("sendMessage", chat_id=ALEX)) == sent_before
 
 

@@ -58,7 +58,7 @@ async def test_post_list_rsvp_remind_and_import(
 
     # The day before, at the event's time in Alex's zone, the sweep reminds them.
     clock.set(datetime(2026, 11, 24, 18, 30, tzinfo=UTC))
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     reminder = await fake.wait_for_message(ALEX, "Tomorrow: Recovery walk")
     assert [label for label, _ in reminder.buttons] == ["➖ Can't make it now"]
 

@@ -49,7 +49,7 @@ async def test_isolated_member_is_invited_once_and_can_stop_suggestions(
     )
     await lonely_connection_checkin(alex)
 
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     nudge = await fake.wait_for_message(ALEX, "Recovery walk")
     assert "Would you like to go?" in text_of(nudge)
     labels = [label for label, _ in nudge.buttons]
@@ -59,13 +59,13 @@ async def test_isolated_member_is_invited_once_and_can_stop_suggestions(
     sent = len(fake.messages(ALEX))
     for _ in range(2):
         clock.advance(timedelta(hours=12))
-        await bot.service.sweep_now()
+        await bot.sweep_now()
     assert len(fake.messages(ALEX)) == sent
 
     await alex.tap("Stop suggestions", expect="no more event suggestions")
     assert (await bot.member(ALEX)).nudges_off
     clock.advance(timedelta(days=7))
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     await alex.send("/help", expect="Here's what I can do")
     assert not any("Would you like to go?" in m.body for m in fake.messages(ALEX)[sent:])
 
@@ -108,7 +108,7 @@ async def test_nudge_run_is_paced_as_bulk_and_never_holds_up_replies(
     crowd = 75
     await seed_isolated_crowd(bot, clock, crowd)
 
-    run = asyncio.create_task(bot.service.sweep_now())
+    run = asyncio.create_task(bot.sweep_now())
     await fake.wait_for_call_started("sendMessage", chat_id=CROWD_FROM)
     # Sam is chatting while the invitations go out: the answer does not queue behind them.
     reply = await sam.send("/help", expect="Here's what I can do")

@@ -24,12 +24,10 @@ from flows.core.config import FlowConfig
 from flows.core.delivery import Postman
 from flows.core.limits import RateLimiter
 from flows.safety.crisis.semantic import SemanticScorer
-from flows.sweeper import Sweeper
-from handlers.telegram.app import TelegramOptions, TelegramService
 from storage import Database, Handoff, Volunteer, open_database
 from tests.conftest import CRISIS_TEXT
 from tests.fake_telegram import BOT_USERNAME, BotMessage, FakeTelegram
-from tests.telegram_harness import Person, RunningBot, eventually, text_of
+from tests.telegram_harness import Person, RunningBot, eventually, run_telegram, text_of
 
 # Long ids, like Telegram's, so a leaked id can't be mistaken for a small number.
 ADMIN = 598_002_114
@@ -119,14 +117,7 @@ async def start_peer_bot(
     )
     postman = Postman(db, clock)
     close_chats_when_unreachable(engine, postman)
-    service = TelegramService(
-        TelegramOptions(token=fake.token, base_url=fake.base_url, tick_seconds=3600.0),
-        engine,
-        postman,
-        Sweeper(engine),
-    )
-    await service.start()
-    return RunningBot(service, engine, db)
+    return await run_telegram(fake, engine, postman, tick_seconds=3600.0)
 
 
 @pytest.fixture
@@ -417,12 +408,12 @@ async def test_unanswered_request_escalates_honestly(
 
     # Not yet due: nothing happens.
     clock.advance(timedelta(minutes=4))
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     assert not any("Still waiting" in line for line in fake.transcript(ALICE))
 
     # Past HANDOFF_ESCALATE_MINUTES: the volunteers on call hear again, admins not yet.
     clock.advance(timedelta(minutes=2))
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     again = await fake.wait_for_message(ALICE, "Still waiting")
     assert "Quiet Heron would like to talk" in text_of(again)
     assert "Waiting: 6 min" in text_of(again)
@@ -432,7 +423,7 @@ async def test_unanswered_request_escalates_honestly(
 
     # Another round: admins are alerted, and the member is told honestly.
     clock.advance(timedelta(minutes=5))
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     alert = await fake.wait_for_message(ADMIN, "Nobody has accepted yet")
     assert "Quiet Heron would like to talk" in text_of(alert)
     assert [label for label, _ in alert.buttons] == ["🤝 Accept"]
@@ -445,7 +436,7 @@ async def test_unanswered_request_escalates_honestly(
     # Rounds stop there: no more alerts later.
     sent_to_admin = len(fake.calls_to("sendMessage", chat_id=ADMIN))
     clock.advance(timedelta(minutes=30))
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     assert len(fake.calls_to("sendMessage", chat_id=ADMIN)) == sent_to_admin
 
     await member.tap("Keep waiting", expect="still in line")
@@ -513,7 +504,7 @@ async def test_weekly_shift_reminds_then_puts_on_and_off_call(
         hour, minute = map(int, hhmm.split(":"))
         clock.set(datetime(2026, 11, 22, hour, minute, tzinfo=UTC))
         before = len(fake.transcript(ALICE))
-        await bot.service.sweep_now()
+        await bot.sweep_now()
         return fake.transcript(ALICE)[before:]
 
     assert await sweep_at("14:19") == []  # eleven minutes before: too early to remind
@@ -767,7 +758,7 @@ async def test_daily_check_in_waits_until_the_peer_chat_is_over(
         return sum("Time for your daily check-in" in line for line in fake.transcript(user_id))
 
     clock.set(datetime(2026, 11, 22, 18, 0, tzinfo=UTC))  # both reminder times
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     assert (prompted(MEMBER), prompted(ALICE)) == (0, 0)
     # Their words still reach each other, not a check-in question.
     sent = member.say("still with me?")
@@ -778,14 +769,14 @@ async def test_daily_check_in_waits_until_the_peer_chat_is_over(
     await alice.send("/end", expect="You've ended the chat")
     await fake.wait_for_message(MEMBER, "Did talking help?")
     clock.advance(timedelta(minutes=30))
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     await fake.wait_for_message(ALICE, "How are you feeling")
     assert prompted(MEMBER) == 0  # still answering the feedback question
     await member.tap("5", expect="Anything you'd like to add")
     await member.tap("Skip", expect="same peer")
     await member.tap("Anyone is fine", expect="Noted")
     clock.advance(timedelta(minutes=30))
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     await fake.wait_for_message(MEMBER, "How are you feeling")
     assert (prompted(MEMBER), prompted(ALICE)) == (1, 1)
 
@@ -839,7 +830,7 @@ async def test_edits_in_a_chat_edit_the_copies_and_are_never_stored(
     words = ["okay today", "Glad to hear", "this morning", "want to die", "private words", "tired"]
     assert await stored_text_containing(db_path, words) == []
     clock.advance(timedelta(minutes=1))
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     async with bot.db.transaction() as tx:
         assert await tx.outbox.pending("telegram", created_before=clock.now(), limit=10) == []
     assert len(fake.calls_to("editMessageText", chat_id=ALICE)) == edits

@@ -19,6 +19,7 @@ from flows.core.hooks import Hooks
 from flows.core.matching import match_choice
 from flows.core.typed_buttons import OFFER_WINDOW, TypedButtons
 from flows.core.values import Choice
+from handlers.console.capabilities import console_info
 from storage import Account, Database, NudgeOutcome, Rsvp
 from tests.chat_driver import Room
 from tests.event_helpers import Timeline, join, member, post
@@ -159,9 +160,7 @@ async def test_numbers_count_only_where_buttons_are_shown_numbered(
     assert GENERIC in room.inbox(RIVER)[-1].text
     assert await rsvp(db, walk, RIVER) is None
     # A channel that lists them numbered (1 I'll go, 2 Maybe, ...) maps the number.
-    engine.hooks = dataclasses.replace(
-        engine.hooks, buttons=TypedButtons(numbered_channels=frozenset({"console"}))
-    )
+    engine.channels.declare(dataclasses.replace(console_info(), numbered_commands=True))
     await room.say(RIVER, "2")
     saved = await rsvp(db, walk, RIVER)
     assert saved is not None and saved.answer == "maybe"
@@ -197,11 +196,11 @@ async def test_in_a_peer_chat_text_is_relayed_not_matched(room: Room, db: Databa
     # In the chat, the same words are passed on to the other side, nothing else.
     river_sent, sam_sent = len(room.inbox(RIVER)), len(room.inbox(SAM))
     await room.say(RIVER, "Stop suggestions")
-    assert [r.copy_of and r.copy_of[0] for r in room.inbox(SAM)[sam_sent:]] == ["river"]
+    assert [r.copy_of and r.copy_of.source for r in room.inbox(SAM)[sam_sent:]] == [RIVER]
     assert len(room.inbox(RIVER)) == river_sent  # no answer from Hearthside
     assert not (await member(db, RIVER)).nudges_off
     await room.say(SAM, "Accept")
-    assert [r.copy_of and r.copy_of[0] for r in room.inbox(RIVER)[river_sent:]] == ["sam"]
+    assert [r.copy_of and r.copy_of.source for r in room.inbox(RIVER)[river_sent:]] == [SAM]
     assert len(room.inbox(SAM)) == sam_sent + 1  # only River's message, nothing for Sam
 
 
@@ -271,7 +270,7 @@ async def test_telegram_typed_button_words_answer_a_nudge(
     await alex.tap("Often", expect="isolated from others")
     await alex.tap("Often", expect="how many people")
     await alex.send("0", expect="Thank you for sharing")
-    await bot.service.sweep_now()
+    await bot.sweep_now()
     nudge = await fake.wait_for_message(ALEX, "Would you like to go?")
 
     going = await alex.send("I’ll go", expect="you're going to Recovery walk")

@@ -6,8 +6,9 @@ way round (an import-linter contract in pyproject.toml). Import from the modules
 their steps and answers), `conversation` (a conversation and its stored row),
 `commands` (commands and who may run them), `audience` (who may run a command), `hooks`
 (what runs around the flows), `outgoing` (replies into the outbox), `matching` (typed
-words to choices), `values` (what a channel sends in and gets back), `delivery` (the
-postman), `clock`, `config`, `parsing`, `local_time`, `quiet_hours`, `limits`, `names`,
+words to choices), `values` (what a channel sends in and gets back), `channels` (what
+each channel can do), `delivery` (the postman), `inbox` (a channel's raw updates, applied
+once), `clock`, `config`, `parsing`, `local_time`, `quiet_hours`, `limits`, `names`,
 `typed_buttons`, `audit`, `mood` (the mood scale and what counts as low), `sweep` (what
 a feature's step of the scheduler sweep looks like).
 """

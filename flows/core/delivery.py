@@ -9,13 +9,14 @@ import enum
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from flows.core import notice_keys
 from flows.core.clock import Clock
+from flows.core.inbox import UpdateKey
 from flows.core.values import Delivery, Reply
-from storage import Account, Database
+from storage import Account, Database, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,18 @@ class Channel(Protocol):
         ...
 
 
+async def mark_unreachable(tx: Transaction, account: Account, now: datetime) -> int | None:
+    """Nothing more goes to `account`: what waits for it is dropped and its member (if
+    any) marked unreachable. Returns that member's id."""
+    await tx.outbox.drop_for_account(account)
+    member = await tx.members.find_by_account(account)
+    if member is None:
+        return None
+    await tx.members.mark_unreachable(member.id, now=now)
+    log.info("member_unreachable member=%s channel=%s", member.id, account.channel)
+    return member.id
+
+
 class Postman:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -59,6 +72,17 @@ class Postman:
 
     def register(self, channel: Channel) -> None:
         self._channels[channel.name] = channel
+
+    async def unreachable(self, account: Account, *, dedupe: UpdateKey | None = None) -> None:
+        """The channel says `account` can't be reached any more (the person blocked the bot
+        or left): nothing more is sent to them and their peer chats close. With `dedupe`
+        (the channel's update saying so), this happens once however often it arrives."""
+        async with self._db.transaction() as tx:
+            if dedupe is not None and not await tx.inbox.mark_applied(*dedupe, self._clock.now()):
+                return
+            member_id = await mark_unreachable(tx, account, self._clock.now())
+        if member_id is not None and self.on_unreachable is not None:
+            await self.on_unreachable(member_id)
 
     async def deliver(self, deliveries: Iterable[Delivery]) -> None:
         """Send now, in order, what an engine call just committed for live channels."""
@@ -127,7 +151,11 @@ class Postman:
             )
         rows = [row for row in rows if row.id not in self._in_flight]
         await self.deliver(
-            Delivery(row.id, Account(row.channel, row.external_id), Reply.from_json(row.payload))
+            Delivery(
+                row.id,
+                Account(row.channel, row.external_id),
+                Reply.from_json(row.payload, channel=row.channel),
+            )
             for row in rows
         )
         return len(rows)
@@ -156,12 +184,9 @@ class Postman:
             for outbox_id in retry:
                 await tx.outbox.record_attempt(outbox_id)
             for account in blocked:
-                await tx.outbox.drop_for_account(account)
-                member = await tx.members.find_by_account(account)
-                if member is not None:
-                    await tx.members.mark_unreachable(member.id, now=now)
-                    unreachable.append(member.id)
-                    log.info("member_unreachable member=%s channel=%s", member.id, account.channel)
+                member_id = await mark_unreachable(tx, account, now)
+                if member_id is not None:
+                    unreachable.append(member_id)
             if retry:
                 await tx.outbox.give_up(MAX_ATTEMPTS)
         await self._db.after_delivery()

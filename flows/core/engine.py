@@ -11,6 +11,7 @@ import random
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from flows.core.channels import Channels
 from flows.core.clock import Clock
 from flows.core.commands import Command, CommandHandler, run_named
 from flows.core.config import FlowConfig
@@ -48,10 +49,13 @@ class Engine:
         hooks: Hooks | None = None,
         rng: random.Random | None = None,
         limits: RateLimiter | None = None,
+        channels: Channels | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.config = config
+        # What each account's channel can do and says of itself (flows/core/channels.py).
+        self.channels = channels or Channels()
         self.flows: dict[str, Flow[Any]] = {flow.name: flow for flow in flows}
         self.commands: dict[str, Command] = {command.name: command for command in commands}
         self._outside_flow = outside_flow

@@ -17,8 +17,8 @@ typing the command itself would.
   event cards from /events, each with its own "I'll go") run nothing; the person is
   shown the commands they could mean.
 - **Numbers** count only on channels that show command buttons numbered
-  (`numbered_channels`). None does today: Telegram shows buttons and the console shows
-  `• ✅ I'll go: send /rsvp 3 going`. A bare "3" outside a question stays what it was
+  (`ChannelInfo.numbered_commands`). None does today: Telegram shows buttons and the
+  console shows `• ✅ I'll go: send /rsvp 3 going`. A bare "3" outside a question stays what it was
   (free text), never a guess at a button nobody saw numbered.
 - **Safety and peers first.** The crisis guard has read the text before this runs,
   and in an open peer chat (either side) the text is relayed, never taken as a button.
@@ -49,10 +49,6 @@ def ambiguity_hint(commands: Iterable[str]) -> str:
 class TypedButtons:
     """The engine hook (`Hooks.buttons`): True when the typed text was a button."""
 
-    def __init__(self, *, numbered_channels: frozenset[str] = frozenset()) -> None:
-        # Channels that show command buttons as numbered lines, so "2" can mean one.
-        self.numbered_channels = numbered_channels
-
     async def __call__(self, ctx: Context) -> bool:
         inp = ctx.input
         if inp.command is not None or inp.is_tap or inp.edited or inp.media is not None:
@@ -62,7 +58,8 @@ class TypedButtons:
         offered = await ctx.tx.offered.latest(ctx.account)
         if offered is None or ctx.now - offered.offered_at >= OFFER_WINDOW:
             return False
-        numbers = ctx.account.channel in self.numbered_channels
+        # Where command buttons are shown as numbered lines, "2" can mean one.
+        numbers = ctx.engine.channels.of(ctx.account).numbered_commands
         meant: dict[str, Choice] = {}
         for message in offered.messages:
             buttons = [Choice(value, label, emoji) for value, label, emoji in message]

@@ -47,6 +47,15 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class CopyOf:
+    """A message to copy: the account that sent it (its channel and id there) and the
+    channel's id for the message. Only that same channel can copy it."""
+
+    source: Account
+    message_ref: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """Something to show one person."""
 
@@ -64,17 +73,16 @@ class Reply:
     notice: str | None = None
     # Instead of sending, edit the messages sent to this person under this key.
     replaces_notice: str | None = None
-    # Copy a message the sender's channel holds: (source external id, message ref).
-    # Nothing of its content passes through storage, and nothing of its sender.
-    copy_of: tuple[str, str] | None = None
+    # Copy a message the sender's channel holds (a flow asks for this only where the
+    # recipient's channel can copy from the sender's: flows/core/channels.py). Nothing of
+    # its content passes through storage, and nothing of its sender.
+    copy_of: CopyOf | None = None
     # A crisis reply: sent first, never paced, never dropped.
     urgent: bool = False
     # The text is someone's relayed words (an edit passed on to the other side of a
     # chat): it is never written to storage. The outbox row keeps everything else, so
     # if it can't be sent straight away it is dropped rather than sent without its text.
     transient_text: bool = False
-    # With `replaces_notice`: the text replaces a media message's caption.
-    edit_caption: bool = False
     # Not to be forwarded or saved onwards (Telegram's protect_content): what names a
     # member or a report. Notices (handoff requests) and attachments always are.
     protect_content: bool = False
@@ -109,10 +117,17 @@ class Reply:
                 ),
                 "notice": self.notice,
                 "replaces": self.replaces_notice,
-                "copy_of": list(self.copy_of) if self.copy_of else None,
+                "copy_of": (
+                    [
+                        self.copy_of.source.channel,
+                        self.copy_of.source.external_id,
+                        self.copy_of.message_ref,
+                    ]
+                    if self.copy_of
+                    else None
+                ),
                 "urgent": self.urgent,
                 "transient": self.transient_text,
-                "caption": self.edit_caption,
                 "protect": self.protect_content,
                 "withdraw": self.withdraw,
                 "forget": self.forget_chat,
@@ -121,9 +136,11 @@ class Reply:
         )
 
     @classmethod
-    def from_json(cls, raw: str) -> "Reply":
+    def from_json(cls, raw: str, *, channel: str | None = None) -> "Reply":
+        """The reply an outbox row holds; `channel` is its recipient's, which a copy
+        written before copies named their source's channel was copied within."""
         data: dict[str, Any] = json.loads(raw)
-        copy_of = data.get("copy_of")
+        copy_of = _copy_of(data.get("copy_of"), channel)
         document = data.get("document")
         return cls(
             text=data["text"],
@@ -138,10 +155,9 @@ class Reply:
             ),
             notice=data.get("notice"),
             replaces_notice=data.get("replaces"),
-            copy_of=(copy_of[0], copy_of[1]) if copy_of else None,
+            copy_of=copy_of,
             urgent=bool(data.get("urgent")),
             transient_text=bool(data.get("transient")),
-            edit_caption=bool(data.get("caption")),
             protect_content=bool(data.get("protect")),
             withdraw=bool(data.get("withdraw")),
             forget_chat=bool(data.get("forget")),
@@ -151,6 +167,16 @@ class Reply:
     def lost_text(self) -> bool:
         """Its transient text was left out of storage, so it can no longer be sent."""
         return self.transient_text and not self.text
+
+
+def _copy_of(stored: list[str] | None, channel: str | None) -> CopyOf | None:
+    if not stored:
+        return None
+    if len(stored) == 2:  # [external id, message ref]: from the recipient's own channel
+        external_id, message_ref = stored
+        return CopyOf(Account(channel or "", external_id), message_ref)
+    source_channel, external_id, message_ref = stored
+    return CopyOf(Account(source_channel, external_id), message_ref)
 
 
 # Control characters other than tab and newline (NUL among them): never meant as

@@ -73,7 +73,8 @@ from storage import (
 log = logging.getLogger(__name__)
 
 FORMAT = "hearthside-export"
-VERSION = 2
+# 3: an account is its channel and its id there ("id", which was "chat_id").
+VERSION = 3
 MIME_TYPE = "application/json"
 FREQUENCY_LABELS = {int(choice.value): choice.label for choice in FREQUENCY}
 TIER_MEANINGS = {
@@ -363,7 +364,7 @@ async def member_export(
             "admin_role_granted_in_chat": member.is_admin,
         },
         "accounts": [
-            {"channel": account.channel, "chat_id": account.external_id}
+            {"channel": account.channel, "id": account.external_id}
             for account in await tx.members.accounts_of(member.id)
         ],
         "peer_support": {

@@ -5,6 +5,7 @@ from typing import ClassVar, Protocol, TypedDict
 
 from flows.checkins import reschedule
 from flows.community import refresh_nudge_schedule
+from flows.core.channels import ChannelInfo
 from flows.core.context import Context
 from flows.core.flow import Answer, ChoiceStep, Chosen, Flow
 from flows.core.local_time import TIMEZONE_HINT, timezone_choices
@@ -40,20 +41,34 @@ def welcome_text(crisis_resources: str) -> str:
     )
 
 
-CONSENT_TEXT = (
+_CONSENT_KEPT = (
     "Before we start, here is what I keep, and why:\n"
     "• your check-in answers (mood, optional topics and notes, connection questions), "
     "so you can see your own trends;\n"
     "• the name you choose here, your time zone and reminder time, so I can remind you.\n\n"
-    "I don't keep your Telegram name, username or phone number. Nobody else reads your "
-    "check-ins (when you ask for a peer, you choose whether they see your latest mood). "
-    "Telegram chats with bots are not end-to-end encrypted.\n"
+)
+_CONSENT_NOBODY_ELSE = (
+    "Nobody else reads your check-ins (when you ask for a peer, you choose whether they "
+    "see your latest mood)."
+)
+_CONSENT_RIGHTS = (
     "You can pause reminders (/pause), get a copy of your data (/export) or delete "
     "everything (/delete) at any time.\n"
     "If an admin ever bars you from peer chats, a coded form of your account is kept after "
     "/delete, so the bar still applies if you come back.\n\n"
     "Is it okay for me to store your check-ins?"
 )
+
+
+def consent_text(channel: ChannelInfo) -> str:
+    """What is kept and why; the channel says what it shows me and how private it is."""
+    privacy = " ".join(
+        part
+        for part in (channel.identity_note, _CONSENT_NOBODY_ELSE, channel.encryption_note)
+        if part
+    )
+    return f"{_CONSENT_KEPT}{privacy}\n{_CONSENT_RIGHTS}"
+
 
 DECLINED_TEXT = (
     "That's completely okay — I haven't stored anything about you.\n\n"
@@ -180,7 +195,7 @@ class Onboarding(Flow[PseudonymData]):
         ctx.say(welcome_text(ctx.config.crisis_resources))
         ctx.ask(
             self.on_consent,
-            CONSENT_TEXT,
+            consent_text(ctx.engine.channels.of(ctx.account)),
             [Choice("yes", "Yes, that's okay"), Choice("no", "No thanks")],
         )
 

@@ -2,8 +2,10 @@
 
 Messages are copied by the channel (never forwarded), so no name, username,
 phone number or "forwarded from" reaches the other side, and their text never
-passes through storage. A volunteer holding several chats answers one by
-replying to its messages, or picks it with /switch.
+passes through storage. Where the two sides are on different channels, which can't
+copy from each other, the words are re-sent under the speaker's pseudonym instead.
+A volunteer holding several chats answers one by replying to its messages, or picks
+it with /switch.
 """
 
 import logging
@@ -16,7 +18,7 @@ from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.conversation import Question
 from flows.core.flow import Answer, Chosen, Flow
-from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
+from flows.core.values import COMMAND_TOKEN, Choice, CopyOf, Reply, command_choice
 from flows.peer.relay_policy import refuse_unsafe_media
 from flows.peer.requests import DEBRIEF, admin_accounts, point_at_next_chat, withdraw_notices
 from flows.peer.stepping_in import support_chat_choice
@@ -25,18 +27,26 @@ from storage import Account, EndReason, Handoff, HandoffStatus, Volunteer
 log = logging.getLogger(__name__)
 
 
-def _copy(ctx: Context, handoff: Handoff, *, header: str, notice: str | None) -> Reply:
+def _copy(
+    ctx: Context, handoff: Handoff, to: Account, *, header: str, notice: str | None
+) -> Reply:
+    """The message just received, for `to`: copied by the channel where it can copy from
+    the sender (the same channel), otherwise its words passed on under the speaker's
+    pseudonym."""
     inp = ctx.input
-    if inp.message_ref is not None:
-        return Reply(
-            "",
-            copy_of=(ctx.account.external_id, inp.message_ref),
-            notice=notice_keys.copy(handoff.id, inp.message_ref),
-        )
-    # A channel that can't copy: pass the words on with the speaker's pseudonym.
-    return Reply(
-        f"{header}: {inp.text}" if inp.text else f"{header} sent an attachment.", notice=notice
-    )
+    if inp.message_ref is None:
+        # A message the channel gave no id for: nothing to copy or to edit later.
+        return Reply(_resent(inp.text, header), notice=notice)
+    key = notice_keys.copy(handoff.id, inp.message_ref)
+    if ctx.engine.channels.of(to).can_copy_from(ctx.account):
+        return Reply("", copy_of=CopyOf(ctx.account, inp.message_ref), notice=key)
+    # Another channel: re-sent, and remembered like a copy, so an edit or a withdrawal of
+    # the message reaches it too.
+    return Reply(_resent(inp.text, header), notice=key)
+
+
+def _resent(text: str, header: str) -> str:
+    return f"{header}: {text}" if text else f"{header} sent an attachment."
 
 
 async def _volunteer_name(ctx: Context, handoff: Handoff) -> str:
@@ -97,7 +107,13 @@ async def _member_to_volunteer(ctx: Context, handoff: Handoff) -> None:
             )
         ctx.send_to(
             account,
-            _copy(ctx, handoff, header=handoff.member_alias, notice=notice_keys.relay(handoff.id)),
+            _copy(
+                ctx,
+                handoff,
+                account,
+                header=handoff.member_alias,
+                notice=notice_keys.relay(handoff.id),
+            ),
         )
     log.info("relayed handoff=%s direction=to_volunteer", handoff.id)
 
@@ -126,7 +142,9 @@ async def _volunteer_to_member(ctx: Context, volunteer: Volunteer) -> None:
         ctx.say("You're in several chats — reply to one of their messages, or pick with /switch.")
         return
     for account in await ctx.tx.members.accounts_of(handoff.member_id):
-        ctx.send_to(account, _copy(ctx, handoff, header=volunteer.display_name, notice=None))
+        ctx.send_to(
+            account, _copy(ctx, handoff, account, header=volunteer.display_name, notice=None)
+        )
     log.info("relayed handoff=%s direction=to_member", handoff.id)
 
 
@@ -142,27 +160,30 @@ async def relay_edit(ctx: Context) -> bool:
     inp = ctx.input
     if ctx.member is None or inp.message_ref is None:
         return False
-    others: list[tuple[Handoff, int]] = []  # each open chat and its other side
+    # Each open chat, its other side, and the name a re-sent copy goes under.
+    others: list[tuple[Handoff, int, str]] = []
     handoff = await member_in_chat(ctx)
     if handoff is not None and handoff.volunteer_id is not None:
-        others.append((handoff, handoff.volunteer_id))
-    for chat in await ctx.tx.handoffs.active_for_volunteer(ctx.member.id):
-        if chat.member_id is not None:
-            others.append((chat, chat.member_id))
+        others.append((handoff, handoff.volunteer_id, handoff.member_alias))
+    chats = await ctx.tx.handoffs.active_for_volunteer(ctx.member.id)
+    if chats:
+        volunteer = await ctx.volunteer()
+        name = volunteer.display_name if volunteer is not None else "Your peer"
+        others += [(chat, chat.member_id, name) for chat in chats if chat.member_id is not None]
     if not others:
         return False
     if not inp.text:
         return True  # a caption taken away: nothing to show
-    for chat, other in others:
+    for chat, other, header in others:
         key = notice_keys.copy(chat.id, inp.message_ref)
         for account in await ctx.tx.members.accounts_of(other):
             if not await ctx.tx.notices.refs(account, key):
                 continue
+            copied = ctx.engine.channels.of(account).can_copy_from(ctx.account)
             edit = Reply(
-                inp.text,
+                inp.text if copied else _resent(inp.text, header),
                 replaces_notice=key,
                 transient_text=True,
-                edit_caption=inp.media is not None,
             )
             ctx.send_to(account, edit)
             log.info("relayed_edit handoff=%s", chat.id)

@@ -23,6 +23,7 @@ from flows.core.local_time import local_today, when
 from flows.core.mood import is_low_mood
 from flows.core.sweep import BATCH
 from flows.core.values import COMMAND_TOKEN, Choice, Outcome, Reply, command_choice
+from flows.peer.relay_policy import media_note
 from storage import (
     Account,
     EndReason,
@@ -493,8 +494,9 @@ async def accept(ctx: Context) -> None:
         + (f"\nThey chose to share their check-in — {mood}" if mood else "")
         + "\n\n"
         "Everything you type here is passed on to them, and theirs to you — copied, never "
-        "forwarded, so neither of you sees the other's account. Photos, voice notes and "
-        "stickers work too.\n/end finishes the chat · /switch if you hold several · "
+        "forwarded, so neither of you sees the other's account."
+        + media_note(ctx.engine.channels.of(ctx.account))
+        + "\n/end finishes the chat · /switch if you hold several · "
         "/report if something is wrong"
         + (
             "\n\nThis request was flagged by the crisis guard. Listen first, ask directly "

@@ -34,9 +34,9 @@ async def invite(ctx: Context) -> None:
     expires = ctx.now + timedelta(days=ctx.config.invite_days)
     await ctx.tx.volunteers.create_invite(code, role=role, now=ctx.now, expires_at=expires)
     log.info("invite_created role=%s", role)
-    link = (
-        f"https://t.me/{ctx.config.bot_username}?start={code}\n" if ctx.config.bot_username else ""
-    )
+    # A link that opens a chat with Hearthside and redeems the code, where the channel has them.
+    deep_link = ctx.engine.channels.of(ctx.account).deep_link(code)
+    link = f"{deep_link}\n" if deep_link else ""
     what = "an admin" if role is Role.ADMIN else "a peer volunteer"
     text = (
         f"Here is a one-time invite to join as {what}. It works once and expires in "

@@ -16,15 +16,16 @@ import os
 import re
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TextIO
 
 from flows.core.delivery import Postman, SendResult, Sent
 from flows.core.engine import Engine
 from flows.core.values import Input, Reply
+from handlers.console.capabilities import CHANNEL, console_info
 from storage import Account
 
-CHANNEL = "console"
 # Lines typed in this session, by message number, so a peer chat can relay
 # ("copy") them. Kept in memory only, like a chat app's own history.
 _KEEP_TYPED = 500
@@ -146,7 +147,14 @@ class ConsoleChannel:
         ref = self.next_ref()
         saved = await self._save(external_id, reply)
         if reply.copy_of is not None:
-            original = self.typed.get(reply.copy_of, "(a message that is no longer available)")
+            source = reply.copy_of.source
+            if source.channel != CHANNEL:
+                # Only lines typed here can be copied; the relay re-sends anything else.
+                return Sent(SendResult.REJECTED)
+            original = self.typed.get(
+                (source.external_id, reply.copy_of.message_ref),
+                "(a message that is no longer available)",
+            )
             self._print(external_id, f"[message #{ref}] {original}")
         elif reply.notice is not None:
             # A notice may be edited later ("taken") or replied to: show its number.
@@ -180,6 +188,13 @@ def _start_line_reader(
 
 
 class ConsoleSession:
+    """The console channel, running: reads lines until /quit, the input ends, or `stop`.
+
+    Scheduled work (the sweep) is run by the composition root, for every channel.
+    """
+
+    name = CHANNEL
+
     def __init__(
         self,
         engine: Engine,
@@ -197,6 +212,26 @@ class ConsoleSession:
         self.user = user
         self._channel = ConsoleChannel(stdout, lambda: self.user, exports)
         postman.register(self._channel)
+        engine.channels.declare(console_info())
+        # Set when the session ended on its own: /quit, or the end of the input.
+        self.ended = asyncio.Event()
+        self._quit = asyncio.Event()
+        self._reading: asyncio.Task[None] | None = None
+
+    def bulk(self) -> AbstractContextManager[None]:
+        """A terminal needs no pacing of scheduled sends."""
+        return nullcontext()
+
+    async def start(self) -> None:
+        """Show what was left unsent, then read lines in the background."""
+        await self._postman.drain(CHANNEL)
+        self._reading = asyncio.create_task(self._read(), name="console")
+        self._reading.add_done_callback(lambda _task: self.ended.set())
+
+    async def stop(self) -> None:
+        self._quit.set()
+        if self._reading is not None:
+            await self._reading
 
     def _show(self, line: str) -> None:
         self._out.write(line + "\n")
@@ -206,13 +241,12 @@ class ConsoleSession:
         self._out.write(f"\nyou (user {self.user})> ")
         self._out.flush()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        await self._postman.drain(CHANNEL)
+    async def _read(self) -> None:
         lines = _start_line_reader(self._stdin, asyncio.get_running_loop())
         self._prompt()
-        while not stop.is_set():
+        while not self._quit.is_set():
             next_line = asyncio.ensure_future(lines.get())
-            stopped = asyncio.ensure_future(stop.wait())
+            stopped = asyncio.ensure_future(self._quit.wait())
             done, _ = await asyncio.wait({next_line, stopped}, return_when=asyncio.FIRST_COMPLETED)
             if next_line not in done:
                 next_line.cancel()

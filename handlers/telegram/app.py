@@ -2,9 +2,8 @@
 
 import asyncio
 import logging
-from contextlib import suppress
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from contextlib import AbstractContextManager, suppress
+from dataclasses import dataclass
 
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken
@@ -14,14 +13,16 @@ from telegram.request import HTTPXRequest
 from flows.core.audience import Audience
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
-from flows.sweeper import Sweeper
-from handlers.telegram.channel import CHANNEL, TelegramChannel
+from flows.core.inbox import Inbox
+from handlers.telegram.capabilities import CHANNEL, BotLinks, telegram_info
+from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.intake import (
     SOURCE,
     DurableUpdateQueue,
     InboxFlushingRequest,
     StagedInbox,
 )
+from handlers.telegram.media import MediaMessages
 from handlers.telegram.pacing import ReplyFriendlyRateLimiter, proactive
 from handlers.telegram.processor import PerChatUpdateProcessor
 from handlers.telegram.routing import TelegramRouter
@@ -41,17 +42,12 @@ SORRY = (
     "Sorry — something went wrong on my side and I couldn't handle that. "
     "Please try again, or /cancel to start fresh."
 )
-# Outbox rows younger than this may still be in their own handler's hands.
-DRAIN_MIN_AGE = timedelta(seconds=15)
 
 
 @dataclass(frozen=True, slots=True)
 class TelegramOptions:
     token: str
     base_url: str = "https://api.telegram.org/bot"
-    tick_seconds: float = 60.0
-    # The first sweep after start; later ones follow every tick_seconds.
-    first_sweep_seconds: float = 0.1
     # Updates handled at once (one per chat); the HTTP pool is sized to match.
     max_concurrent_updates: int = 16
     poll_timeout: int = 10
@@ -66,14 +62,20 @@ class TelegramOptions:
 
 
 class TelegramService:
-    def __init__(
-        self, options: TelegramOptions, engine: Engine, postman: Postman, sweeper: Sweeper
-    ) -> None:
+    """The Telegram channel, running: polling, answering, and sending through the postman.
+
+    Scheduled work (the sweep) is not its own: the composition root runs it for every
+    channel, and paces Telegram's share of it inside `bulk()`.
+    """
+
+    name = CHANNEL
+
+    def __init__(self, options: TelegramOptions, engine: Engine, postman: Postman) -> None:
         self._options = options
         self._engine = engine
         self._postman = postman
-        self._sweeper = sweeper
-        self.inbox = StagedInbox(engine.db, engine.clock)
+        self._updates = Inbox(engine.db, engine.clock)
+        self.inbox = StagedInbox(self._updates)
         # Set when Telegram refuses the token while polling (revoked in @BotFather):
         # polling has then stopped for good, so the process should end and say why.
         self.token_refused = asyncio.Event()
@@ -97,15 +99,21 @@ class TelegramService:
             .concurrent_updates(self.processor)
             .build()
         )
-        self.app.add_handler(TypeHandler(Update, TelegramRouter(engine, postman).on_update))
+        media = MediaMessages()
+        router = TelegramRouter(engine, postman, self._updates, media)
+        self.app.add_handler(TypeHandler(Update, router.on_update))
         self.app.add_error_handler(self._on_error)
-        postman.register(TelegramChannel(self.app.bot, engine.db.secret))
+        postman.register(TelegramChannel(self.app.bot, engine.db.secret, media))
+        # What this channel can do; its invite links point at this bot once it is known.
+        self.links = BotLinks()
+        self.info = telegram_info(self.links)
+        engine.channels.declare(self.info)
 
     async def start(self) -> None:
         app = self.app
         await app.initialize()
         # Invite links point at this bot: https://t.me/<username>?start=<code>.
-        self._engine.config = replace(self._engine.config, bot_username=app.bot.username)
+        self.links.username = app.bot.username
         await self._publish_commands()
         # What was committed but not sent before a stop goes out first...
         with proactive():
@@ -116,15 +124,6 @@ class TelegramService:
             await app.update_queue.put(update)
         if replay:
             log.info("inbox_replay count=%d", len(replay))
-        assert app.job_queue is not None
-        app.job_queue.run_repeating(
-            self._sweep,
-            interval=self._options.tick_seconds,
-            first=self._options.first_sweep_seconds,
-            name="sweep",
-            # Run late rather than skip (APScheduler's default grace is one second).
-            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-        )
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(
@@ -144,22 +143,14 @@ class TelegramService:
             await app.stop()
         await app.shutdown()
 
-    async def sweep_now(self) -> None:
-        """One scheduler pass, as the repeating job runs it."""
-        _report, outcomes = await self._sweeper.sweep()
-        # Crisis messages skip the pacing of bulk sends; everything else is paced.
-        urgent = [d for o in outcomes for d in o.deliveries if d.reply.urgent]
-        await self._postman.deliver(urgent)
-        with proactive():
-            for outcome in outcomes:
-                await self._postman.deliver(d for d in outcome.deliveries if not d.reply.urgent)
-            await self._postman.drain(CHANNEL, min_age=DRAIN_MIN_AGE)
-        # Raw updates applied since the last sweep were blanked in their rows, but their
-        # old versions are still in the WAL: fold it, so they are gone within one tick.
-        await self._engine.db.checkpoint()
+    @property
+    def ended(self) -> asyncio.Event:
+        """Set when the channel stopped on its own: Telegram refused the token."""
+        return self.token_refused
 
-    async def _sweep(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.sweep_now()
+    def bulk(self) -> AbstractContextManager[None]:
+        """Scheduled sends are held to Telegram's bulk limit (handlers/telegram/pacing.py)."""
+        return proactive()
 
     async def _publish_commands(self) -> None:
         commands = [
@@ -185,9 +176,8 @@ class TelegramService:
             return
         # Never leave the member without an answer, and never replay a poisonous
         # update forever: apologise once and mark it applied.
-        async with self._engine.db.transaction() as tx:
-            if not await tx.inbox.mark_applied(SOURCE, update.update_id, self._engine.clock.now()):
-                return
+        if not await self._updates.mark_applied((SOURCE, update.update_id)):
+            return
         if update.effective_chat.type == "private":
             account = Account(CHANNEL, str(update.effective_chat.id))
             try:

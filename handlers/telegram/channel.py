@@ -7,13 +7,14 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from flows.core.delivery import SendResult, Sent
 from flows.core.values import Reply
+from handlers.telegram.capabilities import CHANNEL
+from handlers.telegram.media import MediaMessages
 from handlers.telegram.render import keyboard
 from storage import Account
 from storage.secret import log_tag
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
 CAPTION_MAX = 1024
 PHOTO_NAME = "chart.png"
 
@@ -21,12 +22,23 @@ PHOTO_NAME = "chart.png"
 class TelegramChannel:
     name = CHANNEL
 
-    def __init__(self, bot: Bot, secret: bytes) -> None:
+    def __init__(self, bot: Bot, secret: bytes, media: MediaMessages | None = None) -> None:
         self._bot = bot
         self._secret = secret  # logs name chats by a keyed hash (storage/secret.py)
+        # Which messages are photos and the like, so an edit changes their caption.
+        self._media = media if media is not None else MediaMessages()
 
     async def send(self, external_id: str, reply: Reply) -> Sent:
         chat_id = int(external_id)
+        if reply.copy_of is not None and reply.copy_of.source.channel != CHANNEL:
+            # Only a message in one of this bot's chats can be copied; the relay re-sends
+            # anything from elsewhere, so this one is never guessed at.
+            log.warning(
+                "telegram_copy_refused chat=%s source_channel=%s",
+                self._tag(chat_id),
+                reply.copy_of.source.channel,
+            )
+            return Sent(SendResult.REJECTED)
         try:
             message_id = await self._post(chat_id, reply)
         except Exception as error:
@@ -37,13 +49,11 @@ class TelegramChannel:
         if reply.copy_of is not None:
             # Copy, never forward: no name, username or "forwarded from" crosses over,
             # and protect_content stops the copy being forwarded or saved onwards.
-            from_chat, message_ref = reply.copy_of
+            source = (int(reply.copy_of.source.external_id), int(reply.copy_of.message_ref))
             copied = await self._bot.copy_message(
-                chat_id,
-                from_chat_id=int(from_chat),
-                message_id=int(message_ref),
-                protect_content=True,
+                chat_id, from_chat_id=source[0], message_id=source[1], protect_content=True
             )
+            self._media.copied(source, (chat_id, copied.message_id))
             return copied.message_id
         # Attachments are the member's own health data (a chart, an export): protected
         # from forwarding and saving, like everything relayed.
@@ -55,6 +65,7 @@ class TelegramChannel:
                 reply_markup=keyboard(reply),
                 protect_content=True,
             )
+            self._media.saw(chat_id, message.message_id)
         elif reply.document is not None:
             message = await self._bot.send_document(
                 chat_id,
@@ -64,6 +75,7 @@ class TelegramChannel:
                 reply_markup=keyboard(reply),
                 protect_content=True,
             )
+            self._media.saw(chat_id, message.message_id)
         else:
             message = await self._bot.send_message(
                 chat_id,
@@ -77,21 +89,23 @@ class TelegramChannel:
         chat_id = int(external_id)
         if reply.withdraw:
             return await self._withdraw(chat_id, int(message_ref), reply)
+        message_id = int(message_ref)
         try:
-            if reply.edit_caption:
-                await self._bot.edit_message_caption(
-                    chat_id=chat_id,
-                    message_id=int(message_ref),
-                    caption=reply.text[:CAPTION_MAX],
-                    reply_markup=keyboard(reply),
-                )
+            if self._media.has_media(chat_id, message_id):
+                await self._edit_caption(chat_id, message_id, reply)
             else:
-                await self._bot.edit_message_text(
-                    reply.text,
-                    chat_id=chat_id,
-                    message_id=int(message_ref),
-                    reply_markup=keyboard(reply),
-                )
+                try:
+                    await self._bot.edit_message_text(
+                        reply.text,
+                        chat_id=chat_id,
+                        message_id=message_id,
+                        reply_markup=keyboard(reply),
+                    )
+                except BadRequest as error:
+                    if "no text" not in error.message.lower():
+                        raise
+                    # Media sent before this process started: its caption is the text.
+                    await self._edit_caption(chat_id, message_id, reply)
         except BadRequest as error:
             # Already edited, or deleted by the person: nothing more to do.
             log.info(
@@ -103,6 +117,14 @@ class TelegramChannel:
         except Exception as error:
             return self._result_of(error, chat_id)
         return SendResult.SENT
+
+    async def _edit_caption(self, chat_id: int, message_id: int, reply: Reply) -> None:
+        await self._bot.edit_message_caption(
+            chat_id=chat_id,
+            message_id=message_id,
+            caption=reply.text[:CAPTION_MAX],
+            reply_markup=keyboard(reply),
+        )
 
     def _tag(self, chat_id: int) -> str:
         return log_tag(self._secret, Account(CHANNEL, str(chat_id)))

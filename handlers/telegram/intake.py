@@ -23,8 +23,7 @@ from telegram import Update
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from flows.core.clock import Clock
-from storage import Database
+from flows.core.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +56,14 @@ def without_names(value: Any) -> Any:
 
 
 class StagedInbox:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self._db = db
-        self._clock = clock
+    """Updates queued since the last getUpdates call, written to the inbox before the next.
+
+    Only the staging in memory and the timing are Telegram's; what is kept, replayed and
+    marked applied is the flows' inbox (flows/core/inbox.py), so no transaction opens here.
+    """
+
+    def __init__(self, inbox: Inbox) -> None:
+        self._inbox = inbox
         self._staged: list[tuple[int, str]] = []
 
     def stage(self, update: Update) -> None:
@@ -71,16 +75,14 @@ class StagedInbox:
             return
         batch, self._staged = self._staged, []
         try:
-            async with self._db.transaction() as tx:
-                await tx.inbox.stage(SOURCE, batch, self._clock.now())
+            await self._inbox.stage(SOURCE, batch)
         except BaseException:
             self._staged = batch + self._staged
             raise
 
     async def unapplied(self, bot: ExtBot[Any]) -> list[Update]:
-        async with self._db.transaction() as tx:
-            rows = await tx.inbox.unapplied(SOURCE)
-        return [Update.de_json(json.loads(payload), bot) for _key, payload in rows]
+        payloads = await self._inbox.unapplied(SOURCE)
+        return [Update.de_json(json.loads(payload), bot) for payload in payloads]
 
 
 class DurableUpdateQueue(asyncio.Queue[object]):

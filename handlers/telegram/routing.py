@@ -22,9 +22,11 @@ from flows.community import (
 )
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
+from flows.core.inbox import Inbox, UpdateKey
 from flows.core.values import Input, Outcome
-from handlers.telegram.channel import CHANNEL
+from handlers.telegram.capabilities import CHANNEL, MEDIA_KINDS
 from handlers.telegram.intake import SOURCE
+from handlers.telegram.media import MediaMessages
 from handlers.telegram.render import answered_text, keyboard, parse_callback_data
 from storage import Account
 from storage.secret import log_tag
@@ -33,16 +35,17 @@ log = logging.getLogger(__name__)
 
 STALE_TAP = "That question has passed — no problem."
 NOT_FETCHED = "I couldn't fetch it from Telegram — please send it again in a moment"
-_MEDIA_KINDS = (
-    "photo", "voice", "sticker", "document", "video", "video_note", "audio", "animation",
-    "contact", "location", "venue", "poll", "dice",
-)  # fmt: skip
 
 
 class TelegramRouter:
-    def __init__(self, engine: Engine, postman: Postman) -> None:
+    def __init__(
+        self, engine: Engine, postman: Postman, inbox: Inbox, media: MediaMessages
+    ) -> None:
         self._engine = engine
         self._postman = postman
+        self._inbox = inbox
+        # A member's photo seen here makes its copies photos, whose captions an edit changes.
+        self._media = media
 
     def _tag(self, account: Account) -> str:
         # Logs name a chat by a keyed hash: lines can be followed, the chat not found.
@@ -91,7 +94,8 @@ class TelegramRouter:
         reply_ref = str(reply_to.message_id) if reply_to is not None else None
         if message.text is not None:
             return Input.typed(message.text, message_ref=ref, reply_to_ref=reply_ref)
-        kind = next((k for k in _MEDIA_KINDS if getattr(message, k, None)), "other")
+        kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
+        self._media.saw(message.chat_id, message.message_id)
         return Input(
             text=(message.caption or "").strip(),
             message_ref=ref,
@@ -107,7 +111,7 @@ class TelegramRouter:
             return Input.edit(
                 message.text, message_ref=str(message.message_id), reply_to_ref=reply_ref
             )
-        kind = next((k for k in _MEDIA_KINDS if getattr(message, k, None)), "other")
+        kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
         return Input.edit(
             message.caption or "",
             message_ref=str(message.message_id),
@@ -144,7 +148,7 @@ class TelegramRouter:
             cpu_seconds=config.calendar_cpu_seconds,
         )
 
-    async def _tap(self, update: Update, account: Account, key: tuple[str, int]) -> None:
+    async def _tap(self, update: Update, account: Account, key: UpdateKey) -> None:
         query = update.callback_query
         assert query is not None
         parsed = parse_callback_data(query.data)
@@ -173,34 +177,18 @@ class TelegramRouter:
         elif outcome.stale and message.reply_markup is not None:
             await self._safely(message.edit_reply_markup(reply_markup=None))
 
-    async def _membership_changed(
-        self, update: Update, account: Account, key: tuple[str, int]
-    ) -> None:
+    async def _membership_changed(self, update: Update, account: Account, key: UpdateKey) -> None:
         change = update.my_chat_member
         assert change is not None
         status = change.new_chat_member.status
         log.info("telegram_membership chat=%s status=%s", self._tag(account), status)
         if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
-            now = self._engine.clock.now()
-            async with self._engine.db.transaction() as tx:
-                if not await tx.inbox.mark_applied(*key, now):
-                    return
-                member = await tx.members.find_by_account(account)
-                if member is not None:
-                    await tx.members.mark_unreachable(member.id, now=now)
-                await tx.outbox.drop_for_account(account)
-            if member is not None and self._postman.on_unreachable is not None:
-                await self._postman.on_unreachable(member.id)
+            await self._postman.unreachable(account, dedupe=key)
         else:
             await self._mark_applied(key)
 
-    async def _apply_once(self, key: tuple[str, int]) -> bool:
-        """Mark applied; False if it already was (a replayed update)."""
-        async with self._engine.db.transaction() as tx:
-            return await tx.inbox.mark_applied(*key, self._engine.clock.now())
-
-    async def _mark_applied(self, key: tuple[str, int]) -> None:
-        await self._apply_once(key)
+    async def _mark_applied(self, key: UpdateKey) -> None:
+        await self._inbox.mark_applied(key)
 
     async def _safely(self, call: Any) -> None:
         """Cosmetic calls (answering taps, editing old questions) must never break a flow."""

@@ -1,0 +1,88 @@
+"""What each channel can do, and what it says about itself, as the flows ask it.
+
+A flow never assumes Telegram: it asks the channel of the account it is talking to
+(`engine.channels.of(account)`) whether it shows buttons, can copy a message from one of
+its own chats, edit or delete what it sent, protect a message from forwarding, make a
+deep link, and which kinds of media it can carry; and the sentences that are only true of
+one channel (who the channel lets Hearthside see, whether its chats are end-to-end
+encrypted) come from it too. Each adapter declares its `ChannelInfo`; the composition root
+puts them in the `Channels` registry the engine is built with.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from storage import Account
+
+
+class DeepLinks(Protocol):
+    """Makes links that open a chat with this deployment and start it with a payload."""
+
+    def link(self, payload: str) -> str | None:
+        """The link for `payload` (an invite code), or None while it can't be made."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelInfo:
+    """A channel's capabilities and its own wording; the defaults assume nothing."""
+
+    name: str
+    # Choices are shown as buttons to tap (otherwise as lines to type from).
+    buttons: bool = False
+    # Command buttons (an invitation's I'll go, an Accept) are shown as numbered lines, so
+    # a bare number typed outside a question can mean one. Question choices are always
+    # answerable by number.
+    numbered_commands: bool = False
+    # Copies a message from one of its own chats to another without the words passing
+    # through Hearthside (a peer chat's relay).
+    copies: bool = False
+    # Changes and deletes messages it sent (a notice that was taken, a withdrawn copy).
+    edits: bool = False
+    deletes: bool = False
+    # Marks a message not to be forwarded or saved onwards.
+    protects_content: bool = False
+    # Its chats with Hearthside are end-to-end encrypted.
+    end_to_end_encrypted: bool = False
+    # Media kinds (`Input.media`) it can carry across in a copy.
+    media: frozenset[str] = frozenset()
+    # Said at sign-up: what of the person's account the channel shows Hearthside, and how
+    # private the channel's chats are. Each is a sentence, or empty.
+    identity_note: str = ""
+    encryption_note: str = ""
+    deep_links: DeepLinks | None = None
+
+    def can_copy_from(self, source: Account) -> bool:
+        """Whether a message `source` sent can be copied into a chat on this channel."""
+        return self.copies and source.channel == self.name
+
+    def deep_link(self, payload: str) -> str | None:
+        """A link that starts a chat with `payload`, if this channel makes them."""
+        return self.deep_links.link(payload) if self.deep_links is not None else None
+
+
+class Channels:
+    """The registry of channels the engine serves, by name.
+
+    A channel nobody declared (an account left from a channel no longer wired) is taken
+    to be able to do nothing beyond plain text.
+    """
+
+    def __init__(self, infos: Iterable[ChannelInfo] = ()) -> None:
+        self._infos: dict[str, ChannelInfo] = {}
+        for info in infos:
+            self.declare(info)
+
+    def declare(self, info: ChannelInfo) -> None:
+        """Add a channel, or replace what was declared for it."""
+        self._infos[info.name] = info
+
+    def of(self, where: Account | str) -> ChannelInfo:
+        """The channel of an account (or a channel's name)."""
+        name = where.channel if isinstance(where, Account) else where
+        return self._infos.get(name) or ChannelInfo(name)
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(self._infos)

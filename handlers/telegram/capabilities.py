@@ -1,0 +1,45 @@
+"""What the Telegram channel can do, as the flows ask it (flows/core/channels.py)."""
+
+from flows.core.channels import ChannelInfo, DeepLinks
+
+CHANNEL = "telegram"
+
+# The kinds of message python-telegram-bot tells apart, named as `Input.media` names them.
+MEDIA_KINDS = (
+    "photo", "voice", "sticker", "document", "video", "video_note", "audio", "animation",
+    "contact", "location", "venue", "poll", "dice",
+)  # fmt: skip
+
+IDENTITY_NOTE = "I don't keep your Telegram name, username or phone number."
+ENCRYPTION_NOTE = "Telegram chats with bots are not end-to-end encrypted."
+
+
+class BotLinks:
+    """Deep links to this bot (https://t.me/<username>?start=<payload>), known once the bot
+    has told its username at start."""
+
+    def __init__(self) -> None:
+        self.username: str | None = None
+
+    def link(self, payload: str) -> str | None:
+        if not self.username:
+            return None
+        return f"https://t.me/{self.username}?start={payload}"
+
+
+def telegram_info(links: DeepLinks | None = None) -> ChannelInfo:
+    """Telegram's capabilities; `links` makes its deep links (None: not running here)."""
+    return ChannelInfo(
+        name=CHANNEL,
+        buttons=True,
+        numbered_commands=False,
+        copies=True,  # copyMessage: no name, username or "forwarded from" crosses
+        edits=True,
+        deletes=True,  # for 48 hours after sending
+        protects_content=True,
+        end_to_end_encrypted=False,
+        media=frozenset(MEDIA_KINDS),
+        identity_note=IDENTITY_NOTE,
+        encryption_note=ENCRYPTION_NOTE,
+        deep_links=links,
+    )
