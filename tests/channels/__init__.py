@@ -1,0 +1,1 @@
+"""Tests of the channel adapters end to end (Telegram, console)."""

@@ -1,0 +1,80 @@
+"""The console channel: `python -m bot` without a token chats in the terminal."""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def console_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k.upper() not in _SETTING_NAMES}
+    env["PYTHONPATH"] = str(ROOT)
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'console.db'}"
+    return env
+
+
+_SETTING_NAMES = {name.upper() for name in Settings.model_fields}
+
+
+def run_console(tmp_path: Path, lines: list[str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=console_env(tmp_path),
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_onboard_and_check_in_at_the_terminal(tmp_path: Path) -> None:
+    out = run_console(
+        tmp_path,
+        ["/start", "1", "River", "Dublin", "8pm", "1", "😄", "family", "done", "skip", "/quit"],
+    )
+    first_line = out.splitlines()[0]
+    assert "console" in first_line and "no TELEGRAM_BOT_TOKEN" in first_line
+    assert "  1) Yes, that's okay" in out
+    assert "every day at 20:00 (Dublin time)" in out
+    assert "Chosen: Family" in out
+    assert "That's your 1st check-in" in out
+    assert "Goodbye" in out
+
+
+def test_state_survives_a_restart(tmp_path: Path) -> None:
+    run_console(tmp_path, ["/start", "1", "River", "UTC", "9", "1", "4"])  # ends mid check-in
+    out = run_console(tmp_path, ["done", "skip", "/history"])
+    assert "That's your 1st check-in" in out
+    assert "🙂 4" in out
+
+
+def test_act_as_another_user(tmp_path: Path) -> None:
+    out = run_console(tmp_path, ["/start", "1", "River", "UTC", "9", "2", "/as 2", "/checkin"])
+    assert "You are now user 2." in out
+    assert "Let's get you set up first" in out
+
+
+def test_sigterm_shuts_down_cleanly(tmp_path: Path) -> None:
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "--console"],
+        cwd=tmp_path,
+        env=console_env(tmp_path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        # The banner is printed after the signal handlers are in place.
+        assert "as asked (--console)" in process.stdout.readline()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0

@@ -1,0 +1,1 @@
+"""Tests of the engine and core values (flows.core)."""

@@ -1,0 +1,180 @@
+"""The crisis detector against the project's labelled evaluation set."""
+
+import csv
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from flows.safety.crisis import assess
+from flows.safety.crisis.detector import RiskDetector
+
+EVAL_SET = Path(__file__).parents[1] / "crisis_eval.tsv"
+# The development set: written before the lexicon-3 patterns and never tuned on. Its
+# figures are reported by bench/crisis_eval.py; here only its shape is held.
+DEV_SET = Path(__file__).parents[1] / "crisis_dev.tsv"
+# The false-positive budget: at most 2 % of the hard negatives (tier 0) may be flagged
+# at any tier, and none at tier 1. Tier-1 recall must stay at 100 %.
+FALSE_POSITIVE_BUDGET = 0.02
+NEGATIVE_CATEGORIES = {
+    "greeting", "hyperbole", "recovery_talk", "medical", "everyday", "negated", "past",
+    "third_party",
+}  # fmt: skip
+
+
+def cases(path: Path = EVAL_SET) -> list[tuple[int, str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return [(int(r["expected_tier"]), r["category"], r["text"]) for r in rows]
+
+
+def test_the_set_is_substantial() -> None:
+    rows = cases()
+    tiers = [tier for tier, _, _ in rows]
+    assert len(rows) >= 400
+    assert tiers.count(1) >= 150 and tiers.count(2) >= 50 and tiers.count(3) >= 30
+    assert tiers.count(0) >= 200
+    assert {category for tier, category, _ in rows if tier == 0} == NEGATIVE_CATEGORIES
+    texts = [text for _, _, text in rows]
+    assert len(texts) == len(set(texts))
+
+
+def test_the_development_set_is_kept_apart() -> None:
+    dev = cases(DEV_SET)
+    assert len(dev) >= 120
+    assert {tier for tier, _, _ in dev} == {0, 1, 2, 3}
+    dev_texts = [text.casefold() for _, _, text in dev]
+    assert len(dev_texts) == len(set(dev_texts))
+    # No message of the development set is in the tuning set, in any casing.
+    assert not (set(dev_texts) & {text.casefold() for _, _, text in cases()})
+
+
+def test_tier1_recall_is_total() -> None:
+    missed = [text for tier, _, text in cases() if tier == 1 and assess(text).tier != 1]
+    assert missed == []
+
+
+def test_false_positives_within_budget() -> None:
+    negatives = [text for tier, _, text in cases() if tier == 0]
+    flagged = [text for text in negatives if assess(text).tier != 0]
+    assert not [text for text in negatives if assess(text).tier == 1]
+    assert len(flagged) <= FALSE_POSITIVE_BUDGET * len(negatives), flagged
+
+
+def test_tier2_and_tier3_recall() -> None:
+    for expected in (2, 3):
+        texts = [text for tier, _, text in cases() if tier == expected]
+        caught = [t for t in texts if 0 < assess(t).tier <= expected]
+        assert len(caught) >= 0.9 * len(texts), set(texts) - set(caught)
+
+
+@pytest.mark.parametrize(
+    ("text", "tier", "modifier"),
+    [
+        ("nobody cares and I want to die", 1, None),
+        ("I'm not suicidal", 2, "mod.negated"),
+        ("I used to want to die", 2, "mod.past"),
+        ("my friend said she wants to die", 2, "mod.third_party"),
+        # Pseudo-negations negate something else; "I" after a third party is the speaker.
+        ("i'm not ok i want to die", 1, None),
+        ("no one cares i want to die", 1, None),
+        ("my sponsor doesn't know i want to die", 1, None),
+        # Rules about someone else always count as third party.
+        ("he said he's going to kill himself", 2, "mod.third_party"),
+        ("i think my roommate overdosed", 2, "mod.third_party"),
+        # Tier 2 lowered is tier 3, not nothing.
+        ("i used to self harm", 3, "mod.past"),
+    ],
+)
+def test_modifiers_lower_but_never_clear(text: str, tier: int, modifier: str | None) -> None:
+    result = assess(text)
+    assert result.tier == tier
+    if modifier:
+        assert modifier in result.rule_ids and result.lowered
+    else:
+        assert not result.lowered
+
+
+def test_overdose_and_third_party_flags() -> None:
+    assert assess("I took all my pills").overdose
+    assert assess("my brother took too many pills").third_party
+    assert assess("my friend is overdosing").overdose
+    assert assess("my friend is overdosing").third_party
+
+
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        # lexicon-3: a method verb, a paraphrase or words run together are intent.
+        ("i'm going to hang myself", 1),
+        ("i want to stop living", 1),
+        ("im done living", 1),
+        ("iwanttodie", 1),
+        # Means at hand, a place beside finality, a last message, giving things away.
+        ("i have the rope ready", 1),
+        ("i'm on the train tracks, sorry for everything", 1),
+        ("by the time you read this i'll be gone", 1),
+        ("gave my cat to my neighbour, i won't need anything anymore", 1),
+        # Self-harm bleeding now; passive ideation and hopelessness in everyday words.
+        ("so much blood i can't make it stop", 1),
+        ("i feel like dying", 2),
+        ("i'm such a burden to everyone", 2),
+        ("i just want the pain to stop", 2),
+        # Affirmations of life and stories are not a person in danger.
+        ("I don't want to die, I want to live", 0),
+        ("a character in my book killed himself", 0),
+        ("my tooth aches so much, i just want the pain to stop", 0),
+    ],
+)
+def test_compositional_kinds(text: str, tier: int) -> None:
+    assert assess(text).tier == tier
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i took 40 of my sleeping pills",
+        "mixed my xanax with a bottle of vodka",
+        "my friend isn't breathing and her lips are blue",
+        "he won't wake up after using",
+    ],
+)
+def test_overdose_by_amount_mixture_or_signs_leads_with_the_emergency_number(text: str) -> None:
+    result = assess(text)
+    assert result.tier == 1 and result.overdose
+
+
+def test_someone_elses_overdose_in_progress_keeps_tier_one() -> None:
+    result = assess("my brother is not breathing, he took something")
+    assert result.tier == 1 and result.third_party and result.overdose
+
+
+@pytest.mark.parametrize("text", ["I'm not panicking", "i had a panic attack last year"])
+def test_negated_or_past_distress_is_nothing_to_act_on(text: str) -> None:
+    assert assess(text).tier == 0
+
+
+def test_unknown_word_group_is_an_error() -> None:
+    data = {
+        "modifiers": {"negations": ["not"], "past": [], "third_party": [], "clause_breaks": [","]},
+        "rule": [{"id": "x", "tier": 1, "category": "intent", "patterns": ["{nope} die"]}],
+    }
+    with pytest.raises(ValueError, match="nope"):
+        RiskDetector(data)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x" * 100_000, "🙂"])
+def test_empty_odd_and_long_input_is_safe(text: str) -> None:
+    assert assess(text).tier == 0
+
+
+def test_patterns_file_is_valid() -> None:
+    raw = (resources.files("flows.safety.crisis") / "patterns.toml").read_text("utf-8")
+    data = tomllib.loads(raw)
+    ids = [rule["id"] for rule in data["rule"]]
+    assert len(ids) == len(set(ids))
+    for rule in data["rule"]:
+        assert rule["tier"] in (1, 2, 3) and rule["category"] and rule["patterns"]
+        assert rule.get("subject", "self") in ("self", "other")
+    RiskDetector(data)  # every pattern compiles

@@ -1,0 +1,1 @@
+"""Tests of storage: migrations, repositories, the bytes on disk."""
