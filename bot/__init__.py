@@ -1,1 +1,2 @@
-"""The composition root: settings, logging, wiring, and the `python -m bot` entry point."""
+"""The composition root: settings, logging, wiring, the sweep for every channel, and the
+`python -m bot` entry point."""

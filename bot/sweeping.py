@@ -6,15 +6,21 @@ which), crisis replies first and unpaced, the rest as each channel paces schedul
 Then whatever the outbox still holds for a running channel (a send that failed, a
 process that stopped before sending) is sent, and the database's write-ahead log is
 folded, so what was deleted since the last tick leaves the disk too.
+
+The tick is an APScheduler interval job on the running event loop: one instance at a
+time (a pass that runs long makes the next one wait, never run twice at once), and
+missed ticks coalesce into one.
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, ExitStack
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
 from flows.core.delivery import Postman
 from flows.sweeper import Sweeper
@@ -57,8 +63,10 @@ class SweepJob:
         self._channels = tuple(channels)
         self._tick = tick_seconds
         self._first = first_seconds
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        # Held for the length of a scheduled pass, so `stop` can wait for it to finish.
+        self._passing = asyncio.Lock()
+        self._stopped = False
 
     async def sweep_now(self) -> None:
         """One pass, as each tick runs it."""
@@ -79,30 +87,37 @@ class SweepJob:
 
     def start(self) -> None:
         """Sweep after `first_seconds`, then every `tick_seconds`, until `stop`."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="sweep")
+        if self._scheduler is not None:
+            return
+        # Wall-clock time only places the ticks; what is due is asked of the engine's clock.
+        first = datetime.now(UTC) + timedelta(seconds=self._first)
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._scheduler.add_job(
+            self._pass,
+            IntervalTrigger(seconds=self._tick, timezone=UTC),
+            id="sweep",
+            next_run_time=first,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+        self._scheduler.start()
 
     async def stop(self) -> None:
         """No more sweeps; a sweep under way finishes first (it is bounded)."""
-        self._stopping.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
+        self._stopped = True
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        async with self._passing:
+            pass
 
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        delay = self._first
-        while not await self._stopped_within(delay):
-            began = loop.time()
+    async def _pass(self) -> None:
+        async with self._passing:
+            if self._stopped:  # a tick that fired as the bot was stopping
+                return
             try:
                 await self.sweep_now()
             except Exception as error:
                 # A failed pass leaves everything due for the next one; the job goes on.
                 log.error("sweep_failed error=%s", type(error).__name__, exc_info=error)
-            # Every tick from the last start; a pass that ran long is followed at once.
-            delay = max(0.0, self._tick - (loop.time() - began))
-
-    async def _stopped_within(self, seconds: float) -> bool:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        return self._stopping.is_set()

@@ -296,7 +296,7 @@ def _tags_question(selected: list[str]) -> tuple[str, list[Choice]]:
 
 
 class NewEventData(TypedDict, total=False):
-    # What `Draft` holds, as stored (the time as ISO 8601), filled in step by step.
+    # What `EventFields` holds, as stored (the time as ISO 8601), filled in step by step.
     starts_at: str
     title: str
     place: str

@@ -301,7 +301,7 @@ async def on_calendar_file(ctx: Context) -> bool:
         counts.added,
         counts.updated,
         counts.cancelled,
-        parsed.past + parsed.all_day + parsed.repeating + parsed.unreadable,
+        parsed.past + parsed.too_far + parsed.all_day + parsed.repeating + parsed.unreadable,
     )
     lines = [
         f"📅 Calendar imported: {counts.added} added, {counts.updated} updated, "

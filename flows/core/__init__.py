@@ -9,6 +9,7 @@ their steps and answers), `conversation` (a conversation and its stored row),
 words to choices), `values` (what a channel sends in and gets back), `channels` (what
 each channel can do), `delivery` (the postman), `inbox` (a channel's raw updates, applied
 once), `clock`, `config`, `parsing`, `local_time`, `quiet_hours`, `limits`, `names`,
-`typed_buttons`, `audit`, `mood` (the mood scale and what counts as low), `sweep` (what
+`notice_keys` (the keys sent messages are remembered under), `typed_buttons`, `audit`,
+`mood` (the mood scale and what counts as low), `sweep` (what
 a feature's step of the scheduler sweep looks like).
 """

@@ -13,7 +13,8 @@ InputHook = Callable[[Context], Awaitable[bool]]
 
 @dataclass(frozen=True, slots=True)
 class Hooks:
-    """What runs around the flows for free text and attachments, in this order."""
+    """What runs around the flows for free text and attachments, in the order listed
+    (`reachable_again` aside: it runs first, for anyone marked unreachable who writes)."""
 
     # The crisis guard: sees every typed text first, in every state. It runs in a
     # transaction of its own, committed (and sent) before anything else runs, when

@@ -3,9 +3,13 @@ so they can be edited, withdrawn or replied to later. Built and parsed only here
 
 A key holds ids and a kind, never any text: `handoff:12` (a request to talk sent to
 volunteers), `relay:12` and `relay:12:<message>` (what a chat sends a volunteer, and the
-copies of one relayed message), `report:12`, `handover:12`, `buddy:40`. A message still in
-the outbox is recorded under `outbox:<id>` until the channel's message id replaces it.
+copies of one relayed message), `report:12`, `handover:12`, `buddy:40`, and the crisis
+guard's pages (`safety:12`, `chat-safety:12`, `volunteer-safety:<member>:<day>`). A
+message still in the outbox is recorded under `outbox:<id>` until the channel's message id
+replaces it.
 """
+
+from datetime import date
 
 from flows.core.parsing import parse_id
 
@@ -45,6 +49,21 @@ def report(handoff_id: int) -> str:
 def handover(handoff_id: int) -> str:
     """A volunteer's request for an admin, withdrawn once one steps in."""
     return f"handover:{handoff_id}"
+
+
+def chat_safety(handoff_id: int) -> str:
+    """Admins told that a crisis was flagged inside a peer chat (names the member's alias)."""
+    return f"chat-safety:{handoff_id}"
+
+
+def volunteer_safety(member_id: int, day: date) -> str:
+    """Admins asked to check in on a volunteer whose own words alarmed, once a day."""
+    return f"volunteer-safety:{member_id}:{day:%Y-%m-%d}"
+
+
+def chat_alert(handoff_id: int) -> str:
+    """The private alert to a chat's volunteer that a message in it was flagged."""
+    return f"safety:{handoff_id}"
 
 
 def buddy(rsvp_id: int) -> str:

@@ -3,7 +3,8 @@
 Their pseudonym and words reach others in a few recorded ways, and each is undone:
 
 - **Requests to talk** (`handoff:<chat>`, sent to volunteers and admins, with the chosen
-  name), **reports** of their chats to admins (`report:<chat>`) and **requests for a peer
+  name), **reports** of their chats to admins (`report:<chat>`), admins' notices of a crisis
+  flagged in their chat (`chat-safety:<chat>`, with the chosen name) and **requests for a peer
   at an event** (`buddy:<answer>`): edited to a neutral text, without buttons.
 - **Relayed copies** of their messages in the volunteer's chat (`relay:<chat>:<message>`)
   and the "💬 name:" lines before them (`relay:<chat>`): deleted where the channel can
@@ -35,6 +36,10 @@ REPORT_CLOSED = (
     "🚩 A report about peer chat #{chat}: the member has since left Hearthside, and what was "
     "stored about them is deleted."
 )
+CHAT_SAFETY_CLOSED = (
+    "🔴 A crisis was flagged in peer chat #{chat}: the member has since left Hearthside, and "
+    "what was stored about them is deleted."
+)
 BUDDY_CLOSED = (
     "🤝 This request has passed: the member has left Hearthside. Thank you for offering!"
 )
@@ -55,6 +60,8 @@ async def withdraw_traces(ctx: Context, member: Member) -> None:
     for chat in chats:
         await _replace(ctx, own, notice_keys.request(chat), Reply(REQUEST_CLOSED))
         await _replace(ctx, own, notice_keys.report(chat), Reply(REPORT_CLOSED.format(chat=chat)))
+        closed = Reply(CHAT_SAFETY_CLOSED.format(chat=chat))
+        await _replace(ctx, own, notice_keys.chat_safety(chat), closed)
         await _take_back(ctx, own, notice_keys.relay(chat))
         await _take_back(ctx, own, notice_keys.copy(chat, ""), prefix=True)
     for answer in answers:

@@ -265,7 +265,9 @@ async def _tell_admins_of_chat(ctx: Context, chat: Handoff) -> None:
         "asked to stay with them. They have been shown the crisis lines."
     )
     admins = await admin_accounts(ctx)
-    await _page_once(ctx, admins, f"chat-safety:{chat.id}", text, again=f"{text} (Flagged again.)")
+    await _page_once(
+        ctx, admins, notice_keys.chat_safety(chat.id), text, again=f"{text} (Flagged again.)"
+    )
 
 
 async def _guard_volunteer(ctx: Context, assessment: Assessment, name: str) -> None:
@@ -282,7 +284,7 @@ async def _guard_volunteer(ctx: Context, assessment: Assessment, name: str) -> N
         )
         await _hold(ctx)
         # One page a day per volunteer, updated in place if more words are flagged.
-        key = f"volunteer-safety:{ctx.require_member().id}:{ctx.now:%Y-%m-%d}"
+        key = notice_keys.volunteer_safety(ctx.require_member().id, ctx.now.date())
         text = (
             f"🙋 URGENT: the safety check flagged serious risk in words {name} wrote while "
             "holding a peer chat — their own, or a question they asked. Please check in "
@@ -418,7 +420,7 @@ async def _alert_volunteer(
     await _page_once(
         ctx,
         await ctx.tx.members.accounts_of(volunteer_id),
-        f"safety:{handoff.id}",
+        notice_keys.chat_alert(handoff.id),
         alert(""),
         again=alert(f" (flagged {count} times in this chat)"),
         buttons=(command_choice(f"handover {handoff.ref}", "Hand to an admin", "🙋"),),

@@ -174,3 +174,24 @@ def test_a_withdrawal_and_a_goodbye_survive_the_outbox_round_trip() -> None:
         Reply("Done", forget_chat=True),
     ):
         assert Reply.from_json(reply.to_json()) == reply
+
+
+async def test_the_admins_notice_of_a_crisis_in_their_chat_is_taken_back(
+    room: Room, engine: Engine
+) -> None:
+    await make_volunteer(room, SAM, "Sam")
+    await ChatDriver(engine, HERON).onboard(name="Quiet Heron")
+    await room.say(HERON, "/talk")
+    await room.tap(HERON, "Skip")
+    await room.tap(SAM, "Accept")
+    await room.say(HERON, "i want to kill myself tonight")
+    [notice] = [r for r in room.inbox(ADMIN) if "crisis flagged in a peer chat" in r.text]
+    assert "Quiet Heron" in notice.text and notice.notice is not None
+    async with engine.db.transaction() as tx:
+        [(account, ref, _)] = await tx.notices.recorded(notice.notice)
+        await tx.notices.sent(account, ref, "78")
+        await tx.outbox.drop_for_account(ADMIN)
+    await delete(room, HERON)
+    [edit] = [r for r in room.inbox(ADMIN) if r.replaces_notice == notice.notice]
+    assert "Quiet Heron" not in edit.text
+    assert edit.text.startswith("🔴 A crisis was flagged in peer chat #")
