@@ -32,7 +32,6 @@ from storage.records import (
     Volunteer,
 )
 from storage.states import (
-    OPEN_STATUSES,
     ChatSide,
     EndReason,
     EventRating,
@@ -48,7 +47,6 @@ from storage.states import (
 )
 
 __all__ = [
-    "OPEN_STATUSES",
     "Account",
     "BuddyMeeting",
     "ChatReport",

@@ -92,8 +92,5 @@ class NoticeRepository:
             (account.channel, account.external_id),
         )
 
-    async def forget(self, notice: str) -> None:
-        await self._conn.execute("DELETE FROM sent_message WHERE notice = ?", (notice,))
-
     async def prune(self, before: datetime) -> None:
         await self._conn.execute("DELETE FROM sent_message WHERE sent_at < ?", (to_db(before),))

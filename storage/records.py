@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 from storage.states import (
-    OPEN_STATUSES,
     ChatSide,
     EndReason,
     EventRating,
@@ -58,10 +57,6 @@ class Member:
     def is_quiet(self, now: datetime) -> bool:
         """Nudges and surveys are paused after a safety event."""
         return self.quiet_until is not None and now < self.quiet_until
-
-    @property
-    def has_consented(self) -> bool:
-        return self.consented_at is not None
 
     @property
     def is_onboarded(self) -> bool:
@@ -187,10 +182,6 @@ class Handoff:
     ref: str = ""
     # The member agreed to show their latest mood to the peer who accepts (no one else).
     share_mood: bool = False
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
 
 
 @dataclass(frozen=True, slots=True)

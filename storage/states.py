@@ -19,10 +19,6 @@ class HandoffStatus(StrEnum):
     CANCELLED = "cancelled"  # a request withdrawn before anyone accepted it
 
 
-# A request or a chat: what a member may have only one of at a time.
-OPEN_STATUSES = frozenset({HandoffStatus.WAITING, HandoffStatus.ACTIVE})
-
-
 class Priority(IntEnum):
     """How urgent a request to talk is (`handoff.priority`): the queue takes the lowest first."""
 

@@ -89,7 +89,6 @@ STEPS = (
         "someone to keep my medicines for a while, keeping no alcohol at home.",
     ),
 )
-STEP_BY_KEY = {step.key: step for step in STEPS}
 PROFESSIONALS = "professionals"
 # What a crisis reply shows of the plan, in this order, at most two of them.
 REMINDER = (
