@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     isolation_days: int = Field(default=14, ge=0, le=365)
     isolation_low_mood_run: int = Field(default=3, ge=0, le=60)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # In the console: logs to `<database file>.log` beside the database, or in the terminal
+    # between the messages.
+    console_logs: Literal["file", "terminal"] = "file"
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -169,6 +172,11 @@ class Settings(BaseSettings):
         return CrisisResources.for_deployment(
             self.crisis_country, override, catalog, emergency=self.emergency_number
         )
+
+    @field_validator("console_logs", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("quiet_hours")
     @classmethod

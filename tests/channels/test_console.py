@@ -2,6 +2,7 @@
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -78,3 +79,39 @@ def test_sigterm_shuts_down_cleanly(tmp_path: Path) -> None:
         assert "as asked (--console)" in process.stdout.readline()
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
+
+
+def test_logs_go_to_a_private_file_beside_the_database(tmp_path: Path) -> None:
+    """The chat owns the terminal: a safety event's log line must not land between the
+    messages, but in `<database file>.log` (0600), unless CONSOLE_LOGS=terminal asks."""
+    lines = ["/start", "1", "River", "UTC", "9", "2", "I want to kill myself", "/quit"]
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=console_env(tmp_path),
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    log_file = tmp_path / "console.db.log"
+    assert "safety_event" not in done.stdout + done.stderr
+    assert f"Logs go to {log_file}" in done.stdout.splitlines()[2]
+    assert "safety_event member=" in log_file.read_text()
+    assert stat.S_IMODE(log_file.stat().st_mode) == 0o600
+
+    asked = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env={**console_env(tmp_path), "CONSOLE_LOGS": "terminal"},
+        input="I want to kill myself\n/quit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert asked.returncode == 0, asked.stderr
+    assert "safety_event member=" in asked.stderr
+    assert "Logs are shown here" in asked.stdout
