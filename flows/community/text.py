@@ -13,6 +13,11 @@ ANSWER_LABELS = {
 }
 
 
+def people(n: int) -> str:
+    """ "1 person", "2 people"."""
+    return f"{n} {'person' if n == 1 else 'people'}"
+
+
 def card(
     event: Event,
     timezone: str,
