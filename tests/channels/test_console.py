@@ -115,3 +115,11 @@ def test_logs_go_to_a_private_file_beside_the_database(tmp_path: Path) -> None:
     assert asked.returncode == 0, asked.stderr
     assert "safety_event member=" in asked.stderr
     assert "Logs are shown here" in asked.stdout
+
+
+def test_the_console_never_asks_anyone_to_tap(tmp_path: Path) -> None:
+    """The terminal has no buttons: hints say to type a number or send a listed command."""
+    out = run_console(tmp_path, ["/start", "banana", "1", "River", "UTC", "9", "2", "/rsvp"])
+    assert "Please choose one of the options: type its number or its words." in out
+    assert "send one of the commands listed under an event in /events" in out
+    assert "tap a button" not in out.lower()

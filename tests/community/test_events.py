@@ -126,7 +126,10 @@ async def test_rsvp_buttons_unknown_event_and_capacity(
     await room.say(RIVER, "/rsvp 999 going")
     assert "can't find that event" in room.inbox(RIVER)[-1].text
     await room.say(RIVER, "/rsvp")
-    assert "tap a button" in room.inbox(RIVER)[-1].text
+    # The console lists command buttons as lines to send: it has no buttons to tap.
+    assert room.inbox(RIVER)[-1].text == (
+        "To answer, send one of the commands listed under an event in /events."
+    )
 
     await room.say(RIVER, "/events")
     outcome = await room.tap(RIVER, "I'll go")
@@ -145,6 +148,45 @@ async def test_rsvp_buttons_unknown_event_and_capacity(
     await room.say(RIVER, f"/rsvp {event_id} no")
     assert "taken you off the list" in room.inbox(RIVER)[-1].text
     assert (await event(db, event_id)).going == 0
+
+
+async def test_rsvp_with_the_event_alone_shows_it_with_its_buttons(
+    room: Room, engine: Engine, db: Database
+) -> None:
+    await join(engine, RIVER, zone="America/New_York")
+    event_id = await post(room, ONE_LINER)
+    for typed in (f"/rsvp {event_id}", f"/rsvp {event_id} yes"):
+        await room.say(RIVER, typed)
+        offered = room.inbox(RIVER)[-1]
+        assert offered.text.startswith("Would you like to go?")
+        assert "Sat 5 Dec, 18:30 · Recovery walk" in offered.text
+        assert [c.value for c in offered.choices] == [
+            f"rsvp {event_id} going", f"rsvp {event_id} maybe", f"rsvp {event_id} no",
+        ]  # fmt: skip
+    assert (await event(db, event_id)).going == 0  # nothing was answered for them
+    await room.tap(RIVER, "Maybe")
+    assert (await event(db, event_id)).maybe == 1
+    await room.say(RIVER, f"/rsvp {event_id} GOING")  # the typed answer, in any case
+    assert (await event(db, event_id)).going == 1
+    await room.say(RIVER, "/rsvp 999")
+    assert "can't find that event" in room.inbox(RIVER)[-1].text
+
+
+async def test_telegram_members_are_told_to_tap(room: Room, engine: Engine) -> None:
+    member = Account("telegram", "555")
+    await join(engine, member)
+    await room.say(member, "/rsvp")
+    assert room.inbox(member)[-1].text == "To answer, tap a button under an event in /events."
+
+
+async def test_an_empty_events_list_promises_nothing(room: Room, engine: Engine) -> None:
+    await join(engine, RIVER)
+    await room.say(RIVER, "/events")
+    text = room.inbox(RIVER)[-1].text
+    assert "no community events in the next two weeks" in text
+    assert "let you know" not in text and "/newevent" not in text
+    await room.say(ADMIN, "/events")
+    assert "/newevent posts one" in room.inbox(ADMIN)[-1].text
 
 
 async def test_people_who_have_not_joined_are_not_shown_events(room: Room) -> None:
