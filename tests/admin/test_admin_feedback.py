@@ -9,7 +9,6 @@ from bot.app import known_channels
 from flows.catalogue import create_engine
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
-from flows.core.engine import Engine
 from flows.core.limits import Rate, RateLimiter
 from storage import Account, Database
 from tests.chat_driver import ChatDriver, Room
@@ -24,7 +23,7 @@ VOLUNTEER = Account("console", "21")
 def room(db: Database, clock: ManualClock, flow_config: FlowConfig) -> Room:
     config = dataclasses.replace(flow_config, admins=frozenset({"console:900"}))
     unlimited = RateLimiter(Rate(burst=1_000, per_second=1_000))
-    engine: Engine = create_engine(
+    engine = create_engine(
         db, clock, config, rng=random.Random(3), limits=unlimited, channels=known_channels()
     )
     return Room(engine)
