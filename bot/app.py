@@ -102,8 +102,7 @@ def console_logs_note(settings: Settings) -> str:
     if settings.console_logs == "terminal":
         return "Logs are shown here, between the messages (CONSOLE_LOGS=terminal)."
     return (
-        f"Logs go to {console_log_file(settings)} (CONSOLE_LOGS=terminal shows them here "
-        "instead)."
+        f"Logs go to {console_log_file(settings)} (CONSOLE_LOGS=terminal shows them here instead)."
     )
 
 

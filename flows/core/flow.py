@@ -33,6 +33,7 @@ def pick_an_option(ctx: "Context") -> str:
     """The hint, in the words of the person's channel: buttons, or numbered lines."""
     return f"{PICK_AN_OPTION}: {ctx.engine.channels.of(ctx.account).how_to_choose}."
 
+
 STEP_PREFIX = "on_"
 
 

@@ -127,8 +127,7 @@ OFFER = (
 )
 # Said on every channel, buttons or numbered lines: "choose" fits both.
 NOT_AN_OPTION = (
-    "That number isn't one of the options — choose one of them, or type a few words of "
-    "your own."
+    "That number isn't one of the options — choose one of them, or type a few words of your own."
 )
 NOTHING_HEARD = "I didn't catch anything there — type a few words, or choose one of the options."
 TOO_LONG = (
