@@ -161,8 +161,10 @@ async def notify(
 
 def member_alias(ctx: Context) -> str:
     member = ctx.require_member()
-    # Someone in crisis before choosing a name: nothing that identifies them, not even our row id.
-    return member.pseudonym or "A member (no name yet)"
+    # Someone in crisis before choosing a name: nothing that identifies them, not even our
+    # row id. A name-like label reads right wherever a name goes ("You're now talking with
+    # Guest 418", "Guest 418 has ended the chat"); a random number tells two apart.
+    return member.pseudonym or f"Guest {ctx.rng.randint(100, 999)}"
 
 
 async def latest_mood_line(ctx: Context, member_id: int) -> str | None:
