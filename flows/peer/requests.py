@@ -19,7 +19,7 @@ from flows.core.config import FlowConfig
 from flows.core.context import Context
 from flows.core.engine import Engine
 from flows.core.flow import Chosen, Flow
-from flows.core.local_time import local_today, when
+from flows.core.local_time import day_label, local_today, when
 from flows.core.mood import is_low_mood
 from flows.core.sweep import BATCH
 from flows.core.values import COMMAND_TOKEN, Choice, Outcome, Reply, command_choice
@@ -171,7 +171,7 @@ async def latest_mood_line(ctx: Context, member_id: int) -> str | None:
     moods = await ctx.tx.checkins.recent_moods(member_id, limit=1)
     if not moods:
         return None
-    return f"Latest mood: {moods[0].mood}/5 ({moods[0].local_date:%a %d %b})"
+    return f"Latest mood: {moods[0].mood}/5 ({day_label(moods[0].local_date)})"
 
 
 async def open_request(

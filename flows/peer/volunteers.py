@@ -10,7 +10,7 @@ from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.flow import Answer, Chosen, Flow
-from flows.core.local_time import TIMEZONE_HINT, timezone_choices
+from flows.core.local_time import TIMEZONE_HINT, timezone_choices, when
 from flows.core.names import clean_name, looks_like_any, name_problem
 from flows.core.parsing import parse_id, parse_timezone
 from flows.core.values import Choice, Reply, command_choice
@@ -38,9 +38,10 @@ async def invite(ctx: Context) -> None:
     deep_link = ctx.engine.channels.of(ctx.account).deep_link(code)
     link = f"{deep_link}\n" if deep_link else ""
     what = "an admin" if role is Role.ADMIN else "a peer volunteer"
+    zone = ctx.member.timezone if ctx.member is not None else ctx.config.default_timezone
     text = (
         f"Here is a one-time invite to join as {what}. It works once and expires in "
-        f"{ctx.config.invite_days} days ({expires:%d %b %Y}).\n\n{link}"
+        f"{ctx.config.invite_days} days ({when(expires, zone)}).\n\n{link}"
         f"Or they can send: /volunteer {code}\n\n"
         "Share it privately with that one person."
     )

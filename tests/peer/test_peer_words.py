@@ -1,8 +1,9 @@
-"""How peer-support messages read when a detail is missing: a person with no name yet."""
+"""How peer-support messages read: a person with no name yet, and the days they name."""
 
 import dataclasses
 import random
 import re
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -10,8 +11,9 @@ from bot.app import known_channels
 from flows.catalogue import create_engine
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
+from flows.core.local_time import day_label, when
 from storage import Account, Database
-from tests.chat_driver import Room
+from tests.chat_driver import ChatDriver, Room
 from tests.peer.test_peer_support import make_volunteer
 
 ALICE = Account("console", "21")
@@ -35,3 +37,31 @@ async def test_someone_with_no_name_yet_reads_like_a_name(room: Room) -> None:
     assert found is not None, connected
     assert "no name yet" not in room.texts(ALICE)
     assert STRANGER.external_id not in found.group(1)
+
+
+async def test_days_are_written_one_way(room: Room, clock: ManualClock) -> None:
+    """"Latest mood: 4/5 (Wed 2 Dec)" and /history's "Wed 2 Dec", as events'
+    "Wed 2 Dec, 18:30": never "Wed 02 Dec" beside "Sat 5 Dec"."""
+    clock.set(datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
+    await make_volunteer(room, ALICE, "Sam")
+    member = Account("console", "1")
+    await ChatDriver(room.engine, member).onboard(name="Quiet Heron")
+    await room.say(member, "/checkin")
+    await room.tap(member, "4")
+    await room.tap(member, "Done")
+    await room.say(member, "skip")
+    await room.say(member, "/history")
+    assert "Wed 2 Dec  🙂 4" in room.texts(member)
+    await room.say(member, "/talk")
+    await room.tap(member, "Skip")
+    assert "Latest mood: 4/5 (Wed 2 Dec)" in room.inbox(member)[-1].text
+    await room.tap(member, "Yes, share it")
+    await room.tap(ALICE, "Accept")
+    assert "Latest mood: 4/5 (Wed 2 Dec)" in room.texts(ALICE)
+    assert "02 Dec" not in room.texts(member) + room.texts(ALICE)
+
+
+def test_day_label_and_when_agree() -> None:
+    assert day_label(date(2026, 12, 2)) == "Wed 2 Dec"
+    moment = datetime(2026, 12, 2, 18, 30, tzinfo=UTC)
+    assert when(moment, "UTC") == "Wed 2 Dec, 18:30"
