@@ -36,13 +36,14 @@ async def invite(ctx: Context) -> None:
     log.info("invite_created role=%s", role)
     # A link that opens a chat with Hearthside and redeems the code, where the channel has them.
     deep_link = ctx.engine.channels.of(ctx.account).deep_link(code)
-    link = f"{deep_link}\n" if deep_link else ""
     what = "an admin" if role is Role.ADMIN else "a peer volunteer"
     zone = ctx.member.timezone if ctx.member is not None else ctx.config.default_timezone
+    # Without a link (the console), the command is the only way, not an alternative.
+    how = f"They can open:\n{deep_link}\nor send: " if deep_link else "They can send: "
     text = (
         f"Here is a one-time invite to join as {what}. It works once and expires in "
-        f"{ctx.config.invite_days} days ({when(expires, zone)}).\n\n{link}"
-        f"Or they can send: /volunteer {code}\n\n"
+        f"{ctx.config.invite_days} days ({when(expires, zone)}).\n\n"
+        f"{how}/volunteer {code}\n\n"
         "Share it privately with that one person."
     )
     # The code is written nowhere, not even in the outbox: if this can't be sent at
@@ -74,6 +75,14 @@ async def redeem(ctx: Context, code: str) -> None:
             return
         await ctx.tx.members.grant_admin(member.id)
         log.info("admin_granted member=%s", member.id)
+        if ctx.input.command == "volunteer":
+            # The code says what it makes, whichever command carried it: say which it was.
+            ctx.say(
+                "That was an admin invite, so you're now an admin of this Hearthside, not a "
+                "peer volunteer (an admin can send you a volunteer invite if you'd like to be "
+                "one too). /help lists the admin commands."
+            )
+            return
         ctx.say("You're now an admin of this Hearthside. /help lists the admin commands.")
         return
     await ctx.ensure_member()
@@ -124,7 +133,8 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
         )
         ctx.ask(
             self.on_name,
-            "What display name would you like members to see? (Not your real name is fine.)",
+            "What display name would you like members to see? It doesn't have to be your "
+            "real name.",
             free_text=True,
         )
 
@@ -157,7 +167,7 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
         choices.append(Choice(DONE, "Done"))
         ctx.ask(
             self.on_topics,
-            "Which topics are you comfortable with? Tap any, then Done (or just Done).",
+            "Which topics are you comfortable with? Choose any, then Done (or just Done).",
             choices,
             columns=2,
             in_place=in_place,

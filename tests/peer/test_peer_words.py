@@ -65,3 +65,39 @@ def test_day_label_and_when_agree() -> None:
     assert day_label(date(2026, 12, 2)) == "Wed 2 Dec"
     moment = datetime(2026, 12, 2, 18, 30, tzinfo=UTC)
     assert when(moment, "UTC") == "Wed 2 Dec, 18:30"
+
+
+ADMIN = Account("console", "900")
+
+
+async def test_invites_read_whole_with_or_without_a_link(room: Room) -> None:
+    await room.say(ADMIN, "/invite")
+    invite = room.inbox(ADMIN)[-1].text
+    # The console makes no links: the command is the way, not "Or they can send".
+    assert "\n\nThey can send: /volunteer " in invite
+    assert "Or they" not in invite and "or send" not in invite
+
+
+async def test_an_admin_invite_sent_as_volunteer_says_what_it_made(room: Room) -> None:
+    await room.say(ADMIN, "/invite admin")
+    code = room.inbox(ADMIN)[-1].text.split("/volunteer ", 1)[1].split()[0]
+    await room.say(STRANGER, f"/volunteer {code}")
+    said = room.inbox(STRANGER)[-1].text
+    assert said.startswith("That was an admin invite, so you're now an admin")
+    assert "not a peer volunteer" in said
+    await room.say(STRANGER, "/stats")
+    assert "📊" in room.inbox(STRANGER)[-1].text  # an admin indeed
+    await room.say(STRANGER, "/oncall")
+    assert "for peer volunteers" in room.inbox(STRANGER)[-1].text  # and not a volunteer
+
+
+async def test_the_display_name_question_reads_plainly(room: Room) -> None:
+    await room.say(ADMIN, "/invite")
+    code = room.inbox(ADMIN)[-1].text.split("/volunteer ", 1)[1].split()[0]
+    await room.say(ALICE, f"/volunteer {code}")
+    assert (
+        "What display name would you like members to see? It doesn't have to be your real name."
+        in room.texts(ALICE)
+    )
+    await room.say(ALICE, "Sam")
+    assert "Choose any, then Done" in room.inbox(ALICE)[-1].text
