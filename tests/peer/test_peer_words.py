@@ -1,9 +1,11 @@
-"""How peer-support messages read: a person with no name yet, and the days they name."""
+"""How peer-support messages read: a person with no name yet, the days they name,
+invites, volunteers' set-up, and shifts."""
 
 import dataclasses
 import random
 import re
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,10 +14,13 @@ from flows.catalogue import create_engine
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
 from flows.core.local_time import day_label, when
+from flows.peer.shifts import _coverage_text
+from flows.sweeper import Sweeper
 from storage import Account, Database
 from tests.chat_driver import ChatDriver, Room
 from tests.peer.test_peer_support import make_volunteer
 
+ADMIN = Account("console", "900")
 ALICE = Account("console", "21")
 STRANGER = Account("console", "77")
 
@@ -40,7 +45,7 @@ async def test_someone_with_no_name_yet_reads_like_a_name(room: Room) -> None:
 
 
 async def test_days_are_written_one_way(room: Room, clock: ManualClock) -> None:
-    """"Latest mood: 4/5 (Wed 2 Dec)" and /history's "Wed 2 Dec", as events'
+    """ "Latest mood: 4/5 (Wed 2 Dec)" and /history's "Wed 2 Dec", as events'
     "Wed 2 Dec, 18:30": never "Wed 02 Dec" beside "Sat 5 Dec"."""
     clock.set(datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
     await make_volunteer(room, ALICE, "Sam")
@@ -65,9 +70,6 @@ def test_day_label_and_when_agree() -> None:
     assert day_label(date(2026, 12, 2)) == "Wed 2 Dec"
     moment = datetime(2026, 12, 2, 18, 30, tzinfo=UTC)
     assert when(moment, "UTC") == "Wed 2 Dec, 18:30"
-
-
-ADMIN = Account("console", "900")
 
 
 async def test_invites_read_whole_with_or_without_a_link(room: Room) -> None:
@@ -101,3 +103,53 @@ async def test_the_display_name_question_reads_plainly(room: Room) -> None:
     )
     await room.say(ALICE, "Sam")
     assert "Choose any, then Done" in room.inbox(ALICE)[-1].text
+
+
+async def test_a_long_or_overnight_shift_is_asked_about_first(room: Room, db: Database) -> None:
+    await make_volunteer(room, ALICE, "Sam", on_call=False)
+    await room.say(ALICE, "/shifts")
+    await room.tap(ALICE, "Add a shift")
+    await room.say(ALICE, "Wed 17:00-16:00")
+    asked = room.inbox(ALICE)[-1].text
+    assert asked == (
+        "That shift runs past midnight and lasts 23 hours: Wed 17:00–Thu 16:00. Is that right?"
+    )
+    await room.tap(ALICE, "No, let me retype it")
+    async with db.transaction() as tx:
+        assert await tx.volunteers.all_shifts() == []  # nothing was added
+    await room.say(ALICE, "Fri 22:00-02:00")
+    assert "runs past midnight and lasts 4 hours: Fri 22:00–Sat 02:00" in (
+        room.inbox(ALICE)[-1].text
+    )
+    await room.tap(ALICE, "Yes, add it")
+    assert "• Fri 22:00–Sat 02:00" in room.inbox(ALICE)[-1].text
+    await room.tap(ALICE, "Add a shift")
+    await room.say(ALICE, "Sat 08:00-21:30")  # long, same day
+    assert "lasts 13 hours 30 min: Sat 08:00–21:30" in room.inbox(ALICE)[-1].text
+    await room.tap(ALICE, "Yes, add it")
+    await room.tap(ALICE, "Add a shift")
+    await room.say(ALICE, "Mon 18:00-22:00")  # an ordinary shift is added at once
+    assert room.inbox(ALICE)[-1].text.startswith("Added Mon 18:00–22:00.")
+    async with db.transaction() as tx:
+        assert len(await tx.volunteers.all_shifts()) == 3
+
+
+async def test_the_cover_warning_never_reads_19_00_to_19_00(room: Room) -> None:
+    """No shifts at all: the whole next day is uncovered, said as such."""
+    await make_volunteer(room, ALICE, "Sam", on_call=False)
+    _, outcomes = await Sweeper(room.engine).sweep()
+    for outcome in outcomes:
+        room.collect(outcome)
+    [warning] = [r.text for r in room.inbox(ADMIN) if "Shift cover" in r.text]
+    assert "nobody is on shift at all" in warning
+    assert "15:00–15:00" not in warning
+
+
+def test_cover_gaps_past_midnight_name_both_days() -> None:
+    zone = ZoneInfo("UTC")
+    # Sun 22 Nov 2026: uncovered 22:00-03:00 and 05:00-06:00.
+    gaps = [datetime(2026, 11, 22, h, tzinfo=UTC) for h in (22, 23)] + [
+        datetime(2026, 11, 23, h, tzinfo=UTC) for h in (0, 1, 2, 5)
+    ]
+    text = _coverage_text(gaps, zone)
+    assert "nobody is on shift Sun 22:00–Mon 03:00, Mon 05:00–06:00 (UTC time)" in text
