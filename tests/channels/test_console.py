@@ -123,3 +123,12 @@ def test_the_console_never_asks_anyone_to_tap(tmp_path: Path) -> None:
     assert "Please choose one of the options: type its number or its words." in out
     assert "send one of the commands listed under an event in /events" in out
     assert "tap a button" not in out.lower()
+
+
+def test_as_needs_its_space_and_other_commands_are_not_taken_for_it(tmp_path: Path) -> None:
+    out = run_console(tmp_path, ["/as12", "/assist", "/as 12", "/quit"])
+    assert "You're still user 1. To act as user 12, put a space after /as: /as 12" in out
+    assert "/as: /as 12\n\nyou (user 1)> " in out  # nobody was switched
+    # A command that merely starts with "as" goes to Hearthside, which doesn't know it.
+    assert "I don't know that command" in out
+    assert out.count("You are now user 12.") == 1
