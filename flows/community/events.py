@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flows.community.isolation import after_attending, refresh_nudge_schedule
 from flows.community.reminders import next_stage
-from flows.community.text import ANSWER_LABELS, card, rsvp_buttons, zone_note
+from flows.community.text import ANSWER_LABELS, card, is_online, rsvp_buttons, zone_note
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
@@ -183,7 +183,8 @@ async def rsvp(ctx: Context) -> None:
         text = f"Lovely — you're going to {event.title} ({at}). 🌱"
         text += " I'll remind you before it starts." if saved.due_at is not None else ""
         volunteer = await ctx.volunteer()
-        if volunteer is not None and volunteer.is_active and not saved.buddy_offer:
+        offers = not is_online(event) and not saved.buddy_offer
+        if volunteer is not None and volunteer.is_active and offers:
             ctx.say(
                 text + "\n\nAs a peer volunteer, would you be happy to meet a member there "
                 "who'd rather not walk in alone?",
