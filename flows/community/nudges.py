@@ -152,10 +152,11 @@ async def nudges_command(ctx: Context) -> None:
         await ctx.tx.members.set_nudges_off(member.id, False)
         await refresh_nudge_schedule(ctx.tx, member.id, now=ctx.now, config=ctx.config)
         log.info("nudges_on member=%s", member.id)
+        days = ctx.config.nudge_min_days
+        often = "a day" if days == 1 else f"every {days} days"
         ctx.say(
             "Suggestions are on: now and then I may tell you about a community event that "
-            f"could be nice — at most one every {ctx.config.nudge_min_days} days, never "
-            "at night. /nudges off stops them."
+            f"could be nice — at most one {often}, never at night. /nudges off stops them."
         )
         return
     if member.nudges_off:

@@ -466,7 +466,7 @@ async def accept(ctx: Context) -> None:
         ctx.say("Thank you for jumping in! Another peer has already taken this one. 💛")
         return
     if not volunteer.on_call and not ctx.is_admin:
-        ctx.say("You're off call now. /oncall first, then tap Accept again.")
+        ctx.say("You're off call now. /oncall first, then Accept again.")
         return
     if volunteer.active_chats >= volunteer.capacity and not ctx.is_admin:
         ctx.say(

@@ -31,7 +31,8 @@ async def invite(ctx: Context) -> None:
     """`/invite` (admin): a one-time code and deep link; `/invite admin` makes an admin."""
     role = Role.ADMIN if ctx.input.text.strip().lower() == "admin" else Role.VOLUNTEER
     code = new_code()
-    expires = ctx.now + timedelta(days=ctx.config.invite_days)
+    days = ctx.config.invite_days
+    expires = ctx.now + timedelta(days=days)
     await ctx.tx.volunteers.create_invite(code, role=role, now=ctx.now, expires_at=expires)
     log.info("invite_created role=%s", role)
     # A link that opens a chat with Hearthside and redeems the code, where the channel has them.
@@ -42,7 +43,7 @@ async def invite(ctx: Context) -> None:
     how = f"They can open:\n{deep_link}\nor send: " if deep_link else "They can send: "
     text = (
         f"Here is a one-time invite to join as {what}. It works once and expires in "
-        f"{ctx.config.invite_days} days ({when(expires, zone)}).\n\n"
+        f"{days} day{'s' if days != 1 else ''} ({when(expires, zone)}).\n\n"
         f"{how}/volunteer {code}\n\n"
         "Share it privately with that one person."
     )

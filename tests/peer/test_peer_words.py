@@ -153,3 +153,18 @@ def test_cover_gaps_past_midnight_name_both_days() -> None:
     ]
     text = _coverage_text(gaps, zone)
     assert "nobody is on shift Sun 22:00–Mon 03:00, Mon 05:00–06:00 (UTC time)" in text
+
+
+async def test_one_day_is_said_in_the_singular(
+    db: Database, clock: ManualClock, flow_config: FlowConfig
+) -> None:
+    config = dataclasses.replace(
+        flow_config, admins=frozenset({"console:900"}), invite_days=1, nudge_min_days=1
+    )
+    room = Room(create_engine(db, clock, config, rng=random.Random(2), channels=known_channels()))
+    await room.say(ADMIN, "/invite")
+    assert "expires in 1 day (" in room.inbox(ADMIN)[-1].text
+    member = Account("console", "1")
+    await ChatDriver(room.engine, member).onboard(name="River")
+    await room.say(member, "/nudges on")
+    assert "at most one a day, never at night" in room.inbox(member)[-1].text
