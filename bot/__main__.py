@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 
-from bot.app import StartupError, run
+from bot.app import StartupError, console_log_file, run
 from bot.logs import configure_logging
 from bot.settings import ConfigError, load_settings
 
@@ -33,10 +33,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hearthside: configuration error: {error}", file=sys.stderr)
         return 2
     console = args.console or settings.telegram_bot_token is None
-    # In the terminal, routine logs would interleave with the chat.
-    configure_logging(
-        "WARNING" if console and settings.log_level == "INFO" else settings.log_level
-    )
+    # In the terminal, log lines would interleave with the chat: they go to a file beside
+    # the database unless CONSOLE_LOGS=terminal asks for them here.
+    if console and settings.console_logs == "file":
+        configure_logging(settings.log_level, file=console_log_file(settings))
+    else:
+        configure_logging(settings.log_level)
     try:
         return asyncio.run(run(settings, console=args.console, user=args.user))
     except ConfigError as error:

@@ -85,7 +85,24 @@ def console_banner(settings: Settings, *, forced: bool) -> str:
         f"storing data in {settings.database_url}.\n"
         "To connect Telegram, create a bot with @BotFather and put its token in "
         "TELEGRAM_BOT_TOKEN (in the environment or .env), then start again.\n"
+        f"{console_logs_note(settings)}\n"
         "Type /start to begin, /as <id> to act as another person, /quit to leave."
+    )
+
+
+def console_log_file(settings: Settings) -> Path:
+    """Where the console writes its logs: beside the database, as `<database file>.log`."""
+    path = settings.database_path
+    if path == ":memory:":
+        return Path.cwd() / "hearthside.log"
+    return Path(path).resolve().with_name(Path(path).name + ".log")
+
+
+def console_logs_note(settings: Settings) -> str:
+    if settings.console_logs == "terminal":
+        return "Logs are shown here, between the messages (CONSOLE_LOGS=terminal)."
+    return (
+        f"Logs go to {console_log_file(settings)} (CONSOLE_LOGS=terminal shows them here instead)."
     )
 
 

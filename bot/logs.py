@@ -6,7 +6,10 @@ output includes request parameters, i.e. message text.
 """
 
 import logging
+import os
+import stat
 import sys
+from pathlib import Path
 
 from telegram.error import InvalidToken
 
@@ -22,10 +25,21 @@ class _RefusedTokenWithoutTraceback(logging.Filter):
         return True
 
 
-def configure_logging(level: str) -> None:
+def private_log_file(path: Path) -> logging.Handler:
+    """A handler appending to `path`, which is made (or set back to) owner-only: its lines
+    are ids and event types, but still about people's health."""
+    os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        path.chmod(0o600)
+    return logging.FileHandler(path, encoding="utf-8")
+
+
+def configure_logging(level: str, *, file: Path | None = None) -> None:
+    """Log at `level` to stderr, or to `file` (the console's chat owns the terminal)."""
+    handler = private_log_file(file) if file is not None else logging.StreamHandler(sys.stderr)
     logging.basicConfig(
         level=level,
-        stream=sys.stderr,
+        handlers=[handler],
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -14,13 +14,6 @@ from flows.core.quiet_hours import QuietHours
 from flows.safety import CrisisResources, load_catalog
 from storage.database import sqlite_path
 
-DEFAULT_CRISIS_RESOURCES = (
-    "If you are in immediate danger, call your local emergency number "
-    "(911 in the US and Canada, 999 or 112 in the UK and Ireland, 112 across the EU, "
-    "000 in Australia). "
-    "To find a free, confidential helpline in your country, visit findahelpline.com."
-)
-
 
 def _is_loopback(host: str) -> bool:
     """127.0.0.0/8, ::1 or localhost: a request to it never leaves this machine."""
@@ -42,7 +35,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///hearthside.db"
     admins: Annotated[tuple[str, ...], NoDecode] = ()
     default_timezone: str = "UTC"
-    crisis_resources: str = DEFAULT_CRISIS_RESOURCES
+    # The deployment's own wording of its crisis lines. None (the default): the curated
+    # lines of CRISIS_COUNTRY from the catalog, the US's by default.
+    crisis_resources: str | None = None
     crisis_country: str = "US"
     # The number members are told to call in danger, in place of the country's own.
     emergency_number: str | None = None
@@ -60,6 +55,9 @@ class Settings(BaseSettings):
     isolation_days: int = Field(default=14, ge=0, le=365)
     isolation_low_mood_run: int = Field(default=3, ge=0, le=60)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # In the console: logs to `<database file>.log` beside the database, or in the terminal
+    # between the messages.
+    console_logs: Literal["file", "terminal"] = "file"
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -124,7 +122,9 @@ class Settings(BaseSettings):
 
     @field_validator("crisis_resources")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.strip():
             raise ValueError("must not be empty: members in danger need somewhere to turn")
         return value.strip()
@@ -162,13 +162,17 @@ class Settings(BaseSettings):
 
     def crisis_lines(self) -> CrisisResources:
         """The deployment's crisis resources, as these settings describe them."""
-        override = self.crisis_resources if "crisis_resources" in self.model_fields_set else None
         catalog = (
             load_catalog(Path(self.crisis_resources_file)) if self.crisis_resources_file else None
         )
         return CrisisResources.for_deployment(
-            self.crisis_country, override, catalog, emergency=self.emergency_number
+            self.crisis_country, self.crisis_resources, catalog, emergency=self.emergency_number
         )
+
+    @field_validator("console_logs", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("quiet_hours")
     @classmethod

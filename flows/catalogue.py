@@ -2,7 +2,7 @@
 
 import random
 
-from flows.admin import ACCESS_COMMANDS, STATS_COMMANDS
+from flows.admin import ACCESS_COMMANDS, FEEDBACK_COMMANDS, STATS_COMMANDS
 from flows.checkins import CHECKIN_COMMANDS, CheckIn, Connection
 from flows.community import (
     BUDDY_COMMANDS,
@@ -111,6 +111,7 @@ def create_engine(
             *BUDDY_COMMANDS,
             *EVENT_ADMIN_COMMANDS,
             *STATS_COMMANDS,
+            *FEEDBACK_COMMANDS,
         ),
         outside_flow=outside_flow,
         hooks=Hooks(

@@ -133,3 +133,13 @@ class StatsRepository:
             (to_db(since), to_db(until)),
         )
         return EventCounts(upcoming=upcoming[0], going=answers[0], attended=answers[1])
+
+    async def feedback_words(self, *, since: datetime, limit: int) -> list[str]:
+        """Members' words after peer chats requested since `since`, newest first: the
+        words alone, never who wrote them, whom they talked with or when."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT feedback FROM handoff WHERE feedback IS NOT NULL AND requested_at >= ? "
+            "ORDER BY requested_at DESC, id DESC LIMIT ?",
+            (to_db(since), limit),
+        )
+        return [row[0] for row in rows]

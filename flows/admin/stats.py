@@ -1,6 +1,11 @@
 """`/stats` for admins: how the community is doing, in aggregates only.
 
-Small groups are suppressed: a count under SMALL_GROUP shows as "fewer than 5", and an
+Only figures that describe members are banded. The service's own figures (volunteers
+active and on call, events coming up) are shown exactly: admins see each volunteer in
+/volunteers and each event in /events anyway, and a small community needs to know
+whether anyone is on call.
+
+Small groups of members are suppressed: a count under SMALL_GROUP shows as "fewer than 5", and an
 average or median over fewer than SMALL_GROUP values is not shown, so no figure points
 at one person.
 
@@ -46,6 +51,11 @@ def count(n: int) -> str:
     """A banded count, or "fewer than 5" for a small group (zero stays zero: nobody to
     point at)."""
     return f"fewer than {SMALL_GROUP}" if 0 < n < SMALL_GROUP else f"{banded(n):,}"
+
+
+def exact(n: int) -> str:
+    """A figure about the service, not about members: shown as it is."""
+    return f"{n:,}"
 
 
 def share(n: int, of: int) -> str:
@@ -112,8 +122,9 @@ async def show_stats(ctx: Context) -> None:
     active, on_call = await stats.volunteers()
     events = await stats.events(since=now - MONTH, now=now, until=now + timedelta(days=14))
     lines = [
-        "📊 Hearthside, in aggregates: counts rounded to the nearest 5, groups under 5 "
-        "not shown, averages to the nearest 0.5",
+        "📊 Hearthside, in aggregates: figures about members are rounded to the nearest 5, "
+        "groups under 5 not shown, averages to the nearest 0.5; volunteers and events are "
+        "counted exactly",
         "",
         f"Members: {count(members.onboarded)}",
         f"• checked in during the last 7 days: {share(members.checked_in, members.onboarded)}",
@@ -132,10 +143,10 @@ async def show_stats(ctx: Context) -> None:
         "Safety, last 30 days: "
         + ", ".join(f"tier {tier} {count(tiers.get(tier, 0))}" for tier in (1, 2, 3))
     )
-    lines.append(f"Volunteers: {count(active)} active, {count(on_call)} on call now")
+    lines.append(f"Volunteers: {exact(active)} active, {exact(on_call)} on call now")
     lines += [
         "",
-        f"Events in the next 14 days: {count(events.upcoming)}",
+        f"Events in the next 14 days: {exact(events.upcoming)}",
         f"• answers “I'll go” or “Maybe” (last 30 days and next 14): {count(events.going)}; "
         f"said they went: {count(events.attended)}",
         "/nudgestats shows whether event suggestions lead to going.",

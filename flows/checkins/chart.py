@@ -25,6 +25,7 @@ from flows.core.local_time import local_today
 from storage import ConnectionCheckin, MoodCheckin
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,11 @@ FACES = {1: "😣", 2: "☹", 3: "😐", 4: "☺", 5: "😄"}
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 UCLA_MIN, UCLA_MAX = 3, 9
 MOOD_COLOUR, AVERAGE_COLOUR, CONNECTION_COLOUR = "#4c72b0", "#dd8452", "#55a868"
+# Mood is read on the left (its faces), connection on the right: each axis says which.
+MOOD_AXIS = "Mood"
+CONNECTION_AXIS = "Connection"
+CONNECTION_TICKS = ("more connected ↑", "less connected ↓")
+CONNECTION_LEGEND = "Connection check-in (right scale)"
 NO_CHECKINS = (
     "There's nothing to draw yet — your chart fills in as you check in. Whenever you're "
     "ready: /checkin"
@@ -124,108 +130,117 @@ def render_chart(data: ChartData) -> bytes:
 
 def _render(data: ChartData) -> bytes:
     import matplotlib.style
+
+    # The default style, whatever a matplotlibrc on this machine says.
+    with matplotlib.style.context("default"):
+        figure = chart_figure(data)
+        out = io.BytesIO()
+        figure.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
+    return out.getvalue()
+
+
+def chart_figure(data: ChartData) -> "Figure":
+    """The chart, drawn on a figure of its own (inside matplotlib's default style)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     regular, bold = _fonts()
     small = regular.copy()
     small.set_size(9)
-    # The default style, whatever a matplotlibrc on this machine says.
-    with matplotlib.style.context("default"):
-        figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
-        FigureCanvasAgg(figure)
-        figure.subplots_adjust(left=0.16, right=0.88, top=0.86, bottom=0.24)
-        axes = figure.add_subplot()
-        last = data.first_day + timedelta(days=data.days - 1)
-        figure.text(0.5, 0.94, TITLE, ha="center", va="center", fontproperties=bold)
-        figure.text(
-            0.5,
-            0.89,
-            f"Last {data.days} days, {_day_label(data.first_day)} – {_day_label(last)} "
-            f"{last.year} (your time zone)",
-            ha="center",
-            va="center",
-            fontproperties=small,
-            color="#555555",
+    figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
+    FigureCanvasAgg(figure)
+    figure.subplots_adjust(left=0.16, right=0.8, top=0.86, bottom=0.24)
+    axes = figure.add_subplot()
+    last = data.first_day + timedelta(days=data.days - 1)
+    figure.text(0.5, 0.94, TITLE, ha="center", va="center", fontproperties=bold)
+    figure.text(
+        0.5,
+        0.89,
+        f"Last {data.days} days, {_day_label(data.first_day)} – {_day_label(last)} "
+        f"{last.year} (your time zone)",
+        ha="center",
+        va="center",
+        fontproperties=small,
+        color="#555555",
+    )
+    handles = []
+    if data.moods:
+        xs, ys = zip(*data.moods, strict=True)
+        (mood_line,) = axes.plot(
+            xs,
+            ys,
+            color=MOOD_COLOUR,
+            marker="o",
+            markersize=5,
+            linestyle="none",
+            label="Mood",
+            zorder=3,
         )
-        handles = []
-        if data.moods:
-            xs, ys = zip(*data.moods, strict=True)
-            (mood_line,) = axes.plot(
-                xs,
-                ys,
-                color=MOOD_COLOUR,
-                marker="o",
-                markersize=5,
-                linestyle="none",
-                label="Mood",
-                zorder=3,
-            )
-            average = [math.nan if a is None else a for a in data.average]
-            (average_line,) = axes.plot(
-                range(data.days),
-                average,
-                color=AVERAGE_COLOUR,
-                linewidth=2,
-                label=f"{AVERAGE_DAYS}-day average",
-                zorder=2,
-            )
-            handles += [mood_line, average_line]
-        axes.set_xlim(-0.7, data.days - 0.3)
-        axes.set_ylim(0.6, 5.4)
-        axes.set_yticks(
-            [int(c.value) for c in MOODS],
-            [f"{FACES[int(c.value)]} {c.label}" for c in MOODS],
-            fontproperties=regular,
+        average = [math.nan if a is None else a for a in data.average]
+        (average_line,) = axes.plot(
+            range(data.days),
+            average,
+            color=AVERAGE_COLOUR,
+            linewidth=2,
+            label=f"{AVERAGE_DAYS}-day average",
+            zorder=2,
         )
-        axes.grid(axis="y", color="#e5e5e5", linewidth=0.8)
-        axes.set_axisbelow(True)
-        ticks = list(range(data.days - 1, -1, -7))[::-1]
-        axes.set_xticks(
-            ticks,
-            [_day_label(data.first_day + timedelta(days=t)) for t in ticks],
-            fontproperties=small,
+        handles += [mood_line, average_line]
+    axes.set_xlim(-0.7, data.days - 0.3)
+    axes.set_ylim(0.6, 5.4)
+    axes.set_yticks(
+        [int(c.value) for c in MOODS],
+        [f"{FACES[int(c.value)]} {c.label}" for c in MOODS],
+        fontproperties=regular,
+    )
+    axes.set_ylabel(MOOD_AXIS, fontproperties=regular, color=MOOD_COLOUR)
+    axes.grid(axis="y", color="#e5e5e5", linewidth=0.8)
+    axes.set_axisbelow(True)
+    ticks = list(range(data.days - 1, -1, -7))[::-1]
+    axes.set_xticks(
+        ticks,
+        [_day_label(data.first_day + timedelta(days=t)) for t in ticks],
+        fontproperties=small,
+    )
+    axes.spines["top"].set_visible(False)
+    if data.connections:
+        right = axes.twinx()
+        xs, ys = zip(*data.connections, strict=True)
+        (connection_line,) = right.plot(
+            xs,
+            ys,
+            color=CONNECTION_COLOUR,
+            marker="D",
+            markersize=7,
+            linestyle=":",
+            linewidth=1.2,
+            label=CONNECTION_LEGEND,
+            zorder=3,
         )
-        axes.spines["top"].set_visible(False)
-        if data.connections:
-            right = axes.twinx()
-            xs, ys = zip(*data.connections, strict=True)
-            (connection_line,) = right.plot(
-                xs,
-                ys,
-                color=CONNECTION_COLOUR,
-                marker="D",
-                markersize=7,
-                linestyle=":",
-                linewidth=1.2,
-                label="Connection check-in",
-                zorder=3,
-            )
-            # Upside down, so that up means better on both sides: 3 (connected) at the top.
-            right.set_ylim(UCLA_MAX + 0.5, UCLA_MIN - 0.5)
-            # No numbers on this axis: members never see a loneliness score
-            # (flows/checkins/weekly.py).
-            right.set_yticks([])
-            right.set_ylabel(
-                "Connection: higher up = more connected",
-                fontproperties=small,
-                color=CONNECTION_COLOUR,
-            )
-            right.spines["top"].set_visible(False)
-            handles.append(connection_line)
-        else:
-            axes.spines["right"].set_visible(False)
-        figure.legend(
-            handles=handles,
-            loc="lower center",
-            ncol=len(handles),
-            frameon=False,
-            prop=regular,
-            bbox_to_anchor=(0.5, 0.02),
+        # Upside down, so that up means better on both sides: 3 (connected) at the top.
+        right.set_ylim(UCLA_MAX + 0.5, UCLA_MIN - 0.5)
+        # A scale of its own, in its own colour, so a diamond level with "Low" doesn't
+        # read as a low mood; words at its ends, no numbers: members never see a
+        # loneliness score (flows/checkins/weekly.py).
+        right.set_yticks(
+            [UCLA_MIN, UCLA_MAX], CONNECTION_TICKS, fontproperties=small, color=CONNECTION_COLOUR
         )
-        out = io.BytesIO()
-        figure.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
-    return out.getvalue()
+        right.tick_params(axis="y", colors=CONNECTION_COLOUR, length=0)
+        right.set_ylabel(CONNECTION_AXIS, fontproperties=regular, color=CONNECTION_COLOUR)
+        right.spines["right"].set_color(CONNECTION_COLOUR)
+        right.spines["top"].set_visible(False)
+        handles.append(connection_line)
+    else:
+        axes.spines["right"].set_visible(False)
+    figure.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=len(handles),
+        frameon=False,
+        prop=regular,
+        bbox_to_anchor=(0.5, 0.02),
+    )
+    return figure
 
 
 async def chart(ctx: Context) -> None:

@@ -6,7 +6,7 @@ from flows.checkins.chart import CHART_COMMANDS
 from flows.checkins.daily import AREA_LABELS, MOOD_BY_VALUE
 from flows.core.commands import Command
 from flows.core.context import Context
-from flows.core.local_time import local_today
+from flows.core.local_time import day_label, local_today
 from storage import MoodCheckin
 
 HISTORY_LENGTH = 14
@@ -22,7 +22,7 @@ async def connect(ctx: Context) -> None:
 
 def _history_line(entry: MoodCheckin) -> str:
     mood = MOOD_BY_VALUE[entry.mood]
-    line = f"{entry.local_date:%a %d %b}  {mood.emoji} {entry.mood}"
+    line = f"{day_label(entry.local_date)}  {mood.emoji} {entry.mood}"
     if entry.tags:
         line += "  " + ", ".join(AREA_LABELS.get(tag, tag) for tag in entry.tags)
     return line

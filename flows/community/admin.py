@@ -1,17 +1,23 @@
 """Events for admins: `/newevent` (one line or step by step), `/editevent` and
-`/cancelevent`, which tell everyone who said they would (maybe) go."""
+`/cancelevent`, which tell everyone who said they would (maybe) go.
 
+An edit is a session: the admin changes any details, and Done saves them together, so
+each person going hears once about the edit, not once for each detail changed. Until
+then nothing is saved, so /cancel (or the session lapsing) leaves the event as it was.
+"""
+
+import dataclasses
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import ClassVar, TypedDict
 from zoneinfo import ZoneInfo
 
 from flows.community.isolation import refresh_nudge_schedule
 from flows.community.reminders import next_stage
-from flows.community.text import TAGS, card
+from flows.community.text import TAGS, card, people
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
@@ -274,14 +280,13 @@ async def cancel_event(ctx: Context) -> None:
     await ctx.ensure_member()
     await ctx.start_flow("cancelevent")
     CancelEvent.data(ctx)["event_id"] = event.id
-    people = event.going + event.maybe
+    answered = event.going + event.maybe
     ctx.ask(
         CancelEvent.on_confirm,
         f"Cancel {event.title} ({when(event.starts_at, admin_zone(ctx))})? "
         + (
-            f"{people} {'person' if people == 1 else 'people'} said they'd go or maybe; "
-            "I'll tell them."
-            if people
+            f"{people(answered)} said they'd go or maybe; I'll tell them."
+            if answered
             else "Nobody has said they'd go yet."
         ),
         [Choice("yes", "Yes, cancel it", "❌"), Choice("no", "No, keep it")],
@@ -423,6 +428,7 @@ FIELDS = (
     Choice("capacity", "Capacity", "👥"),
     DONE,
 )
+FIELD_NAMES = {choice.value: choice.label.lower() for choice in FIELDS if choice is not DONE}
 PROMPTS = {
     "when": "The new date and time, like 2026-12-05 18:30 ({zone} time)?",
     "title": "The new title?",
@@ -431,15 +437,44 @@ PROMPTS = {
     "tags": "The tags, comma-separated, like: walk, social (or - for none)?",
     "capacity": "How many people can come? A number, or - for no limit.",
 }
+# A detail's new value as the session keeps it: the time as ISO 8601, tags as a list.
+Change = str | int | list[str] | None
 
 
 class EditEventData(TypedDict, total=False):
     event_id: int
     field: str  # the detail being changed, a value of FIELDS
+    # What has been changed and not yet saved, by detail: Done saves it all at once.
+    changes: dict[str, Change]
+
+
+def with_changes(fields: EventFields, changes: dict[str, Change]) -> EventFields:
+    """An event's details with the session's changes applied."""
+    for name, value in changes.items():
+        if name == "when":
+            assert isinstance(value, str)
+            fields = replace(fields, starts_at=datetime.fromisoformat(value), ends_at=None)
+        elif name == "title":
+            assert isinstance(value, str)
+            fields = replace(fields, title=value)
+        elif name == "place":
+            assert isinstance(value, str)
+            fields = replace(fields, place=value)
+        elif name == "description":
+            assert value is None or isinstance(value, str)
+            fields = replace(fields, description=value)
+        elif name == "tags":
+            assert isinstance(value, list)
+            fields = replace(fields, tags=tuple(value))
+        elif name == "capacity":
+            assert value is None or isinstance(value, int)
+            fields = replace(fields, capacity=value)
+    return fields
 
 
 class EditEvent(Flow[EditEventData]):
-    """`/editevent <id>`: change one detail at a time; those going are told."""
+    """`/editevent <id>`: change any details, then Done saves them; those going are told
+    once."""
 
     name = "editevent"
     title = "event edit"
@@ -450,10 +485,22 @@ class EditEvent(Flow[EditEventData]):
 
     @staticmethod
     def menu(ctx: Context, event: Event, *, lead: str) -> None:
+        changes = EditEvent.data(ctx).get("changes", {})
+        footer = "What would you like to change?"
+        if changes:
+            draft = with_changes(event.fields, changes)
+            details = {f.name: getattr(draft, f.name) for f in dataclasses.fields(draft)}
+            event = replace(event, **details)
+            changed = ", ".join(FIELD_NAMES[name] for name in changes)
+            tell = event.going + event.maybe
+            saves = f" and tells the {people(tell)} going or maybe, once" if tell else ""
+            footer = (
+                f"Changed, not saved yet: {changed}. Done saves the changes{saves}; /cancel "
+                "leaves the event as it was.\n\nAnything else to change?"
+            )
         ctx.ask(
             EditEvent.on_field,
-            f"{lead}{card(event, admin_zone(ctx), show_id=True)}\n\n"
-            "What would you like to change?",
+            f"{lead}{card(event, admin_zone(ctx), show_id=True)}\n\n{footer}",
             FIELDS,
             columns=2,
         )
@@ -462,70 +509,89 @@ class EditEvent(Flow[EditEventData]):
         event = await ctx.tx.events.get(int(self.data(ctx)["event_id"]))
         if event is None or event.is_cancelled:
             ctx.finish()
-            ctx.say("That event is gone or cancelled now.")
+            ctx.say("That event is gone or cancelled now, so nothing was changed.")
             return None
         return event
 
     async def on_field(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == DONE.value:
-            ctx.finish()
-            ctx.say("Done. /events shows it as members see it.")
+            await self._save(ctx)
             return
         self.data(ctx)["field"] = answer.choice.value
         prompt = PROMPTS[answer.choice.value].format(zone=timezone_label(admin_zone(ctx)))
         ctx.ask(self.on_value, prompt, free_text=True)
 
     async def on_value(self, ctx: Context, answer: Answer) -> None:
+        event = await self._event(ctx)
+        if event is None:
+            return
+        field = self.data(ctx)["field"]
+        value = self._parse(ctx, field, answer.text.strip())
+        if isinstance(value, Problem):
+            ctx.reask(value.text)
+            return
+        self.data(ctx).setdefault("changes", {})[field] = value
+        self.menu(ctx, event, lead="")
+
+    async def _save(self, ctx: Context) -> None:
+        changes = self.data(ctx).get("changes", {})
+        if not changes:
+            ctx.finish()
+            ctx.say("Nothing was changed. /events shows it as members see it.")
+            return
         before = await self._event(ctx)
         if before is None:
             return
-        problem = await self._apply(ctx, before, self.data(ctx)["field"], answer.text.strip())
-        if problem is not None:
-            ctx.reask(problem)
+        ctx.finish()
+        if before.starts_at <= ctx.now:
+            ctx.say(f"{before.title} has started meanwhile, so nothing was changed.")
             return
+        fields = with_changes(before.fields, changes)
+        if fields.starts_at <= ctx.now:
+            ctx.say("That new time has passed meanwhile, so nothing was changed. /editevent?")
+            return
+        await ctx.tx.events.update(before.id, fields, now=ctx.now)
         after = await ctx.tx.events.get(before.id)
         assert after is not None
         told = await apply_change(ctx, before, after)
-        log.info(
-            "event_edited event=%s field=%s told=%d", before.id, self.data(ctx)["field"], told
+        log.info("event_edited event=%s fields=%s told=%d", before.id, ",".join(changes), told)
+        ctx.say(
+            "Saved."
+            + (f" I've told the {people(told)} going or maybe." if told else "")
+            + " /events shows it as members see it."
         )
-        lead = f"Saved. I've told the {told} people going or maybe.\n\n" if told else "Saved.\n\n"
-        self.menu(ctx, after, lead=lead)
 
     @staticmethod
-    async def _apply(ctx: Context, event: Event, name: str, raw: str) -> str | None:
-        fields = event.fields
+    def _parse(ctx: Context, name: str, raw: str) -> "Change | Problem":
+        """The new value of detail `name`, or what is wrong with it."""
         if name == "when":
             parsed = parse_when(raw, admin_zone(ctx), ctx.now)
-            if isinstance(parsed, str):
-                return parsed
-            fields = replace(fields, starts_at=parsed, ends_at=None)
-        elif name in ("title", "place"):
+            return Problem(parsed) if isinstance(parsed, str) else parsed.isoformat()
+        if name in ("title", "place"):
             limit = TITLE_MAX if name == "title" else PLACE_MAX
             text = " ".join(raw.split())
             if not text or len(text) > limit:
-                return f"Please keep it to 1-{limit} characters."
-            if name == "title":
-                fields = replace(fields, title=text)
-            else:
-                fields = replace(fields, place=text)
-        elif name == "description":
+                return Problem(f"Please keep it to 1-{limit} characters.")
+            return text
+        if name == "description":
             if len(raw) > DESCRIPTION_MAX:
-                return f"Please keep it under {DESCRIPTION_MAX} characters."
-            fields = replace(fields, description=None if raw in ("", "-") else raw)
-        elif name == "tags":
+                return Problem(f"Please keep it under {DESCRIPTION_MAX} characters.")
+            return None if raw in ("", "-") else raw
+        if name == "tags":
             new_tags = [] if raw in ("", "-") else parse_tags(raw)
-            if isinstance(new_tags, str):
-                return new_tags
-            fields = replace(fields, tags=tuple(new_tags))
-        elif raw == "-":
-            fields = replace(fields, capacity=None)
-        elif raw.isdecimal() and 1 <= int(raw) <= CAPACITY_MAX:
-            fields = replace(fields, capacity=int(raw))
-        else:
-            return f"A number from 1 to {CAPACITY_MAX}, or - for no limit."
-        await ctx.tx.events.update(event.id, fields, now=ctx.now)
-        return None
+            return Problem(new_tags) if isinstance(new_tags, str) else new_tags
+        if raw == "-":
+            return None
+        if raw.isdecimal() and 1 <= int(raw) <= CAPACITY_MAX:
+            return int(raw)
+        return Problem(f"A number from 1 to {CAPACITY_MAX}, or - for no limit.")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What is wrong with a typed value, to say before asking again."""
+
+    text: str
 
 
 class CancelEventData(TypedDict, total=False):
@@ -554,7 +620,7 @@ class CancelEvent(Flow[CancelEventData]):
         told = await cancel_and_notify(ctx, event)
         ctx.say(
             f"Cancelled {event.title}."
-            + (f" I've told the {told} people who said they'd go or maybe." if told else "")
+            + (f" I've told the {people(told)} who said they'd go or maybe." if told else "")
         )
 
 

@@ -1,10 +1,12 @@
 """Buddy-up: a peer volunteer going to an event meets a member there who would rather
 not walk in alone. Volunteers offer per event; the first to accept a request gets it
-(compare-and-set in storage) and everyone else's notice is edited to say so."""
+(compare-and-set in storage) and everyone else's notice is edited to say so. An online
+event has no door to walk through alone, so it is neither offered nor taken there."""
 
 import logging
 
 from flows.community.events import full_text, is_full_for, refusal, save_answer
+from flows.community.text import is_online
 from flows.core import notice_keys
 from flows.core.audience import Audience
 from flows.core.commands import Command
@@ -15,6 +17,11 @@ from flows.core.values import COMMAND_TOKEN, Reply, command_choice
 from storage import Event, RsvpAnswer
 
 log = logging.getLogger(__name__)
+
+ONLINE_OFFER = (
+    "Thank you! That one is online, so nobody needs meeting at the door. Buddy-up is for "
+    "events in person."
+)
 
 
 async def willing_volunteers(ctx: Context, event_id: int) -> list[int]:
@@ -37,12 +44,15 @@ async def offer(ctx: Context) -> None:
     if answer is None or answer.answer is not RsvpAnswer.GOING:
         ctx.say("Say you'll go to the event first (/events), then you can offer to meet someone.")
         return
+    event = await ctx.tx.events.get(answer.event_id)
+    if event is not None and is_online(event):
+        ctx.say(ONLINE_OFFER)
+        return
     await ctx.tx.events.set_buddy_offer(answer.id, True)
     if ctx.input.is_command_tap:
         ctx.answered = "🤝 I can meet someone there"
     ctx.say("Thank you! If a member would like company there, I'll ask you. 💛")
     # Members who asked before anyone offered were promised word when someone does.
-    event = await ctx.tx.events.get(answer.event_id)
     if event is None:
         return
     for waiting in await ctx.tx.events.open_buddy_requests(event.id):
@@ -83,6 +93,13 @@ async def request(ctx: Context) -> None:
     problem = refusal(event, ctx)
     if problem is not None or event is None:
         ctx.say(problem or "I can't find that event. /events shows what's coming up.")
+        return
+    if is_online(event):
+        ctx.say(
+            f"{event.title} is online, so there's no door to walk through alone. If you'd "
+            "like to go, answer it in /events; and /talk finds a peer to talk with, before "
+            "or after."
+        )
         return
     before = await ctx.tx.events.rsvp_of(event.id, member.id)
     if is_full_for(event, before):

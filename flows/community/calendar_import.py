@@ -318,7 +318,10 @@ async def on_calendar_file(ctx: Context) -> bool:
         if count:
             lines.append(f"Skipped {_plural(count, 'event')}: {why}.")
     if counts.told:
-        lines.append(f"I told {counts.told} people going or maybe about changes.")
+        # One message per person and changed event: a person going to two is told twice.
+        lines.append(
+            f"I told those going or maybe about the changes ({_plural(counts.told, 'message')})."
+        )
     upcoming = sorted(parsed.events, key=lambda e: e.fields.starts_at)
     future = [e.fields for e in upcoming if not e.cancelled][:5]
     if future:

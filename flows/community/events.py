@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flows.community.isolation import after_attending, refresh_nudge_schedule
 from flows.community.reminders import next_stage
-from flows.community.text import ANSWER_LABELS, card, rsvp_buttons, zone_note
+from flows.community.text import ANSWER_LABELS, card, is_online, rsvp_buttons, zone_note
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
@@ -28,7 +28,13 @@ NUDGE_OUTCOME = {
 DID_NOT_GO = "no"
 ATTENDED_ANSWERS = {*EventRating, DID_NOT_GO}
 RATING_LABELS = {EventRating.GOOD: "😊 It was good", EventRating.HARD: "😕 It was hard"}
-HOW_TO_ANSWER = "To answer, tap a button under an event in /events."
+
+
+def how_to_answer(ctx: Context) -> str:
+    """How to answer an event, in the words of the person's channel."""
+    return (
+        f"To answer, {ctx.engine.channels.of(ctx.account).how_to_press} under an event in /events."
+    )
 
 
 async def list_events(ctx: Context) -> None:
@@ -38,7 +44,12 @@ async def list_events(ctx: Context) -> None:
         ctx.now, ctx.now + timedelta(days=LIST_DAYS), limit=LIST_MAX + 1
     )
     if not found:
-        ctx.say("There are no community events in the next two weeks yet. I'll let you know!")
+        # Nobody is told when one is posted, so promise nothing: say where to look.
+        ctx.say(
+            "There are no community events in the next two weeks yet. New ones show up "
+            "here as soon as they're posted, so do look again."
+            + (" /newevent posts one." if ctx.is_admin else "")
+        )
         ctx.remind_open_question()
         return
     can_answer = member is not None and member.is_onboarded
@@ -137,19 +148,23 @@ async def tell_members_their_buddy_cannot_come(ctx: Context, event: Event) -> No
 
 
 async def rsvp(ctx: Context) -> None:
-    """`/rsvp <event id> going|maybe|no` — usually a tap on an event's buttons."""
-    parts = ctx.input.text.split()
-    event_id = parse_id(parts[0]) if len(parts) == 2 else None
-    if event_id is None or parts[1] not in ANSWER_LABELS:
-        ctx.say(HOW_TO_ANSWER)
+    """`/rsvp <event id> going|maybe|no` — usually a tap on an event's buttons; with the
+    event alone (or an answer it doesn't know), the event is shown with its buttons."""
+    parts = ctx.input.text.lower().split()
+    event_id = parse_id(parts[0]) if 1 <= len(parts) <= 2 else None
+    if event_id is None:
+        ctx.say(how_to_answer(ctx))
         ctx.remind_open_question()
+        return
+    if len(parts) == 1 or parts[1] not in ANSWER_LABELS:
+        await offer_answers(ctx, event_id)
         return
     member = ctx.require_member()
     answer = RsvpAnswer(parts[1])
     event = await ctx.tx.events.get(event_id)
     problem = refusal(event, ctx)
     if problem is not None or event is None:
-        ctx.say(problem or HOW_TO_ANSWER)
+        ctx.say(problem or how_to_answer(ctx))
         return
     before = await ctx.tx.events.rsvp_of(event.id, member.id)
     was_going = before is not None and before.answer is RsvpAnswer.GOING
@@ -168,7 +183,8 @@ async def rsvp(ctx: Context) -> None:
         text = f"Lovely — you're going to {event.title} ({at}). 🌱"
         text += " I'll remind you before it starts." if saved.due_at is not None else ""
         volunteer = await ctx.volunteer()
-        if volunteer is not None and volunteer.is_active and not saved.buddy_offer:
+        offers = not is_online(event) and not saved.buddy_offer
+        if volunteer is not None and volunteer.is_active and offers:
             ctx.say(
                 text + "\n\nAs a peer volunteer, would you be happy to meet a member there "
                 "who'd rather not walk in alone?",
@@ -187,12 +203,32 @@ async def rsvp(ctx: Context) -> None:
         ctx.say("Okay — thanks for letting me know. Maybe another time 💛")
 
 
+async def offer_answers(ctx: Context, event_id: int) -> None:
+    """`/rsvp <event id>` without an answer: the event, with the buttons that answer it."""
+    member = ctx.require_member()
+    event = await ctx.tx.events.get(event_id)
+    problem = refusal(event, ctx)
+    if problem is not None or event is None:
+        ctx.say(problem or how_to_answer(ctx))
+        ctx.remind_open_question()
+        return
+    answers = await ctx.tx.events.answers_of(member.id, (event.id,))
+    text = card(event, member.timezone, answer=answers.get(event.id))
+    buttons = tuple(rsvp_buttons(event.id))
+    ctx.send_to(
+        ctx.account,
+        Reply(f"Would you like to go?\n\n{text}", buttons, token=COMMAND_TOKEN, columns=3),
+    )
+    ctx.remind_open_question()
+
+
 async def attended(ctx: Context) -> None:
     """`/attended <event id> good|hard|no` — the answer to "did you make it?"."""
     parts = ctx.input.text.split()
     event_id = parse_id(parts[0]) if len(parts) == 2 else None
     if event_id is None or parts[1] not in ATTENDED_ANSWERS:
-        ctx.say('Tap one of the buttons under "Did you make it?" to answer.')
+        press = ctx.engine.channels.of(ctx.account).how_to_press
+        ctx.say(f'To answer, {press} under "Did you make it?".')
         ctx.remind_open_question()
         return
     member = ctx.require_member()

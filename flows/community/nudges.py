@@ -11,7 +11,7 @@ from flows.admin import count
 from flows.admin import share as share_of
 from flows.community.buddy import willing_volunteers
 from flows.community.isolation import IsolationRule, isolation_reasons, refresh_nudge_schedule
-from flows.community.text import rsvp_buttons
+from flows.community.text import is_online, rsvp_buttons
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
@@ -113,13 +113,14 @@ async def _nudge(ctx: Context, events: list[Event], report: NudgeReport) -> None
         report.no_event += 1
         return
     buttons: list[Choice] = rsvp_buttons(event.id)
-    if await willing_volunteers(ctx, event.id):
+    if not is_online(event) and await willing_volunteers(ctx, event.id):
         buttons.append(command_choice(f"buddy {event.id}", "Go with a peer", "🤝"))
     buttons.append(STOP)
     name = f" {member.pseudonym}" if member.pseudonym else ""
     place = f" — {event.place}" if event.place else ""
     ctx.say(
-        f"Hi{name} 🌱 There's {event.title} on {when(event.starts_at, member.timezone)}"
+        # The title is set apart: "There's {title}" reads wrong for most titles.
+        f"Hi{name} 🌱 Coming up: {event.title}, {when(event.starts_at, member.timezone)}"
         f"{place}. It could be a nice way to spend time with people who get it. "
         "Would you like to go?",
         commands=buttons,
@@ -151,10 +152,11 @@ async def nudges_command(ctx: Context) -> None:
         await ctx.tx.members.set_nudges_off(member.id, False)
         await refresh_nudge_schedule(ctx.tx, member.id, now=ctx.now, config=ctx.config)
         log.info("nudges_on member=%s", member.id)
+        days = ctx.config.nudge_min_days
+        often = "a day" if days == 1 else f"every {days} days"
         ctx.say(
             "Suggestions are on: now and then I may tell you about a community event that "
-            f"could be nice — at most one every {ctx.config.nudge_min_days} days, never "
-            "at night. /nudges off stops them."
+            f"could be nice — at most one {often}, never at night. /nudges off stops them."
         )
         return
     if member.nudges_off:

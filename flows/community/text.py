@@ -13,6 +13,16 @@ ANSWER_LABELS = {
 }
 
 
+def is_online(event: Event) -> bool:
+    """Tagged online: nobody walks in alone, so buddy-up is not offered for it."""
+    return "online" in event.tags
+
+
+def people(n: int) -> str:
+    """ "1 person", "2 people"."""
+    return f"{n} {'person' if n == 1 else 'people'}"
+
+
 def card(
     event: Event,
     timezone: str,

@@ -53,6 +53,19 @@ class ChannelInfo:
     encryption_note: str = ""
     deep_links: DeepLinks | None = None
 
+    @property
+    def how_to_choose(self) -> str:
+        """How a person answers a question's options here, for a hint: buttons to tap, or
+        numbered lines to type from."""
+        if self.buttons:
+            return "tap a button or type its number"
+        return "type its number or its words"
+
+    @property
+    def how_to_press(self) -> str:
+        """How a person uses a message's command buttons here ("… under it")."""
+        return "tap a button" if self.buttons else "send one of the commands listed"
+
     def can_copy_from(self, source: Account) -> bool:
         """Whether a message `source` sent can be copied into a chat on this channel."""
         return self.copies and source.channel == self.name

@@ -17,7 +17,7 @@ from flows.core.commands import Command, CommandHandler, run_named
 from flows.core.config import FlowConfig
 from flows.core.context import Context
 from flows.core.conversation import load_state, save_state
-from flows.core.flow import PICK_AN_OPTION, Flow
+from flows.core.flow import Flow, pick_an_option
 from flows.core.hooks import Hooks
 from flows.core.limits import RateLimiter
 from flows.core.matching import match_choice
@@ -230,7 +230,7 @@ class Engine:
             question = state.question
             choice = match_choice(inp.text, question.choices) if question.choices else None
             if choice is None and not question.free_text:
-                ctx.reask(PICK_AN_OPTION)
+                ctx.reask(pick_an_option(ctx))
                 return
             await self.flows[state.flow].answer(ctx, state.step, inp.text, choice)
             return

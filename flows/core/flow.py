@@ -24,7 +24,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PICK_AN_OPTION = "Please choose one of the options: tap a button or type its number."
+# The start of the hint for words that answer none of a question's options; the rest is
+# the channel's own way of choosing (`pick_an_option`).
+PICK_AN_OPTION = "Please choose one of the options"
+
+
+def pick_an_option(ctx: "Context") -> str:
+    """The hint, in the words of the person's channel: buttons, or numbered lines."""
+    return f"{PICK_AN_OPTION}: {ctx.engine.channels.of(ctx.account).how_to_choose}."
+
+
 STEP_PREFIX = "on_"
 
 
@@ -141,6 +150,6 @@ class Flow(Generic[D]):
         elif isinstance(handler, _OnText):
             await handler.run(self, ctx, Answer(text, choice))
         elif choice is None:
-            ctx.reask(PICK_AN_OPTION)  # words for a question that takes only its choices
+            ctx.reask(pick_an_option(ctx))  # words for a question that takes only its choices
         else:
             await handler.run(self, ctx, Chosen(choice))

@@ -36,10 +36,15 @@ def at_local(day: date, hhmm: str, timezone: str) -> datetime:
     return local.astimezone(UTC)
 
 
+def day_label(day: date) -> str:
+    """'Sat 5 Dec': the one way Hearthside writes a day, alone or in `when`."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
 def when(moment: datetime, timezone: str) -> str:
     """'Sat 5 Dec, 18:30' in the given zone."""
     local = moment.astimezone(ZoneInfo(timezone))
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    return f"{day_label(local.date())}, {local:%H:%M}"
 
 
 def clock(moment: datetime, timezone: str) -> str:

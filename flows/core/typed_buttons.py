@@ -38,8 +38,11 @@ log = logging.getLogger(__name__)
 OFFER_WINDOW = timedelta(hours=24)
 
 
-def ambiguity_hint(commands: Iterable[str]) -> str:
+def ambiguity_hint(commands: Iterable[str], *, buttons: bool = True) -> str:
+    """Which commands the words could mean; `buttons`: the channel shows them as buttons."""
     options = ", ".join(f"/{command}" for command in commands)
+    if not buttons:
+        return f"I'm not sure which one you mean. Send one of: {options}"
     return (
         "I'm not sure which one you mean. Tap the button under the one you'd like, "
         f"or send one of: {options}"
@@ -59,7 +62,8 @@ class TypedButtons:
         if offered is None or ctx.now - offered.offered_at >= OFFER_WINDOW:
             return False
         # Where command buttons are shown as numbered lines, "2" can mean one.
-        numbers = ctx.engine.channels.of(ctx.account).numbered_commands
+        channel = ctx.engine.channels.of(ctx.account)
+        numbers = channel.numbered_commands
         meant: dict[str, Choice] = {}
         for message in offered.messages:
             buttons = [Choice(value, label, emoji) for value, label, emoji in message]
@@ -71,7 +75,7 @@ class TypedButtons:
         member_id = ctx.member.id if ctx.member is not None else None
         if len(meant) > 1:
             log.info("typed_button_ambiguous member=%s options=%d", member_id, len(meant))
-            ctx.say(ambiguity_hint(meant))
+            ctx.say(ambiguity_hint(meant, buttons=channel.buttons))
             return True
         (command,) = meant
         log.info("typed_button member=%s command=%s", member_id, command.split(" ", 1)[0])

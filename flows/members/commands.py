@@ -167,8 +167,8 @@ async def outside_flow(ctx: Context) -> None:
         return
     ctx.say(
         f"I'm here, {member.pseudonym}. I'm a simple check-in companion, so I can't chat "
-        "freely — but I can /checkin with you, ask about /connect-ion, show your "
-        "/history, or find a peer to /talk to. /help lists everything."
+        "freely — but I can /checkin with you, ask how connected you've been this week "
+        "(/connect), show your /history, or find a peer to /talk to. /help lists everything."
     )
 
 

@@ -19,7 +19,7 @@ from flows.core.config import FlowConfig
 from flows.core.context import Context
 from flows.core.engine import Engine
 from flows.core.flow import Chosen, Flow
-from flows.core.local_time import local_today, when
+from flows.core.local_time import day_label, local_today, when
 from flows.core.mood import is_low_mood
 from flows.core.sweep import BATCH
 from flows.core.values import COMMAND_TOKEN, Choice, Outcome, Reply, command_choice
@@ -161,15 +161,17 @@ async def notify(
 
 def member_alias(ctx: Context) -> str:
     member = ctx.require_member()
-    # Someone in crisis before choosing a name: nothing that identifies them, not even our row id.
-    return member.pseudonym or "A member (no name yet)"
+    # Someone in crisis before choosing a name: nothing that identifies them, not even our
+    # row id. A name-like label reads right wherever a name goes ("You're now talking with
+    # Guest 418", "Guest 418 has ended the chat"); a random number tells two apart.
+    return member.pseudonym or f"Guest {ctx.rng.randint(100, 999)}"
 
 
 async def latest_mood_line(ctx: Context, member_id: int) -> str | None:
     moods = await ctx.tx.checkins.recent_moods(member_id, limit=1)
     if not moods:
         return None
-    return f"Latest mood: {moods[0].mood}/5 ({moods[0].local_date:%a %d %b})"
+    return f"Latest mood: {moods[0].mood}/5 ({day_label(moods[0].local_date)})"
 
 
 async def open_request(
@@ -464,7 +466,7 @@ async def accept(ctx: Context) -> None:
         ctx.say("Thank you for jumping in! Another peer has already taken this one. 💛")
         return
     if not volunteer.on_call and not ctx.is_admin:
-        ctx.say("You're off call now. /oncall first, then tap Accept again.")
+        ctx.say("You're off call now. /oncall first, then Accept again.")
         return
     if volunteer.active_chats >= volunteer.capacity and not ctx.is_admin:
         ctx.say(

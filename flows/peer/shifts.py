@@ -6,14 +6,14 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 from zoneinfo import ZoneInfo
 
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.engine import Engine
-from flows.core.flow import Answer, Chosen, Flow, NoData
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.parsing import parse_time_of_day
 from flows.core.sweep import Action
 from flows.core.values import Choice, Outcome, Reply
@@ -41,8 +41,33 @@ def parse_shift(raw: str) -> tuple[int, str, str] | None:
     return DAYS.index(day), starts, ends
 
 
+# A shift this long, or one that runs past midnight, is asked about before it is added:
+# "Wed 17:00-16:00" is more often a slip than 23 hours on call.
+CONFIRM_FROM = timedelta(hours=12)
+
+
+def span(weekday: int, starts: str, ends: str) -> str:
+    """'Mon 18:00–22:00', or 'Fri 22:00–Sat 02:00' for a shift that runs past midnight."""
+    if ends > starts:
+        return f"{DAYS[weekday]} {starts}–{ends}"
+    return f"{DAYS[weekday]} {starts}–{DAYS[(weekday + 1) % 7]} {ends}"
+
+
+def length(starts: str, ends: str) -> timedelta:
+    """How long a shift from `starts` to `ends` lasts (past midnight if `ends` is earlier)."""
+    (sh, sm), (eh, em) = (map(int, t.split(":")) for t in (starts, ends))
+    minutes = (eh * 60 + em) - (sh * 60 + sm)
+    return timedelta(minutes=minutes if minutes > 0 else minutes + 24 * 60)
+
+
 def describe(shift: Shift) -> str:
-    return f"{DAYS[shift.weekday]} {shift.starts}–{shift.ends}"
+    return span(shift.weekday, shift.starts, shift.ends)
+
+
+def _hours(duration: timedelta) -> str:
+    hours, rest = divmod(int(duration.total_seconds()) // 60, 60)
+    text = f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{text} {rest} min" if rest else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +97,14 @@ def occurrences(shift: Shift, timezone: str, around: datetime, days: int = 2) ->
     return found
 
 
-class Shifts(Flow[NoData]):
+class ShiftsData(TypedDict, total=False):
+    # A shift asked about before it is added (overnight or long): weekday, start, end.
+    weekday: int
+    starts: str
+    ends: str
+
+
+class Shifts(Flow[ShiftsData]):
     """`/shifts`: see, add and remove weekly shifts."""
 
     name = "shifts"
@@ -122,9 +154,36 @@ class Shifts(Flow[NoData]):
             ctx.reask("I couldn't read that. Try a day and two times, like Wed 9:00-13:00.")
             return
         weekday, starts, ends = parsed
+        duration = length(starts, ends)
+        if ends < starts or duration >= CONFIRM_FROM:
+            self.data(ctx).update(ShiftsData(weekday=weekday, starts=starts, ends=ends))
+            overnight = " runs past midnight and" if ends < starts else ""
+            ctx.ask(
+                self.on_confirm,
+                f"That shift{overnight} lasts {_hours(duration)}: "
+                f"{span(weekday, starts, ends)}. Is that right?",
+                [Choice("yes", "Yes, add it"), Choice("no", "No, let me retype it")],
+            )
+            return
+        await self._add(ctx, weekday, starts, ends)
+
+    async def on_confirm(self, ctx: Context, answer: Chosen) -> None:
+        data = self.data(ctx)
+        weekday, starts, ends = data.pop("weekday"), data.pop("starts"), data.pop("ends")
+        if answer.choice.value != "yes":
+            ctx.ask(
+                self.on_add,
+                "Which day and hours, then? For example: Mon 18:00-22:00, or Fri 22:00-02:00 "
+                "for a shift past midnight.",
+                free_text=True,
+            )
+            return
+        await self._add(ctx, weekday, starts, ends)
+
+    async def _add(self, ctx: Context, weekday: int, starts: str, ends: str) -> None:
         member = ctx.require_member()
         await ctx.tx.volunteers.add_shift(member.id, weekday=weekday, starts=starts, ends=ends)
-        await self._menu(ctx, lead=f"Added {DAYS[weekday]} {starts}–{ends}.\n\n")
+        await self._menu(ctx, lead=f"Added {span(weekday, starts, ends)}.\n\n")
 
     async def on_remove(self, ctx: Context, answer: Chosen) -> None:
         member = ctx.require_member()
@@ -260,13 +319,23 @@ def _coverage_text(gaps: list[datetime], zone: ZoneInfo) -> str:
             ranges[-1] = (ranges[-1][0], hour + timedelta(hours=1))
         else:
             ranges.append((hour, hour + timedelta(hours=1)))
-    spans = ", ".join(
-        f"{a.astimezone(zone):%a %H:%M}–{b.astimezone(zone):%H:%M}" for a, b in ranges
-    )
+    then = "Members asking for a peer then will be offered the crisis lines and a place in line."
+    if len(gaps) >= 24:
+        return f"📅 Shift cover for the next 24 hours: nobody is on shift at all. {then}"
+    spans = ", ".join(_gap(a.astimezone(zone), b.astimezone(zone)) for a, b in ranges)
     return (
         f"📅 Shift cover for the next 24 hours: nobody is on shift {spans} ({zone.key} time). "
-        "Members asking for a peer then will be offered the crisis lines and a place in line."
+        f"{then}"
     )
+
+
+def _gap(start: datetime, end: datetime) -> str:
+    """'Wed 19:00–23:00', or 'Wed 19:00–Thu 03:00' when it ends on another day."""
+    if end.date() == start.date() or end == datetime.combine(
+        start.date() + timedelta(days=1), time(0), tzinfo=end.tzinfo
+    ):
+        return f"{start:%a %H:%M}–{end:%H:%M}"
+    return f"{start:%a %H:%M}–{end:%a %H:%M}"
 
 
 async def _send_to_admins(engine: Engine, text: str) -> Outcome | None:

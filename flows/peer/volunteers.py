@@ -10,7 +10,7 @@ from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.flow import Answer, Chosen, Flow
-from flows.core.local_time import TIMEZONE_HINT, timezone_choices
+from flows.core.local_time import TIMEZONE_HINT, timezone_choices, when
 from flows.core.names import clean_name, looks_like_any, name_problem
 from flows.core.parsing import parse_id, parse_timezone
 from flows.core.values import Choice, Reply, command_choice
@@ -31,17 +31,20 @@ async def invite(ctx: Context) -> None:
     """`/invite` (admin): a one-time code and deep link; `/invite admin` makes an admin."""
     role = Role.ADMIN if ctx.input.text.strip().lower() == "admin" else Role.VOLUNTEER
     code = new_code()
-    expires = ctx.now + timedelta(days=ctx.config.invite_days)
+    days = ctx.config.invite_days
+    expires = ctx.now + timedelta(days=days)
     await ctx.tx.volunteers.create_invite(code, role=role, now=ctx.now, expires_at=expires)
     log.info("invite_created role=%s", role)
     # A link that opens a chat with Hearthside and redeems the code, where the channel has them.
     deep_link = ctx.engine.channels.of(ctx.account).deep_link(code)
-    link = f"{deep_link}\n" if deep_link else ""
     what = "an admin" if role is Role.ADMIN else "a peer volunteer"
+    zone = ctx.member.timezone if ctx.member is not None else ctx.config.default_timezone
+    # Without a link (the console), the command is the only way, not an alternative.
+    how = f"They can open:\n{deep_link}\nor send: " if deep_link else "They can send: "
     text = (
         f"Here is a one-time invite to join as {what}. It works once and expires in "
-        f"{ctx.config.invite_days} days ({expires:%d %b %Y}).\n\n{link}"
-        f"Or they can send: /volunteer {code}\n\n"
+        f"{days} day{'s' if days != 1 else ''} ({when(expires, zone)}).\n\n"
+        f"{how}/volunteer {code}\n\n"
         "Share it privately with that one person."
     )
     # The code is written nowhere, not even in the outbox: if this can't be sent at
@@ -73,6 +76,14 @@ async def redeem(ctx: Context, code: str) -> None:
             return
         await ctx.tx.members.grant_admin(member.id)
         log.info("admin_granted member=%s", member.id)
+        if ctx.input.command == "volunteer":
+            # The code says what it makes, whichever command carried it: say which it was.
+            ctx.say(
+                "That was an admin invite, so you're now an admin of this Hearthside, not a "
+                "peer volunteer (an admin can send you a volunteer invite if you'd like to be "
+                "one too). /help lists the admin commands."
+            )
+            return
         ctx.say("You're now an admin of this Hearthside. /help lists the admin commands.")
         return
     await ctx.ensure_member()
@@ -123,7 +134,8 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
         )
         ctx.ask(
             self.on_name,
-            "What display name would you like members to see? (Not your real name is fine.)",
+            "What display name would you like members to see? It doesn't have to be your "
+            "real name.",
             free_text=True,
         )
 
@@ -156,7 +168,7 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
         choices.append(Choice(DONE, "Done"))
         ctx.ask(
             self.on_topics,
-            "Which topics are you comfortable with? Tap any, then Done (or just Done).",
+            "Which topics are you comfortable with? Choose any, then Done (or just Done).",
             choices,
             columns=2,
             in_place=in_place,

@@ -124,11 +124,11 @@ OFFER = (
     "When you feel up to it, a safety plan can help with harder moments — your own short "
     "list of what helps and who to reach: /safetyplan"
 )
+# Said on every channel, buttons or numbered lines: "choose" fits both.
 NOT_AN_OPTION = (
-    "That number isn't one of the options — tap a button or type its number, or type a few "
-    "words of your own."
+    "That number isn't one of the options — choose one of them, or type a few words of your own."
 )
-NOTHING_HEARD = "I didn't catch anything there — type a few words, or choose one of the buttons."
+NOTHING_HEARD = "I didn't catch anything there — type a few words, or choose one of the options."
 TOO_LONG = (
     f"That's a lot for one step — could you keep it under {MAX_CHARS} characters? The "
     "things that matter most are enough, and you can change it any time."
@@ -280,7 +280,7 @@ class SafetyPlanFlow(Flow[SafetyPlanData]):
             text += (
                 "\n\nThe lines where Hearthside runs:\n"
                 f"{ctx.config.crisis.lines_text()}\n\n"
-                "Tap “Add these lines” to put them in your plan, or type your own."
+                "Choose “Add these lines” to put them in your plan, or type your own."
             )
             choices.append(ADD_LINES)
         if editing and current:

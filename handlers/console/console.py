@@ -1,9 +1,10 @@
 """A chat in the terminal. Choices are numbered; type a number, an emoji or the words.
 
 `/as <id>` switches the person you are acting as (so a member and a volunteer
-can talk through the bot); `/quit` leaves. Messages for someone other than the
-current person are shown with who they are for. `#<n> text` replies to message
-number n, as a volunteer with several chats picks whom to answer.
+can talk through the bot; `/as2`, without the space, only says how); `/quit`
+leaves. Messages for someone other than the current person are shown with who
+they are for. `#<n> text` replies to message number n, as a volunteer with
+several chats picks whom to answer.
 
 A picture or file sent to someone (their /chart, their /export) is written to the
 exports folder next to the database, readable by its owner only (0600), and its path
@@ -30,6 +31,7 @@ from storage import Account
 # ("copy") them. Kept in memory only, like a chat app's own history.
 _KEEP_TYPED = 500
 PICTURE_NAME = "chart.png"
+_AS_RUN_TOGETHER = re.compile(r"/as\d+")
 
 
 def render(reply: Reply, saved: Path | None = None) -> str:
@@ -268,13 +270,22 @@ class ConsoleSession:
         if line in ("/quit", "/exit"):
             self._show("Goodbye — take care.")
             return False
-        if line.startswith("/as"):
-            who = line[3:].strip()
+        word, _, rest = line.partition(" ")
+        if word == "/as":
+            who = rest.strip()
             if not who.isdigit():
                 self._show("Usage: /as <user id>, for example /as 2")
             else:
                 self.user = who
                 self._show(f"You are now user {who}.")
+            return True
+        if _AS_RUN_TOGETHER.fullmatch(word):
+            # "/as12" switching people unasked would be a surprise: say how, change nothing.
+            who = word[3:]
+            self._show(
+                f"You're still user {self.user}. To act as user {who}, put a space after "
+                f"/as: /as {who}"
+            )
             return True
         reply_to = None
         if line.startswith("#") and " " in line:

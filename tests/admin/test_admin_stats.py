@@ -111,3 +111,29 @@ async def test_stats_for_admins_only_in_aggregates(admin_engine: Engine) -> None
     assert "Peer chats, last 30 days: 0 requests" in many
     assert "tier 1 0, tier 2 0, tier 3 0" in many
     assert not any(f"Member {n}" in many for n in range(1, 7))
+
+
+async def test_figures_about_the_service_are_exact(admin_engine: Engine) -> None:
+    """A small community needs to know that one volunteer is on call and two events are
+    coming up: those describe the service, which admins see in /volunteers and /events
+    anyway. What describes members stays banded."""
+    room = Room(admin_engine)
+    await room.say(ADMIN, "/invite")
+    code = room.inbox(ADMIN)[-1].text.split("/volunteer ", 1)[1].split()[0]
+    volunteer = Account("console", "21")
+    await room.say(volunteer, f"/start {code}")
+    await room.say(volunteer, "Sam")
+    await room.tap(volunteer, "Done")
+    await room.tap(volunteer, "1 chat")
+    await room.say(volunteer, "UTC")
+    await room.say(volunteer, "/oncall")
+    for day in ("2026-11-25", "2026-11-28"):
+        await room.say(ADMIN, f"/newevent {day} 18:30 | Recovery walk | Riverside Park gate")
+    await check_in(admin_engine, Account("console", "1"), "4")
+
+    await room.say(ADMIN, "/stats")
+    text = room.inbox(ADMIN)[-1].text
+    assert "Volunteers: 1 active, 1 on call now" in text
+    assert "Events in the next 14 days: 2" in text
+    assert "Members: fewer than 5" in text  # about members: still banded
+    assert "volunteers and events are counted exactly" in text

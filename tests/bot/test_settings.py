@@ -27,7 +27,10 @@ def test_defaults() -> None:
     assert settings.database_url == "sqlite:///hearthside.db"
     assert settings.default_timezone == "UTC"
     assert settings.scheduler_tick_seconds == 60
-    assert "emergency" in settings.crisis_resources
+    # No wording of its own: members see the curated lines of CRISIS_COUNTRY, the US's.
+    assert settings.crisis_resources is None and settings.crisis_country == "US"
+    lines = settings.crisis_lines().lines_text()
+    assert "988 Suicide & Crisis Lifeline" in lines and "911" in lines
 
 
 def test_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -202,3 +205,18 @@ def test_copying_env_example_does_not_change_what_members_see(
     (tmp_path / ".env").unlink()
     assert from_example == load_settings().crisis_lines().lines_text()
     assert "988 Suicide & Crisis Lifeline" in from_example
+
+
+def test_the_readme_and_env_example_say_what_the_defaults_are() -> None:
+    """The default crisis lines are CRISIS_COUNTRY's (US) from the catalog, not some
+    international wording: the README's table and .env.example say so, and name the
+    catalog where it is."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    [row] = [line for line in readme.splitlines() if line.startswith("| `CRISIS_RESOURCES` |")]
+    assert "US" in row and "988" in row and "international" not in row.lower()
+    assert "# CRISIS_RESOURCES=" in example  # commented out: setting it changes the lines
+    assert "CRISIS_COUNTRY=US" in example
+    assert "flows/safety/crisis/resources.toml" in example
+    assert "flows/crisis/resources.toml" not in example
+    assert (ROOT / "flows/safety/crisis/resources.toml").is_file()

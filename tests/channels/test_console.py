@@ -2,6 +2,7 @@
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -78,3 +79,56 @@ def test_sigterm_shuts_down_cleanly(tmp_path: Path) -> None:
         assert "as asked (--console)" in process.stdout.readline()
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
+
+
+def test_logs_go_to_a_private_file_beside_the_database(tmp_path: Path) -> None:
+    """The chat owns the terminal: a safety event's log line must not land between the
+    messages, but in `<database file>.log` (0600), unless CONSOLE_LOGS=terminal asks."""
+    lines = ["/start", "1", "River", "UTC", "9", "2", "I want to kill myself", "/quit"]
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=console_env(tmp_path),
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    log_file = tmp_path / "console.db.log"
+    assert "safety_event" not in done.stdout + done.stderr
+    assert f"Logs go to {log_file}" in done.stdout.splitlines()[2]
+    assert "safety_event member=" in log_file.read_text()
+    assert stat.S_IMODE(log_file.stat().st_mode) == 0o600
+
+    asked = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env={**console_env(tmp_path), "CONSOLE_LOGS": "terminal"},
+        input="I want to kill myself\n/quit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert asked.returncode == 0, asked.stderr
+    assert "safety_event member=" in asked.stderr
+    assert "Logs are shown here" in asked.stdout
+
+
+def test_the_console_never_asks_anyone_to_tap(tmp_path: Path) -> None:
+    """The terminal has no buttons: hints say to type a number or send a listed command."""
+    out = run_console(tmp_path, ["/start", "banana", "1", "River", "UTC", "9", "2", "/rsvp"])
+    assert "Please choose one of the options: type its number or its words." in out
+    assert "send one of the commands listed under an event in /events" in out
+    assert "tap a button" not in out.lower()
+
+
+def test_as_needs_its_space_and_other_commands_are_not_taken_for_it(tmp_path: Path) -> None:
+    out = run_console(tmp_path, ["/as12", "/assist", "/as 12", "/quit"])
+    assert "You're still user 1. To act as user 12, put a space after /as: /as 12" in out
+    assert "/as: /as 12\n\nyou (user 1)> " in out  # nobody was switched
+    # A command that merely starts with "as" goes to Hearthside, which doesn't know it.
+    assert "I don't know that command" in out
+    assert out.count("You are now user 12.") == 1

@@ -7,9 +7,10 @@ import zlib
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import matplotlib.style
 import pytest
 
-from flows.checkins.chart import CHART_DAYS, FACES, chart_data, render_chart
+from flows.checkins.chart import CHART_DAYS, FACES, chart_data, chart_figure, render_chart
 from flows.checkins.daily import MOODS
 from flows.core.clock import ManualClock
 from flows.core.engine import Engine
@@ -160,6 +161,31 @@ def test_chart_draws_each_face_the_bundled_font_has() -> None:
         date(2026, 11, 22),
     )
     assert png_size(render_chart(data)) == (800, 450)
+
+
+def test_the_connection_axis_has_a_scale_of_its_own() -> None:
+    """A diamond level with "Low" must not read as a low mood: the right axis names its
+    ends in words ("more connected ↑"), in its own colour, and the legend points to it."""
+    day = date(2026, 11, 22)
+    data = chart_data(
+        [MoodCheckin(day, 2, (), None, datetime(2026, 11, 22, tzinfo=UTC))],
+        [ConnectionCheckin(day, 2, 2, 2, 6, 1)],
+        day,
+    )
+    with matplotlib.style.context("default"):
+        figure = chart_figure(data)
+    mood, connection = figure.axes
+    assert mood.get_ylabel() == "Mood"
+    assert connection.get_ylabel() == "Connection"
+    labels = {t.get_text(): t.get_position()[1] for t in connection.get_yticklabels()}
+    # Upside down like the scores: 3 (most connected) at the top.
+    assert labels == {"more connected ↑": 3, "less connected ↓": 9}
+    assert connection.get_ylim()[0] > connection.get_ylim()[1]
+    assert {t.get_color() for t in connection.get_yticklabels()} == {"#55a868"}
+    [legend] = figure.legends
+    assert "Connection check-in (right scale)" in [t.get_text() for t in legend.get_texts()]
+    # No score anywhere on the picture: only words.
+    assert not any(t.get_text().isdigit() for t in connection.get_yticklabels())
 
 
 async def test_chart_follows_the_members_time_zone(engine: Engine, clock: ManualClock) -> None:

@@ -126,7 +126,10 @@ async def test_rsvp_buttons_unknown_event_and_capacity(
     await room.say(RIVER, "/rsvp 999 going")
     assert "can't find that event" in room.inbox(RIVER)[-1].text
     await room.say(RIVER, "/rsvp")
-    assert "tap a button" in room.inbox(RIVER)[-1].text
+    # The console lists command buttons as lines to send: it has no buttons to tap.
+    assert room.inbox(RIVER)[-1].text == (
+        "To answer, send one of the commands listed under an event in /events."
+    )
 
     await room.say(RIVER, "/events")
     outcome = await room.tap(RIVER, "I'll go")
@@ -145,6 +148,45 @@ async def test_rsvp_buttons_unknown_event_and_capacity(
     await room.say(RIVER, f"/rsvp {event_id} no")
     assert "taken you off the list" in room.inbox(RIVER)[-1].text
     assert (await event(db, event_id)).going == 0
+
+
+async def test_rsvp_with_the_event_alone_shows_it_with_its_buttons(
+    room: Room, engine: Engine, db: Database
+) -> None:
+    await join(engine, RIVER, zone="America/New_York")
+    event_id = await post(room, ONE_LINER)
+    for typed in (f"/rsvp {event_id}", f"/rsvp {event_id} yes"):
+        await room.say(RIVER, typed)
+        offered = room.inbox(RIVER)[-1]
+        assert offered.text.startswith("Would you like to go?")
+        assert "Sat 5 Dec, 18:30 · Recovery walk" in offered.text
+        assert [c.value for c in offered.choices] == [
+            f"rsvp {event_id} going", f"rsvp {event_id} maybe", f"rsvp {event_id} no",
+        ]  # fmt: skip
+    assert (await event(db, event_id)).going == 0  # nothing was answered for them
+    await room.tap(RIVER, "Maybe")
+    assert (await event(db, event_id)).maybe == 1
+    await room.say(RIVER, f"/rsvp {event_id} GOING")  # the typed answer, in any case
+    assert (await event(db, event_id)).going == 1
+    await room.say(RIVER, "/rsvp 999")
+    assert "can't find that event" in room.inbox(RIVER)[-1].text
+
+
+async def test_telegram_members_are_told_to_tap(room: Room, engine: Engine) -> None:
+    member = Account("telegram", "555")
+    await join(engine, member)
+    await room.say(member, "/rsvp")
+    assert room.inbox(member)[-1].text == "To answer, tap a button under an event in /events."
+
+
+async def test_an_empty_events_list_promises_nothing(room: Room, engine: Engine) -> None:
+    await join(engine, RIVER)
+    await room.say(RIVER, "/events")
+    text = room.inbox(RIVER)[-1].text
+    assert "no community events in the next two weeks" in text
+    assert "let you know" not in text and "/newevent" not in text
+    await room.say(ADMIN, "/events")
+    assert "/newevent posts one" in room.inbox(ADMIN)[-1].text
 
 
 async def test_people_who_have_not_joined_are_not_shown_events(room: Room) -> None:
@@ -310,17 +352,46 @@ async def test_edit_moves_reminders_and_tells_those_going(
     await room.say(ADMIN, "2026-13-01 10:00")
     assert "isn't a date" in room.inbox(ADMIN)[-1].text
     await room.say(ADMIN, "2026-11-28 10:00")
-    assert "I've told the 1 people" in room.inbox(ADMIN)[-1].text
-    assert "now Sat 28 Nov, 10:00 — Hall" in room.texts(RIVER)
+    assert "not saved yet: date and time" in room.inbox(ADMIN)[-1].text
     await room.tap(ADMIN, "Place")
     await room.say(ADMIN, "Library, room 2")
+    assert "not saved yet: date and time, place" in room.inbox(ADMIN)[-1].text
+    assert "tells the 1 person going or maybe, once" in room.inbox(ADMIN)[-1].text
+    assert "A change" not in room.texts(RIVER)  # nothing is told before it is saved
     await room.tap(ADMIN, "Done")
+    assert "I've told the 1 person going or maybe" in room.inbox(ADMIN)[-1].text
+    # One message for the whole edit, with both changes.
+    changes = [r.text for r in room.inbox(RIVER) if "A change" in r.text]
+    assert changes == [
+        "📣 A change to Meeting: it's now Sat 28 Nov, 10:00 — Library, room 2. "
+        "/events has the details."
+    ]
     edited = await event(db, event_id)
     assert edited.place == "Library, room 2"
     assert edited.starts_at == datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
     timeline = Timeline(engine, clock, room)
     await timeline.run_until(datetime(2026, 11, 28, 16, 0, tzinfo=UTC))
     assert timeline.times(RIVER, "Tomorrow") == [datetime(2026, 11, 27, 15, 0, tzinfo=UTC)]
+
+
+async def test_a_cancelled_edit_changes_nothing_and_tells_nobody(
+    room: Room, engine: Engine, db: Database
+) -> None:
+    await join(engine, RIVER)
+    event_id = await post(room, "2026-11-27 18:00 | Meeting | Hall")
+    await room.say(RIVER, f"/rsvp {event_id} going")
+    await room.say(ADMIN, f"/editevent {event_id}")
+    await room.tap(ADMIN, "Title")
+    await room.say(ADMIN, "Open meeting")
+    await room.say(ADMIN, "/cancel")
+    assert "Nothing from it was saved" in room.inbox(ADMIN)[-1].text
+    assert (await event(db, event_id)).title == "Meeting"
+    assert "A change" not in room.texts(RIVER)
+    # Done with nothing changed tells nobody either.
+    await room.say(ADMIN, f"/editevent {event_id}")
+    await room.tap(ADMIN, "Done")
+    assert "Nothing was changed" in room.inbox(ADMIN)[-1].text
+    assert "A change" not in room.texts(RIVER)
 
 
 # -- importing a calendar ----------------------------------------------------------
@@ -404,6 +475,7 @@ async def test_calendar_import_bad_file_then_good_file(
     )
     room.collect(await engine.handle(ADMIN, _ics(engine, moved)))
     assert "0 added, 1 updated, 1 unchanged" in room.inbox(ADMIN)[-1].text
+    assert "I told those going or maybe about the changes (1 message)." in room.texts(ADMIN)
     assert "now Sun 6 Dec, 10:30" in room.texts(RIVER)
     assert len(await all_events(db)) == 2
 

@@ -59,7 +59,7 @@ async def test_isolated_member_gets_one_nudge_per_window_and_none_at_night(
     # Exactly one, at 09:00 New York time, in three days of sweeps every 15 minutes.
     assert nudges(timeline, RIVER) == [datetime(2026, 11, 23, 14, 0, tzinfo=UTC)]
     first = room.inbox(RIVER)[-1]
-    assert "Recovery walk on Sat 28 Nov, 11:00 — Riverside Park gate" in first.text
+    assert "Coming up: Recovery walk, Sat 28 Nov, 11:00 — Riverside Park gate." in first.text
     labels = [c.label for c in first.choices]
     assert labels == ["I'll go", "Maybe", "Not this time", "Stop suggestions"]
     assert "UCLA" not in first.text and "isolat" not in first.text and "lonel" not in first.text
@@ -374,6 +374,38 @@ async def test_buddy_up_with_a_willing_volunteer(
     # Changing plans tells the volunteer.
     await room.say(RIVER, f"/rsvp {walk} no")
     assert "can't make it after all" in room.inbox(SAM)[-1].text
+
+
+async def test_online_events_offer_no_buddy_up(
+    room: Room, engine: Engine, clock: ManualClock, db: Database
+) -> None:
+    """Nobody walks in alone to an online meeting: no "Go with a peer" in its invitation,
+    no "meet a member there" to a volunteer going, and /buddy says why."""
+    await join(engine, SAM, at=NO_PROMPTS)
+    await join(engine, RIVER, at=NO_PROMPTS)
+    sam = await member(db, SAM)
+    async with db.transaction() as tx:
+        await tx.volunteers.add(sam.id, display_name="Sam", topics=(), capacity=2, now=clock.now())
+    online = await post(room, "2026-11-24 16:00 | Evening SMART meeting | Zoom | tags: online")
+    await room.say(SAM, f"/rsvp {online} going")
+    assert "meet a member there" not in room.inbox(SAM)[-1].text
+    assert not room.inbox(SAM)[-1].choices
+    await room.say(SAM, f"/buddyoffer {online}")
+    assert "online" in room.inbox(SAM)[-1].text
+    async with db.transaction() as tx:
+        assert await tx.events.buddy_offers(online) == []
+    await feel_lonely(room, RIVER)
+    await Timeline(engine, clock, room).sweep()
+    nudge = room.inbox(RIVER)[-1]
+    assert "Coming up: Evening SMART meeting, Tue 24 Nov, 16:00 — Zoom." in nudge.text
+    assert "Go with a peer" not in [c.label for c in nudge.choices]
+    await room.say(RIVER, f"/buddy {online}")
+    assert "is online, so there's no door to walk through alone" in room.inbox(RIVER)[-1].text
+    async with db.transaction() as tx:
+        assert await tx.events.open_buddy_requests(online) == []
+        river = await tx.members.find_by_account(RIVER)
+        assert river is not None
+        assert await tx.events.rsvp_of(online, river.id) is None  # nothing answered for them
 
 
 async def test_buddy_requests_wait_for_a_late_offer_and_survive_a_drop_out(
