@@ -139,12 +139,22 @@ async def _chat_for_volunteer(ctx: Context, volunteer: Volunteer) -> Handoff | N
 async def _volunteer_to_member(ctx: Context, volunteer: Volunteer) -> None:
     handoff = await _chat_for_volunteer(ctx, volunteer)
     if handoff is None or handoff.member_id is None:
-        ctx.say("You're in several chats — reply to one of their messages, or pick with /switch.")
+        chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
+        ctx.say(
+            "You're in several chats, so I haven't sent that yet. Reply to one of their "
+            "messages, or pick the chat and send it again:",
+            commands=[command_choice(f"switch {h.ref}", h.member_alias, "💬") for h in chats],
+        )
         return
     for account in await ctx.tx.members.accounts_of(handoff.member_id):
         ctx.send_to(
             account, _copy(ctx, handoff, account, header=volunteer.display_name, notice=None)
         )
+    if volunteer.active_chats > 1:
+        # Holding several chats, they see where each message went; a reply to this line
+        # answers the same member.
+        sent = Reply(f"↪️ Sent to {handoff.member_alias}", notice=notice_keys.relay(handoff.id))
+        ctx.send_to(ctx.account, sent)
     log.info("relayed handoff=%s direction=to_member", handoff.id)
 
 
@@ -332,15 +342,25 @@ async def end(ctx: Context) -> None:
         return
     volunteer = await ctx.volunteer()
     if volunteer is not None and volunteer.active_chats:
-        chosen = await _chat_for_volunteer(ctx, volunteer)
         arg, _, confirm = ctx.input.text.strip().lower().partition(" ")
+        if arg == KEEP_CHATS:
+            ctx.answered = "Kept"
+            ctx.say("Okay — nothing was ended; your chats go on.")
+            return
         chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
+        # With several chats a bare /end asks which, however the last message went: ending
+        # the wrong one can't be taken back.
+        chosen = chats[0] if len(chats) == 1 and not arg else None
         if arg:
             chosen = next((h for h in chats if h.ref == arg), None)
         if chosen is None:
             ctx.say(
-                "Which chat would you like to end?",
-                commands=[command_choice(f"end {h.ref}", h.member_alias, "👋") for h in chats],
+                "Which chat would you like to end?"
+                + (" (That one has ended already.)" if arg else ""),
+                commands=[
+                    *(command_choice(f"end {h.ref}", h.member_alias, "👋") for h in chats),
+                    command_choice(f"end {KEEP_CHATS}", "Cancel — keep them all", "✖️"),
+                ],
             )
             return
         if confirm != "confirm" and await chat_was_flagged(ctx, chosen):
@@ -489,6 +509,9 @@ async def close_chats_of_unreachable(ctx: Context) -> None:
         log.info("conversation_set_aside member=%s flow=%s", member.id, ctx.state.flow)
     ctx.finish()
 
+
+# The Cancel button of /end's "which chat?" (refs are hex, so it is never one).
+KEEP_CHATS = "keep"
 
 RELAY_COMMANDS = (
     Command("end", "end a peer chat", end, audience=Audience.ANYONE),
