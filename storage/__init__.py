@@ -30,6 +30,7 @@ from storage.records import (
     SafetyPlan,
     Shift,
     Volunteer,
+    WaitingWords,
 )
 from storage.states import (
     OPEN_STATUSES,
@@ -86,5 +87,6 @@ __all__ = [
     "Transaction",
     "Volunteer",
     "VolunteerStatus",
+    "WaitingWords",
     "open_database",
 ]

@@ -104,6 +104,13 @@ class PersonalDataRepository:
             (member_id,),
         )
         reports = await self._reports("h.member_id = ?", member_id)
+        kept: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for word in await self._conn.execute_fetchall(
+            "SELECT w.handoff_id, w.kind, w.words FROM waiting_words w "
+            "JOIN handoff h ON h.id = w.handoff_id WHERE h.member_id = ? ORDER BY w.id",
+            (member_id,),
+        ):
+            kept[word["handoff_id"]].append((word["kind"], word["words"]))
         return [
             PeerChat(
                 requested_at=from_db(row["requested_at"]),
@@ -122,6 +129,7 @@ class PersonalDataRepository:
                 held_for_shift=bool(row["held_for_shift"]),
                 share_mood=bool(row["share_mood"]),
                 reports=tuple(reports.get(row["id"], ())),
+                waiting_words=tuple(kept.get(row["id"], ())),
             )
             for row in rows
         ]

@@ -286,6 +286,15 @@ class ChatReport:
 
 
 @dataclass(frozen=True, slots=True)
+class WaitingWords:
+    """What a member wrote for the peer who accepts: a topic in their own words (if they
+    agreed to show it) and the messages they typed while waiting, oldest first."""
+
+    topic: str | None = None
+    messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class PeerChat:
     """A member's request to talk and how it went; of the volunteer, only the display name."""
 
@@ -305,6 +314,8 @@ class PeerChat:
     held_for_shift: bool
     reports: tuple[ChatReport, ...]
     share_mood: bool = False  # they let the peer who accepts see their latest mood
+    # Words kept for the peer who accepts, while the request waits: (kind, words).
+    waiting_words: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,13 @@ from flows.core.conversation import Question
 from flows.core.flow import Answer, Chosen, Flow
 from flows.core.values import COMMAND_TOKEN, Choice, CopyOf, Reply, command_choice
 from flows.peer.relay_policy import refuse_unsafe_media
-from flows.peer.requests import DEBRIEF, admin_accounts, point_at_next_chat, withdraw_notices
+from flows.peer.requests import (
+    DEBRIEF,
+    admin_accounts,
+    keep_while_waiting,
+    point_at_next_chat,
+    withdraw_notices,
+)
 from flows.peer.stepping_in import support_chat_choice
 from storage import Account, EndReason, Handoff, HandoffStatus, Volunteer
 
@@ -86,10 +92,7 @@ async def relay_in_chat(ctx: Context) -> bool:
         await _volunteer_to_member(ctx, volunteer)
         return True
     if handoff is not None and ctx.input.command is None:
-        ctx.say(
-            "You're in line for a peer — I'll tell you here as soon as someone accepts. "
-            "/cancel stops waiting."
-        )
+        await keep_while_waiting(ctx, handoff)
         return True
     return False
 
@@ -172,7 +175,9 @@ async def relay_edit(ctx: Context) -> bool:
         return False
     # Each open chat, its other side, and the name a re-sent copy goes under.
     others: list[tuple[Handoff, int, str]] = []
-    handoff = await member_in_chat(ctx)
+    handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
+    if handoff is not None and handoff.status is HandoffStatus.WAITING:
+        return await _edit_kept_words(ctx, handoff)
     if handoff is not None and handoff.volunteer_id is not None:
         others.append((handoff, handoff.volunteer_id, handoff.member_alias))
     chats = await ctx.tx.handoffs.active_for_volunteer(ctx.member.id)
@@ -197,6 +202,18 @@ async def relay_edit(ctx: Context) -> bool:
             )
             ctx.send_to(account, edit)
             log.info("relayed_edit handoff=%s", chat.id)
+    return True
+
+
+async def _edit_kept_words(ctx: Context, handoff: Handoff) -> bool:
+    """An edit of a message kept for the peer who accepts: the kept words follow it (a
+    caption taken away drops them); False if that message wasn't kept."""
+    inp = ctx.input
+    assert inp.message_ref is not None
+    words = inp.text or None
+    if not await ctx.tx.handoffs.edit_kept_words(handoff.id, inp.message_ref, words):
+        return False
+    log.info("waiting_words_edited handoff=%s dropped=%s", handoff.id, words is None)
     return True
 
 

@@ -235,7 +235,8 @@ async def test_words_typed_after_a_command_are_read_by_the_guard(
     await onboard_member(member)
     # Worry about someone else: the supporter reply, and the command still runs.
     await member.send("/talk my friend says she wants to die", expect="worried about someone")
-    await fake.wait_for_message(MEMBER, "something you'd like to talk about")
+    # Their words are the topic: shown to the peer who accepts only if they agree.
+    await fake.wait_for_message(MEMBER, "read what you wrote")
     await member.send("/cancel", expect="stopped")
     # Distress: the offer, and the check-in still starts.
     await member.send("/checkin i cant cope anymore", expect="That sounds really hard")
