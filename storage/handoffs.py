@@ -7,7 +7,7 @@ from typing import Any
 import aiosqlite
 
 from storage.records import Handoff, WaitingWords
-from storage.states import EndReason, HandoffStatus, Priority
+from storage.states import ChatSide, EndReason, HandoffStatus, Priority
 from storage.timeutil import from_db, maybe_from_db, to_db
 
 _COLUMNS = (
@@ -227,6 +227,20 @@ class HandoffRepository:
         topic = next((row["words"] for row in rows if row["kind"] == "topic"), None)
         messages = tuple(row["words"] for row in rows if row["kind"] == "message")
         return WaitingWords(topic=topic, messages=messages)
+
+    async def count_held(self, handoff_id: int, side: ChatSide) -> tuple[int, int]:
+        """One more message of the chat held back (contact details) from `side`; returns
+        how many so far from the member and from the volunteer."""
+        column = "held_from_member" if side is ChatSide.MEMBER else "held_from_volunteer"
+        await self._conn.execute(
+            f"UPDATE handoff SET {column} = {column} + 1 WHERE id = ?", (handoff_id,)
+        )
+        rows = await self._conn.execute_fetchall(
+            "SELECT held_from_member, held_from_volunteer FROM handoff WHERE id = ?",
+            (handoff_id,),
+        )
+        row = next(iter(rows))
+        return int(row[0]), int(row[1])
 
     async def raise_priority(
         self, handoff_id: int, priority: Priority, escalate_at: datetime

@@ -316,6 +316,9 @@ class PeerChat:
     share_mood: bool = False  # they let the peer who accepts see their latest mood
     # Words kept for the peer who accepts, while the request waits: (kind, words).
     waiting_words: tuple[tuple[str, str], ...] = ()
+    # Messages held back for carrying contact details: the member's, the volunteer's.
+    held_from_member: int = 0
+    held_from_volunteer: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -164,7 +164,8 @@ GUIDE = {
     "peer_chats": "Each time you asked to talk to a peer: how it went, the name the peer "
     "saw, how it ended, your rating and words, and any reports of it. What was said in it "
     "was never stored. What you wrote for the peer while waiting is kept only until one "
-    "accepts.",
+    "accepts, and messages held back because they had contact details in them are counted "
+    "(not kept).",
     "safety_events": "Each time the safety check noticed something in what you wrote (or "
     "an unanswered question): how serious it looked, which of its rules matched and what "
     "they mean. The words themselves were never stored.",
@@ -268,6 +269,10 @@ def _peer_chat(entry: PeerChat) -> dict[str, Any]:
             {"kind": WAITING_KINDS.get(kind, kind), "words": words}
             for kind, words in entry.waiting_words
         ],
+        "messages_held_back_for_contact_details": {
+            "yours": entry.held_from_member,
+            "your_peers": entry.held_from_volunteer,
+        },
     }
 
 

@@ -24,7 +24,7 @@ from flows.core.matching import match_choice
 from flows.core.mood import is_low_mood
 from flows.core.sweep import BATCH
 from flows.core.values import COMMAND_TOKEN, Choice, Outcome, Reply, command_choice
-from flows.peer.relay_policy import media_note
+from flows.peer.relay_policy import contact_kinds, media_note, not_kept_text
 from storage import (
     Account,
     EndReason,
@@ -312,6 +312,13 @@ class TalkRequest(Flow[TalkRequestData]):
 
     async def _take_words(self, ctx: Context, words: str) -> None:
         """Their own words for the topic: kept only if they agree to show them."""
+        kinds = contact_kinds(ctx, words)
+        if kinds:
+            # Nothing of it is kept: the question again, with why.
+            self.data(ctx).pop("words", None)
+            text = f"{not_kept_text(kinds)}\n\n{TOPIC_QUESTION}"
+            ctx.ask(self.on_topic, text, TOPICS, columns=2, free_text=True)
+            return
         self.data(ctx)["words"] = words[:MAX_TOPIC_CHARS]
         ctx.ask(
             self.on_share_words,
@@ -436,6 +443,11 @@ async def keep_while_waiting(ctx: Context, handoff: Handoff) -> None:
             "can only keep words for them until then; once you're talking, you can send "
             "that again. /cancel stops waiting."
         )
+        return
+    kinds = contact_kinds(ctx, ctx.input.text)
+    if kinds:
+        ctx.say(f"You're in line for a peer. {not_kept_text(kinds)} /cancel stops waiting.")
+        log.info("waiting_words_refused handoff=%s kinds=%s", handoff.id, ",".join(kinds))
         return
     kept = await ctx.tx.handoffs.kept_messages(handoff.id)
     if kept >= MAX_WAITING_MESSAGES:

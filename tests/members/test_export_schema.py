@@ -144,6 +144,8 @@ EXPORTED: dict[str, dict[str, str]] = {
         "share_mood": "peer_chats[].you_let_the_peer_who_accepted_see_your_latest_mood",
         "rating": "peer_chats[].your_rating",
         "feedback": "peer_chats[].your_words_about_it",
+        "held_from_member": "peer_chats[].messages_held_back_for_contact_details.yours",
+        "held_from_volunteer": "peer_chats[].messages_held_back_for_contact_details.your_peers",
     },
     "waiting_words": {
         "kind": "peer_chats[].words_kept_for_the_peer_who_accepts[].kind",
