@@ -30,6 +30,7 @@ from storage.records import (
     SafetyPlan,
     Shift,
     Volunteer,
+    WaitingWords,
 )
 from storage.states import (
     ChatSide,
@@ -84,5 +85,6 @@ __all__ = [
     "Transaction",
     "Volunteer",
     "VolunteerStatus",
+    "WaitingWords",
     "open_database",
 ]

@@ -6,8 +6,8 @@ from typing import Any
 
 import aiosqlite
 
-from storage.records import Handoff
-from storage.states import EndReason, HandoffStatus, Priority
+from storage.records import Handoff, WaitingWords
+from storage.states import ChatSide, EndReason, HandoffStatus, Priority
 from storage.timeutil import from_db, maybe_from_db, to_db
 
 _COLUMNS = (
@@ -134,6 +134,11 @@ class HandoffRepository:
             "WHERE member_id = ?",
             (member_id,),
         )
+        await self._conn.execute(
+            "DELETE FROM waiting_words WHERE handoff_id IN "
+            "(SELECT id FROM handoff WHERE member_id = ?)",
+            (member_id,),
+        )
 
     async def waiting(self, *, limit: int = 50) -> list[Handoff]:
         """The queue: most urgent first, then first come, first served."""
@@ -163,13 +168,79 @@ class HandoffRepository:
     async def close(
         self, handoff_id: int, *, status: HandoffStatus, reason: EndReason, now: datetime
     ) -> bool:
-        """End or cancel an open handoff; False if it was already closed."""
+        """End or cancel an open handoff; False if it was already closed. Words kept for
+        the peer who would have accepted go with it."""
         cursor = await self._conn.execute(
             "UPDATE handoff SET status = ?, end_reason = ?, ended_at = ?, escalate_at = NULL "
             "WHERE id = ? AND status IN ('waiting', 'active')",
             (status, reason, to_db(now), handoff_id),
         )
+        await self._conn.execute("DELETE FROM waiting_words WHERE handoff_id = ?", (handoff_id,))
         return cursor.rowcount == 1
+
+    # -- words kept for the peer who accepts (migration 0012) ---------------------------
+    async def keep_words(
+        self, handoff_id: int, words: str, *, topic: bool = False, message_ref: str | None = None
+    ) -> None:
+        """Keep a member's words for the peer who accepts their waiting request: the topic
+        in their own words (one, replacing any before) or a message typed while waiting."""
+        if topic:
+            await self._conn.execute(
+                "DELETE FROM waiting_words WHERE handoff_id = ? AND kind = 'topic'", (handoff_id,)
+            )
+        await self._conn.execute(
+            "INSERT INTO waiting_words (handoff_id, kind, words, message_ref) "
+            "SELECT id, ?, ?, ? FROM handoff WHERE id = ? AND status = 'waiting'",
+            ("topic" if topic else "message", words, message_ref, handoff_id),
+        )
+
+    async def kept_messages(self, handoff_id: int) -> int:
+        """How many typed messages are kept for the peer who accepts."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT count(*) FROM waiting_words WHERE handoff_id = ? AND kind = 'message'",
+            (handoff_id,),
+        )
+        return int(next(iter(rows))[0])
+
+    async def edit_kept_words(self, handoff_id: int, message_ref: str, words: str | None) -> bool:
+        """A kept message was edited: keep its new words (None: drop it); False if that
+        message isn't kept."""
+        if words is None:
+            cursor = await self._conn.execute(
+                "DELETE FROM waiting_words WHERE handoff_id = ? AND message_ref = ?",
+                (handoff_id, message_ref),
+            )
+        else:
+            cursor = await self._conn.execute(
+                "UPDATE waiting_words SET words = ? WHERE handoff_id = ? AND message_ref = ?",
+                (words, handoff_id, message_ref),
+            )
+        return cursor.rowcount > 0
+
+    async def take_words(self, handoff_id: int) -> WaitingWords:
+        """The words kept for the peer who accepted, deleted as they are taken."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT kind, words FROM waiting_words WHERE handoff_id = ? ORDER BY id",
+            (handoff_id,),
+        )
+        await self._conn.execute("DELETE FROM waiting_words WHERE handoff_id = ?", (handoff_id,))
+        topic = next((row["words"] for row in rows if row["kind"] == "topic"), None)
+        messages = tuple(row["words"] for row in rows if row["kind"] == "message")
+        return WaitingWords(topic=topic, messages=messages)
+
+    async def count_held(self, handoff_id: int, side: ChatSide) -> tuple[int, int]:
+        """One more message of the chat held back (contact details) from `side`; returns
+        how many so far from the member and from the volunteer."""
+        column = "held_from_member" if side is ChatSide.MEMBER else "held_from_volunteer"
+        await self._conn.execute(
+            f"UPDATE handoff SET {column} = {column} + 1 WHERE id = ?", (handoff_id,)
+        )
+        rows = await self._conn.execute_fetchall(
+            "SELECT held_from_member, held_from_volunteer FROM handoff WHERE id = ?",
+            (handoff_id,),
+        )
+        row = next(iter(rows))
+        return int(row[0]), int(row[1])
 
     async def raise_priority(
         self, handoff_id: int, priority: Priority, escalate_at: datetime

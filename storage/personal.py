@@ -98,12 +98,20 @@ class PersonalDataRepository:
         rows = await self._conn.execute_fetchall(
             "SELECT h.id, h.requested_at, h.accepted_at, h.ended_at, h.status, h.priority, "
             "h.topic, h.rating, h.feedback, h.member_alias, h.end_reason, h.escalations, "
-            "h.escalate_at, h.held_for_shift, h.share_mood, v.display_name "
+            "h.escalate_at, h.held_for_shift, h.share_mood, h.held_from_member, "
+            "h.held_from_volunteer, v.display_name "
             "FROM handoff h LEFT JOIN volunteer v ON v.member_id = h.volunteer_id "
             "WHERE h.member_id = ? ORDER BY h.id",
             (member_id,),
         )
         reports = await self._reports("h.member_id = ?", member_id)
+        kept: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for word in await self._conn.execute_fetchall(
+            "SELECT w.handoff_id, w.kind, w.words FROM waiting_words w "
+            "JOIN handoff h ON h.id = w.handoff_id WHERE h.member_id = ? ORDER BY w.id",
+            (member_id,),
+        ):
+            kept[word["handoff_id"]].append((word["kind"], word["words"]))
         return [
             PeerChat(
                 requested_at=from_db(row["requested_at"]),
@@ -122,6 +130,9 @@ class PersonalDataRepository:
                 held_for_shift=bool(row["held_for_shift"]),
                 share_mood=bool(row["share_mood"]),
                 reports=tuple(reports.get(row["id"], ())),
+                waiting_words=tuple(kept.get(row["id"], ())),
+                held_from_member=row["held_from_member"],
+                held_from_volunteer=row["held_from_volunteer"],
             )
             for row in rows
         ]

@@ -277,6 +277,15 @@ class ChatReport:
 
 
 @dataclass(frozen=True, slots=True)
+class WaitingWords:
+    """What a member wrote for the peer who accepts: a topic in their own words (if they
+    agreed to show it) and the messages they typed while waiting, oldest first."""
+
+    topic: str | None = None
+    messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class PeerChat:
     """A member's request to talk and how it went; of the volunteer, only the display name."""
 
@@ -296,6 +305,11 @@ class PeerChat:
     held_for_shift: bool
     reports: tuple[ChatReport, ...]
     share_mood: bool = False  # they let the peer who accepts see their latest mood
+    # Words kept for the peer who accepts, while the request waits: (kind, words).
+    waiting_words: tuple[tuple[str, str], ...] = ()
+    # Messages held back for carrying contact details: the member's, the volunteer's.
+    held_from_member: int = 0
+    held_from_volunteer: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,8 @@ so they can be edited, withdrawn or replied to later. Built and parsed only here
 
 A key holds ids and a kind, never any text: `handoff:12` (a request to talk sent to
 volunteers), `relay:12` and `relay:12:<message>` (what a chat sends a volunteer, and the
-copies of one relayed message), `report:12`, `handover:12`, `buddy:40`, and the crisis
-guard's pages (`safety:12`, `chat-safety:12`, `volunteer-safety:<member>:<day>`). A
+copies of one relayed message), `report:12`, `held:12`, `handover:12`, `buddy:40`, and the
+crisis guard's pages (`safety:12`, `chat-safety:12`, `volunteer-safety:<member>:<day>`). A
 message still in the outbox is recorded under `outbox:<id>` until the channel's message id
 replaces it.
 """
@@ -44,6 +44,11 @@ def chat_of_relay(notice: str) -> int | None:
 def report(handoff_id: int) -> str:
     """The reports of one chat sent to admins, so they can be edited if the member leaves."""
     return f"report:{handoff_id}"
+
+
+def held(handoff_id: int) -> str:
+    """The admins' notice that a chat's messages were held back (contact details)."""
+    return f"held:{handoff_id}"
 
 
 def handover(handoff_id: int) -> str:

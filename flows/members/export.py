@@ -163,7 +163,9 @@ GUIDE = {
     "event_suggestions": "The events Hearthside suggested to you, why, and what came of it.",
     "peer_chats": "Each time you asked to talk to a peer: how it went, the name the peer "
     "saw, how it ended, your rating and words, and any reports of it. What was said in it "
-    "was never stored.",
+    "was never stored. What you wrote for the peer while waiting is kept only until one "
+    "accepts, and messages held back because they had contact details in them are counted "
+    "(not kept).",
     "safety_events": "Each time the safety check noticed something in what you wrote (or "
     "an unanswered question): how serious it looked, which of its rules matched and what "
     "they mean. The words themselves were never stored.",
@@ -263,7 +265,21 @@ def _peer_chat(entry: PeerChat) -> dict[str, Any]:
         "your_rating": entry.rating,
         "your_words_about_it": entry.feedback,
         "reports": [_report(r, you=ChatSide.MEMBER) for r in entry.reports],
+        "words_kept_for_the_peer_who_accepts": [
+            {"kind": WAITING_KINDS.get(kind, kind), "words": words}
+            for kind, words in entry.waiting_words
+        ],
+        "messages_held_back_for_contact_details": {
+            "yours": entry.held_from_member,
+            "your_peers": entry.held_from_volunteer,
+        },
     }
+
+
+WAITING_KINDS = {
+    "topic": "what you'd like to talk about, in your own words",
+    "message": "a message you wrote while waiting",
+}
 
 
 def _safety(entry: SafetyEvent) -> dict[str, Any]:

@@ -5,7 +5,9 @@ phone number or "forwarded from" reaches the other side, and their text never
 passes through storage. Where the two sides are on different channels, which can't
 copy from each other, the words are re-sent under the speaker's pseudonym instead.
 A volunteer holding several chats answers one by replying to its messages, or picks
-it with /switch.
+it with /switch, and is told whom each message went to. What is kept back (media that
+could say who or where someone is, words with contact details in them) is decided in
+`relay_policy.py`, after the crisis guard has read the message.
 """
 
 import logging
@@ -19,10 +21,21 @@ from flows.core.context import Context
 from flows.core.conversation import Question
 from flows.core.flow import Answer, Chosen, Flow
 from flows.core.values import COMMAND_TOKEN, Choice, CopyOf, Reply, command_choice
-from flows.peer.relay_policy import refuse_unsafe_media
-from flows.peer.requests import DEBRIEF, admin_accounts, point_at_next_chat, withdraw_notices
+from flows.peer.relay_policy import (
+    contact_kinds,
+    held_back_text,
+    not_kept_text,
+    refuse_unsafe_media,
+)
+from flows.peer.requests import (
+    DEBRIEF,
+    admin_accounts,
+    keep_while_waiting,
+    point_at_next_chat,
+    withdraw_notices,
+)
 from flows.peer.stepping_in import support_chat_choice
-from storage import Account, EndReason, Handoff, HandoffStatus, Volunteer
+from storage import Account, ChatSide, EndReason, Handoff, HandoffStatus, Volunteer
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +92,8 @@ async def relay_in_chat(ctx: Context) -> bool:
             await end_chat(ctx, handoff, by=EndReason.VOLUNTEER_DELETED)
             ctx.say(ANOTHER_PEER)
             return True
+        if await _held_back(ctx, handoff, ChatSide.MEMBER):
+            return True
         await _member_to_volunteer(ctx, handoff)
         return True
     volunteer = await ctx.volunteer()
@@ -86,12 +101,62 @@ async def relay_in_chat(ctx: Context) -> bool:
         await _volunteer_to_member(ctx, volunteer)
         return True
     if handoff is not None and ctx.input.command is None:
-        ctx.say(
-            "You're in line for a peer — I'll tell you here as soon as someone accepts. "
-            "/cancel stops waiting."
-        )
+        await keep_while_waiting(ctx, handoff)
         return True
     return False
+
+
+async def _held_back(
+    ctx: Context, handoff: Handoff, side: ChatSide, *, edit: bool = False
+) -> bool:
+    """Keep back a message with contact details in it (the crisis guard has read it
+    already); True if it was. The sender is told why, the volunteer that a member's
+    message was held, and the admins how many were, in this chat."""
+    kinds = contact_kinds(ctx, ctx.input.text)
+    if not kinds:
+        return False
+    volunteer_name = await _volunteer_name(ctx, handoff)
+    from_member, from_volunteer = await ctx.tx.handoffs.count_held(handoff.id, side)
+    to = volunteer_name if side is ChatSide.MEMBER else handoff.member_alias
+    ctx.say(held_back_text(kinds, to=to, volunteer=side is ChatSide.VOLUNTEER, edit=edit))
+    if side is ChatSide.MEMBER and handoff.volunteer_id is not None and not edit:
+        # Their peer knows a message came and was held (not what it said), so a safety
+        # alert about it, say, is never about words they can't find.
+        for account in await ctx.tx.members.accounts_of(handoff.volunteer_id):
+            ctx.send_to(
+                account,
+                Reply(
+                    f"🛡 A message from {handoff.member_alias} wasn't passed on: it had contact "
+                    "details in it. They've been told why — peer chats stay anonymous.",
+                    notice=notice_keys.relay(handoff.id),
+                ),
+            )
+    await _tell_admins_held(ctx, handoff, volunteer_name, from_member, from_volunteer)
+    log.info(
+        "relay_held handoff=%s side=%s kinds=%s edit=%s", handoff.id, side, ",".join(kinds), edit
+    )
+    return True
+
+
+async def _tell_admins_held(
+    ctx: Context, handoff: Handoff, volunteer_name: str, from_member: int, from_volunteer: int
+) -> None:
+    """One notice per chat to each admin, updated in place as the count grows."""
+    key = notice_keys.held(handoff.id)
+    text = (
+        f"🛡 Contact details were held back in a peer chat (chat {handoff.ref}, with the "
+        f"volunteer {volunteer_name}): {from_volunteer} message(s) from the volunteer and "
+        f"{from_member} from the member so far. Nothing of them was passed on or kept, and "
+        "whoever sent them was told why."
+    )
+    told = set(await ctx.tx.notices.recipients(key))
+    for account in await admin_accounts(ctx):
+        if account == ctx.account:
+            continue
+        if account in told:
+            ctx.send_to(account, Reply(text, replaces_notice=key))
+        else:
+            ctx.send_to(account, Reply(text, notice=key, protect_content=True))
 
 
 async def _member_to_volunteer(ctx: Context, handoff: Handoff) -> None:
@@ -139,12 +204,24 @@ async def _chat_for_volunteer(ctx: Context, volunteer: Volunteer) -> Handoff | N
 async def _volunteer_to_member(ctx: Context, volunteer: Volunteer) -> None:
     handoff = await _chat_for_volunteer(ctx, volunteer)
     if handoff is None or handoff.member_id is None:
-        ctx.say("You're in several chats — reply to one of their messages, or pick with /switch.")
+        chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
+        ctx.say(
+            "You're in several chats, so I haven't sent that yet. Reply to one of their "
+            "messages, or pick the chat and send it again:",
+            commands=[command_choice(f"switch {h.ref}", h.member_alias, "💬") for h in chats],
+        )
+        return
+    if await _held_back(ctx, handoff, ChatSide.VOLUNTEER):
         return
     for account in await ctx.tx.members.accounts_of(handoff.member_id):
         ctx.send_to(
             account, _copy(ctx, handoff, account, header=volunteer.display_name, notice=None)
         )
+    if volunteer.active_chats > 1:
+        # Holding several chats, they see where each message went; a reply to this line
+        # answers the same member.
+        sent = Reply(f"↪️ Sent to {handoff.member_alias}", notice=notice_keys.relay(handoff.id))
+        ctx.send_to(ctx.account, sent)
     log.info("relayed handoff=%s direction=to_member", handoff.id)
 
 
@@ -160,25 +237,37 @@ async def relay_edit(ctx: Context) -> bool:
     inp = ctx.input
     if ctx.member is None or inp.message_ref is None:
         return False
-    # Each open chat, its other side, and the name a re-sent copy goes under.
-    others: list[tuple[Handoff, int, str]] = []
-    handoff = await member_in_chat(ctx)
+    # Each open chat, its other side, the name a re-sent copy goes under, and the side
+    # this person is on in it.
+    others: list[tuple[Handoff, int, str, ChatSide]] = []
+    handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
+    if handoff is not None and handoff.status is HandoffStatus.WAITING:
+        return await _edit_kept_words(ctx, handoff)
     if handoff is not None and handoff.volunteer_id is not None:
-        others.append((handoff, handoff.volunteer_id, handoff.member_alias))
+        others.append((handoff, handoff.volunteer_id, handoff.member_alias, ChatSide.MEMBER))
     chats = await ctx.tx.handoffs.active_for_volunteer(ctx.member.id)
     if chats:
         volunteer = await ctx.volunteer()
         name = volunteer.display_name if volunteer is not None else "Your peer"
-        others += [(chat, chat.member_id, name) for chat in chats if chat.member_id is not None]
+        others += [
+            (chat, chat.member_id, name, ChatSide.VOLUNTEER)
+            for chat in chats
+            if chat.member_id is not None
+        ]
     if not others:
         return False
     if not inp.text:
         return True  # a caption taken away: nothing to show
-    for chat, other, header in others:
+    for chat, other, header, side in others:
         key = notice_keys.copy(chat.id, inp.message_ref)
-        for account in await ctx.tx.members.accounts_of(other):
-            if not await ctx.tx.notices.refs(account, key):
-                continue
+        copies = [
+            account
+            for account in await ctx.tx.members.accounts_of(other)
+            if await ctx.tx.notices.refs(account, key)
+        ]
+        if not copies or await _held_back(ctx, chat, side, edit=True):
+            continue  # contact details added: the copies stay as they were
+        for account in copies:
             copied = ctx.engine.channels.of(account).can_copy_from(ctx.account)
             edit = Reply(
                 inp.text if copied else _resent(inp.text, header),
@@ -187,6 +276,22 @@ async def relay_edit(ctx: Context) -> bool:
             )
             ctx.send_to(account, edit)
             log.info("relayed_edit handoff=%s", chat.id)
+    return True
+
+
+async def _edit_kept_words(ctx: Context, handoff: Handoff) -> bool:
+    """An edit of a message kept for the peer who accepts: the kept words follow it, or
+    go if it now has contact details in it (or a caption was taken away); False if that
+    message wasn't kept."""
+    inp = ctx.input
+    assert inp.message_ref is not None
+    kinds = contact_kinds(ctx, inp.text) if inp.text else ()
+    words = inp.text if inp.text and not kinds else None
+    if not await ctx.tx.handoffs.edit_kept_words(handoff.id, inp.message_ref, words):
+        return False
+    if kinds:
+        ctx.say(not_kept_text(kinds))
+    log.info("waiting_words_edited handoff=%s dropped=%s", handoff.id, words is None)
     return True
 
 
@@ -332,15 +437,25 @@ async def end(ctx: Context) -> None:
         return
     volunteer = await ctx.volunteer()
     if volunteer is not None and volunteer.active_chats:
-        chosen = await _chat_for_volunteer(ctx, volunteer)
         arg, _, confirm = ctx.input.text.strip().lower().partition(" ")
+        if arg == KEEP_CHATS:
+            ctx.answered = "Kept"
+            ctx.say("Okay — nothing was ended; your chats go on.")
+            return
         chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
+        # With several chats a bare /end asks which, however the last message went: ending
+        # the wrong one can't be taken back.
+        chosen = chats[0] if len(chats) == 1 and not arg else None
         if arg:
             chosen = next((h for h in chats if h.ref == arg), None)
         if chosen is None:
             ctx.say(
-                "Which chat would you like to end?",
-                commands=[command_choice(f"end {h.ref}", h.member_alias, "👋") for h in chats],
+                "Which chat would you like to end?"
+                + (" (That one has ended already.)" if arg else ""),
+                commands=[
+                    *(command_choice(f"end {h.ref}", h.member_alias, "👋") for h in chats),
+                    command_choice(f"end {KEEP_CHATS}", "Cancel — keep them all", "✖️"),
+                ],
             )
             return
         if confirm != "confirm" and await chat_was_flagged(ctx, chosen):
@@ -489,6 +604,9 @@ async def close_chats_of_unreachable(ctx: Context) -> None:
         log.info("conversation_set_aside member=%s flow=%s", member.id, ctx.state.flow)
     ctx.finish()
 
+
+# The Cancel button of /end's "which chat?" (refs are hex, so it is never one).
+KEEP_CHATS = "keep"
 
 RELAY_COMMANDS = (
     Command("end", "end a peer chat", end, audience=Audience.ANYONE),

@@ -12,12 +12,20 @@ who is told why; the other side gets nothing at all.
 
 Of those three, a chat carries what the sender's channel can carry (`ChannelInfo.media`):
 a channel without media relays text alone, and says so.
+
+Words are relayed unless they carry contact details (`contact_details.py`): a phone number,
+an @username, an email address, a link to a social profile or messenger. A chat is
+anonymous on both sides by design, so such a message stays with its sender too, who is
+told why, kindly; the admins are told that it happened (a count per chat), never what it
+said. The crisis guard has read the message before this (flows/core/engine.py).
 """
 
 import logging
 
 from flows.core.channels import ChannelInfo
 from flows.core.context import Context
+from flows.peer.contact_details import EMAIL, HANDLE, INVITATION, LINK, PHONE, contact_details
+from flows.peer.contact_details import allowed_numbers as numbers_in
 
 log = logging.getLogger(__name__)
 
@@ -88,3 +96,59 @@ async def refuse_unsafe_media(ctx: Context) -> bool:
     ctx.say(refusal_text(kind, channel))
     log.info("relay_refused kind=%s member=%s", kind, ctx.member.id)
     return True
+
+
+# How the explanation names each kind of contact detail, in this order.
+_CONTACT_NAMES = {
+    PHONE: "a phone number",
+    HANDLE: "a username",
+    EMAIL: "an email address",
+    LINK: "a link to a profile or a messenger",
+    INVITATION: "an invitation to talk somewhere else",
+}
+
+
+def contact_kinds(ctx: Context, text: str) -> tuple[str, ...]:
+    """The kinds of contact details in `text`; the deployment's crisis lines don't count
+    (volunteers are asked to share them)."""
+    crisis = ctx.config.crisis
+    lines = (crisis.lines_text(overdose=True), crisis.short_text(), crisis.emergency_number)
+    return contact_details(text, allowed_numbers=numbers_in(*lines))
+
+
+def _named(kinds: tuple[str, ...]) -> str:
+    return _listed([_CONTACT_NAMES[kind] for kind in kinds if kind in _CONTACT_NAMES])
+
+
+def not_kept_text(kinds: tuple[str, ...]) -> str:
+    """Why words meant for the peer who accepts a request were not kept for them."""
+    return (
+        f"I haven't kept that for your peer, as it looks like it has {_named(kinds)} in "
+        "it. Peer chats stay anonymous on both sides — that keeps you both safe — so "
+        "contact details aren't passed on. Your words are welcome without them."
+    )
+
+
+def held_back_text(kinds: tuple[str, ...], *, to: str, volunteer: bool, edit: bool = False) -> str:
+    """What the sender of a message with contact details in it is told; `to` is the other
+    side's name, `volunteer` whether the sender is the chat's volunteer."""
+    what = "your change to that message" if edit else "that message"
+    why = (
+        "Peer chats stay anonymous on both sides, so volunteers and members don't swap "
+        "contact details — it keeps you both safe, and keeps the support where an admin can "
+        "step in if it's ever needed."
+        if volunteer
+        else "Peer chats stay anonymous on both sides — that keeps you both safe — so "
+        "contact details aren't passed on. If you'd like to talk again, /talk brings you "
+        "back any time, and you can ask for the same peer."
+    )
+    sent = (
+        f"{to} still sees your message as it was."
+        if edit
+        else "Nothing was sent. Please write it again without them."
+    )
+    return (
+        f"I haven't passed {what} on to {to}: it looks like it has {_named(kinds)} in "
+        f"it. {why}\n\n{sent} (If I got it wrong — a time or a date, say — putting it "
+        "slightly differently will go through.)"
+    )

@@ -18,12 +18,13 @@ from flows.core.commands import Command
 from flows.core.config import FlowConfig
 from flows.core.context import Context
 from flows.core.engine import Engine
-from flows.core.flow import Chosen, Flow
+from flows.core.flow import Answer, Chosen, Flow
 from flows.core.local_time import day_label, local_today, when
+from flows.core.matching import match_choice
 from flows.core.mood import is_low_mood
 from flows.core.sweep import BATCH
 from flows.core.values import COMMAND_TOKEN, Choice, Outcome, Reply, command_choice
-from flows.peer.relay_policy import media_note
+from flows.peer.relay_policy import contact_kinds, media_note, not_kept_text
 from storage import (
     Account,
     EndReason,
@@ -49,7 +50,18 @@ TOPICS = (
     Choice("alone", "Feeling alone", "🫂"),
     Choice("skip", "Skip"),
 )
-TOPIC_LABELS = {choice.value: choice.label for choice in TOPICS} | {"crisis": "Crisis support"}
+# A topic the member wrote in their own words, and agreed to show the peer who accepts:
+# the words themselves are kept apart (`tx.handoffs.keep_words`), never in the page.
+OWN_WORDS = "own"
+TOPIC_LABELS = {choice.value: choice.label for choice in TOPICS} | {
+    "crisis": "Crisis support",
+    OWN_WORDS: "In own words",
+}
+# The longest topic kept in someone's own words; a message typed while waiting is kept
+# up to a message's length, and only so many of them.
+MAX_TOPIC_CHARS = 500
+MAX_WAITING_CHARS = 2000
+MAX_WAITING_MESSAGES = 10
 # After this many escalation rounds with nobody answering, stop re-alerting.
 MAX_CRISIS_ESCALATIONS = 3
 
@@ -80,7 +92,10 @@ def _minutes(delta: timedelta) -> str:
 
 async def notice_text(ctx: Context, handoff: Handoff) -> str:
     lines = [f"{PRIORITY_LABELS[handoff.priority]}: {handoff.member_alias} would like to talk."]
-    if handoff.topic and handoff.topic in TOPIC_LABELS:
+    if handoff.topic == OWN_WORDS:
+        # Their words go to the one peer who accepts, never to everyone paged.
+        lines.append("Topic: in their own words — you'll see them when you accept")
+    elif handoff.topic and handoff.topic in TOPIC_LABELS:
         lines.append(f"Topic: {TOPIC_LABELS[handoff.topic]}")
     lines.append(f"Waiting: {_minutes(ctx.now - handoff.requested_at)}")
     if handoff.priority is Priority.CRISIS:
@@ -181,8 +196,10 @@ async def open_request(
     topic: str | None,
     hold: bool = False,
     share_mood: bool = False,
+    words: str | None = None,
 ) -> Handoff:
-    """Create the member's request (or raise the priority of the open one)."""
+    """Create the member's request (or raise the priority of the open one); `words` are
+    their topic in their own words, to show the peer who accepts (they agreed to it)."""
     member = await ctx.ensure_member()
     minutes = (
         ctx.config.crisis_escalate_minutes
@@ -194,6 +211,8 @@ async def open_request(
     if existing is not None:
         if existing.status is HandoffStatus.WAITING and priority < existing.priority:
             await ctx.tx.handoffs.raise_priority(existing.id, priority, escalate_at)
+        if words:
+            await ctx.tx.handoffs.keep_words(existing.id, words, topic=True)
         found = await ctx.tx.handoffs.get(existing.id)
         assert found is not None
         return found
@@ -208,6 +227,8 @@ async def open_request(
     )
     if hold:
         await ctx.tx.handoffs.hold_for_shift(handoff_id)
+    if words:
+        await ctx.tx.handoffs.keep_words(handoff_id, words, topic=True)
     log.info("handoff_requested handoff=%s member=%s priority=%d", handoff_id, member.id, priority)
     handoff = await ctx.tx.handoffs.get(handoff_id)
     assert handoff is not None
@@ -239,34 +260,87 @@ async def _low_mood_today(ctx: Context) -> bool:
 
 
 SHARE_MOOD = (Choice("yes", "Yes, share it"), Choice("no", "No, keep it to myself"))
+SHARE_WORDS = (Choice("yes", "Yes, show them"), Choice("no", "No, keep it to myself"))
+TOPIC_QUESTION = (
+    "Is there something you'd like to talk about? Tap one, or tell me in a few words of "
+    "your own. (optional)"
+)
 
 
 class TalkRequestData(TypedDict, total=False):
     topic: str | None
+    words: str  # their topic in their own words, until they say whether to show it
     share_mood: bool
     priority: int  # kept while they decide whether to wait for the next shift
 
 
 class TalkRequest(Flow[TalkRequestData]):
-    """`/talk`: an optional topic, then the request goes to whoever is on call."""
+    """`/talk` (or `/talk <what about>`): an optional topic, a button or their own words
+    (shown to the peer who accepts only if they agree), then the request goes to whoever
+    is on call."""
 
     name = "talk"
     title = "request to talk"
     timeout: ClassVar[timedelta] = timedelta(hours=1)
 
     async def begin(self, ctx: Context) -> None:
+        said = ctx.input.text.strip() if ctx.input.command == self.name else ""
+        if said:
+            # `/talk feeling alone`: what they'd like to talk about, typed with the command.
+            chosen = match_choice(said, TOPICS, numbers=False)
+            if chosen is not None:
+                await self._topic_chosen(ctx, chosen)
+            else:
+                await self._take_words(ctx, said)
+            return
         ctx.ask(
             self.on_topic,
             "I'll find a peer volunteer for you — someone with lived experience of recovery. "
-            "They'll only see your chosen name, never your account.\n\n"
-            "Is there something you'd like to talk about? (optional)",
+            "They'll only see your chosen name, never your account.\n\n" + TOPIC_QUESTION,
             TOPICS,
             columns=2,
+            free_text=True,
         )
 
-    async def on_topic(self, ctx: Context, answer: Chosen) -> None:
-        topic = None if answer.choice.value == "skip" else answer.choice.value
-        self.data(ctx)["topic"] = topic
+    async def on_topic(self, ctx: Context, answer: Answer) -> None:
+        if answer.choice is not None:
+            await self._topic_chosen(ctx, answer.choice)
+            return
+        await self._take_words(ctx, answer.text)
+
+    async def _topic_chosen(self, ctx: Context, choice: Choice) -> None:
+        self.data(ctx)["topic"] = None if choice.value == "skip" else choice.value
+        await self._ask_share_mood(ctx)
+
+    async def _take_words(self, ctx: Context, words: str) -> None:
+        """Their own words for the topic: kept only if they agree to show them."""
+        kinds = contact_kinds(ctx, words)
+        if kinds:
+            # Nothing of it is kept: the question again, with why.
+            self.data(ctx).pop("words", None)
+            text = f"{not_kept_text(kinds)}\n\n{TOPIC_QUESTION}"
+            ctx.ask(self.on_topic, text, TOPICS, columns=2, free_text=True)
+            return
+        self.data(ctx)["words"] = words[:MAX_TOPIC_CHARS]
+        ctx.ask(
+            self.on_share_words,
+            "Thank you for telling me. Would you like the peer who accepts to read what you "
+            "wrote? Only that one person would see it, once they've accepted — the request "
+            "that goes out to the peers on call doesn't include it.",
+            SHARE_WORDS,
+        )
+
+    async def on_share_words(self, ctx: Context, answer: Chosen) -> None:
+        data = self.data(ctx)
+        if answer.choice.value == "yes":
+            data["topic"] = OWN_WORDS
+        else:
+            # Not shown to anyone, so not kept either.
+            data.pop("words", None)
+            data["topic"] = None
+        await self._ask_share_mood(ctx)
+
+    async def _ask_share_mood(self, ctx: Context) -> None:
         mood = await latest_mood_line(ctx, ctx.require_member().id)
         if mood is None:
             await self._send_request(ctx)
@@ -283,11 +357,13 @@ class TalkRequest(Flow[TalkRequestData]):
         await self._send_request(ctx)
 
     async def _send_request(self, ctx: Context) -> None:
-        topic = self.data(ctx).get("topic")
-        share_mood = bool(self.data(ctx).get("share_mood", False))
+        data = self.data(ctx)
+        topic = data.get("topic")
+        words = data.get("words") if topic == OWN_WORDS else None
+        share_mood = bool(data.get("share_mood", False))
         priority = Priority.LOW_MOOD if await _low_mood_today(ctx) else Priority.ORDINARY
         if await ctx.tx.volunteers.on_call_count() == 0:
-            self.data(ctx)["priority"] = priority
+            data["priority"] = priority
             ctx.ask(
                 self.on_hold,
                 NOBODY_ON_CALL,
@@ -295,7 +371,9 @@ class TalkRequest(Flow[TalkRequestData]):
             )
             return
         ctx.finish()
-        handoff = await open_request(ctx, priority=priority, topic=topic, share_mood=share_mood)
+        handoff = await open_request(
+            ctx, priority=priority, topic=topic, share_mood=share_mood, words=words
+        )
         notified = await notify(ctx, handoff)
         if notified == 0:
             ctx.say(
@@ -305,13 +383,16 @@ class TalkRequest(Flow[TalkRequestData]):
             return
         ctx.say(
             "I've let the peers on call know. I'll tell you here as soon as someone accepts — "
-            "usually within a few minutes. /cancel stops waiting."
+            "usually within a few minutes. Anything you write meanwhile, I'll pass on to them. "
+            "/cancel stops waiting."
         )
 
     async def on_hold(self, ctx: Context, answer: Chosen) -> None:
-        topic = self.data(ctx).get("topic")
-        priority = Priority(int(self.data(ctx).get("priority", Priority.ORDINARY)))
-        share_mood = bool(self.data(ctx).get("share_mood", False))
+        data = self.data(ctx)
+        topic = data.get("topic")
+        words = data.get("words") if topic == OWN_WORDS else None
+        priority = Priority(int(data.get("priority", Priority.ORDINARY)))
+        share_mood = bool(data.get("share_mood", False))
         ctx.finish()
         if answer.choice.value == "no":
             ctx.say(
@@ -320,7 +401,7 @@ class TalkRequest(Flow[TalkRequestData]):
             )
             return
         handoff = await open_request(
-            ctx, priority=priority, topic=topic, hold=True, share_mood=share_mood
+            ctx, priority=priority, topic=topic, hold=True, share_mood=share_mood, words=words
         )
         await notify(ctx, handoff, include_admins=False)
         ctx.say(
@@ -344,12 +425,52 @@ async def talk(ctx: Context) -> None:
         ctx.say("You're already talking with a peer — just type here. /end finishes the chat.")
         return
     if handoff is not None:
+        if ctx.input.text.strip():
+            await keep_while_waiting(ctx, handoff)  # `/talk <words>`: for the peer too
+            return
         ctx.say(
             "You're already in the queue for a peer. I'll tell you when someone accepts. "
             "/cancel stops waiting."
         )
         return
     await ctx.start_flow("talk")
+
+
+async def keep_while_waiting(ctx: Context, handoff: Handoff) -> None:
+    """Words typed while the request waits: kept for the peer who accepts, and passed on
+    to them then (`accept`); gone with the request if nobody does."""
+    if ctx.input.media is not None:
+        ctx.say(
+            "You're in line for a peer — I'll tell you here as soon as someone accepts. I "
+            "can only keep words for them until then; once you're talking, you can send "
+            "that again. /cancel stops waiting."
+        )
+        return
+    kinds = contact_kinds(ctx, ctx.input.text)
+    if kinds:
+        ctx.say(f"You're in line for a peer. {not_kept_text(kinds)} /cancel stops waiting.")
+        log.info("waiting_words_refused handoff=%s kinds=%s", handoff.id, ",".join(kinds))
+        return
+    kept = await ctx.tx.handoffs.kept_messages(handoff.id)
+    if kept >= MAX_WAITING_MESSAGES:
+        ctx.say(
+            "You're in line for a peer. I've kept your first messages for them — please "
+            "tell them the rest once they're here. /cancel stops waiting."
+        )
+        return
+    # An edit of `/talk <words>` would read as the command too: only a plain message's
+    # edits follow it.
+    ref = ctx.input.message_ref if ctx.input.command is None else None
+    await ctx.tx.handoffs.keep_words(
+        handoff.id, ctx.input.text[:MAX_WAITING_CHARS], message_ref=ref
+    )
+    if kept:
+        ctx.say("You're in line for a peer — I'll pass this on too. 💛")
+        return
+    ctx.say(
+        "You're in line for a peer — I'll pass this on to whoever accepts, the moment they "
+        "do. It's kept only for them until then. /cancel stops waiting (and deletes it)."
+    )
 
 
 async def cancel_waiting(ctx: Context, *, confirmed: bool = False) -> bool:
@@ -486,13 +607,20 @@ async def accept(ctx: Context) -> None:
     await ctx.tx.volunteers.set_current_handoff(volunteer.member_id, handoff.id)
     await withdraw_notices(ctx, handoff, "taken by another peer. Thank you!")
     wait = _minutes(ctx.now - handoff.requested_at)
-    topic = TOPIC_LABELS.get(handoff.topic or "", "")
+    # What they wrote for the peer who accepts: now this one person's, and no longer kept.
+    words = await ctx.tx.handoffs.take_words(handoff.id)
+    topic = "" if handoff.topic == OWN_WORDS else TOPIC_LABELS.get(handoff.topic or "", "")
     # Shown to this one person only, and only because the member chose to share it.
     mood = await latest_mood_line(ctx, handoff.member_id) if handoff.share_mood else None
     ctx.say(
         f"You're now talking with {handoff.member_alias}"
         + (f" (topic: {topic})" if topic else "")
         + f". They waited {wait}."
+        + (
+            f"\nWhat they'd like to talk about, in their own words: “{words.topic}”"
+            if words.topic
+            else ""
+        )
         + (f"\nThey chose to share their check-in — {mood}" if mood else "")
         + "\n\n"
         "Everything you type here is passed on to them, and theirs to you — copied, never "
@@ -513,13 +641,26 @@ async def accept(ctx: Context) -> None:
         if volunteer.display_name == TEAM_NAME
         else f"{volunteer.display_name}, a peer volunteer with lived experience, is"
     )
+    for number, message in enumerate(words.messages, start=1):
+        # Each under the chat's notice, so a reply to it answers this member.
+        lead = f"💬 {handoff.member_alias}, while waiting" + (
+            f" ({number}/{len(words.messages)})" if len(words.messages) > 1 else ""
+        )
+        ctx.send_to(ctx.account, Reply(f"{lead}: {message}", notice=notice_keys.relay(handoff.id)))
+    passed_on = (
+        "I've passed on what you wrote while you waited. "
+        if words.messages
+        else "I've shown them what you'd like to talk about. "
+        if words.topic
+        else ""
+    )
     member_accounts = await ctx.tx.members.accounts_of(handoff.member_id)
     for account in member_accounts:
         ctx.send_to(
             account,
             Reply(
                 f"{who} here now. 💛 They can't see your account, only your chosen name.\n\n"
-                "Just type here and I'll pass it on. /end finishes the chat."
+                f"{passed_on}Just type here and I'll pass it on. /end finishes the chat."
             ),
         )
 

@@ -199,6 +199,15 @@ async def guard(ctx: Context, assessment: Assessment | None = None) -> bool:
         return True
     # Tier 3: an offer, and the flow still gets the message if it was an answer.
     await _record_if_member(ctx, assessment)
+    waiting = ctx.member is not None and await ctx.tx.handoffs.open_for_member(ctx.member.id)
+    if waiting or ctx.input.command == "talk":
+        # Already asking for a peer: no offer of one. Words typed while waiting go on to
+        # be kept for the peer who accepts.
+        ctx.say(
+            "That sounds really hard. 💛 If things get worse before a peer is with you, "
+            f"these lines are open any time:\n{ctx.config.crisis.short_text()}"
+        )
+        return False
     ctx.say(
         "That sounds really hard. 💛 If you'd like to talk to a peer with lived experience, "
         "send /talk. And if things get worse, these lines are open any time:\n"

@@ -144,6 +144,12 @@ EXPORTED: dict[str, dict[str, str]] = {
         "share_mood": "peer_chats[].you_let_the_peer_who_accepted_see_your_latest_mood",
         "rating": "peer_chats[].your_rating",
         "feedback": "peer_chats[].your_words_about_it",
+        "held_from_member": "peer_chats[].messages_held_back_for_contact_details.yours",
+        "held_from_volunteer": "peer_chats[].messages_held_back_for_contact_details.your_peers",
+    },
+    "waiting_words": {
+        "kind": "peer_chats[].words_kept_for_the_peer_who_accepts[].kind",
+        "words": "peer_chats[].words_kept_for_the_peer_who_accepts[].words",
     },
     "safety_event": {
         "at": "safety_events[].at",
@@ -219,6 +225,11 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "id": ROW_KEY,
         "member_id": LINK,
         "ref": "a random reference the request's buttons carry, about no one",
+    },
+    "waiting_words": {
+        "id": ROW_KEY,
+        "handoff_id": LINK,
+        "message_ref": "the id of the message they were typed in, so an edit of it follows",
     },
     "peer_bar": {
         "account_hash": "kept only for people who deleted their data while barred, and "
@@ -372,6 +383,8 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
             now=now,
             escalate_at=later,
         )
+        await tx.handoffs.keep_words(asked, "my own words", topic=True)
+        await tx.handoffs.keep_words(asked, "are you there?", message_ref="42")
         assert await tx.handoffs.claim(asked, peer.id, now)
         await tx.safety.record_report(asked, reported_by=ChatSide.VOLUNTEER, now=now)
         held = await tx.handoffs.request(

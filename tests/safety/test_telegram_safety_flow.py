@@ -216,7 +216,8 @@ async def test_an_admin_waits_to_talk_with_a_volunteer_still_holding_a_chat(
         await request_talk(who, expect="I've let the peers on call know")
         await fake.wait_for_message(ALICE, f"{name} would like to talk")
         await alice.tap("Accept", expect=f"You're now talking with {name}")
-    await alice.send("/end", expect="You've ended the chat")  # the chat in hand: Kind Otter
+    await alice.send("/end", expect="Which chat would you like to end?")
+    await alice.tap("Kind Otter", expect="You've ended the chat")
     await alice.tap("I'd like to talk to an admin", expect="asked an admin to reach out")
     await fake.wait_for_message(ADMIN, "would like to talk after a peer chat")
     await admin.tap("Talk with them")
@@ -234,7 +235,8 @@ async def test_words_typed_after_a_command_are_read_by_the_guard(
     await onboard_member(member)
     # Worry about someone else: the supporter reply, and the command still runs.
     await member.send("/talk my friend says she wants to die", expect="worried about someone")
-    await fake.wait_for_message(MEMBER, "something you'd like to talk about")
+    # Their words are the topic: shown to the peer who accepts only if they agree.
+    await fake.wait_for_message(MEMBER, "read what you wrote")
     await member.send("/cancel", expect="stopped")
     # Distress: the offer, and the check-in still starts.
     await member.send("/checkin i cant cope anymore", expect="That sounds really hard")
