@@ -84,7 +84,8 @@ def main(argv: list[str]) -> None:
         scorer.load_sync()
     layers = DETECTOR_VERSION + ("" if scorer is None else f" + {semantic.SEMANTIC_VERSION}")
     print(f"crisis guard on the blind batches: {layers}")
-    for path in sorted(BLIND.glob("*.tsv")):
+    paths = [Path(a) for a in argv if not a.startswith("--")] or sorted(BLIND.glob("*.tsv"))
+    for path in paths:
         with path.open(encoding="utf-8") as handle:
             reader = csv.DictReader(handle, delimiter="\t")
             rows = [(int(r["expected_tier"]), r["text"]) for r in reader]
