@@ -37,7 +37,12 @@ def decide(scorer: SemanticScorer | None, expected: int, text: str) -> Decision:
     if found.tier:
         return Decision(expected, found.tier, found.third_party, False)
     long_enough = len(text.split()) >= SEMANTIC_MIN_WORDS
-    if scorer is not None and long_enough and scorer.score_sync(text) >= semantic.ASK:
+    if scorer is None or found.cleared or not long_enough:
+        return Decision(expected, 0, False, False)
+    score = scorer.score_sync(text)
+    if score >= semantic.PAGE:
+        return Decision(expected, 1, False, True)
+    if score >= semantic.ASK:
         return Decision(expected, 2, False, True)
     return Decision(expected, 0, False, False)
 

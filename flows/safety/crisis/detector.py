@@ -58,6 +58,7 @@ _JOINED_CANDIDATE = re.compile(r"(?<![a-z'])[a-z]{5,40}(?![a-z'])")
 SUBJECTS = ("self", "other")
 THIRD = "mod.third_party"
 FIGURE = "mod.figure"
+CLEARED = "mod.cleared"
 
 
 class Assessment(NamedTuple):
@@ -71,6 +72,12 @@ class Assessment(NamedTuple):
     @property
     def third_party(self) -> bool:
         return THIRD in self.rule_ids
+
+    @property
+    def cleared(self) -> bool:
+        """Words the lexicon matched and the rest of the message cleared ("I don't want to
+        die, I want to live"): nothing to act on, and not for the semantic layer to undo."""
+        return self.tier == 0 and CLEARED in self.rule_ids
 
     @property
     def lowered(self) -> bool:
@@ -346,7 +353,7 @@ class RiskDetector:
             if best == 0 or tier < best:
                 best = tier
         if best == 0:
-            return Assessment(0, ())
+            return Assessment(0, (CLEARED,))
         return Assessment(best, tuple(sorted(rule_ids)))
 
 
