@@ -1,11 +1,25 @@
-"""The crisis guard on the blind batches: `python -m bench.crisis_blind`.
+"""The crisis guard on the blind batches: `python -m bench.crisis_blind [PATH ...]`.
 
 The headline figures for the detector. Each file in tests/crisis_blind/ was written by
 someone who had seen neither the patterns nor the other sets, only a brief of the kinds of
-message, and was scored once, before any tuning on it (the figures stated in the README are
-from that first scoring). What a member is shown is decided as the guard decides it without
-recent context: the lexicon first, then, where it finds nothing, the semantic layer's
-direct question for messages of three words or more. Prints figures only, never a message.
+message, and is scored once before any tuning on it; the README states the figures of that
+first scoring. What a member is shown is decided as the guard decides it without recent
+context: the lexicon first, then, where it found nothing (and cleared nothing), the
+semantic layer for messages of `SEMANTIC_MIN_WORDS` words or more: a page at `PAGE`, the
+direct question at `ASK`. Prints figures only, never a message. With paths, scores those
+files instead (the development set, or a new batch).
+
+blind-1 and blind-2 were scored first under `lexicon-3` + `semantic-1`, and have been part
+of the tuning set since `lexicon-4`, so their figures now are in-sample. Their first
+scoring, kept as the record:
+
+    tier-1 shown the lines          63/112 (56 %)   48/100 (48 %)
+    tier-1 answered as tier 1       58/112 (52 %)   45/100 (45 %)
+    tier-2 at tier 2 or above       26/41 (63 %)    25/43 (58 %)
+    hard negatives paging people    4/105 (4 %)     5/98 (5 %)
+    hard negatives alarmed at all   10/105 (10 %)   13/98 (13 %)
+
+The headline for `lexicon-4` must come from newer batches, scored once before tuning.
 """
 
 import csv
@@ -18,6 +32,8 @@ from flows.safety.crisis.semantic import SemanticScorer
 from flows.safety.guard import SEMANTIC_MIN_WORDS
 
 BLIND = Path(__file__).resolve().parent.parent / "tests" / "crisis_blind"
+# Batches already scored once and then added to the tuning set: their figures are in-sample.
+TUNED_ON = {"blind-1.tsv", "blind-2.tsv"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +53,12 @@ def decide(scorer: SemanticScorer | None, expected: int, text: str) -> Decision:
     if found.tier:
         return Decision(expected, found.tier, found.third_party, False)
     long_enough = len(text.split()) >= SEMANTIC_MIN_WORDS
-    if scorer is not None and long_enough and scorer.score_sync(text) >= semantic.ASK:
+    if scorer is None or found.cleared or not long_enough:
+        return Decision(expected, 0, False, False)
+    score = scorer.score_sync(text)
+    if score >= semantic.PAGE:
+        return Decision(expected, 1, False, True)
+    if score >= semantic.ASK:
         return Decision(expected, 2, False, True)
     return Decision(expected, 0, False, False)
 
@@ -84,11 +105,13 @@ def main(argv: list[str]) -> None:
         scorer.load_sync()
     layers = DETECTOR_VERSION + ("" if scorer is None else f" + {semantic.SEMANTIC_VERSION}")
     print(f"crisis guard on the blind batches: {layers}")
-    for path in sorted(BLIND.glob("*.tsv")):
+    paths = [Path(a) for a in argv if not a.startswith("--")] or sorted(BLIND.glob("*.tsv"))
+    for path in paths:
         with path.open(encoding="utf-8") as handle:
             reader = csv.DictReader(handle, delimiter="\t")
             rows = [(int(r["expected_tier"]), r["text"]) for r in reader]
-        print(report(path.name, [decide(scorer, tier, text) for tier, text in rows]))
+        name = path.name + (" — in the tuning set, in-sample" if path.name in TUNED_ON else "")
+        print(report(name, [decide(scorer, tier, text) for tier, text in rows]))
 
 
 if __name__ == "__main__":

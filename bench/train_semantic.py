@@ -10,7 +10,9 @@ training and held-out folds, so a variant of a held-out message cannot vouch for
 From the held-out scores it chooses, in this order: the temperature `tau` (the grid value
 that catches most positives at the `ASK` false-alarm rate), the logistic that maps margins
 to 0–1, `ASK` (at most `ASK_FALSE_ALARMS` of the held-out hard negatives at or above it)
-and `PAGE` (above every held-out hard negative and acute-distress message). Then it writes
+`PAGE` (above every held-out hard negative and acute-distress message: the guard pages at
+it) and `CONTEXT_ASK` (the lower bar after a recent sign of risk: at most
+`CONTEXT_FALSE_ALARMS` of the held-out hard negatives). Then it writes
 `flows/safety/crisis/semantic.json` and `flows/safety/crisis/semantic_bank.npz` and prints
 the figures.
 `--dry-run` prints without writing. Same machine, same files in: same files out.
@@ -40,17 +42,18 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 TUNING_SET = ROOT / "tests" / "crisis_eval.tsv"
 OUT_DIR = ROOT / "flows" / "safety" / "crisis"
-VERSION = "semantic-1"
+VERSION = "semantic-2"
 SEED = 20261203
 FOLDS = 5
 REPEATS = 5
 GROUP_COSINE = 0.9
 TAUS = (0.04, 0.06, 0.08, 0.10, 0.12)
 ASK_FALSE_ALARMS = 0.02
+CONTEXT_FALSE_ALARMS = 0.05
 NOVELTY_RADII = (0.8, 0.7)
 # Tier-2 phrasing that the lexicon lowers (negated, past, someone else) is not a reason to
 # ask the speaker: it trains on the "no" side.
-LOWERED = {"negated", "past", "third_party"}
+LOWERED = {"negated", "past", "third_party", "worry_other"}
 PROBE = "I feel like I can't go on."
 
 
@@ -315,8 +318,11 @@ def build(dry_run: bool) -> None:
     ask = threshold_for(pooled_scores[tiled_tiers == 0], ASK_FALSE_ALARMS)
     never_page = (tiled_tiers == 0) | (tiled_tiers == 3)
     page = threshold_for(pooled_scores[never_page], 0.0)
+    # After a recent sign of risk the guard asks at a lower bar: at most CONTEXT_FALSE_ALARMS
+    # of the held-out hard negatives reach it.
+    context_ask = min(ask, threshold_for(pooled_scores[tiled_tiers == 0], CONTEXT_FALSE_ALARMS))
     print(f"chosen: tau {tau}, logistic slope {slope:.3f} intercept {intercept:.3f}")
-    print(f"ASK = {ask}  PAGE = {page}")
+    print(f"ASK = {ask}  PAGE = {page}  CONTEXT_ASK = {context_ask}")
 
     report: list[str] = []
     report.append("held out (grouped cross-validation; the headline figures):")
@@ -328,6 +334,23 @@ def build(dry_run: bool) -> None:
         report.append(
             f"  {rate:.0%} -> threshold {at:.4f}: tier 1 {tier1:.1%}, "
             f"positives {caught(pooled_scores[np.tile(y, REPEATS)], at):.1%}"
+        )
+    # The guard's own bars, held out: short messages (below SEMANTIC_MIN_WORDS, which the
+    # guard does not score) and the lower bar after a recent sign of risk (CONTEXT_ASK).
+    words = np.tile(np.array([len(text.split()) for text in rows.texts]), REPEATS)
+    tiled_y = np.tile(y, REPEATS)
+    for label, mask in (("1-2 words", words < 3), ("3+ words", words >= 3)):
+        report.append(
+            f"  {label}: positives asked {caught(pooled_scores[mask & tiled_y], ask):.1%} "
+            f"(n={int((mask & tiled_y).sum()) // REPEATS}), hard negatives asked "
+            f"{caught(pooled_scores[mask & (tiled_tiers == 0)], ask):.1%} "
+            f"(n={int((mask & (tiled_tiers == 0)).sum()) // REPEATS})"
+        )
+    for bar in (0.5, 0.6, 0.7):
+        report.append(
+            f"  at {bar}: hard negatives {caught(pooled_scores[tiled_tiers == 0], bar):.1%}, "
+            f"tier 3 {caught(pooled_scores[tiled_tiers == 3], bar):.1%}, "
+            f"positives {caught(pooled_scores[tiled_y], bar):.1%}"
         )
     positive_pairs, negative_pairs = (
         logistic(m, slope, intercept) for m in two_sentences(encoder, rows, x, plans[0], tau)
@@ -372,6 +395,8 @@ def build(dry_run: bool) -> None:
         "intercept": round(intercept, 6),
         "ask": ask,
         "page": page,
+        "context_ask": context_ask,
+        "context_false_alarms": CONTEXT_FALSE_ALARMS,
         "ask_false_alarms": ASK_FALSE_ALARMS,
         "probe": PROBE,
         "cross_validation": {

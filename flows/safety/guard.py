@@ -82,12 +82,13 @@ async def _already_acted_on(ctx: Context, assessment: Assessment) -> bool:
     return before is not None and before <= assessment.tier
 
 
-# Below this many words the semantic layer is not asked: the lexicon reads short messages
-# well, and check-in answers ("3", "good") are most of what members type.
-SEMANTIC_MIN_WORDS = 3
+# Below this many words the semantic layer is not asked: one-word check-in answers ("3",
+# "good") are most of what members type. Two words are scored ("cant breathe", "end it"):
+# held out, no two-word hard negative reached `ASK`.
+SEMANTIC_MIN_WORDS = 2
 # A score this high, with a recent sign of risk (a tier-2 or tier-3 message or a very low
 # check-in in the last hour), also asks the direct question: context makes it less ambiguous.
-CONTEXT_ASK = 0.5
+CONTEXT_ASK = semantic.CONTEXT_ASK
 CONTEXT_WINDOW = timedelta(hours=1)
 # The semantic score is waited for at most this long; past it, the lexicon alone decides.
 SEMANTIC_WAIT_SECONDS = 2.0
@@ -95,9 +96,11 @@ SEMANTIC_WAIT_SECONDS = 2.0
 
 class CrisisScreen:
     """The guard's reading of a message: the deterministic lexicon first, and, only where
-    it found nothing, the semantic layer (`flows/safety/crisis/semantic.py`), which may ask the
-    direct question but never pages anyone by itself. Until the model has loaded (or if it
-    cannot), the lexicon serves alone.
+    it found nothing, the semantic layer (`flows/safety/crisis/semantic.py`), which asks the
+    direct question at `ASK` and pages as for tier 1 only at `PAGE`, a bar no held-out hard
+    negative reached. Words the lexicon matched and cleared ("I don't want to die, I want to
+    live") are not scored: embeddings barely see negation. Until the model has loaded (or if
+    it cannot), the lexicon serves alone.
     """
 
     _REMEMBERED = 64
@@ -124,19 +127,25 @@ class CrisisScreen:
 
     async def alarmed(self, text: str) -> bool:
         """Whether the guard must read these words first (in a transaction of its own)."""
-        if assess(text).tier > 0:
+        found = assess(text)
+        if found.tier > 0:
             return True  # the lexicon never waits for the model
+        if found.cleared:
+            return False
         score = await self.semantic_score(text)
         return score is not None and score >= CONTEXT_ASK
 
     async def guard(self, ctx: Context) -> bool:
         assessment = assess(ctx.input.text)
+        if assessment.cleared:
+            return False
         if assessment.tier == 0:
             score = await self.semantic_score(ctx.input.text)
             if score is None or not await _semantic_asks(ctx, score):
                 return False
-            # Ask when unsure: the direct question and the lines, never a page by itself.
-            assessment = Assessment(2, (semantic.rule_id(score),))
+            # Ask when unsure; page only when the meaning is as close as danger gets.
+            tier = 1 if score >= semantic.PAGE else 2
+            assessment = Assessment(tier, (semantic.rule_id(score),))
         return await guard(ctx, assessment)
 
 

@@ -19,7 +19,7 @@ DEV_SET = Path(__file__).parents[1] / "crisis_dev.tsv"
 FALSE_POSITIVE_BUDGET = 0.02
 NEGATIVE_CATEGORIES = {
     "greeting", "hyperbole", "recovery_talk", "medical", "everyday", "negated", "past",
-    "third_party",
+    "third_party", "media", "games", "medication", "affirmation",
 }  # fmt: skip
 
 
@@ -125,10 +125,31 @@ def test_overdose_and_third_party_flags() -> None:
         ("I don't want to die, I want to live", 0),
         ("a character in my book killed himself", 0),
         ("my tooth aches so much, i just want the pain to stop", 0),
+        # lexicon-4: a place with the drop, plan steps together, means with their purpose,
+        # totality, someone else's overdose by its signs, wishes about waking or the past.
+        ("parked at the top of the multi-storey, it's a long way down", 1),
+        ("wrote my note and picked the night", 1),
+        ("got the gun out, you know what it's for", 1),
+        ("gonna swallow every pill in the cabinet", 1),
+        ("gave my guitar to my nephew, won't be needing it", 1),
+        ("my cousin is turning blue and won't respond", 1),
+        ("i wish i wouldn't wake up", 2),
+        ("i wish the crash had killed me", 2),
+        # Someone else's passive wish keeps its tier, for the supporter reply.
+        ("my friend keeps saying she wishes she was dead", 2),
+        # A figure of speech asks instead of paging.
+        ("lol my boss made me wanna jump off a bridge", 2),
     ],
 )
 def test_compositional_kinds(text: str, tier: int) -> None:
     assert assess(text).tier == tier
+
+
+def test_a_cleared_match_says_so() -> None:
+    """The guard does not ask the semantic layer about words the lexicon cleared."""
+    assert assess("I don't want to die, I want to live").cleared
+    assert not assess("good morning").cleared
+    assert assess("lol my boss made me wanna jump off a bridge").rule_ids.count("mod.figure")
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """The semantic layer in the guard, over the real Telegram stack with the real model: it
-asks the direct question where the lexicon found nothing, recent signs of risk lower the bar,
-it never pages by itself, and while it is loading (or stuck) the lexicon serves alone and the
-crisis reply never waits for it.
+asks the direct question where the lexicon found nothing (and pages only at `PAGE`), recent
+signs of risk lower the bar, words the lexicon cleared are not scored, and while it is
+loading (or stuck) the lexicon serves alone and the crisis reply never waits for it.
 """
 
 import asyncio
@@ -20,7 +20,7 @@ from tests.peer.test_telegram_peer import ADMIN, MEMBER, onboard_member, people,
 from tests.telegram_harness import RunningBot, db_rows, text_of
 
 # Words the lexicon finds nothing in, whose meaning the model reads as needing the question.
-UNSAID = "everyone would be happier if i was gone"
+UNSAID = "i dont see why i should keep trying to be alive"
 # Closer to the line: asked only after a recent sign of risk.
 AMBIGUOUS = "i cant keep doing this to myself"
 DISTRESS = "i cant cope anymore"
@@ -124,3 +124,11 @@ async def test_the_crisis_reply_never_waits_for_the_model(
         await member.send("i had a long day at work", expect="You're in line for a peer")
     finally:
         await bot.stop()
+
+
+async def test_words_the_lexicon_cleared_are_not_scored(loaded: SemanticScorer) -> None:
+    """Embeddings barely see negation: an affirmation of life reads like its reverse, so the
+    model must not undo the lexicon's reading of it."""
+    text = "I don't want to die, I want to live"
+    assert assess(text).cleared and loaded.score_sync(text) >= semantic.ASK
+    assert not await crisis_guard.CrisisScreen(loaded).alarmed(text)

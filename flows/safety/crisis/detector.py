@@ -5,14 +5,20 @@ goodbye, self-harm in progress), 2 (passive ideation, self-harm, hopelessness), 
 distress) or 0. Patterns are built from shared word groups (a frame of intention, an
 action, an object, a place…), so one new verb or modal covers every rule that uses it.
 
-Negation just before a match, past tense or a third person in the same clause lower the
-tier by one and add a `mod.*` id; on their own they never clear a tier-1 or tier-2 match
-(a tier-3 match that is negated or in the past is dropped). What clears one is the rest
-of the message: a negated match beside an affirmation of life ("I don't want to die, I
-want to live"), a past one beside "it's over" ("…, 15 years sober now"), and a match
-about someone else in a sentence about a story, film or song. Rules marked
-`subject = "other"` are about someone else ("kill himself") and always count as third
-party; `urgent` rules (an overdose in progress) keep tier 1 when it is someone else's.
+Negation just before a match or past tense in the same clause lower the tier by one and
+add a `mod.*` id; a third person in the clause lowers tier 1 to 2 (the reply is then for a
+supporter, whatever the tier). On their own they never clear a tier-1 or tier-2 match (a
+tier-3 match that is negated or in the past is dropped). Rules marked `present` are a wish
+or a state now about a past event ("I wish the overdose last year had worked"), so a past
+cue does not lower them. What clears a match is the rest of the message: a negated match
+beside an affirmation of life ("I don't want to die, I want to live"), a past one beside
+"it's over" ("…, 15 years sober now"), and a match about someone else in a sentence about a
+story, film or song; the assessment is then tier 0 with `mod.cleared`, which the guard does
+not hand to the semantic layer. A figure of speech — a laugh beside a small cause ("kms lol
+i left my keys again"), or "if I have to sit through one more…" — lowers a tier-1 match to
+the direct question (`mod.figure`), never further. Rules marked `subject = "other"` are
+about someone else ("kill himself") and always count as third party; `urgent` rules (an
+overdose in progress) keep tier 1 when it is someone else's.
 Deterministic and offline, so every decision can be audited.
 """
 
@@ -26,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-DETECTOR_VERSION = "lexicon-3"
+DETECTOR_VERSION = "lexicon-4"
 # Words before a match in which a negation counts (NegEx-style window).
 NEGATION_WINDOW = 4
 # How far either side of a match its clause is looked for, and how many matches of one rule
@@ -52,6 +58,8 @@ _SENTENCE_END = re.compile(r"[.!?\n]")
 _JOINED_CANDIDATE = re.compile(r"(?<![a-z'])[a-z]{5,40}(?![a-z'])")
 SUBJECTS = ("self", "other")
 THIRD = "mod.third_party"
+FIGURE = "mod.figure"
+CLEARED = "mod.cleared"
 
 
 class Assessment(NamedTuple):
@@ -65,6 +73,12 @@ class Assessment(NamedTuple):
     @property
     def third_party(self) -> bool:
         return THIRD in self.rule_ids
+
+    @property
+    def cleared(self) -> bool:
+        """Words the lexicon matched and the rest of the message cleared ("I don't want to
+        die, I want to live"): nothing to act on, and not for the semantic layer to undo."""
+        return self.tier == 0 and CLEARED in self.rule_ids
 
     @property
     def lowered(self) -> bool:
@@ -86,6 +100,8 @@ class _Rule:
     accompanied_by: re.Pattern[str] | None = None
     # Anywhere in the message, these make the match something else.
     unless: re.Pattern[str] | None = None
+    # A wish or a state now about a past event: past cues do not lower it.
+    present: bool = False
 
 
 class _Found(NamedTuple):
@@ -150,6 +166,8 @@ class RiskDetector:
         self._negation = _phrases(modifiers["negations"])
         self._pseudo = _phrases(modifiers.get("pseudo_negations", []))
         self._past = _phrases(modifiers["past"])
+        # Past cues that need a pattern ("5 yrs ago", "back in 2019", "in my 20s").
+        self._past_patterns = lexicon.compile(modifiers.get("past_patterns", ["(?!)"]))
         self._third = _phrases(modifiers["third_party"])
         breaks = sorted(modifiers["clause_breaks"], key=len, reverse=True)
         self._breaks = re.compile("|".join(re.escape(b) for b in breaks))
@@ -157,6 +175,7 @@ class RiskDetector:
         self._story = lexicon.compile(context.get("story", ["(?!)"]))
         self._reassurance = lexicon.compile(context.get("reassurance", ["(?!)"]))
         self._recovered = lexicon.compile(context.get("recovered", ["(?!)"]))
+        self._figure = lexicon.compile(context.get("figure", ["(?!)"]))
         normalise = data.get("normalise", {})
         shorthand: dict[str, str] = dict(normalise.get("shorthand", {}))
         self._shorthand = shorthand
@@ -180,6 +199,7 @@ class RiskDetector:
             urgent=bool(rule.get("urgent", False)),
             accompanied_by=lexicon.compile(rule["with"], subject) if "with" in rule else None,
             unless=lexicon.compile(rule["unless"], subject) if "unless" in rule else None,
+            present=bool(rule.get("present", False)),
         )
 
     @classmethod
@@ -246,7 +266,7 @@ class RiskDetector:
         mods = []
         if self._negated_before(before):
             mods.append("mod.negated")
-        if self._past.search(clause):
+        if self._past.search(clause) or self._past_patterns.search(clause):
             mods.append("mod.past")
         cues = list(self._third.finditer(before))
         if (
@@ -291,6 +311,8 @@ class RiskDetector:
                     if not any(b <= start or a >= end for a, b in company):
                         continue
                 mods = self._modifiers(form, match.start(), match.end())
+                if rule.present and "mod.past" in mods:
+                    mods.remove("mod.past")
                 if rule.subject == "other" and THIRD not in mods:
                     mods.append(THIRD)
                 if THIRD in mods and self._in_story(form, match.start(), match.end()):
@@ -307,6 +329,7 @@ class RiskDetector:
             return Assessment(0, ())
         reassured = any(self._plain(self._reassurance, form) for form in forms)
         recovered = reassured or any(self._plain(self._recovered, form) for form in forms)
+        figure = any(self._plain(self._figure, form) for form in forms)
         best = 0
         rule_ids: set[str] = set()
         for rule, mods in found:
@@ -316,17 +339,22 @@ class RiskDetector:
                 if "mod.past" in mods and recovered:
                     continue  # "years ago I overdosed; 5 years clean now"
             tier = rule.tier
+            if figure and tier == 1 and not rule.urgent and THIRD not in mods:
+                # "traffic made me wanna drive off a cliff haha": asked, not paged.
+                mods = (*mods, FIGURE)
             if mods:
                 if tier == 3 and THIRD not in mods:
                     continue  # "I'm not panicking", "a panic attack last year"
-                if any(mod != THIRD or not rule.urgent for mod in mods):
+                if any(mod != THIRD for mod in mods):
                     tier = min(3, tier + 1)
+                elif tier == 1 and not rule.urgent:
+                    tier = 2  # someone else's danger: the supporter reply, with the lines
             rule_ids.add(rule.id)
             rule_ids.update(mods)
             if best == 0 or tier < best:
                 best = tier
         if best == 0:
-            return Assessment(0, ())
+            return Assessment(0, (CLEARED,))
         return Assessment(best, tuple(sorted(rule_ids)))
 
 

@@ -13,6 +13,10 @@ MODIFIER_MEANINGS = {
     "mod.negated": "the words came with a negation (“I don't …”), so it counted for less",
     "mod.past": "the words were about the past, so it counted for less",
     "mod.third_party": "the words seemed to be about someone else, so it counted for less",
+    "mod.cleared": "the words matched, and the rest of the message showed they were not about "
+    "danger now",
+    "mod.figure": "the words sounded like a figure of speech (a joke about something small), "
+    "so you were asked rather than someone being told",
 }
 # The guard's own steps (flows/safety/guard.py).
 GUARD_MEANINGS = {

@@ -12,7 +12,9 @@ rebuilds both files.
 
 - `ASK`: at or above it, a message the lexicon did not flag deserves the tier-2 direct
   question ("Are you thinking about ending your life?") with the lines.
-- `PAGE`: at or above it (far rarer), it may page humans as tier 1 does.
+- `PAGE`: at or above it (far rarer; no held-out hard negative reaches it), the guard
+  pages humans as for tier 1.
+- `CONTEXT_ASK`: after a recent sign of risk, the direct question is asked from this lower bar.
 
 The lexicon stays first: the score is meant for messages the lexicon found nothing in, and
 never lowers or overrides a lexicon verdict (the lexicon knows negation, tense and third
@@ -64,6 +66,8 @@ _PARAMS = _read_params()
 SEMANTIC_VERSION: str = _PARAMS["version"]
 ASK: float = float(_PARAMS["ask"])
 PAGE: float = float(_PARAMS["page"])
+# The lower bar after a recent sign of risk, chosen on held-out scores like the others.
+CONTEXT_ASK: float = float(_PARAMS.get("context_ask", ASK))
 
 
 def rule_id(score: float) -> str:
