@@ -130,6 +130,13 @@ class Volunteer:
     joined_at: datetime
     active_chats: int = 0
     removed_at: datetime | None = None
+    # An admin's profile for answering members as a Hearthside coordinator: not a peer.
+    coordinator: bool = False
+
+    @property
+    def is_peer(self) -> bool:
+        """A peer volunteer (on the rota, in /volunteers), not an admin's coordinator row."""
+        return not self.coordinator
 
     @property
     def is_active(self) -> bool:

@@ -16,6 +16,7 @@ AUDIENCE_REFUSAL = {
     Audience.PERSON: "I don't store anything about you, so there's nothing to export or delete. "
     "If you'd like to join, tap /start.",
     Audience.VOLUNTEER: "That command is for peer volunteers. /help shows what you can do.",
+    Audience.PEER: "That command is for peer volunteers. /help shows what you can do.",
     Audience.ADMIN: "That command is for admins. /help shows what you can do.",
     Audience.COMMUNITY: (
         "Community events are shared with members of Hearthside. Tap /start to join — "
@@ -51,8 +52,10 @@ async def may_run(ctx: Context, command: Command) -> bool:
     is_member = ctx.member is not None and ctx.member.is_onboarded
     if command.audience is Audience.COMMUNITY and (is_member or ctx.is_admin):
         return True
-    if command.audience in (Audience.VOLUNTEER, Audience.COMMUNITY):
+    if command.audience in (Audience.VOLUNTEER, Audience.PEER, Audience.COMMUNITY):
         volunteer = await ctx.volunteer()
+        if command.audience is Audience.PEER:
+            return volunteer is not None and volunteer.is_active and volunteer.is_peer
         return volunteer is not None and volunteer.is_active
     return is_member
 

@@ -315,6 +315,11 @@ async def _volunteering(tx: Transaction, volunteer: Volunteer | None) -> dict[st
         return None
     return {
         "display_name": volunteer.display_name,
+        "answers_members_as": (
+            "a Hearthside coordinator (an admin, not a listed peer volunteer)"
+            if volunteer.coordinator
+            else "a peer volunteer"
+        ),
         "topics": list(volunteer.topics),
         "chats_at_once": volunteer.capacity,
         "status": volunteer.status,

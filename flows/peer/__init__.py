@@ -15,7 +15,8 @@ The words the code uses, one for each thing (people read "peer" and "peer chat")
   package it is a **peer chat** (`Context.in_peer_chat`): there, "chat" alone is a channel's
   conversation with one person (its `chat_id`).
 - **member** and **volunteer**: the two sides of a chat (`ChatSide`); the one who
-  accepts is always a volunteer row, even an admin answering as the `TEAM_NAME`.
+  accepts is always a volunteer row, even an admin answering as a coordinator
+  (`COORDINATOR_NAME`): such a row is no peer (`Volunteer.is_peer`), listed nowhere.
 - **end reason**: why a request or chat was closed (`EndReason`, the `by` of `end_chat`).
 """
 
@@ -29,8 +30,8 @@ from flows.peer.relay import (
 )
 from flows.peer.reports import REPORT_COMMANDS
 from flows.peer.requests import (
+    COORDINATOR_NAME,
     REQUEST_COMMANDS,
-    TEAM_NAME,
     TOPIC_LABELS,
     TalkRequest,
     admin_accounts,
@@ -46,12 +47,12 @@ from flows.peer.stepping_in import STEPPING_IN_COMMANDS, take_over_choice
 from flows.peer.volunteers import VOLUNTEER_COMMANDS, VolunteerSetup, redeem
 
 __all__ = [
+    "COORDINATOR_NAME",
     "RELAY_COMMANDS",
     "REPORT_COMMANDS",
     "REQUEST_COMMANDS",
     "SHIFT_COMMANDS",
     "STEPPING_IN_COMMANDS",
-    "TEAM_NAME",
     "TOPIC_LABELS",
     "VOLUNTEER_COMMANDS",
     "ChatFeedback",

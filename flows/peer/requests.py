@@ -505,10 +505,10 @@ async def accept(ctx: Context) -> None:
             else ""
         )
     )
-    # An admin answering speaks as the team, and is not claimed to be a peer.
+    # An admin answering is a coordinator, and is not claimed to be a peer.
     who = (
-        f"Someone from the {TEAM_NAME} is"
-        if volunteer.display_name == TEAM_NAME
+        f"{COORDINATOR_NAME} has joined and is"
+        if volunteer.coordinator
         else f"{volunteer.display_name}, a peer volunteer with lived experience, is"
     )
     member_accounts = await ctx.tx.members.accounts_of(handoff.member_id)
@@ -522,14 +522,17 @@ async def accept(ctx: Context) -> None:
         )
 
 
-TEAM_NAME = "Hearthside team"
+# How members see an admin who answers them (also the start of a sentence: "… has
+# ended the chat"). Peers can't choose it: flows/core/names.py keeps "Hearthside".
+COORDINATOR_NAME = "A Hearthside coordinator"
 
 
 async def admin_as_volunteer(ctx: Context) -> Volunteer | None:
-    """An admin answering a request speaks as 'the Hearthside team'."""
+    """The row an admin answers a member through: their own peer profile if they
+    volunteer too, otherwise a coordinator's, which is no listed volunteer."""
     member = await ctx.ensure_member()
-    await ctx.tx.volunteers.add(
-        member.id, display_name=TEAM_NAME, topics=(), capacity=5, now=ctx.now
+    await ctx.tx.volunteers.add_coordinator(
+        member.id, display_name=COORDINATOR_NAME, capacity=5, now=ctx.now
     )
     return await ctx.tx.volunteers.get(member.id)
 

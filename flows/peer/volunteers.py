@@ -76,9 +76,10 @@ async def redeem(ctx: Context, code: str) -> None:
         ctx.say("You're now an admin of this Hearthside. /help lists the admin commands.")
         return
     await ctx.ensure_member()
-    if existing is not None:
+    if existing is not None and existing.is_peer:
         ctx.say(f"You're already a volunteer, {existing.display_name}. /help shows your commands.")
         return
+    # (An admin who answered members as a coordinator becomes a peer with this set-up.)
     await ctx.start_flow("volunteer_setup")
     # The conversation is stored: it keeps the digest, never the code.
     VolunteerSetup.data(ctx)["invite"] = found.digest
@@ -88,7 +89,7 @@ async def volunteer_command(ctx: Context) -> None:
     code = ctx.input.text.strip()
     if not code:
         volunteer = await ctx.volunteer()
-        if volunteer is not None:
+        if volunteer is not None and volunteer.is_peer:
             ctx.say(
                 f"You're a volunteer, {volunteer.display_name}. "
                 f"You're {'on' if volunteer.on_call else 'off'} call. /help shows your commands."
@@ -361,8 +362,8 @@ VOLUNTEER_COMMANDS = (
         audience=Audience.ANYONE,
         hidden=True,
     ),
-    Command("oncall", "take peer requests now", on_call, audience=Audience.VOLUNTEER),
-    Command("offcall", "stop taking peer requests", off_call, audience=Audience.VOLUNTEER),
+    Command("oncall", "take peer requests now", on_call, audience=Audience.PEER),
+    Command("offcall", "stop taking peer requests", off_call, audience=Audience.PEER),
     Command("invite", "create a one-time volunteer invite", invite, audience=Audience.ADMIN),
     Command(
         "volunteers",

@@ -46,8 +46,7 @@ async def test_nobody_can_sign_up_as_the_team_or_as_a_look_alike_of_a_peer(
 
     code = await invite_code(admin)
     await bob.send(f"/volunteer {code}", expect="What display name")
-    # The name an admin speaks under when answering a request: members would read
-    # "Someone from the Hearthside team is here now".
+    # Members would take it for the people who run Hearthside.
     assert "is kept for the people who run Hearthside" in await display_name_refused(
         bob, "Hearthside team"
     )

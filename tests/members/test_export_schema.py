@@ -112,6 +112,7 @@ EXPORTED: dict[str, dict[str, str]] = {
     "invite": {"role": "invites_redeemed[].role", "used_at": "invites_redeemed[].redeemed_at"},
     "volunteer": {
         "display_name": "volunteer.display_name",
+        "coordinator": "volunteer.answers_members_as",
         "topics": "volunteer.topics",
         "capacity": "volunteer.chats_at_once",
         "status": "volunteer.status",
