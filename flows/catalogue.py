@@ -33,6 +33,7 @@ from flows.members import (
     outside_flow,
 )
 from flows.peer import (
+    PROFILE_COMMANDS,
     RELAY_COMMANDS,
     REPORT_COMMANDS,
     REQUEST_COMMANDS,
@@ -40,6 +41,7 @@ from flows.peer import (
     STEPPING_IN_COMMANDS,
     VOLUNTEER_COMMANDS,
     ChatFeedback,
+    Profile,
     Shifts,
     TalkRequest,
     VolunteerSetup,
@@ -86,6 +88,7 @@ def create_engine(
             SafetyCheck(),
             SafetyPlanFlow(),
             VolunteerSetup(),
+            Profile(),
             Shifts(),
             NewEvent(),
             EditEvent(),
@@ -106,6 +109,7 @@ def create_engine(
             *VOLUNTEER_COMMANDS,
             *ACCESS_COMMANDS,
             *SHIFT_COMMANDS,
+            *PROFILE_COMMANDS,
             *EVENT_MEMBER_COMMANDS,
             *NUDGE_COMMANDS,
             *BUDDY_COMMANDS,

@@ -120,6 +120,25 @@ class VolunteerRepository:
             (member_id, display_name, capacity, to_db(now)),
         )
 
+    async def update_profile(
+        self,
+        member_id: int,
+        *,
+        display_name: str | None = None,
+        topics: Sequence[str] | None = None,
+        capacity: int | None = None,
+    ) -> None:
+        """Change the parts of a peer's profile given; the others stay."""
+        columns: dict[str, object] = {}
+        if display_name is not None:
+            columns["display_name"] = display_name
+        if topics is not None:
+            columns["topics"] = ",".join(topics)
+        if capacity is not None:
+            columns["capacity"] = capacity
+        if columns:
+            await self._set(member_id, **columns)
+
     async def get(self, member_id: int) -> Volunteer | None:
         rows = list(
             await self._conn.execute_fetchall(

@@ -20,6 +20,7 @@ The words the code uses, one for each thing (people read "peer" and "peer chat")
 - **end reason**: why a request or chat was closed (`EndReason`, the `by` of `end_chat`).
 """
 
+from flows.peer.profile import PROFILE_COMMANDS, Profile
 from flows.peer.relay import (
     RELAY_COMMANDS,
     ChatFeedback,
@@ -48,6 +49,7 @@ from flows.peer.volunteers import VOLUNTEER_COMMANDS, VolunteerSetup, redeem
 
 __all__ = [
     "COORDINATOR_NAME",
+    "PROFILE_COMMANDS",
     "RELAY_COMMANDS",
     "REPORT_COMMANDS",
     "REQUEST_COMMANDS",
@@ -56,6 +58,7 @@ __all__ = [
     "TOPIC_LABELS",
     "VOLUNTEER_COMMANDS",
     "ChatFeedback",
+    "Profile",
     "Shifts",
     "TalkRequest",
     "VolunteerSetup",

@@ -14,6 +14,7 @@ from flows.core.local_time import TIMEZONE_HINT, timezone_choices
 from flows.core.names import clean_name, looks_like_any, name_problem
 from flows.core.parsing import parse_id, parse_timezone
 from flows.core.values import Choice, Reply, command_choice
+from flows.peer.profile import guide_text
 from flows.peer.relay import close_chats_of
 from flows.peer.requests import TOPICS, notify_waiting_to
 from storage import EndReason, Role, Volunteer, VolunteerStatus
@@ -215,8 +216,12 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
             f"You're set up as a peer volunteer, {name}! 🎉\n\n"
             "/oncall — take requests now · /offcall — stop\n"
             "/shifts — set regular weekly times\n"
+            "/profile — change your name, topics, chats at once or time zone\n"
             "/help — everything else"
         )
+        # Before the first request reaches them: how to be with people, and what to do
+        # when someone may be in danger.
+        ctx.say(guide_text(ctx))
 
 
 async def on_call(ctx: Context) -> None:

@@ -159,6 +159,7 @@ async def set_up_volunteer(
     await who.tap(capacity, expect="Which time zone")
     done = await who.send(zone, expect="You're set up as a peer volunteer")
     assert f"You're set up as a peer volunteer, {name}!" in text_of(done)
+    await who.fake.wait_for_message(who.id, "If someone may be in danger")  # the guide
 
 
 async def onboard_member(member: TgUser, pseudonym: str = "Quiet Heron") -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from flows.core.clock import ManualClock
+from flows.core.limits import Rate, RateLimiter
+from tests.conftest import CRISIS_TEXT
 from tests.fake_telegram import FakeTelegram
 from tests.peer.test_telegram_peer import (
     ADMIN,
@@ -28,7 +30,11 @@ from tests.telegram_harness import RunningBot, text_of
 
 @pytest.fixture
 async def bot(fake: FakeTelegram, db_path: Path, clock: ManualClock) -> AsyncIterator[RunningBot]:
-    running = await start_peer_bot(fake, db_path, clock)
+    # These tests walk one person through many steps in a row: more than a person types
+    # in a burst.
+    running = await start_peer_bot(
+        fake, db_path, clock, limits=RateLimiter(Rate(burst=100, per_second=1.0))
+    )
     yield running
     await running.stop()
 
@@ -79,3 +85,58 @@ async def test_an_admin_who_answers_is_a_coordinator_not_a_listed_volunteer(
     await request_talk(member, expect="I've let the peers on call know")
     await fake.wait_for_message(ALICE, "Quiet Heron would like to talk")
     assert sum("would like to talk" in line for line in fake.transcript(ADMIN)) == pages
+
+
+# -- a volunteer's own profile, and the guide ---------------------------------------------
+async def test_volunteers_get_the_guide_and_change_their_profile_step_by_step(
+    fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin, alice, bob, member = people(fake)
+    await set_up_volunteer(admin, bob, "Robin")
+    await set_up_volunteer(admin, alice, "Sam")
+    shown = next(m.text for m in fake.messages(ALICE) if "If someone may be" in (m.text or ""))
+    assert "contact details" in shown and CRISIS_TEXT in shown and "/handover" in shown
+    again = text_of(await alice.send("/guide", expect="How we look after"))
+    assert again == shown
+
+    asked = await alice.send("/profile", expect="What display name")
+    assert [label for label, _ in asked.buttons] == ["Keep “Sam”"]
+    # The one rule for names, and no look-alike of another volunteer.
+    assert "looks just like it" in text_of(await alice.send("ROBIN"))
+    assert "is kept for the people who run Hearthside" in text_of(
+        await alice.send("Hearthside Sam")
+    )
+    assert "web address" in text_of(await alice.send("sam.link"))
+    await alice.send("Samira", expect="Which topics")
+    await alice.tap("Feeling low")
+    # Ticked in place (earlier edits took the buttons off the questions asked again).
+    while "✓ Feeling low" not in str((await fake.next_call("editMessageText")).params):
+        pass
+    await alice.tap("Done", expect="How many chats")
+    await alice.tap("2 chats", expect="Which time zone")
+    saved = text_of(await alice.send("Europe/London", expect="Saved"))
+    assert "Samira" in saved and "Feeling low" in saved and "2 chats" in saved
+    samira = await volunteer_of(bot, ALICE)
+    assert (samira.display_name, samira.topics, samira.capacity) == ("Samira", ("low",), 2)
+    assert (await bot.member(ALICE)).timezone == "Europe/London"
+
+    # Every part can be kept; and /cancel part-way changes nothing.
+    await alice.send("/profile", expect="What display name")
+    await alice.tap("Keep", expect="Which topics")
+    await alice.tap("Done", expect="How many chats")
+    await alice.tap("Keep 2 chats", expect="Which time zone")
+    await alice.tap("Keep", expect="Nothing changed")
+    await alice.send("/profile", expect="What display name")
+    await alice.send("Someone Else", expect="Which topics")
+    await alice.send("/cancel", expect="Nothing from it was saved")
+    assert (await volunteer_of(bot, ALICE)).display_name == "Samira"
+
+    # Members can't, and a volunteer who joined as a member changes their zone in /settings.
+    await onboard_member(member)
+    await member.send("/profile", expect="That command is for peer volunteers")
+    await onboard_member(bob, "Bright Oak")
+    await bob.send("/profile", expect="What display name")
+    await bob.tap("Keep", expect="Which topics")
+    await bob.tap("Done", expect="How many chats")
+    done = text_of(await bob.tap("3 chats", expect="Saved"))
+    assert "/settings" in done
