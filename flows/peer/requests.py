@@ -24,6 +24,7 @@ from flows.core.mood import is_low_mood
 from flows.core.sweep import BATCH
 from flows.core.values import COMMAND_TOKEN, Choice, Outcome, Reply, command_choice
 from flows.peer.relay_policy import media_note
+from flows.peer.without_sign_up import consented_to_chat
 from storage import (
     Account,
     EndReason,
@@ -329,25 +330,39 @@ class TalkRequest(Flow[TalkRequestData]):
 
 
 async def talk(ctx: Context) -> None:
-    member = ctx.require_member()
+    if not await may_request(ctx):
+        return
+    signed_up = ctx.member is not None and ctx.member.is_onboarded
+    # No need to sign up first: one line of consent for the chat alone. (A bar outlives
+    # deletion, so the row made on consent may carry one: asked again.)
+    if not signed_up and not (await consented_to_chat(ctx) and await may_request(ctx)):
+        return
+    await ctx.start_flow("talk")
+
+
+async def may_request(ctx: Context) -> bool:
+    """Whether this person may ask for a peer now; if not, they are told why."""
+    member = ctx.member
+    if member is None:
+        return True
     if member.peer_barred:
         ctx.say(
             "Peer chats aren't available to you at the moment — please speak with the "
             "organisers. If you need someone now, these lines are open:\n"
             f"{ctx.config.crisis_resources}"
         )
-        return
+        return False
     handoff = await ctx.tx.handoffs.open_for_member(member.id)
     if handoff is not None and handoff.status is HandoffStatus.ACTIVE:
         ctx.say("You're already talking with a peer — just type here. /end finishes the chat.")
-        return
+        return False
     if handoff is not None:
         ctx.say(
             "You're already in the queue for a peer. I'll tell you when someone accepts. "
             "/cancel stops waiting."
         )
-        return
-    await ctx.start_flow("talk")
+        return False
+    return True
 
 
 async def cancel_waiting(ctx: Context, *, confirmed: bool = False) -> bool:
@@ -604,7 +619,8 @@ async def escalate_overdue(engine: Engine, now: datetime) -> tuple[int, list[Out
 
 
 REQUEST_COMMANDS = (
-    Command("talk", "talk to a peer volunteer", talk),
+    # Anyone: a person who only wants to talk needn't sign up first.
+    Command("talk", "talk to a peer volunteer", talk, audience=Audience.ANYONE),
     Command("accept", "accept a request to talk", accept, audience=Audience.ANYONE, hidden=True),
     # "person": someone the crisis guard met before sign-up answers these too.
     Command(

@@ -64,9 +64,13 @@ async def test_a_bar_survives_delete_and_signing_up_again(
     finally:
         await bot.stop()
 
-    # After a restart (the key is kept beside the database), the same account signs up again.
+    # After a restart (the key is kept beside the database), the same account comes back:
+    # asking to talk without signing up brings the bar back, and so does signing up.
     bot = await start_peer_bot(fake, db_path, clock)
     try:
+        await member.send("/talk", expect="without signing up")
+        await member.tap("Yes, find me a peer", expect="aren't available")
+        assert (await bot.member(MEMBER)).peer_barred
         await onboard_member(member, "New Leaf")
         assert (await bot.member(MEMBER)).peer_barred
         await member.send("/talk", expect="aren't available")

@@ -17,15 +17,17 @@ from tests.peer.test_telegram_peer import (
     ADMIN,
     ALICE,
     MEMBER,
+    MEMBER_SECRETS,
     latest_handoff,
     onboard_member,
     people,
     request_talk,
     set_up_volunteer,
     start_peer_bot,
+    stored_text_containing,
     volunteer_of,
 )
-from tests.telegram_harness import RunningBot, text_of
+from tests.telegram_harness import RunningBot, db_rows, text_of
 
 
 @pytest.fixture
@@ -140,3 +142,50 @@ async def test_volunteers_get_the_guide_and_change_their_profile_step_by_step(
     await bob.tap("Done", expect="How many chats")
     done = text_of(await bob.tap("3 chats", expect="Saved"))
     assert "/settings" in done
+
+
+# -- talking without signing up ------------------------------------------------------------
+async def test_someone_not_signed_up_can_talk_with_one_line_of_consent(
+    fake: FakeTelegram, bot: RunningBot, db_path: Path
+) -> None:
+    admin, alice, bob, member = people(fake)
+    await set_up_volunteer(admin, alice, "Sam")
+    await alice.send("/oncall", expect="You're on call")
+
+    # Declined: nothing is kept, and the way back is said.
+    asked = await bob.send("/talk", expect="without signing up")
+    assert [label for label, _ in asked.buttons] == [
+        "💬 Yes, find me a peer",
+        "🌱 Sign me up instead",
+        "Not now",
+    ]
+    declined = text_of(await bob.tap("Not now", expect="haven't kept anything"))
+    assert CRISIS_TEXT in declined and "/talk" in declined
+    assert db_rows(db_path, f"SELECT 1 FROM account WHERE external_id = '{bob.id}'") == []
+
+    await member.send("/talk", expect="without signing up")
+    await member.tap("Yes, find me a peer", expect="something you'd like to talk about")
+    await member.tap("Skip", expect="I've let the peers on call know")
+    notice = text_of(await fake.wait_for_message(ALICE, "would like to talk"))
+    assert "A member (no name yet) would like to talk" in notice
+    await alice.tap("Accept", expect="You're now talking with A member (no name yet)")
+    await fake.wait_for_message(MEMBER, "Sam, a peer volunteer")
+    said = member.say("i just needed someone today")
+    copy = await fake.next_call("copyMessage", chat_id=ALICE)
+    assert copy.params["message_id"] == said
+
+    # Stored: what a crisis request before sign-up stores — a bare row, its account, the
+    # request — and nothing of their profile, their words or a sign-up.
+    heron = await bot.member(MEMBER)
+    assert heron.pseudonym is None and heron.consent_version is None
+    assert not heron.is_onboarded and heron.prompt_time is None
+    assert await stored_text_containing(db_path, [*MEMBER_SECRETS, "needed someone"]) == []
+    handoff = await latest_handoff(bot, MEMBER)
+    assert (handoff.status, handoff.member_alias, handoff.topic) == (
+        "active",
+        "A member (no name yet)",
+        None,
+    )
+
+    # Once in a chat, /talk says so, and sign-up can still come later.
+    await member.send("/talk", expect="You're already talking with a peer")
