@@ -30,6 +30,7 @@ from storage.records import (
     SafetyPlan,
     Shift,
     Volunteer,
+    WaitingReport,
 )
 from storage.states import (
     OPEN_STATUSES,
@@ -41,6 +42,7 @@ from storage.states import (
     NudgeReason,
     Priority,
     ReminderStage,
+    ReportReason,
     Role,
     RsvpAnswer,
     SafetySource,
@@ -76,6 +78,7 @@ __all__ = [
     "PeerChat",
     "Priority",
     "ReminderStage",
+    "ReportReason",
     "Role",
     "Rsvp",
     "RsvpAnswer",
@@ -86,5 +89,6 @@ __all__ = [
     "Transaction",
     "Volunteer",
     "VolunteerStatus",
+    "WaitingReport",
     "open_database",
 ]

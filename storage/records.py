@@ -16,6 +16,7 @@ from storage.states import (
     NudgeReason,
     Priority,
     ReminderStage,
+    ReportReason,
     Role,
     RsvpAnswer,
     SafetySource,
@@ -286,10 +287,24 @@ class EventAnswer:
 
 @dataclass(frozen=True, slots=True)
 class ChatReport:
-    """A /report of a peer chat: when, and from which side."""
+    """A /report of a peer chat: when, from which side, why, and when admins got it."""
 
     at: datetime
     reported_by: ChatSide
+    reason: ReportReason | None = None  # None on reports made before reasons were asked
+    words: str | None = None  # the reporter's own, optional
+    passed_on_at: datetime | None = None  # None while no admin outside the chat exists
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingReport:
+    """A report no admin has been given yet: every admin was a side of its chat."""
+
+    id: int
+    handoff_id: int
+    reported_by: ChatSide
+    reason: ReportReason | None
+    words: str | None
 
 
 @dataclass(frozen=True, slots=True)

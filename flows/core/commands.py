@@ -60,6 +60,24 @@ async def may_run(ctx: Context, command: Command) -> bool:
     return is_member
 
 
+async def _refusal(ctx: Context, command: Command) -> str:
+    """Why not, in words true of this person: a volunteer an admin suspended or removed
+    is told so, rather than that the command is for volunteers."""
+    if command.audience in (Audience.VOLUNTEER, Audience.PEER):
+        volunteer = await ctx.volunteer()
+        if volunteer is not None and volunteer.removed_at is not None:
+            return (
+                "You're no longer a peer volunteer here, so that command is closed to you. "
+                "Please speak with an admin if you'd like to know more."
+            )
+        if volunteer is not None and not volunteer.is_active:
+            return (
+                "An admin has paused your volunteering for now, so that command is closed "
+                "to you. Please speak with an admin if you'd like to know more."
+            )
+    return AUDIENCE_REFUSAL[command.audience]
+
+
 async def run_named(ctx: Context, name: str) -> None:
     """Run command `name` for the person `ctx` is about, or say why not."""
     command = ctx.engine.commands.get(name)
@@ -68,7 +86,7 @@ async def run_named(ctx: Context, name: str) -> None:
         ctx.remind_open_question()
         return
     if not await may_run(ctx, command):
-        ctx.say(AUDIENCE_REFUSAL[command.audience])
+        ctx.say(await _refusal(ctx, command))
         ctx.remind_open_question()
         return
     log.info("command name=%s member=%s", name, ctx.member.id if ctx.member else None)

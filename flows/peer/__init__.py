@@ -29,7 +29,12 @@ from flows.peer.relay import (
     member_in_chat,
     relay_in_chat,
 )
-from flows.peer.reports import REPORT_COMMANDS
+from flows.peer.reports import (
+    REASON_LABELS,
+    REPORT_COMMANDS,
+    ReportFlow,
+    pass_on_waiting_reports,
+)
 from flows.peer.requests import (
     COORDINATOR_NAME,
     REQUEST_COMMANDS,
@@ -50,6 +55,7 @@ from flows.peer.volunteers import VOLUNTEER_COMMANDS, VolunteerSetup, redeem
 __all__ = [
     "COORDINATOR_NAME",
     "PROFILE_COMMANDS",
+    "REASON_LABELS",
     "RELAY_COMMANDS",
     "REPORT_COMMANDS",
     "REQUEST_COMMANDS",
@@ -59,6 +65,7 @@ __all__ = [
     "VOLUNTEER_COMMANDS",
     "ChatFeedback",
     "Profile",
+    "ReportFlow",
     "Shifts",
     "TalkRequest",
     "VolunteerSetup",
@@ -71,6 +78,7 @@ __all__ = [
     "member_in_chat",
     "notify",
     "open_request",
+    "pass_on_waiting_reports",
     "redeem",
     "relay_in_chat",
     "repage",

@@ -106,7 +106,7 @@ async def take_over(ctx: Context) -> None:
 
 
 async def support_chat(ctx: Context) -> None:
-    """`/supportchat <volunteer>`: the admin, as the team, talks with a volunteer."""
+    """`/supportchat <volunteer>`: the admin, as a coordinator, talks with a volunteer."""
     volunteer_id = parse_id(ctx.input.text)
     volunteer = await ctx.tx.volunteers.get(volunteer_id) if volunteer_id else None
     if volunteer is None:

@@ -298,17 +298,47 @@ async def _target(ctx: Context) -> tuple[int, str] | None:
     return volunteer.member_id, volunteer.display_name
 
 
+SUSPENDED_NOTE = (
+    "An admin has paused your volunteering for now, so no peer requests will come to you "
+    "and the volunteer commands are closed to you. Please speak with an admin if you'd "
+    "like to know more. Thank you for the time you've given. 💛"
+)
+
+
 async def suspend(ctx: Context) -> None:
+    """`/suspend <volunteer>` (admin): off the rota until reinstated, once confirmed."""
     target = await _target(ctx)
     if target is None:
         return
-    await ctx.tx.volunteers.set_status(target[0], VolunteerStatus.SUSPENDED)
-    ended = await _end_chats_of_volunteer(ctx, target[0])
-    log.info("volunteer_suspended member=%s chats_ended=%d", target[0], ended)
-    ctx.answered = f"Suspended {target[1]}"
+    member_id, name = target
+    volunteer = await ctx.tx.volunteers.get(member_id)
+    if volunteer is not None and not volunteer.is_active:
+        ctx.say(f"{name} is suspended already. /volunteers can reinstate them.")
+        return
+    if not ctx.input.text.strip().endswith("confirm"):
+        chats = volunteer.active_chats if volunteer is not None else 0
+        ctx.say(
+            f"Suspend {name}? They go off call and can't accept requests or rejoin with an "
+            "invite until an admin reinstates them; they're told that an admin has paused "
+            "their volunteering."
+            + (
+                f" Their {chats} open chat(s) end now: the members are told kindly and "
+                "offered another peer."
+                if chats
+                else ""
+            ),
+            commands=[command_choice(f"suspend {member_id} confirm", f"Yes, suspend {name}")],
+        )
+        return
+    await ctx.tx.volunteers.set_status(member_id, VolunteerStatus.SUSPENDED)
+    ended = await _end_chats_of_volunteer(ctx, member_id)
+    log.info("volunteer_suspended member=%s chats_ended=%d", member_id, ended)
+    for account in await ctx.tx.members.accounts_of(member_id):
+        ctx.send_to(account, Reply(SUSPENDED_NOTE))
+    ctx.answered = f"Suspended {name}"
     ctx.say(
-        f"{target[1]} is suspended: off call, and can't accept requests or rejoin with an "
-        "invite until an admin reinstates them."
+        f"{name} is suspended: off call, and can't accept requests or rejoin with an "
+        "invite until an admin reinstates them. They've been told."
         + (
             f" Their {ended} open chat(s) ended; the members were told kindly and offered "
             "another peer."
@@ -332,6 +362,13 @@ async def reinstate(ctx: Context) -> None:
     if target is None:
         return
     await ctx.tx.volunteers.set_status(target[0], VolunteerStatus.ACTIVE)
+    for account in await ctx.tx.members.accounts_of(target[0]):
+        ctx.send_to(
+            account,
+            Reply(
+                "An admin has reinstated you as a peer volunteer. 💛 /oncall when you're ready."
+            ),
+        )
     ctx.answered = f"Reinstated {target[1]}"
     ctx.say(f"{target[1]} is reinstated (still off call until they choose /oncall).")
 

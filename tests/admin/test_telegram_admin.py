@@ -117,7 +117,8 @@ async def test_admin_actions_are_logged_with_who_did_them_and_to_whom(
     await set_up_volunteer(admin, alice, "Alice")
     alice_id = (await bot.member(alice.id)).id
     await admin.send("/volunteers", expect="Volunteers:")
-    await admin.tap("Suspend Alice", expect="Alice is suspended")
+    await admin.tap("Suspend Alice", expect="Suspend Alice?")
+    await admin.tap("Yes, suspend Alice", expect="Alice is suspended")
     await admin.send(f"/reinstate {alice_id}", expect="reinstated")
     await admin.send("/newevent 2026-12-05 18:30 | Quiet walk | Hidden garden", expect="Posted")
 

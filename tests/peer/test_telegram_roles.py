@@ -12,15 +12,18 @@ import pytest
 from flows.core.clock import ManualClock
 from flows.core.limits import Rate, RateLimiter
 from tests.conftest import CRISIS_TEXT
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import BotMessage, FakeTelegram
 from tests.peer.test_telegram_peer import (
     ADMIN,
     ALICE,
     MEMBER,
     MEMBER_SECRETS,
+    TgUser,
     latest_handoff,
     onboard_member,
+    open_chat,
     people,
+    report_chat,
     request_talk,
     set_up_volunteer,
     start_peer_bot,
@@ -39,6 +42,13 @@ async def bot(fake: FakeTelegram, db_path: Path, clock: ManualClock) -> AsyncIte
     )
     yield running
     await running.stop()
+
+
+async def tapped(who: TgUser, label: str, *, expect: str) -> BotMessage:
+    """Tap a button; the message that answers it."""
+    answer = await who.tap(label, expect=expect)
+    assert answer is not None
+    return answer
 
 
 async def escalate_to_admins(bot: RunningBot, clock: ManualClock) -> None:
@@ -96,7 +106,7 @@ async def test_volunteers_get_the_guide_and_change_their_profile_step_by_step(
     admin, alice, bob, member = people(fake)
     await set_up_volunteer(admin, bob, "Robin")
     await set_up_volunteer(admin, alice, "Sam")
-    shown = next(m.text for m in fake.messages(ALICE) if "If someone may be" in (m.text or ""))
+    shown = next(text_of(m) for m in fake.messages(ALICE) if "If someone may" in (m.text or ""))
     assert "contact details" in shown and CRISIS_TEXT in shown and "/handover" in shown
     again = text_of(await alice.send("/guide", expect="How we look after"))
     assert again == shown
@@ -140,7 +150,7 @@ async def test_volunteers_get_the_guide_and_change_their_profile_step_by_step(
     await bob.send("/profile", expect="What display name")
     await bob.tap("Keep", expect="Which topics")
     await bob.tap("Done", expect="How many chats")
-    done = text_of(await bob.tap("3 chats", expect="Saved"))
+    done = text_of(await tapped(bob, "3 chats", expect="Saved"))
     assert "/settings" in done
 
 
@@ -159,7 +169,7 @@ async def test_someone_not_signed_up_can_talk_with_one_line_of_consent(
         "🌱 Sign me up instead",
         "Not now",
     ]
-    declined = text_of(await bob.tap("Not now", expect="haven't kept anything"))
+    declined = text_of(await tapped(bob, "Not now", expect="haven't kept anything"))
     assert CRISIS_TEXT in declined and "/talk" in declined
     assert db_rows(db_path, f"SELECT 1 FROM account WHERE external_id = '{bob.id}'") == []
 
@@ -189,3 +199,71 @@ async def test_someone_not_signed_up_can_talk_with_one_line_of_consent(
 
     # Once in a chat, /talk says so, and sign-up can still come later.
     await member.send("/talk", expect="You're already talking with a peer")
+
+
+# -- reports: why, confirmed, about the side reported, to admins outside the chat -----------
+async def test_a_report_asks_why_confirms_and_its_buttons_act_on_the_side_reported(
+    fake: FakeTelegram, bot: RunningBot, db_path: Path
+) -> None:
+    admin, alice, _bob, member = people(fake)
+    await open_chat(fake, admin, alice, member)
+
+    # Nothing goes anywhere until the reporter says Send.
+    asked = await member.send("/report", expect="What happened?")
+    assert "your chat with Sam" in text_of(asked)
+    await member.tap("Something else", expect="a few words")
+    await member.tap("Skip", expect="Send this report")
+    await member.tap("Don't send", expect="nothing was sent")
+    assert db_rows(db_path, "SELECT count(*) FROM peer_report") == [(0,)]
+    assert not any("Report from" in line for line in fake.transcript(ADMIN))
+
+    thanks = await report_chat(
+        member, "Asked for contact details or to meet", "they kept asking for my number"
+    )
+    assert "/end stops the chat" in text_of(thanks)
+    alert = text_of(await fake.wait_for_message(ADMIN, "Report from the member"))
+    assert "Reason: Asked for contact details or to meet" in alert
+    assert "“they kept asking for my number”" in alert
+    # The member reported their volunteer: nothing here can bar the member.
+    buttons = [label for label, _ in fake.messages(ADMIN)[-1].buttons]
+    assert buttons == ["🙋 Take over the chat", "Suspend Sam"]
+
+    # Suspending asks first, then tells the volunteer, whose commands now say why.
+    confirm = text_of(await tapped(admin, "Suspend Sam", expect="Suspend Sam?"))
+    assert "1 open chat(s) end now" in confirm
+    await admin.tap("Yes, suspend Sam", expect="Sam is suspended")
+    await fake.wait_for_message(ALICE, "An admin has paused your volunteering")
+    await alice.send("/oncall", expect="An admin has paused your volunteering")
+    assert not (await bot.member(MEMBER)).peer_barred
+    assert (await volunteer_of(bot, ALICE)).status == "suspended"
+
+
+async def test_an_admin_in_the_chat_gets_no_report_about_it_and_it_waits_for_another(
+    fake: FakeTelegram, bot: RunningBot, clock: ManualClock
+) -> None:
+    admin, alice, bob, member = people(fake)
+    await set_up_volunteer(admin, alice, "Sam")
+    await alice.send("/oncall", expect="You're on call")
+    await onboard_member(member)
+    await request_talk(member, expect="I've let the peers on call know")
+    await escalate_to_admins(bot, clock)
+    await fake.wait_for_message(ADMIN, "Nobody has accepted yet")
+    await admin.tap("Accept", expect="You're now talking with Quiet Heron")
+
+    told = text_of(await report_chat(member, "They made me feel unsafe", expect="I've kept it"))
+    assert "every admin here is part of this chat" in told and CRISIS_TEXT in told
+    await bot.sweep_now()
+    assert not any("Report from" in line for line in fake.transcript(ADMIN))
+
+    # Another admin joins: the sweep passes the report on to them, and only them.
+    invite = text_of(await admin.send("/invite admin", expect="join as an admin"))
+    code = invite.split("/volunteer ", 1)[1].split()[0]
+    await bob.send(f"/start {code}", expect="You're now an admin")
+    await bot.sweep_now()
+    alert = await fake.wait_for_message(bob.id, "Report from the member")
+    assert "Reason: They made me feel unsafe" in text_of(alert)
+    assert "answering as a coordinator" in text_of(alert)
+    assert [label for label, _ in alert.buttons] == ["🙋 Take over the chat"]
+    await bot.sweep_now()
+    assert sum("Report from" in line for line in fake.transcript(bob.id)) == 1
+    assert not any("Report from" in line for line in fake.transcript(ADMIN))
