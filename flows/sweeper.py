@@ -17,7 +17,7 @@ from flows.core.engine import Engine
 from flows.core.sweep import SweepStep
 from flows.core.typed_buttons import OFFER_WINDOW
 from flows.core.values import Outcome
-from flows.peer import escalate_overdue, sweep_shifts
+from flows.peer import escalate_overdue, pass_on_waiting_reports, sweep_shifts
 from flows.safety import escalate_silences, send_follow_ups
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class SweepReport:
     expired_conversations: int = 0
     safety_escalated: int = 0
     handoffs_escalated: int = 0
+    reports_passed_on: int = 0  # reports kept while every admin was a side of the chat
     followed_up: int = 0
     shifts_started: int = 0
     shifts_ended: int = 0
@@ -93,6 +94,7 @@ class Sweeper:
         # nobody has accepted. Then the sweep's own housekeeping, and the rest.
         safety_escalated = await run(escalate_silences)
         handoffs_escalated = await run(escalate_overdue)
+        reports_passed_on = await run(pass_on_waiting_reports)
         expired = await run(_housekeeping)
         followed_up = await run(send_follow_ups)
         shifts = await run(sweep_shifts)
@@ -105,6 +107,7 @@ class Sweeper:
             expired_conversations=expired,
             safety_escalated=safety_escalated,
             handoffs_escalated=handoffs_escalated,
+            reports_passed_on=reports_passed_on,
             followed_up=followed_up,
             shifts_started=shifts.started,
             shifts_ended=shifts.ended,

@@ -30,6 +30,7 @@ from storage.records import (
     SafetyPlan,
     Shift,
     Volunteer,
+    WaitingReport,
     WaitingWords,
 )
 from storage.states import (
@@ -41,6 +42,7 @@ from storage.states import (
     NudgeReason,
     Priority,
     ReminderStage,
+    ReportReason,
     Role,
     RsvpAnswer,
     SafetySource,
@@ -75,6 +77,7 @@ __all__ = [
     "PeerChat",
     "Priority",
     "ReminderStage",
+    "ReportReason",
     "Role",
     "Rsvp",
     "RsvpAnswer",
@@ -85,6 +88,7 @@ __all__ = [
     "Transaction",
     "Volunteer",
     "VolunteerStatus",
+    "WaitingReport",
     "WaitingWords",
     "open_database",
 ]

@@ -139,6 +139,12 @@ class HandoffRepository:
             "(SELECT id FROM handoff WHERE member_id = ?)",
             (member_id,),
         )
+        # Words in reports of their chats, from either side, are about or by them.
+        await self._conn.execute(
+            "UPDATE peer_report SET words = NULL WHERE words IS NOT NULL AND handoff_id IN "
+            "(SELECT id FROM handoff WHERE member_id = ? OR volunteer_id = ?)",
+            (member_id, member_id),
+        )
 
     async def waiting(self, *, limit: int = 50) -> list[Handoff]:
         """The queue: most urgent first, then first come, first served."""

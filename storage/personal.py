@@ -32,6 +32,7 @@ from storage.states import (
     NudgeReason,
     Priority,
     ReminderStage,
+    ReportReason,
     Role,
     RsvpAnswer,
     SafetySource,
@@ -83,13 +84,20 @@ class PersonalDataRepository:
 
     async def _reports(self, condition: str, person_id: int) -> dict[int, list[ChatReport]]:
         rows = await self._conn.execute_fetchall(
-            "SELECT p.handoff_id, p.at, p.reported_by FROM peer_report p "
+            "SELECT p.handoff_id, p.at, p.reported_by, p.reason, p.words, p.passed_on_at "
+            "FROM peer_report p "
             f"JOIN handoff h ON h.id = p.handoff_id WHERE {condition} ORDER BY p.at, p.id",
             (person_id,),
         )
         found: dict[int, list[ChatReport]] = defaultdict(list)
         for row in rows:
-            report = ChatReport(from_db(row["at"]), ChatSide(row["reported_by"]))
+            report = ChatReport(
+                from_db(row["at"]),
+                ChatSide(row["reported_by"]),
+                reason=maybe_state(ReportReason, row["reason"]),
+                words=row["words"],
+                passed_on_at=maybe_from_db(row["passed_on_at"]),
+            )
             found[row["handoff_id"]].append(report)
         return found
 

@@ -15,6 +15,7 @@ from storage.states import (
     NudgeReason,
     Priority,
     ReminderStage,
+    ReportReason,
     Role,
     RsvpAnswer,
     SafetySource,
@@ -125,6 +126,13 @@ class Volunteer:
     joined_at: datetime
     active_chats: int = 0
     removed_at: datetime | None = None
+    # An admin's profile for answering members as a Hearthside coordinator: not a peer.
+    coordinator: bool = False
+
+    @property
+    def is_peer(self) -> bool:
+        """A peer volunteer (on the rota, in /volunteers), not an admin's coordinator row."""
+        return not self.coordinator
 
     @property
     def is_active(self) -> bool:
@@ -270,10 +278,24 @@ class EventAnswer:
 
 @dataclass(frozen=True, slots=True)
 class ChatReport:
-    """A /report of a peer chat: when, and from which side."""
+    """A /report of a peer chat: when, from which side, why, and when admins got it."""
 
     at: datetime
     reported_by: ChatSide
+    reason: ReportReason | None = None  # None on reports made before reasons were asked
+    words: str | None = None  # the reporter's own, optional
+    passed_on_at: datetime | None = None  # None while no admin outside the chat exists
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingReport:
+    """A report no admin has been given yet: every admin was a side of its chat."""
+
+    id: int
+    handoff_id: int
+    reported_by: ChatSide
+    reason: ReportReason | None
+    words: str | None
 
 
 @dataclass(frozen=True, slots=True)

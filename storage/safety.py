@@ -6,7 +6,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.states import ChatSide, SafetySource
+from storage.records import WaitingReport
+from storage.states import ChatSide, ReportReason, SafetySource, maybe_state
 from storage.timeutil import to_db
 
 
@@ -73,11 +74,44 @@ class SafetyRepository:
         return [(row["tier"], row["rule_ids"], SafetySource(row["source"])) for row in rows]
 
     async def record_report(
-        self, handoff_id: int, *, reported_by: ChatSide, now: datetime
+        self,
+        handoff_id: int,
+        *,
+        reported_by: ChatSide,
+        reason: ReportReason,
+        words: str | None,
+        now: datetime,
+        passed_on: bool,
     ) -> None:
+        """Keep a report; `passed_on` False while no admin outside the chat can be told."""
+        passed_on_at = to_db(now) if passed_on else None
         await self._conn.execute(
-            "INSERT INTO peer_report (handoff_id, reported_by, at) VALUES (?, ?, ?)",
-            (handoff_id, reported_by, to_db(now)),
+            "INSERT INTO peer_report (handoff_id, reported_by, at, reason, words, passed_on_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (handoff_id, reported_by, to_db(now), reason, words, passed_on_at),
+        )
+
+    async def waiting_reports(self, *, limit: int = 50) -> list[WaitingReport]:
+        """Reports no admin has been given yet, oldest first."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT id, handoff_id, reported_by, reason, words FROM peer_report "
+            "WHERE passed_on_at IS NULL AND handoff_id IS NOT NULL ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [
+            WaitingReport(
+                id=row["id"],
+                handoff_id=row["handoff_id"],
+                reported_by=ChatSide(row["reported_by"]),
+                reason=maybe_state(ReportReason, row["reason"]),
+                words=row["words"],
+            )
+            for row in rows
+        ]
+
+    async def report_passed_on(self, report_id: int, now: datetime) -> None:
+        await self._conn.execute(
+            "UPDATE peer_report SET passed_on_at = ? WHERE id = ?", (to_db(now), report_id)
         )
 
     async def get_state(self, key: str) -> str | None:

@@ -50,6 +50,15 @@ class ChatSide(StrEnum):
     VOLUNTEER = "volunteer"
 
 
+class ReportReason(StrEnum):
+    """Why a peer chat was reported (`peer_report.reason`; empty on reports made before)."""
+
+    UNSAFE = "unsafe"  # they made the reporter feel unsafe
+    ABUSE = "abuse"  # abusive, hateful or sexual messages
+    CONTACT = "contact"  # asked for contact details or to meet
+    OTHER = "other"
+
+
 class VolunteerStatus(StrEnum):
     """`volunteer.status`; a removed volunteer stays suspended, with `removed_at` set."""
 

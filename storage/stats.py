@@ -114,9 +114,10 @@ class StatsRepository:
         return {row[0]: row[1] for row in rows}
 
     async def volunteers(self) -> tuple[int, int]:
-        """(active volunteers, on call now)."""
+        """(active peer volunteers, on call now): admins' coordinator rows are not peers."""
         row = await self._one(
-            "SELECT count(*), coalesce(sum(on_call), 0) FROM volunteer WHERE status = 'active'"
+            "SELECT count(*), coalesce(sum(on_call), 0) FROM volunteer "
+            "WHERE status = 'active' AND coordinator = 0"
         )
         return row[0], row[1]
 

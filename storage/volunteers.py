@@ -15,7 +15,7 @@ from storage.timeutil import from_db, maybe_from_db, to_db
 _COLUMNS = (
     "v.member_id, v.display_name, v.topics, v.capacity, v.status, v.on_call, "
     "v.on_call_by_shift, v.shift_started, v.shift_reminded, v.current_handoff, v.joined_at, "
-    "v.removed_at, "
+    "v.removed_at, v.coordinator, "
     "(SELECT count(*) FROM handoff h WHERE h.volunteer_id = v.member_id "
     "AND h.status = 'active') AS active_chats"
 )
@@ -36,6 +36,7 @@ def _volunteer(row: Any) -> Volunteer:
         joined_at=from_db(row["joined_at"]),
         active_chats=row["active_chats"],
         removed_at=maybe_from_db(row["removed_at"]),
+        coordinator=bool(row["coordinator"]),
     )
 
 
@@ -98,14 +99,45 @@ class VolunteerRepository:
         capacity: int,
         now: datetime,
     ) -> None:
+        """A peer volunteer's profile; an admin's coordinator row becomes a peer's."""
         await self._conn.execute(
             # A suspended or removed volunteer stays so: only an admin reinstates.
             "INSERT INTO volunteer (member_id, display_name, topics, capacity, joined_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET "
             "display_name = excluded.display_name, topics = excluded.topics, "
-            "capacity = excluded.capacity",
+            "capacity = excluded.capacity, coordinator = 0",
             (member_id, display_name, ",".join(topics), capacity, to_db(now)),
         )
+
+    async def add_coordinator(
+        self, member_id: int, *, display_name: str, capacity: int, now: datetime
+    ) -> None:
+        """An admin's row for answering members as a coordinator, unless they have a
+        profile already (a peer's is never overwritten)."""
+        await self._conn.execute(
+            "INSERT INTO volunteer (member_id, display_name, capacity, joined_at, coordinator) "
+            "VALUES (?, ?, ?, ?, 1) ON CONFLICT (member_id) DO NOTHING",
+            (member_id, display_name, capacity, to_db(now)),
+        )
+
+    async def update_profile(
+        self,
+        member_id: int,
+        *,
+        display_name: str | None = None,
+        topics: Sequence[str] | None = None,
+        capacity: int | None = None,
+    ) -> None:
+        """Change the parts of a peer's profile given; the others stay."""
+        columns: dict[str, object] = {}
+        if display_name is not None:
+            columns["display_name"] = display_name
+        if topics is not None:
+            columns["topics"] = ",".join(topics)
+        if capacity is not None:
+            columns["capacity"] = capacity
+        if columns:
+            await self._set(member_id, **columns)
 
     async def get(self, member_id: int) -> Volunteer | None:
         rows = list(
@@ -116,21 +148,25 @@ class VolunteerRepository:
         return _volunteer(rows[0]) if rows else None
 
     async def all(self) -> list[Volunteer]:
+        """Every peer volunteer, whatever their status; admins' coordinator rows are not."""
         rows = await self._conn.execute_fetchall(
-            f"SELECT {_COLUMNS} FROM volunteer v ORDER BY v.display_name COLLATE NOCASE"
+            f"SELECT {_COLUMNS} FROM volunteer v WHERE v.coordinator = 0 "
+            "ORDER BY v.display_name COLLATE NOCASE"
         )
         return [_volunteer(row) for row in rows]
 
     async def on_call_with_room(self) -> list[Volunteer]:
         """Active volunteers on call who can take another chat."""
         rows = await self._conn.execute_fetchall(
-            f"SELECT {_COLUMNS} FROM volunteer v WHERE v.on_call = 1 AND v.status = 'active'"
+            f"SELECT {_COLUMNS} FROM volunteer v "
+            "WHERE v.on_call = 1 AND v.status = 'active' AND v.coordinator = 0"
         )
         return [v for v in map(_volunteer, rows) if v.has_room]
 
     async def on_call_count(self) -> int:
         rows = await self._conn.execute_fetchall(
-            "SELECT count(*) FROM volunteer WHERE on_call = 1 AND status = 'active'"
+            "SELECT count(*) FROM volunteer "
+            "WHERE on_call = 1 AND status = 'active' AND coordinator = 0"
         )
         return int(next(iter(rows))[0])
 

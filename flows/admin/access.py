@@ -16,7 +16,6 @@ from flows.core.context import Context
 from flows.core.local_time import when
 from flows.core.parsing import parse_id
 from flows.core.values import Reply, command_choice
-from flows.peer import TEAM_NAME
 from storage import Account, Member, OpenInvite
 
 log = logging.getLogger(__name__)
@@ -155,12 +154,12 @@ async def demote(ctx: Context) -> None:
         )
         return
     team = await ctx.tx.volunteers.get(target.id)
-    # An admin who answered a request spoke as the team: that role goes with the rights.
-    if team is not None and team.display_name == TEAM_NAME:
+    # An admin who answered a request did so as a coordinator: that goes with the rights.
+    if team is not None and team.coordinator:
         if team.active_chats:
             ctx.say(
-                f"{name} is answering a member as the {TEAM_NAME} right now. Try again once "
-                "that chat has ended."
+                f"{name} is answering a member as a Hearthside coordinator right now. Try "
+                "again once that chat has ended."
             )
             return
         await ctx.tx.volunteers.delete(target.id)

@@ -188,10 +188,8 @@ BUDDY_COMMANDS = (
         "buddyoffer",
         "offer to meet a member at an event",
         offer,
-        audience=Audience.VOLUNTEER,
+        audience=Audience.PEER,
         hidden=True,
     ),
-    Command(
-        "buddymeet", "meet a member at an event", meet, audience=Audience.VOLUNTEER, hidden=True
-    ),
+    Command("buddymeet", "meet a member at an event", meet, audience=Audience.PEER, hidden=True),
 )

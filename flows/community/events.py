@@ -183,8 +183,13 @@ async def rsvp(ctx: Context) -> None:
         text = f"Lovely — you're going to {event.title} ({at}). 🌱"
         text += " I'll remind you before it starts." if saved.due_at is not None else ""
         volunteer = await ctx.volunteer()
-        offers = not is_online(event) and not saved.buddy_offer
-        if volunteer is not None and volunteer.is_active and offers:
+        if (
+            volunteer is not None
+            and volunteer.is_active
+            and volunteer.is_peer
+            and not is_online(event)
+            and not saved.buddy_offer
+        ):
             ctx.say(
                 text + "\n\nAs a peer volunteer, would you be happy to meet a member there "
                 "who'd rather not walk in alone?",

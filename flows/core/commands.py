@@ -16,6 +16,7 @@ AUDIENCE_REFUSAL = {
     Audience.PERSON: "I don't store anything about you, so there's nothing to export or delete. "
     "If you'd like to join, tap /start.",
     Audience.VOLUNTEER: "That command is for peer volunteers. /help shows what you can do.",
+    Audience.PEER: "That command is for peer volunteers. /help shows what you can do.",
     Audience.ADMIN: "That command is for admins. /help shows what you can do.",
     Audience.COMMUNITY: (
         "Community events are shared with members of Hearthside. Tap /start to join — "
@@ -51,10 +52,30 @@ async def may_run(ctx: Context, command: Command) -> bool:
     is_member = ctx.member is not None and ctx.member.is_onboarded
     if command.audience is Audience.COMMUNITY and (is_member or ctx.is_admin):
         return True
-    if command.audience in (Audience.VOLUNTEER, Audience.COMMUNITY):
+    if command.audience in (Audience.VOLUNTEER, Audience.PEER, Audience.COMMUNITY):
         volunteer = await ctx.volunteer()
+        if command.audience is Audience.PEER:
+            return volunteer is not None and volunteer.is_active and volunteer.is_peer
         return volunteer is not None and volunteer.is_active
     return is_member
+
+
+async def _refusal(ctx: Context, command: Command) -> str:
+    """Why not, in words true of this person: a volunteer an admin suspended or removed
+    is told so, rather than that the command is for volunteers."""
+    if command.audience in (Audience.VOLUNTEER, Audience.PEER):
+        volunteer = await ctx.volunteer()
+        if volunteer is not None and volunteer.removed_at is not None:
+            return (
+                "You're no longer a peer volunteer here, so that command is closed to you. "
+                "Please speak with an admin if you'd like to know more."
+            )
+        if volunteer is not None and not volunteer.is_active:
+            return (
+                "An admin has paused your volunteering for now, so that command is closed "
+                "to you. Please speak with an admin if you'd like to know more."
+            )
+    return AUDIENCE_REFUSAL[command.audience]
 
 
 async def run_named(ctx: Context, name: str) -> None:
@@ -65,7 +86,7 @@ async def run_named(ctx: Context, name: str) -> None:
         ctx.remind_open_question()
         return
     if not await may_run(ctx, command):
-        ctx.say(AUDIENCE_REFUSAL[command.audience])
+        ctx.say(await _refusal(ctx, command))
         ctx.remind_open_question()
         return
     log.info("command name=%s member=%s", name, ctx.member.id if ctx.member else None)

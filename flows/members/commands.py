@@ -39,7 +39,8 @@ async def help_text(ctx: Context) -> str:
         if command.hidden or not await may_run(ctx, command):
             continue
         line = f"/{command.name} — {command.description}"
-        sections.get(command.audience, lines).append(line)
+        section = "volunteer" if command.audience is Audience.PEER else command.audience
+        sections.get(section, lines).append(line)
     if sections["volunteer"]:
         lines += ["", "For volunteers:", *sections["volunteer"]]
     if sections["admin"]:
@@ -123,6 +124,8 @@ async def _command_lines(ctx: Context, names: Iterable[str]) -> list[str]:
 async def _team_greeting(ctx: Context) -> str | None:
     """For a volunteer or admin who hasn't joined as a member: what they can do now."""
     volunteer = await ctx.volunteer()
+    if volunteer is not None and not volunteer.is_peer:
+        volunteer = None  # an admin's coordinator row: they are greeted as the admin
     if volunteer is None and not ctx.is_admin:
         return None
     names: list[str] = []

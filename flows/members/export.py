@@ -19,7 +19,8 @@ the file's own `guide`:
   and why (the parts of the isolation rule that held);
 - the peer chats they asked for: when, status, topic, the name the volunteer saw, how it
   ended, how often peers were asked again, their rating and words, the reports of it (by
-  them or by the volunteer) and the volunteer's display name — never any more of them;
+  them or by the volunteer: when, why, when the admins got it, and their own words, never
+  the volunteer's) and the volunteer's display name — never any more of them;
 - the safety events recorded about them: time, tier, where, the rule ids that decided it
   (inferences about the person, so each is given with what it means), the detector's
   version and the chat's id of their message. The words that raised it were never stored;
@@ -47,7 +48,7 @@ from flows.core.context import Context
 from flows.core.conversation import split_data
 from flows.core.local_time import local_today
 from flows.core.values import Document, Reply
-from flows.peer import TOPIC_LABELS
+from flows.peer import REASON_LABELS, TOPIC_LABELS
 from flows.safety import STEPS as PLAN_STEPS
 from flows.safety import rule_meaning
 from storage import (
@@ -243,8 +244,15 @@ def _nudge(entry: NudgeRecord) -> dict[str, Any]:
 
 
 def _report(entry: ChatReport, *, you: ChatSide) -> dict[str, Any]:
-    by = "you" if entry.reported_by is you else REPORTED_BY[entry.reported_by]
-    return {"at": _time(entry.at), "by": by}
+    yours = entry.reported_by is you
+    return {
+        "at": _time(entry.at),
+        "by": "you" if yours else REPORTED_BY[entry.reported_by],
+        "reason": REASON_LABELS[entry.reason] if entry.reason else None,
+        # The other side's words are theirs, as the chat's messages are.
+        "your_words": entry.words if yours else None,
+        "passed_to_the_admins_at": _time(entry.passed_on_at),
+    }
 
 
 def _peer_chat(entry: PeerChat) -> dict[str, Any]:
@@ -331,6 +339,11 @@ async def _volunteering(tx: Transaction, volunteer: Volunteer | None) -> dict[st
         return None
     return {
         "display_name": volunteer.display_name,
+        "answers_members_as": (
+            "a Hearthside coordinator (an admin, not a listed peer volunteer)"
+            if volunteer.coordinator
+            else "a peer volunteer"
+        ),
         "topics": list(volunteer.topics),
         "chats_at_once": volunteer.capacity,
         "status": volunteer.status,

@@ -15,10 +15,12 @@ The words the code uses, one for each thing (people read "peer" and "peer chat")
   package it is a **peer chat** (`Context.in_peer_chat`): there, "chat" alone is a channel's
   conversation with one person (its `chat_id`).
 - **member** and **volunteer**: the two sides of a chat (`ChatSide`); the one who
-  accepts is always a volunteer row, even an admin answering as the `TEAM_NAME`.
+  accepts is always a volunteer row, even an admin answering as a coordinator
+  (`COORDINATOR_NAME`): such a row is no peer (`Volunteer.is_peer`), listed nowhere.
 - **end reason**: why a request or chat was closed (`EndReason`, the `by` of `end_chat`).
 """
 
+from flows.peer.profile import PROFILE_COMMANDS, Profile
 from flows.peer.relay import (
     RELAY_COMMANDS,
     ChatFeedback,
@@ -27,10 +29,15 @@ from flows.peer.relay import (
     member_in_chat,
     relay_in_chat,
 )
-from flows.peer.reports import REPORT_COMMANDS
+from flows.peer.reports import (
+    REASON_LABELS,
+    REPORT_COMMANDS,
+    ReportFlow,
+    pass_on_waiting_reports,
+)
 from flows.peer.requests import (
+    COORDINATOR_NAME,
     REQUEST_COMMANDS,
-    TEAM_NAME,
     TOPIC_LABELS,
     TalkRequest,
     admin_accounts,
@@ -46,15 +53,19 @@ from flows.peer.stepping_in import STEPPING_IN_COMMANDS, take_over_choice
 from flows.peer.volunteers import VOLUNTEER_COMMANDS, VolunteerSetup, redeem
 
 __all__ = [
+    "COORDINATOR_NAME",
+    "PROFILE_COMMANDS",
+    "REASON_LABELS",
     "RELAY_COMMANDS",
     "REPORT_COMMANDS",
     "REQUEST_COMMANDS",
     "SHIFT_COMMANDS",
     "STEPPING_IN_COMMANDS",
-    "TEAM_NAME",
     "TOPIC_LABELS",
     "VOLUNTEER_COMMANDS",
     "ChatFeedback",
+    "Profile",
+    "ReportFlow",
     "Shifts",
     "TalkRequest",
     "VolunteerSetup",
@@ -67,6 +78,7 @@ __all__ = [
     "member_in_chat",
     "notify",
     "open_request",
+    "pass_on_waiting_reports",
     "redeem",
     "relay_in_chat",
     "repage",

@@ -25,6 +25,7 @@ from flows.core.mood import is_low_mood
 from flows.core.sweep import BATCH
 from flows.core.values import COMMAND_TOKEN, Choice, Outcome, Reply, command_choice
 from flows.peer.relay_policy import contact_kinds, media_note, not_kept_text
+from flows.peer.without_sign_up import CONSENT_COMMAND, ask_consent, consented_to_chat
 from storage import (
     Account,
     EndReason,
@@ -412,28 +413,48 @@ class TalkRequest(Flow[TalkRequestData]):
 
 
 async def talk(ctx: Context) -> None:
-    member = ctx.require_member()
+    if not await may_request(ctx):
+        return
+    if ctx.member is None or not ctx.member.is_onboarded:
+        # No need to sign up first: one line of consent for the chat alone.
+        ask_consent(ctx)
+        return
+    await ctx.start_flow("talk")
+
+
+async def talk_consent(ctx: Context) -> None:
+    """The answer to the consent of someone not signed up; yes opens the talk flow."""
+    # A bar outlives deletion, so the row made on consent may carry one: asked again.
+    if await consented_to_chat(ctx) and await may_request(ctx):
+        await ctx.start_flow("talk")
+
+
+async def may_request(ctx: Context) -> bool:
+    """Whether this person may ask for a peer now; if not, they are told why."""
+    member = ctx.member
+    if member is None:
+        return True
     if member.peer_barred:
         ctx.say(
             "Peer chats aren't available to you at the moment — please speak with the "
             "organisers. If you need someone now, these lines are open:\n"
             f"{ctx.config.crisis_resources}"
         )
-        return
+        return False
     handoff = await ctx.tx.handoffs.open_for_member(member.id)
     if handoff is not None and handoff.status is HandoffStatus.ACTIVE:
         ctx.say("You're already talking with a peer — just type here. /end finishes the chat.")
-        return
+        return False
     if handoff is not None:
         if ctx.input.text.strip():
             await keep_while_waiting(ctx, handoff)  # `/talk <words>`: for the peer too
-            return
+            return False
         ctx.say(
             "You're already in the queue for a peer. I'll tell you when someone accepts. "
             "/cancel stops waiting."
         )
-        return
-    await ctx.start_flow("talk")
+        return False
+    return True
 
 
 async def keep_while_waiting(ctx: Context, handoff: Handoff) -> None:
@@ -635,10 +656,10 @@ async def accept(ctx: Context) -> None:
             else ""
         )
     )
-    # An admin answering speaks as the team, and is not claimed to be a peer.
+    # An admin answering is a coordinator, and is not claimed to be a peer.
     who = (
-        f"Someone from the {TEAM_NAME} is"
-        if volunteer.display_name == TEAM_NAME
+        f"{COORDINATOR_NAME} has joined and is"
+        if volunteer.coordinator
         else f"{volunteer.display_name}, a peer volunteer with lived experience, is"
     )
     for number, message in enumerate(words.messages, start=1):
@@ -665,14 +686,17 @@ async def accept(ctx: Context) -> None:
         )
 
 
-TEAM_NAME = "Hearthside team"
+# How members see an admin who answers them (also the start of a sentence: "… has
+# ended the chat"). Peers can't choose it: flows/core/names.py keeps "Hearthside".
+COORDINATOR_NAME = "A Hearthside coordinator"
 
 
 async def admin_as_volunteer(ctx: Context) -> Volunteer | None:
-    """An admin answering a request speaks as 'the Hearthside team'."""
+    """The row an admin answers a member through: their own peer profile if they
+    volunteer too, otherwise a coordinator's, which is no listed volunteer."""
     member = await ctx.ensure_member()
-    await ctx.tx.volunteers.add(
-        member.id, display_name=TEAM_NAME, topics=(), capacity=5, now=ctx.now
+    await ctx.tx.volunteers.add_coordinator(
+        member.id, display_name=COORDINATOR_NAME, capacity=5, now=ctx.now
     )
     return await ctx.tx.volunteers.get(member.id)
 
@@ -744,7 +768,9 @@ async def escalate_overdue(engine: Engine, now: datetime) -> tuple[int, list[Out
 
 
 REQUEST_COMMANDS = (
-    Command("talk", "talk to a peer volunteer", talk),
+    # Anyone: a person who only wants to talk needn't sign up first.
+    Command("talk", "talk to a peer volunteer", talk, audience=Audience.ANYONE),
+    Command(CONSENT_COMMAND, "", talk_consent, audience=Audience.ANYONE, hidden=True),
     Command("accept", "accept a request to talk", accept, audience=Audience.ANYONE, hidden=True),
     # "person": someone the crisis guard met before sign-up answers these too.
     Command(

@@ -200,7 +200,7 @@ async def shifts_command(ctx: Context) -> None:
 
 
 SHIFT_COMMANDS = (
-    Command("shifts", "your weekly on-call shifts", shifts_command, audience=Audience.VOLUNTEER),
+    Command("shifts", "your weekly on-call shifts", shifts_command, audience=Audience.PEER),
 )
 
 

@@ -1,11 +1,14 @@
 """What an admin can do when asked to step in: accounts are pseudonymous, so "please contact
 them" is a request nobody can carry out. Instead the admin acts through the bot.
 
-- `/takeover <chat>` (the "Take over the chat" button on a handover): the admin, as the
-  Hearthside team, becomes the member's peer in that chat; the member is told who is with
-  them now, and the volunteer is thanked and freed.
+- `/takeover <chat>` (the "Take over the chat" button on a handover): the admin, as a
+  Hearthside coordinator, becomes the member's peer in that chat; the member is told who
+  is with them now, and the volunteer is thanked and freed.
 - `/supportchat <volunteer>` (the "Talk with them" button on a volunteer's debrief): a
-  chat through the bot between the admin, as the team, and the volunteer, like any other.
+  chat through the bot between the admin, as a coordinator, and the volunteer.
+
+An admin who volunteers too speaks under their own display name; any other admin answers
+through a coordinator's row, which is no listed volunteer (`admin_as_volunteer`).
 """
 
 import logging
@@ -17,13 +20,13 @@ from flows.core.context import Context
 from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer.requests import (
+    COORDINATOR_NAME,
     DEBRIEF,
-    TEAM_NAME,
     admin_as_volunteer,
     find_handoff,
     point_at_next_chat,
 )
-from storage import Handoff, HandoffStatus, Priority
+from storage import Handoff, HandoffStatus, Priority, Volunteer
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,16 @@ def take_over_choice(handoff: Handoff) -> Choice:
 
 def support_chat_choice(volunteer_id: int) -> Choice:
     return command_choice(f"supportchat {volunteer_id}", "Talk with them", "💬")
+
+
+def _as(admin: Volunteer) -> str:
+    """How the admin is told whom they speak as."""
+    return "as a Hearthside coordinator" if admin.coordinator else f"as {admin.display_name}"
+
+
+def _who(admin: Volunteer) -> str:
+    """How the other side is told who has come: no admin is passed off as a peer."""
+    return COORDINATOR_NAME if admin.coordinator else f"{admin.display_name}, from Hearthside,"
 
 
 THROUGH_THE_BOT = (
@@ -69,15 +82,13 @@ async def take_over(ctx: Context) -> None:
                     replaces_notice=notice_keys.handover(handoff.id),
                 ),
             )
-    ctx.say(
-        f"You're now talking with {handoff.member_alias}, as the {TEAM_NAME}. {THROUGH_THE_BOT}"
-    )
+    ctx.say(f"You're now talking with {handoff.member_alias}, {_as(team)}. {THROUGH_THE_BOT}")
     for account in await ctx.tx.members.accounts_of(handoff.member_id):
         ctx.send_to(
             account,
             Reply(
-                f"Someone from the {TEAM_NAME} has joined and is with you now. 💛 They can't "
-                "see your account, only your chosen name. Just type here, as before."
+                f"{_who(team)} has joined and is with you now. 💛 They can't see your "
+                "account, only your chosen name. Just type here, as before."
             ),
         )
     if previous is not None:
@@ -95,7 +106,7 @@ async def take_over(ctx: Context) -> None:
 
 
 async def support_chat(ctx: Context) -> None:
-    """`/supportchat <volunteer>`: the admin, as the team, talks with a volunteer."""
+    """`/supportchat <volunteer>`: the admin, as a coordinator, talks with a volunteer."""
     volunteer_id = parse_id(ctx.input.text)
     volunteer = await ctx.tx.volunteers.get(volunteer_id) if volunteer_id else None
     if volunteer is None:
@@ -128,14 +139,12 @@ async def support_chat(ctx: Context) -> None:
     await ctx.tx.volunteers.set_current_handoff(team.member_id, handoff_id)
     log.info("support_chat handoff=%s admin=%s", handoff_id, team.member_id)
     ctx.answered = f"Talking with {volunteer.display_name}"
-    ctx.say(
-        f"You're now talking with {volunteer.display_name}, as the {TEAM_NAME}. {THROUGH_THE_BOT}"
-    )
+    ctx.say(f"You're now talking with {volunteer.display_name}, {_as(team)}. {THROUGH_THE_BOT}")
     for account in await ctx.tx.members.accounts_of(volunteer.member_id):
         ctx.send_to(
             account,
             Reply(
-                f"Someone from the {TEAM_NAME} is here to talk with you, as you asked. 💛 "
+                f"{_who(team)} is here to talk with you, as you asked. 💛 "
                 "Just type here; /end finishes the chat."
             ),
         )

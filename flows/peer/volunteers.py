@@ -14,6 +14,7 @@ from flows.core.local_time import TIMEZONE_HINT, timezone_choices, when
 from flows.core.names import clean_name, looks_like_any, name_problem
 from flows.core.parsing import parse_id, parse_timezone
 from flows.core.values import Choice, Reply, command_choice
+from flows.peer.profile import guide_text
 from flows.peer.relay import close_chats_of
 from flows.peer.requests import TOPICS, notify_waiting_to
 from storage import EndReason, Role, Volunteer, VolunteerStatus
@@ -87,9 +88,10 @@ async def redeem(ctx: Context, code: str) -> None:
         ctx.say("You're now an admin of this Hearthside. /help lists the admin commands.")
         return
     await ctx.ensure_member()
-    if existing is not None:
+    if existing is not None and existing.is_peer:
         ctx.say(f"You're already a volunteer, {existing.display_name}. /help shows your commands.")
         return
+    # (An admin who answered members as a coordinator becomes a peer with this set-up.)
     await ctx.start_flow("volunteer_setup")
     # The conversation is stored: it keeps the digest, never the code.
     VolunteerSetup.data(ctx)["invite"] = found.digest
@@ -99,7 +101,7 @@ async def volunteer_command(ctx: Context) -> None:
     code = ctx.input.text.strip()
     if not code:
         volunteer = await ctx.volunteer()
-        if volunteer is not None:
+        if volunteer is not None and volunteer.is_peer:
             ctx.say(
                 f"You're a volunteer, {volunteer.display_name}. "
                 f"You're {'on' if volunteer.on_call else 'off'} call. /help shows your commands."
@@ -226,8 +228,12 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
             f"You're set up as a peer volunteer, {name}! 🎉\n\n"
             "/oncall — take requests now · /offcall — stop\n"
             "/shifts — set regular weekly times\n"
+            "/profile — change your name, topics, chats at once or time zone\n"
             "/help — everything else"
         )
+        # Before the first request reaches them: how to be with people, and what to do
+        # when someone may be in danger.
+        ctx.say(guide_text(ctx))
 
 
 async def on_call(ctx: Context) -> None:
@@ -304,17 +310,47 @@ async def _target(ctx: Context) -> tuple[int, str] | None:
     return volunteer.member_id, volunteer.display_name
 
 
+SUSPENDED_NOTE = (
+    "An admin has paused your volunteering for now, so no peer requests will come to you "
+    "and the volunteer commands are closed to you. Please speak with an admin if you'd "
+    "like to know more. Thank you for the time you've given. 💛"
+)
+
+
 async def suspend(ctx: Context) -> None:
+    """`/suspend <volunteer>` (admin): off the rota until reinstated, once confirmed."""
     target = await _target(ctx)
     if target is None:
         return
-    await ctx.tx.volunteers.set_status(target[0], VolunteerStatus.SUSPENDED)
-    ended = await _end_chats_of_volunteer(ctx, target[0])
-    log.info("volunteer_suspended member=%s chats_ended=%d", target[0], ended)
-    ctx.answered = f"Suspended {target[1]}"
+    member_id, name = target
+    volunteer = await ctx.tx.volunteers.get(member_id)
+    if volunteer is not None and not volunteer.is_active:
+        ctx.say(f"{name} is suspended already. /volunteers can reinstate them.")
+        return
+    if not ctx.input.text.strip().endswith("confirm"):
+        chats = volunteer.active_chats if volunteer is not None else 0
+        ctx.say(
+            f"Suspend {name}? They go off call and can't accept requests or rejoin with an "
+            "invite until an admin reinstates them; they're told that an admin has paused "
+            "their volunteering."
+            + (
+                f" Their {chats} open chat(s) end now: the members are told kindly and "
+                "offered another peer."
+                if chats
+                else ""
+            ),
+            commands=[command_choice(f"suspend {member_id} confirm", f"Yes, suspend {name}")],
+        )
+        return
+    await ctx.tx.volunteers.set_status(member_id, VolunteerStatus.SUSPENDED)
+    ended = await _end_chats_of_volunteer(ctx, member_id)
+    log.info("volunteer_suspended member=%s chats_ended=%d", member_id, ended)
+    for account in await ctx.tx.members.accounts_of(member_id):
+        ctx.send_to(account, Reply(SUSPENDED_NOTE))
+    ctx.answered = f"Suspended {name}"
     ctx.say(
-        f"{target[1]} is suspended: off call, and can't accept requests or rejoin with an "
-        "invite until an admin reinstates them."
+        f"{name} is suspended: off call, and can't accept requests or rejoin with an "
+        "invite until an admin reinstates them. They've been told."
         + (
             f" Their {ended} open chat(s) ended; the members were told kindly and offered "
             "another peer."
@@ -338,6 +374,13 @@ async def reinstate(ctx: Context) -> None:
     if target is None:
         return
     await ctx.tx.volunteers.set_status(target[0], VolunteerStatus.ACTIVE)
+    for account in await ctx.tx.members.accounts_of(target[0]):
+        ctx.send_to(
+            account,
+            Reply(
+                "An admin has reinstated you as a peer volunteer. 💛 /oncall when you're ready."
+            ),
+        )
     ctx.answered = f"Reinstated {target[1]}"
     ctx.say(f"{target[1]} is reinstated (still off call until they choose /oncall).")
 
@@ -373,8 +416,8 @@ VOLUNTEER_COMMANDS = (
         audience=Audience.ANYONE,
         hidden=True,
     ),
-    Command("oncall", "take peer requests now", on_call, audience=Audience.VOLUNTEER),
-    Command("offcall", "stop taking peer requests", off_call, audience=Audience.VOLUNTEER),
+    Command("oncall", "take peer requests now", on_call, audience=Audience.PEER),
+    Command("offcall", "stop taking peer requests", off_call, audience=Audience.PEER),
     Command("invite", "create a one-time volunteer invite", invite, audience=Audience.ADMIN),
     Command(
         "volunteers",

@@ -581,7 +581,7 @@ async def handover(ctx: Context) -> None:
             Reply(
                 f"🙋 URGENT: {volunteer.display_name} asks an admin to step in on their chat "
                 f"with {handoff.member_alias}. Take it over to talk with "
-                f"{handoff.member_alias} yourself, as the team, through the bot.",
+                f"{handoff.member_alias} yourself, as a coordinator, through the bot.",
                 (take_over_choice(handoff),),
                 token=COMMAND_TOKEN,
                 notice=notice_keys.handover(handoff.id),

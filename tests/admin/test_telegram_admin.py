@@ -46,8 +46,7 @@ async def test_nobody_can_sign_up_as_the_team_or_as_a_look_alike_of_a_peer(
 
     code = await invite_code(admin)
     await bob.send(f"/volunteer {code}", expect="What display name")
-    # The name an admin speaks under when answering a request: members would read
-    # "Someone from the Hearthside team is here now".
+    # Members would take it for the people who run Hearthside.
     assert "is kept for the people who run Hearthside" in await display_name_refused(
         bob, "Hearthside team"
     )
@@ -118,7 +117,8 @@ async def test_admin_actions_are_logged_with_who_did_them_and_to_whom(
     await set_up_volunteer(admin, alice, "Alice")
     alice_id = (await bot.member(alice.id)).id
     await admin.send("/volunteers", expect="Volunteers:")
-    await admin.tap("Suspend Alice", expect="Alice is suspended")
+    await admin.tap("Suspend Alice", expect="Suspend Alice?")
+    await admin.tap("Yes, suspend Alice", expect="Alice is suspended")
     await admin.send(f"/reinstate {alice_id}", expect="reinstated")
     await admin.send("/newevent 2026-12-05 18:30 | Quiet walk | Hidden garden", expect="Posted")
 

@@ -14,7 +14,14 @@ import pytest
 from flows.core.clock import ManualClock
 from flows.core.values import Reply
 from tests.fake_telegram import BotMessage, FakeTelegram
-from tests.peer.test_telegram_peer import ADMIN, TIER1, open_chat, people, start_peer_bot
+from tests.peer.test_telegram_peer import (
+    ADMIN,
+    TIER1,
+    open_chat,
+    people,
+    report_chat,
+    start_peer_bot,
+)
 from tests.telegram_harness import RunningBot, text_of
 
 
@@ -50,8 +57,8 @@ async def test_reports_handover_and_bars_reach_admins_protected(
     assert "Quiet Heron" in text_of(handover)
     assert_protected(fake, handover)
 
-    await member.send("/report", expect="Thank you for telling us")
-    report = await fake.wait_for_message(ADMIN, "Report from the member")
+    await report_chat(alice, "They made me feel unsafe")
+    report = await fake.wait_for_message(ADMIN, "Report from the volunteer")
     assert "Quiet Heron" in text_of(report)
     assert_protected(fake, report)
 

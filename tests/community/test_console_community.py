@@ -319,9 +319,9 @@ def test_crisis_during_sign_up_without_a_volunteer_reaches_the_admin(tmp_path: P
         assert "URGENT — crisis flagged" in notice
         console.act_as(ADMIN)
         accepted = console.say(command_for(notice, "Accept"))
-        # An admin answers as the team, and is not passed off as a peer.
+        # An admin answers as a coordinator, and is not passed off as a peer.
         intro = addressed_to(accepted, MEMBER)
-        assert "Someone from the Hearthside team is here now" in intro
+        assert "A Hearthside coordinator has joined and is here now" in intro
         assert "peer volunteer" not in intro
         console.quit()
 

@@ -30,6 +30,7 @@ from storage import (
     NudgeReason,
     Priority,
     ReminderStage,
+    ReportReason,
     Role,
     RsvpAnswer,
     SafetySource,
@@ -112,6 +113,7 @@ EXPORTED: dict[str, dict[str, str]] = {
     "invite": {"role": "invites_redeemed[].role", "used_at": "invites_redeemed[].redeemed_at"},
     "volunteer": {
         "display_name": "volunteer.display_name",
+        "coordinator": "volunteer.answers_members_as",
         "topics": "volunteer.topics",
         "capacity": "volunteer.chats_at_once",
         "status": "volunteer.status",
@@ -164,6 +166,10 @@ EXPORTED: dict[str, dict[str, str]] = {
         # left out: they would point at whoever reported.
         "reported_by": "peer_chats[].reports[].by",
         "at": "peer_chats[].reports[].at",
+        "reason": "peer_chats[].reports[].reason",
+        # The reporter's own words: in the export of the member who wrote them.
+        "words": "peer_chats[].reports[].your_words",
+        "passed_on_at": "peer_chats[].reports[].passed_to_the_admins_at",
     },
     "event": {
         "title": "events_you_created[].title",
@@ -386,7 +392,15 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
         await tx.handoffs.keep_words(asked, "my own words", topic=True)
         await tx.handoffs.keep_words(asked, "are you there?", message_ref="42")
         assert await tx.handoffs.claim(asked, peer.id, now)
-        await tx.safety.record_report(asked, reported_by=ChatSide.VOLUNTEER, now=now)
+        for side in (ChatSide.VOLUNTEER, ChatSide.MEMBER):
+            await tx.safety.record_report(
+                asked,
+                reported_by=side,
+                reason=ReportReason.UNSAFE,
+                words="they scared me" if side is ChatSide.MEMBER else "rude",
+                now=now,
+                passed_on=True,
+            )
         held = await tx.handoffs.request(
             other.id,
             alias="Bright Oak",
@@ -396,7 +410,14 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
             escalate_at=None,
         )
         assert await tx.handoffs.claim(held, me.id, now)
-        await tx.safety.record_report(held, reported_by=ChatSide.MEMBER, now=now)
+        await tx.safety.record_report(
+            held,
+            reported_by=ChatSide.MEMBER,
+            reason=ReportReason.OTHER,
+            words=None,
+            now=now,
+            passed_on=True,
+        )
         await tx.safety.record_event(
             me.id,
             tier=2,
@@ -421,9 +442,20 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
             assert places(data, key)[0][0] == f"my {step}"  # each step under its own title
     # A report of a chat Heron held would point at the member who made it: not exported.
     assert "reports_of_chats_you_held" not in data["volunteer"]
+    # The volunteer's words in their report are theirs: not exported to the member.
+    at = "2026-11-22T14:00:00Z"
+    why = "They made me feel unsafe"
     assert data["peer_chats"][0]["reports"] == [
-        {"at": "2026-11-22T14:00:00Z", "by": "the peer volunteer"}
-    ]
+        {
+            "at": at,
+            "by": "the peer volunteer",
+            "reason": why,
+            "your_words": None,
+            "passed_to_the_admins_at": at,
+        },
+        {"at": at, "by": "you", "reason": why, "your_words": "they scared me",
+         "passed_to_the_admins_at": at},
+    ]  # fmt: skip
     assert data["events_where_you_meet_a_member"] == [
         {"event": "Walk", "starts_at": "2026-11-23T14:00:00Z"}
     ]

@@ -17,6 +17,7 @@ from tests.peer.test_telegram_peer import (
     next_copy,
     open_chat,
     people,
+    report_chat,
     set_up_volunteer,
     start_peer_bot,
     stored_text_containing,
@@ -58,8 +59,8 @@ async def test_deleting_takes_back_the_name_and_words_left_in_others_chats(
     member.send_media("voice")
     recent.append(await next_copy(fake, ALICE))
 
-    await member.send("/report", expect="Thank you for telling us")
-    report = await fake.wait_for_message(ADMIN, "Report from the member")
+    await report_chat(alice, words="they were rude to me")
+    report = await fake.wait_for_message(ADMIN, "Report from the volunteer")
     assert f"Bar {NAME} from peer chats" in [label for label, _ in report.buttons]
     await member.send("/end", expect="You've ended the chat")
     await fake.wait_for_message(ALICE, f"{NAME} has ended the chat")
@@ -85,7 +86,8 @@ async def test_deleting_takes_back_the_name_and_words_left_in_others_chats(
     assert not any(NAME in shown(m) for m in fake.messages(ADMIN))
     # Nothing stored holds the name or the words any more: not the admin's remembered
     # "Bar Quiet Heron" button, not a record of a copy.
-    assert await stored_text_containing(db_path, [NAME]) == []
+    # nor the words of the report about them.
+    assert await stored_text_containing(db_path, [NAME, "rude to me"]) == []
     async with bot.db.transaction() as tx:
         for copy in (old_text, old_photo, *recent):
             assert await tx.notices.notice_of(SAM, str(copy.message_id)) is None

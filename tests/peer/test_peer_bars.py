@@ -17,6 +17,7 @@ from tests.peer.test_telegram_peer import (
     onboard_member,
     open_chat,
     people,
+    report_chat,
     start_peer_bot,
 )
 from tests.storage.test_disk_privacy import on_disk, settled
@@ -43,9 +44,10 @@ async def test_a_bar_survives_delete_and_signing_up_again(
     bot = await start_peer_bot(fake, db_path, clock)
     try:
         await open_chat(fake, admin, alice, member)
-        await member.send("/report", expect="Thank you for telling us")
-        await fake.wait_for_message(ADMIN, "Report from the member")
-        await admin.tap("Bar Quiet Heron", expect="can no longer request peer chats")
+        await report_chat(alice)
+        await fake.wait_for_message(ADMIN, "Report from the volunteer")
+        await admin.tap("Bar Quiet Heron", expect="Bar Quiet Heron from peer chats?")
+        await admin.tap("Yes, bar Quiet Heron", expect="can no longer request peer chats")
         await fake.wait_for_message(MEMBER, "The chat has ended")
 
         done = await delete_data(member)
@@ -64,9 +66,13 @@ async def test_a_bar_survives_delete_and_signing_up_again(
     finally:
         await bot.stop()
 
-    # After a restart (the key is kept beside the database), the same account signs up again.
+    # After a restart (the key is kept beside the database), the same account comes back:
+    # asking to talk without signing up brings the bar back, and so does signing up.
     bot = await start_peer_bot(fake, db_path, clock)
     try:
+        await member.send("/talk", expect="without signing up")
+        await member.tap("Yes, find me a peer", expect="aren't available")
+        assert (await bot.member(MEMBER)).peer_barred
         await onboard_member(member, "New Leaf")
         assert (await bot.member(MEMBER)).peer_barred
         await member.send("/talk", expect="aren't available")

@@ -308,9 +308,12 @@ async def test_report_reaches_admins_and_bar_stops_requests(room: Room) -> None:
     await room.tap(MEMBER, "Skip")
     await room.tap(ALICE, "Accept")
     await room.say(ALICE, "/report")
+    for answer in ("They made me feel unsafe", "Skip", "Send the report"):
+        await room.tap(ALICE, answer)
     alert = room.inbox(ADMIN)[-1]
     assert "Report from the volunteer" in alert.text
     await room.tap(ADMIN, "Bar Quiet Heron from peer chats")
+    await room.tap(ADMIN, "Yes, bar Quiet Heron")
     assert "can no longer request peer chats" in room.inbox(ADMIN)[-1].text
     await room.say(MEMBER, "/talk")
     assert "aren't available" in room.inbox(MEMBER)[-1].text
@@ -321,8 +324,10 @@ async def test_admin_lists_and_suspends_volunteers(room: Room) -> None:
     await room.say(ADMIN, "/volunteers")
     assert "Sam — 🟢 on call" in room.inbox(ADMIN)[-1].text
     await room.tap(ADMIN, "Suspend Sam")
+    await room.tap(ADMIN, "Yes, suspend Sam")
+    assert "paused your volunteering" in room.inbox(ALICE)[-1].text
     await room.say(ALICE, "/oncall")
-    assert "for peer volunteers" in room.inbox(ALICE)[-1].text
+    assert "An admin has paused your volunteering" in room.inbox(ALICE)[-1].text
     await room.say(ADMIN, "/volunteers")
     assert "Sam — ⛔ suspended" in room.inbox(ADMIN)[-1].text
 
@@ -441,6 +446,7 @@ async def test_volunteers_and_admins_outside_a_chat_are_not_sent_to_sign_up(room
     # A suspended volunteer is told so, and offered nothing they can't run.
     await room.say(ADMIN, "/volunteers")
     await room.tap(ADMIN, "Suspend Sam")
+    await room.tap(ADMIN, "Yes, suspend Sam")
     await room.say(ALICE, "hello?")
     text = room.inbox(ALICE)[-1].text
     assert "paused your volunteering" in text

@@ -159,6 +159,7 @@ async def set_up_volunteer(
     await who.tap(capacity, expect="Which time zone")
     done = await who.send(zone, expect="You're set up as a peer volunteer")
     assert f"You're set up as a peer volunteer, {name}!" in text_of(done)
+    await who.fake.wait_for_message(who.id, "If someone may be in danger")  # the guide
 
 
 async def onboard_member(member: TgUser, pseudonym: str = "Quiet Heron") -> None:
@@ -181,6 +182,25 @@ async def request_talk(
     reply = await member.tap(topic, expect=expect)
     assert reply is not None
     return reply
+
+
+async def report_chat(
+    who: TgUser,
+    reason: str = "Something else",
+    words: str | None = None,
+    *,
+    expect: str = "the admins have your report",
+) -> BotMessage:
+    """`/report`: a reason, optional words, then Send; the reporter's answer."""
+    await who.send("/report", expect="What happened?")
+    await who.tap(reason, expect="a few words")
+    if words is None:
+        await who.tap("Skip", expect="Send this report")
+    else:
+        await who.send(words, expect="Send this report")
+    sent = await who.tap("Send the report", expect=expect)
+    assert sent is not None
+    return sent
 
 
 async def open_chat(fake: FakeTelegram, admin: TgUser, volunteer: TgUser, member: TgUser) -> None:
@@ -727,18 +747,18 @@ async def test_volunteer_with_two_chats_answers_by_reply_or_switch(
 async def test_report_reaches_admins_who_can_bar(fake: FakeTelegram, bot: RunningBot) -> None:
     admin, alice, _bob, member = people(fake)
     await open_chat(fake, admin, alice, member)
-    thanks = await member.send("/report", expect="Thank you for telling us")
+    thanks = await report_chat(alice, "Abusive, hateful or sexual messages")
     assert "/end stops the chat" in text_of(thanks)
-    alert = await fake.wait_for_message(ADMIN, "Report from the member")
+    alert = await fake.wait_for_message(ADMIN, "Report from the volunteer")
     assert "between Quiet Heron and Sam (active)" in text_of(alert)
-    assert [label for label, _ in alert.buttons] == [
-        "Bar Quiet Heron from peer chats",
-        "Suspend Sam",
-    ]
+    assert "Reason: Abusive, hateful or sexual messages" in text_of(alert)
+    # The buttons act on the side reported: here the member.
+    assert [label for label, _ in alert.buttons] == ["Bar Quiet Heron from peer chats"]
     assert leaks(fake, ADMIN, member) == []
     assert leaks(fake, ADMIN, alice) == []
 
-    await admin.tap("Bar Quiet Heron", expect="can no longer request peer chats")
+    await admin.tap("Bar Quiet Heron", expect="Bar Quiet Heron from peer chats?")
+    await admin.tap("Yes, bar Quiet Heron", expect="can no longer request peer chats")
     await fake.wait_for_message(ALICE, "An admin has closed this chat")
     await fake.wait_for_message(MEMBER, "The chat has ended")
     assert (await latest_handoff(bot, MEMBER)).status == "ended"

@@ -121,9 +121,12 @@ async def test_suspending_a_volunteer_ends_their_chats_and_no_invite_undoes_it(
     admin, alice, _bob, member = people(fake)
     await open_chat(fake, admin, alice, member)
     await admin.send("/volunteers", expect="Volunteers:")
-    await admin.tap("Suspend Sam")
+    asked = await admin.tap("Suspend Sam", expect="Suspend Sam?")
+    assert asked is not None and "1 open chat(s) end now" in text_of(asked)
+    await admin.tap("Yes, suspend Sam")
     done = text_of(await fake.wait_for_message(ADMIN, "is suspended"))
     assert "1 open chat(s) ended" in done
+    await fake.wait_for_message(ALICE, "An admin has paused your volunteering")
     await assert_member_told_and_offered(fake)
     assert "bot: Did talking help? (1 = not at all, 5 = a lot)" in fake.transcript(MEMBER)
     volunteer = await volunteer_of(bot, ALICE)
@@ -133,7 +136,7 @@ async def test_suspending_a_volunteer_ends_their_chats_and_no_invite_undoes_it(
     refused = text_of(await alice.send(f"/volunteer {code}", expect="speak with an admin"))
     assert "can't take an invite code" in refused
     assert (await volunteer_of(bot, ALICE)).status == "suspended"
-    await alice.send("/oncall", expect="for peer volunteers")
+    await alice.send("/oncall", expect="An admin has paused your volunteering")
 
 
 async def test_removing_a_volunteer_in_a_chat_ends_it_and_keeps_them_out(

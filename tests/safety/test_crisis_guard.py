@@ -94,7 +94,7 @@ async def test_admin_accepts_a_crisis_and_the_chat_is_relayed(guarded: Engine) -
     await ChatDriver(guarded, MEMBER).onboard()
     await room.say(MEMBER, MESSAGE)
     await room.tap(ADMIN, "Accept")
-    assert "Hearthside team" in room.inbox(MEMBER)[-1].text
+    assert "A Hearthside coordinator has joined" in room.inbox(MEMBER)[-1].text
     await room.say(MEMBER, "thank you for coming")
     assert room.inbox(ADMIN)[-1].copy_of is not None
 

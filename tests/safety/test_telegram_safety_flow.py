@@ -168,7 +168,7 @@ async def test_an_admin_takes_over_a_handed_over_chat_through_the_bot(
     assert "contact" not in asked  # nobody can contact a pseudonymous account
     await admin.tap("Take over the chat", expect="You're now talking with Quiet Heron")
     joined = text_of(await fake.wait_for_message(MEMBER, "has joined and is with you now"))
-    assert "Hearthside team" in joined
+    assert joined.startswith("A Hearthside coordinator has joined")
     await fake.wait_for_message(ALICE, "An admin has taken over your chat with Quiet Heron")
     # The chat goes on, now between the member and the admin.
     said = member.say("thank you for being here")
@@ -183,10 +183,10 @@ async def test_an_admin_takes_over_a_handed_over_chat_through_the_bot(
     assert fake.calls_to("copyMessage", chat_id=ALICE)[-1].params["message_id"] != said
     team = db_rows(
         db_path,
-        "SELECT display_name FROM volunteer v JOIN handoff h "
+        "SELECT display_name, coordinator FROM volunteer v JOIN handoff h "
         "ON h.volunteer_id = v.member_id WHERE h.status = 'active'",
     )
-    assert team == [("Hearthside team",)]
+    assert team == [("A Hearthside coordinator", 1)]
 
 
 async def test_an_admin_answers_a_volunteers_debrief_by_talking_with_them(

@@ -126,3 +126,50 @@ async def test_invite_codes_kept_in_clear_stop_working_and_leave_the_file(
     assert rows == [("admin", None), ("admin", JOINED)]
     data = path.read_bytes()
     assert not [code for code in old_codes if code.encode() in data]
+
+
+async def test_admins_made_hearthside_team_volunteers_become_coordinators(
+    tmp_path: Path,
+) -> None:
+    """Before 0014 an admin who answered a request became a volunteer "Hearthside team",
+    listed with the peers. Those rows become coordinators; an admin who had also redeemed
+    a volunteer invite (whose profile was overwritten) stays a peer."""
+    path = tmp_path / "old.db"
+    make_version_2(path)
+    conn = sqlite3.connect(path)
+    folder = resources.files("storage") / "migrations"
+    for number in range(3, 12):
+        (script,) = [e for e in folder.iterdir() if e.name.startswith(f"{number:04d}_")]
+        conn.executescript(script.read_text(encoding="utf-8"))
+    conn.execute("PRAGMA user_version = 11")
+    conn.execute("INSERT INTO member (id, created_at, timezone) VALUES (3, ?, 'UTC')", (JOINED,))
+    conn.executemany(
+        "INSERT INTO volunteer (member_id, display_name, capacity, on_call, joined_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [(1, "Hearthside team", 5, 1, JOINED), (2, "Hearthside team", 5, 0, JOINED),
+         (3, "Sam", 2, 1, JOINED)],
+    )  # fmt: skip
+    conn.execute(
+        "INSERT INTO shift (volunteer_id, weekday, starts, ends) VALUES (1, 0, '09:00', '12:00')"
+    )
+    conn.execute(
+        "INSERT INTO invite (digest, role, created_at, expires_at, used_at, used_by) "
+        "VALUES ('d', 'volunteer', ?, ?, ?, 2)",
+        (JOINED, JOINED, JOINED),
+    )
+    conn.commit()
+    conn.close()
+    db = await open_database(str(path))
+    try:
+        async with db.transaction() as tx:
+            admin, peer_admin, sam = [await tx.volunteers.get(i) for i in (1, 2, 3)]
+            listed = [v.member_id for v in await tx.volunteers.all()]
+            on_call = await tx.volunteers.on_call_count()
+            shifts = await tx.volunteers.shifts_of(1)
+    finally:
+        await db.close()
+    assert admin is not None and peer_admin is not None and sam is not None
+    assert admin.coordinator and not admin.is_peer and not admin.on_call
+    assert admin.display_name == "A Hearthside coordinator" and shifts == []
+    assert peer_admin.is_peer and sam.is_peer
+    assert listed == [2, 3] and on_call == 1
