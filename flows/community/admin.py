@@ -374,6 +374,7 @@ class NewEvent(Flow[NewEventData]):
             "How many people can come? Type a number, or choose No limit.",
             [Choice("none", "No limit")],
             free_text=True,
+            numbered=False,  # "1" is a capacity of one, not the first option
         )
 
     async def on_capacity(self, ctx: Context, answer: Answer) -> None:

@@ -228,7 +228,11 @@ class Engine:
             return
         if state is not None and state.question is not None:
             question = state.question
-            choice = match_choice(inp.text, question.choices) if question.choices else None
+            choice = (
+                match_choice(inp.text, question.choices, numbers=question.numbered)
+                if question.choices
+                else None
+            )
             if choice is None and not question.free_text:
                 ctx.reask(PICK_AN_OPTION)
                 return

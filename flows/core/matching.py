@@ -22,11 +22,18 @@ def _bare(normalised: str) -> str:
 def match_choice(text: str, choices: Iterable[Choice], *, numbers: bool = True) -> Choice | None:
     """The choice a typed answer means: its value, label, emoji, caption or (with
     `numbers`, when the choices were shown numbered) its number. Case is ignored, and
-    punctuation and spacing too when nothing matches exactly."""
+    punctuation and spacing too when nothing matches exactly.
+
+    Where the choices are shown numbered, a typed number is the number shown, never a
+    choice's value; where they are not, it can only be a value or a label ("1" for one
+    person), never a position."""
     typed = _normalise(text)
     if not typed:
         return None
     options = list(choices)
+    if typed.isdecimal() and numbers:
+        position = int(typed)
+        return options[position - 1] if 1 <= position <= len(options) else None
     names_of = [
         {_normalise(n) for n in (c.value, c.label, c.caption, c.emoji) if n} for c in options
     ]
@@ -34,8 +41,6 @@ def match_choice(text: str, choices: Iterable[Choice], *, numbers: bool = True) 
         if typed in names:
             return choice
     if typed.isdecimal():
-        if numbers and 1 <= int(typed) <= len(options):
-            return options[int(typed) - 1]
         return None
     bare = _bare(typed)
     if bare and not bare.isdecimal():  # a number counts only typed as one

@@ -233,6 +233,7 @@ class Onboarding(Flow[PseudonymData]):
             prompt_time_choices(),
             columns=2,
             free_text=True,
+            numbered=False,  # "4" is 04:00, not the fourth option
         )
 
     async def on_prompt_time(self, ctx: Context, answer: Answer) -> None:

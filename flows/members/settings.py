@@ -76,6 +76,7 @@ class SettingsFlow(Flow[PseudonymData]):
                 prompt_time_choices(),
                 columns=2,
                 free_text=True,
+                numbered=False,  # "4" is 04:00, not the fourth option
             )
 
     async def on_pseudonym(self, ctx: Context, answer: Answer) -> None:

@@ -116,6 +116,21 @@ async def test_guided_newevent(room: Room, db: Database) -> None:
     assert posted.starts_at == datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
 
 
+async def test_guided_newevent_takes_a_capacity_of_one(room: Room, db: Database) -> None:
+    """ "1" at "How many people can come?" is one person, not the first option (No limit)."""
+    await room.say(ADMIN, "/newevent")
+    for line in ("2026-12-04 10:00", "Coffee morning", "Community hall"):
+        await room.say(ADMIN, line)
+    await room.tap(ADMIN, "Skip")
+    await room.tap(ADMIN, "Done")
+    question = room.inbox(ADMIN)[-1]
+    assert "How many people can come?" in question.text and not question.numbered
+    await room.say(ADMIN, "1")
+    await room.tap(ADMIN, "Post it")
+    [posted] = await all_events(db)
+    assert posted.capacity == 1
+
+
 # -- answering -------------------------------------------------------------------
 async def test_rsvp_buttons_unknown_event_and_capacity(
     room: Room, engine: Engine, db: Database
