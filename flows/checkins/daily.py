@@ -1,5 +1,11 @@
-"""The daily mood check-in: mood, optional life areas, an optional "what helped?" note."""
+"""The daily mood check-in: mood, optional life areas, an optional "what helped?" note.
 
+Checking in again the same day updates that day's entry: the areas chosen earlier are
+chosen again to start with, an earlier note stays unless replaced or removed, and the
+thanks says what changed.
+"""
+
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import ClassVar, TypedDict
 
@@ -10,7 +16,7 @@ from flows.core.flow import Answer, Chosen, Flow
 from flows.core.local_time import local_today
 from flows.core.mood import is_low_mood
 from flows.core.values import Choice, command_choice
-from storage import Member
+from storage import Member, MoodCheckin
 
 MOODS = (
     Choice("1", "Very low", "😣"),
@@ -33,18 +39,28 @@ LIFE_AREAS = (
 AREA_LABELS = {choice.value: choice.label for choice in LIFE_AREAS}
 DONE = Choice("done", "Done", "✅")
 SKIP = Choice("skip", "Skip")
+# Asked again the same day, with a note from earlier: Skip keeps it (typed "skip" too).
+KEEP_NOTE = Choice(SKIP.value, "Keep")
+REMOVE_NOTE = Choice("remove", "Remove")
 NOTE_MAX = 300
+HELPED_QUESTION = "What helped today, even a little? Type a few words, or choose Skip."
 
 
-def _areas_question(selected: list[str]) -> tuple[str, list[Choice]]:
+def _areas(values: Iterable[str]) -> str:
+    return ", ".join(AREA_LABELS.get(v, v) for v in values) or "nothing"
+
+
+def _areas_question(selected: list[str], *, again: bool = False) -> tuple[str, list[Choice]]:
     choices = [
         Choice(c.value, c.label, "✔️" if c.value in selected else c.emoji) for c in LIFE_AREAS
     ]
-    chosen = ", ".join(AREA_LABELS[v] for v in selected) if selected else "nothing yet"
+    chosen = _areas(selected) if selected else "nothing yet"
     text = (
         "Is anything weighing on you today? Choose any that apply, then Done "
         f"(or just Done if nothing does).\nChosen: {chosen}"
     )
+    if again and selected:
+        text += " (as in your earlier check-in today)"
     return text, [*choices, DONE]
 
 
@@ -56,6 +72,7 @@ def _ordinal(n: int) -> str:
 class CheckInData(TypedDict, total=False):
     mood: int
     areas: list[str]  # the life areas chosen so far
+    again: bool  # today has a check-in already: this one updates it
 
 
 class CheckIn(Flow[CheckInData]):
@@ -67,9 +84,13 @@ class CheckIn(Flow[CheckInData]):
         ctx.ask(self.on_mood, "How are you feeling today?", MOODS, columns=5)
 
     async def on_mood(self, ctx: Context, answer: Chosen) -> None:
-        self.data(ctx)["mood"] = int(answer.choice.value)
-        self.data(ctx)["areas"] = []
-        text, choices = _areas_question([])
+        earlier = await _earlier_today(ctx)
+        data = self.data(ctx)
+        data["mood"] = int(answer.choice.value)
+        # Checking in again: what they chose earlier stays chosen unless they change it.
+        data["areas"] = list(earlier.tags) if earlier is not None else []
+        data["again"] = earlier is not None
+        text, choices = _areas_question(data["areas"], again=data["again"])
         ctx.ask(self.on_areas, text, choices, columns=2)
 
     async def on_areas(self, ctx: Context, answer: Chosen) -> None:
@@ -79,23 +100,30 @@ class CheckIn(Flow[CheckInData]):
                 selected.remove(answer.choice.value)
             else:
                 selected.append(answer.choice.value)
-            text, choices = _areas_question(selected)
+            text, choices = _areas_question(selected, again=bool(self.data(ctx).get("again")))
             ctx.ask(self.on_areas, text, choices, columns=2, in_place=True)
             return
-        ctx.ask(
-            self.on_helped,
-            "What helped today, even a little? Type a few words, or choose Skip.",
-            [SKIP],
-            free_text=True,
-        )
+        earlier = await _earlier_today(ctx)
+        if earlier is not None and earlier.helped:
+            ctx.ask(
+                self.on_helped,
+                "What helped today, even a little? Earlier today you wrote: "
+                f"“{earlier.helped}”\nType new words to put in their place, or keep them.",
+                [KEEP_NOTE, REMOVE_NOTE],
+                free_text=True,
+            )
+            return
+        ctx.ask(self.on_helped, HELPED_QUESTION, [SKIP], free_text=True)
 
     async def on_helped(self, ctx: Context, answer: Answer) -> None:
-        note: str | None = None
-        if answer.choice is None:
-            note = " ".join(answer.text.split())
-            if len(note) > NOTE_MAX:
-                ctx.reask(f"Could you keep it under {NOTE_MAX} characters?")
-                return
+        if answer.choice is not None:
+            # Skip (or Keep) leaves an earlier note as it is; Remove clears it.
+            await self._record(ctx, None, remove_note=answer.choice.value == REMOVE_NOTE.value)
+            return
+        note = " ".join(answer.text.split())
+        if len(note) > NOTE_MAX:
+            ctx.reask(f"Could you keep it under {NOTE_MAX} characters?")
+            return
         await self._record(ctx, note or None)
 
     async def keep_on_set_aside(self, ctx: Context) -> None:
@@ -104,14 +132,21 @@ class CheckIn(Flow[CheckInData]):
         if "mood" in self.data(ctx):
             await self._store(ctx, None)
 
-    async def _store(self, ctx: Context, note: str | None) -> tuple[bool, Member]:
-        """Record today's check-in; whether it was today's first, and the member after."""
+    async def _store(
+        self, ctx: Context, note: str | None, *, remove_note: bool = False
+    ) -> tuple[MoodCheckin | None, Member]:
+        """Record today's check-in, keeping an earlier note unless it is replaced or removed;
+        the check-in it updated (None for today's first), and the member after."""
         member = ctx.require_member()
         today = local_today(member.timezone, ctx.now)
         mood = self.data(ctx)["mood"]
         areas = tuple(self.data(ctx).get("areas", ()))
+        earlier = await _earlier_today(ctx)
+        helped = note
+        if note is None and not remove_note and earlier is not None:
+            helped = earlier.helped
         first_today = await ctx.tx.checkins.record_mood(
-            member.id, local_date=today, mood=mood, tags=areas, helped=note, now=ctx.now
+            member.id, local_date=today, mood=mood, tags=areas, helped=helped, now=ctx.now
         )
         if first_today:
             streak = _next_streak(member.last_checkin_date, member.streak_days, today)
@@ -126,12 +161,12 @@ class CheckIn(Flow[CheckInData]):
         await after_mood_checkin(
             ctx.tx, member.id, mood=mood, first_today=first_today, now=ctx.now, config=ctx.config
         )
-        return first_today, member
+        return (None if first_today else earlier), member
 
-    async def _record(self, ctx: Context, note: str | None) -> None:
+    async def _record(self, ctx: Context, note: str | None, *, remove_note: bool = False) -> None:
         mood = self.data(ctx)["mood"]
-        first_today, member = await self._store(ctx, note)
-        if first_today:
+        earlier, member = await self._store(ctx, note, remove_note=remove_note)
+        if earlier is None:
             thanks = (
                 f"Thank you, {member.pseudonym}. That's your "
                 f"{_ordinal(member.checkin_count)} check-in"
@@ -139,7 +174,16 @@ class CheckIn(Flow[CheckInData]):
             streak = member.streak_days
             thanks += f" — {streak} days in a row! 🔥" if streak >= 2 else "."
         else:
-            thanks = f"Thank you, {member.pseudonym}. I've updated today's check-in."
+            changes = _changes(
+                earlier,
+                mood=mood,
+                areas=tuple(self.data(ctx).get("areas", ())),
+                note=note,
+                removed=remove_note,
+            )
+            thanks = f"Thank you, {member.pseudonym}. I've updated today's check-in:\n" + (
+                "\n".join(f"• {line}" for line in changes)
+            )
         if note:
             thanks += " It's good to notice what helps."
         ctx.finish()
@@ -152,6 +196,40 @@ class CheckIn(Flow[CheckInData]):
             ctx.say(thanks, commands=[command_choice("talk", "Talk to a peer", "🤝")])
             return
         ctx.say(thanks)
+
+
+async def _earlier_today(ctx: Context) -> MoodCheckin | None:
+    """Today's check-in, if the member has checked in already today (their local day)."""
+    member = ctx.require_member()
+    today = local_today(member.timezone, ctx.now)
+    newest = await ctx.tx.checkins.recent_moods(member.id, limit=1)
+    return newest[0] if newest and newest[0].local_date == today else None
+
+
+def _changes(
+    earlier: MoodCheckin, *, mood: int, areas: tuple[str, ...], note: str | None, removed: bool
+) -> list[str]:
+    """What a second check-in of the day changed, and what it kept, one line each."""
+    lines = []
+    if mood != earlier.mood:
+        lines.append(
+            f"Mood: {MOOD_BY_VALUE[earlier.mood].caption} → {MOOD_BY_VALUE[mood].caption}"
+        )
+    else:
+        lines.append(f"Mood: {MOOD_BY_VALUE[mood].caption}, as before")
+    if set(areas) != set(earlier.tags):
+        lines.append(f"Weighing on you: {_areas(areas)} (before: {_areas(earlier.tags)})")
+    else:
+        lines.append(f"Weighing on you: {_areas(areas)}, as before")
+    if note and earlier.helped:
+        lines.append("What helped: your new words, in place of the earlier ones")
+    elif note:
+        lines.append("What helped: your words are saved")
+    elif removed and earlier.helped:
+        lines.append("What helped: the earlier note is removed")
+    elif earlier.helped:
+        lines.append("What helped: your earlier note is kept")
+    return lines
 
 
 def _next_streak(last: date | None, streak: int, today: date) -> int:

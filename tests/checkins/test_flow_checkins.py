@@ -35,6 +35,52 @@ async def test_same_day_checkin_updates_instead_of_adding(engine: Engine, db: Da
     assert member.checkin_count == 1
 
 
+async def test_checking_in_again_keeps_what_is_not_changed_and_says_what_changed(
+    engine: Engine, db: Database
+) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/checkin")
+    await chat.tap("4")
+    await chat.tap("cravings")
+    await chat.tap("done")
+    await chat.say("called my sponsor, went for a walk")
+    # Later the same day: a better mood, and Skip at "what helped?".
+    await chat.say("/checkin")
+    await chat.tap("5")
+    assert "Chosen: Cravings (as in your earlier check-in today)" in chat.last_text()
+    await chat.tap("done")
+    assert "“called my sponsor, went for a walk”" in chat.last_text()
+    await chat.say("skip")
+    thanks = chat.last_text()
+    assert "I've updated today's check-in" in thanks
+    assert "Mood: 🙂 Good → 😄 Great" in thanks
+    assert "Weighing on you: Cravings, as before" in thanks
+    assert "your earlier note is kept" in thanks
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+        assert member is not None
+        [today] = await tx.checkins.recent_moods(member.id, limit=5)
+    assert (today.mood, today.tags, today.helped) == (
+        5,
+        ("cravings",),
+        "called my sponsor, went for a walk",
+    )
+    # A third time: the areas cleared, the note removed, and each said.
+    await chat.say("/checkin")
+    await chat.tap("5")
+    await chat.tap("cravings")
+    await chat.tap("done")
+    await chat.tap("Remove")
+    thanks = chat.last_text()
+    assert "Mood: 😄 Great, as before" in thanks
+    assert "Weighing on you: nothing (before: Cravings)" in thanks
+    assert "the earlier note is removed" in thanks
+    async with db.transaction() as tx:
+        [today] = await tx.checkins.recent_moods(member.id, limit=5)
+    assert (today.tags, today.helped) == ((), None)
+
+
 async def test_streak_counts_consecutive_days(
     engine: Engine, db: Database, clock: ManualClock
 ) -> None:
