@@ -437,6 +437,7 @@ PROMPTS = {
 class EditEventData(TypedDict, total=False):
     event_id: int
     field: str  # the detail being changed, a value of FIELDS
+    changed: bool  # a detail was saved (each is, as soon as it is given)
 
 
 class EditEvent(Flow[EditEventData]):
@@ -467,6 +468,11 @@ class EditEvent(Flow[EditEventData]):
             return None
         return event
 
+    async def cancelled(self, ctx: Context) -> str:
+        if self.data(ctx).get("changed"):
+            return "Okay, I've stopped. The changes you saved stay — /events shows the event."
+        return "Okay, I've stopped. The event is as it was."
+
     async def on_field(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == DONE.value:
             ctx.finish()
@@ -486,6 +492,7 @@ class EditEvent(Flow[EditEventData]):
             return
         after = await ctx.tx.events.get(before.id)
         assert after is not None
+        self.data(ctx)["changed"] = True
         told = await apply_change(ctx, before, after)
         log.info(
             "event_edited event=%s field=%s told=%d", before.id, self.data(ctx)["field"], told

@@ -202,6 +202,12 @@ class Onboarding(Flow[PseudonymData]):
     def settled_steps(self) -> tuple[ChoiceStep, ...]:
         return (self.on_first_checkin,)
 
+    async def cancelled(self, ctx: Context) -> str:
+        # Only once sign-up is done (/cancel drops an unfinished one): it is all saved.
+        return (
+            "Okay. You're all set up, and what you chose is saved. /checkin whenever you're ready."
+        )
+
     async def on_consent(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "no":
             await leave_sign_up(ctx)

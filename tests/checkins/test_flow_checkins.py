@@ -253,6 +253,44 @@ async def test_settings_change_timezone_and_time(engine: Engine, db: Database) -
     assert (member.timezone, member.prompt_time) == ("Etc/GMT-2", "08:00")
 
 
+async def test_cancel_in_settings_says_truthfully_what_was_kept(
+    engine: Engine, db: Database
+) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/settings")
+    await chat.say("/cancel")
+    assert "Nothing was changed" in chat.last_text()
+    await chat.say("/settings")
+    await chat.tap("timezone")
+    await chat.say("Asia/Kolkata")
+    await chat.tap("prompt_time")
+    await chat.say("8am")
+    await chat.say("/cancel")
+    said = chat.last_text()
+    assert "Nothing from it was saved" not in said
+    assert "your time zone (Asia/Kolkata) and your reminder time (08:00)" in said
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+    assert member is not None
+    assert (member.timezone, member.prompt_time) == ("Asia/Kolkata", "08:00")
+
+
+async def test_cancel_at_the_end_of_sign_up_keeps_it(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.say("/start")
+    await chat.tap("yes")
+    await chat.say("River")
+    await chat.say("UTC")
+    await chat.say("18:00")
+    assert "first check-in now?" in chat.last_text()
+    await chat.say("/cancel")
+    assert "You're all set up, and what you chose is saved" in chat.last_text()
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+    assert member is not None and member.is_onboarded
+
+
 async def test_delete_requires_confirmation_then_removes_everything(
     engine: Engine, db: Database
 ) -> None:

@@ -131,6 +131,19 @@ async def test_guided_newevent_takes_a_capacity_of_one(room: Room, db: Database)
     assert posted.capacity == 1
 
 
+async def test_cancel_in_an_event_edit_keeps_what_was_saved(room: Room, db: Database) -> None:
+    event_id = await post(room, ONE_LINER)
+    await room.say(ADMIN, f"/editevent {event_id}")
+    await room.say(ADMIN, "/cancel")
+    assert "The event is as it was" in room.inbox(ADMIN)[-1].text
+    await room.say(ADMIN, f"/editevent {event_id}")
+    await room.tap(ADMIN, "Title")
+    await room.say(ADMIN, "Evening walk")
+    await room.say(ADMIN, "/cancel")
+    assert "The changes you saved stay" in room.inbox(ADMIN)[-1].text
+    assert (await event(db, event_id)).title == "Evening walk"
+
+
 # -- answering -------------------------------------------------------------------
 async def test_rsvp_buttons_unknown_event_and_capacity(
     room: Room, engine: Engine, db: Database
