@@ -1,10 +1,15 @@
 """The daily mood check-in: mood, optional life areas, an optional "what helped?" note.
 
+Answers can be typed as people say them: a mood as a number, a face or a word ("meh",
+"not great", "amazing"), several life areas at once ("work, cravings" or "1 3").
+
 Checking in again the same day updates that day's entry: the areas chosen earlier are
 chosen again to start with, an earlier note stays unless replaced or removed, and the
 thanks says what changed.
 """
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import ClassVar, TypedDict
@@ -12,8 +17,9 @@ from typing import ClassVar, TypedDict
 from flows.checkins.prompt_times import next_daily_prompt
 from flows.community import after_mood_checkin
 from flows.core.context import Context
-from flows.core.flow import Answer, Chosen, Flow
+from flows.core.flow import Answer, Flow
 from flows.core.local_time import local_today
+from flows.core.matching import match_choice
 from flows.core.mood import is_low_mood
 from flows.core.values import Choice, command_choice
 from storage import Member, MoodCheckin
@@ -26,6 +32,41 @@ MOODS = (
     Choice("5", "Great", "😄"),
 )
 MOOD_BY_VALUE = {int(choice.value): choice for choice in MOODS}
+# What people type for each level, besides its label ("Okay"), number and face. The middle
+# is "meh", as on the common five-point mood scales (awful, bad, meh, good, rad).
+MOOD_WORDS = {
+    1: (
+        "very low", "really low", "awful", "terrible", "horrible", "dreadful", "miserable",
+        "very bad", "really bad", "the worst", "worst", "rock bottom", "crap", "shit", "shite",
+    ),
+    2: (
+        "low", "bad", "not great", "not good", "not so good", "not too good", "not ok",
+        "not okay", "not well", "not the best", "down", "sad", "rough", "poor", "struggling",
+    ),
+    3: (
+        "ok", "okay", "okish", "ok ish", "meh", "fine", "alright", "all right", "so so",
+        "average", "middling", "neutral", "mixed", "not too bad", "not so bad", "could be better",
+        "could be worse", "same as usual", "normal",
+    ),
+    4: (
+        "good", "well", "pretty good", "quite good", "not bad", "decent", "better", "happy",
+        "content", "positive", "nice", "good thanks",
+    ),
+    5: (
+        "great", "amazing", "awesome", "fantastic", "wonderful", "excellent", "brilliant",
+        "very good", "really good", "rad", "super", "terrific", "perfect", "fabulous", "fab",
+        "the best", "on top of the world",
+    ),
+}  # fmt: skip
+_MOOD_BY_WORDS = {words: mood for mood, all_words in MOOD_WORDS.items() for words in all_words}
+# Said around a mood without changing it: "I'm feeling pretty good today".
+_MOOD_LEADS = ("im feeling", "i am feeling", "feeling", "im", "i am", "i feel", "honestly")
+_MOOD_TAILS = ("today", "thanks", "thank you", "tbh")
+_OUT_OF_FIVE = re.compile(r"^([1-5])\s*(?:/|out of)\s*5$")
+MOOD_HINT = (
+    "I didn't quite catch that. Tap a face, or type a number from 1 (very low) to 5 (great), "
+    "or a word like “okay”, “not great” or “good”."
+)
 
 LIFE_AREAS = (
     Choice("sleep", "Sleep", "😴"),
@@ -43,6 +84,10 @@ SKIP = Choice("skip", "Skip")
 KEEP_NOTE = Choice(SKIP.value, "Keep")
 REMOVE_NOTE = Choice("remove", "Remove")
 NOTE_MAX = 300
+# "Is anything weighing on you?" — "no", "nothing": nothing (more) does.
+_NO_AREAS = frozenset({"no", "none", "nothing", "nope", "nah", "not really", "nothing else"})
+# Between several areas typed at once: "work, cravings", "sleep and family", "1 3".
+_AREA_SEPARATORS = re.compile(r"\s*(?:[,;&+]|\band\b)\s*")
 HELPED_QUESTION = "What helped today, even a little? Type a few words, or choose Skip."
 
 
@@ -81,27 +126,47 @@ class CheckIn(Flow[CheckInData]):
     timeout: ClassVar[timedelta] = timedelta(hours=12)
 
     async def begin(self, ctx: Context) -> None:
-        ctx.ask(self.on_mood, "How are you feeling today?", MOODS, columns=5)
+        ctx.ask(self.on_mood, "How are you feeling today?", MOODS, columns=5, free_text=True)
 
-    async def on_mood(self, ctx: Context, answer: Chosen) -> None:
+    async def on_mood(self, ctx: Context, answer: Answer) -> None:
+        mood = int(answer.choice.value) if answer.choice else typed_mood(answer.text)
+        if mood is None:
+            ctx.reask(MOOD_HINT)
+            return
         earlier = await _earlier_today(ctx)
         data = self.data(ctx)
-        data["mood"] = int(answer.choice.value)
+        data["mood"] = mood
         # Checking in again: what they chose earlier stays chosen unless they change it.
         data["areas"] = list(earlier.tags) if earlier is not None else []
         data["again"] = earlier is not None
-        text, choices = _areas_question(data["areas"], again=data["again"])
-        ctx.ask(self.on_areas, text, choices, columns=2)
+        self._ask_areas(ctx)
 
-    async def on_areas(self, ctx: Context, answer: Chosen) -> None:
+    def _ask_areas(self, ctx: Context, *, in_place: bool = False) -> None:
+        data = self.data(ctx)
+        text, choices = _areas_question(data["areas"], again=bool(data.get("again")))
+        ctx.ask(self.on_areas, text, choices, columns=2, free_text=True, in_place=in_place)
+
+    async def on_areas(self, ctx: Context, answer: Answer) -> None:
         selected = self.data(ctx)["areas"]
-        if answer.choice.value != DONE.value:
+        if answer.choice is None:
+            # Several typed at once: each is chosen (none unchosen), Done among them ends.
+            picked = typed_areas(answer.text)
+            if isinstance(picked, str):
+                ctx.reask(
+                    f"I didn't recognise “{picked}”. Choose any from the list — you can type "
+                    "several, like “sleep, work” or “1 3” — then Done."
+                )
+                return
+            selected.extend(v for v in picked if v not in selected and v != DONE.value)
+            if DONE.value not in picked:
+                self._ask_areas(ctx)
+                return
+        elif answer.choice.value != DONE.value:
             if answer.choice.value in selected:
                 selected.remove(answer.choice.value)
             else:
                 selected.append(answer.choice.value)
-            text, choices = _areas_question(selected, again=bool(self.data(ctx).get("again")))
-            ctx.ask(self.on_areas, text, choices, columns=2, in_place=True)
+            self._ask_areas(ctx, in_place=True)
             return
         earlier = await _earlier_today(ctx)
         if earlier is not None and earlier.helped:
@@ -196,6 +261,49 @@ class CheckIn(Flow[CheckInData]):
             ctx.say(thanks, commands=[command_choice("talk", "Talk to a peer", "🤝")])
             return
         ctx.say(thanks)
+
+
+def _plain(text: str) -> str:
+    """Typed words without case, accents, apostrophes or punctuation: "I’m OK!" → "im ok"."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(
+        " " if unicodedata.category(c).startswith(("P", "S", "Z")) and c not in "'’/" else c
+        for c in folded
+        if not unicodedata.combining(c) and c not in "'’"
+    )
+    return " ".join(kept.split())
+
+
+def typed_mood(text: str) -> int | None:
+    """The mood level (1-5) typed words mean: "meh" is 3, "not great" 2, "amazing" 5."""
+    words = _plain(text)
+    if (out_of_five := _OUT_OF_FIVE.match(" ".join(text.casefold().split()))) is not None:
+        return int(out_of_five.group(1))
+    for lead in _MOOD_LEADS:
+        words = words.removeprefix(lead + " ")
+    for tail in _MOOD_TAILS:
+        words = words.removesuffix(" " + tail)
+    return _MOOD_BY_WORDS.get(words)
+
+
+def typed_areas(text: str) -> list[str] | str:
+    """The life areas (values, DONE among them) typed at once, or the part not understood."""
+    picked: list[str] = []
+    parts: list[str] = [part for part in _AREA_SEPARATORS.split(text.strip()) if part]
+    for part in parts:
+        if _plain(part) in _NO_AREAS:
+            picked.append(DONE.value)
+            continue
+        choice = match_choice(part, [*LIFE_AREAS, DONE])
+        if choice is not None:
+            picked.append(choice.value)
+            continue
+        for word in part.split():  # "1 3", "sleep family"
+            choice = match_choice(word, [*LIFE_AREAS, DONE])
+            if choice is None:
+                return word if len(part.split()) > 1 else part
+            picked.append(choice.value)
+    return picked
 
 
 async def _earlier_today(ctx: Context) -> MoodCheckin | None:

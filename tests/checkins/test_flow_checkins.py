@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import pytest
+
 from flows.core.clock import ManualClock
 from flows.core.engine import Engine
 from flows.core.values import Input
@@ -107,6 +109,57 @@ async def test_low_mood_gets_gentle_support(engine: Engine) -> None:
     assert "hard day" in chat.last_text()
 
 
+@pytest.mark.parametrize(
+    ("typed", "mood"),
+    [
+        ("meh", 3),
+        ("OK!", 3),
+        ("not great", 2),
+        ("awful", 1),
+        ("Amazing", 5),
+        ("I’m feeling pretty good today", 4),
+        ("4/5", 4),
+    ],
+)
+async def test_a_mood_can_be_typed_in_words(
+    engine: Engine, db: Database, typed: str, mood: int
+) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/checkin")
+    await chat.say(typed)
+    assert "Is anything weighing on you" in chat.last_text()
+    await chat.say("done")
+    await chat.say("skip")
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+        assert member is not None
+        [entry] = await tx.checkins.recent_moods(member.id, limit=5)
+    assert entry.mood == mood
+
+
+async def test_several_life_areas_can_be_typed_at_once(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/checkin")
+    await chat.say("3")
+    await chat.say("work, cravings")
+    assert "Chosen: Work/money, Cravings" in chat.last_text()
+    await chat.say("1 3")  # by the numbers the options have
+    assert "Chosen: Work/money, Cravings, Sleep, Family" in chat.last_text()
+    await chat.say("sleep, purple")  # nothing changes when a part isn't understood
+    assert "I didn't recognise “purple”" in chat.last_text()
+    assert "Chosen: Work/money, Cravings, Sleep, Family" in chat.last_text()
+    await chat.say("health and done")
+    assert "What helped today" in chat.last_text()
+    await chat.say("skip")
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+        assert member is not None
+        [entry] = await tx.checkins.recent_moods(member.id, limit=5)
+    assert entry.tags == ("work", "cravings", "sleep", "family", "health")
+
+
 async def test_connection_checkin_stores_items_and_total(engine: Engine, db: Database) -> None:
     chat = ChatDriver(engine, ALEX)
     await chat.onboard()
@@ -132,7 +185,7 @@ async def test_invalid_answer_reasks_with_hint_and_changes_nothing(engine: Engin
     await chat.onboard()
     await chat.say("/checkin")
     replies = await chat.say("purple")
-    assert "Please choose one of the options" in replies[0].text
+    assert "didn't quite catch that" in replies[0].text
     assert "How are you feeling today?" in replies[0].text
     assert len(replies[0].choices) == 5
     await chat.say("3")
