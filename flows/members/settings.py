@@ -5,7 +5,7 @@ from typing import ClassVar, Literal
 
 from flows.core.context import Context
 from flows.core.flow import Answer, Chosen, Flow
-from flows.core.local_time import timezone_choices
+from flows.core.local_time import timezone_choices, zone_confirmation
 from flows.core.parsing import timezone_label
 from flows.core.values import Choice
 from flows.members.onboarding import (
@@ -92,9 +92,10 @@ class SettingsFlow(Flow[SettingsData]):
             self._menu(ctx, "Saved. ")
 
     async def on_timezone(self, ctx: Context, answer: Answer) -> None:
-        if await apply_timezone(ctx, answer) is not None:
+        zone = await apply_timezone(ctx, answer, step=self.on_timezone)
+        if zone is not None:
             self._saved(ctx, "timezone")
-            self._menu(ctx, "Saved. ")
+            self._menu(ctx, f"Saved. {zone_confirmation(zone, ctx.now)}\n\n")
 
     async def on_prompt_time(self, ctx: Context, answer: Answer) -> None:
         if await apply_prompt_time(ctx, answer):
