@@ -5,6 +5,7 @@ import asyncio
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Coroutine, Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -20,6 +21,7 @@ from flows.core.clock import Clock, SystemClock
 from flows.core.config import FlowConfig
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
+from flows.core.places import load_places
 from flows.peer import close_chats_of_unreachable
 from flows.safety import SemanticScorer
 from flows.sweeper import Sweeper
@@ -154,6 +156,9 @@ async def run(
         db = await open_database(settings.database_path, synchronous=settings.sqlite_synchronous)
     except SecretError as error:
         raise StartupError(str(error)) from None
+    # The places behind a typed city take a moment to read: read them now, beside
+    # start-up, rather than in the middle of someone's first answer.
+    threading.Thread(target=load_places, name="places", daemon=True).start()
     # The crisis detector's semantic layer loads in the background: the lexicon serves alone
     # until it is ready, so start-up never waits for it.
     scorer = SemanticScorer()

@@ -12,7 +12,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-NAME_PUNCTUATION = frozenset(" .'’-_")
+NAME_PUNCTUATION = frozenset(" .'’-_()")
 NAME_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Nd"})
 TARGET = Path(__file__).resolve().parent.parent / "flows" / "core" / "confusables.txt"
 

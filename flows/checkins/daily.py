@@ -1,16 +1,28 @@
-"""The daily mood check-in: mood, optional life areas, an optional "what helped?" note."""
+"""The daily mood check-in: mood, optional life areas, an optional "what helped?" note.
 
+Answers can be typed as people say them: a mood as a number, a face or a word ("meh",
+"not great", "amazing"), several life areas at once ("work, cravings" or "1 3").
+
+Checking in again the same day updates that day's entry: the areas chosen earlier are
+chosen again to start with, an earlier note stays unless replaced or removed, and the
+thanks says what changed.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import ClassVar, TypedDict
 
 from flows.checkins.prompt_times import next_daily_prompt
 from flows.community import after_mood_checkin
 from flows.core.context import Context
-from flows.core.flow import Answer, Chosen, Flow
+from flows.core.flow import Answer, Flow
 from flows.core.local_time import local_today
+from flows.core.matching import match_choice
 from flows.core.mood import is_low_mood
 from flows.core.values import Choice, command_choice
-from storage import Member
+from storage import Member, MoodCheckin
 
 MOODS = (
     Choice("1", "Very low", "😣"),
@@ -20,6 +32,41 @@ MOODS = (
     Choice("5", "Great", "😄"),
 )
 MOOD_BY_VALUE = {int(choice.value): choice for choice in MOODS}
+# What people type for each level, besides its label ("Okay"), number and face. The middle
+# is "meh", as on the common five-point mood scales (awful, bad, meh, good, rad).
+MOOD_WORDS = {
+    1: (
+        "very low", "really low", "awful", "terrible", "horrible", "dreadful", "miserable",
+        "very bad", "really bad", "the worst", "worst", "rock bottom", "crap", "shit", "shite",
+    ),
+    2: (
+        "low", "bad", "not great", "not good", "not so good", "not too good", "not ok",
+        "not okay", "not well", "not the best", "down", "sad", "rough", "poor", "struggling",
+    ),
+    3: (
+        "ok", "okay", "okish", "ok ish", "meh", "fine", "alright", "all right", "so so",
+        "average", "middling", "neutral", "mixed", "not too bad", "not so bad", "could be better",
+        "could be worse", "same as usual", "normal",
+    ),
+    4: (
+        "good", "well", "pretty good", "quite good", "not bad", "decent", "better", "happy",
+        "content", "positive", "nice", "good thanks",
+    ),
+    5: (
+        "great", "amazing", "awesome", "fantastic", "wonderful", "excellent", "brilliant",
+        "very good", "really good", "rad", "super", "terrific", "perfect", "fabulous", "fab",
+        "the best", "on top of the world",
+    ),
+}  # fmt: skip
+_MOOD_BY_WORDS = {words: mood for mood, all_words in MOOD_WORDS.items() for words in all_words}
+# Said around a mood without changing it: "I'm feeling pretty good today".
+_MOOD_LEADS = ("im feeling", "i am feeling", "feeling", "im", "i am", "i feel", "honestly")
+_MOOD_TAILS = ("today", "thanks", "thank you", "tbh")
+_OUT_OF_FIVE = re.compile(r"^([1-5])\s*(?:/|out of)\s*5$")
+MOOD_HINT = (
+    "I didn't quite catch that. Tap a face, or type a number from 1 (very low) to 5 (great), "
+    "or a word like “okay”, “not great” or “good”."
+)
 
 LIFE_AREAS = (
     Choice("sleep", "Sleep", "😴"),
@@ -33,18 +80,32 @@ LIFE_AREAS = (
 AREA_LABELS = {choice.value: choice.label for choice in LIFE_AREAS}
 DONE = Choice("done", "Done", "✅")
 SKIP = Choice("skip", "Skip")
+# Asked again the same day, with a note from earlier: Skip keeps it (typed "skip" too).
+KEEP_NOTE = Choice(SKIP.value, "Keep")
+REMOVE_NOTE = Choice("remove", "Remove")
 NOTE_MAX = 300
+# "Is anything weighing on you?" — "no", "nothing": nothing (more) does.
+_NO_AREAS = frozenset({"no", "none", "nothing", "nope", "nah", "not really", "nothing else"})
+# Between several areas typed at once: "work, cravings", "sleep and family", "1 3".
+_AREA_SEPARATORS = re.compile(r"\s*(?:[,;&+]|\band\b)\s*")
+HELPED_QUESTION = "What helped today, even a little? Type a few words, or choose Skip."
 
 
-def _areas_question(selected: list[str]) -> tuple[str, list[Choice]]:
+def _areas(values: Iterable[str]) -> str:
+    return ", ".join(AREA_LABELS.get(v, v) for v in values) or "nothing"
+
+
+def _areas_question(selected: list[str], *, again: bool = False) -> tuple[str, list[Choice]]:
     choices = [
         Choice(c.value, c.label, "✔️" if c.value in selected else c.emoji) for c in LIFE_AREAS
     ]
-    chosen = ", ".join(AREA_LABELS[v] for v in selected) if selected else "nothing yet"
+    chosen = _areas(selected) if selected else "nothing yet"
     text = (
         "Is anything weighing on you today? Choose any that apply, then Done "
         f"(or just Done if nothing does).\nChosen: {chosen}"
     )
+    if again and selected:
+        text += " (as in your earlier check-in today)"
     return text, [*choices, DONE]
 
 
@@ -56,6 +117,7 @@ def _ordinal(n: int) -> str:
 class CheckInData(TypedDict, total=False):
     mood: int
     areas: list[str]  # the life areas chosen so far
+    again: bool  # today has a check-in already: this one updates it
 
 
 class CheckIn(Flow[CheckInData]):
@@ -64,38 +126,69 @@ class CheckIn(Flow[CheckInData]):
     timeout: ClassVar[timedelta] = timedelta(hours=12)
 
     async def begin(self, ctx: Context) -> None:
-        ctx.ask(self.on_mood, "How are you feeling today?", MOODS, columns=5)
+        ctx.ask(self.on_mood, "How are you feeling today?", MOODS, columns=5, free_text=True)
 
-    async def on_mood(self, ctx: Context, answer: Chosen) -> None:
-        self.data(ctx)["mood"] = int(answer.choice.value)
-        self.data(ctx)["areas"] = []
-        text, choices = _areas_question([])
-        ctx.ask(self.on_areas, text, choices, columns=2)
+    async def on_mood(self, ctx: Context, answer: Answer) -> None:
+        mood = int(answer.choice.value) if answer.choice else typed_mood(answer.text)
+        if mood is None:
+            ctx.reask(MOOD_HINT)
+            return
+        earlier = await _earlier_today(ctx)
+        data = self.data(ctx)
+        data["mood"] = mood
+        # Checking in again: what they chose earlier stays chosen unless they change it.
+        data["areas"] = list(earlier.tags) if earlier is not None else []
+        data["again"] = earlier is not None
+        self._ask_areas(ctx)
 
-    async def on_areas(self, ctx: Context, answer: Chosen) -> None:
+    def _ask_areas(self, ctx: Context, *, in_place: bool = False) -> None:
+        data = self.data(ctx)
+        text, choices = _areas_question(data["areas"], again=bool(data.get("again")))
+        ctx.ask(self.on_areas, text, choices, columns=2, free_text=True, in_place=in_place)
+
+    async def on_areas(self, ctx: Context, answer: Answer) -> None:
         selected = self.data(ctx)["areas"]
-        if answer.choice.value != DONE.value:
+        if answer.choice is None:
+            # Several typed at once: each is chosen (none unchosen), Done among them ends.
+            picked = typed_areas(answer.text)
+            if isinstance(picked, str):
+                ctx.reask(
+                    f"I didn't recognise “{picked}”. Choose any from the list — you can type "
+                    "several, like “sleep, work” or “1 3” — then Done."
+                )
+                return
+            selected.extend(v for v in picked if v not in selected and v != DONE.value)
+            if DONE.value not in picked:
+                self._ask_areas(ctx)
+                return
+        elif answer.choice.value != DONE.value:
             if answer.choice.value in selected:
                 selected.remove(answer.choice.value)
             else:
                 selected.append(answer.choice.value)
-            text, choices = _areas_question(selected)
-            ctx.ask(self.on_areas, text, choices, columns=2, in_place=True)
+            self._ask_areas(ctx, in_place=True)
             return
-        ctx.ask(
-            self.on_helped,
-            "What helped today, even a little? Type a few words, or choose Skip.",
-            [SKIP],
-            free_text=True,
-        )
+        earlier = await _earlier_today(ctx)
+        if earlier is not None and earlier.helped:
+            ctx.ask(
+                self.on_helped,
+                "What helped today, even a little? Earlier today you wrote: "
+                f"“{earlier.helped}”\nType new words to put in their place, or keep them.",
+                [KEEP_NOTE, REMOVE_NOTE],
+                free_text=True,
+            )
+            return
+        ctx.ask(self.on_helped, HELPED_QUESTION, [SKIP], free_text=True)
 
     async def on_helped(self, ctx: Context, answer: Answer) -> None:
-        note: str | None = None
-        if answer.choice is None:
-            note = " ".join(answer.text.split())
-            if len(note) > NOTE_MAX:
-                ctx.reask(f"Could you keep it under {NOTE_MAX} characters?")
-                return
+        if answer.choice is not None:
+            # Skip (or Keep) leaves an earlier note as it is; Remove clears it.
+            await self._record(ctx, None, remove_note=answer.choice.value == REMOVE_NOTE.value)
+            return
+        note = " ".join(answer.text.split())
+        if len(note) > NOTE_MAX:
+            ctx.reask(f"Could you keep it under {NOTE_MAX} characters?")
+            return
         await self._record(ctx, note or None)
 
     async def keep_on_set_aside(self, ctx: Context) -> None:
@@ -104,14 +197,21 @@ class CheckIn(Flow[CheckInData]):
         if "mood" in self.data(ctx):
             await self._store(ctx, None)
 
-    async def _store(self, ctx: Context, note: str | None) -> tuple[bool, Member]:
-        """Record today's check-in; whether it was today's first, and the member after."""
+    async def _store(
+        self, ctx: Context, note: str | None, *, remove_note: bool = False
+    ) -> tuple[MoodCheckin | None, Member]:
+        """Record today's check-in, keeping an earlier note unless it is replaced or removed;
+        the check-in it updated (None for today's first), and the member after."""
         member = ctx.require_member()
         today = local_today(member.timezone, ctx.now)
         mood = self.data(ctx)["mood"]
         areas = tuple(self.data(ctx).get("areas", ()))
+        earlier = await _earlier_today(ctx)
+        helped = note
+        if note is None and not remove_note and earlier is not None:
+            helped = earlier.helped
         first_today = await ctx.tx.checkins.record_mood(
-            member.id, local_date=today, mood=mood, tags=areas, helped=note, now=ctx.now
+            member.id, local_date=today, mood=mood, tags=areas, helped=helped, now=ctx.now
         )
         if first_today:
             streak = _next_streak(member.last_checkin_date, member.streak_days, today)
@@ -126,12 +226,12 @@ class CheckIn(Flow[CheckInData]):
         await after_mood_checkin(
             ctx.tx, member.id, mood=mood, first_today=first_today, now=ctx.now, config=ctx.config
         )
-        return first_today, member
+        return (None if first_today else earlier), member
 
-    async def _record(self, ctx: Context, note: str | None) -> None:
+    async def _record(self, ctx: Context, note: str | None, *, remove_note: bool = False) -> None:
         mood = self.data(ctx)["mood"]
-        first_today, member = await self._store(ctx, note)
-        if first_today:
+        earlier, member = await self._store(ctx, note, remove_note=remove_note)
+        if earlier is None:
             thanks = (
                 f"Thank you, {member.pseudonym}. That's your "
                 f"{_ordinal(member.checkin_count)} check-in"
@@ -139,7 +239,16 @@ class CheckIn(Flow[CheckInData]):
             streak = member.streak_days
             thanks += f" — {streak} days in a row! 🔥" if streak >= 2 else "."
         else:
-            thanks = f"Thank you, {member.pseudonym}. I've updated today's check-in."
+            changes = _changes(
+                earlier,
+                mood=mood,
+                areas=tuple(self.data(ctx).get("areas", ())),
+                note=note,
+                removed=remove_note,
+            )
+            thanks = f"Thank you, {member.pseudonym}. I've updated today's check-in:\n" + (
+                "\n".join(f"• {line}" for line in changes)
+            )
         if note:
             thanks += " It's good to notice what helps."
         ctx.finish()
@@ -152,6 +261,83 @@ class CheckIn(Flow[CheckInData]):
             ctx.say(thanks, commands=[command_choice("talk", "Talk to a peer", "🤝")])
             return
         ctx.say(thanks)
+
+
+def _plain(text: str) -> str:
+    """Typed words without case, accents, apostrophes or punctuation: "I’m OK!" → "im ok"."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(
+        " " if unicodedata.category(c).startswith(("P", "S", "Z")) and c not in "'’/" else c
+        for c in folded
+        if not unicodedata.combining(c) and c not in "'’"
+    )
+    return " ".join(kept.split())
+
+
+def typed_mood(text: str) -> int | None:
+    """The mood level (1-5) typed words mean: "meh" is 3, "not great" 2, "amazing" 5."""
+    words = _plain(text)
+    if (out_of_five := _OUT_OF_FIVE.match(" ".join(text.casefold().split()))) is not None:
+        return int(out_of_five.group(1))
+    for lead in _MOOD_LEADS:
+        words = words.removeprefix(lead + " ")
+    for tail in _MOOD_TAILS:
+        words = words.removesuffix(" " + tail)
+    return _MOOD_BY_WORDS.get(words)
+
+
+def typed_areas(text: str) -> list[str] | str:
+    """The life areas (values, DONE among them) typed at once, or the part not understood."""
+    picked: list[str] = []
+    parts: list[str] = [part for part in _AREA_SEPARATORS.split(text.strip()) if part]
+    for part in parts:
+        if _plain(part) in _NO_AREAS:
+            picked.append(DONE.value)
+            continue
+        choice = match_choice(part, [*LIFE_AREAS, DONE])
+        if choice is not None:
+            picked.append(choice.value)
+            continue
+        for word in part.split():  # "1 3", "sleep family"
+            choice = match_choice(word, [*LIFE_AREAS, DONE])
+            if choice is None:
+                return word if len(part.split()) > 1 else part
+            picked.append(choice.value)
+    return picked
+
+
+async def _earlier_today(ctx: Context) -> MoodCheckin | None:
+    """Today's check-in, if the member has checked in already today (their local day)."""
+    member = ctx.require_member()
+    today = local_today(member.timezone, ctx.now)
+    newest = await ctx.tx.checkins.recent_moods(member.id, limit=1)
+    return newest[0] if newest and newest[0].local_date == today else None
+
+
+def _changes(
+    earlier: MoodCheckin, *, mood: int, areas: tuple[str, ...], note: str | None, removed: bool
+) -> list[str]:
+    """What a second check-in of the day changed, and what it kept, one line each."""
+    lines = []
+    if mood != earlier.mood:
+        lines.append(
+            f"Mood: {MOOD_BY_VALUE[earlier.mood].caption} → {MOOD_BY_VALUE[mood].caption}"
+        )
+    else:
+        lines.append(f"Mood: {MOOD_BY_VALUE[mood].caption}, as before")
+    if set(areas) != set(earlier.tags):
+        lines.append(f"Weighing on you: {_areas(areas)} (before: {_areas(earlier.tags)})")
+    else:
+        lines.append(f"Weighing on you: {_areas(areas)}, as before")
+    if note and earlier.helped:
+        lines.append("What helped: your new words, in place of the earlier ones")
+    elif note:
+        lines.append("What helped: your words are saved")
+    elif removed and earlier.helped:
+        lines.append("What helped: the earlier note is removed")
+    elif earlier.helped:
+        lines.append("What helped: your earlier note is kept")
+    return lines
 
 
 def _next_streak(last: date | None, streak: int, today: date) -> int:

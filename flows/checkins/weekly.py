@@ -65,6 +65,7 @@ class Connection(Flow[ConnectionData]):
             CONTACT_CHOICES,
             columns=6,
             free_text=True,
+            numbered=False,  # "1" is one person, not the first option ("0")
         )
 
     async def on_lack_companionship(self, ctx: Context, answer: Chosen) -> None:

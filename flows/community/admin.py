@@ -379,6 +379,7 @@ class NewEvent(Flow[NewEventData]):
             "How many people can come? Type a number, or choose No limit.",
             [Choice("none", "No limit")],
             free_text=True,
+            numbered=False,  # "1" is a capacity of one, not the first option
         )
 
     async def on_capacity(self, ctx: Context, answer: Answer) -> None:
@@ -512,6 +513,13 @@ class EditEvent(Flow[EditEventData]):
             ctx.say("That event is gone or cancelled now, so nothing was changed.")
             return None
         return event
+
+    async def cancelled(self, ctx: Context) -> str:
+        # Changes are held until Done saves them all, so stopping keeps none of them.
+        return (
+            f"Okay, I've stopped your {self.title}. Nothing from it was saved. The event is "
+            "as it was."
+        )
 
     async def on_field(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == DONE.value:

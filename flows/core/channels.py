@@ -32,8 +32,8 @@ class ChannelInfo:
     # Choices are shown as buttons to tap (otherwise as lines to type from).
     buttons: bool = False
     # Command buttons (an invitation's I'll go, an Accept) are shown as numbered lines, so
-    # a bare number typed outside a question can mean one. Question choices are always
-    # answerable by number.
+    # a bare number typed outside a question can mean one. Question choices are answerable
+    # by number, except where the answer is itself a number (`Reply.numbered`).
     numbered_commands: bool = False
     # Copies a message from one of its own chats to another without the words passing
     # through Hearthside (a peer chat's relay).

@@ -83,6 +83,7 @@ class Context:
         *,
         columns: int = 1,
         in_place: bool = False,
+        numbered: bool = True,
     ) -> None: ...
 
     @overload
@@ -95,6 +96,7 @@ class Context:
         columns: int = 1,
         free_text: Literal[True],
         in_place: bool = False,
+        numbered: bool = True,
     ) -> None: ...
 
     def ask(
@@ -106,21 +108,26 @@ class Context:
         columns: int = 1,
         free_text: bool = False,
         in_place: bool = False,
+        numbered: bool = True,
     ) -> None:
         """Ask a question and wait at `step`, the handler of this flow that takes its answer:
         one taking `Chosen` for choices only, one taking `Answer` with `free_text`.
 
         With `in_place`, a tapped question is replaced by this one instead of
-        sending a new message (used for multi-select questions).
+        sending a new message (used for multi-select questions). Without `numbered`, the
+        choices are never shown numbered and a typed number is taken as itself: for
+        answers that are numbers or times ("how many people?", "what time?").
         """
         state = self._require_state()
         flow = self.engine.flows[state.flow]
-        question = Question(text, tuple(choices), columns, free_text)
+        question = Question(text, tuple(choices), columns, free_text, numbered)
         state.step = flow.step_name(step)
         state.question = question
         state.token = self.engine.new_token()
         state.expires_at = self.now + flow.timeout
-        reply = Reply(text, question.choices, token=state.token, columns=columns)
+        reply = Reply(
+            text, question.choices, token=state.token, columns=columns, numbered=numbered
+        )
         if in_place and self.input.is_tap:
             self.edit = reply
             self.answered = None
@@ -142,6 +149,7 @@ class Context:
                     question.choices,
                     token=state.token,
                     columns=question.columns,
+                    numbered=question.numbered,
                 ),
             )
         )
@@ -210,6 +218,7 @@ class Context:
                     question.choices,
                     token=self.state.token,
                     columns=question.columns,
+                    numbered=question.numbered,
                 ),
             )
         )

@@ -25,6 +25,8 @@ class Question:
     choices: tuple[Choice, ...]
     columns: int
     free_text: bool
+    # Shown numbered, so that a typed number picks a choice (flows/core/values.py, Reply).
+    numbered: bool = True
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -32,6 +34,7 @@ class Question:
             "choices": [[c.value, c.label, c.emoji] for c in self.choices],
             "columns": self.columns,
             "free_text": self.free_text,
+            "numbered": self.numbered,
         }
 
     @classmethod
@@ -41,6 +44,7 @@ class Question:
             choices=tuple(Choice(*c) for c in data["choices"]),
             columns=data["columns"],
             free_text=data["free_text"],
+            numbered=bool(data.get("numbered", True)),
         )
 
 

@@ -228,7 +228,19 @@ class Engine:
             return
         if state is not None and state.question is not None:
             question = state.question
-            choice = match_choice(inp.text, question.choices) if question.choices else None
+            # A free-text question's step reads its words itself (the safety check has its
+            # own, careful list of what is a clear "no"), so only a question that takes
+            # nothing but its choices reads a bare "yes" or "no" for them.
+            choice = (
+                match_choice(
+                    inp.text,
+                    question.choices,
+                    numbers=question.numbered,
+                    yes_no=not question.free_text,
+                )
+                if question.choices
+                else None
+            )
             if choice is None and not question.free_text:
                 ctx.reask(pick_an_option(ctx))
                 return

@@ -1,10 +1,17 @@
-"""Local time: a UTC moment in a person's own zone, and the zones offered to choose from."""
+"""Local time: a UTC moment in a person's own zone, the zones offered to choose from, and
+reading a time-zone question's answer (sign-up, /settings, a volunteer's set-up)."""
 
 from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from flows.core.parsing import timezone_label
+from flows.core.parsing import read_timezone, timezone_label
+from flows.core.places import fold
 from flows.core.values import Choice
+
+if TYPE_CHECKING:
+    from flows.core.context import Context
+    from flows.core.flow import Answer, TextStep
 
 COMMON_ZONES = (
     "America/New_York",
@@ -19,6 +26,11 @@ TIMEZONE_HINT = (
     "I couldn't find that time zone. Try a nearby city (e.g. Chicago), a zone like "
     "America/Chicago, or an offset like UTC-6."
 )
+WHICH_ZONE = (
+    "“{typed}” could be more than one place. Which one do you mean? Choose below, or type "
+    "it with its country or state (e.g. Portland, Maine)."
+)
+_TYPED_SHOWN = 40  # of what they typed, said back in WHICH_ZONE
 
 
 def local_now(timezone: str, now: datetime) -> datetime:
@@ -54,3 +66,47 @@ def clock(moment: datetime, timezone: str) -> str:
 def timezone_choices(default_zone: str) -> list[Choice]:
     zones = [default_zone, *(z for z in COMMON_ZONES if z != default_zone)]
     return [Choice(zone, timezone_label(zone)) for zone in zones]
+
+
+def zone_name(zone: str) -> str:
+    """An IANA zone as a person reads it: "Asia/Kolkata", but "UTC+2" for Etc/GMT-2."""
+    return timezone_label(zone) if zone.startswith("Etc/") else zone
+
+
+def zone_confirmation(zone: str, now: datetime) -> str:
+    """Said once a zone is taken, so a wrong guess shows at once."""
+    return f"Got it: {zone_name(zone)} — it's {clock(now, zone)} there now."
+
+
+def read_zone_answer(ctx: "Context", answer: "Answer", *, step: "TextStep") -> str | None:
+    """The zone an answer to a time-zone question names; None after asking again: with a
+    hint when nothing fits, or, at `step`, which one was meant when several do.
+
+    Asked which one, a person may type the part that tells them apart ("Maine").
+    """
+    if answer.choice is not None:
+        return answer.choice.value
+    question = ctx.state.question if ctx.state is not None else None
+    typed = fold(answer.text)
+    if question is not None and typed:
+        named = [
+            c for c in question.choices if typed in {fold(part) for part in c.label.split(",")}
+        ]
+        if len(named) == 1:
+            return named[0].value
+    options = read_timezone(answer.text, at=ctx.now)
+    if not options:
+        ctx.reask(TIMEZONE_HINT)
+        return None
+    if len(options) == 1:
+        return options[0].zone
+    shown = " ".join(answer.text.split())
+    if len(shown) > _TYPED_SHOWN:
+        shown = shown[: _TYPED_SHOWN - 1] + "…"
+    ctx.ask(
+        step,
+        WHICH_ZONE.format(typed=shown),
+        [Choice(option.zone, option.place) for option in options],
+        free_text=True,
+    )
+    return None

@@ -19,14 +19,55 @@ def _bare(normalised: str) -> str:
     )
 
 
-def match_choice(text: str, choices: Iterable[Choice], *, numbers: bool = True) -> Choice | None:
+# Words that answer a yes-or-no question. Acknowledgements ("ok", "sure", "fine") are left
+# out: they say "I read it", not "yes", and these questions confirm things like deletion.
+_YES_WORDS = frozenset({"yes", "y", "yeah", "yep", "yup", "yea", "ya", "yes please", "👍"})
+_NO_WORDS = frozenset({"no", "n", "nope", "nah", "no thanks", "no thank you", "👎"})
+
+
+def means_yes(text: str) -> bool:
+    """Whether typed words are a plain "yes" (not the words of any particular choice)."""
+    return _bare(_normalise(text)) in {_bare(word) for word in _YES_WORDS}
+
+
+def _yes_no(typed: str, options: list[Choice]) -> Choice | None:
+    """The Yes… or No… choice a typed yes or no means, when the choices are exactly one
+    of each beginning with those words: only then is the question plainly yes or no."""
+
+    def first_word(choice: Choice) -> str:
+        words = [w for w in _normalise(choice.label).replace(",", " ").split() if w]
+        return _bare(words[0]) if words else ""
+
+    yes = [c for c in options if first_word(c) == "yes"]
+    no = [c for c in options if first_word(c) == "no"]
+    if len(yes) != 1 or len(no) != 1:
+        return None
+    bare = _bare(typed)
+    if bare in {_bare(word) for word in _YES_WORDS}:
+        return yes[0]
+    if bare in {_bare(word) for word in _NO_WORDS}:
+        return no[0]
+    return None
+
+
+def match_choice(
+    text: str, choices: Iterable[Choice], *, numbers: bool = True, yes_no: bool = False
+) -> Choice | None:
     """The choice a typed answer means: its value, label, emoji, caption or (with
     `numbers`, when the choices were shown numbered) its number. Case is ignored, and
-    punctuation and spacing too when nothing matches exactly."""
+    punctuation and spacing too when nothing matches exactly. With `yes_no`, a typed
+    "yes" or "no" means the one choice beginning "Yes…" or "No…" (see `_yes_no`).
+
+    Where the choices are shown numbered, a typed number is the number shown, never a
+    choice's value; where they are not, it can only be a value or a label ("1" for one
+    person), never a position."""
     typed = _normalise(text)
     if not typed:
         return None
     options = list(choices)
+    if typed.isdecimal() and numbers:
+        position = int(typed)
+        return options[position - 1] if 1 <= position <= len(options) else None
     names_of = [
         {_normalise(n) for n in (c.value, c.label, c.caption, c.emoji) if n} for c in options
     ]
@@ -34,12 +75,10 @@ def match_choice(text: str, choices: Iterable[Choice], *, numbers: bool = True) 
         if typed in names:
             return choice
     if typed.isdecimal():
-        if numbers and 1 <= int(typed) <= len(options):
-            return options[int(typed) - 1]
         return None
     bare = _bare(typed)
     if bare and not bare.isdecimal():  # a number counts only typed as one
         for choice, names in zip(options, names_of, strict=True):
             if bare in {_bare(name) for name in names}:
                 return choice
-    return None
+    return _yes_no(typed, options) if yes_no else None

@@ -18,8 +18,8 @@ from importlib import resources
 
 NAME_MAX = 24
 # Punctuation a name may hold besides letters, marks and digits ("’" is what phones
-# type for "'").
-NAME_PUNCTUATION = frozenset(" .'’-_")
+# type for "'"; brackets in pairs, as in "Alex (peer)").
+NAME_PUNCTUATION = frozenset(" .'’-_()")
 _LETTER_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo"})
 _MARK_CATEGORIES = frozenset({"Mn", "Mc"})
 # More stacked accents than any language needs: text made to spill over its neighbours.
@@ -67,6 +67,7 @@ WEB_ADDRESS = (
 )
 PHONE = "That looks like it could be a phone number. Please choose a name without it."
 CHARACTERS = "Please use letters, numbers, spaces and simple punctuation only."
+BRACKETS = "Brackets need to come in pairs, one pair at a time, like “Alex (peer)”."
 MARKS = "Please use plain letters — that name has a lot of accent marks stacked up."
 RESERVED = (
     "“{word}” is kept for the people who run Hearthside, so that nobody is mistaken "
@@ -94,6 +95,16 @@ def _allowed(ch: str) -> bool:
         or category in _MARK_CATEGORIES
         or category == "Nd"
     )
+
+
+def _brackets_paired(name: str) -> bool:
+    """Each "(" closed by a ")" after it, none inside another."""
+    depth = 0
+    for ch in name:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth not in (0, 1):
+            return False
+    return depth == 0
 
 
 def _marks_pile_up(name: str) -> bool:
@@ -124,6 +135,8 @@ def name_problem(raw: str) -> str | None:
         return TOO_LONG
     if not all(map(_allowed, name)):
         return CHARACTERS
+    if not _brackets_paired(name):
+        return BRACKETS
     if _marks_pile_up(name):
         return MARKS
     if (word := reserved_word(name)) is not None:

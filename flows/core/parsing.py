@@ -3,27 +3,40 @@
 Chosen names have their own rule, in flows/core/names.py."""
 
 import re
+from datetime import datetime
 from functools import cache
 from zoneinfo import available_timezones
 
-# Common names people type for US zones, which IANA spells differently.
-_ZONE_ALIASES = {
-    "eastern": "America/New_York",
-    "est": "America/New_York",
-    "edt": "America/New_York",
-    "central": "America/Chicago",
-    "cst": "America/Chicago",
-    "cdt": "America/Chicago",
-    "mountain": "America/Denver",
-    "mst": "America/Denver",
-    "mdt": "America/Denver",
-    "pacific": "America/Los_Angeles",
-    "pst": "America/Los_Angeles",
-    "pdt": "America/Los_Angeles",
-    "bst": "Europe/London",
-    "gmt": "UTC",
-    "utc": "UTC",
-    "z": "UTC",
+from flows.core.places import ZoneOption, zones_of_place
+
+# Abbreviations and names people type for zones, which IANA spells differently. Some
+# stand for more than one zone: those are asked about.
+_ZONE_ALIASES: dict[str, tuple[ZoneOption, ...]] = {
+    **dict.fromkeys(
+        ("eastern", "est", "edt"), (ZoneOption("America/New_York", "US Eastern time"),)
+    ),
+    **dict.fromkeys(
+        ("central", "cst", "cdt"), (ZoneOption("America/Chicago", "US Central time"),)
+    ),
+    **dict.fromkeys(
+        ("mountain", "mst", "mdt"), (ZoneOption("America/Denver", "US Mountain time"),)
+    ),
+    **dict.fromkeys(
+        ("pacific", "pst", "pdt"), (ZoneOption("America/Los_Angeles", "US Pacific time"),)
+    ),
+    "bst": (ZoneOption("Europe/London", "UK time"),),
+    # India, Israel and Ireland (in summer) all call their time IST.
+    "ist": (
+        ZoneOption("Asia/Kolkata", "India"),
+        ZoneOption("Asia/Jerusalem", "Israel"),
+        ZoneOption("Europe/Dublin", "Ireland"),
+    ),
+    # GMT is the UK's winter time as often as it is UTC: a Londoner needs summer time.
+    "gmt": (
+        ZoneOption("Europe/London", "UK time, with summer time"),
+        ZoneOption("UTC", "UTC, all year"),
+    ),
+    **dict.fromkeys(("utc", "z"), (ZoneOption("UTC", "UTC"),)),
 }
 # IANA has fixed-offset zones for whole hours only; these are the places that
 # use the common non-whole offsets.
@@ -59,17 +72,7 @@ def is_known_timezone(name: str) -> bool:
     return name in _zones_by_lower_name().values()
 
 
-def parse_timezone(raw: str) -> str | None:
-    """An IANA zone name for a typed zone, city or UTC offset; None if unknown."""
-    text = " ".join(raw.strip().split()).lower()
-    if not text:
-        return None
-    if text in _ZONE_ALIASES:
-        return _ZONE_ALIASES[text]
-    if (exact := _zones_by_lower_name().get(text.replace(" ", "_"))) is not None:
-        return exact
-    if (city := _zones_by_city().get(text)) is not None:
-        return city
+def _offset_zone(text: str) -> str | None:
     match = _OFFSET.match(text)
     if match is None:
         return None
@@ -83,6 +86,35 @@ def parse_timezone(raw: str) -> str | None:
         return None
     # POSIX-style Etc zones invert the sign: UTC+2 is Etc/GMT-2.
     return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+
+
+def read_timezone(raw: str, *, at: datetime) -> tuple[ZoneOption, ...]:
+    """Each zone typed words could mean, most likely first: one when it is clear, several
+    when it isn't ("IST", "Portland"), none when nothing fits. Read in turn as a zone's
+    abbreviation, an IANA name, a UTC offset, a city, country or US state (see
+    flows/core/places.py), and the city an IANA zone is named after. `at`: when it is
+    asked (zones that keep the same time that year count as one)."""
+    text = " ".join(raw.strip().split()).lower()
+    if not text:
+        return ()
+    if text in _ZONE_ALIASES:
+        return _ZONE_ALIASES[text]
+    if (exact := _zones_by_lower_name().get(text.replace(" ", "_"))) is not None:
+        return (ZoneOption(exact, exact),)
+    if (offset := _offset_zone(text)) is not None:
+        return (ZoneOption(offset, timezone_label(offset)),)
+    if places := zones_of_place(raw, at=at):
+        return places
+    # A zone's own city that is too small for the places table ("Cambridge Bay").
+    if (city := _zones_by_city().get(text)) is not None:
+        return (ZoneOption(city, timezone_label(city)),)
+    return ()
+
+
+def parse_timezone(raw: str, *, at: datetime) -> str | None:
+    """The IANA zone typed words clearly mean; None if they mean none, or several."""
+    options = read_timezone(raw, at=at)
+    return options[0].zone if len(options) == 1 else None
 
 
 def timezone_label(name: str) -> str:

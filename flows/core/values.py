@@ -65,6 +65,9 @@ class Reply:
     # passed. COMMAND_TOKEN: the choices are commands.
     token: int | None = None
     columns: int = 1
+    # The choices may be shown numbered (and a typed number picks one). Not where the
+    # answer is itself a number or a time ("how many people?"), so "1" means one.
+    numbered: bool = True
     # Attachments: a picture (PNG bytes; the text is its caption) or a file. Both ride in
     # the outbox row (base64), so a reply committed before a crash is sent whole after it.
     image_png: bytes | None = None
@@ -105,6 +108,7 @@ class Reply:
                 "choices": [[c.value, c.label, c.emoji] for c in self.choices],
                 "token": self.token,
                 "columns": self.columns,
+                "numbered": self.numbered,
                 "image": _b64(self.image_png),
                 "document": (
                     {
@@ -147,6 +151,7 @@ class Reply:
             choices=tuple(Choice(*c) for c in data["choices"]),
             token=data["token"],
             columns=data["columns"],
+            numbered=bool(data.get("numbered", True)),
             image_png=base64.b64decode(data["image"]) if data["image"] else None,
             document=(
                 Document(document["name"], document["mime"], base64.b64decode(document["data"]))

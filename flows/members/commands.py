@@ -63,7 +63,6 @@ async def cancel(ctx: Context) -> None:
     if ctx.state is None:
         ctx.say("There's nothing to cancel right now. /help shows what I can do.")
         return
-    title = ctx.engine.flows[ctx.state.flow].title
     if ctx.state.flow == "onboarding" and (ctx.member is None or not ctx.member.is_onboarded):
         # Half-finished sign-up: keep nothing.
         await leave_sign_up(ctx)
@@ -75,8 +74,9 @@ async def cancel(ctx: Context) -> None:
         ctx.finish()
         ctx.say(said)
         return
+    said = await ctx.engine.flows[ctx.state.flow].cancelled(ctx)
     ctx.finish()
-    ctx.say(f"Okay, I've stopped your {title}. Nothing from it was saved.")
+    ctx.say(said)
 
 
 async def settings(ctx: Context) -> None:

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from flows.core.context import Context
 from flows.core.flow import Chosen, Flow, NoData
+from flows.core.matching import means_yes
 from flows.core.values import Choice, Reply
 from flows.members.lifecycle import forget_member
 from flows.members.traces import withdraw_traces
@@ -23,6 +24,12 @@ GOODBYE = (
 BAR_KEPT = (
     " The one exception: as you were barred from peer chats, a coded form of your "
     "account stays, so that bar applies if you come back."
+)
+
+IN_A_CHAT = (
+    "You're in a peer chat, so I won't take a “yes” as the answer to this — it may have "
+    "been meant for your peer. To delete everything, tap Yes, delete everything, or type "
+    "“delete”."
 )
 
 
@@ -61,6 +68,11 @@ class DeleteData(Flow[NoData]):
         if answer.choice.value == "keep":
             ctx.finish()
             ctx.say("Okay, nothing was deleted.")
+            return
+        if not ctx.input.is_tap and means_yes(ctx.input.text) and await ctx.in_peer_chat():
+            # In a peer chat a typed "yes" may well be meant for the peer, and this can't be
+            # undone: only the button, or words that say "delete", confirm it there.
+            ctx.reask(IN_A_CHAT)
             return
         member = ctx.require_member()
         # Their chats end first, on either side, so nobody is left talking to no one.

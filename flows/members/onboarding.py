@@ -7,10 +7,10 @@ from flows.checkins import reschedule
 from flows.community import refresh_nudge_schedule
 from flows.core.channels import ChannelInfo
 from flows.core.context import Context
-from flows.core.flow import Answer, ChoiceStep, Chosen, Flow
-from flows.core.local_time import TIMEZONE_HINT, timezone_choices
+from flows.core.flow import Answer, ChoiceStep, Chosen, Flow, TextStep
+from flows.core.local_time import read_zone_answer, timezone_choices, zone_confirmation
 from flows.core.names import clean_name, name_problem
-from flows.core.parsing import parse_time_of_day, parse_timezone, timezone_label
+from flows.core.parsing import parse_time_of_day, timezone_label
 from flows.core.values import Choice
 from flows.members.lifecycle import leave_sign_up
 
@@ -99,11 +99,11 @@ PROMPT_TIME_QUESTION = (
 PROMPT_TIME_HINT = "I didn't catch a time there. Try something like 8:00, 19:30 or 7pm."
 
 
-async def apply_timezone(ctx: Context, answer: Answer) -> str | None:
-    """Save a chosen or typed time zone; returns it, or None after asking again."""
-    zone = answer.choice.value if answer.choice else parse_timezone(answer.text)
+async def apply_timezone(ctx: Context, answer: Answer, *, step: TextStep) -> str | None:
+    """Save a chosen or typed time zone; returns it, or None after asking again (at `step`,
+    which of several places was meant)."""
+    zone = read_zone_answer(ctx, answer, step=step)
     if zone is None:
-        ctx.reask(TIMEZONE_HINT)
         return None
     member = ctx.require_member()
     await ctx.tx.members.set_timezone(member.id, zone)
@@ -202,6 +202,12 @@ class Onboarding(Flow[PseudonymData]):
     def settled_steps(self) -> tuple[ChoiceStep, ...]:
         return (self.on_first_checkin,)
 
+    async def cancelled(self, ctx: Context) -> str:
+        # Only once sign-up is done (/cancel drops an unfinished one): it is all saved.
+        return (
+            "Okay. You're all set up, and what you chose is saved. /checkin whenever you're ready."
+        )
+
     async def on_consent(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "no":
             await leave_sign_up(ctx)
@@ -225,14 +231,16 @@ class Onboarding(Flow[PseudonymData]):
         )
 
     async def on_timezone(self, ctx: Context, answer: Answer) -> None:
-        if await apply_timezone(ctx, answer) is None:
+        zone = await apply_timezone(ctx, answer, step=self.on_timezone)
+        if zone is None:
             return
         ctx.ask(
             self.on_prompt_time,
-            PROMPT_TIME_QUESTION,
+            f"{zone_confirmation(zone, ctx.now)}\n\n{PROMPT_TIME_QUESTION}",
             prompt_time_choices(),
             columns=2,
             free_text=True,
+            numbered=False,  # "4" is 04:00, not the fourth option
         )
 
     async def on_prompt_time(self, ctx: Context, answer: Answer) -> None:

@@ -1,11 +1,11 @@
 """/settings: change the chosen name, time zone or reminder time."""
 
 from datetime import timedelta
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from flows.core.context import Context
 from flows.core.flow import Answer, Chosen, Flow
-from flows.core.local_time import timezone_choices
+from flows.core.local_time import timezone_choices, zone_confirmation
 from flows.core.parsing import timezone_label
 from flows.core.values import Choice
 from flows.members.onboarding import (
@@ -20,6 +20,13 @@ from flows.members.onboarding import (
     schedule_summary,
 )
 
+Setting = Literal["pseudonym", "timezone", "prompt_time"]
+
+
+class SettingsData(PseudonymData, total=False):
+    saved: list[Setting]  # what this visit to /settings has changed (each saved at once)
+
+
 MENU = (
     Choice("pseudonym", "Chosen name"),
     Choice("timezone", "Time zone"),
@@ -28,7 +35,7 @@ MENU = (
 )
 
 
-class SettingsFlow(Flow[PseudonymData]):
+class SettingsFlow(Flow[SettingsData]):
     """A member's own settings (not to be confused with `bot.settings.Settings`, the
     deployment's)."""
 
@@ -76,17 +83,42 @@ class SettingsFlow(Flow[PseudonymData]):
                 prompt_time_choices(),
                 columns=2,
                 free_text=True,
+                numbered=False,  # "4" is 04:00, not the fourth option
             )
 
     async def on_pseudonym(self, ctx: Context, answer: Answer) -> None:
         if await apply_pseudonym(ctx, self, answer) is not None:
+            self._saved(ctx, "pseudonym")
             self._menu(ctx, "Saved. ")
 
     async def on_timezone(self, ctx: Context, answer: Answer) -> None:
-        if await apply_timezone(ctx, answer) is not None:
-            self._menu(ctx, "Saved. ")
+        zone = await apply_timezone(ctx, answer, step=self.on_timezone)
+        if zone is not None:
+            self._saved(ctx, "timezone")
+            self._menu(ctx, f"Saved. {zone_confirmation(zone, ctx.now)}\n\n")
 
     async def on_prompt_time(self, ctx: Context, answer: Answer) -> None:
         if await apply_prompt_time(ctx, answer):
+            self._saved(ctx, "prompt_time")
             member = ctx.require_member()
             self._menu(ctx, f"Saved. {schedule_summary(member.prompt_time, member.timezone)}\n\n")
+
+    def _saved(self, ctx: Context, setting: Setting) -> None:
+        saved = self.data(ctx).setdefault("saved", [])
+        if setting not in saved:
+            saved.append(setting)
+
+    async def cancelled(self, ctx: Context) -> str:
+        # Each change is saved as it is made: /cancel stops the menu, not those.
+        saved = self.data(ctx).get("saved", [])
+        if not saved:
+            return "Okay, I've closed your settings. Nothing was changed."
+        member = ctx.require_member()
+        what = {
+            "pseudonym": f"your name ({member.pseudonym})",
+            "timezone": f"your time zone ({member.timezone})",
+            "prompt_time": f"your reminder time ({member.prompt_time or 'none'})",
+        }
+        kept = [what[setting] for setting in saved]
+        listed = kept[0] if len(kept) == 1 else ", ".join(kept[:-1]) + " and " + kept[-1]
+        return f"Okay, I've closed your settings. What you changed is saved: {listed}."

@@ -16,9 +16,9 @@ from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.flow import Answer, Chosen, Flow
-from flows.core.local_time import TIMEZONE_HINT, timezone_choices
+from flows.core.local_time import read_zone_answer, timezone_choices, zone_confirmation
 from flows.core.names import clean_name, looks_like_any, name_problem
-from flows.core.parsing import parse_timezone, timezone_label
+from flows.core.parsing import timezone_label
 from flows.core.values import Choice
 from flows.peer.requests import TOPIC_LABELS, TOPICS
 from storage import Volunteer
@@ -180,9 +180,9 @@ class Profile(Flow[ProfileData]):
 
     async def on_timezone(self, ctx: Context, answer: Answer) -> None:
         if answer.choice is None or answer.choice.value != KEEP:
-            zone = answer.choice.value if answer.choice else parse_timezone(answer.text)
+            # A typed city is resolved (and, when it could be several places, asked about).
+            zone = read_zone_answer(ctx, answer, step=self.on_timezone)
             if zone is None:
-                ctx.reask(TIMEZONE_HINT)
                 return
             self.data(ctx)["timezone"] = zone
         await self._save(ctx)
@@ -208,7 +208,7 @@ class Profile(Flow[ProfileData]):
             *([f"display name: {name}"] if name is not None else []),
             *([f"topics: {_topics(topics)}"] if topics is not None else []),
             *([f"chats at once: {_chats(capacity)}"] if capacity is not None else []),
-            *([f"time zone: {timezone_label(zone)}"] if zone is not None else []),
+            *([f"time zone: {zone_confirmation(zone, ctx.now)}"] if zone is not None else []),
         ]
         log.info("volunteer_profile_changed member=%s parts=%d", volunteer.member_id, len(changed))
         tail = (

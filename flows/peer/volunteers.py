@@ -10,9 +10,14 @@ from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.flow import Answer, Chosen, Flow
-from flows.core.local_time import TIMEZONE_HINT, timezone_choices, when
+from flows.core.local_time import (
+    read_zone_answer,
+    timezone_choices,
+    when,
+    zone_confirmation,
+)
 from flows.core.names import clean_name, looks_like_any, name_problem
-from flows.core.parsing import parse_id, parse_timezone
+from flows.core.parsing import parse_id
 from flows.core.values import Choice, Reply, command_choice
 from flows.peer.profile import guide_text
 from flows.peer.relay import close_chats_of
@@ -199,9 +204,8 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
         )
 
     async def on_timezone(self, ctx: Context, answer: Answer) -> None:
-        zone = answer.choice.value if answer.choice else parse_timezone(answer.text)
+        zone = read_zone_answer(ctx, answer, step=self.on_timezone)
         if zone is None:
-            ctx.reask(TIMEZONE_HINT)
             return
         member = ctx.require_member()
         # (A set-up begun before codes were hashed has no digest, and its code no longer works.)
@@ -212,8 +216,11 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
                 "Sorry — that invite code was used or expired meanwhile. Please ask for a new one."
             )
             return
+        # (A member keeps the zone of their /settings.)
+        confirmed = ""
         if not member.is_onboarded:
             await ctx.tx.members.set_timezone(member.id, zone)
+            confirmed = f"{zone_confirmation(zone, ctx.now)}\n\n"
         await ctx.tx.volunteers.add(
             member.id,
             display_name=str(self.data(ctx)["name"]),
@@ -225,7 +232,7 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
         name = self.data(ctx)["name"]
         ctx.finish()
         ctx.say(
-            f"You're set up as a peer volunteer, {name}! 🎉\n\n"
+            f"{confirmed}You're set up as a peer volunteer, {name}! 🎉\n\n"
             "/oncall — take requests now · /offcall — stop\n"
             "/shifts — set regular weekly times\n"
             "/profile — change your name, topics, chats at once or time zone\n"

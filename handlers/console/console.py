@@ -1,4 +1,5 @@
-"""A chat in the terminal. Choices are numbered; type a number, an emoji or the words.
+"""A chat in the terminal. Choices are numbered (except where the answer is itself a number
+or a time); type a number, an emoji or the words.
 
 `/as <id>` switches the person you are acting as (so a member and a volunteer
 can talk through the bot; `/as2`, without the space, only says how); `/quit`
@@ -44,6 +45,11 @@ def render(reply: Reply, saved: Path | None = None) -> str:
     if reply.has_commands:
         for choice in reply.choices:
             lines.append(f"  • {choice.caption}: send /{choice.value}")
+        return "\n".join(lines)
+    if reply.choices and not reply.numbered:
+        # The answer is itself a number or a time: a numbered list would read "1) 0".
+        lines.append("  " + "  ·  ".join(choice.caption for choice in reply.choices))
+        lines.append("  (type your answer)")
         return "\n".join(lines)
     for number, choice in enumerate(reply.choices, start=1):
         lines.append(f"  {number}) {choice.caption}")

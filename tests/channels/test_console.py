@@ -8,6 +8,12 @@ import sys
 from pathlib import Path
 
 from bot.settings import Settings
+from flows.core.engine import Engine
+from flows.core.values import Reply
+from handlers.console.capabilities import CHANNEL
+from handlers.console.console import render
+from storage import Account, Database
+from tests.chat_driver import ChatDriver
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -132,3 +138,34 @@ def test_as_needs_its_space_and_other_commands_are_not_taken_for_it(tmp_path: Pa
     # A command that merely starts with "as" goes to Hearthside, which doesn't know it.
     assert "I don't know that command" in out
     assert out.count("You are now user 12.") == 1
+
+
+async def test_numbers_as_answers_are_not_numbered_options(engine: Engine, db: Database) -> None:
+    """Where the answer is itself a number or a time, the console shows the options without
+    numbers ("1) 0" would read as "type 1 for none"), and a typed number is that number."""
+    alex = Account(CHANNEL, "1")
+    chat = ChatDriver(engine, alex)
+    await chat.say("/start")
+    await chat.tap("yes")
+    await chat.say("River")
+    await chat.say("UTC")
+    shown = render(Reply.from_json(chat.question.to_json()))  # as the outbox hands it over
+    assert "1) 09:00" not in shown and "09:00  ·  13:00" in shown
+    await chat.say("4")  # four o'clock, not the fourth option (20:00)
+    assert "every day at 04:00" in chat.last_text()
+    await chat.tap("later")
+    await chat.say("/connect")
+    for _ in range(3):
+        await chat.tap("Often")
+    shown = render(Reply.from_json(chat.question.to_json()))
+    assert "1) 0" not in shown and "0  ·  1  ·  2  ·  3  ·  4  ·  5 or more" in shown
+    assert "reply with a number" not in shown
+    await chat.say("1")
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(alex)
+        assert member is not None
+        [entry] = await tx.checkins.recent_connections(member.id, limit=1)
+    assert entry.community_contacts == 1
+    # Elsewhere the options stay numbered, and a number picks one.
+    await chat.say("/checkin")
+    assert "  4) 🙂 Good" in render(chat.question)

@@ -177,7 +177,7 @@ async def test_bad_input_gets_kind_replies(fake: FakeTelegram, bot: RunningBot) 
     # message is the reply to "purple".
     fake.user_edits(ALEX, checkin_message_id, "edited words")
     nudge = text_of(await alex.send("purple"))
-    assert "Please choose one of the options" in nudge and "weighing on you" in nudge
+    assert "I didn't recognise “purple”" in nudge and "weighing on you" in nudge
 
 
 async def test_replies_keep_order_within_a_chat(fake: FakeTelegram, bot: RunningBot) -> None:

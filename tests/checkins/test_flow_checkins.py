@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import pytest
+
 from flows.core.clock import ManualClock
 from flows.core.engine import Engine
 from flows.core.values import Input
@@ -35,6 +37,52 @@ async def test_same_day_checkin_updates_instead_of_adding(engine: Engine, db: Da
     assert member.checkin_count == 1
 
 
+async def test_checking_in_again_keeps_what_is_not_changed_and_says_what_changed(
+    engine: Engine, db: Database
+) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/checkin")
+    await chat.tap("4")
+    await chat.tap("cravings")
+    await chat.tap("done")
+    await chat.say("called my sponsor, went for a walk")
+    # Later the same day: a better mood, and Skip at "what helped?".
+    await chat.say("/checkin")
+    await chat.tap("5")
+    assert "Chosen: Cravings (as in your earlier check-in today)" in chat.last_text()
+    await chat.tap("done")
+    assert "“called my sponsor, went for a walk”" in chat.last_text()
+    await chat.say("skip")
+    thanks = chat.last_text()
+    assert "I've updated today's check-in" in thanks
+    assert "Mood: 🙂 Good → 😄 Great" in thanks
+    assert "Weighing on you: Cravings, as before" in thanks
+    assert "your earlier note is kept" in thanks
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+        assert member is not None
+        [today] = await tx.checkins.recent_moods(member.id, limit=5)
+    assert (today.mood, today.tags, today.helped) == (
+        5,
+        ("cravings",),
+        "called my sponsor, went for a walk",
+    )
+    # A third time: the areas cleared, the note removed, and each said.
+    await chat.say("/checkin")
+    await chat.tap("5")
+    await chat.tap("cravings")
+    await chat.tap("done")
+    await chat.tap("Remove")
+    thanks = chat.last_text()
+    assert "Mood: 😄 Great, as before" in thanks
+    assert "Weighing on you: nothing (before: Cravings)" in thanks
+    assert "the earlier note is removed" in thanks
+    async with db.transaction() as tx:
+        [today] = await tx.checkins.recent_moods(member.id, limit=5)
+    assert (today.tags, today.helped) == ((), None)
+
+
 async def test_streak_counts_consecutive_days(
     engine: Engine, db: Database, clock: ManualClock
 ) -> None:
@@ -59,6 +107,57 @@ async def test_low_mood_gets_gentle_support(engine: Engine) -> None:
     await chat.say("done")
     await chat.say("skip")
     assert "hard day" in chat.last_text()
+
+
+@pytest.mark.parametrize(
+    ("typed", "mood"),
+    [
+        ("meh", 3),
+        ("OK!", 3),
+        ("not great", 2),
+        ("awful", 1),
+        ("Amazing", 5),
+        ("I’m feeling pretty good today", 4),
+        ("4/5", 4),
+    ],
+)
+async def test_a_mood_can_be_typed_in_words(
+    engine: Engine, db: Database, typed: str, mood: int
+) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/checkin")
+    await chat.say(typed)
+    assert "Is anything weighing on you" in chat.last_text()
+    await chat.say("done")
+    await chat.say("skip")
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+        assert member is not None
+        [entry] = await tx.checkins.recent_moods(member.id, limit=5)
+    assert entry.mood == mood
+
+
+async def test_several_life_areas_can_be_typed_at_once(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/checkin")
+    await chat.say("3")
+    await chat.say("work, cravings")
+    assert "Chosen: Work/money, Cravings" in chat.last_text()
+    await chat.say("1 3")  # by the numbers the options have
+    assert "Chosen: Work/money, Cravings, Sleep, Family" in chat.last_text()
+    await chat.say("sleep, purple")  # nothing changes when a part isn't understood
+    assert "I didn't recognise “purple”" in chat.last_text()
+    assert "Chosen: Work/money, Cravings, Sleep, Family" in chat.last_text()
+    await chat.say("health and done")
+    assert "What helped today" in chat.last_text()
+    await chat.say("skip")
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+        assert member is not None
+        [entry] = await tx.checkins.recent_moods(member.id, limit=5)
+    assert entry.tags == ("work", "cravings", "sleep", "family", "health")
 
 
 async def test_connection_checkin_stores_items_and_total(engine: Engine, db: Database) -> None:
@@ -86,7 +185,7 @@ async def test_invalid_answer_reasks_with_hint_and_changes_nothing(engine: Engin
     await chat.onboard()
     await chat.say("/checkin")
     replies = await chat.say("purple")
-    assert "Please choose one of the options" in replies[0].text
+    assert "didn't quite catch that" in replies[0].text
     assert "How are you feeling today?" in replies[0].text
     assert len(replies[0].choices) == 5
     await chat.say("3")
@@ -205,6 +304,44 @@ async def test_settings_change_timezone_and_time(engine: Engine, db: Database) -
         member = await tx.members.find_by_account(ALEX)
     assert member is not None
     assert (member.timezone, member.prompt_time) == ("Etc/GMT-2", "08:00")
+
+
+async def test_cancel_in_settings_says_truthfully_what_was_kept(
+    engine: Engine, db: Database
+) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/settings")
+    await chat.say("/cancel")
+    assert "Nothing was changed" in chat.last_text()
+    await chat.say("/settings")
+    await chat.tap("timezone")
+    await chat.say("Asia/Kolkata")
+    await chat.tap("prompt_time")
+    await chat.say("8am")
+    await chat.say("/cancel")
+    said = chat.last_text()
+    assert "Nothing from it was saved" not in said
+    assert "your time zone (Asia/Kolkata) and your reminder time (08:00)" in said
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+    assert member is not None
+    assert (member.timezone, member.prompt_time) == ("Asia/Kolkata", "08:00")
+
+
+async def test_cancel_at_the_end_of_sign_up_keeps_it(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.say("/start")
+    await chat.tap("yes")
+    await chat.say("River")
+    await chat.say("UTC")
+    await chat.say("18:00")
+    assert "first check-in now?" in chat.last_text()
+    await chat.say("/cancel")
+    assert "You're all set up, and what you chose is saved" in chat.last_text()
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(ALEX)
+    assert member is not None and member.is_onboarded
 
 
 async def test_delete_requires_confirmation_then_removes_everything(

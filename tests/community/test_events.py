@@ -116,6 +116,35 @@ async def test_guided_newevent(room: Room, db: Database) -> None:
     assert posted.starts_at == datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
 
 
+async def test_guided_newevent_takes_a_capacity_of_one(room: Room, db: Database) -> None:
+    """ "1" at "How many people can come?" is one person, not the first option (No limit)."""
+    await room.say(ADMIN, "/newevent")
+    for line in ("2026-12-04 10:00", "Coffee morning", "Community hall"):
+        await room.say(ADMIN, line)
+    await room.tap(ADMIN, "Skip")
+    await room.tap(ADMIN, "Done")
+    question = room.inbox(ADMIN)[-1]
+    assert "How many people can come?" in question.text and not question.numbered
+    await room.say(ADMIN, "1")
+    await room.tap(ADMIN, "Post it")
+    [posted] = await all_events(db)
+    assert posted.capacity == 1
+
+
+async def test_cancel_in_an_event_edit_says_nothing_was_saved(room: Room, db: Database) -> None:
+    event_id = await post(room, ONE_LINER)
+    await room.say(ADMIN, f"/editevent {event_id}")
+    await room.say(ADMIN, "/cancel")
+    assert "The event is as it was" in room.inbox(ADMIN)[-1].text
+    await room.say(ADMIN, f"/editevent {event_id}")
+    await room.tap(ADMIN, "Title")
+    await room.say(ADMIN, "Evening walk")
+    await room.say(ADMIN, "/cancel")
+    # Changes are held until Done: stopping keeps none of them, and says so.
+    assert "Nothing from it was saved" in room.inbox(ADMIN)[-1].text
+    assert (await event(db, event_id)).title != "Evening walk"
+
+
 # -- answering -------------------------------------------------------------------
 async def test_rsvp_buttons_unknown_event_and_capacity(
     room: Room, engine: Engine, db: Database

@@ -36,7 +36,7 @@ async def test_a_step_is_stored_by_its_handlers_name(engine: Engine, db: Databas
     data = json.loads(row.data)
     assert data["mood"] == 4 and data["areas"] == []
     assert data["_question"]["choices"][-1] == ["done", "Done", "✅"]
-    assert data["_question"]["free_text"] is False
+    assert data["_question"]["free_text"] is True  # several areas can be typed at once
 
 
 async def test_a_conversation_stored_before_typed_steps_resumes(

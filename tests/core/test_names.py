@@ -233,3 +233,19 @@ async def test_a_member_cannot_be_called_admin_or_nothing(engine: Engine, db: Da
     async with db.transaction() as tx:
         stored = await tx.members.find_by_account(MEMBER)
     assert stored is not None and stored.pseudonym == "River"
+
+
+@pytest.mark.parametrize("name", ["Alex (peer)", "Jo (Dublin)", "(Sam) Lee"])
+def test_a_name_may_hold_brackets_in_pairs(name: str) -> None:
+    assert name_problem(name) is None
+
+
+@pytest.mark.parametrize("name", ["Alex (peer", "Alex peer)", "Alex )peer(", "Jo ((x))"])
+def test_brackets_must_pair_up(name: str) -> None:
+    problem = name_problem(name)
+    assert problem is not None and "Brackets need to come in pairs" in problem
+
+
+def test_brackets_do_not_hide_a_staff_word() -> None:
+    assert reserved_word("Alex (admin)") == "admin"
+    assert name_problem("Sam (Hearthside team)") is not None

@@ -1,8 +1,12 @@
 """Reading time zones, times of day and chosen names as people type them."""
 
+from datetime import UTC, datetime
+
 import pytest
 
-from flows.core.parsing import parse_id, parse_time_of_day, parse_timezone
+from flows.core.parsing import parse_id, parse_time_of_day, parse_timezone, read_timezone
+
+AT = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -20,10 +24,55 @@ from flows.core.parsing import parse_id, parse_time_of_day, parse_timezone
         ("Mars", None),
         ("UTC+15", None),
         ("", None),
+        # Cities no IANA zone is named after, from GeoNames' table of places.
+        ("Mumbai", "Asia/Kolkata"),
+        ("Bombay", "Asia/Kolkata"),
+        ("San Francisco", "America/Los_Angeles"),
+        ("NYC", "America/New_York"),
+        ("Manchester", "Europe/London"),
+        ("Glasgow", "Europe/London"),
+        ("Cork", "Europe/Dublin"),
+        ("São Paulo", "America/Sao_Paulo"),
+        ("sao paulo", "America/Sao_Paulo"),
+        ("Kiev", "Europe/Kyiv"),
+        # A place with the country or state it is in.
+        ("Portland, Maine", "America/New_York"),
+        ("Portland OR", "America/Los_Angeles"),
+        ("Perth, Scotland", "Europe/London"),
+        ("Birmingham, Alabama", "America/Chicago"),
+        # A country (or US state) that keeps one time.
+        ("India", "Asia/Kolkata"),
+        ("UK", "Europe/London"),
+        ("Maine", "America/New_York"),
     ],
 )
 def test_parse_timezone(typed: str, zone: str | None) -> None:
-    assert parse_timezone(typed) == zone
+    assert parse_timezone(typed, at=AT) == zone
+
+
+@pytest.mark.parametrize(
+    ("typed", "meanings"),
+    [
+        ("IST", ["Asia/Kolkata", "Asia/Jerusalem", "Europe/Dublin"]),
+        ("Portland", ["America/Los_Angeles", "America/New_York"]),
+        # GMT is UTC or the UK's winter time: a UK member would lose summer time.
+        ("GMT", ["Europe/London", "UTC"]),
+        ("Springfield", ["America/Chicago", "America/New_York", "America/Los_Angeles"]),
+    ],
+)
+def test_a_name_of_several_zones_is_asked_about(typed: str, meanings: list[str]) -> None:
+    options = read_timezone(typed, at=AT)
+    assert [option.zone for option in options] == meanings
+    assert parse_timezone(typed, at=AT) is None
+
+
+def test_what_a_place_is_read_as() -> None:
+    assert [o.place for o in read_timezone("Portland", at=AT)] == [
+        "Portland, Oregon",
+        "Portland, Maine",
+    ]
+    # Zones that keep the same time are one answer: Vancouver, Washington, is not asked.
+    assert [o.zone for o in read_timezone("Vancouver", at=AT)] == ["America/Vancouver"]
 
 
 @pytest.mark.parametrize(

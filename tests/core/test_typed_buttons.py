@@ -172,7 +172,7 @@ async def test_an_open_question_takes_the_words(
     walk = await nudged(room, engine, clock)
     await room.say(RIVER, "/checkin")
     await room.say(RIVER, "maybe")  # not a mood
-    assert "Please choose one of the options" in room.inbox(RIVER)[-1].text
+    assert "didn't quite catch that" in room.inbox(RIVER)[-1].text
     assert await rsvp(db, walk, RIVER) is None
 
 

@@ -15,7 +15,7 @@ from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
 from flows.core.values import Reply
 from storage import Account, Database
-from tests.chat_driver import Room
+from tests.chat_driver import ChatDriver, Room
 
 ADMIN = Account("console", "900")
 STRANGER = Account("console", "5")
@@ -108,3 +108,39 @@ async def test_help_lists_export_and_delete_to_anyone_with_a_row(room: Room) -> 
     await room.say(SURVIVOR, "/help")
     listing = room.inbox(SURVIVOR)[-1].text
     assert "/export" in listing and "/delete" in listing
+
+
+async def test_a_typed_yes_or_no_answers_the_delete_question(room: Room, db: Database) -> None:
+    """/delete's "Are you sure?" asks yes or no, so a typed yes or no answers it as its
+    buttons do; an acknowledgement ("ok") is not taken for a yes."""
+    river = Account("console", "2")
+    await ChatDriver(room.engine, river).onboard()
+    await room.say(river, "/delete")
+    await room.say(river, "Nope")
+    assert "nothing was deleted" in room.texts(river)
+    await room.say(river, "/delete")
+    await room.say(river, "ok")
+    assert "Please choose one of the options" in room.inbox(river)[-1].text
+    assert await people(db) == 1
+    await room.say(river, "Yes!")
+    assert "has been deleted" in room.inbox(river)[-1].text
+    assert await people(db) == 0
+
+
+async def test_inside_a_peer_chat_a_typed_yes_does_not_delete(room: Room, db: Database) -> None:
+    """In a peer chat a "yes" may be meant for the peer: /delete then wants its button or
+    the word "delete"."""
+    await make_volunteer(room, VOLUNTEER, "Sam")
+    await room.say(VOLUNTEER, "/oncall")
+    river = Account("console", "2")
+    await ChatDriver(room.engine, river).onboard()
+    await room.say(river, "/talk")
+    await room.tap(river, "Skip")
+    await room.tap(VOLUNTEER, "Accept")
+    await room.say(river, "/delete")
+    await room.say(river, "yes")
+    assert "may have been meant for your peer" in room.inbox(river)[-1].text
+    assert await people(db) == 2
+    await room.say(river, "delete")
+    assert "has been deleted" in room.inbox(river)[-1].text
+    assert await people(db) == 1

@@ -76,3 +76,67 @@ async def test_restarting_start_keeps_member(engine: Engine, db: Database) -> No
     async with db.transaction() as tx:
         member = await tx.members.find_by_account(ALEX)
     assert member is not None and member.is_onboarded
+
+
+async def zone_of(db: Database, account: Account = ALEX) -> str:
+    async with db.transaction() as tx:
+        member = await tx.members.find_by_account(account)
+    assert member is not None
+    return member.timezone
+
+
+async def to_the_zone_question(chat: ChatDriver) -> None:
+    await chat.say("/start")
+    await chat.tap("yes")
+    await chat.say("River")
+
+
+async def test_a_typed_city_is_confirmed_with_its_zone_and_local_time(
+    engine: Engine, db: Database
+) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await to_the_zone_question(chat)
+    await chat.say("Mumbai")  # it is 14:00 UTC
+    assert "Got it: Asia/Kolkata — it's 19:30 there now." in chat.last_text()
+    assert "When would you like your daily check-in reminder?" in chat.last_text()
+    assert await zone_of(db) == "Asia/Kolkata"
+
+
+async def test_an_ambiguous_zone_is_asked_about(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await to_the_zone_question(chat)
+    await chat.say("IST")
+    assert "“IST” could be more than one place" in chat.last_text()
+    assert [c.label for c in chat.question.choices] == ["India", "Israel", "Ireland"]
+    await chat.tap("Ireland")
+    assert "Got it: Europe/Dublin" in chat.last_text()
+    assert await zone_of(db) == "Europe/Dublin"
+
+
+async def test_which_portland_can_be_answered_in_words(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await to_the_zone_question(chat)
+    await chat.say("Portland")
+    assert [c.label for c in chat.question.choices] == ["Portland, Oregon", "Portland, Maine"]
+    await chat.say("Maine")
+    assert "Got it: America/New_York — it's 09:00 there now." in chat.last_text()
+    assert await zone_of(db) == "America/New_York"
+
+
+async def test_gmt_asks_whether_summer_time_is_wanted(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await to_the_zone_question(chat)
+    await chat.say("GMT")
+    assert [c.value for c in chat.question.choices] == ["Europe/London", "UTC"]
+    await chat.say("London")
+    assert await zone_of(db) == "Europe/London"
+
+
+async def test_settings_confirm_a_new_zone(engine: Engine, db: Database) -> None:
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await chat.say("/settings")
+    await chat.tap("timezone")
+    await chat.say("San Francisco")
+    assert "Saved. Got it: America/Los_Angeles — it's 06:00 there now." in chat.last_text()
+    assert await zone_of(db) == "America/Los_Angeles"
