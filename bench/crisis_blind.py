@@ -20,7 +20,8 @@ scoring, kept as the record:
     hard negatives alarmed at all   10/105 (10 %)   13/98 (13 %)
 
 blind-3 and blind-4 were written after `lexicon-4`, and scored once under it (and, at the
-same moment, under `lexicon-3` + `semantic-1`), before any tuning on them:
+same moment, under `lexicon-3` + `semantic-1`), before any tuning on them; they have been
+part of the tuning set since `lexicon-5` + `semantic-3`, so their figures now are in-sample:
 
                                     lexicon-4 + semantic-2          lexicon-3 + semantic-1
     tier-1 shown the lines          66/103 (64 %)   51/103 (50 %)   39 (38 %)   29 (28 %)
@@ -41,7 +42,7 @@ from flows.safety.guard import SEMANTIC_MIN_WORDS
 
 BLIND = Path(__file__).resolve().parent.parent / "tests" / "crisis_blind"
 # Batches already scored once and then added to the tuning set: their figures are in-sample.
-TUNED_ON = {"blind-1.tsv", "blind-2.tsv"}
+TUNED_ON = {"blind-1.tsv", "blind-2.tsv", "blind-3.tsv", "blind-4.tsv"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from flows.safety.crisis.encoder import MODEL_PACKAGE, Encoder, one_blas_thread
-from flows.safety.crisis.nearest import Floats, logistic, margins
+from flows.safety.crisis.nearest import Floats, dequantize, logistic, margins, quantize
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 TUNING_SET = ROOT / "tests" / "crisis_eval.tsv"
 OUT_DIR = ROOT / "flows" / "safety" / "crisis"
-VERSION = "semantic-2"
+VERSION = "semantic-3"
 SEED = 20261203
 FOLDS = 5
 REPEATS = 5
@@ -280,6 +280,8 @@ def build(dry_run: bool) -> None:
             for i, text in enumerate(rows.texts)
         ]
     )
+    # Cross-validate what the scorer will hold: the bank's int8 rows, not the float ones.
+    x = dequantize(quantize(x))
     y = rows.positive
     print(
         f"{len(rows.texts)} messages ({int(y.sum())} need the direct question), "
@@ -410,7 +412,7 @@ def build(dry_run: bool) -> None:
         },
     }
     bank = {
-        "embeddings": x.astype(np.float16),
+        "embeddings": quantize(x),
         "labels": y.astype(np.uint8),
         "probe": probe.astype(np.float32),
     }

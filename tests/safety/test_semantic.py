@@ -54,8 +54,8 @@ def test_danger_scores_above_every_everyday_message(scorer: SemanticScorer) -> N
 
 def test_a_sentence_of_despair_is_not_drowned_by_small_talk(scorer: SemanticScorer) -> None:
     small_talk = (
-        "Today I went to the store, then I cleaned the kitchen and called my sister about "
-        "the weekend plans. The weather was grey but the walk was nice and the dog enjoyed it."
+        "Today I went to the store and cleaned the kitchen. "
+        "The weather was grey but the walk with the dog was nice."
     )
     message = f"{small_talk} I want to end my life tonight."
     assert scorer._encoder is not None

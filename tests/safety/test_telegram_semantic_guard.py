@@ -20,7 +20,7 @@ from tests.peer.test_telegram_peer import ADMIN, MEMBER, onboard_member, people,
 from tests.telegram_harness import RunningBot, db_rows, text_of
 
 # Words the lexicon finds nothing in, whose meaning the model reads as needing the question.
-UNSAID = "i dont see why i should keep trying to be alive"
+UNSAID = "kept staring at the razor in the bathroom again, havent used it yet"
 # Closer to the line: asked only after a recent sign of risk.
 AMBIGUOUS = "i cant keep doing this to myself"
 DISTRESS = "i cant cope anymore"
@@ -129,6 +129,7 @@ async def test_the_crisis_reply_never_waits_for_the_model(
 async def test_words_the_lexicon_cleared_are_not_scored(loaded: SemanticScorer) -> None:
     """Embeddings barely see negation: an affirmation of life reads like its reverse, so the
     model must not undo the lexicon's reading of it."""
-    text = "I don't want to die, I want to live"
-    assert assess(text).cleared and loaded.score_sync(text) >= semantic.ASK
+    text = "i wont cut myself again tonight, i want to live"
+    # At least the bar the guard asks from after a recent sign of risk.
+    assert assess(text).cleared and loaded.score_sync(text) >= crisis_guard.CONTEXT_ASK
     assert not await crisis_guard.CrisisScreen(loaded).alarmed(text)

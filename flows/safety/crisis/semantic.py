@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from flows.safety.crisis.encoder import Encoder, ModelMissing, one_blas_thread
-from flows.safety.crisis.nearest import logistic, margins
+from flows.safety.crisis.nearest import dequantize, logistic, margins
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -169,7 +169,7 @@ class SemanticScorer:
         cosine = float(probe @ expected)
         if cosine < PROBE_MIN_COSINE:
             raise ModelMissing(f"the installed model embeds the probe at cosine {cosine:.4f}")
-        embeddings = arrays["embeddings"].astype(np.float32)
+        embeddings = dequantize(arrays["embeddings"])
         labels = arrays["labels"].astype(bool)
         return _Bank(
             positives=np.ascontiguousarray(embeddings[labels]),
