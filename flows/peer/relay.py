@@ -494,7 +494,7 @@ async def debrief(ctx: Context) -> None:
                     account,
                     Reply(
                         f"🙋 {name} would like to talk after a peer chat. You can talk with "
-                        "them here, through the bot, as the team.",
+                        "them here, through the bot, as a coordinator.",
                         (support_chat_choice(volunteer.member_id),),
                         token=COMMAND_TOKEN,
                         protect_content=True,
@@ -513,6 +513,7 @@ async def debrief(ctx: Context) -> None:
 class FeedbackData(TypedDict, total=False):
     handoff: int
     volunteer: int | None  # who they talked with, to ask about next time
+    rated: bool  # the rating is saved
 
 
 class ChatFeedback(Flow[FeedbackData]):
@@ -525,8 +526,15 @@ class ChatFeedback(Flow[FeedbackData]):
     async def begin(self, ctx: Context) -> None:
         ctx.ask(self.on_rating, RATING_QUESTION, RATINGS, columns=5)
 
+    async def cancelled(self, ctx: Context) -> str:
+        # The rating is saved as soon as it is given; the rest only when answered.
+        if self.data(ctx).get("rated"):
+            return "Okay, I've stopped. Your rating is kept (the team sees it, without your name)."
+        return "Okay — no feedback this time. /talk any time you'd like to talk again."
+
     async def on_rating(self, ctx: Context, answer: Chosen) -> None:
         await ctx.tx.handoffs.rate(int(self.data(ctx)["handoff"]), int(answer.choice.value))
+        self.data(ctx)["rated"] = True
         ctx.ask(
             self.on_words,
             "Thank you. Anything you'd like to add? Type a few words, or skip. "

@@ -294,10 +294,16 @@ class TalkRequest(Flow[TalkRequestData]):
             else:
                 await self._take_words(ctx, said)
             return
+        member = ctx.member
+        seen_as = (
+            "your chosen name"
+            if member is not None and member.pseudonym
+            else "a guest name (you haven't chosen one)"
+        )
         ctx.ask(
             self.on_topic,
             "I'll find a peer volunteer for you — someone with lived experience of recovery. "
-            "They'll only see your chosen name, never your account.\n\n" + TOPIC_QUESTION,
+            f"They'll only see {seen_as}, never your account.\n\n" + TOPIC_QUESTION,
             TOPICS,
             columns=2,
             free_text=True,

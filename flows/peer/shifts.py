@@ -130,6 +130,13 @@ class Shifts(Flow[ShiftsData]):
             columns=3,
         )
 
+    async def cancelled(self, ctx: Context) -> str:
+        # Each shift is added or removed as soon as it is confirmed.
+        return (
+            "Okay, I've stopped. Shifts you added or removed just now are saved; /shifts "
+            "shows them."
+        )
+
     async def on_menu(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "add":
             ctx.ask(

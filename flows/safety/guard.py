@@ -180,7 +180,9 @@ async def guard(ctx: Context, assessment: Assessment | None = None) -> bool:
     if volunteer is not None and volunteer.active_chats:
         # Volunteers are people in recovery too: their words are assessed like anyone's,
         # and only the route differs (privately to them, and to the admins).
-        await _guard_volunteer(ctx, assessment, volunteer.display_name)
+        # An admin answering as a coordinator has no display name of their own.
+        name = volunteer.display_name if volunteer.is_peer else "a coordinator"
+        await _guard_volunteer(ctx, assessment, name)
         return False  # the message still reaches the member they are talking with
     if assessment.tier == 1 and not assessment.third_party:
         await ctx.ensure_member()
