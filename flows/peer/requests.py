@@ -263,7 +263,7 @@ async def _low_mood_today(ctx: Context) -> bool:
 SHARE_MOOD = (Choice("yes", "Yes, share it"), Choice("no", "No, keep it to myself"))
 SHARE_WORDS = (Choice("yes", "Yes, show them"), Choice("no", "No, keep it to myself"))
 TOPIC_QUESTION = (
-    "Is there something you'd like to talk about? Tap one, or tell me in a few words of "
+    "Is there something you'd like to talk about? Choose one, or tell me in a few words of "
     "your own. (optional)"
 )
 
