@@ -31,7 +31,8 @@ part of the tuning set since `lexicon-5` + `semantic-3`, so their figures now ar
     hard negatives alarmed at all   5/98 (5 %)      10/94 (11 %)    6 (6 %)     10 (11 %)
 
 blind-5 and blind-6 were written after `lexicon-5`, and scored once under it (and, at the
-same moment, under `lexicon-4` + `semantic-2`), before any tuning on them — the headline:
+same moment, under `lexicon-4` + `semantic-2`), before any tuning on them; they have been
+part of the tuning set since `lexicon-6` + `semantic-4`, so their figures now are in-sample:
 
                                     lexicon-5 + semantic-3          lexicon-4 + semantic-2
     tier-1 shown the lines          76/101 (75 %)   67/103 (65 %)   58 (57 %)   54 (52 %)
@@ -52,7 +53,14 @@ from flows.safety.guard import SEMANTIC_MIN_WORDS
 
 BLIND = Path(__file__).resolve().parent.parent / "tests" / "crisis_blind"
 # Batches already scored once and then added to the tuning set: their figures are in-sample.
-TUNED_ON = {"blind-1.tsv", "blind-2.tsv", "blind-3.tsv", "blind-4.tsv"}
+TUNED_ON = {
+    "blind-1.tsv",
+    "blind-2.tsv",
+    "blind-3.tsv",
+    "blind-4.tsv",
+    "blind-5.tsv",
+    "blind-6.tsv",
+}
 
 
 @dataclass(frozen=True, slots=True)

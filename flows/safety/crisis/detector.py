@@ -32,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-DETECTOR_VERSION = "lexicon-5"
+DETECTOR_VERSION = "lexicon-6"
 # Words before a match in which a negation counts (NegEx-style window).
 NEGATION_WINDOW = 4
 # How far either side of a match its clause is looked for, and how many matches of one rule
