@@ -107,10 +107,14 @@ class SweepJob:
         """No more sweeps; a sweep under way finishes first (it is bounded)."""
         self._stopped = True
         if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
-            self._scheduler = None
+            self._scheduler.pause()  # no new ticks
+        # Wait for a pass under way before shutting the scheduler down: its shutdown
+        # cancels the job's task, mid-transaction.
         async with self._passing:
             pass
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
 
     async def _pass(self) -> None:
         async with self._passing:

@@ -104,3 +104,40 @@ async def test_the_job_sweeps_every_tick_until_stopped(engine: Engine, clock: Ma
     clock.set(datetime(2026, 11, 23, 18, 0, tzinfo=UTC))
     await asyncio.sleep(0.1)
     assert len(console.sent) == sent  # stopped: no more passes
+
+
+async def test_stopping_waits_for_a_sweep_under_way_instead_of_cancelling_it() -> None:
+    """The scheduler's shutdown cancels a running job: stop must let the pass finish first."""
+    started = asyncio.Event()
+    finished = asyncio.Event()
+
+    class SlowSweeper:
+        async def sweep(self) -> tuple[object, list[object]]:
+            started.set()
+            await asyncio.sleep(0.3)
+            finished.set()
+            return object(), []
+
+    class QuietPostman:
+        async def deliver(self, deliveries: object) -> None:
+            return None
+
+        async def drain(self, channel: str, *, min_age: object) -> None:
+            return None
+
+    class NoDatabase:
+        async def checkpoint(self) -> None:
+            return None
+
+    job = SweepJob(
+        SlowSweeper(),  # type: ignore[arg-type]
+        QuietPostman(),  # type: ignore[arg-type]
+        NoDatabase(),  # type: ignore[arg-type]
+        [],
+        tick_seconds=3600,
+        first_seconds=0,
+    )
+    job.start()
+    await asyncio.wait_for(started.wait(), timeout=5)
+    await job.stop()
+    assert finished.is_set()
