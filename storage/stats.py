@@ -137,9 +137,11 @@ class StatsRepository:
 
     async def feedback_words(self, *, since: datetime, limit: int) -> list[str]:
         """Members' words after peer chats requested since `since`, newest first: the
-        words alone, never who wrote them, whom they talked with or when."""
+        words alone, never who wrote them, whom they talked with or when. Support chats
+        (topic 'debrief': a volunteer with an admin) are not members' feedback."""
         rows = await self._conn.execute_fetchall(
             "SELECT feedback FROM handoff WHERE feedback IS NOT NULL AND requested_at >= ? "
+            "AND coalesce(topic, '') != 'debrief' "
             "ORDER BY requested_at DESC, id DESC LIMIT ?",
             (to_db(since), limit),
         )

@@ -223,6 +223,14 @@ class Profile(Flow[ProfileData]):
 
 
 async def profile(ctx: Context) -> None:
+    volunteer = await ctx.volunteer()
+    if volunteer is not None and volunteer.active_chats:
+        # In a chat, typed words go to the member: a reply must never become a name.
+        ctx.say(
+            "You can change your profile once your chats have ended — while you're in one, "
+            "what you type goes to the member. /end finishes a chat."
+        )
+        return
     await ctx.start_flow(Profile.name)
 
 

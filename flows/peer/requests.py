@@ -452,7 +452,7 @@ async def may_request(ctx: Context) -> bool:
         ctx.say("You're already talking with a peer — just type here. /end finishes the chat.")
         return False
     if handoff is not None:
-        if ctx.input.text.strip():
+        if ctx.input.command == "talk" and ctx.input.text.strip():
             await keep_while_waiting(ctx, handoff)  # `/talk <words>`: for the peer too
             return False
         ctx.say(
@@ -463,10 +463,13 @@ async def may_request(ctx: Context) -> bool:
     return True
 
 
-async def keep_while_waiting(ctx: Context, handoff: Handoff) -> None:
+async def keep_while_waiting(ctx: Context, handoff: Handoff, *, quietly: bool = False) -> None:
     """Words typed while the request waits: kept for the peer who accepts, and passed on
-    to them then (`accept`); gone with the request if nobody does."""
+    to them then (`accept`); gone with the request if nobody does. `quietly`: the crisis
+    guard has answered the words already, so nothing more is said."""
     if ctx.input.media is not None:
+        if quietly:
+            return
         ctx.say(
             "You're in line for a peer — I'll tell you here as soon as someone accepts. I "
             "can only keep words for them until then; once you're talking, you can send "
@@ -475,11 +478,14 @@ async def keep_while_waiting(ctx: Context, handoff: Handoff) -> None:
         return
     kinds = contact_kinds(ctx, ctx.input.text)
     if kinds:
-        ctx.say(f"You're in line for a peer. {not_kept_text(kinds)} /cancel stops waiting.")
+        if not quietly:
+            ctx.say(f"You're in line for a peer. {not_kept_text(kinds)} /cancel stops waiting.")
         log.info("waiting_words_refused handoff=%s kinds=%s", handoff.id, ",".join(kinds))
         return
     kept = await ctx.tx.handoffs.kept_messages(handoff.id)
     if kept >= MAX_WAITING_MESSAGES:
+        if quietly:
+            return
         ctx.say(
             "You're in line for a peer. I've kept your first messages for them — please "
             "tell them the rest once they're here. /cancel stops waiting."
@@ -491,6 +497,8 @@ async def keep_while_waiting(ctx: Context, handoff: Handoff) -> None:
     await ctx.tx.handoffs.keep_words(
         handoff.id, ctx.input.text[:MAX_WAITING_CHARS], message_ref=ref
     )
+    if quietly:
+        return
     if kept:
         ctx.say("You're in line for a peer — I'll pass this on too. 💛")
         return

@@ -102,6 +102,7 @@ class ShiftsData(TypedDict, total=False):
     weekday: int
     starts: str
     ends: str
+    changed: bool  # a shift was added or removed (each is saved at once)
 
 
 class Shifts(Flow[ShiftsData]):
@@ -132,10 +133,12 @@ class Shifts(Flow[ShiftsData]):
 
     async def cancelled(self, ctx: Context) -> str:
         # Each shift is added or removed as soon as it is confirmed.
-        return (
-            "Okay, I've stopped. Shifts you added or removed just now are saved; /shifts "
-            "shows them."
-        )
+        if self.data(ctx).get("changed"):
+            return (
+                "Okay, I've stopped. Shifts you added or removed just now are saved; /shifts "
+                "shows them."
+            )
+        return "Okay, I've stopped. Your shifts are as they were."
 
     async def on_menu(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "add":
@@ -190,6 +193,7 @@ class Shifts(Flow[ShiftsData]):
     async def _add(self, ctx: Context, weekday: int, starts: str, ends: str) -> None:
         member = ctx.require_member()
         await ctx.tx.volunteers.add_shift(member.id, weekday=weekday, starts=starts, ends=ends)
+        self.data(ctx)["changed"] = True
         await self._menu(ctx, lead=f"Added {span(weekday, starts, ends)}.\n\n")
 
     async def on_remove(self, ctx: Context, answer: Chosen) -> None:
@@ -199,6 +203,7 @@ class Shifts(Flow[ShiftsData]):
             member.id, int(answer.choice.value)
         ):
             lead = "Removed.\n\n"
+            self.data(ctx)["changed"] = True
         await self._menu(ctx, lead=lead)
 
 

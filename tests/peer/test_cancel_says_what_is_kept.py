@@ -71,3 +71,50 @@ async def test_cancel_in_shifts_says_the_shifts_added_are_saved(
         member = await tx.members.find_by_account(SAM)
         assert member is not None
         assert len(await tx.volunteers.shifts_of(member.id)) == 1
+
+
+async def test_cancel_in_shifts_with_nothing_changed_says_so(room: Room, engine: Engine) -> None:
+    await make_volunteer(room, SAM, "Sam")
+    await room.say(SAM, "/shifts")
+    await room.say(SAM, "/cancel")
+    assert "Your shifts are as they were" in room.inbox(SAM)[-1].text
+
+
+async def test_crisis_words_typed_while_waiting_reach_the_peer_who_accepts(
+    room: Room, engine: Engine
+) -> None:
+    await make_volunteer(room, SAM, "Sam")
+    await ChatDriver(engine, HERON).onboard(name="Quiet Heron")
+    await room.say(HERON, "/talk")
+    await room.tap(HERON, "Skip")
+    await room.say(HERON, "i want to kill myself tonight")
+    assert any(r.urgent for r in room.inbox(HERON))  # the guard answered first
+    await room.tap(SAM, "Accept")
+    assert "i want to kill myself tonight" in room.texts(SAM)
+
+
+async def test_a_second_tap_on_the_consent_is_not_kept_as_words(
+    room: Room, engine: Engine
+) -> None:
+    guest = Account("console", "31")
+    await make_volunteer(room, SAM, "Sam")
+    await room.say(guest, "/talk")
+    await room.tap(guest, "Yes, find me a peer")
+    await room.tap(guest, "Skip")
+    await room.say(guest, "/talkconsent yes")  # an old button, tapped again
+    await room.tap(SAM, "Accept")
+    assert "while waiting" not in room.texts(SAM)
+
+
+async def test_profile_waits_until_the_volunteers_chats_have_ended(
+    room: Room, engine: Engine
+) -> None:
+    await make_volunteer(room, SAM, "Sam")
+    await ChatDriver(engine, HERON).onboard(name="Quiet Heron")
+    await room.say(HERON, "/talk")
+    await room.tap(HERON, "Skip")
+    await room.tap(SAM, "Accept")
+    await room.say(SAM, "/profile")
+    assert "once your chats have ended" in room.inbox(SAM)[-1].text
+    await room.say(SAM, "Sam")  # a reply to the member, not a new display name
+    assert any(r.copy_of is not None and r.copy_of.source == SAM for r in room.inbox(HERON))
