@@ -390,8 +390,9 @@ class TalkRequest(Flow[TalkRequestData]):
             return
         ctx.say(
             "I've let the peers on call know. I'll tell you here as soon as someone accepts — "
-            "usually within a few minutes. Anything you write meanwhile, I'll pass on to them. "
-            "/cancel stops waiting."
+            "usually within a few minutes. Anything you write meanwhile, I'll pass on to them "
+            "(words about being in danger I answer at once instead, and they are never "
+            "kept). /cancel stops waiting."
         )
 
     async def on_hold(self, ctx: Context, answer: Chosen) -> None:
@@ -463,13 +464,10 @@ async def may_request(ctx: Context) -> bool:
     return True
 
 
-async def keep_while_waiting(ctx: Context, handoff: Handoff, *, quietly: bool = False) -> None:
+async def keep_while_waiting(ctx: Context, handoff: Handoff) -> None:
     """Words typed while the request waits: kept for the peer who accepts, and passed on
-    to them then (`accept`); gone with the request if nobody does. `quietly`: the crisis
-    guard has answered the words already, so nothing more is said."""
+    to them then (`accept`); gone with the request if nobody does."""
     if ctx.input.media is not None:
-        if quietly:
-            return
         ctx.say(
             "You're in line for a peer — I'll tell you here as soon as someone accepts. I "
             "can only keep words for them until then; once you're talking, you can send "
@@ -478,14 +476,11 @@ async def keep_while_waiting(ctx: Context, handoff: Handoff, *, quietly: bool = 
         return
     kinds = contact_kinds(ctx, ctx.input.text)
     if kinds:
-        if not quietly:
-            ctx.say(f"You're in line for a peer. {not_kept_text(kinds)} /cancel stops waiting.")
+        ctx.say(f"You're in line for a peer. {not_kept_text(kinds)} /cancel stops waiting.")
         log.info("waiting_words_refused handoff=%s kinds=%s", handoff.id, ",".join(kinds))
         return
     kept = await ctx.tx.handoffs.kept_messages(handoff.id)
     if kept >= MAX_WAITING_MESSAGES:
-        if quietly:
-            return
         ctx.say(
             "You're in line for a peer. I've kept your first messages for them — please "
             "tell them the rest once they're here. /cancel stops waiting."
@@ -497,8 +492,6 @@ async def keep_while_waiting(ctx: Context, handoff: Handoff, *, quietly: bool = 
     await ctx.tx.handoffs.keep_words(
         handoff.id, ctx.input.text[:MAX_WAITING_CHARS], message_ref=ref
     )
-    if quietly:
-        return
     if kept:
         ctx.say("You're in line for a peer — I'll pass this on too. 💛")
         return

@@ -25,7 +25,6 @@ from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer import (
     admin_accounts,
     find_handoff,
-    keep_while_waiting,
     member_in_chat,
     notify,
     open_request,
@@ -189,7 +188,6 @@ async def guard(ctx: Context, assessment: Assessment | None = None) -> bool:
         await ctx.ensure_member()
         await _record(ctx, assessment, SafetySource.CHAT)
         await crisis_response(ctx, assessment)
-        await _keep_for_the_peer(ctx)
         return True
     if assessment.third_party:
         await _record_if_member(ctx, assessment)
@@ -209,7 +207,6 @@ async def guard(ctx: Context, assessment: Assessment | None = None) -> bool:
         await _record(ctx, assessment, SafetySource.CHAT)
         await _hold(ctx)
         await _ask_safety_question(ctx)
-        await _keep_for_the_peer(ctx)
         return True
     # Tier 3: an offer, and the flow still gets the message if it was an answer.
     await _record_if_member(ctx, assessment)
@@ -291,17 +288,6 @@ async def _tell_admins_of_chat(ctx: Context, chat: Handoff) -> None:
     await _page_once(
         ctx, admins, notice_keys.chat_safety(chat.id), text, again=f"{text} (Flagged again.)"
     )
-
-
-async def _keep_for_the_peer(ctx: Context) -> None:
-    """Words typed while a request waits are passed on to the peer who accepts, as the
-    member was promised: crisis words too (they matter most to that peer), after the
-    guard has answered them."""
-    if ctx.member is None or ctx.input.command is not None:
-        return
-    handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
-    if handoff is not None and handoff.status is HandoffStatus.WAITING:
-        await keep_while_waiting(ctx, handoff, quietly=True)
 
 
 async def _guard_volunteer(ctx: Context, assessment: Assessment, name: str) -> None:

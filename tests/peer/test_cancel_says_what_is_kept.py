@@ -80,17 +80,20 @@ async def test_cancel_in_shifts_with_nothing_changed_says_so(room: Room, engine:
     assert "Your shifts are as they were" in room.inbox(SAM)[-1].text
 
 
-async def test_crisis_words_typed_while_waiting_reach_the_peer_who_accepts(
+async def test_waiting_members_are_told_truthfully_what_is_passed_on(
     room: Room, engine: Engine
 ) -> None:
+    """Words typed while waiting are kept for the peer, but crisis words are answered at
+    once and never stored (the guard's guarantee), and the member is told so."""
     await make_volunteer(room, SAM, "Sam")
     await ChatDriver(engine, HERON).onboard(name="Quiet Heron")
     await room.say(HERON, "/talk")
     await room.tap(HERON, "Skip")
+    assert "words about being in danger I answer at once instead" in room.texts(HERON)
     await room.say(HERON, "i want to kill myself tonight")
     assert any(r.urgent for r in room.inbox(HERON))  # the guard answered first
     await room.tap(SAM, "Accept")
-    assert "i want to kill myself tonight" in room.texts(SAM)
+    assert "i want to kill myself tonight" not in room.texts(SAM)
 
 
 async def test_a_second_tap_on_the_consent_is_not_kept_as_words(
