@@ -34,15 +34,25 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from flows.safety.crisis.encoder import MODEL_PACKAGE, Encoder, one_blas_thread
-from flows.safety.crisis.nearest import Floats, dequantize, logistic, margins, quantize
+from flows.safety.crisis.nearest import (
+    Floats,
+    combine,
+    dequantize,
+    head_logits,
+    logistic,
+    margins,
+    quantize,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from numpy.typing import NDArray
 
 ROOT = Path(__file__).resolve().parent.parent
 TUNING_SET = ROOT / "tests" / "crisis_eval.tsv"
 OUT_DIR = ROOT / "flows" / "safety" / "crisis"
-VERSION = "semantic-4"
+VERSION = "semantic-5"
 SEED = 20261203
 FOLDS = 5
 REPEATS = 5
@@ -51,6 +61,11 @@ TAUS = (0.04, 0.06, 0.08, 0.10, 0.12)
 ASK_FALSE_ALARMS = 0.02
 CONTEXT_FALSE_ALARMS = 0.05
 NOVELTY_RADII = (0.8, 0.7)
+# The logistic head's L2 penalties tried (per unit of the balanced mean log-loss), and how
+# the two calibrated scores may be combined; each is judged on the same held-out folds.
+HEAD_PENALTIES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3)
+HEAD_ITERATIONS = 100
+METHODS = ("vote", "head", "max", "mean")
 # Tier-2 phrasing that the lexicon lowers (negated, past, someone else) is not a reason to
 # ask the speaker: it trains on the "no" side.
 LOWERED = {"negated", "past", "third_party", "worry_other"}
@@ -184,29 +199,98 @@ def without_neighbours(
     return out
 
 
+def fit_head(x: NDArray[np.float32], y: NDArray[np.bool_], penalty: float) -> tuple[Floats, float]:
+    """L2-regularised logistic regression on the unit embeddings, classes weighted equally,
+    by Newton's method from zero (deterministic: no seed to keep)."""
+    weight = np.where(y, 0.5 / y.mean(), 0.5 / (1 - y.mean())) / len(y)
+    design = np.column_stack([x.astype(np.float64), np.ones(len(x))])
+    ridge = penalty * np.eye(design.shape[1])
+    ridge[-1, -1] = 0.0  # the bias is not shrunk
+    beta = np.zeros(design.shape[1])
+    for _ in range(HEAD_ITERATIONS):
+        p = 1 / (1 + np.exp(-(design @ beta)))
+        gradient = design.T @ (weight * (p - y)) + ridge @ beta
+        hessian = (design * (weight * p * (1 - p))[:, None]).T @ design + ridge
+        step = np.linalg.solve(hessian + 1e-12 * np.eye(len(beta)), gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return beta[:-1], float(beta[-1])
+
+
+@dataclass(frozen=True)
+class Raw:
+    """Every piece's raw scores (vote margin, head logit), held out or otherwise."""
+
+    vote: Floats
+    head: Floats
+
+
+def held_out_raw(
+    x: NDArray[np.float32],
+    pieces: Pieces,
+    y: NDArray[np.bool_],
+    plan: NDArray[np.int64],
+    tau: float,
+    penalty: float,
+) -> Raw:
+    """Each piece scored by a bank, and a head, built from the other folds' messages."""
+    vote = np.zeros(len(pieces.owner))
+    head = np.zeros(len(pieces.owner))
+    for k in range(FOLDS):
+        train, test = plan != k, plan == k
+        rows = test[pieces.owner]
+        vote[rows] = margins(pieces.vectors[rows], x[train & y], x[train & ~y], tau)
+        weights, bias = fit_head(x[train], y[train], penalty)
+        head[rows] = head_logits(pieces.vectors[rows], weights, bias)
+    return Raw(vote, head)
+
+
+def per_message(scores: Floats, owner: NDArray[np.int64], messages: int) -> Floats:
+    """A message's score is its most worrying piece's."""
+    out = np.full(messages, -np.inf)
+    np.maximum.at(out, owner, scores)
+    return out
+
+
+@dataclass(frozen=True)
+class Calibration:
+    vote: tuple[float, float]
+    head: tuple[float, float]
+
+    def score(self, method: str, raw: Raw) -> Floats:
+        return combine(method, logistic(raw.vote, *self.vote), logistic(raw.head, *self.head))
+
+
 def two_sentences(
     encoder: Encoder,
     rows: Rows,
     x: NDArray[np.float32],
     plan: NDArray[np.int64],
     tau: float,
+    penalty: float,
+    score: Callable[[Raw], Floats],
 ) -> tuple[Floats, Floats]:
     """Held-out messages after a held-out hard negative ("Long day at work. <message>"):
-    the margins of the positives, and of the negatives, so written."""
+    the scores of the positives, and of the negatives, so written."""
     rng = np.random.default_rng(SEED)
     y = rows.positive
     negatives = rows.tiers == 0
     found: tuple[list[float], list[float]] = ([], [])
     for k in range(FOLDS):
         train, test = plan != k, plan == k
+        weights, bias = fit_head(x[train], y[train], penalty)
         openers = np.flatnonzero(test & negatives)
         for side, mask in ((0, test & y), (1, test & negatives)):
             for i in np.flatnonzero(mask):
                 j = int(rng.choice(openers[openers != i]))
                 opener = rows.texts[j].rstrip(" .!?") + "."
-                text = f"{opener} {rows.texts[i]}"
-                own = encoder.embed_pieces(text)
-                found[side].append(float(margins(own, x[train & y], x[train & ~y], tau).max()))
+                own = encoder.embed_pieces(f"{opener} {rows.texts[i]}")
+                raw = Raw(
+                    margins(own, x[train & y], x[train & ~y], tau),
+                    head_logits(own, weights, bias),
+                )
+                found[side].append(float(score(raw).max()))
     return np.array(found[0]), np.array(found[1])
 
 
@@ -267,7 +351,7 @@ def describe(
     return figures
 
 
-def build(dry_run: bool) -> None:
+def build(dry_run: bool, forced: str | None = None) -> None:
     started = time.perf_counter()
     encoder = Encoder()
     rows = read_rows()
@@ -288,46 +372,99 @@ def build(dry_run: bool) -> None:
         f"{int((counts > 1).sum())} of them in more than one piece; "
         f"embedded in {time.perf_counter() - started:.1f} s"
     )
+    n = len(rows.texts)
     groups = near_duplicate_groups(x)
     plans = fold_plans(groups)
-    negatives = rows.tiers == 0
     print(
         f"{len(np.unique(groups))} groups at cosine ≥ {GROUP_COSINE}; "
         f"{REPEATS} × {FOLDS}-fold grouped cross-validation, seed {SEED}"
     )
 
     # tau: most positives caught at the ASK false-alarm rate, on held-out margins.
+    tiled_tiers = np.tile(rows.tiers, REPEATS)
+    tiled_y = np.tile(y, REPEATS)
+
+    def recall_at(scores: Floats, rate: float, mask: NDArray[np.bool_] = tiled_y) -> float:
+        return caught(scores[mask], threshold_for(scores[tiled_tiers == 0], rate))
+
     best: tuple[float, float] | None = None
     for tau in TAUS:
-        runs = [held_out_margins(x, pieces, y, plan, tau) for plan in plans]
-        recall = np.mean(
-            [
-                caught(run[y], threshold_for(run[negatives], ASK_FALSE_ALARMS) - 1e-4)
-                for run in runs
-            ]
-        )
+        runs_tau = [held_out_margins(x, pieces, y, plan, tau) for plan in plans]
+        recall = recall_at(np.concatenate(runs_tau), ASK_FALSE_ALARMS)
         print(f"  tau {tau:.2f}: {recall:.1%} of positives at {ASK_FALSE_ALARMS:.0%} false alarms")
         if best is None or recall > best[1]:
-            best = (tau, float(recall))
+            best = (tau, recall)
     assert best is not None
     tau = best[0]
-    runs_margin = [held_out_margins(x, pieces, y, plan, tau) for plan in plans]
-    pooled = np.concatenate(runs_margin)
-    slope, intercept = fit_logistic(pooled, np.tile(y, REPEATS))
-    runs = [logistic(run, slope, intercept) for run in runs_margin]
+    # The head's penalty, likewise, on the same folds.
+    best = None
+    for penalty in HEAD_PENALTIES:
+        logits = np.concatenate(
+            [
+                per_message(held_out_raw(x, pieces, y, plan, tau, penalty).head, pieces.owner, n)
+                for plan in plans
+            ]
+        )
+        recall = recall_at(logits, ASK_FALSE_ALARMS)
+        print(f"  head penalty {penalty:g}: {recall:.1%} of positives at 2% false alarms")
+        if best is None or recall > best[1]:
+            best = (penalty, recall)
+    assert best is not None
+    penalty = best[0]
+    raws = [held_out_raw(x, pieces, y, plan, tau, penalty) for plan in plans]
+    message_raw = Raw(
+        np.concatenate([per_message(r.vote, pieces.owner, n) for r in raws]),
+        np.concatenate([per_message(r.head, pieces.owner, n) for r in raws]),
+    )
+    calibration = Calibration(
+        vote=fit_logistic(message_raw.vote, tiled_y), head=fit_logistic(message_raw.head, tiled_y)
+    )
+
+    def held_out(method: str) -> list[Floats]:
+        """Each repeat's held-out message scores (pieces combined, then the most worrying)."""
+        return [per_message(calibration.score(method, r), pieces.owner, n) for r in raws]
+
+    print("held-out curves, same folds: hard-negative alarm rate -> positives (tier 1) caught")
+    chosen: tuple[str, float] | None = None
+    curves: dict[str, dict[str, float]] = {}
+    for method in METHODS:
+        pooled_method = np.concatenate(held_out(method))
+        points = []
+        curves[method] = {}
+        for rate in (0.02, 0.03, 0.05):
+            points.append(
+                f"{rate:.0%} {recall_at(pooled_method, rate):.1%} "
+                f"({recall_at(pooled_method, rate, tiled_tiers == 1):.1%})"
+            )
+            curves[method][f"{rate:.2f}"] = round(recall_at(pooled_method, rate), 4)
+        safe_page = threshold_for(pooled_method[(tiled_tiers == 0) | (tiled_tiers == 3)], 0.0)
+        paged = caught(pooled_method[tiled_y], safe_page) if safe_page <= 1.0 else 0.0
+        points.append(f"paged at 0% negatives {paged:.1%}")
+        print(f"  {method:5s} " + ", ".join(points))
+        at_ask = recall_at(pooled_method, ASK_FALSE_ALARMS)
+        if chosen is None or at_ask > chosen[1]:
+            chosen = (method, at_ask)
+    assert chosen is not None
+    method = chosen[0] if forced is None else forced
+    runs = held_out(method)
     pooled_scores = np.concatenate(runs)
-    tiled_tiers = np.tile(rows.tiers, REPEATS)
     ask = threshold_for(pooled_scores[tiled_tiers == 0], ASK_FALSE_ALARMS)
     never_page = (tiled_tiers == 0) | (tiled_tiers == 3)
-    page = threshold_for(pooled_scores[never_page], 0.0)
+    # Above every held-out hard negative and acute-distress message; if that is above 1,
+    # the layer never pages.
+    page = min(threshold_for(pooled_scores[never_page], 0.0), 1.0001)
     # After a recent sign of risk the guard asks at a lower bar: at most CONTEXT_FALSE_ALARMS
     # of the held-out hard negatives reach it.
     context_ask = min(ask, threshold_for(pooled_scores[tiled_tiers == 0], CONTEXT_FALSE_ALARMS))
-    print(f"chosen: tau {tau}, logistic slope {slope:.3f} intercept {intercept:.3f}")
+    print(
+        f"chosen: {method}; tau {tau}, vote logistic {calibration.vote[0]:.3f} "
+        f"{calibration.vote[1]:.3f}; head penalty {penalty:g}, head logistic "
+        f"{calibration.head[0]:.3f} {calibration.head[1]:.3f}"
+    )
     print(f"ASK = {ask}  PAGE = {page}  CONTEXT_ASK = {context_ask}")
 
     report: list[str] = []
-    report.append("held out (grouped cross-validation; the headline figures):")
+    report.append(f"held out (grouped cross-validation, {method}; the headline figures):")
     cv = describe(rows, runs, ask, page, report)
     report.append("operating points (held out): hard-negative alarm rate -> positives caught")
     for rate in (0.01, 0.02, 0.03, 0.05):
@@ -335,12 +472,11 @@ def build(dry_run: bool) -> None:
         tier1 = caught(pooled_scores[tiled_tiers == 1], at)
         report.append(
             f"  {rate:.0%} -> threshold {at:.4f}: tier 1 {tier1:.1%}, "
-            f"positives {caught(pooled_scores[np.tile(y, REPEATS)], at):.1%}"
+            f"positives {caught(pooled_scores[tiled_y], at):.1%}"
         )
     # The guard's own bars, held out: short messages (below SEMANTIC_MIN_WORDS, which the
     # guard does not score) and the lower bar after a recent sign of risk (CONTEXT_ASK).
     words = np.tile(np.array([len(text.split()) for text in rows.texts]), REPEATS)
-    tiled_y = np.tile(y, REPEATS)
     for label, mask in (("1-2 words", words < 3), ("3+ words", words >= 3)):
         report.append(
             f"  {label}: positives asked {caught(pooled_scores[mask & tiled_y], ask):.1%} "
@@ -354,8 +490,14 @@ def build(dry_run: bool) -> None:
             f"tier 3 {caught(pooled_scores[tiled_tiers == 3], bar):.1%}, "
             f"positives {caught(pooled_scores[tiled_y], bar):.1%}"
         )
-    positive_pairs, negative_pairs = (
-        logistic(m, slope, intercept) for m in two_sentences(encoder, rows, x, plans[0], tau)
+    positive_pairs, negative_pairs = two_sentences(
+        encoder,
+        rows,
+        x,
+        plans[0],
+        tau,
+        penalty,
+        lambda raw: calibration.score(method, raw),
     )
     pairs = {
         "positives_asked": round(caught(positive_pairs, ask), 4),
@@ -367,21 +509,23 @@ def build(dry_run: bool) -> None:
         f"positives asked {pairs['positives_asked']:.1%}, hard negatives asked "
         f"{pairs['negatives_asked']:.1%}, paged {pairs['negatives_paged']:.1%}"
     )
+    # Leaving out each message's neighbours means refitting per message: done for the
+    # vote alone (a bank drops rows for free), so these figures describe the vote.
     novel: dict[str, Any] = {}
     for radius in NOVELTY_RADII:
-        scores = logistic(without_neighbours(x, pieces, y, tau, radius), slope, intercept)
+        scores = logistic(without_neighbours(x, pieces, y, tau, radius), *calibration.vote)
         report.append(
-            f"novel phrasing: each message scored with every labelled message within "
-            f"cosine {radius} of it left out:"
+            f"novel phrasing, the vote alone: each message scored with every labelled "
+            f"message within cosine {radius} of it left out:"
         )
         novel[str(radius)] = describe(rows, [scores], ask, page, report)
-    # Leave-one-out keeps near-duplicates in training: flattering, shown for contrast.
-    loo = without_neighbours(x, pieces, y, tau, 1.0 + 1e-6)
-    report.append("leave-one-out (near-duplicates stay in training: flattering):")
-    describe(rows, [logistic(loo, slope, intercept)], ask, page, report)
-    own = logistic(pieces.margins(x[y], x[~y], tau), slope, intercept)
-    report.append("in-sample (every message is in the bank: no estimate at all):")
-    describe(rows, [own], ask, page, report)
+    weights, bias = fit_head(x, y, penalty)
+    own_raw = Raw(
+        pieces.margins(x[y], x[~y], tau),
+        per_message(head_logits(pieces.vectors, weights, bias), pieces.owner, n),
+    )
+    report.append("in-sample (every message is in the bank and the head: no estimate at all):")
+    describe(rows, [calibration.score(method, own_raw)], ask, page, report)
     print("\n".join(report))
 
     probe = encoder.embed(PROBE)
@@ -393,8 +537,12 @@ def build(dry_run: bool) -> None:
         "messages": len(rows.texts),
         "positives": int(y.sum()),
         "tau": tau,
-        "slope": round(slope, 6),
-        "intercept": round(intercept, 6),
+        "method": method,
+        "slope": round(calibration.vote[0], 6),
+        "intercept": round(calibration.vote[1], 6),
+        "head_penalty": penalty,
+        "head_slope": round(calibration.head[0], 6),
+        "head_intercept": round(calibration.head[1], 6),
         "ask": ask,
         "page": page,
         "context_ask": context_ask,
@@ -409,6 +557,7 @@ def build(dry_run: bool) -> None:
             "held_out": cv,
             "novel_phrasing": novel,
             "two_sentences": pairs,
+            "positives_at_false_alarms": curves,
         },
     }
     bank = {
@@ -416,23 +565,34 @@ def build(dry_run: bool) -> None:
         "labels": y.astype(np.uint8),
         "probe": probe.astype(np.float32),
     }
+    head = {
+        "weights": weights.astype(np.float32),
+        "bias": np.array([bias], dtype=np.float32),
+    }
     if dry_run:
         print("dry run: nothing written")
         return
     (OUT_DIR / "semantic.json").write_text(json.dumps(params, indent=2) + "\n", "utf-8")
     bank_path = OUT_DIR / "semantic_bank.npz"
     np.savez_compressed(bank_path, **bank)  # type: ignore[arg-type]
+    np.savez_compressed(OUT_DIR / "semantic_head.npz", **head)  # type: ignore[arg-type]
     digest = hashlib.sha256(bank_path.read_bytes()).hexdigest()[:16]
     size = bank_path.stat().st_size
-    print(f"wrote semantic.json and semantic_bank.npz ({size / 1024:.0f} KiB, sha256 {digest}…)")
+    print(
+        f"wrote semantic.json, semantic_head.npz and semantic_bank.npz "
+        f"({size / 1024:.0f} KiB, sha256 {digest}…)"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true", help="print figures, write nothing")
+    parser.add_argument(
+        "--method", choices=METHODS, help="use this score, not the best held out at ASK"
+    )
     args = parser.parse_args(argv)
     one_blas_thread()
-    build(args.dry_run)
+    build(args.dry_run, args.method)
     sys.stdout.flush()
 
 

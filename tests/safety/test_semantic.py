@@ -14,8 +14,18 @@ import numpy as np
 import pytest
 
 from bench.train_semantic import threshold_for
+from flows.safety.crisis import assess
 from flows.safety.crisis import encoder as encoder_module
-from flows.safety.crisis.semantic import ASK, BANK_FILE, PAGE, SemanticScorer, meaning, rule_id
+from flows.safety.crisis.semantic import (
+    ASK,
+    BANK_FILE,
+    CONTEXT_ASK,
+    HEAD_FILE,
+    PAGE,
+    SemanticScorer,
+    meaning,
+    rule_id,
+)
 
 HERE = Path(__file__).parents[1]  # the tests folder, which holds the data files
 CRISIS_DIR = Path(encoder_module.__file__).parent
@@ -47,7 +57,11 @@ def test_danger_scores_above_every_everyday_message(scorer: SemanticScorer) -> N
     danger = [scorer.score_sync(text) for text in DANGER]
     everyday = [scorer.score_sync(text) for text in EVERYDAY]
     assert all(0.0 <= score <= 1.0 for score in danger + everyday)
-    assert min(danger) >= ASK
+    # Stated outright, the wish to die is asked about from the semantic layer alone; the
+    # passive "I hate being alive" is a closer call for it (asked after a recent sign of
+    # risk), and the lexicon asks about it anyway.
+    assert min(danger[0], danger[2]) >= ASK
+    assert danger[1] >= CONTEXT_ASK and assess(DANGER[1]).tier == 2
     assert max(everyday) < 0.2
     assert min(danger) > max(everyday)
 
@@ -185,3 +199,15 @@ def test_the_bank_is_small_and_built_from_the_current_tuning_set() -> None:
     with np.load(CRISIS_DIR / BANK_FILE) as data:
         assert data["embeddings"].shape == (params["messages"], 384)
         assert int(data["labels"].sum()) == params["positives"]
+    # The logistic head beside the bank: one weight per embedding dimension and a bias,
+    # calibrated like the vote; semantic.json says which score (or combination) is used.
+    assert (CRISIS_DIR / HEAD_FILE).stat().st_size < 10_000
+    with np.load(CRISIS_DIR / HEAD_FILE) as data:
+        assert data["weights"].shape == (384,) and data["bias"].shape == (1,)
+        assert np.isfinite(data["weights"]).all()
+    assert params["method"] in {"vote", "head", "max", "mean"}
+    assert params["head_slope"] > 0 and params["slope"] > 0
+    curves = params["cross_validation"]["positives_at_false_alarms"]
+    assert set(curves) == {"vote", "head", "max", "mean"}
+    # The score used is no worse held out than the vote alone at the ASK false-alarm rate.
+    assert curves[params["method"]]["0.02"] >= curves["vote"]["0.02"]

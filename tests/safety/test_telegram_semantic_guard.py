@@ -21,8 +21,9 @@ from tests.telegram_harness import RunningBot, db_rows, text_of
 
 # Words the lexicon finds nothing in, whose meaning the model reads as needing the question.
 UNSAID = "kept staring at the razor in the bathroom again, havent used it yet"
-# Closer to the line: asked only after a recent sign of risk.
-AMBIGUOUS = "i cant keep doing this to myself"
+# Closer to the line: asked only after a recent sign of risk (any sentence the scorer places
+# between `CONTEXT_ASK` and `ASK` serves; the first test checks that this one does).
+AMBIGUOUS = "everything feels heavy and pointless"
 DISTRESS = "i cant cope anymore"
 TIER1 = "i want to die tonight"
 

@@ -1,10 +1,12 @@
-"""The semantic layer's score: a soft nearest-exemplar vote over labelled embeddings.
+"""The semantic layer's scores: a soft nearest-exemplar vote over labelled embeddings and a
+logistic-regression head on the embedding, each mapped to 0–1, and their combination.
 
 For a unit vector v, with cosine similarities s_i to the positive exemplars and t_j to the
 negative ones, the margin is  tau·log mean_i exp(s_i/tau) − tau·log mean_j exp(t_j/tau):
 near the best match's similarity on each side when tau is small, an average when it is
-large. A logistic maps the margin to 0–1. Shared by the scorer (`flows.safety.crisis.semantic`)
-and its training (`bench/train_semantic.py`), so both compute exactly the same number.
+large. A logistic maps the margin to 0–1; another maps the head's logit. Shared by the
+scorer (`flows.safety.crisis.semantic`) and its training (`bench/train_semantic.py`), so
+both compute exactly the same number.
 """
 
 import numpy as np
@@ -56,3 +58,25 @@ def margins(
 def logistic(margin: Floats, slope: float, intercept: float) -> Floats:
     result: Floats = 1.0 / (1.0 + np.exp(-(slope * margin + intercept)))
     return result
+
+
+def head_logits(embeddings: NDArray[np.float32], weights: Floats, bias: float) -> Floats:
+    """The logistic head's logit of each row of `embeddings`: a linear score fitted by
+    `bench/train_semantic.py` (L2-regularised logistic regression on the unit rows)."""
+    result: Floats = embeddings.astype(np.float64) @ weights + bias
+    return result
+
+
+def combine(method: str, vote: Floats, head: Floats) -> Floats:
+    """The calibrated score the layer reports, from the vote's and the head's (both 0–1)."""
+    if method == "vote":
+        return vote
+    if method == "head":
+        return head
+    if method == "max":
+        result: Floats = np.maximum(vote, head)
+        return result
+    if method == "mean":
+        mean: Floats = (vote + head) / 2
+        return mean
+    raise ValueError(f"unknown semantic method {method!r}")

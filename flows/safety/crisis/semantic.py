@@ -2,13 +2,15 @@
 
 A message is embedded with all-MiniLM-L6-v2 (`flows.safety.crisis.encoder`, numpy, offline) and
 compared with the embeddings of the labelled messages in `tests/crisis_eval.tsv`, kept in
-`semantic_bank.npz`. Its score is a soft nearest-exemplar vote: the log-mean-exp of its
-cosine similarity to the messages that need the direct question (tier 1, and tier 2 about
-the speaker now) minus the same over the rest (hard negatives, acute distress, and
-negated, past or third-party tier-2 phrasing), with temperature `tau`, mapped to 0–1 by a
-logistic fitted on held-out scores. `semantic.json` holds `tau`, that logistic and the two
-thresholds, all chosen by grouped cross-validation in `bench/train_semantic.py`, which
-rebuilds both files.
+`semantic_bank.npz`. Two scores come of it: a soft nearest-exemplar vote (the log-mean-exp
+of its cosine similarity to the messages that need the direct question, tier 1 and tier 2
+about the speaker now, minus the same over the rest: hard negatives, acute distress, and
+negated, past or third-party tier-2 phrasing, with temperature `tau`), and a logistic-
+regression head on the embedding (`semantic_head.npz`, fitted on the same labels), each
+mapped to 0–1 by a logistic fitted on held-out scores. `semantic.json` says which of them,
+or which combination (their max or mean), is the layer's score, and holds `tau`, the
+logistics and the thresholds, all chosen by grouped cross-validation in
+`bench/train_semantic.py`, which rebuilds all three files.
 
 - `ASK`: at or above it, a message the lexicon did not flag deserves the tier-2 direct
   question ("Are you thinking about ending your life?") with the lines.
@@ -39,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from flows.safety.crisis.encoder import Encoder, ModelMissing, one_blas_thread
-from flows.safety.crisis.nearest import dequantize, logistic, margins
+from flows.safety.crisis.nearest import combine, dequantize, head_logits, logistic, margins
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -50,6 +52,7 @@ log = logging.getLogger(__name__)
 
 PARAMS_FILE = "semantic.json"
 BANK_FILE = "semantic_bank.npz"
+HEAD_FILE = "semantic_head.npz"
 # The installed model must embed the probe sentence as it did when the bank was built:
 # another model (or a broken forward pass) would make every score meaningless.
 PROBE_MIN_COSINE = 0.999
@@ -99,6 +102,11 @@ class _Bank:
     tau: float
     slope: float
     intercept: float
+    head_weights: NDArray[np.float64]  # (384,)
+    head_bias: float
+    head_slope: float
+    head_intercept: float
+    method: str
 
 
 class SemanticScorer:
@@ -109,9 +117,15 @@ class SemanticScorer:
     never takes more than one of the machine's cores.
     """
 
-    def __init__(self, model_path: Path | None = None, bank_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        bank_path: Path | None = None,
+        head_path: Path | None = None,
+    ) -> None:
         self._model_path = model_path
         self._bank_path = bank_path
+        self._head_path = head_path
         self._encoder: Encoder | None = None
         self._bank: _Bank | None = None
         self._failed: str | None = None
@@ -156,14 +170,18 @@ class SemanticScorer:
         self._encoder, self._bank = encoder, bank
         self.load_seconds = time.perf_counter() - started
 
+    @staticmethod
+    def _arrays(path: Path | None, name: str) -> dict[str, NDArray[Any]]:
+        if path is None:
+            source = resources.files("flows.safety.crisis") / name
+            with resources.as_file(source) as packaged, np.load(packaged) as data:
+                return {key: data[key] for key in data.files}
+        with np.load(path) as data:
+            return {key: data[key] for key in data.files}
+
     def _read_bank(self, encoder: Encoder) -> _Bank:
-        if self._bank_path is None:
-            source = resources.files("flows.safety.crisis") / BANK_FILE
-            with resources.as_file(source) as path, np.load(path) as data:
-                arrays = {name: data[name] for name in data.files}
-        else:
-            with np.load(self._bank_path) as data:
-                arrays = {name: data[name] for name in data.files}
+        arrays = self._arrays(self._bank_path, BANK_FILE)
+        head = self._arrays(self._head_path, HEAD_FILE)
         probe = encoder.embed(str(_PARAMS["probe"]))
         expected = arrays["probe"].astype(np.float32)
         cosine = float(probe @ expected)
@@ -177,6 +195,11 @@ class SemanticScorer:
             tau=float(_PARAMS["tau"]),
             slope=float(_PARAMS["slope"]),
             intercept=float(_PARAMS["intercept"]),
+            head_weights=head["weights"].astype(np.float64),
+            head_bias=float(head["bias"][0]),
+            head_slope=float(_PARAMS["head_slope"]),
+            head_intercept=float(_PARAMS["head_intercept"]),
+            method=str(_PARAMS["method"]),
         )
 
     async def score(self, text: str) -> float | None:
@@ -198,8 +221,16 @@ class SemanticScorer:
         if encoder is None or bank is None:
             raise RuntimeError("the semantic scorer is not loaded")
         # Each sentence is scored on its own; the most worrying one counts.
-        margin = margins(encoder.embed_pieces(text), bank.positives, bank.negatives, bank.tau)
-        return float(logistic(margin, bank.slope, bank.intercept).max())
+        pieces = encoder.embed_pieces(text)
+        vote = logistic(
+            margins(pieces, bank.positives, bank.negatives, bank.tau), bank.slope, bank.intercept
+        )
+        head = logistic(
+            head_logits(pieces, bank.head_weights, bank.head_bias),
+            bank.head_slope,
+            bank.head_intercept,
+        )
+        return float(combine(bank.method, vote, head).max())
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
