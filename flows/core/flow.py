@@ -125,7 +125,7 @@ class Flow(Generic[D]):
 
     async def cancelled(self, ctx: "Context") -> str:
         """What /cancel says when it stops this conversation: truthfully, what is kept. A
-        flow that saves answers as it goes (settings, an event's edit) says which."""
+        flow that saves answers as it goes (settings, shifts, the after-chat rating) says which."""
         return f"Okay, I've stopped your {self.title}. Nothing from it was saved."
 
     async def keep_on_set_aside(self, ctx: "Context") -> None:
