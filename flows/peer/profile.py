@@ -20,13 +20,17 @@ from flows.core.local_time import read_zone_answer, timezone_choices, zone_confi
 from flows.core.names import clean_name, looks_like_any, name_problem
 from flows.core.parsing import timezone_label
 from flows.core.values import Choice
-from flows.peer.requests import TOPIC_LABELS, TOPICS
+from flows.peer.requests import (
+    TOPIC_LABELS,
+    TOPICS_DONE,
+    toggle_topic,
+    volunteer_topic_choices,
+)
 from storage import Volunteer
 
 log = logging.getLogger(__name__)
 
 KEEP = "keep"
-DONE = "done"
 CAPACITIES = (Choice("1", "1 chat"), Choice("2", "2 chats"), Choice("3", "3 chats"))
 LOOKS_LIKE_ANOTHER = (
     "Another volunteer already uses that name, or one that looks just like it — please "
@@ -124,13 +128,7 @@ class Profile(Flow[ProfileData]):
         self._ask_topics(ctx, in_place=False)
 
     def _ask_topics(self, ctx: Context, *, in_place: bool) -> None:
-        chosen = self.data(ctx)["topics"]
-        choices = [
-            Choice(t.value, ("✓ " if t.value in chosen else "") + t.label)
-            for t in TOPICS
-            if t.value != "skip"
-        ]
-        choices.append(Choice(DONE, "Done"))
+        choices = volunteer_topic_choices(self.data(ctx)["topics"])
         ctx.ask(
             self.on_topics,
             "Which topics are you comfortable with? The ticked ones are yours now: tap to "
@@ -141,12 +139,8 @@ class Profile(Flow[ProfileData]):
         )
 
     async def on_topics(self, ctx: Context, answer: Chosen) -> None:
-        if answer.choice.value != DONE:
-            chosen = self.data(ctx)["topics"]
-            if answer.choice.value in chosen:
-                chosen.remove(answer.choice.value)
-            else:
-                chosen.append(answer.choice.value)
+        if answer.choice.value != TOPICS_DONE:
+            toggle_topic(self.data(ctx)["topics"], answer.choice.value)
             self._ask_topics(ctx, in_place=True)
             return
         volunteer = await self._volunteer(ctx)

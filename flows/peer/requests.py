@@ -51,6 +51,28 @@ TOPICS = (
     Choice("alone", "Feeling alone", "🫂"),
     Choice("skip", "Skip"),
 )
+TOPICS_DONE = "done"
+
+
+def volunteer_topic_choices(chosen: list[str]) -> list[Choice]:
+    """The topics a volunteer can take, ticked where chosen, then Done (a multi-select
+    asked in place, at set-up and in /profile)."""
+    choices = [
+        Choice(t.value, ("✓ " if t.value in chosen else "") + t.label)
+        for t in TOPICS
+        if t.value != "skip"
+    ]
+    return [*choices, Choice(TOPICS_DONE, "Done")]
+
+
+def toggle_topic(chosen: list[str], value: str) -> None:
+    """Tick an unticked topic, untick a ticked one."""
+    if value in chosen:
+        chosen.remove(value)
+    else:
+        chosen.append(value)
+
+
 # A topic the member wrote in their own words, and agreed to show the peer who accepts:
 # the words themselves are kept apart (`tx.handoffs.keep_words`), never in the page.
 OWN_WORDS = "own"

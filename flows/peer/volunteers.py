@@ -21,7 +21,12 @@ from flows.core.parsing import parse_id
 from flows.core.values import Choice, Reply, command_choice
 from flows.peer.profile import guide_text
 from flows.peer.relay import close_chats_of
-from flows.peer.requests import TOPICS, notify_waiting_to
+from flows.peer.requests import (
+    TOPICS_DONE,
+    notify_waiting_to,
+    toggle_topic,
+    volunteer_topic_choices,
+)
 from storage import EndReason, Role, Volunteer, VolunteerStatus
 
 log = logging.getLogger(__name__)
@@ -118,7 +123,6 @@ async def volunteer_command(ctx: Context) -> None:
 
 
 CAPACITIES = (Choice("1", "1 chat"), Choice("2", "2 chats"), Choice("3", "3 chats"))
-DONE = "done"
 
 
 class VolunteerSetupData(TypedDict, total=False):
@@ -166,13 +170,7 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
         self._ask_topics(ctx, in_place=False)
 
     def _ask_topics(self, ctx: Context, *, in_place: bool) -> None:
-        chosen = self.data(ctx)["topics"]
-        choices = [
-            Choice(t.value, ("✓ " if t.value in chosen else "") + t.label)
-            for t in TOPICS
-            if t.value != "skip"
-        ]
-        choices.append(Choice(DONE, "Done"))
+        choices = volunteer_topic_choices(self.data(ctx)["topics"])
         ctx.ask(
             self.on_topics,
             "Which topics are you comfortable with? Choose any, then Done (or just Done).",
@@ -182,12 +180,8 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
         )
 
     async def on_topics(self, ctx: Context, answer: Chosen) -> None:
-        if answer.choice.value != DONE:
-            chosen = self.data(ctx)["topics"]
-            if answer.choice.value in chosen:
-                chosen.remove(answer.choice.value)
-            else:
-                chosen.append(answer.choice.value)
+        if answer.choice.value != TOPICS_DONE:
+            toggle_topic(self.data(ctx)["topics"], answer.choice.value)
             self._ask_topics(ctx, in_place=True)
             return
         ctx.ask(self.on_capacity, "How many chats can you hold at once?", CAPACITIES, columns=3)
