@@ -25,10 +25,15 @@ async def start_bot_process(
         DATABASE_URL=f"sqlite:///{db_path}",
         SCHEDULER_TICK_SECONDS="3600",
     )
+    since = len(fake.started)
     with log.open("ab") as sink:
-        return await asyncio.create_subprocess_exec(
+        process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", cwd=db_path.parent, env=env, stdout=sink, stderr=sink
         )
+    # A new process takes seconds to import and open its database, more on a busy machine:
+    # wait until it polls, so each test's own waits measure the bot, not its start.
+    await fake.wait_for_call_started("getUpdates", since=since, timeout=90)
+    return process
 
 
 async def test_kill_9_mid_checkin_resumes_and_loses_nothing(
