@@ -430,7 +430,11 @@ class FakeSignalDaemon:
                     break
                 if not line:
                     break
-                self._spawn(self._handle_line(conn, line))
+                try:
+                    text = line.decode()
+                except UnicodeDecodeError:
+                    break  # signal-cli's reader throws MalformedInputException and hangs up
+                self._spawn(self._handle_line(conn, text))
         finally:
             if conn in self._conns:
                 self._conns.remove(conn)
@@ -448,9 +452,9 @@ class FakeSignalDaemon:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _handle_line(self, conn: _Connection, raw: bytes) -> None:
+    async def _handle_line(self, conn: _Connection, line: str) -> None:
         try:
-            node = parse_line(raw.decode("utf-8", errors="replace"))
+            node = parse_line(line)
         except Fault as fault:
             self._respond(conn, error(fault, None))
             return
