@@ -297,7 +297,11 @@ class SignalRpc:
                 return
             if not line.endswith(b"\n"):
                 return  # end of stream; a half-written last line is no message
-            self._dispatch(line)
+            try:
+                self._dispatch(line)
+            except Exception:
+                # Whatever one odd line does, the reader must go on: calls wait on it.
+                log.exception("signal_rpc_dispatch_failed bytes=%d", len(line))
 
     def _dispatch(self, line: bytes) -> None:
         try:

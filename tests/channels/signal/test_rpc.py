@@ -12,6 +12,7 @@ import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -446,3 +447,22 @@ async def test_logs_name_no_text_and_no_number(
     assert "signal_rpc_reconnected" in text  # the logs were captured
     for private in (secret, "Robin", ALEX, ALEX_NUMBER, "5557778888", ACCOUNT):
         assert private not in text
+
+
+async def test_the_reader_outlives_a_line_it_fails_on(
+    fake: FakeSignalDaemon, rpc: SignalRpc, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = SignalRpc._notification
+    seen: list[int] = []
+
+    def failing_once(self: SignalRpc, message: dict[str, Any]) -> None:
+        seen.append(1)
+        if len(seen) == 1:
+            raise RuntimeError("a bug in handling one line")
+        original(self, message)
+
+    monkeypatch.setattr(SignalRpc, "_notification", failing_once)
+    fake.user_sends(ALEX, "the line that fails")
+    kept = fake.user_sends(ALEX, "the next one")
+    assert (await rpc.receive())["envelope"]["timestamp"] == kept
+    assert await rpc.call("version") == {"version": VERSION}
