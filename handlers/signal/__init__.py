@@ -1,0 +1,1 @@
+"""The Signal channel, through a signal-cli daemon spoken to over JSON-RPC (`rpc.py`)."""
