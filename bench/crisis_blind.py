@@ -42,7 +42,9 @@ part of the tuning set since `lexicon-6` + `semantic-4`, so their figures now ar
     hard negatives alarmed at all   5/102 (5 %)     7/96 (7 %)      8 (8 %)     10 (10 %)
 
 blind-7 and blind-8 were written after `lexicon-6`, and scored once under it (and, at the
-same moment, under `lexicon-5` + `semantic-3`), before any tuning on them — the headline:
+same moment, under `lexicon-5` + `semantic-3`), before any tuning on them; like blind-9 to
+blind-12 below, they have been part of the tuning set since `lexicon-7` + `semantic-6`, so
+their figures now are in-sample:
 
                                     lexicon-6 + semantic-4          lexicon-5 + semantic-3
     tier-1 shown the lines          80/100 (80 %)   80/101 (79 %)   74 (74 %)   73 (72 %)
@@ -91,6 +93,12 @@ TUNED_ON = {
     "blind-4.tsv",
     "blind-5.tsv",
     "blind-6.tsv",
+    "blind-7.tsv",
+    "blind-8.tsv",
+    "blind-9.tsv",
+    "blind-10.tsv",
+    "blind-11.tsv",
+    "blind-12.tsv",
 }
 
 
