@@ -162,7 +162,7 @@ def test_compositional_kinds(text: str, tier: int) -> None:
         ("the cord is already around the beam", 1),
         ("saved up my lithium for a month, i've got like 80 now", 1),
         ("its enough to not wake up and that's the point", 1),
-        # The way chosen: a step before the method, a car in a closed garage, until the heart stops.
+        # The way chosen: a step before the method, a car in a closed garage, till the heart stops.
         ("gonna drive out to the quarry and jump off the ledge", 1),
         ("gonna put the truck in the garage with the engine running", 1),
         ("drinking this bottle till my heart stops", 1),

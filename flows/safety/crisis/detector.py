@@ -11,16 +11,16 @@ supporter, whatever the tier). On their own they never clear a tier-1 or tier-2 
 tier-3 match that is negated or in the past is dropped). Rules marked `present` are a wish
 or a state now about a past event ("I wish the overdose last year had worked"), so a past
 cue does not lower them, unless it is a habit just before the match ("I used to wish…").
-What clears a match is the rest of the message: a negated match
-beside an affirmation of life ("I don't want to die, I want to live"), a past one beside
-"it's over" ("…, 15 years sober now"), and a match about someone else in a sentence about a
-story, film or song; the assessment is then tier 0 with `mod.cleared`, which the guard does
-not hand to the semantic layer. An affirmation is negated only by the word just before it:
-"I'm not suicidal, just tired" is cleared, "I'm not just tired" is not. A figure of speech — a laugh beside a small cause ("kms lol
-i left my keys again"), or "if I have to sit through one more…" — lowers a tier-1 match to
-the direct question (`mod.figure`), never further. Rules marked `subject = "other"` are
-about someone else ("kill himself") and always count as third party; `urgent` rules (an
-overdose in progress) keep tier 1 when it is someone else's.
+What clears a match is the rest of the message: a negated match beside an affirmation of
+life ("I don't want to die, I want to live"), a past one beside "it's over" ("…, 15 years
+sober now"), and a match about someone else in a sentence about a story, film or song; the
+assessment is then tier 0 with `mod.cleared`, which the guard does not hand to the semantic
+layer. An affirmation is negated only by the word just before it: "I'm not suicidal, just
+tired" is cleared, "I'm not just tired" is not. A figure of speech — a laugh beside a small
+cause ("kms lol i left my keys again"), "if I have to sit through one more…", a joke said to
+be one ("jk") — lowers a tier-1 match to the direct question (`mod.figure`), never further.
+Rules marked `subject = "other"` are about someone else ("kill himself") and always count as
+third party; `urgent` rules (an overdose in progress) keep tier 1 when it is someone else's.
 Deterministic and offline, so every decision can be audited.
 """
 
