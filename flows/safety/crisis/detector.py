@@ -26,6 +26,7 @@ Deterministic and offline, so every decision can be audited.
 
 import itertools
 import re
+import threading
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -376,9 +377,19 @@ class RiskDetector:
         return Assessment(best, tuple(sorted(rule_ids)))
 
 
+_LOADING = threading.Lock()
+
+
 @cache
-def default_detector() -> RiskDetector:
+def _load_default() -> RiskDetector:
     return RiskDetector.from_file()
+
+
+def default_detector() -> RiskDetector:
+    """The shipped lexicon, compiled once (about a second of CPU) by whichever thread asks
+    first; the others wait for it rather than compile it again."""
+    with _LOADING:
+        return _load_default()
 
 
 def assess(text: str) -> Assessment:
