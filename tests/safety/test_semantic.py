@@ -58,10 +58,10 @@ def test_danger_scores_above_every_everyday_message(scorer: SemanticScorer) -> N
     danger = [scorer.score_sync(text) for text in DANGER]
     everyday = [scorer.score_sync(text) for text in EVERYDAY]
     assert all(0.0 <= score <= 1.0 for score in danger + everyday)
-    # Stated outright, the wish to die is asked about from the semantic layer alone; the
-    # passive "I hate being alive" is a closer call for it (asked after a recent sign of
-    # risk), and the lexicon asks about it anyway.
-    assert min(danger[0], danger[2]) >= ASK
+    # Stated outright, the wish to die is asked about from the semantic layer alone; so,
+    # since semantic-6, is the passive "I hate being alive" (which the lexicon asks about
+    # anyway).
+    assert min(danger) >= ASK
     assert danger[1] >= CONTEXT_ASK and assess(DANGER[1]).tier == 2
     assert max(everyday) < 0.2
     assert min(danger) > max(everyday)
