@@ -8,13 +8,16 @@ training and held-out folds, so a variant of a held-out message cannot vouch for
 `REPEATS` shuffles of `FOLDS` folds, each with a fixed seed.
 
 From the held-out scores it chooses, in this order: the temperature `tau` (the grid value
-that catches most positives at the `ASK` false-alarm rate), the logistic that maps margins
-to 0–1, `ASK` (at most `ASK_FALSE_ALARMS` of the held-out hard negatives at or above it)
-`PAGE` (above every held-out hard negative and acute-distress message: the guard pages at
-it) and `CONTEXT_ASK` (the lower bar after a recent sign of risk: at most
-`CONTEXT_FALSE_ALARMS` of the held-out hard negatives). Then it writes
-`flows/safety/crisis/semantic.json` and `flows/safety/crisis/semantic_bank.npz` and prints
-the figures.
+that catches most positives at the `ASK` false-alarm rate), the logistic head's penalty and
+the weight of the vote in their weighted mean (likewise), the logistics that map margins and
+logits to 0–1, the score used (the vote, the head, their max, mean or weighted mean: the one
+that catches most positives at that rate, unless `--method` names one), `ASK` (at most
+`ASK_FALSE_ALARMS` of the held-out hard negatives at or above it), `PAGE` (above every
+held-out hard negative and acute-distress message: the guard pages at it) and `CONTEXT_ASK`
+(the lower bar after a recent sign of risk: at most `CONTEXT_FALSE_ALARMS` of the held-out
+hard negatives). Then it writes `flows/safety/crisis/semantic.json`,
+`flows/safety/crisis/semantic_bank.npz` and `flows/safety/crisis/semantic_head.npz` and
+prints the figures (about ten minutes on the 2-core machine for the 3,865-message set).
 `--dry-run` prints without writing. Same machine, same files in: same files out.
 """
 
@@ -27,7 +30,7 @@ import json
 import math
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +55,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 TUNING_SET = ROOT / "tests" / "crisis_eval.tsv"
 OUT_DIR = ROOT / "flows" / "safety" / "crisis"
-VERSION = "semantic-5"
+VERSION = "semantic-6"
 SEED = 20261203
 FOLDS = 5
 REPEATS = 5
@@ -65,7 +68,10 @@ NOVELTY_RADII = (0.8, 0.7)
 # the two calibrated scores may be combined; each is judged on the same held-out folds.
 HEAD_PENALTIES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3)
 HEAD_ITERATIONS = 100
-METHODS = ("vote", "head", "max", "mean")
+METHODS = ("vote", "head", "max", "mean", "weighted")
+# The weights tried for the vote in the weighted mean (the head has the rest), judged on the
+# same held-out folds as everything else.
+VOTE_WEIGHTS = (0.6, 0.7, 0.8, 0.9)
 # Tier-2 phrasing that the lexicon lowers (negated, past, someone else) is not a reason to
 # ask the speaker: it trains on the "no" side.
 LOWERED = {"negated", "past", "third_party", "worry_other"}
@@ -257,9 +263,15 @@ def per_message(scores: Floats, owner: NDArray[np.int64], messages: int) -> Floa
 class Calibration:
     vote: tuple[float, float]
     head: tuple[float, float]
+    vote_weight: float = 0.5
 
     def score(self, method: str, raw: Raw) -> Floats:
-        return combine(method, logistic(raw.vote, *self.vote), logistic(raw.head, *self.head))
+        return combine(
+            method,
+            logistic(raw.vote, *self.vote),
+            logistic(raw.head, *self.head),
+            self.vote_weight,
+        )
 
 
 def two_sentences(
@@ -419,6 +431,19 @@ def build(dry_run: bool, forced: str | None = None) -> None:
     calibration = Calibration(
         vote=fit_logistic(message_raw.vote, tiled_y), head=fit_logistic(message_raw.head, tiled_y)
     )
+    # The weighted mean's weight, likewise: most positives at the ASK false-alarm rate.
+    best = None
+    for weight in VOTE_WEIGHTS:
+        trial = replace(calibration, vote_weight=weight)
+        pooled_trial = np.concatenate(
+            [per_message(trial.score("weighted", r), pieces.owner, n) for r in raws]
+        )
+        recall = recall_at(pooled_trial, ASK_FALSE_ALARMS)
+        print(f"  vote weight {weight:.1f}: {recall:.1%} of positives at 2% false alarms")
+        if best is None or recall > best[1]:
+            best = (weight, recall)
+    assert best is not None
+    calibration = replace(calibration, vote_weight=best[0])
 
     def held_out(method: str) -> list[Floats]:
         """Each repeat's held-out message scores (pieces combined, then the most worrying)."""
@@ -440,7 +465,7 @@ def build(dry_run: bool, forced: str | None = None) -> None:
         safe_page = threshold_for(pooled_method[(tiled_tiers == 0) | (tiled_tiers == 3)], 0.0)
         paged = caught(pooled_method[tiled_y], safe_page) if safe_page <= 1.0 else 0.0
         points.append(f"paged at 0% negatives {paged:.1%}")
-        print(f"  {method:5s} " + ", ".join(points))
+        print(f"  {method:8s} " + ", ".join(points))
         at_ask = recall_at(pooled_method, ASK_FALSE_ALARMS)
         if chosen is None or at_ask > chosen[1]:
             chosen = (method, at_ask)
@@ -459,7 +484,8 @@ def build(dry_run: bool, forced: str | None = None) -> None:
     print(
         f"chosen: {method}; tau {tau}, vote logistic {calibration.vote[0]:.3f} "
         f"{calibration.vote[1]:.3f}; head penalty {penalty:g}, head logistic "
-        f"{calibration.head[0]:.3f} {calibration.head[1]:.3f}"
+        f"{calibration.head[0]:.3f} {calibration.head[1]:.3f}; vote weight "
+        f"{calibration.vote_weight:.1f} in the weighted mean"
     )
     print(f"ASK = {ask}  PAGE = {page}  CONTEXT_ASK = {context_ask}")
 
@@ -543,6 +569,7 @@ def build(dry_run: bool, forced: str | None = None) -> None:
         "head_penalty": penalty,
         "head_slope": round(calibration.head[0], 6),
         "head_intercept": round(calibration.head[1], 6),
+        "vote_weight": calibration.vote_weight,
         "ask": ask,
         "page": page,
         "context_ask": context_ask,

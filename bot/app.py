@@ -23,7 +23,7 @@ from flows.core.delivery import Postman
 from flows.core.engine import Engine
 from flows.core.places import load_places
 from flows.peer import close_chats_of_unreachable
-from flows.safety import SemanticScorer
+from flows.safety import SemanticScorer, load_detector
 from flows.sweeper import Sweeper
 from handlers.console.capabilities import console_info
 from handlers.console.console import ConsoleSession
@@ -159,6 +159,9 @@ async def run(
     # The places behind a typed city take a moment to read: read them now, beside
     # start-up, rather than in the middle of someone's first answer.
     threading.Thread(target=load_places, name="places", daemon=True).start()
+    # The crisis lexicon compiles once, likewise beside start-up, so that a member's first
+    # message does not wait on the event loop for it.
+    threading.Thread(target=load_detector, name="lexicon", daemon=True).start()
     # The crisis detector's semantic layer loads in the background: the lexicon serves alone
     # until it is ready, so start-up never waits for it.
     scorer = SemanticScorer()

@@ -1,6 +1,7 @@
 """Safety: the crisis guard every typed message meets first, its detector and the
 deployment's crisis resources, the safety check and follow-up, and /safetyplan."""
 
+from flows.safety.crisis.detector import default_detector as load_detector
 from flows.safety.crisis.meanings import rule_meaning
 from flows.safety.crisis.resources import CrisisResources, load_catalog
 from flows.safety.crisis.semantic import SemanticScorer
@@ -28,6 +29,7 @@ __all__ = [
     "escalate_silences",
     "guard_fallback",
     "load_catalog",
+    "load_detector",
     "rule_meaning",
     "send_follow_ups",
 ]

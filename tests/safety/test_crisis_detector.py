@@ -145,6 +145,90 @@ def test_compositional_kinds(text: str, tier: int) -> None:
     assert assess(text).tier == tier
 
 
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        # lexicon-7: a plan told by the day or the hour and doing it then, or a date chosen.
+        ("thursday after group, that's when i do it. already decided", 1),
+        ("tomorrow night when my wife is asleep i'm going through with it, it's all planned", 1),
+        ("chose the day. the 3rd, after my last paycheck", 1),
+        # Affairs settled and sendoffs: the last post, not being alive by morning.
+        ("sold my truck and gave my dog to my brother. loose ends are tied", 1),
+        ("cancelled my lease and deleted my socials, i'm finished here", 1),
+        ("won't be posting on here anymore. take care of each other", 1),
+        ("i won't be alive by morning", 1),
+        # Means at hand with access or purpose; a ligature; enough gathered.
+        ("my dad's rifle is in the basement and i know where the shells are. tonight", 1),
+        ("the cord is already around the beam", 1),
+        ("saved up my lithium for a month, i've got like 80 now", 1),
+        ("its enough to not wake up and that's the point", 1),
+        # The way chosen: a step before the method, a car in a closed garage, till the heart stops.
+        ("gonna drive out to the quarry and jump off the ledge", 1),
+        ("gonna put the truck in the garage with the engine running", 1),
+        ("drinking this bottle till my heart stops", 1),
+        ("tapping out of this life for good", 1),
+        ("not sticking around, made up my mind", 1),
+        # Severe burns and bleeding; someone else's overdose by its signs; places with the drop.
+        ("burned my arm with a lighter and now the skin is black and peeling", 1),
+        ("it's pouring out and i'm getting dizzy, did it again", 1),
+        ("my cousin went limp and his lips are grey, what do i do", 1),
+        ("on the roof of the parking garage. legs dangling. done", 1),
+        ("at the river with rocks in my pockets", 1),
+        ("took three bottles of my sleep meds, getting sleepy", 1),
+        # Dropped g's are read in full.
+        ("thinkin about hangin myself tonight", 1),
+        # Tier 2: better off without me, never better, not minding dying, self-harm told,
+        # someone else's warning signs.
+        ("my sister would sleep better if i wasn't in the picture", 2),
+        ("i'm just dead weight to this family", 2),
+        ("things are never gonna get better for me", 2),
+        ("if a bus hit me on the way to work i wouldn't even mind", 2),
+        ("dying sounds kind of peaceful", 2),
+        ("cut again last night", 2),
+        ("my brother gave me his guitar and said he won't need it anymore", 2),
+        ("my coworker keeps talking about wanting to die, i'm worried", 2),
+        ("no light at the end of this tunnel", 2),
+        # Tier 3: crying for long, cravings.
+        ("been crying in my car for an hour", 3),
+        ("cravings are brutal tonight", 3),
+        # Hard negatives: the negation set against something small, a device, the past beside
+        # the present, moving, a motel, a wedding date, a swim, a laptop, a pet, a platform.
+        ("im not suicidal, just stressed about rent", 0),
+        ("i'm sad but i don't want to die, just need a hug", 0),
+        ("my phone is about to die, text you later", 0),
+        ("first month on methadone i wanted to die. 2 years now and im doing good", 0),
+        ("i used to wish i wasn't alive. now i have a job and a home", 0),
+        ("gave my old clothes to my cousin since i'm moving next week", 0),
+        ("checking out of the motel tonight, heading home", 0),
+        ("set the date for the wedding: june 14th!", 0),
+        ("we're at the lake with the kids, going in for a swim", 0),
+        ("my laptop froze and won't respond, help", 0),
+        ("my dog ate a bunch of chocolate and is seizing, what do i do", 0),
+        ("waiting on the platform for the next train, running late", 0),
+        ("saving my pills in the organizer for the week", 0),
+        ("razor blades for my safety razor are on sale", 0),
+    ],
+)
+def test_lexicon_7_families(text: str, tier: int) -> None:
+    assert assess(text).tier == tier
+
+
+def test_a_joke_said_to_be_one_asks_rather_than_pages() -> None:
+    result = assess("ugh the commute makes me want to jump off a bridge lol jk")
+    assert result.tier == 2 and "mod.figure" in result.rule_ids
+
+
+def test_a_habitual_past_lowers_a_present_wish() -> None:
+    # "I wish the overdose had worked" is a wish now; "I used to wish…" is the past.
+    assert assess("i wish the overdose had worked").tier == 2
+    assert "mod.past" in assess("i used to wish i would not wake up").rule_ids
+
+
+def test_someone_elses_overdose_by_signs_is_urgent() -> None:
+    result = assess("my roommate is on the floor, breathing real slow and gray")
+    assert result.tier == 1 and result.third_party and result.overdose
+
+
 def test_a_cleared_match_says_so() -> None:
     """The guard does not ask the semantic layer about words the lexicon cleared."""
     assert assess("I don't want to die, I want to live").cleared

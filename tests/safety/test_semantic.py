@@ -16,6 +16,7 @@ import pytest
 from bench.train_semantic import threshold_for
 from flows.safety.crisis import assess
 from flows.safety.crisis import encoder as encoder_module
+from flows.safety.crisis.nearest import combine
 from flows.safety.crisis.semantic import (
     ASK,
     BANK_FILE,
@@ -57,10 +58,10 @@ def test_danger_scores_above_every_everyday_message(scorer: SemanticScorer) -> N
     danger = [scorer.score_sync(text) for text in DANGER]
     everyday = [scorer.score_sync(text) for text in EVERYDAY]
     assert all(0.0 <= score <= 1.0 for score in danger + everyday)
-    # Stated outright, the wish to die is asked about from the semantic layer alone; the
-    # passive "I hate being alive" is a closer call for it (asked after a recent sign of
-    # risk), and the lexicon asks about it anyway.
-    assert min(danger[0], danger[2]) >= ASK
+    # Stated outright, the wish to die is asked about from the semantic layer alone; so,
+    # since semantic-6, is the passive "I hate being alive" (which the lexicon asks about
+    # anyway).
+    assert min(danger) >= ASK
     assert danger[1] >= CONTEXT_ASK and assess(DANGER[1]).tier == 2
     assert max(everyday) < 0.2
     assert min(danger) > max(everyday)
@@ -181,6 +182,14 @@ def test_thresholds_and_rule_ids() -> None:
     )
 
 
+def test_the_weighted_mean_leans_to_the_vote_by_its_weight() -> None:
+    vote, head = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    assert np.allclose(combine("weighted", vote, head, 0.8), [0.8, 0.2])
+    assert np.allclose(combine("mean", vote, head), combine("weighted", vote, head, 0.5))
+    with pytest.raises(ValueError, match="unknown"):
+        combine("median", vote, head)
+
+
 def test_threshold_choice_allows_at_most_the_rate() -> None:
     scores = np.array([0.99, 0.95, 0.9, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0.0])
     assert threshold_for(scores, 0.0) == 0.9901  # above every one
@@ -205,9 +214,10 @@ def test_the_bank_is_small_and_built_from_the_current_tuning_set() -> None:
     with np.load(CRISIS_DIR / HEAD_FILE) as data:
         assert data["weights"].shape == (384,) and data["bias"].shape == (1,)
         assert np.isfinite(data["weights"]).all()
-    assert params["method"] in {"vote", "head", "max", "mean"}
+    assert params["method"] in {"vote", "head", "max", "mean", "weighted"}
     assert params["head_slope"] > 0 and params["slope"] > 0
+    assert 0.0 < params["vote_weight"] < 1.0
     curves = params["cross_validation"]["positives_at_false_alarms"]
-    assert set(curves) == {"vote", "head", "max", "mean"}
+    assert set(curves) == {"vote", "head", "max", "mean", "weighted"}
     # The score used is no worse held out than the vote alone at the ASK false-alarm rate.
     assert curves[params["method"]]["0.02"] >= curves["vote"]["0.02"]

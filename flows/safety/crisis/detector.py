@@ -10,20 +10,23 @@ add a `mod.*` id; a third person in the clause lowers tier 1 to 2 (the reply is 
 supporter, whatever the tier). On their own they never clear a tier-1 or tier-2 match (a
 tier-3 match that is negated or in the past is dropped). Rules marked `present` are a wish
 or a state now about a past event ("I wish the overdose last year had worked"), so a past
-cue does not lower them. What clears a match is the rest of the message: a negated match
-beside an affirmation of life ("I don't want to die, I want to live"), a past one beside
-"it's over" ("…, 15 years sober now"), and a match about someone else in a sentence about a
-story, film or song; the assessment is then tier 0 with `mod.cleared`, which the guard does
-not hand to the semantic layer. A figure of speech — a laugh beside a small cause ("kms lol
-i left my keys again"), or "if I have to sit through one more…" — lowers a tier-1 match to
-the direct question (`mod.figure`), never further. Rules marked `subject = "other"` are
-about someone else ("kill himself") and always count as third party; `urgent` rules (an
-overdose in progress) keep tier 1 when it is someone else's.
+cue does not lower them, unless it is a habit just before the match ("I used to wish…").
+What clears a match is the rest of the message: a negated match beside an affirmation of
+life ("I don't want to die, I want to live"), a past one beside "it's over" ("…, 15 years
+sober now"), and a match about someone else in a sentence about a story, film or song; the
+assessment is then tier 0 with `mod.cleared`, which the guard does not hand to the semantic
+layer. An affirmation is negated only by the word just before it: "I'm not suicidal, just
+tired" is cleared, "I'm not just tired" is not. A figure of speech — a laugh beside a small
+cause ("kms lol i left my keys again"), "if I have to sit through one more…", a joke said to
+be one ("jk") — lowers a tier-1 match to the direct question (`mod.figure`), never further.
+Rules marked `subject = "other"` are about someone else ("kill himself") and always count as
+third party; `urgent` rules (an overdose in progress) keep tier 1 when it is someone else's.
 Deterministic and offline, so every decision can be audited.
 """
 
 import itertools
 import re
+import threading
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -32,9 +35,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-DETECTOR_VERSION = "lexicon-6"
+DETECTOR_VERSION = "lexicon-7"
 # Words before a match in which a negation counts (NegEx-style window).
 NEGATION_WINDOW = 4
+# An affirmation is negated only by the word just before it ("not just tired"): in "I'm not
+# suicidal, just tired" the "not" belongs to what it contrasts with.
+AFFIRMATION_NEGATION_WINDOW = 1
+# Words before a `present` rule's match in which a habitual past ("used to wish") still
+# lowers it.
+HABIT_WINDOW = 3
 # How far either side of a match its clause is looked for, and how many matches of one rule
 # are weighed: together they keep a message's cost linear in its length, whatever it
 # repeats (a 4 KB message of one phrase over and over once cost 0.1 s of the event loop).
@@ -166,6 +175,7 @@ class RiskDetector:
         self._negation = _phrases(modifiers["negations"])
         self._pseudo = _phrases(modifiers.get("pseudo_negations", []))
         self._past = _phrases(modifiers["past"])
+        self._habit = _phrases(modifiers.get("habitual_past", []))
         # Past cues that need a pattern ("5 yrs ago", "back in 2019", "in my 20s").
         self._past_patterns = lexicon.compile(modifiers.get("past_patterns", ["(?!)"]))
         self._third = _phrases(modifiers["third_party"])
@@ -256,9 +266,9 @@ class RiskDetector:
         right = right_match.start() if right_match else min(len(text), end + CLAUSE_REACH)
         return text[left:start], text[left:right]
 
-    def _negated_before(self, before: str) -> bool:
+    def _negated_before(self, before: str, reach: int = NEGATION_WINDOW) -> bool:
         # Pseudo-negations ("no one", "not ok", "don't know") negate something else.
-        window = self._pseudo.sub(" ", " ".join(before.split()[-NEGATION_WINDOW:]))
+        window = self._pseudo.sub(" ", " ".join(before.split()[-reach:]))
         return bool(self._negation.search(window))
 
     def _modifiers(self, text: str, start: int, end: int) -> list[str]:
@@ -286,14 +296,21 @@ class RiskDetector:
         right = right_match.start() if right_match else min(len(text), end + CLAUSE_REACH)
         return bool(self._story.search(text, left, right))
 
-    def _plain(self, pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    def _plain(
+        self, pattern: re.Pattern[str], text: str, reach: int = NEGATION_WINDOW
+    ) -> list[tuple[int, int]]:
         """Spans of `pattern` in `text` that are not negated (a bounded number)."""
         spans = []
         for found in itertools.islice(pattern.finditer(text), MATCHES_PER_RULE):
             before, _ = self._clause(text, found.start(), found.end())
-            if not self._negated_before(before):
+            if not self._negated_before(before, reach):
                 spans.append(found.span())
         return spans
+
+    def _habitual(self, text: str, start: int) -> bool:
+        """Whether a habitual past ("used to") stands just before a match."""
+        before, _ = self._clause(text, start, start)
+        return bool(self._habit.search(" ".join(before.split()[-HABIT_WINDOW:])))
 
     # --- the assessment -------------------------------------------------------------
 
@@ -311,7 +328,7 @@ class RiskDetector:
                     if not any(b <= start or a >= end for a, b in company):
                         continue
                 mods = self._modifiers(form, match.start(), match.end())
-                if rule.present and "mod.past" in mods:
+                if rule.present and "mod.past" in mods and not self._habitual(form, match.start()):
                     mods.remove("mod.past")
                 if rule.subject == "other" and THIRD not in mods:
                     mods.append(THIRD)
@@ -327,7 +344,9 @@ class RiskDetector:
         found = [hit for form in forms for hit in self._matches(form)]
         if not found:
             return Assessment(0, ())
-        reassured = any(self._plain(self._reassurance, form) for form in forms)
+        reassured = any(
+            self._plain(self._reassurance, form, AFFIRMATION_NEGATION_WINDOW) for form in forms
+        )
         recovered = reassured or any(self._plain(self._recovered, form) for form in forms)
         figure = any(self._plain(self._figure, form) for form in forms)
         best = 0
@@ -358,9 +377,19 @@ class RiskDetector:
         return Assessment(best, tuple(sorted(rule_ids)))
 
 
+_LOADING = threading.Lock()
+
+
 @cache
-def default_detector() -> RiskDetector:
+def _load_default() -> RiskDetector:
     return RiskDetector.from_file()
+
+
+def default_detector() -> RiskDetector:
+    """The shipped lexicon, compiled once (about a second of CPU) by whichever thread asks
+    first; the others wait for it rather than compile it again."""
+    with _LOADING:
+        return _load_default()
 
 
 def assess(text: str) -> Assessment:

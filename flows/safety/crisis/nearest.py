@@ -67,8 +67,9 @@ def head_logits(embeddings: NDArray[np.float32], weights: Floats, bias: float) -
     return result
 
 
-def combine(method: str, vote: Floats, head: Floats) -> Floats:
-    """The calibrated score the layer reports, from the vote's and the head's (both 0–1)."""
+def combine(method: str, vote: Floats, head: Floats, vote_weight: float = 0.5) -> Floats:
+    """The calibrated score the layer reports, from the vote's and the head's (both 0–1):
+    one of them, their maximum, their mean, or a mean weighted `vote_weight` to the vote."""
     if method == "vote":
         return vote
     if method == "head":
@@ -79,4 +80,7 @@ def combine(method: str, vote: Floats, head: Floats) -> Floats:
     if method == "mean":
         mean: Floats = (vote + head) / 2
         return mean
+    if method == "weighted":
+        weighted: Floats = vote_weight * vote + (1 - vote_weight) * head
+        return weighted
     raise ValueError(f"unknown semantic method {method!r}")

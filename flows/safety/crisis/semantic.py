@@ -8,9 +8,9 @@ about the speaker now, minus the same over the rest: hard negatives, acute distr
 negated, past or third-party tier-2 phrasing, with temperature `tau`), and a logistic-
 regression head on the embedding (`semantic_head.npz`, fitted on the same labels), each
 mapped to 0–1 by a logistic fitted on held-out scores. `semantic.json` says which of them,
-or which combination (their max or mean), is the layer's score, and holds `tau`, the
-logistics and the thresholds, all chosen by grouped cross-validation in
-`bench/train_semantic.py`, which rebuilds all three files.
+or which combination (their max, their mean or a mean weighted `vote_weight` to the vote),
+is the layer's score, and holds `tau`, the logistics and the thresholds, all chosen by
+grouped cross-validation in `bench/train_semantic.py`, which rebuilds all three files.
 
 - `ASK`: at or above it, a message the lexicon did not flag deserves the tier-2 direct
   question ("Are you thinking about ending your life?") with the lines.
@@ -107,6 +107,7 @@ class _Bank:
     head_slope: float
     head_intercept: float
     method: str
+    vote_weight: float
 
 
 class SemanticScorer:
@@ -200,6 +201,7 @@ class SemanticScorer:
             head_slope=float(_PARAMS["head_slope"]),
             head_intercept=float(_PARAMS["head_intercept"]),
             method=str(_PARAMS["method"]),
+            vote_weight=float(_PARAMS.get("vote_weight", 0.5)),
         )
 
     async def score(self, text: str) -> float | None:
@@ -230,7 +232,7 @@ class SemanticScorer:
             bank.head_slope,
             bank.head_intercept,
         )
-        return float(combine(bank.method, vote, head).max())
+        return float(combine(bank.method, vote, head, bank.vote_weight).max())
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
