@@ -1,9 +1,10 @@
-"""The check-in commands: /checkin, /connect, /history and /chart."""
+"""The check-in commands: /checkin, /connect, /history, /chart and /milestones."""
 
 from datetime import timedelta
 
 from flows.checkins.chart import CHART_COMMANDS
 from flows.checkins.daily import AREA_LABELS, MOOD_BY_VALUE
+from flows.checkins.milestones import MILESTONE_COMMANDS
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.local_time import day_label, local_today
@@ -58,4 +59,5 @@ CHECKIN_COMMANDS = (
     Command("connect", "weekly check-in about connection", connect),
     Command("history", "your recent check-ins", history),
     *CHART_COMMANDS,
+    *MILESTONE_COMMANDS,
 )
