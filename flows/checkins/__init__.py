@@ -1,5 +1,5 @@
 """Check-ins: the daily mood check-in, the weekly connection check-in (UCLA-3), /history,
-/chart, opt-in milestones from a recovery date, when
+/chart (with the mood-and-connection line), opt-in milestones from a recovery date, when
 each member's prompts are due, and the sweep steps that send them."""
 
 from flows.checkins.commands import CHECKIN_COMMANDS

@@ -11,3 +11,8 @@ CREATE TABLE recovery_date (
     next_at            TEXT               -- UTC: when the sweep sends the next one
 );
 CREATE INDEX recovery_date_due ON recovery_date (next_at) WHERE next_at IS NOT NULL;
+
+-- A person's own peer chats since a day (the mood-and-connection line in /history and
+-- /chart), on either side of the chat.
+CREATE INDEX handoff_member_accepted ON handoff (member_id, accepted_at);
+CREATE INDEX handoff_volunteer_accepted ON handoff (volunteer_id, accepted_at);
