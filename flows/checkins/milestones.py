@@ -129,11 +129,15 @@ def days_so_far(since: date, today: date) -> str:
     return "your count starts today" if count == 0 else f"{_days(count)} so far"
 
 
-def streak_text(member: Member, today: date) -> str:
-    """The check-in streak as it stands today (it lapses after a day without one)."""
+def streak_running(member: Member, today: date) -> bool:
+    """Whether the check-in streak still stands today (it lapses after a day without one)."""
     last = member.last_checkin_date
-    running = last is not None and today - last <= timedelta(days=1) and member.streak_days > 0
-    if not running:
+    return last is not None and today - last <= timedelta(days=1) and member.streak_days > 0
+
+
+def streak_text(member: Member, today: date) -> str:
+    """The check-in streak as it stands today."""
+    if not streak_running(member, today):
         return "none running right now — your next /checkin starts one"
     if member.streak_days == 1:
         return "1 day so far"
@@ -232,9 +236,9 @@ INTRO = (
 DATE_QUESTIONS: dict[Mode, str] = {
     "set": "From which day would you like to count? Choose Today or Yesterday, or type a "
     f"date ({DATE_EXAMPLE}).",
-    "restart": "That's okay — starting again is part of recovery for a lot of people, and "
-    "it takes courage. From which day would you like to count now? Choose Today or "
-    f"Yesterday, or type a date ({DATE_EXAMPLE}).",
+    "restart": "That's okay — starting again is part of recovery for a lot of people. From "
+    "which day would you like to count now? Choose Today or Yesterday, or type a date "
+    f"({DATE_EXAMPLE}).",
     "correct": f"Which date should it be? Type it ({DATE_EXAMPLE}), or choose Today or Yesterday.",
 }
 
@@ -387,26 +391,35 @@ class Milestones(Flow[MilestonesData]):
         )
         log.info("milestones_set member=%s", member.id)
         ctx.finish()
+        if since == today:
+            counting = f"Your {'new ' if restart else ''}count starts today, {full_day(since)}."
+        elif restart:
+            counting = (
+                f"Your count starts again from {full_day(since)}: {days_so_far(since, today)}."
+            )
+        else:
+            counting = f"You're counting from {full_day(since)}: {days_so_far(since, today)}."
         if restart:
             lines = [
                 "Thank you for telling me. 💛 Starting again takes courage, and nothing "
                 "you've learned along the way is lost.",
-                f"Your count starts again from {full_day(since)}: {days_so_far(since, today)}.",
+                counting,
             ]
         else:
-            lines = [
-                f"Saved. You're counting from {full_day(since)}: {days_so_far(since, today)}."
-            ]
+            lines = [f"Saved. {counting}"]
         if (milestone := milestone_on(since, today)) is not None:
             lines.append(f"{milestone.emoji} That's {milestone.label} today — congratulations!")
         lines.append(
             f"Next milestone: {upcoming.label}, on {full_day(upcoming.day)}. I'll send a short "
             "note that morning, your time."
         )
-        lines.append(
-            f"Your check-in streak is a separate thing and stays as it is: "
-            f"{streak_text(member, today)}."
-        )
+        if streak_running(member, today):
+            lines.append(
+                "Your check-in streak is a separate thing and stays as it is: "
+                f"{streak_text(member, today)}."
+            )
+        else:
+            lines.append("Your check-ins are a separate thing, untouched by this.")
         lines.append("Only you ever see your date. /milestones changes it or turns this off.")
         ctx.say("\n".join(lines))
 

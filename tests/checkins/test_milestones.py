@@ -212,7 +212,7 @@ async def test_starting_again_is_met_warmly_and_the_streak_is_kept_apart(
     assert "Starting again takes courage, and nothing you've learned along the way is lost" in (
         said
     )
-    assert "Your count starts again from Wed 25 Nov 2026: your count starts today." in said
+    assert "Your new count starts today, Wed 25 Nov 2026." in said
     assert "Next milestone: 1 day, on Thu 26 Nov 2026" in said
     assert "Your check-in streak is a separate thing and stays as it is: 4 days in a row." in said
     for word in SHAME:
