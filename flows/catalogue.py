@@ -3,7 +3,7 @@
 import random
 
 from flows.admin import ACCESS_COMMANDS, FEEDBACK_COMMANDS, STATS_COMMANDS
-from flows.checkins import CHECKIN_COMMANDS, CheckIn, Connection
+from flows.checkins import CHECKIN_COMMANDS, CheckIn, Connection, Milestones
 from flows.community import (
     BUDDY_COMMANDS,
     EVENT_ADMIN_COMMANDS,
@@ -82,6 +82,7 @@ def create_engine(
             Onboarding(),
             CheckIn(),
             Connection(),
+            Milestones(),
             SettingsFlow(),
             DeleteData(),
             TalkRequest(),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from flows.checkins import send_prompts
+from flows.checkins import send_milestones, send_prompts
 from flows.community import sweep_events
 from flows.core.engine import Engine
 from flows.core.sweep import SweepStep
@@ -48,6 +48,7 @@ class SweepReport:
     nudged: int = 0
     event_reminders: int = 0
     event_followups: int = 0
+    milestones: int = 0  # recovery milestones celebrated (flows/checkins/milestones.py)
 
 
 async def _housekeeping(engine: Engine, now: datetime) -> tuple[int, list[Outcome]]:
@@ -98,6 +99,9 @@ class Sweeper:
         expired = await run(_housekeeping)
         followed_up = await run(send_follow_ups)
         shifts = await run(sweep_shifts)
+        # Before the prompts: a milestone on the morning of a check-in comes first, rather
+        # than after (and apart from) the check-in's open question.
+        milestones = await run(send_milestones)
         prompts = await run(send_prompts)
         events = await run(sweep_events)
         report = SweepReport(
@@ -114,6 +118,7 @@ class Sweeper:
             nudged=events.nudged,
             event_reminders=events.reminders,
             event_followups=events.followups,
+            milestones=milestones.sent,
         )
         if report.prompted or report.connect_prompted or report.deferred:
             log.info(

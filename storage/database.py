@@ -33,6 +33,7 @@ from storage.notices import NoticeRepository
 from storage.offered import OfferedCommandRepository
 from storage.outbox import OutboxRepository
 from storage.personal import PersonalDataRepository
+from storage.recovery import RecoveryRepository
 from storage.safety import SafetyRepository
 from storage.safety_plans import SafetyPlanRepository
 from storage.secret import load_secret
@@ -61,6 +62,7 @@ class Transaction:
         "offered",
         "outbox",
         "personal",
+        "recovery",
         "safety",
         "safety_plans",
         "stats",
@@ -84,6 +86,7 @@ class Transaction:
         self.events = EventRepository(conn)
         self.stats = StatsRepository(conn)
         self.personal = PersonalDataRepository(conn)
+        self.recovery = RecoveryRepository(conn)
 
     async def wipe_after_commit(self) -> None:
         """Personal data was deleted: once this commits, the WAL is folded into the

@@ -120,6 +120,17 @@ class HandoffRepository:
         )
         return found[0] if found else None
 
+    async def accepted_since(self, person_id: int, since: datetime) -> list[datetime]:
+        """When each peer chat the person had, on either side, began (a peer accepted it),
+        from `since` on, oldest first."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT accepted_at FROM handoff WHERE member_id = ? AND accepted_at >= ? "
+            "UNION ALL SELECT accepted_at FROM handoff WHERE volunteer_id = ? "
+            "AND accepted_at >= ? ORDER BY accepted_at",
+            (person_id, to_db(since), person_id, to_db(since)),
+        )
+        return [from_db(row["accepted_at"]) for row in rows]
+
     async def anonymise_member(self, member_id: int, now: datetime) -> None:
         """Before a member is deleted: keep only anonymous metadata of their chats, and
         leave none of them open (a request nobody can answer, a chat with nobody)."""

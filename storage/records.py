@@ -390,3 +390,13 @@ class NudgeRecord:
     reasons: tuple[NudgeReason, ...]
     outcome: NudgeOutcome
     outcome_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryDate:
+    """The day a member chose to count milestones from, and where the counting has got to."""
+
+    since: date  # member-local
+    set_at: datetime
+    celebrated_through: date  # member-local: milestones up to this day are done
+    next_at: datetime | None  # when the next one is sent

@@ -1,5 +1,6 @@
-"""`/chart`: a picture of the member's last 30 days — mood, its 7-day average, and their
-weekly connection check-ins — in their own time zone.
+"""`/chart`: a picture of the member's last 30 days — mood, its 7-day average, their
+weekly connection check-ins and the events they said they went to — in their own time zone,
+with the mood-and-connection line (flows/checkins/insight.py) when there is one to say.
 
 Drawn with matplotlib's Agg backend on a private `Figure` (no pyplot, no window), with
 matplotlib's default style and its bundled DejaVu fonts loaded by file, so the same data
@@ -12,16 +13,17 @@ import io
 import logging
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flows.checkins.daily import MOODS
+from flows.checkins.insight import attended_moments, connection_insight
 from flows.core.commands import Command
 from flows.core.context import Context
-from flows.core.local_time import local_today
+from flows.core.local_time import at_local, local_today
 from storage import ConnectionCheckin, MoodCheckin
 
 if TYPE_CHECKING:
@@ -41,6 +43,10 @@ FACES = {1: "😣", 2: "☹", 3: "😐", 4: "☺", 5: "😄"}
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 UCLA_MIN, UCLA_MAX = 3, 9
 MOOD_COLOUR, AVERAGE_COLOUR, CONNECTION_COLOUR = "#4c72b0", "#dd8452", "#55a868"
+EVENT_COLOUR = "#8172b3"
+# Attended events sit under the mood scale (below "Very low"), so they never read as a mood.
+EVENT_Y = 0.8
+EVENT_LEGEND = "Event you went to"
 # Mood is read on the left (its faces), connection on the right: each axis says which.
 MOOD_AXIS = "Mood"
 CONNECTION_AXIS = "Connection"
@@ -69,6 +75,7 @@ class ChartData:
     # The mean of the mood check-ins in the 7 days up to each day; None with none.
     average: tuple[float | None, ...]
     connections: tuple[tuple[int, int], ...]  # (day index, UCLA-3 total)
+    attended: tuple[int, ...] = ()  # day indices of events the member said they went to
 
     @property
     def is_empty(self) -> bool:
@@ -81,9 +88,11 @@ def chart_data(
     today: date,
     *,
     days: int = CHART_DAYS,
+    attended: Iterable[date] = (),
 ) -> ChartData:
     """The last `days` days up to `today` (member-local dates). Moods up to a week before
-    the first day count towards the first days' averages."""
+    the first day count towards the first days' averages; `attended`, the local days of
+    events the member went to."""
     first = today - timedelta(days=days - 1)
     by_day = {m.local_date: m.mood for m in moods if m.local_date <= today}
     shown = tuple(
@@ -105,7 +114,8 @@ def chart_data(
             if first <= c.local_date <= today
         )
     )
-    return ChartData(first, days, shown, tuple(average), ucla)
+    went = tuple(sorted({(day - first).days for day in attended if first <= day <= today}))
+    return ChartData(first, days, shown, tuple(average), ucla, went)
 
 
 def _day_label(day: date) -> str:
@@ -186,6 +196,20 @@ def chart_figure(data: ChartData) -> "Figure":
             zorder=2,
         )
         handles += [mood_line, average_line]
+    if data.attended:
+        for x in data.attended:
+            axes.axvline(x, color=EVENT_COLOUR, alpha=0.25, linewidth=1.5, zorder=1)
+        (event_marks,) = axes.plot(
+            data.attended,
+            [EVENT_Y] * len(data.attended),
+            color=EVENT_COLOUR,
+            marker="*",
+            markersize=11,
+            linestyle="none",
+            label=EVENT_LEGEND,
+            zorder=3,
+        )
+        handles.append(event_marks)
     axes.set_xlim(-0.7, data.days - 0.3)
     axes.set_ylim(0.6, 5.4)
     axes.set_yticks(
@@ -249,7 +273,12 @@ async def chart(ctx: Context) -> None:
     since = today - timedelta(days=CHART_DAYS + AVERAGE_DAYS)
     moods = await ctx.tx.checkins.moods_since(member.id, since)
     connections = await ctx.tx.checkins.connections_since(member.id, since)
-    data = chart_data(moods, connections, today)
+    start = at_local(today - timedelta(days=CHART_DAYS), "00:00", member.timezone)
+    went = [
+        local_today(member.timezone, moment)
+        for moment in await attended_moments(ctx.tx, member.id, start)
+    ]
+    data = chart_data(moods, connections, today, attended=went)
     if data.is_empty:
         ever = moods or await ctx.tx.checkins.recent_moods(member.id, limit=1)
         ctx.say(NOTHING_RECENT if ever else NO_CHECKINS)
@@ -265,7 +294,11 @@ async def chart(ctx: Context) -> None:
     )
     if data.connections:
         text += ", with your connection check-ins (higher up is more connected)"
+    if data.attended:
+        text += ", and ★ the events you went to"
     text += ". Only you can see this. /history lists them; /export sends you all your data."
+    if (insight := await connection_insight(ctx.tx, member, ctx.now)) is not None:
+        text += f"\n\n{insight}"
     ctx.say(text, image_png=png)
     ctx.remind_open_question()
 

@@ -1,9 +1,11 @@
-"""The check-in commands: /checkin, /connect, /history and /chart."""
+"""The check-in commands: /checkin, /connect, /history, /chart and /milestones."""
 
 from datetime import timedelta
 
 from flows.checkins.chart import CHART_COMMANDS
 from flows.checkins.daily import AREA_LABELS, MOOD_BY_VALUE
+from flows.checkins.insight import connection_insight
+from flows.checkins.milestones import MILESTONE_COMMANDS
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.local_time import day_label, local_today
@@ -48,6 +50,8 @@ async def history(ctx: Context) -> None:
         lines.append(f"\n7-day average: {sum(week) / len(week):.1f} ({count})")
     else:
         lines.append("\nNo check-ins in the last 7 days.")
+    if (insight := await connection_insight(ctx.tx, member, ctx.now)) is not None:
+        lines.append(f"\n{insight}")
     lines.append("/chart shows your last 30 days as a picture; /export sends you all your data.")
     ctx.say("\n".join(lines))
     ctx.remind_open_question()
@@ -58,4 +62,5 @@ CHECKIN_COMMANDS = (
     Command("connect", "weekly check-in about connection", connect),
     Command("history", "your recent check-ins", history),
     *CHART_COMMANDS,
+    *MILESTONE_COMMANDS,
 )

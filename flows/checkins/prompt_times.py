@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from flows.checkins.milestones import reschedule_milestone
 from flows.core.local_time import at_local, local_today
 from storage import Member, Transaction
 
@@ -32,9 +33,11 @@ def next_connection_prompt(member: Member, now: datetime) -> datetime | None:
 
 
 async def reschedule(tx: Transaction, member: Member, now: datetime) -> None:
-    """Recompute both prompts after a change to the member's settings or state."""
+    """Recompute both prompts (and the next milestone's morning, in case the time zone
+    changed) after a change to the member's settings or state."""
     await tx.members.schedule_prompt(member.id, next_daily_prompt(member, now))
     connect_due = member.next_connect_at
     if connect_due is None or member.prompt_time is None or member.paused:
         connect_due = next_connection_prompt(member, now)
     await tx.members.schedule_connect(member.id, connect_due)
+    await reschedule_milestone(tx, member)

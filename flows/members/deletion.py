@@ -43,6 +43,8 @@ async def _what_goes(ctx: Context) -> str:
     ]
     if ctx.member is not None and await ctx.tx.safety_plans.get(ctx.member.id) is not None:
         parts.append("your safety plan")
+    if ctx.member is not None and await ctx.tx.recovery.get(ctx.member.id) is not None:
+        parts.append("your recovery date")
     if await ctx.volunteer() is not None:
         parts.append("your volunteer profile and shifts")
     if ctx.member is not None and ctx.member.is_admin:

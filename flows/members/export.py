@@ -15,6 +15,7 @@ the file's own `guide`:
 - the conversation they are in the middle of, if any, with its answers so far;
 - every mood and connection check-in, with the words they typed ("what helped");
 - their safety plan, step by step in their own words, if they made one;
+- the recovery date they count milestones from, if they set one, and where the counting is;
 - their answers to events (and the next reminder due), the event suggestions sent to them
   and why (the parts of the isolation rule that held);
 - the peer chats they asked for: when, status, topic, the name the volunteer saw, how it
@@ -63,6 +64,7 @@ from storage import (
     NudgeRecord,
     PeerChat,
     Priority,
+    RecoveryDate,
     ReminderStage,
     SafetyEvent,
     SafetyPlan,
@@ -158,6 +160,9 @@ GUIDE = {
     "mood_checkins": "Every daily check-in: the mood, the life areas and what helped.",
     "safety_plan": "Your safety plan (/safetyplan), step by step in your own words, if you "
     "made one. Only you have ever been shown it.",
+    "recovery_date": "The recovery date you chose to count milestones from (/milestones), "
+    "if you set one, the last milestone day done and when the next note is due. Only you "
+    "have ever been shown it; an earlier date you replaced is not kept.",
     "connection_checkins": "Every weekly connection check-in (the UCLA-3 loneliness "
     "questions) and how many people from your community you talked with.",
     "event_answers": "Your answers to community events, and the next reminder due.",
@@ -314,6 +319,17 @@ def _safety_plan(plan: SafetyPlan | None) -> dict[str, Any] | None:
     }
 
 
+def _recovery(recovery: RecoveryDate | None) -> dict[str, Any] | None:
+    if recovery is None:
+        return None
+    return {
+        "counting_from": recovery.since.isoformat(),
+        "set_at": _time(recovery.set_at),
+        "milestones_done_through": recovery.celebrated_through.isoformat(),
+        "next_milestone_note_at": _time(recovery.next_at),
+    }
+
+
 def _key(title: str) -> str:
     return "_".join("".join(c if c.isalnum() else " " for c in title.casefold()).split())
 
@@ -429,6 +445,7 @@ async def member_export(
             _connection(c) for c in await tx.checkins.connections_since(member.id)
         ],
         "safety_plan": _safety_plan(await tx.safety_plans.get(member.id)),
+        "recovery_date": _recovery(await tx.recovery.get(member.id)),
         "event_answers": [_event_answer(a) for a in await personal.event_answers(member.id)],
         "event_suggestions": [_nudge(n) for n in await personal.nudges(member.id)],
         "peer_chats": [_peer_chat(c) for c in await personal.peer_chats(member.id)],

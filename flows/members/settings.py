@@ -1,8 +1,10 @@
-"""/settings: change the chosen name, time zone or reminder time."""
+"""/settings: change the chosen name, time zone or reminder time, or go on to milestones
+(/milestones, the member's own recovery date)."""
 
 from datetime import timedelta
 from typing import ClassVar, Literal
 
+from flows.checkins import Milestones, milestones_setting
 from flows.core.context import Context
 from flows.core.flow import Answer, Chosen, Flow
 from flows.core.local_time import timezone_choices, zone_confirmation
@@ -31,6 +33,7 @@ MENU = (
     Choice("pseudonym", "Chosen name"),
     Choice("timezone", "Time zone"),
     Choice("prompt_time", "Reminder time"),
+    Choice("milestones", "Milestones"),
     Choice("done", "Done"),
 )
 
@@ -44,9 +47,9 @@ class SettingsFlow(Flow[SettingsData]):
     timeout: ClassVar[timedelta] = timedelta(hours=1)
 
     async def begin(self, ctx: Context) -> None:
-        self._menu(ctx, "")
+        await self._menu(ctx, "")
 
-    def _menu(self, ctx: Context, lead: str) -> None:
+    async def _menu(self, ctx: Context, lead: str) -> None:
         member = ctx.require_member()
         reminder = member.prompt_time or "none"
         ctx.ask(
@@ -54,7 +57,8 @@ class SettingsFlow(Flow[SettingsData]):
             f"{lead}Your settings:\n"
             f"• Name: {member.pseudonym}\n"
             f"• Time zone: {timezone_label(member.timezone)}\n"
-            f"• Daily reminder: {reminder}\n\n"
+            f"• Daily reminder: {reminder}\n"
+            f"• Milestones: {await milestones_setting(ctx.tx, member, ctx.now)}\n\n"
             "What would you like to change?",
             MENU,
             columns=2,
@@ -65,6 +69,11 @@ class SettingsFlow(Flow[SettingsData]):
         if choice == "done":
             ctx.finish()
             ctx.say("All saved. 👍")
+        elif choice == "milestones":
+            # Its own conversation, with its own confirmations; what was changed here is
+            # saved already.
+            ctx.finish()
+            await ctx.start_flow(Milestones.name)
         elif choice == "pseudonym":
             ask_pseudonym(ctx, self)
         elif choice == "timezone":
@@ -89,19 +98,21 @@ class SettingsFlow(Flow[SettingsData]):
     async def on_pseudonym(self, ctx: Context, answer: Answer) -> None:
         if await apply_pseudonym(ctx, self, answer) is not None:
             self._saved(ctx, "pseudonym")
-            self._menu(ctx, "Saved. ")
+            await self._menu(ctx, "Saved. ")
 
     async def on_timezone(self, ctx: Context, answer: Answer) -> None:
         zone = await apply_timezone(ctx, answer, step=self.on_timezone)
         if zone is not None:
             self._saved(ctx, "timezone")
-            self._menu(ctx, f"Saved. {zone_confirmation(zone, ctx.now)}\n\n")
+            await self._menu(ctx, f"Saved. {zone_confirmation(zone, ctx.now)}\n\n")
 
     async def on_prompt_time(self, ctx: Context, answer: Answer) -> None:
         if await apply_prompt_time(ctx, answer):
             self._saved(ctx, "prompt_time")
             member = ctx.require_member()
-            self._menu(ctx, f"Saved. {schedule_summary(member.prompt_time, member.timezone)}\n\n")
+            await self._menu(
+                ctx, f"Saved. {schedule_summary(member.prompt_time, member.timezone)}\n\n"
+            )
 
     def _saved(self, ctx: Context, setting: Setting) -> None:
         saved = self.data(ctx).setdefault("saved", [])

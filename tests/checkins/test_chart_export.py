@@ -342,6 +342,7 @@ async def test_export_holds_exactly_the_members_own_data(
         "mood_checkins",
         "connection_checkins",
         "safety_plan",
+        "recovery_date",
         "event_answers",
         "event_suggestions",
         "peer_chats",

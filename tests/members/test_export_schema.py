@@ -103,6 +103,12 @@ EXPORTED: dict[str, dict[str, str]] = {
         "created_at": "safety_plan.started_at",
         "updated_at": "safety_plan.last_changed_at",
     },
+    "recovery_date": {
+        "since": "recovery_date.counting_from",
+        "set_at": "recovery_date.set_at",
+        "celebrated_through": "recovery_date.milestones_done_through",
+        "next_at": "recovery_date.next_milestone_note_at",
+    },
     "conversation": {
         "flow": "open_conversation.in_the_middle_of",
         "step": "open_conversation.step",
@@ -203,6 +209,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     "mood_checkin": {"id": ROW_KEY, "member_id": LINK},
     "connection_checkin": {"id": ROW_KEY, "member_id": LINK},
     "safety_plan": {"member_id": LINK},
+    "recovery_date": {"member_id": LINK},
     "conversation": {
         "member_id": LINK,
         "token": "a random number the open question's buttons carry, so an old tap is known",
@@ -339,6 +346,13 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
         answers = ConnectionCheckin(date(2026, 11, 22), 2, 2, 2, 6, 1)
         await tx.checkins.record_connection(
             me.id, local_date=date(2026, 11, 22), answers=answers, now=now
+        )
+        await tx.recovery.set(
+            me.id,
+            date(2026, 3, 1),
+            celebrated_through=date(2026, 11, 22),
+            next_at=later,
+            now=now,
         )
         for step in ("warning_signs", "coping", "distractions", "people_to_ask"):
             await tx.safety_plans.save_step(me.id, step, (f"my {step}",), now=now)
