@@ -58,8 +58,9 @@ async def invite(ctx: Context) -> None:
         f"{how}/volunteer {code}\n\n"
         "Share it privately with that one person."
     )
-    # The code is written nowhere, not even in the outbox: if this can't be sent at
-    # once it is dropped, and the admin asks for another.
+    # The code is written nowhere, not even in the outbox: a send that fails is retried
+    # from memory for a while (flows/core/outgoing.py), then dropped, and the admin asks
+    # for another.
     ctx.send_to(ctx.account, Reply(text, transient_text=True))
 
 
