@@ -27,9 +27,10 @@ import logging
 
 from flows.core.channels import ChannelInfo
 from flows.core.context import Context
+from flows.core.engine import Engine
 from flows.peer.contact_details import EMAIL, HANDLE, INVITATION, LINK, PHONE, contact_details
 from flows.peer.contact_details import allowed_numbers as numbers_in
-from storage import Account
+from storage import Account, HandoffStatus
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def media_note(kinds: frozenset[str]) -> str:
     if not names:
         return ""
     listed = _listed(names)
-    return f" {listed[0].upper()}{listed[1:]} work{'s' if len(names) == 1 else ''} too."
+    return f" {listed[0].upper()}{listed[1:]} work too."  # every name is plural
 
 
 def refusal_text(kind: str, carried: frozenset[str]) -> str:
@@ -121,26 +122,64 @@ async def refuse_unsafe_media(ctx: Context) -> bool:
 
 
 def media_reaches(ctx: Context, to: Account) -> bool:
-    """Whether the media just received (if any) can be passed on to `to`."""
+    """Whether the media just received (if any) can be passed on to `to`: copied, or
+    re-sent from the bytes its channel handed over."""
     kind = ctx.input.media
     if kind is None:
         return True
     channels = ctx.engine.channels
-    return kind in carried_between(channels.of(ctx.account), channels.of(to))
+    recipient = channels.of(to)
+    if kind not in carried_between(channels.of(ctx.account), recipient):
+        return False
+    return recipient.can_copy_from(ctx.account) or ctx.input.media_file is not None
 
 
 def refuse_unreachable_media(ctx: Context, to: list[Account]) -> bool:
-    """Media none of `to` can be passed: the sender is told what this chat carries, and
-    True. (What never crosses was refused before, by `refuse_unsafe_media`.)"""
+    """Media none of `to` can be passed: the sender is told what this chat carries (or,
+    if it could have gone but its bytes didn't come, to send it again), and True. What
+    never crosses was refused before, by `refuse_unsafe_media`."""
     kind = ctx.input.media
     if kind is None or not to or any(media_reaches(ctx, account) for account in to):
         return False
     channels = ctx.engine.channels
     sender = channels.of(ctx.account)
     carried = frozenset().union(*(carried_between(sender, channels.of(a)) for a in to))
-    ctx.say(cannot_reach_text(kind, carried))
-    log.info("relay_unreachable kind=%s", kind)
+    if kind in carried:
+        ctx.say(NOT_FETCHED)
+    else:
+        ctx.say(cannot_reach_text(kind, carried))
+    log.info("relay_unreachable kind=%s fetched=%s", kind, ctx.input.media_file is not None)
     return True
+
+
+NOT_FETCHED = (
+    "I couldn't pass that on just now: it didn't reach me whole. Please send it again in a "
+    "moment. Nothing was sent to the other side."
+)
+
+
+async def wants_media_file(engine: Engine, account: Account, kind: str) -> bool:
+    """Whether a peer chat would re-send the bytes of media of `kind` from `account` to
+    someone on another channel, so its own channel should fetch them before the engine
+    runs (one read, no transaction; nobody else's media is fetched)."""
+    if kind not in relayed_media(engine.channels.of(account)):
+        return False
+    async with engine.db.transaction() as tx:
+        member = await tx.members.find_by_account(account)
+        if member is None:
+            return False
+        others: list[int] = []
+        handoff = await tx.handoffs.open_for_member(member.id)
+        if handoff is not None and handoff.status is HandoffStatus.ACTIVE:
+            others += [handoff.volunteer_id] if handoff.volunteer_id is not None else []
+        for chat in await tx.handoffs.active_for_volunteer(member.id):
+            others += [chat.member_id] if chat.member_id is not None else []
+        accounts = [a for other in others for a in await tx.members.accounts_of(other)]
+    channels = engine.channels
+    return any(
+        not channels.of(to).can_copy_from(account) and kind in channels.of(to).media
+        for to in accounts
+    )
 
 
 # How the explanation names each kind of contact detail, in this order.
