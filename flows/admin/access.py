@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 
 CONFIRM = "confirm"
 KIND = {"volunteer": "volunteer invite", "admin": "admin invite"}
-INVITES_HOW = "Use the Revoke buttons under /invites, or send /invites revoke and its number."
-DEMOTE_HOW = "Use the Demote buttons under /admins, or send /demote and the admin's number."
+INVITES_HOW = "Choose an invite's Revoke under /invites, or send /invites revoke and its number."
+DEMOTE_HOW = "Choose an admin's Demote under /admins, or send /demote and their number."
 
 
 def _zone(ctx: Context) -> str:
@@ -98,9 +98,16 @@ def _name(member: Member) -> str:
 
 async def list_admins(ctx: Context) -> None:
     """`/admins` (admin): who is an admin, and Demote buttons for those granted in chat."""
+    waiting = len(ctx.config.admins_to_resolve)
     lines = [
-        f"Admins from the ADMINS setting: {len(ctx.config.admins)}. They are the "
-        "deployment's own and can't be demoted in chat: change ADMINS and restart instead."
+        f"Admins from the ADMINS setting: {len(ctx.config.admins)}"
+        + (
+            f" (and {waiting} named by a phone number that their channel hasn't found yet)"
+            if waiting
+            else ""
+        )
+        + ". They are the deployment's own and can't be demoted in chat: change ADMINS and "
+        "restart instead."
     ]
     granted = []
     for member_id in await ctx.tx.members.granted_admins():
@@ -178,9 +185,7 @@ async def demote(ctx: Context) -> None:
 
 
 ACCESS_COMMANDS = (
-    Command("invites", "open invites, with Revoke buttons", invites, audience=Audience.ADMIN),
-    Command(
-        "admins", "who is an admin, with Demote buttons", list_admins, audience=Audience.ADMIN
-    ),
+    Command("invites", "open invites, and revoking them", invites, audience=Audience.ADMIN),
+    Command("admins", "who is an admin, and demoting one", list_admins, audience=Audience.ADMIN),
     Command("demote", "take back admin rights granted in chat", demote, audience=Audience.ADMIN),
 )

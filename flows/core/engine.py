@@ -8,7 +8,8 @@ before the commit changes nothing; after it, the outbox still holds the replies.
 
 import logging
 import random
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from flows.core.channels import Channels
@@ -19,9 +20,10 @@ from flows.core.context import Context
 from flows.core.conversation import load_state, save_state
 from flows.core.flow import Flow, pick_an_option
 from flows.core.hooks import Hooks
+from flows.core.inbox import UpdateKey
 from flows.core.limits import RateLimiter
 from flows.core.matching import match_choice
-from flows.core.outgoing import commit_replies
+from flows.core.outgoing import HeldWords, commit_replies
 from flows.core.values import Delivery, Input, Outcome, Reply
 from storage import Account, Database, Member, Transaction
 
@@ -62,6 +64,24 @@ class Engine:
         self.hooks = hooks or Hooks()
         self.rng = rng or random.Random()
         self.limits = limits
+        # The words of replies never to be stored, while they wait to be sent: the postman
+        # that sends this engine's replies reads them here (flows/core/outgoing.py).
+        self.held = HeldWords(clock)
+
+    def resolve_admins(self, found: Mapping[str, Account]) -> None:
+        """A channel found the accounts behind admins named by a phone number in ADMINS
+        (`config.admins_to_resolve`, e.g. "signal:+15551234567" → its Signal account): those
+        accounts are admins from now on, and the numbers are forgotten."""
+        config = self.config
+        known = {key: account for key, account in found.items() if key in config.admins_to_resolve}
+        self.config = replace(
+            config,
+            admins=config.admins | {f"{a.channel}:{a.external_id}" for a in known.values()},
+            admins_to_resolve=config.admins_to_resolve - known.keys(),
+        )
+        log.info(
+            "admins_resolved count=%d left=%d", len(known), len(self.config.admins_to_resolve)
+        )
 
     def new_token(self) -> int:
         # Random rather than sequential so a tap on a question from an earlier,
@@ -73,10 +93,10 @@ class Engine:
         account: Account,
         inp: Input,
         *,
-        dedupe: tuple[str, int] | None = None,
+        dedupe: UpdateKey | None = None,
         deliver_first: Deliver | None = None,
     ) -> Outcome:
-        """Apply one input from `account`; `dedupe` = (source, update id) applies it once.
+        """Apply one input from `account`; `dedupe` = (source, update key) applies it once.
 
         Words the crisis guard must read are guarded first, in a transaction of their own
         that is committed, and handed to `deliver_first` to send, before the rest runs: a
@@ -101,7 +121,7 @@ class Engine:
             await self._dispatch(ctx, inp)
             return guarded.then(await self._commit(ctx))
 
-    async def _held_back(self, account: Account, dedupe: tuple[str, int] | None) -> Outcome:
+    async def _held_back(self, account: Account, dedupe: UpdateKey | None) -> Outcome:
         """Someone is sending faster than is fair to whoever is on the other end: the input
         is applied as nothing, and they are told once per stretch."""
         log.info("rate_limited channel=%s", account.channel)
@@ -117,11 +137,11 @@ class Engine:
                 "a moment — nothing is lost by waiting a few seconds. If you need help right "
                 f"now, these lines are open:\n{self.config.crisis.short_text()}"
             )
-            committed = await commit_replies(tx, [(account, reply)], now)
+            committed = await commit_replies(tx, [(account, reply)], now, self.held)
         return Outcome(deliveries=committed.deliveries)
 
     async def _guard_first(
-        self, account: Account, inp: Input, dedupe: tuple[str, int] | None
+        self, account: Account, inp: Input, dedupe: UpdateKey | None
     ) -> tuple[Outcome, bool]:
         """The guard's own committed transaction; True with it when nothing else is to run.
 
@@ -175,7 +195,7 @@ class Engine:
         """Commit one message to several people (e.g. an alert to admins)."""
         async with self.db.transaction() as tx:
             replies = [(account, reply) for account in dict.fromkeys(accounts)]
-            committed = await commit_replies(tx, replies, self.clock.now())
+            committed = await commit_replies(tx, replies, self.clock.now(), self.held)
         return Outcome(deliveries=committed.deliveries)
 
     async def _context(
@@ -265,7 +285,7 @@ class Engine:
         tx = ctx.tx
         if ctx.member is not None:
             await save_state(tx, ctx.member.id, ctx.state, now=ctx.now)
-        committed = await commit_replies(tx, ctx.outgoing, ctx.now)
+        committed = await commit_replies(tx, ctx.outgoing, ctx.now, self.held)
         inp = ctx.input
         if (
             inp.is_command_tap

@@ -29,6 +29,7 @@ from flows.peer.relay import (
     member_in_chat,
     relay_in_chat,
 )
+from flows.peer.relay_policy import wants_media_file
 from flows.peer.reports import (
     REASON_LABELS,
     REPORT_COMMANDS,
@@ -84,4 +85,5 @@ __all__ = [
     "repage",
     "sweep_shifts",
     "take_over_choice",
+    "wants_media_file",
 ]

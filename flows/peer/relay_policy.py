@@ -10,8 +10,11 @@ containers can hold the place and device they were recorded with), a poll (votes
 who voted), a dice throw, and any kind a channel adds later. Those stay with their sender,
 who is told why; the other side gets nothing at all.
 
-Of those three, a chat carries what the sender's channel can carry (`ChannelInfo.media`):
-a channel without media relays text alone, and says so.
+Of those three, a chat carries what the channels of both its sides can carry
+(`ChannelInfo.media`): a channel without media relays text alone, and says so. Between two
+channels, where one can't copy from the other, media is re-sent only from a channel that
+hands over its bytes (`ChannelInfo.supplies_media`, as Signal does); from any other, such a
+chat carries text alone, and the sender is told so.
 
 Words are relayed unless they carry contact details (`contact_details.py`): a phone number,
 an @username, an email address, a link to a social profile or messenger. A chat is
@@ -24,8 +27,10 @@ import logging
 
 from flows.core.channels import ChannelInfo
 from flows.core.context import Context
+from flows.core.engine import Engine
 from flows.peer.contact_details import EMAIL, HANDLE, INVITATION, LINK, PHONE, contact_details
 from flows.peer.contact_details import allowed_numbers as numbers_in
+from storage import Account, HandoffStatus
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +56,22 @@ _WHY = {
 
 
 def relayed_media(channel: ChannelInfo) -> frozenset[str]:
-    """The media kinds a peer chat passes on from someone on `channel`."""
+    """The media kinds a peer chat may pass on from someone on `channel`, at most."""
     return RELAYED_MEDIA & channel.media
 
 
-def _carried(channel: ChannelInfo) -> str:
+def carried_between(sender: ChannelInfo, recipient: ChannelInfo) -> frozenset[str]:
+    """The media kinds a peer chat passes on from someone on `sender` to someone on
+    `recipient`: copied within one channel, re-sent across two only from one that hands
+    over the bytes, and only what the recipient's channel can show."""
+    kinds = relayed_media(sender)
+    if sender.copies and sender.name == recipient.name:
+        return kinds
+    return kinds & recipient.media if sender.supplies_media else frozenset()
+
+
+def _carried(kinds: frozenset[str]) -> str:
     """What a chat carries, in words: "text, photos, voice messages and stickers"."""
-    kinds = relayed_media(channel)
     return _listed(["text", *(name for kind, name in _NAMED if kind in kinds)])
 
 
@@ -65,23 +79,32 @@ def _listed(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def media_note(channel: ChannelInfo) -> str:
-    """For a volunteer on `channel` taking a chat: which media work too (or nothing)."""
-    kinds = relayed_media(channel)
+def media_note(kinds: frozenset[str]) -> str:
+    """For a volunteer taking a chat that carries `kinds` both ways: which media work too
+    (or nothing)."""
     names = [name for kind, name in _TOLD if kind in kinds]
     if not names:
         return ""
     listed = _listed(names)
-    return f" {listed[0].upper()}{listed[1:]} work{'s' if len(names) == 1 else ''} too."
+    return f" {listed[0].upper()}{listed[1:]} work too."  # every name is plural
 
 
-def refusal_text(kind: str, channel: ChannelInfo) -> str:
-    """What the sender of media that is kept back is told."""
+def refusal_text(kind: str, carried: frozenset[str]) -> str:
+    """What the sender of media that is kept back is told, where a chat carries `carried`."""
     why = _WHY.get(kind, "")
     return (
         "I haven't passed that on — to keep you both private, a peer chat carries only "
-        f"{_carried(channel)}. {why}".rstrip()
+        f"{_carried(carried)}. {why}".rstrip()
         + "\n\nNothing was sent to the other side. Your words are always welcome. 💛"
+    )
+
+
+def cannot_reach_text(kind: str, carried: frozenset[str]) -> str:
+    """What the sender of media the other side's channel can't be sent is told."""
+    return (
+        "I couldn't pass that on: between your app and theirs, this chat carries only "
+        f"{_carried(carried)}.\n\nNothing was sent to the other side. Your words are always "
+        "welcome. 💛"
     )
 
 
@@ -93,9 +116,70 @@ async def refuse_unsafe_media(ctx: Context) -> bool:
         return False
     if not await ctx.tx.handoffs.in_active_chat(ctx.member.id):
         return False  # not in a chat: not the relay's to answer (e.g. a calendar file)
-    ctx.say(refusal_text(kind, channel))
+    ctx.say(refusal_text(kind, relayed_media(channel)))
     log.info("relay_refused kind=%s member=%s", kind, ctx.member.id)
     return True
+
+
+def media_reaches(ctx: Context, to: Account) -> bool:
+    """Whether the media just received (if any) can be passed on to `to`: copied, or
+    re-sent from the bytes its channel handed over."""
+    kind = ctx.input.media
+    if kind is None:
+        return True
+    channels = ctx.engine.channels
+    recipient = channels.of(to)
+    if kind not in carried_between(channels.of(ctx.account), recipient):
+        return False
+    return recipient.can_copy_from(ctx.account) or ctx.input.media_file is not None
+
+
+def refuse_unreachable_media(ctx: Context, to: list[Account]) -> bool:
+    """Media none of `to` can be passed: the sender is told what this chat carries (or,
+    if it could have gone but its bytes didn't come, to send it again), and True. What
+    never crosses was refused before, by `refuse_unsafe_media`."""
+    kind = ctx.input.media
+    if kind is None or not to or any(media_reaches(ctx, account) for account in to):
+        return False
+    channels = ctx.engine.channels
+    sender = channels.of(ctx.account)
+    carried = frozenset().union(*(carried_between(sender, channels.of(a)) for a in to))
+    if kind in carried:
+        ctx.say(NOT_FETCHED)
+    else:
+        ctx.say(cannot_reach_text(kind, carried))
+    log.info("relay_unreachable kind=%s fetched=%s", kind, ctx.input.media_file is not None)
+    return True
+
+
+NOT_FETCHED = (
+    "I couldn't pass that on just now: it didn't reach me whole. Please send it again in a "
+    "moment. Nothing was sent to the other side."
+)
+
+
+async def wants_media_file(engine: Engine, account: Account, kind: str) -> bool:
+    """Whether a peer chat would re-send the bytes of media of `kind` from `account` to
+    someone on another channel, so its own channel should fetch them before the engine
+    runs (one read, no transaction; nobody else's media is fetched)."""
+    if kind not in relayed_media(engine.channels.of(account)):
+        return False
+    async with engine.db.transaction() as tx:
+        member = await tx.members.find_by_account(account)
+        if member is None:
+            return False
+        others: list[int] = []
+        handoff = await tx.handoffs.open_for_member(member.id)
+        if handoff is not None and handoff.status is HandoffStatus.ACTIVE:
+            others += [handoff.volunteer_id] if handoff.volunteer_id is not None else []
+        for chat in await tx.handoffs.active_for_volunteer(member.id):
+            others += [chat.member_id] if chat.member_id is not None else []
+        accounts = [a for other in others for a in await tx.members.accounts_of(other)]
+    channels = engine.channels
+    return any(
+        not channels.of(to).can_copy_from(account) and kind in channels.of(to).media
+        for to in accounts
+    )
 
 
 # How the explanation names each kind of contact detail, in this order.

@@ -39,6 +39,9 @@ def telegram_info(links: DeepLinks | None = None) -> ChannelInfo:
         protects_content=True,
         end_to_end_encrypted=False,
         media=frozenset(MEDIA_KINDS),
+        # A peer chat's photo, voice message or sticker is fetched when it goes to another
+        # channel (handlers/telegram/routing.py).
+        supplies_media=True,
         identity_note=IDENTITY_NOTE,
         encryption_note=ENCRYPTION_NOTE,
         deep_links=links,

@@ -8,7 +8,7 @@ here once handled.
 import logging
 from typing import Any
 
-from telegram import Message, Update
+from telegram import Message, PhotoSize, Sticker, Update, Voice
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -23,9 +23,10 @@ from flows.community import (
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
 from flows.core.inbox import Inbox, UpdateKey
-from flows.core.values import Input, Outcome
+from flows.core.values import Input, MediaFile, Outcome
+from flows.peer import wants_media_file
 from handlers.telegram.capabilities import CHANNEL, MEDIA_KINDS
-from handlers.telegram.intake import SOURCE
+from handlers.telegram.intake import update_key
 from handlers.telegram.media import MediaMessages
 from handlers.telegram.render import answered_text, keyboard, parse_callback_data
 from storage import Account
@@ -33,8 +34,28 @@ from storage.secret import log_tag
 
 log = logging.getLogger(__name__)
 
+_Downloadable = PhotoSize | Voice | Sticker
+
 STALE_TAP = "That question has passed — no problem."
 NOT_FETCHED = "I couldn't fetch it from Telegram — please send it again in a moment"
+
+
+# The largest file a peer chat fetches to re-send elsewhere (a bot may download 20 MB).
+MEDIA_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _relayable(message: Message) -> tuple[_Downloadable, str, str] | None:
+    """A message's photo (its largest size), voice message or static sticker, with the
+    type and name of its file; None for anything else (an animated sticker shows nowhere
+    but Telegram)."""
+    if message.photo:
+        return message.photo[-1], "image/jpeg", "photo.jpg"
+    if message.voice is not None:
+        return message.voice, message.voice.mime_type or "audio/ogg", "voice.ogg"
+    sticker = message.sticker
+    if sticker is not None and not (sticker.is_animated or sticker.is_video):
+        return sticker, "image/webp", "sticker.webp"
+    return None
 
 
 class TelegramRouter:
@@ -52,7 +73,7 @@ class TelegramRouter:
         return log_tag(self._engine.db.secret, account)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        key = (SOURCE, update.update_id)
+        key = update_key(update)
         chat = update.effective_chat
         if chat is None or chat.type != ChatType.PRIVATE:
             await self._mark_applied(key)  # groups and channels are not ours to answer
@@ -101,8 +122,27 @@ class TelegramRouter:
             message_ref=ref,
             reply_to_ref=reply_ref,
             media=kind,
+            media_file=await self._media_file(account, message, kind),
             calendar=await self._calendar_file(account, message),
         )
+
+    async def _media_file(self, account: Account, message: Message, kind: str) -> MediaFile | None:
+        """The bytes of a photo, voice message or static sticker, fetched only when a peer
+        chat will re-send them to another channel (which can't copy from Telegram)."""
+        found = _relayable(message)
+        if found is None or not await wants_media_file(self._engine, account, kind):
+            return None
+        media, mime_type, name = found
+        if media.file_size is not None and media.file_size > MEDIA_MAX_BYTES:
+            log.info("telegram_media_too_big kind=%s", kind)
+            return None
+        try:
+            file = await media.get_file()
+            data = bytes(await file.download_as_bytearray())
+        except TelegramError as error:
+            log.warning("telegram_download_failed error=%s", type(error).__name__)
+            return None
+        return MediaFile(kind, mime_type, data, name)
 
     def _edit_input(self, message: Message) -> Input:
         reply_to = message.reply_to_message

@@ -13,14 +13,14 @@ from telegram.error import BadRequest
 
 from bot.app import known_channels
 from flows.catalogue import create_engine
-from flows.core import notice_keys
 from flows.core.channels import ChannelInfo, Channels
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
 from flows.core.delivery import SendResult
 from flows.core.engine import Engine
-from flows.core.values import CopyOf, Input, Reply
+from flows.core.values import CopyOf, Input, MediaFile, Reply
 from flows.members.onboarding import consent_text
+from flows.peer.relay_policy import carried_between
 from handlers.console.capabilities import console_info
 from handlers.console.console import ConsoleChannel
 from handlers.telegram.capabilities import BotLinks, telegram_info
@@ -123,49 +123,53 @@ async def test_what_one_channel_cannot_copy_from_another_is_re_sent(room: Room) 
     await room.say(ALICE, "I'm here.")
     back = room.inbox(MEMBER)[-1]
     assert back.copy_of is None and back.text == "Sam: I'm here."
-    # A photo from Telegram reaches the terminal as a line saying so.
-    await room.send_media(MEMBER, "photo")
-    assert room.inbox(ALICE)[-1].text == "Quiet Heron sent an attachment."
-
-
-async def test_a_re_sent_message_is_remembered_so_its_edit_follows(
-    room: Room, db: Database, engine: Engine, clock: ManualClock
-) -> None:
-    await open_cross_channel_chat(room)
-    outcome = await engine.handle(MEMBER, Input.typed("I feel oaky", message_ref="m7"))
-    room.collect(outcome)
-    [resent] = [d for d in outcome.deliveries if d.account == ALICE]
-    handoff_key = resent.reply.notice
-    assert handoff_key is not None and notice_keys.chat_of_relay(handoff_key) is not None
-    async with db.transaction() as tx:
-        await tx.notices.sent(ALICE, notice_keys.pending(resent.outbox_id), "31")
-    edited = await engine.handle(MEMBER, Input.edit("I feel okay", message_ref="m7"))
-    [change] = edited.deliveries
-    assert change.account == ALICE and change.reply.replaces_notice == handoff_key
-    assert change.reply.text == "Quiet Heron: I feel okay"  # under the pseudonym, as sent
-
-
-async def test_copies_are_made_only_within_one_channel(room: Room, engine: Engine) -> None:
-    engine.channels.declare(dataclasses.replace(console_info(), name="telegram"))
-    await open_cross_channel_chat(room)
-    # Declared alike, but still two channels: a message is only copied within one.
-    await room.say(MEMBER, "hello")
-    assert room.inbox(ALICE)[-1].copy_of is None
-    engine.channels.declare(telegram_info())
-    await room.say(ALICE, "hello back")
-    assert room.inbox(MEMBER)[-1].copy_of is None  # Telegram can't copy a terminal line
-
-
-async def test_media_a_channel_cannot_carry_stays_with_its_sender(
-    room: Room, engine: Engine
-) -> None:
-    await open_cross_channel_chat(room)
-    engine.channels.declare(dataclasses.replace(telegram_info(), media=frozenset({"voice"})))
+    # Telegram doesn't hand over a photo's bytes, and the terminal can't show one: the
+    # member is told what this chat carries, and nothing goes to the other side.
     seen = len(room.inbox(ALICE))
     await room.send_media(MEMBER, "photo")
-    refusal = room.inbox(MEMBER)[-1].text
-    assert "a peer chat carries only text and voice messages." in refusal
+    told = room.inbox(MEMBER)[-1].text
+    assert "between your app and theirs, this chat carries only text." in told
     assert len(room.inbox(ALICE)) == seen
+
+
+async def test_media_is_re_sent_across_channels_from_the_bytes_handed_over(
+    room: Room, engine: Engine
+) -> None:
+    # A terminal that shows photos and hands them over (the real one does neither).
+    terminal = dataclasses.replace(console_info(), media=frozenset({"photo"}))
+    engine.channels.declare(dataclasses.replace(terminal, supplies_media=True))
+    await open_cross_channel_chat(room)
+    # Taking the chat, the volunteer was told what works both ways.
+    assert "Photos work too." in room.texts(ALICE)
+    photo = MediaFile("photo", "image/jpeg", b"jpeg bytes")
+    outcome = await engine.handle(ALICE, Input(media="photo", media_file=photo, message_ref="c1"))
+    room.collect(outcome)
+    resent = room.inbox(MEMBER)[-1]
+    assert resent.relayed_media == photo and resent.text == "Sam:"
+    # A photo whose bytes didn't come (Telegram's download failed) is not sent as a line
+    # saying so: its sender is asked to send it again.
+    seen = len(room.inbox(ALICE))
+    await room.send_media(MEMBER, "photo")
+    assert "Please send it again in a moment" in room.inbox(MEMBER)[-1].text
+    assert len(room.inbox(ALICE)) == seen
+    with_bytes = Input(text="the lake", media="photo", media_file=photo, message_ref="t9")
+    room.collect(await engine.handle(MEMBER, with_bytes))
+    assert room.inbox(ALICE)[-1].text == "Quiet Heron: the lake"
+    assert room.inbox(ALICE)[-1].relayed_media == photo
+
+
+def test_what_a_chat_carries_comes_from_both_channels() -> None:
+    telegram, console = telegram_info(), console_info()
+    signal_like = ChannelInfo(
+        "signal", media=frozenset({"photo", "voice", "sticker", "video"}), supplies_media=True
+    )
+    keeps_its_bytes = dataclasses.replace(signal_like, name="elsewhere", supplies_media=False)
+    assert carried_between(telegram, telegram) == {"photo", "voice", "sticker"}
+    assert carried_between(console, console) == frozenset()
+    assert carried_between(telegram, signal_like) == {"photo", "voice", "sticker"}
+    assert carried_between(signal_like, telegram) == {"photo", "voice", "sticker"}
+    assert carried_between(signal_like, console) == frozenset()  # nothing shown there
+    assert carried_between(keeps_its_bytes, signal_like) == frozenset()  # nothing to re-send
 
 
 # -- a copy names its source's channel ----------------------------------------------------
