@@ -35,6 +35,9 @@ class ChannelInfo:
     # a bare number typed outside a question can mean one. Question choices are answerable
     # by number, except where the answer is itself a number (`Reply.numbered`).
     numbered_commands: bool = False
+    # A reaction to a question picks the option with that emoji (or keycap): the messages
+    # that ask are remembered under `notice_keys.question`, so a reaction names its question.
+    reactions: bool = False
     # Copies a message from one of its own chats to another without the words passing
     # through Hearthside (a peer chat's relay).
     copies: bool = False
