@@ -2,7 +2,9 @@
 
 An update is staged (INSERT OR IGNORE) before the channel is told we have it,
 and marked applied inside the transaction of the change it causes, so a crash
-at any point leads to a replay that changes nothing twice.
+at any point leads to a replay that changes nothing twice. An update is named by its
+source and a key of the source's own making (text: Telegram's update id, Signal's sender
+and timestamp); replay follows the order updates were received in, never the keys' order.
 """
 
 from collections.abc import Iterable
@@ -17,8 +19,9 @@ class InboxRepository:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def stage(self, source: str, updates: Iterable[tuple[int, str]], now: datetime) -> None:
-        """Record received updates; ones already known (even applied) are left alone."""
+    async def stage(self, source: str, updates: Iterable[tuple[str, str]], now: datetime) -> None:
+        """Record received updates (key, payload), in the order given; ones already known
+        (even applied) are left alone."""
         received = to_db(now)
         await self._conn.executemany(
             "INSERT OR IGNORE INTO inbox (source, update_key, payload, received_at) "
@@ -26,7 +29,7 @@ class InboxRepository:
             [(source, key, payload, received) for key, payload in updates],
         )
 
-    async def mark_applied(self, source: str, key: int, now: datetime) -> bool:
+    async def mark_applied(self, source: str, key: str, now: datetime) -> bool:
         """Mark applied and drop the raw update (it may hold a member's words).
 
         Returns False, changing nothing, if it was applied before: checking and
@@ -42,18 +45,18 @@ class InboxRepository:
         )
         return cursor.rowcount == 1
 
-    async def is_applied(self, source: str, key: int) -> bool:
+    async def is_applied(self, source: str, key: str) -> bool:
         rows = await self._conn.execute_fetchall(
             "SELECT 1 FROM inbox WHERE source = ? AND update_key = ? AND applied_at IS NOT NULL",
             (source, key),
         )
         return bool(rows)
 
-    async def unapplied(self, source: str) -> list[tuple[int, str]]:
-        """Staged updates never applied, oldest first, for replay at start."""
+    async def unapplied(self, source: str) -> list[tuple[str, str]]:
+        """Staged updates never applied, in the order received, for replay at start."""
         rows = await self._conn.execute_fetchall(
             "SELECT update_key, payload FROM inbox "
-            "WHERE source = ? AND applied_at IS NULL AND payload IS NOT NULL ORDER BY update_key",
+            "WHERE source = ? AND applied_at IS NULL AND payload IS NOT NULL ORDER BY id",
             (source,),
         )
         return [(row["update_key"], row["payload"]) for row in rows]

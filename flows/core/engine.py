@@ -20,6 +20,7 @@ from flows.core.context import Context
 from flows.core.conversation import load_state, save_state
 from flows.core.flow import Flow, pick_an_option
 from flows.core.hooks import Hooks
+from flows.core.inbox import UpdateKey
 from flows.core.limits import RateLimiter
 from flows.core.matching import match_choice
 from flows.core.outgoing import commit_replies
@@ -74,10 +75,10 @@ class Engine:
         account: Account,
         inp: Input,
         *,
-        dedupe: tuple[str, int] | None = None,
+        dedupe: UpdateKey | None = None,
         deliver_first: Deliver | None = None,
     ) -> Outcome:
-        """Apply one input from `account`; `dedupe` = (source, update id) applies it once.
+        """Apply one input from `account`; `dedupe` = (source, update key) applies it once.
 
         Words the crisis guard must read are guarded first, in a transaction of their own
         that is committed, and handed to `deliver_first` to send, before the rest runs: a
@@ -102,7 +103,7 @@ class Engine:
             await self._dispatch(ctx, inp)
             return guarded.then(await self._commit(ctx))
 
-    async def _held_back(self, account: Account, dedupe: tuple[str, int] | None) -> Outcome:
+    async def _held_back(self, account: Account, dedupe: UpdateKey | None) -> Outcome:
         """Someone is sending faster than is fair to whoever is on the other end: the input
         is applied as nothing, and they are told once per stretch."""
         log.info("rate_limited channel=%s", account.channel)
@@ -122,7 +123,7 @@ class Engine:
         return Outcome(deliveries=committed.deliveries)
 
     async def _guard_first(
-        self, account: Account, inp: Input, dedupe: tuple[str, int] | None
+        self, account: Account, inp: Input, dedupe: UpdateKey | None
     ) -> tuple[Outcome, bool]:
         """The guard's own committed transaction; True with it when nothing else is to run.
 

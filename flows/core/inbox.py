@@ -3,7 +3,9 @@
 A channel that can redeliver (Telegram resends what was not confirmed) writes what it
 received here before confirming it, replays at start what was never applied, and marks
 applied what it handles without the engine (the engine marks the rest itself, in the
-transaction of their effect). An update is named by its source and the source's number.
+transaction of their effect). An update is named by its source and a key of the source's
+own making, as text: Telegram's update id ("1234"), Signal's sender and timestamp
+("<ACI>:<timestamp>"). Replay follows the order updates were kept in, never the keys'.
 """
 
 from collections.abc import Sequence
@@ -11,8 +13,8 @@ from collections.abc import Sequence
 from flows.core.clock import Clock
 from storage import Database
 
-# (source, update number): one update, e.g. ("telegram", 1234).
-UpdateKey = tuple[str, int]
+# (source, key): one update, e.g. ("telegram", "1234") or ("signal", "<ACI>:<timestamp>").
+UpdateKey = tuple[str, str]
 
 
 class Inbox:
@@ -20,16 +22,17 @@ class Inbox:
         self._db = db
         self._clock = clock
 
-    async def stage(self, source: str, updates: Sequence[tuple[int, str]]) -> None:
-        """Keep received updates (number, payload) in one transaction; known ones stay."""
+    async def stage(self, source: str, updates: Sequence[tuple[str, str]]) -> None:
+        """Keep received updates (key, payload), in the order received, in one transaction;
+        known ones stay as they were."""
         async with self._db.transaction() as tx:
             await tx.inbox.stage(source, updates, self._clock.now())
 
     async def unapplied(self, source: str) -> list[str]:
-        """The payloads of updates kept but never applied, oldest first."""
+        """The payloads of updates kept but never applied, in the order received."""
         async with self._db.transaction() as tx:
             rows = await tx.inbox.unapplied(source)
-        return [payload for _number, payload in rows]
+        return [payload for _key, payload in rows]
 
     async def mark_applied(self, key: UpdateKey) -> bool:
         """Mark an update handled; False if it already was (a replay: do nothing)."""

@@ -17,10 +17,10 @@ from flows.core.inbox import Inbox
 from handlers.telegram.capabilities import CHANNEL, BotLinks, telegram_info
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.intake import (
-    SOURCE,
     DurableUpdateQueue,
     InboxFlushingRequest,
     StagedInbox,
+    update_key,
 )
 from handlers.telegram.media import MediaMessages
 from handlers.telegram.pacing import ReplyFriendlyRateLimiter, proactive
@@ -176,7 +176,7 @@ class TelegramService:
             return
         # Never leave the member without an answer, and never replay a poisonous
         # update forever: apologise once and mark it applied.
-        if not await self._updates.mark_applied((SOURCE, update.update_id)):
+        if not await self._updates.mark_applied(update_key(update)):
             return
         if update.effective_chat.type == "private":
             account = Account(CHANNEL, str(update.effective_chat.id))

@@ -23,11 +23,18 @@ from telegram import Update
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from flows.core.inbox import Inbox
+from flows.core.inbox import Inbox, UpdateKey
 
 log = logging.getLogger(__name__)
 
 SOURCE = "telegram"
+
+
+def update_key(update: Update) -> UpdateKey:
+    """The inbox's name for an update: its update id, as text. Telegram numbers updates in
+    the order it sends them, and the inbox keeps them in the order they came."""
+    return (SOURCE, str(update.update_id))
+
 
 # Telegram objects that may quote another message: only its ids are needed.
 _QUOTING = ("reply_to_message", "pinned_message")
@@ -64,11 +71,11 @@ class StagedInbox:
 
     def __init__(self, inbox: Inbox) -> None:
         self._inbox = inbox
-        self._staged: list[tuple[int, str]] = []
+        self._staged: list[tuple[str, str]] = []
 
     def stage(self, update: Update) -> None:
         payload = without_names(update.to_dict())
-        self._staged.append((update.update_id, json.dumps(payload, ensure_ascii=False)))
+        self._staged.append((update_key(update)[1], json.dumps(payload, ensure_ascii=False)))
 
     async def flush(self) -> None:
         if not self._staged:

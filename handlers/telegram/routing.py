@@ -25,7 +25,7 @@ from flows.core.engine import Engine
 from flows.core.inbox import Inbox, UpdateKey
 from flows.core.values import Input, Outcome
 from handlers.telegram.capabilities import CHANNEL, MEDIA_KINDS
-from handlers.telegram.intake import SOURCE
+from handlers.telegram.intake import update_key
 from handlers.telegram.media import MediaMessages
 from handlers.telegram.render import answered_text, keyboard, parse_callback_data
 from storage import Account
@@ -52,7 +52,7 @@ class TelegramRouter:
         return log_tag(self._engine.db.secret, account)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        key = (SOURCE, update.update_id)
+        key = update_key(update)
         chat = update.effective_chat
         if chat is None or chat.type != ChatType.PRIVATE:
             await self._mark_applied(key)  # groups and channels are not ours to answer

@@ -372,8 +372,8 @@ async def test_delete_requires_confirmation_then_removes_everything(
 async def test_redelivered_input_is_applied_once(engine: Engine, db: Database) -> None:
     chat = ChatDriver(engine, ALEX)
     await chat.onboard()
-    first = await engine.handle(ALEX, Input.typed("/checkin"), dedupe=("test", 1))
-    again = await engine.handle(ALEX, Input.typed("/checkin"), dedupe=("test", 1))
+    first = await engine.handle(ALEX, Input.typed("/checkin"), dedupe=("test", "1"))
+    again = await engine.handle(ALEX, Input.typed("/checkin"), dedupe=("test", "1"))
     assert first.deliveries and not first.duplicate
     assert again.duplicate and not again.deliveries
 

@@ -208,7 +208,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "token": "a random number the open question's buttons carry, so an old tap is known",
     },
     "inbox": dict.fromkeys(
-        ("source", "update_key", "payload", "received_at", "applied_at"),
+        ("id", "source", "update_key", "payload", "received_at", "applied_at"),
         "channel updates, linked to no one; the raw update is cleared once it is applied",
     ),
     "outbox": dict.fromkeys(

@@ -608,7 +608,7 @@ async def test_stop_cancelling_a_transaction_as_it_begins_leaves_the_database_us
 
     async def stage() -> None:
         async with db.transaction() as tx:
-            await tx.inbox.stage("telegram", [(1, "{}")], clock.now())
+            await tx.inbox.stage("telegram", [("1", "{}")], clock.now())
 
     task = asyncio.create_task(stage())
     await asyncio.sleep(0)  # it runs until it awaits its BEGIN
