@@ -130,7 +130,7 @@ def test_media_kinds_by_content_type() -> None:
 
 
 def test_noise_is_recorded_and_ignored() -> None:
-    for kind in (
+    kinds: tuple[dict[str, Any], ...] = (
         {"receiptMessage": {"when": 1, "isDelivery": True, "timestamps": [1]}},
         {"typingMessage": {"action": "STARTED", "timestamp": 1}},
         {"syncMessage": {"sentMessage": {"message": "from my laptop"}}},
@@ -139,7 +139,8 @@ def test_noise_is_recorded_and_ignored() -> None:
         {"dataMessage": _data(message="hi all", groupInfo={"groupId": "g", "type": "DELIVER"})},
         {"dataMessage": _data(isExpirationUpdate=True, expiresInSeconds=3600)},
         {"dataMessage": _data(message="   ")},
-    ):
+    )
+    for kind in kinds:
         got = received(_envelope(**kind))
         assert got.payload is None, kind
         assert got.key == f"{ACI}:1700000000123"
