@@ -167,7 +167,7 @@ async def run(
         engine = create_engine(
             db, clock, flow_config(settings), semantic=scorer, channels=known_channels()
         )
-        postman = Postman(db, clock)
+        postman = Postman(db, clock, held=engine.held)
         close_chats_when_unreachable(engine, postman)
         services: list[ChannelService] = []
         if use_console:

@@ -87,9 +87,22 @@ class OutboxRepository:
             (account.channel, account.external_id),
         )
 
-    async def give_up(self, max_attempts: int) -> int:
-        """Drop messages that failed `max_attempts` times; returns how many."""
-        cursor = await self._conn.execute(
-            "DELETE FROM outbox WHERE attempts >= ?", (max_attempts,)
+    async def give_up(self, max_attempts: int) -> list[str]:
+        """Drop messages that failed `max_attempts` times; returns their payloads."""
+        rows = await self._conn.execute_fetchall(
+            "DELETE FROM outbox WHERE attempts >= ? RETURNING payload", (max_attempts,)
         )
-        return cursor.rowcount
+        return [row["payload"] for row in rows]
+
+    async def holding(self, keys: Iterable[str]) -> set[str]:
+        """Which of these keys of words held in memory (`held_as`) rows still wait under."""
+        wanted = sorted(keys)
+        if not wanted:
+            return set()
+        marks = ",".join("?" * len(wanted))
+        rows = await self._conn.execute_fetchall(
+            f"SELECT json_extract(payload, '$.held_as') AS held FROM outbox "
+            f"WHERE json_extract(payload, '$.held_as') IN ({marks})",
+            tuple(wanted),
+        )
+        return {row["held"] for row in rows}

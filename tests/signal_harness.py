@@ -79,7 +79,7 @@ async def start_bot(
     db = await open_database(str(db_path))
     config = FlowConfig(crisis_resources=CRISIS_TEXT, admins=frozenset(admins))
     engine = create_engine(db, clock, config, rng=random.Random(3), channels=known_channels())
-    postman = Postman(db, clock)
+    postman = Postman(db, clock, held=engine.held)
     services: list[SignalService | TelegramService] = []
     telegram_service = None
     if telegram is not None:

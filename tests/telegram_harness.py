@@ -58,7 +58,7 @@ async def start_bot(
     return await run_telegram(
         fake,
         engine,
-        Postman(db, clock),
+        Postman(db, clock, held=engine.held),
         tick_seconds=tick_seconds,
         first_sweep_seconds=first_sweep_seconds,
         poll_timeout=1,

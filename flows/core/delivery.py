@@ -3,6 +3,12 @@
 Channels implement `Channel.send`; the `Postman` sends outbox rows in order,
 deletes the delivered ones, keeps the ones worth retrying, and marks a member
 who blocked the bot as unreachable so nothing more is sent to them.
+
+A reply whose words are never stored (what a peer chat passes on) is sent from the
+words held in memory (`HeldWords`), however often it is retried. Once they are gone (the
+process restarted, or they were held as long as they may be) or the message is given up
+on, it is not sent without them: the person who wrote it is told, kindly and without
+the words, that it couldn't be delivered, and asked to send it again.
 """
 
 import enum
@@ -15,6 +21,7 @@ from typing import Protocol
 from flows.core import notice_keys
 from flows.core.clock import Clock
 from flows.core.inbox import UpdateKey
+from flows.core.outgoing import HeldWords, commit_replies
 from flows.core.values import Delivery, Reply
 from storage import Account, Database, Transaction
 
@@ -22,6 +29,36 @@ log = logging.getLogger(__name__)
 
 # A message that still fails after this many sweeps is given up on.
 MAX_ATTEMPTS = 20
+
+
+def undelivered_text(name: str, count: int = 1, *, edit: bool = False) -> str:
+    """What someone whose relayed message to `name` could not be delivered is told."""
+    if edit:
+        return (
+            f"I'm sorry — I couldn't pass on your change to a message to {name}, so they "
+            "still see it as it was. If it matters, please send it again as a new message."
+        )
+    what = "your message" if count == 1 else f"{count} of your messages"
+    them = "it" if count == 1 else "them"
+    return (
+        f"I'm sorry — I couldn't deliver {what} to {name}. Words in peer chats are never "
+        f"stored, so I can't send {them} for you later: please send {them} again. 💛"
+    )
+
+
+def undelivered_notices(replies: Iterable[Reply]) -> list[tuple[Account, Reply]]:
+    """For relayed replies that will never be sent: one word to each sender per recipient."""
+    counts: dict[tuple[Account, str, bool], int] = {}
+    for reply in replies:
+        if reply.relayed_from is None:
+            continue
+        edit = reply.replaces_notice is not None
+        key = (reply.relayed_from.sender, reply.relayed_from.recipient_name, edit)
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        (sender, Reply(undelivered_text(name, count, edit=edit)))
+        for (sender, name, edit), count in counts.items()
+    ]
 
 
 class SendResult(enum.Enum):
@@ -64,9 +101,12 @@ async def mark_unreachable(tx: Transaction, account: Account, now: datetime) -> 
 
 
 class Postman:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, held: HeldWords) -> None:
+        """`held`: the words the engine whose replies this postman sends holds for them
+        (`Engine.held`)."""
         self._db = db
         self._clock = clock
+        self._held = held
         self._channels: dict[str, Channel] = {}
         self._in_flight: set[int] = set()
         # Called with a member's id once they are found unreachable (blocked the bot),
@@ -112,22 +152,25 @@ class Postman:
                 sent = await self._send(item)
             finally:
                 self._in_flight.discard(item.outbox_id)
-            if sent.result in (SendResult.SENT, SendResult.REJECTED):
-                delivered.append(item.outbox_id)
-                if sent.message_ref is not None and item.reply.notice is not None:
-                    notices.append((item.account, sent.message_ref, item.outbox_id))
-            elif sent.result is SendResult.BLOCKED:
+            if sent.result is SendResult.RETRY:
+                retry.append(item.outbox_id)  # its words, if any, stay held for the retry
+                continue
+            if sent.result is SendResult.HELD:
+                continue  # kept as it is, words and all, until the channel sends again
+            self._held.release(item.reply)
+            if sent.result is SendResult.BLOCKED:
                 blocked.add(item.account)
-            elif sent.result is SendResult.RETRY:
-                retry.append(item.outbox_id)
+                continue
+            delivered.append(item.outbox_id)
+            if sent.message_ref is not None and item.reply.notice is not None:
+                notices.append((item.account, sent.message_ref, item.outbox_id))
         await self._settle(delivered, retry, blocked, notices)
 
     async def _send(self, item: Delivery) -> Sent:
         channel = self._channels[item.account.channel]
         reply = item.reply
         if reply.lost_text:
-            # Read back from the outbox after its first try failed: its words were never
-            # stored, so there is nothing to send (an edit in a peer chat that is lost).
+            # Its words were never stored and are no longer held: never sent without them.
             log.info("delivery_dropped outbox=%s reason=text_not_stored", item.outbox_id)
             return Sent(SendResult.REJECTED)
         if reply.replaces_notice is None:
@@ -154,20 +197,49 @@ class Postman:
         """
         if channel not in self._channels:
             return 0
+        held = self._held.keys
         async with self._db.transaction() as tx:
             rows = await tx.outbox.pending(
                 channel, created_before=self._clock.now() - min_age, limit=limit
             )
-        rows = [row for row in rows if row.id not in self._in_flight]
-        await self.deliver(
-            Delivery(
-                row.id,
-                Account(row.channel, row.external_id),
-                Reply.from_json(row.payload, channel=row.channel),
-            )
-            for row in rows
-        )
-        return len(rows)
+            # Words held for rows that left the outbox some other way (their sender deleted
+            # their data, their recipient blocked the bot) are let go too.
+            still = await tx.outbox.holding(held)
+        self._held.keep_only(still | (self._held.keys - held))
+        deliveries: list[Delivery] = []
+        lost: list[tuple[int, Reply]] = []
+        for row in rows:
+            if row.id in self._in_flight:
+                continue
+            reply = Reply.from_json(row.payload, channel=row.channel)
+            if reply.transient_text:
+                whole = self._held.words_for(reply)
+                if whole is None:
+                    lost.append((row.id, reply))
+                    continue
+                reply = whole
+            deliveries.append(Delivery(row.id, Account(row.channel, row.external_id), reply))
+        if lost:
+            await self._drop_lost(lost)
+        await self.deliver(deliveries)
+        return len(deliveries) + len(lost)
+
+    async def _drop_lost(self, lost: Sequence[tuple[int, Reply]]) -> None:
+        """Rows whose words are gone: dropped, and their senders told (never the words)."""
+        log.info("delivery_dropped count=%d reason=words_not_held", len(lost))
+        async with self._db.transaction() as tx:
+            await tx.outbox.delete([outbox_id for outbox_id, _reply in lost])
+            told = await self._tell_senders(tx, [reply for _id, reply in lost])
+        await self._db.after_delivery()
+        await self.deliver(told)
+
+    async def _tell_senders(self, tx: Transaction, replies: Sequence[Reply]) -> list[Delivery]:
+        notices = undelivered_notices(replies)
+        if not notices:
+            return []
+        log.info("delivery_undelivered_told count=%d", len(notices))
+        committed = await commit_replies(tx, notices, self._clock.now(), self._held)
+        return committed.deliveries
 
     async def _settle(
         self,
@@ -186,6 +258,7 @@ class Postman:
             return
         now = self._clock.now()
         unreachable: list[int] = []
+        told: list[Delivery] = []
         async with self._db.transaction() as tx:
             await tx.outbox.delete(delivered)
             for account, ref, outbox_id in notices:
@@ -197,10 +270,17 @@ class Postman:
                 if member_id is not None:
                     unreachable.append(member_id)
             if retry:
-                await tx.outbox.give_up(MAX_ATTEMPTS)
+                given_up = [
+                    Reply.from_json(payload) for payload in await tx.outbox.give_up(MAX_ATTEMPTS)
+                ]
+                for reply in given_up:
+                    self._held.release(reply)
+                told = await self._tell_senders(tx, given_up)
         await self._db.after_delivery()
         if retry:
             log.warning("delivery_deferred count=%d", len(retry))
+        if told:
+            await self.deliver(told)
         if self.on_unreachable is not None:
             for member_id in unreachable:
                 await self.on_unreachable(member_id)

@@ -23,7 +23,7 @@ from flows.core.hooks import Hooks
 from flows.core.inbox import UpdateKey
 from flows.core.limits import RateLimiter
 from flows.core.matching import match_choice
-from flows.core.outgoing import commit_replies
+from flows.core.outgoing import HeldWords, commit_replies
 from flows.core.values import Delivery, Input, Outcome, Reply
 from storage import Account, Database, Member, Transaction
 
@@ -64,6 +64,9 @@ class Engine:
         self.hooks = hooks or Hooks()
         self.rng = rng or random.Random()
         self.limits = limits
+        # The words of replies never to be stored, while they wait to be sent: the postman
+        # that sends this engine's replies reads them here (flows/core/outgoing.py).
+        self.held = HeldWords(clock)
 
     def new_token(self) -> int:
         # Random rather than sequential so a tap on a question from an earlier,
@@ -119,7 +122,7 @@ class Engine:
                 "a moment — nothing is lost by waiting a few seconds. If you need help right "
                 f"now, these lines are open:\n{self.config.crisis.short_text()}"
             )
-            committed = await commit_replies(tx, [(account, reply)], now, self.channels)
+            committed = await commit_replies(tx, [(account, reply)], now, self.held, self.channels)
         return Outcome(deliveries=committed.deliveries)
 
     async def _guard_first(
@@ -177,7 +180,9 @@ class Engine:
         """Commit one message to several people (e.g. an alert to admins)."""
         async with self.db.transaction() as tx:
             replies = [(account, reply) for account in dict.fromkeys(accounts)]
-            committed = await commit_replies(tx, replies, self.clock.now(), self.channels)
+            committed = await commit_replies(
+                tx, replies, self.clock.now(), self.held, self.channels
+            )
         return Outcome(deliveries=committed.deliveries)
 
     async def _context(
@@ -288,7 +293,7 @@ class Engine:
         tx = ctx.tx
         if ctx.member is not None:
             await save_state(tx, ctx.member.id, ctx.state, now=ctx.now)
-        committed = await commit_replies(tx, ctx.outgoing, ctx.now, self.channels)
+        committed = await commit_replies(tx, ctx.outgoing, ctx.now, self.held, self.channels)
         inp = ctx.input
         if (
             inp.is_command_tap

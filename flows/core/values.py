@@ -47,6 +47,28 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class MediaFile:
+    """A picture, voice message or sticker, with its bytes: what a channel read of one sent
+    to it (`Input.media_file`), re-sent in a peer chat where the recipient's channel can't
+    copy it from the sender's (`Reply.relayed_media`). Held in memory only, never stored."""
+
+    kind: str  # as `Input.media` names it: 'photo', 'voice', 'sticker'
+    mime_type: str
+    data: bytes
+    file_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RelayedFrom:
+    """Who sent what a relayed reply passes on, and the name they know its recipient by:
+    if it can't be delivered (its words gone with a restart, or given up on), they are told
+    so, without the words, and asked to send it again."""
+
+    sender: Account
+    recipient_name: str
+
+
+@dataclass(frozen=True, slots=True)
 class CopyOf:
     """A message to copy: the account that sent it (its channel and id there) and the
     channel's id for the message. Only that same channel can copy it."""
@@ -82,10 +104,19 @@ class Reply:
     copy_of: CopyOf | None = None
     # A crisis reply: sent first, never paced, never dropped.
     urgent: bool = False
-    # The text is someone's relayed words (an edit passed on to the other side of a
-    # chat): it is never written to storage. The outbox row keeps everything else, so
-    # if it can't be sent straight away it is dropped rather than sent without its text.
+    # The text (and `relayed_media`) is someone's words passed on in a peer chat, or a
+    # secret (an invite code): never written to storage. The outbox row keeps everything
+    # else; the words stay in memory (`HeldWords`, flows/core/outgoing.py) while the
+    # postman tries to send them, for a bounded time, and a row whose words are gone is
+    # never sent without them (its sender, `relayed_from`, is told instead).
     transient_text: bool = False
+    # A re-sent picture, voice message or sticker (with `transient_text`): never serialised.
+    relayed_media: MediaFile | None = None
+    # A relayed message's sender, told if it can't be delivered (flows/core/delivery.py).
+    relayed_from: RelayedFrom | None = None
+    # The key `HeldWords` keeps a transient reply's words under while it waits in the
+    # outbox (random, so a reused outbox row id never finds another message's words).
+    held_as: str | None = None
     # Not to be forwarded or saved onwards (Telegram's protect_content): what names a
     # member or a report. Notices (handoff requests) and attachments always are.
     protect_content: bool = False
@@ -137,6 +168,16 @@ class Reply:
                 ),
                 "urgent": self.urgent,
                 "transient": self.transient_text,
+                "held_as": self.held_as,
+                "relayed_from": (
+                    [
+                        self.relayed_from.sender.channel,
+                        self.relayed_from.sender.external_id,
+                        self.relayed_from.recipient_name,
+                    ]
+                    if self.relayed_from is not None
+                    else None
+                ),
                 "protect": self.protect_content,
                 "withdraw": self.withdraw,
                 "forget": self.forget_chat,
@@ -168,6 +209,8 @@ class Reply:
             copy_of=copy_of,
             urgent=bool(data.get("urgent")),
             transient_text=bool(data.get("transient")),
+            held_as=data.get("held_as"),
+            relayed_from=_relayed_from(data.get("relayed_from")),
             protect_content=bool(data.get("protect")),
             withdraw=bool(data.get("withdraw")),
             forget_chat=bool(data.get("forget")),
@@ -175,8 +218,15 @@ class Reply:
 
     @property
     def lost_text(self) -> bool:
-        """Its transient text was left out of storage, so it can no longer be sent."""
-        return self.transient_text and not self.text
+        """Its transient words were left out of storage, so it can no longer be sent."""
+        return self.transient_text and not self.text and self.relayed_media is None
+
+
+def _relayed_from(stored: list[str] | None) -> RelayedFrom | None:
+    if not stored:
+        return None
+    channel, external_id, name = stored
+    return RelayedFrom(Account(channel, external_id), name)
 
 
 def _copy_of(stored: list[str] | None, channel: str | None) -> CopyOf | None:
@@ -217,6 +267,9 @@ class Input:
     reply_to_ref: str | None = None
     # Not text: 'photo', 'voice', 'sticker', 'document', 'video', 'audio', ...
     media: str | None = None
+    # That media's bytes, where the channel has them (Signal receives attachments whole):
+    # a peer chat re-sends them to a channel that can't copy from this one. Memory only.
+    media_file: MediaFile | None = None
     # An admin's iCalendar file, already read by the channel outside any transaction
     # (flows/community/calendar_import.py): its events, or why it can't be read (a str).
     # Typed loosely so the engine knows nothing of the feature that reads it.

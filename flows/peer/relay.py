@@ -3,7 +3,9 @@
 Messages are copied by the channel (never forwarded), so no name, username,
 phone number or "forwarded from" reaches the other side, and their text never
 passes through storage. Where the two sides are on different channels, which can't
-copy from each other, the words are re-sent under the speaker's pseudonym instead.
+copy from each other, the words (and a picture, voice message or sticker the sender's
+channel had the bytes of) are re-sent under the speaker's pseudonym instead, held in
+memory only (`Reply.transient_text`): if they can't be delivered, the sender is told.
 A volunteer holding several chats answers one by replying to its messages, or picks
 it with /switch, and is told whom each message went to. What is kept back (media that
 could say who or where someone is, words with contact details in them) is decided in
@@ -20,7 +22,15 @@ from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.conversation import Question
 from flows.core.flow import Answer, Chosen, Flow
-from flows.core.values import COMMAND_TOKEN, Choice, CopyOf, Reply, command_choice
+from flows.core.values import (
+    COMMAND_TOKEN,
+    Choice,
+    CopyOf,
+    MediaFile,
+    RelayedFrom,
+    Reply,
+    command_choice,
+)
 from flows.peer.relay_policy import (
     contact_kinds,
     held_back_text,
@@ -41,25 +51,43 @@ log = logging.getLogger(__name__)
 
 
 def _copy(
-    ctx: Context, handoff: Handoff, to: Account, *, header: str, notice: str | None
+    ctx: Context,
+    handoff: Handoff,
+    to: Account,
+    *,
+    header: str,
+    notice: str | None,
+    recipient_name: str,
 ) -> Reply:
     """The message just received, for `to`: copied by the channel where it can copy from
-    the sender (the same channel), otherwise its words passed on under the speaker's
-    pseudonym."""
+    the sender (the same channel), otherwise re-sent under the speaker's pseudonym, its
+    words held in memory only. `recipient_name` is what the sender calls `to`, for telling
+    them if it can't be delivered."""
     inp = ctx.input
-    if inp.message_ref is None:
-        # A message the channel gave no id for: nothing to copy or to edit later.
-        return Reply(_resent(inp.text, header), notice=notice)
-    key = notice_keys.copy(handoff.id, inp.message_ref)
-    if ctx.engine.channels.of(to).can_copy_from(ctx.account):
-        return Reply("", copy_of=CopyOf(ctx.account, inp.message_ref), notice=key)
-    # Another channel: re-sent, and remembered like a copy, so an edit or a withdrawal of
-    # the message reaches it too.
-    return Reply(_resent(inp.text, header), notice=key)
+    sender = RelayedFrom(ctx.account, recipient_name)
+    channel = ctx.engine.channels.of(to)
+    # Remembered as a copy of the message, so an edit or a withdrawal of it reaches it too
+    # (one the channel gave no id for can't be copied, nor edited later).
+    key = notice if inp.message_ref is None else notice_keys.copy(handoff.id, inp.message_ref)
+    if inp.message_ref is not None and channel.can_copy_from(ctx.account):
+        copied = CopyOf(ctx.account, inp.message_ref)
+        return Reply("", copy_of=copied, notice=key, relayed_from=sender)
+    # Another channel: re-sent.
+    media = inp.media_file
+    carried = media if media is not None and media.kind in channel.media else None
+    return Reply(
+        _resent(inp.text, header, carried),
+        notice=key,
+        transient_text=True,
+        relayed_media=carried,
+        relayed_from=sender,
+    )
 
 
-def _resent(text: str, header: str) -> str:
-    return f"{header}: {text}" if text else f"{header} sent an attachment."
+def _resent(text: str, header: str, media: MediaFile | None = None) -> str:
+    if text:
+        return f"{header}: {text}"
+    return f"{header}:" if media is not None else f"{header} sent an attachment."
 
 
 async def _volunteer_name(ctx: Context, handoff: Handoff) -> str:
@@ -178,6 +206,7 @@ async def _member_to_volunteer(ctx: Context, handoff: Handoff) -> None:
                 account,
                 header=handoff.member_alias,
                 notice=notice_keys.relay(handoff.id),
+                recipient_name=await _volunteer_name(ctx, handoff),
             ),
         )
     log.info("relayed handoff=%s direction=to_volunteer", handoff.id)
@@ -214,9 +243,15 @@ async def _volunteer_to_member(ctx: Context, volunteer: Volunteer) -> None:
     if await _held_back(ctx, handoff, ChatSide.VOLUNTEER):
         return
     for account in await ctx.tx.members.accounts_of(handoff.member_id):
-        ctx.send_to(
-            account, _copy(ctx, handoff, account, header=volunteer.display_name, notice=None)
+        copy = _copy(
+            ctx,
+            handoff,
+            account,
+            header=volunteer.display_name,
+            notice=None,
+            recipient_name=handoff.member_alias,
         )
+        ctx.send_to(account, copy)
     if volunteer.active_chats > 1:
         # Holding several chats, they see where each message went; a reply to this line
         # answers the same member.
@@ -230,27 +265,28 @@ async def relay_edit(ctx: Context) -> bool:
 
     Only messages that were relayed have copies, so an edit of anything else (a
     check-in answer from before the chat, say) goes nowhere. The new words travel
-    in memory only (`transient_text`): never stored, and lost rather than kept if
-    they can't be sent at once. A copy still waiting in the outbox needs nothing:
-    copying takes the message as it is when it is sent.
+    in memory only (`transient_text`): never stored, held only while the postman may
+    still send them, and the sender told if they can't be. A copy still waiting in the
+    outbox needs nothing: copying takes the message as it is when it is sent.
     """
     inp = ctx.input
     if ctx.member is None or inp.message_ref is None:
         return False
-    # Each open chat, its other side, the name a re-sent copy goes under, and the side
-    # this person is on in it.
-    others: list[tuple[Handoff, int, str, ChatSide]] = []
+    # Each open chat, its other side, the name a re-sent copy goes under, the side this
+    # person is on in it, and the name they know the other side by.
+    others: list[tuple[Handoff, int, str, ChatSide, str]] = []
     handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
     if handoff is not None and handoff.status is HandoffStatus.WAITING:
         return await _edit_kept_words(ctx, handoff)
     if handoff is not None and handoff.volunteer_id is not None:
-        others.append((handoff, handoff.volunteer_id, handoff.member_alias, ChatSide.MEMBER))
+        peer = await _volunteer_name(ctx, handoff)
+        others.append((handoff, handoff.volunteer_id, handoff.member_alias, ChatSide.MEMBER, peer))
     chats = await ctx.tx.handoffs.active_for_volunteer(ctx.member.id)
     if chats:
         volunteer = await ctx.volunteer()
         name = volunteer.display_name if volunteer is not None else "Your peer"
         others += [
-            (chat, chat.member_id, name, ChatSide.VOLUNTEER)
+            (chat, chat.member_id, name, ChatSide.VOLUNTEER, chat.member_alias)
             for chat in chats
             if chat.member_id is not None
         ]
@@ -258,7 +294,7 @@ async def relay_edit(ctx: Context) -> bool:
         return False
     if not inp.text:
         return True  # a caption taken away: nothing to show
-    for chat, other, header, side in others:
+    for chat, other, header, side, other_name in others:
         key = notice_keys.copy(chat.id, inp.message_ref)
         copies = [
             account
@@ -273,6 +309,7 @@ async def relay_edit(ctx: Context) -> bool:
                 inp.text if copied else _resent(inp.text, header),
                 replaces_notice=key,
                 transient_text=True,
+                relayed_from=RelayedFrom(ctx.account, other_name),
             )
             ctx.send_to(account, edit)
             log.info("relayed_edit handoff=%s", chat.id)

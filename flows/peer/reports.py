@@ -280,7 +280,7 @@ async def pass_on_waiting_reports(engine: Engine, now: datetime) -> tuple[int, l
             await tx.safety.report_passed_on(waiting.id, now)
             log.info("peer_report_passed_on handoff=%s admins=%d", handoff.id, len(admins))
             passed += 1
-        committed = await commit_replies(tx, replies, now)
+        committed = await commit_replies(tx, replies, now, engine.held)
     return passed, [Outcome(deliveries=committed.deliveries)] if replies else []
 
 

@@ -23,7 +23,14 @@ from flows.core.local_time import day_label, local_today, when
 from flows.core.matching import match_choice
 from flows.core.mood import is_low_mood
 from flows.core.sweep import BATCH
-from flows.core.values import COMMAND_TOKEN, Choice, Outcome, Reply, command_choice
+from flows.core.values import (
+    COMMAND_TOKEN,
+    Choice,
+    Outcome,
+    RelayedFrom,
+    Reply,
+    command_choice,
+)
 from flows.peer.relay_policy import contact_kinds, media_note, not_kept_text
 from flows.peer.without_sign_up import CONSENT_COMMAND, ask_consent, consented_to_chat
 from storage import (
@@ -691,12 +698,22 @@ async def accept(ctx: Context) -> None:
         if volunteer.coordinator
         else f"{volunteer.display_name}, a peer volunteer with lived experience, is"
     )
+    member_accounts = await ctx.tx.members.accounts_of(handoff.member_id)
+    # Taken from storage just now, they go on in memory only, like every relayed message;
+    # should they not reach the peer, the member is told and asked to send them again.
+    wrote = RelayedFrom(member_accounts[0], volunteer.display_name) if member_accounts else None
     for number, message in enumerate(words.messages, start=1):
         # Each under the chat's notice, so a reply to it answers this member.
         lead = f"💬 {handoff.member_alias}, while waiting" + (
             f" ({number}/{len(words.messages)})" if len(words.messages) > 1 else ""
         )
-        ctx.send_to(ctx.account, Reply(f"{lead}: {message}", notice=notice_keys.relay(handoff.id)))
+        passed = Reply(
+            f"{lead}: {message}",
+            notice=notice_keys.relay(handoff.id),
+            transient_text=True,
+            relayed_from=wrote,
+        )
+        ctx.send_to(ctx.account, passed)
     passed_on = (
         "I've passed on what you wrote while you waited. "
         if words.messages
@@ -704,7 +721,6 @@ async def accept(ctx: Context) -> None:
         if words.topic
         else ""
     )
-    member_accounts = await ctx.tx.members.accounts_of(handoff.member_id)
     for account in member_accounts:
         ctx.send_to(
             account,

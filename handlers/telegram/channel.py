@@ -6,7 +6,7 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from flows.core.delivery import SendResult, Sent
-from flows.core.values import Reply
+from flows.core.values import MediaFile, Reply
 from handlers.telegram.capabilities import CHANNEL
 from handlers.telegram.media import MediaMessages
 from handlers.telegram.render import keyboard
@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 
 CAPTION_MAX = 1024
 PHOTO_NAME = "chart.png"
+# File names for relayed media that came without one.
+RELAYED_NAMES = {"photo": "photo.jpg", "sticker": "sticker.webp", "voice": "voice.m4a"}
 
 
 class TelegramChannel:
@@ -55,6 +57,8 @@ class TelegramChannel:
             )
             self._media.copied(source, (chat_id, copied.message_id))
             return copied.message_id
+        if reply.relayed_media is not None:
+            return await self._post_relayed_media(chat_id, reply, reply.relayed_media)
         # Attachments are the member's own health data (a chart, an export): protected
         # from forwarding and saving, like everything relayed.
         if reply.image_png is not None:
@@ -83,6 +87,25 @@ class TelegramChannel:
                 reply_markup=keyboard(reply),
                 protect_content=reply.protect_content or reply.notice is not None or None,
             )
+        return message.message_id
+
+    async def _post_relayed_media(self, chat_id: int, reply: Reply, media: MediaFile) -> int:
+        """A picture, voice message or sticker re-sent from another channel's peer chat, its
+        caption the speaker's pseudonym: a picture or sticker as a photo, a voice message as
+        a file (Telegram takes a voice note only as Ogg Opus, MP3 or M4A, and another
+        channel's recording may be none of them)."""
+        name = media.file_name or RELAYED_NAMES.get(media.kind, "attachment")
+        upload = InputFile(media.data, filename=name)
+        caption = reply.text[:CAPTION_MAX]
+        if media.kind in ("photo", "sticker"):
+            message = await self._bot.send_photo(
+                chat_id, photo=upload, caption=caption, protect_content=True
+            )
+        else:
+            message = await self._bot.send_document(
+                chat_id, document=upload, caption=caption, protect_content=True
+            )
+        self._media.saw(chat_id, message.message_id)
         return message.message_id
 
     async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:

@@ -53,7 +53,7 @@ async def test_each_prompt_goes_through_its_accounts_channel_paced(
 ) -> None:
     await onboarded(engine, ON_TELEGRAM, AT_THE_TERMINAL)
     telegram, console = Recording("telegram"), Recording("console")
-    postman = Postman(engine.db, clock)
+    postman = Postman(engine.db, clock, held=engine.held)
     postman.register(telegram)
     postman.register(console)
     job = SweepJob(Sweeper(engine), postman, engine.db, [telegram, console], tick_seconds=60)
@@ -70,7 +70,7 @@ async def test_what_the_outbox_kept_for_a_running_channel_goes_out(
     # Committed while no channel ran (or its send failed): the next sweep sends it.
     await engine.send([ON_TELEGRAM, AT_THE_TERMINAL], Reply("left behind"))
     telegram = Recording("telegram")
-    postman = Postman(engine.db, clock)
+    postman = Postman(engine.db, clock, held=engine.held)
     postman.register(telegram)
     job = SweepJob(Sweeper(engine), postman, engine.db, [telegram], tick_seconds=60)
     await job.sweep_now()
@@ -87,7 +87,7 @@ async def test_what_the_outbox_kept_for_a_running_channel_goes_out(
 async def test_the_job_sweeps_every_tick_until_stopped(engine: Engine, clock: ManualClock) -> None:
     await onboarded(engine, AT_THE_TERMINAL)
     console = Recording("console")
-    postman = Postman(engine.db, clock)
+    postman = Postman(engine.db, clock, held=engine.held)
     postman.register(console)
     job = SweepJob(
         Sweeper(engine), postman, engine.db, [console], tick_seconds=0.02, first_seconds=0.01

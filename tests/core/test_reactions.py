@@ -61,7 +61,7 @@ async def test_a_reaction_to_the_question_answers_it(
     engine: Engine, db: Database, clock: ManualClock
 ) -> None:
     chat = Chat()
-    postman = Postman(db, clock)
+    postman = Postman(db, clock, held=engine.held)
     postman.register(chat)
     await _run(engine, postman, Input.typed("/start"))
     ref, consent = chat.last_question()

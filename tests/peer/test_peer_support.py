@@ -14,6 +14,7 @@ from flows.core.config import FlowConfig
 from flows.core.delivery import Postman, SendResult, Sent
 from flows.core.engine import Engine
 from flows.core.flow import PICK_AN_OPTION
+from flows.core.outgoing import HeldWords
 from flows.core.values import CopyOf, Delivery, Input, Outcome, Reply
 from flows.peer.relay import close_chats_of_unreachable
 from flows.peer.shifts import parse_shift
@@ -551,7 +552,7 @@ async def test_an_edit_whose_words_were_not_stored_is_dropped_not_sent_empty(
         await tx.notices.record(ALICE, "501", "relay:1:7", clock.now())
         outbox_id = await tx.outbox.add(ALICE, reply.to_json(), clock.now())
     channel = RecordingChannel()
-    postman = Postman(db, clock)
+    postman = Postman(db, clock, held=HeldWords(clock))
     postman.register(channel)
     clock.advance(timedelta(minutes=1))
     assert await postman.drain("console") == 1  # read back from storage: no words left

@@ -65,7 +65,7 @@ async def bot(fake: FakeTelegram, db_path: Path, clock: ManualClock) -> AsyncIte
     db = await open_database(str(db_path))
     engine = create_engine(db, clock, config(), rng=random.Random(5))
     running = await run_telegram(
-        fake, engine, Postman(db, clock), tick_seconds=3600, poll_timeout=1
+        fake, engine, Postman(db, clock, held=engine.held), tick_seconds=3600, poll_timeout=1
     )
     yield running
     await running.stop()
