@@ -26,6 +26,7 @@ from flows.peer.relay import (
     ChatFeedback,
     close_chats_of,
     close_chats_of_unreachable,
+    in_open_chat,
     member_in_chat,
     relay_in_chat,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "close_chats_of_unreachable",
     "escalate_overdue",
     "find_handoff",
+    "in_open_chat",
     "member_in_chat",
     "notify",
     "open_request",

@@ -61,7 +61,15 @@ def data_uri(content_type: str, filename: str, data: bytes) -> str:
     return f"data:{content_type};filename={filename};base64,{encoded}"
 
 
+# File names for relayed media that came without one.
+RELAYED_NAMES = {"photo": "photo.jpg", "voice": "voice.m4a", "sticker": "sticker.webp"}
+
+
 def attachments_of(reply: Reply) -> list[str]:
+    if reply.relayed_media is not None:
+        media = reply.relayed_media
+        name = media.file_name or RELAYED_NAMES.get(media.kind, "attachment")
+        return [data_uri(media.mime_type, name, media.data)]
     if reply.image_png is not None:
         return [data_uri("image/png", PICTURE_NAME, reply.image_png)]
     if reply.document is not None:
@@ -136,6 +144,8 @@ class SignalChannel:
             params = self._params(external_id, piece)
             if number == 0 and attachments:
                 params["attachments"] = attachments
+                if reply.relayed_media is not None and reply.relayed_media.kind == "voice":
+                    params["voiceNote"] = True
             result, timestamp = await self._send_one(external_id, params, urgent=reply.urgent)
             if result is not SendResult.SENT:
                 if number > 0:

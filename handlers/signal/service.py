@@ -32,9 +32,10 @@ from flows.community import (
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
 from flows.core.inbox import Inbox
-from flows.core.values import Input, Reply
+from flows.core.values import Input, MediaFile, Reply
+from flows.peer import in_open_chat
 from handlers.ordering import KeyedLocks
-from handlers.signal.capabilities import CHANNEL, signal_info
+from handlers.signal.capabilities import CARRIED_MEDIA, CHANNEL, signal_info
 from handlers.signal.channel import SignalChannel
 from handlers.signal.intake import SOURCE, Attachment, Message, message_of, received
 from handlers.signal.pacing import Pacer, Pause, proactive, replying_to
@@ -52,6 +53,9 @@ NOT_FETCHED = "I couldn't fetch it from Signal — please send it again in a mom
 CAPTCHA_PAGE = "https://signalcaptchas.org/challenge/generate.html"
 # signal-cli's error code for a captcha Signal did not accept.
 CAPTCHA_REJECTED = -6
+# Attachments past this size are not fetched to pass on in a peer chat (Signal's own limit
+# is 100 MB; Telegram's bots take 50 MB).
+RELAY_MAX_BYTES = 20 * 1024 * 1024
 # How long `stop` lets envelopes being handled finish before it cancels them.
 STOP_GRACE_SECONDS = 10.0
 
@@ -204,6 +208,7 @@ class SignalService:
         with replying_to(message.sender):
             try:
                 inp = await self._with_calendar(account, inp, message.attachments)
+                inp = await self._with_media(account, inp, message.attachments)
                 outcome = await self._engine.handle(
                     account,
                     inp,
@@ -244,6 +249,24 @@ class SignalService:
         return dataclasses.replace(
             inp, media="document", calendar=await self._read_calendar(account, calendar)
         )
+
+    async def _with_media(
+        self, account: Account, inp: Input, attachments: tuple[Attachment, ...]
+    ) -> Input:
+        """A picture or voice message's bytes, fetched only when a peer chat will pass it
+        on; held in this input (memory) only."""
+        if inp.media not in CARRIED_MEDIA or not attachments or inp.edited:
+            return inp
+        attachment = attachments[0]
+        if attachment.size is not None and attachment.size > RELAY_MAX_BYTES:
+            return inp
+        if not await in_open_chat(self._engine, account):
+            return inp
+        data = await self.fetch_attachment(account.external_id, attachment.id)
+        if data is None:
+            return inp
+        media = MediaFile(inp.media, attachment.content_type, data)
+        return dataclasses.replace(inp, media_file=media)
 
     async def _read_calendar(self, account: Account, attachment: Attachment) -> CalendarFile | str:
         config = self._engine.config
