@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from flows.core.clock import ManualClock
-from flows.core.values import Outcome
+from flows.core.values import Outcome, Reply
+from storage import Account
 from tests.conftest import CRISIS_TEXT
 from tests.fake_signal import FakeSignalDaemon
 from tests.signal_harness import RunningBot, SignalPerson, aci, start_bot
@@ -252,3 +253,26 @@ async def test_a_disappearing_timer_is_left_to_signal_cli(
     # would send a timer change of our own.
     assert [m for m, _ in signal.calls if m == "updateContact"] == []
     assert signal.contacts == {}
+
+
+async def test_scheduled_work_goes_only_to_people_who_wrote_first(
+    signal: FakeSignalDaemon, bot: RunningBot
+) -> None:
+    stranger, alex = aci("stranger"), SignalPerson(signal, ALEX)
+    signal.add_user(stranger, number="+15550009999")
+    await alex.send("/help", expect="Here's what I can do")  # Alex wrote; not a member yet
+    outcome = await bot.engine.send(
+        [Account("signal", stranger), alex.account], Reply("A scheduled hello")
+    )
+    with bot.signal.bulk():
+        await bot.postman.deliver(outcome.deliveries)
+    assert (await alex.next()).text == "A scheduled hello"
+    assert [p for m, p in signal.calls if p.get("recipient") == [stranger]] == []
+    # Refused for good, not kept to try again.
+    async with bot.db.transaction() as tx:
+        assert (
+            await tx.outbox.pending(
+                "signal", created_before=datetime.max.replace(tzinfo=UTC), limit=10
+            )
+            == []
+        )
