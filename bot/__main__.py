@@ -1,4 +1,5 @@
-"""`python -m bot`: Telegram long polling with a token, the terminal without one."""
+"""`python -m bot`: every channel the settings set up (Telegram, Signal) side by side, or the
+terminal when none is (or with --console)."""
 
 import argparse
 import asyncio
@@ -14,7 +15,9 @@ from bot.settings import ConfigError, load_settings
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument(
-        "--console", action="store_true", help="chat in this terminal even if a token is set"
+        "--console",
+        action="store_true",
+        help="chat in this terminal alone, even if other channels are set up",
     )
     parser.add_argument(
         "--as", dest="user", default="1", metavar="ID", help="console user id to act as"
@@ -32,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"hearthside: configuration error: {error}", file=sys.stderr)
         return 2
-    console = args.console or settings.telegram_bot_token is None
+    console = args.console or not settings.configured_channels
     # In the terminal, log lines would interleave with the chat: they go to a file beside
     # the database unless CONSOLE_LOGS=terminal asks for them here.
     if console and settings.console_logs == "file":

@@ -1,17 +1,22 @@
 """Wires storage, flows and the channels together, runs the sweep for them all, and runs
-until asked to stop."""
+until asked to stop.
+
+The channels that run are the ones the settings set up (`Settings.configured_channels`),
+side by side over one database and one sweep, each built by its entry in `SERVICES`; with
+none set up, or with `--console`, the console runs alone.
+"""
 
 import asyncio
 import logging
 import signal
 import sys
 import threading
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken
 
 from bot.settings import ConfigError, Settings
 from bot.sweeping import SweepJob, SweptChannel
@@ -27,6 +32,7 @@ from flows.safety import SemanticScorer
 from flows.sweeper import Sweeper
 from handlers.console.capabilities import console_info
 from handlers.console.console import ConsoleSession
+from handlers.startup import ChannelUnavailable
 from handlers.telegram.app import TelegramOptions, TelegramService
 from handlers.telegram.capabilities import telegram_info
 from storage import open_database
@@ -51,7 +57,8 @@ def flow_config(settings: Settings) -> FlowConfig:
         crisis_resources=lines.short_text(),
         crisis_lines=lines,
         default_timezone=settings.default_timezone,
-        admins=frozenset(settings.admins),
+        admins=settings.admin_accounts,
+        admins_to_resolve=settings.admins_to_resolve,
         invite_days=settings.invite_days,
         handoff_escalate_minutes=settings.handoff_escalate_minutes,
         crisis_escalate_minutes=settings.crisis_escalate_minutes,
@@ -81,12 +88,18 @@ def close_chats_when_unreachable(engine: Engine, postman: Postman) -> None:
 
 
 def console_banner(settings: Settings, *, forced: bool) -> str:
-    why = "as asked (--console)" if forced else "because no TELEGRAM_BOT_TOKEN is set"
+    why = (
+        "as asked (--console), and no other channel runs"
+        if forced
+        else "because no channel is set up (no TELEGRAM_BOT_TOKEN, nor SIGNAL_ACCOUNT and "
+        "SIGNAL_RPC)"
+    )
     return (
         f"Hearthside is running in this terminal (console channel) {why}, "
         f"storing data in {settings.database_url}.\n"
         "To connect Telegram, create a bot with @BotFather and put its token in "
-        "TELEGRAM_BOT_TOKEN (in the environment or .env), then start again.\n"
+        "TELEGRAM_BOT_TOKEN; for Signal, set SIGNAL_ACCOUNT and SIGNAL_RPC (in the environment "
+        "or .env), then start again.\n"
         f"{console_logs_note(settings)}\n"
         "Type /start to begin, /as <id> to act as another person, /quit to leave."
     )
@@ -130,9 +143,46 @@ class ChannelService(SweptChannel, Protocol):
         """Set when the channel stopped on its own (the console's /quit, a refused token)."""
         ...
 
-    async def start(self) -> None: ...
+    async def start(self) -> None:
+        """Connect and start taking messages; raises `ChannelUnavailable` (one line: what
+        can't be reached) when it can't."""
+        ...
 
     async def stop(self) -> None: ...
+
+
+# How a channel the settings can set up is built, from the settings, the engine and the
+# postman it sends through. An adapter's own factory may take, in place of `Settings`, a
+# Protocol of the fields it reads (handlers may not import `bot`).
+ServiceFactory = Callable[[Settings, Engine, Postman], ChannelService]
+
+
+def telegram_service(settings: Settings, engine: Engine, postman: Postman) -> TelegramService:
+    assert settings.telegram_bot_token is not None
+    options = TelegramOptions(
+        token=settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+    )
+    return TelegramService(options, engine, postman)
+
+
+# Every channel's factory, by the name `Settings.configured_channels` gives it.
+SERVICES: dict[str, ServiceFactory] = {"telegram": telegram_service}
+
+
+def check_channels(settings: Settings) -> None:
+    """Stop before anything starts if the settings set up a channel this version lacks."""
+    missing = [name for name in settings.configured_channels if name not in SERVICES]
+    if missing:
+        raise StartupError(
+            f"{', '.join(missing)} is set up in the settings, but this version of Hearthside "
+            "has no such channel"
+        )
+
+
+def channel_services(settings: Settings, engine: Engine, postman: Postman) -> list[ChannelService]:
+    """A service for every channel the settings set up, in the order they start."""
+    return [SERVICES[name](settings, engine, postman) for name in settings.configured_channels]
 
 
 async def run(
@@ -147,7 +197,9 @@ async def run(
     clock = clock or SystemClock()
     stop = asyncio.Event()
     _install_signal_handlers(stop)
-    use_console = console or settings.telegram_bot_token is None
+    use_console = console or not settings.configured_channels
+    if not console:
+        check_channels(settings)
     if use_console:
         # First line, before anything else can print.
         stdout.write(console_banner(settings, forced=console) + "\n")
@@ -169,35 +221,25 @@ async def run(
         )
         postman = Postman(db, clock, held=engine.held)
         close_chats_when_unreachable(engine, postman)
-        services: list[ChannelService] = []
+        services: list[ChannelService]
         if use_console:
-            services.append(
-                ConsoleSession(
-                    engine,
-                    postman,
-                    stdin=stdin,
-                    stdout=stdout,
-                    user=user,
-                    exports=exports_folder(settings),
-                )
+            session = ConsoleSession(
+                engine,
+                postman,
+                stdin=stdin,
+                stdout=stdout,
+                user=user,
+                exports=exports_folder(settings),
             )
+            services = [session]
         else:
-            services.append(telegram_service(settings, engine, postman))
+            services = channel_services(settings, engine, postman)
         await serve(services, engine, postman, settings, stop)
     finally:
         loading.cancel()
         scorer.close()
         await db.close()
     return 0
-
-
-def telegram_service(settings: Settings, engine: Engine, postman: Postman) -> TelegramService:
-    assert settings.telegram_bot_token is not None
-    options = TelegramOptions(
-        token=settings.telegram_bot_token.get_secret_value(),
-        base_url=settings.telegram_api_base_url,
-    )
-    return TelegramService(options, engine, postman)
 
 
 async def serve(
@@ -222,6 +264,7 @@ async def serve(
             tick_seconds=settings.scheduler_tick_seconds,
         )
         sweeps.start()
+        log.info("channels_live names=%s", ",".join(service.name for service in started))
         try:
             # A channel that ended (Telegram no longer taking a token revoked while
             # running: polling is then over) must not leave a process doing nothing.
@@ -244,12 +287,9 @@ async def _start(service: ChannelService, settings: Settings) -> None:
         # PTB's message repeats the token; say what is wrong without it.
         await service.stop()
         raise ConfigError(TOKEN_REJECTED) from None
-    except NetworkError as error:
+    except ChannelUnavailable as error:
         await service.stop()
-        raise StartupError(
-            f"cannot reach the Telegram Bot API at {settings.telegram_api_base_url} "
-            f"({type(error).__name__})"
-        ) from None
+        raise StartupError(str(error)) from None
 
 
 async def _first_of(*waits: Coroutine[Any, Any, bool]) -> None:

@@ -2,6 +2,7 @@
 
 import ipaddress
 import re
+import uuid
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -25,6 +26,46 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+# A phone number in E.164 form: +, a country code, at most 15 digits in all.
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
+def _is_aci(value: str) -> bool:
+    """A Signal account id (ACI): a UUID, written as signal-cli writes it."""
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
+
+
+def _signal_rpc(value: str) -> str:
+    """`tcp://HOST:PORT` on this machine, or `unix:///path/to/socket`."""
+    if value.startswith("unix://"):
+        path = value.removeprefix("unix://")
+        if not path.startswith("/") or len(path) == 1:
+            raise ValueError(
+                "must name the socket's full path, e.g. unix:///run/signal-cli/socket"
+            )
+        return value
+    if not value.startswith("tcp://"):
+        raise ValueError("must be tcp://HOST:PORT or unix:///path/to/socket")
+    try:
+        parts = urlsplit(value)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or port is None or parts.path or parts.query or parts.username:
+        raise ValueError("must be tcp://HOST:PORT, e.g. tcp://127.0.0.1:7583")
+    # The daemon's socket takes no password and is not encrypted: whoever reaches it reads
+    # and sends as the bot. So in clear only to this machine.
+    if not _is_loopback(host):
+        raise ValueError(
+            "must be on this machine (127.0.0.1, ::1 or localhost): the signal-cli socket has "
+            "no password or encryption; reach a daemon elsewhere through a tunnel or a socket"
+        )
+    return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
@@ -32,6 +73,13 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
+    # Signal, through a signal-cli daemon: the bot's own number, and where its JSON-RPC
+    # socket listens. Both set, or neither.
+    signal_account: str | None = None
+    signal_rpc: str | None = None
+    # Seconds between two proactive Signal sends (prompts, nudges, pages): Signal limits
+    # bots that write first, with no published rate, so slowly by default.
+    signal_send_interval_seconds: float = Field(default=3.0, ge=0.5, le=600)
     database_url: str = "sqlite:///hearthside.db"
     admins: Annotated[tuple[str, ...], NoDecode] = ()
     default_timezone: str = "UTC"
@@ -91,6 +139,31 @@ class Settings(BaseSettings):
             )
         return value.rstrip("/")
 
+    @field_validator("signal_account", "signal_rpc", mode="before")
+    @classmethod
+    def _empty_signal_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("signal_account")
+    @classmethod
+    def _signal_number(cls, value: str | None) -> str | None:
+        if value is not None and not E164.fullmatch(value.strip()):
+            # The value is a phone number: the message doesn't repeat it.
+            raise ValueError("must be the bot's number in international form, e.g. +15551234567")
+        return value.strip() if value is not None else None
+
+    @field_validator("signal_rpc")
+    @classmethod
+    def _signal_socket(cls, value: str | None) -> str | None:
+        return _signal_rpc(value.strip()) if value is not None else None
+
+    @model_validator(mode="after")
+    def _signal_both_or_neither(self) -> "Settings":
+        if (self.signal_account is None) != (self.signal_rpc is None):
+            missing = "SIGNAL_RPC" if self.signal_rpc is None else "SIGNAL_ACCOUNT"
+            raise ValueError(f"{missing}: Signal needs both SIGNAL_ACCOUNT and SIGNAL_RPC")
+        return self
+
     @field_validator("database_url")
     @classmethod
     def _sqlite_url(cls, value: str) -> str:
@@ -107,11 +180,27 @@ class Settings(BaseSettings):
     @field_validator("admins")
     @classmethod
     def _admin_accounts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        accounts = []
         for account in value:
             channel, _, external_id = account.partition(":")
-            if channel not in {"telegram", "signal", "console"} or not external_id:
-                raise ValueError(f"{account!r} should look like telegram:123456789")
-        return value
+            if channel == "signal":
+                # An ACI as signal-cli writes it (lower case), or a number to resolve.
+                if _is_aci(external_id):
+                    accounts.append(f"signal:{external_id.lower()}")
+                    continue
+                if E164.fullmatch(external_id):
+                    accounts.append(account)
+                    continue
+                raise ValueError(
+                    "a Signal admin should look like signal:<ACI> (a UUID) or signal:+15551234567"
+                )
+            if channel not in {"telegram", "console"} or not external_id:
+                raise ValueError(
+                    f"{account!r} should look like telegram:123456789, signal:<ACI> or "
+                    "signal:+15551234567"
+                )
+            accounts.append(account)
+        return tuple(accounts)
 
     @field_validator("default_timezone")
     @classmethod
@@ -190,6 +279,33 @@ class Settings(BaseSettings):
     @property
     def database_path(self) -> str:
         return sqlite_path(self.database_url)
+
+    @property
+    def configured_channels(self) -> tuple[str, ...]:
+        """The channels these settings set up, in the order they start: Telegram with a
+        token, Signal with an account and a socket. None: the console."""
+        channels = []
+        if self.telegram_bot_token is not None:
+            channels.append("telegram")
+        if self.signal_account is not None and self.signal_rpc is not None:
+            channels.append("signal")
+        return tuple(channels)
+
+    @property
+    def admin_accounts(self) -> frozenset[str]:
+        """ADMINS that name an account ("telegram:123", "signal:<ACI>")."""
+        return frozenset(a for a in self.admins if not _is_number_admin(a))
+
+    @property
+    def admins_to_resolve(self) -> frozenset[str]:
+        """ADMINS that name a phone number ("signal:+15551234567"): the channel finds the
+        account behind each when it starts, and keeps only that (`Engine.resolve_admins`)."""
+        return frozenset(a for a in self.admins if _is_number_admin(a))
+
+
+def _is_number_admin(account: str) -> bool:
+    channel, _, external_id = account.partition(":")
+    return channel == "signal" and external_id.startswith("+")
 
 
 class ConfigError(Exception):

@@ -98,9 +98,16 @@ def _name(member: Member) -> str:
 
 async def list_admins(ctx: Context) -> None:
     """`/admins` (admin): who is an admin, and Demote buttons for those granted in chat."""
+    waiting = len(ctx.config.admins_to_resolve)
     lines = [
-        f"Admins from the ADMINS setting: {len(ctx.config.admins)}. They are the "
-        "deployment's own and can't be demoted in chat: change ADMINS and restart instead."
+        f"Admins from the ADMINS setting: {len(ctx.config.admins)}"
+        + (
+            f" (and {waiting} named by a phone number that their channel hasn't found yet)"
+            if waiting
+            else ""
+        )
+        + ". They are the deployment's own and can't be demoted in chat: change ADMINS and "
+        "restart instead."
     ]
     granted = []
     for member_id in await ctx.tx.members.granted_admins():

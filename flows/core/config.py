@@ -41,8 +41,12 @@ class FlowConfig:
     default_timezone: str = "UTC"
     # Raised when the wording of the consent changes, so members can be asked again.
     consent_version: int = 1
-    # Accounts ("telegram:123") that are admins from the start.
+    # Accounts ("telegram:123", "signal:<ACI>") that are admins from the start.
     admins: frozenset[str] = frozenset()
+    # Admins named by a phone number ("signal:+15551234567"): not admins until their channel
+    # finds the account behind the number at start (`Engine.resolve_admins`); only that
+    # account is kept, never the number.
+    admins_to_resolve: frozenset[str] = frozenset()
     invite_days: int = 7
     handoff_escalate_minutes: int = 5
     crisis_escalate_minutes: int = 2

@@ -8,7 +8,8 @@ before the commit changes nothing; after it, the outbox still holds the replies.
 
 import logging
 import random
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from flows.core import notice_keys
@@ -67,6 +68,21 @@ class Engine:
         # The words of replies never to be stored, while they wait to be sent: the postman
         # that sends this engine's replies reads them here (flows/core/outgoing.py).
         self.held = HeldWords(clock)
+
+    def resolve_admins(self, found: Mapping[str, Account]) -> None:
+        """A channel found the accounts behind admins named by a phone number in ADMINS
+        (`config.admins_to_resolve`, e.g. "signal:+15551234567" → its Signal account): those
+        accounts are admins from now on, and the numbers are forgotten."""
+        config = self.config
+        known = {key: account for key, account in found.items() if key in config.admins_to_resolve}
+        self.config = replace(
+            config,
+            admins=config.admins | {f"{a.channel}:{a.external_id}" for a in known.values()},
+            admins_to_resolve=config.admins_to_resolve - known.keys(),
+        )
+        log.info(
+            "admins_resolved count=%d left=%d", len(known), len(self.config.admins_to_resolve)
+        )
 
     def new_token(self) -> int:
         # Random rather than sequential so a tap on a question from an earlier,

@@ -6,7 +6,7 @@ from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
@@ -14,6 +14,7 @@ from flows.core.audience import Audience
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
 from flows.core.inbox import Inbox
+from handlers.startup import ChannelUnavailable
 from handlers.telegram.capabilities import CHANNEL, BotLinks, telegram_info
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.intake import (
@@ -111,7 +112,13 @@ class TelegramService:
 
     async def start(self) -> None:
         app = self.app
-        await app.initialize()
+        try:
+            await app.initialize()  # a refused token raises InvalidToken, said by the root
+        except NetworkError as error:
+            raise ChannelUnavailable(
+                f"cannot reach the Telegram Bot API at {self._options.base_url} "
+                f"({type(error).__name__})"
+            ) from None
         # Invite links point at this bot: https://t.me/<username>?start=<code>.
         self.links.username = app.bot.username
         await self._publish_commands()
