@@ -72,12 +72,17 @@ async def start_bot(
     *,
     telegram: FakeTelegram | None = None,
     admins: Sequence[str] = (),
+    admins_to_resolve: Sequence[str] = (),
     tick_seconds: float = 3600.0,
     first_sweep_seconds: float = 0.1,
     send_interval: float = 0.0,
 ) -> RunningBot:
     db = await open_database(str(db_path))
-    config = FlowConfig(crisis_resources=CRISIS_TEXT, admins=frozenset(admins))
+    config = FlowConfig(
+        crisis_resources=CRISIS_TEXT,
+        admins=frozenset(admins),
+        admins_to_resolve=frozenset(admins_to_resolve),
+    )
     engine = create_engine(db, clock, config, rng=random.Random(3), channels=known_channels())
     postman = Postman(db, clock, held=engine.held)
     services: list[SignalService | TelegramService] = []

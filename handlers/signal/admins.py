@@ -1,49 +1,37 @@
-"""ADMINS entries on Signal: `signal:<ACI>` as they are, `signal:+<number>` looked up once.
+"""ADMINS given on Signal as a phone number (`signal:+<number>`), looked up once.
 
-A number is resolved at start with signal-cli's `getUserStatus` and only the ACI is kept
-(in the running config, never stored): Hearthside keeps no phone numbers, and an admin's
-account is their ACI like everyone's.
+At start the channel asks signal-cli (`getUserStatus`) for the account behind each number
+and hands the engine only the account (`Engine.resolve_admins`): Hearthside keeps no phone
+numbers, and an admin's Signal account is their ACI like everyone's. A number Signal does
+not know stays unresolved (and is no admin), and is counted in the log, never named.
 """
 
 import logging
-import re
 from collections.abc import Iterable
 
 from handlers.signal.capabilities import CHANNEL
 from handlers.signal.rpc import SignalRpc
+from storage import Account
 
 log = logging.getLogger(__name__)
 
-_NUMBER = re.compile(r"\+[1-9][0-9]{6,14}")
 
-
-class AdminNotOnSignal(Exception):
-    """An ADMINS number that Signal doesn't know; the message names the entry."""
-
-
-async def resolve_admins(rpc: SignalRpc, admins: Iterable[str]) -> tuple[str, ...]:
-    """`admins` with every `signal:+<number>` replaced by `signal:<its ACI>`, in order."""
-    entries = tuple(admins)
+async def find_admins(rpc: SignalRpc, to_resolve: Iterable[str]) -> dict[str, Account]:
+    """{"signal:+<number>": its Signal account} for the Signal numbers in `to_resolve`."""
     prefix = f"{CHANNEL}:"
-    numbers = [
-        entry.removeprefix(prefix)
-        for entry in entries
-        if entry.startswith(prefix) and _NUMBER.fullmatch(entry.removeprefix(prefix))
-    ]
+    numbers = sorted(
+        entry.removeprefix(prefix) for entry in to_resolve if entry.startswith(prefix)
+    )
     if not numbers:
-        return entries
+        return {}
     statuses = await rpc.call("getUserStatus", {"recipient": numbers})
-    found: dict[str, str] = {}
+    found: dict[str, Account] = {}
     for status in statuses if isinstance(statuses, list) else []:
-        if isinstance(status, dict) and status.get("isRegistered") and status.get("uuid"):
-            found[str(status.get("recipient"))] = str(status["uuid"])
-    resolved: list[str] = []
-    for entry in entries:
-        number = entry.removeprefix(prefix)
-        if entry.startswith(prefix) and number in numbers:
-            if number not in found:
-                raise AdminNotOnSignal(f"ADMINS: {entry} is not registered on Signal")
-            entry = f"{prefix}{found[number]}"
-        resolved.append(entry)
-    log.info("signal_admins_resolved count=%d", len(numbers))
-    return tuple(dict.fromkeys(resolved))
+        if not isinstance(status, dict) or not status.get("isRegistered"):
+            continue
+        number, uuid = status.get("recipient"), status.get("uuid")
+        if number in numbers and isinstance(uuid, str) and uuid:
+            found[f"{prefix}{number}"] = Account(CHANNEL, uuid.lower())
+    if len(found) < len(numbers):
+        log.warning("signal_admins_not_found count=%d", len(numbers) - len(found))
+    return found

@@ -35,11 +35,13 @@ from flows.core.inbox import Inbox
 from flows.core.values import Input, MediaFile, Reply
 from flows.peer import in_open_chat
 from handlers.ordering import KeyedLocks
+from handlers.signal.admins import find_admins
 from handlers.signal.capabilities import CARRIED_MEDIA, CHANNEL, signal_info
 from handlers.signal.channel import SignalChannel
 from handlers.signal.intake import SOURCE, Attachment, Message, message_of, received
 from handlers.signal.pacing import Pacer, Pause, proactive, replying_to
 from handlers.signal.rpc import NotConnected, RateLimited, RpcError, SignalRpc
+from handlers.startup import ChannelUnavailable
 from storage import Account
 from storage.secret import log_tag
 
@@ -122,7 +124,17 @@ class SignalService:
 
     async def start(self) -> None:
         if not self.rpc.connected.is_set():
-            await self.rpc.start()  # NotConnected names the address it could not reach
+            try:
+                await self.rpc.start()
+            except NotConnected as error:
+                raise ChannelUnavailable(
+                    f"cannot reach the signal-cli daemon at {self._options.address} ({error}); "
+                    "is it running, with --receive-mode=on-connection?"
+                ) from None
+        # Admins named by their number become their account; the numbers are forgotten.
+        to_resolve = self._engine.config.admins_to_resolve
+        if to_resolve:
+            self._engine.resolve_admins(await find_admins(self.rpc, to_resolve))
         # What was committed but not sent before a stop goes out first...
         with proactive():
             await self._postman.drain(CHANNEL)

@@ -1,11 +1,13 @@
-"""ADMINS given as Signal numbers: resolved once to ACIs over the real client and the fake."""
+"""ADMINS given as Signal numbers: looked up once, over the real client and the fake, and
+only the accounts kept."""
 
 from collections.abc import AsyncIterator
 
 import pytest
 
-from handlers.signal.admins import AdminNotOnSignal, resolve_admins
+from handlers.signal.admins import find_admins
 from handlers.signal.rpc import SignalRpc
+from storage import Account
 from tests.fake_signal import FakeSignalDaemon
 from tests.signal_harness import aci
 
@@ -19,26 +21,18 @@ async def rpc() -> AsyncIterator[tuple[FakeSignalDaemon, SignalRpc]]:
         await client.close()
 
 
-async def test_numbers_become_acis_and_the_rest_stays(
+async def test_numbers_are_found_and_unknown_ones_left_out(
     rpc: tuple[FakeSignalDaemon, SignalRpc],
 ) -> None:
     fake, client = rpc
     adaeze = aci("adaeze")
     fake.add_user(adaeze, number="+15551112222")
-    admins = ("telegram:598002114", "signal:+15551112222", f"signal:{aci('robin')}")
-    resolved = await resolve_admins(client, admins)
-    assert resolved == ("telegram:598002114", f"signal:{adaeze}", f"signal:{aci('robin')}")
-    assert not any("+1555" in entry for entry in resolved)
+    found = await find_admins(client, {"signal:+15551112222", "signal:+15550000000"})
+    assert found == {"signal:+15551112222": Account("signal", adaeze)}
     assert [m for m, _ in fake.calls] == ["getUserStatus"]
 
 
 async def test_nothing_to_look_up_asks_nothing(rpc: tuple[FakeSignalDaemon, SignalRpc]) -> None:
     fake, client = rpc
-    assert await resolve_admins(client, ["telegram:1"]) == ("telegram:1",)
+    assert await find_admins(client, set()) == {}
     assert fake.calls == []
-
-
-async def test_an_unknown_number_is_named(rpc: tuple[FakeSignalDaemon, SignalRpc]) -> None:
-    _fake, client = rpc
-    with pytest.raises(AdminNotOnSignal, match=r"signal:\+15550000000 is not registered"):
-        await resolve_admins(client, ["signal:+15550000000"])
