@@ -12,7 +12,9 @@ import pytest
 from flows.core.clock import ManualClock
 from flows.core.values import Outcome, Reply
 from storage import Account
+from tests.community.test_telegram_events import CALENDAR
 from tests.conftest import CRISIS_TEXT
+from tests.event_helpers import all_events
 from tests.fake_signal import FakeSignalDaemon
 from tests.signal_harness import RunningBot, SignalPerson, aci, start_bot
 from tests.telegram_harness import db_rows
@@ -276,3 +278,22 @@ async def test_scheduled_work_goes_only_to_people_who_wrote_first(
             )
             == []
         )
+
+
+async def test_only_an_admins_calendar_file_is_fetched(
+    signal: FakeSignalDaemon, db_path: Path, clock: ManualClock
+) -> None:
+    admin = aci("admin")
+    running = await start_bot(signal, db_path, clock, admins=[f"signal:{admin}"])
+    try:
+        alex, robin = SignalPerson(signal, ALEX), SignalPerson(signal, admin, number=None)
+        await alex.onboard()
+        refused = await alex.send("", attachments=[("text/calendar", CALENDAR)])
+        assert "only read text" in refused.text
+        assert [m for m, _ in signal.calls if m == "getAttachment"] == []
+        imported = await robin.send("", attachments=[("text/calendar", CALENDAR)])
+        assert "Calendar imported" in imported.text
+        assert [m for m, _ in signal.calls if m == "getAttachment"] == ["getAttachment"]
+        assert len(await all_events(running.db)) >= 1
+    finally:
+        await running.stop()

@@ -220,9 +220,13 @@ async def test_a_telegram_member_and_a_signal_volunteer(
     await accept_on_signal(alicia)
     await fake.wait_for_message(TG_MEMBER, "Sam, a peer volunteer")
 
-    member.say("hi, rough week")
+    said = member.say("hi, rough week")
     relayed = await alicia.next("rough week")
     assert relayed.text == "Quiet Heron: hi, rough week"
+    # The member's edit on Telegram edits the copy on Signal (editTimestamp).
+    fake.user_edits(TG_MEMBER, said, "hi, it's been a rough week")
+    await signal.next_call("send", recipient=[SIG_VOLUNTEER], editTimestamp=relayed.timestamp)
+    assert relayed.current_text == "Quiet Heron: hi, it's been a rough week"
     reply_ts = alicia.type("I'm here. What's been going on?")
     back = await fake.wait_for_message(TG_MEMBER, "What's been going on")
     assert text_of(back) == "Sam: I'm here. What's been going on?"
@@ -239,6 +243,14 @@ async def test_a_telegram_member_and_a_signal_volunteer(
         db_path, ["rough week", "What's been going on", *member.secrets, *signal_profile(alicia)]
     )
     assert stored == []
+
+    # The member deletes their data: their words are taken back from the volunteer's chat.
+    await member.send("/delete", expect="This deletes everything")
+    await member.tap("Yes, delete everything", expect="has been deleted")
+    await signal.next_call(
+        "remoteDelete", recipient=[SIG_VOLUNTEER], targetTimestamp=relayed.timestamp
+    )
+    assert relayed.deleted
 
 
 # -- a Signal volunteer with two chats answers by quoting ---------------------------------
