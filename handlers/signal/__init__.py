@@ -1,2 +1,2 @@
-"""The Signal channel: a signal-cli daemon driven over JSON-RPC (rpc.py), durable intake,
-numbered choices and reactions instead of buttons, and paced, pausable proactive sends."""
+"""The Signal channel, through a signal-cli daemon spoken to over JSON-RPC (`rpc.py`): durable
+intake, numbered choices and reactions instead of buttons, and paced, pausable proactive sends."""

@@ -134,6 +134,8 @@ class FakeSignalDaemon:
         self._attachments: dict[str, bytes] = {}
         self._queue: list[tuple[int, dict[str, Any]]] = []
         self._conns: list[_Connection] = []
+        # The connections' readers, and the requests being answered.
+        self._serving: set[asyncio.Task[None]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._server: asyncio.Server | None = None
         self._port = 0
@@ -165,6 +167,9 @@ class FakeSignalDaemon:
 
     async def stop(self) -> None:
         await self._close_server()
+        # Readers end by themselves once their connection is cut (asyncio's server callback
+        # cannot take a cancelled one); requests still being answered are cancelled.
+        await asyncio.gather(*self._serving, return_exceptions=True)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -410,7 +415,7 @@ class FakeSignalDaemon:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self._tasks.add(task)
+        self._serving.add(task)
         conn = _Connection(writer)
         self._conns.append(conn)
         if self.mode == "on-connection":
@@ -425,13 +430,17 @@ class FakeSignalDaemon:
                     break
                 if not line:
                     break
-                self._spawn(self._handle_line(conn, line))
+                try:
+                    text = line.decode()
+                except UnicodeDecodeError:
+                    break  # signal-cli's reader throws MalformedInputException and hangs up
+                self._spawn(self._handle_line(conn, text))
         finally:
             if conn in self._conns:
                 self._conns.remove(conn)
             conn.subs.clear()
             writer.close()
-            self._tasks.discard(task)
+            self._serving.discard(task)
             self._notify()
 
     def _spawn(self, work: Awaitable[None]) -> None:
@@ -443,9 +452,9 @@ class FakeSignalDaemon:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _handle_line(self, conn: _Connection, raw: bytes) -> None:
+    async def _handle_line(self, conn: _Connection, line: str) -> None:
         try:
-            node = parse_line(raw.decode("utf-8", errors="replace"))
+            node = parse_line(line)
         except Fault as fault:
             self._respond(conn, error(fault, None))
             return

@@ -97,14 +97,19 @@ def parse_line(line: str) -> Any:
     if not line.strip():
         raise Fault(PARSE_ERROR, "Empty input line")
     try:
-        return json.loads(line, parse_constant=_no_constant)
+        # Jackson's readTree reads the first value and ignores whatever follows it.
+        value, _ = _DECODER.raw_decode(line.lstrip(" \t\r\n"))
     except ValueError as e:
         raise Fault(PARSE_ERROR, f"Unexpected character: {e}") from None
+    return value
 
 
 def _no_constant(name: str) -> Any:
     # Jackson rejects NaN and Infinity, which Python's parser accepts.
     raise ValueError(f"Non-standard token '{name}'")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 
 def parse_request(node: dict[str, Any]) -> Request:
