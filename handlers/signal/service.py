@@ -127,10 +127,8 @@ class SignalService:
             try:
                 await self.rpc.start()
             except NotConnected as error:
-                raise ChannelUnavailable(
-                    f"cannot reach the signal-cli daemon at {self._options.address} ({error}); "
-                    "is it running, with --receive-mode=on-connection?"
-                ) from None
+                # One line, naming the address ("cannot reach the signal-cli daemon at …").
+                raise ChannelUnavailable(str(error)) from None
         # Admins named by their number become their account; the numbers are forgotten.
         to_resolve = self._engine.config.admins_to_resolve
         if to_resolve:
