@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 
 CONFIRM = "confirm"
 KIND = {"volunteer": "volunteer invite", "admin": "admin invite"}
-INVITES_HOW = "Use the Revoke buttons under /invites, or send /invites revoke and its number."
-DEMOTE_HOW = "Use the Demote buttons under /admins, or send /demote and the admin's number."
+INVITES_HOW = "Choose an invite's Revoke under /invites, or send /invites revoke and its number."
+DEMOTE_HOW = "Choose an admin's Demote under /admins, or send /demote and their number."
 
 
 def _zone(ctx: Context) -> str:
@@ -185,9 +185,7 @@ async def demote(ctx: Context) -> None:
 
 
 ACCESS_COMMANDS = (
-    Command("invites", "open invites, with Revoke buttons", invites, audience=Audience.ADMIN),
-    Command(
-        "admins", "who is an admin, with Demote buttons", list_admins, audience=Audience.ADMIN
-    ),
+    Command("invites", "open invites, and revoking them", invites, audience=Audience.ADMIN),
+    Command("admins", "who is an admin, and demoting one", list_admins, audience=Audience.ADMIN),
     Command("demote", "take back admin rights granted in chat", demote, audience=Audience.ADMIN),
 )

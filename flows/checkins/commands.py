@@ -32,7 +32,7 @@ async def history(ctx: Context) -> None:
     member = ctx.require_member()
     entries = await ctx.tx.checkins.recent_moods(member.id, limit=HISTORY_LENGTH)
     if not entries:
-        ctx.say("No check-ins yet. Your first one is a tap away: /checkin")
+        ctx.say("No check-ins yet. /checkin starts your first one, whenever you're ready.")
         ctx.remind_open_question()
         return
     today = local_today(member.timezone, ctx.now)

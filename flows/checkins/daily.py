@@ -64,7 +64,7 @@ _MOOD_LEADS = ("im feeling", "i am feeling", "feeling", "im", "i am", "i feel", 
 _MOOD_TAILS = ("today", "thanks", "thank you", "tbh")
 _OUT_OF_FIVE = re.compile(r"^([1-5])\s*(?:/|out of)\s*5$")
 MOOD_HINT = (
-    "I didn't quite catch that. Tap a face, or type a number from 1 (very low) to 5 (great), "
+    "I didn't quite catch that. Choose a face, or type a number from 1 (very low) to 5 (great), "
     "or a word like “okay”, “not great” or “good”."
 )
 

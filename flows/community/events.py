@@ -70,7 +70,7 @@ async def list_events(ctx: Context) -> None:
     if len(found) > LIST_MAX:
         ctx.say(f"…and more after {when(found[LIST_MAX].starts_at, timezone)}.")
     if not can_answer:
-        ctx.say("Tap /start to join Hearthside, then you can say you'll go.")
+        ctx.say("Send /start to join Hearthside, then you can say you'll go.")
     ctx.remind_open_question()
 
 

@@ -58,8 +58,11 @@ class ChannelInfo:
     protects_content: bool = False
     # Its chats with Hearthside are end-to-end encrypted.
     end_to_end_encrypted: bool = False
-    # Media kinds (`Input.media`) it can carry across in a copy.
+    # Media kinds (`Input.media`) it can carry across in a copy, or show when re-sent.
     media: frozenset[str] = frozenset()
+    # It hands over the bytes of media people send it (`Input.media_file`), so a peer chat
+    # can re-send them to a channel that can't copy from this one.
+    supplies_media: bool = False
     # Said at sign-up: what of the person's account the channel shows Hearthside, and how
     # private the channel's chats are. Each is a sentence, or empty.
     identity_note: str = ""

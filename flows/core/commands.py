@@ -11,15 +11,15 @@ from flows.core.context import Context
 log = logging.getLogger(__name__)
 
 AUDIENCE_REFUSAL = {
-    Audience.MEMBER: "Let's get you set up first — it takes a minute. Tap /start to begin.",
+    Audience.MEMBER: "Let's get you set up first — it takes a minute. Send /start to begin.",
     # Someone with no member row: nothing is stored about them to export or delete.
     Audience.PERSON: "I don't store anything about you, so there's nothing to export or delete. "
-    "If you'd like to join, tap /start.",
+    "If you'd like to join, send /start.",
     Audience.VOLUNTEER: "That command is for peer volunteers. /help shows what you can do.",
     Audience.PEER: "That command is for peer volunteers. /help shows what you can do.",
     Audience.ADMIN: "That command is for admins. /help shows what you can do.",
     Audience.COMMUNITY: (
-        "Community events are shared with members of Hearthside. Tap /start to join — "
+        "Community events are shared with members of Hearthside. Send /start to join — "
         "then /events shows what's coming up."
     ),
 }

@@ -66,7 +66,7 @@ async def cancel(ctx: Context) -> None:
     if ctx.state.flow == "onboarding" and (ctx.member is None or not ctx.member.is_onboarded):
         # Half-finished sign-up: keep nothing.
         await leave_sign_up(ctx)
-        ctx.say("Okay, I've stopped and kept nothing. Tap /start whenever you'd like to begin.")
+        ctx.say("Okay, I've stopped and kept nothing. Send /start whenever you'd like to begin.")
         return
     if ctx.state.flow == SafetyPlanFlow.name:
         # Each step is saved as it is answered: say what is kept.
@@ -164,7 +164,7 @@ async def outside_flow(ctx: Context) -> None:
             return
         ctx.say(
             "Hi! I'm Hearthside, a check-in companion for recovery communities. "
-            "Tap /start to begin, or /help to see what I can do."
+            "Send /start to begin, or /help to see what I can do."
         )
         ctx.remind_open_question()
         return

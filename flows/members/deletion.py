@@ -18,7 +18,7 @@ from storage import EndReason
 
 GOODBYE = (
     "Done — everything I stored about you has been deleted.{kept} "
-    "If you ever want to come back, tap /start. Take care of yourself. 💛"
+    "If you ever want to come back, send /start. Take care of yourself. 💛"
 )
 # A peer-chat bar outlives deletion (storage/members.py): said when it applies.
 BAR_KEPT = (
@@ -28,7 +28,7 @@ BAR_KEPT = (
 
 IN_A_CHAT = (
     "You're in a peer chat, so I won't take a “yes” as the answer to this — it may have "
-    "been meant for your peer. To delete everything, tap Yes, delete everything, or type "
+    "been meant for your peer. To delete everything, choose Yes, delete everything, or type "
     "“delete”."
 )
 

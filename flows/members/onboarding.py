@@ -73,7 +73,7 @@ def consent_text(channel: ChannelInfo) -> str:
 DECLINED_TEXT = (
     "That's completely okay — I haven't stored anything about you.\n\n"
     "The support lines are always here if you need them:\n{resources}\n\n"
-    "If you change your mind, tap /start. /help shows what I can do."
+    "If you change your mind, send /start. /help shows what I can do."
 )
 
 

@@ -131,8 +131,9 @@ class Profile(Flow[ProfileData]):
         choices = volunteer_topic_choices(self.data(ctx)["topics"])
         ctx.ask(
             self.on_topics,
-            "Which topics are you comfortable with? The ticked ones are yours now: tap to "
-            "tick or untick, then Done (Done alone keeps them; none ticked means any topic).",
+            "Which topics are you comfortable with? The ticked ones are yours now: choose "
+            "one to tick or untick it, then Done (Done alone keeps them; none ticked means "
+            "any topic).",
             choices,
             columns=2,
             in_place=in_place,

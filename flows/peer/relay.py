@@ -35,7 +35,9 @@ from flows.core.values import (
 from flows.peer.relay_policy import (
     contact_kinds,
     held_back_text,
+    media_reaches,
     not_kept_text,
+    refuse_unreachable_media,
     refuse_unsafe_media,
 )
 from flows.peer.requests import (
@@ -201,8 +203,10 @@ async def _member_to_volunteer(ctx: Context, handoff: Handoff) -> None:
     assert handoff.volunteer_id is not None
     volunteer = await ctx.tx.volunteers.get(handoff.volunteer_id)
     accounts = await ctx.tx.members.accounts_of(handoff.volunteer_id)
+    if refuse_unreachable_media(ctx, accounts):
+        return
     several = volunteer is not None and volunteer.active_chats > 1
-    for account in accounts:
+    for account in [a for a in accounts if media_reaches(ctx, a)]:
         if several:
             # Say whose message follows, so a volunteer with several chats can tell.
             ctx.send_to(
@@ -252,7 +256,10 @@ async def _volunteer_to_member(ctx: Context, volunteer: Volunteer) -> None:
         return
     if await _held_back(ctx, handoff, ChatSide.VOLUNTEER):
         return
-    for account in await ctx.tx.members.accounts_of(handoff.member_id):
+    accounts = await ctx.tx.members.accounts_of(handoff.member_id)
+    if refuse_unreachable_media(ctx, accounts):
+        return
+    for account in [a for a in accounts if media_reaches(ctx, a)]:
         copy = _copy(
             ctx,
             handoff,

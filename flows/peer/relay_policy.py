@@ -10,8 +10,11 @@ containers can hold the place and device they were recorded with), a poll (votes
 who voted), a dice throw, and any kind a channel adds later. Those stay with their sender,
 who is told why; the other side gets nothing at all.
 
-Of those three, a chat carries what the sender's channel can carry (`ChannelInfo.media`):
-a channel without media relays text alone, and says so.
+Of those three, a chat carries what the channels of both its sides can carry
+(`ChannelInfo.media`): a channel without media relays text alone, and says so. Between two
+channels, where one can't copy from the other, media is re-sent only from a channel that
+hands over its bytes (`ChannelInfo.supplies_media`, as Signal does); from any other, such a
+chat carries text alone, and the sender is told so.
 
 Words are relayed unless they carry contact details (`contact_details.py`): a phone number,
 an @username, an email address, a link to a social profile or messenger. A chat is
@@ -26,6 +29,7 @@ from flows.core.channels import ChannelInfo
 from flows.core.context import Context
 from flows.peer.contact_details import EMAIL, HANDLE, INVITATION, LINK, PHONE, contact_details
 from flows.peer.contact_details import allowed_numbers as numbers_in
+from storage import Account
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +55,22 @@ _WHY = {
 
 
 def relayed_media(channel: ChannelInfo) -> frozenset[str]:
-    """The media kinds a peer chat passes on from someone on `channel`."""
+    """The media kinds a peer chat may pass on from someone on `channel`, at most."""
     return RELAYED_MEDIA & channel.media
 
 
-def _carried(channel: ChannelInfo) -> str:
+def carried_between(sender: ChannelInfo, recipient: ChannelInfo) -> frozenset[str]:
+    """The media kinds a peer chat passes on from someone on `sender` to someone on
+    `recipient`: copied within one channel, re-sent across two only from one that hands
+    over the bytes, and only what the recipient's channel can show."""
+    kinds = relayed_media(sender)
+    if sender.copies and sender.name == recipient.name:
+        return kinds
+    return kinds & recipient.media if sender.supplies_media else frozenset()
+
+
+def _carried(kinds: frozenset[str]) -> str:
     """What a chat carries, in words: "text, photos, voice messages and stickers"."""
-    kinds = relayed_media(channel)
     return _listed(["text", *(name for kind, name in _NAMED if kind in kinds)])
 
 
@@ -65,9 +78,9 @@ def _listed(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def media_note(channel: ChannelInfo) -> str:
-    """For a volunteer on `channel` taking a chat: which media work too (or nothing)."""
-    kinds = relayed_media(channel)
+def media_note(kinds: frozenset[str]) -> str:
+    """For a volunteer taking a chat that carries `kinds` both ways: which media work too
+    (or nothing)."""
     names = [name for kind, name in _TOLD if kind in kinds]
     if not names:
         return ""
@@ -75,13 +88,22 @@ def media_note(channel: ChannelInfo) -> str:
     return f" {listed[0].upper()}{listed[1:]} work{'s' if len(names) == 1 else ''} too."
 
 
-def refusal_text(kind: str, channel: ChannelInfo) -> str:
-    """What the sender of media that is kept back is told."""
+def refusal_text(kind: str, carried: frozenset[str]) -> str:
+    """What the sender of media that is kept back is told, where a chat carries `carried`."""
     why = _WHY.get(kind, "")
     return (
         "I haven't passed that on — to keep you both private, a peer chat carries only "
-        f"{_carried(channel)}. {why}".rstrip()
+        f"{_carried(carried)}. {why}".rstrip()
         + "\n\nNothing was sent to the other side. Your words are always welcome. 💛"
+    )
+
+
+def cannot_reach_text(kind: str, carried: frozenset[str]) -> str:
+    """What the sender of media the other side's channel can't be sent is told."""
+    return (
+        "I couldn't pass that on: between your app and theirs, this chat carries only "
+        f"{_carried(carried)}.\n\nNothing was sent to the other side. Your words are always "
+        "welcome. 💛"
     )
 
 
@@ -93,8 +115,31 @@ async def refuse_unsafe_media(ctx: Context) -> bool:
         return False
     if not await ctx.tx.handoffs.in_active_chat(ctx.member.id):
         return False  # not in a chat: not the relay's to answer (e.g. a calendar file)
-    ctx.say(refusal_text(kind, channel))
+    ctx.say(refusal_text(kind, relayed_media(channel)))
     log.info("relay_refused kind=%s member=%s", kind, ctx.member.id)
+    return True
+
+
+def media_reaches(ctx: Context, to: Account) -> bool:
+    """Whether the media just received (if any) can be passed on to `to`."""
+    kind = ctx.input.media
+    if kind is None:
+        return True
+    channels = ctx.engine.channels
+    return kind in carried_between(channels.of(ctx.account), channels.of(to))
+
+
+def refuse_unreachable_media(ctx: Context, to: list[Account]) -> bool:
+    """Media none of `to` can be passed: the sender is told what this chat carries, and
+    True. (What never crosses was refused before, by `refuse_unsafe_media`.)"""
+    kind = ctx.input.media
+    if kind is None or not to or any(media_reaches(ctx, account) for account in to):
+        return False
+    channels = ctx.engine.channels
+    sender = channels.of(ctx.account)
+    carried = frozenset().union(*(carried_between(sender, channels.of(a)) for a in to))
+    ctx.say(cannot_reach_text(kind, carried))
+    log.info("relay_unreachable kind=%s", kind)
     return True
 
 

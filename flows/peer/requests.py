@@ -31,7 +31,13 @@ from flows.core.values import (
     Reply,
     command_choice,
 )
-from flows.peer.relay_policy import contact_kinds, media_note, not_kept_text
+from flows.peer.relay_policy import (
+    RELAYED_MEDIA,
+    carried_between,
+    contact_kinds,
+    media_note,
+    not_kept_text,
+)
 from flows.peer.without_sign_up import CONSENT_COMMAND, ask_consent, consented_to_chat
 from storage import (
     Account,
@@ -669,6 +675,7 @@ async def accept(ctx: Context) -> None:
     topic = "" if handoff.topic == OWN_WORDS else TOPIC_LABELS.get(handoff.topic or "", "")
     # Shown to this one person only, and only because the member chose to share it.
     mood = await latest_mood_line(ctx, handoff.member_id) if handoff.share_mood else None
+    member_accounts = await ctx.tx.members.accounts_of(handoff.member_id)
     ctx.say(
         f"You're now talking with {handoff.member_alias}"
         + (f" (topic: {topic})" if topic else "")
@@ -680,9 +687,9 @@ async def accept(ctx: Context) -> None:
         )
         + (f"\nThey chose to share their check-in — {mood}" if mood else "")
         + "\n\n"
-        "Everything you type here is passed on to them, and theirs to you — copied, never "
-        "forwarded, so neither of you sees the other's account."
-        + media_note(ctx.engine.channels.of(ctx.account))
+        "Everything you type here is passed on to them, and theirs to you, under your chosen "
+        "names only: neither of you sees the other's account."
+        + media_note(_carried_both_ways(ctx, member_accounts))
         + "\n/end finishes the chat · /switch if you hold several · "
         "/report if something is wrong"
         + (
@@ -698,7 +705,6 @@ async def accept(ctx: Context) -> None:
         if volunteer.coordinator
         else f"{volunteer.display_name}, a peer volunteer with lived experience, is"
     )
-    member_accounts = await ctx.tx.members.accounts_of(handoff.member_id)
     # Taken from storage just now, they go on in memory only, like every relayed message;
     # should they not reach the peer, the member is told and asked to send them again.
     wrote = RelayedFrom(member_accounts[0], volunteer.display_name) if member_accounts else None
@@ -729,6 +735,17 @@ async def accept(ctx: Context) -> None:
                 f"{passed_on}Just type here and I'll pass it on. /end finishes the chat."
             ),
         )
+
+
+def _carried_both_ways(ctx: Context, member_accounts: list[Account]) -> frozenset[str]:
+    """The media a chat between this volunteer and the member carries in both directions."""
+    channels = ctx.engine.channels
+    mine = channels.of(ctx.account)
+    kinds = frozenset(RELAYED_MEDIA)
+    for account in member_accounts:
+        theirs = channels.of(account)
+        kinds &= carried_between(mine, theirs) & carried_between(theirs, mine)
+    return kinds if member_accounts else frozenset()
 
 
 # How members see an admin who answers them (also the start of a sentence: "… has

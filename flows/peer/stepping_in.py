@@ -50,8 +50,8 @@ def _who(admin: Volunteer) -> str:
 
 
 THROUGH_THE_BOT = (
-    "Everything you type here is passed on to them, and theirs to you — copied, never "
-    "forwarded, so neither of you sees the other's account. /end finishes the chat."
+    "Everything you type here is passed on to them, and theirs to you, under your chosen "
+    "names only: neither of you sees the other's account. /end finishes the chat."
 )
 
 
@@ -119,7 +119,7 @@ async def support_chat(ctx: Context) -> None:
     if volunteer.active_chats:
         # Their words would come to you instead of to the members they are with.
         ctx.say(
-            f"{volunteer.display_name} is in a peer chat with a member right now. Tap "
+            f"{volunteer.display_name} is in a peer chat with a member right now. Try "
             "again once it has ended."
         )
         return

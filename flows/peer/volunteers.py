@@ -58,8 +58,9 @@ async def invite(ctx: Context) -> None:
         f"{how}/volunteer {code}\n\n"
         "Share it privately with that one person."
     )
-    # The code is written nowhere, not even in the outbox: if this can't be sent at
-    # once it is dropped, and the admin asks for another.
+    # The code is written nowhere, not even in the outbox: a send that fails is retried
+    # from memory for a while (flows/core/outgoing.py), then dropped, and the admin asks
+    # for another.
     ctx.send_to(ctx.account, Reply(text, transient_text=True))
 
 
@@ -245,9 +246,7 @@ async def on_call(ctx: Context) -> None:
         return
     await ctx.tx.volunteers.set_on_call(volunteer.member_id, True)
     log.info("volunteer_on_call member=%s", volunteer.member_id)
-    ctx.say(
-        "You're on call. 💛 Requests will appear here with an Accept button. /offcall to stop."
-    )
+    ctx.say("You're on call. 💛 Requests will appear here, each with an Accept. /offcall to stop.")
     refreshed = await ctx.volunteer()
     assert refreshed is not None
     await notify_waiting_to(ctx, refreshed)
@@ -302,7 +301,7 @@ async def _target(ctx: Context) -> tuple[int, str] | None:
     arg = ctx.input.text.split()
     target = parse_id(arg[0]) if arg else None
     if target is None:
-        ctx.say("Use the buttons under /volunteers.")
+        ctx.say("Which volunteer? /volunteers lists them, with what you can do for each.")
         return None
     volunteer = await ctx.tx.volunteers.get(target)
     if volunteer is None:

@@ -222,7 +222,7 @@ async def test_people_who_have_not_joined_are_not_shown_events(room: Room) -> No
     await post(room, ONE_LINER)
     stranger = Account("console", "stranger")
     await room.say(stranger, "/events")
-    assert "Tap /start" in room.texts(stranger)
+    assert "Send /start" in room.texts(stranger)
     assert "Recovery walk" not in room.texts(stranger)
     assert "Riverside" not in room.texts(stranger)
     await room.say(stranger, "/help")
@@ -233,7 +233,7 @@ async def test_admins_who_are_not_members_see_events_without_buttons(room: Room)
     await post(room, ONE_LINER)
     await room.say(ADMIN, "/events")
     assert any("Recovery walk" in r.text and not r.choices for r in room.inbox(ADMIN))
-    assert "Tap /start" in room.inbox(ADMIN)[-1].text
+    assert "Send /start" in room.inbox(ADMIN)[-1].text
 
 
 async def test_events_lists_only_the_next_two_weeks(

@@ -19,8 +19,9 @@ from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
 from flows.core.delivery import SendResult
 from flows.core.engine import Engine
-from flows.core.values import CopyOf, Input, Reply
+from flows.core.values import CopyOf, Input, MediaFile, Reply
 from flows.members.onboarding import consent_text
+from flows.peer.relay_policy import carried_between
 from handlers.console.capabilities import console_info
 from handlers.console.console import ConsoleChannel
 from handlers.telegram.capabilities import BotLinks, telegram_info
@@ -123,9 +124,45 @@ async def test_what_one_channel_cannot_copy_from_another_is_re_sent(room: Room) 
     await room.say(ALICE, "I'm here.")
     back = room.inbox(MEMBER)[-1]
     assert back.copy_of is None and back.text == "Sam: I'm here."
-    # A photo from Telegram reaches the terminal as a line saying so.
+    # Telegram doesn't hand over a photo's bytes, and the terminal can't show one: the
+    # member is told what this chat carries, and nothing goes to the other side.
+    seen = len(room.inbox(ALICE))
     await room.send_media(MEMBER, "photo")
-    assert room.inbox(ALICE)[-1].text == "Quiet Heron sent an attachment."
+    told = room.inbox(MEMBER)[-1].text
+    assert "between your app and theirs, this chat carries only text." in told
+    assert len(room.inbox(ALICE)) == seen
+
+
+async def test_media_is_re_sent_across_channels_only_from_one_that_hands_it_over(
+    room: Room, engine: Engine
+) -> None:
+    # The volunteer's terminal, told it shows photos (it can't) and hands them over.
+    terminal = dataclasses.replace(console_info(), media=frozenset({"photo"}))
+    engine.channels.declare(dataclasses.replace(terminal, supplies_media=True))
+    await open_cross_channel_chat(room)
+    # What the volunteer was told when taking the chat: photos work, both ways? Not from
+    # Telegram, which hands over no bytes, so nothing is promised.
+    assert "work too" not in room.texts(ALICE)
+    photo = MediaFile("photo", "image/jpeg", b"jpeg bytes")
+    outcome = await engine.handle(ALICE, Input(media="photo", media_file=photo, message_ref="c1"))
+    room.collect(outcome)
+    resent = room.inbox(MEMBER)[-1]
+    assert resent.relayed_media == photo and resent.text == "Sam:"
+    # The other way, the same photo stays with the member: Telegram hands over no bytes.
+    await room.send_media(MEMBER, "photo")
+    assert "this chat carries only text." in room.inbox(MEMBER)[-1].text
+
+
+def test_what_a_chat_carries_comes_from_both_channels() -> None:
+    telegram, console = telegram_info(), console_info()
+    signal_like = ChannelInfo(
+        "signal", media=frozenset({"photo", "voice", "sticker", "video"}), supplies_media=True
+    )
+    assert carried_between(telegram, telegram) == {"photo", "voice", "sticker"}
+    assert carried_between(console, console) == frozenset()
+    assert carried_between(telegram, signal_like) == frozenset()  # no bytes to re-send
+    assert carried_between(signal_like, telegram) == {"photo", "voice", "sticker"}
+    assert carried_between(signal_like, console) == frozenset()  # nothing shown there
 
 
 async def test_a_re_sent_message_is_remembered_so_its_edit_follows(

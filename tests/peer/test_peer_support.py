@@ -455,7 +455,7 @@ async def test_volunteers_and_admins_outside_a_chat_are_not_sent_to_sign_up(room
     # Anyone else is still welcomed to sign up.
     stranger = Account("console", "5")
     await room.say(stranger, "hello")
-    assert "Tap /start to begin" in room.inbox(stranger)[-1].text
+    assert "Send /start to begin" in room.inbox(stranger)[-1].text
 
 
 async def say_with_ref(room: Room, account: Account, text: str, ref: str) -> Outcome:

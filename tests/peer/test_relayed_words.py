@@ -350,7 +350,8 @@ async def test_media_bytes_are_re_sent_from_memory_only(
 ) -> None:
     """A channel that receives attachments whole (as Signal does) hands the relay their
     bytes; a channel that can show them gets them, in memory only."""
-    engine.channels.declare(ChannelInfo("signal", media=frozenset({"photo", "voice", "sticker"})))
+    media = frozenset({"photo", "voice", "sticker"})
+    engine.channels.declare(ChannelInfo("signal", media=media, supplies_media=True))
     signal = Recording("signal")
     room = wire(engine, telegram, signal)
     member = Account("signal", "3b8d1c4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e")

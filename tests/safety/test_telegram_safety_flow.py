@@ -221,7 +221,7 @@ async def test_an_admin_waits_to_talk_with_a_volunteer_still_holding_a_chat(
     await alice.tap("I'd like to talk to an admin", expect="asked an admin to reach out")
     await fake.wait_for_message(ADMIN, "would like to talk after a peer chat")
     await admin.tap("Talk with them")
-    refused = text_of(await fake.wait_for_message(ADMIN, "Tap again once it has ended"))
+    refused = text_of(await fake.wait_for_message(ADMIN, "Try again once it has ended"))
     assert "in a peer chat with a member right now" in refused
     said = alice.say("still with you, Quiet Heron")
     copy = await fake.next_call("copyMessage", chat_id=MEMBER)  # to the member, still

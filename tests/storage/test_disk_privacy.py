@@ -174,7 +174,7 @@ async def test_after_kill_9_the_restart_folds_what_the_wal_kept(
         await member.send("Quiet Heron", expect="Saved.")
         await member.tap("Done", expect="All saved")
         # Words from someone who never signed up: nothing of them is kept.
-        await TgUser(fake, 700_000_002, "Ana", "ana_x").send(RELAYED, expect="Tap /start")
+        await TgUser(fake, 700_000_002, "Ana", "ana_x").send(RELAYED, expect="Send /start")
     finally:
         process.kill()  # SIGKILL: no checkpoint, no clean close
         await process.wait()
