@@ -42,6 +42,7 @@ def signal_info() -> ChannelInfo:
         protects_content=False,
         end_to_end_encrypted=True,
         media=CARRIED_MEDIA,
+        supplies_media=True,  # attachments come whole from signal-cli (getAttachment)
         identity_note=IDENTITY_NOTE,
         encryption_note=ENCRYPTION_NOTE,
     )
