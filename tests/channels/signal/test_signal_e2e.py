@@ -3,12 +3,14 @@ daemon on loopback TCP, through the real engine and storage."""
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.logs import configure_logging
 from flows.core.clock import ManualClock
 from flows.core.values import Outcome, Reply
 from storage import Account
@@ -297,3 +299,23 @@ async def test_only_an_admins_calendar_file_is_fetched(
         assert len(await all_events(running.db)) >= 1
     finally:
         await running.stop()
+
+
+async def test_logs_never_hold_words_numbers_names_or_acis(
+    signal: FakeSignalDaemon, bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    configure_logging("DEBUG")  # the most talkative setting an operator can choose
+    alex = SignalPerson(signal, ALEX, number="+15557654321", name="Zebulon Realname")
+    await alex.onboard()
+    await alex.send("/checkin", expect="How are you feeling")
+    alex.react("🙁", alex.last_question())
+    await alex.next("weighing on you")
+    await alex.send("Done", expect="What helped")
+    await alex.send("secretwalkbytheriver", expect="check-in")
+    signal.untrusted(ALEX)
+    await alex.send("/help", expect="Here's what I can do")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "signal_update" in logged  # it did log, by tag
+    for secret in ("secretwalkbytheriver", "+15557654321", "7654321", "Zebulon", ALEX, "River"):
+        assert secret not in logged, secret
