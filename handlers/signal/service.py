@@ -108,7 +108,7 @@ class SignalService:
         self._locks = KeyedLocks()
         self._slots = asyncio.Semaphore(options.max_concurrent)
         self._handling: set[asyncio.Task[None]] = set()
-        self._background: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[Any]] = set()
         self._receiving: asyncio.Task[None] | None = None
         self._draining: asyncio.Task[None] | None = None
 
@@ -132,7 +132,11 @@ class SignalService:
         # Admins named by their number become their account; the numbers are forgotten.
         to_resolve = self._engine.config.admins_to_resolve
         if to_resolve:
-            self._engine.resolve_admins(await find_admins(self.rpc, to_resolve))
+            try:
+                self._engine.resolve_admins(await find_admins(self.rpc, to_resolve))
+            except (RpcError, NotConnected, TimeoutError) as error:
+                # They stay unresolved (no admins) until the next start; /admins says so.
+                log.warning("signal_admins_unresolved error=%s", type(error).__name__)
         # What was committed but not sent before a stop goes out first...
         with proactive():
             await self._postman.drain(CHANNEL)
@@ -326,10 +330,7 @@ class SignalService:
         self._draining = asyncio.create_task(drain(), name="signal-drain")
 
     def _background_task(self, coroutine: Coroutine[Any, Any, object]) -> None:
-        async def run() -> None:
-            await coroutine
-
-        task = asyncio.create_task(run())
+        task: asyncio.Task[Any] = asyncio.create_task(coroutine)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 

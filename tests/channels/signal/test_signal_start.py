@@ -41,3 +41,17 @@ async def test_an_admin_given_by_number_is_known_by_their_account(
             assert "That command is for admins" not in stats.text
         finally:
             await bot.stop()
+
+
+async def test_admins_stay_unresolved_when_signal_cannot_say(
+    db_path: Path, clock: ManualClock
+) -> None:
+    async with FakeSignalDaemon() as signal:
+        signal.fail_next("getUserStatus", -3, "Unable to check if users are registered")
+        bot = await start_bot(signal, db_path, clock, admins_to_resolve=["signal:+15551112222"])
+        try:
+            assert bot.engine.config.admins_to_resolve == {"signal:+15551112222"}
+            alex = SignalPerson(signal, aci("alex"))
+            assert "Here's what I can do" in (await alex.send("/help")).text  # still running
+        finally:
+            await bot.stop()
