@@ -115,8 +115,20 @@ class SignalService:
     # -- the ChannelService protocol ---------------------------------------------------
     @property
     def ended(self) -> asyncio.Event:
-        """Never set on its own: a daemon that goes away is waited for (rpc.py reconnects)."""
+        """Set only if receiving stopped on its own (a fault of ours, logged), so the process
+        ends rather than run deaf; a daemon that goes away is waited for (rpc.py reconnects)."""
         return self._ended
+
+    def _receiving_ended(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            return  # stopped
+        error = task.exception()
+        log.error(
+            "signal_receiving_ended error=%s",
+            type(error).__name__ if error else None,
+            exc_info=error,
+        )
+        self._ended.set()
 
     def bulk(self) -> AbstractContextManager[None]:
         """Scheduled sends are proactive: paced, and held while Signal pauses sending."""
@@ -151,6 +163,7 @@ class SignalService:
         if replay:
             log.info("inbox_replay source=%s count=%d", SOURCE, len(replay))
         self._receiving = asyncio.create_task(self._receive(), name="signal-receive")
+        self._receiving.add_done_callback(self._receiving_ended)
         log.info("signal_started")
 
     async def stop(self, *, grace: float = STOP_GRACE_SECONDS) -> None:

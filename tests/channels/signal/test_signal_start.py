@@ -1,5 +1,6 @@
 """Starting Hearthside with Signal set up: `python -m bot`'s run, as the settings describe it."""
 
+import asyncio
 import io
 from pathlib import Path
 
@@ -53,5 +54,18 @@ async def test_admins_stay_unresolved_when_signal_cannot_say(
             assert bot.engine.config.admins_to_resolve == {"signal:+15551112222"}
             alex = SignalPerson(signal, aci("alex"))
             assert "Here's what I can do" in (await alex.send("/help")).text  # still running
+        finally:
+            await bot.stop()
+
+
+async def test_a_channel_that_stops_receiving_on_its_own_ends(
+    db_path: Path, clock: ManualClock
+) -> None:
+    async with FakeSignalDaemon() as signal:
+        bot = await start_bot(signal, db_path, clock)
+        try:
+            await bot.signal.rpc.close()  # as if the client gave up: nothing more would come
+            async with asyncio.timeout(5):
+                await bot.signal.ended.wait()  # so the process ends rather than run deaf
         finally:
             await bot.stop()
