@@ -32,6 +32,8 @@ from flows.safety import SemanticScorer, load_detector
 from flows.sweeper import Sweeper
 from handlers.console.capabilities import console_info
 from handlers.console.console import ConsoleSession
+from handlers.signal.capabilities import signal_info
+from handlers.signal.service import SignalOptions, SignalService
 from handlers.startup import ChannelUnavailable
 from handlers.telegram.app import TelegramOptions, TelegramService
 from handlers.telegram.capabilities import telegram_info
@@ -74,7 +76,7 @@ def known_channels() -> Channels:
     """Every channel Hearthside has, whether it runs now or not: an account's messages wait
     in the outbox while its channel is not running, written for what that channel can do.
     A channel that runs declares itself again, with what it knows only then."""
-    return Channels([telegram_info(), console_info()])
+    return Channels([telegram_info(), signal_info(), console_info()])
 
 
 def close_chats_when_unreachable(engine: Engine, postman: Postman) -> None:
@@ -166,8 +168,18 @@ def telegram_service(settings: Settings, engine: Engine, postman: Postman) -> Te
     return TelegramService(options, engine, postman)
 
 
+def signal_service(settings: Settings, engine: Engine, postman: Postman) -> SignalService:
+    assert settings.signal_account is not None and settings.signal_rpc is not None
+    options = SignalOptions(
+        account=settings.signal_account,
+        address=settings.signal_rpc,
+        send_interval=settings.signal_send_interval_seconds,
+    )
+    return SignalService(options, engine, postman)
+
+
 # Every channel's factory, by the name `Settings.configured_channels` gives it.
-SERVICES: dict[str, ServiceFactory] = {"telegram": telegram_service}
+SERVICES: dict[str, ServiceFactory] = {"telegram": telegram_service, "signal": signal_service}
 
 
 def check_channels(settings: Settings) -> None:

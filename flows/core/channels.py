@@ -24,6 +24,16 @@ class DeepLinks(Protocol):
         ...
 
 
+class CaptchaChallenge(Protocol):
+    """A channel whose server can pause its sending until a person solves a captcha
+    (Signal's rate limit): an admin's solved captcha is handed over through this."""
+
+    def submit(self, captcha: str, admin: Account) -> str:
+        """Hand a solved captcha over. The channel's server is asked afterwards, outside any
+        transaction, and `admin` is told how it went; returns what to tell them now."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class ChannelInfo:
     """A channel's capabilities and its own wording; the defaults assume nothing."""
@@ -35,6 +45,9 @@ class ChannelInfo:
     # a bare number typed outside a question can mean one. Question choices are answerable
     # by number, except where the answer is itself a number (`Reply.numbered`).
     numbered_commands: bool = False
+    # A reaction to a question picks the option with that emoji (or keycap): the messages
+    # that ask are remembered under `notice_keys.question`, so a reaction names its question.
+    reactions: bool = False
     # Copies a message from one of its own chats to another without the words passing
     # through Hearthside (a peer chat's relay).
     copies: bool = False
@@ -55,6 +68,8 @@ class ChannelInfo:
     identity_note: str = ""
     encryption_note: str = ""
     deep_links: DeepLinks | None = None
+    # Lifts a pause its server put on sending (None: it has no such thing, or isn't running).
+    captcha: CaptchaChallenge | None = None
 
     @property
     def how_to_choose(self) -> str:

@@ -66,6 +66,9 @@ class SendResult(enum.Enum):
     BLOCKED = "blocked"  # the person blocked the bot or deleted their account
     RETRY = "retry"  # a network or server problem: try again later
     REJECTED = "rejected"  # the channel will never accept this message
+    # The channel holds its scheduled sends for now (its server paused it until a person
+    # lifts a limit): kept for later, and not counted as a failed attempt.
+    HELD = "held"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +127,12 @@ class Postman:
         if member_id is not None and self.on_unreachable is not None:
             await self.on_unreachable(member_id)
 
+    async def is_member(self, account: Account) -> bool:
+        """Whether `account` is a member's: someone who wrote to Hearthside and joined (a
+        channel that must not write first asks this before a scheduled send)."""
+        async with self._db.single_statement() as tx:
+            return await tx.members.find_by_account(account) is not None
+
     async def deliver(self, deliveries: Iterable[Delivery]) -> None:
         """Send now, in order, what an engine call just committed for live channels."""
         items = [d for d in deliveries if d.account.channel in self._channels]
@@ -146,6 +155,8 @@ class Postman:
             if sent.result is SendResult.RETRY:
                 retry.append(item.outbox_id)  # its words, if any, stay held for the retry
                 continue
+            if sent.result is SendResult.HELD:
+                continue  # kept as it is, words and all, until the channel sends again
             self._held.release(item.reply)
             if sent.result is SendResult.BLOCKED:
                 blocked.add(item.account)

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from flows.core import notice_keys
 from flows.core.channels import Channels
 from flows.core.clock import Clock
 from flows.core.commands import Command, CommandHandler, run_named
@@ -137,7 +138,7 @@ class Engine:
                 "a moment — nothing is lost by waiting a few seconds. If you need help right "
                 f"now, these lines are open:\n{self.config.crisis.short_text()}"
             )
-            committed = await commit_replies(tx, [(account, reply)], now, self.held)
+            committed = await commit_replies(tx, [(account, reply)], now, self.held, self.channels)
         return Outcome(deliveries=committed.deliveries)
 
     async def _guard_first(
@@ -195,7 +196,9 @@ class Engine:
         """Commit one message to several people (e.g. an alert to admins)."""
         async with self.db.transaction() as tx:
             replies = [(account, reply) for account in dict.fromkeys(accounts)]
-            committed = await commit_replies(tx, replies, self.clock.now(), self.held)
+            committed = await commit_replies(
+                tx, replies, self.clock.now(), self.held, self.channels
+            )
         return Outcome(deliveries=committed.deliveries)
 
     async def _context(
@@ -214,6 +217,9 @@ class Engine:
         if ctx.member is not None and ctx.member.unreachable_at is not None:
             # They are writing to us again, so they unblocked the bot.
             await self._on_reachable_again(ctx)
+        if inp.reaction is not None:
+            await self._reacted(ctx, inp.reaction)
+            return
         if inp.edited:
             # An edit never answers a question or runs a command; the guard has read the
             # new words (in `handle`), and an open peer chat passes them on.
@@ -268,6 +274,24 @@ class Engine:
             return
         await self._outside_flow(ctx)
 
+    async def _reacted(self, ctx: Context, emoji: str) -> None:
+        """A reaction answers the open question when it is to a message asking it and its
+        emoji (or keycap) is one of the choices; anything else is a reaction to a message,
+        which asks for no reply."""
+        state = ctx.state
+        target = ctx.input.reply_to_ref
+        if state is None or state.question is None or target is None:
+            return
+        notice = await ctx.tx.notices.notice_of(ctx.account, target)
+        if notice_keys.question_token(notice) != state.token:
+            return
+        question = state.question
+        choice = match_choice(emoji, question.choices, numbers=question.numbered)
+        if choice is None:
+            return
+        ctx.answered = choice.caption
+        await self.flows[state.flow].answer(ctx, state.step, "", choice)
+
     async def _on_reachable_again(self, ctx: Context) -> None:
         member = ctx.require_member()
         await ctx.tx.members.mark_reachable(member.id)
@@ -285,7 +309,7 @@ class Engine:
         tx = ctx.tx
         if ctx.member is not None:
             await save_state(tx, ctx.member.id, ctx.state, now=ctx.now)
-        committed = await commit_replies(tx, ctx.outgoing, ctx.now, self.held)
+        committed = await commit_replies(tx, ctx.outgoing, ctx.now, self.held, self.channels)
         inp = ctx.input
         if (
             inp.is_command_tap

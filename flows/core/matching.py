@@ -11,6 +11,15 @@ def _normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("\ufe0f", "").strip().casefold()
 
 
+def _unkeycap(normalised: str) -> str:
+    # A keycap emoji ("2️⃣", "🔟": how Signal shows numbered choices) is its number.
+    if normalised == "🔟":
+        return "10"
+    if len(normalised) == 2 and normalised[0].isdecimal() and normalised[1] == "\u20e3":
+        return normalised[0]
+    return normalised
+
+
 def _bare(normalised: str) -> str:
     # Without punctuation or spaces, so "I’ll go!" (a phone's curly apostrophe) or
     # "stop-suggestions" still reads as "I'll go" or "Stop suggestions". Emoji stay.
@@ -61,7 +70,7 @@ def match_choice(
     Where the choices are shown numbered, a typed number is the number shown, never a
     choice's value; where they are not, it can only be a value or a label ("1" for one
     person), never a position."""
-    typed = _normalise(text)
+    typed = _unkeycap(_normalise(text))
     if not typed:
         return None
     options = list(choices)

@@ -4,7 +4,8 @@ so they can be edited, withdrawn or replied to later. Built and parsed only here
 A key holds ids and a kind, never any text: `handoff:12` (a request to talk sent to
 volunteers), `relay:12` and `relay:12:<message>` (what a chat sends a volunteer, and the
 copies of one relayed message), `report:12`, `held:12`, `handover:12`, `buddy:40`, and the
-crisis guard's pages (`safety:12`, `chat-safety:12`, `volunteer-safety:<member>:<day>`). A
+crisis guard's pages (`safety:12`, `chat-safety:12`, `volunteer-safety:<member>:<day>`), and
+on channels answered by reactions, the messages that ask a question (`question:<token>`). A
 message still in the outbox is recorded under `outbox:<id>` until the channel's message id
 replaces it.
 """
@@ -74,6 +75,18 @@ def chat_alert(handoff_id: int) -> str:
 def buddy(rsvp_id: int) -> str:
     """A request for a peer to meet a member at an event."""
     return f"buddy:{rsvp_id}"
+
+
+def question(token: int) -> str:
+    """A message asking the question under `token`, where a reaction can answer it."""
+    return f"question:{token}"
+
+
+def question_token(notice: str | None) -> int | None:
+    """The question a `question` notice asks."""
+    if notice is None or not notice.startswith("question:"):
+        return None
+    return parse_id(notice.removeprefix("question:"))
 
 
 def pending(outbox_id: int) -> str:

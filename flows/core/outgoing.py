@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flows.core import notice_keys
+from flows.core.channels import Channels
 from flows.core.clock import Clock
 from flows.core.values import Delivery, Reply
 from storage import Account, Transaction
@@ -89,10 +90,21 @@ class Committed:
 
 
 async def commit_replies(
-    tx: Transaction, replies: Iterable[tuple[Account, Reply]], now: datetime, held: HeldWords
+    tx: Transaction,
+    replies: Iterable[tuple[Account, Reply]],
+    now: datetime,
+    held: HeldWords,
+    channels: Channels | None = None,
 ) -> Committed:
-    """Write each (recipient, reply) to the outbox, in order; transient words go to `held`."""
-    sent = list(replies)
+    """Write each (recipient, reply) to the outbox, in order; transient words go to `held`.
+
+    On a channel answered by reactions (`channels`), a message asking a question is
+    remembered under its question, so a reaction to it can name the question it answers.
+    """
+    sent = [
+        (account, _asking(reply) if channels and channels.of(account).reactions else reply)
+        for account, reply in replies
+    ]
     deliveries = []
     for account, reply in sent:
         if reply.transient_text:
@@ -104,6 +116,13 @@ async def commit_replies(
             await tx.notices.record(account, notice_keys.pending(outbox_id), reply.notice, now)
         deliveries.append(Delivery(outbox_id, account, reply))
     return Committed(deliveries, await _remember_offers(tx, sent, now))
+
+
+def _asking(reply: Reply) -> Reply:
+    if not reply.asks or reply.notice is not None or reply.replaces_notice is not None:
+        return reply
+    assert reply.token is not None
+    return replace(reply, notice=notice_keys.question(reply.token))
 
 
 async def _remember_offers(

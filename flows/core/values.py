@@ -132,6 +132,11 @@ class Reply:
     def has_commands(self) -> bool:
         return bool(self.choices) and self.token == COMMAND_TOKEN
 
+    @property
+    def asks(self) -> bool:
+        """It asks an open question (its choices answer it, not run commands)."""
+        return bool(self.choices) and self.token is not None and self.token != COMMAND_TOKEN
+
     def to_json(self) -> str:
         return json.dumps(
             {
@@ -273,6 +278,9 @@ class Input:
     # reads it and an open peer chat passes it on, but it never answers a question or
     # runs a command.
     edited: bool = False
+    # A reaction (this emoji) to the message `reply_to_ref`: it answers the question that
+    # message asks, if that question is still open, and means nothing otherwise.
+    reaction: str | None = None
 
     def __post_init__(self) -> None:
         cleaned = clean_text(self.text)
@@ -315,6 +323,11 @@ class Input:
             media=media,
             edited=True,
         )
+
+    @classmethod
+    def reacted(cls, emoji: str, *, target_ref: str) -> "Input":
+        """A person reacted with `emoji` to the message `target_ref` (Signal)."""
+        return cls(reaction=emoji, reply_to_ref=target_ref)
 
     @classmethod
     def tapped(cls, value: str, token: int | None) -> "Input":

@@ -21,6 +21,7 @@ from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.conversation import Question
+from flows.core.engine import Engine
 from flows.core.flow import Answer, Chosen, Flow
 from flows.core.values import (
     COMMAND_TOKEN,
@@ -97,6 +98,15 @@ async def _volunteer_name(ctx: Context, handoff: Handoff) -> str:
         return "Your peer"
     volunteer = await ctx.tx.volunteers.get(handoff.volunteer_id)
     return volunteer.display_name if volunteer else "Your peer"
+
+
+async def in_open_chat(engine: Engine, account: Account) -> bool:
+    """Whether the person behind `account` is in an open peer chat, on either side: one read
+    and no transaction, for a channel deciding before the engine runs whether an attachment
+    is worth fetching to pass on (Signal's: `Input.media_file`)."""
+    async with engine.db.single_statement() as tx:
+        member = await tx.members.find_by_account(account)
+        return member is not None and await tx.handoffs.in_active_chat(member.id)
 
 
 async def member_in_chat(ctx: Context) -> Handoff | None:

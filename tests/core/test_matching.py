@@ -18,3 +18,13 @@ def test_a_number_is_itself_where_choices_are_not_numbered() -> None:
     assert match_choice("1", CONTACTS, numbers=False) is CONTACTS[1]
     assert match_choice("0", CONTACTS, numbers=False) is CONTACTS[0]
     assert match_choice("7", CONTACTS, numbers=False) is None  # free text: the step reads it
+
+
+def test_a_keycap_emoji_is_its_number() -> None:
+    # Signal shows numbered choices with keycaps; a member may send or react with one.
+    assert match_choice("3\ufe0f\u20e3", SHIFTS) is SHIFTS[2]
+    assert match_choice("1\u20e3", SHIFTS) is SHIFTS[0]  # without the variation selector
+    ten = tuple(Choice(str(n), f"Option {n}") for n in range(1, 11))
+    assert match_choice("🔟", ten) is ten[9]
+    # Where choices are not numbered, a keycap means the number itself.
+    assert match_choice("1\ufe0f\u20e3", CONTACTS, numbers=False) is CONTACTS[1]

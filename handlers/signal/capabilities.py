@@ -1,0 +1,48 @@
+"""What the Signal channel can do, as the flows ask it (flows/core/channels.py).
+
+Signal has no buttons: choices are numbered lines, and a reaction to a question picks
+the option with that emoji. Nothing can be copied server-side, so a peer chat re-sends
+the words (and the media it allows). Hearthside's own messages can be edited
+(`editTimestamp`) and deleted for everyone (`remoteDelete`), which Signal's apps honour
+for a day after sending.
+"""
+
+from flows.core.channels import ChannelInfo
+
+CHANNEL = "signal"
+
+# The kinds of message the intake tells apart (intake.py), named as `Input.media` names them.
+MEDIA_KINDS = (
+    "photo", "voice", "sticker", "document", "video", "audio", "animation", "contact", "poll",
+)  # fmt: skip
+# What a peer chat can re-send to someone on Signal, as a file attachment: a photo and a
+# voice message (a sticker is a pack reference signal-cli can only send from packs it holds).
+CARRIED_MEDIA = frozenset({"photo", "voice"})
+
+IDENTITY_NOTE = (
+    "On Signal I know you only by your account's random id: I don't keep your phone number, "
+    "username or profile name."
+)
+ENCRYPTION_NOTE = (
+    "Signal chats are end-to-end encrypted to Hearthside's own server, where they are read "
+    "to answer you."
+)
+
+
+def signal_info() -> ChannelInfo:
+    """Signal's capabilities."""
+    return ChannelInfo(
+        name=CHANNEL,
+        buttons=False,
+        numbered_commands=False,  # command buttons read "• ✅ I'll go: /rsvp 3 going"
+        reactions=True,  # a reaction to a question picks the option with that emoji
+        copies=False,  # no server-side copy: the relay re-sends
+        edits=True,
+        deletes=True,
+        protects_content=False,
+        end_to_end_encrypted=True,
+        media=CARRIED_MEDIA,
+        supplies_media=True,  # attachments come whole from signal-cli (getAttachment)
+        identity_note=IDENTITY_NOTE,
+        encryption_note=ENCRYPTION_NOTE,
+    )

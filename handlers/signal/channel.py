@@ -1,0 +1,250 @@
+"""Sending replies to people on Signal, and what each failure means for delivery.
+
+A reply goes out as one `send` per piece of its body (render.py), the picture or file
+on the first as a `data:` URI attachment; the message id a later edit, delete, reaction
+or quote names is the timestamp of the last piece, the one with the choices.
+
+A member's disappearing-message timer needs nothing here: signal-cli records the timer
+of every message a person sends (and their timer changes) on their contact, and puts it
+on every message to them (SendHelper.sendMessage). Setting it ourselves (`updateContact
+--expiration`) would send a timer change of our own, overriding theirs.
+
+Failures: a recipient Signal doesn't know (not registered, or gone) is unreachable, as a
+403 on Telegram; no connection to the daemon, or its network failing, is tried again
+later; the rate limit pauses proactive sends (pacing.py) and is reported to the service;
+an untrusted identity (the person's safety number changed) is trusted and the send tried
+again at once, so their message is not lost (README: the safety-number policy).
+"""
+
+import base64
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from flows.core.delivery import SendResult, Sent
+from flows.core.values import Reply
+from handlers.signal.capabilities import CHANNEL
+from handlers.signal.pacing import Pacer, Pause, is_reply
+from handlers.signal.render import Styled, render, split
+from handlers.signal.rpc import (
+    NotConnected,
+    RateLimited,
+    RpcError,
+    SignalRpc,
+    UntrustedIdentity,
+    UserError,
+)
+from storage import Account
+from storage.secret import log_tag
+
+log = logging.getLogger(__name__)
+
+PICTURE_NAME = "chart.png"
+# Signal's apps show an edit, and delete a message for everyone, for about a day after
+# it was sent; past that the message is left as it is.
+EDIT_WINDOW_SECONDS = 24 * 3600
+# signal-cli's error codes for a failure of its own I/O, and for its own bug.
+IO_ERROR = -3
+INTERNAL_ERROR = -32603
+
+UNREACHABLE = "UNREGISTERED_FAILURE"
+NETWORK = "NETWORK_FAILURE"
+
+WroteFirst = Callable[[str], Awaitable[bool]]
+RateLimitHit = Callable[[RateLimited], Awaitable[None]]
+
+
+def data_uri(content_type: str, filename: str, data: bytes) -> str:
+    """An attachment signal-cli reads from the request itself (no shared file system)."""
+    encoded = base64.b64encode(data).decode("ascii")
+    return f"data:{content_type};filename={filename};base64,{encoded}"
+
+
+# File names for relayed media that came without one.
+RELAYED_NAMES = {"photo": "photo.jpg", "voice": "voice.m4a", "sticker": "sticker.webp"}
+
+
+def attachments_of(reply: Reply) -> list[str]:
+    if reply.relayed_media is not None:
+        media = reply.relayed_media
+        name = media.file_name or RELAYED_NAMES.get(media.kind, "attachment")
+        return [data_uri(media.mime_type, name, media.data)]
+    if reply.image_png is not None:
+        return [data_uri("image/png", PICTURE_NAME, reply.image_png)]
+    if reply.document is not None:
+        document = reply.document
+        return [data_uri(document.mime_type, document.file_name, document.data)]
+    return []
+
+
+def _result_types(error: RpcError) -> set[str]:
+    """The per-recipient failure types signal-cli puts in an error's data."""
+    data = error.data if isinstance(error.data, dict) else {}
+    response = data.get("response") if isinstance(data.get("response"), dict) else {}
+    results = response.get("results") if isinstance(response, dict) else None
+    return {
+        str(result.get("type"))
+        for result in (results if isinstance(results, list) else [])
+        if isinstance(result, dict)
+    }
+
+
+class SignalChannel:
+    name = CHANNEL
+
+    def __init__(
+        self,
+        rpc: SignalRpc,
+        secret: bytes,
+        *,
+        pacer: Pacer,
+        pause: Pause,
+        wrote_first: WroteFirst,
+        on_rate_limited: RateLimitHit,
+        on_not_connected: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._rpc = rpc
+        self._secret = secret  # logs name people by a keyed hash (storage/secret.py)
+        self._pacer = pacer
+        self._pause = pause
+        self._wrote_first = wrote_first
+        self._on_rate_limited = on_rate_limited
+        # Told when a send found no daemon, so the outbox is sent once it is back.
+        self._on_not_connected = on_not_connected
+
+    def _tag(self, aci: str) -> str:
+        return log_tag(self._secret, Account(CHANNEL, aci))
+
+    async def _may_send(self, aci: str, reply: Reply) -> SendResult | None:
+        """None if it may go now (after its turn, if it is proactive); else why not."""
+        if reply.urgent or is_reply(aci):
+            return None
+        if self._pause.paused:
+            return SendResult.HELD
+        if not await self._wrote_first(aci):
+            # Messages to people who never wrote are what Signal's limits punish.
+            log.warning("signal_unsolicited_refused to=%s", self._tag(aci))
+            return SendResult.REJECTED
+        await self._pacer.wait()
+        return None
+
+    async def send(self, external_id: str, reply: Reply) -> Sent:
+        if reply.copy_of is not None:
+            # Signal has no server-side copy; the relay re-sends, so this is never asked.
+            log.warning("signal_copy_refused to=%s", self._tag(external_id))
+            return Sent(SendResult.REJECTED)
+        held = await self._may_send(external_id, reply)
+        if held is not None:
+            return Sent(held)
+        pieces = split(render(reply))
+        attachments = attachments_of(reply)
+        timestamp: int | None = None
+        for number, piece in enumerate(pieces):
+            params = self._params(external_id, piece)
+            if number == 0 and attachments:
+                params["attachments"] = attachments
+                if reply.relayed_media is not None and reply.relayed_media.kind == "voice":
+                    params["voiceNote"] = True
+            result, timestamp = await self._send_one(external_id, params, urgent=reply.urgent)
+            if result is not SendResult.SENT:
+                if number > 0:
+                    # The first pieces are out: sending it all again later shows them twice,
+                    # which beats never showing the rest (the choices are in the last).
+                    log.warning(
+                        "signal_split_incomplete to=%s piece=%d", self._tag(external_id), number
+                    )
+                return Sent(result)
+        return Sent(SendResult.SENT, str(timestamp) if timestamp is not None else None)
+
+    def _params(self, aci: str, piece: Styled) -> dict[str, Any]:
+        params: dict[str, Any] = {"recipient": [aci], "message": piece.text}
+        styles = piece.text_style()
+        if styles:
+            params["textStyle"] = styles
+        return params
+
+    async def _send_one(
+        self, aci: str, params: dict[str, Any], *, urgent: bool = False
+    ) -> tuple[SendResult, int | None]:
+        """One `send`; an untrusted identity is trusted and the send tried once more."""
+        for attempt in (1, 2):
+            try:
+                result = await self._rpc.call("send", params)
+            except UntrustedIdentity:
+                if attempt == 2 or not await self.trust(aci):
+                    log.warning("signal_identity_untrusted to=%s", self._tag(aci))
+                    return SendResult.RETRY, None
+                continue
+            except Exception as error:
+                return await self._result_of(error, aci, urgent=urgent), None
+            timestamp = result.get("timestamp") if isinstance(result, dict) else None
+            return SendResult.SENT, timestamp if isinstance(timestamp, int) else None
+        raise AssertionError("unreachable")
+
+    async def trust(self, aci: str) -> bool:
+        """Trust the person's current identity key (their safety number changed: a new
+        phone, Signal reinstalled). Nobody is told anything about it."""
+        try:
+            await self._rpc.call("trust", {"recipient": aci, "trustAllKnownKeys": True})
+        except (RpcError, NotConnected, TimeoutError) as error:
+            log.warning("signal_trust_failed to=%s error=%s", self._tag(aci), type(error).__name__)
+            return False
+        log.info("signal_identity_trusted to=%s", self._tag(aci))
+        return True
+
+    async def _result_of(self, error: Exception, aci: str, *, urgent: bool) -> SendResult:
+        tag = self._tag(aci)
+        if isinstance(error, RateLimited):
+            log.warning("signal_rate_limited to=%s challenge=%s", tag, error.token is not None)
+            await self._on_rate_limited(error)
+            # A reply or a crisis reply is tried again from the outbox; scheduled work waits
+            # for the pause to lift without spending its attempts.
+            return SendResult.RETRY if urgent or is_reply(aci) else SendResult.HELD
+        if isinstance(error, (NotConnected, TimeoutError)):
+            log.warning("signal_send_failed to=%s error=%s", tag, type(error).__name__)
+            self._on_not_connected()
+            return SendResult.RETRY
+        if isinstance(error, RpcError):
+            types = _result_types(error)
+            not_registered = isinstance(error, UserError) and "not registered" in error.message
+            if UNREACHABLE in types or not_registered:
+                return SendResult.BLOCKED
+            if NETWORK in types or error.code in (IO_ERROR, INTERNAL_ERROR):
+                log.warning("signal_send_failed to=%s code=%s", tag, error.code)
+                return SendResult.RETRY
+            log.warning("signal_rejected to=%s code=%s", tag, error.code)
+            return SendResult.REJECTED
+        raise error
+
+    async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:
+        try:
+            target = int(message_ref)
+        except ValueError:
+            return SendResult.SENT  # not a Signal message id: nothing to edit
+        if time.time() * 1000 - target > EDIT_WINDOW_SECONDS * 1000:
+            # Signal's apps would ignore it: the message stays as it was.
+            log.info("signal_edit_too_old to=%s", self._tag(external_id))
+            return SendResult.SENT
+        held = await self._may_send(external_id, reply)
+        if held is not None:
+            return held
+        if reply.withdraw:
+            try:
+                await self._rpc.call(
+                    "remoteDelete", {"recipient": [external_id], "targetTimestamp": target}
+                )
+                return SendResult.SENT
+            except RpcError as error:
+                if isinstance(error, RateLimited):
+                    return await self._result_of(error, external_id, urgent=False)
+                # Not deleted: its words are replaced by the reply's text instead.
+                log.info("signal_delete_refused to=%s code=%s", self._tag(external_id), error.code)
+            except (NotConnected, TimeoutError) as error:
+                return await self._result_of(error, external_id, urgent=False)
+        # An edit replaces the whole message: the last piece of a long one holds it all.
+        body = render(reply)
+        params = self._params(external_id, body)
+        params["editTimestamp"] = target
+        result, _timestamp = await self._send_one(external_id, params)
+        return result

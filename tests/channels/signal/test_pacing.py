@@ -1,0 +1,64 @@
+"""Which Signal sends are replies, how proactive ones are spaced, and Signal's pause."""
+
+import asyncio
+import time
+
+from handlers.signal.pacing import Pacer, Pause, is_reply, proactive, replying_to
+
+ALEX, SAM = "aci-alex", "aci-sam"
+
+
+def test_a_send_is_a_reply_only_to_the_person_being_answered() -> None:
+    assert not is_reply(ALEX)  # outside any handling: scheduled work
+    with replying_to(ALEX):
+        assert is_reply(ALEX)
+        assert not is_reply(SAM)  # a page, a relayed message: someone else
+        with proactive():
+            assert not is_reply(ALEX)  # the sweep or a drain, even to Alex
+        assert is_reply(ALEX)
+    assert not is_reply(ALEX)
+
+
+async def test_each_task_answers_its_own_sender() -> None:
+    async def answering(aci: str, other: str) -> tuple[bool, bool]:
+        with replying_to(aci):
+            await asyncio.sleep(0)  # the other task runs here
+            return is_reply(aci), is_reply(other)
+
+    results = await asyncio.gather(answering(ALEX, SAM), answering(SAM, ALEX))
+    assert list(results) == [(True, False), (True, False)]
+
+
+async def test_proactive_sends_are_spaced_by_the_interval() -> None:
+    pacer = Pacer(0.05)
+    started = time.monotonic()
+    for _ in range(4):
+        await pacer.wait()
+    assert time.monotonic() - started >= 3 * 0.05 * 0.9
+    unpaced = Pacer(0)
+    started = time.monotonic()
+    for _ in range(100):
+        await unpaced.wait()
+    assert time.monotonic() - started < 0.05
+
+
+def _paused(pause: Pause) -> bool:
+    return pause.paused
+
+
+def test_a_pause_starts_once_and_lifts() -> None:
+    pause = Pause()
+    assert not _paused(pause)
+    assert pause.hit("tok", 86400)  # starts
+    assert not pause.hit(None, 86400)  # already paused; the challenge is kept
+    assert _paused(pause) and pause.challenge == "tok"
+    pause.lift()
+    assert not _paused(pause) and pause.challenge is None
+
+
+def test_a_pause_without_a_captcha_ends_when_signals_wait_does() -> None:
+    pause = Pause()
+    pause.hit(None, 60)
+    assert _paused(pause) and pause.until is not None
+    pause.until = time.time() - 1  # a minute later
+    assert not _paused(pause)

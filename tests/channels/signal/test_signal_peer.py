@@ -1,0 +1,334 @@
+"""Peer chats over Signal, and across Signal and Telegram in one engine: the real Signal
+adapter against the fake signal-cli daemon beside the real python-telegram-bot stack
+against the fake Bot API, one database, one sweep.
+
+Everyone here has a real-looking account on their channel (a Signal phone number and
+profile name, a Telegram name, username and long id) so the tests can check that none of
+it, nor a Signal ACI, ever reaches the other side of a chat.
+"""
+
+import json
+import re
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from flows.core.clock import ManualClock
+from tests.fake_signal import FakeSignalDaemon, SentMessage
+from tests.fake_telegram import FakeTelegram
+from tests.peer.test_telegram_peer import (
+    TgUser,
+    onboard_member,
+    request_talk,
+    set_up_volunteer,
+    stored_text_containing,
+)
+from tests.peer.test_telegram_peer import leaks as telegram_leaks
+from tests.signal_harness import RunningBot, SignalPerson, aci, start_bot
+from tests.telegram_harness import text_of
+
+ADMIN = 598_002_114  # on Telegram
+TG_VOLUNTEER = 604_118_327
+TG_MEMBER = 731_946_205
+SIG_MEMBER = aci("member")
+SIG_VOLUNTEER = aci("volunteer")
+SIG_OTHER = aci("other member")
+# A relayed copy's words; the PNG signature, as a member's photo.
+PHOTO = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+async def signal() -> AsyncIterator[FakeSignalDaemon]:
+    async with FakeSignalDaemon() as daemon:
+        yield daemon
+
+
+@pytest.fixture
+async def bot(
+    signal: FakeSignalDaemon, fake: FakeTelegram, db_path: Path, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    running = await start_bot(signal, db_path, clock, telegram=fake, admins=[f"telegram:{ADMIN}"])
+    yield running
+    await running.stop()
+    assert signal.rejected == []
+
+
+def tg_admin(fake: FakeTelegram) -> TgUser:
+    return TgUser(fake, ADMIN, "Adaeze", "adaeze_admin")
+
+
+def signal_member(signal: FakeSignalDaemon, who: str = SIG_MEMBER) -> SignalPerson:
+    number = "+15557654321" if who == SIG_MEMBER else "+15557650000"
+    return SignalPerson(signal, who, number=number, name="Zebulon Quartermaine")
+
+
+def signal_volunteer(signal: FakeSignalDaemon) -> SignalPerson:
+    return SignalPerson(signal, SIG_VOLUNTEER, number="+15559990000", name="Alicia Wolfenden")
+
+
+def signal_profile(person: SignalPerson) -> list[str]:
+    """What Signal shows of an account besides its ACI: its number and profile name."""
+    return [s for s in (person.number, person.name, *person.name.split()) if s]
+
+
+def signal_secrets(person: SignalPerson) -> list[str]:
+    """All of it, the ACI too: what the other side of a chat never sees."""
+    return [person.aci, *signal_profile(person)]
+
+
+def signal_leaks(signal: FakeSignalDaemon, to: SignalPerson, secrets: Iterable[str]) -> list[str]:
+    """Where any of `secrets` shows up in what the bot sent `to` over Signal: every call's
+    parameters addressed to them (texts, attachments' names, quotes), and their transcript."""
+    needles = [s.casefold() for s in secrets]
+    found: list[str] = []
+    calls = [(m, p) for m, p in signal.calls if to.aci in json.dumps(p.get("recipient"))]
+    assert calls, "nothing was sent to them"
+    for method, params in calls:
+        shown = {k: v for k, v in params.items() if k not in ("recipient", "account")}
+        blob = json.dumps(shown, ensure_ascii=False).casefold()
+        found += [f"{method}: {n}" for n in needles if n in blob]
+    for message in signal.transcript(to.aci):
+        blob = json.dumps(
+            [message.text, message.edits, [a[:2] for a in message.attachments]],
+            ensure_ascii=False,
+        ).casefold()
+        found += [f"message {message.timestamp}: {n}" for n in needles if n in blob]
+    return found
+
+
+def telegram_calls_leak(fake: FakeTelegram, chat_id: int, secrets: Iterable[str]) -> list[str]:
+    """Where any of `secrets` (a Signal number, ACI or profile name) reached a Telegram chat."""
+    needles = [s.casefold() for s in secrets]
+    found: list[str] = []
+    calls = [c for c in fake.started if c.params.get("chat_id") == chat_id]
+    assert calls, f"nothing was sent to {chat_id}"
+    for call in calls:
+        blob = json.dumps([call.params, call.result], default=repr, ensure_ascii=False).casefold()
+        found += [f"{call.method}: {n}" for n in needles if n in blob]
+    return found
+
+
+class Containing:
+    """Equal to any text that contains `part` (to match a call's parameters)."""
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and self.part in other
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+async def invite_code_for(admin: TgUser) -> str:
+    invite = text_of(await admin.send("/invite", expect="one-time invite"))
+    found = re.search(r"/volunteer ([A-Za-z0-9_-]{1,64})", invite)
+    assert found is not None, invite
+    return found.group(1)
+
+
+async def set_up_signal_volunteer(
+    admin: TgUser, who: SignalPerson, name: str, *, capacity: str = "1 chat"
+) -> None:
+    code = await invite_code_for(admin)
+    await who.send(f"/volunteer {code}", expect="What display name")
+    await who.send(name, expect="Which topics")
+    await who.send("Done", expect="How many chats")
+    await who.send(capacity, expect="Which time zone")
+    await who.send("UTC", expect="You're set up as a peer volunteer")
+    await who.next("If someone may be in danger")  # the guide
+    await who.send("/oncall", expect="You're on call")
+
+
+async def signal_member_asks(member: SignalPerson, pseudonym: str = "Quiet Heron") -> None:
+    await member.send("/start", expect="Is it okay")
+    await member.send("1", expect="What name")
+    await member.send(pseudonym, expect="time zone")
+    await member.send("UTC", expect="reminder")
+    await member.send("18:00", expect="first check-in now")
+    await member.send("Later", expect="Whenever you're ready")
+    await member.send("/talk", expect="something you'd like to talk about")
+    await member.send("Skip", expect="I've let the peers on call know")
+
+
+async def accept_on_signal(volunteer: SignalPerson, pseudonym: str = "Quiet Heron") -> None:
+    notice = await volunteer.next(f"{pseudonym} would like to talk")
+    accept = re.search(r"🤝 Accept: (/accept \S+)", notice.text)
+    assert accept is not None, notice.text  # the button, as the command to type
+    await volunteer.send(accept.group(1), expect=f"You're now talking with {pseudonym}")
+
+
+# -- a Signal member and a Telegram volunteer ----------------------------------------------
+async def test_a_signal_member_and_a_telegram_volunteer(
+    signal: FakeSignalDaemon, fake: FakeTelegram, bot: RunningBot, db_path: Path
+) -> None:
+    admin = tg_admin(fake)
+    sam = TgUser(fake, TG_VOLUNTEER, "Samira", "samira_private", last_name="Volunteerova")
+    await set_up_volunteer(admin, sam, "Sam")
+    await sam.send("/oncall", expect="You're on call")
+    member = signal_member(signal)
+    await signal_member_asks(member)
+    await fake.wait_for_message(TG_VOLUNTEER, "Quiet Heron would like to talk")
+    await sam.tap("Accept", expect="You're now talking with Quiet Heron")
+    intro = await member.next("a peer volunteer")
+    assert intro.text.startswith("Sam, a peer volunteer")
+
+    # Member → volunteer: re-sent under the pseudonym (Telegram can't copy from Signal).
+    member.type("hi, it's been a rough week")
+    relayed = await fake.wait_for_message(TG_VOLUNTEER, "rough week")
+    assert text_of(relayed) == "Quiet Heron: hi, it's been a rough week"
+    # A photo goes across as a photo, fetched from signal-cli only to be passed on.
+    member.type("", attachments=[("image/png", PHOTO)])
+    photo_call = await fake.next_call("sendPhoto", chat_id=TG_VOLUNTEER)
+    assert photo_call.params.get("caption") == "Quiet Heron:"
+    assert [m for m, _ in signal.calls].count("getAttachment") == 1
+    # Volunteer → member: re-sent under the volunteer's display name.
+    sam.say("I'm here. What's been going on?")
+    back = await member.next("What's been going on")
+    assert back.text == "Sam: I'm here. What's been going on?"
+
+    # Nothing of either account reached the other side.
+    assert telegram_calls_leak(fake, TG_VOLUNTEER, signal_secrets(member)) == []
+    assert signal_leaks(signal, member, [*sam.secrets, str(TG_VOLUNTEER)]) == []
+    # Nor is any of it (but the ACI the member's account is known by), or the relayed words,
+    # stored.
+    stored = await stored_text_containing(
+        db_path, ["rough week", "What's been going on", *signal_profile(member), *sam.secrets]
+    )
+    assert stored == []
+
+    await member.send("/end", expect="You've ended the chat")
+    await fake.wait_for_message(TG_VOLUNTEER, "Quiet Heron has ended the chat")
+    rating = await member.next("Did talking help?")
+    assert "5️⃣ 5" in rating.text
+    member.react("4\ufe0f\u20e3", rating)  # a keycap reaction picks the fourth
+    await member.next("Anything you'd like to add")
+
+
+# -- a Telegram member and a Signal volunteer ----------------------------------------------
+async def test_a_telegram_member_and_a_signal_volunteer(
+    signal: FakeSignalDaemon, fake: FakeTelegram, bot: RunningBot, db_path: Path
+) -> None:
+    admin = tg_admin(fake)
+    alicia = signal_volunteer(signal)
+    await set_up_signal_volunteer(admin, alicia, "Sam")
+    member = TgUser(fake, TG_MEMBER, "Zebulon", "zeb_secret_handle", last_name="Quartermaine")
+    await onboard_member(member)
+    await request_talk(member, expect="I've let the peers on call know")
+    await accept_on_signal(alicia)
+    await fake.wait_for_message(TG_MEMBER, "Sam, a peer volunteer")
+
+    said = member.say("hi, rough week")
+    relayed = await alicia.next("rough week")
+    assert relayed.text == "Quiet Heron: hi, rough week"
+    # The member's edit on Telegram edits the copy on Signal (editTimestamp).
+    fake.user_edits(TG_MEMBER, said, "hi, it's been a rough week")
+    await signal.next_call("send", recipient=[SIG_VOLUNTEER], editTimestamp=relayed.timestamp)
+    assert relayed.current_text == "Quiet Heron: hi, it's been a rough week"
+    reply_ts = alicia.type("I'm here. What's been going on?")
+    back = await fake.wait_for_message(TG_MEMBER, "What's been going on")
+    assert text_of(back) == "Sam: I'm here. What's been going on?"
+    # An edit on Signal edits the copy on Telegram.
+    signal.user_edits(SIG_VOLUNTEER, reply_ts, "I'm here. Tell me what's been going on?")
+    await fake.next_call(
+        "editMessageText", chat_id=TG_MEMBER, text="Sam: I'm here. Tell me what's been going on?"
+    )
+
+    assert signal_leaks(signal, alicia, [*member.secrets, str(TG_MEMBER)]) == []
+    assert telegram_calls_leak(fake, TG_MEMBER, signal_secrets(alicia)) == []
+    assert telegram_leaks(fake, TG_MEMBER, admin) == []
+    stored = await stored_text_containing(
+        db_path, ["rough week", "What's been going on", *member.secrets, *signal_profile(alicia)]
+    )
+    assert stored == []
+
+    # The member deletes their data: their words are taken back from the volunteer's chat.
+    await member.send("/delete", expect="This deletes everything")
+    await member.tap("Yes, delete everything", expect="has been deleted")
+    await signal.next_call(
+        "remoteDelete", recipient=[SIG_VOLUNTEER], targetTimestamp=relayed.timestamp
+    )
+    assert relayed.deleted
+
+
+# -- a Signal volunteer with two chats answers by quoting ---------------------------------
+async def test_a_volunteer_with_two_chats_answers_by_quoting(
+    signal: FakeSignalDaemon, fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin = tg_admin(fake)
+    alicia = signal_volunteer(signal)
+    await set_up_signal_volunteer(admin, alicia, "Sam", capacity="2 chats")
+    heron = signal_member(signal)
+    await signal_member_asks(heron, "Quiet Heron")
+    await accept_on_signal(alicia, "Quiet Heron")
+    await heron.next("a peer volunteer")
+    robin = TgUser(fake, TG_MEMBER, "Zebulon", "zeb_secret_handle")
+    await onboard_member(robin, "Brave Otter")
+    await request_talk(robin, expect="I've let the peers on call know")
+    await accept_on_signal(alicia, "Brave Otter")
+    await fake.wait_for_message(TG_MEMBER, "Sam, a peer volunteer")
+
+    heron.type("are you still there?")
+    from_heron: SentMessage = await alicia.next("are you still there?")
+    robin.say("hello from me too")
+    await alicia.next("hello from me too")
+    # Quoting Quiet Heron's message answers Quiet Heron, though Brave Otter wrote last.
+    alicia.type("yes, still here", quote=from_heron)
+    answer = await heron.next("still here")
+    assert answer.text == "Sam: yes, still here"
+    sent_to = await alicia.next("Sent to")
+    assert "Quiet Heron" in sent_to.text
+    assert not any("still here" in m.body for m in fake.messages(TG_MEMBER))
+    # Quoting the "Sent to" line keeps answering the same member.
+    alicia.type("take your time", quote=sent_to)
+    await heron.next("take your time")
+    # A long message is passed on in pieces, each within Signal's limit.
+    long_words = "I hear you, and that sounds really hard. " * 60
+    robin.say(long_words.strip())
+    pieces = [await alicia.next("I hear you")]
+    while sum(len(p.text) for p in pieces) < len(long_words) - 60:
+        pieces.append(await alicia.next())
+    assert len(pieces) > 1
+    assert all(len(p.text.encode("utf-8")) <= 2000 for p in pieces)
+    assert pieces[0].text.startswith("Brave Otter: I hear you")
+    assert " ".join(p.text for p in pieces) == f"Brave Otter: {long_words.strip()}"
+
+
+# -- Signal pauses sending: admins told, the captcha lifts it --------------------------------
+async def test_a_rate_limit_pauses_signal_and_the_captcha_lifts_it(
+    signal: FakeSignalDaemon, fake: FakeTelegram, bot: RunningBot, clock: ManualClock
+) -> None:
+    admin = tg_admin(fake)
+    member = signal_member(signal)
+    await member.onboard(at="15:00")
+    signal.rate_limit_sends(token="challenge-token-123", retry_after=86400)
+    clock.set(datetime(2026, 11, 22, 15, 0, tzinfo=UTC))
+    await bot.sweep_now()  # the prompt is refused: Signal pauses
+    alert = text_of(await fake.wait_for_message(ADMIN, "Signal has paused"))
+    assert "/signal_captcha" in alert and "signalcaptchas.org" in alert
+    assert "challenge-token-123" not in alert  # the token is never shown to anyone
+    assert bot.signal.pause.challenge == "challenge-token-123"  # kept, to submit with
+    tried = [p for m, p in signal.calls if m == "send" and p.get("recipient") == [SIG_MEMBER]]
+    # While paused, scheduled work is not even tried...
+    await bot.sweep_now()
+    assert [p for m, p in signal.calls if m == "send" and p.get("recipient") == [SIG_MEMBER]] == (
+        tried
+    )
+    # ...but a reply is.
+    member.type("/help")
+    await signal.next_call("send", recipient=[SIG_MEMBER], message=Containing("what I can do"))
+
+    # The admin, on Telegram, solves the captcha a few minutes later.
+    clock.advance(timedelta(minutes=3))
+    await admin.send("/signal_captcha nonsense", expect="signalcaptcha://")
+    await admin.send("/signal_captcha signalcaptcha://solved.abc", expect="passing that captcha")
+    await fake.wait_for_message(ADMIN, "Signal accepted the captcha")
+    assert signal.challenges == [("challenge-token-123", "signalcaptcha://solved.abc")]
+    assert not bot.signal.pause.paused
+    # What waited goes out: the prompt, and the reply.
+    await member.next("How are you feeling")
+    await member.next("Here's what I can do")
+    alerts = [m for m in fake.messages(ADMIN) if "Signal has paused" in m.body]
+    assert len(alerts) == 1  # told once
