@@ -18,7 +18,7 @@ import os
 import re
 import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from pathlib import Path
 from typing import TextIO
 
@@ -186,10 +186,15 @@ def _start_line_reader(
     """Read lines on a daemon thread, so a blocked read never holds up shutdown."""
     queue: asyncio.Queue[str | None] = asyncio.Queue()
 
+    def post(item: str | None) -> None:
+        # The loop may have closed first (the session ended): nobody reads any more.
+        with suppress(RuntimeError):
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+
     def pump() -> None:
         for line in stream:
-            loop.call_soon_threadsafe(queue.put_nowait, line)
-        loop.call_soon_threadsafe(queue.put_nowait, None)
+            post(line)
+        post(None)
 
     threading.Thread(target=pump, name="console-input", daemon=True).start()
     return queue
