@@ -226,7 +226,14 @@ async def _member_to_volunteer(ctx: Context, handoff: Handoff) -> None:
     log.info("relayed handoff=%s direction=to_volunteer", handoff.id)
 
 
-async def _chat_for_volunteer(ctx: Context, volunteer: Volunteer) -> Handoff | None:
+class _EndedChat:
+    """A reply to a message of a chat that is no longer open: it goes to nobody."""
+
+    def __init__(self, handoff: Handoff | None) -> None:
+        self.handoff = handoff
+
+
+async def _chat_for_volunteer(ctx: Context, volunteer: Volunteer) -> Handoff | _EndedChat | None:
     chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
     by_id = {h.id: h for h in chats}
     if ctx.input.reply_to_ref is not None:
@@ -234,9 +241,11 @@ async def _chat_for_volunteer(ctx: Context, volunteer: Volunteer) -> Handoff | N
         replied_chat = notice_keys.chat_of_relay(notice) if notice is not None else None
         if replied_chat is not None:
             chosen = by_id.get(replied_chat)
-            if chosen is not None:
-                await ctx.tx.volunteers.set_current_handoff(volunteer.member_id, chosen.id)
-                return chosen
+            if chosen is None:
+                # Meant for someone whose chat has ended: never guess another recipient.
+                return _EndedChat(await ctx.tx.handoffs.get(replied_chat))
+            await ctx.tx.volunteers.set_current_handoff(volunteer.member_id, chosen.id)
+            return chosen
     if len(chats) == 1:
         return chats[0]
     if volunteer.current_handoff in by_id:
@@ -246,6 +255,16 @@ async def _chat_for_volunteer(ctx: Context, volunteer: Volunteer) -> Handoff | N
 
 async def _volunteer_to_member(ctx: Context, volunteer: Volunteer) -> None:
     handoff = await _chat_for_volunteer(ctx, volunteer)
+    if isinstance(handoff, _EndedChat):
+        alias = handoff.handoff.member_alias if handoff.handoff is not None else "that member"
+        chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
+        ctx.say(
+            f"Your chat with {alias} has ended, so I haven't sent that to anyone."
+            + (" To send it in an open chat, pick the chat and send it again:" if chats else ""),
+            commands=[command_choice(f"switch {h.ref}", h.member_alias, "💬") for h in chats],
+        )
+        log.info("relay_refused reason=chat_ended")
+        return
     if handoff is None or handoff.member_id is None:
         chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
         ctx.say(

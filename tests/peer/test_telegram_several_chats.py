@@ -107,3 +107,23 @@ async def test_end_with_two_chats_asks_which_and_can_be_cancelled(
     # One chat: /end ends it, as before.
     await bob.send("/end", expect="You've ended the chat")
     assert (await latest_handoff(bot, OTHER_MEMBER)).status == "ended"
+
+
+async def test_a_reply_to_a_chat_that_has_ended_goes_to_nobody_else(
+    fake: FakeTelegram, bot: RunningBot
+) -> None:
+    bob, _heron, oak = await two_chats(fake)
+    oak.say("thanks for today")
+    await fake.wait_for_message(BOB, "💬 Bright Oak:")
+    from_oak = await next_copy(fake, BOB)
+    await bob.send("/end", expect="Which chat would you like to end?")
+    await bob.tap("Bright Oak", expect="You've ended the chat")
+    before = len(fake.transcript(MEMBER))
+
+    # Answering Bright Oak's message after that chat ended must not reach Quiet Heron,
+    # the one chat left: the volunteer meant someone else.
+    bob.say("you did so well tonight", reply_to=from_oak.message_id)
+    told = text_of(await fake.wait_for_message(BOB, "has ended"))
+    assert "Bright Oak" in told and "haven't sent" in told
+    await bob.send("/switch", expect="Which chat")  # everything before it is handled
+    assert fake.transcript(MEMBER)[before:] == []
