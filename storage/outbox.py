@@ -87,6 +87,17 @@ class OutboxRepository:
             (account.channel, account.external_id),
         )
 
+    async def drop_relayed_from(self, account: Account) -> int:
+        """Drop re-sent peer-chat messages from `account` still waiting for someone else:
+        their rows name the sender (to tell them if the words are lost), so they go when
+        the sender's data does."""
+        cursor = await self._conn.execute(
+            "DELETE FROM outbox WHERE json_extract(payload, '$.relayed_from[0]') = ? "
+            "AND json_extract(payload, '$.relayed_from[1]') = ?",
+            (account.channel, account.external_id),
+        )
+        return cursor.rowcount
+
     async def give_up(self, max_attempts: int) -> list[str]:
         """Drop messages that failed `max_attempts` times; returns their payloads."""
         rows = await self._conn.execute_fetchall(

@@ -85,8 +85,10 @@ class DeleteData(Flow[NoData]):
             as_volunteer=EndReason.VOLUNTEER_DELETED,
         )
         # Messages still waiting to reach them (an export that failed to send, say) go too.
+        # So do their words re-sent into a chat and not yet delivered: those rows name them.
         for account in await ctx.tx.members.accounts_of(member.id):
             await ctx.tx.outbox.drop_for_account(account)
+            await ctx.tx.outbox.drop_relayed_from(account)
         ctx.drop_replies_to(ctx.account)
         await withdraw_traces(ctx, member)
         await forget_member(ctx)

@@ -11,6 +11,7 @@ are asked to send and can be made to fail; the database's files are read byte by
 """
 
 import dataclasses
+import json
 import random
 from collections.abc import Iterable
 from datetime import timedelta
@@ -445,3 +446,19 @@ async def test_telegram_shows_re_sent_media_under_the_pseudonym(
     assert params[field].input_file_content == data
     # An edit of the caption later changes the caption, as for a copied photo.
     assert media.has_media(777, 501)
+
+
+async def test_a_sender_who_deletes_their_data_leaves_no_relayed_row_naming_them(
+    room: Wire, engine: Engine, db_path: Path, telegram: Recording
+) -> None:
+    await open_chat(room)
+    telegram.failing.add(MEMBER.external_id)
+    await room.say(ALICE, ANSWER)
+    [row] = await pending_rows(engine, "telegram")
+    assert f'"{ALICE.external_id}"' in row  # it names its sender, to tell them if lost
+    await room.say(ALICE, "/delete")
+    await room.tap(ALICE, "Yes, delete everything")
+    # Their message still waiting for the member goes with them: no row keeps their
+    # account, and nobody is later told on their behalf.
+    senders = [json.loads(r).get("relayed_from") for r in await pending_rows(engine, "telegram")]
+    assert [s for s in senders if s and s[:2] == [ALICE.channel, ALICE.external_id]] == []
