@@ -145,6 +145,8 @@ TUNED_ON = {
     "blind-10.tsv",
     "blind-11.tsv",
     "blind-12.tsv",
+    "blind-13.tsv",
+    "blind-14.tsv",
 }
 
 
