@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 TUNING_SET = ROOT / "tests" / "crisis_eval.tsv"
 OUT_DIR = ROOT / "flows" / "safety" / "crisis"
-VERSION = "semantic-6"
+VERSION = "semantic-7"
 SEED = 20261203
 FOLDS = 5
 REPEATS = 5
