@@ -35,7 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-DETECTOR_VERSION = "lexicon-7"
+DETECTOR_VERSION = "lexicon-8"
 # Words before a match in which a negation counts (NegEx-style window).
 NEGATION_WINDOW = 4
 # An affirmation is negated only by the word just before it ("not just tired"): in "I'm not
@@ -63,6 +63,9 @@ _FIRST_PERSON = re.compile(r"(?<![\w'])i(?:'m|'ve|'d|'ll)?(?![\w'])")
 _SPEAKER_IN_MATCH = re.compile(r"(?<![\w'])(?:i|i'm|i've|i'd|i'll|me|my|myself|mine)(?![\w'])")
 # Where a sentence ends, for story and film context.
 _SENTENCE_END = re.compile(r"[.!?\n]")
+# A word with its g dropped ("steppin", "parkin"): three letters or more ending in a
+# consonant, then "in".
+_DROPPED_G = re.compile(r"(?<![\w'])([a-z]{2,}[b-df-hj-np-tv-z])in(?![\w'])")
 # Letters-only runs that may be words run together ("killmyself", "iwanttodie").
 _JOINED_CANDIDATE = re.compile(r"(?<![a-z'])[a-z]{5,40}(?![a-z'])")
 SUBJECTS = ("self", "other")
@@ -193,6 +196,7 @@ class RiskDetector:
         self._joined_words = frozenset(normalise.get("joined_words", []))
         self._joined_keys = frozenset(normalise.get("joined_keys", []))
         self._longest_joined = max((len(w) for w in self._joined_words), default=0)
+        self._not_dropped_g = frozenset(normalise.get("not_dropped_g", []))
 
     @staticmethod
     def _rule(lexicon: _Lexicon, rule: dict[str, Any]) -> _Rule:
@@ -242,8 +246,14 @@ class RiskDetector:
             return " ".join(pieces)
         return word
 
+    def _with_g(self, found: re.Match[str]) -> str:
+        """ "steppin" → "stepping", unless the word is one of its own ("cousin")."""
+        word = found.group()
+        return word if word in self._not_dropped_g else found.group(1) + "ing"
+
     def _words(self, text: str) -> str:
         text = _JOINED_CANDIDATE.sub(lambda m: self._split_joined(m.group()), text)
+        text = _DROPPED_G.sub(self._with_g, text)
         return self._shorthand_words.sub(lambda m: self._shorthand[m.group()], text)
 
     def normalise(self, text: str) -> tuple[str, str]:
