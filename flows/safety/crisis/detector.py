@@ -43,7 +43,7 @@ NEGATION_WINDOW = 4
 AFFIRMATION_NEGATION_WINDOW = 1
 # Words before a `present` rule's match in which a habitual past ("used to wish") still
 # lowers it.
-HABIT_WINDOW = 3
+HABIT_WINDOW = 5
 # How far either side of a match its clause is looked for, and how many matches of one rule
 # are weighed: together they keep a message's cost linear in its length, whatever it
 # repeats (a 4 KB message of one phrase over and over once cost 0.1 s of the event loop).
