@@ -61,6 +61,9 @@ _FIRST_PERSON = re.compile(r"(?<![\w'])i(?:'m|'ve|'d|'ll)?(?![\w'])")
 # A match that itself names the speaker ("…better off without me") is the speaker's own,
 # whoever the clause began with.
 _SPEAKER_IN_MATCH = re.compile(r"(?<![\w'])(?:i|i'm|i've|i'd|i'll|me|my|myself|mine)(?![\w'])")
+# A match that begins with a request to the reader ("tell him it wasn't his fault") is the
+# speaker's own, whoever the clause named before it ("if my sponsor asks, tell him…").
+_REQUEST = re.compile(r"(?:please )?(?:tell|make sure|let)(?![\w'])")
 # Where a sentence ends, for story and film context.
 _SENTENCE_END = re.compile(r"[.!?\n]")
 # A word with its g dropped ("steppin", "parkin"): three letters or more ending in a
@@ -293,6 +296,7 @@ class RiskDetector:
             cues
             and not _FIRST_PERSON.search(before, cues[-1].end())
             and not _SPEAKER_IN_MATCH.search(text, start, end)
+            and not _REQUEST.match(text, start)
         ):
             mods.append(THIRD)
         return mods
