@@ -268,7 +268,7 @@ def test_lexicon_8_families(text: str, tier: int) -> None:
         "i wanted to die all through college. i'm not there anymore",
         "i was suicidal in my twenties. now i actually like my life",
         "3 years ago i had the pills counted out. today i'm holding my first grandchild",
-        "used to think my family would be better off without me. now i know that was the depression",
+        "used to think my family would be better off without me. now i know that was the illness",
         # A meeting share about the past.
         "shared about how close to dying i got with the fent at group tonight, people listened",
         # A place where one used to go, for what it was.

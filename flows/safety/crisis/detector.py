@@ -19,8 +19,11 @@ layer. An affirmation is negated only by the word just before it: "I'm not suici
 tired" is cleared, "I'm not just tired" is not. A figure of speech — a laugh beside a small
 cause ("kms lol i left my keys again"), "if I have to sit through one more…", a joke said to
 be one ("jk") — lowers a tier-1 match to the direct question (`mod.figure`), never further.
-Rules marked `subject = "other"` are about someone else ("kill himself") and always count as
-third party; `urgent` rules (an overdose in progress) keep tier 1 when it is someone else's.
+A match that begins with a request to the reader ("tell him it wasn't his fault") is the
+speaker's own, whoever the clause named before it. Words with a dropped g ("steppin") are
+read in full. Rules marked `subject = "other"` are about someone else ("kill himself") and
+always count as third party; `urgent` rules (an overdose in progress) keep tier 1 when it
+is someone else's.
 Deterministic and offline, so every decision can be audited.
 """
 
