@@ -2,9 +2,10 @@
 
 Without `--file`, scores the tuning set (tests/crisis_eval.tsv, which the patterns were
 tuned on, so its figures are in-sample; it holds the scored blind batches 1 and 2 since
-`lexicon-4`, 3 and 4 since `lexicon-5`, 5 and 6 since `lexicon-6`, and 7 to 12 since
-`lexicon-7`) and the development set (tests/crisis_dev.tsv, written before the `lexicon-3`
-patterns and never tuned on) separately, then measures messages per second. With `--file
+`lexicon-4`, 3 and 4 since `lexicon-5`, 5 and 6 since `lexicon-6`, 7 to 12 since
+`lexicon-7`, and 13 and 14 since `lexicon-8`) and the development set
+(tests/crisis_dev.tsv, written before the `lexicon-3` patterns and never tuned on)
+separately, then measures messages per second. With `--file
 PATH`, scores any TSV with the same columns (`expected_tier`, `category`, `text`) once,
 without looking at its messages.
 

@@ -213,6 +213,77 @@ def test_lexicon_7_families(text: str, tier: int) -> None:
     assert assess(text).tier == tier
 
 
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        # lexicon-8: any dropped g is read in full, a word of its own is left as it is.
+        ("thinkin about steppin off the overpass tonight", 1),
+        ("waitin on the roof of the parkin garage, not climbing back down", 1),
+        ("my cousin at the meeting says hi", 0),
+        # Goodbyes in more words; a request to the reader is the speaker's own.
+        ("so long friends. i'm out for good", 1),
+        ("signing off for good. don't come looking for me", 1),
+        ("tell my dad i'm sorry. won't be texting him again", 1),
+        ("if my brother asks, tell him none of it was his fault. sorry", 1),
+        # A cover story beside means or things given away.
+        ("gave my cat to my aunt, told her i was travelling. i'm not", 1),
+        # Means by purpose, plenty, access; a ligature with a time; a method looked up.
+        ("bought rope today and it ain't for the garden", 1),
+        ("kept my mom's sleeping pills. i know how many it takes", 1),
+        ("there's a rifle in the basement and i know the combination to the cabinet", 1),
+        ("tying a cord to the rafter once everyone is out", 1),
+        ("googled how long drowning takes. i'm going to do it", 1),
+        ("gonna take all my meds with the vodka so i don't wake up", 1),
+        ("gonna go in the garage and start the car and shut the door", 1),
+        # Amounts, someone else's overdose, places, plans.
+        ("took 3 blister packs of ibuprofen an hour ago", 1),
+        ("my uncle is limp and i can't feel a pulse, he was using", 1),
+        ("standing by the lake with stones in my pockets, ready to let go", 1),
+        ("got everything lined up for tonight", 1),
+        ("timing it so nobody finds me before morning", 1),
+        ("i'm not making it to my birthday, that's decided", 1),
+        # Tier 2 in everyday words.
+        ("no future for a washed up addict like me", 2),
+        ("i don't even want to be alive anymore", 2),
+        ("wouldn't bother me if i got hit by a truck", 2),
+        ("been wanting to cut again so bad", 2),
+        ("my aunt keeps talking about her funeral and i'm scared", 2),
+        ("my dad would be happier without him, my brother said, i'm worried", 2),
+    ],
+)
+def test_lexicon_8_families(text: str, tier: int) -> None:
+    assert assess(text).tier == tier
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # lexicon-8 false alarms: "ain't" negates beside a small cause; a plain no answered.
+        "i ain't thinking about killing myself, just annoyed with my boss",
+        "my therapist asked if i want to die. no, i don't",
+        "no i don't want to die, i just want my landlord to call me back",
+        "not suicidal or anything, just real tired",
+        # The past beside the present, in more words.
+        "remember when i said i wanted to kms? that was 2 years ago and i'm doing better",
+        "i wanted to die all through college. i'm not there anymore",
+        "i was suicidal in my twenties. now i actually like my life",
+        "3 years ago i had the pills counted out. today i'm holding my first grandchild",
+        "used to think my family would be better off without me. now i know that was the illness",
+        # A meeting share about the past.
+        "shared about how close to dying i got with the fent at group tonight, people listened",
+        # A place where one used to go, for what it was.
+        "at the lake where we used to swim as kids, having a picnic",
+    ],
+)
+def test_lexicon_8_false_alarms_are_cleared(text: str) -> None:
+    assert assess(text).tier == 0
+
+
+def test_one_more_shift_is_a_figure_of_speech() -> None:
+    result = assess("if my boss gives me one more double i'll kms lol")
+    assert result.tier == 2 and "mod.figure" in result.rule_ids
+
+
 def test_a_joke_said_to_be_one_asks_rather_than_pages() -> None:
     result = assess("ugh the commute makes me want to jump off a bridge lol jk")
     assert result.tier == 2 and "mod.figure" in result.rule_ids

@@ -20,7 +20,7 @@ from tests.peer.test_telegram_peer import ADMIN, MEMBER, onboard_member, people,
 from tests.telegram_harness import RunningBot, db_rows, text_of
 
 # Words the lexicon finds nothing in, whose meaning the model reads as needing the question.
-UNSAID = "kept staring at the razor in the bathroom again, havent used it yet"
+UNSAID = "kept holding the blade in the bathroom again, havent used it yet"
 # Closer to the line: asked only after a recent sign of risk (any sentence the scorer places
 # between `CONTEXT_ASK` and `ASK` serves; the first test checks that this one does).
 AMBIGUOUS = "everything feels heavy and pointless"

@@ -19,8 +19,11 @@ layer. An affirmation is negated only by the word just before it: "I'm not suici
 tired" is cleared, "I'm not just tired" is not. A figure of speech — a laugh beside a small
 cause ("kms lol i left my keys again"), "if I have to sit through one more…", a joke said to
 be one ("jk") — lowers a tier-1 match to the direct question (`mod.figure`), never further.
-Rules marked `subject = "other"` are about someone else ("kill himself") and always count as
-third party; `urgent` rules (an overdose in progress) keep tier 1 when it is someone else's.
+A match that begins with a request to the reader ("tell him it wasn't his fault") is the
+speaker's own, whoever the clause named before it. Words with a dropped g ("steppin") are
+read in full. Rules marked `subject = "other"` are about someone else ("kill himself") and
+always count as third party; `urgent` rules (an overdose in progress) keep tier 1 when it
+is someone else's.
 Deterministic and offline, so every decision can be audited.
 """
 
@@ -35,7 +38,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-DETECTOR_VERSION = "lexicon-7"
+DETECTOR_VERSION = "lexicon-8"
 # Words before a match in which a negation counts (NegEx-style window).
 NEGATION_WINDOW = 4
 # An affirmation is negated only by the word just before it ("not just tired"): in "I'm not
@@ -43,7 +46,7 @@ NEGATION_WINDOW = 4
 AFFIRMATION_NEGATION_WINDOW = 1
 # Words before a `present` rule's match in which a habitual past ("used to wish") still
 # lowers it.
-HABIT_WINDOW = 3
+HABIT_WINDOW = 5
 # How far either side of a match its clause is looked for, and how many matches of one rule
 # are weighed: together they keep a message's cost linear in its length, whatever it
 # repeats (a 4 KB message of one phrase over and over once cost 0.1 s of the event loop).
@@ -61,8 +64,14 @@ _FIRST_PERSON = re.compile(r"(?<![\w'])i(?:'m|'ve|'d|'ll)?(?![\w'])")
 # A match that itself names the speaker ("…better off without me") is the speaker's own,
 # whoever the clause began with.
 _SPEAKER_IN_MATCH = re.compile(r"(?<![\w'])(?:i|i'm|i've|i'd|i'll|me|my|myself|mine)(?![\w'])")
+# A match that begins with a request to the reader ("tell him it wasn't his fault") is the
+# speaker's own, whoever the clause named before it ("if my sponsor asks, tell him…").
+_REQUEST = re.compile(r"(?:please )?(?:tell|make sure|let)(?![\w'])")
 # Where a sentence ends, for story and film context.
 _SENTENCE_END = re.compile(r"[.!?\n]")
+# A word with its g dropped ("steppin", "parkin"): three letters or more ending in a
+# consonant, then "in".
+_DROPPED_G = re.compile(r"(?<![\w'])([a-z]{2,}[b-df-hj-np-tv-z])in(?![\w'])")
 # Letters-only runs that may be words run together ("killmyself", "iwanttodie").
 _JOINED_CANDIDATE = re.compile(r"(?<![a-z'])[a-z]{5,40}(?![a-z'])")
 SUBJECTS = ("self", "other")
@@ -193,6 +202,7 @@ class RiskDetector:
         self._joined_words = frozenset(normalise.get("joined_words", []))
         self._joined_keys = frozenset(normalise.get("joined_keys", []))
         self._longest_joined = max((len(w) for w in self._joined_words), default=0)
+        self._not_dropped_g = frozenset(normalise.get("not_dropped_g", []))
 
     @staticmethod
     def _rule(lexicon: _Lexicon, rule: dict[str, Any]) -> _Rule:
@@ -242,8 +252,14 @@ class RiskDetector:
             return " ".join(pieces)
         return word
 
+    def _with_g(self, found: re.Match[str]) -> str:
+        """ "steppin" → "stepping", unless the word is one of its own ("cousin")."""
+        word = found.group()
+        return word if word in self._not_dropped_g else found.group(1) + "ing"
+
     def _words(self, text: str) -> str:
         text = _JOINED_CANDIDATE.sub(lambda m: self._split_joined(m.group()), text)
+        text = _DROPPED_G.sub(self._with_g, text)
         return self._shorthand_words.sub(lambda m: self._shorthand[m.group()], text)
 
     def normalise(self, text: str) -> tuple[str, str]:
@@ -283,6 +299,7 @@ class RiskDetector:
             cues
             and not _FIRST_PERSON.search(before, cues[-1].end())
             and not _SPEAKER_IN_MATCH.search(text, start, end)
+            and not _REQUEST.match(text, start)
         ):
             mods.append(THIRD)
         return mods
