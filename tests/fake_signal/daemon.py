@@ -650,6 +650,7 @@ class FakeSignalDaemon:
                     quote=quote,
                     attachments=attachments,
                     view_once=bool(p.get("viewOnce")),
+                    voice_note=bool(p.get("voiceNote")),
                     no_urgent=bool(p.get("noUrgent")),
                 )
             )

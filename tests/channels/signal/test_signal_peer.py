@@ -18,6 +18,7 @@ import pytest
 from flows.core.clock import ManualClock
 from tests.fake_signal import FakeSignalDaemon, SentMessage
 from tests.fake_telegram import FakeTelegram
+from tests.peer.test_relayed_words import on_disk
 from tests.peer.test_telegram_peer import (
     TgUser,
     onboard_member,
@@ -332,3 +333,58 @@ async def test_a_rate_limit_pauses_signal_and_the_captcha_lifts_it(
     await member.next("Here's what I can do")
     alerts = [m for m in fake.messages(ADMIN) if "Signal has paused" in m.body]
     assert len(alerts) == 1  # told once
+
+
+# -- photos and voice messages across the channels, both ways -------------------------------
+SNAPSHOT = b"\xff\xd8\xff\xe0 tangerine kite over the pier"
+RECORDING = b"OggS\x00\x02 murmured saffron lullaby"
+SIGNAL_SNAPSHOT = b"\x89PNG\r\n\x1a\n cobalt heron in the reeds"
+
+
+async def test_photos_and_voice_messages_cross_both_ways_under_the_pseudonyms(
+    signal: FakeSignalDaemon, fake: FakeTelegram, bot: RunningBot, db_path: Path
+) -> None:
+    admin = tg_admin(fake)
+    alicia = signal_volunteer(signal)
+    await set_up_signal_volunteer(admin, alicia, "Sam")
+    member = TgUser(fake, TG_MEMBER, "Zebulon", "zeb_secret_handle", last_name="Quartermaine")
+    await onboard_member(member)
+    await request_talk(member, expect="I've let the peers on call know")
+    await accept_on_signal(alicia)
+    await fake.wait_for_message(TG_MEMBER, "Sam, a peer volunteer")
+
+    # Telegram → Signal: a photo, fetched from Telegram for this chat, arrives as a picture.
+    fake.user_sends_photo(TG_MEMBER, caption="marmalade sky tonight", data=SNAPSHOT)
+    photo = await alicia.next("marmalade sky")
+    assert photo.text == "Quiet Heron: marmalade sky tonight"
+    assert photo.attachments == [("image/jpeg", "photo.jpg", SNAPSHOT)]
+    assert not photo.voice_note
+    # A voice message arrives as audio Signal plays as a voice message, with no caption.
+    fake.user_sends_voice(TG_MEMBER, data=RECORDING)
+    voice = await alicia.next("Quiet Heron:")
+    assert voice.text == "Quiet Heron:"
+    assert voice.attachments == [("audio/ogg", "voice.ogg", RECORDING)]
+    assert voice.voice_note
+
+    # Signal → Telegram: a photo with a caption, fetched from signal-cli for this chat only.
+    alicia.type("the view from my window", attachments=[("image/png", SIGNAL_SNAPSHOT)])
+    shown = await fake.wait_for_message(TG_MEMBER, "Sam: the view from my window")
+    assert shown.kind == "photo" and shown.protect_content
+    assert shown.file is not None and shown.file.data == SIGNAL_SNAPSHOT
+    # A voice message from Signal reaches Telegram as an audio file under the name.
+    alicia.type("", attachments=[("audio/aac", b"\xff\xf1 whispered indigo reply")])
+    heard = await fake.wait_for_message(TG_MEMBER, "Sam:")
+    assert heard.kind == "document"
+    assert heard.file is not None and heard.file.data == b"\xff\xf1 whispered indigo reply"
+
+    # Nothing of either account crossed: no name, number, ACI or Telegram id.
+    assert signal_leaks(signal, alicia, [*member.secrets, str(TG_MEMBER)]) == []
+    assert telegram_calls_leak(fake, TG_MEMBER, signal_secrets(alicia)) == []
+    assert telegram_leaks(fake, TG_MEMBER, admin) == []
+    # And nothing of the pictures, the recordings or their captions is left on disk.
+    await bot.sweep_now()
+    needles = [
+        "marmalade sky", "the view from my window", "tangerine kite", "murmured saffron",
+        "cobalt heron", "whispered indigo",
+    ]  # fmt: skip
+    assert on_disk(db_path, needles) == []
