@@ -388,3 +388,65 @@ async def test_photos_and_voice_messages_cross_both_ways_under_the_pseudonyms(
         "cobalt heron", "whispered indigo",
     ]  # fmt: skip
     assert on_disk(db_path, needles) == []
+
+
+# -- a long relayed message, in pieces: quoted, edited ---------------------------------------
+async def pieces_of(volunteer: SignalPerson, first: str, total: int) -> list[SentMessage]:
+    """The pieces of a relayed message of `total` characters, from the one with `first`."""
+    pieces = [await volunteer.next(first)]
+    while sum(len(p.text) + 1 for p in pieces) < total:
+        pieces.append(await volunteer.next())
+    return pieces
+
+
+async def test_a_long_relayed_message_in_pieces_is_one_message_to_quote_and_edit(
+    signal: FakeSignalDaemon, fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin = tg_admin(fake)
+    alicia = signal_volunteer(signal)
+    await set_up_signal_volunteer(admin, alicia, "Sam", capacity="2 chats")
+    robin = TgUser(fake, TG_MEMBER, "Zebulon", "zeb_secret_handle")
+    await onboard_member(robin, "Brave Otter")
+    await request_talk(robin, expect="I've let the peers on call know")
+    await accept_on_signal(alicia, "Brave Otter")
+    await fake.wait_for_message(TG_MEMBER, "Sam, a peer volunteer")
+    heron = signal_member(signal)
+    await signal_member_asks(heron, "Quiet Heron")
+    await accept_on_signal(alicia, "Quiet Heron")
+    await heron.next("a peer volunteer")
+
+    long_words = ("It has been a long and tiring week at the shelter. " * 100).strip()
+    said = robin.say(long_words)
+    pieces = await pieces_of(alicia, "It has been", len(f"Brave Otter: {long_words}"))
+    assert len(pieces) == 3
+    heron.type("are you still there?")
+    await alicia.next("are you still there?")
+
+    # Quoting the first piece (not only the last) answers Brave Otter, though Quiet Heron
+    # wrote since.
+    alicia.type("that sounds exhausting", quote=pieces[0])
+    back = await fake.wait_for_message(TG_MEMBER, "exhausting")
+    assert text_of(back) == "Sam: that sounds exhausting"
+    assert "Brave Otter" in (await alicia.next("Sent to")).text
+    assert not any("exhausting" in m.text for m in signal.transcript(SIG_MEMBER))
+    # Quoting the middle piece does too.
+    alicia.type("take all the time you need", quote=pieces[1])
+    await fake.wait_for_message(TG_MEMBER, "take all the time")
+
+    # An edit puts the new words in the same pieces, cut afresh.
+    edited = long_words.replace("tiring", "draining")
+    fake.user_edits(TG_MEMBER, said, edited)
+    for piece in pieces:
+        await signal.next_call("send", recipient=[SIG_VOLUNTEER], editTimestamp=piece.timestamp)
+    assert [bool(p.edits) for p in pieces] == [True, True, True]
+    assert " ".join(p.current_text for p in pieces) == f"Brave Otter: {edited}"
+    assert all(len(p.current_text.encode("utf-8")) <= 2000 for p in pieces)
+    # Made short, the first piece holds it all and the pieces it no longer needs are deleted.
+    fake.user_edits(TG_MEMBER, said, "Actually, it was fine in the end.")
+    await signal.next_call("send", recipient=[SIG_VOLUNTEER], editTimestamp=pieces[0].timestamp)
+    for piece in pieces[1:]:
+        await signal.next_call(
+            "remoteDelete", recipient=[SIG_VOLUNTEER], targetTimestamp=piece.timestamp
+        )
+    assert pieces[0].current_text == "Brave Otter: Actually, it was fine in the end."
+    assert [p.deleted for p in pieces] == [False, True, True]
