@@ -450,3 +450,61 @@ async def test_a_long_relayed_message_in_pieces_is_one_message_to_quote_and_edit
         )
     assert pieces[0].current_text == "Brave Otter: Actually, it was fine in the end."
     assert [p.deleted for p in pieces] == [False, True, True]
+
+
+# -- "delete for everyone" on Signal withdraws the relayed copies ---------------------------
+async def test_deleting_for_everyone_on_signal_withdraws_the_copies(
+    signal: FakeSignalDaemon, fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin = tg_admin(fake)
+    sam = TgUser(fake, TG_VOLUNTEER, "Samira", "samira_private", last_name="Volunteerova")
+    await set_up_volunteer(admin, sam, "Sam")
+    await sam.send("/oncall", expect="You're on call")
+    member = signal_member(signal)
+    await signal_member_asks(member)
+    await fake.wait_for_message(TG_VOLUNTEER, "Quiet Heron would like to talk")
+    await sam.tap("Accept", expect="You're now talking with Quiet Heron")
+    await member.next("a peer volunteer")
+
+    regretted = member.type("I shouldn't have said that about my sister")
+    copy = await fake.wait_for_message(TG_VOLUNTEER, "about my sister")
+    kept = member.type("anyway, how are you?")
+    await fake.wait_for_message(TG_VOLUNTEER, "how are you")
+    # The member deletes their first message for everyone: its copy goes from Sam's chat.
+    signal.user_deletes(SIG_MEMBER, regretted)
+    await fake.next_call("deleteMessage", chat_id=TG_VOLUNTEER, message_id=copy.message_id)
+    assert not any("about my sister" in m.body for m in fake.messages(TG_VOLUNTEER))
+    assert any("how are you" in m.body for m in fake.messages(TG_VOLUNTEER))
+    # A deletion of a message that was never relayed asks nothing of anyone.
+    signal.user_deletes(SIG_MEMBER, kept - 10_000)
+    sam.say("I'm okay, thanks for asking")
+    await member.next("thanks for asking")
+    deletes = [c for c in fake.started if c.method == "deleteMessage"]
+    assert len(deletes) == 1
+    # Nobody was told anything about it.
+    assert not any("deleted" in m.text.lower() for m in signal.transcript(SIG_MEMBER))
+
+
+async def test_a_signal_volunteers_deletion_withdraws_the_copy_on_signal(
+    signal: FakeSignalDaemon, fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin = tg_admin(fake)
+    alicia = signal_volunteer(signal)
+    await set_up_signal_volunteer(admin, alicia, "Sam")
+    heron = signal_member(signal)
+    await signal_member_asks(heron)
+    await accept_on_signal(alicia)
+    await heron.next("a peer volunteer")
+
+    oops = alicia.type("call me on 07700 900123, it's easier")
+    # Contact details are held back, never relayed: nothing to withdraw from Quiet Heron.
+    await alicia.next("haven't passed that message on")
+    said = alicia.type("sorry, that was meant for someone else")
+    copy = await heron.next("meant for someone else")
+    signal.user_deletes(SIG_VOLUNTEER, said)
+    await signal.next_call("remoteDelete", recipient=[SIG_MEMBER], targetTimestamp=copy.timestamp)
+    assert copy.deleted
+    signal.user_deletes(SIG_VOLUNTEER, oops)
+    heron.type("no worries")
+    await alicia.next("no worries")
+    assert [m for m, _p in signal.calls].count("remoteDelete") == 1
