@@ -76,6 +76,9 @@ class Sent:
     result: SendResult
     # The channel's id for the message it created (to edit it or recognise replies).
     message_ref: str | None = None
+    # Where it went in several pieces (Signal cuts long bodies), each one's own id: a reply
+    # to any of them is a reply to the message; `message_ref` names them all, for edits.
+    parts: tuple[str, ...] = ()
 
 
 class Channel(Protocol):
@@ -143,7 +146,7 @@ class Postman:
         delivered: list[int] = []
         retry: list[int] = []
         blocked: set[Account] = set()
-        notices: list[tuple[Account, str, int]] = []
+        notices: list[tuple[Account, Sent, int]] = []
         for item in items:
             if item.account in blocked or item.outbox_id in self._in_flight:
                 continue
@@ -163,7 +166,7 @@ class Postman:
                 continue
             delivered.append(item.outbox_id)
             if sent.message_ref is not None and item.reply.notice is not None:
-                notices.append((item.account, sent.message_ref, item.outbox_id))
+                notices.append((item.account, sent, item.outbox_id))
         await self._settle(delivered, retry, blocked, notices)
 
     async def _send(self, item: Delivery) -> Sent:
@@ -246,7 +249,7 @@ class Postman:
         delivered: Sequence[int],
         retry: Sequence[int],
         blocked: set[Account],
-        notices: Sequence[tuple[Account, str, int]] = (),
+        notices: Sequence[tuple[Account, Sent, int]] = (),
     ) -> None:
         if not (delivered or retry or blocked):
             return
@@ -261,8 +264,10 @@ class Postman:
         told: list[Delivery] = []
         async with self._db.transaction() as tx:
             await tx.outbox.delete(delivered)
-            for account, ref, outbox_id in notices:
-                await tx.notices.sent(account, notice_keys.pending(outbox_id), ref)
+            for account, sent, outbox_id in notices:
+                assert sent.message_ref is not None
+                pending = notice_keys.pending(outbox_id)
+                await tx.notices.sent(account, pending, sent.message_ref, sent.parts)
             for outbox_id in retry:
                 await tx.outbox.record_attempt(outbox_id)
             for account in blocked:

@@ -220,9 +220,10 @@ class Engine:
         if inp.reaction is not None:
             await self._reacted(ctx, inp.reaction)
             return
-        if inp.edited:
+        if inp.edited or inp.deleted:
             # An edit never answers a question or runs a command; the guard has read the
-            # new words (in `handle`), and an open peer chat passes them on.
+            # new words (in `handle`), and an open peer chat passes them on. A deletion
+            # likewise means something only there: its copies are withdrawn.
             if self.hooks.relay is not None:
                 await self.hooks.relay(ctx)
             return

@@ -27,7 +27,8 @@ class Hooks:
     # Typed words of a command button just offered (outside any question or peer chat):
     # runs the button's command.
     buttons: InputHook | None = None
-    # An open peer chat: relays the input to the other side (an edit: edits its copies).
+    # An open peer chat: relays the input to the other side (an edit: edits its copies; a
+    # deletion: withdraws them).
     relay: InputHook | None = None
     # Attachments that reach no chat (e.g. an admin's calendar file).
     media: InputHook | None = None

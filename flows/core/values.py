@@ -278,6 +278,9 @@ class Input:
     # reads it and an open peer chat passes it on, but it never answers a question or
     # runs a command.
     edited: bool = False
+    # The person deleted their earlier message `message_ref` for everyone (Signal's "delete
+    # for everyone"): an open peer chat withdraws its copies; nothing else reads it.
+    deleted: bool = False
     # A reaction (this emoji) to the message `reply_to_ref`: it answers the question that
     # message asks, if that question is still open, and means nothing otherwise.
     reaction: str | None = None
@@ -323,6 +326,11 @@ class Input:
             media=media,
             edited=True,
         )
+
+    @classmethod
+    def deletion(cls, *, message_ref: str) -> "Input":
+        """A person deleted their message `message_ref` for everyone (Signal)."""
+        return cls(message_ref=message_ref, deleted=True)
 
     @classmethod
     def reacted(cls, emoji: str, *, target_ref: str) -> "Input":

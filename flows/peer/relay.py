@@ -120,6 +120,8 @@ async def relay_in_chat(ctx: Context) -> bool:
     """Relay a member's or volunteer's message in an open chat; False if there is none."""
     if ctx.input.edited:
         return await relay_edit(ctx)
+    if ctx.input.deleted:
+        return await relay_deletion(ctx)
     if ctx.member is None or (ctx.state is not None and ctx.state.question is not None):
         return False  # an open question takes the answer (e.g. a check-in mid-chat)
     if await refuse_unsafe_media(ctx):
@@ -349,6 +351,50 @@ async def relay_edit(ctx: Context) -> bool:
             )
             ctx.send_to(account, edit)
             log.info("relayed_edit handoff=%s", chat.id)
+    return True
+
+
+# Shown in place of a withdrawn copy where its channel can't delete it (any more).
+DELETED_BY_SENDER = "(Deleted: the person who wrote this took it back.)"
+
+
+async def relay_deletion(ctx: Context) -> bool:
+    """Someone deleted, for everyone, a message they sent into a chat: its copies go too.
+
+    Each copy is deleted where its channel can (or its words replaced by a neutral line
+    where it can't), as when a person deletes their data (flows/members/traces.py); a copy
+    still in the outbox is never sent, and words kept for the peer who accepts are dropped.
+    Only Signal tells Hearthside of such a deletion (Telegram tells a bot nothing of it).
+    """
+    inp = ctx.input
+    if ctx.member is None or inp.message_ref is None:
+        return False
+    handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
+    if handoff is not None and handoff.status is HandoffStatus.WAITING:
+        if await ctx.tx.handoffs.edit_kept_words(handoff.id, inp.message_ref, None):
+            log.info("waiting_words_deleted handoff=%s", handoff.id)
+        return True
+    chats = [handoff] if handoff is not None and handoff.status is HandoffStatus.ACTIVE else []
+    chats += await ctx.tx.handoffs.active_for_volunteer(ctx.member.id)
+    if not chats:
+        return False
+    own = set(await ctx.tx.members.accounts_of(ctx.member.id))
+    for chat in chats:
+        key = notice_keys.copy(chat.id, inp.message_ref)
+        sent: set[Account] = set()
+        for account, ref, _key in await ctx.tx.notices.recorded(key):
+            if account in own:
+                continue
+            outbox_id = notice_keys.pending_outbox_id(ref)
+            if outbox_id is not None:
+                await ctx.tx.outbox.drop_notice(outbox_id, account, key)
+                await ctx.tx.notices.forget_message(account, ref)
+            else:
+                sent.add(account)
+        for account in sent:
+            ctx.send_to(account, Reply(DELETED_BY_SENDER, replaces_notice=key, withdraw=True))
+        if sent:
+            log.info("relayed_deletion handoff=%s", chat.id)
     return True
 
 

@@ -1,8 +1,13 @@
 """Sending replies to people on Signal, and what each failure means for delivery.
 
 A reply goes out as one `send` per piece of its body (render.py), the picture or file
-on the first as a `data:` URI attachment; the message id a later edit, delete, reaction
-or quote names is the timestamp of the last piece, the one with the choices.
+on the first as a `data:` URI attachment. A message's id is its timestamp; one sent in
+pieces is named by all of theirs ("1700000000001,1700000000002"), and each piece is
+recorded as a part of it (`Sent.parts`), so a reaction to or a quote of any piece is one
+of the message. An edit of such a message puts the new words in the same pieces, cut
+afresh: pieces it no longer needs are deleted, and if it needs more than there are, the
+last one carries the rest (signal-cli attaches the whole text to a body past its limit).
+Deleting it deletes every piece.
 
 A member's disappearing-message timer needs nothing here: signal-cli records the timer
 of every message a person sends (and their timer changes) on their contact, and puts it
@@ -78,6 +83,19 @@ def attachments_of(reply: Reply) -> list[str]:
     return []
 
 
+def message_ref(timestamps: list[str]) -> str:
+    """The id of a message sent in pieces: their timestamps, in order."""
+    return ",".join(timestamps)
+
+
+def pieces_of(ref: str) -> list[int] | None:
+    """The timestamps of the pieces a message id names; None if it is not a Signal one."""
+    try:
+        return [int(part) for part in ref.split(",")]
+    except ValueError:
+        return None
+
+
 def _result_types(error: RpcError) -> set[str]:
     """The per-recipient failure types signal-cli puts in an error's data."""
     data = error.data if isinstance(error.data, dict) else {}
@@ -139,7 +157,7 @@ class SignalChannel:
             return Sent(held)
         pieces = split(render(reply))
         attachments = attachments_of(reply)
-        timestamp: int | None = None
+        timestamps: list[str] = []
         for number, piece in enumerate(pieces):
             params = self._params(external_id, piece)
             if number == 0 and attachments:
@@ -155,7 +173,13 @@ class SignalChannel:
                         "signal_split_incomplete to=%s piece=%d", self._tag(external_id), number
                     )
                 return Sent(result)
-        return Sent(SendResult.SENT, str(timestamp) if timestamp is not None else None)
+            if timestamp is not None:
+                timestamps.append(str(timestamp))
+        if not timestamps:
+            return Sent(SendResult.SENT)  # signal-cli named no timestamp: not addressable
+        if len(timestamps) == 1:
+            return Sent(SendResult.SENT, timestamps[0])
+        return Sent(SendResult.SENT, message_ref(timestamps), tuple(timestamps))
 
     def _params(self, aci: str, piece: Styled) -> dict[str, Any]:
         params: dict[str, Any] = {"recipient": [aci], "message": piece.text}
@@ -218,11 +242,10 @@ class SignalChannel:
         raise error
 
     async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:
-        try:
-            target = int(message_ref)
-        except ValueError:
+        targets = pieces_of(message_ref)
+        if not targets:
             return SendResult.SENT  # not a Signal message id: nothing to edit
-        if time.time() * 1000 - target > EDIT_WINDOW_SECONDS * 1000:
+        if time.time() * 1000 - targets[0] > EDIT_WINDOW_SECONDS * 1000:
             # Signal's apps would ignore it: the message stays as it was.
             log.info("signal_edit_too_old to=%s", self._tag(external_id))
             return SendResult.SENT
@@ -230,21 +253,45 @@ class SignalChannel:
         if held is not None:
             return held
         if reply.withdraw:
-            try:
-                await self._rpc.call(
-                    "remoteDelete", {"recipient": [external_id], "targetTimestamp": target}
-                )
+            kept: list[int] = []
+            for target in targets:
+                result = await self._delete(external_id, target)
+                if result is None:
+                    kept.append(target)
+                elif result is not SendResult.SENT:
+                    return result
+            if not kept:
                 return SendResult.SENT
-            except RpcError as error:
-                if isinstance(error, RateLimited):
-                    return await self._result_of(error, external_id, urgent=False)
-                # Not deleted: its words are replaced by the reply's text instead.
-                log.info("signal_delete_refused to=%s code=%s", self._tag(external_id), error.code)
-            except (NotConnected, TimeoutError) as error:
-                return await self._result_of(error, external_id, urgent=False)
-        # An edit replaces the whole message: the last piece of a long one holds it all.
-        body = render(reply)
-        params = self._params(external_id, body)
-        params["editTimestamp"] = target
-        result, _timestamp = await self._send_one(external_id, params)
-        return result
+            # Not deleted: their words are replaced by the reply's text instead.
+            return await self._edit_pieces(external_id, kept, reply)
+        return await self._edit_pieces(external_id, targets, reply)
+
+    async def _delete(self, aci: str, target: int) -> SendResult | None:
+        """Delete one message for everyone; None if Signal refused (it stays)."""
+        try:
+            await self._rpc.call("remoteDelete", {"recipient": [aci], "targetTimestamp": target})
+            return SendResult.SENT
+        except RpcError as error:
+            if isinstance(error, RateLimited):
+                return await self._result_of(error, aci, urgent=False)
+            log.info("signal_delete_refused to=%s code=%s", self._tag(aci), error.code)
+            return None
+        except (NotConnected, TimeoutError) as error:
+            return await self._result_of(error, aci, urgent=False)
+
+    async def _edit_pieces(self, aci: str, targets: list[int], reply: Reply) -> SendResult:
+        """The reply's words in place of the messages `targets` (the pieces of one): cut
+        afresh into at most as many pieces, the ones left over deleted."""
+        pieces = split(render(reply), at_most=len(targets))
+        for target, piece in zip(targets, pieces, strict=False):
+            params = self._params(aci, piece)
+            params["editTimestamp"] = target
+            result, _timestamp = await self._send_one(aci, params)
+            if result is not SendResult.SENT:
+                return result
+        for target in targets[len(pieces) :]:
+            # An edit of a piece to nothing is refused; a piece no longer needed goes.
+            deleted = await self._delete(aci, target)
+            if deleted is not None and deleted is not SendResult.SENT:
+                return deleted
+        return SendResult.SENT

@@ -15,7 +15,8 @@ mentions or link previews, no attachment's own file name.
 Receipts, typing, sync messages (what the account's other devices sent), stories, calls,
 group messages and envelopes signal-cli could not decrypt are recorded as applied at
 once and ignored; so are a disappearing-message timer change (signal-cli keeps the timer
-and applies it to every reply itself) and a removed reaction.
+and applies it to every reply itself) and a removed reaction. A "delete for everyone"
+(`remoteDelete`) is handled: a peer chat withdraws the copies of the deleted message.
 """
 
 import json
@@ -121,6 +122,8 @@ def _data_kept(data: dict[str, Any]) -> dict[str, Any]:
             kept[marker] = True
     if data.get("isExpirationUpdate"):
         kept["isExpirationUpdate"] = True
+    if isinstance(deleted := data.get("remoteDelete"), dict):
+        kept["remoteDelete"] = {"timestamp": deleted.get("timestamp")}
     return kept
 
 
@@ -243,6 +246,10 @@ def message_of(payload: str) -> Message | None:
         return Message(key, sender, Input.reacted(emoji, target_ref=target))
     if data.get("isExpirationUpdate"):
         return None
+    if isinstance(deleted := data.get("remoteDelete"), dict):
+        # "Delete for everyone" of their message sent at that timestamp.
+        target = _ref(deleted.get("timestamp"))
+        return Message(key, sender, Input.deletion(message_ref=target)) if target else None
     ref = _ref(data.get("timestamp")) or _ref(kept["timestamp"])
     quote = _ref((data.get("quote") or {}).get("id"))
     text = _text(data.get("message")) or ""

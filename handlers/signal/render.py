@@ -174,16 +174,24 @@ def _cut(text: str, start: int, limit: int) -> int:
     return cut
 
 
-def split(styled: Styled, limit: int = MAX_BODY_BYTES) -> list[Styled]:
+def split(
+    styled: Styled, limit: int = MAX_BODY_BYTES, *, at_most: int | None = None
+) -> list[Styled]:
     """The body in pieces of at most `limit` UTF-8 bytes, each with its share of the spans
-    (counted from its own start). Spaces and line breaks at a cut are dropped."""
+    (counted from its own start). Spaces and line breaks at a cut are dropped.
+
+    With `at_most`, never more pieces than that: the last carries all the rest, however
+    long (an edit of a message sent in pieces has only those pieces to put its words in;
+    signal-cli sends a body past its limit with the whole text attached).
+    """
     text = styled.text
     if len(text.encode("utf-8")) <= limit:
         return [styled]
     pieces: list[Styled] = []
     start = 0
     while start < len(text):
-        end = _cut(text, start, limit)
+        last = at_most is not None and len(pieces) >= at_most - 1
+        end = len(text) if last else _cut(text, start, limit)
         piece_start, piece_end = start, end
         while piece_end > piece_start and text[piece_end - 1] in " \n":
             piece_end -= 1

@@ -229,7 +229,8 @@ class SignalService:
         account = Account(CHANNEL, message.sender)
         inp = message.input
         kind = (
-            "reaction" if inp.reaction else "edit" if inp.edited else inp.media or "text"
+            "reaction" if inp.reaction else "edit" if inp.edited
+            else "delete" if inp.deleted else inp.media or "text"
         )  # fmt: skip
         log.info("signal_update kind=%s from=%s", kind, self._tag(message.sender))
         with replying_to(message.sender):

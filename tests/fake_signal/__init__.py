@@ -27,6 +27,7 @@ Act as people (each returns the envelope's timestamp, which is the message's id)
                     expires_in=3600)                 # number=None: a hidden number
     fake.user_reacts(ACI, "👍", fake.self_aci, ts, remove=False)
     fake.user_edits(ACI, ts, "new text")
+    fake.user_deletes(ACI, ts)                    # "delete for everyone" (remoteDelete)
     fake.noise(ACI, "receipt" | "typing" | "sync" | "exception")
     # incoming attachments come back from getAttachment(id) as base64
 

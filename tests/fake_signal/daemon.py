@@ -300,6 +300,14 @@ class FakeSignalDaemon:
         edit = {"targetSentTimestamp": target_ts, "dataMessage": self._data_message(ts, text, 0)}
         return self._push(self._envelope(user, ts, editMessage=edit))
 
+    def user_deletes(self, aci: str, target_ts: int) -> int:
+        """A person deletes, for everyone, a message they sent at `target_ts`."""
+        user = self._user(aci)
+        ts = self._tick()
+        data = self._data_message(ts, None, 0)
+        data["remoteDelete"] = {"timestamp": target_ts}
+        return self._push(self._envelope(user, ts, dataMessage=data))
+
     def noise(self, aci: str, kind: NoiseKind) -> int:
         """An envelope a bot should record and ignore: a delivery receipt, a typing
         indicator, a sync message from the bot's own linked device, or one that failed to
@@ -650,6 +658,7 @@ class FakeSignalDaemon:
                     quote=quote,
                     attachments=attachments,
                     view_once=bool(p.get("viewOnce")),
+                    voice_note=bool(p.get("voiceNote")),
                     no_urgent=bool(p.get("noUrgent")),
                 )
             )

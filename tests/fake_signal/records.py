@@ -22,6 +22,8 @@ class SentMessage:
     reactions: list[str] = field(default_factory=list)
     # The disappearing-message timer is not a send parameter; view-once and no-urgent are.
     view_once: bool = False
+    # Sent as a voice message (`voiceNote`): the app shows a player, not a file.
+    voice_note: bool = False
     no_urgent: bool = False
 
     @property

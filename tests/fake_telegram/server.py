@@ -399,9 +399,9 @@ class FakeTelegram:
         }
         return self._user_message(chat, content, f"[sticker] {emoji}")
 
-    def user_sends_voice(self, user_id: int, *, duration: int = 3) -> int:
+    def user_sends_voice(self, user_id: int, *, duration: int = 3, data: bytes = b"OggS") -> int:
         chat = self._person(user_id)
-        voice = self._register_file(b"OggS", "voice", "voice.oga", "audio/ogg")
+        voice = self._register_file(data, "voice", "voice.oga", "audio/ogg")
         content = {
             "voice": {
                 "file_id": voice.file_id,

@@ -249,7 +249,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "dropped when they come back (the bar is then on their member row, exported)",
     },
     "sent_message": dict.fromkeys(
-        ("channel", "external_id", "message_ref", "notice", "sent_at"),
+        ("channel", "external_id", "message_ref", "notice", "sent_at", "part_of"),
         "ids of messages sent to a chat, kept 7 days to edit a notice or match a reply; "
         "no content",
     ),

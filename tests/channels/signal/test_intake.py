@@ -92,6 +92,18 @@ def test_commands_reactions_and_edits() -> None:
     assert (message.input.text, message.input.message_ref) == ("new", "1699999999000")
 
 
+def test_a_delete_for_everyone_names_only_the_deleted_message() -> None:
+    got = received(_envelope(dataMessage=_data(remoteDelete={"timestamp": 1699999999000})))
+    assert got.payload is not None
+    assert NUMBER not in got.payload and "Zebulon" not in got.payload
+    message = message_of(got.payload)
+    assert message is not None and message.sender == ACI
+    assert message.input.deleted and message.input.message_ref == "1699999999000"
+    assert message.input.text == "" and not message.input.edited
+    # One without a target is nothing to do.
+    assert received(_envelope(dataMessage=_data(remoteDelete={}))).payload is None
+
+
 def test_attachments_are_described_not_fetched() -> None:
     attachment = {
         "contentType": "image/jpeg",

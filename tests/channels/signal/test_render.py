@@ -93,6 +93,18 @@ def test_long_bodies_split_at_paragraphs_first() -> None:
     assert "\n\n".join(p.text for p in pieces) == text
 
 
+def test_an_edit_with_fewer_pieces_to_fill_puts_the_rest_in_the_last() -> None:
+    paragraphs = [f"Paragraph {n}. " + "word " * 150 for n in range(6)]
+    text = "\n\n".join(p.strip() for p in paragraphs)
+    assert len(split(Styled(text))) > 2
+    pieces = split(Styled(text), at_most=2)
+    assert len(pieces) == 2
+    assert len(pieces[0].text.encode("utf-8")) <= MAX_BODY_BYTES
+    assert pieces[1].text.startswith("Paragraph")  # cut as ever, then nothing more
+    assert "\n\n".join(p.text for p in pieces) == text  # nothing lost
+    assert split(Styled(text), at_most=1) == [Styled(text)]
+
+
 def test_then_lines_then_sentences() -> None:
     lines = "\n".join(f"Line {n} " + "x" * 90 for n in range(40))
     pieces = split(Styled(lines))

@@ -18,6 +18,7 @@ import pytest
 from flows.core.clock import ManualClock
 from tests.fake_signal import FakeSignalDaemon, SentMessage
 from tests.fake_telegram import FakeTelegram
+from tests.peer.test_relayed_words import on_disk
 from tests.peer.test_telegram_peer import (
     TgUser,
     onboard_member,
@@ -332,3 +333,178 @@ async def test_a_rate_limit_pauses_signal_and_the_captcha_lifts_it(
     await member.next("Here's what I can do")
     alerts = [m for m in fake.messages(ADMIN) if "Signal has paused" in m.body]
     assert len(alerts) == 1  # told once
+
+
+# -- photos and voice messages across the channels, both ways -------------------------------
+SNAPSHOT = b"\xff\xd8\xff\xe0 tangerine kite over the pier"
+RECORDING = b"OggS\x00\x02 murmured saffron lullaby"
+SIGNAL_SNAPSHOT = b"\x89PNG\r\n\x1a\n cobalt heron in the reeds"
+
+
+async def test_photos_and_voice_messages_cross_both_ways_under_the_pseudonyms(
+    signal: FakeSignalDaemon, fake: FakeTelegram, bot: RunningBot, db_path: Path
+) -> None:
+    admin = tg_admin(fake)
+    alicia = signal_volunteer(signal)
+    await set_up_signal_volunteer(admin, alicia, "Sam")
+    member = TgUser(fake, TG_MEMBER, "Zebulon", "zeb_secret_handle", last_name="Quartermaine")
+    await onboard_member(member)
+    await request_talk(member, expect="I've let the peers on call know")
+    await accept_on_signal(alicia)
+    await fake.wait_for_message(TG_MEMBER, "Sam, a peer volunteer")
+
+    # Telegram → Signal: a photo, fetched from Telegram for this chat, arrives as a picture.
+    fake.user_sends_photo(TG_MEMBER, caption="marmalade sky tonight", data=SNAPSHOT)
+    photo = await alicia.next("marmalade sky")
+    assert photo.text == "Quiet Heron: marmalade sky tonight"
+    assert photo.attachments == [("image/jpeg", "photo.jpg", SNAPSHOT)]
+    assert not photo.voice_note
+    # A voice message arrives as audio Signal plays as a voice message, with no caption.
+    fake.user_sends_voice(TG_MEMBER, data=RECORDING)
+    voice = await alicia.next("Quiet Heron:")
+    assert voice.text == "Quiet Heron:"
+    assert voice.attachments == [("audio/ogg", "voice.ogg", RECORDING)]
+    assert voice.voice_note
+
+    # Signal → Telegram: a photo with a caption, fetched from signal-cli for this chat only.
+    alicia.type("the view from my window", attachments=[("image/png", SIGNAL_SNAPSHOT)])
+    shown = await fake.wait_for_message(TG_MEMBER, "Sam: the view from my window")
+    assert shown.kind == "photo" and shown.protect_content
+    assert shown.file is not None and shown.file.data == SIGNAL_SNAPSHOT
+    # A voice message from Signal reaches Telegram as an audio file under the name.
+    alicia.type("", attachments=[("audio/aac", b"\xff\xf1 whispered indigo reply")])
+    heard = await fake.wait_for_message(TG_MEMBER, "Sam:")
+    assert heard.kind == "document"
+    assert heard.file is not None and heard.file.data == b"\xff\xf1 whispered indigo reply"
+
+    # Nothing of either account crossed: no name, number, ACI or Telegram id.
+    assert signal_leaks(signal, alicia, [*member.secrets, str(TG_MEMBER)]) == []
+    assert telegram_calls_leak(fake, TG_MEMBER, signal_secrets(alicia)) == []
+    assert telegram_leaks(fake, TG_MEMBER, admin) == []
+    # And nothing of the pictures, the recordings or their captions is left on disk.
+    await bot.sweep_now()
+    needles = [
+        "marmalade sky", "the view from my window", "tangerine kite", "murmured saffron",
+        "cobalt heron", "whispered indigo",
+    ]  # fmt: skip
+    assert on_disk(db_path, needles) == []
+
+
+# -- a long relayed message, in pieces: quoted, edited ---------------------------------------
+async def pieces_of(volunteer: SignalPerson, first: str, total: int) -> list[SentMessage]:
+    """The pieces of a relayed message of `total` characters, from the one with `first`."""
+    pieces = [await volunteer.next(first)]
+    while sum(len(p.text) + 1 for p in pieces) < total:
+        pieces.append(await volunteer.next())
+    return pieces
+
+
+async def test_a_long_relayed_message_in_pieces_is_one_message_to_quote_and_edit(
+    signal: FakeSignalDaemon, fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin = tg_admin(fake)
+    alicia = signal_volunteer(signal)
+    await set_up_signal_volunteer(admin, alicia, "Sam", capacity="2 chats")
+    robin = TgUser(fake, TG_MEMBER, "Zebulon", "zeb_secret_handle")
+    await onboard_member(robin, "Brave Otter")
+    await request_talk(robin, expect="I've let the peers on call know")
+    await accept_on_signal(alicia, "Brave Otter")
+    await fake.wait_for_message(TG_MEMBER, "Sam, a peer volunteer")
+    heron = signal_member(signal)
+    await signal_member_asks(heron, "Quiet Heron")
+    await accept_on_signal(alicia, "Quiet Heron")
+    await heron.next("a peer volunteer")
+
+    long_words = ("It has been a long and tiring week at the shelter. " * 100).strip()
+    said = robin.say(long_words)
+    pieces = await pieces_of(alicia, "It has been", len(f"Brave Otter: {long_words}"))
+    assert len(pieces) == 3
+    heron.type("are you still there?")
+    await alicia.next("are you still there?")
+
+    # Quoting the first piece (not only the last) answers Brave Otter, though Quiet Heron
+    # wrote since.
+    alicia.type("that sounds exhausting", quote=pieces[0])
+    back = await fake.wait_for_message(TG_MEMBER, "exhausting")
+    assert text_of(back) == "Sam: that sounds exhausting"
+    assert "Brave Otter" in (await alicia.next("Sent to")).text
+    assert not any("exhausting" in m.text for m in signal.transcript(SIG_MEMBER))
+    # Quoting the middle piece does too.
+    alicia.type("take all the time you need", quote=pieces[1])
+    await fake.wait_for_message(TG_MEMBER, "take all the time")
+
+    # An edit puts the new words in the same pieces, cut afresh.
+    edited = long_words.replace("tiring", "draining")
+    fake.user_edits(TG_MEMBER, said, edited)
+    for piece in pieces:
+        await signal.next_call("send", recipient=[SIG_VOLUNTEER], editTimestamp=piece.timestamp)
+    assert [bool(p.edits) for p in pieces] == [True, True, True]
+    assert " ".join(p.current_text for p in pieces) == f"Brave Otter: {edited}"
+    assert all(len(p.current_text.encode("utf-8")) <= 2000 for p in pieces)
+    # Made short, the first piece holds it all and the pieces it no longer needs are deleted.
+    fake.user_edits(TG_MEMBER, said, "Actually, it was fine in the end.")
+    await signal.next_call("send", recipient=[SIG_VOLUNTEER], editTimestamp=pieces[0].timestamp)
+    for piece in pieces[1:]:
+        await signal.next_call(
+            "remoteDelete", recipient=[SIG_VOLUNTEER], targetTimestamp=piece.timestamp
+        )
+    assert pieces[0].current_text == "Brave Otter: Actually, it was fine in the end."
+    assert [p.deleted for p in pieces] == [False, True, True]
+
+
+# -- "delete for everyone" on Signal withdraws the relayed copies ---------------------------
+async def test_deleting_for_everyone_on_signal_withdraws_the_copies(
+    signal: FakeSignalDaemon, fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin = tg_admin(fake)
+    sam = TgUser(fake, TG_VOLUNTEER, "Samira", "samira_private", last_name="Volunteerova")
+    await set_up_volunteer(admin, sam, "Sam")
+    await sam.send("/oncall", expect="You're on call")
+    member = signal_member(signal)
+    await signal_member_asks(member)
+    await fake.wait_for_message(TG_VOLUNTEER, "Quiet Heron would like to talk")
+    await sam.tap("Accept", expect="You're now talking with Quiet Heron")
+    await member.next("a peer volunteer")
+
+    regretted = member.type("I shouldn't have said that about my sister")
+    copy = await fake.wait_for_message(TG_VOLUNTEER, "about my sister")
+    kept = member.type("anyway, how are you?")
+    await fake.wait_for_message(TG_VOLUNTEER, "how are you")
+    # The member deletes their first message for everyone: its copy goes from Sam's chat.
+    signal.user_deletes(SIG_MEMBER, regretted)
+    await fake.next_call("deleteMessage", chat_id=TG_VOLUNTEER, message_id=copy.message_id)
+    assert not any("about my sister" in m.body for m in fake.messages(TG_VOLUNTEER))
+    assert any("how are you" in m.body for m in fake.messages(TG_VOLUNTEER))
+    # A deletion of a message that was never relayed asks nothing of anyone.
+    signal.user_deletes(SIG_MEMBER, kept - 10_000)
+    sam.say("I'm okay, thanks for asking")
+    await member.next("thanks for asking")
+    deletes = [c for c in fake.started if c.method == "deleteMessage"]
+    assert len(deletes) == 1
+    # Nobody was told anything about it.
+    assert not any("deleted" in m.text.lower() for m in signal.transcript(SIG_MEMBER))
+
+
+async def test_a_signal_volunteers_deletion_withdraws_the_copy_on_signal(
+    signal: FakeSignalDaemon, fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin = tg_admin(fake)
+    alicia = signal_volunteer(signal)
+    await set_up_signal_volunteer(admin, alicia, "Sam")
+    heron = signal_member(signal)
+    await signal_member_asks(heron)
+    await accept_on_signal(alicia)
+    await heron.next("a peer volunteer")
+
+    oops = alicia.type("call me on 07700 900123, it's easier")
+    # Contact details are held back, never relayed: nothing to withdraw from Quiet Heron.
+    await alicia.next("haven't passed that message on")
+    said = alicia.type("sorry, that was meant for someone else")
+    copy = await heron.next("meant for someone else")
+    signal.user_deletes(SIG_VOLUNTEER, said)
+    await signal.next_call("remoteDelete", recipient=[SIG_MEMBER], targetTimestamp=copy.timestamp)
+    assert copy.deleted
+    signal.user_deletes(SIG_VOLUNTEER, oops)
+    heron.type("no worries")
+    await alicia.next("no worries")
+    assert [m for m, _p in signal.calls].count("remoteDelete") == 1
