@@ -48,6 +48,7 @@ class SweepReport:
     nudged: int = 0
     event_reminders: int = 0
     event_followups: int = 0
+    event_dates_made: int = 0
 
 
 async def _housekeeping(engine: Engine, now: datetime) -> tuple[int, list[Outcome]]:
@@ -114,6 +115,7 @@ class Sweeper:
             nudged=events.nudged,
             event_reminders=events.reminders,
             event_followups=events.followups,
+            event_dates_made=events.dates_made,
         )
         if report.prompted or report.connect_prompted or report.deferred:
             log.info(

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from flows.community.nudges import SUGGEST_DAYS, NudgeReport, nudge_action
 from flows.community.reminders import send_due
+from flows.community.series import EXTEND_SLACK, HORIZON, expand
 from flows.core.context import Context
 from flows.core.engine import Engine
 from flows.core.sweep import BATCH, Action
@@ -28,6 +29,7 @@ class EventSweepReport:
     nudged: int = 0
     nudges_deferred: int = 0
     nudges_without_event: int = 0
+    dates_made: int = 0  # occurrences of repeating events, made as the horizon rolls on
 
 
 def _reminder(rsvp_id: int, report: EventSweepReport) -> Action:
@@ -41,9 +43,25 @@ def _reminder(rsvp_id: int, report: EventSweepReport) -> Action:
     return action
 
 
+async def extend_series(engine: Engine, now: datetime) -> int:
+    """The next dates of repeating events, once a day each (the indexed `expanded_until`);
+    those who usually go are answered going for them, with their reminders."""
+    made = 0
+    async with engine.db.transaction() as tx:
+        due = await tx.events.series_to_extend(now + HORIZON - EXTEND_SLACK, limit=BATCH)
+        for series in due:
+            if series.rule is None:
+                # An .ics series' dates come from its file's rules, read in the capped
+                # process (calendar_import.py); until then it keeps the dates it has.
+                continue
+            made += len(await expand(tx, series, now=now, config=engine.config))
+    return made
+
+
 async def sweep_events(engine: Engine, now: datetime) -> tuple[EventSweepReport, list[Outcome]]:
     report = EventSweepReport()
     outcomes: list[Outcome] = []
+    report.dates_made = await extend_series(engine, now)
     async with engine.db.transaction() as tx:
         due_answers = await tx.events.due(now, limit=BATCH)
         due_nudges = await tx.members.due_for_nudge(now, limit=BATCH)
