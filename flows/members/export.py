@@ -161,8 +161,7 @@ GUIDE = {
     "connection_checkins": "Every weekly connection check-in (the UCLA-3 loneliness "
     "questions) and how many people from your community you talked with.",
     "event_answers": "Your answers to community events, and the next reminder due.",
-    "events_you_usually_go_to": "The repeating events you said you usually go to, and since "
-    "when.",
+    "events_you_usually_go_to": "The repeating events you said you usually go to, and since when.",
     "event_suggestions": "The events Hearthside suggested to you, why, and what came of it.",
     "peer_chats": "Each time you asked to talk to a peer: how it went, the name the peer "
     "saw, how it ended, your rating and words, and any reports of it. What was said in it "
