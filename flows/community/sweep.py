@@ -10,14 +10,15 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flows.community.calendar_import import expand_series_within
 from flows.community.nudges import SUGGEST_DAYS, NudgeReport, nudge_action
 from flows.community.reminders import send_due
-from flows.community.series import EXTEND_SLACK, HORIZON, expand
+from flows.community.series import EXTEND_SLACK, HORIZON, add_occurrence, expand
 from flows.core.context import Context
 from flows.core.engine import Engine
 from flows.core.sweep import BATCH, Action
 from flows.core.values import Outcome
-from storage import ReminderStage
+from storage import EventSeries, ReminderStage
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +48,46 @@ async def extend_series(engine: Engine, now: datetime) -> int:
     """The next dates of repeating events, once a day each (the indexed `expanded_until`);
     those who usually go are answered going for them, with their reminders."""
     made = 0
+    from_files: list[EventSeries] = []
     async with engine.db.transaction() as tx:
         due = await tx.events.series_to_extend(now + HORIZON - EXTEND_SLACK, limit=BATCH)
         for series in due:
             if series.rule is None:
-                # An .ics series' dates come from its file's rules, read in the capped
-                # process (calendar_import.py); until then it keeps the dates it has.
+                from_files.append(series)
                 continue
             made += len(await expand(tx, series, now=now, config=engine.config))
+    if from_files:
+        made += await _extend_from_files(engine, from_files, now)
+    return made
+
+
+async def _extend_from_files(engine: Engine, due: list[EventSeries], now: datetime) -> int:
+    """An .ics series' next dates, from its file's own rules, expanded in the capped
+    process (outside any transaction) and then added."""
+    texts = [(s.id, s.ical, engine.config.default_timezone) for s in due if s.ical]
+    expanded = await expand_series_within(
+        texts,
+        after=min(s.expanded_until for s in due),
+        until=now + HORIZON,
+        cpu_seconds=engine.config.calendar_cpu_seconds,
+    )
+    made = 0
+    async with engine.db.transaction() as tx:
+        for series in due:
+            dates = expanded.get(series.id) if isinstance(expanded, dict) else None
+            if dates is None:
+                # Unreadable now, or over budget: try again tomorrow, not every minute.
+                log.info("series_expand_failed series=%s", series.id)
+                await tx.events.set_expanded(series.id, series.expanded_until + timedelta(days=1))
+                continue
+            for occ in dates:
+                if occ.cancelled or occ.fields.starts_at <= series.expanded_until:
+                    continue
+                event = await add_occurrence(
+                    tx, series, occ.occurrence, occ.fields, now=now, config=engine.config
+                )
+                made += event is not None
+            await tx.events.set_expanded(series.id, now + HORIZON)
     return made
 
 
