@@ -8,14 +8,17 @@ import sys
 import threading
 from collections.abc import Coroutine, Sequence
 from contextlib import suppress
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from telegram.error import InvalidToken, NetworkError
 
+from bot.feeds import HttpFeedFetcher
 from bot.settings import ConfigError, Settings
 from bot.sweeping import SweepJob, SweptChannel
 from flows.catalogue import create_engine
+from flows.community import MeetingFeeds
 from flows.core.channels import Channels
 from flows.core.clock import Clock, SystemClock
 from flows.core.config import FlowConfig
@@ -200,6 +203,17 @@ def telegram_service(settings: Settings, engine: Engine, postman: Postman) -> Te
     return TelegramService(options, engine, postman)
 
 
+def meeting_feeds(settings: Settings, config: FlowConfig) -> MeetingFeeds | None:
+    """MEETING_FEEDS, synced by the sweep with the HTTP fetcher; None without any."""
+    if not settings.meeting_feeds:
+        return None
+    return MeetingFeeds(
+        urls=settings.meeting_feeds,
+        fetch=HttpFeedFetcher(max_bytes=config.feed_max_bytes),
+        every=timedelta(hours=settings.meeting_feeds_sync_hours),
+    )
+
+
 async def serve(
     services: Sequence[ChannelService],
     engine: Engine,
@@ -215,7 +229,7 @@ async def serve(
             await _start(service, settings)
             started.append(service)
         sweeps = SweepJob(
-            Sweeper(engine),
+            Sweeper(engine, feeds=meeting_feeds(settings, engine.config)),
             postman,
             engine.db,
             started,

@@ -26,7 +26,7 @@ from flows.community.series import (
     looks_repeating,
     parse_repeat,
 )
-from flows.community.text import TAGS, card, people, series_line
+from flows.community.text import TAGS, card, how_often, people, series_line
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
@@ -298,7 +298,7 @@ async def cancel_series_and_notify(ctx: Context, series_id: int) -> int:
         await ctx.tx.events.cancel(event.id, now=ctx.now)
     await ctx.tx.events.cancel_series(series_id, now=ctx.now)
     log.info("series_cancelled series=%s dates=%d", series_id, len(coming))
-    how_often = series_line(series).removeprefix("🔁 ")
+    every = how_often(series)
     told = 0
     for member_id in sorted(to_tell):
         member = await refresh_nudge_schedule(ctx.tx, member_id, now=ctx.now, config=ctx.config)
@@ -308,7 +308,7 @@ async def cancel_series_and_notify(ctx: Context, series_id: int) -> int:
             ctx.send_to(
                 account,
                 Reply(
-                    f"❌ {series.fields.title} ({how_often}) has been cancelled — every date "
+                    f"❌ {series.fields.title} ({every}) has been cancelled — every date "
                     "from now on. I'm sorry. /events shows what else is on."
                 ),
             )
@@ -382,7 +382,7 @@ async def cancel_event(ctx: Context) -> None:
     if series is not None and not series.is_cancelled:
         ctx.ask(
             CancelEvent.on_confirm,
-            f"{event.title} repeats ({series_line(series).removeprefix('🔁 ')}). Cancel just "
+            f"{event.title} repeats ({how_often(series)}). Cancel just "
             f"{when(event.starts_at, admin_zone(ctx))} ({told[0].lower() + told[1:]}), or "
             "the whole series? For the series, I'll tell everyone who said they'd go to "
             "any of its dates.",

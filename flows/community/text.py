@@ -44,7 +44,12 @@ def is_open(event: Event) -> bool:
 
 
 def series_line(series: EventSeries) -> str:
-    return f"🔁 Repeats {describe(series)} ({timezone_label(series.timezone)} time)"
+    return f"🔁 Repeats {how_often(series)}"
+
+
+def how_often(series: EventSeries) -> str:
+    """ "every Tuesday at 19:00, London time"."""
+    return f"{describe(series)}, {timezone_label(series.timezone)} time"
 
 
 def people(n: int) -> str:

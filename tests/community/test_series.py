@@ -126,7 +126,7 @@ async def test_newevent_every_tuesday_makes_dates_in_london_time_across_the_chan
     await post(room, "every Tue 19:00 | NA meeting | St Mary's hall")
     posted = room.inbox(ADMIN)[-1].text
     assert "Tue 20 Oct, 19:00 · NA meeting" in posted
-    assert "🔁 Repeats every Tuesday at 19:00 (London time)" in posted
+    assert "🔁 Repeats every Tuesday at 19:00, London time" in posted
     found = await dates(db)
     assert len(found) == HORIZON.days // 7
     assert [e.starts_at for e in found[:2]] == [
