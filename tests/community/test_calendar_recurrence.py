@@ -40,8 +40,8 @@ def _ics(engine: Engine, data: bytes) -> Input:
     return Input(media="document", calendar=calendar)
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 async def titled(db: Database, title: str) -> list[Event]:

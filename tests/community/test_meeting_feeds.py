@@ -78,10 +78,15 @@ async def server() -> AsyncIterator[FeedServer]:
     await runner.cleanup()
 
 
-def sweeper(engine: Engine, server: FeedServer, **fetcher: float) -> Sweeper:
-    feeds = MeetingFeeds(
-        urls=(server.url,), fetch=HttpFeedFetcher(**fetcher), every=timedelta(hours=24)
-    )  # type: ignore[arg-type]
+def sweeper(
+    engine: Engine,
+    server: FeedServer,
+    *,
+    max_bytes: int = 5 * 1024 * 1024,
+    timeout_seconds: float = 30.0,
+) -> Sweeper:
+    fetch = HttpFeedFetcher(max_bytes=max_bytes, timeout_seconds=timeout_seconds)
+    feeds = MeetingFeeds(urls=(server.url,), fetch=fetch, every=timedelta(hours=24))
     return Sweeper(engine, feeds=feeds)
 
 
