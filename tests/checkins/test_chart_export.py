@@ -343,6 +343,7 @@ async def test_export_holds_exactly_the_members_own_data(
         "connection_checkins",
         "safety_plan",
         "event_answers",
+        "events_you_usually_go_to",
         "event_suggestions",
         "peer_chats",
         "safety_events",
