@@ -10,8 +10,10 @@ adds none. An entry without a day and time ("by appointment") or that can't be r
 skipped and counted.
 
 A meeting gone from the feed is cancelled for those who said they'd go. `TC` says the
-*location* is temporarily closed: with a way to join online, the meeting goes on online
-only (those going are told); without one it is cancelled.
+*location* is temporarily closed (the spec's reading): with a conference link or phone,
+the meeting goes on online only and those going are told how to join; without one it is
+not meeting, and it is cancelled for those going. A change to a series is told once to
+each person going to any of its dates, not once a date.
 
 Reading the bytes (a fetched feed or an admin's .json file) runs in the CPU-capped process
 the calendar import uses; the network fetch itself is the deployment's (bot/feeds.py),
@@ -32,12 +34,12 @@ from flows.community.admin import (
     DESCRIPTION_MAX,
     PLACE_MAX,
     TITLE_MAX,
-    apply_change,
-    cancel_and_notify,
     cancel_series_and_notify,
 )
 from flows.community.calendar_import import TOO_SLOW, UNREADABLE, on_calendar_file, run_capped
+from flows.community.isolation import refresh_nudge_schedule
 from flows.community.meeting_types import ONLINE, TEMPORARILY_CLOSED
+from flows.community.reminders import next_stage
 from flows.community.series import (
     Rule,
     add_occurrence,
@@ -48,10 +50,11 @@ from flows.community.series import (
 from flows.core import audit
 from flows.core.context import Context
 from flows.core.engine import Engine
+from flows.core.local_time import when
 from flows.core.parsing import is_known_timezone
 from flows.core.values import Outcome, Reply
 from flows.peer import admin_accounts
-from storage import EventFields, EventSeries, MeetingFeed
+from storage import Event, EventFields, EventSeries, MeetingFeed
 
 log = logging.getLogger(__name__)
 
@@ -316,8 +319,9 @@ async def _add(
 async def _update(
     ctx: Context, series: EventSeries, meeting: FeedMeeting, counts: FeedCounts
 ) -> bool:
-    """The series as the feed has it now; its coming dates follow (a new time or place
-    is told to those going, a day dropped cancels its dates). Whether anything changed."""
+    """The series as the feed has it now; its coming dates follow (a new time or place,
+    a location closed for now, a day dropped cancels its dates). Each person going to
+    any date changed is told once, not once a date. Whether anything changed."""
     same = (
         series.fields.title == meeting.fields.title
         and series.fields.place == meeting.fields.place
@@ -353,6 +357,7 @@ async def _update(
         until=series.expanded_until,
     )
     by_date = {start.astimezone(zone).date(): start for start in starts}
+    news = _News()
     for event in await ctx.tx.events.occurrences(series.id, after=ctx.now):
         original = event.occurrence or event.starts_at
         day = original.astimezone(zone).date()
@@ -361,19 +366,118 @@ async def _update(
             continue
         start = by_date.pop(day, None)
         if start is None:  # no longer a day it meets
-            counts.told += await cancel_and_notify(ctx, event, one_date=True)
+            news.add(news.dropped, await _going_to(ctx, event, reschedule=False), event)
+            await ctx.tx.events.cancel(event.id, now=ctx.now)
             continue
         fields = replace(occurrence_fields(fresh, start), capacity=event.capacity)
-        if fields != event.fields:
-            await ctx.tx.events.update(event.id, fields, now=ctx.now)
-            after = await ctx.tx.events.get(event.id)
-            assert after is not None
-            counts.told += await apply_change(ctx, event, after)
+        if fields == event.fields:
+            continue
+        await ctx.tx.events.update(event.id, fields, now=ctx.now)
+        after = await ctx.tx.events.get(event.id)
+        assert after is not None
+        moved = (event.starts_at, event.ends_at) != (after.starts_at, after.ends_at)
+        going = await _going_to(ctx, after, reschedule=moved)
+        if _closes(event, after):
+            news.add(news.closed, going, after)
+        elif moved or (event.place, event.title) != (after.place, after.title):
+            news.add(news.changed, going, after)
     for start in by_date.values():  # a day it meets now
         await add_occurrence(
             ctx.tx, fresh, start, occurrence_fields(fresh, start), now=ctx.now, config=ctx.config
         )
+    counts.told += await news.tell(ctx, before=series)
     return True
+
+
+def _closes(before: Event, after: Event) -> bool:
+    """The location closed for now, the meeting going on online only (the spec's TC with
+    a conference link or phone)."""
+    return TEMPORARILY_CLOSED in after.types and TEMPORARILY_CLOSED not in before.types
+
+
+async def _going_to(ctx: Context, event: Event, *, reschedule: bool) -> list[int]:
+    """Those going (or maybe) to a date; with `reschedule`, their reminders follow its
+    new time."""
+    going = []
+    for answer in await ctx.tx.events.attendees(event.id):
+        member = await ctx.tx.members.get(answer.member_id)
+        if member is None:
+            continue
+        if reschedule:
+            stage, due = next_stage(event, member.timezone, ctx.config, ctx.now)
+            await ctx.tx.events.schedule(answer.id, stage, due)
+        going.append(member.id)
+    return going
+
+
+@dataclass(slots=True)
+class _News:
+    """What changed in a feed's series, by who is going: each is told once, of the
+    soonest date it touches."""
+
+    closed: dict[int, list[Event]] = field(default_factory=dict)
+    changed: dict[int, list[Event]] = field(default_factory=dict)
+    dropped: dict[int, list[Event]] = field(default_factory=dict)
+
+    @staticmethod
+    def add(into: dict[int, list[Event]], members: list[int], event: Event) -> None:
+        for member_id in members:
+            into.setdefault(member_id, []).append(event)
+
+    async def tell(self, ctx: Context, *, before: EventSeries) -> int:
+        told = 0
+        for member_id in sorted(self.closed.keys() | self.changed.keys() | self.dropped.keys()):
+            member = await refresh_nudge_schedule(
+                ctx.tx, member_id, now=ctx.now, config=ctx.config
+            )
+            if member is None or member.unreachable_at is not None:
+                continue
+            text = self._text(member_id, member.timezone, before)
+            for account in await ctx.tx.members.accounts_of(member_id):
+                ctx.send_to(account, Reply(text))
+            told += 1
+        return told
+
+    def _text(self, member_id: int, timezone: str, before: EventSeries) -> str:
+        lines = []
+        if closed := self.closed.get(member_id):
+            first, on = closed[0], "from" if len(closed) > 1 else "on"
+            place = before.fields.place or "Its meeting place"
+            lines.append(
+                f"📣 {first.title}: {place} is closed for now, so it meets online only "
+                f"{on} {when(first.starts_at, timezone)}.{_join(first)}"
+            )
+        if changed := self.changed.get(member_id):
+            first = changed[0]
+            place = f" — {first.place}" if first.place else ""
+            lines.append(
+                f"📣 A change to {first.title}: it's now {when(first.starts_at, timezone)}"
+                f"{place}.{_later(changed, 'change the same way', 'changes the same way')}"
+            )
+        if dropped := self.dropped.get(member_id):
+            first, later = dropped[0], _later(dropped, "are off too", "is off too")
+            lines.append(
+                f"❌ {first.title} on {when(first.starts_at, timezone)} has been cancelled: the "
+                f"meeting list no longer has it on that day. I'm sorry.{later}"
+            )
+        return "\n\n".join(lines) + " /events has the details."
+
+
+def _later(events: list[Event], many: str, one: str) -> str:
+    """ " The 3 later dates you're going to change the same way." after the first."""
+    more = len(events) - 1
+    if not more:
+        return ""
+    if more == 1:
+        return f" The later date you're going to {one}."
+    return f" The {more} later dates you're going to {many}."
+
+
+def _join(event: Event) -> str:
+    ways = [f"💻 {event.conference_url}"] if event.conference_url else []
+    if event.conference_phone:
+        ways.append(f"📞 {event.conference_phone}")
+    return (" To join: " + " · ".join(ways) + ".") if ways else ""
 
 
 def _plural(n: int, word: str) -> str:

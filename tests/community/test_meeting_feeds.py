@@ -3,6 +3,7 @@
 failure spell), an admin's .json file, and /events by kind of meeting."""
 
 import asyncio
+import json
 import dataclasses
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -165,6 +166,9 @@ async def test_sync_then_304_then_a_changed_feed_tells_those_going(
     river = room.texts(RIVER)
     # 20:00 in Los Angeles is 04:00 the next day in River's zone (UTC).
     assert "A change to Courage Discussion 2: it's now Wed 2 Dec, 04:00" in river
+    # Once for the series, not once for each date River usually goes to.
+    [change] = [r.text for r in room.inbox(RIVER) if "A change to" in r.text]
+    assert "The 6 later dates you're going to change the same way." in change
     assert f"{four[0].title} (every Thursday at" in river and "every date from now on" in river
     lake = room.texts(LAKE)
     assert f"{five[0].title} (every Friday at" in lake and "has been cancelled" in lake
@@ -256,3 +260,48 @@ async def test_an_admins_feed_file_and_events_by_kind(
     room.mail.clear()
     await room.say(RIVER, "/events")
     assert "suit you better" not in room.texts(RIVER)
+
+
+def _file(entries: list[dict[str, object]]) -> Input:
+    feed = read_feed(json.dumps(entries).encode(), default_timezone="UTC")
+    return Input(media="document", calendar=feed)
+
+
+async def test_a_location_closed_for_now_goes_online_and_changes_are_told_once_each(
+    room: Room, engine: Engine, db: Database
+) -> None:
+    await join(engine, RIVER)
+    await join(engine, LAKE)
+    entries: list[dict[str, object]] = json.loads(V1)[:12]
+    room.collect(await engine.handle(ADMIN, _file(entries)))
+    hybrid, six = await by_title(db, "2"), await by_title(db, "6")
+    await room.say(RIVER, f"/rsvp {hybrid[0].id} usually")  # every date of meeting-2
+    await room.say(LAKE, f"/rsvp {six[0].id} going")  # one date of meeting-6
+    room.mail.clear()
+
+    # The feed marks meeting-2's location temporarily closed, its Zoom room still on;
+    # meeting-6 moves from Saturday to Sunday.
+    by_slug = {e["slug"]: e for e in entries}
+    two, moved = by_slug["meeting-2"], by_slug["meeting-6"]
+    assert isinstance(two["types"], list) and moved["day"] == 6
+    two["types"] = [*two["types"], "TC"]
+    moved["day"] = 0
+    room.collect(await engine.handle(ADMIN, _file(entries)))
+    assert "2 updated" in room.inbox(ADMIN)[-1].text
+
+    # River is told once, not once a date: closed for now, online only, how to join.
+    [told] = [r.text for r in room.inbox(RIVER)]
+    assert "Courage Hall — 2 Main Street, Riverside, NY, 10001, US is closed for now" in told
+    assert "so it meets online only from Tue 24 Nov, 15:00" in told
+    assert "💻 https://zoom.us/j/9000002 · 📞 +16465588656,,9000002#" in told
+    # Lake's Saturday is off; the Sundays are there to answer.
+    [cancelled] = [r.text for r in room.inbox(LAKE)]
+    assert f"{six[0].title} on Sat 28 Nov" in cancelled and "has been cancelled" in cancelled
+    assert "no longer has it on that day" in cancelled
+    assert all(e.starts_at.weekday() == 6 for e in await by_title(db, "6"))
+
+    # Meeting-2 is still listed, online, and no longer in person.
+    await room.say(RIVER, "/events in person")
+    assert not any("Courage Discussion 2" in r.text for r in room.inbox(RIVER)[1:])
+    await room.say(RIVER, "/events online")
+    assert any("Courage Discussion 2" in r.text for r in room.inbox(RIVER))
