@@ -56,6 +56,8 @@ _OUTCOME_RANK = {
 
 
 def _tags(raw: str) -> tuple[str, ...]:
+    if not raw:  # most events have no types, many no tags: read once per row in a sweep
+        return ()
     return tuple(tag for tag in raw.split(",") if tag)
 
 
@@ -84,13 +86,15 @@ _FIELD_SETS = ", ".join(f"{name.strip()} = ?" for name in _FIELD_COLUMNS.split("
 
 
 def _event(row: Any) -> Event:
+    starts_at, occurrence = row["starts_at"], row["occurrence"]
+    starts = from_db(starts_at)
     return Event(
         id=row["id"],
         uid=row["uid"],
         title=row["title"],
         place=row["place"],
         description=row["description"],
-        starts_at=from_db(row["starts_at"]),
+        starts_at=starts,
         ends_at=maybe_from_db(row["ends_at"]),
         tags=_tags(row["tags"]),
         capacity=row["capacity"],
@@ -101,7 +105,8 @@ def _event(row: Any) -> Event:
         conference_url=row["conference_url"],
         conference_phone=row["conference_phone"],
         series_id=row["series_id"],
-        occurrence=maybe_from_db(row["occurrence"]),
+        # A date of a series not moved starts at its occurrence: read the text once.
+        occurrence=starts if occurrence == starts_at else maybe_from_db(occurrence),
         detached=bool(row["detached"]),
     )
 

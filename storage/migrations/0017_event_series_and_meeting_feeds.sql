@@ -57,6 +57,10 @@ CREATE TABLE series_rsvp (
 );
 CREATE INDEX series_rsvp_member ON series_rsvp (member_id);
 ALTER TABLE rsvp ADD COLUMN from_series INTEGER NOT NULL DEFAULT 0;
+-- Every listed event counts its answers (going, maybe); with weekly meetings the sweep's
+-- pool of events to suggest is hundreds of dates, each counted: from this index alone,
+-- without reading the answers' rows.
+CREATE INDEX rsvp_event_answer ON rsvp (event_id, answer);
 
 -- Meeting Guide feeds (MEETING_FEEDS) and how their syncs went: the validators for the
 -- next conditional request, and a failure spell admins were told of once.
