@@ -21,7 +21,9 @@ Then it runs the real `Sweeper` as the scheduler would, one tick a minute:
   the outbox in its own transaction (channel delivery is not part of it).
 
 Printed: the build time, the median and worst of each kind of sweep (wall time) and
-its median CPU time (the whole process, steadier on a shared machine), how many members
+its median CPU time (the whole process, steadier on a shared machine), the SQL work of
+each (SQLite's VM steps: the same for the same data and code, however busy the
+machine), how many members
 were due per tick, how many weekly meetings the sweeps rolled on and the dates that
 made, the Python heap peak during the sweeps and the process's peak resident memory.
 """
@@ -45,7 +47,7 @@ from flows.community.isolation import IsolationRule, next_nudge_time
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
 from flows.sweeper import Sweeper
-from storage import Member, open_database
+from storage import Database, Member, open_database
 from storage.timeutil import to_db
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -334,8 +336,34 @@ def _rolled_on(path: Path) -> int:
         conn.close()
 
 
+class SqlWork:
+    """SQLite's virtual-machine steps, counted in hundreds by a progress handler on the
+    database's one connection: the SQL work of a sweep, which a busy machine does not
+    disturb (the same data and code give the same count)."""
+
+    EVERY = 100
+
+    def __init__(self) -> None:
+        self.steps = 0
+
+    def _step(self) -> int:
+        self.steps += self.EVERY
+        return 0  # go on
+
+    async def attach(self, db: Database) -> None:
+        # The bench reaches past the storage API on purpose: the database's connection
+        # is its own, and the handler is set on it (aiosqlite runs it on its worker).
+        await db._conn.set_progress_handler(self._step, self.EVERY)
+
+    def take(self) -> int:
+        steps, self.steps = self.steps, 0
+        return steps
+
+
 async def measure(path: Path) -> None:
     db = await open_database(str(path))
+    work = SqlWork()
+    await work.attach(db)
     clock = ManualClock(NOW)
     config = FlowConfig(crisis_resources="Crisis lines.", default_timezone="UTC")
     sweeper = Sweeper(create_engine(db, clock, config, rng=random.Random(1)))
@@ -347,14 +375,18 @@ async def measure(path: Path) -> None:
     idle_cpu: list[float] = []
     ticks: list[float] = []
     ticks_cpu: list[float] = []
+    idle_steps: list[int] = []
+    ticks_steps: list[int] = []
     due: list[int] = []
     dates_made = 0
     for _ in range(TICKS):
         clock.advance(TICK)
+        work.take()
         started, started_cpu = time.perf_counter(), time.process_time()
         report, _ = await sweeper.sweep()
         ticks.append(time.perf_counter() - started)
         ticks_cpu.append(time.process_time() - started_cpu)
+        ticks_steps.append(work.take())
         due.append(
             report.prompted
             + report.connect_prompted
@@ -368,6 +400,7 @@ async def measure(path: Path) -> None:
         await sweeper.sweep()  # the same minute again: nobody is due any more
         idle.append(time.perf_counter() - started)
         idle_cpu.append(time.process_time() - started_cpu)
+        idle_steps.append(work.take())
     _, heap_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     await db.close()
@@ -379,6 +412,10 @@ async def measure(path: Path) -> None:
         f"sweep tick: median {_ms(ticks)}, worst {max(ticks) * 1000:.1f} ms over "
         f"{len(ticks)} sweeps; CPU median {_ms(ticks_cpu)}; "
         f"{statistics.median(due):.0f} members due per tick (median)"
+    )
+    print(
+        f"SQL work: median {statistics.median(ticks_steps):,.0f} VM steps per tick, "
+        f"{statistics.median(idle_steps):,.0f} per idle sweep"
     )
     print(
         f"weekly meetings: {_rolled_on(path)} rolled on by the sweeps, {dates_made} new dates made"
