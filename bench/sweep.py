@@ -1,21 +1,31 @@
 """Cost of one scheduler sweep over a large community: `python -m bench.sweep`.
 
     .venv/bin/python -m bench.sweep [--members 100000] [--days 365] [--events 200]
+                                    [--series 200]
 
 Builds a SQLite database (in a temporary folder) of onboarded members spread over
 six time zones, each with a year of daily mood check-ins and weekly connection
-check-ins, 200 upcoming events with RSVPs, and the member-row signals the
-isolation rule keeps (flows/community/isolation.py). Then it runs the real `Sweeper` as the
-scheduler would, one tick a minute:
+check-ins, 200 upcoming one-off events with RSVPs, the community's 200 weekly meetings,
+and the member-row signals the isolation rule keeps (flows/community/isolation.py).
+The weekly meetings are series (flows/community/series.py) with their dates over the
+8-week horizon, as a sweep that has been running all along leaves them: each series due
+to have its next dates made some time in the next day, a few members who usually go
+(every date answered going) and a few who answered one date, each answer with its next
+reminder due. On a schema without series (the code before them) the same dates are
+stored as one-off events with the same answers, so both codes sweep the same calendar.
+Then it runs the real `Sweeper` as the scheduler would, one tick a minute:
 
 - "sweep idle": a tick at which nobody is due (the cost of asking "who is due now?");
 - "sweep tick": ticks at which about a minute's worth of members are due their
   daily prompt, connection check-in, event reminder or nudge, each committed to
   the outbox in its own transaction (channel delivery is not part of it).
 
-Printed: the build time, the median and worst of each kind of sweep, how many
-members were due per tick, the Python heap peak during the sweeps and the
-process's peak resident memory.
+Printed: the build time, the median and worst of each kind of sweep (wall time) and
+its median CPU time (the whole process, steadier on a shared machine), the SQL work of
+each (SQLite's VM steps: the same for the same data and code, however busy the
+machine), how many members
+were due per tick, how many weekly meetings the sweeps rolled on and the dates that
+made, the Python heap peak during the sweeps and the process's peak resident memory.
 """
 
 import argparse
@@ -27,15 +37,17 @@ import statistics
 import tempfile
 import time
 import tracemalloc
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as wall_time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flows.catalogue import create_engine
 from flows.community.isolation import IsolationRule, next_nudge_time
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
 from flows.sweeper import Sweeper
-from storage import Member, open_database
+from storage import Database, Member, open_database
 from storage.timeutil import to_db
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -50,6 +62,13 @@ ZONES = (
 TAGS = ("meeting", "walk", "workshop", "social", "online")
 TICK = timedelta(minutes=1)
 TICKS = 15
+try:  # the rolling horizon of repeating events; the code before them had none
+    from flows.community.series import EXTEND_SLACK, HORIZON
+except ImportError:
+    HORIZON, EXTEND_SLACK = timedelta(days=56), timedelta(days=1)
+USUALLY_GO = 5  # members who usually go to each weekly meeting
+ONE_DATE = 2  # members who answered one date of it
+MEETING_TIMES = ("07:00", "12:00", "12:30", "18:00", "18:30", "19:00", "19:30", "20:00")
 
 
 def _steady(due: datetime, rng: random.Random) -> datetime:
@@ -117,8 +136,110 @@ def _member_rows(count: int, rng: random.Random) -> list[tuple[object, ...]]:
     return rows
 
 
-def build(path: Path, members: int, days: int, events: int, rng: random.Random) -> None:
-    """Fill an already migrated database; plain sqlite3, as a bulk load."""
+def _weekly_dates(zone: str, weekday: int, hhmm: str, until: datetime) -> list[datetime]:
+    """A weekly meeting's starts (UTC) in (NOW, until], at its wall-clock time."""
+    tz = ZoneInfo(zone)
+    hours, minutes = (int(part) for part in hhmm.split(":"))
+    day = NOW.astimezone(tz).date()
+    day += timedelta(days=(weekday - day.weekday()) % 7)
+    found: list[datetime] = []
+    while True:
+        start = datetime.combine(day, wall_time(hours, minutes), tzinfo=tz).astimezone(UTC)
+        if start > until:
+            return found
+        if start > NOW:
+            found.append(start)
+        day += timedelta(days=7)
+
+
+def _reminder(starts: datetime) -> tuple[str, datetime]:
+    """An answer's next reminder: the day before, or the hour before once that has passed."""
+    if starts - timedelta(days=1) > NOW:
+        return "day_before", starts - timedelta(days=1)
+    return "hour_before", max(starts - timedelta(hours=1), NOW + timedelta(minutes=1))
+
+
+def _build_series(
+    conn: sqlite3.Connection, count: int, members: int, first_event_id: int, rng: random.Random
+) -> tuple[int, int]:
+    """The weekly meetings, their dates and answers; (dates, answers) stored."""
+    has_series = any(row[1] == "series_id" for row in conn.execute("PRAGMA table_info(event)"))
+    event_id, dates, answers = first_event_id, 0, 0
+    for series_id in range(1, count + 1):
+        zone, weekday = rng.choice(ZONES), rng.randrange(7)
+        hhmm = rng.choice(MEETING_TIMES)
+        # Steady state: each series' next dates are made once a day, so its horizon ends
+        # somewhere in the last day of it.
+        expanded_until = NOW + HORIZON - EXTEND_SLACK + timedelta(seconds=rng.uniform(1, 86_400))
+        starts = _weekly_dates(zone, weekday, hhmm, expanded_until)
+        title, uid = f"Weekly meeting {series_id}", f"bench-series-{series_id}"
+        usual = rng.sample(range(1, members + 1), USUALLY_GO)
+        if has_series:
+            conn.execute(
+                "INSERT INTO event_series (id, uid, source, title, place, tags, timezone, rule, "
+                "local_time, length_minutes, first_date, expanded_until, created_at, updated_at) "
+                "VALUES (?, ?, 'admin', ?, 'Church hall', 'meeting', ?, ?, ?, 90, ?, ?, ?, ?)",
+                (
+                    series_id,
+                    uid,
+                    title,
+                    zone,
+                    f"weekly 1 {weekday}",
+                    hhmm,
+                    date(2026, 1, 5).isoformat(),
+                    to_db(expanded_until),
+                    to_db(NOW),
+                    to_db(NOW),
+                ),
+            )
+            conn.executemany(
+                "INSERT INTO series_rsvp (series_id, member_id, answered_at) VALUES (?, ?, ?)",
+                [(series_id, member_id, to_db(NOW)) for member_id in usual],
+            )
+        for start in starts:
+            event_id += 1
+            occurrence_uid = f"{uid}#{start:%Y%m%dT%H%M%SZ}"
+            values = (event_id, occurrence_uid, title, "Church hall", to_db(start))
+            ends = to_db(start + timedelta(minutes=90))
+            if has_series:
+                conn.execute(
+                    "INSERT INTO event (id, uid, title, place, starts_at, ends_at, tags, "
+                    "series_id, occurrence, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 'meeting', ?, ?, ?, ?)",
+                    (*values, ends, series_id, to_db(start), to_db(NOW), to_db(NOW)),
+                )
+            else:
+                conn.execute(
+                    "INSERT INTO event (id, uid, title, place, starts_at, ends_at, tags, "
+                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'meeting', ?, ?)",
+                    (*values, ends, to_db(NOW), to_db(NOW)),
+                )
+            stage, due = _reminder(start)
+            one_date = [m for m in rng.sample(range(1, members + 1), ONE_DATE) if m not in usual]
+            rows = [(event_id, m, to_db(NOW), stage, to_db(due), 1) for m in usual]
+            rows += [(event_id, m, to_db(NOW), stage, to_db(due), 0) for m in one_date]
+            if has_series:
+                conn.executemany(
+                    "INSERT INTO rsvp (event_id, member_id, answer, answered_at, stage, due_at, "
+                    "from_series) VALUES (?, ?, 'going', ?, ?, ?, ?)",
+                    rows,
+                )
+            else:
+                conn.executemany(
+                    "INSERT INTO rsvp (event_id, member_id, answer, answered_at, stage, due_at) "
+                    "VALUES (?, ?, 'going', ?, ?, ?)",
+                    [row[:5] for row in rows],
+                )
+            dates += 1
+            answers += len(rows)
+    return dates, answers
+
+
+def build(
+    path: Path, members: int, days: int, events: int, series: int, rng: random.Random
+) -> tuple[int, int, bool]:
+    """Fill an already migrated database; plain sqlite3, as a bulk load. Returns the
+    weekly meetings' dates and answers, and whether they were stored as series."""
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = OFF")
@@ -186,25 +307,86 @@ def build(path: Path, members: int, days: int, events: int, rng: random.Random) 
                 for _ in range(5)
             ],
         )
+        dates, answers = _build_series(conn, series, members, events, rng)
+    has_series = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE name = 'event_series'"
+    ).fetchone()[0]
     conn.execute("ANALYZE")
     conn.close()
+    return dates, answers, bool(has_series)
+
+
+def _ms(seconds: list[float]) -> str:
+    return f"{statistics.median(seconds) * 1000:.1f} ms"
+
+
+def _rolled_on(path: Path) -> int:
+    """Weekly meetings whose next dates the sweeps made (their horizon moved on)."""
+    conn = sqlite3.connect(path)
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'event_series'").fetchall():
+            return 0
+        return int(
+            conn.execute(
+                "SELECT count(*) FROM event_series WHERE expanded_until > ?",
+                (to_db(NOW + HORIZON),),
+            ).fetchone()[0]
+        )
+    finally:
+        conn.close()
+
+
+class SqlWork:
+    """SQLite's virtual-machine steps, counted in hundreds by a progress handler on the
+    database's one connection: the SQL work of a sweep, which a busy machine does not
+    disturb (the same data and code give the same count)."""
+
+    EVERY = 100
+
+    def __init__(self) -> None:
+        self.steps = 0
+
+    def _step(self) -> int:
+        self.steps += self.EVERY
+        return 0  # go on
+
+    async def attach(self, db: Database) -> None:
+        # The bench reaches past the storage API on purpose: the database's connection
+        # is its own, and the handler is set on it (aiosqlite runs it on its worker).
+        await db._conn.set_progress_handler(self._step, self.EVERY)
+
+    def take(self) -> int:
+        steps, self.steps = self.steps, 0
+        return steps
 
 
 async def measure(path: Path) -> None:
     db = await open_database(str(path))
+    work = SqlWork()
+    await work.attach(db)
     clock = ManualClock(NOW)
     config = FlowConfig(crisis_resources="Crisis lines.", default_timezone="UTC")
     sweeper = Sweeper(create_engine(db, clock, config, rng=random.Random(1)))
     await sweeper.sweep()  # warm the page cache and prepared statements
     tracemalloc.start()
+    # Wall time, and CPU time (every thread of the process: the loop and aiosqlite's
+    # worker), which other work on a shared machine disturbs far less.
     idle: list[float] = []
+    idle_cpu: list[float] = []
     ticks: list[float] = []
+    ticks_cpu: list[float] = []
+    idle_steps: list[int] = []
+    ticks_steps: list[int] = []
     due: list[int] = []
+    dates_made = 0
     for _ in range(TICKS):
         clock.advance(TICK)
-        started = time.perf_counter()
+        work.take()
+        started, started_cpu = time.perf_counter(), time.process_time()
         report, _ = await sweeper.sweep()
         ticks.append(time.perf_counter() - started)
+        ticks_cpu.append(time.process_time() - started_cpu)
+        ticks_steps.append(work.take())
         due.append(
             report.prompted
             + report.connect_prompted
@@ -212,20 +394,31 @@ async def measure(path: Path) -> None:
             + report.nudged
             + report.event_reminders
         )
-        started = time.perf_counter()
+        # Absent before repeating events.
+        dates_made += getattr(report, "event_dates_made", 0)
+        started, started_cpu = time.perf_counter(), time.process_time()
         await sweeper.sweep()  # the same minute again: nobody is due any more
         idle.append(time.perf_counter() - started)
+        idle_cpu.append(time.process_time() - started_cpu)
+        idle_steps.append(work.take())
     _, heap_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     await db.close()
     print(
-        f"sweep idle: median {statistics.median(idle) * 1000:.1f} ms, "
-        f"worst {max(idle) * 1000:.1f} ms over {len(idle)} sweeps"
+        f"sweep idle: median {_ms(idle)}, worst {max(idle) * 1000:.1f} ms over "
+        f"{len(idle)} sweeps; CPU median {_ms(idle_cpu)}"
     )
     print(
-        f"sweep tick: median {statistics.median(ticks) * 1000:.1f} ms, "
-        f"worst {max(ticks) * 1000:.1f} ms over {len(ticks)} sweeps; "
+        f"sweep tick: median {_ms(ticks)}, worst {max(ticks) * 1000:.1f} ms over "
+        f"{len(ticks)} sweeps; CPU median {_ms(ticks_cpu)}; "
         f"{statistics.median(due):.0f} members due per tick (median)"
+    )
+    print(
+        f"SQL work: median {statistics.median(ticks_steps):,.0f} VM steps per tick, "
+        f"{statistics.median(idle_steps):,.0f} per idle sweep"
+    )
+    print(
+        f"weekly meetings: {_rolled_on(path)} rolled on by the sweeps, {dates_made} new dates made"
     )
     print(
         f"memory: Python heap peak {heap_peak / 2**20:.1f} MiB during sweeps, "
@@ -237,18 +430,23 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--days", type=int, default=365, help="days of check-in history")
-    parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--events", type=int, default=200, help="one-off events")
+    parser.add_argument("--series", type=int, default=200, help="weekly meetings")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hearthside-sweep-") as folder:
         path = Path(folder) / "bench.db"
         db = await open_database(str(path))  # creates and migrates the schema
         await db.close()
         started = time.perf_counter()
-        build(path, args.members, args.days, args.events, random.Random(42))
+        dates, answers, as_series = build(
+            path, args.members, args.days, args.events, args.series, random.Random(42)
+        )
         size = path.stat().st_size / 2**20
+        stored = "as series" if as_series else "as one-off events: this schema has no series"
         print(
             f"built {args.members} members, {args.members * args.days} mood check-ins, "
-            f"{args.events} events in {time.perf_counter() - started:.0f} s ({size:.0f} MiB)"
+            f"{args.events} events, {args.series} weekly meetings ({dates} dates, {answers} "
+            f"answers; {stored}) in {time.perf_counter() - started:.0f} s ({size:.0f} MiB)"
         )
         await measure(path)
 

@@ -13,14 +13,17 @@ import sys
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from contextlib import suppress
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from telegram.error import InvalidToken
 
+from bot.feeds import HttpFeedFetcher
 from bot.settings import ConfigError, Settings
 from bot.sweeping import SweepJob, SweptChannel
 from flows.catalogue import create_engine
+from flows.community import MeetingFeeds
 from flows.core.channels import Channels
 from flows.core.clock import Clock, SystemClock
 from flows.core.config import FlowConfig
@@ -257,6 +260,17 @@ async def run(
     return 0
 
 
+def meeting_feeds(settings: Settings, config: FlowConfig) -> MeetingFeeds | None:
+    """MEETING_FEEDS, synced by the sweep with the HTTP fetcher; None without any."""
+    if not settings.meeting_feeds:
+        return None
+    return MeetingFeeds(
+        urls=settings.meeting_feeds,
+        fetch=HttpFeedFetcher(max_bytes=config.feed_max_bytes),
+        every=timedelta(hours=settings.meeting_feeds_sync_hours),
+    )
+
+
 async def serve(
     services: Sequence[ChannelService],
     engine: Engine,
@@ -272,7 +286,7 @@ async def serve(
             await _start(service, settings)
             started.append(service)
         sweeps = SweepJob(
-            Sweeper(engine),
+            Sweeper(engine, feeds=meeting_feeds(settings, engine.config)),
             postman,
             engine.db,
             started,

@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     isolation_ucla_min: int = Field(default=6, ge=0, le=9)
     isolation_days: int = Field(default=14, ge=0, le=365)
     isolation_low_mood_run: int = Field(default=3, ge=0, le=60)
+    # Meeting Guide feeds (flows/community/meeting_feed.py): URLs, comma-separated, synced
+    # every MEETING_FEEDS_SYNC_HOURS by bot/feeds.py.
+    meeting_feeds: Annotated[tuple[str, ...], NoDecode] = ()
+    meeting_feeds_sync_hours: int = Field(default=24, ge=1, le=168)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # In the console: logs to `<database file>.log` beside the database, or in the terminal
     # between the messages.
@@ -201,6 +205,27 @@ class Settings(BaseSettings):
                 )
             accounts.append(account)
         return tuple(accounts)
+
+    @field_validator("meeting_feeds", mode="before")
+    @classmethod
+    def _split_feeds(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("meeting_feeds")
+    @classmethod
+    def _feed_urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for url in value:
+            try:
+                host = urlsplit(url).hostname
+            except ValueError:
+                host = None
+            if not url.startswith(("https://", "http://")) or not host:
+                raise ValueError(
+                    f"{url!r} should be a feed's address, like https://example.org/wp-admin/admin-ajax.php?action=meetings"
+                )
+        return tuple(dict.fromkeys(value))
 
     @field_validator("default_timezone")
     @classmethod

@@ -12,7 +12,7 @@ from flows.community import (
     CancelEvent,
     EditEvent,
     NewEvent,
-    on_calendar_file,
+    on_admin_file,
 )
 from flows.core.channels import Channels
 from flows.core.clock import Clock
@@ -128,7 +128,7 @@ def create_engine(
             guard_fallback=guard_fallback,
             buttons=TypedButtons(),
             relay=relay_in_chat,
-            media=on_calendar_file,
+            media=on_admin_file,
             reachable_again=back_in_reach,
         ),
         rng=rng,

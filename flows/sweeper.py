@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from flows.checkins import send_milestones, send_prompts
-from flows.community import sweep_events
+from flows.community import MeetingFeeds, sweep_events
 from flows.core.engine import Engine
 from flows.core.sweep import SweepStep
 from flows.core.typed_buttons import OFFER_WINDOW
@@ -49,6 +49,9 @@ class SweepReport:
     event_reminders: int = 0
     event_followups: int = 0
     milestones: int = 0  # recovery milestones celebrated (flows/checkins/milestones.py)
+    event_dates_made: int = 0
+    feeds_synced: int = 0
+    feeds_failed: int = 0
 
 
 async def _housekeeping(engine: Engine, now: datetime) -> tuple[int, list[Outcome]]:
@@ -79,8 +82,11 @@ class _Run:
 class Sweeper:
     """Runs one pass of scheduled work; called every SCHEDULER_TICK_SECONDS."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, feeds: MeetingFeeds | None = None) -> None:
         self._engine = engine
+        # Meeting Guide feeds (MEETING_FEEDS), fetched by the deployment's fetcher: last,
+        # as a slow server would hold up everything after it.
+        self._feeds = feeds
         # One sweep at a time: the repeating job and a sweep asked for directly (at start,
         # in tests) must not both escalate the same request in the same minute.
         self._running = asyncio.Lock()
@@ -104,6 +110,7 @@ class Sweeper:
         milestones = await run(send_milestones)
         prompts = await run(send_prompts)
         events = await run(sweep_events)
+        feeds = await run(self._feeds.step) if self._feeds is not None else None
         report = SweepReport(
             prompted=prompts.daily,
             connect_prompted=prompts.weekly,
@@ -119,6 +126,9 @@ class Sweeper:
             event_reminders=events.reminders,
             event_followups=events.followups,
             milestones=milestones.sent,
+            event_dates_made=events.dates_made,
+            feeds_synced=feeds.synced if feeds else 0,
+            feeds_failed=feeds.failed if feeds else 0,
         )
         if report.prompted or report.connect_prompted or report.deferred:
             log.info(

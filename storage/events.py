@@ -1,12 +1,12 @@
 """Community events, members' answers (RSVPs) with their due reminders, and nudges."""
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import aiosqlite
 
-from storage.records import Event, EventFields, Rsvp
+from storage.records import Event, EventFields, EventSeries, MeetingFeed, Rsvp
 from storage.states import (
     EventRating,
     NudgeOutcome,
@@ -15,17 +15,33 @@ from storage.states import (
     RsvpAnswer,
     maybe_state,
 )
-from storage.timeutil import from_db, maybe_from_db, maybe_to_db, to_db
+from storage.timeutil import (
+    date_to_db,
+    from_db,
+    maybe_date_from_db,
+    maybe_from_db,
+    maybe_to_db,
+    to_db,
+)
 
 _EVENT_COLUMNS = (
     "e.id, e.uid, e.title, e.place, e.description, e.starts_at, e.ends_at, e.tags, "
-    "e.capacity, e.cancelled_at, "
+    "e.capacity, e.cancelled_at, e.types, e.conference_url, e.conference_phone, "
+    "e.series_id, e.occurrence, e.detached, "
     "(SELECT count(*) FROM rsvp r WHERE r.event_id = e.id AND r.answer = 'going') AS going, "
     "(SELECT count(*) FROM rsvp r WHERE r.event_id = e.id AND r.answer = 'maybe') AS maybe"
 )
 _RSVP_COLUMNS = (
     "id, event_id, member_id, answer, answered_at, stage, due_at, attended, rating, "
-    "buddy_offer, buddy_requested, buddy_id"
+    "buddy_offer, buddy_requested, buddy_id, from_series"
+)
+_SERIES_COLUMNS = (
+    "id, uid, source, feed_id, title, place, description, tags, capacity, timezone, rule, "
+    "local_time, length_minutes, first_date, ical, expanded_until, types, conference_url, "
+    "conference_phone, source_updated, cancelled_at"
+)
+_FEED_COLUMNS = (
+    "id, url, etag, last_modified, next_sync_at, last_ok_at, failing_since, failure, meetings"
 )
 # A nudge's outcome only moves forward: sent → an answer → attended or missed.
 _OUTCOME_RANK = {
@@ -40,11 +56,14 @@ _OUTCOME_RANK = {
 
 
 def _tags(raw: str) -> tuple[str, ...]:
+    if not raw:  # most events have no types, many no tags: read once per row in a sweep
+        return ()
     return tuple(tag for tag in raw.split(",") if tag)
 
 
 def _field_values(fields: EventFields) -> tuple[object, ...]:
-    """The columns title, place, description, starts_at, ends_at, tags, capacity."""
+    """The columns title, place, description, starts_at, ends_at, tags, capacity, types,
+    conference_url, conference_phone."""
     return (
         fields.title,
         fields.place,
@@ -53,23 +72,88 @@ def _field_values(fields: EventFields) -> tuple[object, ...]:
         maybe_to_db(fields.ends_at),
         ",".join(fields.tags),
         fields.capacity,
+        ",".join(fields.types),
+        fields.conference_url,
+        fields.conference_phone,
     )
 
 
+_FIELD_COLUMNS = (
+    "title, place, description, starts_at, ends_at, tags, capacity, types, conference_url, "
+    "conference_phone"
+)
+_FIELD_SETS = ", ".join(f"{name.strip()} = ?" for name in _FIELD_COLUMNS.split(","))
+
+
 def _event(row: Any) -> Event:
+    starts_at, occurrence = row["starts_at"], row["occurrence"]
+    starts = from_db(starts_at)
     return Event(
         id=row["id"],
         uid=row["uid"],
         title=row["title"],
         place=row["place"],
         description=row["description"],
-        starts_at=from_db(row["starts_at"]),
+        starts_at=starts,
         ends_at=maybe_from_db(row["ends_at"]),
         tags=_tags(row["tags"]),
         capacity=row["capacity"],
         cancelled_at=maybe_from_db(row["cancelled_at"]),
         going=row["going"],
         maybe=row["maybe"],
+        types=_tags(row["types"]),
+        conference_url=row["conference_url"],
+        conference_phone=row["conference_phone"],
+        series_id=row["series_id"],
+        # A date of a series not moved starts at its occurrence: read the text once.
+        occurrence=starts if occurrence == starts_at else maybe_from_db(occurrence),
+        detached=bool(row["detached"]),
+    )
+
+
+def _series(row: Any) -> EventSeries:
+    expanded_until = from_db(row["expanded_until"])
+    return EventSeries(
+        id=row["id"],
+        uid=row["uid"],
+        source=row["source"],
+        feed_id=row["feed_id"],
+        fields=EventFields(
+            title=row["title"],
+            place=row["place"],
+            description=row["description"],
+            # A series' own details; each occurrence has its own times.
+            starts_at=expanded_until,
+            ends_at=None,
+            tags=_tags(row["tags"]),
+            capacity=row["capacity"],
+            types=_tags(row["types"]),
+            conference_url=row["conference_url"],
+            conference_phone=row["conference_phone"],
+        ),
+        timezone=row["timezone"],
+        rule=row["rule"],
+        local_time=row["local_time"],
+        length_minutes=row["length_minutes"],
+        first_date=maybe_date_from_db(row["first_date"]),
+        ical=row["ical"],
+        expanded_until=expanded_until,
+        source_updated=row["source_updated"],
+        cancelled_at=maybe_from_db(row["cancelled_at"]),
+    )
+
+
+def _feed(row: Any) -> MeetingFeed:
+    return MeetingFeed(
+        id=row["id"],
+        url=row["url"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        next_sync_at=maybe_from_db(row["next_sync_at"]),
+        last_ok_at=maybe_from_db(row["last_ok_at"]),
+        failing_since=maybe_from_db(row["failing_since"]),
+        failure=row["failure"],
+        meetings=row["meetings"],
     )
 
 
@@ -88,6 +172,7 @@ def _rsvp(row: Any) -> Rsvp:
         buddy_offer=bool(row["buddy_offer"]),
         buddy_requested=bool(row["buddy_requested"]),
         buddy_id=row["buddy_id"],
+        from_series=bool(row["from_series"]),
     )
 
 
@@ -100,22 +185,25 @@ class EventRepository:
         self, fields: EventFields, *, uid: str, created_by: int | None, now: datetime
     ) -> int:
         cursor = await self._conn.execute(
-            "INSERT INTO event (title, place, description, starts_at, ends_at, tags, capacity, "
-            "uid, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO event ({_FIELD_COLUMNS}, uid, created_by, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (*_field_values(fields), uid, created_by, to_db(now), to_db(now)),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    async def update(self, event_id: int, fields: EventFields, *, now: datetime) -> None:
-        """Replace an event's details (an edit, or a re-import under the same UID).
+    async def update(
+        self, event_id: int, fields: EventFields, *, now: datetime, detach: bool = False
+    ) -> None:
+        """Replace an event's details (an edit, or a re-import under the same UID); with
+        `detach`, an occurrence keeps these details when its series changes.
 
         A cancelled event stays cancelled: those told it was off are not told otherwise.
         """
         await self._conn.execute(
-            "UPDATE event SET title = ?, place = ?, description = ?, starts_at = ?, "
-            "ends_at = ?, tags = ?, capacity = ?, updated_at = ? WHERE id = ?",
-            (*_field_values(fields), to_db(now), event_id),
+            f"UPDATE event SET {_FIELD_SETS}, updated_at = ?, "
+            "detached = max(detached, ?) WHERE id = ?",
+            (*_field_values(fields), to_db(now), int(detach), event_id),
         )
 
     async def _first(self, sql: str, params: tuple[Any, ...]) -> Any:
@@ -172,12 +260,13 @@ class EventRepository:
         stage: ReminderStage | None,
         due_at: datetime | None,
     ) -> Rsvp:
-        """Record (or change) a member's answer, with the next message it is due."""
+        """Record (or change) a member's answer for this date, with the next message it is
+        due; an answer "I usually go" gave it becomes their own for this date."""
         await self._conn.execute(
             "INSERT INTO rsvp (event_id, member_id, answer, answered_at, stage, due_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, member_id) DO UPDATE SET "
             "answer = excluded.answer, answered_at = excluded.answered_at, "
-            "stage = excluded.stage, due_at = excluded.due_at, "
+            "stage = excluded.stage, due_at = excluded.due_at, from_series = 0, "
             # Not going any more: no peer is meeting them, and they meet nobody.
             "buddy_requested = "
             "CASE WHEN excluded.answer = 'going' THEN buddy_requested ELSE 0 END, "
@@ -239,14 +328,24 @@ class EventRepository:
         )
 
     async def plans_of(self, member_id: int, now: datetime) -> list[Event]:
-        """Events not yet over (not cancelled) the member said they would go to."""
+        """Events not yet over (not cancelled) the member said they would go to. Of the
+        dates "I usually go" answered, only each series' next one: it is a plan to go
+        this week, not a reason never to be asked how they are."""
         rows = await self._conn.execute_fetchall(
-            f"SELECT {_EVENT_COLUMNS} FROM event e JOIN rsvp r ON r.event_id = e.id "
+            f"SELECT {_EVENT_COLUMNS}, r.from_series FROM event e "
+            "JOIN rsvp r ON r.event_id = e.id "
             "WHERE r.member_id = ? AND r.answer = 'going' AND e.cancelled_at IS NULL "
-            "AND coalesce(e.ends_at, e.starts_at) >= ? ORDER BY e.starts_at",
+            "AND coalesce(e.ends_at, e.starts_at) >= ? ORDER BY e.starts_at, e.id",
             (member_id, to_db(now)),
         )
-        return [_event(row) for row in rows]
+        plans, series_seen = [], set()
+        for row in rows:
+            if row["from_series"]:
+                if row["series_id"] in series_seen:
+                    continue
+                series_seen.add(row["series_id"])
+            plans.append(_event(row))
+        return plans
 
     async def liked_tags(self, member_id: int) -> set[str]:
         """Tags of events the member said yes or maybe to, or went to."""
@@ -356,3 +455,267 @@ class EventRepository:
             (to_db(since),),
         )
         return {NudgeOutcome(row["outcome"]): row["n"] for row in rows}
+
+    # -- series --------------------------------------------------------------
+    async def create_series(
+        self,
+        fields: EventFields,
+        *,
+        uid: str,
+        source: str,
+        timezone: str,
+        rule: str | None,
+        local_time: str | None,
+        length_minutes: int | None,
+        first_date: date | None,
+        expanded_until: datetime,
+        created_by: int | None,
+        now: datetime,
+        feed_id: int | None = None,
+        ical: str | None = None,
+        source_updated: str | None = None,
+    ) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO event_series (uid, source, feed_id, title, place, description, tags, "
+            "capacity, types, conference_url, conference_phone, timezone, rule, local_time, "
+            "length_minutes, first_date, ical, expanded_until, source_updated, created_by, "
+            "created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                uid,
+                source,
+                feed_id,
+                *_series_values(fields),
+                timezone,
+                rule,
+                local_time,
+                length_minutes,
+                None if first_date is None else date_to_db(first_date),
+                ical,
+                to_db(expanded_until),
+                source_updated,
+                created_by,
+                to_db(now),
+                to_db(now),
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def update_series(
+        self,
+        series_id: int,
+        fields: EventFields,
+        *,
+        timezone: str,
+        rule: str | None,
+        local_time: str | None,
+        length_minutes: int | None,
+        first_date: date | None,
+        now: datetime,
+        ical: str | None = None,
+        source_updated: str | None = None,
+    ) -> None:
+        await self._conn.execute(
+            "UPDATE event_series SET title = ?, place = ?, description = ?, tags = ?, "
+            "capacity = ?, types = ?, conference_url = ?, conference_phone = ?, timezone = ?, "
+            "rule = ?, local_time = ?, length_minutes = ?, first_date = ?, ical = ?, "
+            "source_updated = ?, updated_at = ? WHERE id = ?",
+            (
+                *_series_values(fields),
+                timezone,
+                rule,
+                local_time,
+                length_minutes,
+                None if first_date is None else date_to_db(first_date),
+                ical,
+                source_updated,
+                to_db(now),
+                series_id,
+            ),
+        )
+
+    async def _series_where(self, condition: str, params: tuple[Any, ...]) -> EventSeries | None:
+        row = await self._first(
+            f"SELECT {_SERIES_COLUMNS} FROM event_series WHERE {condition}", params
+        )
+        return None if row is None else _series(row)
+
+    async def get_series(self, series_id: int) -> EventSeries | None:
+        return await self._series_where("id = ?", (series_id,))
+
+    async def series_by_uid(self, uid: str) -> EventSeries | None:
+        return await self._series_where("uid = ?", (uid,))
+
+    async def series_to_extend(self, before: datetime, *, limit: int) -> list[EventSeries]:
+        """Series not cancelled whose occurrences end before `before` (the index)."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_SERIES_COLUMNS} FROM event_series WHERE cancelled_at IS NULL "
+            "AND expanded_until < ? ORDER BY expanded_until LIMIT ?",
+            (to_db(before), limit),
+        )
+        return [_series(row) for row in rows]
+
+    async def set_expanded(self, series_id: int, until: datetime) -> None:
+        await self._conn.execute(
+            "UPDATE event_series SET expanded_until = ? WHERE id = ?", (to_db(until), series_id)
+        )
+
+    async def cancel_series(self, series_id: int, *, now: datetime) -> None:
+        """The series is off: no more occurrences are made (those made are cancelled one
+        by one, so that those going to each are told)."""
+        await self._conn.execute(
+            "UPDATE event_series SET cancelled_at = ?, updated_at = ? WHERE id = ?",
+            (to_db(now), to_db(now), series_id),
+        )
+
+    async def add_occurrence(
+        self, series_id: int, occurrence: datetime, fields: EventFields, *, uid: str, now: datetime
+    ) -> int | None:
+        """An occurrence of the series; None if it already has one at that start."""
+        cursor = await self._conn.execute(
+            f"INSERT INTO event ({_FIELD_COLUMNS}, uid, series_id, occurrence, created_by, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "(SELECT created_by FROM event_series WHERE id = ?), ?, ?) ON CONFLICT DO NOTHING",
+            (
+                *_field_values(fields),
+                uid,
+                series_id,
+                to_db(occurrence),
+                series_id,
+                to_db(now),
+                to_db(now),
+            ),
+        )
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+
+    async def occurrences(
+        self, series_id: int, *, after: datetime, cancelled: bool = False
+    ) -> list[Event]:
+        """The series' occurrences starting after a moment (with the cancelled ones if
+        asked), soonest first."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_EVENT_COLUMNS} FROM event e WHERE e.series_id = ? AND e.starts_at > ? "
+            + ("" if cancelled else "AND e.cancelled_at IS NULL ")
+            + "ORDER BY e.starts_at, e.id",
+            (series_id, to_db(after)),
+        )
+        return [_event(row) for row in rows]
+
+    async def answer_for_series(self, series_id: int, member_id: int, *, now: datetime) -> None:
+        """ "I usually go" (the dates themselves get their answers from the caller)."""
+        await self._conn.execute(
+            "INSERT INTO series_rsvp (series_id, member_id, answered_at) VALUES (?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET answered_at = excluded.answered_at",
+            (series_id, member_id, to_db(now)),
+        )
+
+    async def answer_from_series(
+        self,
+        event_id: int,
+        member_id: int,
+        *,
+        now: datetime,
+        stage: ReminderStage | None,
+        due_at: datetime | None,
+    ) -> bool:
+        """ "Going" for one date, from "I usually go": never over the member's own answer
+        for that date. Whether it was recorded."""
+        cursor = await self._conn.execute(
+            "INSERT INTO rsvp (event_id, member_id, answer, answered_at, stage, due_at, "
+            "from_series) VALUES (?, ?, 'going', ?, ?, ?, 1) ON CONFLICT DO NOTHING",
+            (event_id, member_id, to_db(now), stage, maybe_to_db(due_at)),
+        )
+        return cursor.rowcount == 1
+
+    async def drop_series_answer(self, series_id: int, member_id: int, *, now: datetime) -> None:
+        """No longer "I usually go": the coming dates it answered lose their answer; what
+        the member said of a date themselves stays."""
+        await self._conn.execute(
+            "DELETE FROM series_rsvp WHERE series_id = ? AND member_id = ?",
+            (series_id, member_id),
+        )
+        await self._conn.execute(
+            "DELETE FROM rsvp WHERE member_id = ? AND from_series = 1 AND event_id IN "
+            "(SELECT id FROM event WHERE series_id = ? AND starts_at > ?)",
+            (member_id, series_id, to_db(now)),
+        )
+
+    async def series_members(self, series_id: int) -> list[int]:
+        """Members who usually go to the series."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT member_id FROM series_rsvp WHERE series_id = ? ORDER BY member_id",
+            (series_id,),
+        )
+        return [row["member_id"] for row in rows]
+
+    async def usual_series(self, member_id: int, series_ids: Iterable[int]) -> set[int]:
+        """Which of these series the member usually goes to."""
+        ids = list(series_ids)
+        if not ids:
+            return set()
+        marks = ", ".join("?" for _ in ids)
+        rows = await self._conn.execute_fetchall(
+            f"SELECT series_id FROM series_rsvp WHERE member_id = ? AND series_id IN ({marks})",
+            (member_id, *ids),
+        )
+        return {row["series_id"] for row in rows}
+
+    async def series_of_feed(self, feed_id: int) -> list[EventSeries]:
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_SERIES_COLUMNS} FROM event_series WHERE feed_id = ? "
+            "AND cancelled_at IS NULL ORDER BY id",
+            (feed_id,),
+        )
+        return [_series(row) for row in rows]
+
+    # -- Meeting Guide feeds -------------------------------------------------
+    async def feed(self, url: str) -> MeetingFeed:
+        """The feed at `url`, added on first use."""
+        await self._conn.execute(
+            "INSERT INTO meeting_feed (url) VALUES (?) ON CONFLICT DO NOTHING", (url,)
+        )
+        row = await self._first(f"SELECT {_FEED_COLUMNS} FROM meeting_feed WHERE url = ?", (url,))
+        return _feed(row)
+
+    async def feed_synced(
+        self,
+        feed_id: int,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        meetings: int | None,
+        now: datetime,
+        next_sync_at: datetime | None,
+    ) -> None:
+        """A sync that worked (new data, or "not modified": `meetings` None)."""
+        await self._conn.execute(
+            "UPDATE meeting_feed SET etag = ?, last_modified = ?, next_sync_at = ?, "
+            "last_ok_at = ?, failing_since = NULL, failure = NULL, "
+            "meetings = coalesce(?, meetings) WHERE id = ?",
+            (etag, last_modified, maybe_to_db(next_sync_at), to_db(now), meetings, feed_id),
+        )
+
+    async def feed_failed(
+        self, feed_id: int, *, failure: str, now: datetime, next_sync_at: datetime | None
+    ) -> None:
+        await self._conn.execute(
+            "UPDATE meeting_feed SET failure = ?, failing_since = coalesce(failing_since, ?), "
+            "next_sync_at = ? WHERE id = ?",
+            (failure, to_db(now), maybe_to_db(next_sync_at), feed_id),
+        )
+
+
+def _series_values(fields: EventFields) -> tuple[object, ...]:
+    """The columns title, place, description, tags, capacity, types, conference_url,
+    conference_phone."""
+    return (
+        fields.title,
+        fields.place,
+        fields.description,
+        ",".join(fields.tags),
+        fields.capacity,
+        ",".join(fields.types),
+        fields.conference_url,
+        fields.conference_phone,
+    )

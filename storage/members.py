@@ -21,7 +21,8 @@ _COLUMNS = (
     "onboarded_at, paused, unreachable_at, checkin_count, last_checkin_date, streak_days, "
     "next_prompt_at, next_connect_at, is_admin, peer_barred, same_volunteer, "
     "last_volunteer_id, quiet_until, followup_at, safety_check_due_at, "
-    "nudges_off, last_ucla3, last_contact_at, low_mood_run, last_nudge_at, next_nudge_at"
+    "nudges_off, last_ucla3, last_contact_at, low_mood_run, last_nudge_at, next_nudge_at, "
+    "meeting_preference"
 )
 
 # The member columns that say when something is next due. Each has a partial index
@@ -63,6 +64,7 @@ def _member(row: Any) -> Member:
         low_mood_run=row["low_mood_run"],
         last_nudge_at=maybe_from_db(row["last_nudge_at"]),
         next_nudge_at=maybe_from_db(row["next_nudge_at"]),
+        meeting_preference=row["meeting_preference"],
     )
 
 
@@ -259,6 +261,9 @@ class MemberRepository:
 
     async def set_nudges_off(self, member_id: int, off: bool) -> None:
         await self._set(member_id, nudges_off=int(off))
+
+    async def set_meeting_preference(self, member_id: int, preference: str | None) -> None:
+        await self._set(member_id, meeting_preference=preference)
 
     async def record_nudge_sent(self, member_id: int, *, now: datetime) -> None:
         await self._set(member_id, last_nudge_at=to_db(now))

@@ -9,6 +9,7 @@ open conversation and volunteer profile come from the repositories that own them
 """
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 import aiosqlite
@@ -57,6 +58,7 @@ class PersonalDataRepository:
         rows = await self._conn.execute_fetchall(
             "SELECT e.title, e.place, e.starts_at, e.cancelled_at, r.answer, r.answered_at, "
             "r.attended, r.rating, r.buddy_requested, r.buddy_offer, r.stage, r.due_at, "
+            "r.from_series, "
             "b.display_name AS buddy_name "
             "FROM rsvp r JOIN event e ON e.id = r.event_id "
             "LEFT JOIN volunteer b ON b.member_id = r.buddy_id "
@@ -78,6 +80,7 @@ class PersonalDataRepository:
                 buddy_name=row["buddy_name"],
                 stage=maybe_state(ReminderStage, row["stage"]),
                 due_at=maybe_from_db(row["due_at"]),
+                from_series=bool(row["from_series"]),
             )
             for row in rows
         ]
@@ -189,6 +192,16 @@ class PersonalDataRepository:
             CreatedEvent(row["title"], from_db(row["starts_at"]), from_db(row["created_at"]))
             for row in rows
         ]
+
+    async def usual_series(self, member_id: int) -> list[tuple[str, datetime]]:
+        """The series the member usually goes to: title, and since when."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT s.title, r.answered_at FROM series_rsvp r "
+            "JOIN event_series s ON s.id = r.series_id WHERE r.member_id = ? "
+            "ORDER BY r.answered_at, s.id",
+            (member_id,),
+        )
+        return [(row["title"], from_db(row["answered_at"])) for row in rows]
 
     async def nudges(self, member_id: int) -> list[NudgeRecord]:
         rows = await self._conn.execute_fetchall(

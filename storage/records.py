@@ -54,6 +54,8 @@ class Member:
     low_mood_run: int = 0
     last_nudge_at: datetime | None = None
     next_nudge_at: datetime | None = None
+    # Meetings online or in person first in suggestions: "online", "in_person" or None.
+    meeting_preference: str | None = None
 
     def is_quiet(self, now: datetime) -> bool:
         """Nudges and surveys are paused after a safety event."""
@@ -204,6 +206,11 @@ class EventFields:
     ends_at: datetime | None
     tags: tuple[str, ...]
     capacity: int | None
+    # A Meeting Guide feed's type codes (O, C, TC, language and access codes) and how to
+    # join online; nothing for most events posted here.
+    types: tuple[str, ...] = ()
+    conference_url: str | None = None
+    conference_phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +227,14 @@ class Event:
     cancelled_at: datetime | None
     going: int = 0  # members who said they would go
     maybe: int = 0
+    types: tuple[str, ...] = ()
+    conference_url: str | None = None
+    conference_phone: str | None = None
+    # An occurrence of a series: the series, and the start its rule gave it (its identity
+    # there, even once moved); `detached` once changed on its own.
+    series_id: int | None = None
+    occurrence: datetime | None = None
+    detached: bool = False
 
     @property
     def is_cancelled(self) -> bool:
@@ -233,6 +248,46 @@ class Event:
     def unsaved(cls, fields: EventFields) -> "Event":
         """The event as it will be listed once stored: no id, nobody's answer yet."""
         return cls(id=0, uid="", cancelled_at=None, **_event_details(fields))
+
+
+@dataclass(frozen=True, slots=True)
+class EventSeries:
+    """A repeating event: its rule (or an .ics file's), its details, and how far ahead its
+    occurrences (`Event` rows) exist."""
+
+    id: int
+    uid: str
+    source: str  # "admin", "ics" or "feed"
+    feed_id: int | None
+    fields: EventFields  # starts_at / ends_at: the first occurrence's
+    timezone: str
+    rule: str | None
+    local_time: str | None
+    length_minutes: int | None
+    first_date: date | None
+    ical: str | None
+    expanded_until: datetime
+    source_updated: str | None
+    cancelled_at: datetime | None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingFeed:
+    """A Meeting Guide feed and how its syncs went."""
+
+    id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    next_sync_at: datetime | None
+    last_ok_at: datetime | None
+    failing_since: datetime | None
+    failure: str | None
+    meetings: int
 
 
 def _event_details(source: EventFields | Event) -> dict[str, Any]:
@@ -254,6 +309,7 @@ class Rsvp:
     buddy_offer: bool
     buddy_requested: bool
     buddy_id: int | None
+    from_series: bool = False  # made by "I usually go", not for this date on its own
 
 
 # -- a member's own copy of their data (/export) ---------------------------------------
@@ -274,6 +330,7 @@ class EventAnswer:
     buddy_name: str | None  # the display name of the volunteer meeting them there
     stage: ReminderStage | None  # the next message due about it
     due_at: datetime | None
+    from_series: bool = False  # answered by "I usually go"
 
 
 @dataclass(frozen=True, slots=True)

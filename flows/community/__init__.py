@@ -19,6 +19,16 @@ from flows.community.isolation import (
     next_nudge_time,
     refresh_nudge_schedule,
 )
+from flows.community.meeting_feed import (
+    FeedFetcher,
+    FeedFile,
+    FeedRefusal,
+    Fetched,
+    MeetingFeeds,
+    is_feed_file,
+    on_admin_file,
+    read_feed_within,
+)
 from flows.community.nudges import NUDGE_COMMANDS
 from flows.community.sweep import sweep_events
 
@@ -30,15 +40,23 @@ __all__ = [
     "CalendarFile",
     "CancelEvent",
     "EditEvent",
+    "FeedFetcher",
+    "FeedFile",
+    "FeedRefusal",
+    "Fetched",
     "IsolationRule",
+    "MeetingFeeds",
     "NewEvent",
     "after_connection_checkin",
     "after_mood_checkin",
     "is_calendar_file",
+    "is_feed_file",
     "may_import_calendar",
     "next_nudge_time",
+    "on_admin_file",
     "on_calendar_file",
     "read_calendar_within",
+    "read_feed_within",
     "refresh_nudge_schedule",
     "sweep_events",
     "too_big",

@@ -17,7 +17,16 @@ from zoneinfo import ZoneInfo
 
 from flows.community.isolation import refresh_nudge_schedule
 from flows.community.reminders import next_stage
-from flows.community.text import TAGS, card, people
+from flows.community.series import (
+    REPEAT_HELP,
+    Repeat,
+    Rule,
+    create_series,
+    first_date,
+    looks_repeating,
+    parse_repeat,
+)
+from flows.community.text import TAGS, card, how_often, people, series_line
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
@@ -39,6 +48,8 @@ PICK_DAYS = 60
 ONE_LINER = "/newevent 2026-12-05 18:30 | Recovery walk | Riverside Park gate"
 ONE_LINER_HELP = (
     f"Post an event in one line: {ONE_LINER}\n"
+    "A repeating one starts with its rule: /newevent every Tue 19:00 | NA meeting | "
+    "St Mary's hall (or every other Sat 10:00, first Fri 19:30).\n"
     "Optional parts after the place: a description or link, tags: walk, social and "
     "capacity: 20. Or send just /newevent to be asked step by step."
 )
@@ -71,6 +82,21 @@ def parse_when(raw: str, timezone: str, now: datetime) -> datetime | str:
     return moment.astimezone(UTC)
 
 
+def parse_when_or_repeat(
+    raw: str, timezone: str, now: datetime
+) -> tuple[datetime, Repeat | None] | str:
+    """A date and time, or a repeating rule ("every Tue 19:00") with its first date."""
+    if looks_repeating(raw):
+        repeat = parse_repeat(raw, timezone, now)
+        if isinstance(repeat, str):
+            return repeat
+        return repeat.first_start(timezone), repeat
+    if raw.strip().lower().split()[:1] in (["daily"], ["weekly"], ["monthly"], ["weekdays"]):
+        return REPEAT_HELP
+    moment = parse_when(raw, timezone, now)
+    return moment if isinstance(moment, str) else (moment, None)
+
+
 def parse_tags(raw: str) -> list[str] | str:
     words = [w.strip().lstrip("#").lower() for w in re.split(r"[,\s]+", raw) if w.strip()]
     if not words or len(words) > TAGS_MAX or not all(_TAG_WORD.match(w) for w in words):
@@ -78,14 +104,23 @@ def parse_tags(raw: str) -> list[str] | str:
     return list(dict.fromkeys(words))
 
 
-def parse_one_liner(raw: str, timezone: str, now: datetime) -> EventFields | str:
-    """`date time | title | place [| description] [| tags: a, b] [| capacity: 20]`."""
+def parse_one_liner(
+    raw: str, timezone: str, now: datetime
+) -> tuple[EventFields, Repeat | None] | str:
+    """`date time | title | place [| description] [| tags: a, b] [| capacity: 20]`, where
+    the date and time may be a repeating rule (`every Tue 19:00`)."""
     parts = [part.strip() for part in raw.split("|")]
     if len(parts) < 3:
         return ONE_LINER_HELP
-    starts_at = parse_when(parts[0], timezone, now)
-    if isinstance(starts_at, str):
-        return starts_at
+    when_or_repeat = parse_when_or_repeat(parts[0], timezone, now)
+    if isinstance(when_or_repeat, str):
+        return when_or_repeat
+    starts_at, repeat = when_or_repeat
+    fields = _one_liner_fields(parts, starts_at)
+    return fields if isinstance(fields, str) else (fields, repeat)
+
+
+def _one_liner_fields(parts: list[str], starts_at: datetime) -> EventFields | str:
     title, place = parts[1], parts[2]
     if not title or len(title) > TITLE_MAX:
         return f"The title should be 1-{TITLE_MAX} characters."
@@ -127,7 +162,21 @@ def new_uid(ctx: Context) -> str:
     return f"{ctx.rng.getrandbits(64):016x}@hearthside"
 
 
-async def create(ctx: Context, fields: EventFields) -> Event:
+async def create(ctx: Context, fields: EventFields, repeat: Repeat | None = None) -> Event:
+    """The event, or with `repeat` the series and its dates (returns the first)."""
+    if repeat is not None:
+        first = await create_series(
+            ctx.tx,
+            fields,
+            repeat,
+            uid=new_uid(ctx),
+            timezone=admin_zone(ctx),
+            created_by=ctx.member.id if ctx.member is not None else None,
+            now=ctx.now,
+            config=ctx.config,
+        )
+        log.info("series_created event=%s series=%s", first.id, first.series_id)
+        return first
     event_id = await ctx.tx.events.create(
         fields,
         uid=new_uid(ctx),
@@ -144,10 +193,19 @@ def admin_zone(ctx: Context) -> str:
     return ctx.config.default_timezone
 
 
-def _posted(ctx: Context, event: Event) -> None:
+async def _posted(ctx: Context, event: Event) -> None:
+    repeats = ""
+    if event.series_id is not None:
+        series = await ctx.tx.events.get_series(event.series_id)
+        if series is not None:
+            repeats = (
+                f"\n{series_line(series)}. Members can answer one date or say they usually "
+                "go; /cancelevent can call off one date or the whole series."
+            )
     ctx.say(
         "Posted:\n\n"
         + card(event, admin_zone(ctx), show_id=True)
+        + repeats
         + "\n\nMembers see it in /events, and members who seem isolated may be invited to it."
     )
 
@@ -158,12 +216,12 @@ async def new_event(ctx: Context) -> None:
         await ctx.ensure_member()
         await ctx.start_flow("newevent")
         return
-    fields = parse_one_liner(raw, admin_zone(ctx), ctx.now)
-    if isinstance(fields, str):
-        ctx.say(fields)
+    parsed = parse_one_liner(raw, admin_zone(ctx), ctx.now)
+    if isinstance(parsed, str):
+        ctx.say(parsed)
         ctx.remind_open_question()
         return
-    _posted(ctx, await create(ctx, fields))
+    await _posted(ctx, await create(ctx, *parsed))
 
 
 # -- telling the people who said they would go ------------------------------------
@@ -208,19 +266,53 @@ async def apply_change(ctx: Context, before: Event, after: Event) -> int:
     return await notify_attendees(ctx, after, _change_text(after), reschedule=moved)
 
 
-async def cancel_and_notify(ctx: Context, event: Event) -> int:
+async def cancel_and_notify(ctx: Context, event: Event, *, one_date: bool = False) -> int:
+    """Cancel the event (with `one_date`, one date of a series that goes on) and tell
+    those going or maybe."""
     await ctx.tx.events.cancel(event.id, now=ctx.now)
     log.info("event_cancelled event=%s", event.id)
+    others = " Just this date: the others are still on." if one_date else ""
 
     def text(timezone: str) -> str:
         return (
             f"❌ {event.title} on {when(event.starts_at, timezone)} has been cancelled, "
-            "I'm sorry. /events shows what else is on."
+            f"I'm sorry.{others} /events shows what else is on."
         )
 
     told = await notify_attendees(ctx, event, text)
     for answer in await ctx.tx.events.attendees(event.id):
         await refresh_nudge_schedule(ctx.tx, answer.member_id, now=ctx.now, config=ctx.config)
+    return told
+
+
+async def cancel_series_and_notify(ctx: Context, series_id: int) -> int:
+    """Cancel every coming date of a series; each person who usually goes, or said
+    they'd go (or maybe) to any of its dates, is told once."""
+    series = await ctx.tx.events.get_series(series_id)
+    if series is None:
+        return 0
+    coming = await ctx.tx.events.occurrences(series_id, after=ctx.now)
+    to_tell = set(await ctx.tx.events.series_members(series_id))
+    for event in coming:
+        to_tell.update(answer.member_id for answer in await ctx.tx.events.attendees(event.id))
+        await ctx.tx.events.cancel(event.id, now=ctx.now)
+    await ctx.tx.events.cancel_series(series_id, now=ctx.now)
+    log.info("series_cancelled series=%s dates=%d", series_id, len(coming))
+    every = how_often(series)
+    told = 0
+    for member_id in sorted(to_tell):
+        member = await refresh_nudge_schedule(ctx.tx, member_id, now=ctx.now, config=ctx.config)
+        if member is None or member.unreachable_at is not None:
+            continue
+        for account in await ctx.tx.members.accounts_of(member_id):
+            ctx.send_to(
+                account,
+                Reply(
+                    f"❌ {series.fields.title} ({every}) has been cancelled — every date "
+                    "from now on. I'm sorry. /events shows what else is on."
+                ),
+            )
+        told += 1
     return told
 
 
@@ -281,14 +373,29 @@ async def cancel_event(ctx: Context) -> None:
     await ctx.start_flow("cancelevent")
     CancelEvent.data(ctx)["event_id"] = event.id
     answered = event.going + event.maybe
+    series = await ctx.tx.events.get_series(event.series_id) if event.series_id else None
+    told = (
+        f"{people(answered)} said they'd go or maybe; I'll tell them."
+        if answered
+        else "Nobody has said they'd go yet."
+    )
+    if series is not None and not series.is_cancelled:
+        ctx.ask(
+            CancelEvent.on_confirm,
+            f"{event.title} repeats ({how_often(series)}). Cancel just "
+            f"{when(event.starts_at, admin_zone(ctx))} ({told[0].lower() + told[1:]}), or "
+            "the whole series? For the series, I'll tell everyone who said they'd go to "
+            "any of its dates.",
+            [
+                Choice("yes", "Just this date", "❌"),
+                Choice("series", "The whole series", "🗑"),
+                Choice("no", "No, keep it"),
+            ],
+        )
+        return
     ctx.ask(
         CancelEvent.on_confirm,
-        f"Cancel {event.title} ({when(event.starts_at, admin_zone(ctx))})? "
-        + (
-            f"{people(answered)} said they'd go or maybe; I'll tell them."
-            if answered
-            else "Nobody has said they'd go yet."
-        ),
+        f"Cancel {event.title} ({when(event.starts_at, admin_zone(ctx))})? {told}",
         [Choice("yes", "Yes, cancel it", "❌"), Choice("no", "No, keep it")],
     )
 
@@ -303,6 +410,8 @@ def _tags_question(selected: list[str]) -> tuple[str, list[Choice]]:
 class NewEventData(TypedDict, total=False):
     # What `EventFields` holds, as stored (the time as ISO 8601), filled in step by step.
     starts_at: str
+    # A repeating event's rule (`Rule.text`), time of day and first date (ISO 8601).
+    repeat: list[str]
     title: str
     place: str
     description: str | None
@@ -320,17 +429,25 @@ class NewEvent(Flow[NewEventData]):
     async def begin(self, ctx: Context) -> None:
         ctx.ask(
             self.on_when,
-            "Let's post an event. When is it? A date and time like 2026-12-05 18:30 "
-            f"({timezone_label(admin_zone(ctx))} time).",
+            "Let's post an event. When is it? A date and time like 2026-12-05 18:30, or "
+            "for one that repeats: every Tue 19:00, every other Sat 10:00 or first Fri "
+            f"19:30 ({timezone_label(admin_zone(ctx))} time).",
             free_text=True,
         )
 
     async def on_when(self, ctx: Context, answer: Answer) -> None:
-        starts_at = parse_when(answer.text, admin_zone(ctx), ctx.now)
-        if isinstance(starts_at, str):
-            ctx.reask(starts_at)
+        parsed = parse_when_or_repeat(answer.text, admin_zone(ctx), ctx.now)
+        if isinstance(parsed, str):
+            ctx.reask(parsed)
             return
+        starts_at, repeat = parsed
         self.data(ctx)["starts_at"] = starts_at.isoformat()
+        if repeat is not None:
+            self.data(ctx)["repeat"] = [
+                repeat.rule.text(),
+                repeat.local_time,
+                repeat.first.isoformat(),
+            ]
         ctx.ask(self.on_title, "What is it called? (e.g. Recovery walk)", free_text=True)
 
     async def on_title(self, ctx: Context, answer: Answer) -> None:
@@ -389,22 +506,39 @@ class NewEvent(Flow[NewEventData]):
             return
         self.data(ctx)["capacity"] = int(raw) if answer.choice is None else None
         preview = Event.unsaved(self._fields(ctx))
+        repeat = self._repeat(ctx)
+        repeats = f"\n🔁 Repeats {repeat.rule.describe()} at {repeat.local_time}" if repeat else ""
         ctx.ask(
             self.on_confirm,
-            "Post this event?\n\n" + card(preview, admin_zone(ctx)),
+            "Post this event?\n\n" + card(preview, admin_zone(ctx)) + repeats,
             [Choice("post", "Post it", "✅"), Choice("cancel", "Cancel")],
         )
 
     async def on_confirm(self, ctx: Context, answer: Chosen) -> None:
-        fields = self._fields(ctx)
+        fields, repeat = self._fields(ctx), self._repeat(ctx)
         ctx.finish()
         if answer.choice.value != "post":
             ctx.say("Okay, nothing was posted.")
             return
+        if repeat is not None and fields.starts_at <= ctx.now:
+            # The first date passed while the admin was answering: start from the next.
+            zone = admin_zone(ctx)
+            again = replace(
+                repeat, first=first_date(repeat.rule, repeat.local_time, zone, ctx.now)
+            )
+            fields, repeat = replace(fields, starts_at=again.first_start(admin_zone(ctx))), again
         if fields.starts_at <= ctx.now:
             ctx.say("That time has passed meanwhile, so nothing was posted. /newevent again?")
             return
-        _posted(ctx, await create(ctx, fields))
+        await _posted(ctx, await create(ctx, fields, repeat))
+
+    @staticmethod
+    def _repeat(ctx: Context) -> Repeat | None:
+        stored = NewEvent.data(ctx).get("repeat")
+        if not stored:
+            return None
+        rule, local_time, first = stored
+        return Repeat(Rule.parse(rule), local_time, date.fromisoformat(first))
 
     @staticmethod
     def _fields(ctx: Context) -> EventFields:
@@ -558,7 +692,10 @@ class EditEvent(Flow[EditEventData]):
         if fields.starts_at <= ctx.now:
             ctx.say("That new time has passed meanwhile, so nothing was changed. /editevent?")
             return
-        await ctx.tx.events.update(before.id, fields, now=ctx.now)
+        # One date of a series, changed here, keeps its own details from now on.
+        await ctx.tx.events.update(
+            before.id, fields, now=ctx.now, detach=before.series_id is not None
+        )
         after = await ctx.tx.events.get(before.id)
         assert after is not None
         told = await apply_change(ctx, before, after)
@@ -619,13 +756,20 @@ class CancelEvent(Flow[CancelEventData]):
     async def on_confirm(self, ctx: Context, answer: Chosen) -> None:
         event = await ctx.tx.events.get(int(self.data(ctx)["event_id"]))
         ctx.finish()
-        if answer.choice.value != "yes" or event is None:
+        if answer.choice.value not in ("yes", "series") or event is None:
             ctx.say("Okay, the event stays on.")
+            return
+        if answer.choice.value == "series" and event.series_id is not None:
+            told = await cancel_series_and_notify(ctx, event.series_id)
+            ctx.say(
+                f"Cancelled every coming date of {event.title}."
+                + (f" I've told the {people(told)} who said they'd go." if told else "")
+            )
             return
         if event.is_cancelled:
             ctx.say(f"{event.title} was already cancelled.")
             return
-        told = await cancel_and_notify(ctx, event)
+        told = await cancel_and_notify(ctx, event, one_date=event.series_id is not None)
         ctx.say(
             f"Cancelled {event.title}."
             + (f" I've told the {people(told)} who said they'd go or maybe." if told else "")

@@ -2,18 +2,30 @@
 answers (`/rsvp`), and "did you make it?" (`/attended`), which counts as connection."""
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from flows.community.isolation import after_attending, refresh_nudge_schedule
 from flows.community.reminders import next_stage
-from flows.community.text import ANSWER_LABELS, card, is_online, rsvp_buttons, zone_note
+from flows.community.series import answer_date_for_series, describe
+from flows.community.text import (
+    ANSWER_LABELS,
+    card,
+    is_in_person,
+    is_online,
+    is_open,
+    rsvp_buttons,
+    series_line,
+    zone_note,
+)
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.local_time import when
 from flows.core.parsing import parse_id
+from flows.core.sweep import BATCH
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
-from storage import Event, EventRating, Member, NudgeOutcome, Rsvp, RsvpAnswer
+from storage import Event, EventRating, EventSeries, Member, NudgeOutcome, Rsvp, RsvpAnswer
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +40,39 @@ NUDGE_OUTCOME = {
 DID_NOT_GO = "no"
 ATTENDED_ANSWERS = {*EventRating, DID_NOT_GO}
 RATING_LABELS = {EventRating.GOOD: "😊 It was good", EventRating.HARD: "😕 It was hard"}
+# `/rsvp <date of a series> usually|notusually`: "I usually go", or no longer.
+USUALLY, NOT_USUALLY = "usually", "notusually"
+SERIES_LABELS = {USUALLY: "🔁 I usually go", NOT_USUALLY: "⏹ I don't usually go now"}
+# `/events online` and the like: which events, in the words a member may type.
+FILTERS: dict[str, tuple[str, Callable[[Event], bool]]] = {
+    "online": ("online", is_online),
+    "in person": ("in person", is_in_person),
+    "open": ("open to all", is_open),
+}
+_FILTER_WORDS = {
+    "online": "online",
+    "virtual": "online",
+    "zoom": "online",
+    "in person": "in person",
+    "in-person": "in person",
+    "inperson": "in person",
+    "person": "in person",
+    "open": "open",
+}
+FILTER_HELP = "/events online, /events in person or /events open"
+# `/meetings online|in person|any`: which meetings suggestions put first.
+PREFERENCES = {"online": "online", "in person": "in_person", "any": "any"}
+PREFERENCE_WORDS = {
+    "online": "online",
+    "in person": "in person",
+    "in-person": "in person",
+    "inperson": "in person",
+    "in_person": "in person",
+    "person": "in person",
+    "any": "any",
+    "either": "any",
+    "both": "any",
+}
 
 
 def how_to_answer(ctx: Context) -> str:
@@ -38,12 +83,29 @@ def how_to_answer(ctx: Context) -> str:
 
 
 async def list_events(ctx: Context) -> None:
+    """`/events`, or `/events online|in person|open`: the next two weeks' events."""
     member = ctx.member
     timezone = member.timezone if member is not None else ctx.config.default_timezone
-    found = await ctx.tx.events.upcoming(
-        ctx.now, ctx.now + timedelta(days=LIST_DAYS), limit=LIST_MAX + 1
-    )
+    raw = " ".join(ctx.input.text.lower().split())
+    wanted = _FILTER_WORDS.get(raw) if raw else None
+    if raw and wanted is None:
+        ctx.say(f"I can show events by kind: {FILTER_HELP}. /events shows them all.")
+        ctx.remind_open_question()
+        return
+    window = (ctx.now, ctx.now + timedelta(days=LIST_DAYS))
+    if wanted is None:
+        found = await ctx.tx.events.upcoming(*window, limit=LIST_MAX + 1)
+    else:
+        keep = FILTERS[wanted][1]
+        found = [e for e in await ctx.tx.events.upcoming(*window, limit=BATCH) if keep(e)]
     if not found:
+        if wanted is not None:
+            ctx.say(
+                f"There are no {FILTERS[wanted][0]} events in the next two weeks. /events "
+                "shows everything that's on."
+            )
+            ctx.remind_open_question()
+            return
         # Nobody is told when one is posted, so promise nothing: say where to look.
         ctx.say(
             "There are no community events in the next two weeks yet. New ones show up "
@@ -59,19 +121,114 @@ async def list_events(ctx: Context) -> None:
         if member is not None and can_answer
         else {}
     )
-    ctx.say(f"Community events in the next {LIST_DAYS} days. {zone_note(timezone)}")
+    series = await _series_of(ctx, shown)
+    usual = (
+        await ctx.tx.events.usual_series(member.id, series)
+        if member is not None and can_answer
+        else set()
+    )
+    kind = f"{FILTERS[wanted][0].capitalize()} events" if wanted else "Community events"
+    ctx.say(f"{kind} in the next {LIST_DAYS} days. {zone_note(timezone)}")
     for event in shown:
-        text = card(event, timezone, answer=answers.get(event.id), show_id=ctx.is_admin)
-        buttons: tuple[Choice, ...] = tuple(rsvp_buttons(event.id)) if can_answer else ()
+        of = series.get(event.series_id) if event.series_id is not None else None
+        answer = answers.get(event.id)
+        usually = of is not None and of.id in usual and answer in (None, RsvpAnswer.GOING)
+        text = card(
+            event,
+            timezone,
+            answer=answer,
+            show_id=ctx.is_admin,
+            repeats=series_line(of) if of is not None else None,
+            usually=usually,
+        )
+        buttons: tuple[Choice, ...] = (
+            tuple(
+                rsvp_buttons(
+                    event.id, series=of is not None, usually=of is not None and of.id in usual
+                )
+            )
+            if can_answer
+            else ()
+        )
         ctx.send_to(
             ctx.account,
-            Reply(text, buttons, token=COMMAND_TOKEN if buttons else None, columns=3),
+            Reply(text, buttons, token=COMMAND_TOKEN if buttons else None, columns=2 if of else 3),
         )
     if len(found) > LIST_MAX:
         ctx.say(f"…and more after {when(found[LIST_MAX].starts_at, timezone)}.")
     if not can_answer:
         ctx.say("Send /start to join Hearthside, then you can say you'll go.")
+    elif wanted is None:
+        _filters_and_preference(ctx, shown, member)
     ctx.remind_open_question()
+
+
+async def _series_of(ctx: Context, events: list[Event]) -> dict[int, EventSeries]:
+    found: dict[int, EventSeries] = {}
+    for series_id in {e.series_id for e in events if e.series_id is not None}:
+        series = await ctx.tx.events.get_series(series_id)
+        if series is not None:
+            found[series_id] = series
+    return found
+
+
+def _filters_and_preference(ctx: Context, shown: list[Event], member: Member | None) -> None:
+    """With meetings of both kinds on, say how to see one kind; ask once which suits."""
+    if not (any(map(is_online, shown)) and any(map(is_in_person, shown))):
+        return
+    if member is None or member.meeting_preference is not None:
+        ctx.say(f"To see one kind: {FILTER_HELP}.")
+        return
+    ctx.say(
+        f"To see one kind: {FILTER_HELP}.\n\nOne question, if you like: do online meetings "
+        "or ones in person suit you better? Getting there isn't easy for everyone — I'll "
+        "suggest the kind you choose first. (/meetings changes it.)",
+        commands=[
+            command_choice("meetings online", "Online suits me", "💻"),
+            command_choice("meetings in person", "In person", "🚶"),
+            command_choice("meetings any", "Either is fine", "🙂"),
+        ],
+    )
+
+
+async def meetings_preference(ctx: Context) -> None:
+    """`/meetings online|in person|any`: which kind of meeting suggestions put first."""
+    member = ctx.require_member()
+    said = PREFERENCE_WORDS.get(" ".join(ctx.input.text.lower().split()))
+    if said is None:
+        now = {"online": "online ones", "in_person": "ones in person", "any": "either kind"}
+        current = now.get(member.meeting_preference or "", "")
+        ctx.say(
+            ("I suggest " + current + " first. " if current else "")
+            + "Which meetings suit you better?",
+            commands=[
+                command_choice("meetings online", "Online suits me", "💻"),
+                command_choice("meetings in person", "In person", "🚶"),
+                command_choice("meetings any", "Either is fine", "🙂"),
+            ],
+        )
+        ctx.remind_open_question()
+        return
+    await ctx.tx.members.set_meeting_preference(member.id, PREFERENCES[said])
+    log.info("meeting_preference member=%s preference=%s", member.id, PREFERENCES[said])
+    if ctx.input.is_command_tap:
+        ctx.answered = {
+            "online": "💻 Online suits me",
+            "in person": "🚶 In person",
+            "any": "🙂 Either is fine",
+        }[said]
+    if said == "online":
+        ctx.say(
+            "Noted — I'll suggest online meetings first. /events online shows them, with "
+            "their join links. /meetings changes this."
+        )
+    elif said == "in person":
+        ctx.say(
+            "Noted — I'll suggest meetings in person first. /events in person shows them. "
+            "/meetings changes this."
+        )
+    else:
+        ctx.say("Noted — either kind is fine. /meetings changes this.")
 
 
 def refusal(event: Event | None, ctx: Context) -> str | None:
@@ -156,6 +313,9 @@ async def rsvp(ctx: Context) -> None:
         ctx.say(how_to_answer(ctx))
         ctx.remind_open_question()
         return
+    if len(parts) == 2 and parts[1] in SERIES_LABELS:
+        await answer_series(ctx, event_id, usually=parts[1] == USUALLY)
+        return
     if len(parts) == 1 or parts[1] not in ANSWER_LABELS:
         await offer_answers(ctx, event_id)
         return
@@ -208,6 +368,49 @@ async def rsvp(ctx: Context) -> None:
         ctx.say("Okay — thanks for letting me know. Maybe another time 💛")
 
 
+async def answer_series(ctx: Context, event_id: int, *, usually: bool) -> None:
+    """ "I usually go" to the series of this date (each coming date is answered going,
+    except those answered otherwise), or no longer."""
+    member = ctx.require_member()
+    event = await ctx.tx.events.get(event_id)
+    series = (
+        await ctx.tx.events.get_series(event.series_id)
+        if event is not None and event.series_id is not None
+        else None
+    )
+    if event is None or series is None or series.is_cancelled:
+        problem = refusal(event, ctx) if event is None or event.is_cancelled else None
+        ctx.say(problem or "That event doesn't repeat, so answer it on its own. /events has it.")
+        return
+    how_often = describe(series)
+    if ctx.input.is_command_tap:
+        ctx.answered = SERIES_LABELS[USUALLY if usually else NOT_USUALLY]
+    if not usually:
+        await ctx.tx.events.drop_series_answer(series.id, member.id, now=ctx.now)
+        await refresh_nudge_schedule(ctx.tx, member.id, now=ctx.now, config=ctx.config)
+        log.info("series_rsvp member=%s series=%s usually=0", member.id, series.id)
+        ctx.say(
+            f"Okay — I won't count you in for {series.fields.title} every time any more. The "
+            "dates you answered yourself stay as they are. You're welcome whenever 💛"
+        )
+        return
+    await ctx.tx.events.answer_for_series(series.id, member.id, now=ctx.now)
+    dates = 0
+    for occurrence in await ctx.tx.events.occurrences(series.id, after=ctx.now):
+        if await answer_date_for_series(
+            ctx.tx, occurrence, member.id, now=ctx.now, config=ctx.config
+        ):
+            dates += 1
+    await ctx.tx.events.nudge_outcome(member.id, event.id, NudgeOutcome.GOING, now=ctx.now)
+    await refresh_nudge_schedule(ctx.tx, member.id, now=ctx.now, config=ctx.config)
+    log.info("series_rsvp member=%s series=%s usually=1 dates=%d", member.id, series.id, dates)
+    ctx.say(
+        f"Lovely — I've noted that you usually go to {series.fields.title} ({how_often}). 🌱 "
+        "I'll remind you before each one and ask afterwards how it went. If you can't make "
+        "a date, answer Not this time on it; /events shows them."
+    )
+
+
 async def offer_answers(ctx: Context, event_id: int) -> None:
     """`/rsvp <event id>` without an answer: the event, with the buttons that answer it."""
     member = ctx.require_member()
@@ -218,8 +421,17 @@ async def offer_answers(ctx: Context, event_id: int) -> None:
         ctx.remind_open_question()
         return
     answers = await ctx.tx.events.answers_of(member.id, (event.id,))
-    text = card(event, member.timezone, answer=answers.get(event.id))
-    buttons = tuple(rsvp_buttons(event.id))
+    series = await _series_of(ctx, [event])
+    of = series.get(event.series_id) if event.series_id is not None else None
+    usual = of is not None and bool(await ctx.tx.events.usual_series(member.id, [of.id]))
+    text = card(
+        event,
+        member.timezone,
+        answer=answers.get(event.id),
+        repeats=series_line(of) if of is not None else None,
+        usually=usual and answers.get(event.id) in (None, RsvpAnswer.GOING),
+    )
+    buttons = tuple(rsvp_buttons(event.id, series=of is not None, usually=usual))
     ctx.send_to(
         ctx.account,
         Reply(f"Would you like to go?\n\n{text}", buttons, token=COMMAND_TOKEN, columns=3),
@@ -281,5 +493,11 @@ EVENT_MEMBER_COMMANDS = (
         audience=Audience.COMMUNITY,
     ),
     Command("rsvp", "answer an event invitation", rsvp, hidden=True),
+    Command(
+        "meetings",
+        "online or in person: which meetings I suggest first",
+        meetings_preference,
+        audience=Audience.COMMUNITY,
+    ),
     Command("attended", "say whether you made it to an event", attended, hidden=True),
 )

@@ -11,7 +11,7 @@ from flows.admin import count
 from flows.admin import share as share_of
 from flows.community.buddy import willing_volunteers
 from flows.community.isolation import IsolationRule, isolation_reasons, refresh_nudge_schedule
-from flows.community.text import is_online, rsvp_buttons
+from flows.community.text import is_in_person, is_online, rsvp_buttons
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
@@ -39,10 +39,11 @@ def choose_event(
     now: datetime,
     excluded: set[int],
     liked_tags: set[str],
+    preference: str | None = None,
 ) -> Event | None:
     """The best event to suggest: not declined or suggested before, not full, soon
-    enough to plan for; one whose tags match what the member said yes to before
-    comes first, then the soonest."""
+    enough to plan for; one of the kind the member prefers (online or in person) comes
+    first, then one whose tags match what they said yes to before, then the soonest."""
     candidates = [
         event
         for event in events
@@ -53,7 +54,18 @@ def choose_event(
     ]
     if not candidates:
         return None
-    return min(candidates, key=lambda e: (not (liked_tags & set(e.tags)), e.starts_at, e.id))
+
+    def unsuited(event: Event) -> bool:
+        if preference == "online":
+            return not is_online(event)
+        if preference == "in_person":
+            return not is_in_person(event)
+        return False
+
+    return min(
+        candidates,
+        key=lambda e: (unsuited(e), not (liked_tags & set(e.tags)), e.starts_at, e.id),
+    )
 
 
 @dataclass(slots=True)
@@ -107,17 +119,18 @@ async def _nudge(ctx: Context, events: list[Event], report: NudgeReport) -> None
         now=now,
         excluded=await ctx.tx.events.not_to_suggest(member.id),
         liked_tags=await ctx.tx.events.liked_tags(member.id),
+        preference=member.meeting_preference,
     )
     if event is None:
         await members.schedule_nudge(member.id, now + NO_EVENT_RETRY)
         report.no_event += 1
         return
-    buttons: list[Choice] = rsvp_buttons(event.id)
+    buttons: list[Choice] = rsvp_buttons(event.id, series=event.series_id is not None)
     if not is_online(event) and await willing_volunteers(ctx, event.id):
         buttons.append(command_choice(f"buddy {event.id}", "Go with a peer", "🤝"))
     buttons.append(STOP)
     name = f" {member.pseudonym}" if member.pseudonym else ""
-    place = f" — {event.place}" if event.place else ""
+    place = f" — {event.place}" if event.place else " — online" if is_online(event) else ""
     ctx.say(
         # The title is set apart: "There's {title}" reads wrong for most titles.
         f"Hi{name} 🌱 Coming up: {event.title}, {when(event.starts_at, member.timezone)}"

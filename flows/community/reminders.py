@@ -155,12 +155,20 @@ def _hold(quiet_until: datetime | None, now: datetime) -> datetime | None:
     return quiet_until if quiet_until is not None and now < quiet_until else None
 
 
+def _join(event: Event) -> str:
+    """How to join an online meeting, for the reminders."""
+    ways = [f"💻 {event.conference_url}"] if event.conference_url else []
+    if event.conference_phone:
+        ways.append(f"📞 {event.conference_phone}")
+    return ("\nTo join: " + " · ".join(ways)) if ways else ""
+
+
 def _say(ctx: Context, stage: ReminderStage, event: Event, rsvp: Rsvp, timezone: str) -> None:
     place = f" — {event.place}" if event.place else ""
     if stage is ReminderStage.DAY_BEFORE:
         ctx.say(
             f"🔔 Tomorrow: {event.title}, {when(event.starts_at, timezone)}{place}. "
-            "Looking forward to it?",
+            f"Looking forward to it?{_join(event)}",
             commands=[command_choice(f"rsvp {event.id} no", "Can't make it now", "➖")],
         )
     elif stage is ReminderStage.HOUR_BEFORE:
@@ -168,7 +176,7 @@ def _say(ctx: Context, stage: ReminderStage, event: Event, rsvp: Rsvp, timezone:
         soon = "in an hour" if 55 <= minutes <= 65 else f"in {minutes} min"
         ctx.say(
             f"🔔 {event.title} starts {soon} (at {clock(event.starts_at, timezone)}){place}. "
-            "Go gently 💛",
+            f"Go gently 💛{_join(event)}",
             commands=[command_choice(f"rsvp {event.id} no", "Can't make it now", "➖")],
         )
     else:

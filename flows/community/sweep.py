@@ -10,13 +10,15 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flows.community.calendar_import import expand_series_within
 from flows.community.nudges import SUGGEST_DAYS, NudgeReport, nudge_action
 from flows.community.reminders import send_due
+from flows.community.series import EXTEND_SLACK, HORIZON, add_occurrence, expand
 from flows.core.context import Context
 from flows.core.engine import Engine
 from flows.core.sweep import BATCH, Action
 from flows.core.values import Outcome
-from storage import ReminderStage
+from storage import EventSeries, ReminderStage, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,7 @@ class EventSweepReport:
     nudged: int = 0
     nudges_deferred: int = 0
     nudges_without_event: int = 0
+    dates_made: int = 0  # occurrences of repeating events, made as the horizon rolls on
 
 
 def _reminder(rsvp_id: int, report: EventSweepReport) -> Action:
@@ -41,10 +44,59 @@ def _reminder(rsvp_id: int, report: EventSweepReport) -> Action:
     return action
 
 
+async def extend_series(
+    tx: Transaction, engine: Engine, now: datetime
+) -> tuple[int, list[EventSeries]]:
+    """The next dates of repeating events, once a day each (the indexed `expanded_until`);
+    those who usually go are answered going for them, with their reminders. Run in the
+    sweep's own read of what is due, so a sweep with nothing to extend costs one indexed
+    query, not a transaction of its own. Returns the dates made and the .ics series due,
+    whose files are expanded outside any transaction (`_extend_from_files`)."""
+    made = 0
+    from_files: list[EventSeries] = []
+    for series in await tx.events.series_to_extend(now + HORIZON - EXTEND_SLACK, limit=BATCH):
+        if series.rule is None:
+            from_files.append(series)
+            continue
+        made += len(await expand(tx, series, now=now, config=engine.config))
+    return made, from_files
+
+
+async def _extend_from_files(engine: Engine, due: list[EventSeries], now: datetime) -> int:
+    """An .ics series' next dates, from its file's own rules, expanded in the capped
+    process (outside any transaction) and then added."""
+    texts = [(s.id, s.ical, engine.config.default_timezone) for s in due if s.ical]
+    expanded = await expand_series_within(
+        texts,
+        after=min(s.expanded_until for s in due),
+        until=now + HORIZON,
+        cpu_seconds=engine.config.calendar_cpu_seconds,
+    )
+    made = 0
+    async with engine.db.transaction() as tx:
+        for series in due:
+            dates = expanded.get(series.id) if isinstance(expanded, dict) else None
+            if dates is None:
+                # Unreadable now, or over budget: try again tomorrow, not every minute.
+                log.info("series_expand_failed series=%s", series.id)
+                await tx.events.set_expanded(series.id, series.expanded_until + timedelta(days=1))
+                continue
+            for occ in dates:
+                if occ.cancelled or occ.fields.starts_at <= series.expanded_until:
+                    continue
+                event = await add_occurrence(
+                    tx, series, occ.occurrence, occ.fields, now=now, config=engine.config
+                )
+                made += event is not None
+            await tx.events.set_expanded(series.id, now + HORIZON)
+    return made
+
+
 async def sweep_events(engine: Engine, now: datetime) -> tuple[EventSweepReport, list[Outcome]]:
     report = EventSweepReport()
     outcomes: list[Outcome] = []
     async with engine.db.transaction() as tx:
+        report.dates_made, from_files = await extend_series(tx, engine, now)
         due_answers = await tx.events.due(now, limit=BATCH)
         due_nudges = await tx.members.due_for_nudge(now, limit=BATCH)
         events = (
@@ -52,6 +104,8 @@ async def sweep_events(engine: Engine, now: datetime) -> tuple[EventSweepReport,
             if due_nudges
             else []
         )
+    if from_files:
+        report.dates_made += await _extend_from_files(engine, from_files, now)
     for answer in due_answers:
         outcomes.append(
             await engine.run_for_member(answer.member_id, _reminder(answer.id, report))

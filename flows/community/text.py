@@ -1,9 +1,17 @@
 """How an event reads to a member: its time in their own zone, place and answers."""
 
+from flows.community.meeting_types import (
+    CLOSED,
+    ONLINE,
+    OPEN,
+    TEMPORARILY_CLOSED,
+    type_names,
+)
+from flows.community.series import describe
 from flows.core.local_time import when
 from flows.core.parsing import timezone_label
 from flows.core.values import Choice, command_choice
-from storage import Event, RsvpAnswer
+from storage import Event, EventSeries, RsvpAnswer
 
 TAGS = ("meeting", "walk", "workshop", "social", "online")
 ANSWER_LABELS = {
@@ -14,8 +22,34 @@ ANSWER_LABELS = {
 
 
 def is_online(event: Event) -> bool:
-    """Tagged online: nobody walks in alone, so buddy-up is not offered for it."""
-    return "online" in event.tags
+    """Tagged online, typed ONL, or with a way to join from afar (the Meeting Guide spec:
+    a conference link or phone makes a meeting online)."""
+    return (
+        "online" in event.tags
+        or ONLINE in event.types
+        or bool(event.conference_url or event.conference_phone)
+    )
+
+
+def is_in_person(event: Event) -> bool:
+    """Somewhere to walk in: a place, not temporarily closed, not an online-only event."""
+    return (
+        bool(event.place) and TEMPORARILY_CLOSED not in event.types and "online" not in event.tags
+    )
+
+
+def is_open(event: Event) -> bool:
+    """Open to anyone (the spec's O), as against closed (C) to those with the problem."""
+    return OPEN in event.types
+
+
+def series_line(series: EventSeries) -> str:
+    return f"🔁 Repeats {how_often(series)}"
+
+
+def how_often(series: EventSeries) -> str:
+    """ "every Tuesday at 19:00, London time"."""
+    return f"{describe(series)}, {timezone_label(series.timezone)} time"
 
 
 def people(n: int) -> str:
@@ -29,14 +63,30 @@ def card(
     *,
     answer: RsvpAnswer | None = None,
     show_id: bool = False,
+    repeats: str | None = None,
+    usually: bool = False,
 ) -> str:
-    """An event as listed: when, what, where, and how many are going."""
+    """An event as listed: when, what, where (or how to join), what kind of meeting,
+    and how many are going."""
     head = f"📅 {when(event.starts_at, timezone)} · {event.title}"
     if show_id:
         head += f"  (#{event.id})"
     lines = [head]
-    if event.place:
+    if repeats:
+        lines.append(repeats)
+    if event.place and is_in_person(event):
         lines.append(f"📍 {event.place}")
+    elif event.place and TEMPORARILY_CLOSED in event.types:
+        lines.append(f"📍 {event.place} is closed for now")
+    elif event.place:
+        lines.append(f"📍 {event.place}")
+    if event.conference_url:
+        lines.append(f"💻 Join online: {event.conference_url}")
+    if event.conference_phone:
+        lines.append(f"📞 Join by phone: {event.conference_phone}")
+    kind = _kind(event)
+    if kind:
+        lines.append(kind)
     if event.description:
         lines.append(event.description)
     facts = []
@@ -49,18 +99,58 @@ def card(
         facts.append("full" if left == 0 else f"{left} place{'s' if left != 1 else ''} left")
     if facts:
         lines.append(" · ".join(facts))
-    if answer is not None:
+    if usually:
+        lines.append("You usually go 🔁")
+    elif answer is not None:
         lines.append(f"Your answer: {ANSWER_LABELS[answer]}")
     return "\n".join(lines)
+
+
+def _kind(event: Event) -> str:
+    """ "Online and in person · Open · Speaker, Wheelchair Access", for feed meetings."""
+    if not event.types and not event.conference_url and not event.conference_phone:
+        return ""
+    online, in_person = is_online(event), is_in_person(event)
+    parts = [
+        "Online and in person"
+        if online and in_person
+        else "Online"
+        if online
+        else "In person"
+        if in_person
+        else ""
+    ]
+    if OPEN in event.types:
+        parts.append("Open to all")
+    elif CLOSED in event.types:
+        parts.append("Closed (for those who want to stop)")
+    named = type_names(event.types)
+    if named:
+        parts.append(", ".join(named))
+    return "🗂 " + " · ".join(part for part in parts if part)
 
 
 def zone_note(timezone: str) -> str:
     return f"Times are in your time zone ({timezone_label(timezone)})."
 
 
-def rsvp_buttons(event_id: int) -> list[Choice]:
-    return [
-        command_choice(f"rsvp {event_id} going", "I'll go", "✅"),
+def rsvp_buttons(event_id: int, *, series: bool = False, usually: bool = False) -> list[Choice]:
+    """The answers to an event; for a date of a series, this date or usually."""
+    if not series:
+        return [
+            command_choice(f"rsvp {event_id} going", "I'll go", "✅"),
+            command_choice(f"rsvp {event_id} maybe", "Maybe", "🤔"),
+            command_choice(f"rsvp {event_id} no", "Not this time", "➖"),
+        ]
+    buttons = [
+        command_choice(f"rsvp {event_id} going", "I'll go this time", "✅"),
         command_choice(f"rsvp {event_id} maybe", "Maybe", "🤔"),
         command_choice(f"rsvp {event_id} no", "Not this time", "➖"),
     ]
+    if usually:
+        buttons.append(
+            command_choice(f"rsvp {event_id} notusually", "I don't usually go now", "⏹")
+        )
+    else:
+        buttons.append(command_choice(f"rsvp {event_id} usually", "I usually go", "🔁"))
+    return buttons

@@ -62,6 +62,8 @@ class FlowConfig:
     # parsed with at most this much CPU time, in a process of its own.
     calendar_max_bytes: int = 512 * 1024
     calendar_cpu_seconds: float = 2.0
+    # A Meeting Guide feed (flows/community/meeting_feed.py), fetched or sent as a file.
+    feed_max_bytes: int = 5 * 1024 * 1024
 
     @property
     def crisis(self) -> CrisisLines:

@@ -29,6 +29,8 @@ from flows.core.values import Delivery, Input, Outcome, Reply
 from storage import Account, Database, Member, Transaction
 
 log = logging.getLogger(__name__)
+# The "account" of work run for no one (`Engine.run_unattended`): no channel has it.
+UNATTENDED = Account("unattended", "")
 
 NOT_TEXT = (
     "Thank you for sending that! I can only read text messages, though. /help shows what I can do."
@@ -189,6 +191,14 @@ class Engine:
             if not accounts:
                 return Outcome()
             ctx = await self._context(tx, accounts[0], Input(), member)
+            await action(ctx)
+            return await self._commit(ctx)
+
+    async def run_unattended(self, action: Callable[[Context], Awaitable[None]]) -> Outcome:
+        """Run `action` for no one's input and in no one's chat (e.g. a meeting feed's
+        sync): it tells people with `send_to`, and has no member of its own."""
+        async with self.db.transaction() as tx:
+            ctx = await self._context(tx, UNATTENDED, Input(), None)
             await action(ctx)
             return await self._commit(ctx)
 

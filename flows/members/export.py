@@ -166,6 +166,7 @@ GUIDE = {
     "connection_checkins": "Every weekly connection check-in (the UCLA-3 loneliness "
     "questions) and how many people from your community you talked with.",
     "event_answers": "Your answers to community events, and the next reminder due.",
+    "events_you_usually_go_to": "The repeating events you said you usually go to, and since when.",
     "event_suggestions": "The events Hearthside suggested to you, why, and what came of it.",
     "peer_chats": "Each time you asked to talk to a peer: how it went, the name the peer "
     "saw, how it ended, your rating and words, and any reports of it. What was said in it "
@@ -234,6 +235,7 @@ def _event_answer(entry: EventAnswer) -> dict[str, Any]:
         "peer_meeting_you": entry.buddy_name,
         "next_message": NEXT_EVENT_MESSAGE[entry.stage] if entry.stage else None,
         "next_message_at": _time(entry.due_at),
+        "because_you_usually_go": entry.from_series,
     }
 
 
@@ -402,6 +404,7 @@ async def member_export(
             "reminder_time": member.prompt_time,
             "reminders_paused": member.paused,
             "event_suggestions": not member.nudges_off,
+            "meetings_suggested_first": member.meeting_preference,
             "joined_at": _time(member.created_at),
             "consented_at": _time(member.consented_at),
             "consent_version": member.consent_version,
@@ -447,6 +450,10 @@ async def member_export(
         "safety_plan": _safety_plan(await tx.safety_plans.get(member.id)),
         "recovery_date": _recovery(await tx.recovery.get(member.id)),
         "event_answers": [_event_answer(a) for a in await personal.event_answers(member.id)],
+        "events_you_usually_go_to": [
+            {"event": title, "since": _time(since)}
+            for title, since in await personal.usual_series(member.id)
+        ],
         "event_suggestions": [_nudge(n) for n in await personal.nudges(member.id)],
         "peer_chats": [_peer_chat(c) for c in await personal.peer_chats(member.id)],
         "safety_events": [_safety(e) for e in await personal.safety_events(member.id)],

@@ -15,9 +15,13 @@ from telegram.ext import ContextTypes
 
 from flows.community import (
     CalendarFile,
+    FeedFile,
+    FeedRefusal,
     is_calendar_file,
+    is_feed_file,
     may_import_calendar,
     read_calendar_within,
+    read_feed_within,
     too_big,
 )
 from flows.core.delivery import Postman
@@ -161,13 +165,15 @@ class TelegramRouter:
 
     async def _calendar_file(
         self, account: Account, message: Message
-    ) -> CalendarFile | str | None:
-        """An admin's calendar file, read before the engine's transaction; None for any
-        other file, or anyone else's, which is never fetched."""
+    ) -> CalendarFile | str | FeedFile | FeedRefusal | None:
+        """An admin's calendar (.ics) or meeting list (.json), read before the engine's
+        transaction; None for any other file, or anyone else's, which is never fetched."""
         document = message.document
-        if document is None or not is_calendar_file(
-            document.file_name or "", document.mime_type or ""
-        ):
+        if document is None:
+            return None
+        if is_feed_file(document.file_name or "", document.mime_type or ""):
+            return await self._feed_file(account, message)
+        if not is_calendar_file(document.file_name or "", document.mime_type or ""):
             return None
         if not await may_import_calendar(self._engine, account):
             return None
@@ -185,6 +191,30 @@ class TelegramRouter:
             timezone=config.default_timezone,
             now=self._engine.clock.now(),
             max_bytes=config.calendar_max_bytes,
+            cpu_seconds=config.calendar_cpu_seconds,
+        )
+
+    async def _feed_file(
+        self, account: Account, message: Message
+    ) -> FeedFile | FeedRefusal | None:
+        """An admin's Meeting Guide feed file, read in the capped process."""
+        document = message.document
+        assert document is not None
+        if not await may_import_calendar(self._engine, account):
+            return None
+        config = self._engine.config
+        if document.file_size is not None and document.file_size > config.feed_max_bytes:
+            return FeedRefusal(f"it is larger than {config.feed_max_bytes // 1024} KB")
+        try:
+            file = await document.get_file()
+            data = bytes(await file.download_as_bytearray())
+        except TelegramError as error:
+            log.warning("telegram_download_failed error=%s", type(error).__name__)
+            return FeedRefusal(NOT_FETCHED)
+        return await read_feed_within(
+            data,
+            default_timezone=config.default_timezone,
+            max_bytes=config.feed_max_bytes,
             cpu_seconds=config.calendar_cpu_seconds,
         )
 

@@ -344,6 +344,7 @@ async def test_export_holds_exactly_the_members_own_data(
         "safety_plan",
         "recovery_date",
         "event_answers",
+        "events_you_usually_go_to",
         "event_suggestions",
         "peer_chats",
         "safety_events",

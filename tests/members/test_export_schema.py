@@ -55,6 +55,7 @@ EXPORTED: dict[str, dict[str, str]] = {
         "onboarded_at": "profile.set_up_at",
         "paused": "profile.reminders_paused",
         "nudges_off": "profile.event_suggestions",
+        "meeting_preference": "profile.meetings_suggested_first",
         "is_admin": "profile.admin_role_granted_in_chat",
         "peer_barred": "peer_support.barred_from_peer_chats",
         "same_volunteer": "peer_support.same_peer_next_time",
@@ -194,7 +195,9 @@ EXPORTED: dict[str, dict[str, str]] = {
         "buddy_offer": "event_answers[].offered_to_meet_someone",
         "buddy_requested": "event_answers[].asked_for_a_peer_to_meet_you",
         "buddy_id": "events_where_you_meet_a_member[].event",
+        "from_series": "event_answers[].because_you_usually_go",
     },
+    "series_rsvp": {"answered_at": "events_you_usually_go_to[].since"},
     "nudge": {
         "event_id": "event_suggestions[].event",
         "sent_at": "event_suggestions[].sent_at",
@@ -265,7 +268,58 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "capacity": "the event's, not a person's",
         "created_by": LINK,
         "updated_at": "when the event last changed",
+        **dict.fromkeys(
+            ("types", "conference_url", "conference_phone", "series_id", "occurrence", "detached"),
+            "the event's, not a person's",
+        ),
     },
+    "event_series": {
+        "id": ROW_KEY,
+        "title": "a series' own; its dates are in event_answers and events_you_created",
+        **dict.fromkeys(
+            (
+                "uid",
+                "source",
+                "feed_id",
+                "place",
+                "description",
+                "tags",
+                "capacity",
+                "timezone",
+                "rule",
+                "local_time",
+                "length_minutes",
+                "first_date",
+                "ical",
+                "expanded_until",
+                "types",
+                "conference_url",
+                "conference_phone",
+                "source_updated",
+                "created_at",
+                "updated_at",
+                "cancelled_at",
+            ),
+            "the series', not a person's",
+        ),
+        # Its dates carry who posted it: events_you_created lists them.
+        "created_by": LINK,
+    },
+    "series_rsvp": {"series_id": LINK, "member_id": LINK},
+    "meeting_feed": dict.fromkeys(
+        (
+            "id",
+            "url",
+            "etag",
+            "last_modified",
+            "next_sync_at",
+            "last_ok_at",
+            "failing_since",
+            "failure",
+            "meetings",
+        ),
+        "a feed's sync state, about no one",
+    ),
     "rsvp": {"id": ROW_KEY, "event_id": LINK, "member_id": LINK},
     "nudge": {"id": ROW_KEY, "member_id": LINK},
     "offered_command": dict.fromkeys(
@@ -395,6 +449,28 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
         await tx.events.request_buddy(others_answer.id)
         assert await tx.events.claim_buddy(others_answer.id, me.id)
         await tx.events.record_nudge(me.id, walk, reasons=(NudgeReason.LONELY,), now=now)
+        weekly = await tx.events.create_series(
+            EventFields(
+                title="Tuesday meeting",
+                place="Hall",
+                description=None,
+                starts_at=later,
+                ends_at=None,
+                tags=(),
+                capacity=None,
+            ),
+            uid="tuesdays",
+            source="admin",
+            timezone="UTC",
+            rule="weekly 1 1",
+            local_time="19:00",
+            length_minutes=None,
+            first_date=later.date(),
+            expanded_until=now,
+            created_by=me.id,
+            now=now,
+        )
+        await tx.events.answer_for_series(weekly, me.id, now=now)
         asked = await tx.handoffs.request(
             me.id,
             alias="Quiet Heron",
