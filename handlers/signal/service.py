@@ -1,10 +1,11 @@
 """The Signal channel, running: receiving from the signal-cli daemon, answering through the
 engine, sending through the postman, and lifting Signal's pause on sending.
 
-At start it sends what the outbox still holds, replays envelopes staged but never applied
-(intake.py), then takes each `receive` notification: staged, then handled in order per
-sender (different people side by side). The daemon restarting is the client's business
-(rpc.py reconnects); what could not be sent meanwhile goes out once it is back.
+At start it replays envelopes staged but never applied (intake.py), then takes each
+`receive` notification: staged, then handled in order per sender (different people side by
+side); what the outbox still holds is sent beside that, paced, never ahead of it. The
+daemon restarting is the client's business (rpc.py reconnects); what could not be sent
+meanwhile goes out once it is back.
 
 Scheduled work (the sweep) is not its own: the composition root runs it for every channel
 and paces Signal's share of it inside `bulk()` (pacing.py).
@@ -18,7 +19,7 @@ import logging
 from collections.abc import Coroutine
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flows.admin import tell_admins
@@ -111,6 +112,7 @@ class SignalService:
         self._background: set[asyncio.Task[Any]] = set()
         self._receiving: asyncio.Task[None] | None = None
         self._draining: asyncio.Task[None] | None = None
+        self._drain_again = False
 
     # -- the ChannelService protocol ---------------------------------------------------
     @property
@@ -149,11 +151,8 @@ class SignalService:
             except (RpcError, NotConnected, TimeoutError) as error:
                 # They stay unresolved (no admins) until the next start; /admins says so.
                 log.warning("signal_admins_unresolved error=%s", type(error).__name__)
-        # What was committed but not sent before a stop goes out first...
-        with proactive():
-            await self._postman.drain(CHANNEL)
-        # ...then envelopes that were received but never applied, in the order received,
-        # ahead of anything new from the same person.
+        # Envelopes that were received but never applied, in the order received, ahead of
+        # anything new from the same person; then receiving.
         replay = [
             m for payload in await self._inbox.unapplied(SOURCE) if (m := message_of(payload))
         ]
@@ -164,6 +163,11 @@ class SignalService:
             log.info("inbox_replay source=%s count=%d", SOURCE, len(replay))
         self._receiving = asyncio.create_task(self._receive(), name="signal-receive")
         self._receiving.add_done_callback(self._receiving_ended)
+        # What was committed but not sent before the stop goes out beside them, paced: up to
+        # `limit` rows at the send interval would hold everyone's answers (crisis lines
+        # too) for minutes if intake waited for it. Only rows older than this start: newer
+        # ones are their own handler's to send.
+        self._drain(before=self._engine.clock.now())
         log.info("signal_started")
 
     async def stop(self, *, grace: float = STOP_GRACE_SECONDS) -> None:
@@ -331,16 +335,29 @@ class SignalService:
 
     def _drain_when_connected(self) -> None:
         """A send failed for want of the daemon: send what the outbox holds once it is back."""
+        self._drain()
+
+    def _drain(self, *, before: datetime | None = None) -> None:
+        """Send what the outbox holds, paced, in a task of its own: intake never waits for
+        it. Asked again while one runs, another pass follows it."""
         if self._draining is not None and not self._draining.done():
+            self._drain_again = True
             return
+        self._drain_again = False
 
-        async def drain() -> None:
-            await self.rpc.connected.wait()
-            with proactive():
-                count = await self._postman.drain(CHANNEL)
-            log.info("signal_reconnected drained=%d", count)
+        async def drain(before: datetime | None) -> None:
+            while True:
+                await self.rpc.connected.wait()
+                # Rows newer than `before` may be in their own handler's hands.
+                age = self._engine.clock.now() - before if before else timedelta(0)
+                with proactive():
+                    count = await self._postman.drain(CHANNEL, min_age=max(age, timedelta(0)))
+                log.info("signal_drained count=%d", count)
+                if not self._drain_again:
+                    return
+                self._drain_again, before = False, None
 
-        self._draining = asyncio.create_task(drain(), name="signal-drain")
+        self._draining = asyncio.create_task(drain(before), name="signal-drain")
 
     def _background_task(self, coroutine: Coroutine[Any, Any, object]) -> None:
         task: asyncio.Task[Any] = asyncio.create_task(coroutine)
@@ -426,8 +443,7 @@ class SignalService:
         await self._tell(
             admin, "Signal accepted the captcha: scheduled messages on Signal go out again."
         )
-        with proactive():
-            await self._postman.drain(CHANNEL)
+        self._drain()
 
     async def _tell(self, admin: Account, text: str) -> None:
         outcome = await self._engine.send([admin], Reply(text))
