@@ -61,6 +61,11 @@ CAPTCHA_REJECTED = -6
 RELAY_MAX_BYTES = 20 * 1024 * 1024
 # How long `stop` lets envelopes being handled finish before it cancels them.
 STOP_GRACE_SECONDS = 10.0
+# Staging an envelope that failed is tried again after these waits (first, longest), this
+# many times in all (about five minutes), and `stop` waits this long for what is left.
+STAGE_BACKOFF = (0.05, 30.0)
+STAGE_ATTEMPTS = 18
+STAGE_GRACE_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +118,7 @@ class SignalService:
         self._receiving: asyncio.Task[None] | None = None
         self._draining: asyncio.Task[None] | None = None
         self._drain_again = False
+        self._stopping = False
 
     # -- the ChannelService protocol ---------------------------------------------------
     @property
@@ -122,7 +128,7 @@ class SignalService:
         return self._ended
 
     def _receiving_ended(self, task: asyncio.Task[None]) -> None:
-        if task.cancelled():
+        if task.cancelled() or (self._stopping and task.exception() is None):
             return  # stopped
         error = task.exception()
         log.error(
@@ -171,12 +177,14 @@ class SignalService:
         log.info("signal_started")
 
     async def stop(self, *, grace: float = STOP_GRACE_SECONDS) -> None:
-        """Stop taking envelopes; those being handled get `grace` seconds to finish (the rest
-        stay staged and are replayed at the next start)."""
-        if self._receiving is not None:
-            self._receiving.cancel()
-            await asyncio.gather(self._receiving, return_exceptions=True)
-            self._receiving = None
+        """Stop handling envelopes; those being handled get `grace` seconds to finish (the
+        rest stay staged and are replayed at the next start).
+
+        signal-cli forgets an envelope once it has written it to us, so none read is dropped:
+        what arrives meanwhile is staged (not handled), and after the connection is closed
+        (nothing more can come) whatever the client had read is staged before this returns.
+        """
+        self._stopping = True
         if self._handling and grace > 0:
             await asyncio.wait(set(self._handling), timeout=grace)
         for task in (*self._handling, *self._background):
@@ -188,16 +196,47 @@ class SignalService:
             return_exceptions=True,
         )  # fmt: skip
         await self.rpc.close()
+        if self._receiving is not None:
+            # It stages what the client still holds, then finds the client closed.
+            _done, late = await asyncio.wait({self._receiving}, timeout=STAGE_GRACE_SECONDS)
+            for task in late:
+                log.error("signal_stage_abandoned")
+                task.cancel()
+            await asyncio.gather(self._receiving, return_exceptions=True)
+            self._receiving = None
 
     # -- receiving ---------------------------------------------------------------------
     async def _receive(self) -> None:
+        """Stages each envelope as soon as it is read (handling runs in tasks of its own, so
+        this never waits behind it), until the client is closed at stop."""
         while True:
-            params = await self.rpc.receive()
+            try:
+                params = await self.rpc.receive()
+            except NotConnected:
+                if self._stopping:
+                    return  # closed, and all it had read is staged
+                raise
+            await self._take_retrying(params)
+
+    async def _take_retrying(self, params: dict[str, Any]) -> None:
+        """signal-cli will not send it again: a failure to stage it (the database busy) is
+        tried again, backing off, rather than dropping it."""
+        delay, cap = STAGE_BACKOFF
+        for attempt in range(1, STAGE_ATTEMPTS + 1):
             try:
                 await self._take(params)
+                return
             except Exception as error:
-                # Staging failed (the database): nothing was handled, and nothing can be.
-                log.error("signal_intake_failed error=%s", type(error).__name__, exc_info=error)
+                log.error(
+                    "signal_intake_failed error=%s attempt=%d",
+                    type(error).__name__,
+                    attempt,
+                    exc_info=error,
+                )
+            if attempt < STAGE_ATTEMPTS:
+                await asyncio.sleep(delay)  # backing off is the point: the wait is the delay
+                delay = min(cap, delay * 2)
+        log.error("signal_envelope_dropped attempts=%d", STAGE_ATTEMPTS)
 
     async def _take(self, params: dict[str, Any]) -> None:
         account = params.get("account")
@@ -215,7 +254,8 @@ class SignalService:
         message = message_of(got.payload)
         assert message is not None  # `received` stages only what is to be handled
         self._wrote.add(message.sender)
-        self._spawn(message)
+        if not self._stopping:  # else staged, and replayed at the next start
+            self._spawn(message)
 
     def _spawn(self, message: Message) -> None:
         task = asyncio.create_task(self._in_order(message), name="signal-envelope")
