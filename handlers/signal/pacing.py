@@ -70,6 +70,10 @@ class Pacer:
             self._last = self._monotonic()
 
 
+# How long a pause lasts when Signal gave neither a captcha nor a time to wait.
+UNSAID_WAIT_SECONDS = 3600
+
+
 @dataclass(slots=True)
 class Pause:
     """Signal's pause on this account's sending: the challenge to lift it, and until when."""
@@ -82,12 +86,18 @@ class Pause:
     def hit(self, challenge: str | None, retry_after: int | None) -> bool:
         """Signal refused a send for the rate limit; True if that starts a pause."""
         started = not self.paused
+        if started:
+            self.challenge, self.until, self.alerted = None, None, False
         self.active = True
+        # A later refusal without a token or a wait says nothing new: what an earlier one
+        # said still holds (only `lift` forgets it), so the pause cannot become endless.
         if challenge:
             self.challenge = challenge
-        self.until = time.time() + retry_after if retry_after else None
-        if started:
-            self.alerted = False
+        if retry_after:
+            self.until = max(self.until or 0.0, time.time() + retry_after)
+        if self.until is None and self.challenge is None:
+            # Neither a captcha to lift it nor a time: try again after a while of our own.
+            self.until = time.time() + UNSAID_WAIT_SECONDS
         return started
 
     def lift(self) -> None:

@@ -1,10 +1,11 @@
 """The Signal channel, running: receiving from the signal-cli daemon, answering through the
 engine, sending through the postman, and lifting Signal's pause on sending.
 
-At start it sends what the outbox still holds, replays envelopes staged but never applied
-(intake.py), then takes each `receive` notification: staged, then handled in order per
-sender (different people side by side). The daemon restarting is the client's business
-(rpc.py reconnects); what could not be sent meanwhile goes out once it is back.
+At start it replays envelopes staged but never applied (intake.py), then takes each
+`receive` notification: staged, then handled in order per sender (different people side by
+side); what the outbox still holds is sent beside that, paced, never ahead of it. The
+daemon restarting is the client's business (rpc.py reconnects); what could not be sent
+meanwhile goes out once it is back.
 
 Scheduled work (the sweep) is not its own: the composition root runs it for every channel
 and paces Signal's share of it inside `bulk()` (pacing.py).
@@ -18,7 +19,7 @@ import logging
 from collections.abc import Coroutine
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flows.admin import tell_admins
@@ -60,6 +61,11 @@ CAPTCHA_REJECTED = -6
 RELAY_MAX_BYTES = 20 * 1024 * 1024
 # How long `stop` lets envelopes being handled finish before it cancels them.
 STOP_GRACE_SECONDS = 10.0
+# Staging an envelope that failed is tried again after these waits (first, longest), this
+# many times in all (about five minutes), and `stop` waits this long for what is left.
+STAGE_BACKOFF = (0.05, 30.0)
+STAGE_ATTEMPTS = 18
+STAGE_GRACE_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +117,8 @@ class SignalService:
         self._background: set[asyncio.Task[Any]] = set()
         self._receiving: asyncio.Task[None] | None = None
         self._draining: asyncio.Task[None] | None = None
+        self._drain_again = False
+        self._stopping = False
 
     # -- the ChannelService protocol ---------------------------------------------------
     @property
@@ -120,7 +128,7 @@ class SignalService:
         return self._ended
 
     def _receiving_ended(self, task: asyncio.Task[None]) -> None:
-        if task.cancelled():
+        if task.cancelled() or (self._stopping and task.exception() is None):
             return  # stopped
         error = task.exception()
         log.error(
@@ -149,11 +157,8 @@ class SignalService:
             except (RpcError, NotConnected, TimeoutError) as error:
                 # They stay unresolved (no admins) until the next start; /admins says so.
                 log.warning("signal_admins_unresolved error=%s", type(error).__name__)
-        # What was committed but not sent before a stop goes out first...
-        with proactive():
-            await self._postman.drain(CHANNEL)
-        # ...then envelopes that were received but never applied, in the order received,
-        # ahead of anything new from the same person.
+        # Envelopes that were received but never applied, in the order received, ahead of
+        # anything new from the same person; then receiving.
         replay = [
             m for payload in await self._inbox.unapplied(SOURCE) if (m := message_of(payload))
         ]
@@ -164,15 +169,22 @@ class SignalService:
             log.info("inbox_replay source=%s count=%d", SOURCE, len(replay))
         self._receiving = asyncio.create_task(self._receive(), name="signal-receive")
         self._receiving.add_done_callback(self._receiving_ended)
+        # What was committed but not sent before the stop goes out beside them, paced: up to
+        # `limit` rows at the send interval would hold everyone's answers (crisis lines
+        # too) for minutes if intake waited for it. Only rows older than this start: newer
+        # ones are their own handler's to send.
+        self._drain(before=self._engine.clock.now())
         log.info("signal_started")
 
     async def stop(self, *, grace: float = STOP_GRACE_SECONDS) -> None:
-        """Stop taking envelopes; those being handled get `grace` seconds to finish (the rest
-        stay staged and are replayed at the next start)."""
-        if self._receiving is not None:
-            self._receiving.cancel()
-            await asyncio.gather(self._receiving, return_exceptions=True)
-            self._receiving = None
+        """Stop handling envelopes; those being handled get `grace` seconds to finish (the
+        rest stay staged and are replayed at the next start).
+
+        signal-cli forgets an envelope once it has written it to us, so none read is dropped:
+        what arrives meanwhile is staged (not handled), and after the connection is closed
+        (nothing more can come) whatever the client had read is staged before this returns.
+        """
+        self._stopping = True
         if self._handling and grace > 0:
             await asyncio.wait(set(self._handling), timeout=grace)
         for task in (*self._handling, *self._background):
@@ -184,16 +196,47 @@ class SignalService:
             return_exceptions=True,
         )  # fmt: skip
         await self.rpc.close()
+        if self._receiving is not None:
+            # It stages what the client still holds, then finds the client closed.
+            _done, late = await asyncio.wait({self._receiving}, timeout=STAGE_GRACE_SECONDS)
+            for task in late:
+                log.error("signal_stage_abandoned")
+                task.cancel()
+            await asyncio.gather(self._receiving, return_exceptions=True)
+            self._receiving = None
 
     # -- receiving ---------------------------------------------------------------------
     async def _receive(self) -> None:
+        """Stages each envelope as soon as it is read (handling runs in tasks of its own, so
+        this never waits behind it), until the client is closed at stop."""
         while True:
-            params = await self.rpc.receive()
+            try:
+                params = await self.rpc.receive()
+            except NotConnected:
+                if self._stopping:
+                    return  # closed, and all it had read is staged
+                raise
+            await self._take_retrying(params)
+
+    async def _take_retrying(self, params: dict[str, Any]) -> None:
+        """signal-cli will not send it again: a failure to stage it (the database busy) is
+        tried again, backing off, rather than dropping it."""
+        delay, cap = STAGE_BACKOFF
+        for attempt in range(1, STAGE_ATTEMPTS + 1):
             try:
                 await self._take(params)
+                return
             except Exception as error:
-                # Staging failed (the database): nothing was handled, and nothing can be.
-                log.error("signal_intake_failed error=%s", type(error).__name__, exc_info=error)
+                log.error(
+                    "signal_intake_failed error=%s attempt=%d",
+                    type(error).__name__,
+                    attempt,
+                    exc_info=error,
+                )
+            if attempt < STAGE_ATTEMPTS:
+                await asyncio.sleep(delay)  # backing off is the point: the wait is the delay
+                delay = min(cap, delay * 2)
+        log.error("signal_envelope_dropped attempts=%d", STAGE_ATTEMPTS)
 
     async def _take(self, params: dict[str, Any]) -> None:
         account = params.get("account")
@@ -211,7 +254,8 @@ class SignalService:
         message = message_of(got.payload)
         assert message is not None  # `received` stages only what is to be handled
         self._wrote.add(message.sender)
-        self._spawn(message)
+        if not self._stopping:  # else staged, and replayed at the next start
+            self._spawn(message)
 
     def _spawn(self, message: Message) -> None:
         task = asyncio.create_task(self._in_order(message), name="signal-envelope")
@@ -332,16 +376,29 @@ class SignalService:
 
     def _drain_when_connected(self) -> None:
         """A send failed for want of the daemon: send what the outbox holds once it is back."""
+        self._drain()
+
+    def _drain(self, *, before: datetime | None = None) -> None:
+        """Send what the outbox holds, paced, in a task of its own: intake never waits for
+        it. Asked again while one runs, another pass follows it."""
         if self._draining is not None and not self._draining.done():
+            self._drain_again = True
             return
+        self._drain_again = False
 
-        async def drain() -> None:
-            await self.rpc.connected.wait()
-            with proactive():
-                count = await self._postman.drain(CHANNEL)
-            log.info("signal_reconnected drained=%d", count)
+        async def drain(before: datetime | None) -> None:
+            while True:
+                await self.rpc.connected.wait()
+                # Rows newer than `before` may be in their own handler's hands.
+                age = self._engine.clock.now() - before if before else timedelta(0)
+                with proactive():
+                    count = await self._postman.drain(CHANNEL, min_age=max(age, timedelta(0)))
+                log.info("signal_drained count=%d", count)
+                if not self._drain_again:
+                    return
+                self._drain_again, before = False, None
 
-        self._draining = asyncio.create_task(drain(), name="signal-drain")
+        self._draining = asyncio.create_task(drain(before), name="signal-drain")
 
     def _background_task(self, coroutine: Coroutine[Any, Any, object]) -> None:
         task: asyncio.Task[Any] = asyncio.create_task(coroutine)
@@ -427,8 +484,7 @@ class SignalService:
         await self._tell(
             admin, "Signal accepted the captcha: scheduled messages on Signal go out again."
         )
-        with proactive():
-            await self._postman.drain(CHANNEL)
+        self._drain()
 
     async def _tell(self, admin: Account, text: str) -> None:
         outcome = await self._engine.send([admin], Reply(text))

@@ -218,6 +218,14 @@ class FakeSignalDaemon:
 
         await self._wait_for(probe, timeout, f"{count} connection(s)")
 
+    async def wait_disconnected(self, timeout: float = 10) -> None:
+        """Until no client is connected."""
+
+        def probe() -> bool | None:
+            return True if self.connection_count == 0 else None
+
+        await self._wait_for(probe, timeout, "no connection")
+
     # --- people ----------------------------------------------------------------------------
 
     def add_user(

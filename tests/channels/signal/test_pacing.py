@@ -62,3 +62,30 @@ def test_a_pause_without_a_captcha_ends_when_signals_wait_does() -> None:
     assert _paused(pause) and pause.until is not None
     pause.until = time.time() - 1  # a minute later
     assert not _paused(pause)
+
+
+def _state(pause: Pause) -> tuple[str | None, float | None]:
+    return pause.challenge, pause.until
+
+
+def test_a_later_refusal_without_a_wait_keeps_the_pause_ending() -> None:
+    pause = Pause()
+    pause.hit(None, 60)
+    until = pause.until
+    assert until is not None
+    assert not pause.hit(None, None)  # a later RATE_LIMIT_FAILURE saying nothing new
+    assert _state(pause) == (None, until)
+    pause.until = time.time() - 1  # Signal's wait is over
+    assert not _paused(pause)  # it ends on its own, as admins were told
+    pause.hit("tok", None)
+    pause.hit(None, 30)
+    challenge, ends = _state(pause)
+    assert challenge == "tok" and ends is not None  # both kept
+    pause.lift()
+    assert _state(pause) == (None, None)
+
+
+def test_a_pause_that_says_nothing_still_ends() -> None:
+    pause = Pause()
+    pause.hit(None, None)
+    assert _paused(pause) and pause.until is not None  # "sending resumes on its own then"
