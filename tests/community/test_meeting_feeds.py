@@ -3,8 +3,8 @@
 failure spell), an admin's .json file, and /events by kind of meeting."""
 
 import asyncio
-import json
 import dataclasses
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
