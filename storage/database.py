@@ -1,9 +1,14 @@
 """The SQLite connection, numbered migrations and serialised transactions.
 
-One aiosqlite connection (one worker thread) serves the whole process. Updates
-from different members are handled concurrently, so every unit of work runs
+One connection serves the whole process (storage/connection.py: aiosqlite's API,
+short statements run on the event loop, long work on aiosqlite's worker thread).
+Updates from different members are handled concurrently, so every unit of work runs
 inside `Database.transaction()`, which holds an asyncio lock for its duration:
 a transaction never sees another's half-done writes.
+
+SQLite's own automatic checkpoint is off: it would run inside a COMMIT, on the loop,
+writing and syncing the database file. The WAL is folded off the loop instead: on the
+sweep schedule, and in the background once it has grown past `WAL_FOLD_BYTES`.
 
 In WAL mode every committed change is first appended to the `-wal` file, old page
 versions included, so words deleted from the database (secure_delete zeroes them
@@ -17,13 +22,12 @@ import os
 import sqlite3
 import stat
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
-import aiosqlite
-
 from storage.checkins import CheckinRepository
+from storage.connection import LoopConnection, connect
 from storage.conversations import ConversationRepository
 from storage.events import EventRepository
 from storage.handoffs import HandoffRepository
@@ -45,12 +49,17 @@ log = logging.getLogger(__name__)
 # The database and SQLite's files beside it hold members' health data: owner only.
 PRIVATE_MODE = 0o600
 SIDE_FILES = ("-wal", "-shm")
+# A WAL grown past this is folded in the background, between ticks of the sweep; its
+# size is looked at every WAL_LOOK_EVERY commits (a stat call, cheap but not free).
+WAL_FOLD_BYTES = 8 * 2**20
+WAL_LOOK_EVERY = 100
 
 
 class Transaction:
     """The repositories, bound to one open transaction."""
 
     __slots__ = (
+        "_conn",
         "_wipe_mark",
         "checkins",
         "conversations",
@@ -69,7 +78,8 @@ class Transaction:
         "volunteers",
     )
 
-    def __init__(self, conn: aiosqlite.Connection, secret: bytes) -> None:
+    def __init__(self, conn: LoopConnection, secret: bytes) -> None:
+        self._conn = conn
         # Set by `wipe_after_commit`: the newest outbox row before this change's own.
         self._wipe_mark: int | None = None
         self.members = MemberRepository(conn, secret)
@@ -96,6 +106,11 @@ class Transaction:
         if self._wipe_mark is None:
             self._wipe_mark = await self.outbox.newest_id()
 
+    def off_loop(self) -> AbstractAsyncContextManager[None]:
+        """Statements made inside run on the database's worker thread, not on the event
+        loop: for reads that may take long (a whole /export), so other chats go on."""
+        return self._conn.off_loop()
+
     def wipe_mark(self) -> int | None:
         """The outbox row before this change's own, if it asked for a wipe."""
         return self._wipe_mark
@@ -115,7 +130,14 @@ def _migrations() -> list[tuple[int, str]]:
 
 
 class Database:
-    def __init__(self, conn: aiosqlite.Connection, secret: bytes) -> None:
+    def __init__(
+        self,
+        conn: LoopConnection,
+        secret: bytes,
+        *,
+        path: str = ":memory:",
+        commit_off_loop: bool = False,
+    ) -> None:
         self._conn = conn
         # The deployment's key for keyed hashes of accounts (storage/secret.py).
         self.secret = secret
@@ -123,10 +145,18 @@ class Database:
         self._tx = Transaction(conn, secret)
         # Outbox rows queued by a deletion and not yet sent (see `after_delivery`).
         self._wipe_when_sent: set[int] = set()
+        # Under synchronous=FULL a COMMIT waits for the disk: on the worker thread, then.
+        self._commit_off_loop = commit_off_loop
+        self._wal = None if path == ":memory:" else Path(path + "-wal")
+        self._commits = 0
+        self._folding: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """One atomic unit of work; rolled back if the body raises."""
+        # Statements run on the loop without yielding: let other chats' work in between
+        # units of work (a sweep runs many of them back to back).
+        await asyncio.sleep(0)
         async with self._lock:
             tx = self._tx
             tx.reset()
@@ -134,27 +164,31 @@ class Database:
                 await self._conn.execute("BEGIN IMMEDIATE")
                 yield tx
             except BaseException:
-                # Also when cancelled while BEGIN was on its way (PTB cancels its polling
-                # task on stop): the BEGIN still runs, and the rollback, queued after it on
-                # the connection's thread, keeps it from leaving the connection inside a
-                # transaction for the next caller. Without an open transaction it is a no-op.
+                # Without an open transaction (BEGIN itself failed) this is a no-op.
                 await self._conn.rollback()
                 raise
             try:
-                await self._conn.commit()
+                if self._commit_off_loop:
+                    async with self._conn.off_loop():
+                        await self._conn.commit()
+                else:
+                    await self._conn.commit()
             except BaseException:
                 # A failed COMMIT (disk full, I/O) can leave the transaction open: close it,
-                # or every later BEGIN on this one connection would fail.
+                # or every later BEGIN on this one connection would fail. (Cancelled while
+                # the COMMIT was on the worker thread, it still completes there first.)
                 await self._conn.rollback()
                 raise
             wipe_mark = tx.wipe_mark()
             if wipe_mark is not None:
                 self._wipe_when_sent |= set(await tx.outbox.ids_after(wipe_mark))
                 await self._fold_wal()
+        self._look_at_wal()
 
     @asynccontextmanager
     async def single_statement(self) -> AsyncIterator[Transaction]:
         """For one statement, which SQLite makes atomic by itself: no BEGIN/COMMIT round trips."""
+        await asyncio.sleep(0)
         async with self._lock:
             yield self._tx
 
@@ -164,7 +198,7 @@ class Database:
 
     async def migrate(self) -> int:
         """Apply pending numbered migrations; returns the resulting version."""
-        async with self._lock:
+        async with self._lock, self._conn.off_loop():
             current = await self.schema_version()
             for number, script in _migrations():
                 if number <= current:
@@ -191,11 +225,31 @@ class Database:
             if not self._wipe_when_sent:
                 await self._fold_wal()
 
+    def _look_at_wal(self) -> None:
+        """Every so many commits: a WAL grown large is folded soon, in the background."""
+        self._commits += 1
+        if self._wal is None or self._commits % WAL_LOOK_EVERY or self._folding is not None:
+            return
+        try:
+            size = self._wal.stat().st_size
+        except FileNotFoundError:
+            return
+        if size > WAL_FOLD_BYTES:
+            self._folding = asyncio.get_running_loop().create_task(self._fold_in_background())
+
+    async def _fold_in_background(self) -> None:
+        try:
+            await self.checkpoint()
+        finally:
+            self._folding = None
+
     async def _fold_wal(self) -> None:
         # The caller holds the lock, so no transaction of ours is open; this connection
-        # is the only one, so no reader keeps the WAL from being emptied.
+        # is the only one, so no reader keeps the WAL from being emptied. It writes and
+        # syncs the database file: on the worker thread, so the loop goes on meanwhile.
         try:
-            rows = await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+            async with self._conn.off_loop():
+                rows = await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as error:
             # What was committed stays committed; the next checkpoint tries again.
             log.warning("wal_checkpoint_failed error=%s", type(error).__name__)
@@ -205,6 +259,8 @@ class Database:
             log.warning("wal_checkpoint_busy")
 
     async def close(self) -> None:
+        if self._folding is not None:
+            await self._folding
         async with self._lock:
             await self._fold_wal()
         await self._conn.close()
@@ -256,7 +312,7 @@ async def open_database(path: str, *, synchronous: str = "NORMAL") -> Database:
         keep_private(database_files(path))
         _create_private(Path(path))
     secret = load_secret(path)
-    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn = await connect(path)
     conn.row_factory = sqlite3.Row
     for pragma in (
         "journal_mode = WAL",
@@ -265,11 +321,13 @@ async def open_database(path: str, *, synchronous: str = "NORMAL") -> Database:
         "busy_timeout = 5000",
         # Deleted member data is overwritten, not left readable in free pages.
         "secure_delete = ON",
+        # No checkpoint inside a COMMIT on the loop: the database folds it off the loop.
+        "wal_autocheckpoint = 0",
     ):
         await conn.execute(f"PRAGMA {pragma}")
     if path != ":memory:":
         keep_private(database_files(path))  # the -wal and -shm, made just now
-    database = Database(conn, secret)
+    database = Database(conn, secret, path=path, commit_off_loop=synchronous == "FULL")
     await database.migrate()
     # A WAL left by a killed process still holds old page versions: fold it now.
     await database.checkpoint()
