@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 T = TypeVar("T")
+STATEMENTS = 1024
 
 
 class LoopConnection(aiosqlite.Connection):
@@ -60,7 +61,11 @@ async def connect(path: str) -> LoopConnection:
 
     def connector() -> sqlite3.Connection:
         # Opened on the worker thread, used on the loop as well (never both at once).
-        return sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        # Each distinct statement is prepared once and reused from the cache: room for
+        # all of Hearthside's (Python's default keeps 128).
+        return sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, cached_statements=STATEMENTS
+        )
 
     conn = LoopConnection(connector)
     await conn

@@ -111,6 +111,19 @@ class Transaction:
         loop: for reads that may take long (a whole /export), so other chats go on."""
         return self._conn.off_loop()
 
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A part of the transaction that is undone by itself if the body raises (one
+        member's work in a sweep's shared transaction), the rest kept."""
+        await self._conn.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            await self._conn.execute("ROLLBACK TO part")
+            await self._conn.execute("RELEASE part")
+            raise
+        await self._conn.execute("RELEASE part")
+
     def wipe_mark(self) -> int | None:
         """The outbox row before this change's own, if it asked for a wipe."""
         return self._wipe_mark

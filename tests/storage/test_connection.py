@@ -40,7 +40,9 @@ async def traced(db: Database) -> AsyncIterator[Threads]:
 
 async def test_a_transactions_statements_run_on_the_loop(db: Database, traced: Threads) -> None:
     async with db.transaction() as tx:
-        member = await tx.members.create_for_account(Account("console", "7"), timezone="UTC", now=NOW)
+        member = await tx.members.create_for_account(
+            Account("console", "7"), timezone="UTC", now=NOW
+        )
         assert member.id > 0  # a cursor's lastrowid, as aiosqlite gives it
     assert traced.on_loop("BEGIN IMMEDIATE") == [True]
     assert traced.on_loop("INSERT INTO member") == [True]
