@@ -16,7 +16,7 @@ from typing import Any
 from flows.core import notice_keys
 from flows.core.channels import Channels
 from flows.core.clock import Clock
-from flows.core.commands import Command, CommandHandler, run_named
+from flows.core.commands import Command, CommandHandler, may_run, run_named
 from flows.core.config import FlowConfig
 from flows.core.context import Context
 from flows.core.conversation import load_state, save_state
@@ -121,12 +121,26 @@ class Engine:
         if self.limits is not None and not self.limits.take(account):
             # Held back after the guard, never before it: the crisis reply is not limited.
             return guarded.then(await self._held_back(account, dedupe))
+        prepared = await self._prepare(account, inp)
         async with self.db.transaction() as tx:
             if dedupe is not None and not await tx.inbox.mark_applied(*dedupe, self.clock.now()):
                 return guarded.then(Outcome(duplicate=True))  # nothing was written
             ctx = await self._context(tx, account, inp)
+            ctx.prepared = prepared
             await self._dispatch(ctx, inp)
             return guarded.then(await self._commit(ctx))
+
+    async def _prepare(self, account: Account, inp: Input) -> object:
+        """A command's slow work (drawing a chart), done before its transaction and outside
+        any: the database is held only while it reads. Nothing is written, so a crash here
+        leaves the update to be applied, whole, when it comes again."""
+        command = self.commands.get(inp.command) if inp.command is not None else None
+        if command is None or command.prepare is None:
+            return None
+        async with self.db.transaction() as tx:
+            ctx = await self._context(tx, account, inp)
+            work = await command.prepare(ctx) if await may_run(ctx, command) else None
+        return await work() if work is not None else None
 
     async def _held_back(self, account: Account, dedupe: UpdateKey | None) -> Outcome:
         """Someone is sending faster than is fair to whoever is on the other end: the input
