@@ -22,7 +22,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
 
@@ -180,18 +180,16 @@ class Database:
                 # Without an open transaction (BEGIN itself failed) this is a no-op.
                 await self._conn.rollback()
                 raise
-            try:
-                if self._commit_off_loop:
-                    async with self._conn.off_loop():
-                        await self._conn.commit()
-                else:
+            async with self._conn.off_loop() if self._commit_off_loop else nullcontext():
+                try:
                     await self._conn.commit()
-            except BaseException:
-                # A failed COMMIT (disk full, I/O) can leave the transaction open: close it,
-                # or every later BEGIN on this one connection would fail. (Cancelled while
-                # the COMMIT was on the worker thread, it still completes there first.)
-                await self._conn.rollback()
-                raise
+                except BaseException:
+                    # A failed COMMIT (disk full, I/O) can leave the transaction open: close
+                    # it, or every later BEGIN on this one connection would fail. Cancelled
+                    # while the COMMIT was on the worker thread, the rollback is queued there
+                    # after it (and is then a no-op).
+                    await self._conn.rollback()
+                    raise
             wipe_mark = tx.wipe_mark()
             if wipe_mark is not None:
                 self._wipe_when_sent |= set(await tx.outbox.ids_after(wipe_mark))
