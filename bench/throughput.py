@@ -12,7 +12,8 @@ for Hearthside a complete daily check-in typed as answers ("/checkin", "4",
 p50/p99 from injection to reply, replies out of order within a chat, and the
 bot's CPU time per update, and for Hearthside the event-loop lag while it worked (p99
 and worst lateness of a 10 ms ticker on its loop, bench/lag_probe.py: how long anything
-held the loop, SQLite on the loop included). The last line compares the two in the same
+held the loop, SQLite on the loop included), and the bot's resident memory once it polls
+(idle) and after the chats. The last line compares the two in the same
 run: `ratio_rtt0=<ours/echo> ratio_rtt50=<ours/echo>`.
 """
 
@@ -55,6 +56,14 @@ async def seed_members(db_path: Path, chats: list[int]) -> None:
             await tx.members.rename(member.id, "Bench Member")
             await tx.members.complete_onboarding(member.id, now=now)
     await db.close()
+
+
+def rss_mib(pid: int) -> float:
+    """The process's resident memory now."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def cpu_seconds(pid: int) -> float:
@@ -173,11 +182,13 @@ def run_case(kind: str, rtt_ms: int, chats: int, workdir: Path) -> dict[str, Any
             )
             replied = control.call("stats")["calls"].get("sendMessage", {}).get("200", 0)
             cpu_before = cpu_seconds(bot.pid)
+            rss_idle = rss_mib(bot.pid)
             backlog = [{"user_id": chat, "text": text} for chat in chat_ids for text in script]
             injected_at = control.call("backlog", {"messages": backlog})["at"]
             expected = replied + len(chat_ids) * len(expect)
             control.call("wait", {"method": "sendMessage", "count": expected, "timeout": 1800})
             cpu_after = cpu_seconds(bot.pid)
+            rss_after = rss_mib(bot.pid)
             calls = control.call("calls?method=sendMessage")
         finally:
             bot.terminate()
@@ -187,6 +198,7 @@ def run_case(kind: str, rtt_ms: int, chats: int, workdir: Path) -> dict[str, Any
         server.wait(timeout=30)
     figures = figures_from(calls, injected_at, chat_ids, expect)
     figures["lag"] = loop_lag(lag_file, injected_at, injected_at + figures["seconds"])
+    figures["rss"] = (rss_idle, rss_after)
     figures["updates"] = len(chat_ids) * len(script)
     figures["cpu_us_per_update"] = (cpu_after - cpu_before) / figures["updates"] * 1e6
     figures["updates_per_s"] = figures["updates"] / figures["seconds"]
@@ -203,7 +215,8 @@ def report(kind: str, rtt_ms: int, f: dict[str, Any]) -> None:
         f"{kind:<10} rtt={rtt_ms:>2}ms updates={f['updates']:>5} "
         f"updates/s={f['updates_per_s']:8.1f} p50={f['p50'] * 1000:8.0f}ms "
         f"p99={f['p99'] * 1000:8.0f}ms order_violations={f['order_violations']} "
-        f"cpu_us/update={f['cpu_us_per_update']:7.0f} {lag}",
+        f"cpu_us/update={f['cpu_us_per_update']:7.0f} {lag} "
+        f"rss_idle={f['rss'][0]:.0f}MiB rss_after={f['rss'][1]:.0f}MiB",
         flush=True,
     )
 
