@@ -17,7 +17,12 @@ from flows.core.engine import Engine
 from flows.core.sweep import SweepStep
 from flows.core.typed_buttons import OFFER_WINDOW
 from flows.core.values import Outcome
-from flows.peer import escalate_overdue, pass_on_waiting_reports, sweep_shifts
+from flows.peer import (
+    escalate_overdue,
+    pass_on_waiting_reports,
+    sweep_shifts,
+    wrap_up_idle_chats,
+)
 from flows.safety import escalate_silences, send_follow_ups
 
 log = logging.getLogger(__name__)
@@ -44,6 +49,7 @@ class SweepReport:
     followed_up: int = 0
     shifts_started: int = 0
     shifts_ended: int = 0
+    idle_chats_closed: int = 0  # peer chats wrapped up after PEER_CHAT_IDLE_HOURS
     # Community events (flows/community/sweep.py).
     nudged: int = 0
     event_reminders: int = 0
@@ -105,6 +111,8 @@ class Sweeper:
         expired = await run(_housekeeping)
         followed_up = await run(send_follow_ups)
         shifts = await run(sweep_shifts)
+        # After the shifts: a volunteer whose shift just began may be about to answer.
+        idle_closed = await run(wrap_up_idle_chats)
         # Before the prompts: a milestone on the morning of a check-in comes first, rather
         # than after (and apart from) the check-in's open question.
         milestones = await run(send_milestones)
@@ -122,6 +130,7 @@ class Sweeper:
             followed_up=followed_up,
             shifts_started=shifts.started,
             shifts_ended=shifts.ended,
+            idle_chats_closed=idle_closed,
             nudged=events.nudged,
             event_reminders=events.reminders,
             event_followups=events.followups,

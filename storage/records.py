@@ -195,6 +195,15 @@ class Handoff:
 
 
 @dataclass(frozen=True, slots=True)
+class IdleChat:
+    """An active peer chat with nothing relayed for a while (flows/peer/idle.py)."""
+
+    handoff: Handoff
+    quiet_from: datetime  # the last message relayed, or the chat's start
+    warned_at: datetime | None  # its sides were told it would be wrapped up
+
+
+@dataclass(frozen=True, slots=True)
 class EventFields:
     """What an admin (/newevent, /editevent) or a calendar file says about an event:
     the details an event is created with and an edit replaces."""
