@@ -14,6 +14,7 @@ from typing import TypeVar
 from flows.checkins import send_milestones, send_prompts
 from flows.community import MeetingFeeds, sweep_events
 from flows.core.engine import Engine
+from flows.core.retention import enforce_retention
 from flows.core.sweep import SweepStep
 from flows.core.typed_buttons import OFFER_WINDOW
 from flows.core.values import Outcome
@@ -58,6 +59,8 @@ class SweepReport:
     event_dates_made: int = 0
     feeds_synced: int = 0
     feeds_failed: int = 0
+    # Rows deleted by retention (flows/core/retention.py): the WAL is then folded off the tick.
+    retention_deleted: int = 0
 
 
 async def _housekeeping(engine: Engine, now: datetime) -> tuple[int, list[Outcome]]:
@@ -118,6 +121,9 @@ class Sweeper:
         milestones = await run(send_milestones)
         prompts = await run(send_prompts)
         events = await run(sweep_events)
+        # Once a day, what is older than the deployment keeps it goes (before the feeds,
+        # which a slow server can hold up).
+        retention = await run(enforce_retention)
         feeds = await run(self._feeds.step) if self._feeds is not None else None
         report = SweepReport(
             prompted=prompts.daily,
@@ -138,6 +144,7 @@ class Sweeper:
             event_dates_made=events.dates_made,
             feeds_synced=feeds.synced if feeds else 0,
             feeds_failed=feeds.failed if feeds else 0,
+            retention_deleted=retention.deleted,
         )
         if report.prompted or report.connect_prompted or report.deferred:
             log.info(

@@ -398,6 +398,10 @@ class PeerChat:
     # Messages held back for carrying contact details: the member's, the volunteer's.
     held_from_member: int = 0
     held_from_volunteer: int = 0
+    # When a message was last relayed either way (never what it said), and when its sides
+    # were told a quiet chat would close (flows/peer/idle.py).
+    last_relayed_at: datetime | None = None
+    idle_warned_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,6 +126,7 @@ END_REASONS = {
     EndReason.MEMBER_DELETED: "you deleted your data",
     EndReason.DELETED: "one side deleted their data",
     EndReason.LEFT: "you could no longer be reached, so the request was withdrawn",
+    EndReason.IDLE: "nobody had written in it for a while, so Hearthside closed it",
 }
 REPORTED_BY = {ChatSide.MEMBER: "the member", ChatSide.VOLUNTEER: "the peer volunteer"}
 NEXT_EVENT_MESSAGE = {
@@ -284,6 +285,8 @@ def _peer_chat(entry: PeerChat) -> dict[str, Any]:
             {"kind": WAITING_KINDS.get(kind, kind), "words": words}
             for kind, words in entry.waiting_words
         ],
+        "last_message_passed_on_at": _time(entry.last_relayed_at),
+        "you_were_told_it_would_close_for_quiet_at": _time(entry.idle_warned_at),
         "messages_held_back_for_contact_details": {
             "yours": entry.held_from_member,
             "your_peers": entry.held_from_volunteer,

@@ -155,6 +155,8 @@ EXPORTED: dict[str, dict[str, str]] = {
         "feedback": "peer_chats[].your_words_about_it",
         "held_from_member": "peer_chats[].messages_held_back_for_contact_details.yours",
         "held_from_volunteer": "peer_chats[].messages_held_back_for_contact_details.your_peers",
+        "last_relayed_at": "peer_chats[].last_message_passed_on_at",
+        "idle_warned_at": "peer_chats[].you_were_told_it_would_close_for_quiet_at",
     },
     "waiting_words": {
         "kind": "peer_chats[].words_kept_for_the_peer_who_accepts[].kind",
