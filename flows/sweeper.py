@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from flows.admin import send_digests
 from flows.checkins import send_milestones, send_prompts
 from flows.community import MeetingFeeds, sweep_events
 from flows.core.engine import Engine
@@ -61,6 +62,7 @@ class SweepReport:
     feeds_failed: int = 0
     # Rows deleted by retention (flows/core/retention.py): the WAL is then folded off the tick.
     retention_deleted: int = 0
+    digests_sent: int = 0  # admins' weekly digests (flows/admin/digest.py)
 
 
 async def _housekeeping(engine: Engine, now: datetime) -> tuple[int, list[Outcome]]:
@@ -121,6 +123,8 @@ class Sweeper:
         milestones = await run(send_milestones)
         prompts = await run(send_prompts)
         events = await run(sweep_events)
+        # After the week's events are settled: the admins' Monday digest.
+        digests = await run(send_digests)
         # Once a day, what is older than the deployment keeps it goes (before the feeds,
         # which a slow server can hold up).
         retention = await run(enforce_retention)
@@ -145,6 +149,7 @@ class Sweeper:
             feeds_synced=feeds.synced if feeds else 0,
             feeds_failed=feeds.failed if feeds else 0,
             retention_deleted=retention.deleted,
+            digests_sent=digests,
         )
         if report.prompted or report.connect_prompted or report.deferred:
             log.info(

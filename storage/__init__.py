@@ -6,6 +6,7 @@ Nothing here imports the rest of Hearthside; callers pass times in as UTC dateti
 """
 
 from storage.database import Database, Transaction, open_database
+from storage.digests import DigestSubscription
 from storage.records import (
     Account,
     BuddyMeeting,
@@ -62,6 +63,7 @@ __all__ = [
     "ConversationRow",
     "CreatedEvent",
     "Database",
+    "DigestSubscription",
     "EndReason",
     "Event",
     "EventAnswer",

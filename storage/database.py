@@ -25,6 +25,7 @@ import aiosqlite
 
 from storage.checkins import CheckinRepository
 from storage.conversations import ConversationRepository
+from storage.digests import DigestRepository
 from storage.events import EventRepository
 from storage.handoffs import HandoffRepository
 from storage.inbox import InboxRepository
@@ -55,6 +56,7 @@ class Transaction:
         "_wipe_mark",
         "checkins",
         "conversations",
+        "digests",
         "events",
         "handoffs",
         "inbox",
@@ -89,6 +91,7 @@ class Transaction:
         self.stats = StatsRepository(conn)
         self.personal = PersonalDataRepository(conn)
         self.recovery = RecoveryRepository(conn)
+        self.digests = DigestRepository(conn)
         self.retention = RetentionRepository(conn)
 
     async def wipe_after_commit(self) -> None:

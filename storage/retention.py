@@ -55,9 +55,7 @@ class RetentionRepository:
         await self._conn.execute(
             f"DELETE FROM peer_report WHERE handoff_id IN ({old})", (to_db(before), limit)
         )
-        return await self._delete(
-            f"DELETE FROM handoff WHERE id IN ({old})", to_db(before), limit
-        )
+        return await self._delete(f"DELETE FROM handoff WHERE id IN ({old})", to_db(before), limit)
 
     async def delete_invites(self, before: datetime) -> int:
         """Invites used or expired before `before`. The newest invite stays, whatever it

@@ -60,7 +60,9 @@ def _deletions(engine: Engine) -> list[tuple[int, Delete]]:
     ]
 
 
-async def enforce_retention(engine: Engine, now: datetime) -> tuple[RetentionReport, list[Outcome]]:
+async def enforce_retention(
+    engine: Engine, now: datetime
+) -> tuple[RetentionReport, list[Outcome]]:
     """The sweep's part: once a day, delete what is older than its RETENTION_DAYS_*."""
     today = now.date().isoformat()
     async with engine.db.single_statement() as tx:

@@ -27,7 +27,8 @@ the file's own `guide`:
   version and the chat's id of their message. The words that raised it were never stored;
 - for a volunteer, their profile, shifts and on-call state, the reports of chats they held
   (when and by whom, nothing of the chat) and the events at which they meet a member; the
-  invites they redeemed; the events they created.
+  invites they redeemed; the events they created; for an admin, whether they take the
+  weekly digest, when the next is due and which week was sent last.
 
 Left out: the chats they held as a volunteer (those are the members' data), and anything
 about other people; and delivery bookkeeping that holds nothing about them beyond their
@@ -57,6 +58,7 @@ from storage import (
     ChatSide,
     ConnectionCheckin,
     ConversationRow,
+    DigestSubscription,
     EndReason,
     EventAnswer,
     Member,
@@ -164,6 +166,8 @@ GUIDE = {
     "recovery_date": "The recovery date you chose to count milestones from (/milestones), "
     "if you set one, the last milestone day done and when the next note is due. Only you "
     "have ever been shown it; an earlier date you replaced is not kept.",
+    "weekly_digest": "For an admin who asked for it (/digest on): since when, when the "
+    "next weekly digest is due and the week of the last one sent.",
     "connection_checkins": "Every weekly connection check-in (the UCLA-3 loneliness "
     "questions) and how many people from your community you talked with.",
     "event_answers": "Your answers to community events, and the next reminder due.",
@@ -324,6 +328,16 @@ def _safety_plan(plan: SafetyPlan | None) -> dict[str, Any] | None:
     }
 
 
+def _digest(digest: DigestSubscription | None) -> dict[str, Any] | None:
+    if digest is None:
+        return None
+    return {
+        "turned_on_at": _time(digest.turned_on_at),
+        "next_at": _time(digest.next_at),
+        "last_week_sent": digest.last_week.isoformat() if digest.last_week else None,
+    }
+
+
 def _recovery(recovery: RecoveryDate | None) -> dict[str, Any] | None:
     if recovery is None:
         return None
@@ -452,6 +466,7 @@ async def member_export(
         ],
         "safety_plan": _safety_plan(await tx.safety_plans.get(member.id)),
         "recovery_date": _recovery(await tx.recovery.get(member.id)),
+        "weekly_digest": _digest(await tx.digests.get(member.id)),
         "event_answers": [_event_answer(a) for a in await personal.event_answers(member.id)],
         "events_you_usually_go_to": [
             {"event": title, "since": _time(since)}

@@ -124,6 +124,7 @@ async def _warn_volunteer(
     if handoff.volunteer_id is None:
         return
     when = f"in about {lead} hour(s)" if lead else "soon"
+    buttons: tuple[Choice, ...]
     if flagged:
         text = (
             f"It's been quiet in your chat with {handoff.member_alias} for about {quiet_for} "
