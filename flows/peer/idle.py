@@ -50,6 +50,17 @@ def _hours(delta: timedelta) -> int:
     return max(1, round(delta.total_seconds() / 3600))
 
 
+def _span(hours: int) -> str:
+    return "an hour" if hours == 1 else f"{hours} hours"
+
+
+def _closes(lead: int | None) -> str:
+    """When the chat closes unless someone writes, as a sentence of its own."""
+    if lead is None:
+        return "It will close soon unless someone writes in it."
+    return f"It will close in about {_span(lead)} unless someone writes in it."
+
+
 async def wrap_up_idle_chats(engine: Engine, now: datetime) -> tuple[int, list[Outcome]]:
     """The sweep's part: warn the sides of chats going quiet, and close those quiet for
     PEER_CHAT_IDLE_HOURS after a warning; returns how many were closed."""
@@ -94,10 +105,9 @@ def _warn(chat: IdleChat) -> Action:
         peer = await peer_name(ctx, handoff)
         quiet_for = _hours(ctx.now - chat.quiet_from)
         ctx.say(
-            f"It's been quiet in your chat with {peer} for about {quiet_for} hour(s). "
-            "If you'd like to keep talking, just send a message — otherwise I'll close the "
-            + (f"chat in about {lead} hour(s)." if lead else "chat soon.")
-            + " /end closes it now. Either way is okay. 💛"
+            f"It's been quiet in your chat with {peer} for about {_span(quiet_for)}. If you'd "
+            f"like to keep talking, just send a message. {_closes(lead)} /end closes it now. "
+            "Either way is okay. 💛"
         )
         flagged = await chat_was_flagged(ctx, handoff)
         await _warn_volunteer(ctx, handoff, quiet_for, lead, flagged=flagged)
@@ -107,10 +117,8 @@ def _warn(chat: IdleChat) -> Action:
                 handoff,
                 f"⚠️ A peer chat in which the safety check flagged risk has gone quiet: "
                 f"{handoff.member_alias} with {peer} (chat {handoff.ref}), nothing written for "
-                f"about {quiet_for} hour(s). It will be closed "
-                + (f"in about {lead} hour(s)" if lead else "soon")
-                + " unless someone writes, and they'll be shown the crisis lines again. "
-                "You can take it over to check in with them.",
+                f"about {_span(quiet_for)}. {_closes(lead)} They'll be shown the crisis lines "
+                "again as it closes. You can take it over to check in with them.",
                 buttons=(take_over_choice(handoff),),
             )
         log.info("peer_chat_idle_warned handoff=%s flagged=%s", handoff.id, flagged)
@@ -123,13 +131,12 @@ async def _warn_volunteer(
 ) -> None:
     if handoff.volunteer_id is None:
         return
-    when = f"in about {lead} hour(s)" if lead else "soon"
     buttons: tuple[Choice, ...]
     if flagged:
         text = (
-            f"It's been quiet in your chat with {handoff.member_alias} for about {quiet_for} "
-            f"hour(s), and the safety check flagged risk in it earlier. I'll close it {when} "
-            "unless one of you writes, and they'll be shown the crisis lines again. If you're "
+            f"It's been quiet in your chat with {handoff.member_alias} for about "
+            f"{_span(quiet_for)}, and the safety check flagged risk in it earlier. "
+            f"{_closes(lead)} They'll be shown the crisis lines again as it closes. If you're "
             "not sure they're safe to leave, you can hand the chat to an admin."
         )
         buttons = (
@@ -138,9 +145,9 @@ async def _warn_volunteer(
         )
     else:
         text = (
-            f"It's been quiet in your chat with {handoff.member_alias} for about {quiet_for} "
-            f"hour(s). I'll close it {when} unless one of you writes; you'll both be thanked "
-            "and they'll be asked how it went."
+            f"It's been quiet in your chat with {handoff.member_alias} for about "
+            f"{_span(quiet_for)}. {_closes(lead)} You'll both be thanked, and they'll be asked "
+            "how it went."
         )
         buttons = (command_choice(f"end {handoff.ref}", "End the chat now", "👋"),)
     for account in await ctx.tx.members.accounts_of(handoff.volunteer_id):
