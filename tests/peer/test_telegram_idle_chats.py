@@ -176,6 +176,22 @@ async def test_a_quiet_chat_with_risk_in_it_is_not_ended_quietly(
     assert chat_row(db_path) == ("ended", "idle")
 
 
+async def test_an_admin_taking_over_after_the_warning_keeps_the_chat_open(
+    fake: FakeTelegram, bot: RunningBot, db_path: Path, clock: ManualClock
+) -> None:
+    admin, alice, _bob, member = people(fake)
+    await open_chat(fake, admin, alice, member)
+    clock.advance(timedelta(hours=2))
+    await bot.sweep_now()
+    await fake.wait_for_message(MEMBER, WARNED)
+    ((ref,),) = db_rows(db_path, "SELECT ref FROM handoff")
+    await admin.send(f"/takeover {ref}", expect="You're now talking with Quiet Heron")
+    clock.advance(timedelta(hours=1))
+    await bot.sweep_now()
+    assert chat_row(db_path) == ("active", None)
+    assert said(fake, MEMBER, CLOSED) == 0
+
+
 async def test_idle_hours_zero_keeps_every_chat_open(
     fake: FakeTelegram, db_path: Path, clock: ManualClock
 ) -> None:
