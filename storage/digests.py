@@ -47,8 +47,11 @@ class DigestRepository:
         )
 
     async def turn_off(self, member_id: int) -> bool:
+        """No more digests; False if none was due. The row (and the week last sent) stays,
+        so turning it on again the same week sends no second one."""
         cursor = await self._conn.execute(
-            "DELETE FROM admin_digest WHERE member_id = ?", (member_id,)
+            "UPDATE admin_digest SET next_at = NULL WHERE member_id = ? AND next_at IS NOT NULL",
+            (member_id,),
         )
         return cursor.rowcount > 0
 

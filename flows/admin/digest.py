@@ -214,7 +214,12 @@ async def send_digests(engine: Engine, now: datetime) -> tuple[int, list[Outcome
             continue
         monday = this_monday(now, zone)
         if subscription.last_week is not None and subscription.last_week >= monday:
-            continue  # sent this week (claimed, then stopped before rescheduling)
+            # Sent this week already (turned off and on again, or a new time zone).
+            later = next_allowed(
+                engine.config.quiet_hours, at_local(monday + WEEK, DIGEST_TIME, zone), zone
+            )
+            outcomes.append(await engine.run_for_member(member.id, _reschedule(later)))
+            continue
         key = (monday, zone)
         if key not in made:
             made[key] = await _digest(engine, monday, zone)

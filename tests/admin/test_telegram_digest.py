@@ -3,6 +3,7 @@ the admins' /help), sent on Monday morning in the admin's own zone and outside q
 hours, once a week across repeated sweeps and a restart, with the week's figures banded
 as /stats bands them and one chart; /digest off stops it, and members can't turn it on."""
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from tests.peer.test_telegram_peer import (
     people,
     start_peer_bot,
 )
-from tests.telegram_harness import text_of
+from tests.telegram_harness import db_rows, text_of
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DIGEST = "Your weekly digest for"
@@ -68,8 +69,16 @@ async def test_an_admin_takes_the_weekly_digest_once_a_week_on_monday_morning(
         assert chart.file.data.startswith(PNG_SIGNATURE)
         assert "The last 8 weeks" in chart.body
 
-        # Sweeps again that Monday, and a restart: no second digest that week.
+        # Sweeps again that Monday, and a restart: no second digest that week, even were
+        # it due again (turned off and on, a new time zone): it moves to the next Monday.
         await bot.sweep_now()
+        with sqlite3.connect(db_path) as conn:
+            conn.execute("UPDATE admin_digest SET next_at = '2026-11-23T09:30:00.000000Z'")
+        clock.set(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
+        await bot.sweep_now()
+        assert db_rows(db_path, "SELECT next_at, last_week FROM admin_digest") == [
+            ("2026-11-30T09:00:00.000000Z", "2026-11-23")
+        ]
         await bot.stop()
         bot = await start_peer_bot(fake, db_path, clock)
         clock.advance(timedelta(hours=3))
