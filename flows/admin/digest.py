@@ -29,7 +29,7 @@ from flows.core.quiet_hours import next_allowed, quiet_hours_of
 from flows.core.sweep import BATCH, Action
 from flows.core.values import Outcome, command_choice
 from flows.peer import uncovered_hours
-from storage import Transaction
+from storage import HandoffStatus, Transaction
 from storage.stats import HandoffRow, WeekCounts
 
 log = logging.getLogger(__name__)
@@ -152,6 +152,10 @@ def digest_text(figures: WeekFigures, monday: date, timezone: str) -> str:
     lines.append(
         f"Peer chats: {count(len(rows))} requests; accepted: {share(len(accepted), len(rows))}"
     )
+    unanswered = sum(
+        1 for r in rows if r.accepted_at is None and r.status is not HandoffStatus.WAITING
+    )
+    lines.append(f"• withdrawn before anyone accepted: {count(unanswered)}")
     wait = minutes([r.accepted_at - r.requested_at for r in accepted if r.accepted_at])
     if wait:
         lines.append(f"• median wait for a peer: {wait}")

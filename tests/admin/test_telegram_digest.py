@@ -61,6 +61,7 @@ async def test_an_admin_takes_the_weekly_digest_once_a_week_on_monday_morning(
         # Three people signed up, one asked for a peer: small groups, never exact.
         assert "Members: fewer than 5; joined this week: fewer than 5" in text
         assert "Peer chats: fewer than 5 requests" in text
+        assert "withdrawn before anyone accepted: 0" in text
         assert "median wait" not in text  # fewer than 5 waits
         assert "Shift cover for the week ahead: 168 of 168 hours with nobody on shift" in text
         assert "Events held: 0" in text
