@@ -91,6 +91,15 @@ class Channel(Protocol):
         ...
 
 
+class Queue(Protocol):
+    """A channel's own queue for sends it paces (Signal's proactive sends): it takes a
+    delivery to send later, through this postman again, so nobody waits for its pace."""
+
+    def take(self, delivery: Delivery) -> bool:
+        """True if queued (the postman goes on without it); False: send it now."""
+        ...
+
+
 async def mark_unreachable(tx: Transaction, account: Account, now: datetime) -> int | None:
     """Nothing more goes to `account`: what waits for it is dropped and its member (if
     any) marked unreachable. Returns that member's id."""
@@ -111,13 +120,17 @@ class Postman:
         self._clock = clock
         self._held = held
         self._channels: dict[str, Channel] = {}
+        self._queues: dict[str, Queue] = {}
         self._in_flight: set[int] = set()
         # Called with a member's id once they are found unreachable (blocked the bot),
         # so open peer chats can close and the other side be told.
         self.on_unreachable: Callable[[int], Awaitable[None]] | None = None
 
-    def register(self, channel: Channel) -> None:
+    def register(self, channel: Channel, *, queue: Queue | None = None) -> None:
+        """`queue`: where the channel's paced sends wait their turn (`Queue`), if it has one."""
         self._channels[channel.name] = channel
+        if queue is not None:
+            self._queues[channel.name] = queue
 
     async def unreachable(self, account: Account, *, dedupe: UpdateKey | None = None) -> None:
         """The channel says `account` can't be reached any more (the person blocked the bot
@@ -150,6 +163,9 @@ class Postman:
         for item in items:
             if item.account in blocked or item.outbox_id in self._in_flight:
                 continue
+            queue = self._queues.get(item.account.channel)
+            if queue is not None and queue.take(item):
+                continue  # its channel's queue sends it in its turn; the row waits till then
             self._in_flight.add(item.outbox_id)
             try:
                 sent = await self._send(item)

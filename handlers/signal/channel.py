@@ -135,7 +135,8 @@ class SignalChannel:
         return log_tag(self._secret, Account(CHANNEL, aci))
 
     async def _may_send(self, aci: str, reply: Reply) -> SendResult | None:
-        """None if it may go now (after its turn, if it is proactive); else why not."""
+        """None if it may go now (after its turn, if it is proactive); else why not. The
+        pacer is waited on in the paced queue's own task (paced_queue.py), never a caller's."""
         if reply.urgent or is_reply(aci):
             return None
         if self._pause.paused:
