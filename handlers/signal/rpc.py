@@ -2,10 +2,13 @@
 
 One persistent connection carries newline-delimited UTF-8 JSON both ways: requests matched
 to their responses by id (responses may come in any order), and `receive` notifications in
-between, which a reader task queues for `receive()`. When the connection drops, calls in
-flight raise NotConnected (a send may still have gone out: the daemon does not say), the
+between, which a reader task queues for `receive()`. When the connection drops, or reading
+from it fails in any way (a reset, a TLS or OS error, anything), calls in flight raise
+NotConnected at once (a send may still have gone out: the daemon does not say), the
 notifications already read stay queued, and the client reconnects with jittered exponential
-backoff; calls made meanwhile wait for the connection, up to their timeout.
+backoff; calls made meanwhile wait for the connection, up to their timeout. Should the reader
+itself ever end on a fault of ours, the client closes, so `receive()` says so and the
+channel's `ended` is set, rather than run deaf.
 
 Error responses become typed exceptions by signal-cli's codes (`SignalJsonRpcCommandHandler`):
 -1 UserError (e.g. "The user … is not registered."), -4 UntrustedIdentity, -5 RateLimited
@@ -15,7 +18,6 @@ Logs here name the daemon's address, ids and event types, never parameters or re
 """
 
 import asyncio
-import contextlib
 import itertools
 import json
 import logging
@@ -168,13 +170,14 @@ class SignalRpc:
         self._attach(writer)
         log.info("signal_rpc_connected address=%s", self.address)
         self._runner = asyncio.create_task(self._run(reader), name="signal-rpc-reader")
+        self._runner.add_done_callback(self._reader_ended)
 
     async def close(self) -> None:
         self._closed = True
         if self._runner is not None:
             self._runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._runner
+            # A reader that had ended on a fault was logged when it did (`_reader_ended`).
+            await asyncio.gather(self._runner, return_exceptions=True)
             self._runner = None
         self._detach("the client was closed")
         self._received.put_nowait(None)  # wakes a receive() waiting for more
@@ -257,8 +260,24 @@ class SignalRpc:
             if not future.done():
                 future.set_exception(NotConnected(f"{why} before signal-cli answered"))
 
+    def _reader_ended(self, task: asyncio.Task[None]) -> None:
+        """The reader only ends when closed; if it ends otherwise, nothing would read any
+        more: close, so calls and `receive()` fail instead of waiting forever."""
+        if task.cancelled() or self._closed:
+            return
+        error = task.exception()
+        log.error(
+            "signal_rpc_reader_ended address=%s error=%s",
+            self.address,
+            type(error).__name__ if error else None,
+            exc_info=error,
+        )
+        self._closed = True
+        self._detach("the signal-cli client stopped reading")
+        self._received.put_nowait(None)
+
     async def _run(self, reader: asyncio.StreamReader) -> None:
-        """Reads until the connection drops, then reconnects, until closed."""
+        """Reads until the connection drops or fails, then reconnects, until closed."""
         while True:
             await self._read(reader)
             self._detach(f"the connection to {self.address} dropped")
@@ -293,7 +312,13 @@ class SignalRpc:
                 # Longer than LINE_LIMIT: asyncio drops it; whatever it answered times out.
                 log.error("signal_rpc_line_too_long limit=%d", LINE_LIMIT)
                 continue
-            except ConnectionError:
+            except Exception as error:
+                # A reset, an OS error, anything: this connection is done; `_run` reconnects.
+                log.warning(
+                    "signal_rpc_read_failed address=%s error=%s",
+                    self.address,
+                    type(error).__name__,
+                )
                 return
             if not line.endswith(b"\n"):
                 return  # end of stream; a half-written last line is no message
