@@ -69,6 +69,10 @@ class SendResult(enum.Enum):
     # The channel holds its scheduled sends for now (its server paused it until a person
     # lifts a limit): kept for later, and not counted as a failed attempt.
     HELD = "held"
+    # The channel cannot tell whether it went out (the request left, no answer came in
+    # time): sending it again could show it twice, so it is settled as sent, not retried.
+    # A channel answers RETRY instead for a crisis message, where a repeat is the lesser harm.
+    UNCONFIRMED = "unconfirmed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +180,8 @@ class Postman:
                 continue
             if sent.result is SendResult.HELD:
                 continue  # kept as it is, words and all, until the channel sends again
+            if sent.result is SendResult.UNCONFIRMED:
+                log.warning("delivery_unconfirmed outbox=%s", item.outbox_id)
             self._held.release(item.reply)
             if sent.result is SendResult.BLOCKED:
                 blocked.add(item.account)

@@ -33,6 +33,12 @@ log = logging.getLogger(__name__)
 # Signal's 100 MiB attachment limit is about 134 MiB of base64.
 LINE_LIMIT = 256 * 2**20
 
+# A call's timeout: this long for the daemon to answer, plus the time a request this big
+# takes at this rate (signal-cli decodes a `data:` URI attachment, encrypts it and uploads it
+# to Signal's servers before it answers; 20 MB takes minutes on a slow uplink).
+CALL_TIMEOUT_SECONDS = 30.0
+BYTES_PER_SECOND = 128 * 1024
+
 USER_ERROR = -1
 UNTRUSTED_IDENTITY = -4
 RATE_LIMITED = -5
@@ -80,6 +86,11 @@ class RateLimited(RpcError):
 
 class NotConnected(Exception):
     """No connection to the daemon, or it dropped before the response came."""
+
+
+class Unconfirmed(TimeoutError):
+    """The request went to the daemon but no answer came in time: it may have been done
+    (a send may have gone out), or not. A late answer is logged and dropped."""
 
 
 def error_for(code: int, message: str, data: Any = None) -> RpcError:
@@ -138,7 +149,7 @@ class SignalRpc:
         address: str,
         *,
         account: str | None = None,
-        call_timeout: float = 30.0,
+        call_timeout: float = CALL_TIMEOUT_SECONDS,
         backoff: tuple[float, float] = (0.5, 30.0),
     ) -> None:
         self.address = address
@@ -191,15 +202,23 @@ class SignalRpc:
     ) -> Any:
         """The `result` of `method`; a typed RpcError for an error response.
 
-        Waits for the connection if it is down. NotConnected if it does not come back within
-        the timeout, or drops before the response; TimeoutError if no response comes in time.
+        The timeout, unless given, is `call_timeout` plus the time the request's size takes
+        at BYTES_PER_SECOND (`timeout_for`). Waits for the connection if it is down.
+        NotConnected if it does not come back within the timeout, or drops before the
+        response; Unconfirmed (a TimeoutError) if the request went out but no response
+        came in time.
         """
         if self._closed:
             raise NotConnected(f"the signal-cli client for {self.address} is closed")
-        limit = self.call_timeout if timeout is None else timeout
         body = dict(params or {})
         if self.account is not None:
             body.setdefault("account", self.account)
+        request_id = next(self._ids)
+        request: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "id": request_id}
+        if body:
+            request["params"] = body
+        line = json.dumps(request, ensure_ascii=False).encode() + b"\n"
+        limit = self.timeout_for(len(line)) if timeout is None else timeout
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
         try:
@@ -211,15 +230,11 @@ class SignalRpc:
             ) from None
         writer = self._writer
         assert writer is not None  # set whenever `connected` is
-        request_id = next(self._ids)
         future: asyncio.Future[Any] = loop.create_future()
         self._pending[request_id] = future
-        request: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "id": request_id}
-        if body:
-            request["params"] = body
         try:
             async with asyncio.timeout_at(deadline):
-                writer.write(json.dumps(request, ensure_ascii=False).encode() + b"\n")
+                writer.write(line)
                 try:
                     await writer.drain()
                 except ConnectionError:
@@ -228,10 +243,18 @@ class SignalRpc:
                     ) from None
                 return await future
         except TimeoutError:
+            # Written (or being written): whether the daemon did it, nobody can say yet.
             log.warning("signal_rpc_timeout method=%s id=%d after=%gs", method, request_id, limit)
-            raise
+            raise Unconfirmed(
+                f"signal-cli did not answer {method} within {limit:g} s; it may have been done"
+            ) from None
         finally:
             self._pending.pop(request_id, None)
+
+    def timeout_for(self, request_bytes: int) -> float:
+        """How long a call of this many bytes may take: the daemon's answer, plus the
+        upload of what it carries."""
+        return self.call_timeout + request_bytes / BYTES_PER_SECOND
 
     async def receive(self) -> dict[str, Any]:
         """The next `receive` notification's params: {"account", "envelope"}, and

@@ -342,7 +342,7 @@ class SignalService:
             return inp
         if not await in_open_chat(self._engine, account):
             return inp
-        data = await self.fetch_attachment(account.external_id, attachment.id)
+        data = await self.fetch_attachment(account.external_id, attachment)
         if data is None:
             return inp
         media = MediaFile(inp.media, attachment.content_type, data)
@@ -352,7 +352,7 @@ class SignalService:
         config = self._engine.config
         if attachment.size is not None and attachment.size > config.calendar_max_bytes:
             return too_big(config.calendar_max_bytes)
-        data = await self.fetch_attachment(account.external_id, attachment.id)
+        data = await self.fetch_attachment(account.external_id, attachment)
         if data is None:
             return NOT_FETCHED
         return await read_calendar_within(
@@ -363,12 +363,16 @@ class SignalService:
             cpu_seconds=config.calendar_cpu_seconds,
         )
 
-    async def fetch_attachment(self, sender: str, attachment_id: str) -> bytes | None:
+    async def fetch_attachment(self, sender: str, attachment: Attachment) -> bytes | None:
         """An attachment's bytes, held in memory by whoever asked; None if signal-cli has
         them no more (or can't be reached)."""
+        # Its answer carries the file as base64: as long to wait for as to send that much.
+        size = attachment.size or 0
         try:
             result = await self.rpc.call(
-                "getAttachment", {"id": attachment_id, "recipient": sender}
+                "getAttachment",
+                {"id": attachment.id, "recipient": sender},
+                timeout=self.rpc.timeout_for(size * 4 // 3),
             )
             encoded = result.get("data") if isinstance(result, dict) else None
             return base64.b64decode(encoded, validate=True) if isinstance(encoded, str) else None

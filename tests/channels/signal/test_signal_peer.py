@@ -450,6 +450,19 @@ async def test_a_long_relayed_message_in_pieces_is_one_message_to_quote_and_edit
         )
     assert pieces[0].current_text == "Brave Otter: Actually, it was fine in the end."
     assert [p.deleted for p in pieces] == [False, True, True]
+    # Grown again, it all goes in the one piece left (Signal shows it with "Read more"): the
+    # deleted pieces are gone for good, and edits of them would show nothing.
+    calls_before = len(signal.calls)
+    fake.user_edits(TG_MEMBER, said, edited)
+    await signal.next_call("send", recipient=[SIG_VOLUNTEER], editTimestamp=pieces[0].timestamp)
+    assert pieces[0].current_text == f"Brave Otter: {edited}"
+    assert [p.deleted for p in pieces] == [False, True, True]
+    touched = [
+        p.get("editTimestamp") or p.get("targetTimestamp")
+        for _m, p in signal.calls[calls_before:]
+        if p.get("recipient") == [SIG_VOLUNTEER]
+    ]
+    assert touched == [pieces[0].timestamp]
 
 
 # -- "delete for everyone" on Signal withdraws the relayed copies ---------------------------
