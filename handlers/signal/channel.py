@@ -28,18 +28,21 @@ from the first piece not sent when it is tried again, so none shows twice (the p
 are remembered in memory: after a restart it is sent whole).
 """
 
+import asyncio
 import base64
 import hashlib
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from flows.core.delivery import SendResult, Sent
 from flows.core.values import Reply
 from handlers.signal.capabilities import CHANNEL
 from handlers.signal.pacing import Pacer, Pause, is_reply
+from handlers.signal.photos import clean_photo
 from handlers.signal.render import Styled, render, split
 from handlers.signal.rpc import (
     NotConnected,
@@ -79,6 +82,8 @@ def data_uri(content_type: str, filename: str, data: bytes) -> str:
     return f"data:{content_type};filename={filename};base64,{encoded}"
 
 
+# Relayed media that are pictures, encoded afresh before they go (a sticker is one too).
+CLEANED_KINDS = frozenset({"photo", "sticker"})
 # File names for relayed media that came without one.
 RELAYED_NAMES = {"photo": "photo.jpg", "voice": "voice.m4a", "sticker": "sticker.webp"}
 
@@ -184,6 +189,14 @@ class SignalChannel:
         if held is not None:
             return Sent(held)
         pieces = split(render(reply))
+        if reply.relayed_media is not None and reply.relayed_media.kind in CLEANED_KINDS:
+            # Passed on from its pixels alone, never with its metadata (photos.py).
+            clean = await asyncio.to_thread(clean_photo, reply.relayed_media.data)
+            if clean is None:
+                log.warning("signal_photo_refused to=%s", self._tag(external_id))
+                return Sent(SendResult.REJECTED)
+            media = replace(reply.relayed_media, data=clean.data, mime_type=clean.content_type)
+            reply = replace(reply, relayed_media=media)
         attachments = attachments_of(reply)
         key = (external_id, _digest(pieces, attachments))
         # Pieces out already (an earlier try failed on a later one): not sent again.

@@ -44,6 +44,7 @@ from handlers.signal.channel import SignalChannel
 from handlers.signal.intake import SOURCE, Attachment, Message, message_of, received
 from handlers.signal.paced_queue import PacedQueue
 from handlers.signal.pacing import Pacer, Pause, proactive, replying_to
+from handlers.signal.photos import clean_photo
 from handlers.signal.rpc import NotConnected, RateLimited, RpcError, SignalRpc
 from handlers.startup import ChannelUnavailable
 from storage import Account
@@ -345,7 +346,15 @@ class SignalService:
         data = await self.fetch_attachment(account.external_id, attachment)
         if data is None:
             return inp
-        media = MediaFile(inp.media, attachment.content_type, data)
+        content_type = attachment.content_type
+        if inp.media == "photo":
+            # Passed on from its pixels alone, never with its metadata (photos.py).
+            clean = await asyncio.to_thread(clean_photo, data)
+            if clean is None:
+                # Not the picture it claims to be: kept back as any file is.
+                return dataclasses.replace(inp, media="document")
+            data, content_type = clean.data, clean.content_type
+        media = MediaFile(inp.media, content_type, data)
         return dataclasses.replace(inp, media_file=media)
 
     async def _read_calendar(self, account: Account, attachment: Attachment) -> CalendarFile | str:
