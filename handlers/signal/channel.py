@@ -158,7 +158,7 @@ class SignalChannel:
         # Told when a send found no daemon, so the outbox is sent once it is back.
         self._on_not_connected = on_not_connected
         # The timestamps of the pieces already sent of a reply interrupted part way (None:
-        # sent, but unconfirmed), by recipient and a digest of its pieces: never its words.
+        # unknown), by recipient and a digest of its pieces: never its words.
         self._resume: OrderedDict[tuple[str, str], list[str | None]] = OrderedDict()
         # Pieces deleted by an edit that shrank their message: timestamp → when (wall clock).
         self._gone: dict[int, float] = {}
@@ -204,6 +204,7 @@ class SignalChannel:
         if done:
             log.info("signal_split_resumed to=%s piece=%d", self._tag(external_id), len(done))
         timestamps = list(done)
+        unconfirmed = False
         for number, piece in enumerate(pieces):
             if number < len(done):
                 continue
@@ -215,6 +216,7 @@ class SignalChannel:
             result, timestamp = await self._send_one(external_id, params, urgent=reply.urgent)
             if result is SendResult.UNCONFIRMED and not reply.urgent:
                 # It may be out: the rest follow it rather than repeat it.
+                unconfirmed = True
                 timestamps.append(None)
                 continue
             if result is SendResult.UNCONFIRMED:
@@ -230,7 +232,7 @@ class SignalChannel:
                 return Sent(result)
             timestamps.append(str(timestamp) if timestamp is not None else None)
         known = [t for t in timestamps if t is not None]
-        if None in timestamps:
+        if unconfirmed:
             # What was sent is named, so a quote of it still finds its chat.
             ref = message_ref(known) if known else None
             return Sent(SendResult.UNCONFIRMED, ref, tuple(known) if len(known) > 1 else ())
