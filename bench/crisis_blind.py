@@ -196,6 +196,8 @@ TUNED_ON = {
     "blind-12.tsv",
     "blind-13.tsv",
     "blind-14.tsv",
+    "blind-15.tsv",
+    "blind-16.tsv",
 }
 
 
