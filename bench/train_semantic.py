@@ -17,7 +17,7 @@ held-out hard negative and acute-distress message: the guard pages at it) and `C
 (the lower bar after a recent sign of risk: at most `CONTEXT_FALSE_ALARMS` of the held-out
 hard negatives). Then it writes `flows/safety/crisis/semantic.json`,
 `flows/safety/crisis/semantic_bank.npz` and `flows/safety/crisis/semantic_head.npz` and
-prints the figures (about seven minutes on the 2-core machine for the 4,365-message set).
+prints the figures (about seven minutes on the 2-core machine for the 4,858-message set).
 `--dry-run` prints without writing. Same machine, same files in: same files out.
 """
 
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 TUNING_SET = ROOT / "tests" / "crisis_eval.tsv"
 OUT_DIR = ROOT / "flows" / "safety" / "crisis"
-VERSION = "semantic-7"
+VERSION = "semantic-8"
 SEED = 20261203
 FOLDS = 5
 REPEATS = 5
