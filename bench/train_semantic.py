@@ -65,10 +65,10 @@ TAUS = (0.04, 0.06, 0.08, 0.10, 0.12)
 ASK_FALSE_ALARMS = 0.02
 CONTEXT_FALSE_ALARMS = 0.05
 # semantic-8: a fifth of the guard's paging budget (1 % of hard negatives) for the layer.
-# Held out batch by batch (`python -m bench.crisis_batches`), no blind hard negative and no
-# acute-distress message scored 0.95 or more, while the old bar (above every held-out one in
-# these folds, where the project's own hardest negatives sit) paged about one tier-1 message
-# in twenty; at this rate a few of those hardest negatives reach it, in the folds only.
+# Held out batch by batch (`python -m bench.crisis_batches`), none of the blind batches' hard
+# negatives or acute-distress messages that the lexicon of their day left to the model
+# scored 0.95 or more, while the old bar (above every held-out one in these folds, where the
+# project's own hardest negatives sit) paged about one tier-1 message in twenty.
 PAGE_FALSE_ALARMS = 0.002
 NOVELTY_RADII = (0.8, 0.7)
 # The logistic head's L2 penalties tried (per unit of the balanced mean log-loss), and how
