@@ -73,7 +73,10 @@ class HeldOutScorer:
         x, y = self.embeddings[keep], self.labels[keep]
         weights, bias = fit_head(x, y, float(self.params["head_penalty"]))
         return Bank(
-            np.ascontiguousarray(x[y]), np.ascontiguousarray(x[~y]), weights.astype(np.float64), bias
+            np.ascontiguousarray(x[y]),
+            np.ascontiguousarray(x[~y]),
+            weights.astype(np.float64),
+            bias,
         )
 
     def score(self, bank: Bank, text: str) -> float:
@@ -141,7 +144,10 @@ def main(argv: list[str] | None = None) -> None:
     pooled: list[Decision] = []
     for path in paths:
         with path.open(encoding="utf-8") as handle:
-            rows = [(int(r["expected_tier"]), r["text"]) for r in csv.DictReader(handle, delimiter="\t")]
+            rows = [
+                (int(r["expected_tier"]), r["text"])
+                for r in csv.DictReader(handle, delimiter="\t")
+            ]
         bank = scorer.without([text for _, text in rows])
         decisions = [decide(lexicon, scorer, bank, tier, text) for tier, text in rows]
         pooled += decisions

@@ -307,7 +307,7 @@ def test_lexicon_8_false_alarms_are_cleared(text: str) -> None:
         ("made my mind up to finish my life this weekend", 1),
         ("that bridge is my way out", 1),
         ("i just want my life to be over", 1),
-        # Tier 2: the heart hoped to give out, god asked, heaven, nothing ahead, a weight for someone.
+        # Tier 2: a heart hoped to give out, god asked, heaven, nothing ahead, a weight.
         ("i keep hoping my heart gives out while i sleep", 2),
         ("every night i ask god to take me", 2),
         ("dying seems more peaceful than this", 2),
