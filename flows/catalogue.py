@@ -2,7 +2,13 @@
 
 import random
 
-from flows.admin import ACCESS_COMMANDS, CAPTCHA_COMMANDS, FEEDBACK_COMMANDS, STATS_COMMANDS
+from flows.admin import (
+    ACCESS_COMMANDS,
+    CAPTCHA_COMMANDS,
+    DIGEST_COMMANDS,
+    FEEDBACK_COMMANDS,
+    STATS_COMMANDS,
+)
 from flows.checkins import CHECKIN_COMMANDS, CheckIn, Connection, Milestones
 from flows.community import (
     BUDDY_COMMANDS,
@@ -118,6 +124,7 @@ def create_engine(
             *BUDDY_COMMANDS,
             *EVENT_ADMIN_COMMANDS,
             *STATS_COMMANDS,
+            *DIGEST_COMMANDS,
             *FEEDBACK_COMMANDS,
             *CAPTCHA_COMMANDS,
         ),

@@ -6,6 +6,7 @@ Nothing here imports the rest of Hearthside; callers pass times in as UTC dateti
 """
 
 from storage.database import Database, Transaction, open_database
+from storage.digests import DigestSubscription
 from storage.records import (
     Account,
     BuddyMeeting,
@@ -18,6 +19,7 @@ from storage.records import (
     EventFields,
     EventSeries,
     Handoff,
+    IdleChat,
     Invite,
     InviteUse,
     MeetingFeed,
@@ -61,6 +63,7 @@ __all__ = [
     "ConversationRow",
     "CreatedEvent",
     "Database",
+    "DigestSubscription",
     "EndReason",
     "Event",
     "EventAnswer",
@@ -69,6 +72,7 @@ __all__ = [
     "EventSeries",
     "Handoff",
     "HandoffStatus",
+    "IdleChat",
     "Invite",
     "InviteUse",
     "MeetingFeed",

@@ -29,6 +29,7 @@ from pathlib import Path
 from storage.checkins import CheckinRepository
 from storage.connection import LoopConnection, connect
 from storage.conversations import ConversationRepository
+from storage.digests import DigestRepository
 from storage.events import EventRepository
 from storage.handoffs import HandoffRepository
 from storage.inbox import InboxRepository
@@ -38,6 +39,7 @@ from storage.offered import OfferedCommandRepository
 from storage.outbox import OutboxRepository
 from storage.personal import PersonalDataRepository
 from storage.recovery import RecoveryRepository
+from storage.retention import RetentionRepository
 from storage.safety import SafetyRepository
 from storage.safety_plans import SafetyPlanRepository
 from storage.secret import load_secret
@@ -63,6 +65,7 @@ class Transaction:
         "_wipe_mark",
         "checkins",
         "conversations",
+        "digests",
         "events",
         "handoffs",
         "inbox",
@@ -72,6 +75,7 @@ class Transaction:
         "outbox",
         "personal",
         "recovery",
+        "retention",
         "safety",
         "safety_plans",
         "stats",
@@ -97,6 +101,8 @@ class Transaction:
         self.stats = StatsRepository(conn)
         self.personal = PersonalDataRepository(conn)
         self.recovery = RecoveryRepository(conn)
+        self.digests = DigestRepository(conn)
+        self.retention = RetentionRepository(conn)
 
     async def wipe_after_commit(self) -> None:
         """Personal data was deleted: once this commits, the WAL is folded into the
@@ -147,11 +153,12 @@ class Database:
         self,
         conn: LoopConnection,
         secret: bytes,
-        *,
         path: str = ":memory:",
+        *,
         commit_off_loop: bool = False,
     ) -> None:
         self._conn = conn
+        self._path = path
         # The deployment's key for keyed hashes of accounts (storage/secret.py).
         self.secret = secret
         self._lock = asyncio.Lock()
@@ -226,6 +233,18 @@ class Database:
         async with self._lock:
             await self._fold_wal()
 
+    async def checkpoint_aside(self) -> None:
+        """Fold the WAL as `checkpoint` does, without holding up transactions while it
+        copies (a fold after a large deletion can take a while): the copying is done on a
+        connection and a thread of its own (a passive checkpoint, which takes no lock a
+        writer needs: a stronger one would hold the writer's lock throughout, and our
+        statements run on the event loop, so the loop would wait), then `checkpoint`
+        copies what came since and empties the WAL."""
+        if self._path == ":memory:":
+            return
+        await asyncio.to_thread(_fold_wal_aside, self._path)
+        await self.checkpoint()
+
     async def after_delivery(self) -> None:
         """Sent messages have left the outbox. Once the last of those a deletion queued
         has, the WAL is folded again: the rows' old versions go from both files."""
@@ -275,6 +294,22 @@ class Database:
         async with self._lock:
             await self._fold_wal()
         await self._conn.close()
+
+
+def _fold_wal_aside(path: str) -> None:
+    """`PRAGMA wal_checkpoint(PASSIVE)` on a short-lived connection of this thread."""
+    try:
+        conn = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+    except sqlite3.Error as error:
+        log.warning("wal_checkpoint_failed error=%s", type(error).__name__)
+        return
+    try:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    except sqlite3.Error as error:
+        # What was committed stays committed; the next checkpoint tries again.
+        log.warning("wal_checkpoint_failed error=%s", type(error).__name__)
+    finally:
+        conn.close()
 
 
 def database_files(path: str) -> list[Path]:
@@ -338,7 +373,7 @@ async def open_database(path: str, *, synchronous: str = "NORMAL") -> Database:
         await conn.execute(f"PRAGMA {pragma}")
     if path != ":memory:":
         keep_private(database_files(path))  # the -wal and -shm, made just now
-    database = Database(conn, secret, path=path, commit_off_loop=synchronous == "FULL")
+    database = Database(conn, secret, path, commit_off_loop=synchronous == "FULL")
     await database.migrate()
     # A WAL left by a killed process still holds old page versions: fold it now.
     await database.checkpoint()
