@@ -4,8 +4,8 @@ under synchronous=FULL, an export's reads) on the worker thread, so the loop ser
 other chats meanwhile; with the repositories' aiosqlite API unchanged."""
 
 import threading
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
