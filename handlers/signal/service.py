@@ -109,7 +109,7 @@ class SignalService:
         )
         postman.register(self.channel)
         # What this channel can do; an admin's captcha comes back through `submit`.
-        engine.channels.declare(replace(signal_info(), captcha=self))
+        engine.channels.declare(replace(signal_info(options.send_interval), captcha=self))
         self._ended = asyncio.Event()
         self._locks = KeyedLocks()
         self._slots = asyncio.Semaphore(options.max_concurrent)
