@@ -3,6 +3,7 @@
 import random
 
 from flows.admin import ACCESS_COMMANDS, CAPTCHA_COMMANDS, FEEDBACK_COMMANDS, STATS_COMMANDS
+from flows.broadcasts import ANNOUNCEMENT_COMMANDS, BROADCAST_COMMANDS, ComposeBroadcast
 from flows.checkins import CHECKIN_COMMANDS, CheckIn, Connection, Milestones
 from flows.community import (
     BUDDY_COMMANDS,
@@ -96,6 +97,7 @@ def create_engine(
             NewEvent(),
             EditEvent(),
             CancelEvent(),
+            ComposeBroadcast(),
         ],
         commands=(
             *START_COMMANDS,
@@ -115,10 +117,12 @@ def create_engine(
             *PROFILE_COMMANDS,
             *EVENT_MEMBER_COMMANDS,
             *NUDGE_COMMANDS,
+            *ANNOUNCEMENT_COMMANDS,
             *BUDDY_COMMANDS,
             *EVENT_ADMIN_COMMANDS,
             *STATS_COMMANDS,
             *FEEDBACK_COMMANDS,
+            *BROADCAST_COMMANDS,
             *CAPTCHA_COMMANDS,
         ),
         outside_flow=outside_flow,
