@@ -3,7 +3,12 @@
 import random
 
 from flows.admin import ACCESS_COMMANDS, CAPTCHA_COMMANDS, FEEDBACK_COMMANDS, STATS_COMMANDS
-from flows.broadcasts import ANNOUNCEMENT_COMMANDS, BROADCAST_COMMANDS, ComposeBroadcast
+from flows.broadcasts import (
+    ANNOUNCEMENT_COMMANDS,
+    BROADCAST_COMMANDS,
+    ComposeBroadcast,
+    broadcast_photo,
+)
 from flows.checkins import CHECKIN_COMMANDS, CheckIn, Connection, Milestones
 from flows.community import (
     BUDDY_COMMANDS,
@@ -18,6 +23,7 @@ from flows.community import (
 from flows.core.channels import Channels
 from flows.core.clock import Clock
 from flows.core.config import FlowConfig
+from flows.core.context import Context
 from flows.core.engine import Engine
 from flows.core.hooks import Hooks
 from flows.core.limits import RateLimiter
@@ -59,6 +65,11 @@ from flows.safety import (
     guard_fallback,
 )
 from storage import Database
+
+
+async def on_admin_media(ctx: Context) -> bool:
+    """Media only admins send: a broadcast's photo, a calendar or a meeting list."""
+    return await broadcast_photo(ctx) or await on_admin_file(ctx)
 
 
 def create_engine(
@@ -132,7 +143,7 @@ def create_engine(
             guard_fallback=guard_fallback,
             buttons=TypedButtons(),
             relay=relay_in_chat,
-            media=on_admin_file,
+            media=on_admin_media,
             reachable_again=back_in_reach,
         ),
         rng=rng,

@@ -28,6 +28,8 @@ class Broadcast:
     author_id: int | None
     author: Account | None  # where progress goes, until the final report
     text: str
+    photo: bytes | None
+    photo_type: str | None
     audience: str  # 'members', 'announcements', 'volunteers', 'admins'
     channel: str | None
     time_critical: bool
@@ -86,7 +88,8 @@ class SentToMember:
 
 
 _BROADCAST = (
-    "id, author_id, author_channel, author_external_id, text, audience, channel, "
+    "id, author_id, author_channel, author_external_id, text, photo, photo_type, audience, "
+    "channel, "
     "time_critical, status, created_at, ended_at, reported_at"
 )
 
@@ -102,6 +105,8 @@ def _broadcast(row: Any) -> Broadcast:
         author_id=row["author_id"],
         author=author,
         text=row["text"],
+        photo=row["photo"],
+        photo_type=row["photo_type"],
         audience=row["audience"],
         channel=row["channel"],
         time_critical=bool(row["time_critical"]),
@@ -127,15 +132,20 @@ class BroadcastRepository:
         channel: str | None,
         time_critical: bool,
         now: datetime,
+        photo: bytes | None = None,
+        photo_type: str | None = None,
     ) -> int:
         cursor = await self._conn.execute(
             "INSERT INTO broadcast (author_id, author_channel, author_external_id, text, "
-            "audience, channel, time_critical, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "photo, photo_type, audience, channel, time_critical, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 author_id,
                 author.channel,
                 author.external_id,
                 text,
+                photo,
+                photo_type,
                 audience,
                 channel,
                 int(time_critical),
@@ -164,7 +174,7 @@ class BroadcastRepository:
         """Stop a broadcast still sending: what has not gone yet never will. False if it
         had already ended."""
         cursor = await self._conn.execute(
-            "UPDATE broadcast SET status = 'cancelled', ended_at = ?, text = '' "
+            "UPDATE broadcast SET status = 'cancelled', ended_at = ?, text = '', photo = NULL "
             "WHERE id = ? AND status = 'sending'",
             (to_db(now), broadcast_id),
         )
@@ -181,7 +191,7 @@ class BroadcastRepository:
         """A broadcast none of whose rows waits or is in flight is done; its words are
         cleared. True if it is done now."""
         cursor = await self._conn.execute(
-            "UPDATE broadcast SET status = 'done', ended_at = ?, text = '' "
+            "UPDATE broadcast SET status = 'done', ended_at = ?, text = '', photo = NULL "
             "WHERE id = ? AND status = 'sending' AND NOT EXISTS (SELECT 1 FROM "
             "broadcast_recipient WHERE broadcast_id = ? AND state IN ('queued', 'claimed'))",
             (to_db(now), broadcast_id, broadcast_id),

@@ -3,7 +3,12 @@ channel's bulk limit with a live progress message, and members choose whether th
 announcements (`/announcements on|off`)."""
 
 from flows.broadcasts.announcements import ANNOUNCEMENT_COMMANDS
-from flows.broadcasts.compose import BROADCAST_COMMANDS, ComposeBroadcast
+from flows.broadcasts.compose import (
+    BROADCAST_COMMANDS,
+    ComposeBroadcast,
+    broadcast_photo,
+    wants_broadcast_photo,
+)
 from flows.broadcasts.delivery import BroadcastDelivery, Pacer, SystemTimer, Timer
 
 __all__ = [
@@ -14,4 +19,6 @@ __all__ = [
     "Pacer",
     "SystemTimer",
     "Timer",
+    "broadcast_photo",
+    "wants_broadcast_photo",
 ]

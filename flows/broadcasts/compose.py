@@ -1,12 +1,13 @@
-"""`/broadcast` (admins): the message, its audience, time-critical or not, a preview exactly
-as members will see it with the number it reaches, and a confirmation; and the Cancel
-button of a broadcast under way (`/broadcast_cancel <id>`).
+"""`/broadcast` (admins): the message (text, or a photo with its caption), its audience,
+time-critical or not, a preview exactly as members will see it with the number it reaches,
+and a confirmation; and the Cancel button of a broadcast under way (`/broadcast_cancel <id>`).
 
 Nothing is stored until the admin confirms: /cancel at any step leaves nothing behind.
 On confirmation the whole queue is written in one transaction (one row per recipient,
 storage/broadcasts.py); the delivery loops (delivery.py) take it from there.
 """
 
+import base64
 import logging
 from datetime import timedelta
 from typing import ClassVar, TypedDict
@@ -27,14 +28,21 @@ from flows.core import audit, notice_keys
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
+from flows.core.engine import Engine
 from flows.core.flow import Answer, Chosen, Flow
 from flows.core.parsing import parse_id
-from flows.core.values import COMMAND_TOKEN, Choice, Reply
+from flows.core.values import COMMAND_TOKEN, Choice, MediaFile, Reply
+from storage import Account
 
 log = logging.getLogger(__name__)
 
-# Room for the header and the last line inside Telegram's 4,096 characters.
+# Room for the header and the last line inside Telegram's 4,096 characters, and inside
+# the 1,024 of a photo's caption.
 TEXT_MAX = 3500
+CAPTION_MAX = 850
+# A photo rides in the open conversation until the broadcast is confirmed.
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+TEXT_STEP = "text"
 EVERY_CHANNEL = "every"
 AUDIENCE_CHOICES = (
     Choice(MEMBERS, "All members", "👥"),
@@ -51,6 +59,8 @@ CONFIRM_CHOICES = (Choice("send", "Send it", "✅"), Choice("cancel", "Don't sen
 
 class BroadcastData(TypedDict, total=False):
     text: str
+    photo: str  # base64, with its type
+    photo_type: str
     audience: str
     channel: str | None
     time_critical: bool
@@ -71,8 +81,8 @@ class ComposeBroadcast(Flow[BroadcastData]):
         ctx.ask(
             self.on_text,
             "Let's write a broadcast. Send the message as you'd like people to read it "
-            f"(up to {TEXT_MAX} characters). You'll see a preview before anything is sent, "
-            "and /cancel stops at any step.",
+            f"(up to {TEXT_MAX} characters), or a photo with its words as the caption. "
+            "You'll see a preview before anything is sent, and /cancel stops at any step.",
             free_text=True,
         )
 
@@ -81,11 +91,8 @@ class ComposeBroadcast(Flow[BroadcastData]):
 
     async def on_text(self, ctx: Context, answer: Answer) -> None:
         text = answer.text.strip()
-        if ctx.input.media is not None and not text:
-            ctx.reask("Broadcasts carry text for now. Please send the message as text.")
-            return
         if not text:
-            ctx.reask("Please send the message as text.")
+            ctx.reask("Please send the message as text, or a photo with a caption.")
             return
         if len(text) > TEXT_MAX:
             ctx.reask(
@@ -94,6 +101,30 @@ class ComposeBroadcast(Flow[BroadcastData]):
             )
             return
         self.data(ctx)["text"] = text
+        ctx.ask(self.on_audience, "Who should get it?", AUDIENCE_CHOICES)
+
+    async def with_photo(self, ctx: Context, photo: MediaFile | None) -> None:
+        """A photo sent as the message (the engine hands media to `broadcast_photo`)."""
+        text = ctx.input.text.strip()
+        if photo is None:
+            ctx.reask(
+                "I couldn't read that photo here. Please send it again, or send the message "
+                "as text."
+            )
+            return
+        if len(photo.data) > PHOTO_MAX_BYTES:
+            ctx.reask("That photo is too big to broadcast. Please send a smaller one.")
+            return
+        if len(text) > CAPTION_MAX:
+            ctx.reask(
+                f"That caption is {len(text)} characters; with a photo a broadcast holds up "
+                f"to {CAPTION_MAX}. Please send the photo again with a shorter one."
+            )
+            return
+        data = self.data(ctx)
+        data["text"] = text
+        data["photo"] = base64.b64encode(photo.data).decode("ascii")
+        data["photo_type"] = photo.mime_type
         ctx.ask(self.on_audience, "Who should get it?", AUDIENCE_CHOICES)
 
     async def on_audience(self, ctx: Context, answer: Chosen) -> None:
@@ -131,7 +162,13 @@ class ComposeBroadcast(Flow[BroadcastData]):
             ctx.config, found, data["audience"], ctx.now, time_critical=data["time_critical"]
         )
         ctx.say("Here is the preview, exactly as they will see it:")
-        ctx.say(as_members_see_it(data["text"], data["audience"]))
+        seen = as_members_see_it(data["text"], data["audience"])
+        photo = photo_of(data)
+        if photo is None:
+            ctx.say(seen)
+        else:
+            # Its bytes stay out of the outbox: held in memory while it is sent.
+            ctx.send_to(ctx.account, Reply(seen, relayed_media=photo, transient_text=True))
         ctx.ask(self.on_confirm, _summary(data, figures), CONFIRM_CHOICES)
 
     async def on_confirm(self, ctx: Context, answer: Chosen) -> None:
@@ -156,6 +193,8 @@ class ComposeBroadcast(Flow[BroadcastData]):
             channel=channel,
             time_critical=time_critical,
             now=ctx.now,
+            photo=photo.data if (photo := photo_of(data)) is not None else None,
+            photo_type=photo.mime_type if photo is not None else None,
         )
         await ctx.tx.broadcasts.add_recipients(broadcast_id, figures.recipients)
         audit.admin_action(ctx, "broadcast.send", broadcast_id)
@@ -175,6 +214,41 @@ class ComposeBroadcast(Flow[BroadcastData]):
                 notice=notice_keys.broadcast(broadcast_id),
             ),
         )
+
+
+def photo_of(data: BroadcastData) -> MediaFile | None:
+    if "photo" not in data:
+        return None
+    return MediaFile("photo", data["photo_type"], base64.b64decode(data["photo"]), "photo.jpg")
+
+
+def _composing(ctx: Context) -> bool:
+    state = ctx.state
+    return state is not None and state.flow == ComposeBroadcast.name and state.step == TEXT_STEP
+
+
+async def broadcast_photo(ctx: Context) -> bool:
+    """The media hook: a photo sent while an admin writes a broadcast is its message."""
+    if ctx.input.media != "photo" or not _composing(ctx) or not ctx.is_admin:
+        return False
+    flow = ctx.engine.flows[ComposeBroadcast.name]
+    assert isinstance(flow, ComposeBroadcast)
+    await flow.with_photo(ctx, ctx.input.media_file)
+    return True
+
+
+async def wants_broadcast_photo(engine: Engine, account: Account, kind: str) -> bool:
+    """Whether a photo from `account` is a broadcast being written, so its channel should
+    fetch its bytes before the engine runs (two reads, no transaction)."""
+    if kind != "photo":
+        return False
+    async with engine.db.single_statement() as tx:
+        member = await tx.members.find_by_account(account)
+    if member is None:
+        return False
+    async with engine.db.single_statement() as tx:
+        row = await tx.conversations.load(member.id)
+    return row is not None and row.flow == ComposeBroadcast.name and row.step == TEXT_STEP
 
 
 def _summary(data: BroadcastData, figures: Reach) -> str:

@@ -33,7 +33,7 @@ from flows.core import notice_keys
 from flows.core.delivery import Postman, SendResult
 from flows.core.engine import Engine
 from flows.core.outgoing import commit_replies
-from flows.core.values import COMMAND_TOKEN, Reply
+from flows.core.values import COMMAND_TOKEN, MediaFile, Reply
 from storage import Account, Transaction
 from storage.broadcasts import Broadcast, Candidate
 
@@ -211,9 +211,17 @@ class ChannelLoop:
                     continue
                 if not await tx.broadcasts.claim(due.id):
                     continue
-                reply = Reply(as_members_see_it(broadcast.text, broadcast.audience))
+                reply = self._reply(broadcast)
                 return Job(due.id, due.broadcast_id, due.account, due.attempts + 1, reply)
         return None
+
+    def _reply(self, broadcast: Broadcast) -> Reply:
+        text = as_members_see_it(broadcast.text, broadcast.audience)
+        shows = "photo" in self._engine.channels.of(self.channel).media
+        if broadcast.photo is None or broadcast.photo_type is None or not shows:
+            return Reply(text)
+        photo = MediaFile("photo", broadcast.photo_type, broadcast.photo, "photo.jpg")
+        return Reply(text, relayed_media=photo)
 
     async def _broadcast(self, tx: Transaction, broadcast_id: int) -> Broadcast | None:
         known = self._broadcasts.get(broadcast_id)

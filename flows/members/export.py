@@ -489,6 +489,7 @@ async def member_export(
             {
                 "broadcast": b.id,
                 "text": b.text or None,
+                "with_a_photo": b.photo is not None,
                 "audience": b.audience,
                 "channel": b.channel,
                 "time_critical": b.time_critical,

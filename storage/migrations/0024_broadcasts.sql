@@ -17,6 +17,8 @@ CREATE TABLE broadcast (
     author_external_id TEXT,
     -- The admin's words, as members see them; cleared once delivery has ended.
     text           TEXT    NOT NULL,
+    photo          BLOB,   -- a photo it carries (the text its caption), likewise cleared
+    photo_type     TEXT,
     audience       TEXT    NOT NULL
                    CHECK (audience IN ('members', 'announcements', 'volunteers', 'admins')),
     channel        TEXT,   -- one channel only, or NULL for every channel

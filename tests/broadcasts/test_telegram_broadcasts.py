@@ -208,6 +208,30 @@ async def test_an_admin_composes_previews_and_sends_a_broadcast_that_each_member
     assert db_rows(db_path, "SELECT text, status FROM broadcast") == [("", "done")]
 
 
+async def test_a_photo_with_its_caption_goes_out_as_previewed(
+    fake: FakeTelegram, bot: Running, clock: ManualClock, db_path: Path
+) -> None:
+    ids = await add_members(bot.db, clock, 2)
+    admin = Person(fake, ADMIN)
+    await admin.send("/broadcast", expect="or a photo")
+    fake.user_sends_photo(ADMIN, caption=TEXT, data=b"\x89PNG-the-library-map")
+    await fake.wait_for_message(ADMIN, "Who should get it?")
+    await admin.tap("Members who take announcements", expect="time-critical")
+    await admin.tap("No: wait", expect="exactly as they")
+    preview = await fake.wait_for_message(ADMIN)
+    assert preview.kind == "photo" and preview.caption == f"{HEADER}\n\n{TEXT}\n\n{FOOTER}"
+    await fake.wait_for_message(ADMIN, "Send it?")
+    await admin.tap("Send it", expect="on its way to 2 people")
+    await delivered(fake, ids)
+    for user_id in ids:
+        (got,) = [m for m in fake.messages(user_id) if m.body.startswith(HEADER)]
+        assert got.kind == "photo" and got.caption == preview.caption
+        assert got.file is not None and got.file.data == b"\x89PNG-the-library-map"
+    await final_report(admin)
+    # Once it has ended, neither its words nor its photo are kept.
+    assert db_rows(db_path, "SELECT text, photo FROM broadcast") == [("", None)]
+
+
 async def test_cancel_at_any_step_sends_and_keeps_nothing(
     fake: FakeTelegram, bot: Running, clock: ManualClock, db_path: Path
 ) -> None:

@@ -209,6 +209,7 @@ EXPORTED: dict[str, dict[str, str]] = {
     "broadcast": {
         "id": "broadcasts_you_sent[].broadcast",
         "text": "broadcasts_you_sent[].text",
+        "photo": "broadcasts_you_sent[].with_a_photo",
         "audience": "broadcasts_you_sent[].audience",
         "channel": "broadcasts_you_sent[].channel",
         "time_critical": "broadcasts_you_sent[].time_critical",
@@ -348,6 +349,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
             "final report is sent",
         ),
         "reported_at": "when its final report went to the admin",
+        "photo_type": "the file type of its photo, if it carries one",
     },
     "broadcast_recipient": {
         "id": ROW_KEY,
