@@ -5,9 +5,10 @@ up to date and sends the final report.
 Each loop is a task of its own, beside the channel's answering and the sweep: it shares
 only the database with them, and holds its transaction just long enough to claim one row,
 so members chatting during a broadcast are answered as fast as without one. A row is
-claimed (committed) before its send and settled after it; a row found claimed at start
-was in flight when the process died, and is counted unconfirmed, never sent again
-(storage/broadcasts.py). Sends run a few at a time (a channel's round trip would
+claimed (committed) before its send, and how the send went is recorded in the next
+claim's transaction (one write per send); a row found claimed at start was on its way, or
+sent but not yet recorded, when the process died: it is counted unconfirmed, never sent
+again (storage/broadcasts.py). Sends run a few at a time (a channel's round trip would
 otherwise cap the rate), all through the channel's one `Pacer`.
 """
 
@@ -54,6 +55,9 @@ RETRY_SECONDS = 30.0
 HELD_SECONDS = 60.0
 # Sends in flight at once on one channel, at most (a round trip of up to ~250 ms at 30/s).
 MAX_IN_FLIGHT = 8
+# Beyond a second between a send and the `per_second`-th before it: room for the jitter
+# between a release here and its arrival at the server (it costs 2 % of the rate).
+WINDOW_MARGIN = 0.02
 # How long a stop waits for the sends in flight to be confirmed.
 STOP_SECONDS = 10.0
 
@@ -77,10 +81,11 @@ class SystemTimer:
 class Pacer:
     """At most `per_second` sends in any one second, spread evenly.
 
-    Sends are spaced 1/`per_second` apart (a late one doesn't push the rest back), and
-    none goes out less than a second after the `per_second`-th send before it, so no
-    window of one second, as this clock measures the releases, ever holds more.
-    `per_second` None: no limit.
+    Sends are spaced 1/`per_second` apart (a late one catches up, at most twice as fast), and
+    none goes out less than a second (and `WINDOW_MARGIN`) after the `per_second`-th send
+    before it, so no window of one second ever holds more: as this clock measures the
+    releases, and at the server too, whose arrivals a few milliseconds of jitter on the
+    way would otherwise bunch. `per_second` None: no limit.
     """
 
     def __init__(self, per_second: float | None, timer: Timer) -> None:
@@ -104,14 +109,16 @@ class Pacer:
                 now = self._timer.monotonic()
                 earliest = self._next if self._next is not None else now
                 if len(self._recent) == self._recent.maxlen:
-                    earliest = max(earliest, self._recent[0] + 1.0)
+                    earliest = max(earliest, self._recent[0] + 1.0 + WINDOW_MARGIN)
                 if earliest <= now:
                     break
                 await self._timer.sleep(earliest - now)
             self._recent.append(now)
-            slot = self._next if self._next is not None and self._next <= now else now
-            # Keep the average: a send released a little late doesn't delay the next.
-            self._next = max(slot + 1 / self._rate, now)
+            interval = 1 / self._rate
+            slot = self._next if self._next is not None else now
+            # A late release doesn't push the rest back (the rate holds), but after a stall
+            # they catch up at no more than twice the pace, never in one burst.
+            self._next = max(slot + interval, now + interval / 2)
             return now
 
 
@@ -141,6 +148,8 @@ class ChannelLoop:
         self.pacer = Pacer(engine.channels.of(channel).bulk_per_second, timer)
         self._slots = asyncio.Semaphore(in_flight_for(self.pacer.per_second))
         self._sending: set[asyncio.Task[None]] = set()
+        # Sends that ended, not yet recorded (until the next claim's transaction).
+        self._outcomes: list[tuple[Job, SendResult]] = []
         # A broadcast's words and audience, read once per broadcast.
         self._broadcasts: dict[int, Broadcast] = {}
 
@@ -172,16 +181,53 @@ class ChannelLoop:
         self._slots.release()
 
     async def finish_sending(self) -> None:
-        """Wait (bounded) for the sends in flight, so a clean stop leaves none unconfirmed."""
+        """Wait (bounded) for the sends in flight and record how they went, so a clean stop
+        leaves none unconfirmed."""
         if self._sending:
             await asyncio.wait(set(self._sending), timeout=STOP_SECONDS)
+        outcomes, self._outcomes = self._outcomes, []
+        try:
+            async with self._engine.db.transaction() as tx:
+                await self._record(tx, self._engine.clock.now(), outcomes)
+        except BaseException:
+            self._outcomes = outcomes + self._outcomes  # not recorded: kept for the next try
+            raise
+
+    async def _record(
+        self, tx: Transaction, now: datetime, outcomes: list[tuple[Job, SendResult]]
+    ) -> None:
+        """What became of the sends that ended since the last claim."""
+        for job, result in outcomes:
+            if result is SendResult.SENT:
+                await tx.broadcasts.settle(job.recipient_id, "sent")
+            elif result is SendResult.BLOCKED:
+                await tx.broadcasts.settle(job.recipient_id, "unreachable")
+            elif result is SendResult.HELD:
+                await tx.broadcasts.wait_until(
+                    job.recipient_id, _later(now, HELD_SECONDS), deferred=False
+                )
+            elif result is SendResult.RETRY and job.attempts < MAX_ATTEMPTS:
+                await tx.broadcasts.wait_until(
+                    job.recipient_id, _later(now, RETRY_SECONDS * job.attempts), deferred=False
+                )
+            else:
+                await tx.broadcasts.settle(job.recipient_id, "failed")
 
     async def _claim(self) -> Job | None:
-        """The next row due on this channel, claimed; rows that must not be sent now are
-        settled or deferred on the way."""
+        """The next row due on this channel, claimed, with the sends that ended since the
+        last claim recorded; rows that must not be sent now are settled or deferred."""
+        outcomes, self._outcomes = self._outcomes, []
+        try:
+            return await self._claim_recording(outcomes)
+        except BaseException:
+            self._outcomes = outcomes + self._outcomes  # rolled back: kept for the next try
+            raise
+
+    async def _claim_recording(self, outcomes: list[tuple[Job, SendResult]]) -> Job | None:
         engine = self._engine
         async with engine.db.transaction() as tx:
             now = engine.clock.now()
+            await self._record(tx, now, outcomes)
             for _ in range(SCAN_PER_CLAIM):
                 due = await tx.broadcasts.next_due(self.channel, now)
                 if due is None:
@@ -249,23 +295,8 @@ class ChannelLoop:
         except Exception as error:
             log.error("broadcast_send_failed error=%s", type(error).__name__, exc_info=error)
             result = SendResult.REJECTED
-        engine = self._engine
-        async with engine.db.transaction() as tx:
-            now = engine.clock.now()
-            if result is SendResult.SENT:
-                await tx.broadcasts.settle(job.recipient_id, "sent")
-            elif result is SendResult.BLOCKED:
-                await tx.broadcasts.settle(job.recipient_id, "unreachable")
-            elif result is SendResult.HELD:
-                await tx.broadcasts.wait_until(
-                    job.recipient_id, _later(now, HELD_SECONDS), deferred=False
-                )
-            elif result is SendResult.RETRY and job.attempts < MAX_ATTEMPTS:
-                await tx.broadcasts.wait_until(
-                    job.recipient_id, _later(now, RETRY_SECONDS * job.attempts), deferred=False
-                )
-            else:
-                await tx.broadcasts.settle(job.recipient_id, "failed")
+        # Recorded with the next claim, in its transaction: one write per send, not two.
+        self._outcomes.append((job, result))
         if result is SendResult.BLOCKED:
             # Nothing more goes to them, and their peer chats close (as for any send).
             await self._postman.unreachable(job.account)

@@ -50,6 +50,4 @@ CREATE TABLE broadcast_recipient (
 -- The delivery loop's one question: what is due next on this channel.
 CREATE INDEX broadcast_recipient_due ON broadcast_recipient (channel, not_before)
     WHERE state = 'queued';
-CREATE INDEX broadcast_recipient_claimed ON broadcast_recipient (state)
-    WHERE state = 'claimed';
 CREATE INDEX broadcast_recipient_member ON broadcast_recipient (member_id);
