@@ -58,6 +58,8 @@ MAX_IN_FLIGHT = 8
 # Beyond a second between a send and the `per_second`-th before it: room for the jitter
 # between a release here and its arrival at the server (it costs 2 % of the rate).
 WINDOW_MARGIN = 0.02
+# Broadcasts whose words (and photo) a loop keeps at hand, at most.
+KEEP_BROADCASTS = 4
 # How long a stop waits for the sends in flight to be confirmed.
 STOP_SECONDS = 10.0
 
@@ -275,6 +277,8 @@ class ChannelLoop:
             known = await tx.broadcasts.get(broadcast_id)
             if known is None or known.status != "sending":
                 return None
+            if len(self._broadcasts) >= KEEP_BROADCASTS:  # ended ones, most likely
+                del self._broadcasts[next(iter(self._broadcasts))]
             self._broadcasts[broadcast_id] = known
         return known
 
