@@ -50,5 +50,5 @@ def signal_info(send_interval: float = DEFAULT_SEND_INTERVAL) -> ChannelInfo:
         supplies_media=True,  # attachments come whole from signal-cli (getAttachment)
         identity_note=IDENTITY_NOTE,
         encryption_note=ENCRYPTION_NOTE,
-        bulk_per_second=1 / send_interval,
+        bulk_per_second=1 / send_interval if send_interval > 0 else None,  # 0: unpaced
     )
