@@ -2,7 +2,13 @@
 
 import random
 
-from flows.admin import ACCESS_COMMANDS, CAPTCHA_COMMANDS, FEEDBACK_COMMANDS, STATS_COMMANDS
+from flows.admin import (
+    ACCESS_COMMANDS,
+    AUDIT_COMMANDS,
+    CAPTCHA_COMMANDS,
+    FEEDBACK_COMMANDS,
+    STATS_COMMANDS,
+)
 from flows.checkins import CHECKIN_COMMANDS, CheckIn, Connection, Milestones
 from flows.community import (
     BUDDY_COMMANDS,
@@ -119,6 +125,7 @@ def create_engine(
             *EVENT_ADMIN_COMMANDS,
             *STATS_COMMANDS,
             *FEEDBACK_COMMANDS,
+            *AUDIT_COMMANDS,
             *CAPTCHA_COMMANDS,
         ),
         outside_flow=outside_flow,

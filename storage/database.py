@@ -23,6 +23,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.audit import AuditRepository
 from storage.checkins import CheckinRepository
 from storage.conversations import ConversationRepository
 from storage.events import EventRepository
@@ -52,6 +53,7 @@ class Transaction:
 
     __slots__ = (
         "_wipe_mark",
+        "audit",
         "checkins",
         "conversations",
         "events",
@@ -87,6 +89,7 @@ class Transaction:
         self.stats = StatsRepository(conn)
         self.personal = PersonalDataRepository(conn)
         self.recovery = RecoveryRepository(conn)
+        self.audit = AuditRepository(conn)
 
     async def wipe_after_commit(self) -> None:
         """Personal data was deleted: once this commits, the WAL is folded into the
