@@ -293,8 +293,10 @@ async def list_volunteers(ctx: Context) -> None:
     buttons = []
     for v in volunteers:
         topics = ", ".join(v.topics) if v.topics else "any topic"
+        # The member number is what /suspend, /reinstate and /admins grant take, typed.
         lines.append(
-            f"• {v.display_name} — {_status(v)}, chats {v.active_chats}/{v.capacity}, {topics}"
+            f"• #{v.member_id} {v.display_name} — {_status(v)}, chats {v.active_chats}/"
+            f"{v.capacity}, {topics}"
         )
         if v.is_active:
             buttons.append(command_choice(f"suspend {v.member_id}", f"Suspend {v.display_name}"))

@@ -225,6 +225,9 @@ async def test_an_admin_grants_admin_to_a_volunteer_or_member_and_revokes_it(
     alice_id = (await bot.member(alice.id)).id
     member_id = (await bot.member(member.id)).id
 
+    # /volunteers shows each volunteer's number, which /admins grant takes typed.
+    listing = text_of(await admin.send("/volunteers", expect="Volunteers:"))
+    assert f"• #{alice_id} Alice — ⚪ off call" in listing
     # The volunteers who could be admins are listed, each with a button; it asks first.
     choices = await admin.send("/admins grant", expect="Which volunteer should become an admin?")
     assert f"#{alice_id} Alice" in text_of(choices)
