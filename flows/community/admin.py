@@ -23,9 +23,12 @@ from flows.community.series import (
     Rule,
     create_series,
     first_date,
+    local_start,
     looks_repeating,
+    occurrence_fields,
     parse_repeat,
 )
+from flows.community.series_news import SeriesNews, going_to
 from flows.community.text import TAGS, card, how_often, people, series_line
 from flows.core import audit
 from flows.core.audience import Audience
@@ -57,6 +60,7 @@ ONE_LINER_HELP = (
 _WHEN = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})[ T]+(.+)$")
 _CAPACITY = re.compile(r"^(?:capacity|places|max)\s*[:=]?\s*(\d+)$", re.IGNORECASE)
 _TAGS = re.compile(r"^tags?\s*[:=]\s*(.+)$", re.IGNORECASE)
+_TIME_OF_DAY = re.compile(r"\d{2}:\d{2}")
 _TAG_WORD = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
 SKIP = Choice("skip", "Skip")
 DONE = Choice("done", "Done", "✅")
@@ -365,7 +369,33 @@ async def edit_event(ctx: Context) -> None:
     await ctx.ensure_member()
     await ctx.start_flow("editevent")
     EditEvent.data(ctx)["event_id"] = event.id
-    EditEvent.menu(ctx, event, lead="")
+    series = await ctx.tx.events.get_series(event.series_id) if event.series_id else None
+    if series is None or series.is_cancelled:
+        EditEvent.menu(ctx, event, lead="")
+        return
+    day = when(event.starts_at, admin_zone(ctx))
+    if series.source != "admin" or series.local_time is None:
+        # The calendar or meeting list is where the series lives: its next sync would
+        # undo a change made to it here. One date changed here stays as changed.
+        EditEvent.menu(
+            ctx,
+            event,
+            lead=(
+                f"{event.title} repeats ({how_often(series)}) and comes from "
+                f"{SOURCE_NAMES.get(series.source, 'an import')}, so a change to the whole "
+                f"series belongs there. Here I can change the date of {day} on its own.\n\n"
+            ),
+        )
+        return
+    ctx.ask(
+        EditEvent.on_scope,
+        f"{event.title} repeats ({how_often(series)}). Change just {day}, or every coming "
+        "date of the series?",
+        [
+            Choice("date", "Just this date", "📅"),
+            Choice("series", "The whole series", "🔁"),
+        ],
+    )
 
 
 async def cancel_event(ctx: Context) -> None:
@@ -579,19 +609,40 @@ PROMPTS = {
 Change = str | int | list[str] | None
 
 
+SOURCE_NAMES = {"ics": "an imported calendar", "feed": "a meeting list (MEETING_FEEDS)"}
+SERIES_WHEN = (
+    "The new time of day, like 19:30 ({zone} time)? It keeps meeting on the same days; to "
+    "change the days, cancel the series with /cancelevent and post it again."
+)
+
+
 class EditEventData(TypedDict, total=False):
     event_id: int
+    # Set when the whole series is being changed (from the date `event_id` onwards),
+    # with the series' own zone, the one its time of day is in.
+    series_id: int
+    series_zone: str
     field: str  # the detail being changed, a value of FIELDS
     # What has been changed and not yet saved, by detail: Done saves it all at once.
     changes: dict[str, Change]
 
 
-def with_changes(fields: EventFields, changes: dict[str, Change]) -> EventFields:
-    """An event's details with the session's changes applied."""
+def with_changes(
+    fields: EventFields, changes: dict[str, Change], *, zone: str = "UTC"
+) -> EventFields:
+    """An event's details with the session's changes applied. A series' new time of day
+    ("19:30", in the series' `zone`) moves the date to that time and keeps its length."""
     for name, value in changes.items():
         if name == "when":
             assert isinstance(value, str)
-            fields = replace(fields, starts_at=datetime.fromisoformat(value), ends_at=None)
+            if _TIME_OF_DAY.fullmatch(value):
+                day = fields.starts_at.astimezone(ZoneInfo(zone)).date()
+                starts_at = local_start(day, value, zone)
+                length = fields.ends_at - fields.starts_at if fields.ends_at else None
+                ends_at = None if length is None else starts_at + length
+                fields = replace(fields, starts_at=starts_at, ends_at=ends_at)
+            else:
+                fields = replace(fields, starts_at=datetime.fromisoformat(value), ends_at=None)
         elif name == "title":
             assert isinstance(value, str)
             fields = replace(fields, title=value)
@@ -610,6 +661,71 @@ def with_changes(fields: EventFields, changes: dict[str, Change]) -> EventFields
     return fields
 
 
+async def _save_series(ctx: Context, series_id: int, changes: dict[str, Change]) -> None:
+    """Save an edit of a whole series: its own details, then every coming date not
+    changed on its own; each person going to any date changed is told once."""
+    series = await ctx.tx.events.get_series(series_id)
+    if series is None or series.is_cancelled or series.rule is None:
+        ctx.say("That series has been cancelled meanwhile, so nothing was changed.")
+        return
+    local_time = changes.get("when", series.local_time)
+    assert isinstance(local_time, str)
+    details = {name: value for name, value in changes.items() if name != "when"}
+    await ctx.tx.events.update_series(
+        series.id,
+        with_changes(series.fields, details),
+        timezone=series.timezone,
+        rule=series.rule,
+        local_time=local_time,
+        length_minutes=series.length_minutes,
+        first_date=series.first_date,
+        now=ctx.now,
+        ical=series.ical,
+        source_updated=series.source_updated,
+    )
+    fresh = await ctx.tx.events.get_series(series.id)
+    assert fresh is not None
+    zone = ZoneInfo(series.timezone)
+    news, dates = SeriesNews(), 0
+    for event in await ctx.tx.events.occurrences(series.id, after=ctx.now):
+        if event.detached:
+            continue
+        day = (event.occurrence or event.starts_at).astimezone(zone).date()
+        start = local_start(day, local_time, series.timezone)
+        if start <= ctx.now:  # an earlier time today that has passed: this date stays
+            continue
+        fields = occurrence_fields(fresh, start)
+        if "capacity" not in changes:
+            fields = replace(fields, capacity=event.capacity)
+        if fields == event.fields:
+            continue
+        await ctx.tx.events.update(event.id, fields, now=ctx.now)
+        after = await ctx.tx.events.get(event.id)
+        assert after is not None
+        dates += 1
+        moved = (event.starts_at, event.ends_at) != (after.starts_at, after.ends_at)
+        going = await going_to(ctx, after, reschedule=moved)
+        if moved or (event.place, event.title) != (after.place, after.title):
+            news.add(news.changed, going, after)
+    told = await news.tell(ctx, before=series)
+    log.info(
+        "series_edited series=%s fields=%s dates=%d told=%d",
+        series.id,
+        ",".join(changes),
+        dates,
+        told,
+    )
+    ctx.say(
+        f"Saved for the whole series ({_plural_dates(dates)} changed)."
+        + (f" I've told the {people(told)} going to any of them, once each." if told else "")
+        + " /events shows it as members see it."
+    )
+
+
+def _plural_dates(n: int) -> str:
+    return f"{n} coming date" + ("" if n == 1 else "s")
+
+
 class EditEvent(Flow[EditEventData]):
     """`/editevent <id>`: change any details, then Done saves them; those going are told
     once."""
@@ -623,25 +739,50 @@ class EditEvent(Flow[EditEventData]):
 
     @staticmethod
     def menu(ctx: Context, event: Event, *, lead: str) -> None:
-        changes = EditEvent.data(ctx).get("changes", {})
-        footer = "What would you like to change?"
+        data = EditEvent.data(ctx)
+        changes = data.get("changes", {})
+        whole = "series_id" in data
+        footer = (
+            "Changing every coming date of the series (a date changed on its own keeps its "
+            "own details). What would you like to change?"
+            if whole
+            else "What would you like to change?"
+        )
         if changes:
-            draft = with_changes(event.fields, changes)
+            draft = with_changes(event.fields, changes, zone=data.get("series_zone", "UTC"))
             details = {f.name: getattr(draft, f.name) for f in dataclasses.fields(draft)}
             event = replace(event, **details)
             changed = ", ".join(FIELD_NAMES[name] for name in changes)
             tell = event.going + event.maybe
             saves = f" and tells the {people(tell)} going or maybe, once" if tell else ""
+            if whole:
+                saves = " for every coming date and tells each person going to any of them, once"
+            kept = "the series" if whole else "the event"
             footer = (
                 f"Changed, not saved yet: {changed}. Done saves the changes{saves}; /cancel "
-                "leaves the event as it was.\n\nAnything else to change?"
+                f"leaves {kept} as it was.\n\nAnything else to change?"
             )
+        shown = card(event, admin_zone(ctx), show_id=True)
         ctx.ask(
             EditEvent.on_field,
-            f"{lead}{card(event, admin_zone(ctx), show_id=True)}\n\n{footer}",
+            f"{lead}{shown}\n\n{footer}",
             FIELDS,
             columns=2,
         )
+
+    async def on_scope(self, ctx: Context, answer: Chosen) -> None:
+        event = await self._event(ctx)
+        if event is None:
+            return
+        series = await ctx.tx.events.get_series(event.series_id) if event.series_id else None
+        if answer.choice.value == "series":
+            if series is None or series.is_cancelled:
+                ctx.finish()
+                ctx.say("That series has been cancelled meanwhile, so nothing was changed.")
+                return
+            self.data(ctx)["series_id"] = series.id
+            self.data(ctx)["series_zone"] = series.timezone
+        self.menu(ctx, event, lead="")
 
     async def _event(self, ctx: Context) -> Event | None:
         event = await ctx.tx.events.get(int(self.data(ctx)["event_id"]))
@@ -662,8 +803,12 @@ class EditEvent(Flow[EditEventData]):
         if answer.choice.value == DONE.value:
             await self._save(ctx)
             return
-        self.data(ctx)["field"] = answer.choice.value
-        prompt = PROMPTS[answer.choice.value].format(zone=timezone_label(admin_zone(ctx)))
+        data = self.data(ctx)
+        data["field"] = answer.choice.value
+        if answer.choice.value == "when" and "series_zone" in data:
+            prompt = SERIES_WHEN.format(zone=timezone_label(data["series_zone"]))
+        else:
+            prompt = PROMPTS[answer.choice.value].format(zone=timezone_label(admin_zone(ctx)))
         ctx.ask(self.on_value, prompt, free_text=True)
 
     async def on_value(self, ctx: Context, answer: Answer) -> None:
@@ -687,7 +832,11 @@ class EditEvent(Flow[EditEventData]):
         before = await self._event(ctx)
         if before is None:
             return
+        series_id = self.data(ctx).get("series_id")
         ctx.finish()
+        if series_id is not None:
+            await _save_series(ctx, series_id, changes)
+            return
         if before.starts_at <= ctx.now:
             ctx.say(f"{before.title} has started meanwhile, so nothing was changed.")
             return
@@ -713,6 +862,11 @@ class EditEvent(Flow[EditEventData]):
     @staticmethod
     def _parse(ctx: Context, name: str, raw: str) -> "Change | Problem":
         """The new value of detail `name`, or what is wrong with it."""
+        if name == "when" and "series_zone" in EditEvent.data(ctx):
+            local_time = parse_time_of_day(raw)
+            if local_time is None:
+                return Problem("Please send a time of day, like 19:30 or 7pm.")
+            return local_time
         if name == "when":
             parsed = parse_when(raw, admin_zone(ctx), ctx.now)
             return Problem(parsed) if isinstance(parsed, str) else parsed.isoformat()

@@ -37,9 +37,7 @@ from flows.community.admin import (
     cancel_series_and_notify,
 )
 from flows.community.calendar_import import TOO_SLOW, UNREADABLE, on_calendar_file, run_capped
-from flows.community.isolation import refresh_nudge_schedule
 from flows.community.meeting_types import ONLINE, TEMPORARILY_CLOSED
-from flows.community.reminders import next_stage
 from flows.community.series import (
     Rule,
     add_occurrence,
@@ -47,10 +45,10 @@ from flows.community.series import (
     occurrence_fields,
     occurrence_starts,
 )
+from flows.community.series_news import SeriesNews, going_to
 from flows.core import audit
 from flows.core.context import Context
 from flows.core.engine import Engine
-from flows.core.local_time import when
 from flows.core.parsing import is_known_timezone
 from flows.core.values import Outcome, Reply
 from flows.peer import admin_accounts
@@ -357,7 +355,7 @@ async def _update(
         until=series.expanded_until,
     )
     by_date = {start.astimezone(zone).date(): start for start in starts}
-    news = _News()
+    news = SeriesNews()
     for event in await ctx.tx.events.occurrences(series.id, after=ctx.now):
         original = event.occurrence or event.starts_at
         day = original.astimezone(zone).date()
@@ -366,7 +364,7 @@ async def _update(
             continue
         start = by_date.pop(day, None)
         if start is None:  # no longer a day it meets
-            news.add(news.dropped, await _going_to(ctx, event, reschedule=False), event)
+            news.add(news.dropped, await going_to(ctx, event, reschedule=False), event)
             await ctx.tx.events.cancel(event.id, now=ctx.now)
             continue
         fields = replace(occurrence_fields(fresh, start), capacity=event.capacity)
@@ -376,7 +374,7 @@ async def _update(
         after = await ctx.tx.events.get(event.id)
         assert after is not None
         moved = (event.starts_at, event.ends_at) != (after.starts_at, after.ends_at)
-        going = await _going_to(ctx, after, reschedule=moved)
+        going = await going_to(ctx, after, reschedule=moved)
         if _closes(event, after):
             news.add(news.closed, going, after)
         elif moved or (event.place, event.title) != (after.place, after.title):
@@ -393,91 +391,6 @@ def _closes(before: Event, after: Event) -> bool:
     """The location closed for now, the meeting going on online only (the spec's TC with
     a conference link or phone)."""
     return TEMPORARILY_CLOSED in after.types and TEMPORARILY_CLOSED not in before.types
-
-
-async def _going_to(ctx: Context, event: Event, *, reschedule: bool) -> list[int]:
-    """Those going (or maybe) to a date; with `reschedule`, their reminders follow its
-    new time."""
-    going = []
-    for answer in await ctx.tx.events.attendees(event.id):
-        member = await ctx.tx.members.get(answer.member_id)
-        if member is None:
-            continue
-        if reschedule:
-            stage, due = next_stage(event, member.timezone, ctx.config, ctx.now)
-            await ctx.tx.events.schedule(answer.id, stage, due)
-        going.append(member.id)
-    return going
-
-
-@dataclass(slots=True)
-class _News:
-    """What changed in a feed's series, by who is going: each is told once, of the
-    soonest date it touches."""
-
-    closed: dict[int, list[Event]] = field(default_factory=dict)
-    changed: dict[int, list[Event]] = field(default_factory=dict)
-    dropped: dict[int, list[Event]] = field(default_factory=dict)
-
-    @staticmethod
-    def add(into: dict[int, list[Event]], members: list[int], event: Event) -> None:
-        for member_id in members:
-            into.setdefault(member_id, []).append(event)
-
-    async def tell(self, ctx: Context, *, before: EventSeries) -> int:
-        told = 0
-        for member_id in sorted(self.closed.keys() | self.changed.keys() | self.dropped.keys()):
-            member = await refresh_nudge_schedule(
-                ctx.tx, member_id, now=ctx.now, config=ctx.config
-            )
-            if member is None or member.unreachable_at is not None:
-                continue
-            text = self._text(member_id, member.timezone, before)
-            for account in await ctx.tx.members.accounts_of(member_id):
-                ctx.send_to(account, Reply(text))
-            told += 1
-        return told
-
-    def _text(self, member_id: int, timezone: str, before: EventSeries) -> str:
-        lines = []
-        if closed := self.closed.get(member_id):
-            first, on = closed[0], "from" if len(closed) > 1 else "on"
-            place = before.fields.place or "Its meeting place"
-            lines.append(
-                f"📣 {first.title}: {place} is closed for now, so it meets online only "
-                f"{on} {when(first.starts_at, timezone)}.{_join(first)}"
-            )
-        if changed := self.changed.get(member_id):
-            first = changed[0]
-            place = f" — {first.place}" if first.place else ""
-            lines.append(
-                f"📣 A change to {first.title}: it's now {when(first.starts_at, timezone)}"
-                f"{place}.{_later(changed, 'change the same way', 'changes the same way')}"
-            )
-        if dropped := self.dropped.get(member_id):
-            first, later = dropped[0], _later(dropped, "are off too", "is off too")
-            lines.append(
-                f"❌ {first.title} on {when(first.starts_at, timezone)} has been cancelled: the "
-                f"meeting list no longer has it on that day. I'm sorry.{later}"
-            )
-        return "\n\n".join(lines) + " /events has the details."
-
-
-def _later(events: list[Event], many: str, one: str) -> str:
-    """ " The 3 later dates you're going to change the same way." after the first."""
-    more = len(events) - 1
-    if not more:
-        return ""
-    if more == 1:
-        return f" The later date you're going to {one}."
-    return f" The {more} later dates you're going to {many}."
-
-
-def _join(event: Event) -> str:
-    ways = [f"💻 {event.conference_url}"] if event.conference_url else []
-    if event.conference_phone:
-        ways.append(f"📞 {event.conference_phone}")
-    return (" To join: " + " · ".join(ways) + ".") if ways else ""
 
 
 def _plural(n: int, word: str) -> str:

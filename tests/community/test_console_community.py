@@ -7,6 +7,8 @@ process is killed on the way out, so a test can fail but never hang.
 """
 
 import codecs
+import http.server
+import json
 import os
 import queue
 import re
@@ -396,3 +398,65 @@ def test_an_isolated_member_is_nudged_and_can_stop_it(tmp_path: Path) -> None:
         stop = console.say(command_for(nudge, "🔕 Stop suggestions"))
         assert "no more event suggestions" in stop
         console.quit()
+
+
+class _FeedHandler(http.server.BaseHTTPRequestHandler):
+    body = b"[]"
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # quiet: the test reads the console, not the server
+
+
+def test_weekly_meetings_from_a_feed_and_a_series_typed_at_the_terminal(tmp_path: Path) -> None:
+    # An online meeting on the weekday three days from now, and the admin's own weekly walk.
+    day = (datetime.now(UTC) + timedelta(days=3)).date()
+    meeting = {
+        "slug": "tuesday-online",
+        "name": "Hope Online",
+        "day": (day.weekday() + 1) % 7,  # the spec counts from Sunday = 0
+        "time": "19:00",
+        "timezone": "UTC",
+        "types": ["O", "ONL"],
+        "conference_url": "https://zoom.us/j/5550001",
+        "updated": "2026-11-01 12:00:00",
+    }
+    handler = type("Feed", (_FeedHandler,), {"body": json.dumps([meeting]).encode()})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/meetings.json"
+    try:
+        with LiveConsole(
+            tmp_path,
+            admins=f"console:{ADMIN}",
+            meeting_feeds=url,
+            quiet_hours="off",
+            scheduler_tick_seconds="1",
+        ) as console:
+            join_as_member(console, MEMBER, "River")
+            deadline = time.monotonic() + READ_TIMEOUT
+            listed = console.say("/events online")
+            while "Hope Online" not in listed and time.monotonic() < deadline:
+                time.sleep(0.5)  # the first sweep syncs the feed
+                listed = console.say("/events online")
+            assert "Hope Online" in listed
+            assert "💻 Join online: https://zoom.us/j/5550001" in listed
+            usually = console.say(command_for(listed, "I usually go"))
+            assert "usually go" in usually
+
+            console.act_as(ADMIN)
+            posted = console.say(f"/newevent every {day:%a} 18:30 | Recovery walk | Park gate")
+            assert "🔁 Repeats every" in posted and "18:30" in posted
+
+            console.act_as(MEMBER)
+            walks = console.say("/events in person")
+            assert "Recovery walk" in walks and "Hope Online" not in walks
+            console.quit()
+    finally:
+        server.shutdown()
+        server.server_close()

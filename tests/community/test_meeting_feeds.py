@@ -305,3 +305,23 @@ async def test_a_location_closed_for_now_goes_online_and_changes_are_told_once_e
     assert not any("Courage Discussion 2" in r.text for r in room.inbox(RIVER)[1:])
     await room.say(RIVER, "/events online")
     assert any("Courage Discussion 2" in r.text for r in room.inbox(RIVER))
+
+
+async def test_a_feed_meeting_is_edited_one_date_at_a_time(
+    room: Room, engine: Engine, db: Database
+) -> None:
+    entries: list[dict[str, object]] = json.loads(V1)[:12]
+    room.collect(await engine.handle(ADMIN, _file(entries)))
+    [first, *_] = await by_title(db, "2")
+    await room.say(ADMIN, f"/editevent {first.id}")
+    # The meeting list is where the series lives: no whole-series choice is offered.
+    asked = room.inbox(ADMIN)[-1]
+    assert "comes from a meeting list (MEETING_FEEDS)" in asked.text
+    assert "The whole series" not in [c.label for c in asked.choices]
+    await room.tap(ADMIN, "Place")
+    await room.say(ADMIN, "Side room")
+    await room.tap(ADMIN, "Done")
+    assert "Saved." in room.inbox(ADMIN)[-1].text
+    [changed, *others] = await by_title(db, "2")
+    assert changed.place == "Side room" and changed.detached
+    assert all(other.place != "Side room" for other in others)

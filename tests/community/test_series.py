@@ -4,6 +4,7 @@ per date."""
 
 import dataclasses
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -342,3 +343,77 @@ async def test_cancelling_one_date_or_the_series_tells_exactly_those_going(
     # Nothing more is due: no reminders for cancelled dates.
     async with db.transaction() as tx:
         assert await tx.events.due(datetime(2100, 1, 1, tzinfo=UTC), limit=100) == []
+
+
+async def test_editing_the_whole_series_changes_every_coming_date_and_tells_each_once(
+    room: Room, engine: Engine, db: Database, clock: ManualClock
+) -> None:
+    clock.set(BEFORE_DST_END)
+    for who in (RIVER, LAKE, STONE):
+        await join(engine, who)
+    first_id = await post(room, "every Tue 19:00 | NA meeting | St Mary's hall")
+    found = await dates(db)
+    await room.say(RIVER, f"/rsvp {first_id} usually")  # every date
+    await room.say(LAKE, f"/rsvp {found[1].id} going")  # the second date only
+    # Stone has not answered.
+
+    # The third date is changed on its own first: the series' edit leaves it as it is.
+    await room.say(ADMIN, f"/editevent {found[2].id}")
+    await room.tap(ADMIN, "Just this date")
+    await room.tap(ADMIN, "Place")
+    await room.say(ADMIN, "Library")
+    await room.tap(ADMIN, "Done")
+    told_before = {who: len(room.inbox(who)) for who in (RIVER, LAKE, STONE)}
+
+    await room.say(ADMIN, f"/editevent {first_id}")
+    assert "every coming date" in room.inbox(ADMIN)[-1].text
+    await room.tap(ADMIN, "The whole series")
+    await room.tap(ADMIN, "Date and time")
+    assert "time of day" in room.inbox(ADMIN)[-1].text
+    await room.say(ADMIN, "tomorrow")  # not a time of day: asked again, nothing kept
+    assert "time of day, like 19:30" in room.inbox(ADMIN)[-1].text
+    await room.say(ADMIN, "7.30pm")
+    await room.tap(ADMIN, "Place")
+    await room.say(ADMIN, "Community centre")
+    assert "Changed, not saved yet: date and time, place" in room.inbox(ADMIN)[-1].text
+    await room.tap(ADMIN, "Done")
+    saved = room.inbox(ADMIN)[-1].text
+    assert f"Saved for the whole series ({len(found) - 1} coming dates changed)" in saved
+    assert "told the 2 people" in saved
+
+    after = {e.id: e for e in await dates(db)}
+    london = ZoneInfo(LONDON)
+    for event in found:
+        now = after[event.id]
+        if event.id == found[2].id:  # changed on its own: kept
+            assert (now.place, now.starts_at) == ("Library", event.starts_at)
+            continue
+        local = now.starts_at.astimezone(london)
+        assert (local.hour, local.minute, now.place) == (19, 30, "Community centre")
+        assert local.date() == event.starts_at.astimezone(london).date()
+    # Each person going to any changed date is told once, of the soonest one.
+    for who in (RIVER, LAKE):
+        news = room.inbox(who)[told_before[who] :]
+        assert len(news) == 1, [r.text for r in news]
+        assert "A change to NA meeting" in news[0].text and "Community centre" in news[0].text
+    assert "later dates you're going to change the same way" in room.inbox(RIVER)[-1].text
+    assert len(room.inbox(STONE)) == told_before[STONE]
+    # Dates made later follow the series as it is now.
+    async with db.transaction() as tx:
+        series = await tx.events.get_series(found[0].series_id or 0)
+    assert series is not None
+    assert (series.local_time, series.fields.place) == ("19:30", "Community centre")
+
+
+async def test_a_cancelled_series_edit_changes_nothing(
+    room: Room, engine: Engine, db: Database
+) -> None:
+    first_id = await post(room, "every Tue 19:00 | NA meeting | St Mary's hall")
+    before = await dates(db)
+    await room.say(ADMIN, f"/editevent {first_id}")
+    await room.tap(ADMIN, "The whole series")
+    await room.tap(ADMIN, "Title")
+    await room.say(ADMIN, "Open NA meeting")
+    await room.say(ADMIN, "/cancel")
+    assert "Nothing from it was saved" in room.inbox(ADMIN)[-1].text
+    assert await dates(db) == before

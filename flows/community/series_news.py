@@ -1,0 +1,98 @@
+"""Telling people of a change to a repeating event's coming dates: whoever is going to
+any date changed hears once, of the soonest one, not once a date. A feed's sync and an
+admin's edit of a whole series both use it.
+"""
+
+from dataclasses import dataclass, field
+
+from flows.community.isolation import refresh_nudge_schedule
+from flows.community.reminders import next_stage
+from flows.core.context import Context
+from flows.core.local_time import when
+from flows.core.values import Reply
+from storage import Event, EventSeries
+
+
+async def going_to(ctx: Context, event: Event, *, reschedule: bool) -> list[int]:
+    """Those going (or maybe) to a date; with `reschedule`, their reminders follow its
+    new time."""
+    going = []
+    for answer in await ctx.tx.events.attendees(event.id):
+        member = await ctx.tx.members.get(answer.member_id)
+        if member is None:
+            continue
+        if reschedule:
+            stage, due = next_stage(event, member.timezone, ctx.config, ctx.now)
+            await ctx.tx.events.schedule(answer.id, stage, due)
+        going.append(member.id)
+    return going
+
+
+@dataclass(slots=True)
+class SeriesNews:
+    """What changed in a series' coming dates, by who is going: each person is told once,
+    of the soonest date it touches."""
+
+    closed: dict[int, list[Event]] = field(default_factory=dict)
+    changed: dict[int, list[Event]] = field(default_factory=dict)
+    dropped: dict[int, list[Event]] = field(default_factory=dict)
+
+    @staticmethod
+    def add(into: dict[int, list[Event]], members: list[int], event: Event) -> None:
+        for member_id in members:
+            into.setdefault(member_id, []).append(event)
+
+    async def tell(self, ctx: Context, *, before: EventSeries) -> int:
+        told = 0
+        for member_id in sorted(self.closed.keys() | self.changed.keys() | self.dropped.keys()):
+            member = await refresh_nudge_schedule(
+                ctx.tx, member_id, now=ctx.now, config=ctx.config
+            )
+            if member is None or member.unreachable_at is not None:
+                continue
+            text = self._text(member_id, member.timezone, before)
+            for account in await ctx.tx.members.accounts_of(member_id):
+                ctx.send_to(account, Reply(text))
+            told += 1
+        return told
+
+    def _text(self, member_id: int, timezone: str, before: EventSeries) -> str:
+        lines = []
+        if closed := self.closed.get(member_id):
+            first, on = closed[0], "from" if len(closed) > 1 else "on"
+            place = before.fields.place or "Its meeting place"
+            lines.append(
+                f"📣 {first.title}: {place} is closed for now, so it meets online only "
+                f"{on} {when(first.starts_at, timezone)}.{_join(first)}"
+            )
+        if changed := self.changed.get(member_id):
+            first = changed[0]
+            place = f" — {first.place}" if first.place else ""
+            lines.append(
+                f"📣 A change to {first.title}: it's now {when(first.starts_at, timezone)}"
+                f"{place}.{_later(changed, 'change the same way', 'changes the same way')}"
+            )
+        if dropped := self.dropped.get(member_id):
+            first, later = dropped[0], _later(dropped, "are off too", "is off too")
+            lines.append(
+                f"❌ {first.title} on {when(first.starts_at, timezone)} has been cancelled: the "
+                f"meeting list no longer has it on that day. I'm sorry.{later}"
+            )
+        return "\n\n".join(lines) + " /events has the details."
+
+
+def _later(events: list[Event], many: str, one: str) -> str:
+    """ " The 3 later dates you're going to change the same way." after the first."""
+    more = len(events) - 1
+    if not more:
+        return ""
+    if more == 1:
+        return f" The later date you're going to {one}."
+    return f" The {more} later dates you're going to {many}."
+
+
+def _join(event: Event) -> str:
+    ways = [f"💻 {event.conference_url}"] if event.conference_url else []
+    if event.conference_phone:
+        ways.append(f"📞 {event.conference_phone}")
+    return (" To join: " + " · ".join(ways) + ".") if ways else ""
