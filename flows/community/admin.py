@@ -715,6 +715,7 @@ async def _save_series(ctx: Context, series_id: int, changes: dict[str, Change])
         dates,
         told,
     )
+    audit.admin_action(ctx, "series.edit", series.id)
     ctx.say(
         f"Saved for the whole series ({_plural_dates(dates)} changed)."
         + (f" I've told the {people(told)} going to any of them, once each." if told else "")
@@ -949,7 +950,7 @@ EVENT_ADMIN_COMMANDS = (
         "change an event (those going are told)",
         edit_event,
         audience=Audience.ADMIN,
-        audits=("event.edit",),
+        audits=("event.edit", "series.edit"),
     ),
     Command(
         "cancelevent",

@@ -140,6 +140,11 @@ async def test_every_admin_action_is_recorded_once_done(
     await admin.tap("Done", expect="Saved.")
     await admin.send("/cancelevent 1", expect="Cancel Riverside walk")
     await admin.tap("Yes, cancel it", expect="Cancelled Riverside walk")
+    await admin.send("/editevent 2", expect="every coming date")
+    await admin.tap("The whole series", expect="What would you like to change?")
+    await admin.tap("Place", expect="The new place?")
+    await admin.send("Library", expect="Changed, not saved yet")
+    await admin.tap("Done", expect="Saved for the whole series")
     await admin.send("/cancelevent 2", expect="repeats")
     await admin.tap("The whole series", expect="Cancelled every coming date")
     fake.user_sends_document(
@@ -192,6 +197,7 @@ async def test_every_admin_action_is_recorded_once_done(
         "series.create",
         "event.edit",
         "event.cancel",
+        "series.edit",
         "series.cancel",
         "calendar.import",
         "feed.import",
