@@ -6,6 +6,7 @@ from flows.admin import (
     ACCESS_COMMANDS,
     AUDIT_COMMANDS,
     CAPTCHA_COMMANDS,
+    DIGEST_COMMANDS,
     FEEDBACK_COMMANDS,
     STATS_COMMANDS,
 )
@@ -124,6 +125,7 @@ def create_engine(
             *BUDDY_COMMANDS,
             *EVENT_ADMIN_COMMANDS,
             *STATS_COMMANDS,
+            *DIGEST_COMMANDS,
             *FEEDBACK_COMMANDS,
             *AUDIT_COMMANDS,
             *CAPTCHA_COMMANDS,

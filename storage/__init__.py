@@ -7,6 +7,7 @@ Nothing here imports the rest of Hearthside; callers pass times in as UTC dateti
 
 from storage.audit import AuditEntry
 from storage.database import Database, Transaction, open_database
+from storage.digests import DigestSubscription
 from storage.records import (
     Account,
     BuddyMeeting,
@@ -19,6 +20,7 @@ from storage.records import (
     EventFields,
     EventSeries,
     Handoff,
+    IdleChat,
     Invite,
     InviteUse,
     MeetingFeed,
@@ -63,6 +65,7 @@ __all__ = [
     "ConversationRow",
     "CreatedEvent",
     "Database",
+    "DigestSubscription",
     "EndReason",
     "Event",
     "EventAnswer",
@@ -71,6 +74,7 @@ __all__ = [
     "EventSeries",
     "Handoff",
     "HandoffStatus",
+    "IdleChat",
     "Invite",
     "InviteUse",
     "MeetingFeed",

@@ -72,6 +72,9 @@ async def take_over(ctx: Context) -> None:
         return
     log.info("chat_taken_over handoff=%s admin=%s", handoff.id, team.member_id)
     audit.admin_action(ctx, "chat.takeover", handoff.id)
+    # Someone new has come to talk: the chat is not quiet, and a warning that it would be
+    # wrapped up no longer holds (flows/peer/idle.py).
+    await ctx.tx.handoffs.record_relayed(handoff.id, ctx.now)
     await ctx.tx.volunteers.set_current_handoff(team.member_id, handoff.id)
     ctx.answered = "Taken over"
     for account in await ctx.tx.notices.recipients(notice_keys.handover(handoff.id)):

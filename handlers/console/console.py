@@ -5,7 +5,9 @@ or a time); type a number, an emoji or the words.
 can talk through the bot; `/as2`, without the space, only says how); `/quit`
 leaves. Messages for someone other than the current person are shown with who
 they are for. `#<n> text` replies to message number n, as a volunteer with
-several chats picks whom to answer.
+several chats picks whom to answer. `/file <path>` sends a file from this computer, as a
+chat app's attachment would: an admin's calendar (.ics) or meeting list (.json) is
+imported; anyone else's file gets the usual answer to files, and is not read.
 
 A picture or file sent to someone (their /chart, their /export) is written to the
 exports folder next to the database, readable by its owner only (0600), and its path
@@ -19,9 +21,20 @@ import re
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext, suppress
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TextIO
 
+from flows.community import (
+    CalendarFile,
+    FeedFile,
+    FeedRefusal,
+    is_calendar_file,
+    is_feed_file,
+    may_import_calendar,
+    read_calendar_within,
+    read_feed_within,
+    too_big,
+)
 from flows.core.delivery import Postman, SendResult, Sent
 from flows.core.engine import Engine
 from flows.core.values import Input, Reply
@@ -33,6 +46,7 @@ from storage import Account
 _KEEP_TYPED = 500
 PICTURE_NAME = "chart.png"
 _AS_RUN_TOGETHER = re.compile(r"/as\d+")
+FILE_USAGE = "Usage: /file <path>, for example /file ~/Downloads/meetings.ics"
 
 
 def render(reply: Reply, saved: Path | None = None) -> str:
@@ -180,6 +194,20 @@ class ConsoleChannel:
         return SendResult.SENT
 
 
+def _load(raw: str, limit: int) -> bytes | str | None:
+    """A file's bytes; None if it is over `limit`; what went wrong, to show, if it can't
+    be read."""
+    path = Path(raw).expanduser()
+    try:
+        if not path.is_file():
+            return f"There is no file at {path}."
+        if path.stat().st_size > limit:
+            return None
+        return path.read_bytes()
+    except OSError as error:
+        return f"I couldn't read {path}: {error.strerror or error}."
+
+
 def _start_line_reader(
     stream: TextIO, loop: asyncio.AbstractEventLoop
 ) -> "asyncio.Queue[str | None]":
@@ -274,6 +302,50 @@ class ConsoleSession:
                 return
             self._prompt()
 
+    async def _send_file(self, raw: str) -> None:
+        """A file "attached" from this computer: an admin's calendar or meeting list is
+        read (in the capped process, as on every channel); nobody else's is opened."""
+        if not raw:
+            self._show(FILE_USAGE)
+            return
+        name = PurePath(raw).name
+        account = Account(CHANNEL, self.user)
+        calendar: CalendarFile | str | FeedFile | FeedRefusal | None = None
+        wanted = is_calendar_file(name, "") or is_feed_file(name, "")
+        if wanted and await may_import_calendar(self._engine, account):
+            feed = is_feed_file(name, "")
+            config = self._engine.config
+            limit = config.feed_max_bytes if feed else config.calendar_max_bytes
+            data = await asyncio.to_thread(_load, raw, limit)
+            if isinstance(data, str):
+                self._show(data)
+                return
+            calendar = await self._read_file(data, feed=feed, limit=limit)
+        inp = Input(media="document", calendar=calendar, message_ref=self._channel.next_ref())
+        outcome = await self._engine.handle(account, inp, deliver_first=self._postman.deliver)
+        await self._postman.deliver(outcome.deliveries)
+
+    async def _read_file(
+        self, data: bytes | None, *, feed: bool, limit: int
+    ) -> CalendarFile | str | FeedFile | FeedRefusal:
+        config = self._engine.config
+        if data is None:  # over the size budget
+            return FeedRefusal(f"it is larger than {limit // 1024} KB") if feed else too_big(limit)
+        if feed:
+            return await read_feed_within(
+                data,
+                default_timezone=config.default_timezone,
+                max_bytes=limit,
+                cpu_seconds=config.calendar_cpu_seconds,
+            )
+        return await read_calendar_within(
+            data,
+            timezone=config.default_timezone,
+            now=self._engine.clock.now(),
+            max_bytes=limit,
+            cpu_seconds=config.calendar_cpu_seconds,
+        )
+
     async def handle_line(self, line: str) -> bool:
         """Handle one typed line; False when the person asked to leave."""
         if not line:
@@ -297,6 +369,9 @@ class ConsoleSession:
                 f"You're still user {self.user}. To act as user {who}, put a space after "
                 f"/as: /as {who}"
             )
+            return True
+        if word == "/file":
+            await self._send_file(rest.strip())
             return True
         reply_to = None
         if line.startswith("#") and " " in line:

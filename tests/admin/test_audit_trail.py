@@ -162,6 +162,9 @@ async def test_every_admin_action_is_recorded_once_done(
     # A change to how the deployment runs: Signal's pause lifted with a captcha.
     bot.engine.channels.declare(ChannelInfo("signal", captcha=StubCaptcha()))
     await admin.send("/signal_captcha signalcaptcha://secret-token", expect="handing that")
+    # The admin's own setting: the weekly digest on and off.
+    await admin.send("/digest on", expect="Your weekly digest is on")
+    await admin.send("/digest off", expect="Your weekly digest is off")
     await admin.send("/audit csv", expect="The audit trail as a CSV file")
 
     recorded = trail(db_path)
@@ -202,6 +205,8 @@ async def test_every_admin_action_is_recorded_once_done(
         "calendar.import",
         "feed.import",
         "signal.captcha",
+        "digest.on",
+        "digest.off",
         "audit.export",
     ]
     # Each declared action was driven here, so none is declared and never recorded.

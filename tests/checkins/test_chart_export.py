@@ -343,6 +343,7 @@ async def test_export_holds_exactly_the_members_own_data(
         "connection_checkins",
         "safety_plan",
         "recovery_date",
+        "weekly_digest",
         "event_answers",
         "events_you_usually_go_to",
         "event_suggestions",

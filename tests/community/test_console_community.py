@@ -460,3 +460,20 @@ def test_weekly_meetings_from_a_feed_and_a_series_typed_at_the_terminal(tmp_path
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_admin_imports_a_calendar_file_at_the_terminal(tmp_path: Path) -> None:
+    calendar = Path(__file__).parent / "fixtures" / "google_calendar.ics"
+    with LiveConsole(tmp_path, admins=f"console:{ADMIN}") as console:
+        join_as_member(console, MEMBER, "River")
+        # A member's file is not read: the usual answer, nothing imported.
+        refused = console.say(f"/file {calendar}")
+        assert "I can only read text messages" in refused and "added" not in refused
+        console.act_as(ADMIN)
+        assert "Usage: /file <path>" in console.say("/file")
+        assert "There is no file at" in console.say(f"/file {tmp_path / 'nowhere.ics'}")
+        imported = console.say(f"/file {calendar}")
+        assert "added" in imported and "Nothing was changed" not in imported
+        console.act_as(MEMBER)
+        assert "Tuesday NA meeting" in console.say("/events")
+        console.quit()

@@ -104,6 +104,11 @@ EXPORTED: dict[str, dict[str, str]] = {
         "created_at": "safety_plan.started_at",
         "updated_at": "safety_plan.last_changed_at",
     },
+    "admin_digest": {
+        "turned_on_at": "weekly_digest.turned_on_at",
+        "next_at": "weekly_digest.next_at",
+        "last_week": "weekly_digest.last_week_sent",
+    },
     "recovery_date": {
         "since": "recovery_date.counting_from",
         "set_at": "recovery_date.set_at",
@@ -155,6 +160,8 @@ EXPORTED: dict[str, dict[str, str]] = {
         "feedback": "peer_chats[].your_words_about_it",
         "held_from_member": "peer_chats[].messages_held_back_for_contact_details.yours",
         "held_from_volunteer": "peer_chats[].messages_held_back_for_contact_details.your_peers",
+        "last_relayed_at": "peer_chats[].last_message_passed_on_at",
+        "idle_warned_at": "peer_chats[].you_were_told_it_would_close_for_quiet_at",
     },
     "waiting_words": {
         "kind": "peer_chats[].words_kept_for_the_peer_who_accepts[].kind",
@@ -218,6 +225,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     "connection_checkin": {"id": ROW_KEY, "member_id": LINK},
     "safety_plan": {"member_id": LINK},
     "recovery_date": {"member_id": LINK},
+    "admin_digest": {"member_id": LINK},
     "conversation": {
         "member_id": LINK,
         "token": "a random number the open question's buttons carry, so an old tap is known",
@@ -418,6 +426,8 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
             next_at=later,
             now=now,
         )
+        await tx.digests.turn_on(me.id, now=now, next_at=later)
+        assert await tx.digests.claim_week(me.id, date(2026, 11, 16), later)
         for step in ("warning_signs", "coping", "distractions", "people_to_ask"):
             await tx.safety_plans.save_step(me.id, step, (f"my {step}",), now=now)
         for step in ("reasons_for_living", "professionals", "safer_space"):
