@@ -2,7 +2,9 @@
 
 Every tick, one pass of `flows.sweeper.Sweeper` (who is due a prompt, an escalation, a
 reminder); its replies go out through each account's own channel (the postman knows
-which), crisis replies first and unpaced, the rest as each channel paces scheduled work.
+which), crisis replies first and unpaced, the rest as each channel paces scheduled work
+(a channel that paces with a queue of its own, as Signal does, takes them there and the
+sweep goes on at once).
 Then whatever the outbox still holds for a running channel (a send that failed, a
 process that stopped before sending) is sent, and the database's write-ahead log is
 folded, so what was deleted since the last tick leaves the disk too. After a pass in which

@@ -69,6 +69,10 @@ class SendResult(enum.Enum):
     # The channel holds its scheduled sends for now (its server paused it until a person
     # lifts a limit): kept for later, and not counted as a failed attempt.
     HELD = "held"
+    # The channel cannot tell whether it went out (the request left, no answer came in
+    # time): sending it again could show it twice, so it is settled as sent, not retried.
+    # A channel answers RETRY instead for a crisis message, where a repeat is the lesser harm.
+    UNCONFIRMED = "unconfirmed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,15 @@ class MenuChannel(Protocol):
         ...
 
 
+class Queue(Protocol):
+    """A channel's own queue for sends it paces (Signal's proactive sends): it takes a
+    delivery to send later, through this postman again, so nobody waits for its pace."""
+
+    def take(self, delivery: Delivery) -> bool:
+        """True if queued (the postman goes on without it); False: send it now."""
+        ...
+
+
 async def mark_unreachable(tx: Transaction, account: Account, now: datetime) -> int | None:
     """Nothing more goes to `account`: what waits for it is dropped and its member (if
     any) marked unreachable. Returns that member's id."""
@@ -121,13 +134,17 @@ class Postman:
         self._clock = clock
         self._held = held
         self._channels: dict[str, Channel] = {}
+        self._queues: dict[str, Queue] = {}
         self._in_flight: set[int] = set()
         # Called with a member's id once they are found unreachable (blocked the bot),
         # so open peer chats can close and the other side be told.
         self.on_unreachable: Callable[[int], Awaitable[None]] | None = None
 
-    def register(self, channel: Channel) -> None:
+    def register(self, channel: Channel, *, queue: Queue | None = None) -> None:
+        """`queue`: where the channel's paced sends wait their turn (`Queue`), if it has one."""
         self._channels[channel.name] = channel
+        if queue is not None:
+            self._queues[channel.name] = queue
 
     async def unreachable(self, account: Account, *, dedupe: UpdateKey | None = None) -> None:
         """The channel says `account` can't be reached any more (the person blocked the bot
@@ -160,6 +177,9 @@ class Postman:
         for item in items:
             if item.account in blocked or item.outbox_id in self._in_flight:
                 continue
+            queue = self._queues.get(item.account.channel)
+            if queue is not None and queue.take(item):
+                continue  # its channel's queue sends it in its turn; the row waits till then
             self._in_flight.add(item.outbox_id)
             try:
                 sent = await self._send(item)
@@ -170,6 +190,8 @@ class Postman:
                 continue
             if sent.result is SendResult.HELD:
                 continue  # kept as it is, words and all, until the channel sends again
+            if sent.result is SendResult.UNCONFIRMED:
+                log.warning("delivery_unconfirmed outbox=%s", item.outbox_id)
             self._held.release(item.reply)
             if sent.result is SendResult.BLOCKED:
                 blocked.add(item.account)
