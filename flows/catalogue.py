@@ -4,6 +4,7 @@ import random
 
 from flows.admin import (
     ACCESS_COMMANDS,
+    AUDIT_COMMANDS,
     CAPTCHA_COMMANDS,
     DIGEST_COMMANDS,
     FEEDBACK_COMMANDS,
@@ -126,6 +127,7 @@ def create_engine(
             *STATS_COMMANDS,
             *DIGEST_COMMANDS,
             *FEEDBACK_COMMANDS,
+            *AUDIT_COMMANDS,
             *CAPTCHA_COMMANDS,
         ),
         outside_flow=outside_flow,

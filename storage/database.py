@@ -23,6 +23,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.audit import AuditRepository
 from storage.checkins import CheckinRepository
 from storage.conversations import ConversationRepository
 from storage.digests import DigestRepository
@@ -54,6 +55,7 @@ class Transaction:
 
     __slots__ = (
         "_wipe_mark",
+        "audit",
         "checkins",
         "conversations",
         "digests",
@@ -91,6 +93,7 @@ class Transaction:
         self.stats = StatsRepository(conn)
         self.personal = PersonalDataRepository(conn)
         self.recovery = RecoveryRepository(conn)
+        self.audit = AuditRepository(conn)
         self.digests = DigestRepository(conn)
         self.retention = RetentionRepository(conn)
 

@@ -16,13 +16,13 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from flows.core import notice_keys
 from flows.core.clock import Clock
 from flows.core.inbox import UpdateKey
 from flows.core.outgoing import HeldWords, commit_replies
-from flows.core.values import Delivery, Reply
+from flows.core.values import Delivery, Menu, Reply
 from storage import Account, Database, Transaction
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,16 @@ class Channel(Protocol):
 
     async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:
         """Replace a sent message's text and buttons (a notice that was taken)."""
+        ...
+
+
+@runtime_checkable
+class MenuChannel(Protocol):
+    """A channel that shows each chat a command menu (`ChannelInfo.menus`)."""
+
+    async def set_menu(self, external_id: str, menu: Menu) -> SendResult:
+        """Show this chat `menu`'s commands. A refusal is never a reason to think the
+        person unreachable: a menu is no message."""
         ...
 
 
@@ -198,6 +208,10 @@ class Postman:
             # Its words were never stored and are no longer held: never sent without them.
             log.info("delivery_dropped outbox=%s reason=text_not_stored", item.outbox_id)
             return Sent(SendResult.REJECTED)
+        if reply.menu is not None:
+            if not isinstance(channel, MenuChannel):
+                return Sent(SendResult.SENT)  # no menus here: nothing to show
+            return Sent(await channel.set_menu(item.account.external_id, reply.menu))
         if reply.replaces_notice is None:
             return await channel.send(item.account.external_id, reply)
         async with self._db.single_statement() as tx:

@@ -27,8 +27,10 @@ the file's own `guide`:
   version and the chat's id of their message. The words that raised it were never stored;
 - for a volunteer, their profile, shifts and on-call state, the reports of chats they held
   (when and by whom, nothing of the chat) and the events at which they meet a member; the
-  invites they redeemed; the events they created; for an admin, whether they take the
-  weekly digest, when the next is due and which week was sent last.
+  invites they redeemed; the events they created; what the audit trail records they did
+  as staff (each action and when, not the rows it was done to: those are other people's);
+  for an admin, whether they take the weekly digest, when the next is due and which week
+  was sent last.
 
 Left out: the chats they held as a volunteer (those are the members' data), and anything
 about other people; and delivery bookkeeping that holds nothing about them beyond their
@@ -186,6 +188,12 @@ GUIDE = {
     "events_where_you_meet_a_member": "Events at which you agreed to meet a member.",
     "invites_redeemed": "The invites that made you a volunteer or an admin.",
     "events_you_created": "Community events you posted as an admin.",
+    "actions_you_took_as_staff": (
+        "What the audit trail records you did as an admin or volunteer (an invite made, a "
+        "volunteer suspended, an event posted…) and when. The numbers of what you acted on "
+        "are left out: they are other people's rows. If you delete your data, these stay "
+        "in the trail under a pseudonym, not your number."
+    ),
 }
 
 
@@ -487,6 +495,10 @@ async def member_export(
         "events_you_created": [
             {"title": e.title, "starts_at": _time(e.starts_at), "created_at": _time(e.created_at)}
             for e in await personal.events_created(member.id)
+        ],
+        "actions_you_took_as_staff": [
+            {"action": e.action, "at": _time(e.at)}
+            for e in reversed(await tx.audit.latest(actor=str(member.id), limit=None))
         ],
     }
 

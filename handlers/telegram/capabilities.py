@@ -45,4 +45,5 @@ def telegram_info(links: DeepLinks | None = None) -> ChannelInfo:
         identity_note=IDENTITY_NOTE,
         encryption_note=ENCRYPTION_NOTE,
         deep_links=links,
+        menus=True,  # setMyCommands for one chat (BotCommandScopeChat)
     )

@@ -205,6 +205,11 @@ EXPORTED: dict[str, dict[str, str]] = {
         "from_series": "event_answers[].because_you_usually_go",
     },
     "series_rsvp": {"answered_at": "events_you_usually_go_to[].since"},
+    # What they did as staff (as the actor); rows where they are the target are left out.
+    "audit_entry": {
+        "action": "actions_you_took_as_staff[].action",
+        "at": "actions_you_took_as_staff[].at",
+    },
     "nudge": {
         "event_id": "event_suggestions[].event",
         "sent_at": "event_suggestions[].sent_at",
@@ -329,6 +334,11 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "a feed's sync state, about no one",
     ),
     "rsvp": {"id": ROW_KEY, "event_id": LINK, "member_id": LINK},
+    "audit_entry": {
+        "id": ROW_KEY,
+        "actor": LINK,
+        "target": "the row acted on: another person's, an invite, an event or a chat",
+    },
     "nudge": {"id": ROW_KEY, "member_id": LINK},
     "offered_command": dict.fromkeys(
         ("channel", "external_id", "offered_at", "buttons"),
@@ -459,6 +469,8 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
         await tx.events.request_buddy(others_answer.id)
         assert await tx.events.claim_buddy(others_answer.id, me.id)
         await tx.events.record_nudge(me.id, walk, reasons=(NudgeReason.LONELY,), now=now)
+        await tx.audit.record(str(me.id), "event.create", walk, now)
+        await tx.audit.record(str(other.id), "volunteer.suspend", me.id, now)
         weekly = await tx.events.create_series(
             EventFields(
                 title="Tuesday meeting",
@@ -558,6 +570,10 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
     ]  # fmt: skip
     assert data["events_where_you_meet_a_member"] == [
         {"event": "Walk", "starts_at": "2026-11-23T14:00:00Z"}
+    ]
+    # What Heron did as staff, without the rows acted on; what others did to Heron, not.
+    assert data["actions_you_took_as_staff"] == [
+        {"action": "event.create", "at": "2026-11-22T14:00:00Z"}
     ]
     # Of the member Heron meets, and of the chat Heron held, nothing.
     assert "Bright Oak" not in json.dumps(data, ensure_ascii=False)
