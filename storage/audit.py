@@ -1,7 +1,7 @@
 """The audit trail's rows: appended, read back newest first, never changed, except that a
 member who deletes their data leaves their rows under a pseudonym.
 
-The table's triggers (migrations/0020) refuse any other UPDATE and every DELETE, so no
+The table's triggers (migrations/0022) refuse any other UPDATE and every DELETE, so no
 code path, however it goes wrong, can rewrite what was recorded.
 """
 

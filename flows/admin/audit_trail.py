@@ -4,7 +4,7 @@ the whole trail as a CSV file.
 Entries show who by number only (a member's id, `settings` for an account in ADMINS
 without a member row, `deleted-<n>` for someone who has since deleted their data), never
 a name; the trail holds no words. Nothing here, or anywhere in chat, changes an entry:
-the table's triggers refuse it (storage/migrations/0020).
+the table's triggers refuse it (storage/migrations/0022).
 """
 
 import csv
