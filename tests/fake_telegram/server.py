@@ -107,6 +107,12 @@ _PIXEL_PNG = bytes.fromhex(
 )
 
 
+# How long a test waits for something the bot should do before failing. Only a guard
+# against a hung test, never a measure of speed: on a loaded machine a passing wait still
+# returns as soon as the thing happens.
+WAIT_SECONDS = 15.0
+
+
 class ApiError(Exception):
     """An error reply: HTTP status, Telegram's description, optional parameters."""
 
@@ -576,7 +582,7 @@ class FakeTelegram:
         }
         return sorted(ids)
 
-    async def wait_confirmed(self, update_id: int, *, timeout: float = 5.0) -> None:
+    async def wait_confirmed(self, update_id: int, *, timeout: float = WAIT_SECONDS) -> None:
         """Until the bot confirms `update_id` by polling with a higher offset."""
         await self._wait(
             self._calls_signal,
@@ -629,7 +635,7 @@ class FakeTelegram:
         return [call for call in self.calls if call.matches(method, match)]
 
     async def next_call(
-        self, method: str, *, timeout: float = 5.0, status: int | None = 200, **match: Any
+        self, method: str, *, timeout: float = WAIT_SECONDS, status: int | None = 200, **match: Any
     ) -> Call:
         """The earliest answered call to `method` matching `match` not yet handed out.
 
@@ -650,7 +656,7 @@ class FakeTelegram:
         return await self._wait(self._calls_signal, find, timeout, f"{method} {match}")
 
     async def wait_for_call_started(
-        self, method: str, *, since: int = 0, timeout: float = 5.0, **match: Any
+        self, method: str, *, since: int = 0, timeout: float = WAIT_SECONDS, **match: Any
     ) -> Call:
         """A request to `method` that arrived (answered or not) at index >= `since` of started."""
 
@@ -666,7 +672,7 @@ class FakeTelegram:
         *,
         status: int = 200,
         started: bool = False,
-        timeout: float = 5.0,
+        timeout: float = WAIT_SECONDS,
     ) -> None:
         """Until `count` calls to `method` have been answered with `status` in total.
 
@@ -697,7 +703,7 @@ class FakeTelegram:
         return self._snapshot(chat_id, stored)
 
     async def wait_for_message(
-        self, chat_id: int, contains: str | None = None, *, timeout: float = 5.0
+        self, chat_id: int, contains: str | None = None, *, timeout: float = WAIT_SECONDS
     ) -> BotMessage:
         """The next new bot message in the chat, as sent; with `contains` in its text if given.
 
