@@ -3,11 +3,11 @@
 Without `--file`, scores the tuning set (tests/crisis_eval.tsv, which the patterns were
 tuned on, so its figures are in-sample; it holds the scored blind batches 1 and 2 since
 `lexicon-4`, 3 and 4 since `lexicon-5`, 5 and 6 since `lexicon-6`, 7 to 12 since
-`lexicon-7`, and 13 and 14 since `lexicon-8`) and the development set
-(tests/crisis_dev.tsv, written before the `lexicon-3` patterns and never tuned on)
-separately, then measures messages per second. With `--file
-PATH`, scores any TSV with the same columns (`expected_tier`, `category`, `text`) once,
-without looking at its messages.
+`lexicon-7`, 13 and 14 since `lexicon-8`, and 15 and 16 since `lexicon-9`) and the
+development set (tests/crisis_dev.tsv, written before the `lexicon-3` patterns and never
+tuned on) separately, then measures messages per second. With `--file PATH`, scores any
+TSV with the same columns (`expected_tier`, `category`, `text`) once, without looking at its
+messages.
 
 Figures per set, as the guard would act on them:
 - tier-1 messages shown the crisis lines (tier 1 or 2, or a supporter reply for someone else);

@@ -12,12 +12,13 @@ that catches most positives at the `ASK` false-alarm rate), the logistic head's 
 the weight of the vote in their weighted mean (likewise), the logistics that map margins and
 logits to 0–1, the score used (the vote, the head, their max, mean or weighted mean: the one
 that catches most positives at that rate, unless `--method` names one), `ASK` (at most
-`ASK_FALSE_ALARMS` of the held-out hard negatives at or above it), `PAGE` (above every
-held-out hard negative and acute-distress message: the guard pages at it) and `CONTEXT_ASK`
+`ASK_FALSE_ALARMS` of the held-out hard negatives at or above it), `PAGE` (at most
+`PAGE_FALSE_ALARMS` of the held-out hard negatives and acute-distress messages at or above
+it: the guard pages at it) and `CONTEXT_ASK`
 (the lower bar after a recent sign of risk: at most `CONTEXT_FALSE_ALARMS` of the held-out
 hard negatives). Then it writes `flows/safety/crisis/semantic.json`,
 `flows/safety/crisis/semantic_bank.npz` and `flows/safety/crisis/semantic_head.npz` and
-prints the figures (about seven minutes on the 2-core machine for the 4,365-message set).
+prints the figures (about seven minutes on the 2-core machine for the 4,858-message set).
 `--dry-run` prints without writing. Same machine, same files in: same files out.
 """
 
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 TUNING_SET = ROOT / "tests" / "crisis_eval.tsv"
 OUT_DIR = ROOT / "flows" / "safety" / "crisis"
-VERSION = "semantic-7"
+VERSION = "semantic-8"
 SEED = 20261203
 FOLDS = 5
 REPEATS = 5
@@ -63,6 +64,12 @@ GROUP_COSINE = 0.9
 TAUS = (0.04, 0.06, 0.08, 0.10, 0.12)
 ASK_FALSE_ALARMS = 0.02
 CONTEXT_FALSE_ALARMS = 0.05
+# semantic-8: a fifth of the guard's paging budget (1 % of hard negatives) for the layer.
+# Held out batch by batch (`python -m bench.crisis_batches`), none of the blind batches' hard
+# negatives or acute-distress messages that the lexicon of their day left to the model
+# scored 0.95 or more, while the old bar (above every held-out one in these folds, where the
+# project's own hardest negatives sit) paged about one tier-1 message in twenty.
+PAGE_FALSE_ALARMS = 0.002
 NOVELTY_RADII = (0.8, 0.7)
 # The logistic head's L2 penalties tried (per unit of the balanced mean log-loss), and how
 # the two calibrated scores may be combined; each is judged on the same held-out folds.
@@ -475,9 +482,9 @@ def build(dry_run: bool, forced: str | None = None) -> None:
     pooled_scores = np.concatenate(runs)
     ask = threshold_for(pooled_scores[tiled_tiers == 0], ASK_FALSE_ALARMS)
     never_page = (tiled_tiers == 0) | (tiled_tiers == 3)
-    # Above every held-out hard negative and acute-distress message; if that is above 1,
-    # the layer never pages.
-    page = min(threshold_for(pooled_scores[never_page], 0.0), 1.0001)
+    # At most PAGE_FALSE_ALARMS of the held-out hard negatives and acute-distress messages
+    # reach it; if that is above 1, the layer never pages.
+    page = min(threshold_for(pooled_scores[never_page], PAGE_FALSE_ALARMS), 1.0001)
     # After a recent sign of risk the guard asks at a lower bar: at most CONTEXT_FALSE_ALARMS
     # of the held-out hard negatives reach it.
     context_ask = min(ask, threshold_for(pooled_scores[tiled_tiers == 0], CONTEXT_FALSE_ALARMS))
@@ -575,6 +582,7 @@ def build(dry_run: bool, forced: str | None = None) -> None:
         "context_ask": context_ask,
         "context_false_alarms": CONTEXT_FALSE_ALARMS,
         "ask_false_alarms": ASK_FALSE_ALARMS,
+        "page_false_alarms": PAGE_FALSE_ALARMS,
         "probe": PROBE,
         "cross_validation": {
             "folds": FOLDS,

@@ -73,6 +73,10 @@ def flow_config(settings: Settings) -> FlowConfig:
         isolation_ucla_min=settings.isolation_ucla_min,
         isolation_days=settings.isolation_days,
         isolation_low_mood_run=settings.isolation_low_mood_run,
+        peer_chat_idle_hours=settings.peer_chat_idle_hours,
+        retention_days_checkins=settings.retention_days_checkins,
+        retention_days_safety=settings.retention_days_safety,
+        retention_days_chats=settings.retention_days_chats,
     )
 
 

@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     # every MEETING_FEEDS_SYNC_HOURS by bot/feeds.py.
     meeting_feeds: Annotated[tuple[str, ...], NoDecode] = ()
     meeting_feeds_sync_hours: int = Field(default=24, ge=1, le=168)
+    # A peer chat nobody writes in for this many hours is wrapped up kindly; 0: never.
+    peer_chat_idle_hours: int = Field(default=12, ge=0, le=24 * 14)
+    # Days kept before the daily sweep deletes it; 0 keeps it (flows/core/retention.py).
+    retention_days_checkins: int = Field(default=730, ge=0, le=36500)
+    retention_days_safety: int = Field(default=365, ge=0, le=36500)
+    retention_days_chats: int = Field(default=365, ge=0, le=36500)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # In the console: logs to `<database file>.log` beside the database, or in the terminal
     # between the messages.

@@ -2,10 +2,15 @@
 
 Every tick, one pass of `flows.sweeper.Sweeper` (who is due a prompt, an escalation, a
 reminder); its replies go out through each account's own channel (the postman knows
-which), crisis replies first and unpaced, the rest as each channel paces scheduled work.
+which), crisis replies first and unpaced, the rest as each channel paces scheduled work
+(a channel that paces with a queue of its own, as Signal does, takes them there and the
+sweep goes on at once).
 Then whatever the outbox still holds for a running channel (a send that failed, a
 process that stopped before sending) is sent, and the database's write-ahead log is
-folded, so what was deleted since the last tick leaves the disk too.
+folded, so what was deleted since the last tick leaves the disk too. After a pass in which
+retention deleted rows (a large fold, perhaps), the fold runs off the tick, on a
+connection and a thread of its own (`Database.checkpoint_aside`): the next tick and
+members' messages don't wait for it.
 
 The tick is an APScheduler interval job on the running event loop: one instance at a
 time (a pass that runs long makes the next one wait, never run twice at once), and
@@ -67,10 +72,12 @@ class SweepJob:
         # Held for the length of a scheduled pass, so `stop` can wait for it to finish.
         self._passing = asyncio.Lock()
         self._stopped = False
+        # The fold after retention's deletions, running beside the ticks.
+        self._folding: asyncio.Task[None] | None = None
 
     async def sweep_now(self) -> None:
         """One pass, as each tick runs it."""
-        _report, outcomes = await self._sweeper.sweep()
+        report, outcomes = await self._sweeper.sweep()
         # Crisis messages skip the pacing of bulk sends; everything else is paced.
         urgent = [d for o in outcomes for d in o.deliveries if d.reply.urgent]
         await self._postman.deliver(urgent)
@@ -82,8 +89,30 @@ class SweepJob:
             for channel in self._channels:
                 await self._postman.drain(channel.name, min_age=LEFT_BEHIND_AGE)
         # Raw updates applied and data deleted since the last sweep are gone from their
-        # rows, but their old versions are still in the WAL: fold it, within one tick.
-        await self._db.checkpoint()
+        # rows, but their old versions are still in the WAL: fold it, within one tick, or
+        # beside the ticks after retention's deletions.
+        if report.retention_deleted:
+            self._fold_aside()
+        else:
+            await self._db.checkpoint()
+
+    def _fold_aside(self) -> None:
+        previous = self._folding
+
+        async def fold() -> None:
+            if previous is not None:
+                await previous  # one fold at a time; this one covers what came since
+            try:
+                await self._db.checkpoint_aside()
+            except Exception as error:
+                log.error("wal_fold_failed error=%s", type(error).__name__, exc_info=error)
+
+        self._folding = asyncio.create_task(fold())
+
+    async def folded(self) -> None:
+        """Until a fold running beside the ticks (after retention) has finished."""
+        if self._folding is not None:
+            await self._folding
 
     def start(self) -> None:
         """Sweep after `first_seconds`, then every `tick_seconds`, until `stop`."""
@@ -112,6 +141,7 @@ class SweepJob:
         # cancels the job's task, mid-transaction.
         async with self._passing:
             pass
+        await self.folded()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None

@@ -2,7 +2,14 @@
 
 import random
 
-from flows.admin import ACCESS_COMMANDS, CAPTCHA_COMMANDS, FEEDBACK_COMMANDS, STATS_COMMANDS
+from flows.admin import (
+    ACCESS_COMMANDS,
+    AUDIT_COMMANDS,
+    CAPTCHA_COMMANDS,
+    DIGEST_COMMANDS,
+    FEEDBACK_COMMANDS,
+    STATS_COMMANDS,
+)
 from flows.broadcasts import (
     ANNOUNCEMENT_COMMANDS,
     BROADCAST_COMMANDS,
@@ -132,8 +139,10 @@ def create_engine(
             *BUDDY_COMMANDS,
             *EVENT_ADMIN_COMMANDS,
             *STATS_COMMANDS,
+            *DIGEST_COMMANDS,
             *FEEDBACK_COMMANDS,
             *BROADCAST_COMMANDS,
+            *AUDIT_COMMANDS,
             *CAPTCHA_COMMANDS,
         ),
         outside_flow=outside_flow,

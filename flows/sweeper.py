@@ -11,13 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from flows.admin import send_digests
 from flows.checkins import send_milestones, send_prompts
 from flows.community import MeetingFeeds, sweep_events
 from flows.core.engine import Engine
+from flows.core.retention import enforce_retention
 from flows.core.sweep import SweepStep
 from flows.core.typed_buttons import OFFER_WINDOW
 from flows.core.values import Outcome
-from flows.peer import escalate_overdue, pass_on_waiting_reports, sweep_shifts
+from flows.peer import (
+    escalate_overdue,
+    pass_on_waiting_reports,
+    sweep_shifts,
+    wrap_up_idle_chats,
+)
 from flows.safety import escalate_silences, send_follow_ups
 
 log = logging.getLogger(__name__)
@@ -44,6 +51,7 @@ class SweepReport:
     followed_up: int = 0
     shifts_started: int = 0
     shifts_ended: int = 0
+    idle_chats_closed: int = 0  # peer chats wrapped up after PEER_CHAT_IDLE_HOURS
     # Community events (flows/community/sweep.py).
     nudged: int = 0
     event_reminders: int = 0
@@ -52,6 +60,9 @@ class SweepReport:
     event_dates_made: int = 0
     feeds_synced: int = 0
     feeds_failed: int = 0
+    # Rows deleted by retention (flows/core/retention.py): the WAL is then folded off the tick.
+    retention_deleted: int = 0
+    digests_sent: int = 0  # admins' weekly digests (flows/admin/digest.py)
 
 
 async def _housekeeping(engine: Engine, now: datetime) -> tuple[int, list[Outcome]]:
@@ -105,11 +116,18 @@ class Sweeper:
         expired = await run(_housekeeping)
         followed_up = await run(send_follow_ups)
         shifts = await run(sweep_shifts)
+        # After the shifts: a volunteer whose shift just began may be about to answer.
+        idle_closed = await run(wrap_up_idle_chats)
         # Before the prompts: a milestone on the morning of a check-in comes first, rather
         # than after (and apart from) the check-in's open question.
         milestones = await run(send_milestones)
         prompts = await run(send_prompts)
         events = await run(sweep_events)
+        # After the week's events are settled: the admins' Monday digest.
+        digests = await run(send_digests)
+        # Once a day, what is older than the deployment keeps it goes (before the feeds,
+        # which a slow server can hold up).
+        retention = await run(enforce_retention)
         feeds = await run(self._feeds.step) if self._feeds is not None else None
         report = SweepReport(
             prompted=prompts.daily,
@@ -122,6 +140,7 @@ class Sweeper:
             followed_up=followed_up,
             shifts_started=shifts.started,
             shifts_ended=shifts.ended,
+            idle_chats_closed=idle_closed,
             nudged=events.nudged,
             event_reminders=events.reminders,
             event_followups=events.followups,
@@ -129,6 +148,8 @@ class Sweeper:
             event_dates_made=events.dates_made,
             feeds_synced=feeds.synced if feeds else 0,
             feeds_failed=feeds.failed if feeds else 0,
+            retention_deleted=retention.deleted,
+            digests_sent=digests,
         )
         if report.prompted or report.connect_prompted or report.deferred:
             log.info(

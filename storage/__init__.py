@@ -5,7 +5,9 @@ sets of states are the enums of `storage.states`.
 Nothing here imports the rest of Hearthside; callers pass times in as UTC datetimes.
 """
 
+from storage.audit import AuditEntry
 from storage.database import Database, Transaction, open_database
+from storage.digests import DigestSubscription
 from storage.records import (
     Account,
     BuddyMeeting,
@@ -18,6 +20,7 @@ from storage.records import (
     EventFields,
     EventSeries,
     Handoff,
+    IdleChat,
     Invite,
     InviteUse,
     MeetingFeed,
@@ -54,6 +57,7 @@ from storage.states import (
 
 __all__ = [
     "Account",
+    "AuditEntry",
     "BuddyMeeting",
     "ChatReport",
     "ChatSide",
@@ -61,6 +65,7 @@ __all__ = [
     "ConversationRow",
     "CreatedEvent",
     "Database",
+    "DigestSubscription",
     "EndReason",
     "Event",
     "EventAnswer",
@@ -69,6 +74,7 @@ __all__ = [
     "EventSeries",
     "Handoff",
     "HandoffStatus",
+    "IdleChat",
     "Invite",
     "InviteUse",
     "MeetingFeed",

@@ -23,9 +23,11 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.audit import AuditRepository
 from storage.broadcasts import BroadcastRepository
 from storage.checkins import CheckinRepository
 from storage.conversations import ConversationRepository
+from storage.digests import DigestRepository
 from storage.events import EventRepository
 from storage.handoffs import HandoffRepository
 from storage.inbox import InboxRepository
@@ -35,6 +37,7 @@ from storage.offered import OfferedCommandRepository
 from storage.outbox import OutboxRepository
 from storage.personal import PersonalDataRepository
 from storage.recovery import RecoveryRepository
+from storage.retention import RetentionRepository
 from storage.safety import SafetyRepository
 from storage.safety_plans import SafetyPlanRepository
 from storage.secret import load_secret
@@ -53,9 +56,11 @@ class Transaction:
 
     __slots__ = (
         "_wipe_mark",
+        "audit",
         "broadcasts",
         "checkins",
         "conversations",
+        "digests",
         "events",
         "handoffs",
         "inbox",
@@ -65,6 +70,7 @@ class Transaction:
         "outbox",
         "personal",
         "recovery",
+        "retention",
         "safety",
         "safety_plans",
         "stats",
@@ -89,6 +95,9 @@ class Transaction:
         self.stats = StatsRepository(conn)
         self.personal = PersonalDataRepository(conn)
         self.recovery = RecoveryRepository(conn)
+        self.audit = AuditRepository(conn)
+        self.digests = DigestRepository(conn)
+        self.retention = RetentionRepository(conn)
         self.broadcasts = BroadcastRepository(conn)
 
     async def wipe_after_commit(self) -> None:
@@ -118,8 +127,9 @@ def _migrations() -> list[tuple[int, str]]:
 
 
 class Database:
-    def __init__(self, conn: aiosqlite.Connection, secret: bytes) -> None:
+    def __init__(self, conn: aiosqlite.Connection, secret: bytes, path: str = ":memory:") -> None:
         self._conn = conn
+        self._path = path
         # The deployment's key for keyed hashes of accounts (storage/secret.py).
         self.secret = secret
         self._lock = asyncio.Lock()
@@ -184,6 +194,14 @@ class Database:
         async with self._lock:
             await self._fold_wal()
 
+    async def checkpoint_aside(self) -> None:
+        """Fold the WAL as `checkpoint` does, on a connection and a thread of its own,
+        without holding up transactions while it copies (a fold after a large deletion
+        can take a while); they wait only for its last step, SQLite's own lock."""
+        if self._path == ":memory:":
+            return
+        await asyncio.to_thread(_fold_wal_aside, self._path)
+
     async def after_delivery(self) -> None:
         """Sent messages have left the outbox. Once the last of those a deletion queued
         has, the WAL is folded again: the rows' old versions go from both files."""
@@ -211,6 +229,24 @@ class Database:
         async with self._lock:
             await self._fold_wal()
         await self._conn.close()
+
+
+def _fold_wal_aside(path: str) -> None:
+    """`PRAGMA wal_checkpoint(TRUNCATE)` on a short-lived connection of this thread."""
+    try:
+        conn = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+    except sqlite3.Error as error:
+        log.warning("wal_checkpoint_failed error=%s", type(error).__name__)
+        return
+    try:
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if busy:
+            log.warning("wal_checkpoint_busy")
+    except sqlite3.Error as error:
+        # What was committed stays committed; the next checkpoint tries again.
+        log.warning("wal_checkpoint_failed error=%s", type(error).__name__)
+    finally:
+        conn.close()
 
 
 def database_files(path: str) -> list[Path]:
@@ -272,7 +308,7 @@ async def open_database(path: str, *, synchronous: str = "NORMAL") -> Database:
         await conn.execute(f"PRAGMA {pragma}")
     if path != ":memory:":
         keep_private(database_files(path))  # the -wal and -shm, made just now
-    database = Database(conn, secret)
+    database = Database(conn, secret, path)
     await database.migrate()
     # A WAL left by a killed process still holds old page versions: fold it now.
     await database.checkpoint()

@@ -6,7 +6,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.records import Handoff, WaitingWords
+from storage.records import Handoff, IdleChat, WaitingWords
 from storage.states import ChatSide, EndReason, HandoffStatus, Priority
 from storage.timeutil import from_db, maybe_from_db, to_db
 
@@ -171,6 +171,44 @@ class HandoffRepository:
             "UPDATE handoff SET status = 'active', volunteer_id = ?, accepted_at = ?, "
             "escalate_at = NULL, held_for_shift = 0 WHERE id = ? AND status = 'waiting'",
             (volunteer_id, to_db(now), handoff_id),
+        )
+        return cursor.rowcount == 1
+
+    async def record_relayed(self, handoff_id: int, now: datetime) -> None:
+        """A message was relayed in an active chat (either way): it is not idle, and any
+        warning that it would be wrapped up no longer holds."""
+        await self._conn.execute(
+            "UPDATE handoff SET last_relayed_at = ?, idle_warned_at = NULL "
+            "WHERE id = ? AND status = 'active'",
+            (to_db(now), handoff_id),
+        )
+
+    async def idle_chats(self, quiet_since: datetime, *, limit: int) -> list[IdleChat]:
+        """Active chats with nothing relayed (nor accepted) since `quiet_since`, the
+        longest quiet first."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_COLUMNS}, coalesce(last_relayed_at, accepted_at) AS quiet_from, "
+            "idle_warned_at FROM handoff WHERE status = 'active' "
+            "AND coalesce(last_relayed_at, accepted_at) <= ? "
+            "ORDER BY coalesce(last_relayed_at, accepted_at) LIMIT ?",
+            (to_db(quiet_since), limit),
+        )
+        return [
+            IdleChat(
+                handoff=_handoff(row),
+                quiet_from=from_db(row["quiet_from"]),
+                warned_at=maybe_from_db(row["idle_warned_at"]),
+            )
+            for row in rows
+        ]
+
+    async def warn_idle(self, handoff_id: int, quiet_from: datetime, now: datetime) -> bool:
+        """Compare-and-set: True once for a chat still active and still quiet since
+        `quiet_from`, not yet warned; its sides are then told it will be wrapped up."""
+        cursor = await self._conn.execute(
+            "UPDATE handoff SET idle_warned_at = ? WHERE id = ? AND status = 'active' "
+            "AND idle_warned_at IS NULL AND coalesce(last_relayed_at, accepted_at) = ?",
+            (to_db(now), handoff_id, to_db(quiet_from)),
         )
         return cursor.rowcount == 1
 

@@ -110,7 +110,7 @@ class PersonalDataRepository:
             "SELECT h.id, h.requested_at, h.accepted_at, h.ended_at, h.status, h.priority, "
             "h.topic, h.rating, h.feedback, h.member_alias, h.end_reason, h.escalations, "
             "h.escalate_at, h.held_for_shift, h.share_mood, h.held_from_member, "
-            "h.held_from_volunteer, v.display_name "
+            "h.held_from_volunteer, h.last_relayed_at, h.idle_warned_at, v.display_name "
             "FROM handoff h LEFT JOIN volunteer v ON v.member_id = h.volunteer_id "
             "WHERE h.member_id = ? ORDER BY h.id",
             (member_id,),
@@ -144,6 +144,8 @@ class PersonalDataRepository:
                 waiting_words=tuple(kept.get(row["id"], ())),
                 held_from_member=row["held_from_member"],
                 held_from_volunteer=row["held_from_volunteer"],
+                last_relayed_at=maybe_from_db(row["last_relayed_at"]),
+                idle_warned_at=maybe_from_db(row["idle_warned_at"]),
             )
             for row in rows
         ]

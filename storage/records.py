@@ -197,6 +197,15 @@ class Handoff:
 
 
 @dataclass(frozen=True, slots=True)
+class IdleChat:
+    """An active peer chat with nothing relayed for a while (flows/peer/idle.py)."""
+
+    handoff: Handoff
+    quiet_from: datetime  # the last message relayed, or the chat's start
+    warned_at: datetime | None  # its sides were told it would be wrapped up
+
+
+@dataclass(frozen=True, slots=True)
 class EventFields:
     """What an admin (/newevent, /editevent) or a calendar file says about an event:
     the details an event is created with and an edit replaces."""
@@ -391,6 +400,10 @@ class PeerChat:
     # Messages held back for carrying contact details: the member's, the volunteer's.
     held_from_member: int = 0
     held_from_volunteer: int = 0
+    # When a message was last relayed either way (never what it said), and when its sides
+    # were told a quiet chat would close (flows/peer/idle.py).
+    last_relayed_at: datetime | None = None
+    idle_warned_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

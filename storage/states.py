@@ -39,6 +39,7 @@ class EndReason(StrEnum):
     VOLUNTEER_SUSPENDED = "volunteer_suspended"  # suspended or removed by an admin
     BARRED = "barred"  # an admin barred the member from peer chats
     DELETED = "deleted"  # one side deleted their data (set by `anonymise_member`)
+    IDLE = "idle"  # nothing was relayed for PEER_CHAT_IDLE_HOURS: the sweep wrapped it up
     # Older rows only: a waiting request withdrawn because its member could not be reached.
     LEFT = "left"
 

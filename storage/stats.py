@@ -46,6 +46,20 @@ class EventCounts:
     attended: int
 
 
+@dataclass(frozen=True, slots=True)
+class WeekCounts:
+    """One week's figures for the admins' digest, counted in [start, end)."""
+
+    members: int  # onboarded by the week's end
+    joined: int  # onboarded during the week
+    moods: int
+    mood_sum: int
+    connections: int
+    events: int  # held (not cancelled)
+    going: int  # answers "I'll go" or "Maybe" to them
+    attended: int
+
+
 class StatsRepository:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -134,6 +148,45 @@ class StatsRepository:
             (to_db(since), to_db(until)),
         )
         return EventCounts(upcoming=upcoming[0], going=answers[0], attended=answers[1])
+
+    async def week(self, start: datetime, end: datetime) -> WeekCounts:
+        s, e = to_db(start), to_db(end)
+        members = await self._one(
+            "SELECT coalesce(sum(onboarded_at < ?), 0), "
+            "coalesce(sum(onboarded_at >= ? AND onboarded_at < ?), 0) "
+            "FROM member WHERE onboarded_at IS NOT NULL",
+            (e, s, e),
+        )
+        moods = await self._one(
+            "SELECT count(*), coalesce(sum(mood), 0) FROM mood_checkin "
+            "WHERE created_at >= ? AND created_at < ?",
+            (s, e),
+        )
+        connections = await self._one(
+            "SELECT count(*) FROM connection_checkin WHERE created_at >= ? AND created_at < ?",
+            (s, e),
+        )
+        events = await self._one(
+            "SELECT count(*) FROM event WHERE cancelled_at IS NULL "
+            "AND starts_at >= ? AND starts_at < ?",
+            (s, e),
+        )
+        answers = await self._one(
+            "SELECT coalesce(sum(r.answer IN ('going', 'maybe')), 0), "
+            "coalesce(sum(r.attended = 1), 0) FROM rsvp r JOIN event e ON e.id = r.event_id "
+            "WHERE e.cancelled_at IS NULL AND e.starts_at >= ? AND e.starts_at < ?",
+            (s, e),
+        )
+        return WeekCounts(
+            members=members[0],
+            joined=members[1],
+            moods=moods[0],
+            mood_sum=moods[1],
+            connections=connections[0],
+            events=events[0],
+            going=answers[0],
+            attended=answers[1],
+        )
 
     async def feedback_words(self, *, since: datetime, limit: int) -> list[str]:
         """Members' words after peer chats requested since `since`, newest first: the

@@ -76,6 +76,7 @@ async def start_bot(
     tick_seconds: float = 3600.0,
     first_sweep_seconds: float = 0.1,
     send_interval: float = 0.0,
+    call_timeout: float = 30.0,
 ) -> RunningBot:
     db = await open_database(str(db_path))
     config = FlowConfig(
@@ -95,7 +96,9 @@ async def start_bot(
         )
         await telegram_service.start()
         services.append(telegram_service)
-    rpc = SignalRpc(fake.address, account=fake.account, backoff=(0.02, 0.2))
+    rpc = SignalRpc(
+        fake.address, account=fake.account, backoff=(0.02, 0.2), call_timeout=call_timeout
+    )
     signal = SignalService(
         SignalOptions(account=fake.account, address=fake.address, send_interval=send_interval),
         engine,

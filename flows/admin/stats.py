@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from flows.core.audience import Audience
 from flows.core.commands import Command
+from flows.core.config import FlowConfig
 from flows.core.context import Context
 from storage import HandoffStatus, Priority
 from storage.stats import HandoffRow
@@ -108,6 +109,22 @@ def _peer_lines(rows: Sequence[HandoffRow]) -> list[str]:
     return lines
 
 
+def _kept(days: int, what: str) -> str:
+    if days == 0:
+        return f"• {what}: kept, with no time limit (until the person deletes their data)"
+    return f"• {what}: deleted after {days:,} days"
+
+
+def retention_lines(config: FlowConfig) -> list[str]:
+    """What the deployment keeps for how long (RETENTION_DAYS_*), as /stats says it."""
+    return [
+        "Kept for (RETENTION_DAYS_* settings; the sweep deletes older data once a day):",
+        _kept(config.retention_days_checkins, "check-ins"),
+        _kept(config.retention_days_safety, "safety check records"),
+        _kept(config.retention_days_chats, "records of closed peer chats"),
+    ]
+
+
 async def show_stats(ctx: Context) -> None:
     """`/stats`: members, check-ins, connection, peer chats, safety and events."""
     now, config, stats = ctx.now, ctx.config, ctx.tx.stats
@@ -150,11 +167,19 @@ async def show_stats(ctx: Context) -> None:
         f"• answers “I'll go” or “Maybe” (last 30 days and next 14): {count(events.going)}; "
         f"said they went: {count(events.attended)}",
         "/nudgestats shows whether event suggestions lead to going.",
+        "",
+        *retention_lines(config),
     ]
     log.info("stats_shown admin=%s", ctx.member.id if ctx.member else None)
     ctx.say("\n".join(lines))
 
 
 STATS_COMMANDS = (
-    Command("stats", "community figures, in aggregates", show_stats, audience=Audience.ADMIN),
+    Command(
+        "stats",
+        "community figures, in aggregates",
+        show_stats,
+        audience=Audience.ADMIN,
+        audits=(),
+    ),
 )

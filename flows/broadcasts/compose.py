@@ -308,6 +308,7 @@ BROADCAST_COMMANDS = (
         "send a message to members, volunteers or admins",
         broadcast,
         audience=Audience.ADMIN,
+        audits=("broadcast.send",),
     ),
     # Hidden: the Cancel button under a broadcast's progress message runs it.
     Command(
@@ -316,5 +317,6 @@ BROADCAST_COMMANDS = (
         cancel_broadcast,
         audience=Audience.ADMIN,
         hidden=True,
+        audits=("broadcast.cancel",),
     ),
 )

@@ -39,6 +39,9 @@ class Command:
     audience: Audience = Audience.MEMBER  # who may run it
     # Left out of /help and the channel's command menu (e.g. buttons' commands).
     hidden: bool = False
+    # The audit actions it may record (flows/core/audit.py); () for a staff command that
+    # changes nothing. None: not declared, which a staff command must not be.
+    audits: tuple[str, ...] | None = None
 
 
 async def may_run(ctx: Context, command: Command) -> bool:

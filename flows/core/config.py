@@ -65,6 +65,13 @@ class FlowConfig:
     # A Meeting Guide feed (flows/community/meeting_feed.py), fetched or sent as a file.
     feed_max_bytes: int = 5 * 1024 * 1024
 
+    # A peer chat with nothing relayed for this long is wrapped up (flows/peer/idle.py); 0: never.
+    peer_chat_idle_hours: int = 12
+    # How long what people leave is kept (flows/core/retention.py), in days; 0: kept.
+    retention_days_checkins: int = 730
+    retention_days_safety: int = 365
+    retention_days_chats: int = 365
+
     @property
     def crisis(self) -> CrisisLines:
         return self.crisis_lines or PlainCrisisLines(self.crisis_resources)

@@ -47,6 +47,9 @@ class Context:
         self.edit: Reply | None = None
         self.answered: str | None = None
         self.stale = False
+        # Audit rows (actor, action, target) written with this step's change at the commit
+        # (flows/core/audit.py).
+        self.audited: list[tuple[str, str, int | None]] = []
 
     # -- replies -------------------------------------------------------------
     def say(

@@ -16,13 +16,13 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from flows.core import notice_keys
 from flows.core.clock import Clock
 from flows.core.inbox import UpdateKey
 from flows.core.outgoing import HeldWords, commit_replies
-from flows.core.values import Delivery, Reply
+from flows.core.values import Delivery, Menu, Reply
 from storage import Account, Database, Transaction
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,10 @@ class SendResult(enum.Enum):
     # The channel holds its scheduled sends for now (its server paused it until a person
     # lifts a limit): kept for later, and not counted as a failed attempt.
     HELD = "held"
+    # The channel cannot tell whether it went out (the request left, no answer came in
+    # time): sending it again could show it twice, so it is settled as sent, not retried.
+    # A channel answers RETRY instead for a crisis message, where a repeat is the lesser harm.
+    UNCONFIRMED = "unconfirmed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,25 @@ class Channel(Protocol):
 
     async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:
         """Replace a sent message's text and buttons (a notice that was taken)."""
+        ...
+
+
+@runtime_checkable
+class MenuChannel(Protocol):
+    """A channel that shows each chat a command menu (`ChannelInfo.menus`)."""
+
+    async def set_menu(self, external_id: str, menu: Menu) -> SendResult:
+        """Show this chat `menu`'s commands. A refusal is never a reason to think the
+        person unreachable: a menu is no message."""
+        ...
+
+
+class Queue(Protocol):
+    """A channel's own queue for sends it paces (Signal's proactive sends): it takes a
+    delivery to send later, through this postman again, so nobody waits for its pace."""
+
+    def take(self, delivery: Delivery) -> bool:
+        """True if queued (the postman goes on without it); False: send it now."""
         ...
 
 
@@ -111,13 +134,17 @@ class Postman:
         self._clock = clock
         self._held = held
         self._channels: dict[str, Channel] = {}
+        self._queues: dict[str, Queue] = {}
         self._in_flight: set[int] = set()
         # Called with a member's id once they are found unreachable (blocked the bot),
         # so open peer chats can close and the other side be told.
         self.on_unreachable: Callable[[int], Awaitable[None]] | None = None
 
-    def register(self, channel: Channel) -> None:
+    def register(self, channel: Channel, *, queue: Queue | None = None) -> None:
+        """`queue`: where the channel's paced sends wait their turn (`Queue`), if it has one."""
         self._channels[channel.name] = channel
+        if queue is not None:
+            self._queues[channel.name] = queue
 
     def channel(self, name: str) -> Channel | None:
         """The running channel `name`, for work with a queue of its own (a broadcast's)."""
@@ -154,6 +181,9 @@ class Postman:
         for item in items:
             if item.account in blocked or item.outbox_id in self._in_flight:
                 continue
+            queue = self._queues.get(item.account.channel)
+            if queue is not None and queue.take(item):
+                continue  # its channel's queue sends it in its turn; the row waits till then
             self._in_flight.add(item.outbox_id)
             try:
                 sent = await self._send(item)
@@ -164,6 +194,8 @@ class Postman:
                 continue
             if sent.result is SendResult.HELD:
                 continue  # kept as it is, words and all, until the channel sends again
+            if sent.result is SendResult.UNCONFIRMED:
+                log.warning("delivery_unconfirmed outbox=%s", item.outbox_id)
             self._held.release(item.reply)
             if sent.result is SendResult.BLOCKED:
                 blocked.add(item.account)
@@ -180,6 +212,10 @@ class Postman:
             # Its words were never stored and are no longer held: never sent without them.
             log.info("delivery_dropped outbox=%s reason=text_not_stored", item.outbox_id)
             return Sent(SendResult.REJECTED)
+        if reply.menu is not None:
+            if not isinstance(channel, MenuChannel):
+                return Sent(SendResult.SENT)  # no menus here: nothing to show
+            return Sent(await channel.set_menu(item.account.external_id, reply.menu))
         if reply.replaces_notice is None:
             return await channel.send(item.account.external_id, reply)
         async with self._db.single_statement() as tx:

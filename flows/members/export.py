@@ -27,7 +27,10 @@ the file's own `guide`:
   version and the chat's id of their message. The words that raised it were never stored;
 - for a volunteer, their profile, shifts and on-call state, the reports of chats they held
   (when and by whom, nothing of the chat) and the events at which they meet a member; the
-  invites they redeemed; the events they created.
+  invites they redeemed; the events they created; what the audit trail records they did
+  as staff (each action and when, not the rows it was done to: those are other people's);
+  for an admin, whether they take the weekly digest, when the next is due and which week
+  was sent last.
 
 Left out: the chats they held as a volunteer (those are the members' data), and anything
 about other people; and delivery bookkeeping that holds nothing about them beyond their
@@ -57,6 +60,7 @@ from storage import (
     ChatSide,
     ConnectionCheckin,
     ConversationRow,
+    DigestSubscription,
     EndReason,
     EventAnswer,
     Member,
@@ -126,6 +130,7 @@ END_REASONS = {
     EndReason.MEMBER_DELETED: "you deleted your data",
     EndReason.DELETED: "one side deleted their data",
     EndReason.LEFT: "you could no longer be reached, so the request was withdrawn",
+    EndReason.IDLE: "nobody had written in it for a while, so Hearthside closed it",
 }
 REPORTED_BY = {ChatSide.MEMBER: "the member", ChatSide.VOLUNTEER: "the peer volunteer"}
 NEXT_EVENT_MESSAGE = {
@@ -163,6 +168,8 @@ GUIDE = {
     "recovery_date": "The recovery date you chose to count milestones from (/milestones), "
     "if you set one, the last milestone day done and when the next note is due. Only you "
     "have ever been shown it; an earlier date you replaced is not kept.",
+    "weekly_digest": "For an admin who asked for it (/digest on): since when, when the "
+    "next weekly digest is due and the week of the last one sent.",
     "connection_checkins": "Every weekly connection check-in (the UCLA-3 loneliness "
     "questions) and how many people from your community you talked with.",
     "event_answers": "Your answers to community events, and the next reminder due.",
@@ -186,6 +193,12 @@ GUIDE = {
     "quiet hours to end. Their words are not kept once sent.",
     "broadcasts_you_sent": "Broadcasts you sent as an admin: to whom, and how they ended; "
     "the words only while one is still on its way.",
+    "actions_you_took_as_staff": (
+        "What the audit trail records you did as an admin or volunteer (an invite made, a "
+        "volunteer suspended, an event posted…) and when. The numbers of what you acted on "
+        "are left out: they are other people's rows. If you delete your data, these stay "
+        "in the trail under a pseudonym, not your number."
+    ),
 }
 
 
@@ -289,6 +302,8 @@ def _peer_chat(entry: PeerChat) -> dict[str, Any]:
             {"kind": WAITING_KINDS.get(kind, kind), "words": words}
             for kind, words in entry.waiting_words
         ],
+        "last_message_passed_on_at": _time(entry.last_relayed_at),
+        "you_were_told_it_would_close_for_quiet_at": _time(entry.idle_warned_at),
         "messages_held_back_for_contact_details": {
             "yours": entry.held_from_member,
             "your_peers": entry.held_from_volunteer,
@@ -323,6 +338,16 @@ def _safety_plan(plan: SafetyPlan | None) -> dict[str, Any] | None:
         **steps,
         "started_at": _time(plan.created_at),
         "last_changed_at": _time(plan.updated_at),
+    }
+
+
+def _digest(digest: DigestSubscription | None) -> dict[str, Any] | None:
+    if digest is None:
+        return None
+    return {
+        "turned_on_at": _time(digest.turned_on_at),
+        "next_at": _time(digest.next_at),
+        "last_week_sent": digest.last_week.isoformat() if digest.last_week else None,
     }
 
 
@@ -455,6 +480,7 @@ async def member_export(
         ],
         "safety_plan": _safety_plan(await tx.safety_plans.get(member.id)),
         "recovery_date": _recovery(await tx.recovery.get(member.id)),
+        "weekly_digest": _digest(await tx.digests.get(member.id)),
         "event_answers": [_event_answer(a) for a in await personal.event_answers(member.id)],
         "events_you_usually_go_to": [
             {"event": title, "since": _time(since)}
@@ -498,6 +524,10 @@ async def member_export(
                 "ended_at": _time(b.ended_at),
             }
             for b in await tx.broadcasts.written_by(member.id)
+        ],
+        "actions_you_took_as_staff": [
+            {"action": e.action, "at": _time(e.at)}
+            for e in reversed(await tx.audit.latest(actor=str(member.id), limit=None))
         ],
     }
 

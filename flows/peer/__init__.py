@@ -20,6 +20,7 @@ The words the code uses, one for each thing (people read "peer" and "peer chat")
 - **end reason**: why a request or chat was closed (`EndReason`, the `by` of `end_chat`).
 """
 
+from flows.peer.idle import wrap_up_idle_chats
 from flows.peer.profile import PROFILE_COMMANDS, Profile
 from flows.peer.relay import (
     RELAY_COMMANDS,
@@ -51,7 +52,7 @@ from flows.peer.requests import (
     open_request,
     repage,
 )
-from flows.peer.shifts import SHIFT_COMMANDS, Shifts, sweep_shifts
+from flows.peer.shifts import SHIFT_COMMANDS, Shifts, sweep_shifts, uncovered_hours
 from flows.peer.stepping_in import STEPPING_IN_COMMANDS, take_over_choice
 from flows.peer.volunteers import VOLUNTEER_COMMANDS, VolunteerSetup, redeem
 
@@ -89,5 +90,7 @@ __all__ = [
     "repage",
     "sweep_shifts",
     "take_over_choice",
+    "uncovered_hours",
     "wants_media_file",
+    "wrap_up_idle_chats",
 ]

@@ -93,7 +93,7 @@ def _resent(text: str, header: str, media: MediaFile | None = None) -> str:
     return f"{header}:" if media is not None else f"{header} sent an attachment."
 
 
-async def _volunteer_name(ctx: Context, handoff: Handoff) -> str:
+async def peer_name(ctx: Context, handoff: Handoff) -> str:
     if handoff.volunteer_id is None:
         return "Your peer"
     volunteer = await ctx.tx.volunteers.get(handoff.volunteer_id)
@@ -137,6 +137,7 @@ async def relay_in_chat(ctx: Context) -> bool:
         if await _held_back(ctx, handoff, ChatSide.MEMBER):
             return True
         await _member_to_volunteer(ctx, handoff)
+        await ctx.tx.handoffs.record_relayed(handoff.id, ctx.now)
         return True
     volunteer = await ctx.volunteer()
     if volunteer is not None and volunteer.active_chats:
@@ -157,7 +158,7 @@ async def _held_back(
     kinds = contact_kinds(ctx, ctx.input.text)
     if not kinds:
         return False
-    volunteer_name = await _volunteer_name(ctx, handoff)
+    volunteer_name = await peer_name(ctx, handoff)
     from_member, from_volunteer = await ctx.tx.handoffs.count_held(handoff.id, side)
     to = volunteer_name if side is ChatSide.MEMBER else handoff.member_alias
     ctx.say(held_back_text(kinds, to=to, volunteer=side is ChatSide.VOLUNTEER, edit=edit))
@@ -222,7 +223,7 @@ async def _member_to_volunteer(ctx: Context, handoff: Handoff) -> None:
                 account,
                 header=handoff.member_alias,
                 notice=notice_keys.relay(handoff.id),
-                recipient_name=await _volunteer_name(ctx, handoff),
+                recipient_name=await peer_name(ctx, handoff),
             ),
         )
     log.info("relayed handoff=%s direction=to_volunteer", handoff.id)
@@ -295,6 +296,7 @@ async def _volunteer_to_member(ctx: Context, volunteer: Volunteer) -> None:
         # answers the same member.
         sent = Reply(f"↪️ Sent to {handoff.member_alias}", notice=notice_keys.relay(handoff.id))
         ctx.send_to(ctx.account, sent)
+    await ctx.tx.handoffs.record_relayed(handoff.id, ctx.now)
     log.info("relayed handoff=%s direction=to_member", handoff.id)
 
 
@@ -317,7 +319,7 @@ async def relay_edit(ctx: Context) -> bool:
     if handoff is not None and handoff.status is HandoffStatus.WAITING:
         return await _edit_kept_words(ctx, handoff)
     if handoff is not None and handoff.volunteer_id is not None:
-        peer = await _volunteer_name(ctx, handoff)
+        peer = await peer_name(ctx, handoff)
         others.append((handoff, handoff.volunteer_id, handoff.member_alias, ChatSide.MEMBER, peer))
     chats = await ctx.tx.handoffs.active_for_volunteer(ctx.member.id)
     if chats:
@@ -449,7 +451,7 @@ async def end_chat(ctx: Context, handoff: Handoff, *, by: EndReason) -> None:
     ):
         return
     log.info("handoff_ended handoff=%s by=%s", handoff.id, by)
-    volunteer_name = await _volunteer_name(ctx, handoff)
+    volunteer_name = await peer_name(ctx, handoff)
     if handoff.volunteer_id is not None:
         await point_at_next_chat(ctx, handoff.volunteer_id)
     if handoff.member_id is not None:
@@ -473,6 +475,9 @@ async def _after_chat_for_member(
         EndReason.VOLUNTEER: f"{volunteer_name} has ended the chat.",
         EndReason.VOLUNTEER_LEFT: (
             f"{volunteer_name} can no longer be reached, so the chat has ended."
+        ),
+        EndReason.IDLE: (
+            f"It's been quiet for a while, so I've closed your chat with {volunteer_name}."
         ),
     }.get(by, "The chat has ended.")
     if by in VOLUNTEER_STEPPED_AWAY:
@@ -536,6 +541,9 @@ async def _after_chat_for_volunteer(ctx: Context, handoff: Handoff, by: EndReaso
             f"{handoff.member_alias} has left Hearthside, so the chat has ended."
         ),
         EndReason.BARRED: "An admin has closed this chat.",
+        EndReason.IDLE: (
+            f"It's been quiet for a while, so I've closed your chat with {handoff.member_alias}."
+        ),
     }.get(by, "The chat has ended.")
     text = (
         f"{lead} Thank you for being there. 💛\n\n"

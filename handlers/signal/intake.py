@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows.core.values import Input
+from handlers.signal.photos import is_photo_type
 
 SOURCE = "signal"
 
@@ -171,12 +172,13 @@ def media_kind(content_type: str) -> str:
     """An attachment's kind, as `Input.media` names kinds, from its content type.
 
     signal-cli does not say whether audio was recorded in the app; Signal's apps record
-    voice messages as AAC, so that is what counts as one.
+    voice messages as AAC, so that is what counts as one. Only JPEG, PNG and WebP pictures
+    are photos (photos.py); any other picture (SVG, HEIC, TIFF…) is a file like any other.
     """
     kind = content_type.lower().split(";", 1)[0].strip()
     if kind == "image/gif":
         return "animation"
-    if kind.startswith("image/"):
+    if is_photo_type(kind):
         return "photo"
     if kind in ("audio/aac", "audio/mp4a-latm"):
         return "voice"

@@ -2,10 +2,13 @@
 
 One persistent connection carries newline-delimited UTF-8 JSON both ways: requests matched
 to their responses by id (responses may come in any order), and `receive` notifications in
-between, which a reader task queues for `receive()`. When the connection drops, calls in
-flight raise NotConnected (a send may still have gone out: the daemon does not say), the
+between, which a reader task queues for `receive()`. When the connection drops, or reading
+from it fails in any way (a reset, a TLS or OS error, anything), calls in flight raise
+NotConnected at once (a send may still have gone out: the daemon does not say), the
 notifications already read stay queued, and the client reconnects with jittered exponential
-backoff; calls made meanwhile wait for the connection, up to their timeout.
+backoff; calls made meanwhile wait for the connection, up to their timeout. Should the reader
+itself ever end on a fault of ours, the client closes, so `receive()` says so and the
+channel's `ended` is set, rather than run deaf.
 
 Error responses become typed exceptions by signal-cli's codes (`SignalJsonRpcCommandHandler`):
 -1 UserError (e.g. "The user … is not registered."), -4 UntrustedIdentity, -5 RateLimited
@@ -15,7 +18,6 @@ Logs here name the daemon's address, ids and event types, never parameters or re
 """
 
 import asyncio
-import contextlib
 import itertools
 import json
 import logging
@@ -30,6 +32,12 @@ log = logging.getLogger(__name__)
 # A whole line is one message, and getAttachment answers with the file as base64 in it:
 # Signal's 100 MiB attachment limit is about 134 MiB of base64.
 LINE_LIMIT = 256 * 2**20
+
+# A call's timeout: this long for the daemon to answer, plus the time a request this big
+# takes at this rate (signal-cli decodes a `data:` URI attachment, encrypts it and uploads it
+# to Signal's servers before it answers; 20 MB takes minutes on a slow uplink).
+CALL_TIMEOUT_SECONDS = 30.0
+BYTES_PER_SECOND = 128 * 1024
 
 USER_ERROR = -1
 UNTRUSTED_IDENTITY = -4
@@ -78,6 +86,11 @@ class RateLimited(RpcError):
 
 class NotConnected(Exception):
     """No connection to the daemon, or it dropped before the response came."""
+
+
+class Unconfirmed(TimeoutError):
+    """The request went to the daemon but no answer came in time: it may have been done
+    (a send may have gone out), or not. A late answer is logged and dropped."""
 
 
 def error_for(code: int, message: str, data: Any = None) -> RpcError:
@@ -136,7 +149,7 @@ class SignalRpc:
         address: str,
         *,
         account: str | None = None,
-        call_timeout: float = 30.0,
+        call_timeout: float = CALL_TIMEOUT_SECONDS,
         backoff: tuple[float, float] = (0.5, 30.0),
     ) -> None:
         self.address = address
@@ -168,13 +181,14 @@ class SignalRpc:
         self._attach(writer)
         log.info("signal_rpc_connected address=%s", self.address)
         self._runner = asyncio.create_task(self._run(reader), name="signal-rpc-reader")
+        self._runner.add_done_callback(self._reader_ended)
 
     async def close(self) -> None:
         self._closed = True
         if self._runner is not None:
             self._runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._runner
+            # A reader that had ended on a fault was logged when it did (`_reader_ended`).
+            await asyncio.gather(self._runner, return_exceptions=True)
             self._runner = None
         self._detach("the client was closed")
         self._received.put_nowait(None)  # wakes a receive() waiting for more
@@ -188,15 +202,23 @@ class SignalRpc:
     ) -> Any:
         """The `result` of `method`; a typed RpcError for an error response.
 
-        Waits for the connection if it is down. NotConnected if it does not come back within
-        the timeout, or drops before the response; TimeoutError if no response comes in time.
+        The timeout, unless given, is `call_timeout` plus the time the request's size takes
+        at BYTES_PER_SECOND (`timeout_for`). Waits for the connection if it is down.
+        NotConnected if it does not come back within the timeout, or drops before the
+        response; Unconfirmed (a TimeoutError) if the request went out but no response
+        came in time.
         """
         if self._closed:
             raise NotConnected(f"the signal-cli client for {self.address} is closed")
-        limit = self.call_timeout if timeout is None else timeout
         body = dict(params or {})
         if self.account is not None:
             body.setdefault("account", self.account)
+        request_id = next(self._ids)
+        request: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "id": request_id}
+        if body:
+            request["params"] = body
+        line = json.dumps(request, ensure_ascii=False).encode() + b"\n"
+        limit = self.timeout_for(len(line)) if timeout is None else timeout
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
         try:
@@ -208,15 +230,11 @@ class SignalRpc:
             ) from None
         writer = self._writer
         assert writer is not None  # set whenever `connected` is
-        request_id = next(self._ids)
         future: asyncio.Future[Any] = loop.create_future()
         self._pending[request_id] = future
-        request: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "id": request_id}
-        if body:
-            request["params"] = body
         try:
             async with asyncio.timeout_at(deadline):
-                writer.write(json.dumps(request, ensure_ascii=False).encode() + b"\n")
+                writer.write(line)
                 try:
                     await writer.drain()
                 except ConnectionError:
@@ -225,10 +243,18 @@ class SignalRpc:
                     ) from None
                 return await future
         except TimeoutError:
+            # Written (or being written): whether the daemon did it, nobody can say yet.
             log.warning("signal_rpc_timeout method=%s id=%d after=%gs", method, request_id, limit)
-            raise
+            raise Unconfirmed(
+                f"signal-cli did not answer {method} within {limit:g} s; it may have been done"
+            ) from None
         finally:
             self._pending.pop(request_id, None)
+
+    def timeout_for(self, request_bytes: int) -> float:
+        """How long a call of this many bytes may take: the daemon's answer, plus the
+        upload of what it carries."""
+        return self.call_timeout + request_bytes / BYTES_PER_SECOND
 
     async def receive(self) -> dict[str, Any]:
         """The next `receive` notification's params: {"account", "envelope"}, and
@@ -257,8 +283,24 @@ class SignalRpc:
             if not future.done():
                 future.set_exception(NotConnected(f"{why} before signal-cli answered"))
 
+    def _reader_ended(self, task: asyncio.Task[None]) -> None:
+        """The reader only ends when closed; if it ends otherwise, nothing would read any
+        more: close, so calls and `receive()` fail instead of waiting forever."""
+        if task.cancelled() or self._closed:
+            return
+        error = task.exception()
+        log.error(
+            "signal_rpc_reader_ended address=%s error=%s",
+            self.address,
+            type(error).__name__ if error else None,
+            exc_info=error,
+        )
+        self._closed = True
+        self._detach("the signal-cli client stopped reading")
+        self._received.put_nowait(None)
+
     async def _run(self, reader: asyncio.StreamReader) -> None:
-        """Reads until the connection drops, then reconnects, until closed."""
+        """Reads until the connection drops or fails, then reconnects, until closed."""
         while True:
             await self._read(reader)
             self._detach(f"the connection to {self.address} dropped")
@@ -293,7 +335,13 @@ class SignalRpc:
                 # Longer than LINE_LIMIT: asyncio drops it; whatever it answered times out.
                 log.error("signal_rpc_line_too_long limit=%d", LINE_LIMIT)
                 continue
-            except ConnectionError:
+            except Exception as error:
+                # A reset, an OS error, anything: this connection is done; `_run` reconnects.
+                log.warning(
+                    "signal_rpc_read_failed address=%s error=%s",
+                    self.address,
+                    type(error).__name__,
+                )
                 return
             if not line.endswith(b"\n"):
                 return  # end of stream; a half-written last line is no message

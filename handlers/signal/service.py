@@ -7,8 +7,10 @@ side); what the outbox still holds is sent beside that, paced, never ahead of it
 daemon restarting is the client's business (rpc.py reconnects); what could not be sent
 meanwhile goes out once it is back.
 
-Scheduled work (the sweep) is not its own: the composition root runs it for every channel
-and paces Signal's share of it inside `bulk()` (pacing.py).
+Scheduled work (the sweep) is not its own: the composition root runs it for every channel,
+marking Signal's share of it proactive inside `bulk()` (pacing.py). Every proactive send,
+whoever makes it, waits its turn in Signal's own queue (paced_queue.py), so neither the
+sweep, nor another channel, nor a handler answering someone waits for Signal's pace.
 """
 
 import asyncio
@@ -40,7 +42,9 @@ from handlers.signal.admins import find_admins
 from handlers.signal.capabilities import CARRIED_MEDIA, CHANNEL, signal_info
 from handlers.signal.channel import SignalChannel
 from handlers.signal.intake import SOURCE, Attachment, Message, message_of, received
+from handlers.signal.paced_queue import PacedQueue
 from handlers.signal.pacing import Pacer, Pause, proactive, replying_to
+from handlers.signal.photos import clean_photo
 from handlers.signal.rpc import NotConnected, RateLimited, RpcError, SignalRpc
 from handlers.startup import ChannelUnavailable
 from storage import Account
@@ -107,7 +111,9 @@ class SignalService:
             on_rate_limited=self._rate_limited,
             on_not_connected=self._drain_when_connected,
         )
-        postman.register(self.channel)
+        # Proactive sends wait their turn here, in a task of their own.
+        self.queue = PacedQueue(postman, engine.db, engine.held, self.rpc.connected)
+        postman.register(self.channel, queue=self.queue)
         # What this channel can do; an admin's captcha comes back through `submit`.
         engine.channels.declare(replace(signal_info(options.send_interval), captcha=self))
         self._ended = asyncio.Event()
@@ -139,7 +145,8 @@ class SignalService:
         self._ended.set()
 
     def bulk(self) -> AbstractContextManager[None]:
-        """Scheduled sends are proactive: paced, and held while Signal pauses sending."""
+        """Scheduled sends are proactive: queued and paced (paced_queue.py), and held while
+        Signal pauses sending; the sweep never waits for them."""
         return proactive()
 
     async def start(self) -> None:
@@ -169,10 +176,10 @@ class SignalService:
             log.info("inbox_replay source=%s count=%d", SOURCE, len(replay))
         self._receiving = asyncio.create_task(self._receive(), name="signal-receive")
         self._receiving.add_done_callback(self._receiving_ended)
-        # What was committed but not sent before the stop goes out beside them, paced: up to
-        # `limit` rows at the send interval would hold everyone's answers (crisis lines
-        # too) for minutes if intake waited for it. Only rows older than this start: newer
-        # ones are their own handler's to send.
+        # What was committed but not sent before the stop goes out beside them, in the paced
+        # queue (crisis lines at once): up to `limit` rows at the send interval would hold
+        # everyone's answers for minutes if intake waited for it. Only rows older than this
+        # start: newer ones are their own handler's to send.
         self._drain(before=self._engine.clock.now())
         log.info("signal_started")
 
@@ -185,6 +192,8 @@ class SignalService:
         (nothing more can come) whatever the client had read is staged before this returns.
         """
         self._stopping = True
+        # What waits its paced turn stays in the outbox, sent at the next start.
+        await self.queue.stop()
         if self._handling and grace > 0:
             await asyncio.wait(set(self._handling), timeout=grace)
         for task in (*self._handling, *self._background):
@@ -334,17 +343,25 @@ class SignalService:
             return inp
         if not await in_open_chat(self._engine, account):
             return inp
-        data = await self.fetch_attachment(account.external_id, attachment.id)
+        data = await self.fetch_attachment(account.external_id, attachment)
         if data is None:
             return inp
-        media = MediaFile(inp.media, attachment.content_type, data)
+        content_type = attachment.content_type
+        if inp.media == "photo":
+            # Passed on from its pixels alone, never with its metadata (photos.py).
+            clean = await asyncio.to_thread(clean_photo, data)
+            if clean is None:
+                # Not the picture it claims to be: kept back as any file is.
+                return dataclasses.replace(inp, media="document")
+            data, content_type = clean.data, clean.content_type
+        media = MediaFile(inp.media, content_type, data)
         return dataclasses.replace(inp, media_file=media)
 
     async def _read_calendar(self, account: Account, attachment: Attachment) -> CalendarFile | str:
         config = self._engine.config
         if attachment.size is not None and attachment.size > config.calendar_max_bytes:
             return too_big(config.calendar_max_bytes)
-        data = await self.fetch_attachment(account.external_id, attachment.id)
+        data = await self.fetch_attachment(account.external_id, attachment)
         if data is None:
             return NOT_FETCHED
         return await read_calendar_within(
@@ -355,12 +372,16 @@ class SignalService:
             cpu_seconds=config.calendar_cpu_seconds,
         )
 
-    async def fetch_attachment(self, sender: str, attachment_id: str) -> bytes | None:
+    async def fetch_attachment(self, sender: str, attachment: Attachment) -> bytes | None:
         """An attachment's bytes, held in memory by whoever asked; None if signal-cli has
         them no more (or can't be reached)."""
+        # Its answer carries the file as base64: as long to wait for as to send that much.
+        size = attachment.size or 0
         try:
             result = await self.rpc.call(
-                "getAttachment", {"id": attachment_id, "recipient": sender}
+                "getAttachment",
+                {"id": attachment.id, "recipient": sender},
+                timeout=self.rpc.timeout_for(size * 4 // 3),
             )
             encoded = result.get("data") if isinstance(result, dict) else None
             return base64.b64decode(encoded, validate=True) if isinstance(encoded, str) else None
@@ -379,8 +400,9 @@ class SignalService:
         self._drain()
 
     def _drain(self, *, before: datetime | None = None) -> None:
-        """Send what the outbox holds, paced, in a task of its own: intake never waits for
-        it. Asked again while one runs, another pass follows it."""
+        """Send what the outbox holds (the proactive rows through the paced queue), in a task
+        of its own: intake never waits for it. Asked again while one runs, another pass
+        follows it."""
         if self._draining is not None and not self._draining.done():
             self._drain_again = True
             return

@@ -53,4 +53,5 @@ def telegram_info(
         encryption_note=ENCRYPTION_NOTE,
         deep_links=links,
         bulk_per_second=bulk_per_second,
+        menus=True,  # setMyCommands for one chat (BotCommandScopeChat)
     )

@@ -204,6 +204,11 @@ async def test_an_admin_composes_previews_and_sends_a_broadcast_that_each_member
     assert progress.edited and not progress.buttons
     assert any("action=broadcast.send target=1" in r.getMessage() for r in caplog.records)
     assert TEXT not in caplog.text
+    # In the audit trail, by the admin's number (sending gave them a member row).
+    admin_id = db_rows(db_path, f"SELECT member_id FROM account WHERE external_id = '{ADMIN}'")
+    assert db_rows(db_path, "SELECT actor, action, target FROM audit_entry") == [
+        (str(admin_id[0][0]), "broadcast.send", 1)
+    ]
     # Once it has ended, its words are no longer kept.
     assert db_rows(db_path, "SELECT text, status FROM broadcast") == [("", "done")]
 
@@ -275,6 +280,10 @@ async def test_the_cancel_button_stops_the_rest_and_the_report_says_so(
     assert f"Sent: {len(got)}" in report
     assert f"Not sent, because it was stopped: {20 - len(got)}" in report
     assert db_rows(db_path, "SELECT status FROM broadcast") == [("cancelled",)]
+    assert db_rows(db_path, "SELECT action, target FROM audit_entry") == [
+        ("broadcast.send", 1),
+        ("broadcast.cancel", 1),
+    ]
 
 
 # -- quiet hours ----------------------------------------------------------------------

@@ -343,6 +343,7 @@ async def test_export_holds_exactly_the_members_own_data(
         "connection_checkins",
         "safety_plan",
         "recovery_date",
+        "weekly_digest",
         "event_answers",
         "events_you_usually_go_to",
         "event_suggestions",
@@ -354,6 +355,7 @@ async def test_export_holds_exactly_the_members_own_data(
         "events_you_created",
         "broadcasts_to_you",
         "broadcasts_you_sent",
+        "actions_you_took_as_staff",
     }
     # Every part is explained in plain words.
     assert set(data["guide"]) == set(data) - {"format", "version", "about", "guide", "exported_at"}

@@ -43,6 +43,7 @@ See what the bot did::
 Faults::
 
     fake.fail_next("send", -3, "Failed to send message")   # next call only, no effect
+                                                     # (after=1: the one after next)
     fake.rate_limit_sends(token="tok", retry_after=86400)  # -5 until lift_rate_limit() or
                                                      # submitRateLimitChallenge(challenge=tok)
     fake.untrusted(ACI)                              # -4 to ACI until trust(recipient=ACI, …)

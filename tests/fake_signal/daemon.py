@@ -139,7 +139,7 @@ class FakeSignalDaemon:
         self._tasks: set[asyncio.Task[None]] = set()
         self._server: asyncio.Server | None = None
         self._port = 0
-        self._faults: dict[str, list[Fault]] = {}
+        self._faults: dict[str, list[tuple[int, Fault]]] = {}  # (calls to let by first, …)
         self._delays: dict[str, float] = {}
         self._rate_limit: tuple[str, int] | None = None
         self._push_between = False
@@ -400,9 +400,12 @@ class FakeSignalDaemon:
 
     # --- faults ------------------------------------------------------------------------------
 
-    def fail_next(self, method: str, code: int, message: str, data: Any = None) -> None:
-        """The next call of `method` (with valid params) gets this error and has no effect."""
-        self._faults.setdefault(method, []).append(Fault(code, message, data))
+    def fail_next(
+        self, method: str, code: int, message: str, data: Any = None, *, after: int = 0
+    ) -> None:
+        """The next call of `method` (with valid params) gets this error and has no effect;
+        with `after`, that many calls go through first (the second piece of a long send)."""
+        self._faults.setdefault(method, []).append((after, Fault(code, message, data)))
 
     def rate_limit_sends(self, token: str = "tok", retry_after: int = 86400) -> None:
         """Every send fails RATE_LIMIT_FAILURE with a captcha token until it is lifted."""
@@ -591,8 +594,14 @@ class FakeSignalDaemon:
         self._notify()
         if method in self._delays:
             await asyncio.sleep(self._delays[method])
-        if self._faults.get(method):
-            raise self._faults[method].pop(0)
+        faults = self._faults.get(method)
+        if faults:
+            let_by, planned = faults[0]
+            if let_by > 0:
+                faults[0] = (let_by - 1, planned)
+            else:
+                faults.pop(0)
+                raise planned
         if method == "subscribeReceive":
             sid = next(self._subscription_ids)
             conn.subs[sid] = True

@@ -106,6 +106,11 @@ EXPORTED: dict[str, dict[str, str]] = {
         "created_at": "safety_plan.started_at",
         "updated_at": "safety_plan.last_changed_at",
     },
+    "admin_digest": {
+        "turned_on_at": "weekly_digest.turned_on_at",
+        "next_at": "weekly_digest.next_at",
+        "last_week": "weekly_digest.last_week_sent",
+    },
     "recovery_date": {
         "since": "recovery_date.counting_from",
         "set_at": "recovery_date.set_at",
@@ -157,6 +162,8 @@ EXPORTED: dict[str, dict[str, str]] = {
         "feedback": "peer_chats[].your_words_about_it",
         "held_from_member": "peer_chats[].messages_held_back_for_contact_details.yours",
         "held_from_volunteer": "peer_chats[].messages_held_back_for_contact_details.your_peers",
+        "last_relayed_at": "peer_chats[].last_message_passed_on_at",
+        "idle_warned_at": "peer_chats[].you_were_told_it_would_close_for_quiet_at",
     },
     "waiting_words": {
         "kind": "peer_chats[].words_kept_for_the_peer_who_accepts[].kind",
@@ -217,6 +224,11 @@ EXPORTED: dict[str, dict[str, str]] = {
         "created_at": "broadcasts_you_sent[].created_at",
         "ended_at": "broadcasts_you_sent[].ended_at",
     },
+    # What they did as staff (as the actor); rows where they are the target are left out.
+    "audit_entry": {
+        "action": "actions_you_took_as_staff[].action",
+        "at": "actions_you_took_as_staff[].at",
+    },
     "nudge": {
         "event_id": "event_suggestions[].event",
         "sent_at": "event_suggestions[].sent_at",
@@ -232,6 +244,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     "connection_checkin": {"id": ROW_KEY, "member_id": LINK},
     "safety_plan": {"member_id": LINK},
     "recovery_date": {"member_id": LINK},
+    "admin_digest": {"member_id": LINK},
     "conversation": {
         "member_id": LINK,
         "token": "a random number the open question's buttons carry, so an old tap is known",
@@ -340,6 +353,11 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "a feed's sync state, about no one",
     ),
     "rsvp": {"id": ROW_KEY, "event_id": LINK, "member_id": LINK},
+    "audit_entry": {
+        "id": ROW_KEY,
+        "actor": LINK,
+        "target": "the row acted on: another person's, an invite, an event or a chat",
+    },
     "nudge": {"id": ROW_KEY, "member_id": LINK},
     "broadcast": {
         "author_id": LINK,
@@ -445,6 +463,8 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
             next_at=later,
             now=now,
         )
+        await tx.digests.turn_on(me.id, now=now, next_at=later)
+        assert await tx.digests.claim_week(me.id, date(2026, 11, 16), later)
         for step in ("warning_signs", "coping", "distractions", "people_to_ask"):
             await tx.safety_plans.save_step(me.id, step, (f"my {step}",), now=now)
         for step in ("reasons_for_living", "professionals", "safer_space"):
@@ -486,6 +506,8 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
         await tx.events.request_buddy(others_answer.id)
         assert await tx.events.claim_buddy(others_answer.id, me.id)
         await tx.events.record_nudge(me.id, walk, reasons=(NudgeReason.LONELY,), now=now)
+        await tx.audit.record(str(me.id), "event.create", walk, now)
+        await tx.audit.record(str(other.id), "volunteer.suspend", me.id, now)
         weekly = await tx.events.create_series(
             EventFields(
                 title="Tuesday meeting",
@@ -598,6 +620,10 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
     ]  # fmt: skip
     assert data["events_where_you_meet_a_member"] == [
         {"event": "Walk", "starts_at": "2026-11-23T14:00:00Z"}
+    ]
+    # What Heron did as staff, without the rows acted on; what others did to Heron, not.
+    assert data["actions_you_took_as_staff"] == [
+        {"action": "event.create", "at": "2026-11-22T14:00:00Z"}
     ]
     # Of the member Heron meets, and of the chat Heron held, nothing.
     assert "Bright Oak" not in json.dumps(data, ensure_ascii=False)

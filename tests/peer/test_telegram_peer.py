@@ -107,11 +107,14 @@ async def start_peer_bot(
     *,
     limits: RateLimiter | None = None,
     semantic: SemanticScorer | None = None,
+    config: FlowConfig | None = None,
 ) -> RunningBot:
     """The bot as bot/app.py wires it, with ADMIN as the deployment's admin."""
     db = await open_database(str(db_path))
     # HANDOFF_ESCALATE_MINUTES stays at its default, 5.
-    config = FlowConfig(crisis_resources=CRISIS_TEXT, admins=frozenset({f"telegram:{ADMIN}"}))
+    config = config or FlowConfig(
+        crisis_resources=CRISIS_TEXT, admins=frozenset({f"telegram:{ADMIN}"})
+    )
     engine = create_engine(
         db, clock, config, rng=random.Random(5), limits=limits, semantic=semantic
     )

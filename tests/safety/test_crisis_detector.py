@@ -279,6 +279,75 @@ def test_lexicon_8_false_alarms_are_cleared(text: str) -> None:
     assert assess(text).tier == 0
 
 
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        # lexicon-9: goodbyes in more words.
+        ("thanks for everything guys. i'll be gone before sunrise", 1),
+        ("you won't see me in group anymore. bye", 1),
+        ("packed up my stuff, not coming back. love you all", 1),
+        ("that was my last check in ever. so long", 1),
+        ("to whoever finds this, i'm sorry", 1),
+        # Things given in more words, and what won't be needed where one is going.
+        ("gave my old gaming pc to my nephew, won't need it anymore", 1),
+        ("texted my brother my bank pin, not gonna need cash where i'm going", 1),
+        # Plans: a funeral's words chosen, a note left out, a day set.
+        ("picked the songs for my funeral. doing it next week", 1),
+        ("the letter is on my desk. i'll do it when my wife is at work", 1),
+        ("after my shift on friday i'm going through with it", 1),
+        # Overdoses: the old dose after a break, a dose doubled on purpose, "hole" for whole.
+        ("first night out of detox and i used my old amount, heart is pounding", 1),
+        ("tripled my seroquel on purpose tonight", 1),
+        ("took the hole bottle of tylenol", 1),
+        # Someone else's overdose told by more signs.
+        ("my friend went down in the bathroom, lips are totally blue", 1),
+        # Bleeding told by what it does, methods and intent in other words.
+        ("cut my wrist and the towel is soaked already, hands going numb", 1),
+        ("thinking of putting my head in the gas oven tonight", 1),
+        ("made my mind up to finish my life this weekend", 1),
+        ("that bridge is my way out", 1),
+        ("i just want my life to be over", 1),
+        # Tier 2: a heart hoped to give out, god asked, heaven, nothing ahead, a weight.
+        ("i keep hoping my heart gives out while i sleep", 2),
+        ("every night i ask god to take me", 2),
+        ("dying seems more peaceful than this", 2),
+        ("there's nothing to look forward to", 2),
+        ("i'm just a burden for my family", 2),
+        ("my kids would be better off with their grandma, without me", 2),
+        ("made myself throw up again after dinner", 2),
+        ("my brother keeps telling me nobody would miss him. i'm worried", 2),
+        # Tier 3: a binge, flashbacks, loud voices.
+        ("binged again tonight and i feel gross", 3),
+        ("the voices are so loud right now", 3),
+    ],
+)
+def test_lexicon_9_families(text: str, tier: int) -> None:
+    assert assess(text).tier == tier
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # lexicon-9 false alarms: "zero" negates; bone tired is only tired; "i don't anymore".
+        "zero thoughts of self harm today, just a long week",
+        "not suicidal, just bone tired after the move",
+        "i used to want to die. i don't anymore",
+        "when i was inside i thought about killing myself. now i'm out and working",
+        "back then i wanted to die every morning, now i enjoy my coffee on the porch",
+        # Learning to give naloxone, and a leaflet's warning.
+        "did the naloxone workshop today so now i know how to give narcan",
+        "the leaflet has a warning about suicidal thoughts, so i'm keeping an eye on it",
+        # Everyday things told in the new families' words.
+        "not coming back to that gym, the staff are rude",
+        "doctor doubled my sertraline dose",
+        "we booked the venue for the wedding, going through with it in june",
+        "my roommate is on the night shift so i have the place to myself",
+    ],
+)
+def test_lexicon_9_false_alarms_are_cleared(text: str) -> None:
+    assert assess(text).tier == 0
+
+
 def test_one_more_shift_is_a_figure_of_speech() -> None:
     result = assess("if my boss gives me one more double i'll kms lol")
     assert result.tier == 2 and "mod.figure" in result.rule_ids

@@ -23,7 +23,7 @@ from tests.telegram_harness import RunningBot, db_rows, text_of
 UNSAID = "kept holding the blade in the bathroom again, havent used it yet"
 # Closer to the line: asked only after a recent sign of risk (any sentence the scorer places
 # between `CONTEXT_ASK` and `ASK` serves; the first test checks that this one does).
-AMBIGUOUS = "everything feels heavy and pointless"
+AMBIGUOUS = "everything feels heavy lately"
 DISTRESS = "i cant cope anymore"
 TIER1 = "i want to die tonight"
 

@@ -38,7 +38,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-DETECTOR_VERSION = "lexicon-8"
+DETECTOR_VERSION = "lexicon-9"
 # Words before a match in which a negation counts (NegEx-style window).
 NEGATION_WINDOW = 4
 # An affirmation is negated only by the word just before it ("not just tired"): in "I'm not
@@ -66,7 +66,7 @@ _FIRST_PERSON = re.compile(r"(?<![\w'])i(?:'m|'ve|'d|'ll)?(?![\w'])")
 _SPEAKER_IN_MATCH = re.compile(r"(?<![\w'])(?:i|i'm|i've|i'd|i'll|me|my|myself|mine)(?![\w'])")
 # A match that begins with a request to the reader ("tell him it wasn't his fault") is the
 # speaker's own, whoever the clause named before it ("if my sponsor asks, tell him…").
-_REQUEST = re.compile(r"(?:please )?(?:tell|make sure|let)(?![\w'])")
+_REQUEST = re.compile(r"(?:please )?(?:tell|make sure|let|say to)(?![\w'])")
 # Where a sentence ends, for story and film context.
 _SENTENCE_END = re.compile(r"[.!?\n]")
 # A word with its g dropped ("steppin", "parkin"): three letters or more ending in a

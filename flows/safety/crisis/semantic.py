@@ -14,8 +14,8 @@ grouped cross-validation in `bench/train_semantic.py`, which rebuilds all three 
 
 - `ASK`: at or above it, a message the lexicon did not flag deserves the tier-2 direct
   question ("Are you thinking about ending your life?") with the lines.
-- `PAGE`: at or above it (far rarer; no held-out hard negative reaches it), the guard
-  pages humans as for tier 1.
+- `PAGE`: at or above it (far rarer; at most 0.2 % of the held-out hard negatives and
+  acute-distress messages reach it), the guard pages humans as for tier 1.
 - `CONTEXT_ASK`: after a recent sign of risk, the direct question is asked from this lower bar.
 
 The lexicon stays first: the score is meant for messages the lexicon found nothing in, and

@@ -134,6 +134,10 @@ def test_attachments_are_described_not_fetched() -> None:
 
 def test_media_kinds_by_content_type() -> None:
     assert media_kind("image/png") == "photo"
+    assert media_kind("image/jpeg") == media_kind("image/webp") == "photo"
+    # Other pictures are files: an SVG can hold any text, HEIC and TIFF carry their EXIF.
+    for kind in ("image/svg+xml", "image/heic", "image/tiff", "image/bmp"):
+        assert media_kind(kind) == "document"
     assert media_kind("image/gif") == "animation"
     assert media_kind("audio/aac") == "voice"
     assert media_kind("audio/mpeg") == "audio"

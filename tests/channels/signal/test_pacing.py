@@ -3,6 +3,8 @@
 import asyncio
 import time
 
+import pytest
+
 from handlers.signal.pacing import Pacer, Pause, is_reply, proactive, replying_to
 
 ALEX, SAM = "aci-alex", "aci-sam"
@@ -29,17 +31,35 @@ async def test_each_task_answers_its_own_sender() -> None:
     assert list(results) == [(True, False), (True, False)]
 
 
-async def test_proactive_sends_are_spaced_by_the_interval() -> None:
-    pacer = Pacer(0.05)
-    started = time.monotonic()
+async def test_proactive_sends_are_spaced_by_the_interval(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A clock of our own: each wait the pacer asks for moves it on, so the spacing is
+    # checked by what was asked, never by timing the machine.
+    now = [100.0]
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+        await real_sleep(0)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    pacer = Pacer(5.0, monotonic=lambda: now[0])
     for _ in range(4):
         await pacer.wait()
-    assert time.monotonic() - started >= 3 * 0.05 * 0.9
-    unpaced = Pacer(0)
-    started = time.monotonic()
+    assert waits == [5.0, 5.0, 5.0]  # the first goes at once, each next one 5 s later
+    now[0] += 60  # a quiet minute: the next send need not wait
+    await pacer.wait()
+    assert waits == [5.0, 5.0, 5.0]
+    now[0] += 2  # two seconds after it: three more to go
+    await pacer.wait()
+    assert waits[-1] == 3.0
+    unpaced = Pacer(0, monotonic=lambda: now[0])
     for _ in range(100):
         await unpaced.wait()
-    assert time.monotonic() - started < 0.05
+    assert len(waits) == 4  # an interval of 0 never waits
 
 
 def _paused(pause: Pause) -> bool:

@@ -466,3 +466,72 @@ async def test_the_reader_outlives_a_line_it_fails_on(
     kept = fake.user_sends(ALEX, "the next one")
     assert (await rpc.receive())["envelope"]["timestamp"] == kept
     assert await rpc.call("version") == {"version": VERSION}
+
+
+class _FailingReader:
+    """A connection's reader whose next read fails with an OS error once `trip` is set."""
+
+    def __init__(self, reader: asyncio.StreamReader, trip: asyncio.Event) -> None:
+        self._reader = reader
+        self._trip = trip
+
+    async def readline(self) -> bytes:
+        read = asyncio.ensure_future(self._reader.readline())
+        tripped = asyncio.ensure_future(self._trip.wait())
+        await asyncio.wait({read, tripped}, return_when=asyncio.FIRST_COMPLETED)
+        if read.done():
+            tripped.cancel()
+            return read.result()
+        read.cancel()
+        self._trip.clear()  # once
+        raise OSError(5, "Input/output error")  # EIO: an OSError, not a ConnectionError
+
+
+async def test_any_read_failure_fails_calls_at_once_and_reconnects(
+    fake: FakeSignalDaemon, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    trip = asyncio.Event()
+    plain_open = Target.open
+
+    async def open_failing(self: Target) -> tuple[Any, asyncio.StreamWriter]:
+        reader, writer = await plain_open(self)
+        return _FailingReader(reader, trip), writer
+
+    monkeypatch.setattr(Target, "open", open_failing)
+    caplog.set_level(logging.INFO, logger="handlers.signal.rpc")
+    rpc = SignalRpc(fake.address, call_timeout=60, backoff=FAST)
+    await rpc.start()
+    try:
+        fake.delay("version", 30)
+        waiting = asyncio.create_task(rpc.call("version"))
+        await fake.next_call("version")
+        trip.set()
+        # Well within the call's own minute: it fails as soon as the read does.
+        async with asyncio.timeout(10):
+            with pytest.raises(NotConnected):
+                await waiting
+        fake.delay("version", 0)
+        async with asyncio.timeout(10):
+            assert await rpc.call("version") == {"version": VERSION}  # reconnected
+        log_text = "\n".join(r.getMessage() for r in caplog.records)
+        assert "signal_rpc_read_failed" in log_text and "error=OSError" in log_text
+        assert "signal_rpc_reconnected" in log_text
+        assert "Input/output error" not in log_text  # the error's type, not its words
+    finally:
+        await rpc.close()
+
+
+async def test_a_reader_that_ends_on_a_fault_closes_the_client(
+    fake: FakeSignalDaemon, rpc: SignalRpc, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(self: SignalRpc) -> asyncio.StreamReader:
+        raise RuntimeError("a bug while reconnecting")
+
+    monkeypatch.setattr(SignalRpc, "_reconnect", broken)
+    fake.drop_connections()
+    # receive() says the client is gone instead of waiting forever, so the channel ends.
+    async with asyncio.timeout(10):
+        with pytest.raises(NotConnected):
+            await rpc.receive()
+    with pytest.raises(NotConnected):
+        await rpc.call("version")

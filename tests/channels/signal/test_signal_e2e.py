@@ -270,6 +270,7 @@ async def test_scheduled_work_goes_only_to_people_who_wrote_first(
     )
     with bot.signal.bulk():
         await bot.postman.deliver(outcome.deliveries)
+    await bot.signal.queue.idle()  # proactive: sent in the paced queue's own turn
     assert (await alex.next()).text == "A scheduled hello"
     assert [p for m, p in signal.calls if p.get("recipient") == [stranger]] == []
     # Refused for good, not kept to try again.

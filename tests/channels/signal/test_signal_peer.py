@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from flows.core.clock import ManualClock
+from tests.channels.signal.pictures import SVG, annotated_png, camera_jpeg, metadata_of, size_of
 from tests.fake_signal import FakeSignalDaemon, SentMessage
 from tests.fake_telegram import FakeTelegram
 from tests.peer.test_relayed_words import on_disk
@@ -37,7 +38,7 @@ SIG_MEMBER = aci("member")
 SIG_VOLUNTEER = aci("volunteer")
 SIG_OTHER = aci("other member")
 # A relayed copy's words; the PNG signature, as a member's photo.
-PHOTO = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PHOTO = annotated_png("a quiet afternoon")
 
 
 @pytest.fixture
@@ -336,9 +337,9 @@ async def test_a_rate_limit_pauses_signal_and_the_captcha_lifts_it(
 
 
 # -- photos and voice messages across the channels, both ways -------------------------------
-SNAPSHOT = b"\xff\xd8\xff\xe0 tangerine kite over the pier"
+SNAPSHOT = camera_jpeg("tangerine kite over the pier")  # with EXIF and a GPS position
 RECORDING = b"OggS\x00\x02 murmured saffron lullaby"
-SIGNAL_SNAPSHOT = b"\x89PNG\r\n\x1a\n cobalt heron in the reeds"
+SIGNAL_SNAPSHOT = annotated_png("cobalt heron in the reeds")  # with a text chunk
 
 
 async def test_photos_and_voice_messages_cross_both_ways_under_the_pseudonyms(
@@ -353,11 +354,15 @@ async def test_photos_and_voice_messages_cross_both_ways_under_the_pseudonyms(
     await accept_on_signal(alicia)
     await fake.wait_for_message(TG_MEMBER, "Sam, a peer volunteer")
 
-    # Telegram → Signal: a photo, fetched from Telegram for this chat, arrives as a picture.
+    # Telegram → Signal: a photo, fetched from Telegram for this chat, arrives as a picture,
+    # encoded afresh: upright, with no EXIF (GPS position, description) left in it.
     fake.user_sends_photo(TG_MEMBER, caption="marmalade sky tonight", data=SNAPSHOT)
     photo = await alicia.next("marmalade sky")
     assert photo.text == "Quiet Heron: marmalade sky tonight"
-    assert photo.attachments == [("image/jpeg", "photo.jpg", SNAPSHOT)]
+    [(content_type, name, data)] = photo.attachments
+    assert (content_type, name) == ("image/jpeg", "photo.jpg")
+    assert metadata_of(data) == ("JPEG", {}, {}) and b"tangerine" not in data
+    assert size_of(data) == (30, 40)  # the camera's quarter turn, applied
     assert not photo.voice_note
     # A voice message arrives as audio Signal plays as a voice message, with no caption.
     fake.user_sends_voice(TG_MEMBER, data=RECORDING)
@@ -370,7 +375,19 @@ async def test_photos_and_voice_messages_cross_both_ways_under_the_pseudonyms(
     alicia.type("the view from my window", attachments=[("image/png", SIGNAL_SNAPSHOT)])
     shown = await fake.wait_for_message(TG_MEMBER, "Sam: the view from my window")
     assert shown.kind == "photo" and shown.protect_content
-    assert shown.file is not None and shown.file.data == SIGNAL_SNAPSHOT
+    assert shown.file is not None and b"cobalt" not in shown.file.data
+    assert metadata_of(shown.file.data) == ("PNG", {}, {})
+    assert size_of(shown.file.data) == size_of(SIGNAL_SNAPSHOT)
+    # Pictures other than JPEG, PNG and WebP (an SVG can hold any text) are kept back as
+    # files are, and so is one that only claims to be a photo.
+    fetched = [m for m, _ in signal.calls].count("getAttachment")
+    alicia.type("a map", attachments=[("image/svg+xml", SVG)])
+    refused = await alicia.next("I haven't passed that on")
+    assert "A file can hold hidden details" in refused.text
+    assert [m for m, _ in signal.calls].count("getAttachment") == fetched  # never fetched
+    alicia.type("another map", attachments=[("image/png", SVG)])
+    assert "A file can hold hidden details" in (await alicia.next("I haven't passed")).text
+    assert not [m for m in fake.messages(TG_MEMBER) if "map" in (m.text or m.caption or "")]
     # A voice message from Signal reaches Telegram as an audio file under the name.
     alicia.type("", attachments=[("audio/aac", b"\xff\xf1 whispered indigo reply")])
     heard = await fake.wait_for_message(TG_MEMBER, "Sam:")
@@ -450,6 +467,19 @@ async def test_a_long_relayed_message_in_pieces_is_one_message_to_quote_and_edit
         )
     assert pieces[0].current_text == "Brave Otter: Actually, it was fine in the end."
     assert [p.deleted for p in pieces] == [False, True, True]
+    # Grown again, it all goes in the one piece left (Signal shows it with "Read more"): the
+    # deleted pieces are gone for good, and edits of them would show nothing.
+    calls_before = len(signal.calls)
+    fake.user_edits(TG_MEMBER, said, edited)
+    await signal.next_call("send", recipient=[SIG_VOLUNTEER], editTimestamp=pieces[0].timestamp)
+    assert pieces[0].current_text == f"Brave Otter: {edited}"
+    assert [p.deleted for p in pieces] == [False, True, True]
+    touched = [
+        p.get("editTimestamp") or p.get("targetTimestamp")
+        for _m, p in signal.calls[calls_before:]
+        if p.get("recipient") == [SIG_VOLUNTEER]
+    ]
+    assert touched == [pieces[0].timestamp]
 
 
 # -- "delete for everyone" on Signal withdraws the relayed copies ---------------------------
