@@ -24,6 +24,7 @@ from pathlib import Path
 import aiosqlite
 
 from storage.audit import AuditRepository
+from storage.broadcasts import BroadcastRepository
 from storage.checkins import CheckinRepository
 from storage.conversations import ConversationRepository
 from storage.digests import DigestRepository
@@ -56,6 +57,7 @@ class Transaction:
     __slots__ = (
         "_wipe_mark",
         "audit",
+        "broadcasts",
         "checkins",
         "conversations",
         "digests",
@@ -96,6 +98,7 @@ class Transaction:
         self.audit = AuditRepository(conn)
         self.digests = DigestRepository(conn)
         self.retention = RetentionRepository(conn)
+        self.broadcasts = BroadcastRepository(conn)
 
     async def wipe_after_commit(self) -> None:
         """Personal data was deleted: once this commits, the WAL is folded into the

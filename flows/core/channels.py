@@ -73,6 +73,9 @@ class ChannelInfo:
     menus: bool = False
     # Lifts a pause its server put on sending (None: it has no such thing, or isn't running).
     captcha: CaptchaChallenge | None = None
+    # Messages a second it may send to many different people (an admin's broadcast);
+    # None: no limit (the console).
+    bulk_per_second: float | None = None
 
     @property
     def how_to_choose(self) -> str:

@@ -146,6 +146,10 @@ class Postman:
         if queue is not None:
             self._queues[channel.name] = queue
 
+    def channel(self, name: str) -> Channel | None:
+        """The running channel `name`, for work with a queue of its own (a broadcast's)."""
+        return self._channels.get(name)
+
     async def unreachable(self, account: Account, *, dedupe: UpdateKey | None = None) -> None:
         """The channel says `account` can't be reached any more (the person blocked the bot
         or left): nothing more is sent to them and their peer chats close. With `dedupe`

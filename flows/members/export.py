@@ -188,6 +188,11 @@ GUIDE = {
     "events_where_you_meet_a_member": "Events at which you agreed to meet a member.",
     "invites_redeemed": "The invites that made you a volunteer or an admin.",
     "events_you_created": "Community events you posted as an admin.",
+    "broadcasts_to_you": "The admins' broadcasts (announcements) addressed to you, by number: "
+    "whether each was sent, left out (paused, or announcements off) or is waiting for your "
+    "quiet hours to end. Their words are not kept once sent.",
+    "broadcasts_you_sent": "Broadcasts you sent as an admin: to whom, and how they ended; "
+    "the words only while one is still on its way.",
     "actions_you_took_as_staff": (
         "What the audit trail records you did as an admin or volunteer (an invite made, a "
         "volunteer suspended, an event posted…) and when. The numbers of what you acted on "
@@ -429,6 +434,7 @@ async def member_export(
             "reminder_time": member.prompt_time,
             "reminders_paused": member.paused,
             "event_suggestions": not member.nudges_off,
+            "announcements": member.announcements,
             "meetings_suggested_first": member.meeting_preference,
             "joined_at": _time(member.created_at),
             "consented_at": _time(member.consented_at),
@@ -495,6 +501,29 @@ async def member_export(
         "events_you_created": [
             {"title": e.title, "starts_at": _time(e.starts_at), "created_at": _time(e.created_at)}
             for e in await personal.events_created(member.id)
+        ],
+        "broadcasts_to_you": [
+            {
+                "broadcast": b.broadcast_id,
+                "state": b.state,
+                "not_before": _time(b.not_before),
+                "waiting_for_your_quiet_hours": b.deferred,
+            }
+            for b in await tx.broadcasts.sent_to(member.id)
+        ],
+        "broadcasts_you_sent": [
+            {
+                "broadcast": b.id,
+                "text": b.text or None,
+                "with_a_photo": b.photo is not None,
+                "audience": b.audience,
+                "channel": b.channel,
+                "time_critical": b.time_critical,
+                "status": b.status,
+                "created_at": _time(b.created_at),
+                "ended_at": _time(b.ended_at),
+            }
+            for b in await tx.broadcasts.written_by(member.id)
         ],
         "actions_you_took_as_staff": [
             {"action": e.action, "at": _time(e.at)}

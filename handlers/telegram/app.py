@@ -16,7 +16,7 @@ from flows.core.inbox import Inbox
 from flows.core.menus import staff_menus
 from flows.core.values import MenuRole
 from handlers.startup import ChannelUnavailable
-from handlers.telegram.capabilities import CHANNEL, BotLinks, telegram_info
+from handlers.telegram.capabilities import BULK_PER_SECOND, CHANNEL, BotLinks, telegram_info
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.intake import (
     DurableUpdateQueue,
@@ -52,6 +52,9 @@ class TelegramOptions:
     max_concurrent_updates: int = 16
     poll_timeout: int = 10
     max_retries: int = 5
+    # Messages a second to many different chats (TELEGRAM_BULK_PER_SECOND): broadcasts,
+    # and scheduled work.
+    bulk_per_second: float = BULK_PER_SECOND
 
     @property
     def base_file_url(self) -> str:
@@ -94,7 +97,11 @@ class TelegramService:
                     read_timeout=options.poll_timeout + 5,
                 )
             )
-            .rate_limiter(ReplyFriendlyRateLimiter(max_retries=options.max_retries))
+            .rate_limiter(
+                ReplyFriendlyRateLimiter(
+                    max_retries=options.max_retries, per_second=options.bulk_per_second
+                )
+            )
             .update_queue(DurableUpdateQueue(self.inbox))
             .concurrent_updates(self.processor)
             .build()
@@ -109,7 +116,7 @@ class TelegramService:
         postman.register(self.channel)
         # What this channel can do; its invite links point at this bot once it is known.
         self.links = BotLinks()
-        self.info = telegram_info(self.links)
+        self.info = telegram_info(self.links, bulk_per_second=options.bulk_per_second)
         engine.channels.declare(self.info)
 
     async def start(self) -> None:

@@ -38,7 +38,10 @@ from tests.telegram_harness import RunningBot, db_rows, text_of
 # What an admin does by sending a file rather than a command.
 FILE_ACTIONS = {"calendar.import", "feed.import"}
 # Declared actions whose own feature's tests drive them and check their rows, by test.
-DRIVEN_ELSEWHERE: dict[str, str] = {}
+DRIVEN_ELSEWHERE: dict[str, str] = {
+    "broadcast.send": "tests/broadcasts/test_telegram_broadcasts.py",
+    "broadcast.cancel": "tests/broadcasts/test_telegram_broadcasts.py",
+}
 
 
 @pytest.fixture
