@@ -22,6 +22,7 @@ from telegram.error import InvalidToken
 from bot.feeds import HttpFeedFetcher
 from bot.settings import ConfigError, Settings
 from bot.sweeping import SweepJob, SweptChannel
+from flows.broadcasts import BroadcastDelivery
 from flows.catalogue import create_engine
 from flows.community import MeetingFeeds
 from flows.core.channels import Channels
@@ -171,6 +172,7 @@ def telegram_service(settings: Settings, engine: Engine, postman: Postman) -> Te
     options = TelegramOptions(
         token=settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_api_base_url,
+        bulk_per_second=settings.telegram_bulk_per_second,
     )
     return TelegramService(options, engine, postman)
 
@@ -297,6 +299,10 @@ async def serve(
             tick_seconds=settings.scheduler_tick_seconds,
         )
         sweeps.start()
+        # Broadcasts go out in tasks of their own, one per channel, beside the answering
+        # and the sweep (flows/broadcasts/delivery.py).
+        broadcasts = BroadcastDelivery(engine, postman)
+        await broadcasts.start(service.name for service in started)
         log.info("channels_live names=%s", ",".join(service.name for service in started))
         try:
             # A channel that ended (Telegram no longer taking a token revoked while
@@ -304,6 +310,7 @@ async def serve(
             await _first_of(stop.wait(), *(service.ended.wait() for service in started))
         finally:
             log.info("stopping")
+            await broadcasts.stop()
             await sweeps.stop()
     finally:
         for service in reversed(started):

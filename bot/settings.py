@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # Seconds between two proactive Signal sends (prompts, nudges, pages): Signal limits
     # bots that write first, with no published rate, so slowly by default.
     signal_send_interval_seconds: float = Field(default=3.0, ge=0.5, le=600)
+    # Telegram's bulk limit: messages a second to many different chats (an admin's
+    # broadcast, scheduled work). Telegram asks for about 30.
+    telegram_bulk_per_second: float = Field(default=30.0, gt=0, le=1000)
     database_url: str = "sqlite:///hearthside.db"
     admins: Annotated[tuple[str, ...], NoDecode] = ()
     default_timezone: str = "UTC"

@@ -4,10 +4,17 @@ import random
 
 from flows.admin import (
     ACCESS_COMMANDS,
+    AUDIT_COMMANDS,
     CAPTCHA_COMMANDS,
     DIGEST_COMMANDS,
     FEEDBACK_COMMANDS,
     STATS_COMMANDS,
+)
+from flows.broadcasts import (
+    ANNOUNCEMENT_COMMANDS,
+    BROADCAST_COMMANDS,
+    ComposeBroadcast,
+    broadcast_photo,
 )
 from flows.checkins import CHECKIN_COMMANDS, CheckIn, Connection, Milestones
 from flows.community import (
@@ -23,6 +30,7 @@ from flows.community import (
 from flows.core.channels import Channels
 from flows.core.clock import Clock
 from flows.core.config import FlowConfig
+from flows.core.context import Context
 from flows.core.engine import Engine
 from flows.core.hooks import Hooks
 from flows.core.limits import RateLimiter
@@ -66,6 +74,11 @@ from flows.safety import (
 from storage import Database
 
 
+async def on_admin_media(ctx: Context) -> bool:
+    """Media only admins send: a broadcast's photo, a calendar or a meeting list."""
+    return await broadcast_photo(ctx) or await on_admin_file(ctx)
+
+
 def create_engine(
     db: Database,
     clock: Clock,
@@ -102,6 +115,7 @@ def create_engine(
             NewEvent(),
             EditEvent(),
             CancelEvent(),
+            ComposeBroadcast(),
         ],
         commands=(
             *START_COMMANDS,
@@ -121,11 +135,14 @@ def create_engine(
             *PROFILE_COMMANDS,
             *EVENT_MEMBER_COMMANDS,
             *NUDGE_COMMANDS,
+            *ANNOUNCEMENT_COMMANDS,
             *BUDDY_COMMANDS,
             *EVENT_ADMIN_COMMANDS,
             *STATS_COMMANDS,
             *DIGEST_COMMANDS,
             *FEEDBACK_COMMANDS,
+            *BROADCAST_COMMANDS,
+            *AUDIT_COMMANDS,
             *CAPTCHA_COMMANDS,
         ),
         outside_flow=outside_flow,
@@ -135,7 +152,7 @@ def create_engine(
             guard_fallback=guard_fallback,
             buttons=TypedButtons(),
             relay=relay_in_chat,
-            media=on_admin_file,
+            media=on_admin_media,
             reachable_again=back_in_reach,
         ),
         rng=rng,

@@ -5,6 +5,7 @@ sets of states are the enums of `storage.states`.
 Nothing here imports the rest of Hearthside; callers pass times in as UTC datetimes.
 """
 
+from storage.audit import AuditEntry
 from storage.database import Database, Transaction, open_database
 from storage.digests import DigestSubscription
 from storage.records import (
@@ -56,6 +57,7 @@ from storage.states import (
 
 __all__ = [
     "Account",
+    "AuditEntry",
     "BuddyMeeting",
     "ChatReport",
     "ChatSide",

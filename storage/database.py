@@ -26,6 +26,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from importlib import resources
 from pathlib import Path
 
+from storage.audit import AuditRepository
+from storage.broadcasts import BroadcastRepository
 from storage.checkins import CheckinRepository
 from storage.connection import LoopConnection, connect
 from storage.conversations import ConversationRepository
@@ -63,6 +65,8 @@ class Transaction:
     __slots__ = (
         "_conn",
         "_wipe_mark",
+        "audit",
+        "broadcasts",
         "checkins",
         "conversations",
         "digests",
@@ -101,8 +105,10 @@ class Transaction:
         self.stats = StatsRepository(conn)
         self.personal = PersonalDataRepository(conn)
         self.recovery = RecoveryRepository(conn)
+        self.audit = AuditRepository(conn)
         self.digests = DigestRepository(conn)
         self.retention = RetentionRepository(conn)
+        self.broadcasts = BroadcastRepository(conn)
 
     async def wipe_after_commit(self) -> None:
         """Personal data was deleted: once this commits, the WAL is folded into the

@@ -22,7 +22,7 @@ _COLUMNS = (
     "next_prompt_at, next_connect_at, is_admin, peer_barred, same_volunteer, "
     "last_volunteer_id, quiet_until, followup_at, safety_check_due_at, "
     "nudges_off, last_ucla3, last_contact_at, low_mood_run, last_nudge_at, next_nudge_at, "
-    "meeting_preference"
+    "meeting_preference, announcements"
 )
 
 # The member columns that say when something is next due. Each has a partial index
@@ -65,6 +65,7 @@ def _member(row: Any) -> Member:
         last_nudge_at=maybe_from_db(row["last_nudge_at"]),
         next_nudge_at=maybe_from_db(row["next_nudge_at"]),
         meeting_preference=row["meeting_preference"],
+        announcements=bool(row["announcements"]),
     )
 
 
@@ -261,6 +262,9 @@ class MemberRepository:
 
     async def set_nudges_off(self, member_id: int, off: bool) -> None:
         await self._set(member_id, nudges_off=int(off))
+
+    async def set_announcements(self, member_id: int, on: bool) -> None:
+        await self._set(member_id, announcements=int(on))
 
     async def set_meeting_preference(self, member_id: int, preference: str | None) -> None:
         await self._set(member_id, meeting_preference=preference)

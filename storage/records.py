@@ -56,6 +56,8 @@ class Member:
     next_nudge_at: datetime | None = None
     # Meetings online or in person first in suggestions: "online", "in_person" or None.
     meeting_preference: str | None = None
+    # Admins' broadcasts to members who take announcements (/announcements).
+    announcements: bool = True
 
     def is_quiet(self, now: datetime) -> bool:
         """Nudges and surveys are paused after a safety event."""

@@ -53,12 +53,18 @@ class VolunteerRepository:
     # -- invites -------------------------------------------------------------
     async def create_invite(
         self, code: str, *, role: Role, now: datetime, expires_at: datetime
-    ) -> None:
-        """Keep a new code: only its digest is stored, never the code."""
+    ) -> int:
+        """Keep a new code (only its digest is stored, never the code); returns its id."""
+        digest = invite_digest(code)
         await self._conn.execute(
             "INSERT INTO invite (digest, role, created_at, expires_at) VALUES (?, ?, ?, ?)",
-            (invite_digest(code), role, to_db(now), to_db(expires_at)),
+            (digest, role, to_db(now), to_db(expires_at)),
         )
+        # Numbered by a trigger (migrations/0008), not by the row id.
+        rows = await self._conn.execute_fetchall(
+            "SELECT id FROM invite WHERE digest = ?", (digest,)
+        )
+        return int(next(iter(rows))["id"])
 
     async def find_invite(self, code: str) -> Invite | None:
         digest = invite_digest(code)
@@ -79,15 +85,17 @@ class VolunteerRepository:
             used_at=maybe_from_db(row["used_at"]),
         )
 
-    async def redeem_invite(self, digest: str, member_id: int, now: datetime) -> bool:
-        """Use an invite (by `Invite.digest`) once: True only for the first redeemer of an
-        unexpired one."""
-        cursor = await self._conn.execute(
-            "UPDATE invite SET used_at = ?, used_by = ? "
-            "WHERE digest = ? AND used_at IS NULL AND expires_at > ?",
-            (to_db(now), member_id, digest, to_db(now)),
+    async def redeem_invite(self, digest: str, member_id: int, now: datetime) -> int | None:
+        """Use an invite (by `Invite.digest`) once: its id only for the first redeemer of an
+        unexpired one, else None."""
+        rows = list(
+            await self._conn.execute_fetchall(
+                "UPDATE invite SET used_at = ?, used_by = ? "
+                "WHERE digest = ? AND used_at IS NULL AND expires_at > ? RETURNING id",
+                (to_db(now), member_id, digest, to_db(now)),
+            )
         )
-        return cursor.rowcount == 1
+        return int(rows[0]["id"]) if rows else None
 
     # -- profiles ------------------------------------------------------------
     async def add(

@@ -18,6 +18,7 @@ from handlers.telegram.app import TelegramOptions, TelegramService
 from storage import Account, Database, Member, open_database
 from tests.conftest import CRISIS_TEXT
 from tests.fake_telegram import BotMessage, FakeTelegram
+from tests.fake_telegram.server import WAIT_SECONDS
 
 
 @dataclass
@@ -141,7 +142,11 @@ class Person:
 
 
 async def eventually(
-    bot: RunningBot, user_id: int, condition: Callable[[Member], bool], *, timeout: float = 5.0
+    bot: RunningBot,
+    user_id: int,
+    condition: Callable[[Member], bool],
+    *,
+    timeout: float = WAIT_SECONDS,
 ) -> Member:
     """The member once `condition` holds, for effects no message announces."""
     async with asyncio.timeout(timeout):

@@ -1,19 +1,23 @@
-"""Who can act as staff: admins list and revoke open invites (`/invites`), and list and
-demote admins (`/admins`, `/demote`).
+"""Who can act as staff: admins list and revoke open invites (`/invites`), and list,
+grant and revoke admin rights (`/admins`, `/admins grant`, `/admins revoke` or `/demote`).
 
 Invites are shown by a short id, their kind and their times, never their code: only
 the person it was given to needs the code, and it is not read back from storage.
 Admins from the ADMINS setting are the deployment's own and cannot be demoted in chat;
-an admin granted in chat (by an admin invite) can be demoted by another admin. Every
-step that changes something asks to confirm first, as removing a volunteer does.
+an admin granted in chat (by an admin invite, or by another admin to an existing member
+or volunteer) can be demoted by another admin, never the last one. Every step that
+changes something asks to confirm first, as removing a volunteer does, and is recorded
+in the audit trail once done.
 """
 
 import logging
 
+from flows.core import audit
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.local_time import when
+from flows.core.menus import show_menu
 from flows.core.parsing import parse_id
 from flows.core.values import Reply, command_choice
 from storage import Account, Member, OpenInvite
@@ -24,6 +28,14 @@ CONFIRM = "confirm"
 KIND = {"volunteer": "volunteer invite", "admin": "admin invite"}
 INVITES_HOW = "Choose an invite's Revoke under /invites, or send /invites revoke and its number."
 DEMOTE_HOW = "Choose an admin's Demote under /admins, or send /demote and their number."
+GRANT_HOW = (
+    "Choose a volunteer's Make admin under /admins grant, or send /admins grant and the "
+    "person's member number. For someone not yet here, /invite admin makes an invite."
+)
+ADMINS_HOW = (
+    "Send /admins to see who is an admin, /admins grant to make someone one, or "
+    "/admins revoke and their number to take the rights back."
+)
 
 
 def _zone(ctx: Context) -> str:
@@ -83,6 +95,7 @@ async def _revoke(ctx: Context, words: list[str]) -> None:
         return
     await ctx.tx.volunteers.revoke_invite(invite.id, ctx.now)
     log.info("invite_revoked invite=%s", invite.id)
+    audit.admin_action(ctx, "invite.revoke", invite.id)
     ctx.answered = f"Revoked #{invite.id}"
     ctx.say(f"Invite #{invite.id} is revoked: its code no longer works.")
 
@@ -96,8 +109,22 @@ def _name(member: Member) -> str:
     return f"{member.pseudonym} (#{member.id})" if member.pseudonym else f"admin #{member.id}"
 
 
+async def admins(ctx: Context) -> None:
+    """`/admins` (admin): who is an admin; `/admins grant [<number>]` makes one and
+    `/admins revoke <number>` takes the rights back."""
+    words = ctx.input.text.lower().split()
+    if not words:
+        await list_admins(ctx)
+    elif words[0] == "grant":
+        await _grant(ctx, words[1:])
+    elif words[0] in ("revoke", "demote"):
+        await _demote(ctx, words[1:])
+    else:
+        ctx.say(ADMINS_HOW)
+
+
 async def list_admins(ctx: Context) -> None:
-    """`/admins` (admin): who is an admin, and Demote buttons for those granted in chat."""
+    """Who is an admin, and Demote buttons for those granted in chat."""
     waiting = len(ctx.config.admins_to_resolve)
     lines = [
         f"Admins from the ADMINS setting: {len(ctx.config.admins)}"
@@ -116,15 +143,107 @@ async def list_admins(ctx: Context) -> None:
         if member is not None and not _from_settings(ctx, accounts):
             granted.append(member)
     if not granted:
-        lines.append("\nNo admins granted in chat. /invite admin makes an invite for one.")
+        lines.append(
+            "\nNo admins granted in chat. /admins grant makes a member or volunteer one; "
+            "/invite admin makes an invite for someone new."
+        )
         ctx.say("\n".join(lines))
         return
-    lines.append("\nGranted in chat (by an admin invite):")
+    lines.append("\nGranted in chat:")
     lines += [f"• {_name(m)}" + (" — you" if m.id == _me(ctx) else "") for m in granted]
     buttons = [
         command_choice(f"demote {m.id}", f"Demote {_name(m)}") for m in granted if m.id != _me(ctx)
     ]
+    lines.append("\n/admins grant makes a member or volunteer an admin.")
     ctx.say("\n".join(lines), commands=buttons)
+
+
+async def _grant(ctx: Context, words: list[str]) -> None:
+    """Make an existing member or volunteer an admin, once confirmed."""
+    if not words:
+        await _grant_choices(ctx)
+        return
+    target_id = parse_id(words[0])
+    if target_id is None or words[1:] not in ([], [CONFIRM]):
+        ctx.say(GRANT_HOW)
+        return
+    target = await ctx.tx.members.get(target_id)
+    accounts = await ctx.tx.members.accounts_of(target_id) if target is not None else []
+    if target is None or not accounts:
+        ctx.say(f"I can't find member #{target_id}. {GRANT_HOW}")
+        return
+    name = await _grant_name(ctx, target)
+    if target.is_admin or _from_settings(ctx, accounts):
+        ctx.say(f"{name} is an admin already. /admins lists them.")
+        return
+    if words[1:] != [CONFIRM]:
+        ctx.say(
+            f"Make {name} an admin? They get every admin command at once: /stats, the "
+            "volunteers, invites, events, reports and alerts about members in crisis. "
+            "Another admin can take it back with /admins revoke.",
+            commands=[
+                command_choice(f"admins grant {target.id} {CONFIRM}", f"Yes, make {name} admin")
+            ],
+        )
+        return
+    await ctx.tx.members.grant_admin(target.id)
+    log.info("admin_granted member=%s", target.id)
+    audit.admin_action(ctx, "admin.grant", target.id)
+    await show_menu(ctx, target.id)
+    ctx.answered = f"Made {name} admin"
+    ctx.say(f"{name} is now an admin. /admins lists every admin.")
+    for account in accounts:
+        ctx.send_to(
+            account,
+            Reply(
+                "An admin has made you an admin of this Hearthside. /help lists the admin "
+                "commands. Thank you for taking this on. 💛"
+            ),
+        )
+
+
+async def _grant_name(ctx: Context, member: Member) -> str:
+    """How the admin granting rights knows the person: their volunteer name, if any."""
+    volunteer = await ctx.tx.volunteers.get(member.id)
+    if volunteer is not None and not volunteer.coordinator:
+        return f"{volunteer.display_name} (#{member.id})"
+    return _name(member) if member.pseudonym else f"member #{member.id}"
+
+
+async def _grant_choices(ctx: Context) -> None:
+    """The volunteers who could be made admins, each with a button."""
+    candidates = []
+    for volunteer in await ctx.tx.volunteers.all():
+        member = await ctx.tx.members.get(volunteer.member_id)
+        accounts = await ctx.tx.members.accounts_of(volunteer.member_id)
+        eligible = member is not None and not member.is_admin and volunteer.is_active
+        if eligible and not _from_settings(ctx, accounts):
+            candidates.append((volunteer.member_id, volunteer.display_name))
+    if not candidates:
+        ctx.say(
+            "No volunteer is waiting to be made an admin. To make a member one, send "
+            "/admins grant and their member number; for someone new, /invite admin."
+        )
+        return
+    lines = ["Which volunteer should become an admin?"]
+    lines += [f"• #{member_id} {name}" for member_id, name in candidates]
+    lines.append("For a member who isn't a volunteer, send /admins grant and their number.")
+    ctx.say(
+        "\n".join(lines),
+        commands=[
+            command_choice(f"admins grant {member_id}", f"Make {name} admin")
+            for member_id, name in candidates
+        ],
+    )
+
+
+async def _admin_count(ctx: Context) -> int:
+    """Admins there are now: ADMINS, and those granted in chat not in ADMINS."""
+    granted = 0
+    for member_id in await ctx.tx.members.granted_admins():
+        if not _from_settings(ctx, await ctx.tx.members.accounts_of(member_id)):
+            granted += 1
+    return len(ctx.config.admins) + len(ctx.config.admins_to_resolve) + granted
 
 
 def _me(ctx: Context) -> int | None:
@@ -133,7 +252,10 @@ def _me(ctx: Context) -> int | None:
 
 async def demote(ctx: Context) -> None:
     """`/demote <id>` (admin): take back admin rights granted in chat, after a confirmation."""
-    words = ctx.input.text.lower().split()
+    await _demote(ctx, ctx.input.text.lower().split())
+
+
+async def _demote(ctx: Context, words: list[str]) -> None:
     target_id = parse_id(words[0]) if words else None
     if target_id is None or words[1:] not in ([], [CONFIRM]):
         ctx.say(DEMOTE_HOW)
@@ -151,6 +273,9 @@ async def demote(ctx: Context) -> None:
         return
     if target.id == _me(ctx):
         ctx.say("You can't demote yourself here — another admin can do it for you.")
+        return
+    if await _admin_count(ctx) <= 1:
+        ctx.say(f"{_name(target)} is the only admin, and Hearthside always keeps one.")
         return
     name = _name(target)
     if words[1:] != [CONFIRM]:
@@ -172,6 +297,8 @@ async def demote(ctx: Context) -> None:
         await ctx.tx.volunteers.delete(target.id)
     await ctx.tx.members.revoke_admin(target.id)
     log.info("admin_demoted member=%s", target.id)
+    audit.admin_action(ctx, "admin.revoke", target.id)
+    await show_menu(ctx, target.id)
     ctx.answered = f"Demoted {name}"
     ctx.say(f"{name} is no longer an admin.")
     for account in accounts:
@@ -185,7 +312,25 @@ async def demote(ctx: Context) -> None:
 
 
 ACCESS_COMMANDS = (
-    Command("invites", "open invites, and revoking them", invites, audience=Audience.ADMIN),
-    Command("admins", "who is an admin, and demoting one", list_admins, audience=Audience.ADMIN),
-    Command("demote", "take back admin rights granted in chat", demote, audience=Audience.ADMIN),
+    Command(
+        "invites",
+        "open invites, and revoking them",
+        invites,
+        audience=Audience.ADMIN,
+        audits=("invite.revoke",),
+    ),
+    Command(
+        "admins",
+        "who is an admin, granting and revoking",
+        admins,
+        audience=Audience.ADMIN,
+        audits=("admin.grant", "admin.revoke"),
+    ),
+    Command(
+        "demote",
+        "take back admin rights granted in chat",
+        demote,
+        audience=Audience.ADMIN,
+        audits=("admin.revoke",),
+    ),
 )

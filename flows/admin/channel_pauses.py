@@ -9,6 +9,7 @@ that the one asking is an admin and passes their captcha on (`ChannelInfo.captch
 
 import logging
 
+from flows.core import audit
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
@@ -46,6 +47,8 @@ async def signal_captcha(ctx: Context) -> None:
     if not captcha.startswith("signalcaptcha://"):
         ctx.say(CAPTCHA_HOW)
         return
+    # A change to how the deployment runs, made from chat: recorded (never the captcha).
+    audit.admin_action(ctx, "signal.captcha")
     ctx.say(challenge.submit(captcha, ctx.account))
 
 
@@ -57,5 +60,6 @@ CAPTCHA_COMMANDS = (
         signal_captcha,
         audience=Audience.ADMIN,
         hidden=True,
+        audits=("signal.captcha",),
     ),
 )

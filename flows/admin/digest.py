@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 
 from flows.admin.digest_chart import TrendWeek, render_trend
 from flows.admin.stats import SMALL_GROUP, average, count, exact, minutes, share
+from flows.core import audit
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
@@ -72,12 +73,15 @@ async def digest_command(ctx: Context) -> None:
             f"{when(due, member.timezone)}. /digest off stops it."
         )
         log.info("digest_on admin=%s", member.id)
+        # A staff setting changed from chat: recorded in the audit trail.
+        audit.admin_action(ctx, "digest.on", member.id)
         return
     if arg == "off":
         ctx.answered = "Off"
         if await ctx.tx.digests.turn_off(member.id):
             ctx.say("Your weekly digest is off. /digest on brings it back any time.")
             log.info("digest_off admin=%s", member.id)
+            audit.admin_action(ctx, "digest.off", member.id)
         else:
             ctx.say(
                 "Your weekly digest was already off, so nothing changed. /digest on turns it on."
@@ -104,6 +108,7 @@ DIGEST_COMMANDS = (
         "a weekly digest of the figures, on Mondays (on or off)",
         digest_command,
         audience=Audience.ADMIN,
+        audits=("digest.on", "digest.off"),
     ),
 )
 

@@ -66,5 +66,6 @@ FEEDBACK_COMMANDS = (
         "members' words after peer chats, without names",
         show_feedback,
         audience=Audience.ADMIN,
+        audits=(),
     ),
 )

@@ -175,5 +175,11 @@ async def show_stats(ctx: Context) -> None:
 
 
 STATS_COMMANDS = (
-    Command("stats", "community figures, in aggregates", show_stats, audience=Audience.ADMIN),
+    Command(
+        "stats",
+        "community figures, in aggregates",
+        show_stats,
+        audience=Audience.ADMIN,
+        audits=(),
+    ),
 )

@@ -30,6 +30,7 @@ from flows.community.series import (
 )
 from flows.community.series_news import SeriesNews, going_to
 from flows.community.text import TAGS, card, how_often, people, series_line
+from flows.core import audit
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
@@ -180,6 +181,7 @@ async def create(ctx: Context, fields: EventFields, repeat: Repeat | None = None
             config=ctx.config,
         )
         log.info("series_created event=%s series=%s", first.id, first.series_id)
+        audit.admin_action(ctx, "series.create", first.series_id)
         return first
     event_id = await ctx.tx.events.create(
         fields,
@@ -190,6 +192,7 @@ async def create(ctx: Context, fields: EventFields, repeat: Repeat | None = None
     event = await ctx.tx.events.get(event_id)
     assert event is not None
     log.info("event_created event=%s by=%s", event_id, ctx.member.id if ctx.member else None)
+    audit.admin_action(ctx, "event.create", event_id)
     return event
 
 
@@ -712,6 +715,7 @@ async def _save_series(ctx: Context, series_id: int, changes: dict[str, Change])
         dates,
         told,
     )
+    audit.admin_action(ctx, "series.edit", series.id)
     ctx.say(
         f"Saved for the whole series ({_plural_dates(dates)} changed)."
         + (f" I've told the {people(told)} going to any of them, once each." if told else "")
@@ -849,6 +853,7 @@ class EditEvent(Flow[EditEventData]):
         assert after is not None
         told = await apply_change(ctx, before, after)
         log.info("event_edited event=%s fields=%s told=%d", before.id, ",".join(changes), told)
+        audit.admin_action(ctx, "event.edit", before.id)
         ctx.say(
             "Saved."
             + (f" I've told the {people(told)} going or maybe." if told else "")
@@ -915,6 +920,7 @@ class CancelEvent(Flow[CancelEventData]):
             return
         if answer.choice.value == "series" and event.series_id is not None:
             told = await cancel_series_and_notify(ctx, event.series_id)
+            audit.admin_action(ctx, "series.cancel", event.series_id)
             ctx.say(
                 f"Cancelled every coming date of {event.title}."
                 + (f" I've told the {people(told)} who said they'd go." if told else "")
@@ -924,6 +930,7 @@ class CancelEvent(Flow[CancelEventData]):
             ctx.say(f"{event.title} was already cancelled.")
             return
         told = await cancel_and_notify(ctx, event, one_date=event.series_id is not None)
+        audit.admin_action(ctx, "event.cancel", event.id)
         ctx.say(
             f"Cancelled {event.title}."
             + (f" I've told the {people(told)} who said they'd go or maybe." if told else "")
@@ -931,14 +938,25 @@ class CancelEvent(Flow[CancelEventData]):
 
 
 EVENT_ADMIN_COMMANDS = (
-    Command("newevent", "post a community event", new_event, audience=Audience.ADMIN),
     Command(
-        "editevent", "change an event (those going are told)", edit_event, audience=Audience.ADMIN
+        "newevent",
+        "post a community event",
+        new_event,
+        audience=Audience.ADMIN,
+        audits=("event.create", "series.create"),
+    ),
+    Command(
+        "editevent",
+        "change an event (those going are told)",
+        edit_event,
+        audience=Audience.ADMIN,
+        audits=("event.edit", "series.edit"),
     ),
     Command(
         "cancelevent",
         "cancel an event (those going are told)",
         cancel_event,
         audience=Audience.ADMIN,
+        audits=("event.cancel", "series.cancel"),
     ),
 )

@@ -544,7 +544,6 @@ async def on_calendar_file(ctx: Context) -> bool:
         or not ctx.is_admin
     ):
         return False
-    audit.admin_action(ctx, "calendar_import")
     if isinstance(parsed, str):
         log.info("calendar_import_refused admin=%s", ctx.member.id if ctx.member else None)
         ctx.say(
@@ -556,6 +555,7 @@ async def on_calendar_file(ctx: Context) -> bool:
     counts = await import_events(ctx, parsed.events)
     for item in parsed.series:
         await import_series(ctx, item, counts)
+    audit.admin_action(ctx, "calendar.import")
     log.info(
         "calendar_imported added=%d updated=%d cancelled=%d series=%d dates=%d skipped=%d",
         counts.added,

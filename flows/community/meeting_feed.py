@@ -425,7 +425,6 @@ async def on_admin_file(ctx: Context) -> bool:
         return await on_calendar_file(ctx)
     if not ctx.is_admin:
         return False
-    audit.admin_action(ctx, "feed_import")
     if isinstance(read, FeedRefusal):
         log.info("feed_import_refused admin=%s", ctx.member.id if ctx.member else None)
         ctx.say(
@@ -446,6 +445,7 @@ async def on_admin_file(ctx: Context) -> bool:
         next_sync_at=None,
     )
     log.info("feed_imported added=%d cancelled=%d", counts.added, counts.cancelled)
+    audit.admin_action(ctx, "feed.import", feed.id)
     ctx.say(feed_summary(read, counts))
     ctx.remind_open_question()
     return True

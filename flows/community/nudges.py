@@ -220,6 +220,10 @@ async def nudge_stats(ctx: Context) -> None:
 NUDGE_COMMANDS = (
     Command("nudges", "event suggestions on or off (/nudges off)", nudges_command),
     Command(
-        "nudgestats", "whether event nudges lead to going", nudge_stats, audience=Audience.ADMIN
+        "nudgestats",
+        "whether event nudges lead to going",
+        nudge_stats,
+        audience=Audience.ADMIN,
+        audits=(),
     ),
 )

@@ -68,8 +68,14 @@ class ChannelInfo:
     identity_note: str = ""
     encryption_note: str = ""
     deep_links: DeepLinks | None = None
+    # Shows each account a command menu of its role's commands (Telegram's per-chat
+    # setMyCommands): a role change is told to it as a `Reply.menu`.
+    menus: bool = False
     # Lifts a pause its server put on sending (None: it has no such thing, or isn't running).
     captcha: CaptchaChallenge | None = None
+    # Messages a second it may send to many different people (an admin's broadcast);
+    # None: no limit (the console).
+    bulk_per_second: float | None = None
 
     @property
     def how_to_choose(self) -> str:

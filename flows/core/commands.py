@@ -45,6 +45,9 @@ class Command:
     # (`Engine.handle`): it reads what it needs in a transaction of its own and returns
     # what to run after that commits; the result is `ctx.prepared` when `run` runs.
     prepare: Prepare | None = None
+    # The audit actions it may record (flows/core/audit.py); () for a staff command that
+    # changes nothing. None: not declared, which a staff command must not be.
+    audits: tuple[str, ...] | None = None
 
 
 async def may_run(ctx: Context, command: Command) -> bool:

@@ -16,13 +16,13 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from flows.core import notice_keys
 from flows.core.clock import Clock
 from flows.core.inbox import UpdateKey
 from flows.core.outgoing import HeldWords, commit_replies
-from flows.core.values import Delivery, Reply
+from flows.core.values import Delivery, Menu, Reply
 from storage import Account, Database, Transaction
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,16 @@ class Channel(Protocol):
         ...
 
 
+@runtime_checkable
+class MenuChannel(Protocol):
+    """A channel that shows each chat a command menu (`ChannelInfo.menus`)."""
+
+    async def set_menu(self, external_id: str, menu: Menu) -> SendResult:
+        """Show this chat `menu`'s commands. A refusal is never a reason to think the
+        person unreachable: a menu is no message."""
+        ...
+
+
 class Queue(Protocol):
     """A channel's own queue for sends it paces (Signal's proactive sends): it takes a
     delivery to send later, through this postman again, so nobody waits for its pace."""
@@ -135,6 +145,10 @@ class Postman:
         self._channels[channel.name] = channel
         if queue is not None:
             self._queues[channel.name] = queue
+
+    def channel(self, name: str) -> Channel | None:
+        """The running channel `name`, for work with a queue of its own (a broadcast's)."""
+        return self._channels.get(name)
 
     async def unreachable(self, account: Account, *, dedupe: UpdateKey | None = None) -> None:
         """The channel says `account` can't be reached any more (the person blocked the bot
@@ -198,6 +212,10 @@ class Postman:
             # Its words were never stored and are no longer held: never sent without them.
             log.info("delivery_dropped outbox=%s reason=text_not_stored", item.outbox_id)
             return Sent(SendResult.REJECTED)
+        if reply.menu is not None:
+            if not isinstance(channel, MenuChannel):
+                return Sent(SendResult.SENT)  # no menus here: nothing to show
+            return Sent(await channel.set_menu(item.account.external_id, reply.menu))
         if reply.replaces_notice is None:
             return await channel.send(item.account.external_id, reply)
         async with self._db.single_statement() as tx:

@@ -372,6 +372,8 @@ class Engine:
         tx = ctx.tx
         if ctx.member is not None:
             await save_state(tx, ctx.member.id, ctx.state, now=ctx.now)
+        for actor, action, target in ctx.audited:
+            await tx.audit.record(actor, action, target, ctx.now)
         committed = await commit_replies(tx, ctx.outgoing, ctx.now, self.held, self.channels)
         inp = ctx.input
         if (

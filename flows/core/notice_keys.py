@@ -5,6 +5,7 @@ A key holds ids and a kind, never any text: `handoff:12` (a request to talk sent
 volunteers), `relay:12` and `relay:12:<message>` (what a chat sends a volunteer, and the
 copies of one relayed message), `report:12`, `held:12`, `handover:12`, `buddy:40`, and the
 crisis guard's pages (`safety:12`, `chat-safety:12`, `volunteer-safety:<member>:<day>`), and
+an admin's broadcast's progress message (`broadcast:12`), and
 on channels answered by reactions, the messages that ask a question (`question:<token>`). A
 message still in the outbox is recorded under `outbox:<id>` until the channel's message id
 replaces it.
@@ -75,6 +76,11 @@ def chat_alert(handoff_id: int) -> str:
 def buddy(rsvp_id: int) -> str:
     """A request for a peer to meet a member at an event."""
     return f"buddy:{rsvp_id}"
+
+
+def broadcast(broadcast_id: int) -> str:
+    """A broadcast's progress message to its admin, edited as it goes."""
+    return f"broadcast:{broadcast_id}"
 
 
 def question(token: int) -> str:

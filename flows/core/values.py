@@ -4,6 +4,7 @@ import base64
 import json
 import re
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 from storage import Account
@@ -44,6 +45,23 @@ class Document:
     file_name: str
     mime_type: str
     data: bytes
+
+
+class MenuRole(StrEnum):
+    """Whose command menu an account is shown (flows/core/menus.py)."""
+
+    MEMBER = "member"
+    VOLUNTEER = "volunteer"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Menu:
+    """An account's command menu is now `role`'s, in `language_code` ("" for every
+    language without a menu of its own; only English is spoken today)."""
+
+    role: MenuRole
+    language_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +145,9 @@ class Reply:
     # The person deleted their data (this is the last message to them): the channel also
     # forgets what it keeps of this chat itself (the console's saved exports and charts).
     forget_chat: bool = False
+    # Not a message: the recipient's command menu becomes this role's, on a channel that
+    # has menus (`ChannelInfo.menus`); committed with the role change, like any reply.
+    menu: Menu | None = None
 
     @property
     def has_commands(self) -> bool:
@@ -181,6 +202,9 @@ class Reply:
                 "protect": self.protect_content,
                 "withdraw": self.withdraw,
                 "forget": self.forget_chat,
+                "menu": (
+                    [self.menu.role, self.menu.language_code] if self.menu is not None else None
+                ),
             },
             ensure_ascii=False,
         )
@@ -192,6 +216,7 @@ class Reply:
         data: dict[str, Any] = json.loads(raw)
         copy_of = _copy_of(data.get("copy_of"), channel)
         document = data.get("document")
+        menu = data.get("menu")
         return cls(
             text=data["text"],
             choices=tuple(Choice(*c) for c in data["choices"]),
@@ -214,6 +239,7 @@ class Reply:
             protect_content=bool(data.get("protect")),
             withdraw=bool(data.get("withdraw")),
             forget_chat=bool(data.get("forget")),
+            menu=Menu(MenuRole(menu[0]), menu[1]) if menu else None,
         )
 
     @property

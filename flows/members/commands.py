@@ -6,6 +6,7 @@ from flows.checkins import reschedule
 from flows.core.audience import Audience
 from flows.core.commands import Command, may_run
 from flows.core.context import Context
+from flows.core.menus import show_own_menu
 from flows.members.lifecycle import leave_sign_up
 from flows.members.onboarding import schedule_summary
 from flows.peer import cancel_waiting, redeem
@@ -18,6 +19,7 @@ async def start(ctx: Context) -> None:
         # A deep link from a volunteer or admin invite: /start <code>.
         await redeem(ctx, code)
         return
+    await show_own_menu(ctx)
     member = ctx.member
     if member is not None and member.is_onboarded:
         ctx.say(
@@ -53,6 +55,7 @@ async def help_text(ctx: Context) -> str:
 
 
 async def show_help(ctx: Context) -> None:
+    await show_own_menu(ctx)
     ctx.say(await help_text(ctx))
     ctx.remind_open_question()
 

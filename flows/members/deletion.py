@@ -10,6 +10,7 @@ from typing import ClassVar
 from flows.core.context import Context
 from flows.core.flow import Chosen, Flow, NoData
 from flows.core.matching import means_yes
+from flows.core.menus import reset_menus
 from flows.core.values import Choice, Reply
 from flows.members.lifecycle import forget_member
 from flows.members.traces import withdraw_traces
@@ -91,6 +92,10 @@ class DeleteData(Flow[NoData]):
             await ctx.tx.outbox.drop_relayed_from(account)
         ctx.drop_replies_to(ctx.account)
         await withdraw_traces(ctx, member)
+        accounts = await ctx.tx.members.accounts_of(member.id)
+        staff = member.is_admin or await ctx.volunteer() is not None
         await forget_member(ctx)
+        if staff:
+            await reset_menus(ctx, accounts)
         kept = BAR_KEPT if member.peer_barred else ""
         ctx.send_to(ctx.account, Reply(GOODBYE.format(kept=kept), forget_chat=True))

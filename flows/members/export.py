@@ -27,8 +27,10 @@ the file's own `guide`:
   version and the chat's id of their message. The words that raised it were never stored;
 - for a volunteer, their profile, shifts and on-call state, the reports of chats they held
   (when and by whom, nothing of the chat) and the events at which they meet a member; the
-  invites they redeemed; the events they created; for an admin, whether they take the
-  weekly digest, when the next is due and which week was sent last.
+  invites they redeemed; the events they created; what the audit trail records they did
+  as staff (each action and when, not the rows it was done to: those are other people's);
+  for an admin, whether they take the weekly digest, when the next is due and which week
+  was sent last.
 
 Left out: the chats they held as a volunteer (those are the members' data), and anything
 about other people; and delivery bookkeeping that holds nothing about them beyond their
@@ -186,6 +188,17 @@ GUIDE = {
     "events_where_you_meet_a_member": "Events at which you agreed to meet a member.",
     "invites_redeemed": "The invites that made you a volunteer or an admin.",
     "events_you_created": "Community events you posted as an admin.",
+    "broadcasts_to_you": "The admins' broadcasts (announcements) addressed to you, by number: "
+    "whether each was sent, left out (paused, or announcements off) or is waiting for your "
+    "quiet hours to end. Their words are not kept once sent.",
+    "broadcasts_you_sent": "Broadcasts you sent as an admin: to whom, and how they ended; "
+    "the words only while one is still on its way.",
+    "actions_you_took_as_staff": (
+        "What the audit trail records you did as an admin or volunteer (an invite made, a "
+        "volunteer suspended, an event posted…) and when. The numbers of what you acted on "
+        "are left out: they are other people's rows. If you delete your data, these stay "
+        "in the trail under a pseudonym, not your number."
+    ),
 }
 
 
@@ -421,6 +434,7 @@ async def member_export(
             "reminder_time": member.prompt_time,
             "reminders_paused": member.paused,
             "event_suggestions": not member.nudges_off,
+            "announcements": member.announcements,
             "meetings_suggested_first": member.meeting_preference,
             "joined_at": _time(member.created_at),
             "consented_at": _time(member.consented_at),
@@ -487,6 +501,33 @@ async def member_export(
         "events_you_created": [
             {"title": e.title, "starts_at": _time(e.starts_at), "created_at": _time(e.created_at)}
             for e in await personal.events_created(member.id)
+        ],
+        "broadcasts_to_you": [
+            {
+                "broadcast": b.broadcast_id,
+                "state": b.state,
+                "not_before": _time(b.not_before),
+                "waiting_for_your_quiet_hours": b.deferred,
+            }
+            for b in await tx.broadcasts.sent_to(member.id)
+        ],
+        "broadcasts_you_sent": [
+            {
+                "broadcast": b.id,
+                "text": b.text or None,
+                "with_a_photo": b.photo is not None,
+                "audience": b.audience,
+                "channel": b.channel,
+                "time_critical": b.time_critical,
+                "status": b.status,
+                "created_at": _time(b.created_at),
+                "ended_at": _time(b.ended_at),
+            }
+            for b in await tx.broadcasts.written_by(member.id)
+        ],
+        "actions_you_took_as_staff": [
+            {"action": e.action, "at": _time(e.at)}
+            for e in reversed(await tx.audit.latest(actor=str(member.id), limit=None))
         ],
     }
 

@@ -30,6 +30,9 @@ async def forget_member(ctx: Context) -> None:
         # Gone from the disk too, not only from the tables (storage/database.py).
         await ctx.tx.wipe_after_commit()
         await ctx.tx.handoffs.anonymise_member(ctx.member.id, ctx.now)
+        await ctx.tx.broadcasts.forget_author(ctx.member.id)
+        # What they did as staff stays in the audit trail, under a pseudonym.
+        await ctx.tx.audit.pseudonymise(ctx.member.id)
         for account in await ctx.tx.members.accounts_of(ctx.member.id):
             await ctx.tx.notices.forget_account(account)
             await ctx.tx.offered.forget_account(account)

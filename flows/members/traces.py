@@ -11,7 +11,8 @@ Their pseudonym and words reach others in a few recorded ways, and each is undon
   (Telegram lets a bot delete for 48 hours), replaced by a neutral text where it can't,
   and forgotten. Copies still waiting in the outbox are not sent at all.
 - **Command buttons** remembered for typing (flows/core/typed_buttons.py) that act on them
-  ("Bar Zebrafish from peer chats", "Suspend Sam", a /switch or /end listing them): dropped.
+  ("Bar Zebrafish from peer chats", "Suspend Sam", "Make Sam admin", a /switch or /end
+  listing them): dropped.
 
 Sent messages are remembered for a week (flows/sweeper.py NOTICE_KEEP), so older ones
 can no longer be found. What a volunteer wrote stays in the chats of the members they talked
@@ -48,7 +49,7 @@ COPY_REMOVED = "(Removed: the person who wrote this has left Hearthside.)"
 # Commands whose buttons act on a chat (and show its member's chosen name), on a person,
 # or on an event answer, followed by its id.
 CHAT_COMMANDS = ("accept", "bar", "unbar", "handover", "switch", "end")
-PERSON_COMMANDS = ("suspend", "reinstate", "removevolunteer")
+PERSON_COMMANDS = ("suspend", "reinstate", "removevolunteer", "admins grant", "demote")
 ANSWER_COMMANDS = ("buddymeet",)
 
 

@@ -15,7 +15,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import ClassVar, TypedDict
 
-from flows.core import notice_keys
+from flows.core import audit, notice_keys
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.config import FlowConfig
@@ -322,6 +322,7 @@ async def bar(ctx: Context) -> None:
         return
     await ctx.tx.members.set_peer_barred(handoff.member_id, True)
     log.info("member_barred member=%s", handoff.member_id)
+    audit.admin_action(ctx, "peer.bar", handoff.id)
     if active:
         await end_chat(ctx, handoff, by=EndReason.BARRED)
     ctx.answered = f"Barred {alias}"
@@ -337,18 +338,31 @@ async def unbar(ctx: Context) -> None:
     if handoff is None or handoff.member_id is None:
         ctx.say("I couldn't find that chat's member.")
         return
+    member = await ctx.tx.members.get(handoff.member_id)
+    if member is not None and not member.peer_barred:
+        _say_protected(ctx, f"{handoff.member_alias} isn't barred: they can request peer chats.")
+        return
     await ctx.tx.members.set_peer_barred(handoff.member_id, False)
+    audit.admin_action(ctx, "peer.unbar", handoff.id)
     _say_protected(ctx, f"{handoff.member_alias} can request peer chats again.")
 
 
 REPORT_COMMANDS = (
     Command("report", "flag a peer chat to the admins", report, audience=Audience.ANYONE),
-    Command("bar", "bar a member from peer chats", bar, audience=Audience.ADMIN, hidden=True),
+    Command(
+        "bar",
+        "bar a member from peer chats",
+        bar,
+        audience=Audience.ADMIN,
+        hidden=True,
+        audits=("peer.bar",),
+    ),
     Command(
         "unbar",
         "let a member request peer chats again",
         unbar,
         audience=Audience.ADMIN,
         hidden=True,
+        audits=("peer.unbar",),
     ),
 )

@@ -13,7 +13,7 @@ through a coordinator's row, which is no listed volunteer (`admin_as_volunteer`)
 
 import logging
 
-from flows.core import notice_keys
+from flows.core import audit, notice_keys
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
@@ -71,6 +71,7 @@ async def take_over(ctx: Context) -> None:
         ctx.say("That chat has just ended. Thank you for stepping in. 💛")
         return
     log.info("chat_taken_over handoff=%s admin=%s", handoff.id, team.member_id)
+    audit.admin_action(ctx, "chat.takeover", handoff.id)
     # Someone new has come to talk: the chat is not quiet, and a warning that it would be
     # wrapped up no longer holds (flows/peer/idle.py).
     await ctx.tx.handoffs.record_relayed(handoff.id, ctx.now)
@@ -141,6 +142,7 @@ async def support_chat(ctx: Context) -> None:
     await ctx.tx.handoffs.claim(handoff_id, team.member_id, ctx.now)
     await ctx.tx.volunteers.set_current_handoff(team.member_id, handoff_id)
     log.info("support_chat handoff=%s admin=%s", handoff_id, team.member_id)
+    audit.admin_action(ctx, "chat.support", volunteer.member_id)
     ctx.answered = f"Talking with {volunteer.display_name}"
     ctx.say(f"You're now talking with {volunteer.display_name}, {_as(team)}. {THROUGH_THE_BOT}")
     for account in await ctx.tx.members.accounts_of(volunteer.member_id):
@@ -154,8 +156,20 @@ async def support_chat(ctx: Context) -> None:
 
 
 STEPPING_IN_COMMANDS = (
-    Command("takeover", "take over a peer chat", take_over, audience=Audience.ADMIN, hidden=True),
     Command(
-        "supportchat", "talk with a volunteer", support_chat, audience=Audience.ADMIN, hidden=True
+        "takeover",
+        "take over a peer chat",
+        take_over,
+        audience=Audience.ADMIN,
+        hidden=True,
+        audits=("chat.takeover",),
+    ),
+    Command(
+        "supportchat",
+        "talk with a volunteer",
+        support_chat,
+        audience=Audience.ADMIN,
+        hidden=True,
+        audits=("chat.support",),
     ),
 )

@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 from typing import ClassVar, TypedDict
 
+from flows.core import audit
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
@@ -16,6 +17,7 @@ from flows.core.local_time import (
     when,
     zone_confirmation,
 )
+from flows.core.menus import show_menu
 from flows.core.names import clean_name, looks_like_any, name_problem
 from flows.core.parsing import parse_id
 from flows.core.values import Choice, Reply, command_choice
@@ -44,8 +46,11 @@ async def invite(ctx: Context) -> None:
     code = new_code()
     days = ctx.config.invite_days
     expires = ctx.now + timedelta(days=days)
-    await ctx.tx.volunteers.create_invite(code, role=role, now=ctx.now, expires_at=expires)
+    invite_id = await ctx.tx.volunteers.create_invite(
+        code, role=role, now=ctx.now, expires_at=expires
+    )
     log.info("invite_created role=%s", role)
+    audit.admin_action(ctx, f"invite.create_{role}", invite_id)
     # A link that opens a chat with Hearthside and redeems the code, where the channel has them.
     deep_link = ctx.engine.channels.of(ctx.account).deep_link(code)
     what = "an admin" if role is Role.ADMIN else "a peer volunteer"
@@ -83,11 +88,15 @@ async def redeem(ctx: Context, code: str) -> None:
         return
     if found.role is Role.ADMIN:
         member = await ctx.ensure_member()
-        if not await ctx.tx.volunteers.redeem_invite(found.digest, member.id, ctx.now):
+        invite_id = await ctx.tx.volunteers.redeem_invite(found.digest, member.id, ctx.now)
+        if invite_id is None:
             ctx.say("That invite code was just used. Please ask for a new one.")
             return
         await ctx.tx.members.grant_admin(member.id)
         log.info("admin_granted member=%s", member.id)
+        audit.admin_action(ctx, "invite.redeem_admin", invite_id)
+        await ctx.reload_member()
+        await show_menu(ctx, member.id)
         if ctx.input.command == "volunteer":
             # The code says what it makes, whichever command carried it: say which it was.
             ctx.say(
@@ -205,7 +214,8 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
         member = ctx.require_member()
         # (A set-up begun before codes were hashed has no digest, and its code no longer works.)
         digest = str(self.data(ctx).get("invite", ""))
-        if not await ctx.tx.volunteers.redeem_invite(digest, member.id, ctx.now):
+        invite_id = await ctx.tx.volunteers.redeem_invite(digest, member.id, ctx.now)
+        if invite_id is None:
             ctx.finish()
             ctx.say(
                 "Sorry — that invite code was used or expired meanwhile. Please ask for a new one."
@@ -224,6 +234,8 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
             now=ctx.now,
         )
         log.info("volunteer_joined member=%s", member.id)
+        audit.admin_action(ctx, "invite.redeem_volunteer", invite_id)
+        await show_menu(ctx, member.id)
         name = self.data(ctx)["name"]
         ctx.finish()
         ctx.say(
@@ -281,8 +293,10 @@ async def list_volunteers(ctx: Context) -> None:
     buttons = []
     for v in volunteers:
         topics = ", ".join(v.topics) if v.topics else "any topic"
+        # The member number is what /suspend, /reinstate and /admins grant take, typed.
         lines.append(
-            f"• {v.display_name} — {_status(v)}, chats {v.active_chats}/{v.capacity}, {topics}"
+            f"• #{v.member_id} {v.display_name} — {_status(v)}, chats {v.active_chats}/"
+            f"{v.capacity}, {topics}"
         )
         if v.is_active:
             buttons.append(command_choice(f"suspend {v.member_id}", f"Suspend {v.display_name}"))
@@ -345,6 +359,8 @@ async def suspend(ctx: Context) -> None:
     await ctx.tx.volunteers.set_status(member_id, VolunteerStatus.SUSPENDED)
     ended = await _end_chats_of_volunteer(ctx, member_id)
     log.info("volunteer_suspended member=%s chats_ended=%d", member_id, ended)
+    audit.admin_action(ctx, "volunteer.suspend", member_id)
+    await show_menu(ctx, member_id)
     for account in await ctx.tx.members.accounts_of(member_id):
         ctx.send_to(account, Reply(SUSPENDED_NOTE))
     ctx.answered = f"Suspended {name}"
@@ -373,7 +389,13 @@ async def reinstate(ctx: Context) -> None:
     target = await _target(ctx)
     if target is None:
         return
+    volunteer = await ctx.tx.volunteers.get(target[0])
+    if volunteer is not None and volunteer.is_active:
+        ctx.say(f"{target[1]} is an active volunteer already. /volunteers lists them all.")
+        return
     await ctx.tx.volunteers.set_status(target[0], VolunteerStatus.ACTIVE)
+    audit.admin_action(ctx, "volunteer.reinstate", target[0])
+    await show_menu(ctx, target[0])
     for account in await ctx.tx.members.accounts_of(target[0]):
         ctx.send_to(
             account,
@@ -390,6 +412,10 @@ async def remove_volunteer(ctx: Context) -> None:
     if target is None:
         return
     member_id, name = target
+    volunteer = await ctx.tx.volunteers.get(member_id)
+    if volunteer is not None and volunteer.removed_at is not None:
+        ctx.say(f"{name} was removed already. /volunteers can reinstate them.")
+        return
     if not ctx.input.text.strip().endswith("confirm"):
         ctx.say(
             f"Remove {name} as a volunteer? Their shifts are deleted, their open chats end "
@@ -404,6 +430,8 @@ async def remove_volunteer(ctx: Context) -> None:
     ended = await _end_chats_of_volunteer(ctx, member_id)
     await ctx.tx.volunteers.remove(member_id, ctx.now)
     log.info("volunteer_removed member=%s chats_ended=%d", member_id, ended)
+    audit.admin_action(ctx, "volunteer.remove", member_id)
+    await show_menu(ctx, member_id)
     ctx.answered = f"Removed {name}"
     ctx.say(f"{name} has been removed as a volunteer.")
 
@@ -415,23 +443,46 @@ VOLUNTEER_COMMANDS = (
         volunteer_command,
         audience=Audience.ANYONE,
         hidden=True,
+        audits=("invite.redeem_volunteer", "invite.redeem_admin"),
     ),
     Command("oncall", "take peer requests now", on_call, audience=Audience.PEER),
     Command("offcall", "stop taking peer requests", off_call, audience=Audience.PEER),
-    Command("invite", "create a one-time volunteer invite", invite, audience=Audience.ADMIN),
+    Command(
+        "invite",
+        "create a one-time volunteer invite",
+        invite,
+        audience=Audience.ADMIN,
+        audits=("invite.create_volunteer", "invite.create_admin"),
+    ),
     Command(
         "volunteers",
         "list volunteers, suspend or remove",
         list_volunteers,
         audience=Audience.ADMIN,
+        audits=(),
     ),
-    Command("suspend", "suspend a volunteer", suspend, audience=Audience.ADMIN, hidden=True),
-    Command("reinstate", "reinstate a volunteer", reinstate, audience=Audience.ADMIN, hidden=True),
+    Command(
+        "suspend",
+        "suspend a volunteer",
+        suspend,
+        audience=Audience.ADMIN,
+        hidden=True,
+        audits=("volunteer.suspend",),
+    ),
+    Command(
+        "reinstate",
+        "reinstate a volunteer",
+        reinstate,
+        audience=Audience.ADMIN,
+        hidden=True,
+        audits=("volunteer.reinstate",),
+    ),
     Command(
         "removevolunteer",
         "remove a volunteer",
         remove_volunteer,
         audience=Audience.ADMIN,
         hidden=True,
+        audits=("volunteer.remove",),
     ),
 )

@@ -15,7 +15,7 @@ import logging
 from datetime import timedelta
 from typing import ClassVar
 
-from flows.core import notice_keys
+from flows.core import audit, notice_keys
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
@@ -591,6 +591,7 @@ async def handover(ctx: Context) -> None:
                 protect_content=True,
             ),
         )
+    audit.admin_action(ctx, "chat.handover", handoff.id)
     ctx.answered = "Admins alerted"
     ctx.say(
         "I've alerted the admins"
@@ -601,6 +602,11 @@ async def handover(ctx: Context) -> None:
 
 GUARD_COMMANDS = (
     Command(
-        "handover", "hand a chat to an admin", handover, audience=Audience.VOLUNTEER, hidden=True
+        "handover",
+        "hand a chat to an admin",
+        handover,
+        audience=Audience.VOLUNTEER,
+        hidden=True,
+        audits=("chat.handover",),
     ),
 )

@@ -29,8 +29,13 @@ ENCRYPTION_NOTE = (
 )
 
 
-def signal_info() -> ChannelInfo:
-    """Signal's capabilities."""
+# SIGNAL_SEND_INTERVAL_SECONDS when nothing says otherwise (bot/settings.py).
+DEFAULT_SEND_INTERVAL = 3.0
+
+
+def signal_info(send_interval: float = DEFAULT_SEND_INTERVAL) -> ChannelInfo:
+    """Signal's capabilities; `send_interval` (SIGNAL_SEND_INTERVAL_SECONDS) spaces the
+    sends nobody asked for, broadcasts among them."""
     return ChannelInfo(
         name=CHANNEL,
         buttons=False,
@@ -45,4 +50,5 @@ def signal_info() -> ChannelInfo:
         supplies_media=True,  # attachments come whole from signal-cli (getAttachment)
         identity_note=IDENTITY_NOTE,
         encryption_note=ENCRYPTION_NOTE,
+        bulk_per_second=1 / send_interval if send_interval > 0 else None,  # 0: unpaced
     )

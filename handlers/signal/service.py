@@ -115,7 +115,7 @@ class SignalService:
         self.queue = PacedQueue(postman, engine.db, engine.held, self.rpc.connected)
         postman.register(self.channel, queue=self.queue)
         # What this channel can do; an admin's captcha comes back through `submit`.
-        engine.channels.declare(replace(signal_info(), captcha=self))
+        engine.channels.declare(replace(signal_info(options.send_interval), captcha=self))
         self._ended = asyncio.Event()
         self._locks = KeyedLocks()
         self._slots = asyncio.Semaphore(options.max_concurrent)

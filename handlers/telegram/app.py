@@ -5,16 +5,17 @@ import logging
 from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from flows.core.audience import Audience
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
 from flows.core.inbox import Inbox
+from flows.core.menus import staff_menus
+from flows.core.values import MenuRole
 from handlers.startup import ChannelUnavailable
-from handlers.telegram.capabilities import CHANNEL, BotLinks, telegram_info
+from handlers.telegram.capabilities import BULK_PER_SECOND, CHANNEL, BotLinks, telegram_info
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.intake import (
     DurableUpdateQueue,
@@ -37,8 +38,6 @@ ALLOWED_UPDATES = [
     Update.CALLBACK_QUERY,
     Update.MY_CHAT_MEMBER,
 ]
-# The commands in the menu: those people in general may use, not volunteers' or admins'.
-MENU_AUDIENCES = frozenset({Audience.ANYONE, Audience.PERSON, Audience.MEMBER, Audience.COMMUNITY})
 SORRY = (
     "Sorry — something went wrong on my side and I couldn't handle that. "
     "Please try again, or /cancel to start fresh."
@@ -53,6 +52,9 @@ class TelegramOptions:
     max_concurrent_updates: int = 16
     poll_timeout: int = 10
     max_retries: int = 5
+    # Messages a second to many different chats (TELEGRAM_BULK_PER_SECOND): broadcasts,
+    # and scheduled work.
+    bulk_per_second: float = BULK_PER_SECOND
 
     @property
     def base_file_url(self) -> str:
@@ -96,7 +98,11 @@ class TelegramService:
                     read_timeout=options.poll_timeout + 5,
                 )
             )
-            .rate_limiter(ReplyFriendlyRateLimiter(max_retries=options.max_retries))
+            .rate_limiter(
+                ReplyFriendlyRateLimiter(
+                    max_retries=options.max_retries, per_second=options.bulk_per_second
+                )
+            )
             .update_queue(DurableUpdateQueue(self.inbox))
             .concurrent_updates(self.processor)
             .build()
@@ -105,10 +111,13 @@ class TelegramService:
         router = TelegramRouter(engine, postman, self._updates, media)
         self.app.add_handler(TypeHandler(Update, router.on_update))
         self.app.add_error_handler(self._on_error)
-        postman.register(TelegramChannel(self.app.bot, engine.db.secret, media))
+        self.channel = TelegramChannel(
+            self.app.bot, engine.db.secret, media, commands=engine.commands.values()
+        )
+        postman.register(self.channel)
         # What this channel can do; its invite links point at this bot once it is known.
         self.links = BotLinks()
-        self.info = telegram_info(self.links)
+        self.info = telegram_info(self.links, bulk_per_second=options.bulk_per_second)
         engine.channels.declare(self.info)
 
     async def start(self) -> None:
@@ -165,15 +174,22 @@ class TelegramService:
         return proactive()
 
     async def _publish_commands(self) -> None:
-        commands = [
-            BotCommand(c.name, c.description)
-            for c in self._engine.commands.values()
-            if not c.hidden and c.audience in MENU_AUDIENCES
-        ]
+        """The members' menu for every chat (the default scope), then each staff chat's
+        own (flows/core/menus.py), so they match the roles as they are now."""
         try:
-            await self.app.bot.set_my_commands(commands)
+            await self.app.bot.set_my_commands(self.channel.menu_of(MenuRole.MEMBER))
         except Exception as error:  # a cosmetic failure must not stop the bot
             log.warning("set_my_commands_failed error=%s", type(error).__name__)
+            return
+        engine = self._engine
+        async with engine.db.transaction() as tx:
+            menus = await staff_menus(tx, engine.config, CHANNEL)
+        for account, menu in menus:
+            try:
+                await self.channel.set_menu(account.external_id, menu)
+            except Exception as error:  # cosmetic too: the next role change sets it again
+                log.warning("set_menu_failed error=%s", type(error).__name__)
+        log.info("telegram_staff_menus count=%d", len(menus))
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error

@@ -27,8 +27,15 @@ class BotLinks:
         return f"https://t.me/{self.username}?start={payload}"
 
 
-def telegram_info(links: DeepLinks | None = None) -> ChannelInfo:
-    """Telegram's capabilities; `links` makes its deep links (None: not running here)."""
+# Telegram asks bots to send bulk messages (to many different chats) at about 30 a second.
+BULK_PER_SECOND = 30.0
+
+
+def telegram_info(
+    links: DeepLinks | None = None, *, bulk_per_second: float = BULK_PER_SECOND
+) -> ChannelInfo:
+    """Telegram's capabilities; `links` makes its deep links (None: not running here), and
+    `bulk_per_second` is TELEGRAM_BULK_PER_SECOND."""
     return ChannelInfo(
         name=CHANNEL,
         buttons=True,
@@ -45,4 +52,6 @@ def telegram_info(links: DeepLinks | None = None) -> ChannelInfo:
         identity_note=IDENTITY_NOTE,
         encryption_note=ENCRYPTION_NOTE,
         deep_links=links,
+        bulk_per_second=bulk_per_second,
+        menus=True,  # setMyCommands for one chat (BotCommandScopeChat)
     )

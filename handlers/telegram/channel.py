@@ -1,12 +1,15 @@
 """Sending replies to Telegram chats, and what each failure means for delivery."""
 
 import logging
+from collections.abc import Iterable
 
-from telegram import Bot, InputFile
+from telegram import Bot, BotCommand, BotCommandScopeChat, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from flows.core.commands import Command
 from flows.core.delivery import SendResult, Sent
-from flows.core.values import MediaFile, Reply
+from flows.core.menus import menu_commands
+from flows.core.values import MediaFile, Menu, MenuRole, Reply
 from handlers.telegram.capabilities import CHANNEL
 from handlers.telegram.media import MediaMessages
 from handlers.telegram.render import keyboard
@@ -24,11 +27,47 @@ RELAYED_NAMES = {"photo": "photo.jpg", "sticker": "sticker.webp", "voice": "voic
 class TelegramChannel:
     name = CHANNEL
 
-    def __init__(self, bot: Bot, secret: bytes, media: MediaMessages | None = None) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        secret: bytes,
+        media: MediaMessages | None = None,
+        commands: Iterable[Command] = (),
+    ) -> None:
         self._bot = bot
         self._secret = secret  # logs name chats by a keyed hash (storage/secret.py)
         # Which messages are photos and the like, so an edit changes their caption.
         self._media = media if media is not None else MediaMessages()
+        # Every command, for the menus of each role (`set_menu`).
+        self._commands = tuple(commands)
+
+    def menu_of(self, role: MenuRole) -> list[BotCommand]:
+        return [BotCommand(c.name, c.description) for c in menu_commands(self._commands, role)]
+
+    async def set_menu(self, external_id: str, menu: Menu) -> SendResult:
+        """This chat's menu: the members' menu is the bot's default one, so a chat going
+        back to it loses its own (deleteMyCommands); a volunteer's or an admin's is set for
+        that chat alone (BotCommandScopeChat)."""
+        chat_id = int(external_id)
+        scope = BotCommandScopeChat(chat_id)
+        language = menu.language_code or None
+        try:
+            if menu.role is MenuRole.MEMBER:
+                await self._bot.delete_my_commands(scope=scope, language_code=language)
+            else:
+                await self._bot.set_my_commands(
+                    self.menu_of(menu.role), scope=scope, language_code=language
+                )
+        except (BadRequest, Forbidden) as error:
+            # A chat that is gone or blocked the bot keeps no menu worth retrying.
+            log.info(
+                "telegram_menu_refused chat=%s reason=%s", self._tag(chat_id), type(error).__name__
+            )
+            return SendResult.REJECTED
+        except Exception as error:
+            return self._result_of(error, chat_id)
+        log.info("telegram_menu_set chat=%s role=%s", self._tag(chat_id), menu.role)
+        return SendResult.SENT
 
     async def send(self, external_id: str, reply: Reply) -> Sent:
         chat_id = int(external_id)

@@ -6,6 +6,9 @@ replies included, which caps a busy bot at 30 answers a second however fast it
 is. Here only work marked proactive (scheduled prompts, re-sends from the outbox)
 passes through the bucket; every call keeps the limiter's wait-and-retry on 429.
 
+An admin's broadcast is paced by its own delivery loop (flows/broadcasts/delivery.py), at
+the same TELEGRAM_BULK_PER_SECOND, so its sends pass here as replies do (retries kept).
+
 The bucket holds one message and refills 30 times a second, so bulk work is spread
 evenly: PTB's default (30 per second) lets a full bucket go at once and then keeps
 refilling, which puts close to 60 sends in the first second of a long run.
@@ -33,11 +36,11 @@ def proactive() -> Iterator[None]:
 
 
 class ReplyFriendlyRateLimiter(AIORateLimiter):
-    def __init__(self, *, max_retries: int = 0) -> None:
+    def __init__(
+        self, *, max_retries: int = 0, per_second: float = FloodLimit.MESSAGES_PER_SECOND
+    ) -> None:
         super().__init__(
-            overall_max_rate=1,
-            overall_time_period=1 / FloodLimit.MESSAGES_PER_SECOND,
-            max_retries=max_retries,
+            overall_max_rate=1, overall_time_period=1 / per_second, max_retries=max_retries
         )
 
     async def process_request(

@@ -13,6 +13,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from flows.broadcasts import wants_broadcast_photo
 from flows.community import (
     CalendarFile,
     FeedFile,
@@ -132,9 +133,13 @@ class TelegramRouter:
 
     async def _media_file(self, account: Account, message: Message, kind: str) -> MediaFile | None:
         """The bytes of a photo, voice message or static sticker, fetched only when a peer
-        chat will re-send them to another channel (which can't copy from Telegram)."""
+        chat will re-send them to another channel (which can't copy from Telegram), or when
+        an admin's photo is a broadcast's message."""
         found = _relayable(message)
-        if found is None or not await wants_media_file(self._engine, account, kind):
+        wanted = await wants_media_file(self._engine, account, kind) or (
+            await wants_broadcast_photo(self._engine, account, kind)
+        )
+        if found is None or not wanted:
             return None
         media, mime_type, name = found
         if media.file_size is not None and media.file_size > MEDIA_MAX_BYTES:

@@ -123,10 +123,14 @@ async def test_admin_actions_are_logged_with_who_did_them_and_to_whom(
     await admin.send("/newevent 2026-12-05 18:30 | Quiet walk | Hidden garden", expect="Posted")
 
     lines = logged(caplog)
-    # The admin here is an ADMINS account that never joined as a member.
-    assert f"admin_action actor=settings action=suspend target={alice_id}" in lines
-    assert f"admin_action actor=settings action=reinstate target={alice_id}" in lines
-    assert "admin_action actor=settings action=newevent target=-" in lines
+    # The admin here is an ADMINS account that never joined as a member. Each action is
+    # logged once it is done: the question before the confirmation records nothing.
+    suspended = f"admin_action actor=settings action=volunteer.suspend target={alice_id}"
+    assert lines.count(suspended) == 1
+    assert f"admin_action actor=settings action=volunteer.reinstate target={alice_id}" in lines
+    assert "admin_action actor=settings action=event.create target=1" in lines
+    # The command itself is logged by name only, never by its words.
+    assert "admin_command actor=settings name=newevent" in lines
     assert not [line for line in lines if "Quiet walk" in line or "Hidden garden" in line]
 
 
@@ -168,9 +172,11 @@ async def test_admin_lists_and_revokes_invites_by_id_never_seeing_a_code_again(
     await admin.send("/invites revoke 1 confirm", expect="isn't open")
 
     lines = logged(caplog)
-    assert "admin_action actor=settings action=invites.revoke.confirm target=2" in lines
-    assert "admin_action actor=settings action=invites.revoke.confirm target=1" in lines
-    assert "admin_action actor=settings action=invite.admin target=-" in lines
+    assert "admin_action actor=settings action=invite.revoke target=2" in lines
+    assert "admin_action actor=settings action=invite.revoke target=1" in lines
+    assert "admin_action actor=settings action=invite.create_admin target=2" in lines
+    # Asked and refused (already revoked), nothing more was recorded.
+    assert len([line for line in lines if "action=invite.revoke" in line]) == 2
     assert not [line for line in lines if volunteer_code in line or admin_code in line]
 
 
@@ -204,5 +210,64 @@ async def test_an_admin_granted_in_chat_can_be_demoted_but_not_one_from_settings
     await admin.send(f"/demote {bob_id}", expect="isn't an admin granted in chat")
 
     lines = logged(caplog)
-    assert f"admin_action actor={admin_id} action=demote.confirm target={bob_id}" in lines
-    assert f"admin_action actor={bob_id} action=demote target={admin_id}" in lines
+    assert f"admin_action actor={admin_id} action=admin.revoke target={bob_id}" in lines
+    # Bob redeemed his invite; his refused attempts changed nothing, so record nothing.
+    by_bob = [line for line in lines if f"admin_action actor={bob_id}" in line]
+    assert by_bob == [f"admin_action actor={bob_id} action=invite.redeem_admin target=1"]
+
+
+async def test_an_admin_grants_admin_to_a_volunteer_or_member_and_revokes_it(
+    fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin, alice, _, member = people(fake)
+    await set_up_volunteer(admin, alice, "Alice")
+    await onboard_member(member)
+    alice_id = (await bot.member(alice.id)).id
+    member_id = (await bot.member(member.id)).id
+
+    # /volunteers shows each volunteer's number, which /admins grant takes typed.
+    listing = text_of(await admin.send("/volunteers", expect="Volunteers:"))
+    assert f"• #{alice_id} Alice — ⚪ off call" in listing
+    # The volunteers who could be admins are listed, each with a button; it asks first.
+    choices = await admin.send("/admins grant", expect="Which volunteer should become an admin?")
+    assert f"#{alice_id} Alice" in text_of(choices)
+    assert [label for label, _ in choices.buttons] == ["Make Alice admin"]
+    asked = await admin.tap("Make Alice admin", expect=f"Make Alice (#{alice_id}) an admin?")
+    assert asked is not None and "Another admin can take it back" in text_of(asked)
+    assert not (await bot.member(alice.id)).is_admin
+    await admin.tap("Yes, make Alice", expect=f"Alice (#{alice_id}) is now an admin")
+    await fake.wait_for_message(alice.id, "An admin has made you an admin")
+    assert (await bot.member(alice.id)).is_admin
+    await alice.send("/stats", expect="Hearthside, in aggregates")
+    await admin.send(f"/admins grant {alice_id}", expect="is an admin already")
+
+    # A member by their number; bad input changes nothing and says how.
+    await admin.send("/admins grant 9999", expect="I can't find member #9999")
+    await admin.send("/admins grant Alice", expect="/admins grant and the person's member number")
+    await admin.send("/admins promote 3", expect="/admins grant to make someone one")
+    await admin.send(f"/admins grant {member_id} confirm", expect="Quiet Heron")
+    assert (await bot.member(member.id)).is_admin
+
+    listing = text_of(await admin.send("/admins", expect="Granted in chat"))
+    assert "Alice" not in listing  # who is an admin shows chosen names and numbers only
+    assert f"admin #{alice_id}" in listing and f"Quiet Heron (#{member_id})" in listing
+
+    # Revoked with /admins revoke, after a confirmation; a volunteer stays one.
+    await admin.send(f"/admins revoke {alice_id}", expect="Demote")
+    await admin.tap("Yes, demote", expect="is no longer an admin")
+    assert not (await bot.member(alice.id)).is_admin
+    await alice.send("/oncall", expect="You're on call")
+
+
+async def test_an_admin_from_settings_cannot_be_revoked_in_chat(
+    fake: FakeTelegram, bot: RunningBot
+) -> None:
+    admin, _, bob, _ = people(fake)
+    await onboard_member(admin, "Adaeze")
+    admin_id = (await bot.member(admin.id)).id
+    code = await admin_invite_code(admin)
+    await bob.send(f"/start {code}", expect="You're now an admin")
+    refused = text_of(await bob.send(f"/admins revoke {admin_id} confirm"))
+    assert "from the ADMINS setting, which chat can't change" in refused
+    assert "remove them from ADMINS and restart" in refused
+    await bob.send(f"/admins grant {admin_id}", expect="is an admin already")

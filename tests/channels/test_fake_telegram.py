@@ -14,6 +14,7 @@ import pytest
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -36,7 +37,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from tests.fake_telegram import FakeTelegram, Upload, load_spec
+from tests.fake_telegram import FakeTelegram, MenuCall, Upload, load_spec
 from tests.fake_telegram.make_subset import METHODS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -485,3 +486,44 @@ async def test_separate_process_with_control_surface() -> None:
     finally:
         process.terminate()
         assert await process.wait() == 0
+
+
+async def test_command_menus_are_kept_and_recorded_by_scope_checked_strictly(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    fake.user_sends(ALEX, "/start")
+    menu = [BotCommand("start", "Begin")]
+    await bot.set_my_commands(menu)
+    await bot.set_my_commands([BotCommand("stats", "Figures")], scope=BotCommandScopeChat(ALEX))
+    assert fake.commands == [{"command": "start", "description": "Begin"}]
+    assert fake.commands_for({"type": "chat", "chat_id": ALEX}) == [
+        {"command": "stats", "description": "Figures"}
+    ]
+    assert [c.command for c in await bot.get_my_commands(scope=BotCommandScopeChat(ALEX))] == [
+        "stats"
+    ]
+    await bot.delete_my_commands(scope=BotCommandScopeChat(ALEX))
+    assert fake.commands_for({"type": "chat", "chat_id": ALEX}) == []
+    assert fake.menu_calls == [
+        MenuCall("setMyCommands", {"type": "default"}, "", ("start",)),
+        MenuCall("setMyCommands", {"type": "chat", "chat_id": ALEX}, "", ("stats",)),
+        MenuCall("deleteMyCommands", {"type": "chat", "chat_id": ALEX}, "", None),
+    ]
+
+    # A chat Telegram doesn't know, a scope that isn't one, a language that isn't a code.
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.set_my_commands(menu, scope=BotCommandScopeChat(SAM))
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.delete_my_commands(scope=BotCommandScopeChat(SAM))
+    for scope in ('{"type": "chat"}', '{"type": "everyone"}', '{"type": "default", "x": 1}'):
+        status, body = await post(
+            api(fake, "setMyCommands"),
+            data={"commands": json.dumps([{"command": "a", "description": "b"}]), "scope": scope},
+        )
+        assert (status, body["description"]) == (
+            400,
+            "Bad Request: can't parse BotCommandScope JSON object",
+        ), scope
+    with pytest.raises(BadRequest, match="Invalid language code"):
+        await bot.set_my_commands(menu, language_code="english")
+    assert len(fake.menu_calls) == 3  # the refused ones changed and recorded nothing

@@ -380,6 +380,9 @@ async def test_export_holds_exactly_the_members_own_data(
         "events_where_you_meet_a_member",
         "invites_redeemed",
         "events_you_created",
+        "broadcasts_to_you",
+        "broadcasts_you_sent",
+        "actions_you_took_as_staff",
     }
     # Every part is explained in plain words.
     assert set(data["guide"]) == set(data) - {"format", "version", "about", "guide", "exported_at"}

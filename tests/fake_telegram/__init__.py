@@ -65,6 +65,8 @@ Inspect what the bot did::
     await fake.wait_for_call_started("sendMessage", since=len(fake.started), chat_id=42)
     await fake.wait_for_calls("sendMessage", 100)  # until 100 were answered 200
     fake.callback_answer(update_id), fake.commands, fake.webhook, fake.stats()
+    fake.commands_for({"type": "chat", "chat_id": 42})  # a scope's menu, as it is now
+    fake.menu_calls  # every set/deleteMyCommands accepted: MenuCall(method, scope, ...)
     load_spec().check_object("Message", raw)  # [] when raw is a valid Message
 
 `next_call` and `wait_for_message` hand out each call once, in order, and never poll: they
@@ -73,7 +75,14 @@ wait on events fired as requests are answered. For another process, run
 described in control.py.
 """
 
-from tests.fake_telegram.records import BotMessage, Call, CallbackAnswer, FaultKind, Upload
+from tests.fake_telegram.records import (
+    BotMessage,
+    Call,
+    CallbackAnswer,
+    FaultKind,
+    MenuCall,
+    Upload,
+)
 from tests.fake_telegram.server import BOT_USERNAME, DEFAULT_TOKEN, FakeTelegram
 from tests.fake_telegram.spec import BotApiSpec, load_spec
 
@@ -86,6 +95,7 @@ __all__ = [
     "CallbackAnswer",
     "FakeTelegram",
     "FaultKind",
+    "MenuCall",
     "Upload",
     "load_spec",
 ]

@@ -53,6 +53,23 @@ class Call:
 
 
 @dataclass(frozen=True)
+class MenuCall:
+    """One setMyCommands or deleteMyCommands the fake accepted: its scope as Telegram reads
+    it (the default scope when none was sent), language and, for a set, the commands."""
+
+    method: Literal["setMyCommands", "deleteMyCommands"]
+    scope: Json
+    language_code: str
+    commands: tuple[str, ...] | None  # None for deleteMyCommands
+
+    @property
+    def chat_id(self) -> int | None:
+        """The chat of a per-chat scope (BotCommandScopeChat), else None."""
+        chat_id = self.scope.get("chat_id") if self.scope.get("type") == "chat" else None
+        return chat_id if isinstance(chat_id, int) else None
+
+
+@dataclass(frozen=True)
 class BotMessage:
     """A message the bot sent, as a snapshot; `raw` is the Message object Telegram returns.
 

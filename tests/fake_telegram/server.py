@@ -25,6 +25,7 @@ from tests.fake_telegram.records import (
     Call,
     CallbackAnswer,
     FaultKind,
+    MenuCall,
     MessageKind,
     Upload,
     inline_buttons,
@@ -104,6 +105,12 @@ _PIXEL_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
 )
+
+
+# How long a test waits for something the bot should do before failing. Only a guard
+# against a hung test, never a measure of speed: on a loaded machine a passing wait still
+# returns as soon as the thing happens.
+WAIT_SECONDS = 15.0
 
 
 class ApiError(Exception):
@@ -212,6 +219,8 @@ class FakeTelegram:
         self.webhook: Json | None = None
         self.callback_answers: dict[str, CallbackAnswer] = {}
         self._commands: dict[tuple[str, str], list[Json]] = {}
+        # Every accepted setMyCommands/deleteMyCommands, in order, with its scope.
+        self.menu_calls: list[MenuCall] = []
         self._chats: dict[int, _ChatState] = {}
         self._updates: list[Json] = []  # injected, not yet confirmed, by update_id
         self._redeliveries: list[Json] = []
@@ -573,7 +582,7 @@ class FakeTelegram:
         }
         return sorted(ids)
 
-    async def wait_confirmed(self, update_id: int, *, timeout: float = 5.0) -> None:
+    async def wait_confirmed(self, update_id: int, *, timeout: float = WAIT_SECONDS) -> None:
         """Until the bot confirms `update_id` by polling with a higher offset."""
         await self._wait(
             self._calls_signal,
@@ -626,7 +635,7 @@ class FakeTelegram:
         return [call for call in self.calls if call.matches(method, match)]
 
     async def next_call(
-        self, method: str, *, timeout: float = 5.0, status: int | None = 200, **match: Any
+        self, method: str, *, timeout: float = WAIT_SECONDS, status: int | None = 200, **match: Any
     ) -> Call:
         """The earliest answered call to `method` matching `match` not yet handed out.
 
@@ -647,7 +656,7 @@ class FakeTelegram:
         return await self._wait(self._calls_signal, find, timeout, f"{method} {match}")
 
     async def wait_for_call_started(
-        self, method: str, *, since: int = 0, timeout: float = 5.0, **match: Any
+        self, method: str, *, since: int = 0, timeout: float = WAIT_SECONDS, **match: Any
     ) -> Call:
         """A request to `method` that arrived (answered or not) at index >= `since` of started."""
 
@@ -663,7 +672,7 @@ class FakeTelegram:
         *,
         status: int = 200,
         started: bool = False,
-        timeout: float = 5.0,
+        timeout: float = WAIT_SECONDS,
     ) -> None:
         """Until `count` calls to `method` have been answered with `status` in total.
 
@@ -694,7 +703,7 @@ class FakeTelegram:
         return self._snapshot(chat_id, stored)
 
     async def wait_for_message(
-        self, chat_id: int, contains: str | None = None, *, timeout: float = 5.0
+        self, chat_id: int, contains: str | None = None, *, timeout: float = WAIT_SECONDS
     ) -> BotMessage:
         """The next new bot message in the chat, as sent; with `contains` in its text if given.
 
@@ -1132,18 +1141,44 @@ class FakeTelegram:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(command.get("description", "")) <= 256:
                 raise ApiError(400, "Bad Request: command description must be non-empty")
-        key = _commands_key(call.params.get("scope"), call.params.get("language_code", ""))
+        scope, language = self._menu_scope(call.params)
+        key = _commands_key(scope, language)
         self._commands[key] = [
             {"command": c["command"], "description": c["description"]} for c in commands
         ]
+        names = tuple(str(c["command"]) for c in commands)
+        self.menu_calls.append(MenuCall("setMyCommands", scope, language, names))
         return True
+
+    def _menu_scope(self, params: Json) -> tuple[Json, str]:
+        """The scope and language of a menu call, checked as strictly as Telegram does: a
+        known scope type with exactly its fields, a chat the bot knows, an ISO 639-1 code."""
+        scope = params.get("scope", {"type": "default"})
+        if not isinstance(scope, dict) or scope.get("type") not in _SCOPE_FIELDS:
+            raise ApiError(400, "Bad Request: can't parse BotCommandScope JSON object")
+        fields = _SCOPE_FIELDS[scope["type"]]
+        if set(scope) != {"type", *fields}:
+            raise ApiError(400, "Bad Request: can't parse BotCommandScope JSON object")
+        if "chat_id" in fields:
+            chat_id = scope["chat_id"]
+            if isinstance(chat_id, bool) or not isinstance(chat_id, int | str):
+                raise ApiError(400, "Bad Request: can't parse BotCommandScope JSON object")
+            if isinstance(chat_id, int) and chat_id not in self._chats:
+                raise ApiError(400, "Bad Request: chat not found")
+        language = params.get("language_code", "")
+        if not isinstance(language, str) or (
+            language and not (len(language) == 2 and language.isascii() and language.islower())
+        ):
+            raise ApiError(400, "Bad Request: invalid language code specified")
+        return dict(scope), language
 
     async def _get_my_commands(self, call: Call) -> list[Json]:
         return self.commands_for(call.params.get("scope"), call.params.get("language_code", ""))
 
     async def _delete_my_commands(self, call: Call) -> bool:
-        key = _commands_key(call.params.get("scope"), call.params.get("language_code", ""))
-        self._commands.pop(key, None)
+        scope, language = self._menu_scope(call.params)
+        self._commands.pop(_commands_key(scope, language), None)
+        self.menu_calls.append(MenuCall("deleteMyCommands", scope, language, None))
         return True
 
     async def _get_file(self, call: Call) -> Json:
@@ -1486,6 +1521,18 @@ def _describe(raw: Mapping[str, Any]) -> str:
         return f"{prefix}{raw['text']}"
     media = next((key for key in _MEDIA_KEYS if key in raw), "message")
     return f"{prefix}[{media}] {raw.get('caption', '')}".rstrip()
+
+
+# BotCommandScope's types, each with the fields besides "type" it must have (and no others).
+_SCOPE_FIELDS: dict[str, frozenset[str]] = {
+    "default": frozenset(),
+    "all_private_chats": frozenset(),
+    "all_group_chats": frozenset(),
+    "all_chat_administrators": frozenset(),
+    "chat": frozenset({"chat_id"}),
+    "chat_administrators": frozenset({"chat_id"}),
+    "chat_member": frozenset({"chat_id", "user_id"}),
+}
 
 
 def _commands_key(scope: Any, language_code: Any) -> tuple[str, str]:

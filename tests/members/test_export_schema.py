@@ -35,6 +35,7 @@ from storage import (
     RsvpAnswer,
     SafetySource,
 )
+from storage.broadcasts import NewRecipient
 from storage.volunteers import invite_digest
 from tests.chat_driver import ChatDriver
 
@@ -55,6 +56,7 @@ EXPORTED: dict[str, dict[str, str]] = {
         "onboarded_at": "profile.set_up_at",
         "paused": "profile.reminders_paused",
         "nudges_off": "profile.event_suggestions",
+        "announcements": "profile.announcements",
         "meeting_preference": "profile.meetings_suggested_first",
         "is_admin": "profile.admin_role_granted_in_chat",
         "peer_barred": "peer_support.barred_from_peer_chats",
@@ -205,6 +207,28 @@ EXPORTED: dict[str, dict[str, str]] = {
         "from_series": "event_answers[].because_you_usually_go",
     },
     "series_rsvp": {"answered_at": "events_you_usually_go_to[].since"},
+    "broadcast_recipient": {
+        "broadcast_id": "broadcasts_to_you[].broadcast",
+        "state": "broadcasts_to_you[].state",
+        "not_before": "broadcasts_to_you[].not_before",
+        "deferred": "broadcasts_to_you[].waiting_for_your_quiet_hours",
+    },
+    "broadcast": {
+        "id": "broadcasts_you_sent[].broadcast",
+        "text": "broadcasts_you_sent[].text",
+        "photo": "broadcasts_you_sent[].with_a_photo",
+        "audience": "broadcasts_you_sent[].audience",
+        "channel": "broadcasts_you_sent[].channel",
+        "time_critical": "broadcasts_you_sent[].time_critical",
+        "status": "broadcasts_you_sent[].status",
+        "created_at": "broadcasts_you_sent[].created_at",
+        "ended_at": "broadcasts_you_sent[].ended_at",
+    },
+    # What they did as staff (as the actor); rows where they are the target are left out.
+    "audit_entry": {
+        "action": "actions_you_took_as_staff[].action",
+        "at": "actions_you_took_as_staff[].at",
+    },
     "nudge": {
         "event_id": "event_suggestions[].event",
         "sent_at": "event_suggestions[].sent_at",
@@ -329,7 +353,30 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "a feed's sync state, about no one",
     ),
     "rsvp": {"id": ROW_KEY, "event_id": LINK, "member_id": LINK},
+    "audit_entry": {
+        "id": ROW_KEY,
+        "actor": LINK,
+        "target": "the row acted on: another person's, an invite, an event or a chat",
+    },
     "nudge": {"id": ROW_KEY, "member_id": LINK},
+    "broadcast": {
+        "author_id": LINK,
+        **dict.fromkeys(
+            ("author_channel", "author_external_id"),
+            "the admin's chat its progress goes to (one of their accounts), cleared once its "
+            "final report is sent",
+        ),
+        "reported_at": "when its final report went to the admin",
+        "photo_type": "the file type of its photo, if it carries one",
+    },
+    "broadcast_recipient": {
+        "id": ROW_KEY,
+        "member_id": LINK,
+        **dict.fromkeys(
+            ("channel", "external_id"), "the chat it goes to: one of their accounts, exported"
+        ),
+        "attempts": "how often sending it was tried, for the queue's retries",
+    },
     "offered_command": dict.fromkeys(
         ("channel", "external_id", "offered_at", "buttons"),
         "the buttons (not the text) last offered to a chat, kept 24 hours so typed words "
@@ -459,6 +506,8 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
         await tx.events.request_buddy(others_answer.id)
         assert await tx.events.claim_buddy(others_answer.id, me.id)
         await tx.events.record_nudge(me.id, walk, reasons=(NudgeReason.LONELY,), now=now)
+        await tx.audit.record(str(me.id), "event.create", walk, now)
+        await tx.audit.record(str(other.id), "volunteer.suspend", me.id, now)
         weekly = await tx.events.create_series(
             EventFields(
                 title="Tuesday meeting",
@@ -527,6 +576,19 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
             now=now,
             message_ref="41",
         )
+        sent = await tx.broadcasts.create(
+            author_id=me.id,
+            author=Account("console", "1"),
+            text="Tonight's meeting moved to the library.",
+            audience="members",
+            channel="console",
+            time_critical=True,
+            now=now,
+        )
+        await tx.broadcasts.add_recipients(
+            sent, [NewRecipient(me.id, Account("console", "1"), "queued", later, deferred=True)]
+        )
+        await tx.broadcasts.cancel(sent, now)
         await tx.volunteers.create_invite("code-1", role=Role.VOLUNTEER, now=now, expires_at=later)
         assert await tx.volunteers.redeem_invite(invite_digest("code-1"), me.id, now)
         member = await tx.members.get(me.id)
@@ -558,6 +620,10 @@ async def test_every_exported_column_is_in_a_full_export(db: Database, clock: Ma
     ]  # fmt: skip
     assert data["events_where_you_meet_a_member"] == [
         {"event": "Walk", "starts_at": "2026-11-23T14:00:00Z"}
+    ]
+    # What Heron did as staff, without the rows acted on; what others did to Heron, not.
+    assert data["actions_you_took_as_staff"] == [
+        {"action": "event.create", "at": "2026-11-22T14:00:00Z"}
     ]
     # Of the member Heron meets, and of the chat Heron held, nothing.
     assert "Bright Oak" not in json.dumps(data, ensure_ascii=False)

@@ -1,0 +1,45 @@
+"""`/announcements on|off`: whether a member gets the admins' broadcasts to members who
+take announcements. On by default; kept on the member's row, so /export shows it."""
+
+import logging
+
+from flows.core.commands import Command
+from flows.core.context import Context
+
+log = logging.getLogger(__name__)
+
+ON = (
+    "Announcements are on: when the people who run Hearthside send news to members (a "
+    "meeting that moved, say), you'll get it. /announcements off stops them."
+)
+OFF = (
+    "Okay — no more announcements. Only the rare message meant for every member still "
+    "reaches you. /announcements on brings them back."
+)
+HOW = (
+    "Send /announcements on to get the admins' news to members, or /announcements off to stop it."
+)
+
+
+async def announcements_command(ctx: Context) -> None:
+    member = ctx.require_member()
+    choice = ctx.input.text.strip().lower()
+    if choice in ("on", "off"):
+        on = choice == "on"
+        await ctx.tx.members.set_announcements(member.id, on)
+        log.info("announcements member=%s on=%s", member.id, on)
+        ctx.say(ON if on else OFF)
+        return
+    now = "on" if member.announcements else "off"
+    hint = "" if not choice else "I didn't catch that. "
+    ctx.say(f"{hint}Announcements are {now} for you. {HOW}")
+    ctx.remind_open_question()
+
+
+ANNOUNCEMENT_COMMANDS = (
+    Command(
+        "announcements",
+        "news from the admins on or off (/announcements off)",
+        announcements_command,
+    ),
+)
