@@ -376,24 +376,32 @@ class BroadcastDelivery:
                     continue
                 if broadcast.status == "sending" and broadcast.author is not None:
                     text = progress_text(figures, self._seconds_left(by_channel))
-                    update = self._update(broadcast.id, broadcast.author, text)
+                    update = await self._update(tx, broadcast.id, broadcast.author, text)
                     if update is not None:
                         replies.append((broadcast.author, update))
             committed = await commit_replies(tx, replies, now, engine.held, engine.channels)
         await self._postman.deliver(committed.deliveries)
 
-    def _update(self, broadcast_id: int, author: Account, text: str) -> Reply | None:
+    async def _update(
+        self, tx: Transaction, broadcast_id: int, author: Account, text: str
+    ) -> Reply | None:
         """The progress message's new version, if it changed and it is time to show it."""
         if self._shown.get(broadcast_id) == text:
             return None
+        edits = self._engine.channels.of(author).edits
+        key = notice_keys.broadcast(broadcast_id)
+        if edits and not await tx.notices.refs(author, key):
+            # The progress message is not recorded as sent yet (it may be on its way): an
+            # edit now would find nothing to edit, and this text would count as shown.
+            return None
         self._shown[broadcast_id] = text
         buttons = (cancel_button(broadcast_id),)
-        if self._engine.channels.of(author).edits:
+        if edits:
             return Reply(
                 text,
                 buttons,
                 token=COMMAND_TOKEN,
-                replaces_notice=notice_keys.broadcast(broadcast_id),
+                replaces_notice=key,
             )
         # A channel that can't edit gets a new message now and then, not every few seconds.
         moment = self._timer.monotonic()
