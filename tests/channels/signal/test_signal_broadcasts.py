@@ -1,21 +1,28 @@
-"""Broadcasts over Signal: the real Signal adapter against the fake signal-cli daemon, beside
-the real python-telegram-bot stack on one engine where a Telegram admin sends one, with the
-broadcasts' delivery loops running as bot/app.py runs them.
+"""Broadcasts, and the admins' weekly digest, over Signal: the real Signal adapter against
+the fake signal-cli daemon, beside the real python-telegram-bot stack on one engine where a
+Telegram admin sends one, with the broadcasts' delivery loops running as bot/app.py runs them.
 
 What Signal members get (once each, with the footer, nothing of anyone else's account), who
 is left out, Signal's rule that only people who wrote first get what they didn't ask for, a
-restart part-way, and the whole /broadcast conversation typed by an admin on Signal, where
-choices are numbered lines and the progress message is edited with `editTimestamp`.
+restart part-way, the whole /broadcast conversation typed by an admin on Signal (choices are
+numbered lines; the progress message is edited with `editTimestamp`, at a pace that leaves
+the broadcast its sends), a photo, and the Monday digest with its chart attached.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from flows.broadcasts import BroadcastDelivery
 from flows.broadcasts.progress import ENDED
 from flows.core.clock import ManualClock
+from handlers.signal.capabilities import signal_info
 from storage import Account, Database
+from tests.admin.test_telegram_digest import DIGEST, FIRST_CHART_WAIT, PNG_SIGNATURE
 from tests.broadcasts.test_telegram_broadcasts import VirtualTimer
 from tests.channels.signal.pictures import camera_jpeg, metadata_of
 from tests.channels.signal.test_signal_peer import signal_leaks
@@ -43,7 +50,9 @@ def member_on_signal(signal: FakeSignalDaemon, n: int) -> SignalPerson:
     return SignalPerson(signal, aci(f"member {n}"), number=f"+1555765{n:04d}", name=f"Realname{n}")
 
 
-async def add_signal_members(db: Database, clock: ManualClock, people: Iterable[SignalPerson]) -> None:
+async def add_signal_members(
+    db: Database, clock: ManualClock, people: Iterable[SignalPerson]
+) -> None:
     """Members who signed up on Signal, straight into storage."""
     async with db.transaction() as tx:
         for person in people:
@@ -297,3 +306,74 @@ async def test_a_photo_broadcast_from_signal_reaches_signal_members_without_its_
         _format, exif, info = metadata_of(data)
         assert not exif and not info
 
+
+class HandTimer:
+    """The delivery's pacing time, moved only by the test; a wait lets others run."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(0.01)
+
+
+async def test_on_signals_pace_the_progress_edits_leave_the_broadcast_its_sends(
+    signal: FakeSignalDaemon, db_path: Path, clock: ManualClock
+) -> None:
+    # An edit is one more send at Signal's pace: one for every message delivered would
+    # halve the broadcast's pace, and edit one message hundreds of times.
+    bot = await start_bot(signal, db_path, clock, admins=[f"signal:{SIG_ADMIN}"])
+    # Signal's default pace (one send every 3 s) for the broadcast and its progress; the
+    # channel's own spacing stays off, so the test's time is the timer's alone.
+    bot.engine.channels.declare(replace(signal_info(3.0), captcha=bot.signal))
+    timer = HandTimer()
+    bot.broadcasts = BroadcastDelivery(bot.engine, bot.postman, timer=timer)
+    await bot.broadcasts.start(["signal"])
+    try:
+        people = [member_on_signal(signal, n) for n in range(8)]
+        await add_signal_members(bot.db, clock, people)
+        admin = sig_admin(signal)
+        await admin.send("/broadcast", expect="Send the message")
+        await admin.send(TEXT, expect="Who should get it?")
+        await admin.send("2", expect="time-critical")
+        await admin.send("1", expect="Send it?")
+        progress = await admin.send("1", expect="on its way to 8 people")
+        for person in people:
+            await person.next(HEADER)
+            timer.now += 3.0  # the next one's turn
+        report = await admin.next("Here is what happened")
+    finally:
+        await bot.stop()
+    assert "Sent: 8" in report.text
+    # 24 s of sending: under a minute, so no edit until the one that points to the report.
+    assert progress.edits == [ENDED]
+
+
+# -- the weekly digest to an admin on Signal ------------------------------------------------
+async def test_the_weekly_digest_reaches_an_admin_on_signal_with_its_chart_attached(
+    signal: FakeSignalDaemon, sig_bot: RunningBot, clock: ManualClock
+) -> None:
+    admin = sig_admin(signal)
+    await admin.onboard()
+    members = [member_on_signal(signal, n) for n in range(2)]
+    await add_signal_members(sig_bot.db, clock, members)
+    on = await admin.send("/digest on", expect="Your weekly digest is on")
+    assert "The first comes on Mon 23 Nov, 09:00" in on.text
+    clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    await sig_bot.sweep_now()
+    digest = await admin.next(DIGEST, timeout=FIRST_CHART_WAIT)
+    assert "Mon 16 Nov – Sun 22 Nov (UTC time)" in digest.text
+    assert "Members: fewer than 5" in digest.text  # banded as /stats bands them
+    chart = await admin.next(timeout=FIRST_CHART_WAIT)
+    ((content_type, name, data),) = chart.attachments
+    assert (content_type, name) == ("image/png", "chart.png")
+    assert data.startswith(PNG_SIGNATURE)
+    assert "The last 8 weeks" in chart.text
+    await sig_bot.sweep_now()  # once a week, however many sweeps
+    assert sum(DIGEST in m.text for m in signal.transcript(SIG_ADMIN)) == 1
+    # Nothing of the members' accounts is in it.
+    secrets = [s for p in members for s in (p.aci, p.number or "", p.name)]
+    assert signal_leaks(signal, admin, secrets) == []
