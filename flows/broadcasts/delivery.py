@@ -208,6 +208,9 @@ class ChannelLoop:
                 await tx.broadcasts.settle(job.recipient_id, "sent")
             elif result is SendResult.BLOCKED:
                 await tx.broadcasts.settle(job.recipient_id, "unreachable")
+            elif result is SendResult.UNCONFIRMED:
+                # No answer in time: it may have arrived, so it is never sent again.
+                await tx.broadcasts.settle(job.recipient_id, "unconfirmed")
             elif result is SendResult.HELD:
                 await tx.broadcasts.wait_until(
                     job.recipient_id, _later(now, HELD_SECONDS), deferred=False

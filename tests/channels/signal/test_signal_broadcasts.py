@@ -12,7 +12,7 @@ the broadcast its sends), a photo, and the Monday digest with its chart attached
 import asyncio
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -377,3 +377,37 @@ async def test_the_weekly_digest_reaches_an_admin_on_signal_with_its_chart_attac
     # Nothing of the members' accounts is in it.
     secrets = [s for p in members for s in (p.aci, p.number or "", p.name)]
     assert signal_leaks(signal, admin, secrets) == []
+
+
+async def test_a_broadcast_send_answered_too_late_is_unconfirmed_and_not_sent_again(
+    signal: FakeSignalDaemon, fake: FakeTelegram, db_path: Path, clock: ManualClock
+) -> None:
+    bot = await start_bot(
+        signal,
+        db_path,
+        clock,
+        telegram=fake,
+        admins=[f"telegram:{TG_ADMIN}"],
+        broadcasts=True,
+        broadcast_timer=VirtualTimer(),
+        call_timeout=0.2,
+    )
+    people = [member_on_signal(signal, n) for n in range(2)]
+    try:
+        await add_signal_members(bot.db, clock, people)
+        admin = TgUser(fake, TG_ADMIN, "Adaeze", "adaeze_admin")
+        await tg_compose(admin, "Members who take announcements")
+        # signal-cli sends each one, but answers after the client stopped waiting.
+        signal.delay("send", 1.0)
+        await admin.tap("Send it", expect="on its way to 2 people")
+        report = await tg_report(admin)
+        for person in people:
+            await person.next(HEADER)  # the daemon did send it, late
+        signal.delay("send", 0)
+        clock.advance(timedelta(hours=1))
+        await bot.sweep_now()
+    finally:
+        await bot.stop()
+    # They arrived: counted as unconfirmed, not failed, and never sent twice.
+    assert "Unconfirmed: 2" in report and "Failed: 0" in report
+    assert [len(broadcasts_to(signal, person)) for person in people] == [1, 1]
