@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.app import known_channels
 from bot.sweeping import SweepJob
+from flows.broadcasts import BroadcastDelivery, Timer
 from flows.catalogue import create_engine
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
@@ -39,11 +40,15 @@ class RunningBot:
     postman: Postman
     sweeps: SweepJob
     telegram: TelegramService | None = None
+    broadcasts: BroadcastDelivery | None = None
 
     async def sweep_now(self) -> None:
         await self.sweeps.sweep_now()
 
     async def stop(self) -> None:
+        # In bot/app.py's order: the broadcasts first, then the sweep, then the channels.
+        if self.broadcasts is not None:
+            await self.broadcasts.stop()
         await self.sweeps.stop()
         if self.telegram is not None:
             await self.telegram.stop()
@@ -52,6 +57,8 @@ class RunningBot:
 
     async def kill(self) -> None:
         """As `kill -9`: whatever is being handled is cut off where it is."""
+        if self.broadcasts is not None:
+            await self.broadcasts.stop()
         await self.sweeps.stop()
         if self.telegram is not None:
             await self.telegram.stop()
@@ -77,6 +84,8 @@ async def start_bot(
     first_sweep_seconds: float = 0.1,
     send_interval: float = 0.0,
     call_timeout: float = 30.0,
+    broadcasts: bool = False,
+    broadcast_timer: Timer | None = None,
 ) -> RunningBot:
     db = await open_database(str(db_path))
     config = FlowConfig(
@@ -116,7 +125,11 @@ async def start_bot(
         first_seconds=first_sweep_seconds,
     )
     sweeps.start()
-    return RunningBot(signal, engine, db, postman, sweeps, telegram_service)
+    delivery = None
+    if broadcasts:
+        delivery = BroadcastDelivery(engine, postman, timer=broadcast_timer)
+        await delivery.start(service.name for service in services)
+    return RunningBot(signal, engine, db, postman, sweeps, telegram_service, delivery)
 
 
 @dataclass

@@ -46,6 +46,10 @@ IDLE_SECONDS = 0.5
 # elsewhere a new progress message goes out this much less often.
 PROGRESS_SECONDS = 3.0
 PROGRESS_WITHOUT_EDITS_SECONDS = 60.0
+# An edit is a send too, paced like the broadcast's own where the admin's channel is slow
+# (Signal: one per SIGNAL_SEND_INTERVAL_SECONDS): there the progress message is edited at
+# most once per this many of its sends' time, so the edits take at most a twentieth of it.
+SENDS_PER_EDIT = 20
 # Rows settled without a send (left out, deferred) in one claiming transaction, at most.
 SCAN_PER_CLAIM = 50
 # A send that fails for a network or server reason is tried again later, this many times.
@@ -204,6 +208,9 @@ class ChannelLoop:
                 await tx.broadcasts.settle(job.recipient_id, "sent")
             elif result is SendResult.BLOCKED:
                 await tx.broadcasts.settle(job.recipient_id, "unreachable")
+            elif result is SendResult.UNCONFIRMED:
+                # No answer in time: it may have arrived, so it is never sent again.
+                await tx.broadcasts.settle(job.recipient_id, "unconfirmed")
             elif result is SendResult.HELD:
                 await tx.broadcasts.wait_until(
                     job.recipient_id, _later(now, HELD_SECONDS), deferred=False
@@ -373,6 +380,7 @@ class BroadcastDelivery:
                     replies += self._final(broadcast, figures)
                     await tx.broadcasts.mark_reported(broadcast.id, now)
                     self._shown.pop(broadcast.id, None)
+                    self._last_new.pop(broadcast.id, None)
                     continue
                 if broadcast.status == "sending" and broadcast.author is not None:
                     text = progress_text(figures, self._seconds_left(by_channel))
@@ -388,15 +396,19 @@ class BroadcastDelivery:
         """The progress message's new version, if it changed and it is time to show it."""
         if self._shown.get(broadcast_id) == text:
             return None
-        edits = self._engine.channels.of(author).edits
+        info = self._engine.channels.of(author)
         key = notice_keys.broadcast(broadcast_id)
-        if edits and not await tx.notices.refs(author, key):
+        if info.edits and not await tx.notices.refs(author, key):
             # The progress message is not recorded as sent yet (it may be on its way): an
             # edit now would find nothing to edit, and this text would count as shown.
             return None
+        if info.edits and info.bulk_per_second:
+            every = SENDS_PER_EDIT / info.bulk_per_second
+            if every > PROGRESS_SECONDS and not self._due(broadcast_id, every):
+                return None
         self._shown[broadcast_id] = text
         buttons = (cancel_button(broadcast_id),)
-        if edits:
+        if info.edits:
             return Reply(
                 text,
                 buttons,
@@ -404,12 +416,19 @@ class BroadcastDelivery:
                 replaces_notice=key,
             )
         # A channel that can't edit gets a new message now and then, not every few seconds.
+        if not self._due(broadcast_id, PROGRESS_WITHOUT_EDITS_SECONDS):
+            return None
+        return Reply(text, buttons, token=COMMAND_TOKEN)
+
+    def _due(self, broadcast_id: int, every: float) -> bool:
+        """Whether `every` seconds have passed since the progress message last changed (or
+        since its first pass); if so, it changes now."""
         moment = self._timer.monotonic()
         last = self._last_new.setdefault(broadcast_id, moment)
-        if moment - last < PROGRESS_WITHOUT_EDITS_SECONDS:
-            return None
+        if moment - last < every:
+            return False
         self._last_new[broadcast_id] = moment
-        return Reply(text, buttons, token=COMMAND_TOKEN)
+        return True
 
     def _final(self, broadcast: Broadcast, figures: Figures) -> list[tuple[Account, Reply]]:
         author = broadcast.author

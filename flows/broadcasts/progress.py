@@ -93,7 +93,7 @@ def final_report(figures: Figures, *, cancelled: bool) -> str:
         lines.append(f"Left out (paused, or announcements off): {figures.skipped}")
     if figures.unconfirmed:
         lines.append(
-            f"Unconfirmed: {figures.unconfirmed} (on their way when Hearthside restarted; "
-            "they may have arrived, so they were not sent again)"
+            f"Unconfirmed: {figures.unconfirmed} (on their way when Hearthside restarted, or "
+            "with no answer in time; they may have arrived, so they were not sent again)"
         )
     return "\n".join(lines)

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flows.admin import tell_admins
+from flows.broadcasts import wants_broadcast_photo
 from flows.community import (
     CalendarFile,
     is_calendar_file,
@@ -335,13 +336,17 @@ class SignalService:
         self, account: Account, inp: Input, attachments: tuple[Attachment, ...]
     ) -> Input:
         """A picture or voice message's bytes, fetched only when a peer chat will pass it
-        on; held in this input (memory) only."""
+        on, or when it is the photo of a broadcast an admin is writing; held in this input
+        (memory) only."""
         if inp.media not in CARRIED_MEDIA or not attachments or inp.edited:
             return inp
         attachment = attachments[0]
         if attachment.size is not None and attachment.size > RELAY_MAX_BYTES:
             return inp
-        if not await in_open_chat(self._engine, account):
+        wanted = await in_open_chat(self._engine, account) or await wants_broadcast_photo(
+            self._engine, account, inp.media
+        )
+        if not wanted:
             return inp
         data = await self.fetch_attachment(account.external_id, attachment)
         if data is None:
