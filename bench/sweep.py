@@ -40,12 +40,15 @@ import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+import flows.sweeper
 from flows.catalogue import create_engine
 from flows.community.isolation import IsolationRule, next_nudge_time
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
+from flows.core.sweep import SweepStep
 from flows.sweeper import Sweeper
 from storage import Database, Member, open_database
 from storage.timeutil import to_db
@@ -62,6 +65,7 @@ ZONES = (
 TAGS = ("meeting", "walk", "workshop", "social", "online")
 TICK = timedelta(minutes=1)
 TICKS = 15
+R = TypeVar("R")
 try:  # the rolling horizon of repeating events; the code before them had none
     from flows.community.series import EXTEND_SLACK, HORIZON
 except ImportError:
@@ -352,12 +356,63 @@ class SqlWork:
 
     async def attach(self, db: Database) -> None:
         # The bench reaches past the storage API on purpose: the database's connection
-        # is its own, and the handler is set on it (aiosqlite runs it on its worker).
+        # is its own, and the handler is set on it (called on whichever thread runs SQL).
         await db._conn.set_progress_handler(self._step, self.EVERY)
 
     def take(self) -> int:
         steps, self.steps = self.steps, 0
         return steps
+
+
+class StepTimes:
+    """Wall time of each sweep step (by name) in the current tick: the worst tick's cause."""
+
+    def __init__(self) -> None:
+        self.tick: dict[str, float] = {}
+
+    def install(self) -> None:
+        original = flows.sweeper._Run.__call__
+        times = self
+
+        async def timed(run: flows.sweeper._Run, step: SweepStep[R]) -> R:
+            started = time.perf_counter()
+            try:
+                return await original(run, step)
+            finally:
+                name = getattr(step, "__name__", type(step).__name__)
+                times.tick[name] = times.tick.get(name, 0.0) + time.perf_counter() - started
+
+        flows.sweeper._Run.__call__ = timed  # type: ignore[method-assign,assignment]
+
+    def take(self) -> dict[str, float]:
+        tick, self.tick = self.tick, {}
+        return tick
+
+
+class LoopLag:
+    """Lateness of a 10 ms ticker on the loop while the sweeps run: how long a sweep
+    holds the loop (SQLite runs on it), which other chats would wait."""
+
+    TICK = 0.010
+
+    def __init__(self) -> None:
+        self.late: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            due = time.perf_counter() + self.TICK
+            await asyncio.sleep(self.TICK)
+            self.late.append(time.perf_counter() - due)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def stop(self) -> tuple[float, float]:
+        assert self._task is not None
+        self._task.cancel()
+        late = sorted(self.late) or [0.0]
+        return late[min(len(late) - 1, int(len(late) * 0.99))], late[-1]
 
 
 async def measure(path: Path) -> None:
@@ -368,6 +423,12 @@ async def measure(path: Path) -> None:
     config = FlowConfig(crisis_resources="Crisis lines.", default_timezone="UTC")
     sweeper = Sweeper(create_engine(db, clock, config, rng=random.Random(1)))
     await sweeper.sweep()  # warm the page cache and prepared statements
+    steps = StepTimes()
+    steps.install()
+    lag = LoopLag()
+    lag.start()
+    checkpoints: list[float] = []
+    worst: tuple[float, int, dict[str, float]] = (0.0, 0, {})
     tracemalloc.start()
     # Wall time, and CPU time (every thread of the process: the loop and aiosqlite's
     # worker), which other work on a shared machine disturbs far less.
@@ -383,6 +444,7 @@ async def measure(path: Path) -> None:
         clock.advance(TICK)
         work.take()
         started, started_cpu = time.perf_counter(), time.process_time()
+        steps.take()
         report, _ = await sweeper.sweep()
         ticks.append(time.perf_counter() - started)
         ticks_cpu.append(time.process_time() - started_cpu)
@@ -394,6 +456,12 @@ async def measure(path: Path) -> None:
             + report.nudged
             + report.event_reminders
         )
+        if ticks[-1] > worst[0]:
+            worst = (ticks[-1], due[-1], steps.take())
+        # The WAL is folded after each pass (bot/sweeping.py), on the worker thread.
+        started = time.perf_counter()
+        await db.checkpoint()
+        checkpoints.append(time.perf_counter() - started)
         # Absent before repeating events.
         dates_made += getattr(report, "event_dates_made", 0)
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -403,6 +471,7 @@ async def measure(path: Path) -> None:
         idle_steps.append(work.take())
     _, heap_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    lag_p99, lag_max = lag.stop()
     await db.close()
     print(
         f"sweep idle: median {_ms(idle)}, worst {max(idle) * 1000:.1f} ms over "
@@ -412,6 +481,20 @@ async def measure(path: Path) -> None:
         f"sweep tick: median {_ms(ticks)}, worst {max(ticks) * 1000:.1f} ms over "
         f"{len(ticks)} sweeps; CPU median {_ms(ticks_cpu)}; "
         f"{statistics.median(due):.0f} members due per tick (median)"
+    )
+    per_member = [cpu / n for cpu, n in zip(ticks_cpu, due, strict=True) if n]
+    if per_member:
+        print(f"sweep tick CPU per due member: median {_ms(per_member)}")
+    seconds, worst_due, worst_steps = worst
+    slowest = sorted(worst_steps.items(), key=lambda item: -item[1])[:3]
+    print(
+        f"worst tick: {seconds * 1000:.1f} ms with {worst_due} members due; slowest steps: "
+        + ", ".join(f"{name} {spent * 1000:.1f} ms" for name, spent in slowest)
+    )
+    print(
+        f"WAL checkpoint after each tick (off the loop): median {_ms(checkpoints)}, worst "
+        f"{max(checkpoints) * 1000:.1f} ms; event-loop lag during the sweeps (10 ms ticker): "
+        f"p99 {lag_p99 * 1000:.1f} ms, worst {lag_max * 1000:.1f} ms"
     )
     print(
         f"SQL work: median {statistics.median(ticks_steps):,.0f} VM steps per tick, "

@@ -10,8 +10,11 @@ of four messages at once:
 for Hearthside a complete daily check-in typed as answers ("/checkin", "4",
 "done", "skip"), for the echo bot four texts. Printed per case: updates/s,
 p50/p99 from injection to reply, replies out of order within a chat, and the
-bot's CPU time per update. The last line compares the two in the same run:
-`ratio_rtt0=<ours/echo> ratio_rtt50=<ours/echo>`.
+bot's CPU time per update, and for Hearthside the event-loop lag while it worked (p99
+and worst lateness of a 10 ms ticker on its loop, bench/lag_probe.py: how long anything
+held the loop, SQLite on the loop included), and the bot's resident memory once it polls
+(idle) and after the chats. The last line compares the two in the same
+run: `ratio_rtt0=<ours/echo> ratio_rtt50=<ours/echo>`.
 """
 
 import argparse
@@ -53,6 +56,14 @@ async def seed_members(db_path: Path, chats: list[int]) -> None:
             await tx.members.rename(member.id, "Bench Member")
             await tx.members.complete_onboarding(member.id, now=now)
     await db.close()
+
+
+def rss_mib(pid: int) -> float:
+    """The process's resident memory now."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def cpu_seconds(pid: int) -> float:
@@ -113,6 +124,20 @@ def figures_from(
     }
 
 
+def loop_lag(lag_file: Path | None, start: float, end: float) -> tuple[float, float] | None:
+    """p99 and worst lateness of the bot's 10 ms ticker between `start` and `end`."""
+    if lag_file is None or not lag_file.exists():
+        return None
+    late = sorted(
+        float(late)
+        for at, late in (line.split() for line in lag_file.read_text().splitlines())
+        if start <= float(at) <= end
+    )
+    if not late:
+        return None
+    return late[min(len(late) - 1, int(len(late) * 0.99))], late[-1]
+
+
 def run_case(kind: str, rtt_ms: int, chats: int, workdir: Path) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PTB_TIMEDELTA": "1"}
     server = subprocess.Popen(
@@ -140,9 +165,12 @@ def run_case(kind: str, rtt_ms: int, chats: int, workdir: Path) -> dict[str, Any
                 "DATABASE_URL": f"sqlite:///{db_path}",
                 "LOG_LEVEL": "WARNING",
             }
-            command = [sys.executable, "-m", "bot"]
+            lag_file = workdir / f"lag-{rtt_ms}.txt"
+            bot_env["LOOP_LAG_FILE"] = str(lag_file)
+            command = [sys.executable, "-m", "bench.lag_probe", "bot"]
             script, expect = CHECKIN_SCRIPT, CHECKIN_EXPECT
         else:
+            lag_file = None
             bot_env = env
             command = [sys.executable, "-m", "bench.echo_bot", TOKEN, base_url]
             script, expect = ECHO_SCRIPT, ECHO_SCRIPT
@@ -154,11 +182,13 @@ def run_case(kind: str, rtt_ms: int, chats: int, workdir: Path) -> dict[str, Any
             )
             replied = control.call("stats")["calls"].get("sendMessage", {}).get("200", 0)
             cpu_before = cpu_seconds(bot.pid)
+            rss_idle = rss_mib(bot.pid)
             backlog = [{"user_id": chat, "text": text} for chat in chat_ids for text in script]
             injected_at = control.call("backlog", {"messages": backlog})["at"]
             expected = replied + len(chat_ids) * len(expect)
             control.call("wait", {"method": "sendMessage", "count": expected, "timeout": 1800})
             cpu_after = cpu_seconds(bot.pid)
+            rss_after = rss_mib(bot.pid)
             calls = control.call("calls?method=sendMessage")
         finally:
             bot.terminate()
@@ -167,6 +197,8 @@ def run_case(kind: str, rtt_ms: int, chats: int, workdir: Path) -> dict[str, Any
         server.terminate()
         server.wait(timeout=30)
     figures = figures_from(calls, injected_at, chat_ids, expect)
+    figures["lag"] = loop_lag(lag_file, injected_at, injected_at + figures["seconds"])
+    figures["rss"] = (rss_idle, rss_after)
     figures["updates"] = len(chat_ids) * len(script)
     figures["cpu_us_per_update"] = (cpu_after - cpu_before) / figures["updates"] * 1e6
     figures["updates_per_s"] = figures["updates"] / figures["seconds"]
@@ -174,11 +206,17 @@ def run_case(kind: str, rtt_ms: int, chats: int, workdir: Path) -> dict[str, Any
 
 
 def report(kind: str, rtt_ms: int, f: dict[str, Any]) -> None:
+    lag = (
+        f"loop_lag_p99={f['lag'][0] * 1000:.1f}ms loop_lag_max={f['lag'][1] * 1000:.1f}ms"
+        if f["lag"] is not None
+        else "loop_lag=n/a"
+    )
     print(
         f"{kind:<10} rtt={rtt_ms:>2}ms updates={f['updates']:>5} "
         f"updates/s={f['updates_per_s']:8.1f} p50={f['p50'] * 1000:8.0f}ms "
         f"p99={f['p99'] * 1000:8.0f}ms order_violations={f['order_violations']} "
-        f"cpu_us/update={f['cpu_us_per_update']:7.0f}",
+        f"cpu_us/update={f['cpu_us_per_update']:7.0f} {lag} "
+        f"rss_idle={f['rss'][0]:.0f}MiB rss_after={f['rss'][1]:.0f}MiB",
         flush=True,
     )
 

@@ -1,9 +1,14 @@
 """The SQLite connection, numbered migrations and serialised transactions.
 
-One aiosqlite connection (one worker thread) serves the whole process. Updates
-from different members are handled concurrently, so every unit of work runs
+One connection serves the whole process (storage/connection.py: aiosqlite's API,
+short statements run on the event loop, long work on aiosqlite's worker thread).
+Updates from different members are handled concurrently, so every unit of work runs
 inside `Database.transaction()`, which holds an asyncio lock for its duration:
 a transaction never sees another's half-done writes.
+
+SQLite's own automatic checkpoint is off: it would run inside a COMMIT, on the loop,
+writing and syncing the database file. The WAL is folded off the loop instead: on the
+sweep schedule, and in the background once it has grown past `WAL_FOLD_BYTES`.
 
 In WAL mode every committed change is first appended to the `-wal` file, old page
 versions included, so words deleted from the database (secure_delete zeroes them
@@ -17,15 +22,14 @@ import os
 import sqlite3
 import stat
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
-
-import aiosqlite
 
 from storage.audit import AuditRepository
 from storage.broadcasts import BroadcastRepository
 from storage.checkins import CheckinRepository
+from storage.connection import LoopConnection, connect
 from storage.conversations import ConversationRepository
 from storage.digests import DigestRepository
 from storage.events import EventRepository
@@ -49,12 +53,17 @@ log = logging.getLogger(__name__)
 # The database and SQLite's files beside it hold members' health data: owner only.
 PRIVATE_MODE = 0o600
 SIDE_FILES = ("-wal", "-shm")
+# A WAL grown past this is folded in the background, between ticks of the sweep; its
+# size is looked at every WAL_LOOK_EVERY commits (a stat call, cheap but not free).
+WAL_FOLD_BYTES = 8 * 2**20
+WAL_LOOK_EVERY = 100
 
 
 class Transaction:
     """The repositories, bound to one open transaction."""
 
     __slots__ = (
+        "_conn",
         "_wipe_mark",
         "audit",
         "broadcasts",
@@ -77,7 +86,8 @@ class Transaction:
         "volunteers",
     )
 
-    def __init__(self, conn: aiosqlite.Connection, secret: bytes) -> None:
+    def __init__(self, conn: LoopConnection, secret: bytes) -> None:
+        self._conn = conn
         # Set by `wipe_after_commit`: the newest outbox row before this change's own.
         self._wipe_mark: int | None = None
         self.members = MemberRepository(conn, secret)
@@ -108,6 +118,24 @@ class Transaction:
         if self._wipe_mark is None:
             self._wipe_mark = await self.outbox.newest_id()
 
+    def off_loop(self) -> AbstractAsyncContextManager[None]:
+        """Statements made inside run on the database's worker thread, not on the event
+        loop: for reads that may take long (a whole /export), so other chats go on."""
+        return self._conn.off_loop()
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A part of the transaction that is undone by itself if the body raises (one
+        member's work in a sweep's shared transaction), the rest kept."""
+        await self._conn.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            await self._conn.execute("ROLLBACK TO part")
+            await self._conn.execute("RELEASE part")
+            raise
+        await self._conn.execute("RELEASE part")
+
     def wipe_mark(self) -> int | None:
         """The outbox row before this change's own, if it asked for a wipe."""
         return self._wipe_mark
@@ -127,7 +155,14 @@ def _migrations() -> list[tuple[int, str]]:
 
 
 class Database:
-    def __init__(self, conn: aiosqlite.Connection, secret: bytes, path: str = ":memory:") -> None:
+    def __init__(
+        self,
+        conn: LoopConnection,
+        secret: bytes,
+        path: str = ":memory:",
+        *,
+        commit_off_loop: bool = False,
+    ) -> None:
         self._conn = conn
         self._path = path
         # The deployment's key for keyed hashes of accounts (storage/secret.py).
@@ -136,10 +171,18 @@ class Database:
         self._tx = Transaction(conn, secret)
         # Outbox rows queued by a deletion and not yet sent (see `after_delivery`).
         self._wipe_when_sent: set[int] = set()
+        # Under synchronous=FULL a COMMIT waits for the disk: on the worker thread, then.
+        self._commit_off_loop = commit_off_loop
+        self._wal = None if path == ":memory:" else Path(path + "-wal")
+        self._commits = 0
+        self._folding: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """One atomic unit of work; rolled back if the body raises."""
+        # Statements run on the loop without yielding: let other chats' work in between
+        # units of work (a sweep runs many of them back to back).
+        await asyncio.sleep(0)
         async with self._lock:
             tx = self._tx
             tx.reset()
@@ -147,27 +190,29 @@ class Database:
                 await self._conn.execute("BEGIN IMMEDIATE")
                 yield tx
             except BaseException:
-                # Also when cancelled while BEGIN was on its way (PTB cancels its polling
-                # task on stop): the BEGIN still runs, and the rollback, queued after it on
-                # the connection's thread, keeps it from leaving the connection inside a
-                # transaction for the next caller. Without an open transaction it is a no-op.
+                # Without an open transaction (BEGIN itself failed) this is a no-op.
                 await self._conn.rollback()
                 raise
-            try:
-                await self._conn.commit()
-            except BaseException:
-                # A failed COMMIT (disk full, I/O) can leave the transaction open: close it,
-                # or every later BEGIN on this one connection would fail.
-                await self._conn.rollback()
-                raise
+            async with self._conn.off_loop() if self._commit_off_loop else nullcontext():
+                try:
+                    await self._conn.commit()
+                except BaseException:
+                    # A failed COMMIT (disk full, I/O) can leave the transaction open: close
+                    # it, or every later BEGIN on this one connection would fail. Cancelled
+                    # while the COMMIT was on the worker thread, the rollback is queued there
+                    # after it (and is then a no-op).
+                    await self._conn.rollback()
+                    raise
             wipe_mark = tx.wipe_mark()
             if wipe_mark is not None:
                 self._wipe_when_sent |= set(await tx.outbox.ids_after(wipe_mark))
                 await self._fold_wal()
+        self._look_at_wal()
 
     @asynccontextmanager
     async def single_statement(self) -> AsyncIterator[Transaction]:
         """For one statement, which SQLite makes atomic by itself: no BEGIN/COMMIT round trips."""
+        await asyncio.sleep(0)
         async with self._lock:
             yield self._tx
 
@@ -177,7 +222,7 @@ class Database:
 
     async def migrate(self) -> int:
         """Apply pending numbered migrations; returns the resulting version."""
-        async with self._lock:
+        async with self._lock, self._conn.off_loop():
             current = await self.schema_version()
             for number, script in _migrations():
                 if number <= current:
@@ -195,12 +240,16 @@ class Database:
             await self._fold_wal()
 
     async def checkpoint_aside(self) -> None:
-        """Fold the WAL as `checkpoint` does, on a connection and a thread of its own,
-        without holding up transactions while it copies (a fold after a large deletion
-        can take a while); they wait only for its last step, SQLite's own lock."""
+        """Fold the WAL as `checkpoint` does, without holding up transactions while it
+        copies (a fold after a large deletion can take a while): the copying is done on a
+        connection and a thread of its own (a passive checkpoint, which takes no lock a
+        writer needs: a stronger one would hold the writer's lock throughout, and our
+        statements run on the event loop, so the loop would wait), then `checkpoint`
+        copies what came since and empties the WAL."""
         if self._path == ":memory:":
             return
         await asyncio.to_thread(_fold_wal_aside, self._path)
+        await self.checkpoint()
 
     async def after_delivery(self) -> None:
         """Sent messages have left the outbox. Once the last of those a deletion queued
@@ -212,11 +261,31 @@ class Database:
             if not self._wipe_when_sent:
                 await self._fold_wal()
 
+    def _look_at_wal(self) -> None:
+        """Every so many commits: a WAL grown large is folded soon, in the background."""
+        self._commits += 1
+        if self._wal is None or self._commits % WAL_LOOK_EVERY or self._folding is not None:
+            return
+        try:
+            size = self._wal.stat().st_size
+        except FileNotFoundError:
+            return
+        if size > WAL_FOLD_BYTES:
+            self._folding = asyncio.get_running_loop().create_task(self._fold_in_background())
+
+    async def _fold_in_background(self) -> None:
+        try:
+            await self.checkpoint()
+        finally:
+            self._folding = None
+
     async def _fold_wal(self) -> None:
         # The caller holds the lock, so no transaction of ours is open; this connection
-        # is the only one, so no reader keeps the WAL from being emptied.
+        # is the only one, so no reader keeps the WAL from being emptied. It writes and
+        # syncs the database file: on the worker thread, so the loop goes on meanwhile.
         try:
-            rows = await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+            async with self._conn.off_loop():
+                rows = await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as error:
             # What was committed stays committed; the next checkpoint tries again.
             log.warning("wal_checkpoint_failed error=%s", type(error).__name__)
@@ -226,22 +295,22 @@ class Database:
             log.warning("wal_checkpoint_busy")
 
     async def close(self) -> None:
+        if self._folding is not None:
+            await self._folding
         async with self._lock:
             await self._fold_wal()
         await self._conn.close()
 
 
 def _fold_wal_aside(path: str) -> None:
-    """`PRAGMA wal_checkpoint(TRUNCATE)` on a short-lived connection of this thread."""
+    """`PRAGMA wal_checkpoint(PASSIVE)` on a short-lived connection of this thread."""
     try:
         conn = sqlite3.connect(path, timeout=5.0, isolation_level=None)
     except sqlite3.Error as error:
         log.warning("wal_checkpoint_failed error=%s", type(error).__name__)
         return
     try:
-        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        if busy:
-            log.warning("wal_checkpoint_busy")
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
     except sqlite3.Error as error:
         # What was committed stays committed; the next checkpoint tries again.
         log.warning("wal_checkpoint_failed error=%s", type(error).__name__)
@@ -295,7 +364,7 @@ async def open_database(path: str, *, synchronous: str = "NORMAL") -> Database:
         keep_private(database_files(path))
         _create_private(Path(path))
     secret = load_secret(path)
-    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn = await connect(path)
     conn.row_factory = sqlite3.Row
     for pragma in (
         "journal_mode = WAL",
@@ -304,11 +373,13 @@ async def open_database(path: str, *, synchronous: str = "NORMAL") -> Database:
         "busy_timeout = 5000",
         # Deleted member data is overwritten, not left readable in free pages.
         "secure_delete = ON",
+        # No checkpoint inside a COMMIT on the loop: the database folds it off the loop.
+        "wal_autocheckpoint = 0",
     ):
         await conn.execute(f"PRAGMA {pragma}")
     if path != ":memory:":
         keep_private(database_files(path))  # the -wal and -shm, made just now
-    database = Database(conn, secret, path)
+    database = Database(conn, secret, path, commit_off_loop=synchronous == "FULL")
     await database.migrate()
     # A WAL left by a killed process still holds old page versions: fold it now.
     await database.checkpoint()

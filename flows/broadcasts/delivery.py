@@ -384,17 +384,24 @@ class BroadcastDelivery:
                     continue
                 if broadcast.status == "sending" and broadcast.author is not None:
                     text = progress_text(figures, self._seconds_left(by_channel))
-                    update = self._update(broadcast.id, broadcast.author, text)
+                    update = await self._update(tx, broadcast.id, broadcast.author, text)
                     if update is not None:
                         replies.append((broadcast.author, update))
             committed = await commit_replies(tx, replies, now, engine.held, engine.channels)
         await self._postman.deliver(committed.deliveries)
 
-    def _update(self, broadcast_id: int, author: Account, text: str) -> Reply | None:
+    async def _update(
+        self, tx: Transaction, broadcast_id: int, author: Account, text: str
+    ) -> Reply | None:
         """The progress message's new version, if it changed and it is time to show it."""
         if self._shown.get(broadcast_id) == text:
             return None
         info = self._engine.channels.of(author)
+        key = notice_keys.broadcast(broadcast_id)
+        if info.edits and not await tx.notices.refs(author, key):
+            # The progress message is not recorded as sent yet (it may be on its way): an
+            # edit now would find nothing to edit, and this text would count as shown.
+            return None
         if info.edits and info.bulk_per_second:
             every = SENDS_PER_EDIT / info.bulk_per_second
             if every > PROGRESS_SECONDS and not self._due(broadcast_id, every):
@@ -406,7 +413,7 @@ class BroadcastDelivery:
                 text,
                 buttons,
                 token=COMMAND_TOKEN,
-                replaces_notice=notice_keys.broadcast(broadcast_id),
+                replaces_notice=key,
             )
         # A channel that can't edit gets a new message now and then, not every few seconds.
         if not self._due(broadcast_id, PROGRESS_WITHOUT_EDITS_SECONDS):

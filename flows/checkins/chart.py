@@ -13,7 +13,7 @@ import io
 import logging
 import math
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -267,7 +267,7 @@ def chart_figure(data: ChartData) -> "Figure":
     return figure
 
 
-async def chart(ctx: Context) -> None:
+async def _read(ctx: Context) -> tuple[ChartData, list[MoodCheckin]]:
     member = ctx.require_member()
     today = local_today(member.timezone, ctx.now)
     since = today - timedelta(days=CHART_DAYS + AVERAGE_DAYS)
@@ -278,14 +278,46 @@ async def chart(ctx: Context) -> None:
         local_today(member.timezone, moment)
         for moment in await attended_moments(ctx.tx, member.id, start)
     ]
-    data = chart_data(moods, connections, today, attended=went)
+    return chart_data(moods, connections, today, attended=went), moods
+
+
+async def _draw(ctx: Context) -> Callable[[], Awaitable[object]] | None:
+    """Before /chart's transaction: read the data, and draw it once that read has
+    committed (about a tenth of a second), so the database is not held meanwhile."""
+    if ctx.member is None:
+        return None
+    data, _moods = await _read(ctx)
+    if data.is_empty:
+        return None
+
+    async def draw() -> Drawn:
+        # Off the event loop, so other chats' sends go on while it draws.
+        return Drawn(data, await asyncio.to_thread(render_chart, data))
+
+    return draw
+
+
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """A chart drawn before the command's transaction, with the data it shows."""
+
+    data: ChartData
+    png: bytes
+
+
+async def chart(ctx: Context) -> None:
+    member = ctx.require_member()
+    data, moods = await _read(ctx)
     if data.is_empty:
         ever = moods or await ctx.tx.checkins.recent_moods(member.id, limit=1)
         ctx.say(NOTHING_RECENT if ever else NO_CHECKINS)
         ctx.remind_open_question()
         return
-    # Off the event loop, so other chats' sends go on while it draws.
-    png = await asyncio.to_thread(render_chart, data)
+    drawn = ctx.prepared
+    if isinstance(drawn, Drawn) and drawn.data == data:
+        png = drawn.png
+    else:  # not drawn beforehand (the data changed since): draw it now
+        png = await asyncio.to_thread(render_chart, data)
     log.info("chart member=%s", member.id)
     count = len(data.moods)
     text = (
@@ -303,4 +335,4 @@ async def chart(ctx: Context) -> None:
     ctx.remind_open_question()
 
 
-CHART_COMMANDS = (Command("chart", "your last 30 days as a chart", chart),)
+CHART_COMMANDS = (Command("chart", "your last 30 days as a chart", chart, prepare=_draw),)

@@ -515,9 +515,10 @@ def _milestone(report: MilestoneReport) -> Action:
 
 
 async def send_milestones(engine: Engine, now: datetime) -> tuple[MilestoneReport, list[Outcome]]:
-    """Each due milestone, in its member's own transaction (one indexed read to find them)."""
+    """Each due milestone, all or nothing for each member (one indexed read to find them)."""
     report = MilestoneReport()
     async with engine.db.transaction() as tx:
         due = await tx.recovery.due(now, limit=BATCH)
-    outcomes = [await engine.run_for_member(member_id, _milestone(report)) for member_id in due]
+    milestone = _milestone(report)
+    outcomes = await engine.run_for_members([(member_id, milestone) for member_id in due])
     return report, outcomes

@@ -39,8 +39,10 @@ async def send_prompts(engine: Engine, now: datetime) -> tuple[PromptReport, lis
     async with engine.db.transaction() as tx:
         due_daily = await tx.members.due_for_prompt(now, limit=BATCH)
         due_weekly = await tx.members.due_for_connect(now, limit=BATCH)
-    outcomes = [await engine.run_for_member(m.id, _daily(report)) for m in due_daily]
-    outcomes += [await engine.run_for_member(m.id, _weekly(report)) for m in due_weekly]
+    daily, weekly = _daily(report), _weekly(report)
+    outcomes = await engine.run_for_members(
+        [(m.id, daily) for m in due_daily] + [(m.id, weekly) for m in due_weekly]
+    )
     return report, outcomes
 
 

@@ -1,9 +1,10 @@
 """The events part of the scheduler sweep: due reminders and follow-ups, and nudges.
 
 Both are asked of indexed "due" columns only (`rsvp.due_at`, `member.next_nudge_at`),
-never of check-in history; each message is committed with its change in the
-member's own transaction (`Engine.run_for_member`), so replies to members who are
-chatting interleave with a long run, and the channel paces the sends as bulk.
+never of check-in history; each message is committed with its change, all or nothing
+for each member (`Engine.run_for_members`: a few members to a transaction, each in a
+savepoint), so replies to members who are chatting interleave with a long run, and the
+channel paces the sends as bulk.
 """
 
 import logging
@@ -106,13 +107,12 @@ async def sweep_events(engine: Engine, now: datetime) -> tuple[EventSweepReport,
         )
     if from_files:
         report.dates_made += await _extend_from_files(engine, from_files, now)
-    for answer in due_answers:
-        outcomes.append(
-            await engine.run_for_member(answer.member_id, _reminder(answer.id, report))
-        )
     nudges = NudgeReport()
-    for member in due_nudges:
-        outcomes.append(await engine.run_for_member(member.id, nudge_action(events, nudges)))
+    nudge = nudge_action(events, nudges)
+    outcomes += await engine.run_for_members(
+        [(answer.member_id, _reminder(answer.id, report)) for answer in due_answers]
+        + [(member.id, nudge) for member in due_nudges]
+    )
     report.nudged = nudges.sent
     report.nudges_deferred = nudges.deferred
     report.nudges_without_event = nudges.no_event

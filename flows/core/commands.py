@@ -29,6 +29,8 @@ PEOPLES_COMMANDS = frozenset(
 )
 
 CommandHandler = Callable[[Context], Awaitable[None]]
+# Reads in its own transaction; returns the work to run once that has committed, or None.
+Prepare = Callable[[Context], Awaitable[Callable[[], Awaitable[object]] | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,10 @@ class Command:
     audience: Audience = Audience.MEMBER  # who may run it
     # Left out of /help and the channel's command menu (e.g. buttons' commands).
     hidden: bool = False
+    # Slow work done before the command's own transaction, without holding the database
+    # (`Engine.handle`): it reads what it needs in a transaction of its own and returns
+    # what to run after that commits; the result is `ctx.prepared` when `run` runs.
+    prepare: Prepare | None = None
     # The audit actions it may record (flows/core/audit.py); () for a staff command that
     # changes nothing. None: not declared, which a staff command must not be.
     audits: tuple[str, ...] | None = None

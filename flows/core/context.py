@@ -47,6 +47,8 @@ class Context:
         self.edit: Reply | None = None
         self.answered: str | None = None
         self.stale = False
+        # What the command's `prepare` work made, after its own commit (flows/core/commands.py).
+        self.prepared: object = None
         # Audit rows (actor, action, target) written with this step's change at the commit
         # (flows/core/audit.py).
         self.audited: list[tuple[str, str, int | None]] = []

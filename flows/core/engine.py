@@ -6,16 +6,17 @@ domain change and the outgoing replies (to the outbox) together. A crash
 before the commit changes nothing; after it, the outbox still holds the replies.
 """
 
+import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from flows.core import notice_keys
 from flows.core.channels import Channels
 from flows.core.clock import Clock
-from flows.core.commands import Command, CommandHandler, run_named
+from flows.core.commands import Command, CommandHandler, may_run, run_named
 from flows.core.config import FlowConfig
 from flows.core.context import Context
 from flows.core.conversation import load_state, save_state
@@ -31,6 +32,9 @@ from storage import Account, Database, Member, Transaction
 log = logging.getLogger(__name__)
 # The "account" of work run for no one (`Engine.run_unattended`): no channel has it.
 UNATTENDED = Account("unattended", "")
+# A sweep's due members share a transaction this many at a time (`run_for_members`): one
+# BEGIN and COMMIT for them all, the database held for a few milliseconds.
+MEMBERS_PER_TRANSACTION = 10
 
 NOT_TEXT = (
     "Thank you for sending that! I can only read text messages, though. /help shows what I can do."
@@ -117,12 +121,26 @@ class Engine:
         if self.limits is not None and not self.limits.take(account):
             # Held back after the guard, never before it: the crisis reply is not limited.
             return guarded.then(await self._held_back(account, dedupe))
+        prepared = await self._prepare(account, inp)
         async with self.db.transaction() as tx:
             if dedupe is not None and not await tx.inbox.mark_applied(*dedupe, self.clock.now()):
                 return guarded.then(Outcome(duplicate=True))  # nothing was written
             ctx = await self._context(tx, account, inp)
+            ctx.prepared = prepared
             await self._dispatch(ctx, inp)
             return guarded.then(await self._commit(ctx))
+
+    async def _prepare(self, account: Account, inp: Input) -> object:
+        """A command's slow work (drawing a chart), done before its transaction and outside
+        any: the database is held only while it reads. Nothing is written, so a crash here
+        leaves the update to be applied, whole, when it comes again."""
+        command = self.commands.get(inp.command) if inp.command is not None else None
+        if command is None or command.prepare is None:
+            return None
+        async with self.db.transaction() as tx:
+            ctx = await self._context(tx, account, inp)
+            work = await command.prepare(ctx) if await may_run(ctx, command) else None
+        return await work() if work is not None else None
 
     async def _held_back(self, account: Account, dedupe: UpdateKey | None) -> Outcome:
         """Someone is sending faster than is fair to whoever is on the other end: the input
@@ -184,15 +202,49 @@ class Engine:
     ) -> Outcome:
         """Run `action` for a member outside any input of theirs (e.g. a scheduled prompt)."""
         async with self.db.transaction() as tx:
-            member = await tx.members.get(member_id)
-            if member is None:
-                return Outcome()
-            accounts = await tx.members.accounts_of(member_id)
-            if not accounts:
-                return Outcome()
-            ctx = await self._context(tx, accounts[0], Input(), member)
-            await action(ctx)
-            return await self._commit(ctx)
+            return await self._for_member(tx, member_id, action)
+
+    async def run_for_members(
+        self, work: Sequence[tuple[int, Callable[[Context], Awaitable[None]]]]
+    ) -> list[Outcome]:
+        """`run_for_member` for each (member, action) in turn, MEMBERS_PER_TRANSACTION of
+        them to a transaction (a sweep's due members: one BEGIN and one COMMIT for many).
+
+        Each member's work is still all or nothing: it runs inside a savepoint, undone by
+        itself if it fails. Then the members before it are committed and the error goes
+        on, as it would have after their own transactions; those after it stay due.
+        """
+        outcomes: list[Outcome] = []
+        for first in range(0, len(work), MEMBERS_PER_TRANSACTION):
+            failure: Exception | None = None
+            async with self.db.transaction() as tx:
+                for member_id, action in work[first : first + MEMBERS_PER_TRANSACTION]:
+                    # The loop serves other chats between members (their own database
+                    # work waits for this group's commit).
+                    await asyncio.sleep(0)
+                    try:
+                        async with tx.savepoint():
+                            outcome = await self._for_member(tx, member_id, action)
+                    except Exception as error:
+                        failure = error
+                        break
+                    outcomes.append(outcome)
+            if failure is not None:
+                raise failure
+        return outcomes
+
+    async def _for_member(
+        self, tx: Transaction, member_id: int, action: Callable[[Context], Awaitable[None]]
+    ) -> Outcome:
+        member = await tx.members.get(member_id)
+        if member is None:
+            return Outcome()
+        accounts = await tx.members.accounts_of(member_id)
+        if not accounts:
+            return Outcome()
+        ctx = await self._context(tx, accounts[0], Input(), member)
+        await action(ctx)
+        return await self._commit(ctx)
 
     async def run_unattended(self, action: Callable[[Context], Awaitable[None]]) -> Outcome:
         """Run `action` for no one's input and in no one's chat (e.g. a meeting feed's

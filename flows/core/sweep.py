@@ -1,7 +1,8 @@
 """What a feature's part of the scheduler sweep looks like, and what each part shares.
 
 A step (`SweepStep`) takes the engine and the sweep's moment, does its feature's due
-work (each member's in their own transaction, `Engine.run_for_member`) and returns its
+work (all or nothing for each member: `Engine.run_for_member`, or `run_for_members` for
+many, a few to a transaction) and returns its
 counts with the messages it committed. `flows/sweeper.py` runs the steps in order.
 """
 

@@ -539,7 +539,10 @@ def file_name(member: Member, now: datetime) -> str:
 async def export(ctx: Context) -> None:
     member = ctx.require_member()
     titles = {name: flow.title for name, flow in ctx.engine.flows.items()}
-    data = await member_export(ctx.tx, member, ctx.now, flow_titles=titles)
+    # Years of check-ins and chats: read on the database's worker thread, so the loop
+    # serves other chats meanwhile.
+    async with ctx.tx.off_loop():
+        data = await member_export(ctx.tx, member, ctx.now, flow_titles=titles)
     body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
     log.info("export member=%s", member.id)
     ctx.send_to(

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ContextTypes, TypeHandler
-from telegram.request import HTTPXRequest
 
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
@@ -28,6 +27,7 @@ from handlers.telegram.media import MediaMessages
 from handlers.telegram.pacing import ReplyFriendlyRateLimiter, proactive
 from handlers.telegram.processor import PerChatUpdateProcessor
 from handlers.telegram.routing import TelegramRouter
+from handlers.telegram.transport import AiohttpRequest
 from storage import Account
 
 log = logging.getLogger(__name__)
@@ -83,12 +83,13 @@ class TelegramService:
         # polling has then stopped for good, so the process should end and say why.
         self.token_refused = asyncio.Event()
         self.processor = PerChatUpdateProcessor(options.max_concurrent_updates)
+        self._sends = AiohttpRequest(connection_pool_size=options.max_concurrent_updates + 4)
         self.app: Application = (  # type: ignore[type-arg]
             Application.builder()
             .token(options.token)
             .base_url(options.base_url)
             .base_file_url(options.base_file_url)
-            .request(HTTPXRequest(connection_pool_size=options.max_concurrent_updates + 4))
+            .request(self._sends)
             .get_updates_request(
                 InboxFlushingRequest(
                     self.inbox,
@@ -123,7 +124,11 @@ class TelegramService:
         app = self.app
         try:
             await app.initialize()  # a refused token raises InvalidToken, said by the root
-        except NetworkError as error:
+        except BaseException as error:
+            # PTB shuts down only what it finished initialising: close the sends' session.
+            await self._sends.shutdown()
+            if not isinstance(error, NetworkError):
+                raise
             raise ChannelUnavailable(
                 f"cannot reach the Telegram Bot API at {self._options.base_url} "
                 f"({type(error).__name__})"

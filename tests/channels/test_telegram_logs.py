@@ -45,7 +45,10 @@ async def test_logs_tag_chats_and_never_show_their_ids(
         await member.send("/end", expect="You've ended the chat")
         await fake.wait_for_message(MEMBER, "Did talking help?")
         await member.tap("5", expect="Anything you'd like to add")
-        fake.user_blocks_bot(BOB)
+        blocked = fake.user_blocks_bot(BOB)
+        # Polled (the next poll confirms it), then handled: the queue alone may be empty
+        # before the update reaches it.
+        await fake.wait_confirmed(blocked)
         await bot.service.app.update_queue.join()
         secret = bot.db.secret
     finally:

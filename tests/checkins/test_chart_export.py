@@ -10,7 +10,15 @@ from typing import Any
 import matplotlib.style
 import pytest
 
-from flows.checkins.chart import CHART_DAYS, FACES, chart_data, chart_figure, render_chart
+from flows.checkins import chart as chart_module
+from flows.checkins.chart import (
+    CHART_DAYS,
+    FACES,
+    ChartData,
+    chart_data,
+    chart_figure,
+    render_chart,
+)
 from flows.checkins.daily import MOODS
 from flows.core.clock import ManualClock
 from flows.core.engine import Engine
@@ -107,6 +115,25 @@ async def test_chart_is_a_png_of_sensible_size_with_a_caption(
     }
     assert "4 mood check-ins" in reply.text and "connection check-ins" in reply.text
     assert "Quiet Heron" not in reply.text
+
+
+async def test_the_chart_is_drawn_while_the_database_is_free(
+    engine: Engine, db: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawing takes about a tenth of a second: other chats' work goes on meanwhile."""
+    chat = ChatDriver(engine, ALEX)
+    await chat.onboard()
+    await check_in(chat, "4")
+    held_while_drawing: list[bool] = []
+
+    def drawing(data: ChartData) -> bytes:
+        held_while_drawing.append(db._lock.locked())
+        return render_chart(data)
+
+    monkeypatch.setattr(chart_module, "render_chart", drawing)
+    [reply] = attachment_replies(await chat.say("/chart"))
+    assert reply.image_png is not None and png_size(reply.image_png) == (800, 450)
+    assert held_while_drawing == [False]
 
 
 async def test_chart_is_the_same_bytes_for_the_same_data(

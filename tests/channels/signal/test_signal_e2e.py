@@ -221,6 +221,7 @@ async def test_an_unregistered_member_is_unreachable(
     signal.unregister(ALEX)  # Alex deleted their Signal account
     clock.set(datetime(2026, 11, 22, 15, 0, tzinfo=UTC))
     await bot.sweep_now()
+    await bot.signal.queue.idle()  # the prompt is proactive: sent in the paced queue's turn
     member = await bot.member(alex.account)
     assert member.unreachable_at is not None and member.next_prompt_at is None
 
