@@ -13,6 +13,7 @@ from flows.core.values import MediaFile, Menu, MenuRole, Reply
 from handlers.telegram.capabilities import CHANNEL
 from handlers.telegram.media import MediaMessages
 from handlers.telegram.render import keyboard
+from handlers.telegram.transport import AnsweredLate
 from storage import Account
 from storage.secret import log_tag
 
@@ -82,6 +83,13 @@ class TelegramChannel:
             return Sent(SendResult.REJECTED)
         try:
             message_id = await self._post(chat_id, reply)
+        except AnsweredLate:
+            if reply.urgent:  # a crisis message: a repeat is the lesser harm
+                log.warning("telegram_send_failed chat=%s error=AnsweredLate", self._tag(chat_id))
+                return Sent(SendResult.RETRY)
+            # It may well be in the chat already: sending it again could show it twice.
+            log.warning("telegram_send_unconfirmed chat=%s", self._tag(chat_id))
+            return Sent(SendResult.UNCONFIRMED)
         except Exception as error:
             return Sent(self._result_of(error, chat_id))
         return Sent(SendResult.SENT, str(message_id))

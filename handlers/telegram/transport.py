@@ -8,7 +8,9 @@ form and multipart bodies) for a fraction of it. Polling keeps PTB's own transpo
 
 Timeouts and failures mean what they mean with PTB's HTTPXRequest: a timeout raises
 `TimedOut`, any other failure to talk to the server `NetworkError`; the answer's status
-and body go back to PTB, which turns Telegram's errors into its exceptions.
+and body go back to PTB, which turns Telegram's errors into its exceptions. A timeout
+after the connection was made is `AnsweredLate`, a `TimedOut`: the request may have
+reached Telegram and been carried out, so a send is not simply tried again.
 """
 
 from typing import Any
@@ -22,6 +24,10 @@ from telegram.request import BaseRequest, RequestData
 CONNECT_TIMEOUT = READ_TIMEOUT = WRITE_TIMEOUT = 5.0
 POOL_TIMEOUT = 1.0
 MEDIA_WRITE_TIMEOUT = 20.0
+
+
+class AnsweredLate(TimedOut):
+    """No answer in time from a request that may have reached Telegram."""
 
 
 class AiohttpRequest(BaseRequest):
@@ -85,8 +91,10 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, data=body, timeout=timeout) as answer:
                 return answer.status, await answer.read()
-        except TimeoutError as error:
+        except aiohttp.ConnectionTimeoutError as error:  # never connected: nothing went
             raise TimedOut from error
+        except TimeoutError as error:
+            raise AnsweredLate from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
 
