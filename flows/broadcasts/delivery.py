@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 
 # How often an idle loop looks for due rows (a new broadcast, quiet hours ending).
 IDLE_SECONDS = 0.5
+# After a pass that failed to claim (not an empty queue), the next try waits this long.
+CLAIM_RETRY_SECONDS = 5.0
 # How often the progress message is edited, where the admin's channel edits messages;
 # elsewhere a new progress message goes out this much less often.
 PROGRESS_SECONDS = 3.0
@@ -164,6 +166,17 @@ class ChannelLoop:
             await self._slots.acquire()
             try:
                 job = await self._claim()
+            except Exception as error:
+                # The database busy past its timeout, say: this pass is given up, not the
+                # loop, or the channel's broadcasts would stop until the next restart.
+                self._slots.release()
+                log.error(
+                    "broadcast_claim_failed channel=%s error=%s",
+                    self.channel,
+                    type(error).__name__,
+                )
+                await self._timer.sleep(CLAIM_RETRY_SECONDS)
+                continue
             except BaseException:
                 self._slots.release()
                 raise

@@ -11,10 +11,12 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from flows.broadcasts import BroadcastDelivery, Timer
+from flows.broadcasts.delivery import ChannelLoop
 from flows.catalogue import create_engine
 from flows.core.clock import ManualClock
 from flows.core.config import FlowConfig
@@ -497,3 +499,34 @@ def test_the_bulk_limit_is_the_setting_and_signal_follows_its_interval() -> None
     assert telegram_info().bulk_per_second == 30
     assert telegram_info(bulk_per_second=12).bulk_per_second == 12
     assert signal_info(4.0).bulk_per_second == 0.25
+
+
+async def test_a_claim_that_fails_is_tried_again_and_the_broadcast_goes_on(
+    fake: FakeTelegram,
+    bot: Running,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ids = await add_members(bot.db, clock, 3)
+    admin = Person(fake, ADMIN)
+    await compose(admin)
+    # The database busy past its timeout once, as a backup holding it might leave it.
+    claim = ChannelLoop._claim_recording
+    failed: list[bool] = []
+
+    async def busy_once(self: ChannelLoop, outcomes: list[Any]) -> Any:
+        if not failed:
+            failed.append(True)
+            raise sqlite3.OperationalError("database is locked")
+        return await claim(self, outcomes)
+
+    monkeypatch.setattr(ChannelLoop, "_claim_recording", busy_once)
+    with caplog.at_level(logging.ERROR):
+        await admin.tap("Send it", expect="on its way to 3 people")
+        await delivered(fake, ids)
+        report = await final_report(admin)
+    assert failed == [True]
+    assert "broadcast_claim_failed channel=telegram error=OperationalError" in caplog.text
+    assert "Sent: 3" in report
+    assert all(len(broadcasts_to(fake, user_id)) == 1 for user_id in ids)
