@@ -301,7 +301,9 @@ async def serve(
         sweeps.start()
         # Broadcasts go out in tasks of their own, one per channel, beside the answering
         # and the sweep (flows/broadcasts/delivery.py).
-        broadcasts = BroadcastDelivery(engine, postman)
+        broadcasts = BroadcastDelivery(
+            engine, postman, bulk={service.name: service.bulk for service in started}
+        )
         await broadcasts.start(service.name for service in started)
         log.info("channels_live names=%s", ",".join(service.name for service in started))
         try:

@@ -17,7 +17,8 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -148,11 +149,19 @@ def in_flight_for(per_second: float | None) -> int:
 class ChannelLoop:
     """The broadcast queue of one channel, delivered at its bulk limit."""
 
-    def __init__(self, engine: Engine, postman: Postman, channel: str, timer: Timer) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        postman: Postman,
+        channel: str,
+        timer: Timer,
+        bulk: Callable[[], AbstractContextManager[None]] = nullcontext,
+    ) -> None:
         self._engine = engine
         self._postman = postman
         self.channel = channel
         self._timer = timer
+        self._bulk = bulk
         self.pacer = Pacer(engine.channels.of(channel).bulk_per_second, timer)
         self._slots = asyncio.Semaphore(in_flight_for(self.pacer.per_second))
         self._sending: set[asyncio.Task[None]] = set()
@@ -314,7 +323,10 @@ class ChannelLoop:
             await self._requeue_unsent(job)
             return
         try:
-            sent = await channel.send(job.account.external_id, job.reply)
+            # As bulk work: on a channel whose scheduled sends share one budget (Telegram's
+            # bulk limit), a broadcast and the sweep's prompts together stay within it.
+            with self._bulk():
+                sent = await channel.send(job.account.external_id, job.reply)
             result = sent.result
         except Exception as error:
             log.error("broadcast_send_failed error=%s", type(error).__name__, exc_info=error)
@@ -333,10 +345,19 @@ def _later(now: datetime, seconds: float) -> datetime:
 class BroadcastDelivery:
     """Every running channel's broadcast loop, and the admins' progress messages."""
 
-    def __init__(self, engine: Engine, postman: Postman, *, timer: Timer | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        postman: Postman,
+        *,
+        timer: Timer | None = None,
+        bulk: Mapping[str, Callable[[], AbstractContextManager[None]]] | None = None,
+    ) -> None:
+        """`bulk`: each channel's context for scheduled (bulk) sends, as the sweep uses it."""
         self._engine = engine
         self._postman = postman
         self._timer = timer or SystemTimer()
+        self._bulk = dict(bulk or {})
         self.loops: dict[str, ChannelLoop] = {}
         self._tasks: list[asyncio.Task[None]] = []
         # What each progress message last said, so an unchanged one isn't edited again.
@@ -350,7 +371,9 @@ class BroadcastDelivery:
         if unconfirmed:
             log.info("broadcast_unconfirmed count=%d", unconfirmed)
         for name in channels:
-            loop = ChannelLoop(self._engine, self._postman, name, self._timer)
+            loop = ChannelLoop(
+                self._engine, self._postman, name, self._timer, self._bulk.get(name, nullcontext)
+            )
             self.loops[name] = loop
             self._tasks.append(asyncio.create_task(loop.run(), name=f"broadcast-{name}"))
         self._tasks.append(asyncio.create_task(self._progress(), name="broadcast-progress"))

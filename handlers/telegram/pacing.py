@@ -7,7 +7,9 @@ is. Here only work marked proactive (scheduled prompts, re-sends from the outbox
 passes through the bucket; every call keeps the limiter's wait-and-retry on 429.
 
 An admin's broadcast is paced by its own delivery loop (flows/broadcasts/delivery.py), at
-the same TELEGRAM_BULK_PER_SECOND, so its sends pass here as replies do (retries kept).
+the same TELEGRAM_BULK_PER_SECOND, and its sends also pass through this bucket as bulk work,
+so a broadcast and the sweep's prompts together stay within the one limit: a 429 would hold
+back every call, replies and crisis messages too.
 
 The bucket holds one message and refills 30 times a second, so bulk work is spread
 evenly: PTB's default (30 per second) lets a full bucket go at once and then keeps

@@ -79,7 +79,10 @@ class Running:
     delivery: BroadcastDelivery | None
 
     async def start_delivery(self, timer: Timer | None = None) -> BroadcastDelivery:
-        self.delivery = BroadcastDelivery(self.engine, self.postman, timer=timer)
+        # As bot/app.py starts it: the sends also pass Telegram's bulk bucket.
+        self.delivery = BroadcastDelivery(
+            self.engine, self.postman, timer=timer, bulk={"telegram": self.service.bulk}
+        )
         await self.delivery.start(["telegram"])
         return self.delivery
 
