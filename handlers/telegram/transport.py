@@ -24,6 +24,9 @@ from telegram.request import BaseRequest, RequestData
 CONNECT_TIMEOUT = READ_TIMEOUT = WRITE_TIMEOUT = 5.0
 POOL_TIMEOUT = 1.0
 MEDIA_WRITE_TIMEOUT = 20.0
+# The slowest upload allowed to finish: a media call's whole time grows by a second for
+# each this many bytes it carries.
+MIN_UPLOAD_BYTES_PER_SECOND = 64 * 1024
 
 
 class AnsweredLate(TimedOut):
@@ -83,20 +86,30 @@ class AiohttpRequest(BaseRequest):
         connect = _sum(
             _given(connect_timeout, CONNECT_TIMEOUT), _given(pool_timeout, POOL_TIMEOUT)
         )
-        # aiohttp has no write timeout of its own: writing is bounded by the whole call's.
-        total = (
-            None if read is None or write is None or connect is None else read + write + connect
-        )
+        # aiohttp has no write timeout of its own: writing is bounded by the whole call's,
+        # which grows with what an upload carries. A download (no body) is bounded by its
+        # reads alone, as httpx bounded each read, so a slow file that keeps coming arrives.
+        if request_data is None or read is None or write is None or connect is None:
+            total = None
+        else:
+            carried = sum(_size(part[1]) for part in files.values()) if files else 0
+            total = read + write + connect + carried / MIN_UPLOAD_BYTES_PER_SECOND
         timeout = aiohttp.ClientTimeout(total=total, connect=connect, sock_read=read)
         try:
             async with self._session.request(method, url, data=body, timeout=timeout) as answer:
                 return answer.status, await answer.read()
-        except aiohttp.ConnectionTimeoutError as error:  # never connected: nothing went
-            raise TimedOut from error
-        except TimeoutError as error:
+        except aiohttp.SocketTimeoutError as error:
+            # No answer to a request written whole (aiohttp reads only after writing).
             raise AnsweredLate from error
+        except TimeoutError as error:  # not connected, or the body not all written
+            raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+
+def _size(content: Any) -> int:
+    """An upload's length in bytes (0 for a stream, whose length is not known here)."""
+    return len(content) if isinstance(content, bytes | bytearray) else 0
 
 
 def _given(value: Any, default: float) -> float | None:
