@@ -25,9 +25,12 @@ from flows.community.meeting_feed import (
     FeedRefusal,
     Fetched,
     MeetingFeeds,
+    admin_file_limit,
     is_feed_file,
     on_admin_file,
+    read_admin_file,
     read_feed_within,
+    too_big_to_read,
 )
 from flows.community.nudges import NUDGE_COMMANDS
 from flows.community.sweep import sweep_events
@@ -47,6 +50,7 @@ __all__ = [
     "IsolationRule",
     "MeetingFeeds",
     "NewEvent",
+    "admin_file_limit",
     "after_connection_checkin",
     "after_mood_checkin",
     "is_calendar_file",
@@ -55,9 +59,11 @@ __all__ = [
     "next_nudge_time",
     "on_admin_file",
     "on_calendar_file",
+    "read_admin_file",
     "read_calendar_within",
     "read_feed_within",
     "refresh_nudge_schedule",
     "sweep_events",
     "too_big",
+    "too_big_to_read",
 ]

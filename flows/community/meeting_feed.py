@@ -36,7 +36,15 @@ from flows.community.admin import (
     TITLE_MAX,
     cancel_series_and_notify,
 )
-from flows.community.calendar_import import TOO_SLOW, UNREADABLE, on_calendar_file, run_capped
+from flows.community.calendar_import import (
+    TOO_SLOW,
+    UNREADABLE,
+    CalendarFile,
+    on_calendar_file,
+    read_calendar_within,
+    run_capped,
+    too_big,
+)
 from flows.community.meeting_types import ONLINE, TEMPORARILY_CLOSED
 from flows.community.series import (
     Rule,
@@ -47,6 +55,7 @@ from flows.community.series import (
 )
 from flows.community.series_news import SeriesNews, going_to
 from flows.core import audit
+from flows.core.config import FlowConfig
 from flows.core.context import Context
 from flows.core.engine import Engine
 from flows.core.parsing import is_known_timezone
@@ -226,12 +235,48 @@ def _feed_job(data: bytes, default_timezone: str) -> FeedFile | FeedRefusal:
     return read_feed(data, default_timezone=default_timezone)
 
 
+def admin_file_limit(*, feed: bool, config: FlowConfig) -> int:
+    """The largest meeting list (`feed`) or calendar an admin's file may be."""
+    return config.feed_max_bytes if feed else config.calendar_max_bytes
+
+
+def too_big_to_read(*, feed: bool, config: FlowConfig) -> FeedRefusal | str:
+    """Why a file over its budget is not fetched or read, as its reader would say."""
+    limit = admin_file_limit(feed=feed, config=config)
+    return _feed_too_big(limit) if feed else too_big(limit)
+
+
+def _feed_too_big(max_bytes: int) -> FeedRefusal:
+    return FeedRefusal(f"it is larger than {max_bytes // 1024} KB")
+
+
+async def read_admin_file(
+    data: bytes, *, feed: bool, config: FlowConfig, now: datetime
+) -> CalendarFile | str | FeedFile | FeedRefusal:
+    """An admin's meeting list (`feed`) or calendar file, read in the capped process,
+    whichever channel it came by."""
+    if feed:
+        return await read_feed_within(
+            data,
+            default_timezone=config.default_timezone,
+            max_bytes=config.feed_max_bytes,
+            cpu_seconds=config.calendar_cpu_seconds,
+        )
+    return await read_calendar_within(
+        data,
+        timezone=config.default_timezone,
+        now=now,
+        max_bytes=config.calendar_max_bytes,
+        cpu_seconds=config.calendar_cpu_seconds,
+    )
+
+
 async def read_feed_within(
     data: bytes, *, default_timezone: str, max_bytes: int, cpu_seconds: float
 ) -> FeedFile | FeedRefusal:
     """`read_feed` in the capped reading process."""
     if len(data) > max_bytes:
-        return FeedRefusal(f"it is larger than {max_bytes // 1024} KB")
+        return _feed_too_big(max_bytes)
     result = await asyncio.to_thread(
         run_capped, _feed_job, (data, default_timezone), cpu_seconds=cpu_seconds
     )

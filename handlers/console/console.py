@@ -28,12 +28,12 @@ from flows.community import (
     CalendarFile,
     FeedFile,
     FeedRefusal,
+    admin_file_limit,
     is_calendar_file,
     is_feed_file,
     may_import_calendar,
-    read_calendar_within,
-    read_feed_within,
-    too_big,
+    read_admin_file,
+    too_big_to_read,
 )
 from flows.core.delivery import Postman, SendResult, Sent
 from flows.core.engine import Engine
@@ -315,36 +315,20 @@ class ConsoleSession:
         if wanted and await may_import_calendar(self._engine, account):
             feed = is_feed_file(name, "")
             config = self._engine.config
-            limit = config.feed_max_bytes if feed else config.calendar_max_bytes
-            data = await asyncio.to_thread(_load, raw, limit)
+            data = await asyncio.to_thread(_load, raw, admin_file_limit(feed=feed, config=config))
             if isinstance(data, str):
                 self._show(data)
                 return
-            calendar = await self._read_file(data, feed=feed, limit=limit)
+            calendar = (
+                too_big_to_read(feed=feed, config=config)
+                if data is None
+                else await read_admin_file(
+                    data, feed=feed, config=config, now=self._engine.clock.now()
+                )
+            )
         inp = Input(media="document", calendar=calendar, message_ref=self._channel.next_ref())
         outcome = await self._engine.handle(account, inp, deliver_first=self._postman.deliver)
         await self._postman.deliver(outcome.deliveries)
-
-    async def _read_file(
-        self, data: bytes | None, *, feed: bool, limit: int
-    ) -> CalendarFile | str | FeedFile | FeedRefusal:
-        config = self._engine.config
-        if data is None:  # over the size budget
-            return FeedRefusal(f"it is larger than {limit // 1024} KB") if feed else too_big(limit)
-        if feed:
-            return await read_feed_within(
-                data,
-                default_timezone=config.default_timezone,
-                max_bytes=limit,
-                cpu_seconds=config.calendar_cpu_seconds,
-            )
-        return await read_calendar_within(
-            data,
-            timezone=config.default_timezone,
-            now=self._engine.clock.now(),
-            max_bytes=limit,
-            cpu_seconds=config.calendar_cpu_seconds,
-        )
 
     async def handle_line(self, line: str) -> bool:
         """Handle one typed line; False when the person asked to leave."""

@@ -18,12 +18,12 @@ from flows.community import (
     CalendarFile,
     FeedFile,
     FeedRefusal,
+    admin_file_limit,
     is_calendar_file,
     is_feed_file,
     may_import_calendar,
-    read_calendar_within,
-    read_feed_within,
-    too_big,
+    read_admin_file,
+    too_big_to_read,
 )
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
@@ -176,52 +176,32 @@ class TelegramRouter:
         document = message.document
         if document is None:
             return None
-        if is_feed_file(document.file_name or "", document.mime_type or ""):
-            return await self._feed_file(account, message)
-        if not is_calendar_file(document.file_name or "", document.mime_type or ""):
+        name, mime_type = document.file_name or "", document.mime_type or ""
+        feed = is_feed_file(name, mime_type)
+        if not feed and not is_calendar_file(name, mime_type):
             return None
         if not await may_import_calendar(self._engine, account):
             return None
-        config = self._engine.config
-        if document.file_size is not None and document.file_size > config.calendar_max_bytes:
-            return too_big(config.calendar_max_bytes)
-        try:
-            file = await document.get_file()
-            data = bytes(await file.download_as_bytearray())
-        except TelegramError as error:
-            log.warning("telegram_download_failed error=%s", type(error).__name__)
-            return NOT_FETCHED
-        return await read_calendar_within(
-            data,
-            timezone=config.default_timezone,
-            now=self._engine.clock.now(),
-            max_bytes=config.calendar_max_bytes,
-            cpu_seconds=config.calendar_cpu_seconds,
-        )
+        return await self._admin_file(message, feed=feed)
 
-    async def _feed_file(
-        self, account: Account, message: Message
-    ) -> FeedFile | FeedRefusal | None:
-        """An admin's Meeting Guide feed file, read in the capped process."""
+    async def _admin_file(
+        self, message: Message, *, feed: bool
+    ) -> CalendarFile | str | FeedFile | FeedRefusal:
+        """An admin's meeting list (`feed`) or calendar, fetched unless it is too big,
+        then read in the capped process."""
         document = message.document
         assert document is not None
-        if not await may_import_calendar(self._engine, account):
-            return None
         config = self._engine.config
-        if document.file_size is not None and document.file_size > config.feed_max_bytes:
-            return FeedRefusal(f"it is larger than {config.feed_max_bytes // 1024} KB")
+        limit = admin_file_limit(feed=feed, config=config)
+        if document.file_size is not None and document.file_size > limit:
+            return too_big_to_read(feed=feed, config=config)
         try:
             file = await document.get_file()
             data = bytes(await file.download_as_bytearray())
         except TelegramError as error:
             log.warning("telegram_download_failed error=%s", type(error).__name__)
-            return FeedRefusal(NOT_FETCHED)
-        return await read_feed_within(
-            data,
-            default_timezone=config.default_timezone,
-            max_bytes=config.feed_max_bytes,
-            cpu_seconds=config.calendar_cpu_seconds,
-        )
+            return FeedRefusal(NOT_FETCHED) if feed else NOT_FETCHED
+        return await read_admin_file(data, feed=feed, config=config, now=self._engine.clock.now())
 
     async def _tap(self, update: Update, account: Account, key: UpdateKey) -> None:
         query = update.callback_query
