@@ -28,7 +28,7 @@ from flows.community.series import (
     occurrence_fields,
     parse_repeat,
 )
-from flows.community.series_news import SeriesNews, going_to
+from flows.community.series_news import SeriesNews, change_date
 from flows.community.text import TAGS, card, how_often, people, series_line
 from flows.core import audit
 from flows.core.audience import Audience
@@ -699,12 +699,8 @@ async def _save_series(ctx: Context, series_id: int, changes: dict[str, Change])
             fields = replace(fields, capacity=event.capacity)
         if fields == event.fields:
             continue
-        await ctx.tx.events.update(event.id, fields, now=ctx.now)
-        after = await ctx.tx.events.get(event.id)
-        assert after is not None
+        after, going, moved = await change_date(ctx, event, fields)
         dates += 1
-        moved = (event.starts_at, event.ends_at) != (after.starts_at, after.ends_at)
-        going = await going_to(ctx, after, reschedule=moved)
         if moved or (event.place, event.title) != (after.place, after.title):
             news.add(news.changed, going, after)
     told = await news.tell(ctx, before=series)

@@ -53,7 +53,7 @@ from flows.community.series import (
     occurrence_fields,
     occurrence_starts,
 )
-from flows.community.series_news import SeriesNews, going_to
+from flows.community.series_news import SeriesNews, change_date, going_to
 from flows.core import audit
 from flows.core.config import FlowConfig
 from flows.core.context import Context
@@ -415,11 +415,7 @@ async def _update(
         fields = replace(occurrence_fields(fresh, start), capacity=event.capacity)
         if fields == event.fields:
             continue
-        await ctx.tx.events.update(event.id, fields, now=ctx.now)
-        after = await ctx.tx.events.get(event.id)
-        assert after is not None
-        moved = (event.starts_at, event.ends_at) != (after.starts_at, after.ends_at)
-        going = await going_to(ctx, after, reschedule=moved)
+        after, going, moved = await change_date(ctx, event, fields)
         if _closes(event, after):
             news.add(news.closed, going, after)
         elif moved or (event.place, event.title) != (after.place, after.title):

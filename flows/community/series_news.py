@@ -10,7 +10,7 @@ from flows.community.reminders import next_stage
 from flows.core.context import Context
 from flows.core.local_time import when
 from flows.core.values import Reply
-from storage import Event, EventSeries
+from storage import Event, EventFields, EventSeries
 
 
 async def going_to(ctx: Context, event: Event, *, reschedule: bool) -> list[int]:
@@ -26,6 +26,18 @@ async def going_to(ctx: Context, event: Event, *, reschedule: bool) -> list[int]
             await ctx.tx.events.schedule(answer.id, stage, due)
         going.append(member.id)
     return going
+
+
+async def change_date(
+    ctx: Context, event: Event, fields: EventFields
+) -> tuple[Event, list[int], bool]:
+    """One date of a series given its new details: the date as it is now, those going
+    (their reminders following a new time), and whether it moved."""
+    await ctx.tx.events.update(event.id, fields, now=ctx.now)
+    after = await ctx.tx.events.get(event.id)
+    assert after is not None
+    moved = (event.starts_at, event.ends_at) != (after.starts_at, after.ends_at)
+    return after, await going_to(ctx, after, reschedule=moved), moved
 
 
 @dataclass(slots=True)
