@@ -5,7 +5,6 @@ everything a setting of 0 keeps."""
 
 import random
 import sqlite3
-from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from flows.sweeper import Sweeper
 from storage import Account, Database, Role
 from storage.timeutil import to_db
 from tests.conftest import CRISIS_TEXT
+from tests.storage.test_disk_privacy import on_disk
 
 OLD_WORDS = "marmalade lighthouse"
 NEW_WORDS = "cobalt teapot"
@@ -30,15 +30,6 @@ OLD_REPORT = "saffron kettle"
 def engine_with(db: Database, clock: ManualClock, **retention: int) -> Engine:
     config = FlowConfig(crisis_resources=CRISIS_TEXT, **retention)  # type: ignore[arg-type]
     return create_engine(db, clock, config, rng=random.Random(1))
-
-
-def on_disk(db_path: Path, needles: Iterable[str]) -> list[str]:
-    hits = []
-    for file in (db_path, Path(f"{db_path}-wal")):
-        if file.exists():
-            data = file.read_bytes()
-            hits += [f"{file.name}: {n}" for n in needles if n.encode() in data]
-    return hits
 
 
 async def stored(db: Database, clock: ManualClock, db_path: Path) -> None:

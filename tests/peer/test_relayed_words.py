@@ -13,7 +13,6 @@ are asked to send and can be made to fail; the database's files are read byte by
 import dataclasses
 import json
 import random
-from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -35,6 +34,7 @@ from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.media import MediaMessages
 from storage import Account, Database
 from tests.chat_driver import Room
+from tests.storage.test_disk_privacy import on_disk
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -46,17 +46,6 @@ MEMBER = Account("telegram", "4242")  # the member, Quiet Heron, on Telegram
 WORDS = "violet submarine under the harbour"
 ANSWER = "amber lantern on the stairs"
 EDITED = "violet submarine above the harbour"
-
-
-def on_disk(db_path: Path, needles: Iterable[str]) -> list[str]:
-    """File and needle for every needle found anywhere in the database's files."""
-    hits: list[str] = []
-    for suffix in ("", "-wal", "-shm"):
-        file = Path(f"{db_path}{suffix}")
-        if file.exists():
-            data = file.read_bytes()
-            hits += [f"{file.name}: {n}" for n in needles if n.encode() in data]
-    return hits
 
 
 class Recording:
