@@ -23,7 +23,6 @@ from flows.core.values import Input, MediaFile, Reply
 from storage import Account, open_database
 from tests.conftest import CRISIS_TEXT
 from tests.fake_telegram import FakeTelegram
-from tests.peer.test_relayed_words import on_disk
 from tests.peer.test_telegram_peer import (
     ALICE,
     TgUser,
@@ -34,6 +33,7 @@ from tests.peer.test_telegram_peer import (
     request_talk,
     start_peer_bot,
 )
+from tests.storage.test_disk_privacy import on_disk
 from tests.telegram_harness import RunningBot, run_telegram
 
 ADMIN = Account("signal", "0a1b2c3d-4e5f-4a6b-9c8d-7e6f5a4b3c2d")

@@ -19,7 +19,6 @@ from flows.core.clock import ManualClock
 from tests.channels.signal.pictures import SVG, annotated_png, camera_jpeg, metadata_of, size_of
 from tests.fake_signal import FakeSignalDaemon, SentMessage
 from tests.fake_telegram import FakeTelegram
-from tests.peer.test_relayed_words import on_disk
 from tests.peer.test_telegram_peer import (
     TgUser,
     onboard_member,
@@ -29,6 +28,7 @@ from tests.peer.test_telegram_peer import (
 )
 from tests.peer.test_telegram_peer import leaks as telegram_leaks
 from tests.signal_harness import RunningBot, SignalPerson, aci, start_bot
+from tests.storage.test_disk_privacy import on_disk
 from tests.telegram_harness import text_of
 
 ADMIN = 598_002_114  # on Telegram
