@@ -63,6 +63,7 @@ def flow_config(settings: Settings) -> FlowConfig:
         crisis_resources=lines.short_text(),
         crisis_lines=lines,
         default_timezone=settings.default_timezone,
+        default_language=settings.default_language,
         admins=settings.admin_accounts,
         admins_to_resolve=settings.admins_to_resolve,
         invite_days=settings.invite_days,

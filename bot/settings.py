@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from flows.core.language import SHIPPED
 from flows.core.parsing import is_known_timezone
 from flows.core.quiet_hours import QuietHours
 from flows.safety import CrisisResources, load_catalog
@@ -86,6 +87,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///hearthside.db"
     admins: Annotated[tuple[str, ...], NoDecode] = ()
     default_timezone: str = "UTC"
+    # The language of anyone who has not chosen one, and whose app's language Hearthside
+    # does not speak.
+    default_language: str = "en"
     # The deployment's own wording of its crisis lines. None (the default): the curated
     # lines of CRISIS_COUNTRY from the catalog, the US's by default.
     crisis_resources: str | None = None
@@ -241,6 +245,14 @@ class Settings(BaseSettings):
     def _timezone(cls, value: str) -> str:
         if not is_known_timezone(value):
             raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/London)")
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in SHIPPED:
+            spoken = ", ".join(SHIPPED)
+            raise ValueError(f"{value!r} is not a language Hearthside speaks ({spoken})")
         return value
 
     @field_validator("crisis_resources")

@@ -38,6 +38,7 @@ from flows.core.typed_buttons import TypedButtons
 from flows.members import (
     EXPORT_COMMANDS,
     HELP_COMMANDS,
+    LANGUAGE_COMMANDS,
     SETTINGS_COMMANDS,
     START_COMMANDS,
     DeleteData,
@@ -123,6 +124,7 @@ def create_engine(
             *EXPORT_COMMANDS,
             *SAFETY_PLAN_COMMANDS,
             *SETTINGS_COMMANDS,
+            *LANGUAGE_COMMANDS,
             *HELP_COMMANDS,
             *REQUEST_COMMANDS,
             *RELAY_COMMANDS,

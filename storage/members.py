@@ -22,7 +22,7 @@ _COLUMNS = (
     "next_prompt_at, next_connect_at, is_admin, peer_barred, same_volunteer, "
     "last_volunteer_id, quiet_until, followup_at, safety_check_due_at, "
     "nudges_off, last_ucla3, last_contact_at, low_mood_run, last_nudge_at, next_nudge_at, "
-    "meeting_preference, announcements"
+    "meeting_preference, announcements, language"
 )
 
 # The member columns that say when something is next due. Each has a partial index
@@ -66,6 +66,7 @@ def _member(row: Any) -> Member:
         next_nudge_at=maybe_from_db(row["next_nudge_at"]),
         meeting_preference=row["meeting_preference"],
         announcements=bool(row["announcements"]),
+        language=row["language"],
     )
 
 
@@ -103,10 +104,11 @@ class MemberRepository:
         )
 
     async def create_for_account(
-        self, account: Account, *, timezone: str, now: datetime
+        self, account: Account, *, timezone: str, now: datetime, language: str | None = None
     ) -> Member:
         cursor = await self._conn.execute(
-            "INSERT INTO member (created_at, timezone) VALUES (?, ?)", (to_db(now), timezone)
+            "INSERT INTO member (created_at, timezone, language) VALUES (?, ?, ?)",
+            (to_db(now), timezone, language),
         )
         member_id = cursor.lastrowid
         assert member_id is not None
@@ -265,6 +267,9 @@ class MemberRepository:
 
     async def set_announcements(self, member_id: int, on: bool) -> None:
         await self._set(member_id, announcements=int(on))
+
+    async def set_language(self, member_id: int, language: str | None) -> None:
+        await self._set(member_id, language=language)
 
     async def set_meeting_preference(self, member_id: int, preference: str | None) -> None:
         await self._set(member_id, meeting_preference=preference)

@@ -58,6 +58,8 @@ class Member:
     meeting_preference: str | None = None
     # Admins' broadcasts to members who take announcements (/announcements).
     announcements: bool = True
+    # The language they are spoken to in (/language); None: the deployment's default.
+    language: str | None = None
 
     def is_quiet(self, now: datetime) -> bool:
         """Nudges and surveys are paused after a safety event."""

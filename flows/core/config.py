@@ -39,6 +39,8 @@ class PlainCrisisLines:
 class FlowConfig:
     crisis_resources: str
     default_timezone: str = "UTC"
+    # The language of anyone who has not chosen one (flows/core/language.py).
+    default_language: str = "en"
     # Raised when the wording of the consent changes, so members can be asked again.
     consent_version: int = 1
     # Accounts ("telegram:123", "signal:<ACI>") that are admins from the start.

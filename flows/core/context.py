@@ -5,11 +5,13 @@ reply through it and move the conversation on through it; the engine commits bot
 """
 
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, overload
 
 from flows.core.conversation import ConversationState, Question, save_state_unless_open
 from flows.core.flow import ChoiceStep, TextStep
+from flows.core.language import offered_language, speak, speaking
 from flows.core.values import COMMAND_TOKEN, Choice, Input, Reply
 from storage import Account, Member, Transaction, Volunteer
 
@@ -52,6 +54,31 @@ class Context:
         # Audit rows (actor, action, target) written with this step's change at the commit
         # (flows/core/audit.py).
         self.audited: list[tuple[str, str, int | None]] = []
+
+    # -- language ------------------------------------------------------------
+    def app_language(self) -> str | None:
+        """The language this person's app asks for, when Hearthside speaks it (the one a
+        new member row starts in); None when the channel does not say."""
+        code = self.input.language_code
+        return offered_language(code, self.config.default_language) if code else None
+
+    def language_of(self, member: Member | None) -> str:
+        """The language `member` is spoken to in (None: the person this step is for)."""
+        if member is not None and member.language:
+            return member.language
+        if member is None or (self.member is not None and member.id == self.member.id):
+            return self.app_language() or self.config.default_language
+        return self.config.default_language
+
+    def speaking_to(self, member: Member | None) -> AbstractContextManager[None]:
+        """Inside the block, texts are made in `member`'s language: a message for someone
+        other than the person this step is for (a page to a volunteer, an alert)."""
+        return speaking(self.language_of(member))
+
+    def speak_own_language(self) -> None:
+        """From here on, speak the language of the person this step is for (again: after
+        their row was made, or their language changed)."""
+        speak(self.language_of(self.member))
 
     # -- replies -------------------------------------------------------------
     def say(
@@ -270,7 +297,10 @@ class Context:
         """
         if self.member is None:
             self.member = await self.tx.members.create_for_account(
-                self.account, timezone=self.config.default_timezone, now=self.now
+                self.account,
+                timezone=self.config.default_timezone,
+                now=self.now,
+                language=self.app_language(),
             )
         return self.member
 

@@ -271,9 +271,13 @@ class Engine:
         if member is None:
             member = await tx.members.find_by_account(account)
         state = await load_state(tx, member.id, now, self.flows) if member is not None else None
-        return Context(
+        ctx = Context(
             engine=self, tx=tx, account=account, member=member, state=state, now=now, inp=inp
         )
+        # Everything the step makes is in its person's language, unless it says otherwise
+        # (`Context.speaking_to`, for a message to someone else).
+        ctx.speak_own_language()
+        return ctx
 
     async def _dispatch(self, ctx: Context, inp: Input) -> None:
         if ctx.member is not None and ctx.member.unreachable_at is not None:

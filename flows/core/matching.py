@@ -3,6 +3,7 @@
 import unicodedata
 from collections.abc import Iterable
 
+from flows.core.language import source_of
 from flows.core.values import Choice
 
 
@@ -30,8 +31,28 @@ def _bare(normalised: str) -> str:
 
 # Words that answer a yes-or-no question. Acknowledgements ("ok", "sure", "fine") are left
 # out: they say "I read it", not "yes", and these questions confirm things like deletion.
-_YES_WORDS = frozenset({"yes", "y", "yeah", "yep", "yup", "yea", "ya", "yes please", "👍"})
-_NO_WORDS = frozenset({"no", "n", "nope", "nah", "no thanks", "no thank you", "👎"})
+# In every language Hearthside speaks, as people type them (with or without the accent).
+_YES_WORDS = frozenset(
+    {
+        "yes",
+        "y",
+        "yeah",
+        "yep",
+        "yup",
+        "yea",
+        "ya",
+        "yes please",
+        "👍",
+        "sí",
+        "si",
+        "sí, por favor",
+    }
+)
+_NO_WORDS = frozenset(
+    {"no", "n", "nope", "nah", "no thanks", "no thank you", "👎", "no, gracias", "no gracias"}
+)
+# The first word of a choice that says yes (a choice's label, in any language).
+_YES_FIRST = frozenset({"yes", "sí", "si"})
 
 
 def means_yes(text: str) -> bool:
@@ -47,7 +68,7 @@ def _yes_no(typed: str, options: list[Choice]) -> Choice | None:
         words = [w for w in _normalise(choice.label).replace(",", " ").split() if w]
         return _bare(words[0]) if words else ""
 
-    yes = [c for c in options if first_word(c) == "yes"]
+    yes = [c for c in options if first_word(c) in _YES_FIRST]
     no = [c for c in options if first_word(c) == "no"]
     if len(yes) != 1 or len(no) != 1:
         return None
@@ -77,8 +98,10 @@ def match_choice(
     if typed.isdecimal() and numbers:
         position = int(typed)
         return options[position - 1] if 1 <= position <= len(options) else None
+    # A label in the member's language can be typed in English too (its source).
     names_of = [
-        {_normalise(n) for n in (c.value, c.label, c.caption, c.emoji) if n} for c in options
+        {_normalise(n) for n in (c.value, c.label, c.caption, c.emoji, source_of(c.label)) if n}
+        for c in options
     ]
     for choice, names in zip(options, names_of, strict=True):
         if typed in names:

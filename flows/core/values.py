@@ -310,6 +310,9 @@ class Input:
     # A reaction (this emoji) to the message `reply_to_ref`: it answers the question that
     # message asks, if that question is still open, and means nothing otherwise.
     reaction: str | None = None
+    # The language the person's app is set to (Telegram's `language_code`, e.g. "es-MX"),
+    # where the channel says: the language sign-up starts in.
+    language_code: str | None = None
 
     def __post_init__(self) -> None:
         cleaned = clean_text(self.text)

@@ -435,6 +435,7 @@ async def member_export(
             "reminders_paused": member.paused,
             "event_suggestions": not member.nudges_off,
             "announcements": member.announcements,
+            "language": member.language,
             "meetings_suggested_first": member.meeting_preference,
             "joined_at": _time(member.created_at),
             "consented_at": _time(member.consented_at),

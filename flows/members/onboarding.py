@@ -190,7 +190,10 @@ class Onboarding(Flow[PseudonymData]):
     async def begin(self, ctx: Context) -> None:
         if ctx.member is None:
             ctx.member = await ctx.tx.members.create_for_account(
-                ctx.account, timezone=ctx.config.default_timezone, now=ctx.now
+                ctx.account,
+                timezone=ctx.config.default_timezone,
+                now=ctx.now,
+                language=ctx.app_language(),
             )
         ctx.say(welcome_text(ctx.config.crisis_resources))
         ctx.ask(

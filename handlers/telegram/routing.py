@@ -5,6 +5,7 @@ applied through the engine (in the engine's own transaction) or marked applied
 here once handled.
 """
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -90,6 +91,9 @@ class TelegramRouter:
             await self._tap(update, account, key)
         elif update.message is not None:
             inp = await self._message_input(account, update.message)
+            sender = update.message.from_user
+            if sender is not None and sender.language_code:
+                inp = dataclasses.replace(inp, language_code=sender.language_code)
             log.info(
                 "telegram_update id=%s kind=%s chat=%s",
                 update.update_id,

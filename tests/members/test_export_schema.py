@@ -57,6 +57,7 @@ EXPORTED: dict[str, dict[str, str]] = {
         "paused": "profile.reminders_paused",
         "nudges_off": "profile.event_suggestions",
         "announcements": "profile.announcements",
+        "language": "profile.language",
         "meeting_preference": "profile.meetings_suggested_first",
         "is_admin": "profile.admin_role_granted_in_chat",
         "peer_barred": "peer_support.barred_from_peer_chats",
