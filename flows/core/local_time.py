@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from flows.core.language import format_clock, format_day
 from flows.core.parsing import read_timezone, timezone_label
 from flows.core.places import fold
 from flows.core.values import Choice
@@ -49,18 +50,19 @@ def at_local(day: date, hhmm: str, timezone: str) -> datetime:
 
 
 def day_label(day: date) -> str:
-    """'Sat 5 Dec': the one way Hearthside writes a day, alone or in `when`."""
-    return f"{day:%a} {day.day} {day:%b}"
+    """'Sat 5 Dec' ('sáb 5 dic'): the one way Hearthside writes a day, alone or in `when`,
+    in the language being spoken."""
+    return format_day(day)
 
 
 def when(moment: datetime, timezone: str) -> str:
     """'Sat 5 Dec, 18:30' in the given zone."""
     local = moment.astimezone(ZoneInfo(timezone))
-    return f"{day_label(local.date())}, {local:%H:%M}"
+    return f"{day_label(local.date())}, {format_clock(local)}"
 
 
 def clock(moment: datetime, timezone: str) -> str:
-    return f"{moment.astimezone(ZoneInfo(timezone)):%H:%M}"
+    return format_clock(moment.astimezone(ZoneInfo(timezone)))
 
 
 def timezone_choices(default_zone: str) -> list[Choice]:
