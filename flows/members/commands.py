@@ -49,7 +49,7 @@ async def help_text(ctx: Context) -> str:
         lines += ["", "For admins:", *sections["admin"]]
     lines.append(
         "\nHearthside is not an emergency service. If you are in danger or thinking of "
-        f"harming yourself, please reach out now:\n{ctx.config.crisis_resources}"
+        f"harming yourself, please reach out now:\n{ctx.config.crisis.short_text()}"
     )
     return "\n".join(lines)
 

@@ -195,7 +195,7 @@ class Onboarding(Flow[PseudonymData]):
                 now=ctx.now,
                 language=ctx.app_language(),
             )
-        ctx.say(welcome_text(ctx.config.crisis_resources))
+        ctx.say(welcome_text(ctx.config.crisis.short_text()))
         ctx.ask(
             self.on_consent,
             consent_text(ctx.engine.channels.of(ctx.account)),
@@ -214,7 +214,7 @@ class Onboarding(Flow[PseudonymData]):
     async def on_consent(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "no":
             await leave_sign_up(ctx)
-            ctx.say(DECLINED_TEXT.format(resources=ctx.config.crisis_resources))
+            ctx.say(DECLINED_TEXT.format(resources=ctx.config.crisis.short_text()))
             return
         await ctx.tx.members.record_consent(
             ctx.require_member().id, version=ctx.config.consent_version, now=ctx.now

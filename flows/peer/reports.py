@@ -194,7 +194,7 @@ async def _send_report(
             "there's nobody else to pass your report to yet. I've kept it, and it goes to "
             "the first admin who isn't part of the chat. If you feel unsafe, /end stops the "
             "chat, and these lines are open:\n"
-            f"{ctx.config.crisis_resources}"
+            f"{ctx.config.crisis.short_text()}"
         )
         return
     reply = await report_reply(ctx.tx, handoff, side, reason, words)

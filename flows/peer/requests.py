@@ -440,7 +440,7 @@ class TalkRequest(Flow[TalkRequestData]):
         if answer.choice.value == "no":
             ctx.say(
                 "Okay. You can ask again any time with /talk. If things get hard before "
-                f"then, these lines are open:\n{ctx.config.crisis_resources}"
+                f"then, these lines are open:\n{ctx.config.crisis.short_text()}"
             )
             return
         handoff = await open_request(
@@ -450,7 +450,7 @@ class TalkRequest(Flow[TalkRequestData]):
         ctx.say(
             "Done — your request is saved for the next shift, and I'll tell you here when a "
             "peer accepts. /cancel withdraws it. If things get hard before then:\n"
-            f"{ctx.config.crisis_resources}"
+            f"{ctx.config.crisis.short_text()}"
         )
 
 
@@ -480,7 +480,7 @@ async def may_request(ctx: Context) -> bool:
         ctx.say(
             "Peer chats aren't available to you at the moment — please speak with the "
             "organisers. If you need someone now, these lines are open:\n"
-            f"{ctx.config.crisis_resources}"
+            f"{ctx.config.crisis.short_text()}"
         )
         return False
     handoff = await ctx.tx.handoffs.open_for_member(member.id)
@@ -567,7 +567,7 @@ async def cancel_waiting(ctx: Context, *, confirmed: bool = False) -> bool:
     if crisis:
         ctx.say(
             "Okay, I've withdrawn your request. If things get hard again, these lines are "
-            f"open day and night:\n{ctx.config.crisis_resources}\n\n/talk any time you'd "
+            f"open day and night:\n{ctx.config.crisis.short_text()}\n\n/talk any time you'd "
             "like a person."
         )
         return True
@@ -795,7 +795,7 @@ async def escalate(ctx: Context, handoff: Handoff) -> None:
     ctx.say(
         "It's taking longer than usual to find a free peer — I'm sorry. I've let the team "
         "know too. You can keep waiting, or stop for now. If things feel hard, these lines "
-        f"are open right now:\n{ctx.config.crisis_resources}" + await _community_options(ctx),
+        f"are open right now:\n{ctx.config.crisis.short_text()}" + await _community_options(ctx),
         commands=[
             command_choice("waiting keep", "Keep waiting", "⏳"),
             command_choice("waiting cancel", "Stop waiting", "✖️"),
@@ -812,7 +812,7 @@ async def _escalate_crisis(ctx: Context, handoff: Handoff) -> None:
     ctx.say_urgent(
         "I'm still trying to reach a person for you, and nobody has been able to pick up "
         "yet — I'm sorry, I know that's hard. Please don't wait for us: these lines are "
-        f"open right now, 24/7:\n{ctx.config.crisis_resources}\n\n"
+        f"open right now, 24/7:\n{ctx.config.crisis.short_text()}\n\n"
         "I'll keep trying, and I'll tell you here as soon as someone is free."
     )
 

@@ -48,7 +48,7 @@ async def consented_to_chat(ctx: Context) -> bool:
         ctx.answered = "Not now"
         ctx.say(
             "Okay — I haven't kept anything. /talk whenever you'd like a person. If things "
-            f"get hard, these lines are open:\n{ctx.config.crisis_resources}"
+            f"get hard, these lines are open:\n{ctx.config.crisis.short_text()}"
         )
         return False
     ask_consent(ctx)
