@@ -24,6 +24,12 @@ speaker's own, whoever the clause named before it. Words with a dropped g ("step
 read in full. Rules marked `subject = "other"` are about someone else ("kill himself") and
 always count as third party; `urgent` rules (an overdose in progress) keep tier 1 when it
 is someone else's.
+Every message is read by the English lexicon and by the Spanish one (`patterns_es.toml`, its
+companion): people switch languages mid-sentence, so each reads all of it with its own
+negations, past cues, third persons and context, and the more urgent assessment decides
+(ids of both when they agree on the tier). A lexicon's file may fold accents ("está" →
+"esta"), leave dropped g's alone, and say in its own words who the speaker is
+(`first_person`, `speaker`) and what a request to the reader is (`request`).
 Deterministic and offline, so every decision can be audited.
 """
 
