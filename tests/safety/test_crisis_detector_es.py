@@ -298,3 +298,25 @@ def test_every_spanish_rule_has_its_meaning_for_an_export() -> None:
 
 def test_the_detector_version_says_spanish_was_added() -> None:
     assert DETECTOR_VERSION == "lexicon-10"
+
+
+# Messages written while the Spanish lexicon was built, beside the development set: intent,
+# methods, overdoses, goodbyes and hard negatives in several countries' Spanish and mixed with
+# English. Tier 1 must page; tier 2 must be asked; tier 0 must not be shown the lines. The two
+# known misses are a passive wish that is a figure of speech ("dejar de existir en el grupo de
+# whatsapp") and embarrassment ("que oso, me quiero morir"): both are asked, neither pages.
+ES_CASES = Path(__file__).parents[1] / "crisis_es_cases.tsv"
+KNOWN_ASKED = 2
+
+
+def test_the_spanish_cases_written_while_building_hold() -> None:
+    with ES_CASES.open(encoding="utf-8") as handle:
+        rows = [
+            (int(r["expected_tier"]), r["text"]) for r in csv.DictReader(handle, delimiter="\t")
+        ]
+    assert len(rows) >= 450
+    found = [(expected, assess(text)) for expected, text in rows]
+    assert [e for e, a in found if e == 1 and a.tier != 1] == []
+    assert [e for e, a in found if e == 2 and a.tier not in (1, 2)] == []
+    assert [e for e, a in found if e == 0 and a.tier == 1] == []
+    assert len([e for e, a in found if e == 0 and a.tier == 2]) <= KNOWN_ASKED
