@@ -29,10 +29,12 @@ from flows.core.limits import Rate, RateLimiter
 from flows.core.local_time import COMMON_ZONES
 from flows.core.parsing import timezone_label
 from flows.members.export import GUIDE
+from flows.members.traces import COPY_REMOVED, REQUEST_CLOSED
 from storage import ConnectionCheckin, MoodCheckin, open_database
 from tests.conftest import CRISIS_TEXT
 from tests.fake_telegram import FakeTelegram
 from tests.i18n.pseudo import ps, texts_sent_to, unlocalised
+from tests.peer.test_telegram_peer import ALICE, next_copy, open_chat, people, start_peer_bot
 from tests.telegram_harness import Person, RunningBot, run_telegram, text_of
 
 MEMBER = 731_946_205
@@ -262,6 +264,36 @@ async def test_a_spanish_app_starts_sign_up_in_spanish(
     assert (await bot.member(SPANISH_APP)).language == "es"
     # Spanish is spoken, so English is the other language offered.
     assert [label for label, _data in spanish.last_question().buttons][2:] == ["🌐 English"]
+
+
+@pytest.fixture
+async def peer_bot(
+    fake: FakeTelegram, db_path: Path, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    running = await start_peer_bot(fake, db_path, clock)
+    yield running
+    await running.stop()
+
+
+async def test_what_deletion_leaves_in_a_volunteers_chat_is_in_the_volunteers_language(
+    fake: FakeTelegram, peer_bot: RunningBot
+) -> None:
+    admin, alice, _bob, member = people(fake)
+    await open_chat(fake, admin, alice, member)
+    [request] = [m for m in fake.messages(ALICE) if "Quiet Heron would like to talk" in m.body]
+    member.say("my words for Sam")
+    copy = await next_copy(fake, ALICE)
+    fake.age_messages(ALICE, hours=49)  # too old to delete: edited to a neutral text
+    await member.send("/end", expect="You've ended the chat")
+    # The volunteer reads the pseudo-language; the member, English.
+    volunteer = await peer_bot.member(ALICE)
+    async with peer_bot.db.transaction() as tx:
+        await tx.members.set_language(volunteer.id, PSEUDO_LANGUAGE)
+
+    await member.send("/delete", expect="This deletes everything")
+    await member.tap("Yes, delete everything", expect="has been deleted")
+    assert text_of(fake.message(ALICE, request.message_id)) == pseudo(REQUEST_CLOSED)
+    assert text_of(fake.message(ALICE, copy.message_id)) == pseudo(COPY_REMOVED)
 
 
 def test_the_charts_words_are_all_catalogued() -> None:
