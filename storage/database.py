@@ -213,7 +213,10 @@ class Database:
     async def single_statement(self) -> AsyncIterator[Transaction]:
         """For one statement, which SQLite makes atomic by itself: no BEGIN/COMMIT round trips."""
         await asyncio.sleep(0)
-        async with self._lock:
+        # The statement commits itself: under synchronous=FULL it waits for the disk, on
+        # the worker thread then, as a transaction's COMMIT does.
+        off_loop = self._conn.off_loop() if self._commit_off_loop else nullcontext()
+        async with self._lock, off_loop:
             yield self._tx
 
     async def schema_version(self) -> int:
