@@ -15,7 +15,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
@@ -93,7 +93,7 @@ class Marks:
 
 
 class _Window:
-    def __init__(self, started: list[object]) -> None:
+    def __init__(self, started: Sequence[object]) -> None:
         self.started = started
 
 
