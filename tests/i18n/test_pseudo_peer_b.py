@@ -266,6 +266,9 @@ async def _journey(fake: FakeTelegram, bot: RunningBot, clock: ManualClock) -> N
     await fake.wait_for_message(BOB, ps("An admin has made you an admin"))
     await admin.send("/digest", expect=ps("Your weekly digest is off. Turned on"))
     await admin.tap(ps("Turn it on"), expect=ps("Your weekly digest is on:"))
+    # Typed in Spanish, too.
+    await admin.send("/digest desactivar", expect=ps("Your weekly digest is off. /digest on"))
+    await admin.send("/digest activar", expect=ps("Your weekly digest is on:"))
     before_the_chat = marks.now()
 
     # Nothing outside the catalogs so far, in any of these chats.
