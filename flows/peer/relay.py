@@ -705,7 +705,7 @@ class ChatFeedback(Flow[FeedbackData]):
     """After a peer chat: did it help (1–5), optional words, same peer next time?"""
 
     name = "chat_feedback"
-    title = "feedback"
+    title = N_("feedback")
     timeout: ClassVar[timedelta] = timedelta(days=2)
 
     async def begin(self, ctx: Context) -> None:

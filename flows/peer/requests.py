@@ -376,7 +376,7 @@ class TalkRequest(Flow[TalkRequestData]):
     is on call."""
 
     name = "talk"
-    title = "request to talk"
+    title = N_("request to talk")
     timeout: ClassVar[timedelta] = timedelta(hours=1)
 
     async def begin(self, ctx: Context) -> None:
