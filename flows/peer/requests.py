@@ -788,9 +788,13 @@ async def accept(ctx: Context) -> None:
     mood = await latest_mood_line(ctx, handoff.member_id) if handoff.share_mood else None
     member_accounts = await ctx.tx.members.accounts_of(handoff.member_id)
     ctx.say(_accepted_text(ctx, handoff, words.topic, mood, member_accounts))
+    with await speaking_to_id(ctx, handoff.member_id):
+        joined = _joined_text(volunteer, words.messages, words.topic)
+        # How the member knows their peer, should what they wrote not reach them.
+        peer = _(COORDINATOR_NAME) if volunteer.coordinator else volunteer.display_name
     # Taken from storage just now, they go on in memory only, like every relayed message;
     # should they not reach the peer, the member is told and asked to send them again.
-    wrote = RelayedFrom(member_accounts[0], volunteer.display_name) if member_accounts else None
+    wrote = RelayedFrom(member_accounts[0], peer) if member_accounts else None
     for number, message in enumerate(words.messages, start=1):
         # Each under the chat's notice, so a reply to it answers this member.
         if len(words.messages) > 1:
@@ -806,8 +810,6 @@ async def accept(ctx: Context) -> None:
             relayed_from=wrote,
         )
         ctx.send_to(ctx.account, passed)
-    with await speaking_to_id(ctx, handoff.member_id):
-        joined = _joined_text(volunteer, words.messages, words.topic)
     for account in member_accounts:
         ctx.send_to(account, Reply(joined))
 
