@@ -35,8 +35,12 @@ EXTEND_SLACK = timedelta(days=1)
 # English and in Spanish: "every Tue 19:00", "cada martes 19:00". Shown to people, a
 # weekday is written by Babel in the language being spoken (`weekday_name`).
 _DAY_WORDS = {
-    **{word: index for index, word in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
-    **{word: index for index, word in enumerate(("lun", "mar", "mie", "jue", "vie", "sab", "dom"))},
+    **{
+        word: index for index, word in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+    },
+    **{
+        word: index for index, word in enumerate(("lun", "mar", "mie", "jue", "vie", "sab", "dom"))
+    },
 }
 _A_MONDAY = date(2024, 1, 1)
 _ORDINALS = {

@@ -108,7 +108,9 @@ def card(
     if event.tags:
         facts.append("🏷 " + ", ".join(tag_name(tag) for tag in event.tags))
     if event.going:
-        facts.append(ngettext("{count} going", "{count} going", event.going).format(count=event.going))
+        facts.append(
+            ngettext("{count} going", "{count} going", event.going).format(count=event.going)
+        )
     if event.capacity is not None:
         left = max(0, event.capacity - event.going)
         facts.append(
