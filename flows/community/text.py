@@ -67,11 +67,6 @@ def how_often(series: EventSeries) -> str:
     )
 
 
-def people(n: int) -> str:
-    """ "1 person", "2 people"."""
-    return ngettext("{count} person", "{count} people", n).format(count=n)
-
-
 def card(
     event: Event,
     timezone: str,
