@@ -50,9 +50,9 @@ TAGS_MAX = 5
 CAPACITY_MAX = 10_000
 PICK_MAX = 10
 PICK_DAYS = 60
-ONE_LINER = "/newevent 2026-12-05 18:30 | Recovery walk | Riverside Park gate"
 ONE_LINER_HELP = N_(
-    "Post an event in one line: {example}\n"
+    "Post an event in one line: /newevent 2026-12-05 18:30 | Recovery walk | Riverside Park "
+    "gate\n"
     "A repeating one starts with its rule: /newevent every Tue 19:00 | NA meeting | "
     "St Mary's hall (or every other Sat 10:00, first Fri 19:30).\n"
     "Optional parts after the place: a description or link, tags: walk, social and "
@@ -126,7 +126,7 @@ def parse_one_liner(
     the date and time may be a repeating rule (`every Tue 19:00`)."""
     parts = [part.strip() for part in raw.split("|")]
     if len(parts) < 3:
-        return _(ONE_LINER_HELP).format(example=ONE_LINER)
+        return _(ONE_LINER_HELP)
     when_or_repeat = parse_when_or_repeat(parts[0], timezone, now)
     if isinstance(when_or_repeat, str):
         return when_or_repeat
