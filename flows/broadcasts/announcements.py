@@ -9,6 +9,19 @@ from flows.core.language import N_, _
 
 log = logging.getLogger(__name__)
 
+# What may be typed after /announcements, in English or Spanish.
+SWITCH_WORDS = {
+    "on": "on",
+    "off": "off",
+    "activar": "on",
+    "activados": "on",
+    "sí": "on",
+    "si": "on",
+    "desactivar": "off",
+    "desactivados": "off",
+    "no": "off",
+}
+
 ON = N_(
     "Announcements are on: when the people who run Hearthside send news to members (a "
     "meeting that moved, say), you'll get it. /announcements off stops them."
@@ -24,7 +37,8 @@ HOW = N_(
 
 async def announcements_command(ctx: Context) -> None:
     member = ctx.require_member()
-    choice = ctx.input.text.strip().lower()
+    typed = ctx.input.text.strip().lower()
+    choice = SWITCH_WORDS.get(typed, typed)
     if choice in ("on", "off"):
         on = choice == "on"
         await ctx.tx.members.set_announcements(member.id, on)

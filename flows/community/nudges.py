@@ -32,6 +32,18 @@ NO_EVENT_RETRY = timedelta(hours=6)
 PAUSED_RECHECK = timedelta(days=1)
 STATS_DAYS = 90
 STOP_LABEL = N_("Stop suggestions")
+# What may be typed after /nudges, in English or Spanish.
+SWITCH_WORDS = {
+    "on": "on",
+    "off": "off",
+    "activar": "on",
+    "activadas": "on",
+    "sí": "on",
+    "si": "on",
+    "desactivar": "off",
+    "desactivadas": "off",
+    "no": "off",
+}
 
 
 def stop_button() -> Choice:
@@ -163,7 +175,8 @@ async def _nudge(ctx: Context, events: list[Event], report: NudgeReport) -> None
 async def nudges_command(ctx: Context) -> None:
     """`/nudges off|on`: event suggestions for this member."""
     member = ctx.require_member()
-    choice = ctx.input.text.strip().lower()
+    typed = ctx.input.text.strip().lower()
+    choice = SWITCH_WORDS.get(typed, typed)
     if choice == "off":
         await ctx.tx.members.set_nudges_off(member.id, True)
         await ctx.tx.members.schedule_nudge(member.id, None)

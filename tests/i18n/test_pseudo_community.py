@@ -280,6 +280,6 @@ async def test_a_broadcast_from_compose_to_report_and_announcements(
     report = text_of(await fake.wait_for_message(ADMIN, ps("Here is what happened"), timeout=10))
     assert ps("Sent: ") in report
 
-    await heron.send("/announcements off", expect=ps("no more announcements"))
+    await heron.send("/announcements desactivar", expect=ps("no more announcements"))
 
     assert unlocalised_sent_to(fake, [ADMIN, HERON, LAKE]) == []
