@@ -1,5 +1,6 @@
 """Translating that cannot fail: for the texts that must reach a person whatever else
-is broken (the crisis reply, the page to volunteers and admins).
+is broken (the crisis reply, the page to volunteers and admins). A counted text is made
+with `ngettext` inside a try whose fallback speaks English (see flows/safety/guard.py).
 
 `said(N_("…{number}…"), number=…)` is the text in the language being spoken, or, if
 that language's catalog cannot be read or its translation does not fit its placeholders,
@@ -8,7 +9,7 @@ the English source. Never raises for a reason of language.
 
 import logging
 
-from flows.core.language import _, ngettext
+from flows.core.language import _
 
 log = logging.getLogger(__name__)
 
@@ -20,12 +21,3 @@ def said(message: str, **fields: object) -> str:
     except Exception:  # a broken catalog must never stop these words
         log.exception("translation_failed")
         return message.format(**fields)
-
-
-def said_n(singular: str, plural: str, n: int, **fields: object) -> str:
-    """A counted text as `said` gives one: `count` is filled in with `n` too."""
-    try:
-        return ngettext(singular, plural, n).format(count=n, **fields)
-    except Exception:
-        log.exception("translation_failed")
-        return (singular if n == 1 else plural).format(count=n, **fields)

@@ -21,9 +21,9 @@ from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.flow import Answer, Flow, NoData
-from flows.core.language import N_, speaking
+from flows.core.language import N_, SOURCE_LANGUAGE, _, ngettext, speaking
 from flows.core.mood import VERY_LOW_MOOD
-from flows.core.safe_text import said, said_n
+from flows.core.safe_text import said
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer import (
     admin_accounts,
@@ -551,59 +551,50 @@ async def _alert_volunteer(
 
 def _alert_opening(tier: int, flagged: int | None) -> str:
     """The alert's first line: what was flagged, and (updated) how often in this chat."""
+    try:
+        return _alert_opening_words(tier, flagged)
+    except Exception:  # a broken catalog must never stop the alert: in English, then
+        log.exception("translation_failed")
+        with speaking(SOURCE_LANGUAGE):
+            return _alert_opening_words(tier, flagged)
+
+
+def _alert_opening_words(tier: int, flagged: int | None) -> str:
     if flagged is None:
         if tier == 1:
-            return said(
-                N_(
-                    "⚠️ Private to you: the safety check flagged serious risk in their last "
-                    "message."
-                )
+            return _(
+                "⚠️ Private to you: the safety check flagged serious risk in their last message."
             )
         if tier == 2:
-            return said(
-                N_(
-                    "⚠️ Private to you: the safety check flagged possible risk in their last "
-                    "message."
-                )
+            return _(
+                "⚠️ Private to you: the safety check flagged possible risk in their last message."
             )
-        return said(
-            N_("⚠️ Private to you: the safety check flagged distress in their last message.")
-        )
+        return _("⚠️ Private to you: the safety check flagged distress in their last message.")
     if tier == 1:
-        return said_n(
-            N_(
-                "⚠️ Private to you: the safety check flagged serious risk in their last message "
-                "(flagged {count} times in this chat)."
-            ),
-            N_(
-                "⚠️ Private to you: the safety check flagged serious risk in their last message "
-                "(flagged {count} times in this chat)."
-            ),
+        text = ngettext(
+            "⚠️ Private to you: the safety check flagged serious risk in their last message "
+            "(flagged {count} times in this chat).",
+            "⚠️ Private to you: the safety check flagged serious risk in their last message "
+            "(flagged {count} times in this chat).",
             flagged,
         )
-    if tier == 2:
-        return said_n(
-            N_(
-                "⚠️ Private to you: the safety check flagged possible risk in their last "
-                "message (flagged {count} times in this chat)."
-            ),
-            N_(
-                "⚠️ Private to you: the safety check flagged possible risk in their last "
-                "message (flagged {count} times in this chat)."
-            ),
+    elif tier == 2:
+        text = ngettext(
+            "⚠️ Private to you: the safety check flagged possible risk in their last message "
+            "(flagged {count} times in this chat).",
+            "⚠️ Private to you: the safety check flagged possible risk in their last message "
+            "(flagged {count} times in this chat).",
             flagged,
         )
-    return said_n(
-        N_(
+    else:
+        text = ngettext(
             "⚠️ Private to you: the safety check flagged distress in their last message "
-            "(flagged {count} times in this chat)."
-        ),
-        N_(
+            "(flagged {count} times in this chat).",
             "⚠️ Private to you: the safety check flagged distress in their last message "
-            "(flagged {count} times in this chat)."
-        ),
-        flagged,
-    )
+            "(flagged {count} times in this chat).",
+            flagged,
+        )
+    return text.format(count=flagged)
 
 
 def _alert_advice() -> str:

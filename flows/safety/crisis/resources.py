@@ -25,8 +25,8 @@ from flows.core.safe_text import said
 __all__ = [
     "CountryResources",
     "CrisisLine",
-    "LanguageResources",
     "CrisisResources",
+    "LanguageResources",
     "load_catalog",
     "missing_emergency",
     "stale_entries",
@@ -67,7 +67,9 @@ class CrisisLine:
         else:
             if self.call and self.press:
                 ways.append(
-                    said(N_("call {number} and press {option}"), number=self.call, option=self.press)
+                    said(
+                        N_("call {number} and press {option}"), number=self.call, option=self.press
+                    )
                 )
             elif self.call:
                 ways.append(said(N_("call {number}"), number=self.call))
@@ -225,7 +227,9 @@ class _Checker:
             raise self.fail("entry", "must be a table")
         # A two-letter lowercase key is a language's own lines ([US.es]).
         languages = {k: v for k, v in raw.items() if _is_language_code(k)}
-        self.unknown({k: v for k, v in raw.items() if k not in languages}, _COUNTRY_FIELDS, "entry")
+        self.unknown(
+            {k: v for k, v in raw.items() if k not in languages}, _COUNTRY_FIELDS, "entry"
+        )
         note = self.text(raw, "overdose_note", "entry")
         return CountryResources(
             code=self.code,
@@ -352,7 +356,9 @@ class CrisisResources:
         return [f"• {line.describe()}" for line in lines]
 
     def _danger(self) -> str:
-        return said(N_("If you are in danger right now, call {emergency}."), emergency=self._emergency())
+        return said(
+            N_("If you are in danger right now, call {emergency}."), emergency=self._emergency()
+        )
 
     def _render(self, language: str, overdose: bool, short: bool) -> str:
         spoken = self.country.in_language(language)
