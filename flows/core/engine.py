@@ -44,7 +44,7 @@ NOT_TEXT = N_(
 RATE_LIMITED = N_(
     "You're sending messages faster than I can pass them on, so I've paused for a moment — "
     "nothing is lost by waiting a few seconds. If you need help right now, these lines are "
-    "open:\n{lines}"
+    "open:"
 )
 
 Deliver = Callable[[list[Delivery]], Awaitable[None]]
@@ -164,7 +164,8 @@ class Engine:
             language = member.language if member is not None else None
             # It carries the crisis lines: made so that nothing about language can stop it.
             with speaking(language or self.config.default_language):
-                reply = Reply(said(RATE_LIMITED, lines=self.config.crisis.short_text()))
+                # The lines are never a placeholder a translation could lose.
+                reply = Reply(f"{said(RATE_LIMITED)}\n{self.config.crisis.short_text()}")
             committed = await commit_replies(tx, [(account, reply)], now, self.held, self.channels)
         return Outcome(deliveries=committed.deliveries)
 

@@ -53,6 +53,12 @@ def _resources(ctx: Context, *, overdose: bool = False) -> str:
     return ctx.config.crisis.lines_text(overdose=overdose)
 
 
+def _with_lines(words: str, lines: str) -> str:
+    """`words`, then the crisis lines below them. The lines are never a placeholder of a
+    translated text: a translation that lost it must not lose them."""
+    return f"{words}\n{lines}"
+
+
 async def _record(ctx: Context, assessment: Assessment, source: SafetySource) -> None:
     member_id = ctx.member.id if ctx.member is not None else None
     await ctx.tx.safety.record_event(
@@ -197,18 +203,16 @@ async def guard(ctx: Context, assessment: Assessment | None = None) -> bool:
         return True
     if assessment.third_party:
         await _record_if_member(ctx, assessment)
-        ctx.say(
-            said(
-                N_(
-                    "It sounds like you're worried about someone, and that's a lot to carry. "
-                    "If they might be in danger right now, call {emergency}. These lines can "
-                    "also help you support them:\n{lines}\n\n"
-                    "If you'd like to talk it through with a peer: /talk"
-                ),
-                emergency=ctx.config.crisis.emergency_number,
-                lines=_resources(ctx, overdose=assessment.overdose),
-            )
+        worried = said(
+            N_(
+                "It sounds like you're worried about someone, and that's a lot to carry. If "
+                "they might be in danger right now, call {emergency}. These lines can also "
+                "help you support them:"
+            ),
+            emergency=ctx.config.crisis.emergency_number,
         )
+        talk = said(N_("If you'd like to talk it through with a peer: /talk"))
+        ctx.say(f"{worried}\n{_resources(ctx, overdose=assessment.overdose)}\n\n{talk}")
         if ctx.input.command is not None:
             return False  # the command they typed still runs ("/talk my friend …")
         ctx.remind_open_question()
@@ -225,26 +229,21 @@ async def guard(ctx: Context, assessment: Assessment | None = None) -> bool:
     if waiting or ctx.input.command == "talk":
         # Already asking for a peer: no offer of one. Words typed while waiting go on to
         # be kept for the peer who accepts.
-        ctx.say(
-            said(
-                N_(
-                    "That sounds really hard. 💛 If things get worse before a peer is with "
-                    "you, these lines are open any time:\n{lines}"
-                ),
-                lines=ctx.config.crisis.short_text(),
+        hard = said(
+            N_(
+                "That sounds really hard. 💛 If things get worse before a peer is with you, "
+                "these lines are open any time:"
             )
         )
+        ctx.say(_with_lines(hard, ctx.config.crisis.short_text()))
         return False
-    ctx.say(
-        said(
-            N_(
-                "That sounds really hard. 💛 If you'd like to talk to a peer with lived "
-                "experience, send /talk. And if things get worse, these lines are open any "
-                "time:\n{lines}"
-            ),
-            lines=ctx.config.crisis.short_text(),
+    hard = said(
+        N_(
+            "That sounds really hard. 💛 If you'd like to talk to a peer with lived "
+            "experience, send /talk. And if things get worse, these lines are open any time:"
         )
     )
+    ctx.say(_with_lines(hard, ctx.config.crisis.short_text()))
     if ctx.input.command is not None:
         return False  # the command they typed still runs
     return ctx.state is None or ctx.state.question is None
@@ -390,16 +389,14 @@ async def _guard_volunteer(ctx: Context, assessment: Assessment, name: str | Non
         admins = await admin_accounts(ctx)
         await _page_once(ctx, admins, key, text)
     elif assessment.tier == 2:
-        ctx.say(
-            said(
-                N_(
-                    "Just for you — the person you're talking with doesn't see this: that "
-                    "sounded heavy. Look after yourself too; /handover passes the chat to an "
-                    "admin, and these lines are open any time:\n{lines}"
-                ),
-                lines=ctx.config.crisis.short_text(),
+        heavy = said(
+            N_(
+                "Just for you — the person you're talking with doesn't see this: that "
+                "sounded heavy. Look after yourself too; /handover passes the chat to an "
+                "admin, and these lines are open any time:"
             )
         )
+        ctx.say(_with_lines(heavy, ctx.config.crisis.short_text()))
 
 
 async def guard_fallback(ctx: Context) -> None:
@@ -615,13 +612,13 @@ async def _ask_safety_question(ctx: Context) -> None:
         member.id, ctx.now + timedelta(minutes=ctx.config.crisis_escalate_minutes)
     )
     plan = await plan_reminder(ctx)
-    question = said(
+    thanks = said(
         N_(
             "Thank you for telling me. I'm an automated assistant, and I want to make sure "
-            "you're safe. These lines are open right now, any time:\n{lines}"
-        ),
-        lines=_resources(ctx),
+            "you're safe. These lines are open right now, any time:"
+        )
     )
+    question = _with_lines(thanks, _resources(ctx))
     ctx.say(f"{plan}\n\n{question}" if plan else question)
     await ctx.set_aside_for_safety()  # whatever was open; safety comes first
     await ctx.start_flow("safety_check")
@@ -721,16 +718,13 @@ async def follow_up(ctx: Context) -> None:
     await ctx.tx.members.clear_followup(member.id)
     if ctx.state is not None:
         return
-    ctx.say(
-        said(
-            N_(
-                "Hi — I wanted to check in after yesterday. How are you doing today? 💛\n"
-                "/checkin to tell me, /talk to reach a peer. The lines are always open:\n"
-                "{lines}"
-            ),
-            lines=ctx.config.crisis.short_text(),
+    hello = said(
+        N_(
+            "Hi — I wanted to check in after yesterday. How are you doing today? 💛\n"
+            "/checkin to tell me, /talk to reach a peer. The lines are always open:"
         )
     )
+    ctx.say(_with_lines(hello, ctx.config.crisis.short_text()))
 
 
 async def handover(ctx: Context) -> None:

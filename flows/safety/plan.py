@@ -332,10 +332,11 @@ class SafetyPlanFlow(Flow[SafetyPlanData]):
             text += f" {_(HOW_TO_ANSWER)}"
         choices: list[Choice] = []
         if step.key == PROFESSIONALS:
-            text += "\n\n" + _(
-                "The lines where Hearthside runs:\n{lines}\n\n"
-                "Choose “Add these lines” to put them in your plan, or type your own."
-            ).format(lines=ctx.config.crisis.lines_text())
+            text += "\n\n{where}\n{lines}\n\n{choose}".format(
+                where=_("The lines where Hearthside runs:"),
+                lines=ctx.config.crisis.lines_text(),
+                choose=_("Choose “Add these lines” to put them in your plan, or type your own."),
+            )
             choices.append(_add_lines())
         if editing and current:
             listed = "\n".join(f"• {item}" for item in current)
