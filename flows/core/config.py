@@ -23,23 +23,28 @@ class CrisisLines(Protocol):
     def short_text(self) -> str: ...
 
 
+LOCAL_EMERGENCY = N_("your local emergency number")
+
+
 @dataclass(frozen=True, slots=True)
 class PlainCrisisLines:
     """Crisis resources given as one text (tests, or a deployment's own wording, which
     stays as written in every language)."""
 
     text: str
-    emergency: str = "your local emergency number"
+    emergency: str = LOCAL_EMERGENCY
 
     @property
     def emergency_number(self) -> str:
-        return self.emergency
+        """The number to call; when none was given, the words for one, in the reader's
+        language."""
+        return said(self.emergency) if self.emergency == LOCAL_EMERGENCY else self.emergency
 
     def lines_text(self, overdose: bool = False) -> str:
         if overdose:
             now = said(
                 N_("If someone may have overdosed, call {emergency} now."),
-                emergency=self.emergency,
+                emergency=self.emergency_number,
             )
             return f"{now}\n{self.text}"
         return self.text

@@ -630,9 +630,18 @@ _CLEAR_NO = frozenset(
         "no", "nope", "nah", "no im not", "im not", "not at all", "no not at all",
         "no im safe", "im safe", "i am safe", "no i am not", "i am not", "never", "no never",
         "no thanks", "no thank you", "no im ok", "no im okay", "no im fine", "👎", "❌",
+        # Spanish. Never "no estoy …": with its comma gone, "no, estoy a salvo" ("no, I'm
+        # safe") reads as "no estoy a salvo" ("I'm not safe"), so neither is a clear no.
+        "nunca", "no nunca", "para nada", "no para nada", "en absoluto", "no gracias",
+        "estoy a salvo",
     }
 )  # fmt: skip
-_YES = frozenset({"yes", "yeah", "yep", "yea", "ya", "yes i am", "i am", "👍", "y"})
+_YES = frozenset(
+    {
+        "yes", "yeah", "yep", "yea", "ya", "yes i am", "i am", "👍", "y",
+        "sí", "si", "sí estoy", "si estoy", "claro",
+    }
+)  # fmt: skip
 
 
 def _typed_answer(text: str) -> str:

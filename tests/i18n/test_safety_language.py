@@ -14,6 +14,7 @@ from flows.core.language import speaking
 from flows.core.parsing import parse_time_of_day
 from flows.core.safe_text import said
 from flows.safety.crisis.resources import CrisisResources, load_catalog, stale_entries
+from flows.safety.guard import _typed_answer
 
 PART = Path(__file__).resolve().parents[2] / "locales/es/LC_MESSAGES/parts/safety.po"
 
@@ -172,3 +173,31 @@ def test_press_needs_a_number_to_call(tmp_path: Path) -> None:
 )
 def test_typed_times_read_spanish_too(typed: str, meant: str | None) -> None:
     assert parse_time_of_day(typed) == meant
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("No, gracias", "no"),
+        ("para nada", "no"),
+        ("Estoy a salvo", "no"),
+        ("Sí", "yes"),
+        ("si", "yes"),
+        # "No, estoy a salvo" and "no estoy a salvo" read the same once the comma goes:
+        # neither is a clear no, so both take the path of a yes.
+        ("No, estoy a salvo", "unclear"),
+        ("no estoy bien", "unclear"),
+        ("no lo sé", "unclear"),
+    ],
+)
+def test_spanish_answers_to_the_direct_question(typed: str, read: str) -> None:
+    assert _typed_answer(typed) == read
+
+
+def test_lines_given_as_text_name_the_local_emergency_number_in_the_readers_words(
+    spanish: None,
+) -> None:
+    plain = PlainCrisisLines("Call Hope Line on 555-0100.")
+    with speaking("es"):
+        assert plain.emergency_number == "número local de emergencias"
+    assert plain.emergency_number == "your local emergency number"
