@@ -45,8 +45,8 @@ def test_the_us_gives_spanish_speakers_the_988_spanish_line(spanish: None) -> No
         short = lines.short_text()
     assert text.startswith("Si estás en peligro ahora mismo, llama al 911.")
     assert (
-        "• 988 Lifeline en español: llama al 988 y marca el 2, envía AYUDA al 988, "
-        "chatea en 988lineadevida.org (24 horas, todos los días)"
+        "• 988 Lifeline en español: llama al 988 y marca el 2, envía AYUDA al 988 "
+        "(24 horas, todos los días)"
     ) in text
     assert "Crisis Text Line" not in text  # its English-language line is not offered
     assert short.splitlines()[0] == "Si estás en peligro ahora mismo, llama al 911."
@@ -55,8 +55,43 @@ def test_the_us_gives_spanish_speakers_the_988_spanish_line(spanish: None) -> No
     assert "988 Suicide & Crisis Lifeline — call or text 988" in lines.lines_text()
 
 
-def test_spain_and_mexico_have_their_lines_in_spanish_and_english(spanish: None) -> None:
-    spain = CrisisResources.for_deployment("ES")
+# Spain's lines, as a deployment there would give them in its own CRISIS_RESOURCES_FILE
+# once it has checked them (the shipped catalog holds them only commented out: see there).
+SPAIN = """
+[ES]
+name = "Spain"
+emergency = ["112"]
+overdose_note = "If you have naloxone, give it, and stay with them until help arrives."
+
+[[ES.lines]]
+name = "Línea 024 (suicide crisis line)"
+call = "024"
+hours = "24/7"
+last_verified = 2026-12-01
+
+[ES.es]
+overdose_note = "Si tienes naloxona, dásela y quédate con la persona hasta que llegue la ayuda."
+
+[[ES.es.lines]]
+name = "Línea 024 de atención a la conducta suicida"
+call = "024"
+hours = "24/7"
+last_verified = 2026-12-01
+
+[[ES.es.lines]]
+name = "Teléfono de la Esperanza"
+call = "717 003 717"
+hours = "24/7"
+last_verified = 2026-12-01
+"""
+
+
+def test_spain_and_mexico_have_their_lines_in_spanish_and_english(
+    spanish: None, tmp_path: Path
+) -> None:
+    own = tmp_path / "crisis.toml"
+    own.write_text(SPAIN, encoding="utf-8")
+    spain = CrisisResources.for_deployment("ES", catalog=load_catalog(own))
     mexico = CrisisResources.for_deployment("MX")
     with speaking("es"):
         assert spain.lines_text() == (
