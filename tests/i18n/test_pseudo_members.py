@@ -33,7 +33,7 @@ from flows.members.traces import COPY_REMOVED, REQUEST_CLOSED
 from storage import ConnectionCheckin, MoodCheckin, open_database
 from tests.conftest import CRISIS_TEXT
 from tests.fake_telegram import FakeTelegram
-from tests.i18n.pseudo import ps, texts_sent_to, unlocalised
+from tests.i18n.pseudo import ps, texts_sent_to, unlocalised, unlocalised_sent_to
 from tests.peer.test_telegram_peer import ALICE, next_copy, open_chat, people, start_peer_bot
 from tests.telegram_harness import Person, RunningBot, run_telegram, text_of
 
@@ -58,8 +58,6 @@ NOT_YET_WRAPPED_ELSEWHERE: tuple[str, ...] = (
     # The channel's own notes in the consent (flows/core/channels.py).
     "I don't keep your Telegram name, username or phone number.",
     "Telegram chats with bots are not end-to-end encrypted.",
-    # A time zone taken (flows/core/local_time.py).
-    "Got it: UTC — it's 14:00 there now.",
     # Other areas' commands, as /help describes them.
     "your own safety plan, for harder moments",
     "talk to a peer volunteer",
@@ -107,18 +105,6 @@ def from_app_in(fake: FakeTelegram, language_code: str | None) -> None:
     fake._user_json = user_json  # type: ignore[method-assign]
 
 
-_INNERMOST = re.compile(r"⟦[^⟦⟧]*⟧")
-
-
-def flattened(text: str) -> str:
-    """`text` without its catalogued stretches, those inside others too (“⟦Chosen:
-    ⟦Sleep⟧⟧”: a translated value in a translated sentence). `unlocalised` takes out the
-    innermost brackets only, which would leave the outer sentence's words behind."""
-    while (inner := _INNERMOST.sub("", text)) != text:
-        text = inner
-    return text
-
-
 def leftover(bot: RunningBot, fake: FakeTelegram, chats: Iterable[int], *extra: str) -> list[str]:
     """Each line sent to these chats that did not pass a catalog, apart from what no
     catalog holds (names, people's own words, dates, crisis lines, command names)."""
@@ -132,12 +118,7 @@ def leftover(bot: RunningBot, fake: FakeTelegram, chats: Iterable[int], *extra: 
         *commands,
         *extra,
     ]
-    return [
-        f"{chat}: {line}"
-        for chat in chats
-        for text in texts_sent_to(fake, chat)
-        for line in unlocalised(flattened(text), exempt)
-    ]
+    return unlocalised_sent_to(fake, chats, exempt=exempt)
 
 
 def suggested_names(fake: FakeTelegram, chat: int) -> list[str]:
@@ -322,10 +303,3 @@ def test_the_charts_words_are_all_catalogued() -> None:
     assert [label for _index, label in words.day_ticks][-1] == "22 Nov"
     with speaking("es"):
         assert chart_labels(data).day_ticks[-1][1] == "22 nov"
-
-
-def test_words_outside_the_brackets_are_found_at_any_depth() -> None:
-    assert flattened("⟦Chósén: ⟦Šléép⟧⟧") == ""
-    assert unlocalised(flattened("⟦Chósén: ⟦Šléép⟧⟧ and more")) == [" and more"]
-    assert unlocalised(flattened("Chosen: ⟦Šléép⟧")) == ["Chosen: "]
-    assert unlocalised(flattened("/start — ⟦šét úp⟧"), ["/start"]) == []
