@@ -58,15 +58,6 @@ NOT_YET_WRAPPED_ELSEWHERE: tuple[str, ...] = (
     # The channel's own notes in the consent (flows/core/channels.py).
     "I don't keep your Telegram name, username or phone number.",
     "Telegram chats with bots are not end-to-end encrypted.",
-    # Other areas' commands, as /help describes them.
-    "your own safety plan, for harder moments",
-    "talk to a peer volunteer",
-    "end a peer chat",
-    "flag a peer chat to the admins",
-    "community events in the next two weeks",
-    "online or in person: which meetings I suggest first",
-    "event suggestions on or off (/nudges off)",
-    "news from the admins on or off (/announcements off)",
 )
 
 
