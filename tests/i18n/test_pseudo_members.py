@@ -13,7 +13,6 @@ import re
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -84,16 +83,9 @@ async def bot(fake: FakeTelegram, db_path: Path, clock: ManualClock) -> AsyncIte
 
 def from_app_in(fake: FakeTelegram, language_code: str | None) -> None:
     """From here on, every user in the fake writes from an app set to `language_code`, or
-    (None) from one that does not say. The fake's users otherwise all say "en", and an app
-    in a language Hearthside speaks wins over the deployment's default at sign-up."""
-    users = fake._user_json
-
-    def user_json(chat: Any) -> dict[str, Any]:
-        user = dict(users(chat))
-        user.pop("language_code", None)
-        return user if language_code is None else {**user, "language_code": language_code}
-
-    fake._user_json = user_json  # type: ignore[method-assign]
+    (None) from one that does not say: an app in a language Hearthside speaks wins over
+    the deployment's default at sign-up."""
+    fake.set_app_language(language_code)
 
 
 def leftover(bot: RunningBot, fake: FakeTelegram, chats: Iterable[int], *extra: str) -> list[str]:
