@@ -197,6 +197,8 @@ class FakeTelegram:
         self.token = token
         self.host = host
         self.port = port
+        # The language every user's app says it is set to (`set_app_language`).
+        self._app_language: str | None = "en"
         # Seconds added to every Bot API call, before its work (and before a long poll waits).
         self.delay = delay
         self.spec = load_spec()
@@ -1222,8 +1224,16 @@ class FakeTelegram:
             return {"id": chat.chat_id, "type": "group", "title": f"Group {-chat.chat_id}"}
         return {"id": chat.chat_id, "type": "private", **chat.profile}
 
+    def set_app_language(self, language_code: str | None) -> None:
+        """From here on, every user writes from an app set to `language_code` ("es-MX"), or
+        (None) from one that does not say; "en" until set."""
+        self._app_language = language_code
+
     def _user_json(self, chat: _ChatState) -> Json:
-        return {"id": chat.chat_id, "is_bot": False, **chat.profile, "language_code": "en"}
+        user: Json = {"id": chat.chat_id, "is_bot": False, **chat.profile}
+        if self._app_language is not None:
+            user["language_code"] = self._app_language
+        return user
 
     def _bot_from(self) -> Json:
         # Messages carry the short form of the bot; getMe adds the capability flags.
