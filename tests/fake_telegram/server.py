@@ -165,6 +165,8 @@ class _ChatState:
     messages: dict[int, _Stored] = field(default_factory=dict)
     transcript: list[str] = field(default_factory=list)
     blocked: bool = False
+    # The language the user's app is set to, as each message and tap says (None: unsaid).
+    language_code: str | None = "en"
 
 
 class _Signal:
@@ -1223,7 +1225,12 @@ class FakeTelegram:
         return {"id": chat.chat_id, "type": "private", **chat.profile}
 
     def _user_json(self, chat: _ChatState) -> Json:
-        return {"id": chat.chat_id, "is_bot": False, **chat.profile, "language_code": "en"}
+        language = {"language_code": chat.language_code} if chat.language_code else {}
+        return {"id": chat.chat_id, "is_bot": False, **chat.profile, **language}
+
+    def set_app_language(self, user_id: int, language_code: str | None) -> None:
+        """The language the user's app is set to from now on ("en" until told)."""
+        self._chat(user_id).language_code = language_code
 
     def _bot_from(self) -> Json:
         # Messages carry the short form of the bot; getMe adds the capability flags.
