@@ -58,8 +58,9 @@ class MenuRole(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Menu:
-    """An account's command menu is now `role`'s, in `language_code` ("" for every
-    language without a menu of its own; only English is spoken today)."""
+    """An account's command menu is now `role`'s, written in `language_code` ("": a
+    member's is the channel's default menu, in the app's language; anyone else's is in
+    the deployment's default language)."""
 
     role: MenuRole
     language_code: str = ""
