@@ -13,12 +13,15 @@ commit that must reach the disk under synchronous=FULL) runs inside `off_loop()`
 the same calls go to aiosqlite's worker thread as before, so the loop serves other chats
 meanwhile.
 
-One sqlite3 connection serves both (it is opened with check_same_thread=False); the
-caller keeps the two from overlapping (`Database` holds its lock around each unit of
-work, and `off_loop` sends every call to the thread while it is entered).
+One sqlite3 connection serves both (it is opened with check_same_thread=False); they
+never overlap: `Database` holds its lock around each unit of work, `off_loop` sends every
+call to the thread while it is entered, and while a call sent to the thread has not
+finished — its caller cancelled, say, and now rolling back — later calls queue behind it
+on the thread instead of running on the loop beside it.
 """
 
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
@@ -37,14 +40,34 @@ class LoopConnection(aiosqlite.Connection):
         super().__init__(connector, iter_chunk_size=64)
         # How many `off_loop` blocks are open (they may nest).
         self._off_loop = 0
+        # Calls sent to the worker thread and not yet finished there. Counted by the
+        # thread itself: a caller cancelled while it waits stops waiting, but its call
+        # still runs, and nothing may run on the loop at the same time.
+        self._in_thread = 0
+        self._in_thread_lock = threading.Lock()
 
     async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         # Every call of aiosqlite's Connection and Cursor comes through here.
-        if self._off_loop or not self._running or self._connection is None:
-            # In the worker thread (and a closed connection raises as aiosqlite's does).
-            result: T = await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+        if not self._running or self._connection is None:
+            # A closed connection raises as aiosqlite's does.
+            closed: T = await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+            return closed
+        if self._off_loop or self._in_thread:
+            # In the worker thread.
+            with self._in_thread_lock:
+                self._in_thread += 1
+            call = partial(self._counted, partial(fn, *args, **kwargs))
+            result: T = await super()._execute(call)  # type: ignore[no-untyped-call]
             return result
         return partial(fn, *args, **kwargs)()
+
+    def _counted(self, call: Callable[[], T]) -> T:
+        # Runs on the worker thread.
+        try:
+            return call()
+        finally:
+            with self._in_thread_lock:
+                self._in_thread -= 1
 
     @asynccontextmanager
     async def off_loop(self) -> AsyncIterator[None]:

@@ -57,6 +57,15 @@ SIDE_FILES = ("-wal", "-shm")
 # size is looked at every WAL_LOOK_EVERY commits (a stat call, cheap but not free).
 WAL_FOLD_BYTES = 8 * 2**20
 WAL_LOOK_EVERY = 100
+# A fold after a deletion that could not empty the WAL (another connection reading, a
+# checkpoint beside the ticks still copying, an I/O error) is tried again after these many
+# seconds, doubling, by the database itself: deleted words do not wait for the next sweep.
+WIPE_RETRY_SECONDS = 1.0
+# How long statements wait for another connection's lock (sqlite3's default), and how long
+# a fold does.
+BUSY_MS = 5000
+FOLD_BUSY_MS = 200
+WIPE_RETRIES = 8
 
 
 class Transaction:
@@ -176,6 +185,7 @@ class Database:
         self._wal = None if path == ":memory:" else Path(path + "-wal")
         self._commits = 0
         self._folding: asyncio.Task[None] | None = None
+        self._wipe_retry: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
@@ -206,14 +216,17 @@ class Database:
             wipe_mark = tx.wipe_mark()
             if wipe_mark is not None:
                 self._wipe_when_sent |= set(await tx.outbox.ids_after(wipe_mark))
-                await self._fold_wal()
+                await self._wipe_wal()
         self._look_at_wal()
 
     @asynccontextmanager
     async def single_statement(self) -> AsyncIterator[Transaction]:
         """For one statement, which SQLite makes atomic by itself: no BEGIN/COMMIT round trips."""
         await asyncio.sleep(0)
-        async with self._lock:
+        # The statement commits itself: under synchronous=FULL it waits for the disk, on
+        # the worker thread then, as a transaction's COMMIT does.
+        off_loop = self._conn.off_loop() if self._commit_off_loop else nullcontext()
+        async with self._lock, off_loop:
             yield self._tx
 
     async def schema_version(self) -> int:
@@ -259,7 +272,7 @@ class Database:
         async with self._lock:
             self._wipe_when_sent = set(await self._tx.outbox.still_queued(self._wipe_when_sent))
             if not self._wipe_when_sent:
-                await self._fold_wal()
+                await self._wipe_wal()
 
     def _look_at_wal(self) -> None:
         """Every so many commits: a WAL grown large is folded soon, in the background."""
@@ -279,24 +292,55 @@ class Database:
         finally:
             self._folding = None
 
-    async def _fold_wal(self) -> None:
-        # The caller holds the lock, so no transaction of ours is open; this connection
-        # is the only one, so no reader keeps the WAL from being emptied. It writes and
-        # syncs the database file: on the worker thread, so the loop goes on meanwhile.
+    async def _wipe_wal(self) -> None:
+        """Fold the WAL after a deletion (the caller holds the lock); if it could not be
+        emptied, try again soon, in the background, until it is."""
+        if await self._fold_wal() or self._wipe_retry is not None:
+            return
+        self._wipe_retry = asyncio.get_running_loop().create_task(self._retry_wipe())
+
+    async def _retry_wipe(self) -> None:
+        delay = WIPE_RETRY_SECONDS
+        try:
+            for attempt in range(1, WIPE_RETRIES + 1):
+                await asyncio.sleep(delay)
+                async with self._lock:
+                    if await self._fold_wal():
+                        log.info("wal_wipe_retried attempts=%s", attempt)
+                        return
+                delay *= 2
+            log.error("wal_wipe_gave_up attempts=%s", WIPE_RETRIES)
+        finally:
+            self._wipe_retry = None
+
+    async def _fold_wal(self) -> bool:
+        """Whether the WAL was folded and emptied. The caller holds the lock, so no
+        transaction of ours is open; another connection (a checkpoint beside the ticks, an
+        operator's sqlite3 shell) may still keep it from being emptied. It writes and syncs
+        the database file: on the worker thread, so the loop goes on meanwhile."""
         try:
             async with self._conn.off_loop():
-                rows = await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+                # Every transaction waits while this holds the lock: wait only briefly for
+                # another connection's readers, and try again later instead (the wipe retries).
+                await self._conn.execute(f"PRAGMA busy_timeout = {FOLD_BUSY_MS}")
+                try:
+                    rows = await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         except sqlite3.Error as error:
             # What was committed stays committed; the next checkpoint tries again.
             log.warning("wal_checkpoint_failed error=%s", type(error).__name__)
-            return
+            return False
         busy = next(iter(rows))[0]
         if busy:
             log.warning("wal_checkpoint_busy")
+        return not busy
 
     async def close(self) -> None:
         if self._folding is not None:
             await self._folding
+        if self._wipe_retry is not None:
+            self._wipe_retry.cancel()  # the fold just below is the last try
         async with self._lock:
             await self._fold_wal()
         await self._conn.close()
@@ -370,7 +414,7 @@ async def open_database(path: str, *, synchronous: str = "NORMAL") -> Database:
         "journal_mode = WAL",
         f"synchronous = {synchronous}",
         "foreign_keys = ON",
-        "busy_timeout = 5000",
+        f"busy_timeout = {BUSY_MS}",
         # Deleted member data is overwritten, not left readable in free pages.
         "secure_delete = ON",
         # No checkpoint inside a COMMIT on the loop: the database folds it off the loop.

@@ -16,6 +16,7 @@ from flows.core import audit
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
+from flows.core.language import N_, _, ngettext
 from flows.core.local_time import when
 from flows.core.menus import show_menu
 from flows.core.parsing import parse_id
@@ -25,14 +26,21 @@ from storage import Account, Member, OpenInvite
 log = logging.getLogger(__name__)
 
 CONFIRM = "confirm"
-KIND = {"volunteer": "volunteer invite", "admin": "admin invite"}
-INVITES_HOW = "Choose an invite's Revoke under /invites, or send /invites revoke and its number."
-DEMOTE_HOW = "Choose an admin's Demote under /admins, or send /demote and their number."
-GRANT_HOW = (
+# An open invite as listed, for each kind it can be.
+DESCRIBED = {
+    "volunteer": N_("#{id} volunteer invite — made {made}, expires {expires}"),
+    "admin": N_("#{id} admin invite — made {made}, expires {expires}"),
+}
+DESCRIBED_OTHER = N_("#{id} invite — made {made}, expires {expires}")
+INVITES_HOW = N_(
+    "Choose an invite's Revoke under /invites, or send /invites revoke and its number."
+)
+DEMOTE_HOW = N_("Choose an admin's Demote under /admins, or send /demote and their number.")
+GRANT_HOW = N_(
     "Choose a volunteer's Make admin under /admins grant, or send /admins grant and the "
     "person's member number. For someone not yet here, /invite admin makes an invite."
 )
-ADMINS_HOW = (
+ADMINS_HOW = N_(
     "Send /admins to see who is an admin, /admins grant to make someone one, or "
     "/admins revoke and their number to take the rights back."
 )
@@ -44,9 +52,8 @@ def _zone(ctx: Context) -> str:
 
 def _describe(ctx: Context, invite: OpenInvite) -> str:
     zone = _zone(ctx)
-    return (
-        f"#{invite.id} {KIND.get(invite.role, 'invite')} — made {when(invite.created_at, zone)}, "
-        f"expires {when(invite.expires_at, zone)}"
+    return _(DESCRIBED.get(invite.role, DESCRIBED_OTHER)).format(
+        id=invite.id, made=when(invite.created_at, zone), expires=when(invite.expires_at, zone)
     )
 
 
@@ -57,38 +64,46 @@ async def invites(ctx: Context) -> None:
         await _revoke(ctx, words[1:])
         return
     if words:
-        ctx.say(INVITES_HOW)
+        ctx.say(_(INVITES_HOW))
         return
     found = await ctx.tx.volunteers.open_invites(ctx.now)
     if not found:
-        ctx.say("No invites are open. /invite creates one.")
+        ctx.say(_("No invites are open. /invite creates one."))
         return
-    lines = ["Open invites (codes are never shown again):"]
-    lines += [f"• {_describe(ctx, invite)}" for invite in found]
+    lines = [_("Open invites (codes are never shown again):")]
+    lines += [_("• {invite}").format(invite=_describe(ctx, invite)) for invite in found]
     ctx.say(
         "\n".join(lines),
-        commands=[command_choice(f"invites revoke {i.id}", f"Revoke #{i.id}") for i in found],
+        commands=[
+            command_choice(f"invites revoke {i.id}", _("Revoke #{id}").format(id=i.id))
+            for i in found
+        ],
     )
 
 
 async def _revoke(ctx: Context, words: list[str]) -> None:
     invite_id = parse_id(words[0]) if words else None
     if invite_id is None or words[1:] not in ([], [CONFIRM]):
-        ctx.say(INVITES_HOW)
+        ctx.say(_(INVITES_HOW))
         return
     invite = await ctx.tx.volunteers.open_invite(invite_id, ctx.now)
     if invite is None:
         ctx.say(
-            f"Invite #{invite_id} isn't open: it was used, revoked or has expired. "
-            "/invites shows the open ones."
+            _(
+                "Invite #{id} isn't open: it was used, revoked or has expired. "
+                "/invites shows the open ones."
+            ).format(id=invite_id)
         )
         return
     if words[1:] != [CONFIRM]:
         ctx.say(
-            f"Revoke {_describe(ctx, invite)}? Its code will stop working at once.",
+            _("Revoke {invite}? Its code will stop working at once.").format(
+                invite=_describe(ctx, invite)
+            ),
             commands=[
                 command_choice(
-                    f"invites revoke {invite.id} {CONFIRM}", f"Yes, revoke #{invite.id}"
+                    f"invites revoke {invite.id} {CONFIRM}",
+                    _("Yes, revoke #{id}").format(id=invite.id),
                 )
             ],
         )
@@ -96,8 +111,8 @@ async def _revoke(ctx: Context, words: list[str]) -> None:
     await ctx.tx.volunteers.revoke_invite(invite.id, ctx.now)
     log.info("invite_revoked invite=%s", invite.id)
     audit.admin_action(ctx, "invite.revoke", invite.id)
-    ctx.answered = f"Revoked #{invite.id}"
-    ctx.say(f"Invite #{invite.id} is revoked: its code no longer works.")
+    ctx.answered = _("Revoked #{id}").format(id=invite.id)
+    ctx.say(_("Invite #{id} is revoked: its code no longer works.").format(id=invite.id))
 
 
 # -- admins -------------------------------------------------------------------------
@@ -106,7 +121,9 @@ def _from_settings(ctx: Context, accounts: list[Account]) -> bool:
 
 
 def _name(member: Member) -> str:
-    return f"{member.pseudonym} (#{member.id})" if member.pseudonym else f"admin #{member.id}"
+    if member.pseudonym:
+        return f"{member.pseudonym} (#{member.id})"
+    return _("admin #{id}").format(id=member.id)
 
 
 async def admins(ctx: Context) -> None:
@@ -120,22 +137,29 @@ async def admins(ctx: Context) -> None:
     elif words[0] in ("revoke", "demote"):
         await _demote(ctx, words[1:])
     else:
-        ctx.say(ADMINS_HOW)
+        ctx.say(_(ADMINS_HOW))
 
 
 async def list_admins(ctx: Context) -> None:
     """Who is an admin, and Demote buttons for those granted in chat."""
     waiting = len(ctx.config.admins_to_resolve)
-    lines = [
-        f"Admins from the ADMINS setting: {len(ctx.config.admins)}"
-        + (
-            f" (and {waiting} named by a phone number that their channel hasn't found yet)"
-            if waiting
-            else ""
-        )
-        + ". They are the deployment's own and can't be demoted in chat: change ADMINS and "
-        "restart instead."
-    ]
+    settings = len(ctx.config.admins)
+    if waiting:
+        first = ngettext(
+            "Admins from the ADMINS setting: {count} (and {waiting} named by a phone number "
+            "that their channel hasn't found yet). They are the deployment's own and can't be "
+            "demoted in chat: change ADMINS and restart instead.",
+            "Admins from the ADMINS setting: {count} (and {waiting} named by a phone number "
+            "that their channel hasn't found yet). They are the deployment's own and can't be "
+            "demoted in chat: change ADMINS and restart instead.",
+            waiting,
+        ).format(count=settings, waiting=waiting)
+    else:
+        first = _(
+            "Admins from the ADMINS setting: {count}. They are the deployment's own and can't "
+            "be demoted in chat: change ADMINS and restart instead."
+        ).format(count=settings)
+    lines = [first]
     granted = []
     for member_id in await ctx.tx.members.granted_admins():
         member = await ctx.tx.members.get(member_id)
@@ -144,17 +168,25 @@ async def list_admins(ctx: Context) -> None:
             granted.append(member)
     if not granted:
         lines.append(
-            "\nNo admins granted in chat. /admins grant makes a member or volunteer one; "
-            "/invite admin makes an invite for someone new."
+            "\n"
+            + _(
+                "No admins granted in chat. /admins grant makes a member or volunteer one; "
+                "/invite admin makes an invite for someone new."
+            )
         )
         ctx.say("\n".join(lines))
         return
-    lines.append("\nGranted in chat:")
-    lines += [f"• {_name(m)}" + (" — you" if m.id == _me(ctx) else "") for m in granted]
-    buttons = [
-        command_choice(f"demote {m.id}", f"Demote {_name(m)}") for m in granted if m.id != _me(ctx)
+    lines.append("\n" + _("Granted in chat:"))
+    lines += [
+        (_("• {name} — you") if m.id == _me(ctx) else _("• {name}")).format(name=_name(m))
+        for m in granted
     ]
-    lines.append("\n/admins grant makes a member or volunteer an admin.")
+    buttons = [
+        command_choice(f"demote {m.id}", _("Demote {name}").format(name=_name(m)))
+        for m in granted
+        if m.id != _me(ctx)
+    ]
+    lines.append("\n" + _("/admins grant makes a member or volunteer an admin."))
     ctx.say("\n".join(lines), commands=buttons)
 
 
@@ -165,24 +197,29 @@ async def _grant(ctx: Context, words: list[str]) -> None:
         return
     target_id = parse_id(words[0])
     if target_id is None or words[1:] not in ([], [CONFIRM]):
-        ctx.say(GRANT_HOW)
+        ctx.say(_(GRANT_HOW))
         return
     target = await ctx.tx.members.get(target_id)
     accounts = await ctx.tx.members.accounts_of(target_id) if target is not None else []
     if target is None or not accounts:
-        ctx.say(f"I can't find member #{target_id}. {GRANT_HOW}")
+        ctx.say(_("I can't find member #{id}.").format(id=target_id) + " " + _(GRANT_HOW))
         return
     name = await _grant_name(ctx, target)
     if target.is_admin or _from_settings(ctx, accounts):
-        ctx.say(f"{name} is an admin already. /admins lists them.")
+        ctx.say(_("{name} is an admin already. /admins lists them.").format(name=name))
         return
     if words[1:] != [CONFIRM]:
         ctx.say(
-            f"Make {name} an admin? They get every admin command at once: /stats, the "
-            "volunteers, invites, events, reports and alerts about members in crisis. "
-            "Another admin can take it back with /admins revoke.",
+            _(
+                "Make {name} an admin? They get every admin command at once: /stats, the "
+                "volunteers, invites, events, reports and alerts about members in crisis. "
+                "Another admin can take it back with /admins revoke."
+            ).format(name=name),
             commands=[
-                command_choice(f"admins grant {target.id} {CONFIRM}", f"Yes, make {name} admin")
+                command_choice(
+                    f"admins grant {target.id} {CONFIRM}",
+                    _("Yes, make {name} admin").format(name=name),
+                )
             ],
         )
         return
@@ -190,16 +227,15 @@ async def _grant(ctx: Context, words: list[str]) -> None:
     log.info("admin_granted member=%s", target.id)
     audit.admin_action(ctx, "admin.grant", target.id)
     await show_menu(ctx, target.id)
-    ctx.answered = f"Made {name} admin"
-    ctx.say(f"{name} is now an admin. /admins lists every admin.")
-    for account in accounts:
-        ctx.send_to(
-            account,
-            Reply(
-                "An admin has made you an admin of this Hearthside. /help lists the admin "
-                "commands. Thank you for taking this on. 💛"
-            ),
+    ctx.answered = _("Made {name} admin").format(name=name)
+    ctx.say(_("{name} is now an admin. /admins lists every admin.").format(name=name))
+    with ctx.speaking_to(target):
+        told = _(
+            "An admin has made you an admin of this Hearthside. /help lists the admin "
+            "commands. Thank you for taking this on. 💛"
         )
+    for account in accounts:
+        ctx.send_to(account, Reply(told))
 
 
 async def _grant_name(ctx: Context, member: Member) -> str:
@@ -207,7 +243,7 @@ async def _grant_name(ctx: Context, member: Member) -> str:
     volunteer = await ctx.tx.volunteers.get(member.id)
     if volunteer is not None and not volunteer.coordinator:
         return f"{volunteer.display_name} (#{member.id})"
-    return _name(member) if member.pseudonym else f"member #{member.id}"
+    return _name(member) if member.pseudonym else _("member #{id}").format(id=member.id)
 
 
 async def _grant_choices(ctx: Context) -> None:
@@ -221,17 +257,19 @@ async def _grant_choices(ctx: Context) -> None:
             candidates.append((volunteer.member_id, volunteer.display_name))
     if not candidates:
         ctx.say(
-            "No volunteer is waiting to be made an admin. To make a member one, send "
-            "/admins grant and their member number; for someone new, /invite admin."
+            _(
+                "No volunteer is waiting to be made an admin. To make a member one, send "
+                "/admins grant and their member number; for someone new, /invite admin."
+            )
         )
         return
-    lines = ["Which volunteer should become an admin?"]
+    lines = [_("Which volunteer should become an admin?")]
     lines += [f"• #{member_id} {name}" for member_id, name in candidates]
-    lines.append("For a member who isn't a volunteer, send /admins grant and their number.")
+    lines.append(_("For a member who isn't a volunteer, send /admins grant and their number."))
     ctx.say(
         "\n".join(lines),
         commands=[
-            command_choice(f"admins grant {member_id}", f"Make {name} admin")
+            command_choice(f"admins grant {member_id}", _("Make {name} admin").format(name=name))
             for member_id, name in candidates
         ],
     )
@@ -258,31 +296,45 @@ async def demote(ctx: Context) -> None:
 async def _demote(ctx: Context, words: list[str]) -> None:
     target_id = parse_id(words[0]) if words else None
     if target_id is None or words[1:] not in ([], [CONFIRM]):
-        ctx.say(DEMOTE_HOW)
+        ctx.say(_(DEMOTE_HOW))
         return
     target = await ctx.tx.members.get(target_id)
     accounts = await ctx.tx.members.accounts_of(target_id) if target is not None else []
     if target is not None and _from_settings(ctx, accounts):
         ctx.say(
-            f"{_name(target)} is an admin from the ADMINS setting, which chat can't change. "
-            "To take their rights back, remove them from ADMINS and restart Hearthside."
+            _(
+                "{name} is an admin from the ADMINS setting, which chat can't change. "
+                "To take their rights back, remove them from ADMINS and restart Hearthside."
+            ).format(name=_name(target))
         )
         return
     if target is None or not target.is_admin:
-        ctx.say(f"#{target_id} isn't an admin granted in chat. /admins lists them.")
+        ctx.say(
+            _("#{id} isn't an admin granted in chat. /admins lists them.").format(id=target_id)
+        )
         return
     if target.id == _me(ctx):
-        ctx.say("You can't demote yourself here — another admin can do it for you.")
+        ctx.say(_("You can't demote yourself here — another admin can do it for you."))
         return
     if await _admin_count(ctx) <= 1:
-        ctx.say(f"{_name(target)} is the only admin, and Hearthside always keeps one.")
+        ctx.say(
+            _("{name} is the only admin, and Hearthside always keeps one.").format(
+                name=_name(target)
+            )
+        )
         return
     name = _name(target)
     if words[1:] != [CONFIRM]:
         ctx.say(
-            f"Demote {name}? They lose the admin commands and stop getting admin alerts at "
-            "once; their member account, if they have one, stays.",
-            commands=[command_choice(f"demote {target.id} {CONFIRM}", f"Yes, demote {name}")],
+            _(
+                "Demote {name}? They lose the admin commands and stop getting admin alerts at "
+                "once; their member account, if they have one, stays."
+            ).format(name=name),
+            commands=[
+                command_choice(
+                    f"demote {target.id} {CONFIRM}", _("Yes, demote {name}").format(name=name)
+                )
+            ],
         )
         return
     team = await ctx.tx.volunteers.get(target.id)
@@ -290,8 +342,10 @@ async def _demote(ctx: Context, words: list[str]) -> None:
     if team is not None and team.coordinator:
         if team.active_chats:
             ctx.say(
-                f"{name} is answering a member as a Hearthside coordinator right now. Try "
-                "again once that chat has ended."
+                _(
+                    "{name} is answering a member as a Hearthside coordinator right now. Try "
+                    "again once that chat has ended."
+                ).format(name=name)
             )
             return
         await ctx.tx.volunteers.delete(target.id)
@@ -299,36 +353,35 @@ async def _demote(ctx: Context, words: list[str]) -> None:
     log.info("admin_demoted member=%s", target.id)
     audit.admin_action(ctx, "admin.revoke", target.id)
     await show_menu(ctx, target.id)
-    ctx.answered = f"Demoted {name}"
-    ctx.say(f"{name} is no longer an admin.")
-    for account in accounts:
-        ctx.send_to(
-            account,
-            Reply(
-                "An admin has taken back your admin rights for this Hearthside. Thank you "
-                "for all you've done. /help shows what you can still do."
-            ),
+    ctx.answered = _("Demoted {name}").format(name=name)
+    ctx.say(_("{name} is no longer an admin.").format(name=name))
+    with ctx.speaking_to(target):
+        told = _(
+            "An admin has taken back your admin rights for this Hearthside. Thank you "
+            "for all you've done. /help shows what you can still do."
         )
+    for account in accounts:
+        ctx.send_to(account, Reply(told))
 
 
 ACCESS_COMMANDS = (
     Command(
         "invites",
-        "open invites, and revoking them",
+        N_("open invites, and revoking them"),
         invites,
         audience=Audience.ADMIN,
         audits=("invite.revoke",),
     ),
     Command(
         "admins",
-        "who is an admin, granting and revoking",
+        N_("who is an admin, granting and revoking"),
         admins,
         audience=Audience.ADMIN,
         audits=("admin.grant", "admin.revoke"),
     ),
     Command(
         "demote",
-        "take back admin rights granted in chat",
+        N_("take back admin rights granted in chat"),
         demote,
         audience=Audience.ADMIN,
         audits=("admin.revoke",),

@@ -16,6 +16,7 @@ from flows.core import audit
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
+from flows.core.language import N_, _, ngettext
 from flows.core.local_time import local_today, when
 from flows.core.values import Document, Reply
 from storage import AuditEntry
@@ -28,10 +29,14 @@ CSV_MIME = "text/csv"
 # one of its dotted parts ("bar", "member.bar", "invite").
 _ACTOR = re.compile(r"^#?(\d{1,12}|settings|deleted-\d{1,12})$")
 _ACTION = re.compile(r"^[a-z_]{1,40}(\.[a-z_]{1,40}){0,3}$")
-AUDIT_HOW = (
+AUDIT_HOW = N_(
     "Send /audit for the latest entries, /audit actor 12 or /audit action bar to filter "
     "them, or /audit csv for the whole trail as a file (a filter works there too)."
 )
+# The filters' words as typed: English, or Spanish ("acción" with or without its accent).
+ACTION_WORDS = ("action", "acción", "accion")
+# The file's columns stay these English words in every language: it is read by programs.
+CSV_COLUMNS = ("id", "at_utc", "actor", "action", "target")
 
 
 def _actor_label(actor: str) -> str:
@@ -52,7 +57,7 @@ def _filters(words: list[str]) -> tuple[str | None, str | None] | None:
         kind, value, words = words[0], words[1], words[2:]
         if kind == "actor" and actor is None and (found := _ACTOR.match(value)):
             actor = found.group(1)
-        elif kind == "action" and action is None and _ACTION.match(value):
+        elif kind in ACTION_WORDS and action is None and _ACTION.match(value):
             action = value
         else:
             return None
@@ -64,7 +69,7 @@ async def show_audit(ctx: Context) -> None:
     as_csv = bool(words) and words[0] == "csv"
     filters = _filters(words[1:] if as_csv else words)
     if filters is None:
-        ctx.say(AUDIT_HOW)
+        ctx.say(_(AUDIT_HOW))
         return
     actor, action = filters
     if as_csv:
@@ -73,19 +78,30 @@ async def show_audit(ctx: Context) -> None:
     entries = await ctx.tx.audit.latest(actor=actor, action=action, limit=SHOWN)
     if not entries:
         ctx.say(
-            "No audit entries match that. /audit shows the latest of all."
+            _("No audit entries match that. /audit shows the latest of all.")
             if actor or action
-            else "The audit trail is empty: no admin or volunteer-management action yet."
+            else _("The audit trail is empty: no admin or volunteer-management action yet.")
         )
         return
     zone = ctx.member.timezone if ctx.member is not None else ctx.config.default_timezone
+    shown = len(entries)
     heading = (
-        f"The latest {len(entries)} audit entries that match, newest first:"
+        ngettext(
+            "The latest {count} audit entries that match, newest first:",
+            "The latest {count} audit entries that match, newest first:",
+            shown,
+        )
         if actor or action
-        else f"The latest {len(entries)} audit entries, newest first:"
-    )
+        else ngettext(
+            "The latest {count} audit entries, newest first:",
+            "The latest {count} audit entries, newest first:",
+            shown,
+        )
+    ).format(count=shown)
     lines = [heading, *(_line(entry, zone) for entry in entries)]
-    lines.append("\nWho is shown by member number, never by name. /audit csv sends them all.")
+    lines.append(
+        "\n" + _("Who is shown by member number, never by name. /audit csv sends them all.")
+    )
     ctx.say("\n".join(lines))
 
 
@@ -93,7 +109,7 @@ async def _send_csv(ctx: Context, actor: str | None, action: str | None) -> None
     entries = await ctx.tx.audit.latest(actor=actor, action=action, limit=None)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["id", "at_utc", "actor", "action", "target"])
+    writer.writerow(CSV_COLUMNS)
     for entry in reversed(entries):  # oldest first, as a trail reads
         writer.writerow(
             [
@@ -111,8 +127,13 @@ async def _send_csv(ctx: Context, actor: str | None, action: str | None) -> None
     ctx.send_to(
         ctx.account,
         Reply(
-            f"The audit trail as a CSV file: {len(entries)} entries, oldest first, times in "
-            "UTC. It names people by member number only; please keep it among the admins.",
+            ngettext(
+                "The audit trail as a CSV file: {count} entries, oldest first, times in "
+                "UTC. It names people by member number only; please keep it among the admins.",
+                "The audit trail as a CSV file: {count} entries, oldest first, times in "
+                "UTC. It names people by member number only; please keep it among the admins.",
+                len(entries),
+            ).format(count=len(entries)),
             document=Document(name, CSV_MIME, out.getvalue().encode("utf-8")),
         ),
     )
@@ -121,7 +142,7 @@ async def _send_csv(ctx: Context, actor: str | None, action: str | None) -> None
 AUDIT_COMMANDS = (
     Command(
         "audit",
-        "who did what: the admins' audit trail",
+        N_("who did what: the admins' audit trail"),
         show_audit,
         audience=Audience.ADMIN,
         audits=("audit.export",),

@@ -25,6 +25,7 @@ from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.engine import Engine
+from flows.core.language import N_, _, speaking
 from flows.core.local_time import at_local, day_label, local_today, when
 from flows.core.quiet_hours import next_allowed, quiet_hours_of
 from flows.core.sweep import BATCH, Action
@@ -36,6 +37,9 @@ from storage.stats import HandoffRow, WeekCounts
 log = logging.getLogger(__name__)
 
 DIGEST_TIME = "09:00"  # admin-local, on Mondays
+# `/digest on|off` as typed: English, or Spanish.
+ON_WORDS = ("on", "activar", "sí", "si")
+OFF_WORDS = ("off", "desactivar", "no")
 TREND_WEEKS = 8
 WEEK = timedelta(days=7)
 
@@ -58,54 +62,64 @@ def next_digest_at(now: datetime, timezone: str, quiet_hours: str) -> datetime:
 async def digest_command(ctx: Context) -> None:
     """`/digest on|off` (admin): the weekly digest, or what it is now."""
     if ctx.member is None:
-        ctx.say("I'll need to know your time zone for that first: /start sets you up.")
+        ctx.say(_("I'll need to know your time zone for that first: /start sets you up."))
         return
     member = ctx.member
     arg = ctx.input.text.strip().lower()
     current = await ctx.tx.digests.get(member.id)
-    if arg == "on":
+    if arg in ON_WORDS:
         due = next_digest_at(ctx.now, member.timezone, ctx.config.quiet_hours)
         await ctx.tx.digests.turn_on(member.id, now=ctx.now, next_at=due)
-        ctx.answered = "On"
+        ctx.answered = _("On")
         ctx.say(
-            "Your weekly digest is on: every Monday morning you'll get last week's figures, "
-            f"rounded as in /stats, with a chart of the trend. The first comes on "
-            f"{when(due, member.timezone)}. /digest off stops it."
+            _(
+                "Your weekly digest is on: every Monday morning you'll get last week's figures, "
+                "rounded as in /stats, with a chart of the trend. The first comes on "
+                "{when}. /digest off stops it."
+            ).format(when=when(due, member.timezone))
         )
         log.info("digest_on admin=%s", member.id)
         # A staff setting changed from chat: recorded in the audit trail.
         audit.admin_action(ctx, "digest.on", member.id)
         return
-    if arg == "off":
-        ctx.answered = "Off"
+    if arg in OFF_WORDS:
+        ctx.answered = _("Off")
         if await ctx.tx.digests.turn_off(member.id):
-            ctx.say("Your weekly digest is off. /digest on brings it back any time.")
+            ctx.say(_("Your weekly digest is off. /digest on brings it back any time."))
             log.info("digest_off admin=%s", member.id)
             audit.admin_action(ctx, "digest.off", member.id)
         else:
             ctx.say(
-                "Your weekly digest was already off, so nothing changed. /digest on turns it on."
+                _(
+                    "Your weekly digest was already off, so nothing changed. /digest on turns "
+                    "it on."
+                )
             )
         return
-    hint = "" if not arg else "I didn't catch that: it's /digest on or /digest off. "
+    hint = "" if not arg else _("I didn't catch that: it's /digest on or /digest off.") + " "
     if current is not None and current.next_at is not None:
         ctx.say(
-            f"{hint}Your weekly digest is on; the next one comes on "
-            f"{when(current.next_at, member.timezone)}.",
-            commands=[command_choice("digest off", "Turn it off", "🔕")],
+            hint
+            + _("Your weekly digest is on; the next one comes on {when}.").format(
+                when=when(current.next_at, member.timezone)
+            ),
+            commands=[command_choice("digest off", _("Turn it off"), "🔕")],
         )
     else:
         ctx.say(
-            f"{hint}Your weekly digest is off. Turned on, it comes every Monday morning with "
-            "last week's figures, rounded as in /stats, and a chart of the trend.",
-            commands=[command_choice("digest on", "Turn it on", "📅")],
+            hint
+            + _(
+                "Your weekly digest is off. Turned on, it comes every Monday morning with "
+                "last week's figures, rounded as in /stats, and a chart of the trend."
+            ),
+            commands=[command_choice("digest on", _("Turn it on"), "📅")],
         )
 
 
 DIGEST_COMMANDS = (
     Command(
         "digest",
-        "a weekly digest of the figures, on Mondays (on or off)",
+        N_("a weekly digest of the figures, on Mondays (on or off)"),
         digest_command,
         audience=Audience.ADMIN,
         audits=("digest.on", "digest.off"),
@@ -144,43 +158,63 @@ def digest_text(figures: WeekFigures, monday: date, timezone: str) -> str:
     c, rows = figures.counts, figures.requests
     first, last = monday - WEEK, monday - timedelta(days=1)
     lines = [
-        f"📅 Your weekly digest for {day_label(first)} – {day_label(last)} ({timezone} time). "
-        "Figures about members are rounded to the nearest 5, and groups under 5 are not "
-        "shown, as in /stats.",
+        _(
+            "📅 Your weekly digest for {first} – {last} ({zone} time). Figures about members "
+            "are rounded to the nearest 5, and groups under 5 are not shown, as in /stats."
+        ).format(first=day_label(first), last=day_label(last), zone=timezone),
         "",
-        f"Members: {count(c.members)}; joined this week: {count(c.joined)}",
-        f"Check-ins: {count(c.moods)} mood, {count(c.connections)} connection",
+        _("Members: {members}; joined this week: {joined}").format(
+            members=count(c.members), joined=count(c.joined)
+        ),
+        _("Check-ins: {moods} mood, {connections} connection").format(
+            moods=count(c.moods), connections=count(c.connections)
+        ),
     ]
     if c.moods >= SMALL_GROUP:
-        lines.append(f"• average mood: {average(c.mood_sum, c.moods)} of 5")
+        lines.append(
+            _("• average mood: {average} of 5").format(average=average(c.mood_sum, c.moods))
+        )
     accepted = [r for r in rows if r.accepted_at is not None]
     lines.append(
-        f"Peer chats: {count(len(rows))} requests; accepted: {share(len(accepted), len(rows))}"
+        _("Peer chats: {count} requests; accepted: {share}").format(
+            count=count(len(rows)), share=share(len(accepted), len(rows))
+        )
     )
     unanswered = sum(
         1 for r in rows if r.accepted_at is None and r.status is not HandoffStatus.WAITING
     )
-    lines.append(f"• withdrawn before anyone accepted: {count(unanswered)}")
+    lines.append(_("• withdrawn before anyone accepted: {count}").format(count=count(unanswered)))
     wait = minutes([r.accepted_at - r.requested_at for r in accepted if r.accepted_at])
     if wait:
-        lines.append(f"• median wait for a peer: {wait}")
+        lines.append(_("• median wait for a peer: {wait}").format(wait=wait))
     if figures.uncovered_ahead is None:
-        lines.append("Shift cover: there are no peer volunteers yet.")
+        lines.append(_("Shift cover: there are no peer volunteers yet."))
     else:
         lines.append(
-            "Shift cover for the week ahead: "
-            f"{exact(figures.uncovered_ahead)} of 168 hours with nobody on shift"
+            _("Shift cover for the week ahead: {hours} of 168 hours with nobody on shift").format(
+                hours=exact(figures.uncovered_ahead)
+            )
         )
     lines.append(
-        f"Events held: {exact(c.events)}; answers “I'll go” or “Maybe”: {count(c.going)}; "
-        f"said they went: {count(c.attended)}"
+        _(
+            "Events held: {events}; answers “I'll go” or “Maybe”: {going}; "
+            "said they went: {attended}"
+        ).format(events=exact(c.events), going=count(c.going), attended=count(c.attended))
     )
-    lines += ["", "/stats has today's figures. /digest off stops these."]
+    lines += ["", _("/stats has today's figures. /digest off stops these.")]
     return "\n".join(lines)
 
 
-async def _digest(engine: Engine, monday: date, timezone: str) -> Digest:
-    """The digest for the week before `monday`, read in one transaction, then drawn."""
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """What a digest is made from: last week's figures and the weeks before it."""
+
+    figures: WeekFigures
+    weeks: tuple[TrendWeek, ...]
+
+
+async def _trend(engine: Engine, monday: date, timezone: str) -> Trend:
+    """The figures for the week before `monday` and its trend, read in one transaction."""
     async with engine.db.transaction() as tx:
         weeks = []
         for back in range(TREND_WEEKS, 0, -1):
@@ -196,16 +230,23 @@ async def _digest(engine: Engine, monday: date, timezone: str) -> Digest:
             )
             weeks.append(TrendWeek(first, counts.moods, len(requests), counts.attended))
     assert figures is not None
-    # Off the event loop, so other chats' sends go on while it draws.
-    png = await asyncio.to_thread(render_trend, weeks)
-    return Digest(digest_text(figures, monday, timezone), png)
+    return Trend(figures, tuple(weeks))
+
+
+async def _digest(trend: Trend, monday: date, timezone: str) -> Digest:
+    """The digest in the language being spoken, its chart drawn off the event loop (so
+    other chats' sends go on while it draws; the worker speaks the same language)."""
+    png = await asyncio.to_thread(render_trend, trend.weeks)
+    return Digest(digest_text(trend.figures, monday, timezone), png)
 
 
 async def send_digests(engine: Engine, now: datetime) -> tuple[int, list[Outcome]]:
     """Each admin's weekly digest that is due; returns how many were sent."""
     async with engine.db.single_statement() as tx:
         due = await tx.digests.due(now, limit=BATCH)
-    made: dict[tuple[date, str], Digest] = {}
+    read: dict[tuple[date, str], Trend] = {}
+    # Made once for every admin with the same week, zone and language.
+    made: dict[tuple[date, str, str], Digest] = {}
     outcomes: list[Outcome] = []
     sent = 0
     for subscription in due:
@@ -229,9 +270,13 @@ async def send_digests(engine: Engine, now: datetime) -> tuple[int, list[Outcome
             )
             outcomes.append(await engine.run_for_member(member.id, _reschedule(later)))
             continue
-        key = (monday, zone)
+        if (monday, zone) not in read:
+            read[monday, zone] = await _trend(engine, monday, zone)
+        language = member.language or engine.config.default_language
+        key = (monday, zone, language)
         if key not in made:
-            made[key] = await _digest(engine, monday, zone)
+            with speaking(language):
+                made[key] = await _digest(read[monday, zone], monday, zone)
         outcome = await engine.run_for_member(member.id, _send(made[key], monday))
         sent += bool(outcome.deliveries)
         outcomes.append(outcome)
@@ -262,7 +307,9 @@ def _send(digest: Digest, monday: date) -> Action:
             return
         ctx.say(digest.text)
         ctx.say(
-            f"The last {TREND_WEEKS} weeks, rounded the same way (a week under 5 is left out).",
+            _("The last {weeks} weeks, rounded the same way (a week under 5 is left out).").format(
+                weeks=TREND_WEEKS
+            ),
             image_png=digest.chart,
         )
         log.info("digest_sent admin=%s week=%s", member.id, monday.isoformat())

@@ -14,6 +14,7 @@ from datetime import timedelta
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
+from flows.core.language import N_, _
 from flows.core.values import Reply
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ MOST = 20
 # One message: well inside a chat message's limit (Telegram's is 4,096 characters).
 BUDGET = 3_500
 
-NONE_YET = (
+NONE_YET = N_(
     "No words from members after peer chats in the last 30 days. After each chat, members "
     "may add a few words; they show here, without names."
 )
@@ -32,21 +33,23 @@ NONE_YET = (
 def feedback_text(words: list[str]) -> str:
     """The words, newest first, as many as fit in one message."""
     lines = [
-        "💬 What members said after peer chats, last 30 days, newest first. Without names, "
-        "as they were promised: please keep it that way if you pass any of it on.",
+        _(
+            "💬 What members said after peer chats, last 30 days, newest first. Without names, "
+            "as they were promised: please keep it that way if you pass any of it on."
+        ),
         "",
     ]
     used = sum(len(line) + 1 for line in lines)
     shown = 0
     for said in words:
-        entry = f"• “{said.strip()}”"
+        entry = _("• “{words}”").format(words=said.strip())
         if used + len(entry) + 1 > BUDGET:
             break
         lines.append(entry)
         used += len(entry) + 1
         shown += 1
     if shown < len(words):
-        lines += ["", "Older words didn't fit in this message."]
+        lines += ["", _("Older words didn't fit in this message.")]
     return "\n".join(lines)
 
 
@@ -55,7 +58,7 @@ async def show_feedback(ctx: Context) -> None:
     words = await ctx.tx.stats.feedback_words(since=ctx.now - WINDOW, limit=MOST)
     log.info("feedback_shown admin=%s", ctx.member.id if ctx.member else None)
     if not words:
-        ctx.say(NONE_YET)
+        ctx.say(_(NONE_YET))
         return
     ctx.send_to(ctx.account, Reply(feedback_text(words), protect_content=True))
 
@@ -63,7 +66,7 @@ async def show_feedback(ctx: Context) -> None:
 FEEDBACK_COMMANDS = (
     Command(
         "feedback",
-        "members' words after peer chats, without names",
+        N_("members' words after peer chats, without names"),
         show_feedback,
         audience=Audience.ADMIN,
         audits=(),

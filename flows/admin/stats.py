@@ -26,6 +26,7 @@ from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.config import FlowConfig
 from flows.core.context import Context
+from flows.core.language import N_, _, format_number, ngettext
 from storage import HandoffStatus, Priority
 from storage.stats import HandoffRow
 
@@ -37,9 +38,9 @@ AVERAGE_STEP = 0.5
 RECENT = timedelta(days=7)
 MONTH = timedelta(days=30)
 PRIORITY_NAMES = {
-    Priority.CRISIS: "crisis",
-    Priority.LOW_MOOD: "low mood",
-    Priority.ORDINARY: "ordinary",
+    Priority.CRISIS: N_("crisis"),
+    Priority.LOW_MOOD: N_("low mood"),
+    Priority.ORDINARY: N_("ordinary"),
 }
 
 
@@ -51,19 +52,21 @@ def banded(n: int) -> int:
 def count(n: int) -> str:
     """A banded count, or "fewer than 5" for a small group (zero stays zero: nobody to
     point at)."""
-    return f"fewer than {SMALL_GROUP}" if 0 < n < SMALL_GROUP else f"{banded(n):,}"
+    if 0 < n < SMALL_GROUP:
+        return _("fewer than {count}").format(count=SMALL_GROUP)
+    return format_number(banded(n))
 
 
 def exact(n: int) -> str:
     """A figure about the service, not about members: shown as it is."""
-    return f"{n:,}"
+    return format_number(n)
 
 
 def share(n: int, of: int) -> str:
     """A banded count and its share of a banded whole (rounding keeps it at most 100 %)."""
     if of < SMALL_GROUP or 0 < n < SMALL_GROUP:
         return count(n)
-    return f"{banded(n):,} ({round(100 * banded(n) / banded(of))} %)"
+    return f"{format_number(banded(n))} ({round(100 * banded(n) / banded(of))} %)"
 
 
 def average(total: float, n: int) -> str:
@@ -74,54 +77,62 @@ def average(total: float, n: int) -> str:
 def minutes(values: Sequence[timedelta]) -> str | None:
     if len(values) < SMALL_GROUP:
         return None
-    return f"{statistics.median(v.total_seconds() for v in values) / 60:.0f} min"
+    median = statistics.median(v.total_seconds() for v in values) / 60
+    return _("{minutes} min").format(minutes=f"{median:.0f}")
 
 
 def _peer_lines(rows: Sequence[HandoffRow]) -> list[str]:
-    lines = [f"Peer chats, last 30 days: {count(len(rows))} requests"]
+    lines = [_("Peer chats, last 30 days: {count} requests").format(count=count(len(rows)))]
     if not rows:
         return lines
     by_priority = ", ".join(
-        f"{name} {count(sum(1 for r in rows if r.priority is p))}"
+        _("{priority} {count}").format(
+            priority=_(name), count=count(sum(1 for r in rows if r.priority is p))
+        )
         for p, name in PRIORITY_NAMES.items()
     )
-    lines.append(f"• by priority: {by_priority}")
+    lines.append(_("• by priority: {counts}").format(counts=by_priority))
     accepted = [r for r in rows if r.accepted_at is not None]
-    lines.append(f"• accepted: {share(len(accepted), len(rows))}")
+    lines.append(_("• accepted: {share}").format(share=share(len(accepted), len(rows))))
     unanswered = sum(
         1 for r in rows if r.accepted_at is None and r.status is not HandoffStatus.WAITING
     )
-    lines.append(f"• withdrawn before anyone accepted: {count(unanswered)}")
+    lines.append(_("• withdrawn before anyone accepted: {count}").format(count=count(unanswered)))
     wait = minutes([r.accepted_at - r.requested_at for r in accepted if r.accepted_at])
     if wait:
-        lines.append(f"• median wait for a peer: {wait}")
+        lines.append(_("• median wait for a peer: {wait}").format(wait=wait))
     length = minutes(
         [r.ended_at - r.accepted_at for r in accepted if r.ended_at and r.accepted_at]
     )
     if length:
-        lines.append(f"• median chat length: {length}")
+        lines.append(_("• median chat length: {length}").format(length=length))
     ratings = [r.rating for r in rows if r.rating is not None]
     if len(ratings) >= SMALL_GROUP:
         lines.append(
-            f"• “did it help?”: {average(sum(ratings), len(ratings))} of 5 "
-            f"from {count(len(ratings))} answers"
+            _("• “did it help?”: {average} of 5 from {count} answers").format(
+                average=average(sum(ratings), len(ratings)), count=count(len(ratings))
+            )
         )
     return lines
 
 
 def _kept(days: int, what: str) -> str:
     if days == 0:
-        return f"• {what}: kept, with no time limit (until the person deletes their data)"
-    return f"• {what}: deleted after {days:,} days"
+        return _(
+            "• {what}: kept, with no time limit (until the person deletes their data)"
+        ).format(what=_(what))
+    return ngettext(
+        "• {what}: deleted after {days} day", "• {what}: deleted after {days} days", days
+    ).format(what=_(what), days=format_number(days))
 
 
 def retention_lines(config: FlowConfig) -> list[str]:
     """What the deployment keeps for how long (RETENTION_DAYS_*), as /stats says it."""
     return [
-        "Kept for (RETENTION_DAYS_* settings; the sweep deletes older data once a day):",
-        _kept(config.retention_days_checkins, "check-ins"),
-        _kept(config.retention_days_safety, "safety check records"),
-        _kept(config.retention_days_chats, "records of closed peer chats"),
+        _("Kept for (RETENTION_DAYS_* settings; the sweep deletes older data once a day):"),
+        _kept(config.retention_days_checkins, N_("check-ins")),
+        _kept(config.retention_days_safety, N_("safety check records")),
+        _kept(config.retention_days_chats, N_("records of closed peer chats")),
     ]
 
 
@@ -138,35 +149,63 @@ async def show_stats(ctx: Context) -> None:
     tiers = await stats.safety_tiers(since=now - MONTH)
     active, on_call = await stats.volunteers()
     events = await stats.events(since=now - MONTH, now=now, until=now + timedelta(days=14))
+    onboarded = members.onboarded
+    isolation_days = config.isolation_days or 14
     lines = [
-        "📊 Hearthside, in aggregates: figures about members are rounded to the nearest 5, "
-        "groups under 5 not shown, averages to the nearest 0.5; volunteers and events are "
-        "counted exactly",
+        _(
+            "📊 Hearthside, in aggregates: figures about members are rounded to the nearest 5, "
+            "groups under 5 not shown, averages to the nearest 0.5; volunteers and events are "
+            "counted exactly"
+        ),
         "",
-        f"Members: {count(members.onboarded)}",
-        f"• checked in during the last 7 days: {share(members.checked_in, members.onboarded)}",
-        f"• reminders paused: {count(members.paused)}; unreachable: {count(members.unreachable)}",
-        f"• lonely at their last connection check-in: {share(members.lonely, members.onboarded)}",
-        "• no community contact reported for "
-        f"{config.isolation_days or 14} days: {share(members.without_contact, members.onboarded)}",
+        _("Members: {count}").format(count=count(onboarded)),
+        _("• checked in during the last 7 days: {share}").format(
+            share=share(members.checked_in, onboarded)
+        ),
+        _("• reminders paused: {paused}; unreachable: {unreachable}").format(
+            paused=count(members.paused), unreachable=count(members.unreachable)
+        ),
+        _("• lonely at their last connection check-in: {share}").format(
+            share=share(members.lonely, onboarded)
+        ),
+        ngettext(
+            "• no community contact reported for {days} day: {share}",
+            "• no community contact reported for {days} days: {share}",
+            isolation_days,
+        ).format(days=isolation_days, share=share(members.without_contact, onboarded)),
         "",
-        f"Check-ins, last 7 days: {count(checkins.moods)} mood, "
-        f"{count(checkins.connections)} connection",
+        _("Check-ins, last 7 days: {moods} mood, {connections} connection").format(
+            moods=count(checkins.moods), connections=count(checkins.connections)
+        ),
     ]
     if checkins.moods >= SMALL_GROUP:
-        lines.append(f"• average mood: {average(checkins.mood_sum, checkins.moods)} of 5")
+        lines.append(
+            _("• average mood: {average} of 5").format(
+                average=average(checkins.mood_sum, checkins.moods)
+            )
+        )
     lines += ["", *_peer_lines(handoffs), ""]
     lines.append(
-        "Safety, last 30 days: "
-        + ", ".join(f"tier {tier} {count(tiers.get(tier, 0))}" for tier in (1, 2, 3))
+        _("Safety, last 30 days: {tiers}").format(
+            tiers=", ".join(
+                _("tier {tier} {count}").format(tier=tier, count=count(tiers.get(tier, 0)))
+                for tier in (1, 2, 3)
+            )
+        )
     )
-    lines.append(f"Volunteers: {exact(active)} active, {exact(on_call)} on call now")
+    lines.append(
+        _("Volunteers: {active} active, {on_call} on call now").format(
+            active=exact(active), on_call=exact(on_call)
+        )
+    )
     lines += [
         "",
-        f"Events in the next 14 days: {exact(events.upcoming)}",
-        f"• answers “I'll go” or “Maybe” (last 30 days and next 14): {count(events.going)}; "
-        f"said they went: {count(events.attended)}",
-        "/nudgestats shows whether event suggestions lead to going.",
+        _("Events in the next 14 days: {count}").format(count=exact(events.upcoming)),
+        _(
+            "• answers “I'll go” or “Maybe” (last 30 days and next 14): {going}; "
+            "said they went: {attended}"
+        ).format(going=count(events.going), attended=count(events.attended)),
+        _("/nudgestats shows whether event suggestions lead to going."),
         "",
         *retention_lines(config),
     ]
@@ -177,7 +216,7 @@ async def show_stats(ctx: Context) -> None:
 STATS_COMMANDS = (
     Command(
         "stats",
-        "community figures, in aggregates",
+        N_("community figures, in aggregates"),
         show_stats,
         audience=Audience.ADMIN,
         audits=(),

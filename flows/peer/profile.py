@@ -16,6 +16,7 @@ from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.flow import Answer, Chosen, Flow
+from flows.core.language import N_, _, ngettext
 from flows.core.local_time import read_zone_answer, timezone_choices, zone_confirmation
 from flows.core.names import clean_name, looks_like_any, name_problem
 from flows.core.parsing import timezone_label
@@ -31,8 +32,8 @@ from storage import Volunteer
 log = logging.getLogger(__name__)
 
 KEEP = "keep"
-CAPACITIES = (Choice("1", "1 chat"), Choice("2", "2 chats"), Choice("3", "3 chats"))
-LOOKS_LIKE_ANOTHER = (
+CAPACITIES = (1, 2, 3)
+LOOKS_LIKE_ANOTHER = N_(
     "Another volunteer already uses that name, or one that looks just like it — please "
     "choose another, so members can tell you apart."
 )
@@ -40,7 +41,7 @@ LOOKS_LIKE_ANOTHER = (
 
 def guide_text(ctx: Context) -> str:
     """The code of conduct and the crisis steps, with this deployment's lines."""
-    return (
+    conduct = _(
         "How we look after the people we talk with:\n"
         "• Listen first. Share your own experience only when it helps them.\n"
         "• What you hear stays with you. Never ask for or share contact details, real "
@@ -49,15 +50,20 @@ def guide_text(ctx: Context) -> str:
         "• No judgement, no pressure, no preaching — and no dating or meeting up outside "
         "Hearthside's own events.\n"
         "• Look after yourself too: take breaks, /offcall when you need to, and /end a "
-        "chat kindly when it's time.\n\n"
+        "chat kindly when it's time."
+    )
+    danger = _(
         "If someone may be in danger:\n"
         "• Stay with them, and ask directly whether they are thinking of ending their life.\n"
-        "• Share the crisis lines:\n"
-        f"{ctx.config.crisis.lines_text()}\n"
-        f"• If they are in immediate danger, urge them to call "
-        f"{ctx.config.crisis.emergency_number}: Hearthside can't send help itself.\n"
+        "• Share the crisis lines:"
+    )
+    after = _(
+        "• If they are in immediate danger, urge them to call {number}: Hearthside can't "
+        "send help itself.\n"
         "• /handover brings in an admin at any time. You don't have to handle it alone.\n"
-        "• /report if something in a chat is wrong.\n\n"
+        "• /report if something in a chat is wrong."
+    ).format(number=ctx.config.crisis.emergency_number)
+    return f"{conduct}\n\n{danger}\n{ctx.config.crisis.lines_text()}\n{after}\n\n" + _(
         "/guide shows this again."
     )
 
@@ -67,11 +73,17 @@ async def guide(ctx: Context) -> None:
 
 
 def _topics(topics: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(TOPIC_LABELS.get(t, t) for t in topics) if topics else "any topic"
+    return ", ".join(_(TOPIC_LABELS.get(t, t)) for t in topics) if topics else _("any topic")
 
 
-def _chats(capacity: int) -> str:
-    return f"{capacity} chat" + ("" if capacity == 1 else "s")
+def chats_label(capacity: int) -> str:
+    """'1 chat', '2 chats': how many chats a volunteer holds at once."""
+    return ngettext("{count} chat", "{count} chats", capacity).format(count=capacity)
+
+
+def capacity_choices() -> list[Choice]:
+    """How many chats at once, as the set-up and /profile offer it."""
+    return [Choice(str(n), chats_label(n)) for n in CAPACITIES]
 
 
 class ProfileData(TypedDict, total=False):
@@ -85,7 +97,7 @@ class Profile(Flow[ProfileData]):
     """`/profile`: a peer volunteer changes what members and the rota know of them."""
 
     name = "volunteer_profile"
-    title = "profile changes"
+    title = N_("profile changes")
     timeout: ClassVar[timedelta] = timedelta(hours=1)
 
     async def _volunteer(self, ctx: Context) -> Volunteer:
@@ -97,19 +109,26 @@ class Profile(Flow[ProfileData]):
         volunteer = await self._volunteer(ctx)
         member = ctx.require_member()
         ctx.say(
-            "Your volunteer profile:\n"
-            f"• Display name: {volunteer.display_name}\n"
-            f"• Topics: {_topics(volunteer.topics)}\n"
-            f"• Chats at once: {_chats(volunteer.capacity)}\n"
-            f"• Time zone: {timezone_label(member.timezone)}\n\n"
-            "I'll go through them one at a time — Keep leaves a part as it is. Nothing "
-            "changes until the last step; /cancel stops without changing anything."
+            _(
+                "Your volunteer profile:\n"
+                "• Display name: {name}\n"
+                "• Topics: {topics}\n"
+                "• Chats at once: {chats}\n"
+                "• Time zone: {zone}\n\n"
+                "I'll go through them one at a time — Keep leaves a part as it is. Nothing "
+                "changes until the last step; /cancel stops without changing anything."
+            ).format(
+                name=volunteer.display_name,
+                topics=_topics(volunteer.topics),
+                chats=chats_label(volunteer.capacity),
+                zone=timezone_label(member.timezone),
+            )
         )
         self.data(ctx)["topics"] = list(volunteer.topics)
         ctx.ask(
             self.on_name,
-            "What display name would you like members to see? Type a new one, or keep it.",
-            [Choice(KEEP, f"Keep “{volunteer.display_name}”")],
+            _("What display name would you like members to see? Type a new one, or keep it."),
+            [Choice(KEEP, _("Keep “{name}”").format(name=volunteer.display_name))],
             free_text=True,
         )
 
@@ -122,7 +141,7 @@ class Profile(Flow[ProfileData]):
             me = ctx.require_member().id
             others = [v.display_name for v in await ctx.tx.volunteers.all() if v.member_id != me]
             if looks_like_any(name, others):
-                ctx.reask(LOOKS_LIKE_ANOTHER)
+                ctx.reask(_(LOOKS_LIKE_ANOTHER))
                 return
             self.data(ctx)["name"] = name
         self._ask_topics(ctx, in_place=False)
@@ -131,9 +150,11 @@ class Profile(Flow[ProfileData]):
         choices = volunteer_topic_choices(self.data(ctx)["topics"])
         ctx.ask(
             self.on_topics,
-            "Which topics are you comfortable with? The ticked ones are yours now: choose "
-            "one to tick or untick it, then Done (Done alone keeps them; none ticked means "
-            "any topic).",
+            _(
+                "Which topics are you comfortable with? The ticked ones are yours now: choose "
+                "one to tick or untick it, then Done (Done alone keeps them; none ticked means "
+                "any topic)."
+            ),
             choices,
             columns=2,
             in_place=in_place,
@@ -147,8 +168,11 @@ class Profile(Flow[ProfileData]):
         volunteer = await self._volunteer(ctx)
         ctx.ask(
             self.on_capacity,
-            "How many chats can you hold at once?",
-            [*CAPACITIES, Choice(KEEP, f"Keep {_chats(volunteer.capacity)}")],
+            _("How many chats can you hold at once?"),
+            [
+                *capacity_choices(),
+                Choice(KEEP, _("Keep {chats}").format(chats=chats_label(volunteer.capacity))),
+            ],
             columns=3,
         )
 
@@ -163,10 +187,12 @@ class Profile(Flow[ProfileData]):
             return
         ctx.ask(
             self.on_timezone,
-            "Which time zone are you in? (Your shifts are in your own time.) Choose one, "
-            "type a city, or keep it.",
+            _(
+                "Which time zone are you in? (Your shifts are in your own time.) Choose one, "
+                "type a city, or keep it."
+            ),
             [
-                Choice(KEEP, f"Keep {timezone_label(member.timezone)}"),
+                Choice(KEEP, _("Keep {zone}").format(zone=timezone_label(member.timezone))),
                 *timezone_choices(ctx.config.default_timezone),
             ],
             columns=2,
@@ -200,21 +226,36 @@ class Profile(Flow[ProfileData]):
         if zone is not None:
             await ctx.tx.members.set_timezone(member.id, zone)
         changed = [
-            *([f"display name: {name}"] if name is not None else []),
-            *([f"topics: {_topics(topics)}"] if topics is not None else []),
-            *([f"chats at once: {_chats(capacity)}"] if capacity is not None else []),
-            *([f"time zone: {zone_confirmation(zone, ctx.now)}"] if zone is not None else []),
+            *([_("display name: {name}").format(name=name)] if name is not None else []),
+            *(
+                [_("topics: {topics}").format(topics=_topics(topics))]
+                if topics is not None
+                else []
+            ),
+            *(
+                [_("chats at once: {chats}").format(chats=chats_label(capacity))]
+                if capacity is not None
+                else []
+            ),
+            *(
+                [_("time zone: {zone}").format(zone=zone_confirmation(zone, ctx.now))]
+                if zone is not None
+                else []
+            ),
         ]
         log.info("volunteer_profile_changed member=%s parts=%d", volunteer.member_id, len(changed))
         tail = (
-            "\n\nYour time zone is also a member setting of yours: /settings changes it."
+            "\n\n" + _("Your time zone is also a member setting of yours: /settings changes it.")
             if member.is_onboarded
             else ""
         )
         if not changed:
-            ctx.say("Nothing changed — your profile is as it was. /profile any time." + tail)
+            ctx.say(_("Nothing changed — your profile is as it was. /profile any time.") + tail)
             return
-        ctx.say("Saved. Your new " + "; ".join(changed) + ". Thank you! 💛" + tail)
+        # The changes are a list ("display name: Sam; topics: …"), each part its own text.
+        ctx.say(
+            _("Saved. Your new {changes}. Thank you! 💛").format(changes="; ".join(changed)) + tail
+        )
 
 
 async def profile(ctx: Context) -> None:
@@ -222,16 +263,21 @@ async def profile(ctx: Context) -> None:
     if volunteer is not None and volunteer.active_chats:
         # In a chat, typed words go to the member: a reply must never become a name.
         ctx.say(
-            "You can change your profile once your chats have ended — while you're in one, "
-            "what you type goes to the member. /end finishes a chat."
+            _(
+                "You can change your profile once your chats have ended — while you're in one, "
+                "what you type goes to the member. /end finishes a chat."
+            )
         )
         return
     await ctx.start_flow(Profile.name)
 
 
 PROFILE_COMMANDS = (
-    Command("profile", "change your volunteer profile", profile, audience=Audience.PEER),
+    Command("profile", N_("change your volunteer profile"), profile, audience=Audience.PEER),
     Command(
-        "guide", "the volunteers' code of conduct and crisis steps", guide, audience=Audience.PEER
+        "guide",
+        N_("the volunteers' code of conduct and crisis steps"),
+        guide,
+        audience=Audience.PEER,
     ),
 )

@@ -22,12 +22,14 @@ from flows.core.config import FlowConfig
 from flows.core.context import Context
 from flows.core.engine import Engine
 from flows.core.flow import Answer, Chosen, Flow
+from flows.core.language import N_, _, speaking
 from flows.core.outgoing import commit_replies
 from flows.core.parsing import parse_id
 from flows.core.sweep import BATCH
 from flows.core.values import COMMAND_TOKEN, Choice, Outcome, Reply, command_choice
 from flows.peer.relay import chat_was_flagged, end_chat
 from flows.peer.requests import admin_accounts_of
+from flows.peer.shifts import accounts_by_language
 from flows.peer.stepping_in import take_over_choice
 from storage import (
     Account,
@@ -47,13 +49,25 @@ REPORT_WINDOW = timedelta(days=2)
 CHAT_STATUSES = frozenset({HandoffStatus.ACTIVE, HandoffStatus.ENDED})
 WORDS_MAX = 500
 REASONS = (
-    Choice(ReportReason.UNSAFE, "They made me feel unsafe", "😟"),
-    Choice(ReportReason.ABUSE, "Abusive, hateful or sexual messages", "🛑"),
-    Choice(ReportReason.CONTACT, "Asked for contact details or to meet", "📵"),
-    Choice(ReportReason.OTHER, "Something else", "💬"),
+    Choice(ReportReason.UNSAFE, N_("They made me feel unsafe"), "😟"),
+    Choice(ReportReason.ABUSE, N_("Abusive, hateful or sexual messages"), "🛑"),
+    Choice(ReportReason.CONTACT, N_("Asked for contact details or to meet"), "📵"),
+    Choice(ReportReason.OTHER, N_("Something else"), "💬"),
 )
+# Each reason's English source: `_` gives it in the language being spoken.
 REASON_LABELS = {ReportReason(c.value): c.label for c in REASONS}
+# A chat's status as a report names it.
+STATUS_LABELS = {
+    HandoffStatus.WAITING: N_("waiting"),
+    HandoffStatus.ACTIVE: N_("active"),
+    HandoffStatus.ENDED: N_("ended"),
+    HandoffStatus.CANCELLED: N_("cancelled"),
+}
 CONFIRM = "confirm"
+
+
+def _reasons() -> list[Choice]:
+    return [Choice(c.value, _(c.label), c.emoji) for c in REASONS]
 
 
 async def _reported_chat(ctx: Context) -> tuple[Handoff, ChatSide] | None:
@@ -79,16 +93,16 @@ def _recent(ctx: Context, handoff: Handoff) -> bool:
 
 
 def _end_hint(handoff: Handoff) -> str:
-    return (
-        " /end stops the chat now if you want." if handoff.status is HandoffStatus.ACTIVE else ""
-    )
+    if handoff.status is not HandoffStatus.ACTIVE:
+        return ""
+    return " " + _("/end stops the chat now if you want.")
 
 
 async def _already_reported(ctx: Context, handoff: Handoff, side: ChatSide) -> bool:
     if not await ctx.tx.safety.reported(handoff.id, by=side):
         return False
     # The admins have it already (or will): telling them again would only bury it.
-    ctx.say("Thank you — you've reported this chat already." + _end_hint(handoff))
+    ctx.say(_("Thank you — you've reported this chat already.") + _end_hint(handoff))
     return True
 
 
@@ -96,7 +110,9 @@ async def report(ctx: Context) -> None:
     """`/report`: the chat in hand (or just ended) is reported, once the reporter confirms."""
     found = await _reported_chat(ctx)
     if found is None:
-        ctx.say("/report is for flagging a peer chat to the admins, and you have no recent chat.")
+        ctx.say(
+            _("/report is for flagging a peer chat to the admins, and you have no recent chat.")
+        )
         return
     handoff, side = found
     if await _already_reported(ctx, handoff, side):
@@ -109,7 +125,7 @@ async def report(ctx: Context) -> None:
 
 async def _peer_name(ctx: Context, handoff: Handoff) -> str:
     volunteer = await ctx.tx.volunteers.get(handoff.volunteer_id) if handoff.volunteer_id else None
-    return volunteer.display_name if volunteer is not None else "your peer"
+    return volunteer.display_name if volunteer is not None else _("your peer")
 
 
 class ReportData(TypedDict, total=False):
@@ -123,7 +139,7 @@ class ReportFlow(Flow[ReportData]):
     """Why, optional words, then confirm: nothing is sent or kept before "Send"."""
 
     name = "report"
-    title = "report"
+    title = N_("report")
     timeout: ClassVar[timedelta] = timedelta(hours=1)
 
     async def begin(self, ctx: Context) -> None:
@@ -133,30 +149,34 @@ class ReportFlow(Flow[ReportData]):
     def ask_reason(cls, ctx: Context, other: str) -> None:
         ctx.ask(
             cls.on_reason,
-            f"I'm sorry something went wrong in your chat with {other}. What happened? Only "
-            "admins who aren't part of the chat will see your report, and never the chat "
-            "itself. /cancel if you'd rather not.",
-            REASONS,
+            _(
+                "I'm sorry something went wrong in your chat with {other}. What happened? Only "
+                "admins who aren't part of the chat will see your report, and never the chat "
+                "itself. /cancel if you'd rather not."
+            ).format(other=other),
+            _reasons(),
         )
 
     async def on_reason(self, ctx: Context, answer: Chosen) -> None:
         self.data(ctx)["reason"] = answer.choice.value
         ctx.ask(
             self.on_words,
-            "Would you like to add a few words for the admins? Type them, or Skip.",
-            [Choice("skip", "Skip")],
+            _("Would you like to add a few words for the admins? Type them, or Skip."),
+            [Choice("skip", _("Skip"))],
             free_text=True,
         )
 
     async def on_words(self, ctx: Context, answer: Answer) -> None:
         words = answer.text.strip()[:WORDS_MAX] if answer.choice is None else ""
         self.data(ctx)["words"] = words or None
-        reason = REASON_LABELS[ReportReason(self.data(ctx)["reason"])]
-        shown = f"\nYour words: “{words}”" if words else ""
+        reason = _(REASON_LABELS[ReportReason(self.data(ctx)["reason"])])
+        question = _("Send this report to the admins?\nReason: {reason}").format(reason=reason)
+        if words:
+            question += "\n" + _("Your words: “{words}”").format(words=words)
         ctx.ask(
             self.on_confirm,
-            f"Send this report to the admins?\nReason: {reason}{shown}",
-            [Choice("send", "Send the report", "🚩"), Choice("no", "Don't send")],
+            question,
+            [Choice("send", _("Send the report"), "🚩"), Choice("no", _("Don't send"))],
         )
 
     async def on_confirm(self, ctx: Context, answer: Chosen) -> None:
@@ -164,7 +184,7 @@ class ReportFlow(Flow[ReportData]):
         ctx.finish()
         handoff = await ctx.tx.handoffs.get(int(data["handoff"]))
         if answer.choice.value != "send" or handoff is None:
-            ctx.say("Okay — nothing was sent, and nothing of it kept. /report any time.")
+            ctx.say(_("Okay — nothing was sent, and nothing of it kept. /report any time."))
             return
         side = ChatSide(data["side"])
         if await _already_reported(ctx, handoff, side):
@@ -190,19 +210,27 @@ async def _send_report(
     if not admins:
         # Honest about it: the only admins are in this chat, so nobody else can see it yet.
         ctx.say(
-            "Thank you for telling us. Right now every admin here is part of this chat, so "
-            "there's nobody else to pass your report to yet. I've kept it, and it goes to "
-            "the first admin who isn't part of the chat. If you feel unsafe, /end stops the "
-            "chat, and these lines are open:\n"
-            f"{ctx.config.crisis.short_text()}"
+            _(
+                "Thank you for telling us. Right now every admin here is part of this chat, so "
+                "there's nobody else to pass your report to yet. I've kept it, and it goes to "
+                "the first admin who isn't part of the chat. If you feel unsafe, /end stops the "
+                "chat, and these lines are open:"
+            )
+            + f"\n{ctx.config.crisis.short_text()}"
         )
         return
-    reply = await report_reply(ctx.tx, handoff, side, reason, words)
-    for account in admins:
-        ctx.send_to(account, reply)
+    # Each admin reads the report in their own language.
+    for language, readers in (await accounts_by_language(ctx.tx, ctx.config, admins)).items():
+        with speaking(language):
+            reply = await report_reply(ctx.tx, handoff, side, reason, words)
+        for account in readers:
+            ctx.send_to(account, reply)
     ctx.say(
-        "Thank you for telling us — the admins have your report, without anything from "
-        "the chat itself." + _end_hint(handoff)
+        _(
+            "Thank you for telling us — the admins have your report, without anything from "
+            "the chat itself."
+        )
+        + _end_hint(handoff)
     )
 
 
@@ -223,22 +251,38 @@ async def report_reply(
     reason: ReportReason | None,
     words: str | None,
 ) -> Reply:
-    """The report as admins see it, with buttons that act on the side reported."""
+    """The report as admins see it, with buttons that act on the side reported: made in
+    the language being spoken (the admin's it goes to)."""
     volunteer = await tx.volunteers.get(handoff.volunteer_id) if handoff.volunteer_id else None
-    peer = volunteer.display_name if volunteer is not None else "a volunteer"
-    who = "the member" if side is ChatSide.MEMBER else "the volunteer"
+    peer = volunteer.display_name if volunteer is not None else _("a volunteer")
+    heading = (
+        _("🚩 Report from the member of peer chat #{id} between {member} and {peer} ({status}).")
+        if side is ChatSide.MEMBER
+        else _(
+            "🚩 Report from the volunteer of peer chat #{id} between {member} and {peer} "
+            "({status})."
+        )
+    )
+    status = STATUS_LABELS.get(handoff.status)
     lines = [
-        f"🚩 Report from {who} of peer chat #{handoff.id} between {handoff.member_alias} "
-        f"and {peer} ({handoff.status})."
+        heading.format(
+            id=handoff.id,
+            member=handoff.member_alias,
+            peer=peer,
+            status=_(status) if status else handoff.status,
+        )
     ]
     if reason is not None:
-        lines.append(f"Reason: {REASON_LABELS[reason]}")
+        lines.append(_("Reason: {reason}").format(reason=_(REASON_LABELS[reason])))
     if words:
-        lines.append(f"In their words: “{words}”")
+        lines.append(_("In their words: “{words}”").format(words=words))
     buttons = []
     if side is ChatSide.VOLUNTEER and handoff.member_id is not None:
         buttons.append(
-            command_choice(f"bar {handoff.id}", f"Bar {handoff.member_alias} from peer chats")
+            command_choice(
+                f"bar {handoff.id}",
+                _("Bar {name} from peer chats").format(name=handoff.member_alias),
+            )
         )
     if side is ChatSide.MEMBER and volunteer is not None:
         if handoff.status is HandoffStatus.ACTIVE:
@@ -246,11 +290,12 @@ async def report_reply(
         if volunteer.is_peer and volunteer.is_active:
             buttons.append(
                 command_choice(
-                    f"suspend {volunteer.member_id}", f"Suspend {volunteer.display_name}"
+                    f"suspend {volunteer.member_id}",
+                    _("Suspend {name}").format(name=volunteer.display_name),
                 )
             )
         elif volunteer.coordinator:
-            lines.append("They were talking with an admin, answering as a coordinator.")
+            lines.append(_("They were talking with an admin, answering as a coordinator."))
     return Reply(
         "\n".join(lines),
         tuple(buttons),
@@ -273,10 +318,14 @@ async def pass_on_waiting_reports(engine: Engine, now: datetime) -> tuple[int, l
             admins = await admins_outside(tx, engine.config, handoff)
             if not admins:
                 continue
-            reply = await report_reply(
-                tx, handoff, waiting.reported_by, waiting.reason, waiting.words
-            )
-            replies += [(account, reply) for account in admins]
+            for language, readers in (
+                await accounts_by_language(tx, engine.config, admins)
+            ).items():
+                with speaking(language):
+                    reply = await report_reply(
+                        tx, handoff, waiting.reported_by, waiting.reason, waiting.words
+                    )
+                replies += [(account, reply) for account in readers]
             await tx.safety.report_passed_on(waiting.id, now)
             log.info("peer_report_passed_on handoff=%s admins=%d", handoff.id, len(admins))
             passed += 1
@@ -293,29 +342,36 @@ def _say_protected(ctx: Context, text: str, *, commands: tuple[Choice, ...] = ()
 
 async def bar(ctx: Context) -> None:
     """`/bar <chat>` (admin): no more peer chats for that chat's member, once confirmed."""
-    arg, _, confirm = ctx.input.text.strip().partition(" ")
+    arg, _space, confirm = ctx.input.text.strip().partition(" ")
     handoff_id = parse_id(arg)
     handoff = await ctx.tx.handoffs.get(handoff_id) if handoff_id else None
     if handoff is None or handoff.member_id is None:
-        ctx.say("I couldn't find that chat's member.")
+        ctx.say(_("I couldn't find that chat's member."))
         return
     alias = handoff.member_alias
     active = handoff.status is HandoffStatus.ACTIVE
     if confirm.strip().lower() != CONFIRM:
         if active and await chat_was_flagged(ctx, handoff):
-            text = (
-                f"⚠️ The safety check flagged risk in this chat from {alias}. Barring ends "
+            text = _(
+                "⚠️ The safety check flagged risk in this chat from {name}. Barring ends "
                 "the chat now (they'll be shown the crisis lines). Bar anyway, or leave the "
                 "chat with its volunteer for now?"
-            )
-            label = f"Yes, bar {alias} now"
+            ).format(name=alias)
+            label = _("Yes, bar {name} now").format(name=alias)
         else:
             text = (
-                f"Bar {alias} from peer chats? They won't be able to ask for a peer until an "
-                f"admin lets them again (/unbar {handoff.id})"
-                + ("; their chat ends now, and they're told kindly." if active else ".")
-            )
-            label = f"Yes, bar {alias}"
+                _(
+                    "Bar {name} from peer chats? They won't be able to ask for a peer until an "
+                    "admin lets them again (/unbar {id}); their chat ends now, and they're told "
+                    "kindly."
+                )
+                if active
+                else _(
+                    "Bar {name} from peer chats? They won't be able to ask for a peer until an "
+                    "admin lets them again (/unbar {id})."
+                )
+            ).format(name=alias, id=handoff.id)
+            label = _("Yes, bar {name}").format(name=alias)
         _say_protected(
             ctx, text, commands=(command_choice(f"bar {handoff.id} {CONFIRM}", label, "⛔"),)
         )
@@ -325,9 +381,12 @@ async def bar(ctx: Context) -> None:
     audit.admin_action(ctx, "peer.bar", handoff.id)
     if active:
         await end_chat(ctx, handoff, by=EndReason.BARRED)
-    ctx.answered = f"Barred {alias}"
+    ctx.answered = _("Barred {name}").format(name=alias)
     _say_protected(
-        ctx, f"{alias} can no longer request peer chats. /unbar {handoff.id} undoes it."
+        ctx,
+        _("{name} can no longer request peer chats. /unbar {id} undoes it.").format(
+            name=alias, id=handoff.id
+        ),
     )
 
 
@@ -336,22 +395,29 @@ async def unbar(ctx: Context) -> None:
     handoff_id = parse_id(arg)
     handoff = await ctx.tx.handoffs.get(handoff_id) if handoff_id else None
     if handoff is None or handoff.member_id is None:
-        ctx.say("I couldn't find that chat's member.")
+        ctx.say(_("I couldn't find that chat's member."))
         return
     member = await ctx.tx.members.get(handoff.member_id)
     if member is not None and not member.peer_barred:
-        _say_protected(ctx, f"{handoff.member_alias} isn't barred: they can request peer chats.")
+        _say_protected(
+            ctx,
+            _("{name} isn't barred: they can request peer chats.").format(
+                name=handoff.member_alias
+            ),
+        )
         return
     await ctx.tx.members.set_peer_barred(handoff.member_id, False)
     audit.admin_action(ctx, "peer.unbar", handoff.id)
-    _say_protected(ctx, f"{handoff.member_alias} can request peer chats again.")
+    _say_protected(
+        ctx, _("{name} can request peer chats again.").format(name=handoff.member_alias)
+    )
 
 
 REPORT_COMMANDS = (
-    Command("report", "flag a peer chat to the admins", report, audience=Audience.ANYONE),
+    Command("report", N_("flag a peer chat to the admins"), report, audience=Audience.ANYONE),
     Command(
         "bar",
-        "bar a member from peer chats",
+        N_("bar a member from peer chats"),
         bar,
         audience=Audience.ADMIN,
         hidden=True,
@@ -359,7 +425,7 @@ REPORT_COMMANDS = (
     ),
     Command(
         "unbar",
-        "let a member request peer chats again",
+        N_("let a member request peer chats again"),
         unbar,
         audience=Audience.ADMIN,
         hidden=True,

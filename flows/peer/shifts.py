@@ -4,6 +4,7 @@ daily warning to admins about uncovered hours in the next day."""
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import ClassVar, TypedDict
@@ -11,20 +12,44 @@ from zoneinfo import ZoneInfo
 
 from flows.core.audience import Audience
 from flows.core.commands import Command
+from flows.core.config import FlowConfig
 from flows.core.context import Context
 from flows.core.engine import Engine
 from flows.core.flow import Answer, Chosen, Flow
+from flows.core.language import N_, _, format_clock, format_weekday, ngettext, speaking
 from flows.core.parsing import parse_time_of_day
 from flows.core.sweep import Action
 from flows.core.values import Choice, Outcome, Reply
 from flows.peer.requests import admin_accounts_of, notify_waiting_to
-from storage import Shift
+from storage import Account, Shift, Transaction
 
 log = logging.getLogger(__name__)
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# A day as typed: its first three letters, in English or in Spanish (with or without the
+# accent: "mié", "mie", "sáb", "sab").
+TYPED_DAYS = {
+    **{day.casefold(): n for n, day in enumerate(DAYS)},
+    "lun": 0,
+    "mar": 1,
+    "mié": 2,
+    "mie": 2,
+    "jue": 3,
+    "vie": 4,
+    "sáb": 5,
+    "sab": 5,
+    "dom": 6,
+}
+A_MONDAY = date(2024, 1, 1)
 REMIND_BEFORE = timedelta(minutes=10)
-_SHIFT = re.compile(r"^\s*([a-z]{3})[a-z]*\.?\s+(.+?)\s*(?:-|–|to)\s*(.+?)\s*$", re.IGNORECASE)
+_SHIFT = re.compile(
+    r"^\s*([^\W\d_]{3})[^\W\d_]*\.?\s+(.+?)(?:\s*(?:-|–|to)\s*|\s+a\s+)(.+?)\s*$", re.IGNORECASE
+)
+
+
+def day_name(weekday: int) -> str:
+    """'Mon' ('lun'): a weekday as a shift is written, in the language being spoken."""
+    return format_weekday(A_MONDAY + timedelta(days=weekday), short=True)
 
 
 def parse_shift(raw: str) -> tuple[int, str, str] | None:
@@ -32,13 +57,13 @@ def parse_shift(raw: str) -> tuple[int, str, str] | None:
     match = _SHIFT.match(raw)
     if match is None:
         return None
-    day = match.group(1).capitalize()
-    if day not in DAYS:
+    weekday = TYPED_DAYS.get(match.group(1).casefold())
+    if weekday is None:
         return None
     starts, ends = parse_time_of_day(match.group(2)), parse_time_of_day(match.group(3))
     if starts is None or ends is None or starts == ends:
         return None
-    return DAYS.index(day), starts, ends
+    return weekday, starts, ends
 
 
 # A shift this long, or one that runs past midnight, is asked about before it is added:
@@ -49,8 +74,8 @@ CONFIRM_FROM = timedelta(hours=12)
 def span(weekday: int, starts: str, ends: str) -> str:
     """'Mon 18:00–22:00', or 'Fri 22:00–Sat 02:00' for a shift that runs past midnight."""
     if ends > starts:
-        return f"{DAYS[weekday]} {starts}–{ends}"
-    return f"{DAYS[weekday]} {starts}–{DAYS[(weekday + 1) % 7]} {ends}"
+        return f"{day_name(weekday)} {starts}–{ends}"
+    return f"{day_name(weekday)} {starts}–{day_name((weekday + 1) % 7)} {ends}"
 
 
 def length(starts: str, ends: str) -> timedelta:
@@ -66,8 +91,11 @@ def describe(shift: Shift) -> str:
 
 def _hours(duration: timedelta) -> str:
     hours, rest = divmod(int(duration.total_seconds()) // 60, 60)
-    text = f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{text} {rest} min" if rest else text
+    if rest:
+        return ngettext("{hours} hour {minutes} min", "{hours} hours {minutes} min", hours).format(
+            hours=hours, minutes=rest
+        )
+    return ngettext("{hours} hour", "{hours} hours", hours).format(hours=hours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +137,7 @@ class Shifts(Flow[ShiftsData]):
     """`/shifts`: see, add and remove weekly shifts."""
 
     name = "shifts"
-    title = "shift settings"
+    title = N_("shift settings")
     timeout: ClassVar[timedelta] = timedelta(hours=1)
 
     async def begin(self, ctx: Context) -> None:
@@ -118,15 +146,19 @@ class Shifts(Flow[ShiftsData]):
     async def _menu(self, ctx: Context, *, lead: str) -> None:
         member = ctx.require_member()
         shifts = await ctx.tx.volunteers.shifts_of(member.id)
-        listing = "\n".join(f"• {describe(s)}" for s in shifts) or "No shifts yet."
-        choices = [Choice("add", "Add a shift")]
+        listing = "\n".join(f"• {describe(s)}" for s in shifts) or _("No shifts yet.")
+        choices = [Choice("add", _("Add a shift"))]
         if shifts:
-            choices.append(Choice("remove", "Remove a shift"))
-        choices.append(Choice("done", "Done"))
+            choices.append(Choice("remove", _("Remove a shift")))
+        choices.append(Choice("done", _("Done")))
         ctx.ask(
             self.on_menu,
-            f"{lead}Your weekly shifts ({member.timezone} time):\n{listing}\n\n"
-            "During a shift you're on call automatically, and I remind you ten minutes before.",
+            lead
+            + _("Your weekly shifts ({zone} time):").format(zone=member.timezone)
+            + f"\n{listing}\n\n"
+            + _(
+                "During a shift you're on call automatically, and I remind you ten minutes before."
+            ),
             choices,
             columns=3,
         )
@@ -134,16 +166,18 @@ class Shifts(Flow[ShiftsData]):
     async def cancelled(self, ctx: Context) -> str:
         # Each shift is added or removed as soon as it is confirmed.
         if self.data(ctx).get("changed"):
-            return (
+            return _(
                 "Okay, I've stopped. Shifts you added or removed just now are saved; /shifts "
                 "shows them."
             )
-        return "Okay, I've stopped. Your shifts are as they were."
+        return _("Okay, I've stopped. Your shifts are as they were.")
 
     async def on_menu(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "add":
             ctx.ask(
-                self.on_add, "Which day and hours? For example: Mon 18:00-22:00", free_text=True
+                self.on_add,
+                _("Which day and hours? For example: Mon 18:00-22:00"),
+                free_text=True,
             )
             return
         if answer.choice.value == "remove":
@@ -151,28 +185,31 @@ class Shifts(Flow[ShiftsData]):
             shifts = await ctx.tx.volunteers.shifts_of(member.id)
             ctx.ask(
                 self.on_remove,
-                "Which shift should I remove?",
-                [Choice(str(s.id), describe(s)) for s in shifts] + [Choice("none", "None")],
+                _("Which shift should I remove?"),
+                [Choice(str(s.id), describe(s)) for s in shifts] + [Choice("none", _("None"))],
             )
             return
         ctx.finish()
-        ctx.say("Shifts saved. Thank you for giving your time. 💛")
+        ctx.say(_("Shifts saved. Thank you for giving your time. 💛"))
 
     async def on_add(self, ctx: Context, answer: Answer) -> None:
         parsed = parse_shift(answer.text)
         if parsed is None:
-            ctx.reask("I couldn't read that. Try a day and two times, like Wed 9:00-13:00.")
+            ctx.reask(_("I couldn't read that. Try a day and two times, like Wed 9:00-13:00."))
             return
         weekday, starts, ends = parsed
         duration = length(starts, ends)
         if ends < starts or duration >= CONFIRM_FROM:
             self.data(ctx).update(ShiftsData(weekday=weekday, starts=starts, ends=ends))
-            overnight = " runs past midnight and" if ends < starts else ""
+            question = (
+                _("That shift runs past midnight and lasts {length}: {shift}. Is that right?")
+                if ends < starts
+                else _("That shift lasts {length}: {shift}. Is that right?")
+            )
             ctx.ask(
                 self.on_confirm,
-                f"That shift{overnight} lasts {_hours(duration)}: "
-                f"{span(weekday, starts, ends)}. Is that right?",
-                [Choice("yes", "Yes, add it"), Choice("no", "No, let me retype it")],
+                question.format(length=_hours(duration), shift=span(weekday, starts, ends)),
+                [Choice("yes", _("Yes, add it")), Choice("no", _("No, let me retype it"))],
             )
             return
         await self._add(ctx, weekday, starts, ends)
@@ -183,8 +220,10 @@ class Shifts(Flow[ShiftsData]):
         if answer.choice.value != "yes":
             ctx.ask(
                 self.on_add,
-                "Which day and hours, then? For example: Mon 18:00-22:00, or Fri 22:00-02:00 "
-                "for a shift past midnight.",
+                _(
+                    "Which day and hours, then? For example: Mon 18:00-22:00, or Fri "
+                    "22:00-02:00 for a shift past midnight."
+                ),
                 free_text=True,
             )
             return
@@ -194,7 +233,8 @@ class Shifts(Flow[ShiftsData]):
         member = ctx.require_member()
         await ctx.tx.volunteers.add_shift(member.id, weekday=weekday, starts=starts, ends=ends)
         self.data(ctx)["changed"] = True
-        await self._menu(ctx, lead=f"Added {span(weekday, starts, ends)}.\n\n")
+        added = _("Added {shift}.").format(shift=span(weekday, starts, ends))
+        await self._menu(ctx, lead=f"{added}\n\n")
 
     async def on_remove(self, ctx: Context, answer: Chosen) -> None:
         member = ctx.require_member()
@@ -202,7 +242,7 @@ class Shifts(Flow[ShiftsData]):
         if answer.choice.value != "none" and await ctx.tx.volunteers.remove_shift(
             member.id, int(answer.choice.value)
         ):
-            lead = "Removed.\n\n"
+            lead = _("Removed.") + "\n\n"
             self.data(ctx)["changed"] = True
         await self._menu(ctx, lead=lead)
 
@@ -212,7 +252,7 @@ async def shifts_command(ctx: Context) -> None:
 
 
 SHIFT_COMMANDS = (
-    Command("shifts", "your weekly on-call shifts", shifts_command, audience=Audience.PEER),
+    Command("shifts", N_("your weekly on-call shifts"), shifts_command, audience=Audience.PEER),
 )
 
 
@@ -266,7 +306,11 @@ def _start(occ: Occurrence) -> Action:
         await ctx.tx.volunteers.mark_shift_started(member.id, occ.start)
         await ctx.tx.volunteers.set_on_call(member.id, True, by_shift=True)
         end = occ.end.astimezone(ZoneInfo(member.timezone))
-        ctx.say(f"Your shift has started — you're on call until {end:%H:%M}. 💛 /offcall to stop.")
+        ctx.say(
+            _("Your shift has started — you're on call until {time}. 💛 /offcall to stop.").format(
+                time=format_clock(end)
+            )
+        )
         volunteer = await ctx.volunteer()
         assert volunteer is not None
         await notify_waiting_to(ctx, volunteer)
@@ -278,7 +322,7 @@ async def _end(ctx: Context) -> None:
     member = ctx.require_member()
     await ctx.tx.volunteers.set_on_call(member.id, False)
     ctx.say(
-        "Your shift has ended — you're off call now. Thank you! Open chats continue until /end."
+        _("Your shift has ended — you're off call now. Thank you! Open chats continue until /end.")
     )
 
 
@@ -288,7 +332,11 @@ def _remind(occ: Occurrence) -> Action:
         await ctx.tx.volunteers.mark_shift_reminded(member.id, occ.start)
         start = occ.start.astimezone(ZoneInfo(member.timezone))
         minutes = max(1, round((occ.start - ctx.now).total_seconds() / 60))
-        ctx.say(f"Reminder: your on-call shift starts at {start:%H:%M} (in {minutes} min).")
+        ctx.say(
+            _("Reminder: your on-call shift starts at {time} (in {minutes} min).").format(
+                time=format_clock(start), minutes=minutes
+            )
+        )
 
     return action
 
@@ -321,7 +369,12 @@ async def _warn_uncovered(
         await tx.safety.set_state("coverage_warned_on", today)
         if not gaps:
             return None
-    return await _send_to_admins(engine, _coverage_text(gaps, zone))
+    return await _send_to_admins(engine, lambda: _coverage_text(gaps, zone))
+
+
+COVER_THEN = N_(
+    "Members asking for a peer then will be offered the crisis lines and a place in line."
+)
 
 
 def _coverage_text(gaps: list[datetime], zone: ZoneInfo) -> str:
@@ -331,13 +384,19 @@ def _coverage_text(gaps: list[datetime], zone: ZoneInfo) -> str:
             ranges[-1] = (ranges[-1][0], hour + timedelta(hours=1))
         else:
             ranges.append((hour, hour + timedelta(hours=1)))
-    then = "Members asking for a peer then will be offered the crisis lines and a place in line."
     if len(gaps) >= 24:
-        return f"📅 Shift cover for the next 24 hours: nobody is on shift at all. {then}"
+        return (
+            _("📅 Shift cover for the next 24 hours: nobody is on shift at all.")
+            + " "
+            + _(COVER_THEN)
+        )
     spans = ", ".join(_gap(a.astimezone(zone), b.astimezone(zone)) for a, b in ranges)
     return (
-        f"📅 Shift cover for the next 24 hours: nobody is on shift {spans} ({zone.key} time). "
-        f"{then}"
+        _(
+            "📅 Shift cover for the next 24 hours: nobody is on shift {spans} ({zone} time)."
+        ).format(spans=spans, zone=zone.key)
+        + " "
+        + _(COVER_THEN)
     )
 
 
@@ -346,13 +405,36 @@ def _gap(start: datetime, end: datetime) -> str:
     if end.date() == start.date() or end == datetime.combine(
         start.date() + timedelta(days=1), time(0), tzinfo=end.tzinfo
     ):
-        return f"{start:%a %H:%M}–{end:%H:%M}"
-    return f"{start:%a %H:%M}–{end:%a %H:%M}"
+        return f"{day_name(start.weekday())} {format_clock(start)}–{format_clock(end)}"
+    return (
+        f"{day_name(start.weekday())} {format_clock(start)}–"
+        f"{day_name(end.weekday())} {format_clock(end)}"
+    )
 
 
-async def _send_to_admins(engine: Engine, text: str) -> Outcome | None:
+async def accounts_by_language(
+    tx: Transaction, config: FlowConfig, accounts: list[Account]
+) -> dict[str, list[Account]]:
+    """`accounts` grouped by the language each person reads (their member row's, or the
+    deployment's default for an account in ADMINS with no row): a text for several people
+    is made once in each."""
+    grouped: dict[str, list[Account]] = {}
+    for account in accounts:
+        member = await tx.members.find_by_account(account)
+        language = member.language if member is not None and member.language else None
+        grouped.setdefault(language or config.default_language, []).append(account)
+    return grouped
+
+
+async def _send_to_admins(engine: Engine, text: Callable[[], str]) -> Outcome | None:
     async with engine.db.transaction() as tx:
         accounts = await admin_accounts_of(tx, engine.config)
+        grouped = await accounts_by_language(tx, engine.config, accounts)
     if not accounts:
         return None
-    return await engine.send(accounts, Reply(text))
+    outcome = Outcome()
+    for language, readers in grouped.items():
+        with speaking(language):
+            reply = Reply(text())
+        outcome = outcome.then(await engine.send(readers, reply))
+    return outcome

@@ -11,6 +11,7 @@ from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.flow import Answer, Chosen, Flow
+from flows.core.language import N_, _, ngettext
 from flows.core.local_time import (
     read_zone_answer,
     timezone_choices,
@@ -20,8 +21,8 @@ from flows.core.local_time import (
 from flows.core.menus import show_menu
 from flows.core.names import clean_name, looks_like_any, name_problem
 from flows.core.parsing import parse_id
-from flows.core.values import Choice, Reply, command_choice
-from flows.peer.profile import guide_text
+from flows.core.values import Reply, command_choice
+from flows.peer.profile import LOOKS_LIKE_ANOTHER, capacity_choices, guide_text
 from flows.peer.relay import close_chats_of
 from flows.peer.requests import (
     TOPICS_DONE,
@@ -53,15 +54,33 @@ async def invite(ctx: Context) -> None:
     audit.admin_action(ctx, f"invite.create_{role}", invite_id)
     # A link that opens a chat with Hearthside and redeems the code, where the channel has them.
     deep_link = ctx.engine.channels.of(ctx.account).deep_link(code)
-    what = "an admin" if role is Role.ADMIN else "a peer volunteer"
     zone = ctx.member.timezone if ctx.member is not None else ctx.config.default_timezone
+    if role is Role.ADMIN:
+        offer = ngettext(
+            "Here is a one-time invite to join as an admin. It works once and expires in "
+            "{days} day ({when}).",
+            "Here is a one-time invite to join as an admin. It works once and expires in "
+            "{days} days ({when}).",
+            days,
+        )
+    else:
+        offer = ngettext(
+            "Here is a one-time invite to join as a peer volunteer. It works once and "
+            "expires in {days} day ({when}).",
+            "Here is a one-time invite to join as a peer volunteer. It works once and "
+            "expires in {days} days ({when}).",
+            days,
+        )
     # Without a link (the console), the command is the only way, not an alternative.
-    how = f"They can open:\n{deep_link}\nor send: " if deep_link else "They can send: "
+    how = (
+        _("They can open:\n{link}\nor send: /volunteer {code}").format(link=deep_link, code=code)
+        if deep_link
+        else _("They can send: /volunteer {code}").format(code=code)
+    )
     text = (
-        f"Here is a one-time invite to join as {what}. It works once and expires in "
-        f"{days} day{'s' if days != 1 else ''} ({when(expires, zone)}).\n\n"
-        f"{how}/volunteer {code}\n\n"
-        "Share it privately with that one person."
+        offer.format(days=days, when=when(expires, zone))
+        + f"\n\n{how}\n\n"
+        + _("Share it privately with that one person.")
     )
     # The code is written nowhere, not even in the outbox: a send that fails is retried
     # from memory for a while (flows/core/outgoing.py), then dropped, and the admin asks
@@ -76,21 +95,26 @@ async def redeem(ctx: Context, code: str) -> None:
         # Suspended or removed: a fresh invite must not undo an admin's decision.
         log.info("invite_refused member=%s reason=suspended", existing.member_id)
         ctx.say(
-            "I can't take an invite code from this account right now. Please speak with an admin."
+            _(
+                "I can't take an invite code from this account right now. Please speak with "
+                "an admin."
+            )
         )
         return
     found = await ctx.tx.volunteers.find_invite(code)
     if found is None or found.used_at is not None or found.expires_at <= ctx.now:
         ctx.say(
-            "That invite code isn't valid — it may have been used or expired. Please ask "
-            "the admin who invited you for a new one."
+            _(
+                "That invite code isn't valid — it may have been used or expired. Please ask "
+                "the admin who invited you for a new one."
+            )
         )
         return
     if found.role is Role.ADMIN:
         member = await ctx.ensure_member()
         invite_id = await ctx.tx.volunteers.redeem_invite(found.digest, member.id, ctx.now)
         if invite_id is None:
-            ctx.say("That invite code was just used. Please ask for a new one.")
+            ctx.say(_("That invite code was just used. Please ask for a new one."))
             return
         await ctx.tx.members.grant_admin(member.id)
         log.info("admin_granted member=%s", member.id)
@@ -100,16 +124,22 @@ async def redeem(ctx: Context, code: str) -> None:
         if ctx.input.command == "volunteer":
             # The code says what it makes, whichever command carried it: say which it was.
             ctx.say(
-                "That was an admin invite, so you're now an admin of this Hearthside, not a "
-                "peer volunteer (an admin can send you a volunteer invite if you'd like to be "
-                "one too). /help lists the admin commands."
+                _(
+                    "That was an admin invite, so you're now an admin of this Hearthside, not a "
+                    "peer volunteer (an admin can send you a volunteer invite if you'd like to "
+                    "be one too). /help lists the admin commands."
+                )
             )
             return
-        ctx.say("You're now an admin of this Hearthside. /help lists the admin commands.")
+        ctx.say(_("You're now an admin of this Hearthside. /help lists the admin commands."))
         return
     await ctx.ensure_member()
     if existing is not None and existing.is_peer:
-        ctx.say(f"You're already a volunteer, {existing.display_name}. /help shows your commands.")
+        ctx.say(
+            _("You're already a volunteer, {name}. /help shows your commands.").format(
+                name=existing.display_name
+            )
+        )
         return
     # (An admin who answered members as a coordinator becomes a peer with this set-up.)
     await ctx.start_flow("volunteer_setup")
@@ -122,17 +152,16 @@ async def volunteer_command(ctx: Context) -> None:
     if not code:
         volunteer = await ctx.volunteer()
         if volunteer is not None and volunteer.is_peer:
-            ctx.say(
-                f"You're a volunteer, {volunteer.display_name}. "
-                f"You're {'on' if volunteer.on_call else 'off'} call. /help shows your commands."
+            status = (
+                _("You're a volunteer, {name}. You're on call. /help shows your commands.")
+                if volunteer.on_call
+                else _("You're a volunteer, {name}. You're off call. /help shows your commands.")
             )
+            ctx.say(status.format(name=volunteer.display_name))
             return
-        ctx.say("To join as a peer volunteer, send /volunteer followed by your invite code.")
+        ctx.say(_("To join as a peer volunteer, send /volunteer followed by your invite code."))
         return
     await redeem(ctx, code)
-
-
-CAPACITIES = (Choice("1", "1 chat"), Choice("2", "2 chats"), Choice("3", "3 chats"))
 
 
 class VolunteerSetupData(TypedDict, total=False):
@@ -144,19 +173,23 @@ class VolunteerSetupData(TypedDict, total=False):
 
 class VolunteerSetup(Flow[VolunteerSetupData]):
     name = "volunteer_setup"
-    title = "volunteer set-up"
+    title = N_("volunteer set-up")
     timeout: ClassVar[timedelta] = timedelta(days=1)
 
     async def begin(self, ctx: Context) -> None:
         ctx.say(
-            "Welcome, and thank you for volunteering. 💛 As a peer, you'll be offered chats "
-            "with members who ask to talk. You'll see only their chosen name, and they'll "
-            "see only yours — never your account, username or number."
+            _(
+                "Welcome, and thank you for volunteering. 💛 As a peer, you'll be offered chats "
+                "with members who ask to talk. You'll see only their chosen name, and they'll "
+                "see only yours — never your account, username or number."
+            )
         )
         ctx.ask(
             self.on_name,
-            "What display name would you like members to see? It doesn't have to be your "
-            "real name.",
+            _(
+                "What display name would you like members to see? It doesn't have to be your "
+                "real name."
+            ),
             free_text=True,
         )
 
@@ -170,10 +203,7 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
             v.display_name for v in await ctx.tx.volunteers.all() if v.member_id != member.id
         ]
         if looks_like_any(name, others):
-            ctx.reask(
-                "Another volunteer already uses that name, or one that looks just like it — "
-                "please choose another, so members can tell you apart."
-            )
+            ctx.reask(_(LOOKS_LIKE_ANOTHER))
             return
         self.data(ctx)["name"] = name
         self.data(ctx)["topics"] = []
@@ -183,7 +213,7 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
         choices = volunteer_topic_choices(self.data(ctx)["topics"])
         ctx.ask(
             self.on_topics,
-            "Which topics are you comfortable with? Choose any, then Done (or just Done).",
+            _("Which topics are you comfortable with? Choose any, then Done (or just Done)."),
             choices,
             columns=2,
             in_place=in_place,
@@ -194,14 +224,21 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
             toggle_topic(self.data(ctx)["topics"], answer.choice.value)
             self._ask_topics(ctx, in_place=True)
             return
-        ctx.ask(self.on_capacity, "How many chats can you hold at once?", CAPACITIES, columns=3)
+        ctx.ask(
+            self.on_capacity,
+            _("How many chats can you hold at once?"),
+            capacity_choices(),
+            columns=3,
+        )
 
     async def on_capacity(self, ctx: Context, answer: Chosen) -> None:
         self.data(ctx)["capacity"] = int(answer.choice.value)
         ctx.ask(
             self.on_timezone,
-            "Which time zone are you in? (Your shifts are in your own time.) "
-            "Choose one or type a city.",
+            _(
+                "Which time zone are you in? (Your shifts are in your own time.) "
+                "Choose one or type a city."
+            ),
             timezone_choices(ctx.config.default_timezone),
             columns=2,
             free_text=True,
@@ -218,7 +255,10 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
         if invite_id is None:
             ctx.finish()
             ctx.say(
-                "Sorry — that invite code was used or expired meanwhile. Please ask for a new one."
+                _(
+                    "Sorry — that invite code was used or expired meanwhile. Please ask for a "
+                    "new one."
+                )
             )
             return
         # (A member keeps the zone of their /settings.)
@@ -239,11 +279,14 @@ class VolunteerSetup(Flow[VolunteerSetupData]):
         name = self.data(ctx)["name"]
         ctx.finish()
         ctx.say(
-            f"{confirmed}You're set up as a peer volunteer, {name}! 🎉\n\n"
-            "/oncall — take requests now · /offcall — stop\n"
-            "/shifts — set regular weekly times\n"
-            "/profile — change your name, topics, chats at once or time zone\n"
-            "/help — everything else"
+            confirmed
+            + _(
+                "You're set up as a peer volunteer, {name}! 🎉\n\n"
+                "/oncall — take requests now · /offcall — stop\n"
+                "/shifts — set regular weekly times\n"
+                "/profile — change your name, topics, chats at once or time zone\n"
+                "/help — everything else"
+            ).format(name=name)
         )
         # Before the first request reaches them: how to be with people, and what to do
         # when someone may be in danger.
@@ -254,11 +297,13 @@ async def on_call(ctx: Context) -> None:
     volunteer = await ctx.volunteer()
     assert volunteer is not None
     if volunteer.on_call:
-        ctx.say("You're already on call. /offcall when you need to stop.")
+        ctx.say(_("You're already on call. /offcall when you need to stop."))
         return
     await ctx.tx.volunteers.set_on_call(volunteer.member_id, True)
     log.info("volunteer_on_call member=%s", volunteer.member_id)
-    ctx.say("You're on call. 💛 Requests will appear here, each with an Accept. /offcall to stop.")
+    ctx.say(
+        _("You're on call. 💛 Requests will appear here, each with an Accept. /offcall to stop.")
+    )
     refreshed = await ctx.volunteer()
     assert refreshed is not None
     await notify_waiting_to(ctx, refreshed)
@@ -268,45 +313,63 @@ async def off_call(ctx: Context) -> None:
     volunteer = await ctx.volunteer()
     assert volunteer is not None
     if not volunteer.on_call:
-        ctx.say("You're already off call. /oncall when you're ready.")
+        ctx.say(_("You're already off call. /oncall when you're ready."))
         return
     await ctx.tx.volunteers.set_on_call(volunteer.member_id, False)
     log.info("volunteer_off_call member=%s", volunteer.member_id)
-    extra = " Your open chats continue until you /end them." if volunteer.active_chats else ""
-    ctx.say(f"You're off call — thank you for your time.{extra}")
+    ctx.say(
+        _(
+            "You're off call — thank you for your time. Your open chats continue until you "
+            "/end them."
+        )
+        if volunteer.active_chats
+        else _("You're off call — thank you for your time.")
+    )
 
 
 def _status(volunteer: Volunteer) -> str:
     if volunteer.removed_at is not None:
-        return "✖️ removed"
+        return _("✖️ removed")
     if not volunteer.is_active:
-        return "⛔ suspended"
-    return "🟢 on call" if volunteer.on_call else "⚪ off call"
+        return _("⛔ suspended")
+    return _("🟢 on call") if volunteer.on_call else _("⚪ off call")
 
 
 async def list_volunteers(ctx: Context) -> None:
     volunteers = await ctx.tx.volunteers.all()
     if not volunteers:
-        ctx.say("No volunteers yet. /invite creates a one-time invite.")
+        ctx.say(_("No volunteers yet. /invite creates a one-time invite."))
         return
-    lines = ["Volunteers:"]
+    lines = [_("Volunteers:")]
     buttons = []
     for v in volunteers:
-        topics = ", ".join(v.topics) if v.topics else "any topic"
+        # (Topics as they are kept: the words /volunteers has always shown.)
+        topics = ", ".join(v.topics) if v.topics else _("any topic")
         # The member number is what /suspend, /reinstate and /admins grant take, typed.
         lines.append(
-            f"• #{v.member_id} {v.display_name} — {_status(v)}, chats {v.active_chats}/"
-            f"{v.capacity}, {topics}"
+            _("• #{id} {name} — {status}, chats {active}/{capacity}, {topics}").format(
+                id=v.member_id,
+                name=v.display_name,
+                status=_status(v),
+                active=v.active_chats,
+                capacity=v.capacity,
+                topics=topics,
+            )
         )
+        name = v.display_name
         if v.is_active:
-            buttons.append(command_choice(f"suspend {v.member_id}", f"Suspend {v.display_name}"))
+            buttons.append(
+                command_choice(f"suspend {v.member_id}", _("Suspend {name}").format(name=name))
+            )
         else:
             buttons.append(
-                command_choice(f"reinstate {v.member_id}", f"Reinstate {v.display_name}")
+                command_choice(f"reinstate {v.member_id}", _("Reinstate {name}").format(name=name))
             )
         if v.removed_at is None:
             buttons.append(
-                command_choice(f"removevolunteer {v.member_id}", f"Remove {v.display_name}")
+                command_choice(
+                    f"removevolunteer {v.member_id}", _("Remove {name}").format(name=name)
+                )
             )
     ctx.say("\n".join(lines), commands=buttons)
 
@@ -315,16 +378,16 @@ async def _target(ctx: Context) -> tuple[int, str] | None:
     arg = ctx.input.text.split()
     target = parse_id(arg[0]) if arg else None
     if target is None:
-        ctx.say("Which volunteer? /volunteers lists them, with what you can do for each.")
+        ctx.say(_("Which volunteer? /volunteers lists them, with what you can do for each."))
         return None
     volunteer = await ctx.tx.volunteers.get(target)
     if volunteer is None:
-        ctx.say("I couldn't find that volunteer.")
+        ctx.say(_("I couldn't find that volunteer."))
         return None
     return volunteer.member_id, volunteer.display_name
 
 
-SUSPENDED_NOTE = (
+SUSPENDED_NOTE = N_(
     "An admin has paused your volunteering for now, so no peer requests will come to you "
     "and the volunteer commands are closed to you. Please speak with an admin if you'd "
     "like to know more. Thank you for the time you've given. 💛"
@@ -339,21 +402,32 @@ async def suspend(ctx: Context) -> None:
     member_id, name = target
     volunteer = await ctx.tx.volunteers.get(member_id)
     if volunteer is not None and not volunteer.is_active:
-        ctx.say(f"{name} is suspended already. /volunteers can reinstate them.")
+        ctx.say(
+            _("{name} is suspended already. /volunteers can reinstate them.").format(name=name)
+        )
         return
     if not ctx.input.text.strip().endswith("confirm"):
         chats = volunteer.active_chats if volunteer is not None else 0
-        ctx.say(
-            f"Suspend {name}? They go off call and can't accept requests or rejoin with an "
+        question = _(
+            "Suspend {name}? They go off call and can't accept requests or rejoin with an "
             "invite until an admin reinstates them; they're told that an admin has paused "
             "their volunteering."
-            + (
-                f" Their {chats} open chat(s) end now: the members are told kindly and "
-                "offered another peer."
-                if chats
-                else ""
-            ),
-            commands=[command_choice(f"suspend {member_id} confirm", f"Yes, suspend {name}")],
+        ).format(name=name)
+        if chats:
+            question += " " + ngettext(
+                "Their {count} open chat(s) end now: the members are told kindly and "
+                "offered another peer.",
+                "Their {count} open chat(s) end now: the members are told kindly and "
+                "offered another peer.",
+                chats,
+            ).format(count=chats)
+        ctx.say(
+            question,
+            commands=[
+                command_choice(
+                    f"suspend {member_id} confirm", _("Yes, suspend {name}").format(name=name)
+                )
+            ],
         )
         return
     await ctx.tx.volunteers.set_status(member_id, VolunteerStatus.SUSPENDED)
@@ -361,19 +435,24 @@ async def suspend(ctx: Context) -> None:
     log.info("volunteer_suspended member=%s chats_ended=%d", member_id, ended)
     audit.admin_action(ctx, "volunteer.suspend", member_id)
     await show_menu(ctx, member_id)
+    with ctx.speaking_to(await ctx.tx.members.get(member_id)):
+        note = _(SUSPENDED_NOTE)
     for account in await ctx.tx.members.accounts_of(member_id):
-        ctx.send_to(account, Reply(SUSPENDED_NOTE))
-    ctx.answered = f"Suspended {name}"
-    ctx.say(
-        f"{name} is suspended: off call, and can't accept requests or rejoin with an "
+        ctx.send_to(account, Reply(note))
+    ctx.answered = _("Suspended {name}").format(name=name)
+    done = _(
+        "{name} is suspended: off call, and can't accept requests or rejoin with an "
         "invite until an admin reinstates them. They've been told."
-        + (
-            f" Their {ended} open chat(s) ended; the members were told kindly and offered "
-            "another peer."
-            if ended
-            else ""
-        )
-    )
+    ).format(name=name)
+    if ended:
+        done += " " + ngettext(
+            "Their {count} open chat(s) ended; the members were told kindly and offered "
+            "another peer.",
+            "Their {count} open chat(s) ended; the members were told kindly and offered "
+            "another peer.",
+            ended,
+        ).format(count=ended)
+    ctx.say(done)
 
 
 async def _end_chats_of_volunteer(ctx: Context, volunteer_id: int) -> int:
@@ -391,20 +470,25 @@ async def reinstate(ctx: Context) -> None:
         return
     volunteer = await ctx.tx.volunteers.get(target[0])
     if volunteer is not None and volunteer.is_active:
-        ctx.say(f"{target[1]} is an active volunteer already. /volunteers lists them all.")
+        ctx.say(
+            _("{name} is an active volunteer already. /volunteers lists them all.").format(
+                name=target[1]
+            )
+        )
         return
     await ctx.tx.volunteers.set_status(target[0], VolunteerStatus.ACTIVE)
     audit.admin_action(ctx, "volunteer.reinstate", target[0])
     await show_menu(ctx, target[0])
+    with ctx.speaking_to(await ctx.tx.members.get(target[0])):
+        note = _("An admin has reinstated you as a peer volunteer. 💛 /oncall when you're ready.")
     for account in await ctx.tx.members.accounts_of(target[0]):
-        ctx.send_to(
-            account,
-            Reply(
-                "An admin has reinstated you as a peer volunteer. 💛 /oncall when you're ready."
-            ),
+        ctx.send_to(account, Reply(note))
+    ctx.answered = _("Reinstated {name}").format(name=target[1])
+    ctx.say(
+        _("{name} is reinstated (still off call until they choose /oncall).").format(
+            name=target[1]
         )
-    ctx.answered = f"Reinstated {target[1]}"
-    ctx.say(f"{target[1]} is reinstated (still off call until they choose /oncall).")
+    )
 
 
 async def remove_volunteer(ctx: Context) -> None:
@@ -414,16 +498,21 @@ async def remove_volunteer(ctx: Context) -> None:
     member_id, name = target
     volunteer = await ctx.tx.volunteers.get(member_id)
     if volunteer is not None and volunteer.removed_at is not None:
-        ctx.say(f"{name} was removed already. /volunteers can reinstate them.")
+        ctx.say(_("{name} was removed already. /volunteers can reinstate them.").format(name=name))
         return
     if not ctx.input.text.strip().endswith("confirm"):
         ctx.say(
-            f"Remove {name} as a volunteer? Their shifts are deleted, their open chats end "
-            "(the members are told kindly and offered another peer), and they can't take "
-            "requests or rejoin with an invite unless an admin reinstates them; their member "
-            "account (if any) stays.",
+            _(
+                "Remove {name} as a volunteer? Their shifts are deleted, their open chats end "
+                "(the members are told kindly and offered another peer), and they can't take "
+                "requests or rejoin with an invite unless an admin reinstates them; their "
+                "member account (if any) stays."
+            ).format(name=name),
             commands=[
-                command_choice(f"removevolunteer {member_id} confirm", f"Yes, remove {name}")
+                command_choice(
+                    f"removevolunteer {member_id} confirm",
+                    _("Yes, remove {name}").format(name=name),
+                )
             ],
         )
         return
@@ -432,38 +521,38 @@ async def remove_volunteer(ctx: Context) -> None:
     log.info("volunteer_removed member=%s chats_ended=%d", member_id, ended)
     audit.admin_action(ctx, "volunteer.remove", member_id)
     await show_menu(ctx, member_id)
-    ctx.answered = f"Removed {name}"
-    ctx.say(f"{name} has been removed as a volunteer.")
+    ctx.answered = _("Removed {name}").format(name=name)
+    ctx.say(_("{name} has been removed as a volunteer.").format(name=name))
 
 
 VOLUNTEER_COMMANDS = (
     Command(
         "volunteer",
-        "join as a peer volunteer with an invite code",
+        N_("join as a peer volunteer with an invite code"),
         volunteer_command,
         audience=Audience.ANYONE,
         hidden=True,
         audits=("invite.redeem_volunteer", "invite.redeem_admin"),
     ),
-    Command("oncall", "take peer requests now", on_call, audience=Audience.PEER),
-    Command("offcall", "stop taking peer requests", off_call, audience=Audience.PEER),
+    Command("oncall", N_("take peer requests now"), on_call, audience=Audience.PEER),
+    Command("offcall", N_("stop taking peer requests"), off_call, audience=Audience.PEER),
     Command(
         "invite",
-        "create a one-time volunteer invite",
+        N_("create a one-time volunteer invite"),
         invite,
         audience=Audience.ADMIN,
         audits=("invite.create_volunteer", "invite.create_admin"),
     ),
     Command(
         "volunteers",
-        "list volunteers, suspend or remove",
+        N_("list volunteers, suspend or remove"),
         list_volunteers,
         audience=Audience.ADMIN,
         audits=(),
     ),
     Command(
         "suspend",
-        "suspend a volunteer",
+        N_("suspend a volunteer"),
         suspend,
         audience=Audience.ADMIN,
         hidden=True,
@@ -471,7 +560,7 @@ VOLUNTEER_COMMANDS = (
     ),
     Command(
         "reinstate",
-        "reinstate a volunteer",
+        N_("reinstate a volunteer"),
         reinstate,
         audience=Audience.ADMIN,
         hidden=True,
@@ -479,7 +568,7 @@ VOLUNTEER_COMMANDS = (
     ),
     Command(
         "removevolunteer",
-        "remove a volunteer",
+        N_("remove a volunteer"),
         remove_volunteer,
         audience=Audience.ADMIN,
         hidden=True,

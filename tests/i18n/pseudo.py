@@ -29,7 +29,12 @@ def unlocalised(text: str, exempt: Iterable[str] = ()) -> list[str]:
         rest = line
         for words in sorted(exempt, key=len, reverse=True):
             rest = rest.replace(words, "")
-        rest = _BRACKETED.sub("", rest)
+        # Innermost first: a translated text inside another's placeholder nests brackets.
+        while True:
+            stripped = _BRACKETED.sub("", rest)
+            if stripped == rest:
+                break
+            rest = stripped
         if any(unicodedata.category(c).startswith("L") for c in rest):
             found.append(line)
     return found

@@ -24,6 +24,7 @@ def test_pseudo_brackets_each_line_and_keeps_placeholders_and_commands() -> None
 def test_unlocalised_finds_words_outside_the_brackets_but_not_exempt_names() -> None:
     assert unlocalised("⟦Hélló⟧ Sam, 12 🌱", exempt=["Sam"]) == []
     assert unlocalised("⟦Hélló⟧ there\n⟦fíñé⟧") == ["⟦Hélló⟧ there"]
+    assert unlocalised("⟦Tópíçš: ⟦áñý tópíç⟧⟧") == []  # one text inside another's placeholder
 
 
 def test_speaking_is_scoped_and_unknown_languages_fall_back_to_english() -> None:

@@ -3,6 +3,7 @@
 under synchronous=FULL, an export's reads) on the worker thread, so the loop serves
 other chats meanwhile; with the repositories' aiosqlite API unchanged."""
 
+import asyncio
 import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -89,3 +90,48 @@ async def test_the_connection_keeps_aiosqlites_api(db: Database) -> None:
         one = await db._conn.execute("SELECT max(n) FROM probe")
         row = await one.fetchone()
         assert row is not None and row[0] == 2
+
+
+async def test_a_single_statement_under_full_sync_runs_off_the_loop(db_path: Path) -> None:
+    db = await open_database(str(db_path.with_name("full1.db")), synchronous="FULL")
+    try:
+        threads = Threads()
+        await db._conn.set_trace_callback(threads)
+        async with db.single_statement() as tx:
+            await tx.members.create_for_account(Account("console", "7"), timezone="UTC", now=NOW)
+        assert threads.on_loop("INSERT INTO member") == [False]
+    finally:
+        await db.close()
+
+
+async def test_a_call_left_on_the_worker_by_a_cancelled_task_is_not_overlapped(
+    db: Database, traced: Threads
+) -> None:
+    # A unit of work cancelled while its statement runs on the worker: its rollback (and
+    # anything after it) must queue behind that statement on the worker, never run on the
+    # loop while the worker still uses the one connection.
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> int:
+        started.set()
+        release.wait(10)
+        return 1
+
+    await db._conn.create_function("slow", 0, slow)
+
+    async def work() -> None:
+        async with db.transaction() as tx, tx.off_loop():
+            await db._conn.execute("SELECT slow()")
+
+    task = asyncio.get_running_loop().create_task(work())
+    await asyncio.to_thread(started.wait, 10)
+    task.cancel()
+    for _turn in range(5):
+        await asyncio.sleep(0)  # the task reaches its rollback while slow() still runs
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert traced.on_loop("ROLLBACK") == [False]
+    async with db.transaction() as tx:  # once the worker is done, on the loop again
+        await tx.members.find_by_account(Account("console", "1"))
+    assert traced.on_loop("FROM account") == [True]
