@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flows.admin import tell_admins
 from flows.broadcasts import wants_broadcast_photo
 from flows.community import (
     CalendarFile,
@@ -37,8 +38,8 @@ from flows.core.engine import Engine
 from flows.core.inbox import Inbox
 from flows.core.language import N_, _, speaking
 from flows.core.values import Input, MediaFile, Reply
-from flows.peer import admin_accounts_of, in_open_chat
-from handlers.languages import language_in, language_of
+from flows.peer import in_open_chat
+from handlers.languages import language_of
 from handlers.ordering import KeyedLocks
 from handlers.signal.admins import find_admins
 from handlers.signal.capabilities import CARRIED_MEDIA, CHANNEL, signal_info
@@ -500,21 +501,9 @@ class SignalService:
         return f"{_(PAUSED)}\n\n{then}"
 
     async def _tell_admins(self) -> None:
-        """The pause's alert to every admin, on whichever channel each uses, in each one's
-        language: sent first and never paced, like a crisis reply, since it says how to let
-        everything else through again."""
-        engine = self._engine
-        by_language: dict[str, list[Account]] = {}
-        async with engine.db.transaction() as tx:
-            for account in await admin_accounts_of(tx, engine.config):
-                language = await language_in(tx, engine.config, account)
-                by_language.setdefault(language, []).append(account)
-        log.info("admins_told_of_pause admins=%d", sum(map(len, by_language.values())))
-        for language, accounts in by_language.items():
-            with speaking(language):
-                reply = Reply(self._pause_text(), urgent=True)
-            outcome = await engine.send(accounts, reply)
-            await self._postman.deliver(outcome.deliveries)
+        # Made once in each language the admins read.
+        outcome = await tell_admins(self._engine, self._pause_text)
+        await self._postman.deliver(outcome.deliveries)
 
     def submit(self, captcha: str, admin: Account) -> str:
         """An admin's solved captcha (flows/admin/channel_pauses.py): submitted to Signal in
