@@ -5,8 +5,10 @@ Peer chats are anonymous by design, on both sides, so the relay holds back a mes
 carries any of these (`relay_policy.hold_back_contacts`). The rules lean towards letting
 ordinary words through: times ("19:30"), dates ("12/03/2024", "2024-03-12"), years
 ("2019–2024"), clean time ("2 years 3 months"), short numbers ("988", "meeting 4521"),
-a meeting's id after the word "meeting" or "zoom", and the crisis lines the deployment
-shows people (volunteers are asked to share them) are not contact details.
+a meeting's id after the word "meeting" or "zoom" (or "reunión", "sala"), and the crisis
+lines the deployment shows people (volunteers are asked to share them) are not contact
+details. People write in Spanish as well as English: an invitation reads in either
+("add me on snapchat", "agrégame en insta"), and "@casa" is a place as "@home" is.
 
 Only the kinds found leave this module, never the words.
 """
@@ -39,7 +41,10 @@ _NOT_PHONES = re.compile(
     r")(?!\d)"
 )
 # Words after which a long number is a meeting's id, not a phone (unless it starts with +).
-_MEETING = re.compile(r"\b(?:meeting|zoom|webinar|passcode|room)\b[\w\s#:.]{0,12}$", re.I)
+_MEETING = re.compile(
+    r"\b(?:meeting|zoom|webinar|passcode|room|reuni[oó]n|sala|contraseña)\b[\w\s#:.]{0,12}$",
+    re.I,
+)
 
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[a-z]{2,}", re.I)
 _SPELLED_EMAIL = re.compile(
@@ -52,6 +57,7 @@ _HANDLE = re.compile(r"(?<![\w.@/])@([a-z][\w.]{3,31})", re.I)
 # "@home", "@work": places, not people.
 _NOT_HANDLES = frozenset(
     {"home", "work", "school", "night", "noon", "lunch", "church", "here", "everyone"}
+    | {"casa", "trabajo", "escuela", "noche", "iglesia", "aquí", "aqui", "todos", "todas"}
 )
 # Where a path names a person: a profile, a chat, an invitation.
 _SOCIAL = (
@@ -72,6 +78,13 @@ _PLATFORMS = (
 _INVITATION = re.compile(
     rf"\b(?:add|follow|find|message|msg|dm|text|call|ring|reach|hit)\s+me\s+(?:up\s+)?"
     rf"(?:on|at|via|over)\s+(?:{_PLATFORMS})\b",
+    re.I,
+)
+# The same in Spanish: "agrégame en insta", "escríbeme por whatsapp", "búscame en facebook".
+_INVITACION = re.compile(
+    r"\b(?:agr[eé]game|a[ñn][aá]deme|s[ií]gueme|b[uú]scame|encu[eé]ntrame|escr[ií]beme|"
+    r"m[aá]ndame(?:\s+(?:un\s+)?(?:mensaje|mensajito|dm|md))?|h[aá]blame|ll[aá]mame|"
+    r"cont[aá]ctame)\s+(?:en|por|al|a|v[ií]a)\s+(?:el\s+)?(?:" + _PLATFORMS + r")\b",
     re.I,
 )
 
@@ -115,7 +128,7 @@ def contact_details(text: str, *, allowed_numbers: Iterable[str] = ()) -> tuple[
         found.append(HANDLE)
     if _LINK.search(text) or _APP_LINK.search(text):
         found.append(LINK)
-    if _INVITATION.search(text):
+    if _INVITATION.search(text) or _INVITACION.search(text):
         found.append(INVITATION)
     return tuple(found)
 

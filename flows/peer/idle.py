@@ -19,17 +19,19 @@ so a sweep repeated after a crash or a restart tells nobody twice.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flows.core.context import Context
 from flows.core.engine import Engine
+from flows.core.language import _, ngettext
 from flows.core.quiet_hours import quiet_hours_of
 from flows.core.sweep import BATCH, Action
 from flows.core.values import COMMAND_TOKEN, Choice, Outcome, Reply, command_choice
-from flows.peer.relay import chat_was_flagged, end_chat, peer_name
-from flows.peer.requests import admin_accounts
+from flows.peer.relay import chat_was_flagged, end_chat, peer_name, shown_name
+from flows.peer.requests import admin_accounts, speaking_to_account, speaking_to_id
 from flows.peer.stepping_in import take_over_choice
-from storage import EndReason, Handoff, HandoffStatus, IdleChat
+from storage import EndReason, Handoff, HandoffStatus, IdleChat, Volunteer
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +53,14 @@ def _hours(delta: timedelta) -> int:
 
 
 def _span(hours: int) -> str:
-    return "an hour" if hours == 1 else f"{hours} hours"
+    return ngettext("an hour", "{count} hours", hours).format(count=hours)
 
 
 def _closes(lead: int | None) -> str:
     """When the chat closes unless someone writes, as a sentence of its own."""
     if lead is None:
-        return "It will close soon unless someone writes in it."
-    return f"It will close in about {_span(lead)} unless someone writes in it."
+        return _("It will close soon unless someone writes in it.")
+    return _("It will close in about {span} unless someone writes in it.").format(span=_span(lead))
 
 
 async def wrap_up_idle_chats(engine: Engine, now: datetime) -> tuple[int, list[Outcome]]:
@@ -105,22 +107,32 @@ def _warn(chat: IdleChat) -> Action:
         peer = await peer_name(ctx, handoff)
         quiet_for = _hours(ctx.now - chat.quiet_from)
         ctx.say(
-            f"It's been quiet in your chat with {peer} for about {_span(quiet_for)}. If you'd "
-            f"like to keep talking, just send a message. {_closes(lead)} /end closes it now. "
-            "Either way is okay. 💛"
+            _(
+                "It's been quiet in your chat with {peer} for about {span}. If you'd like to "
+                "keep talking, just send a message. {closes} /end closes it now. Either way is "
+                "okay. 💛"
+            ).format(peer=peer, span=_span(quiet_for), closes=_closes(lead))
         )
         flagged = await chat_was_flagged(ctx, handoff)
         await _warn_volunteer(ctx, handoff, quiet_for, lead, flagged=flagged)
         if flagged:
-            await _tell_admins(
-                ctx,
-                handoff,
-                f"⚠️ A peer chat in which the safety check flagged risk has gone quiet: "
-                f"{handoff.member_alias} with {peer} (chat {handoff.ref}), nothing written for "
-                f"about {_span(quiet_for)}. {_closes(lead)} They'll be shown the crisis lines "
-                "again as it closes. You can take it over to check in with them.",
-                buttons=(take_over_choice(handoff),),
-            )
+
+            def quiet(peer: str) -> tuple[str, tuple[Choice, ...]]:
+                text = _(
+                    "⚠️ A peer chat in which the safety check flagged risk has gone quiet: "
+                    "{alias} with {peer} (chat {ref}), nothing written for about {span}. "
+                    "{closes} They'll be shown the crisis lines again as it closes. You can "
+                    "take it over to check in with them."
+                ).format(
+                    alias=handoff.member_alias,
+                    peer=peer,
+                    ref=handoff.ref,
+                    span=_span(quiet_for),
+                    closes=_closes(lead),
+                )
+                return text, (take_over_choice(handoff),)
+
+            await _tell_admins(ctx, handoff, quiet)
         log.info("peer_chat_idle_warned handoff=%s flagged=%s", handoff.id, flagged)
 
     return action
@@ -132,24 +144,25 @@ async def _warn_volunteer(
     if handoff.volunteer_id is None:
         return
     buttons: tuple[Choice, ...]
-    if flagged:
-        text = (
-            f"It's been quiet in your chat with {handoff.member_alias} for about "
-            f"{_span(quiet_for)}, and the safety check flagged risk in it earlier. "
-            f"{_closes(lead)} They'll be shown the crisis lines again as it closes. If you're "
-            "not sure they're safe to leave, you can hand the chat to an admin."
-        )
-        buttons = (
-            command_choice(f"handover {handoff.ref}", "Hand to an admin", "🙋"),
-            command_choice(f"end {handoff.ref} confirm", "End the chat now", "👋"),
-        )
-    else:
-        text = (
-            f"It's been quiet in your chat with {handoff.member_alias} for about "
-            f"{_span(quiet_for)}. {_closes(lead)} You'll both be thanked, and they'll be asked "
-            "how it went."
-        )
-        buttons = (command_choice(f"end {handoff.ref}", "End the chat now", "👋"),)
+    with await speaking_to_id(ctx, handoff.volunteer_id):
+        alias, span, closes = handoff.member_alias, _span(quiet_for), _closes(lead)
+        if flagged:
+            text = _(
+                "It's been quiet in your chat with {alias} for about {span}, and the safety "
+                "check flagged risk in it earlier. {closes} They'll be shown the crisis lines "
+                "again as it closes. If you're not sure they're safe to leave, you can hand "
+                "the chat to an admin."
+            ).format(alias=alias, span=span, closes=closes)
+            buttons = (
+                command_choice(f"handover {handoff.ref}", _("Hand to an admin"), "🙋"),
+                command_choice(f"end {handoff.ref} confirm", _("End the chat now"), "👋"),
+            )
+        else:
+            text = _(
+                "It's been quiet in your chat with {alias} for about {span}. {closes} You'll "
+                "both be thanked, and they'll be asked how it went."
+            ).format(alias=alias, span=span, closes=closes)
+            buttons = (command_choice(f"end {handoff.ref}", _("End the chat now"), "👋"),)
     for account in await ctx.tx.members.accounts_of(handoff.volunteer_id):
         ctx.send_to(account, Reply(text, buttons, token=COMMAND_TOKEN))
 
@@ -162,28 +175,44 @@ def _close(chat: IdleChat) -> Action:
         if _quiet_now(ctx):
             return
         flagged = await chat_was_flagged(ctx, handoff)
-        peer = await peer_name(ctx, handoff)
+        # Read before it ends: the chat's volunteer, as each admin's words name them.
+        volunteer = (
+            await ctx.tx.volunteers.get(handoff.volunteer_id) if handoff.volunteer_id else None
+        )
         await end_chat(ctx, handoff, by=EndReason.IDLE)
         if flagged:
-            await _tell_admins(
-                ctx,
-                handoff,
-                f"⚠️ The quiet peer chat in which the safety check flagged risk has now been "
-                f"closed: {handoff.member_alias} with {peer} (chat {handoff.ref}). They have "
-                "been shown the crisis lines again. Please consider checking in with them.",
-            )
+
+            def closed(peer: str) -> tuple[str, tuple[Choice, ...]]:
+                return _(
+                    "⚠️ The quiet peer chat in which the safety check flagged risk has now been "
+                    "closed: {alias} with {peer} (chat {ref}). They have been shown the crisis "
+                    "lines again. Please consider checking in with them."
+                ).format(alias=handoff.member_alias, peer=peer, ref=handoff.ref), ()
+
+            await _tell_admins(ctx, handoff, closed, volunteer=volunteer)
         log.info("peer_chat_idle_closed handoff=%s flagged=%s", handoff.id, flagged)
 
     return action
 
 
 async def _tell_admins(
-    ctx: Context, handoff: Handoff, text: str, *, buttons: tuple[Choice, ...] = ()
+    ctx: Context,
+    handoff: Handoff,
+    make: Callable[[str], tuple[str, tuple[Choice, ...]]],
+    *,
+    volunteer: Volunteer | None = None,
 ) -> None:
-    volunteer = handoff.volunteer_id
-    sides = set(await ctx.tx.members.accounts_of(volunteer)) if volunteer is not None else set()
-    token = COMMAND_TOKEN if buttons else None
+    """`make(peer)` is the text and buttons, made once for each admin in their language
+    (`peer`: the chat's volunteer, as named in it)."""
+    volunteer_id = handoff.volunteer_id
+    sides = (
+        set(await ctx.tx.members.accounts_of(volunteer_id)) if volunteer_id is not None else set()
+    )
     for account in await admin_accounts(ctx):
         if account == ctx.account or account in sides:
             continue  # a side of the chat has been told as a side
+        with await speaking_to_account(ctx, account):
+            peer = shown_name(volunteer) if volunteer else await peer_name(ctx, handoff)
+            text, buttons = make(peer)
+        token = COMMAND_TOKEN if buttons else None
         ctx.send_to(account, Reply(text, buttons, token=token, protect_content=True))

@@ -23,6 +23,7 @@ from flows.core.context import Context
 from flows.core.conversation import Question
 from flows.core.engine import Engine
 from flows.core.flow import Answer, Chosen, Flow
+from flows.core.language import N_, _, ngettext
 from flows.core.values import (
     COMMAND_TOKEN,
     Choice,
@@ -41,10 +42,14 @@ from flows.peer.relay_policy import (
     refuse_unsafe_media,
 )
 from flows.peer.requests import (
-    DEBRIEF,
+    COORDINATOR_NAME,
+    WITHDRAWN,
     admin_accounts,
+    debrief_choices,
     keep_while_waiting,
     point_at_next_chat,
+    speaking_to_account,
+    speaking_to_id,
     withdraw_notices,
 )
 from flows.peer.stepping_in import support_chat_choice
@@ -88,16 +93,29 @@ def _copy(
 
 
 def _resent(text: str, header: str, media: MediaFile | None = None) -> str:
+    """A re-sent message under its speaker's name (their words are never translated); made
+    in the recipient's language."""
     if text:
         return f"{header}: {text}"
-    return f"{header}:" if media is not None else f"{header} sent an attachment."
+    if media is not None:
+        return f"{header}:"
+    return _("{name} sent an attachment.").format(name=header)
+
+
+def shown_name(volunteer: Volunteer) -> str:
+    """How a chat's volunteer is named to the other side, in the language being spoken: a
+    coordinator's row is named in each reader's words, a peer by their display name."""
+    return _(COORDINATOR_NAME) if volunteer.coordinator else volunteer.display_name
 
 
 async def peer_name(ctx: Context, handoff: Handoff) -> str:
-    if handoff.volunteer_id is None:
-        return "Your peer"
-    volunteer = await ctx.tx.volunteers.get(handoff.volunteer_id)
-    return volunteer.display_name if volunteer else "Your peer"
+    """The chat's volunteer as its member knows them, in the language being spoken."""
+    volunteer = (
+        await ctx.tx.volunteers.get(handoff.volunteer_id)
+        if handoff.volunteer_id is not None
+        else None
+    )
+    return shown_name(volunteer) if volunteer else _("Your peer")
 
 
 async def in_open_chat(engine: Engine, account: Account) -> bool:
@@ -132,7 +150,7 @@ async def relay_in_chat(ctx: Context) -> bool:
             # Their peer's row is gone (it should have ended the chat): end it now, kindly.
             log.warning("chat_without_volunteer handoff=%s", handoff.id)
             await end_chat(ctx, handoff, by=EndReason.VOLUNTEER_DELETED)
-            ctx.say(ANOTHER_PEER)
+            ctx.say(_(ANOTHER_PEER))
             return True
         if await _held_back(ctx, handoff, ChatSide.MEMBER):
             return True
@@ -165,16 +183,14 @@ async def _held_back(
     if side is ChatSide.MEMBER and handoff.volunteer_id is not None and not edit:
         # Their peer knows a message came and was held (not what it said), so a safety
         # alert about it, say, is never about words they can't find.
+        with await speaking_to_id(ctx, handoff.volunteer_id):
+            told = _(
+                "🛡 A message from {alias} wasn't passed on: it had contact details in it. "
+                "They've been told why — peer chats stay anonymous."
+            ).format(alias=handoff.member_alias)
         for account in await ctx.tx.members.accounts_of(handoff.volunteer_id):
-            ctx.send_to(
-                account,
-                Reply(
-                    f"🛡 A message from {handoff.member_alias} wasn't passed on: it had contact "
-                    "details in it. They've been told why — peer chats stay anonymous.",
-                    notice=notice_keys.relay(handoff.id),
-                ),
-            )
-    await _tell_admins_held(ctx, handoff, volunteer_name, from_member, from_volunteer)
+            ctx.send_to(account, Reply(told, notice=notice_keys.relay(handoff.id)))
+    await _tell_admins_held(ctx, handoff, from_member, from_volunteer)
     log.info(
         "relay_held handoff=%s side=%s kinds=%s edit=%s", handoff.id, side, ",".join(kinds), edit
     )
@@ -182,20 +198,31 @@ async def _held_back(
 
 
 async def _tell_admins_held(
-    ctx: Context, handoff: Handoff, volunteer_name: str, from_member: int, from_volunteer: int
+    ctx: Context, handoff: Handoff, from_member: int, from_volunteer: int
 ) -> None:
     """One notice per chat to each admin, updated in place as the count grows."""
     key = notice_keys.held(handoff.id)
-    text = (
-        f"🛡 Contact details were held back in a peer chat (chat {handoff.ref}, with the "
-        f"volunteer {volunteer_name}): {from_volunteer} message(s) from the volunteer and "
-        f"{from_member} from the member so far. Nothing of them was passed on or kept, and "
-        "whoever sent them was told why."
-    )
     told = set(await ctx.tx.notices.recipients(key))
     for account in await admin_accounts(ctx):
         if account == ctx.account:
             continue
+        with await speaking_to_account(ctx, account):
+            text = ngettext(
+                "🛡 Contact details were held back in a peer chat (chat {ref}, with the "
+                "volunteer {volunteer}): {count} message(s) from the volunteer and {members} "
+                "from the member so far. Nothing of them was passed on or kept, and whoever "
+                "sent them was told why.",
+                "🛡 Contact details were held back in a peer chat (chat {ref}, with the "
+                "volunteer {volunteer}): {count} message(s) from the volunteer and {members} "
+                "from the member so far. Nothing of them was passed on or kept, and whoever "
+                "sent them was told why.",
+                from_volunteer,
+            ).format(
+                ref=handoff.ref,
+                volunteer=await peer_name(ctx, handoff),
+                count=from_volunteer,
+                members=from_member,
+            )
         if account in told:
             ctx.send_to(account, Reply(text, replaces_notice=key))
         else:
@@ -209,23 +236,24 @@ async def _member_to_volunteer(ctx: Context, handoff: Handoff) -> None:
     if refuse_unreachable_media(ctx, accounts):
         return
     several = volunteer is not None and volunteer.active_chats > 1
+    # What the member calls their peer, in the member's words, should a copy not arrive.
+    recipient_name = await peer_name(ctx, handoff)
     for account in [a for a in accounts if media_reaches(ctx, a)]:
         if several:
             # Say whose message follows, so a volunteer with several chats can tell.
             ctx.send_to(
                 account, Reply(f"💬 {handoff.member_alias}:", notice=notice_keys.relay(handoff.id))
             )
-        ctx.send_to(
-            account,
-            _copy(
+        with await speaking_to_account(ctx, account):
+            copy = _copy(
                 ctx,
                 handoff,
                 account,
                 header=handoff.member_alias,
                 notice=notice_keys.relay(handoff.id),
-                recipient_name=await peer_name(ctx, handoff),
-            ),
-        )
+                recipient_name=recipient_name,
+            )
+        ctx.send_to(account, copy)
     log.info("relayed handoff=%s direction=to_volunteer", handoff.id)
 
 
@@ -259,11 +287,19 @@ async def _chat_for_volunteer(ctx: Context, volunteer: Volunteer) -> Handoff | _
 async def _volunteer_to_member(ctx: Context, volunteer: Volunteer) -> None:
     handoff = await _chat_for_volunteer(ctx, volunteer)
     if isinstance(handoff, _EndedChat):
-        alias = handoff.handoff.member_alias if handoff.handoff is not None else "that member"
         chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
+        if handoff.handoff is not None:
+            ended = _("Your chat with {alias} has ended, so I haven't sent that to anyone.")
+            ended = ended.format(alias=handoff.handoff.member_alias)
+        else:
+            ended = _("Your chat with that member has ended, so I haven't sent that to anyone.")
         ctx.say(
-            f"Your chat with {alias} has ended, so I haven't sent that to anyone."
-            + (" To send it in an open chat, pick the chat and send it again:" if chats else ""),
+            ended
+            + (
+                " " + _("To send it in an open chat, pick the chat and send it again:")
+                if chats
+                else ""
+            ),
             commands=[command_choice(f"switch {h.ref}", h.member_alias, "💬") for h in chats],
         )
         log.info("relay_refused reason=chat_ended")
@@ -271,8 +307,10 @@ async def _volunteer_to_member(ctx: Context, volunteer: Volunteer) -> None:
     if handoff is None or handoff.member_id is None:
         chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
         ctx.say(
-            "You're in several chats, so I haven't sent that yet. Reply to one of their "
-            "messages, or pick the chat and send it again:",
+            _(
+                "You're in several chats, so I haven't sent that yet. Reply to one of their "
+                "messages, or pick the chat and send it again:"
+            ),
             commands=[command_choice(f"switch {h.ref}", h.member_alias, "💬") for h in chats],
         )
         return
@@ -282,19 +320,23 @@ async def _volunteer_to_member(ctx: Context, volunteer: Volunteer) -> None:
     if refuse_unreachable_media(ctx, accounts):
         return
     for account in [a for a in accounts if media_reaches(ctx, a)]:
-        copy = _copy(
-            ctx,
-            handoff,
-            account,
-            header=volunteer.display_name,
-            notice=None,
-            recipient_name=handoff.member_alias,
-        )
+        with await speaking_to_account(ctx, account):
+            copy = _copy(
+                ctx,
+                handoff,
+                account,
+                header=shown_name(volunteer),
+                notice=None,
+                recipient_name=handoff.member_alias,
+            )
         ctx.send_to(account, copy)
     if volunteer.active_chats > 1:
         # Holding several chats, they see where each message went; a reply to this line
         # answers the same member.
-        sent = Reply(f"↪️ Sent to {handoff.member_alias}", notice=notice_keys.relay(handoff.id))
+        sent = Reply(
+            _("↪️ Sent to {alias}").format(alias=handoff.member_alias),
+            notice=notice_keys.relay(handoff.id),
+        )
         ctx.send_to(ctx.account, sent)
     await ctx.tx.handoffs.record_relayed(handoff.id, ctx.now)
     log.info("relayed handoff=%s direction=to_member", handoff.id)
@@ -314,7 +356,8 @@ async def relay_edit(ctx: Context) -> bool:
         return False
     # Each open chat, its other side, the name a re-sent copy goes under, the side this
     # person is on in it, and the name they know the other side by.
-    others: list[tuple[Handoff, int, str, ChatSide, str]] = []
+    # (A volunteer's name is made in the recipient's language, below: `None` stands for it.)
+    others: list[tuple[Handoff, int, str | None, ChatSide, str]] = []
     handoff = await ctx.tx.handoffs.open_for_member(ctx.member.id)
     if handoff is not None and handoff.status is HandoffStatus.WAITING:
         return await _edit_kept_words(ctx, handoff)
@@ -322,11 +365,10 @@ async def relay_edit(ctx: Context) -> bool:
         peer = await peer_name(ctx, handoff)
         others.append((handoff, handoff.volunteer_id, handoff.member_alias, ChatSide.MEMBER, peer))
     chats = await ctx.tx.handoffs.active_for_volunteer(ctx.member.id)
+    volunteer = await ctx.volunteer() if chats else None
     if chats:
-        volunteer = await ctx.volunteer()
-        name = volunteer.display_name if volunteer is not None else "Your peer"
         others += [
-            (chat, chat.member_id, name, ChatSide.VOLUNTEER, chat.member_alias)
+            (chat, chat.member_id, None, ChatSide.VOLUNTEER, chat.member_alias)
             for chat in chats
             if chat.member_id is not None
         ]
@@ -345,8 +387,10 @@ async def relay_edit(ctx: Context) -> bool:
             continue  # contact details added: the copies stay as they were
         for account in copies:
             copied = ctx.engine.channels.of(account).can_copy_from(ctx.account)
+            with await speaking_to_account(ctx, account):
+                name = header or (shown_name(volunteer) if volunteer else _("Your peer"))
             edit = Reply(
-                inp.text if copied else _resent(inp.text, header),
+                inp.text if copied else _resent(inp.text, name),
                 replaces_notice=key,
                 transient_text=True,
                 relayed_from=RelayedFrom(ctx.account, other_name),
@@ -357,7 +401,7 @@ async def relay_edit(ctx: Context) -> bool:
 
 
 # Shown in place of a withdrawn copy where its channel can't delete it (any more).
-DELETED_BY_SENDER = "(Deleted: the person who wrote this took it back.)"
+DELETED_BY_SENDER = N_("(Deleted: the person who wrote this took it back.)")
 
 
 async def relay_deletion(ctx: Context) -> bool:
@@ -394,7 +438,9 @@ async def relay_deletion(ctx: Context) -> bool:
             else:
                 sent.add(account)
         for account in sent:
-            ctx.send_to(account, Reply(DELETED_BY_SENDER, replaces_notice=key, withdraw=True))
+            with await speaking_to_account(ctx, account):
+                deleted = _(DELETED_BY_SENDER)
+            ctx.send_to(account, Reply(deleted, replaces_notice=key, withdraw=True))
         if sent:
             log.info("relayed_deletion handoff=%s", chat.id)
     return True
@@ -420,19 +466,19 @@ async def switch(ctx: Context) -> None:
     volunteer = await ctx.volunteer()
     chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id) if volunteer else []
     if volunteer is None or not chats:
-        ctx.say("You have no open chats right now.")
+        ctx.say(_("You have no open chats right now."))
         return
     arg = ctx.input.text.strip().lower()
     chosen = next((h for h in chats if h.ref == arg), None)
     if chosen is None:
         ctx.say(
-            "Which chat should your messages go to?",
+            _("Which chat should your messages go to?"),
             commands=[command_choice(f"switch {h.ref}", h.member_alias, "💬") for h in chats],
         )
         return
     await ctx.tx.volunteers.set_current_handoff(volunteer.member_id, chosen.id)
     ctx.answered = chosen.member_alias
-    ctx.say(f"Your messages now go to {chosen.member_alias}.")
+    ctx.say(_("Your messages now go to {alias}.").format(alias=chosen.member_alias))
 
 
 async def chat_was_flagged(ctx: Context, handoff: Handoff) -> bool:
@@ -451,7 +497,6 @@ async def end_chat(ctx: Context, handoff: Handoff, *, by: EndReason) -> None:
     ):
         return
     log.info("handoff_ended handoff=%s by=%s", handoff.id, by)
-    volunteer_name = await peer_name(ctx, handoff)
     if handoff.volunteer_id is not None:
         await point_at_next_chat(ctx, handoff.volunteer_id)
     if handoff.member_id is not None:
@@ -461,38 +506,39 @@ async def end_chat(ctx: Context, handoff: Handoff, *, by: EndReason) -> None:
                 await ctx.tx.members.set_same_volunteer(handoff.member_id, None)
         if by not in MEMBER_GONE:
             # A member who can't be reached is not asked for feedback they'd never see.
-            await _after_chat_for_member(ctx, handoff, by, volunteer_name, flagged=flagged)
+            await _after_chat_for_member(ctx, handoff, by, flagged=flagged)
     if handoff.volunteer_id is not None and by not in VOLUNTEER_GONE:
         await _after_chat_for_volunteer(ctx, handoff, by)
 
 
+# Why a chat ended, as its member is told ({name}: their peer).
+_ENDED_FOR_MEMBER = {
+    EndReason.MEMBER: N_("You've ended the chat."),
+    EndReason.VOLUNTEER: N_("{name} has ended the chat."),
+    EndReason.VOLUNTEER_LEFT: N_("{name} can no longer be reached, so the chat has ended."),
+    EndReason.IDLE: N_("It's been quiet for a while, so I've closed your chat with {name}."),
+}
+# Why (deleted their data, suspended, removed) is theirs and the admins' business.
+_STEPPED_AWAY = N_(
+    "{name} has had to step away from Hearthside, so your chat has ended — it's nothing you did."
+)
+CHAT_ENDED = N_("The chat has ended.")
+
+
 async def _after_chat_for_member(
-    ctx: Context, handoff: Handoff, by: EndReason, volunteer_name: str, *, flagged: bool = False
+    ctx: Context, handoff: Handoff, by: EndReason, *, flagged: bool = False
 ) -> None:
     assert handoff.member_id is not None
-    lead = {
-        EndReason.MEMBER: "You've ended the chat.",
-        EndReason.VOLUNTEER: f"{volunteer_name} has ended the chat.",
-        EndReason.VOLUNTEER_LEFT: (
-            f"{volunteer_name} can no longer be reached, so the chat has ended."
-        ),
-        EndReason.IDLE: (
-            f"It's been quiet for a while, so I've closed your chat with {volunteer_name}."
-        ),
-    }.get(by, "The chat has ended.")
-    if by in VOLUNTEER_STEPPED_AWAY:
-        # Why (deleted their data, suspended, removed) is theirs and the admins' business.
-        lead = (
-            f"{volunteer_name} has had to step away from Hearthside, so your chat has ended "
-            "— it's nothing you did."
-        )
-    text = f"{lead} Thank you for reaching out. 💛"
-    if flagged:
-        # Risk came up in this chat: the lines again, whoever ended it.
-        text += (
-            "\n\nIf things get hard again, these lines are open day and night:\n"
-            f"{ctx.config.crisis.lines_text()}"
-        )
+    with await speaking_to_id(ctx, handoff.member_id):
+        volunteer_name = await peer_name(ctx, handoff)
+        lead = _STEPPED_AWAY if by in VOLUNTEER_STEPPED_AWAY else _ENDED_FOR_MEMBER.get(by)
+        said = _(lead).format(name=volunteer_name) if lead else _(CHAT_ENDED)
+        text = f"{said} " + _("Thank you for reaching out. 💛")
+        if flagged:
+            # Risk came up in this chat: the lines again, whoever ended it.
+            text += "\n\n" + _(
+                "If things get hard again, these lines are open day and night:\n{lines}"
+            ).format(lines=ctx.config.crisis.lines_text())
     if ctx.member is not None and ctx.member.id == handoff.member_id:
         ctx.state = None
         await ctx.start_flow("chat_feedback", intro=text)
@@ -502,58 +548,63 @@ async def _after_chat_for_member(
         return
     # The member is someone else: start their feedback question in their own state.
     accounts = await ctx.tx.members.accounts_of(handoff.member_id)
-    await _start_feedback_for(ctx, handoff, text, accounts)
+    with await speaking_to_id(ctx, handoff.member_id):
+        await _start_feedback_for(ctx, handoff, text, accounts)
 
 
 RATINGS = tuple(Choice(str(n), str(n)) for n in range(1, 6))
-RATING_QUESTION = "Did talking help? (1 = not at all, 5 = a lot)"
+RATING_QUESTION = N_("Did talking help? (1 = not at all, 5 = a lot)")
 
 
 async def _start_feedback_for(
     ctx: Context, handoff: Handoff, text: str, accounts: list[Account]
 ) -> None:
-    """Open the feedback question in the other person's conversation, durably."""
+    """Open the feedback question in the other person's conversation, durably; made in
+    their language (the caller speaks it)."""
     if handoff.member_id is None or not accounts:
         return
     token = ctx.engine.new_token()
+    question = _(RATING_QUESTION)
     asked = await ctx.save_state_for(
         handoff.member_id,
         flow=ChatFeedback.name,
         step=ChatFeedback.on_rating,
-        question=Question(RATING_QUESTION, RATINGS, columns=5, free_text=False),
+        question=Question(question, RATINGS, columns=5, free_text=False),
         data=FeedbackData(handoff=handoff.id, volunteer=handoff.volunteer_id),
         token=token,
     )
     ctx.send_to(accounts[0], Reply(text))
     if asked:
-        ctx.send_to(accounts[0], Reply(RATING_QUESTION, RATINGS, token=token, columns=5))
+        ctx.send_to(accounts[0], Reply(question, RATINGS, token=token, columns=5))
+
+
+# Why a chat ended, as its volunteer is told ({alias}: the member's).
+_ENDED_FOR_VOLUNTEER = {
+    EndReason.VOLUNTEER: N_("You've ended the chat."),
+    EndReason.MEMBER: N_("{alias} has ended the chat."),
+    EndReason.MEMBER_LEFT: N_("{alias} can no longer be reached, so the chat has ended."),
+    EndReason.MEMBER_DELETED: N_("{alias} has left Hearthside, so the chat has ended."),
+    EndReason.BARRED: N_("An admin has closed this chat."),
+    EndReason.IDLE: N_("It's been quiet for a while, so I've closed your chat with {alias}."),
+}
 
 
 async def _after_chat_for_volunteer(ctx: Context, handoff: Handoff, by: EndReason) -> None:
     assert handoff.volunteer_id is not None
-    lead = {
-        EndReason.VOLUNTEER: "You've ended the chat.",
-        EndReason.MEMBER: f"{handoff.member_alias} has ended the chat.",
-        EndReason.MEMBER_LEFT: (
-            f"{handoff.member_alias} can no longer be reached, so the chat has ended."
-        ),
-        EndReason.MEMBER_DELETED: (
-            f"{handoff.member_alias} has left Hearthside, so the chat has ended."
-        ),
-        EndReason.BARRED: "An admin has closed this chat.",
-        EndReason.IDLE: (
-            f"It's been quiet for a while, so I've closed your chat with {handoff.member_alias}."
-        ),
-    }.get(by, "The chat has ended.")
-    text = (
-        f"{lead} Thank you for being there. 💛\n\n"
-        "How are you after that? Take a breath — whatever you felt is okay."
-    )
+    with await speaking_to_id(ctx, handoff.volunteer_id):
+        lead = _(_ENDED_FOR_VOLUNTEER.get(by, CHAT_ENDED)).format(alias=handoff.member_alias)
+        text = (
+            f"{lead} "
+            + _("Thank you for being there. 💛")
+            + "\n\n"
+            + _("How are you after that? Take a breath — whatever you felt is okay.")
+        )
+        buttons = debrief_choices()
     for account in await ctx.tx.members.accounts_of(handoff.volunteer_id):
         if account == ctx.account:
-            ctx.say(text, commands=DEBRIEF)
+            ctx.say(text, commands=buttons)
         else:
-            ctx.send_to(account, Reply(text, DEBRIEF, token=COMMAND_TOKEN))
+            ctx.send_to(account, Reply(text, buttons, token=COMMAND_TOKEN))
 
 
 async def end(ctx: Context) -> None:
@@ -564,10 +615,10 @@ async def end(ctx: Context) -> None:
         return
     volunteer = await ctx.volunteer()
     if volunteer is not None and volunteer.active_chats:
-        arg, _, confirm = ctx.input.text.strip().lower().partition(" ")
+        arg, _sep, confirm = ctx.input.text.strip().lower().partition(" ")
         if arg == KEEP_CHATS:
-            ctx.answered = "Kept"
-            ctx.say("Okay — nothing was ended; your chats go on.")
+            ctx.answered = _("Kept")
+            ctx.say(_("Okay — nothing was ended; your chats go on."))
             return
         chats = await ctx.tx.handoffs.active_for_volunteer(volunteer.member_id)
         # With several chats a bare /end asks which, however the last message went: ending
@@ -577,64 +628,71 @@ async def end(ctx: Context) -> None:
             chosen = next((h for h in chats if h.ref == arg), None)
         if chosen is None:
             ctx.say(
-                "Which chat would you like to end?"
-                + (" (That one has ended already.)" if arg else ""),
+                _("Which chat would you like to end? (That one has ended already.)")
+                if arg
+                else _("Which chat would you like to end?"),
                 commands=[
                     *(command_choice(f"end {h.ref}", h.member_alias, "👋") for h in chats),
-                    command_choice(f"end {KEEP_CHATS}", "Cancel — keep them all", "✖️"),
+                    command_choice(f"end {KEEP_CHATS}", _("Cancel — keep them all"), "✖️"),
                 ],
             )
             return
         if confirm != "confirm" and await chat_was_flagged(ctx, chosen):
             ctx.say(
-                f"⚠️ The safety check flagged risk in this chat with {chosen.member_alias}. "
-                "Before you end it: are they safe to leave for now? You can hand the chat to "
-                "an admin instead. Either way they'll be shown the crisis lines again.",
+                _(
+                    "⚠️ The safety check flagged risk in this chat with {alias}. Before you end "
+                    "it: are they safe to leave for now? You can hand the chat to an admin "
+                    "instead. Either way they'll be shown the crisis lines again."
+                ).format(alias=chosen.member_alias),
                 commands=[
-                    command_choice(f"handover {chosen.ref}", "Hand to an admin", "🙋"),
-                    command_choice(f"end {chosen.ref} confirm", "End the chat anyway", "👋"),
+                    command_choice(f"handover {chosen.ref}", _("Hand to an admin"), "🙋"),
+                    command_choice(f"end {chosen.ref} confirm", _("End the chat anyway"), "👋"),
                 ],
             )
             return
-        ctx.answered = f"Ended {chosen.member_alias}" if arg else None
+        ctx.answered = _("Ended {alias}").format(alias=chosen.member_alias) if arg else None
         await end_chat(ctx, chosen, by=EndReason.VOLUNTEER)
         return
     if ctx.member is not None:
         waiting = await ctx.tx.handoffs.open_for_member(ctx.member.id)
         if waiting is not None:
-            ctx.say("You're still waiting for a peer. /cancel withdraws the request.")
+            ctx.say(_("You're still waiting for a peer. /cancel withdraws the request."))
             return
-    ctx.say("You're not in a peer chat right now. /talk to ask for one.")
+    ctx.say(_("You're not in a peer chat right now. /talk to ask for one."))
 
 
 async def debrief(ctx: Context) -> None:
     choice = ctx.input.text.strip().lower()
-    ctx.answered = {"ok": "I'm okay", "heavy": "That was heavy", "talk": "Talk to an admin"}.get(
-        choice, "Thanks"
-    )
+    answered = {
+        "ok": N_("I'm okay"),
+        "heavy": N_("That was heavy"),
+        "talk": N_("Talk to an admin"),
+    }
+    ctx.answered = _(answered.get(choice, N_("Thanks")))
     if choice == "talk":
         volunteer = await ctx.volunteer()
-        name = volunteer.display_name if volunteer else "A volunteer"
         for account in await admin_accounts(ctx):
             if account != ctx.account and volunteer is not None:
+                with await speaking_to_account(ctx, account):
+                    asked = _(
+                        "🙋 {name} would like to talk after a peer chat. You can talk with them "
+                        "here, through the bot, as a coordinator."
+                    ).format(name=volunteer.display_name)
+                    button = support_chat_choice(volunteer.member_id)
                 ctx.send_to(
                     account,
-                    Reply(
-                        f"🙋 {name} would like to talk after a peer chat. You can talk with "
-                        "them here, through the bot, as a coordinator.",
-                        (support_chat_choice(volunteer.member_id),),
-                        token=COMMAND_TOKEN,
-                        protect_content=True,
-                    ),
+                    Reply(asked, (button,), token=COMMAND_TOKEN, protect_content=True),
                 )
-        ctx.say("I've asked an admin to reach out to you. Be gentle with yourself. 💛")
+        ctx.say(_("I've asked an admin to reach out to you. Be gentle with yourself. 💛"))
     elif choice == "heavy":
         ctx.say(
-            "Thank you for carrying that. Take a break before the next one — /offcall if you "
-            "need to step away, and reach out to an admin any time."
+            _(
+                "Thank you for carrying that. Take a break before the next one — /offcall if "
+                "you need to step away, and reach out to an admin any time."
+            )
         )
     else:
-        ctx.say("Glad to hear it. Thank you for what you do. 💛")
+        ctx.say(_("Glad to hear it. Thank you for what you do. 💛"))
 
 
 class FeedbackData(TypedDict, total=False):
@@ -647,26 +705,30 @@ class ChatFeedback(Flow[FeedbackData]):
     """After a peer chat: did it help (1–5), optional words, same peer next time?"""
 
     name = "chat_feedback"
-    title = "feedback"
+    title = N_("feedback")
     timeout: ClassVar[timedelta] = timedelta(days=2)
 
     async def begin(self, ctx: Context) -> None:
-        ctx.ask(self.on_rating, RATING_QUESTION, RATINGS, columns=5)
+        ctx.ask(self.on_rating, _(RATING_QUESTION), RATINGS, columns=5)
 
     async def cancelled(self, ctx: Context) -> str:
         # The rating is saved as soon as it is given; the rest only when answered.
         if self.data(ctx).get("rated"):
-            return "Okay, I've stopped. Your rating is kept (the team sees it, without your name)."
-        return "Okay — no feedback this time. /talk any time you'd like to talk again."
+            return _(
+                "Okay, I've stopped. Your rating is kept (the team sees it, without your name)."
+            )
+        return _("Okay — no feedback this time. /talk any time you'd like to talk again.")
 
     async def on_rating(self, ctx: Context, answer: Chosen) -> None:
         await ctx.tx.handoffs.rate(int(self.data(ctx)["handoff"]), int(answer.choice.value))
         self.data(ctx)["rated"] = True
         ctx.ask(
             self.on_words,
-            "Thank you. Anything you'd like to add? Type a few words, or skip. "
-            "(Only the team sees it, without your name.)",
-            [Choice("skip", "Skip")],
+            _(
+                "Thank you. Anything you'd like to add? Type a few words, or skip. (Only the "
+                "team sees it, without your name.)"
+            ),
+            [Choice("skip", _("Skip"))],
             free_text=True,
         )
 
@@ -675,12 +737,12 @@ class ChatFeedback(Flow[FeedbackData]):
             await ctx.tx.handoffs.add_feedback(int(self.data(ctx)["handoff"]), answer.text[:500])
         if self.data(ctx).get("volunteer") is None:
             ctx.finish()
-            ctx.say("Thank you. /talk any time you'd like to talk again.")
+            ctx.say(_("Thank you. /talk any time you'd like to talk again."))
             return
         ctx.ask(
             self.on_same,
-            "Next time, would you like the same peer if they're on call?",
-            [Choice("yes", "Yes please"), Choice("no", "Anyone is fine")],
+            _("Next time, would you like the same peer if they're on call?"),
+            [Choice("yes", _("Yes please")), Choice("no", _("Anyone is fine"))],
         )
 
     async def on_same(self, ctx: Context, answer: Chosen) -> None:
@@ -688,7 +750,7 @@ class ChatFeedback(Flow[FeedbackData]):
         chosen = self.data(ctx)["volunteer"] if answer.choice.value == "yes" else None
         await ctx.tx.members.set_same_volunteer(member.id, chosen)
         ctx.finish()
-        ctx.say("Noted. Thank you for telling me. /talk any time you'd like to talk again. 💛")
+        ctx.say(_("Noted. Thank you for telling me. /talk any time you'd like to talk again. 💛"))
 
 
 # Why a chat ended when one side is gone: the member is not asked for feedback, or the
@@ -696,7 +758,7 @@ class ChatFeedback(Flow[FeedbackData]):
 MEMBER_GONE = frozenset({EndReason.MEMBER_LEFT, EndReason.MEMBER_DELETED})
 VOLUNTEER_STEPPED_AWAY = frozenset({EndReason.VOLUNTEER_DELETED, EndReason.VOLUNTEER_SUSPENDED})
 VOLUNTEER_GONE = frozenset({EndReason.VOLUNTEER_LEFT, EndReason.VOLUNTEER_DELETED})
-ANOTHER_PEER = "If you'd like to talk to someone else, /talk puts you back in line."
+ANOTHER_PEER = N_("If you'd like to talk to someone else, /talk puts you back in line.")
 
 
 async def close_chats_of(
@@ -715,12 +777,14 @@ async def close_chats_of(
         elif await ctx.tx.handoffs.close(
             handoff.id, status=HandoffStatus.CANCELLED, reason=as_member, now=ctx.now
         ):
-            await withdraw_notices(ctx, handoff, "no longer needed — the request was withdrawn.")
+            await withdraw_notices(ctx, handoff, WITHDRAWN)
     for chat in await ctx.tx.handoffs.active_for_volunteer(person_id):
         await end_chat(ctx, chat, by=as_volunteer)
         if chat.member_id is not None:
+            with await speaking_to_id(ctx, chat.member_id):
+                another = _(ANOTHER_PEER)
             for account in await ctx.tx.members.accounts_of(chat.member_id):
-                ctx.send_to(account, Reply(ANOTHER_PEER))
+                ctx.send_to(account, Reply(another))
     await ctx.tx.volunteers.set_on_call(person_id, False)
 
 
@@ -744,11 +808,18 @@ async def close_chats_of_unreachable(ctx: Context) -> None:
 KEEP_CHATS = "keep"
 
 RELAY_COMMANDS = (
-    Command("end", "end a peer chat", end, audience=Audience.ANYONE),
+    Command("end", N_("end a peer chat"), end, audience=Audience.ANYONE),
     Command(
-        "switch", "choose which peer chat you're answering", switch, audience=Audience.VOLUNTEER
+        "switch",
+        N_("choose which peer chat you're answering"),
+        switch,
+        audience=Audience.VOLUNTEER,
     ),
     Command(
-        "debrief", "how you are after a chat", debrief, audience=Audience.VOLUNTEER, hidden=True
+        "debrief",
+        N_("how you are after a chat"),
+        debrief,
+        audience=Audience.VOLUNTEER,
+        hidden=True,
     ),
 )

@@ -28,6 +28,7 @@ import logging
 from flows.core.channels import ChannelInfo
 from flows.core.context import Context
 from flows.core.engine import Engine
+from flows.core.language import N_, _
 from flows.peer.contact_details import EMAIL, HANDLE, INVITATION, LINK, PHONE, contact_details
 from flows.peer.contact_details import allowed_numbers as numbers_in
 from storage import Account, HandoffStatus
@@ -36,22 +37,42 @@ log = logging.getLogger(__name__)
 
 # Channel-agnostic media kinds (`Input.media`) a peer chat may pass on; text always goes.
 RELAYED_MEDIA = frozenset({"photo", "voice", "sticker"})
-# How the refusal names each of them, in this order, and how a volunteer is told of them.
-_NAMED = (("photo", "photos"), ("voice", "voice messages"), ("sticker", "stickers"))
-_TOLD = (("photo", "photos"), ("voice", "voice notes"), ("sticker", "stickers"))
+# What a chat carries, in words, for each set of those it carries (a whole phrase each,
+# so a language can join its list its own way): said to the sender of what is kept back.
+_CARRIED = {
+    frozenset(): N_("text"),
+    frozenset({"photo"}): N_("text and photos"),
+    frozenset({"voice"}): N_("text and voice messages"),
+    frozenset({"sticker"}): N_("text and stickers"),
+    frozenset({"photo", "voice"}): N_("text, photos and voice messages"),
+    frozenset({"photo", "sticker"}): N_("text, photos and stickers"),
+    frozenset({"voice", "sticker"}): N_("text, voice messages and stickers"),
+    RELAYED_MEDIA: N_("text, photos, voice messages and stickers"),
+}
+# And how a volunteer taking a chat is told which media work too.
+_TOLD = {
+    frozenset({"photo"}): N_("Photos work too."),
+    frozenset({"voice"}): N_("Voice notes work too."),
+    frozenset({"sticker"}): N_("Stickers work too."),
+    frozenset({"photo", "voice"}): N_("Photos and voice notes work too."),
+    frozenset({"photo", "sticker"}): N_("Photos and stickers work too."),
+    frozenset({"voice", "sticker"}): N_("Voice notes and stickers work too."),
+    RELAYED_MEDIA: N_("Photos, voice notes and stickers work too."),
+}
 
+_VIDEO = N_("A video can hold hidden details, such as where it was recorded.")
 _WHY = {
-    "contact": "A contact card carries a phone number and names.",
-    "location": "A location shows where someone is.",
-    "venue": "A place shows where someone is.",
-    "document": (
+    "contact": N_("A contact card carries a phone number and names."),
+    "location": N_("A location shows where someone is."),
+    "venue": N_("A place shows where someone is."),
+    "document": N_(
         "A file can hold hidden details, such as where a picture was taken "
         "— a picture sent as a photo instead goes through without them."
     ),
-    "video": "A video can hold hidden details, such as where it was recorded.",
-    "video_note": "A video can hold hidden details, such as where it was recorded.",
-    "animation": "A video can hold hidden details, such as where it was recorded.",
-    "audio": "An audio file can hold hidden details about who made it and where.",
+    "video": _VIDEO,
+    "video_note": _VIDEO,
+    "animation": _VIDEO,
+    "audio": N_("An audio file can hold hidden details about who made it and where."),
 }
 
 
@@ -72,40 +93,34 @@ def carried_between(sender: ChannelInfo, recipient: ChannelInfo) -> frozenset[st
 
 def _carried(kinds: frozenset[str]) -> str:
     """What a chat carries, in words: "text, photos, voice messages and stickers"."""
-    return _listed(["text", *(name for kind, name in _NAMED if kind in kinds)])
-
-
-def _listed(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return _(_CARRIED[kinds & RELAYED_MEDIA])
 
 
 def media_note(kinds: frozenset[str]) -> str:
     """For a volunteer taking a chat that carries `kinds` both ways: which media work too
-    (or nothing)."""
-    names = [name for kind, name in _TOLD if kind in kinds]
-    if not names:
-        return ""
-    listed = _listed(names)
-    return f" {listed[0].upper()}{listed[1:]} work too."  # every name is plural
+    (or nothing), as a sentence following another."""
+    told = _TOLD.get(kinds & RELAYED_MEDIA)
+    return f" {_(told)}" if told else ""
+
+
+NOTHING_SENT = N_("Nothing was sent to the other side. Your words are always welcome. 💛")
 
 
 def refusal_text(kind: str, carried: frozenset[str]) -> str:
     """What the sender of media that is kept back is told, where a chat carries `carried`."""
-    why = _WHY.get(kind, "")
-    return (
-        "I haven't passed that on — to keep you both private, a peer chat carries only "
-        f"{_carried(carried)}. {why}".rstrip()
-        + "\n\nNothing was sent to the other side. Your words are always welcome. 💛"
-    )
+    why = _WHY.get(kind)
+    head = _(
+        "I haven't passed that on — to keep you both private, a peer chat carries only {carried}."
+    ).format(carried=_carried(carried))
+    return (f"{head} {_(why)}" if why else head) + f"\n\n{_(NOTHING_SENT)}"
 
 
 def cannot_reach_text(kind: str, carried: frozenset[str]) -> str:
     """What the sender of media the other side's channel can't be sent is told."""
-    return (
-        "I couldn't pass that on: between your app and theirs, this chat carries only "
-        f"{_carried(carried)}.\n\nNothing was sent to the other side. Your words are always "
-        "welcome. 💛"
-    )
+    head = _(
+        "I couldn't pass that on: between your app and theirs, this chat carries only {carried}."
+    ).format(carried=_carried(carried))
+    return f"{head}\n\n{_(NOTHING_SENT)}"
 
 
 async def refuse_unsafe_media(ctx: Context) -> bool:
@@ -145,14 +160,14 @@ def refuse_unreachable_media(ctx: Context, to: list[Account]) -> bool:
     sender = channels.of(ctx.account)
     carried = frozenset().union(*(carried_between(sender, channels.of(a)) for a in to))
     if kind in carried:
-        ctx.say(NOT_FETCHED)
+        ctx.say(_(NOT_FETCHED))
     else:
         ctx.say(cannot_reach_text(kind, carried))
     log.info("relay_unreachable kind=%s fetched=%s", kind, ctx.input.media_file is not None)
     return True
 
 
-NOT_FETCHED = (
+NOT_FETCHED = N_(
     "I couldn't pass that on just now: it didn't reach me whole. Please send it again in a "
     "moment. Nothing was sent to the other side."
 )
@@ -184,11 +199,11 @@ async def wants_media_file(engine: Engine, account: Account, kind: str) -> bool:
 
 # How the explanation names each kind of contact detail, in this order.
 _CONTACT_NAMES = {
-    PHONE: "a phone number",
-    HANDLE: "a username",
-    EMAIL: "an email address",
-    LINK: "a link to a profile or a messenger",
-    INVITATION: "an invitation to talk somewhere else",
+    PHONE: N_("a phone number"),
+    HANDLE: N_("a username"),
+    EMAIL: N_("an email address"),
+    LINK: N_("a link to a profile or a messenger"),
+    INVITATION: N_("an invitation to talk somewhere else"),
 }
 
 
@@ -201,38 +216,52 @@ def contact_kinds(ctx: Context, text: str) -> tuple[str, ...]:
 
 
 def _named(kinds: tuple[str, ...]) -> str:
-    return _listed([_CONTACT_NAMES[kind] for kind in kinds if kind in _CONTACT_NAMES])
+    """The kinds found, in words, as a list: "a phone number and a username"."""
+    names = [_(_CONTACT_NAMES[kind]) for kind in kinds if kind in _CONTACT_NAMES]
+    if len(names) == 1:
+        return names[0]
+    return _("{items} and {last}").format(items=", ".join(names[:-1]), last=names[-1])
 
 
 def not_kept_text(kinds: tuple[str, ...]) -> str:
     """Why words meant for the peer who accepts a request were not kept for them."""
-    return (
-        f"I haven't kept that for your peer, as it looks like it has {_named(kinds)} in "
-        "it. Peer chats stay anonymous on both sides — that keeps you both safe — so "
-        "contact details aren't passed on. Your words are welcome without them."
-    )
+    return _(
+        "I haven't kept that for your peer, as it looks like it has {kinds} in it. Peer "
+        "chats stay anonymous on both sides — that keeps you both safe — so contact details "
+        "aren't passed on. Your words are welcome without them."
+    ).format(kinds=_named(kinds))
 
 
 def held_back_text(kinds: tuple[str, ...], *, to: str, volunteer: bool, edit: bool = False) -> str:
     """What the sender of a message with contact details in it is told; `to` is the other
     side's name, `volunteer` whether the sender is the chat's volunteer."""
-    what = "your change to that message" if edit else "that message"
+    if edit:
+        head = _(
+            "I haven't passed your change to that message on to {to}: it looks like it has "
+            "{kinds} in it."
+        )
+    else:
+        head = _("I haven't passed that message on to {to}: it looks like it has {kinds} in it.")
     why = (
-        "Peer chats stay anonymous on both sides, so volunteers and members don't swap "
-        "contact details — it keeps you both safe, and keeps the support where an admin can "
-        "step in if it's ever needed."
+        _(
+            "Peer chats stay anonymous on both sides, so volunteers and members don't swap "
+            "contact details — it keeps you both safe, and keeps the support where an admin "
+            "can step in if it's ever needed."
+        )
         if volunteer
-        else "Peer chats stay anonymous on both sides — that keeps you both safe — so "
-        "contact details aren't passed on. If you'd like to talk again, /talk brings you "
-        "back any time, and you can ask for the same peer."
+        else _(
+            "Peer chats stay anonymous on both sides — that keeps you both safe — so contact "
+            "details aren't passed on. If you'd like to talk again, /talk brings you back any "
+            "time, and you can ask for the same peer."
+        )
     )
     sent = (
-        f"{to} still sees your message as it was."
+        _("{to} still sees your message as it was.").format(to=to)
         if edit
-        else "Nothing was sent. Please write it again without them."
+        else _("Nothing was sent. Please write it again without them.")
     )
-    return (
-        f"I haven't passed {what} on to {to}: it looks like it has {_named(kinds)} in "
-        f"it. {why}\n\n{sent} (If I got it wrong — a time or a date, say — putting it "
-        "slightly differently will go through.)"
+    wrong = _(
+        "(If I got it wrong — a time or a date, say — putting it slightly differently will "
+        "go through.)"
     )
+    return f"{head.format(to=to, kinds=_named(kinds))} {why}\n\n{sent} {wrong}"

@@ -8,6 +8,7 @@ everyone else's copy is edited to say it was taken.
 """
 
 import logging
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from functools import partial
 from typing import ClassVar, TypedDict
@@ -19,6 +20,7 @@ from flows.core.config import FlowConfig
 from flows.core.context import Context
 from flows.core.engine import Engine
 from flows.core.flow import Answer, Chosen, Flow
+from flows.core.language import N_, _, ngettext, speaking
 from flows.core.local_time import day_label, local_today, when
 from flows.core.matching import match_choice
 from flows.core.mood import is_low_mood
@@ -44,6 +46,7 @@ from storage import (
     EndReason,
     Handoff,
     HandoffStatus,
+    Member,
     Priority,
     Transaction,
     Volunteer,
@@ -52,30 +55,36 @@ from storage import (
 log = logging.getLogger(__name__)
 
 PRIORITY_LABELS = {
-    Priority.CRISIS: "🔴 URGENT — crisis flagged",
+    Priority.CRISIS: N_("🔴 URGENT — crisis flagged"),
     # Not "low mood": everyone on call sees this label, and check-ins are the member's.
-    Priority.LOW_MOOD: "🟠 Priority",
-    Priority.ORDINARY: "🟢 Request",
+    Priority.LOW_MOOD: N_("🟠 Priority"),
+    Priority.ORDINARY: N_("🟢 Request"),
 }
+# Their labels are marked for the catalogs; `topics()` gives them in the language spoken.
 TOPICS = (
-    Choice("talk", "Just to talk", "💬"),
-    Choice("cravings", "Cravings or staying well", "🌊"),
-    Choice("low", "Feeling low", "🌧"),
-    Choice("alone", "Feeling alone", "🫂"),
-    Choice("skip", "Skip"),
+    Choice("talk", N_("Just to talk"), "💬"),
+    Choice("cravings", N_("Cravings or staying well"), "🌊"),
+    Choice("low", N_("Feeling low"), "🌧"),
+    Choice("alone", N_("Feeling alone"), "🫂"),
+    Choice("skip", N_("Skip")),
 )
 TOPICS_DONE = "done"
+
+
+def topics() -> tuple[Choice, ...]:
+    """The topics a member may choose from, in the language being spoken."""
+    return tuple(Choice(t.value, _(t.label), t.emoji) for t in TOPICS)
 
 
 def volunteer_topic_choices(chosen: list[str]) -> list[Choice]:
     """The topics a volunteer can take, ticked where chosen, then Done (a multi-select
     asked in place, at set-up and in /profile)."""
     choices = [
-        Choice(t.value, ("✓ " if t.value in chosen else "") + t.label)
+        Choice(t.value, ("✓ " if t.value in chosen else "") + _(t.label))
         for t in TOPICS
         if t.value != "skip"
     ]
-    return [*choices, Choice(TOPICS_DONE, "Done")]
+    return [*choices, Choice(TOPICS_DONE, _("Done"))]
 
 
 def toggle_topic(chosen: list[str], value: str) -> None:
@@ -89,9 +98,10 @@ def toggle_topic(chosen: list[str], value: str) -> None:
 # A topic the member wrote in their own words, and agreed to show the peer who accepts:
 # the words themselves are kept apart (`tx.handoffs.keep_words`), never in the page.
 OWN_WORDS = "own"
+# Marked for the catalogs: shown as `_(TOPIC_LABELS[topic])`.
 TOPIC_LABELS = {choice.value: choice.label for choice in TOPICS} | {
-    "crisis": "Crisis support",
-    OWN_WORDS: "In own words",
+    "crisis": N_("Crisis support"),
+    OWN_WORDS: N_("In own words"),
 }
 # The longest topic kept in someone's own words; a message typed while waiting is kept
 # up to a message's length, and only so many of them.
@@ -106,7 +116,7 @@ async def admin_accounts_of(tx: Transaction, config: FlowConfig) -> list[Account
     """Everyone who should hear about escalations: ADMINS and admins granted in chat."""
     accounts: list[Account] = []
     for key in sorted(config.admins):
-        channel, _, external_id = key.partition(":")
+        channel, _sep, external_id = key.partition(":")
         accounts.append(Account(channel, external_id))
     for member_id in await tx.members.granted_admins():
         accounts.extend(await tx.members.accounts_of(member_id))
@@ -121,40 +131,80 @@ async def volunteer_accounts(ctx: Context, volunteer_id: int) -> list[Account]:
     return await ctx.tx.members.accounts_of(volunteer_id)
 
 
+def _speaking_to_row(ctx: Context, member: Member | None) -> AbstractContextManager[None]:
+    """`member`'s language; the deployment's for someone without a row (an admin in
+    ADMINS who never wrote, say), never the language of the person this step is for."""
+    if member is None:
+        return speaking(ctx.config.default_language)
+    return ctx.speaking_to(member)
+
+
+async def speaking_to_account(ctx: Context, account: Account) -> AbstractContextManager[None]:
+    """For a message to `account`: made in the language of the person behind it."""
+    if account == ctx.account:
+        return ctx.speaking_to(ctx.member)
+    return _speaking_to_row(ctx, await ctx.tx.members.find_by_account(account))
+
+
+async def speaking_to_id(ctx: Context, member_id: int) -> AbstractContextManager[None]:
+    """For a message to the member `member_id` (a volunteer, the other side of a chat)."""
+    if ctx.member is not None and ctx.member.id == member_id:
+        return ctx.speaking_to(ctx.member)
+    return _speaking_to_row(ctx, await ctx.tx.members.get(member_id))
+
+
 def _minutes(delta: timedelta) -> str:
     minutes = max(0, int(delta.total_seconds() // 60))
-    return "just now" if minutes == 0 else f"{minutes} min"
+    if minutes == 0:
+        return _("just now")
+    return ngettext("{count} min", "{count} min", minutes).format(count=minutes)
 
 
-async def notice_text(ctx: Context, handoff: Handoff) -> str:
-    lines = [f"{PRIORITY_LABELS[handoff.priority]}: {handoff.member_alias} would like to talk."]
+def notice_text(ctx: Context, handoff: Handoff) -> str:
+    """The page about a request, in the language being spoken (its reader's)."""
+    lines = [
+        _("{priority}: {alias} would like to talk.").format(
+            priority=_(PRIORITY_LABELS[handoff.priority]), alias=handoff.member_alias
+        )
+    ]
     if handoff.topic == OWN_WORDS:
         # Their words go to the one peer who accepts, never to everyone paged.
-        lines.append("Topic: in their own words — you'll see them when you accept")
+        lines.append(_("Topic: in their own words — you'll see them when you accept"))
     elif handoff.topic and handoff.topic in TOPIC_LABELS:
-        lines.append(f"Topic: {TOPIC_LABELS[handoff.topic]}")
-    lines.append(f"Waiting: {_minutes(ctx.now - handoff.requested_at)}")
+        lines.append(_("Topic: {topic}").format(topic=_(TOPIC_LABELS[handoff.topic])))
+    lines.append(_("Waiting: {wait}").format(wait=_minutes(ctx.now - handoff.requested_at)))
     if handoff.priority is Priority.CRISIS:
         lines.append(
-            "They have been shown the crisis lines. Please accept only if you can start now."
+            _("They have been shown the crisis lines. Please accept only if you can start now.")
         )
     return "\n".join(lines)
 
 
 def accept_button(handoff: Handoff) -> Choice:
-    return command_choice(f"accept {handoff.ref}", "Accept", "🤝")
+    return command_choice(f"accept {handoff.ref}", _("Accept"), "🤝")
+
+
+# What leads a notice sent again or late (the notice itself follows on the same line).
+WAITING_LEAD = N_("Waiting for a peer — ")
+STILL_WAITING_LEAD = N_("Still waiting — ")
+NOBODY_YET_LEAD = N_("Nobody has accepted yet — ")
+UNANSWERED_LEAD = N_("⚠️ STILL UNANSWERED — ")
 
 
 async def send_notices(
     ctx: Context, handoff: Handoff, targets: list[Account], *, lead: str = ""
 ) -> None:
-    text = await notice_text(ctx, handoff)
+    """The page to each of `targets`, each in their own language; `lead` is one of the
+    marked leads above (or none)."""
     for account in targets:
+        with await speaking_to_account(ctx, account):
+            text = f"{_(lead) if lead else ''}{notice_text(ctx, handoff)}"
+            button = accept_button(handoff)
         ctx.send_to(
             account,
             Reply(
-                f"{lead}{text}",
-                (accept_button(handoff),),
+                text,
+                (button,),
                 token=COMMAND_TOKEN,
                 notice=notice_keys.request(handoff.id),
                 urgent=handoff.priority is Priority.CRISIS,
@@ -166,13 +216,17 @@ async def repage(ctx: Context, handoff: Handoff, *, again: int) -> int:
     """More alarming words while a crisis request waits: everyone it reached gets their
     notice updated in place ("flagged again"), not another page each time."""
     key = notice_keys.request(handoff.id)
-    text = f"{await notice_text(ctx, handoff)}\n⚠️ Flagged again: {again} more message(s)."
     recipients = [a for a in await ctx.tx.notices.recipients(key) if a != ctx.account]
     for account in recipients:
-        ctx.send_to(
-            account,
-            Reply(text, (accept_button(handoff),), token=COMMAND_TOKEN, replaces_notice=key),
-        )
+        with await speaking_to_account(ctx, account):
+            flagged = ngettext(
+                "⚠️ Flagged again: {count} more message(s).",
+                "⚠️ Flagged again: {count} more message(s).",
+                again,
+            ).format(count=again)
+            text = f"{notice_text(ctx, handoff)}\n{flagged}"
+            button = accept_button(handoff)
+        ctx.send_to(account, Reply(text, (button,), token=COMMAND_TOKEN, replaces_notice=key))
     log.info("handoff_repaged handoff=%s people=%d", handoff.id, len(recipients))
     return len(recipients)
 
@@ -222,7 +276,9 @@ async def latest_mood_line(ctx: Context, member_id: int) -> str | None:
     moods = await ctx.tx.checkins.recent_moods(member_id, limit=1)
     if not moods:
         return None
-    return f"Latest mood: {moods[0].mood}/5 ({day_label(moods[0].local_date)})"
+    return _("Latest mood: {mood}/5 ({day})").format(
+        mood=moods[0].mood, day=day_label(moods[0].local_date)
+    )
 
 
 async def open_request(
@@ -276,12 +332,12 @@ async def notify_waiting_to(ctx: Context, volunteer: Volunteer) -> int:
     accounts = await volunteer_accounts(ctx, volunteer.member_id)
     waiting = [h for h in await ctx.tx.handoffs.waiting() if h.member_id != volunteer.member_id]
     for handoff in waiting[: volunteer.capacity * 3]:
-        await send_notices(ctx, handoff, accounts, lead="Waiting for a peer — ")
+        await send_notices(ctx, handoff, accounts, lead=WAITING_LEAD)
     return len(waiting)
 
 
 # -- the member's side ---------------------------------------------------------
-NOBODY_ON_CALL = (
+NOBODY_ON_CALL = N_(
     "No peer volunteer is on call right now, I'm sorry. I can leave your request so the "
     "next person who comes on shift sees it and picks it up — would you like that?"
 )
@@ -295,12 +351,16 @@ async def _low_mood_today(ctx: Context) -> bool:
     return bool(moods) and moods[0].local_date == today and is_low_mood(moods[0].mood)
 
 
-SHARE_MOOD = (Choice("yes", "Yes, share it"), Choice("no", "No, keep it to myself"))
-SHARE_WORDS = (Choice("yes", "Yes, show them"), Choice("no", "No, keep it to myself"))
-TOPIC_QUESTION = (
+SHARE_MOOD = (Choice("yes", N_("Yes, share it")), Choice("no", N_("No, keep it to myself")))
+SHARE_WORDS = (Choice("yes", N_("Yes, show them")), Choice("no", N_("No, keep it to myself")))
+TOPIC_QUESTION = N_(
     "Is there something you'd like to talk about? Choose one, or tell me in a few words of "
     "your own. (optional)"
 )
+
+
+def _translated(choices: tuple[Choice, ...]) -> list[Choice]:
+    return [Choice(c.value, _(c.label), c.emoji) for c in choices]
 
 
 class TalkRequestData(TypedDict, total=False):
@@ -316,30 +376,36 @@ class TalkRequest(Flow[TalkRequestData]):
     is on call."""
 
     name = "talk"
-    title = "request to talk"
+    title = N_("request to talk")
     timeout: ClassVar[timedelta] = timedelta(hours=1)
 
     async def begin(self, ctx: Context) -> None:
         said = ctx.input.text.strip() if ctx.input.command == self.name else ""
         if said:
             # `/talk feeling alone`: what they'd like to talk about, typed with the command.
-            chosen = match_choice(said, TOPICS, numbers=False)
+            chosen = match_choice(said, topics(), numbers=False)
             if chosen is not None:
                 await self._topic_chosen(ctx, chosen)
             else:
                 await self._take_words(ctx, said)
             return
         member = ctx.member
-        seen_as = (
-            "your chosen name"
+        intro = (
+            _(
+                "I'll find a peer volunteer for you — someone with lived experience of "
+                "recovery. They'll only see your chosen name, never your account."
+            )
             if member is not None and member.pseudonym
-            else "a guest name (you haven't chosen one)"
+            else _(
+                "I'll find a peer volunteer for you — someone with lived experience of "
+                "recovery. They'll only see a guest name (you haven't chosen one), never "
+                "your account."
+            )
         )
         ctx.ask(
             self.on_topic,
-            "I'll find a peer volunteer for you — someone with lived experience of recovery. "
-            f"They'll only see {seen_as}, never your account.\n\n" + TOPIC_QUESTION,
-            TOPICS,
+            f"{intro}\n\n{_(TOPIC_QUESTION)}",
+            topics(),
             columns=2,
             free_text=True,
         )
@@ -360,16 +426,18 @@ class TalkRequest(Flow[TalkRequestData]):
         if kinds:
             # Nothing of it is kept: the question again, with why.
             self.data(ctx).pop("words", None)
-            text = f"{not_kept_text(kinds)}\n\n{TOPIC_QUESTION}"
-            ctx.ask(self.on_topic, text, TOPICS, columns=2, free_text=True)
+            text = f"{not_kept_text(kinds)}\n\n{_(TOPIC_QUESTION)}"
+            ctx.ask(self.on_topic, text, topics(), columns=2, free_text=True)
             return
         self.data(ctx)["words"] = words[:MAX_TOPIC_CHARS]
         ctx.ask(
             self.on_share_words,
-            "Thank you for telling me. Would you like the peer who accepts to read what you "
-            "wrote? Only that one person would see it, once they've accepted — the request "
-            "that goes out to the peers on call doesn't include it.",
-            SHARE_WORDS,
+            _(
+                "Thank you for telling me. Would you like the peer who accepts to read what "
+                "you wrote? Only that one person would see it, once they've accepted — the "
+                "request that goes out to the peers on call doesn't include it."
+            ),
+            _translated(SHARE_WORDS),
         )
 
     async def on_share_words(self, ctx: Context, answer: Chosen) -> None:
@@ -389,9 +457,12 @@ class TalkRequest(Flow[TalkRequestData]):
             return
         ctx.ask(
             self.on_share,
-            "Would you like the peer who accepts to see your latest mood check-in? Only "
-            f"that one person would see it.\n{mood}",
-            SHARE_MOOD,
+            _(
+                "Would you like the peer who accepts to see your latest mood check-in? Only "
+                "that one person would see it."
+            )
+            + f"\n{mood}",
+            _translated(SHARE_MOOD),
         )
 
     async def on_share(self, ctx: Context, answer: Chosen) -> None:
@@ -408,8 +479,8 @@ class TalkRequest(Flow[TalkRequestData]):
             data["priority"] = priority
             ctx.ask(
                 self.on_hold,
-                NOBODY_ON_CALL,
-                [Choice("leave", "Yes, leave my request"), Choice("no", "No, not now")],
+                _(NOBODY_ON_CALL),
+                [Choice("leave", _("Yes, leave my request")), Choice("no", _("No, not now"))],
             )
             return
         ctx.finish()
@@ -419,15 +490,19 @@ class TalkRequest(Flow[TalkRequestData]):
         notified = await notify(ctx, handoff)
         if notified == 0:
             ctx.say(
-                "Everyone on call is with someone right now. Your request is first in line "
-                "for whoever is free next. /cancel stops waiting."
+                _(
+                    "Everyone on call is with someone right now. Your request is first in line "
+                    "for whoever is free next. /cancel stops waiting."
+                )
             )
             return
         ctx.say(
-            "I've let the peers on call know. I'll tell you here as soon as someone accepts — "
-            "usually within a few minutes. Anything you write meanwhile, I'll pass on to them "
-            "(words about being in danger I answer at once instead, and they are never "
-            "kept). /cancel stops waiting."
+            _(
+                "I've let the peers on call know. I'll tell you here as soon as someone "
+                "accepts — usually within a few minutes. Anything you write meanwhile, I'll "
+                "pass on to them (words about being in danger I answer at once instead, and "
+                "they are never kept). /cancel stops waiting."
+            )
         )
 
     async def on_hold(self, ctx: Context, answer: Chosen) -> None:
@@ -439,8 +514,10 @@ class TalkRequest(Flow[TalkRequestData]):
         ctx.finish()
         if answer.choice.value == "no":
             ctx.say(
-                "Okay. You can ask again any time with /talk. If things get hard before "
-                f"then, these lines are open:\n{ctx.config.crisis.short_text()}"
+                _(
+                    "Okay. You can ask again any time with /talk. If things get hard before "
+                    "then, these lines are open:\n{lines}"
+                ).format(lines=ctx.config.crisis.short_text())
             )
             return
         handoff = await open_request(
@@ -448,9 +525,11 @@ class TalkRequest(Flow[TalkRequestData]):
         )
         await notify(ctx, handoff, include_admins=False)
         ctx.say(
-            "Done — your request is saved for the next shift, and I'll tell you here when a "
-            "peer accepts. /cancel withdraws it. If things get hard before then:\n"
-            f"{ctx.config.crisis.short_text()}"
+            _(
+                "Done — your request is saved for the next shift, and I'll tell you here when "
+                "a peer accepts. /cancel withdraws it. If things get hard before then:\n"
+                "{lines}"
+            ).format(lines=ctx.config.crisis.short_text())
         )
 
 
@@ -478,22 +557,25 @@ async def may_request(ctx: Context) -> bool:
         return True
     if member.peer_barred:
         ctx.say(
-            "Peer chats aren't available to you at the moment — please speak with the "
-            "organisers. If you need someone now, these lines are open:\n"
-            f"{ctx.config.crisis.short_text()}"
+            _(
+                "Peer chats aren't available to you at the moment — please speak with the "
+                "organisers. If you need someone now, these lines are open:\n{lines}"
+            ).format(lines=ctx.config.crisis.short_text())
         )
         return False
     handoff = await ctx.tx.handoffs.open_for_member(member.id)
     if handoff is not None and handoff.status is HandoffStatus.ACTIVE:
-        ctx.say("You're already talking with a peer — just type here. /end finishes the chat.")
+        ctx.say(_("You're already talking with a peer — just type here. /end finishes the chat."))
         return False
     if handoff is not None:
         if ctx.input.command == "talk" and ctx.input.text.strip():
             await keep_while_waiting(ctx, handoff)  # `/talk <words>`: for the peer too
             return False
         ctx.say(
-            "You're already in the queue for a peer. I'll tell you when someone accepts. "
-            "/cancel stops waiting."
+            _(
+                "You're already in the queue for a peer. I'll tell you when someone accepts. "
+                "/cancel stops waiting."
+            )
         )
         return False
     return True
@@ -504,21 +586,29 @@ async def keep_while_waiting(ctx: Context, handoff: Handoff) -> None:
     to them then (`accept`); gone with the request if nobody does."""
     if ctx.input.media is not None:
         ctx.say(
-            "You're in line for a peer — I'll tell you here as soon as someone accepts. I "
-            "can only keep words for them until then; once you're talking, you can send "
-            "that again. /cancel stops waiting."
+            _(
+                "You're in line for a peer — I'll tell you here as soon as someone accepts. I "
+                "can only keep words for them until then; once you're talking, you can send "
+                "that again. /cancel stops waiting."
+            )
         )
         return
     kinds = contact_kinds(ctx, ctx.input.text)
     if kinds:
-        ctx.say(f"You're in line for a peer. {not_kept_text(kinds)} /cancel stops waiting.")
+        ctx.say(
+            _("You're in line for a peer. {why} /cancel stops waiting.").format(
+                why=not_kept_text(kinds)
+            )
+        )
         log.info("waiting_words_refused handoff=%s kinds=%s", handoff.id, ",".join(kinds))
         return
     kept = await ctx.tx.handoffs.kept_messages(handoff.id)
     if kept >= MAX_WAITING_MESSAGES:
         ctx.say(
-            "You're in line for a peer. I've kept your first messages for them — please "
-            "tell them the rest once they're here. /cancel stops waiting."
+            _(
+                "You're in line for a peer. I've kept your first messages for them — please "
+                "tell them the rest once they're here. /cancel stops waiting."
+            )
         )
         return
     # An edit of `/talk <words>` would read as the command too: only a plain message's
@@ -528,11 +618,14 @@ async def keep_while_waiting(ctx: Context, handoff: Handoff) -> None:
         handoff.id, ctx.input.text[:MAX_WAITING_CHARS], message_ref=ref
     )
     if kept:
-        ctx.say("You're in line for a peer — I'll pass this on too. 💛")
+        ctx.say(_("You're in line for a peer — I'll pass this on too. 💛"))
         return
     ctx.say(
-        "You're in line for a peer — I'll pass this on to whoever accepts, the moment they "
-        "do. It's kept only for them until then. /cancel stops waiting (and deletes it)."
+        _(
+            "You're in line for a peer — I'll pass this on to whoever accepts, the moment "
+            "they do. It's kept only for them until then. /cancel stops waiting (and deletes "
+            "it)."
+        )
     )
 
 
@@ -551,36 +644,47 @@ async def cancel_waiting(ctx: Context, *, confirmed: bool = False) -> bool:
     crisis = handoff.priority is Priority.CRISIS
     if crisis and not confirmed:
         ctx.say(
-            "You're waiting for a person because of what you told me earlier, and that "
-            "request is still open — someone will be here as soon as they can. Do you want "
-            "to withdraw it?",
+            _(
+                "You're waiting for a person because of what you told me earlier, and that "
+                "request is still open — someone will be here as soon as they can. Do you "
+                "want to withdraw it?"
+            ),
             commands=[
-                command_choice("waiting withdraw", "Yes, withdraw it", "✖️"),
-                command_choice("waiting keep", "No, keep waiting", "⏳"),
+                command_choice("waiting withdraw", _("Yes, withdraw it"), "✖️"),
+                command_choice("waiting keep", _("No, keep waiting"), "⏳"),
             ],
         )
         return True
     await ctx.tx.handoffs.close(
         handoff.id, status=HandoffStatus.CANCELLED, reason=EndReason.MEMBER, now=ctx.now
     )
-    await withdraw_notices(ctx, handoff, "No longer needed — the member withdrew the request.")
+    await withdraw_notices(ctx, handoff, WITHDRAWN_BY_MEMBER)
     if crisis:
         ctx.say(
-            "Okay, I've withdrawn your request. If things get hard again, these lines are "
-            f"open day and night:\n{ctx.config.crisis.short_text()}\n\n/talk any time you'd "
-            "like a person."
+            _(
+                "Okay, I've withdrawn your request. If things get hard again, these lines are "
+                "open day and night:\n{lines}\n\n/talk any time you'd like a person."
+            ).format(lines=ctx.config.crisis.short_text())
         )
         return True
-    ctx.say("Okay, I've withdrawn your request. /talk whenever you'd like to try again.")
+    ctx.say(_("Okay, I've withdrawn your request. /talk whenever you'd like to try again."))
     return True
 
 
-# How a volunteer is after a chat: asked when it ends, or when an admin takes it over.
-DEBRIEF = (
-    command_choice("debrief ok", "I'm okay", "🙂"),
-    command_choice("debrief heavy", "That was heavy", "🌧"),
-    command_choice("debrief talk", "I'd like to talk to an admin", "🙋"),
-)
+# What the notices of a request that is no longer open say (after the member's alias).
+WITHDRAWN_BY_MEMBER = N_("No longer needed — the member withdrew the request.")
+TAKEN = N_("taken by another peer. Thank you!")
+WITHDRAWN = N_("no longer needed — the request was withdrawn.")
+
+
+def debrief_choices() -> tuple[Choice, ...]:
+    """How a volunteer is after a chat: asked when it ends, or when an admin takes it
+    over; in the language being spoken (the volunteer's)."""
+    return (
+        command_choice("debrief ok", _("I'm okay"), "🙂"),
+        command_choice("debrief heavy", _("That was heavy"), "🌧"),
+        command_choice("debrief talk", _("I'd like to talk to an admin"), "🙋"),
+    )
 
 
 async def point_at_next_chat(ctx: Context, volunteer_id: int) -> None:
@@ -590,10 +694,14 @@ async def point_at_next_chat(ctx: Context, volunteer_id: int) -> None:
 
 
 async def withdraw_notices(ctx: Context, handoff: Handoff, text: str) -> None:
+    """Every notice of the request says it is no longer open: `text`, one of the marked
+    texts above, in each reader's language."""
     key = notice_keys.request(handoff.id)
     for account in await ctx.tx.notices.recipients(key):
         if account != ctx.account:
-            ctx.send_to(account, Reply(f"{handoff.member_alias}: {text}", replaces_notice=key))
+            with await speaking_to_account(ctx, account):
+                said = _(text)
+            ctx.send_to(account, Reply(f"{handoff.member_alias}: {said}", replaces_notice=key))
 
 
 async def waiting_choice(ctx: Context) -> None:
@@ -602,15 +710,15 @@ async def waiting_choice(ctx: Context) -> None:
     choice = ctx.input.text.strip().lower()
     if choice in ("cancel", "withdraw"):
         if not await cancel_waiting(ctx, confirmed=choice == "withdraw"):
-            ctx.say("There's no request waiting. /talk to ask for a peer.")
-        ctx.answered = "Withdraw" if choice == "withdraw" else "Cancel"
+            ctx.say(_("There's no request waiting. /talk to ask for a peer."))
+        ctx.answered = _("Withdraw") if choice == "withdraw" else _("Cancel")
         return
-    ctx.answered = "Keep waiting"
-    ctx.say("Okay — you're still in line, and I'll tell you here the moment a peer accepts.")
+    ctx.answered = _("Keep waiting")
+    ctx.say(_("Okay — you're still in line, and I'll tell you here the moment a peer accepts."))
 
 
 # -- the volunteer's side -------------------------------------------------------
-NOT_OFFERED = (
+NOT_OFFERED = N_(
     "That request isn't open to you — it may have been taken or withdrawn. "
     "Thank you for checking. 💛"
 )
@@ -639,80 +747,62 @@ async def accept(ctx: Context) -> None:
         volunteer = await admin_as_volunteer(ctx)
     if handoff is None or volunteer is None or not volunteer.is_active:
         log.info("accept_refused member=%s", ctx.member.id if ctx.member else None)
-        ctx.say(NOT_OFFERED)
+        ctx.say(_(NOT_OFFERED))
         return
     if handoff.status is HandoffStatus.CANCELLED:
-        ctx.answered = "Withdrawn"
-        ctx.say("This request was withdrawn — no one needs to pick it up. Thank you. 💛")
+        ctx.answered = _("Withdrawn")
+        ctx.say(_("This request was withdrawn — no one needs to pick it up. Thank you. 💛"))
         return
     if handoff.status is not HandoffStatus.WAITING or handoff.member_id is None:
-        ctx.answered = "Taken"
-        ctx.say("Thank you for jumping in! Another peer has already taken this one. 💛")
+        ctx.answered = _("Taken")
+        ctx.say(_("Thank you for jumping in! Another peer has already taken this one. 💛"))
         return
     if not volunteer.on_call and not ctx.is_admin:
-        ctx.say("You're off call now. /oncall first, then Accept again.")
+        ctx.say(_("You're off call now. /oncall first, then Accept again."))
         return
     if volunteer.active_chats >= volunteer.capacity and not ctx.is_admin:
         ctx.say(
-            f"You're already holding {volunteer.active_chats} chat(s), your limit. "
-            "/end one first, or leave this for someone else."
+            ngettext(
+                "You're already holding {count} chat(s), your limit. /end one first, or "
+                "leave this for someone else.",
+                "You're already holding {count} chat(s), your limit. /end one first, or "
+                "leave this for someone else.",
+                volunteer.active_chats,
+            ).format(count=volunteer.active_chats)
         )
         return
     if handoff.member_id == volunteer.member_id:
-        ctx.say("That's your own request — another peer will pick it up.")
+        ctx.say(_("That's your own request — another peer will pick it up."))
         return
     if not await ctx.tx.handoffs.claim(handoff.id, volunteer.member_id, ctx.now):
-        ctx.answered = "Taken"
-        ctx.say("Thank you for jumping in! Another peer got there a moment before you. 💛")
+        ctx.answered = _("Taken")
+        ctx.say(_("Thank you for jumping in! Another peer got there a moment before you. 💛"))
         return
     log.info("handoff_accepted handoff=%s volunteer=%s", handoff.id, volunteer.member_id)
-    ctx.answered = "Accepted — you're connected"
+    ctx.answered = _("Accepted — you're connected")
     await ctx.tx.volunteers.set_current_handoff(volunteer.member_id, handoff.id)
-    await withdraw_notices(ctx, handoff, "taken by another peer. Thank you!")
-    wait = _minutes(ctx.now - handoff.requested_at)
+    await withdraw_notices(ctx, handoff, TAKEN)
     # What they wrote for the peer who accepts: now this one person's, and no longer kept.
     words = await ctx.tx.handoffs.take_words(handoff.id)
-    topic = "" if handoff.topic == OWN_WORDS else TOPIC_LABELS.get(handoff.topic or "", "")
     # Shown to this one person only, and only because the member chose to share it.
     mood = await latest_mood_line(ctx, handoff.member_id) if handoff.share_mood else None
     member_accounts = await ctx.tx.members.accounts_of(handoff.member_id)
-    ctx.say(
-        f"You're now talking with {handoff.member_alias}"
-        + (f" (topic: {topic})" if topic else "")
-        + f". They waited {wait}."
-        + (
-            f"\nWhat they'd like to talk about, in their own words: “{words.topic}”"
-            if words.topic
-            else ""
-        )
-        + (f"\nThey chose to share their check-in — {mood}" if mood else "")
-        + "\n\n"
-        "Everything you type here is passed on to them, and theirs to you, under your chosen "
-        "names only: neither of you sees the other's account."
-        + media_note(_carried_both_ways(ctx, member_accounts))
-        + "\n/end finishes the chat · /switch if you hold several · "
-        "/report if something is wrong"
-        + (
-            "\n\nThis request was flagged by the crisis guard. Listen first, ask directly "
-            "about safety, share the crisis lines, and use /handover if you need an admin."
-            if handoff.priority is Priority.CRISIS
-            else ""
-        )
-    )
-    # An admin answering is a coordinator, and is not claimed to be a peer.
-    who = (
-        f"{COORDINATOR_NAME} has joined and is"
-        if volunteer.coordinator
-        else f"{volunteer.display_name}, a peer volunteer with lived experience, is"
-    )
+    ctx.say(_accepted_text(ctx, handoff, words.topic, mood, member_accounts))
+    with await speaking_to_id(ctx, handoff.member_id):
+        joined = _joined_text(volunteer, words.messages, words.topic)
+        # How the member knows their peer, should what they wrote not reach them.
+        peer = _(COORDINATOR_NAME) if volunteer.coordinator else volunteer.display_name
     # Taken from storage just now, they go on in memory only, like every relayed message;
     # should they not reach the peer, the member is told and asked to send them again.
-    wrote = RelayedFrom(member_accounts[0], volunteer.display_name) if member_accounts else None
+    wrote = RelayedFrom(member_accounts[0], peer) if member_accounts else None
     for number, message in enumerate(words.messages, start=1):
         # Each under the chat's notice, so a reply to it answers this member.
-        lead = f"💬 {handoff.member_alias}, while waiting" + (
-            f" ({number}/{len(words.messages)})" if len(words.messages) > 1 else ""
-        )
+        if len(words.messages) > 1:
+            lead = _("💬 {alias}, while waiting ({number}/{total})").format(
+                alias=handoff.member_alias, number=number, total=len(words.messages)
+            )
+        else:
+            lead = _("💬 {alias}, while waiting").format(alias=handoff.member_alias)
         passed = Reply(
             f"{lead}: {message}",
             notice=notice_keys.relay(handoff.id),
@@ -720,21 +810,82 @@ async def accept(ctx: Context) -> None:
             relayed_from=wrote,
         )
         ctx.send_to(ctx.account, passed)
-    passed_on = (
-        "I've passed on what you wrote while you waited. "
-        if words.messages
-        else "I've shown them what you'd like to talk about. "
-        if words.topic
-        else ""
-    )
     for account in member_accounts:
-        ctx.send_to(
-            account,
-            Reply(
-                f"{who} here now. 💛 They can't see your account, only your chosen name.\n\n"
-                f"{passed_on}Just type here and I'll pass it on. /end finishes the chat."
-            ),
+        ctx.send_to(account, Reply(joined))
+
+
+def _accepted_text(
+    ctx: Context,
+    handoff: Handoff,
+    words: str | None,
+    mood: str | None,
+    member_accounts: list[Account],
+) -> str:
+    """What the volunteer who accepted is told, in their language."""
+    wait_minutes = max(0, int((ctx.now - handoff.requested_at).total_seconds() // 60))
+    topic = "" if handoff.topic == OWN_WORDS else TOPIC_LABELS.get(handoff.topic or "", "")
+    alias = handoff.member_alias
+    if topic and wait_minutes == 0:
+        head = _("You're now talking with {alias} (topic: {topic}). They waited just now.")
+    elif topic:
+        head = ngettext(
+            "You're now talking with {alias} (topic: {topic}). They waited {count} min.",
+            "You're now talking with {alias} (topic: {topic}). They waited {count} min.",
+            wait_minutes,
         )
+    elif wait_minutes == 0:
+        head = _("You're now talking with {alias}. They waited just now.")
+    else:
+        head = ngettext(
+            "You're now talking with {alias}. They waited {count} min.",
+            "You're now talking with {alias}. They waited {count} min.",
+            wait_minutes,
+        )
+    lines = [head.format(alias=alias, topic=_(topic) if topic else "", count=wait_minutes)]
+    if words:
+        lines.append(
+            _("What they'd like to talk about, in their own words: “{words}”").format(words=words)
+        )
+    if mood:
+        lines.append(_("They chose to share their check-in — {mood}").format(mood=mood))
+    through = _(
+        "Everything you type here is passed on to them, and theirs to you, under your chosen "
+        "names only: neither of you sees the other's account."
+    ) + media_note(_carried_both_ways(ctx, member_accounts))
+    commands = _(
+        "/end finishes the chat · /switch if you hold several · /report if something is wrong"
+    )
+    text = "\n".join(lines) + f"\n\n{through}\n{commands}"
+    if handoff.priority is Priority.CRISIS:
+        text += "\n\n" + _(
+            "This request was flagged by the crisis guard. Listen first, ask directly about "
+            "safety, share the crisis lines, and use /handover if you need an admin."
+        )
+    return text
+
+
+def _joined_text(volunteer: Volunteer, messages: tuple[str, ...], topic: str | None) -> str:
+    """What the member is told when their peer has come, in their language. An admin
+    answering is a coordinator, and is not claimed to be a peer."""
+    if volunteer.coordinator:
+        who = _(
+            "{coordinator} has joined and is here now. 💛 They can't see your account, only "
+            "your chosen name."
+        ).format(coordinator=_(COORDINATOR_NAME))
+    else:
+        who = _(
+            "{name}, a peer volunteer with lived experience, is here now. 💛 They can't see "
+            "your account, only your chosen name."
+        ).format(name=volunteer.display_name)
+    if messages:
+        passed_on = _("I've passed on what you wrote while you waited.") + " "
+    elif topic:
+        passed_on = _("I've shown them what you'd like to talk about.") + " "
+    else:
+        passed_on = ""
+    return f"{who}\n\n{passed_on}" + _(
+        "Just type here and I'll pass it on. /end finishes the chat."
+    )
 
 
 def _carried_both_ways(ctx: Context, member_accounts: list[Account]) -> frozenset[str]:
@@ -750,7 +901,8 @@ def _carried_both_ways(ctx: Context, member_accounts: list[Account]) -> frozense
 
 # How members see an admin who answers them (also the start of a sentence: "… has
 # ended the chat"). Peers can't choose it: flows/core/names.py keeps "Hearthside".
-COORDINATOR_NAME = "A Hearthside coordinator"
+# Stored as the coordinator row's display name in English; shown as `_(COORDINATOR_NAME)`.
+COORDINATOR_NAME = N_("A Hearthside coordinator")
 
 
 async def admin_as_volunteer(ctx: Context) -> Volunteer | None:
@@ -773,9 +925,18 @@ async def _community_options(ctx: Context) -> str:
     soon = await ctx.tx.events.upcoming(ctx.now, ctx.now + timedelta(days=COMMUNITY_DAYS), limit=2)
     if not soon:
         return ""
-    lines = [f"• {when(event.starts_at, member.timezone)} · {event.title}" for event in soon]
-    return "\n\nPeople from the community are also meeting soon:\n" + "\n".join(
-        [*lines, "/events shows them all."]
+    lines = [
+        _("• {when} · {title}").format(
+            when=when(event.starts_at, member.timezone), title=event.title
+        )
+        for event in soon
+    ]
+    return "\n\n" + "\n".join(
+        [
+            _("People from the community are also meeting soon:"),
+            *lines,
+            _("/events shows them all."),
+        ]
     )
 
 
@@ -785,35 +946,40 @@ async def escalate(ctx: Context, handoff: Handoff) -> None:
         await _escalate_crisis(ctx, handoff)
         return
     if handoff.escalations == 0:
-        await notify(ctx, handoff, lead="Still waiting — ")
+        await notify(ctx, handoff, lead=STILL_WAITING_LEAD)
         await ctx.tx.handoffs.record_escalation(
             handoff.id, ctx.now + timedelta(minutes=ctx.config.handoff_escalate_minutes)
         )
         return
-    await notify(ctx, handoff, include_admins=True, lead="Nobody has accepted yet — ")
+    await notify(ctx, handoff, include_admins=True, lead=NOBODY_YET_LEAD)
     await ctx.tx.handoffs.record_escalation(handoff.id, None)
     ctx.say(
-        "It's taking longer than usual to find a free peer — I'm sorry. I've let the team "
-        "know too. You can keep waiting, or stop for now. If things feel hard, these lines "
-        f"are open right now:\n{ctx.config.crisis.short_text()}" + await _community_options(ctx),
+        _(
+            "It's taking longer than usual to find a free peer — I'm sorry. I've let the team "
+            "know too. You can keep waiting, or stop for now. If things feel hard, these lines "
+            "are open right now:\n{lines}"
+        ).format(lines=ctx.config.crisis.short_text())
+        + await _community_options(ctx),
         commands=[
-            command_choice("waiting keep", "Keep waiting", "⏳"),
-            command_choice("waiting cancel", "Stop waiting", "✖️"),
+            command_choice("waiting keep", _("Keep waiting"), "⏳"),
+            command_choice("waiting cancel", _("Stop waiting"), "✖️"),
         ],
     )
 
 
 async def _escalate_crisis(ctx: Context, handoff: Handoff) -> None:
     last = handoff.escalations + 1 >= MAX_CRISIS_ESCALATIONS
-    await notify(ctx, handoff, include_admins=True, lead="⚠️ STILL UNANSWERED — ")
+    await notify(ctx, handoff, include_admins=True, lead=UNANSWERED_LEAD)
     next_at = None if last else ctx.now + timedelta(minutes=ctx.config.crisis_escalate_minutes)
     await ctx.tx.handoffs.record_escalation(handoff.id, next_at)
     log.warning("crisis_unanswered handoff=%s round=%d", handoff.id, handoff.escalations + 1)
     ctx.say_urgent(
-        "I'm still trying to reach a person for you, and nobody has been able to pick up "
-        "yet — I'm sorry, I know that's hard. Please don't wait for us: these lines are "
-        f"open right now, 24/7:\n{ctx.config.crisis.short_text()}\n\n"
-        "I'll keep trying, and I'll tell you here as soon as someone is free."
+        _(
+            "I'm still trying to reach a person for you, and nobody has been able to pick up "
+            "yet — I'm sorry, I know that's hard. Please don't wait for us: these lines are "
+            "open right now, 24/7:\n{lines}\n\n"
+            "I'll keep trying, and I'll tell you here as soon as someone is free."
+        ).format(lines=ctx.config.crisis.short_text())
     )
 
 
@@ -831,11 +997,17 @@ async def escalate_overdue(engine: Engine, now: datetime) -> tuple[int, list[Out
 
 REQUEST_COMMANDS = (
     # Anyone: a person who only wants to talk needn't sign up first.
-    Command("talk", "talk to a peer volunteer", talk, audience=Audience.ANYONE),
+    Command("talk", N_("talk to a peer volunteer"), talk, audience=Audience.ANYONE),
     Command(CONSENT_COMMAND, "", talk_consent, audience=Audience.ANYONE, hidden=True),
-    Command("accept", "accept a request to talk", accept, audience=Audience.ANYONE, hidden=True),
+    Command(
+        "accept", N_("accept a request to talk"), accept, audience=Audience.ANYONE, hidden=True
+    ),
     # "person": someone the crisis guard met before sign-up answers these too.
     Command(
-        "waiting", "keep waiting or stop", waiting_choice, audience=Audience.PERSON, hidden=True
+        "waiting",
+        N_("keep waiting or stop"),
+        waiting_choice,
+        audience=Audience.PERSON,
+        hidden=True,
     ),
 )

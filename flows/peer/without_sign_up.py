@@ -11,11 +11,12 @@ no check-ins, no reminders; /delete removes it all.
 import logging
 
 from flows.core.context import Context
+from flows.core.language import N_, _
 from flows.core.values import command_choice
 
 log = logging.getLogger(__name__)
 
-CHAT_CONSENT = (
+CHAT_CONSENT = N_(
     "You can talk with a peer without signing up: I'll keep only this request and a way to "
     "reach you here — never your name, and what you write only until a peer reads it — and "
     "/delete removes it. Okay?"
@@ -23,16 +24,18 @@ CHAT_CONSENT = (
 # A command of its own (`/talkconsent`), so that what follows `/talk` is always the
 # person's own words about what they'd like to talk about.
 CONSENT_COMMAND = "talkconsent"
-CONSENT_BUTTONS = (
-    command_choice(f"{CONSENT_COMMAND} yes", "Yes, find me a peer", "💬"),
-    command_choice("start", "Sign me up instead", "🌱"),
-    command_choice(f"{CONSENT_COMMAND} no", "Not now"),
-)
+YES = N_("Yes, find me a peer")
+NOT_NOW = N_("Not now")
 
 
 def ask_consent(ctx: Context) -> None:
     """`/talk` before sign-up: the one line of consent, with its buttons."""
-    ctx.say(CHAT_CONSENT, commands=CONSENT_BUTTONS)
+    buttons = (
+        command_choice(f"{CONSENT_COMMAND} yes", _(YES), "💬"),
+        command_choice("start", _("Sign me up instead"), "🌱"),
+        command_choice(f"{CONSENT_COMMAND} no", _(NOT_NOW)),
+    )
+    ctx.say(_(CHAT_CONSENT), commands=buttons)
 
 
 async def consented_to_chat(ctx: Context) -> bool:
@@ -40,15 +43,17 @@ async def consented_to_chat(ctx: Context) -> bool:
     person said yes; otherwise they are told that nothing was kept, or asked again."""
     answer = ctx.input.text.strip().casefold()
     if answer == "yes":
-        ctx.answered = "Yes, find me a peer"
+        ctx.answered = _(YES)
         member = await ctx.ensure_member()
         log.info("talk_without_sign_up member=%s", member.id)
         return True
     if answer == "no":
-        ctx.answered = "Not now"
+        ctx.answered = _(NOT_NOW)
         ctx.say(
-            "Okay — I haven't kept anything. /talk whenever you'd like a person. If things "
-            f"get hard, these lines are open:\n{ctx.config.crisis.short_text()}"
+            _(
+                "Okay — I haven't kept anything. /talk whenever you'd like a person. If things "
+                "get hard, these lines are open:\n{lines}"
+            ).format(lines=ctx.config.crisis.short_text())
         )
         return False
     ask_consent(ctx)
