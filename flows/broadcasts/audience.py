@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flows.core.config import FlowConfig
+from flows.core.language import N_, _
 from flows.core.quiet_hours import next_allowed
 from storage import Account, Transaction
 from storage.broadcasts import Candidate, NewRecipient
@@ -25,25 +26,28 @@ MEMBER_AUDIENCES = frozenset({MEMBERS, ANNOUNCEMENTS})
 
 # How the admin's choice and the reports name each audience.
 AUDIENCE_NAMES = {
-    MEMBERS: "all members",
-    ANNOUNCEMENTS: "members who take announcements",
-    VOLUNTEERS: "volunteers",
-    ADMINS: "admins",
+    MEMBERS: N_("all members"),
+    ANNOUNCEMENTS: N_("members who take announcements"),
+    VOLUNTEERS: N_("volunteers"),
+    ADMINS: N_("admins"),
 }
 
-HEADER = "📣 A message from the Hearthside team"
+HEADER = N_("📣 A message from the Hearthside team")
 # The last line of every broadcast to members: how to stop them.
-FOOTER_ANNOUNCEMENTS = "To stop announcements like this one, send /announcements off."
-FOOTER_MEMBERS = "This went to every member. To stop other announcements, send /announcements off."
+FOOTER_ANNOUNCEMENTS = N_("To stop announcements like this one, send /announcements off.")
+FOOTER_MEMBERS = N_(
+    "This went to every member. To stop other announcements, send /announcements off."
+)
 
 
 def as_members_see_it(text: str, audience: str) -> str:
-    """The broadcast exactly as each recipient sees it."""
+    """The broadcast exactly as each recipient sees it: the admin's own words as they
+    wrote them, in a frame in the language being spoken (the recipient's)."""
     if audience == ANNOUNCEMENTS:
-        return f"{HEADER}\n\n{text}\n\n{FOOTER_ANNOUNCEMENTS}"
+        return f"{_(HEADER)}\n\n{text}\n\n{_(FOOTER_ANNOUNCEMENTS)}"
     if audience == MEMBERS:
-        return f"{HEADER}\n\n{text}\n\n{FOOTER_MEMBERS}"
-    return f"{HEADER}\n\n{text}"
+        return f"{_(HEADER)}\n\n{text}\n\n{_(FOOTER_MEMBERS)}"
+    return f"{_(HEADER)}\n\n{text}"
 
 
 def left_out_because(candidate: Candidate, audience: str) -> str | None:
@@ -77,7 +81,7 @@ async def candidates(
     known = {candidate.account for candidate in found}
     members = {candidate.member_id for candidate in found}
     for key in sorted(config.admins):
-        account_channel, _, external_id = key.partition(":")
+        account_channel, _sep, external_id = key.partition(":")
         account = Account(account_channel, external_id)
         if account in known or (channel is not None and account_channel != channel):
             continue

@@ -30,6 +30,7 @@ from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.engine import Engine
 from flows.core.flow import Answer, Chosen, Flow
+from flows.core.language import N_, _, ngettext
 from flows.core.parsing import parse_id
 from flows.core.values import COMMAND_TOKEN, Choice, MediaFile, Reply
 from storage import Account
@@ -45,16 +46,22 @@ PHOTO_MAX_BYTES = 2 * 1024 * 1024
 TEXT_STEP = "text"
 EVERY_CHANNEL = "every"
 AUDIENCE_CHOICES = (
-    Choice(MEMBERS, "All members", "👥"),
-    Choice(ANNOUNCEMENTS, "Members who take announcements", "📣"),
-    Choice(VOLUNTEERS, "Volunteers", "🤝"),
-    Choice(ADMINS, "Admins", "🛠️"),
+    Choice(MEMBERS, N_("All members"), "👥"),
+    Choice(ANNOUNCEMENTS, N_("Members who take announcements"), "📣"),
+    Choice(VOLUNTEERS, N_("Volunteers"), "🤝"),
+    Choice(ADMINS, N_("Admins"), "🛠️"),
 )
 URGENCY_CHOICES = (
-    Choice("normal", "No: wait for quiet hours to end", "🌙"),
-    Choice("critical", "Yes: send now, even in quiet hours", "⏰"),
+    Choice("normal", N_("No: wait for quiet hours to end"), "🌙"),
+    Choice("critical", N_("Yes: send now, even in quiet hours"), "⏰"),
 )
-CONFIRM_CHOICES = (Choice("send", "Send it", "✅"), Choice("cancel", "Don't send"))
+CONFIRM_CHOICES = (Choice("send", N_("Send it"), "✅"), Choice("cancel", N_("Don't send")))
+WHO = N_("Who should get it?")
+
+
+def translated(choices: tuple[Choice, ...]) -> list[Choice]:
+    """Constant choices with their labels in the language being spoken."""
+    return [Choice(choice.value, _(choice.label), choice.emoji) for choice in choices]
 
 
 class BroadcastData(TypedDict, total=False):
@@ -74,58 +81,66 @@ class ComposeBroadcast(Flow[BroadcastData]):
     """`/broadcast` step by step."""
 
     name = "broadcast"
-    title = "broadcast"
+    title = N_("broadcast")
     timeout: ClassVar[timedelta] = timedelta(hours=2)
 
     async def begin(self, ctx: Context) -> None:
         ctx.ask(
             self.on_text,
-            "Let's write a broadcast. Send the message as you'd like people to read it "
-            f"(up to {TEXT_MAX} characters), or a photo with its words as the caption. "
-            "You'll see a preview before anything is sent, and /cancel stops at any step.",
+            _(
+                "Let's write a broadcast. Send the message as you'd like people to read it "
+                "(up to {max} characters), or a photo with its words as the caption. You'll "
+                "see a preview before anything is sent, and /cancel stops at any step."
+            ).format(max=TEXT_MAX),
             free_text=True,
         )
 
     async def cancelled(self, ctx: Context) -> str:
-        return "Okay, I've stopped the broadcast. Nothing was sent, and nothing of it was kept."
+        return _("Okay, I've stopped the broadcast. Nothing was sent, and nothing of it was kept.")
 
     async def on_text(self, ctx: Context, answer: Answer) -> None:
         text = answer.text.strip()
         if not text:
-            ctx.reask("Please send the message as text, or a photo with a caption.")
+            ctx.reask(_("Please send the message as text, or a photo with a caption."))
             return
         if len(text) > TEXT_MAX:
             ctx.reask(
-                f"That's {len(text)} characters; a broadcast holds up to {TEXT_MAX}. "
-                "Please send a shorter message."
+                _(
+                    "That's {count} characters; a broadcast holds up to {max}. Please send a "
+                    "shorter message."
+                ).format(count=len(text), max=TEXT_MAX)
             )
             return
         self.data(ctx)["text"] = text
-        ctx.ask(self.on_audience, "Who should get it?", AUDIENCE_CHOICES)
+        ctx.ask(self.on_audience, _(WHO), translated(AUDIENCE_CHOICES))
 
     async def with_photo(self, ctx: Context, photo: MediaFile | None) -> None:
         """A photo sent as the message (the engine hands media to `broadcast_photo`)."""
         text = ctx.input.text.strip()
         if photo is None:
             ctx.reask(
-                "I couldn't read that photo here. Please send it again, or send the message "
-                "as text."
+                _(
+                    "I couldn't read that photo here. Please send it again, or send the "
+                    "message as text."
+                )
             )
             return
         if len(photo.data) > PHOTO_MAX_BYTES:
-            ctx.reask("That photo is too big to broadcast. Please send a smaller one.")
+            ctx.reask(_("That photo is too big to broadcast. Please send a smaller one."))
             return
         if len(text) > CAPTION_MAX:
             ctx.reask(
-                f"That caption is {len(text)} characters; with a photo a broadcast holds up "
-                f"to {CAPTION_MAX}. Please send the photo again with a shorter one."
+                _(
+                    "That caption is {count} characters; with a photo a broadcast holds up to "
+                    "{max}. Please send the photo again with a shorter one."
+                ).format(count=len(text), max=CAPTION_MAX)
             )
             return
         data = self.data(ctx)
         data["text"] = text
         data["photo"] = base64.b64encode(photo.data).decode("ascii")
         data["photo_type"] = photo.mime_type
-        ctx.ask(self.on_audience, "Who should get it?", AUDIENCE_CHOICES)
+        ctx.ask(self.on_audience, _(WHO), translated(AUDIENCE_CHOICES))
 
     async def on_audience(self, ctx: Context, answer: Chosen) -> None:
         audience = answer.choice.value
@@ -137,9 +152,12 @@ class ComposeBroadcast(Flow[BroadcastData]):
             data["channel"] = None
             self._ask_urgency(ctx)
             return
-        choices = [Choice(EVERY_CHANNEL, "Every channel", "🌐")]
-        choices += [Choice(name, f"Only {channel_name(name)}") for name in channels]
-        ctx.ask(self.on_channel, "On every channel, or only one?", choices)
+        choices = [Choice(EVERY_CHANNEL, _("Every channel"), "🌐")]
+        choices += [
+            Choice(name, _("Only {channel}").format(channel=channel_name(name)))
+            for name in channels
+        ]
+        ctx.ask(self.on_channel, _("On every channel, or only one?"), choices)
 
     async def on_channel(self, ctx: Context, answer: Chosen) -> None:
         value = answer.choice.value
@@ -149,9 +167,11 @@ class ComposeBroadcast(Flow[BroadcastData]):
     def _ask_urgency(self, ctx: Context) -> None:
         ctx.ask(
             self.on_urgency,
-            "Is it time-critical? If not, people inside their quiet hours "
-            f"({ctx.config.quiet_hours} their time) get it when their quiet hours end.",
-            URGENCY_CHOICES,
+            _(
+                "Is it time-critical? If not, people inside their quiet hours ({hours} their "
+                "time) get it when their quiet hours end."
+            ).format(hours=ctx.config.quiet_hours),
+            translated(URGENCY_CHOICES),
         )
 
     async def on_urgency(self, ctx: Context, answer: Chosen) -> None:
@@ -161,7 +181,7 @@ class ComposeBroadcast(Flow[BroadcastData]):
         figures = reach(
             ctx.config, found, data["audience"], ctx.now, time_critical=data["time_critical"]
         )
-        ctx.say("Here is the preview, exactly as they will see it:")
+        ctx.say(_("Here is the preview, exactly as they will see it:"))
         seen = as_members_see_it(data["text"], data["audience"])
         photo = photo_of(data)
         if photo is None:
@@ -169,13 +189,13 @@ class ComposeBroadcast(Flow[BroadcastData]):
         else:
             # Its bytes stay out of the outbox: held in memory while it is sent.
             ctx.send_to(ctx.account, Reply(seen, relayed_media=photo, transient_text=True))
-        ctx.ask(self.on_confirm, _summary(data, figures), CONFIRM_CHOICES)
+        ctx.ask(self.on_confirm, _summary(data, figures), translated(CONFIRM_CHOICES))
 
     async def on_confirm(self, ctx: Context, answer: Chosen) -> None:
         data = self.data(ctx)
         ctx.finish()
         if answer.choice.value != "send":
-            ctx.say("Okay, nothing was sent, and nothing of it was kept.")
+            ctx.say(_("Okay, nothing was sent, and nothing of it was kept."))
             return
         audience, channel = data["audience"], data.get("channel")
         time_critical = data["time_critical"]
@@ -183,7 +203,7 @@ class ComposeBroadcast(Flow[BroadcastData]):
         found = await candidates(ctx.tx, ctx.config, audience, channel)
         figures = reach(ctx.config, found, audience, ctx.now, time_critical=time_critical)
         if figures.reached == 0:
-            ctx.say("Nobody in that audience can get it now, so nothing was sent.")
+            ctx.say(_("Nobody in that audience can get it now, so nothing was sent."))
             return
         broadcast_id = await ctx.tx.broadcasts.create(
             author_id=ctx.member.id if ctx.member is not None else None,
@@ -252,34 +272,51 @@ async def wants_broadcast_photo(engine: Engine, account: Account, kind: str) -> 
 
 
 def _summary(data: BroadcastData, figures: Reach) -> str:
-    audience = AUDIENCE_NAMES[data["audience"]]
+    audience = _(AUDIENCE_NAMES[data["audience"]])
     where = data.get("channel")
-    on = f" on {channel_name(where)}" if where else ""
-    people = "1 person" if figures.reached == 1 else f"{figures.reached} people"
-    lines = [f"It goes to {audience}{on}: {people}."]
+    reached = figures.reached
+    if where:
+        goes = ngettext(
+            "It goes to {audience} on {channel}: {count} person.",
+            "It goes to {audience} on {channel}: {count} people.",
+            reached,
+        )
+    else:
+        goes = ngettext(
+            "It goes to {audience}: {count} person.",
+            "It goes to {audience}: {count} people.",
+            reached,
+        )
+    lines = [
+        goes.format(audience=audience, channel=channel_name(where) if where else "", count=reached)
+    ]
     if len(figures.by_channel) > 1:
         parts = ", ".join(
             f"{channel_name(name)} {count}" for name, count in sorted(figures.by_channel.items())
         )
-        lines.append(f"By channel: {parts}.")
+        lines.append(_("By channel: {counts}.").format(counts=parts))
     if figures.deferred:
         lines.append(
-            f"{figures.deferred} of them are in their quiet hours now and get it when those end."
+            ngettext(
+                "{count} of them are in their quiet hours now and get it when those end.",
+                "{count} of them are in their quiet hours now and get it when those end.",
+                figures.deferred,
+            ).format(count=figures.deferred)
         )
     elif data["time_critical"]:
-        lines.append("It is time-critical, so it goes out now, quiet hours or not.")
+        lines.append(_("It is time-critical, so it goes out now, quiet hours or not."))
     left_out = []
     if figures.paused:
-        left_out.append(f"paused: {figures.paused}")
+        left_out.append(_("paused: {count}").format(count=figures.paused))
     if figures.opted_out:
-        left_out.append(f"announcements off: {figures.opted_out}")
+        left_out.append(_("announcements off: {count}").format(count=figures.opted_out))
     if figures.unreachable:
-        left_out.append(f"can't be reached: {figures.unreachable}")
+        left_out.append(_("can't be reached: {count}").format(count=figures.unreachable))
     if left_out:
-        lines.append(f"Left out ({'; '.join(left_out)}).")
+        lines.append(_("Left out ({reasons}).").format(reasons="; ".join(left_out)))
     if data["audience"] == MEMBERS:
-        lines.append("All members includes those who turned announcements off.")
-    lines.append("Send it?")
+        lines.append(_("All members includes those who turned announcements off."))
+    lines.append(_("Send it?"))
     return "\n".join(lines)
 
 
@@ -287,14 +324,14 @@ async def cancel_broadcast(ctx: Context) -> None:
     """`/broadcast_cancel <id>` (the progress message's Cancel button): stop it now."""
     broadcast_id = parse_id(ctx.input.text.strip())
     if broadcast_id is None:
-        ctx.say("Which broadcast? Use the Cancel button under its progress message.")
+        ctx.say(_("Which broadcast? Use the Cancel button under its progress message."))
         return
     if not await ctx.tx.broadcasts.cancel(broadcast_id, ctx.now):
-        ctx.say("That broadcast has already finished, so there is nothing to stop.")
+        ctx.say(_("That broadcast has already finished, so there is nothing to stop."))
         return
     audit.admin_action(ctx, "broadcast.cancel", broadcast_id)
     log.info("broadcast_cancelled broadcast=%s", broadcast_id)
-    ctx.say("Stopped: nobody else will get it. The final report follows in a moment.")
+    ctx.say(_("Stopped: nobody else will get it. The final report follows in a moment."))
 
 
 async def broadcast(ctx: Context) -> None:
@@ -305,7 +342,7 @@ async def broadcast(ctx: Context) -> None:
 BROADCAST_COMMANDS = (
     Command(
         "broadcast",
-        "send a message to members, volunteers or admins",
+        N_("send a message to members, volunteers or admins"),
         broadcast,
         audience=Audience.ADMIN,
         audits=("broadcast.send",),
@@ -313,7 +350,7 @@ BROADCAST_COMMANDS = (
     # Hidden: the Cancel button under a broadcast's progress message runs it.
     Command(
         "broadcast_cancel",
-        "stop a broadcast under way",
+        N_("stop a broadcast under way"),
         cancel_broadcast,
         audience=Audience.ADMIN,
         hidden=True,

@@ -34,6 +34,7 @@ from flows.broadcasts.progress import (
 from flows.core import notice_keys
 from flows.core.delivery import Postman, SendResult
 from flows.core.engine import Engine
+from flows.core.language import _, speaking
 from flows.core.outgoing import commit_replies
 from flows.core.values import COMMAND_TOKEN, MediaFile, Reply
 from storage import Account, Transaction
@@ -259,7 +260,7 @@ class ChannelLoop:
         async with engine.db.transaction() as tx:
             now = engine.clock.now()
             await self._record(tx, now, outcomes)
-            for _ in range(SCAN_PER_CLAIM):
+            for _attempt in range(SCAN_PER_CLAIM):
                 due = await tx.broadcasts.next_due(self.channel, now)
                 if due is None:
                     return None
@@ -288,7 +289,9 @@ class ChannelLoop:
                     continue
                 if not await tx.broadcasts.claim(due.id):
                     continue
-                reply = self._reply(broadcast)
+                # The frame around the admin's words is in this recipient's language.
+                with speaking(await language_of(tx, engine, due.member_id, due.account)):
+                    reply = self._reply(broadcast)
                 return Job(due.id, due.broadcast_id, due.account, due.attempts + 1, reply)
         return None
 
@@ -336,6 +339,19 @@ class ChannelLoop:
         if result is SendResult.BLOCKED:
             # Nothing more goes to them, and their peer chats close (as for any send).
             await self._postman.unreachable(job.account)
+
+
+async def language_of(
+    tx: Transaction, engine: Engine, member_id: int | None, account: Account | None
+) -> str:
+    """The language a broadcast's recipient, or its admin, is written to in: their own, or
+    the deployment's (an account in ADMINS with no member row)."""
+    member = await tx.members.get(member_id) if member_id is not None else None
+    if member is None and account is not None:
+        member = await tx.members.find_by_account(account)
+    if member is not None and member.language:
+        return member.language
+    return engine.config.default_language
 
 
 def _later(now: datetime, seconds: float) -> datetime:
@@ -412,22 +428,25 @@ class BroadcastDelivery:
                     broadcast = await tx.broadcasts.get(broadcast.id) or broadcast
                 by_channel = await tx.broadcasts.counts(broadcast.id)
                 figures = Figures.of(_summed(by_channel.values()))
+                language = await language_of(tx, engine, broadcast.author_id, broadcast.author)
                 if broadcast.status != "sending" and figures.in_flight == 0:
-                    replies += self._final(broadcast, figures)
+                    with speaking(language):
+                        replies += self._final(broadcast, figures)
                     await tx.broadcasts.mark_reported(broadcast.id, now)
                     self._shown.pop(broadcast.id, None)
                     self._last_new.pop(broadcast.id, None)
                     continue
                 if broadcast.status == "sending" and broadcast.author is not None:
-                    text = progress_text(figures, self._seconds_left(by_channel))
-                    update = await self._update(tx, broadcast.id, broadcast.author, text)
+                    with speaking(language):
+                        text = progress_text(figures, self._seconds_left(by_channel))
+                    update = await self._update(tx, broadcast.id, broadcast.author, text, language)
                     if update is not None:
                         replies.append((broadcast.author, update))
             committed = await commit_replies(tx, replies, now, engine.held, engine.channels)
         await self._postman.deliver(committed.deliveries)
 
     async def _update(
-        self, tx: Transaction, broadcast_id: int, author: Account, text: str
+        self, tx: Transaction, broadcast_id: int, author: Account, text: str, language: str
     ) -> Reply | None:
         """The progress message's new version, if it changed and it is time to show it."""
         if self._shown.get(broadcast_id) == text:
@@ -443,7 +462,8 @@ class BroadcastDelivery:
             if every > PROGRESS_SECONDS and not self._due(broadcast_id, every):
                 return None
         self._shown[broadcast_id] = text
-        buttons = (cancel_button(broadcast_id),)
+        with speaking(language):
+            buttons = (cancel_button(broadcast_id),)
         if info.edits:
             return Reply(
                 text,
@@ -482,7 +502,7 @@ class BroadcastDelivery:
         replies: list[tuple[Account, Reply]] = []
         if self._engine.channels.of(author).edits:
             # The progress message loses its Cancel button and points to the report.
-            ended = Reply(ENDED, replaces_notice=notice_keys.broadcast(broadcast.id))
+            ended = Reply(_(ENDED), replaces_notice=notice_keys.broadcast(broadcast.id))
             replies.append((author, ended))
         replies.append((author, Reply(text)))
         return replies

@@ -3,13 +3,14 @@ with a Cancel button, and a final report."""
 
 from dataclasses import dataclass
 
+from flows.core.language import N_, _, format_number, ngettext
 from flows.core.values import Choice, command_choice
 
-ENDED = "📣 This broadcast has ended: its report is just below."
+ENDED = N_("📣 This broadcast has ended: its report is just below.")
 
 
 def cancel_button(broadcast_id: int) -> Choice:
-    return command_choice(f"broadcast_cancel {broadcast_id}", "Cancel the broadcast", "🛑")
+    return command_choice(f"broadcast_cancel {broadcast_id}", _("Cancel the broadcast"), "🛑")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,51 +50,66 @@ class Figures:
 
 
 def first_progress(reached: int) -> str:
-    people = "1 person" if reached == 1 else f"{reached} people"
-    return f"📣 Your broadcast is on its way to {people}. I'll keep this message up to date."
+    return ngettext(
+        "📣 Your broadcast is on its way to {count} person. I'll keep this message up to date.",
+        "📣 Your broadcast is on its way to {count} people. I'll keep this message up to date.",
+        reached,
+    ).format(count=reached)
 
 
 def _time_left(seconds: float) -> str:
     if seconds < 60:
-        return "less than a minute"
+        return _("less than a minute")
     minutes = round(seconds / 60)
     if minutes < 60:
-        return "about 1 minute" if minutes == 1 else f"about {minutes} minutes"
+        return ngettext("about {count} minute", "about {count} minutes", minutes).format(
+            count=minutes
+        )
     hours = round(minutes / 60, 1)
-    return f"about {hours:g} hours"
+    return _("about {hours} hours").format(hours=format_number(hours))
 
 
 def progress_text(figures: Figures, seconds_left: float) -> str:
     lines = [
-        f"📣 Your broadcast is on its way to {figures.to_reach} people.",
-        f"Sent: {figures.sent}",
-        f"Waiting for their quiet hours to end: {figures.deferred}",
-        f"Can't be reached: {figures.unreachable}",
-        f"Failed: {figures.failed}",
+        ngettext(
+            "📣 Your broadcast is on its way to {count} people.",
+            "📣 Your broadcast is on its way to {count} people.",
+            figures.to_reach,
+        ).format(count=figures.to_reach),
+        _("Sent: {count}").format(count=figures.sent),
+        _("Waiting for their quiet hours to end: {count}").format(count=figures.deferred),
+        _("Can't be reached: {count}").format(count=figures.unreachable),
+        _("Failed: {count}").format(count=figures.failed),
     ]
     if figures.queued or figures.in_flight:
-        lines.append(f"Time left for the rest: {_time_left(seconds_left)}.")
+        lines.append(_("Time left for the rest: {time}.").format(time=_time_left(seconds_left)))
     elif figures.deferred:
-        lines.append("The rest go out as their quiet hours end.")
+        lines.append(_("The rest go out as their quiet hours end."))
     return "\n".join(lines)
 
 
 def final_report(figures: Figures, *, cancelled: bool) -> str:
     head = (
-        "📣 Your broadcast was stopped. Here is what happened:"
+        _("📣 Your broadcast was stopped. Here is what happened:")
         if cancelled
-        else "📣 Your broadcast is done. Here is what happened:"
+        else _("📣 Your broadcast is done. Here is what happened:")
     )
-    lines = [head, f"Sent: {figures.sent}"]
+    lines = [head, _("Sent: {count}").format(count=figures.sent)]
     if cancelled:
-        lines.append(f"Not sent, because it was stopped: {figures.cancelled}")
-    lines.append(f"Can't be reached: {figures.unreachable}")
-    lines.append(f"Failed: {figures.failed}")
+        lines.append(
+            _("Not sent, because it was stopped: {count}").format(count=figures.cancelled)
+        )
+    lines.append(_("Can't be reached: {count}").format(count=figures.unreachable))
+    lines.append(_("Failed: {count}").format(count=figures.failed))
     if figures.skipped:
-        lines.append(f"Left out (paused, or announcements off): {figures.skipped}")
+        lines.append(
+            _("Left out (paused, or announcements off): {count}").format(count=figures.skipped)
+        )
     if figures.unconfirmed:
         lines.append(
-            f"Unconfirmed: {figures.unconfirmed} (on their way when Hearthside restarted, or "
-            "with no answer in time; they may have arrived, so they were not sent again)"
+            _(
+                "Unconfirmed: {count} (on their way when Hearthside restarted, or with no "
+                "answer in time; they may have arrived, so they were not sent again)"
+            ).format(count=figures.unconfirmed)
         )
     return "\n".join(lines)

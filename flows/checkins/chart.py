@@ -19,10 +19,22 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from babel import Locale
+from babel.dates import format_date
+
 from flows.checkins.daily import MOODS
 from flows.checkins.insight import attended_moments, connection_insight
 from flows.core.commands import Command
 from flows.core.context import Context
+from flows.core.language import (
+    N_,
+    PSEUDO_LANGUAGE,
+    SOURCE_LANGUAGE,
+    _,
+    current_language,
+    ngettext,
+    speaking,
+)
 from flows.core.local_time import at_local, local_today
 from storage import ConnectionCheckin, MoodCheckin
 
@@ -36,27 +48,26 @@ CHART_DAYS = 30
 AVERAGE_DAYS = 7
 # 800 x 450 pixels: sharp on a phone, a few tens of kilobytes.
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 8.0, 4.5, 100
-TITLE = "Your check-ins"
+TITLE = N_("Your check-ins")
 # The check-in's emoji scale (😣 🙁 😐 🙂 😄) as the bundled DejaVu Sans can draw it: it
 # has no U+1F641 or U+1F642, so those two are its frowning and smiling faces ☹ and ☺.
 FACES = {1: "😣", 2: "☹", 3: "😐", 4: "☺", 5: "😄"}
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 UCLA_MIN, UCLA_MAX = 3, 9
 MOOD_COLOUR, AVERAGE_COLOUR, CONNECTION_COLOUR = "#4c72b0", "#dd8452", "#55a868"
 EVENT_COLOUR = "#8172b3"
 # Attended events sit under the mood scale (below "Very low"), so they never read as a mood.
 EVENT_Y = 0.8
-EVENT_LEGEND = "Event you went to"
+EVENT_LEGEND = N_("Event you went to")
 # Mood is read on the left (its faces), connection on the right: each axis says which.
-MOOD_AXIS = "Mood"
-CONNECTION_AXIS = "Connection"
-CONNECTION_TICKS = ("more connected ↑", "less connected ↓")
-CONNECTION_LEGEND = "Connection check-in (right scale)"
-NO_CHECKINS = (
+MOOD_AXIS = N_("Mood")
+CONNECTION_AXIS = N_("Connection")
+CONNECTION_TICKS = (N_("more connected ↑"), N_("less connected ↓"))
+CONNECTION_LEGEND = N_("Connection check-in (right scale)")
+NO_CHECKINS = N_(
     "There's nothing to draw yet — your chart fills in as you check in. Whenever you're "
     "ready: /checkin"
 )
-NOTHING_RECENT = (
+NOTHING_RECENT = N_(
     "You haven't checked in during the last 30 days, so there's nothing to draw yet — and "
     "that's okay. Whenever you're ready: /checkin. /history shows your earlier check-ins."
 )
@@ -119,7 +130,50 @@ def chart_data(
 
 
 def _day_label(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]}"
+    """'5 Dec' ('5 dic'), in the language being spoken."""
+    language = current_language()
+    locale = Locale.parse(SOURCE_LANGUAGE if language == PSEUDO_LANGUAGE else language)
+    return format_date(day, "d MMM", locale=locale)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartLabels:
+    """Every word the chart shows, in the language being spoken when it was made."""
+
+    title: str
+    subtitle: str
+    mood_ticks: tuple[str, ...]  # "😣 Very low" … "😄 Great", low to high
+    day_ticks: tuple[tuple[int, str], ...]  # (day index, "5 Dec")
+    mood_axis: str
+    mood_legend: str
+    average_legend: str
+    event_legend: str
+    connection_axis: str
+    connection_ticks: tuple[str, str]  # the top (connected) end, then the bottom
+    connection_legend: str
+
+
+def chart_labels(data: ChartData) -> ChartLabels:
+    last = data.first_day + timedelta(days=data.days - 1)
+    ticks = list(range(data.days - 1, -1, -7))[::-1]
+    return ChartLabels(
+        title=_(TITLE),
+        subtitle=_("Last {days} days, {first} – {last} {year} (your time zone)").format(
+            days=data.days,
+            first=_day_label(data.first_day),
+            last=_day_label(last),
+            year=last.year,
+        ),
+        mood_ticks=tuple(f"{FACES[int(c.value)]} {_(c.label)}" for c in MOODS),
+        day_ticks=tuple((t, _day_label(data.first_day + timedelta(days=t))) for t in ticks),
+        mood_axis=_(MOOD_AXIS),
+        mood_legend=_("Mood"),
+        average_legend=_("{days}-day average").format(days=AVERAGE_DAYS),
+        event_legend=_(EVENT_LEGEND),
+        connection_axis=_(CONNECTION_AXIS),
+        connection_ticks=(_(CONNECTION_TICKS[0]), _(CONNECTION_TICKS[1])),
+        connection_legend=_(CONNECTION_LEGEND),
+    )
 
 
 def _fonts() -> tuple["FontProperties", "FontProperties"]:
@@ -133,7 +187,8 @@ def _fonts() -> tuple["FontProperties", "FontProperties"]:
 
 
 def render_chart(data: ChartData) -> bytes:
-    """The chart as PNG bytes: the same data gives the same bytes."""
+    """The chart as PNG bytes, in the language being spoken: the same data gives the same
+    bytes."""
     with _render_lock:
         return _render(data)
 
@@ -150,10 +205,12 @@ def _render(data: ChartData) -> bytes:
 
 
 def chart_figure(data: ChartData) -> "Figure":
-    """The chart, drawn on a figure of its own (inside matplotlib's default style)."""
+    """The chart, drawn on a figure of its own (inside matplotlib's default style), in the
+    language being spoken."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    words = chart_labels(data)
     regular, bold = _fonts()
     small = regular.copy()
     small.set_size(9)
@@ -161,13 +218,11 @@ def chart_figure(data: ChartData) -> "Figure":
     FigureCanvasAgg(figure)
     figure.subplots_adjust(left=0.16, right=0.8, top=0.86, bottom=0.24)
     axes = figure.add_subplot()
-    last = data.first_day + timedelta(days=data.days - 1)
-    figure.text(0.5, 0.94, TITLE, ha="center", va="center", fontproperties=bold)
+    figure.text(0.5, 0.94, words.title, ha="center", va="center", fontproperties=bold)
     figure.text(
         0.5,
         0.89,
-        f"Last {data.days} days, {_day_label(data.first_day)} – {_day_label(last)} "
-        f"{last.year} (your time zone)",
+        words.subtitle,
         ha="center",
         va="center",
         fontproperties=small,
@@ -183,7 +238,7 @@ def chart_figure(data: ChartData) -> "Figure":
             marker="o",
             markersize=5,
             linestyle="none",
-            label="Mood",
+            label=words.mood_legend,
             zorder=3,
         )
         average = [math.nan if a is None else a for a in data.average]
@@ -192,7 +247,7 @@ def chart_figure(data: ChartData) -> "Figure":
             average,
             color=AVERAGE_COLOUR,
             linewidth=2,
-            label=f"{AVERAGE_DAYS}-day average",
+            label=words.average_legend,
             zorder=2,
         )
         handles += [mood_line, average_line]
@@ -206,7 +261,7 @@ def chart_figure(data: ChartData) -> "Figure":
             marker="*",
             markersize=11,
             linestyle="none",
-            label=EVENT_LEGEND,
+            label=words.event_legend,
             zorder=3,
         )
         handles.append(event_marks)
@@ -214,16 +269,15 @@ def chart_figure(data: ChartData) -> "Figure":
     axes.set_ylim(0.6, 5.4)
     axes.set_yticks(
         [int(c.value) for c in MOODS],
-        [f"{FACES[int(c.value)]} {c.label}" for c in MOODS],
+        list(words.mood_ticks),
         fontproperties=regular,
     )
-    axes.set_ylabel(MOOD_AXIS, fontproperties=regular, color=MOOD_COLOUR)
+    axes.set_ylabel(words.mood_axis, fontproperties=regular, color=MOOD_COLOUR)
     axes.grid(axis="y", color="#e5e5e5", linewidth=0.8)
     axes.set_axisbelow(True)
-    ticks = list(range(data.days - 1, -1, -7))[::-1]
     axes.set_xticks(
-        ticks,
-        [_day_label(data.first_day + timedelta(days=t)) for t in ticks],
+        [t for t, _label in words.day_ticks],
+        [label for _t, label in words.day_ticks],
         fontproperties=small,
     )
     axes.spines["top"].set_visible(False)
@@ -238,7 +292,7 @@ def chart_figure(data: ChartData) -> "Figure":
             markersize=7,
             linestyle=":",
             linewidth=1.2,
-            label=CONNECTION_LEGEND,
+            label=words.connection_legend,
             zorder=3,
         )
         # Upside down, so that up means better on both sides: 3 (connected) at the top.
@@ -247,10 +301,13 @@ def chart_figure(data: ChartData) -> "Figure":
         # read as a low mood; words at its ends, no numbers: members never see a
         # loneliness score (flows/checkins/weekly.py).
         right.set_yticks(
-            [UCLA_MIN, UCLA_MAX], CONNECTION_TICKS, fontproperties=small, color=CONNECTION_COLOUR
+            [UCLA_MIN, UCLA_MAX],
+            list(words.connection_ticks),
+            fontproperties=small,
+            color=CONNECTION_COLOUR,
         )
         right.tick_params(axis="y", colors=CONNECTION_COLOUR, length=0)
-        right.set_ylabel(CONNECTION_AXIS, fontproperties=regular, color=CONNECTION_COLOUR)
+        right.set_ylabel(words.connection_axis, fontproperties=regular, color=CONNECTION_COLOUR)
         right.spines["right"].set_color(CONNECTION_COLOUR)
         right.spines["top"].set_visible(False)
         handles.append(connection_line)
@@ -289,19 +346,26 @@ async def _draw(ctx: Context) -> Callable[[], Awaitable[object]] | None:
     data, _moods = await _read(ctx)
     if data.is_empty:
         return None
+    # Drawn after this context is gone: in the member's language, said here.
+    language = ctx.language_of(ctx.member)
 
     async def draw() -> Drawn:
-        # Off the event loop, so other chats' sends go on while it draws.
-        return Drawn(data, await asyncio.to_thread(render_chart, data))
+        # Off the event loop, so other chats' sends go on while it draws (the thread
+        # speaks the language it was started in).
+        with speaking(language):
+            png = await asyncio.to_thread(render_chart, data)
+        return Drawn(data, language, png)
 
     return draw
 
 
 @dataclass(frozen=True, slots=True)
 class Drawn:
-    """A chart drawn before the command's transaction, with the data it shows."""
+    """A chart drawn before the command's transaction, with the data it shows and the
+    language its words are in."""
 
     data: ChartData
+    language: str
     png: bytes
 
 
@@ -310,29 +374,59 @@ async def chart(ctx: Context) -> None:
     data, moods = await _read(ctx)
     if data.is_empty:
         ever = moods or await ctx.tx.checkins.recent_moods(member.id, limit=1)
-        ctx.say(NOTHING_RECENT if ever else NO_CHECKINS)
+        ctx.say(_(NOTHING_RECENT if ever else NO_CHECKINS))
         ctx.remind_open_question()
         return
     drawn = ctx.prepared
-    if isinstance(drawn, Drawn) and drawn.data == data:
+    if isinstance(drawn, Drawn) and drawn.data == data and drawn.language == current_language():
         png = drawn.png
     else:  # not drawn beforehand (the data changed since): draw it now
         png = await asyncio.to_thread(render_chart, data)
     log.info("chart member=%s", member.id)
     count = len(data.moods)
-    text = (
-        f"Your last {CHART_DAYS} days: {count} mood check-in{'s' if count != 1 else ''}"
-        f" and the {AVERAGE_DAYS}-day average"
-    )
-    if data.connections:
-        text += ", with your connection check-ins (higher up is more connected)"
-    if data.attended:
-        text += ", and ★ the events you went to"
-    text += ". Only you can see this. /history lists them; /export sends you all your data."
+    text = _chart_caption(count, connections=bool(data.connections), events=bool(data.attended))
+    text += " " + _("Only you can see this. /history lists them; /export sends you all your data.")
     if (insight := await connection_insight(ctx.tx, member, ctx.now)) is not None:
         text += f"\n\n{insight}"
     ctx.say(text, image_png=png)
     ctx.remind_open_question()
 
 
-CHART_COMMANDS = (Command("chart", "your last 30 days as a chart", chart, prepare=_draw),)
+def _chart_caption(count: int, *, connections: bool, events: bool) -> str:
+    """What the chart shows, one whole sentence for each kind of chart."""
+    if connections and events:
+        text = ngettext(
+            "Your last {days} days: {count} mood check-in and the {average}-day average, with "
+            "your connection check-ins (higher up is more connected), and ★ the events you "
+            "went to.",
+            "Your last {days} days: {count} mood check-ins and the {average}-day average, with "
+            "your connection check-ins (higher up is more connected), and ★ the events you "
+            "went to.",
+            count,
+        )
+    elif connections:
+        text = ngettext(
+            "Your last {days} days: {count} mood check-in and the {average}-day average, with "
+            "your connection check-ins (higher up is more connected).",
+            "Your last {days} days: {count} mood check-ins and the {average}-day average, with "
+            "your connection check-ins (higher up is more connected).",
+            count,
+        )
+    elif events:
+        text = ngettext(
+            "Your last {days} days: {count} mood check-in and the {average}-day average, and "
+            "★ the events you went to.",
+            "Your last {days} days: {count} mood check-ins and the {average}-day average, and "
+            "★ the events you went to.",
+            count,
+        )
+    else:
+        text = ngettext(
+            "Your last {days} days: {count} mood check-in and the {average}-day average.",
+            "Your last {days} days: {count} mood check-ins and the {average}-day average.",
+            count,
+        )
+    return text.format(days=CHART_DAYS, count=count, average=AVERAGE_DAYS)
+
+
+CHART_COMMANDS = (Command("chart", N_("your last 30 days as a chart"), chart, prepare=_draw),)

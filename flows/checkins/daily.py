@@ -18,20 +18,35 @@ from flows.checkins.prompt_times import next_daily_prompt
 from flows.community import after_mood_checkin
 from flows.core.context import Context
 from flows.core.flow import Answer, Flow
+from flows.core.language import N_, _
 from flows.core.local_time import local_today
 from flows.core.matching import match_choice
 from flows.core.mood import is_low_mood
 from flows.core.values import Choice, command_choice
 from storage import Member, MoodCheckin
 
+# Labels are marked sources: `translated` gives them in the language being spoken.
 MOODS = (
-    Choice("1", "Very low", "😣"),
-    Choice("2", "Low", "🙁"),
-    Choice("3", "Okay", "😐"),
-    Choice("4", "Good", "🙂"),
-    Choice("5", "Great", "😄"),
+    Choice("1", N_("Very low"), "😣"),
+    Choice("2", N_("Low"), "🙁"),
+    Choice("3", N_("Okay"), "😐"),
+    Choice("4", N_("Good"), "🙂"),
+    Choice("5", N_("Great"), "😄"),
 )
 MOOD_BY_VALUE = {int(choice.value): choice for choice in MOODS}
+
+
+def translated(choices: Iterable[Choice]) -> list[Choice]:
+    """Choices whose labels are marked sources, in the language being spoken."""
+    return [Choice(c.value, _(c.label), c.emoji) for c in choices]
+
+
+def mood_caption(mood: int) -> str:
+    """'🙂 Good', in the language being spoken."""
+    choice = MOOD_BY_VALUE[mood]
+    return f"{choice.emoji} {_(choice.label)}"
+
+
 # What people type for each level, besides its label ("Okay"), number and face. The middle
 # is "meh", as on the common five-point mood scales (awful, bad, meh, good, rad).
 MOOD_WORDS = {
@@ -58,60 +73,125 @@ MOOD_WORDS = {
         "the best", "on top of the world",
     ),
 }  # fmt: skip
-_MOOD_BY_WORDS = {words: mood for mood, all_words in MOOD_WORDS.items() for words in all_words}
-# Said around a mood without changing it: "I'm feeling pretty good today".
-_MOOD_LEADS = ("im feeling", "i am feeling", "feeling", "im", "i am", "i feel", "honestly")
-_MOOD_TAILS = ("today", "thanks", "thank you", "tbh")
+# The same, as Spanish speakers say them (typed accents are dropped before matching).
+MOOD_WORDS_ES = {
+    1: (
+        "muy mal", "muy bajo", "muy baja", "fatal", "pesimo", "pesima", "lo peor",
+        "de lo peor", "hecho polvo", "hecha polvo", "horrible", "terrible",
+    ),
+    2: (
+        "mal", "bajo", "baja", "no muy bien", "no tan bien", "no bien", "triste",
+        "decaido", "decaida", "bajoneado", "bajoneada", "regular tirando a mal",
+    ),
+    3: (
+        "regular", "mas o menos", "normal", "ahi", "ahi vamos", "ni bien ni mal",
+        "tranquilo", "tranquila", "igual que siempre", "podria estar mejor",
+    ),
+    4: ("bien", "bastante bien", "contento", "contenta", "mejor", "bien gracias"),
+    5: (
+        "muy bien", "genial", "excelente", "increible", "super bien", "de maravilla",
+        "feliz", "estupendo", "estupenda", "fenomenal",
+    ),
+}  # fmt: skip
+_MOOD_BY_WORDS = {
+    words: mood
+    for table in (MOOD_WORDS_ES, MOOD_WORDS)
+    for mood, all_words in table.items()
+    for words in all_words
+}
+# Said around a mood without changing it: "I'm feeling pretty good today", "hoy estoy bien".
+_MOOD_LEADS = (
+    "im feeling", "i am feeling", "feeling", "im", "i am", "i feel", "honestly",
+    "hoy me siento", "me siento", "hoy estoy", "estoy", "la verdad", "hoy",
+)  # fmt: skip
+_MOOD_TAILS = ("today", "thanks", "thank you", "tbh", "hoy", "gracias")
 _OUT_OF_FIVE = re.compile(r"^([1-5])\s*(?:/|out of)\s*5$")
-MOOD_HINT = (
+MOOD_HINT = N_(
     "I didn't quite catch that. Choose a face, or type a number from 1 (very low) to 5 (great), "
     "or a word like “okay”, “not great” or “good”."
 )
 
 LIFE_AREAS = (
-    Choice("sleep", "Sleep", "😴"),
-    Choice("cravings", "Cravings", "🌊"),
-    Choice("family", "Family", "👪"),
-    Choice("work", "Work/money", "💼"),
-    Choice("housing", "Housing", "🏠"),
-    Choice("health", "Health", "🩺"),
-    Choice("loneliness", "Loneliness", "🫂"),
+    Choice("sleep", N_("Sleep"), "😴"),
+    Choice("cravings", N_("Cravings"), "🌊"),
+    Choice("family", N_("Family"), "👪"),
+    Choice("work", N_("Work/money"), "💼"),
+    Choice("housing", N_("Housing"), "🏠"),
+    Choice("health", N_("Health"), "🩺"),
+    Choice("loneliness", N_("Loneliness"), "🫂"),
 )
-AREA_LABELS = {choice.value: choice.label for choice in LIFE_AREAS}
-DONE = Choice("done", "Done", "✅")
-SKIP = Choice("skip", "Skip")
+AREA_LABELS = {choice.value: choice.label for choice in LIFE_AREAS}  # marked sources
+DONE = Choice("done", N_("Done"), "✅")
+SKIP = Choice("skip", N_("Skip"))
 # Asked again the same day, with a note from earlier: Skip keeps it (typed "skip" too).
-KEEP_NOTE = Choice(SKIP.value, "Keep")
-REMOVE_NOTE = Choice("remove", "Remove")
+KEEP_NOTE = Choice(SKIP.value, N_("Keep"))
+REMOVE_NOTE = Choice("remove", N_("Remove"))
 NOTE_MAX = 300
-# "Is anything weighing on you?" — "no", "nothing": nothing (more) does.
-_NO_AREAS = frozenset({"no", "none", "nothing", "nope", "nah", "not really", "nothing else"})
-# Between several areas typed at once: "work, cravings", "sleep and family", "1 3".
-_AREA_SEPARATORS = re.compile(r"\s*(?:[,;&+]|\band\b)\s*")
-HELPED_QUESTION = "What helped today, even a little? Type a few words, or choose Skip."
+# "Is anything weighing on you?" — "no", "nothing" ("nada"): nothing (more) does.
+_NO_AREAS = frozenset(
+    {"no", "none", "nothing", "nope", "nah", "not really", "nothing else"}
+    | {"nada", "ninguno", "ninguna", "no realmente", "nada mas"}
+)
+# Between several areas typed at once: "work, cravings", "sleep and family", "sueño y
+# familia", "1 3".
+_AREA_SEPARATORS = re.compile(r"\s*(?:[,;&+]|\band\b|\by\b)\s*")
+HELPED_QUESTION = N_("What helped today, even a little? Type a few words, or choose Skip.")
+
+
+def area_label(value: str) -> str:
+    """A life area's label in the language being spoken (an unknown tag as it is)."""
+    return _(AREA_LABELS[value]) if value in AREA_LABELS else value
 
 
 def _areas(values: Iterable[str]) -> str:
-    return ", ".join(AREA_LABELS.get(v, v) for v in values) or "nothing"
+    return ", ".join(area_label(v) for v in values) or _("nothing")
 
 
 def _areas_question(selected: list[str], *, again: bool = False) -> tuple[str, list[Choice]]:
     choices = [
-        Choice(c.value, c.label, "✔️" if c.value in selected else c.emoji) for c in LIFE_AREAS
+        Choice(c.value, _(c.label), "✔️" if c.value in selected else c.emoji) for c in LIFE_AREAS
     ]
-    chosen = _areas(selected) if selected else "nothing yet"
-    text = (
+    chosen = _areas(selected) if selected else _("nothing yet")
+    text = _(
         "Is anything weighing on you today? Choose any that apply, then Done "
-        f"(or just Done if nothing does).\nChosen: {chosen}"
+        "(or just Done if nothing does)."
     )
     if again and selected:
-        text += " (as in your earlier check-in today)"
-    return text, [*choices, DONE]
+        text += "\n" + _("Chosen: {areas} (as in your earlier check-in today)").format(
+            areas=chosen
+        )
+    else:
+        text += "\n" + _("Chosen: {areas}").format(areas=chosen)
+    return text, [*choices, *translated([DONE])]
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+def _thanks(name: str, count: int, streak: int) -> str:
+    """'Thank you, Sam. That's your 3rd check-in — 3 days in a row! 🔥': each English
+    ordinal ending, with a streak of two days or more and without, is a sentence of its own."""
+    ending = "th" if 10 <= count % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(count % 10, "th")
+    if streak >= 2:
+        text = {
+            "st": _(
+                "Thank you, {name}. That's your {count}st check-in — {streak} days in a row! 🔥"
+            ),
+            "nd": _(
+                "Thank you, {name}. That's your {count}nd check-in — {streak} days in a row! 🔥"
+            ),
+            "rd": _(
+                "Thank you, {name}. That's your {count}rd check-in — {streak} days in a row! 🔥"
+            ),
+            "th": _(
+                "Thank you, {name}. That's your {count}th check-in — {streak} days in a row! 🔥"
+            ),
+        }[ending]
+    else:
+        text = {
+            "st": _("Thank you, {name}. That's your {count}st check-in."),
+            "nd": _("Thank you, {name}. That's your {count}nd check-in."),
+            "rd": _("Thank you, {name}. That's your {count}rd check-in."),
+            "th": _("Thank you, {name}. That's your {count}th check-in."),
+        }[ending]
+    return text.format(name=name, count=count, streak=streak)
 
 
 class CheckInData(TypedDict, total=False):
@@ -122,16 +202,22 @@ class CheckInData(TypedDict, total=False):
 
 class CheckIn(Flow[CheckInData]):
     name = "checkin"
-    title = "check-in"
+    title = N_("check-in")
     timeout: ClassVar[timedelta] = timedelta(hours=12)
 
     async def begin(self, ctx: Context) -> None:
-        ctx.ask(self.on_mood, "How are you feeling today?", MOODS, columns=5, free_text=True)
+        ctx.ask(
+            self.on_mood,
+            _("How are you feeling today?"),
+            translated(MOODS),
+            columns=5,
+            free_text=True,
+        )
 
     async def on_mood(self, ctx: Context, answer: Answer) -> None:
         mood = int(answer.choice.value) if answer.choice else typed_mood(answer.text)
         if mood is None:
-            ctx.reask(MOOD_HINT)
+            ctx.reask(_(MOOD_HINT))
             return
         earlier = await _earlier_today(ctx)
         data = self.data(ctx)
@@ -153,8 +239,10 @@ class CheckIn(Flow[CheckInData]):
             picked = typed_areas(answer.text)
             if isinstance(picked, str):
                 ctx.reask(
-                    f"I didn't recognise “{picked}”. Choose any from the list — you can type "
-                    "several, like “sleep, work” or “1 3” — then Done."
+                    _(
+                        "I didn't recognise “{typed}”. Choose any from the list — you can type "
+                        "several, like “sleep, work” or “1 3” — then Done."
+                    ).format(typed=picked)
                 )
                 return
             selected.extend(v for v in picked if v not in selected and v != DONE.value)
@@ -172,13 +260,15 @@ class CheckIn(Flow[CheckInData]):
         if earlier is not None and earlier.helped:
             ctx.ask(
                 self.on_helped,
-                "What helped today, even a little? Earlier today you wrote: "
-                f"“{earlier.helped}”\nType new words to put in their place, or keep them.",
-                [KEEP_NOTE, REMOVE_NOTE],
+                _(
+                    "What helped today, even a little? Earlier today you wrote: "
+                    "“{note}”\nType new words to put in their place, or keep them."
+                ).format(note=earlier.helped),
+                translated([KEEP_NOTE, REMOVE_NOTE]),
                 free_text=True,
             )
             return
-        ctx.ask(self.on_helped, HELPED_QUESTION, [SKIP], free_text=True)
+        ctx.ask(self.on_helped, _(HELPED_QUESTION), translated([SKIP]), free_text=True)
 
     async def on_helped(self, ctx: Context, answer: Answer) -> None:
         if answer.choice is not None:
@@ -187,7 +277,7 @@ class CheckIn(Flow[CheckInData]):
             return
         note = " ".join(answer.text.split())
         if len(note) > NOTE_MAX:
-            ctx.reask(f"Could you keep it under {NOTE_MAX} characters?")
+            ctx.reask(_("Could you keep it under {count} characters?").format(count=NOTE_MAX))
             return
         await self._record(ctx, note or None)
 
@@ -232,12 +322,7 @@ class CheckIn(Flow[CheckInData]):
         mood = self.data(ctx)["mood"]
         earlier, member = await self._store(ctx, note, remove_note=remove_note)
         if earlier is None:
-            thanks = (
-                f"Thank you, {member.pseudonym}. That's your "
-                f"{_ordinal(member.checkin_count)} check-in"
-            )
-            streak = member.streak_days
-            thanks += f" — {streak} days in a row! 🔥" if streak >= 2 else "."
+            thanks = _thanks(str(member.pseudonym), member.checkin_count, member.streak_days)
         else:
             changes = _changes(
                 earlier,
@@ -246,19 +331,23 @@ class CheckIn(Flow[CheckInData]):
                 note=note,
                 removed=remove_note,
             )
-            thanks = f"Thank you, {member.pseudonym}. I've updated today's check-in:\n" + (
-                "\n".join(f"• {line}" for line in changes)
+            thanks = (
+                _("Thank you, {name}. I've updated today's check-in:").format(
+                    name=member.pseudonym
+                )
+                + "\n"
+                + "\n".join(f"• {line}" for line in changes)
             )
         if note:
-            thanks += " It's good to notice what helps."
+            thanks += " " + _("It's good to notice what helps.")
         ctx.finish()
         if is_low_mood(mood):
-            thanks += (
-                "\n\nThat sounds like a hard day. You don't have to carry it alone. "
+            thanks += "\n\n" + _(
+                "That sounds like a hard day. You don't have to carry it alone. "
                 "Would you like to talk to a peer volunteer now? If you need support "
                 "right now, the lines in /help are there day and night."
             )
-            ctx.say(thanks, commands=[command_choice("talk", "Talk to a peer", "🤝")])
+            ctx.say(thanks, commands=[command_choice("talk", _("Talk to a peer"), "🤝")])
             return
         ctx.say(thanks)
 
@@ -289,17 +378,18 @@ def typed_mood(text: str) -> int | None:
 def typed_areas(text: str) -> list[str] | str:
     """The life areas (values, DONE among them) typed at once, or the part not understood."""
     picked: list[str] = []
+    options = translated([*LIFE_AREAS, DONE])
     parts: list[str] = [part for part in _AREA_SEPARATORS.split(text.strip()) if part]
     for part in parts:
         if _plain(part) in _NO_AREAS:
             picked.append(DONE.value)
             continue
-        choice = match_choice(part, [*LIFE_AREAS, DONE])
+        choice = match_choice(part, options)
         if choice is not None:
             picked.append(choice.value)
             continue
         for word in part.split():  # "1 3", "sleep family"
-            choice = match_choice(word, [*LIFE_AREAS, DONE])
+            choice = match_choice(word, options)
             if choice is None:
                 return word if len(part.split()) > 1 else part
             picked.append(choice.value)
@@ -321,22 +411,28 @@ def _changes(
     lines = []
     if mood != earlier.mood:
         lines.append(
-            f"Mood: {MOOD_BY_VALUE[earlier.mood].caption} → {MOOD_BY_VALUE[mood].caption}"
+            _("Mood: {before} → {now}").format(
+                before=mood_caption(earlier.mood), now=mood_caption(mood)
+            )
         )
     else:
-        lines.append(f"Mood: {MOOD_BY_VALUE[mood].caption}, as before")
+        lines.append(_("Mood: {mood}, as before").format(mood=mood_caption(mood)))
     if set(areas) != set(earlier.tags):
-        lines.append(f"Weighing on you: {_areas(areas)} (before: {_areas(earlier.tags)})")
+        lines.append(
+            _("Weighing on you: {areas} (before: {before})").format(
+                areas=_areas(areas), before=_areas(earlier.tags)
+            )
+        )
     else:
-        lines.append(f"Weighing on you: {_areas(areas)}, as before")
+        lines.append(_("Weighing on you: {areas}, as before").format(areas=_areas(areas)))
     if note and earlier.helped:
-        lines.append("What helped: your new words, in place of the earlier ones")
+        lines.append(_("What helped: your new words, in place of the earlier ones"))
     elif note:
-        lines.append("What helped: your words are saved")
+        lines.append(_("What helped: your words are saved"))
     elif removed and earlier.helped:
-        lines.append("What helped: the earlier note is removed")
+        lines.append(_("What helped: the earlier note is removed"))
     elif earlier.helped:
-        lines.append("What helped: your earlier note is kept")
+        lines.append(_("What helped: your earlier note is kept"))
     return lines
 
 

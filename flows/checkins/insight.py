@@ -23,15 +23,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flows.core.language import _, format_number
 from flows.core.local_time import local_today
 from storage import Member, MoodCheckin, Transaction
 
 INSIGHT_DAYS = 90
 MIN_DAYS = 5
 MIN_DIFFERENCE = 0.3
-CONNECTED_MEANS = (
-    "you went to a meeting or event (the ones you told me you made it to) or had a peer chat here"
-)
+
+
+def one_decimal(number: float) -> str:
+    """'4.2' ('4,2'): a mean as it is shown, one decimal, in the language being spoken."""
+    return f"{number:.1f}".replace(".", format_number(0.5)[1])
 
 
 async def attended_moments(tx: Transaction, member_id: int, since: datetime) -> list[datetime]:
@@ -95,11 +98,12 @@ def insight_line(split: MoodSplit) -> str | None:
     connected, other = round(split.connected_mean, 1), round(split.other_mean, 1)
     if split.connected_mean - split.other_mean < MIN_DIFFERENCE or connected <= other:
         return None
-    return (
-        f"💛 Over your last {INSIGHT_DAYS} days, on days {CONNECTED_MEANS}, your mood "
-        f"averaged {connected:.1f}; on other days, {other:.1f}. Being with your community "
-        "seems to lift you — something to lean on when a day is hard."
-    )
+    return _(
+        "💛 Over your last {days} days, on days you went to a meeting or event (the ones you "
+        "told me you made it to) or had a peer chat here, your mood averaged {connected}; on "
+        "other days, {other}. Being with your community seems to lift you — something to lean "
+        "on when a day is hard."
+    ).format(days=INSIGHT_DAYS, connected=one_decimal(connected), other=one_decimal(other))
 
 
 async def connection_insight(tx: Transaction, member: Member, now: datetime) -> str | None:

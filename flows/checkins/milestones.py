@@ -21,6 +21,7 @@ set unless the member sets it, and nothing about it is ever shown to anyone else
 
 import logging
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -30,6 +31,7 @@ from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.engine import Engine
 from flows.core.flow import Answer, Chosen, Flow
+from flows.core.language import N_, _, ngettext
 from flows.core.local_time import at_local, day_label, local_today
 from flows.core.quiet_hours import quiet_hours_of
 from flows.core.sweep import BATCH, BUSY_RETRY, Action
@@ -43,16 +45,32 @@ log = logging.getLogger(__name__)
 MILESTONE_TIME = "10:00"
 LATE_LIMIT = timedelta(days=7)
 EARLIEST_YEAR = 1930
-DATE_EXAMPLE = "like 2026-03-14 or 14 March 2026"
 
 
 # -- the milestones ---------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Milestone:
     day: date  # member-local
-    label: str  # "30 days", "6 months", "2 years"
+    count: int  # of `unit`s: 30 (days), 6 (months), 2 (years)
+    unit: Literal["day", "week", "month", "year"]
     emoji: str
-    words: str  # a kind sentence to go with it
+    source_words: str  # a kind sentence to go with it (a marked source)
+
+    @property
+    def label(self) -> str:
+        """'30 days', '6 months', '2 years', in the language being spoken."""
+        n = self.count
+        if self.unit == "week":
+            return ngettext("{count} week", "{count} weeks", n).format(count=n)
+        if self.unit == "month":
+            return ngettext("{count} month", "{count} months", n).format(count=n)
+        if self.unit == "year":
+            return ngettext("{count} year", "{count} years", n).format(count=n)
+        return ngettext("{count} day", "{count} days", n).format(count=n)
+
+    @property
+    def words(self) -> str:
+        return _(self.source_words)
 
 
 def add_months(day: date, months: int) -> date:
@@ -67,27 +85,32 @@ def add_months(day: date, months: int) -> date:
     raise AssertionError("every month has a 28th")
 
 
-# (days, months, label, emoji, words): the milestones of the first year, in order.
+# (days, months, emoji, words): the milestones of the first year, in order.
 FIRST_YEAR = (
-    (1, 0, "1 day", "🌱", "One day at a time is how it's done, and you did it."),
-    (7, 0, "1 week", "🌿", "Seven days, each one taken as it came. That's worth celebrating."),
-    (30, 0, "30 days", "🌟", "A month of days, one at a time. Be proud of that."),
-    (60, 0, "60 days", "🌟", "Two months of showing up for yourself."),
-    (90, 0, "90 days", "🎉", "That's a real milestone, reached one day at a time."),
-    (0, 6, "6 months", "🎉", "Half a year. Look how far you've come."),
-    (0, 9, "9 months", "🎉", "Nine months of days. Keep going gently — you're doing this."),
+    (1, 0, "🌱", N_("One day at a time is how it's done, and you did it.")),
+    (7, 0, "🌿", N_("Seven days, each one taken as it came. That's worth celebrating.")),
+    (30, 0, "🌟", N_("A month of days, one at a time. Be proud of that.")),
+    (60, 0, "🌟", N_("Two months of showing up for yourself.")),
+    (90, 0, "🎉", N_("That's a real milestone, reached one day at a time.")),
+    (0, 6, "🎉", N_("Half a year. Look how far you've come.")),
+    (0, 9, "🎉", N_("Nine months of days. Keep going gently — you're doing this.")),
 )
-YEARLY_WORDS = "Thank you for letting me celebrate it with you."
+YEARLY_WORDS = N_("Thank you for letting me celebrate it with you.")
 
 
 def milestones_from(since: date) -> Iterator[Milestone]:
     """Every milestone of a date, in order, for ever (one a year after the first year)."""
-    for days, months, label, emoji, words in FIRST_YEAR:
-        yield Milestone(add_months(since, months) + timedelta(days=days), label, emoji, words)
+    for days, months, emoji, words in FIRST_YEAR:
+        day = add_months(since, months) + timedelta(days=days)
+        if months:
+            yield Milestone(day, months, "month", emoji, words)
+        elif days == 7:
+            yield Milestone(day, 1, "week", emoji, words)
+        else:
+            yield Milestone(day, days, "day", emoji, words)
     years = 1
     while True:
-        label = "1 year" if years == 1 else f"{years} years"
-        yield Milestone(add_months(since, 12 * years), label, "🎂", YEARLY_WORDS)
+        yield Milestone(add_months(since, 12 * years), years, "year", "🎂", YEARLY_WORDS)
         years += 1
 
 
@@ -107,9 +130,15 @@ def send_at(milestone: Milestone, timezone: str) -> datetime:
 
 
 def celebration(milestone: Milestone, today: date) -> str:
-    when = "today" if milestone.day == today else f"on {day_label(milestone.day)}"
-    return (
-        f"{milestone.emoji} {milestone.label} {when}. {milestone.words}\n\n"
+    if milestone.day == today:
+        reached = _("{emoji} {milestone} today.").format(
+            emoji=milestone.emoji, milestone=milestone.label
+        )
+    else:
+        reached = _("{emoji} {milestone} on {day}.").format(
+            emoji=milestone.emoji, milestone=milestone.label, day=day_label(milestone.day)
+        )
+    return f"{reached} {milestone.words}\n\n" + _(
         "However today feels, this is yours. 💛 (/milestones to change or turn these off)"
     )
 
@@ -120,13 +149,11 @@ def full_day(day: date) -> str:
     return f"{day_label(day)} {day.year}"
 
 
-def _days(count: int) -> str:
-    return f"{count} day" + ("" if count == 1 else "s")
-
-
 def days_so_far(since: date, today: date) -> str:
     count = (today - since).days
-    return "your count starts today" if count == 0 else f"{_days(count)} so far"
+    if count == 0:
+        return _("your count starts today")
+    return ngettext("{count} day so far", "{count} days so far", count).format(count=count)
 
 
 def streak_running(member: Member, today: date) -> bool:
@@ -138,19 +165,23 @@ def streak_running(member: Member, today: date) -> bool:
 def streak_text(member: Member, today: date) -> str:
     """The check-in streak as it stands today."""
     if not streak_running(member, today):
-        return "none running right now — your next /checkin starts one"
+        return _("none running right now — your next /checkin starts one")
     if member.streak_days == 1:
-        return "1 day so far"
-    return f"{member.streak_days} days in a row"
+        return ngettext("{count} day so far", "{count} days so far", 1).format(count=1)
+    return ngettext("{count} day in a row", "{count} days in a row", member.streak_days).format(
+        count=member.streak_days
+    )
 
 
 async def milestones_setting(tx: Transaction, member: Member, now: datetime) -> str:
     """One line for /settings: off, or the date and the days so far."""
     recovery = await tx.recovery.get(member.id)
     if recovery is None:
-        return "off"
+        return _("off")
     today = local_today(member.timezone, now)
-    return f"counting from {full_day(recovery.since)} ({days_so_far(recovery.since, today)})"
+    return _("counting from {day} ({so_far})").format(
+        day=full_day(recovery.since), so_far=days_so_far(recovery.since, today)
+    )
 
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -167,32 +198,55 @@ _MONTHS = {
     )
     for name in names
 }  # fmt: skip
-_FILLER = {"st", "nd", "rd", "th", "of", "the", "on"}
-DATE_HINT = (
-    f"I couldn't read that as a date. Type it {DATE_EXAMPLE}, or choose Today or Yesterday."
+_MONTHS_ES = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("enero", "ene"), ("febrero", "feb"), ("marzo", "mar"), ("abril", "abr"),
+            ("mayo", "may"), ("junio", "jun"), ("julio", "jul"), ("agosto", "ago"),
+            ("septiembre", "setiembre", "sep", "sept", "set"), ("octubre", "oct"),
+            ("noviembre", "nov"), ("diciembre", "dic"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_FILLER = {"st", "nd", "rd", "th", "of", "the", "on", "de", "del", "el"}
+_TODAY_WORDS = {"today", "now", "hoy", "ahora"}
+_YESTERDAY_WORDS = {"yesterday", "ayer"}
+DATE_HINT = N_(
+    "I couldn't read that as a date. Type it like 2026-03-14 or 14 March 2026, or choose "
+    "Today or Yesterday."
 )
+
+
+def _unaccented(text: str) -> str:
+    """'septiembre' for 'séptiembre': typed month names match with or without accents."""
+    folded = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in folded if not unicodedata.combining(c))
 
 
 def read_day(text: str, today: date) -> date | str:
     """The day a member typed ("2026-03-14", "14 March 2026", "March 14th", "yesterday"),
     or what to tell them. A date without a year is its latest one up to today."""
-    words = " ".join(text.casefold().split())
-    if words in {"today", "now"}:
+    words = " ".join(_unaccented(text.casefold()).split())
+    if words in _TODAY_WORDS:
         return today
-    if words == "yesterday":
+    if words in _YESTERDAY_WORDS:
         return today - timedelta(days=1)
     if (iso := _ISO.match(words)) is not None:
         year, month, day = (int(part) for part in iso.groups())
         return _checked(year, month, day, today, text)
     tokens = [t for t in re.findall(r"[a-z]+|\d+", words) if t not in _FILLER]
-    months = [_MONTHS[t] for t in tokens if t in _MONTHS]
+    month_names = _MONTHS_ES | _MONTHS
+    months = [month_names[t] for t in tokens if t in month_names]
     numbers = [int(t) for t in tokens if t.isdecimal()]
     if len(months) != 1 or len(tokens) != len(numbers) + 1 or not 1 <= len(numbers) <= 2:
-        return DATE_HINT
+        return _(DATE_HINT)
     years = [n for n in numbers if n >= 1000]
     days = [n for n in numbers if n < 1000]
     if len(days) != 1 or len(years) > 1:
-        return DATE_HINT
+        return _(DATE_HINT)
     if years:
         return _checked(years[0], months[0], days[0], today, text)
     found = _checked(today.year, months[0], days[0], today, text, future_ok=True)
@@ -207,17 +261,20 @@ def _checked(
     try:
         found = date(year, month, day)
     except ValueError:
-        return f"“{' '.join(typed.split())[:30]}” isn't a date on the calendar. {DATE_HINT}"
+        shown = " ".join(typed.split())[:30]
+        return (
+            _("“{typed}” isn't a date on the calendar.").format(typed=shown) + " " + _(DATE_HINT)
+        )
     if found > today and not future_ok:
-        return "That day is still to come. Choose Today, or type a day before it."
+        return _("That day is still to come. Choose Today, or type a day before it.")
     if found.year < EARLIEST_YEAR:
-        return "That's a very long time ago — could you check the year?"
+        return _("That's a very long time ago — could you check the year?")
     return found
 
 
 # -- /milestones --------------------------------------------------------------------------
 Mode = Literal["set", "restart", "correct"]
-TODAY, YESTERDAY = Choice("today", "Today"), Choice("yesterday", "Yesterday")
+TODAY, YESTERDAY = Choice("today", N_("Today")), Choice("yesterday", N_("Yesterday"))
 YES, NO = "yes", "no"
 
 
@@ -226,7 +283,7 @@ class MilestonesData(TypedDict, total=False):
     since: str  # the new date chosen (ISO), waiting to be confirmed
 
 
-INTRO = (
+INTRO = N_(
     "Some people like to count days from a recovery date — the day they stopped, cut down, "
     "or started again. Many don't count at all, and that's just as welcome here.\n\n"
     "If you'd like, I'll celebrate milestones with you: 1 day, 1 week, 30, 60 and 90 days, "
@@ -234,35 +291,49 @@ INTRO = (
     "Only you ever see your date, and you can change it or turn this off whenever you like."
 )
 DATE_QUESTIONS: dict[Mode, str] = {
-    "set": "From which day would you like to count? Choose Today or Yesterday, or type a "
-    f"date ({DATE_EXAMPLE}).",
-    "restart": "That's okay — starting again is part of recovery for a lot of people. From "
-    "which day would you like to count now? Choose Today or Yesterday, or type a date "
-    f"({DATE_EXAMPLE}).",
-    "correct": f"Which date should it be? Type it ({DATE_EXAMPLE}), or choose Today or Yesterday.",
+    "set": N_(
+        "From which day would you like to count? Choose Today or Yesterday, or type a "
+        "date (like 2026-03-14 or 14 March 2026)."
+    ),
+    "restart": N_(
+        "That's okay — starting again is part of recovery for a lot of people. From "
+        "which day would you like to count now? Choose Today or Yesterday, or type a date "
+        "(like 2026-03-14 or 14 March 2026)."
+    ),
+    "correct": N_(
+        "Which date should it be? Type it (like 2026-03-14 or 14 March 2026), or choose "
+        "Today or Yesterday."
+    ),
 }
 
 
 def _status(recovery: RecoveryDate, member: Member, today: date) -> str:
     upcoming = next_milestone(recovery.since, max(recovery.celebrated_through, today))
+    lines = [
+        _("You're counting from {day}: {so_far}.").format(
+            day=full_day(recovery.since), so_far=days_so_far(recovery.since, today)
+        )
+    ]
     if (milestone := milestone_on(recovery.since, today)) is not None:
-        now_line = f"That's {milestone.label} today. 🎉\n"
-    else:
-        now_line = ""
-    return (
-        f"You're counting from {full_day(recovery.since)}: "
-        f"{days_so_far(recovery.since, today)}.\n{now_line}"
-        f"Next milestone: {upcoming.label}, on {full_day(upcoming.day)}.\n"
-        f"Your check-in streak (kept apart from your date): {streak_text(member, today)}.\n\n"
-        "What would you like to do?"
-    )
+        lines.append(_("That's {milestone} today. 🎉").format(milestone=milestone.label))
+    lines += [
+        _("Next milestone: {milestone}, on {day}.").format(
+            milestone=upcoming.label, day=full_day(upcoming.day)
+        ),
+        _("Your check-in streak (kept apart from your date): {streak}.").format(
+            streak=streak_text(member, today)
+        ),
+        "",
+        _("What would you like to do?"),
+    ]
+    return "\n".join(lines)
 
 
 class Milestones(Flow[MilestonesData]):
     """`/milestones`: a member's own recovery date, set, started again, corrected or off."""
 
     name = "milestones"
-    title = "milestones"
+    title = N_("milestones")
     timeout: ClassVar[timedelta] = timedelta(hours=1)
 
     async def begin(self, ctx: Context) -> None:
@@ -271,8 +342,8 @@ class Milestones(Flow[MilestonesData]):
         if recovery is None:
             ctx.ask(
                 self.on_start,
-                INTRO,
-                [Choice("set", "Set a date", "📅"), Choice("no", "Not now")],
+                _(INTRO),
+                [Choice("set", _("Set a date"), "📅"), Choice("no", _("Not now"))],
             )
             return
         today = local_today(member.timezone, ctx.now)
@@ -280,10 +351,10 @@ class Milestones(Flow[MilestonesData]):
             self.on_menu,
             _status(recovery, member, today),
             [
-                Choice("restart", "Start again", "🌱"),
-                Choice("correct", "Correct the date", "📅"),
-                Choice("off", "Turn milestones off"),
-                Choice("done", "Keep it as it is"),
+                Choice("restart", _("Start again"), "🌱"),
+                Choice("correct", _("Correct the date"), "📅"),
+                Choice("off", _("Turn milestones off")),
+                Choice("done", _("Keep it as it is")),
             ],
             columns=2,
         )
@@ -292,8 +363,10 @@ class Milestones(Flow[MilestonesData]):
         if answer.choice.value == "no":
             ctx.finish()
             ctx.say(
-                "No problem — nothing is set. If you'd ever like it, /milestones is here. "
-                "Your check-ins work just the same either way."
+                _(
+                    "No problem — nothing is set. If you'd ever like it, /milestones is here. "
+                    "Your check-ins work just the same either way."
+                )
             )
             return
         self._ask_date(ctx, "set")
@@ -302,22 +375,25 @@ class Milestones(Flow[MilestonesData]):
         choice = answer.choice.value
         if choice == "done":
             ctx.finish()
-            ctx.say("Okay, your milestones stay as they are.")
+            ctx.say(_("Okay, your milestones stay as they are."))
         elif choice == "off":
             recovery = await self._recovery(ctx)
-            since = full_day(recovery.since) if recovery is not None else "your date"
+            since = full_day(recovery.since) if recovery is not None else _("your date")
             ctx.ask(
                 self.on_off,
-                f"Turn milestones off? I'll forget your date ({since}) and send no more "
-                "milestone notes. Your check-ins and your streak stay just as they are.",
-                [Choice(YES, "Yes, turn them off"), Choice(NO, "No, keep them")],
+                _(
+                    "Turn milestones off? I'll forget your date ({day}) and send no more "
+                    "milestone notes. Your check-ins and your streak stay just as they are."
+                ).format(day=since),
+                [Choice(YES, _("Yes, turn them off")), Choice(NO, _("No, keep them"))],
             )
         else:
             self._ask_date(ctx, "restart" if choice == "restart" else "correct")
 
     def _ask_date(self, ctx: Context, mode: Mode) -> None:
         self.data(ctx)["mode"] = mode
-        ctx.ask(self.on_date, DATE_QUESTIONS[mode], [TODAY, YESTERDAY], free_text=True)
+        days = [Choice(c.value, _(c.label)) for c in (TODAY, YESTERDAY)]
+        ctx.ask(self.on_date, _(DATE_QUESTIONS[mode]), days, free_text=True)
 
     async def _recovery(self, ctx: Context) -> RecoveryDate | None:
         return await ctx.tx.recovery.get(ctx.require_member().id)
@@ -341,16 +417,21 @@ class Milestones(Flow[MilestonesData]):
             return
         if recovery.since == chosen:
             ctx.finish()
-            ctx.say(f"That's already your date ({full_day(chosen)}), so nothing changed.")
+            ctx.say(
+                _("That's already your date ({day}), so nothing changed.").format(
+                    day=full_day(chosen)
+                )
+            )
             return
         self.data(ctx)["since"] = chosen.isoformat()
         ctx.ask(
             self.on_confirm,
-            f"Count from {full_day(chosen)} in place of {full_day(recovery.since)}? "
-            "Your check-in streak stays as it is.",
+            _(
+                "Count from {day} in place of {earlier}? Your check-in streak stays as it is."
+            ).format(day=full_day(chosen), earlier=full_day(recovery.since)),
             [
-                Choice(YES, f"Yes, from {day_label(chosen)}"),
-                Choice(NO, f"No, keep {day_label(recovery.since)}"),
+                Choice(YES, _("Yes, from {day}").format(day=day_label(chosen))),
+                Choice(NO, _("No, keep {day}").format(day=day_label(recovery.since))),
             ],
         )
 
@@ -358,8 +439,13 @@ class Milestones(Flow[MilestonesData]):
         if answer.choice.value == NO:
             recovery = await self._recovery(ctx)
             ctx.finish()
-            kept = f" ({full_day(recovery.since)})" if recovery is not None else ""
-            ctx.say(f"Okay, your date stays as it was{kept}. Nothing changed.")
+            if recovery is not None:
+                said = _("Okay, your date stays as it was ({day}). Nothing changed.").format(
+                    day=full_day(recovery.since)
+                )
+            else:
+                said = _("Okay, your date stays as it was. Nothing changed.")
+            ctx.say(said)
             return
         chosen = date.fromisoformat(self.data(ctx)["since"])
         await self._save(ctx, chosen, restart=self.data(ctx).get("mode") == "restart")
@@ -367,14 +453,16 @@ class Milestones(Flow[MilestonesData]):
     async def on_off(self, ctx: Context, answer: Chosen) -> None:
         ctx.finish()
         if answer.choice.value == NO:
-            ctx.say("Okay, your milestones stay on.")
+            ctx.say(_("Okay, your milestones stay on."))
             return
         await ctx.tx.recovery.clear(ctx.require_member().id)
         log.info("milestones_off member=%s", ctx.require_member().id)
         ctx.say(
-            "Done — milestones are off, and I've forgotten your date. Your check-ins and "
-            "your check-in streak are just as they were. If you'd ever like to count again, "
-            "/milestones is here."
+            _(
+                "Done — milestones are off, and I've forgotten your date. Your check-ins and "
+                "your check-in streak are just as they were. If you'd ever like to count again, "
+                "/milestones is here."
+            )
         )
 
     async def _save(self, ctx: Context, since: date, *, restart: bool) -> None:
@@ -391,40 +479,52 @@ class Milestones(Flow[MilestonesData]):
         )
         log.info("milestones_set member=%s", member.id)
         ctx.finish()
-        if since == today:
-            counting = f"Your {'new ' if restart else ''}count starts today, {full_day(since)}."
+        day, so_far = full_day(since), days_so_far(since, today)
+        if since == today and restart:
+            counting = _("Your new count starts today, {day}.").format(day=day)
+        elif since == today:
+            counting = _("Your count starts today, {day}.").format(day=day)
         elif restart:
-            counting = (
-                f"Your count starts again from {full_day(since)}: {days_so_far(since, today)}."
+            counting = _("Your count starts again from {day}: {so_far}.").format(
+                day=day, so_far=so_far
             )
         else:
-            counting = f"You're counting from {full_day(since)}: {days_so_far(since, today)}."
+            counting = _("You're counting from {day}: {so_far}.").format(day=day, so_far=so_far)
         if restart:
             lines = [
-                "Thank you for telling me. 💛 Starting again takes courage, and nothing "
-                "you've learned along the way is lost.",
+                _(
+                    "Thank you for telling me. 💛 Starting again takes courage, and nothing "
+                    "you've learned along the way is lost."
+                ),
                 counting,
             ]
         else:
-            lines = [f"Saved. {counting}"]
+            lines = [f"{_('Saved.')} {counting}"]
         if (milestone := milestone_on(since, today)) is not None:
-            lines.append(f"{milestone.emoji} That's {milestone.label} today — congratulations!")
+            lines.append(
+                _("{emoji} That's {milestone} today — congratulations!").format(
+                    emoji=milestone.emoji, milestone=milestone.label
+                )
+            )
         lines.append(
-            f"Next milestone: {upcoming.label}, on {full_day(upcoming.day)}. I'll send a short "
-            "note that morning, your time."
+            _(
+                "Next milestone: {milestone}, on {day}. I'll send a short "
+                "note that morning, your time."
+            ).format(milestone=upcoming.label, day=full_day(upcoming.day))
         )
         if streak_running(member, today):
             lines.append(
-                "Your check-in streak is a separate thing and stays as it is: "
-                f"{streak_text(member, today)}."
+                _("Your check-in streak is a separate thing and stays as it is: {streak}.").format(
+                    streak=streak_text(member, today)
+                )
             )
         else:
-            lines.append("Your check-ins are a separate thing, untouched by this.")
-        lines.append("Only you ever see your date. /milestones changes it or turns this off.")
+            lines.append(_("Your check-ins are a separate thing, untouched by this."))
+        lines.append(_("Only you ever see your date. /milestones changes it or turns this off."))
         ctx.say("\n".join(lines))
 
     async def cancelled(self, ctx: Context) -> str:
-        return "Okay, I've stopped. Your milestones are just as they were — nothing changed."
+        return _("Okay, I've stopped. Your milestones are just as they were — nothing changed.")
 
 
 async def milestones(ctx: Context) -> None:
@@ -432,7 +532,7 @@ async def milestones(ctx: Context) -> None:
 
 
 MILESTONE_COMMANDS = (
-    Command("milestones", "celebrate days from a recovery date, if you'd like", milestones),
+    Command("milestones", N_("celebrate days from a recovery date, if you'd like"), milestones),
 )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from flows.checkins.prompt_times import next_connection_prompt, next_daily_prompt
 from flows.core.context import Context
 from flows.core.engine import Engine
+from flows.core.language import _
 from flows.core.local_time import local_now, local_today
 from flows.core.sweep import BATCH, BUSY_RETRY, Action
 from flows.core.values import Outcome
@@ -29,8 +30,18 @@ class PromptReport:
 def _greeting(member: Member, now: datetime) -> str:
     hour = local_now(member.timezone, now).hour
     part = "morning" if 4 <= hour < 12 else "afternoon" if hour < 18 else "evening"
-    name = f", {member.pseudonym}" if member.pseudonym else ""
-    return f"Good {part}{name} 🌱"
+    if not member.pseudonym:
+        return {
+            "morning": _("Good morning 🌱"),
+            "afternoon": _("Good afternoon 🌱"),
+            "evening": _("Good evening 🌱"),
+        }[part]
+    greeting = {
+        "morning": _("Good morning, {name} 🌱"),
+        "afternoon": _("Good afternoon, {name} 🌱"),
+        "evening": _("Good evening, {name} 🌱"),
+    }[part]
+    return greeting.format(name=member.pseudonym)
 
 
 async def send_prompts(engine: Engine, now: datetime) -> tuple[PromptReport, list[Outcome]]:
@@ -79,7 +90,8 @@ def _daily(report: PromptReport) -> Action:
         # Scheduled for this member's today, and not yet done: prompt (late is fine).
         if not late_from_earlier_day and member.last_checkin_date != today:
             await ctx.start_flow(
-                "checkin", intro=f"{_greeting(member, ctx.now)}\nTime for your daily check-in."
+                "checkin",
+                intro=f"{_greeting(member, ctx.now)}\n{_('Time for your daily check-in.')}",
             )
             report.daily += 1
         await ctx.tx.members.schedule_prompt(

@@ -12,22 +12,24 @@ from flows.checkins.prompt_times import next_connection_prompt
 from flows.community import after_connection_checkin
 from flows.core.context import Context
 from flows.core.flow import Answer, Chosen, Flow
+from flows.core.language import N_, _
 from flows.core.local_time import local_today
 from flows.core.values import Choice
 from storage import ConnectionCheckin
 
+# Labels and questions are marked sources, translated where they are shown.
 FREQUENCY = (
-    Choice("1", "Hardly ever"),
-    Choice("2", "Some of the time"),
-    Choice("3", "Often"),
+    Choice("1", N_("Hardly ever")),
+    Choice("2", N_("Some of the time")),
+    Choice("3", N_("Often")),
 )
 Item = Literal["lack_companionship", "left_out", "isolated"]
 ITEMS: tuple[tuple[Item, str], ...] = (
-    ("lack_companionship", "How often do you feel that you lack companionship?"),
-    ("left_out", "How often do you feel left out?"),
-    ("isolated", "How often do you feel isolated from others?"),
+    ("lack_companionship", N_("How often do you feel that you lack companionship?")),
+    ("left_out", N_("How often do you feel left out?")),
+    ("isolated", N_("How often do you feel isolated from others?")),
 )
-CONTACT_CHOICES = (*tuple(Choice(str(n), str(n)) for n in range(5)), Choice("5", "5 or more"))
+CONTACT_CHOICES = (*tuple(Choice(str(n), str(n)) for n in range(5)), Choice("5", N_("5 or more")))
 CONTACTS_MAX = 500
 LONELY_FROM = 6
 
@@ -41,17 +43,18 @@ class ConnectionData(TypedDict, total=False):
 
 class Connection(Flow[ConnectionData]):
     name = "connection"
-    title = "connection check-in"
+    title = N_("connection check-in")
     timeout: ClassVar[timedelta] = timedelta(hours=24)
 
     async def begin(self, ctx: Context) -> None:
-        ctx.say("A few questions about connection, thinking about the past week.")
+        ctx.say(_("A few questions about connection, thinking about the past week."))
         self._ask_item(ctx, 0)
 
     def _ask_item(self, ctx: Context, index: int) -> None:
-        _, text = ITEMS[index]
+        question = _(ITEMS[index][1])
         steps = (self.on_lack_companionship, self.on_left_out, self.on_isolated)
-        ctx.ask(steps[index], f"({index + 1}/4) {text}", FREQUENCY, columns=3)
+        frequency = [Choice(c.value, _(c.label)) for c in FREQUENCY]
+        ctx.ask(steps[index], f"({index + 1}/4) {question}", frequency, columns=3)
 
     async def _item(self, ctx: Context, answer: Chosen, index: int) -> None:
         self.data(ctx)[ITEMS[index][0]] = int(answer.choice.value)
@@ -60,9 +63,12 @@ class Connection(Flow[ConnectionData]):
             return
         ctx.ask(
             self.on_contacts,
-            "(4/4) This past week, how many people from your recovery community did you "
-            "talk with? Choose a number or type one.",
-            CONTACT_CHOICES,
+            "(4/4) "
+            + _(
+                "This past week, how many people from your recovery community did you "
+                "talk with? Choose a number or type one."
+            ),
+            [Choice(c.value, _(c.label)) for c in CONTACT_CHOICES],
             columns=6,
             free_text=True,
             numbered=False,  # "1" is one person, not the first option ("0")
@@ -80,10 +86,10 @@ class Connection(Flow[ConnectionData]):
     async def on_contacts(self, ctx: Context, answer: Answer) -> None:
         raw = answer.choice.value if answer.choice else answer.text.strip()
         if not raw.isdecimal() or int(raw) > CONTACTS_MAX:
-            ctx.reask("Just a number is perfect — for example 0, 2 or 7.")
+            ctx.reask(_("Just a number is perfect — for example 0, 2 or 7."))
             return
         member = ctx.require_member()
-        items = [int(self.data(ctx)[key]) for key, _ in ITEMS]
+        items = [int(self.data(ctx)[key]) for key, _question in ITEMS]
         total = sum(items)
         await ctx.tx.checkins.record_connection(
             member.id,
@@ -108,10 +114,10 @@ class Connection(Flow[ConnectionData]):
             config=ctx.config,
         )
         ctx.finish()
-        text = "Thank you for sharing that. Connection matters as much as anything in recovery."
+        text = _("Thank you for sharing that. Connection matters as much as anything in recovery.")
         if total >= LONELY_FROM:
-            text += (
-                "\n\nIt sounds like you've been feeling disconnected lately. That's common, "
+            text += "\n\n" + _(
+                "It sounds like you've been feeling disconnected lately. That's common, "
                 "and it can change — even one conversation or one meeting can help."
             )
         ctx.say(text)

@@ -29,12 +29,13 @@ from flows.community.series import (
     parse_repeat,
 )
 from flows.community.series_news import SeriesNews, change_date
-from flows.community.text import TAGS, card, how_often, people, series_line
+from flows.community.text import TAGS, card, how_often, series_line, tag_name
 from flows.core import audit
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.flow import Answer, Chosen, Flow
+from flows.core.language import N_, _, ngettext
 from flows.core.local_time import when
 from flows.core.parsing import parse_id, parse_time_of_day, timezone_label
 from flows.core.values import Choice, Reply, command_choice
@@ -49,9 +50,9 @@ TAGS_MAX = 5
 CAPACITY_MAX = 10_000
 PICK_MAX = 10
 PICK_DAYS = 60
-ONE_LINER = "/newevent 2026-12-05 18:30 | Recovery walk | Riverside Park gate"
-ONE_LINER_HELP = (
-    f"Post an event in one line: {ONE_LINER}\n"
+ONE_LINER_HELP = N_(
+    "Post an event in one line: /newevent 2026-12-05 18:30 | Recovery walk | Riverside Park "
+    "gate\n"
     "A repeating one starts with its rule: /newevent every Tue 19:00 | NA meeting | "
     "St Mary's hall (or every other Sat 10:00, first Fri 19:30).\n"
     "Optional parts after the place: a description or link, tags: walk, social and "
@@ -62,28 +63,37 @@ _CAPACITY = re.compile(r"^(?:capacity|places|max)\s*[:=]?\s*(\d+)$", re.IGNORECA
 _TAGS = re.compile(r"^tags?\s*[:=]\s*(.+)$", re.IGNORECASE)
 _TIME_OF_DAY = re.compile(r"\d{2}:\d{2}")
 _TAG_WORD = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
-SKIP = Choice("skip", "Skip")
-DONE = Choice("done", "Done", "✅")
+SKIP = Choice("skip", N_("Skip"))
+DONE = Choice("done", N_("Done"), "✅")
+
+
+def translated(choice: Choice) -> Choice:
+    """A constant choice with its label in the language being spoken."""
+    return Choice(choice.value, _(choice.label), choice.emoji)
 
 
 def parse_when(raw: str, timezone: str, now: datetime) -> datetime | str:
     """'2026-12-05 18:30' in `timezone` → UTC; or what is wrong, to tell the admin."""
     match = _WHEN.match(raw.strip())
     if match is None:
-        return "I need a date and a time, like 2026-12-05 18:30."
+        return _("I need a date and a time, like 2026-12-05 18:30.")
     try:
         day = date.fromisoformat("-".join(part.zfill(2) for part in match.group(1).split("-")))
     except ValueError:
-        return f"{match.group(1)} isn't a date I know — use year-month-day, like 2026-12-05."
+        return _("{typed} isn't a date I know — use year-month-day, like 2026-12-05.").format(
+            typed=match.group(1)
+        )
     hhmm = parse_time_of_day(match.group(2))
     if hhmm is None:
-        return f"{match.group(2)} isn't a time I know — use 24-hour time, like 18:30."
+        return _("{typed} isn't a time I know — use 24-hour time, like 18:30.").format(
+            typed=match.group(2)
+        )
     hours, minutes = (int(part) for part in hhmm.split(":"))
     moment = datetime.combine(day, time(hours, minutes), tzinfo=ZoneInfo(timezone))
     if moment <= now:
-        return "That's in the past — please give a date and time still to come."
+        return _("That's in the past — please give a date and time still to come.")
     if moment > now + timedelta(days=731):
-        return "That's more than two years away — please check the year."
+        return _("That's more than two years away — please check the year.")
     return moment.astimezone(UTC)
 
 
@@ -97,7 +107,7 @@ def parse_when_or_repeat(
             return repeat
         return repeat.first_start(timezone), repeat
     if raw.strip().lower().split()[:1] in (["daily"], ["weekly"], ["monthly"], ["weekdays"]):
-        return REPEAT_HELP
+        return _(REPEAT_HELP)
     moment = parse_when(raw, timezone, now)
     return moment if isinstance(moment, str) else (moment, None)
 
@@ -105,7 +115,7 @@ def parse_when_or_repeat(
 def parse_tags(raw: str) -> list[str] | str:
     words = [w.strip().lstrip("#").lower() for w in re.split(r"[,\s]+", raw) if w.strip()]
     if not words or len(words) > TAGS_MAX or not all(_TAG_WORD.match(w) for w in words):
-        return f"Tags are up to {TAGS_MAX} short words, like: walk, social."
+        return _("Tags are up to {count} short words, like: walk, social.").format(count=TAGS_MAX)
     return list(dict.fromkeys(words))
 
 
@@ -116,7 +126,7 @@ def parse_one_liner(
     the date and time may be a repeating rule (`every Tue 19:00`)."""
     parts = [part.strip() for part in raw.split("|")]
     if len(parts) < 3:
-        return ONE_LINER_HELP
+        return _(ONE_LINER_HELP)
     when_or_repeat = parse_when_or_repeat(parts[0], timezone, now)
     if isinstance(when_or_repeat, str):
         return when_or_repeat
@@ -128,9 +138,9 @@ def parse_one_liner(
 def _one_liner_fields(parts: list[str], starts_at: datetime) -> EventFields | str:
     title, place = parts[1], parts[2]
     if not title or len(title) > TITLE_MAX:
-        return f"The title should be 1-{TITLE_MAX} characters."
+        return _("The title should be 1-{max} characters.").format(max=TITLE_MAX)
     if len(place) > PLACE_MAX:
-        return f"The place should be at most {PLACE_MAX} characters."
+        return _("The place should be at most {max} characters.").format(max=PLACE_MAX)
     fields = EventFields(
         title=title,
         place=place,
@@ -146,7 +156,7 @@ def _one_liner_fields(parts: list[str], starts_at: datetime) -> EventFields | st
         capacity, tags = _CAPACITY.match(extra), _TAGS.match(extra)
         if capacity is not None:
             if not 1 <= int(capacity.group(1)) <= CAPACITY_MAX:
-                return f"Capacity should be between 1 and {CAPACITY_MAX}."
+                return _("Capacity should be between 1 and {max}.").format(max=CAPACITY_MAX)
             fields = replace(fields, capacity=int(capacity.group(1)))
         elif tags is not None:
             parsed = parse_tags(tags.group(1))
@@ -156,10 +166,10 @@ def _one_liner_fields(parts: list[str], starts_at: datetime) -> EventFields | st
         elif fields.description is None and len(extra) <= DESCRIPTION_MAX:
             fields = replace(fields, description=extra)
         else:
-            return (
-                f"I didn't understand {extra[:40]!r}. A description (up to "
-                f"{DESCRIPTION_MAX} characters) comes once; then tags: … and capacity: …"
-            )
+            return _(
+                "I didn't understand {typed}. A description (up to {max} characters) comes "
+                "once; then tags: … and capacity: …"
+            ).format(typed=repr(extra[:40]), max=DESCRIPTION_MAX)
     return fields
 
 
@@ -205,15 +215,17 @@ async def _posted(ctx: Context, event: Event) -> None:
     if event.series_id is not None:
         series = await ctx.tx.events.get_series(event.series_id)
         if series is not None:
-            repeats = (
-                f"\n{series_line(series)}. Members can answer one date or say they usually "
-                "go; /cancelevent can call off one date or the whole series."
+            repeats = f"\n{series_line(series)}. " + _(
+                "Members can answer one date or say they usually go; /cancelevent can "
+                "call off one date or the whole series."
             )
     ctx.say(
-        "Posted:\n\n"
+        _("Posted:")
+        + "\n\n"
         + card(event, admin_zone(ctx), show_id=True)
         + repeats
-        + "\n\nMembers see it in /events, and members who seem isolated may be invited to it."
+        + "\n\n"
+        + _("Members see it in /events, and members who seem isolated may be invited to it.")
     )
 
 
@@ -248,18 +260,23 @@ async def notify_attendees(
             await refresh_nudge_schedule(ctx.tx, member.id, now=ctx.now, config=ctx.config)
         if member.unreachable_at is not None:
             continue
+        with ctx.speaking_to(member):
+            text = text_for(member.timezone)
         for account in await ctx.tx.members.accounts_of(member.id):
-            ctx.send_to(account, Reply(text_for(member.timezone)))
+            ctx.send_to(account, Reply(text))
         told += 1
     return told
 
 
 def _change_text(event: Event) -> Callable[[str], str]:
     def text(timezone: str) -> str:
-        place = f" — {event.place}" if event.place else ""
-        return (
-            f"📣 A change to {event.title}: it's now {when(event.starts_at, timezone)}{place}. "
-            "/events has the details."
+        text = (
+            _("📣 A change to {title}: it's now {when} — {place}. /events has the details.")
+            if event.place
+            else _("📣 A change to {title}: it's now {when}. /events has the details.")
+        )
+        return text.format(
+            title=event.title, when=when(event.starts_at, timezone), place=event.place
         )
 
     return text
@@ -278,13 +295,20 @@ async def cancel_and_notify(ctx: Context, event: Event, *, one_date: bool = Fals
     those going or maybe."""
     await ctx.tx.events.cancel(event.id, now=ctx.now)
     log.info("event_cancelled event=%s", event.id)
-    others = " Just this date: the others are still on." if one_date else ""
 
     def text(timezone: str) -> str:
-        return (
-            f"❌ {event.title} on {when(event.starts_at, timezone)} has been cancelled, "
-            f"I'm sorry.{others} /events shows what else is on."
+        said = (
+            _(
+                "❌ {title} on {when} has been cancelled, I'm sorry. Just this date: the "
+                "others are still on. /events shows what else is on."
+            )
+            if one_date
+            else _(
+                "❌ {title} on {when} has been cancelled, I'm sorry. /events shows what else "
+                "is on."
+            )
         )
+        return said.format(title=event.title, when=when(event.starts_at, timezone))
 
     told = await notify_attendees(ctx, event, text)
     for answer in await ctx.tx.events.attendees(event.id):
@@ -305,35 +329,39 @@ async def cancel_series_and_notify(ctx: Context, series_id: int) -> int:
         await ctx.tx.events.cancel(event.id, now=ctx.now)
     await ctx.tx.events.cancel_series(series_id, now=ctx.now)
     log.info("series_cancelled series=%s dates=%d", series_id, len(coming))
-    every = how_often(series)
     told = 0
     for member_id in sorted(to_tell):
         member = await refresh_nudge_schedule(ctx.tx, member_id, now=ctx.now, config=ctx.config)
         if member is None or member.unreachable_at is not None:
             continue
+        with ctx.speaking_to(member):
+            text = _(
+                "❌ {title} ({schedule}) has been cancelled — every date from now on. I'm "
+                "sorry. /events shows what else is on."
+            ).format(title=series.fields.title, schedule=how_often(series))
         for account in await ctx.tx.members.accounts_of(member_id):
-            ctx.send_to(
-                account,
-                Reply(
-                    f"❌ {series.fields.title} ({every}) has been cancelled — every date "
-                    "from now on. I'm sorry. /events shows what else is on."
-                ),
-            )
+            ctx.send_to(account, Reply(text))
         told += 1
     return told
 
 
 # -- choosing an event by button -------------------------------------------------
+WHICH_TO = {
+    "edit": N_("Which event would you like to edit?"),
+    "cancel": N_("Which event would you like to cancel?"),
+}
+
+
 async def _pick(ctx: Context, command: str, verb: str) -> None:
     events = await ctx.tx.events.upcoming(
         ctx.now, ctx.now + timedelta(days=PICK_DAYS), limit=PICK_MAX
     )
     if not events:
-        ctx.say("There are no upcoming events. /newevent posts one.")
+        ctx.say(_("There are no upcoming events. /newevent posts one."))
         return
     zone = admin_zone(ctx)
     ctx.say(
-        f"Which event would you like to {verb}?",
+        _(WHICH_TO[verb]),
         commands=[
             command_choice(
                 f"{command} {e.id}", f"#{e.id} {when(e.starts_at, zone)} {e.title}"[:60]
@@ -351,13 +379,19 @@ async def _target(ctx: Context, command: str, verb: str) -> Event | None:
     event_id = parse_id(raw)
     event = await ctx.tx.events.get(event_id) if event_id else None
     if event is None:
-        ctx.say(f"I can't find event {raw[:20]!r}. /{command} lists the upcoming ones.")
+        ctx.say(
+            _("I can't find event {typed}. /{command} lists the upcoming ones.").format(
+                typed=repr(raw[:20]), command=command
+            )
+        )
         return None
     if event.is_cancelled:
-        ctx.say(f"{event.title} is already cancelled.")
+        ctx.say(_("{title} is already cancelled.").format(title=event.title))
         return None
     if event.starts_at <= ctx.now:
-        ctx.say(f"{event.title} has already started, so it can't be changed now.")
+        ctx.say(
+            _("{title} has already started, so it can't be changed now.").format(title=event.title)
+        )
         return None
     return event
 
@@ -380,20 +414,20 @@ async def edit_event(ctx: Context) -> None:
         EditEvent.menu(
             ctx,
             event,
-            lead=(
-                f"{event.title} repeats ({how_often(series)}) and comes from "
-                f"{SOURCE_NAMES.get(series.source, 'an import')}, so a change to the whole "
-                f"series belongs there. Here I can change the date of {day} on its own.\n\n"
-            ),
+            lead=_(SOURCE_LEADS.get(series.source, SOURCE_LEADS["import"])).format(
+                title=event.title, schedule=how_often(series), day=day
+            )
+            + "\n\n",
         )
         return
     ctx.ask(
         EditEvent.on_scope,
-        f"{event.title} repeats ({how_often(series)}). Change just {day}, or every coming "
-        "date of the series?",
+        _(
+            "{title} repeats ({schedule}). Change just {day}, or every coming date of the series?"
+        ).format(title=event.title, schedule=how_often(series), day=day),
         [
-            Choice("date", "Just this date", "📅"),
-            Choice("series", "The whole series", "🔁"),
+            Choice("date", _("Just this date"), "📅"),
+            Choice("series", _("The whole series"), "🔁"),
         ],
     )
 
@@ -407,37 +441,55 @@ async def cancel_event(ctx: Context) -> None:
     CancelEvent.data(ctx)["event_id"] = event.id
     answered = event.going + event.maybe
     series = await ctx.tx.events.get_series(event.series_id) if event.series_id else None
-    told = (
-        f"{people(answered)} said they'd go or maybe; I'll tell them."
-        if answered
-        else "Nobody has said they'd go yet."
-    )
+    at = when(event.starts_at, admin_zone(ctx))
     if series is not None and not series.is_cancelled:
+        told = (
+            ngettext(
+                "{count} person said they'd go or maybe; I'll tell them.",
+                "{count} people said they'd go or maybe; I'll tell them.",
+                answered,
+            ).format(count=answered)
+            if answered
+            else _("nobody has said they'd go yet.")
+        )
         ctx.ask(
             CancelEvent.on_confirm,
-            f"{event.title} repeats ({how_often(series)}). Cancel just "
-            f"{when(event.starts_at, admin_zone(ctx))} ({told[0].lower() + told[1:]}), or "
-            "the whole series? For the series, I'll tell everyone who said they'd go to "
-            "any of its dates.",
+            _(
+                "{title} repeats ({schedule}). Cancel just {when} ({told}), or the whole "
+                "series? For the series, I'll tell everyone who said they'd go to any of its "
+                "dates."
+            ).format(title=event.title, schedule=how_often(series), when=at, told=told),
             [
-                Choice("yes", "Just this date", "❌"),
-                Choice("series", "The whole series", "🗑"),
-                Choice("no", "No, keep it"),
+                Choice("yes", _("Just this date"), "❌"),
+                Choice("series", _("The whole series"), "🗑"),
+                Choice("no", _("No, keep it")),
             ],
         )
         return
+    told = (
+        ngettext(
+            "{count} person said they'd go or maybe; I'll tell them.",
+            "{count} people said they'd go or maybe; I'll tell them.",
+            answered,
+        ).format(count=answered)
+        if answered
+        else _("Nobody has said they'd go yet.")
+    )
     ctx.ask(
         CancelEvent.on_confirm,
-        f"Cancel {event.title} ({when(event.starts_at, admin_zone(ctx))})? {told}",
-        [Choice("yes", "Yes, cancel it", "❌"), Choice("no", "No, keep it")],
+        _("Cancel {title} ({when})?").format(title=event.title, when=at) + " " + told,
+        [Choice("yes", _("Yes, cancel it"), "❌"), Choice("no", _("No, keep it"))],
     )
 
 
 # -- the guided flows ----------------------------------------------------------
 def _tags_question(selected: list[str]) -> tuple[str, list[Choice]]:
-    choices = [Choice(tag, tag.capitalize(), "✔️" if tag in selected else "") for tag in TAGS]
-    chosen = ", ".join(selected) if selected else "none yet"
-    return f"Any tags? Choose any, then Done.\nChosen: {chosen}", [*choices, DONE]
+    choices = [
+        Choice(tag, tag_name(tag).capitalize(), "✔️" if tag in selected else "") for tag in TAGS
+    ]
+    chosen = ", ".join(tag_name(tag) for tag in selected) if selected else _("none yet")
+    question = _("Any tags? Choose any, then Done.") + "\n"
+    return question + _("Chosen: {tags}").format(tags=chosen), [*choices, translated(DONE)]
 
 
 class NewEventData(TypedDict, total=False):
@@ -456,15 +508,17 @@ class NewEvent(Flow[NewEventData]):
     """`/newevent` step by step."""
 
     name = "newevent"
-    title = "new event"
+    title = N_("new event")
     timeout: ClassVar[timedelta] = timedelta(hours=2)
 
     async def begin(self, ctx: Context) -> None:
         ctx.ask(
             self.on_when,
-            "Let's post an event. When is it? A date and time like 2026-12-05 18:30, or "
-            "for one that repeats: every Tue 19:00, every other Sat 10:00 or first Fri "
-            f"19:30 ({timezone_label(admin_zone(ctx))} time).",
+            _(
+                "Let's post an event. When is it? A date and time like 2026-12-05 18:30, or "
+                "for one that repeats: every Tue 19:00, every other Sat 10:00 or first Fri "
+                "19:30 ({zone} time)."
+            ).format(zone=timezone_label(admin_zone(ctx))),
             free_text=True,
         )
 
@@ -481,35 +535,37 @@ class NewEvent(Flow[NewEventData]):
                 repeat.local_time,
                 repeat.first.isoformat(),
             ]
-        ctx.ask(self.on_title, "What is it called? (e.g. Recovery walk)", free_text=True)
+        ctx.ask(self.on_title, _("What is it called? (e.g. Recovery walk)"), free_text=True)
 
     async def on_title(self, ctx: Context, answer: Answer) -> None:
         title = " ".join(answer.text.split())
         if not title or len(title) > TITLE_MAX:
-            ctx.reask(f"Please keep the title to 1-{TITLE_MAX} characters.")
+            ctx.reask(_("Please keep the title to 1-{max} characters.").format(max=TITLE_MAX))
             return
         self.data(ctx)["title"] = title
         ctx.ask(
-            self.on_place, "Where is it? An address, a meeting point or a link.", free_text=True
+            self.on_place,
+            _("Where is it? An address, a meeting point or a link."),
+            free_text=True,
         )
 
     async def on_place(self, ctx: Context, answer: Answer) -> None:
         place = " ".join(answer.text.split())
         if not place or len(place) > PLACE_MAX:
-            ctx.reask(f"Please keep the place to 1-{PLACE_MAX} characters.")
+            ctx.reask(_("Please keep the place to 1-{max} characters.").format(max=PLACE_MAX))
             return
         self.data(ctx)["place"] = place
         ctx.ask(
             self.on_description,
-            "A few words about it, or a link? Type them, or choose Skip.",
-            [SKIP],
+            _("A few words about it, or a link? Type them, or choose Skip."),
+            [translated(SKIP)],
             free_text=True,
         )
 
     async def on_description(self, ctx: Context, answer: Answer) -> None:
         text = answer.text.strip() if answer.choice is None else ""
         if len(text) > DESCRIPTION_MAX:
-            ctx.reask(f"Please keep it under {DESCRIPTION_MAX} characters.")
+            ctx.reask(_("Please keep it under {max} characters.").format(max=DESCRIPTION_MAX))
             return
         self.data(ctx)["description"] = text or None
         self.data(ctx)["tags"] = []
@@ -526,8 +582,8 @@ class NewEvent(Flow[NewEventData]):
             return
         ctx.ask(
             self.on_capacity,
-            "How many people can come? Type a number, or choose No limit.",
-            [Choice("none", "No limit")],
+            _("How many people can come? Type a number, or choose No limit."),
+            [Choice("none", _("No limit"))],
             free_text=True,
             numbered=False,  # "1" is a capacity of one, not the first option
         )
@@ -535,23 +591,30 @@ class NewEvent(Flow[NewEventData]):
     async def on_capacity(self, ctx: Context, answer: Answer) -> None:
         raw = answer.text.strip()
         if answer.choice is None and not (raw.isdecimal() and 1 <= int(raw) <= CAPACITY_MAX):
-            ctx.reask(f"A number from 1 to {CAPACITY_MAX}, or No limit.")
+            ctx.reask(_("A number from 1 to {max}, or No limit.").format(max=CAPACITY_MAX))
             return
         self.data(ctx)["capacity"] = int(raw) if answer.choice is None else None
         preview = Event.unsaved(self._fields(ctx))
         repeat = self._repeat(ctx)
-        repeats = f"\n🔁 Repeats {repeat.rule.describe()} at {repeat.local_time}" if repeat else ""
+        repeats = (
+            "\n"
+            + _("🔁 Repeats {schedule} at {time}").format(
+                schedule=repeat.rule.describe(), time=repeat.local_time
+            )
+            if repeat
+            else ""
+        )
         ctx.ask(
             self.on_confirm,
-            "Post this event?\n\n" + card(preview, admin_zone(ctx)) + repeats,
-            [Choice("post", "Post it", "✅"), Choice("cancel", "Cancel")],
+            _("Post this event?") + "\n\n" + card(preview, admin_zone(ctx)) + repeats,
+            [Choice("post", _("Post it"), "✅"), Choice("cancel", _("Cancel"))],
         )
 
     async def on_confirm(self, ctx: Context, answer: Chosen) -> None:
         fields, repeat = self._fields(ctx), self._repeat(ctx)
         ctx.finish()
         if answer.choice.value != "post":
-            ctx.say("Okay, nothing was posted.")
+            ctx.say(_("Okay, nothing was posted."))
             return
         if repeat is not None and fields.starts_at <= ctx.now:
             # The first date passed while the admin was answering: start from the next.
@@ -561,7 +624,7 @@ class NewEvent(Flow[NewEventData]):
             )
             fields, repeat = replace(fields, starts_at=again.first_start(admin_zone(ctx))), again
         if fields.starts_at <= ctx.now:
-            ctx.say("That time has passed meanwhile, so nothing was posted. /newevent again?")
+            ctx.say(_("That time has passed meanwhile, so nothing was posted. /newevent again?"))
             return
         await _posted(ctx, await create(ctx, fields, repeat))
 
@@ -588,32 +651,57 @@ class NewEvent(Flow[NewEventData]):
 
 
 FIELDS = (
-    Choice("when", "Date and time", "📅"),
-    Choice("title", "Title", "✏️"),
-    Choice("place", "Place", "📍"),
-    Choice("description", "Description", "📝"),
-    Choice("tags", "Tags", "🏷"),
-    Choice("capacity", "Capacity", "👥"),
+    Choice("when", N_("Date and time"), "📅"),
+    Choice("title", N_("Title"), "✏️"),
+    Choice("place", N_("Place"), "📍"),
+    Choice("description", N_("Description"), "📝"),
+    Choice("tags", N_("Tags"), "🏷"),
+    Choice("capacity", N_("Capacity"), "👥"),
     DONE,
 )
-FIELD_NAMES = {choice.value: choice.label.lower() for choice in FIELDS if choice is not DONE}
+FIELD_NAMES = {
+    "when": N_("date and time"),
+    "title": N_("title"),
+    "place": N_("place"),
+    "description": N_("description"),
+    "tags": N_("tags"),
+    "capacity": N_("capacity"),
+}
 PROMPTS = {
-    "when": "The new date and time, like 2026-12-05 18:30 ({zone} time)?",
-    "title": "The new title?",
-    "place": "The new place?",
-    "description": "The new description or link (or - to remove it)?",
-    "tags": "The tags, comma-separated, like: walk, social (or - for none)?",
-    "capacity": "How many people can come? A number, or - for no limit.",
+    "when": N_("The new date and time, like 2026-12-05 18:30 ({zone} time)?"),
+    "title": N_("The new title?"),
+    "place": N_("The new place?"),
+    "description": N_("The new description or link (or - to remove it)?"),
+    "tags": N_("The tags, comma-separated, like: walk, social (or - for none)?"),
+    "capacity": N_("How many people can come? A number, or - for no limit."),
 }
 # A detail's new value as the session keeps it: the time as ISO 8601, tags as a list.
 Change = str | int | list[str] | None
 
 
-SOURCE_NAMES = {"ics": "an imported calendar", "feed": "a meeting list (MEETING_FEEDS)"}
-SERIES_WHEN = (
+# A series from elsewhere: where a change to the whole series belongs.
+SOURCE_LEADS = {
+    "ics": N_(
+        "{title} repeats ({schedule}) and comes from an imported calendar, so a change to "
+        "the whole series belongs there. Here I can change the date of {day} on its own."
+    ),
+    "feed": N_(
+        "{title} repeats ({schedule}) and comes from a meeting list (MEETING_FEEDS), so a "
+        "change to the whole series belongs there. Here I can change the date of {day} on "
+        "its own."
+    ),
+    "import": N_(
+        "{title} repeats ({schedule}) and comes from an import, so a change to the whole "
+        "series belongs there. Here I can change the date of {day} on its own."
+    ),
+}
+SERIES_WHEN = N_(
     "The new time of day, like 19:30 ({zone} time)? It keeps meeting on the same days; to "
     "change the days, cancel the series with /cancelevent and post it again."
 )
+
+
+SERIES_GONE = N_("That series has been cancelled meanwhile, so nothing was changed.")
 
 
 class EditEventData(TypedDict, total=False):
@@ -666,7 +754,7 @@ async def _save_series(ctx: Context, series_id: int, changes: dict[str, Change])
     changed on its own; each person going to any date changed is told once."""
     series = await ctx.tx.events.get_series(series_id)
     if series is None or series.is_cancelled or series.rule is None:
-        ctx.say("That series has been cancelled meanwhile, so nothing was changed.")
+        ctx.say(_(SERIES_GONE))
         return
     local_time = changes.get("when", series.local_time)
     assert isinstance(local_time, str)
@@ -712,15 +800,26 @@ async def _save_series(ctx: Context, series_id: int, changes: dict[str, Change])
         told,
     )
     audit.admin_action(ctx, "series.edit", series.id)
-    ctx.say(
-        f"Saved for the whole series ({_plural_dates(dates)} changed)."
-        + (f" I've told the {people(told)} going to any of them, once each." if told else "")
-        + " /events shows it as members see it."
-    )
+    said = [
+        ngettext(
+            "Saved for the whole series ({count} coming date changed).",
+            "Saved for the whole series ({count} coming dates changed).",
+            dates,
+        ).format(count=dates)
+    ]
+    if told:
+        said.append(
+            ngettext(
+                "I've told the {count} person going to any of them, once each.",
+                "I've told the {count} people going to any of them, once each.",
+                told,
+            ).format(count=told)
+        )
+    said.append(_(SHOWN_IN_EVENTS))
+    ctx.say(" ".join(said))
 
 
-def _plural_dates(n: int) -> str:
-    return f"{n} coming date" + ("" if n == 1 else "s")
+SHOWN_IN_EVENTS = N_("/events shows it as members see it.")
 
 
 class EditEvent(Flow[EditEventData]):
@@ -728,7 +827,7 @@ class EditEvent(Flow[EditEventData]):
     once."""
 
     name = "editevent"
-    title = "event edit"
+    title = N_("event edit")
     timeout: ClassVar[timedelta] = timedelta(hours=1)
 
     async def begin(self, ctx: Context) -> None:
@@ -740,30 +839,46 @@ class EditEvent(Flow[EditEventData]):
         changes = data.get("changes", {})
         whole = "series_id" in data
         footer = (
-            "Changing every coming date of the series (a date changed on its own keeps its "
-            "own details). What would you like to change?"
+            _(
+                "Changing every coming date of the series (a date changed on its own keeps "
+                "its own details). What would you like to change?"
+            )
             if whole
-            else "What would you like to change?"
+            else _("What would you like to change?")
         )
         if changes:
             draft = with_changes(event.fields, changes, zone=data.get("series_zone", "UTC"))
             details = {f.name: getattr(draft, f.name) for f in dataclasses.fields(draft)}
             event = replace(event, **details)
-            changed = ", ".join(FIELD_NAMES[name] for name in changes)
+            changed = ", ".join(_(FIELD_NAMES[name]) for name in changes)
             tell = event.going + event.maybe
-            saves = f" and tells the {people(tell)} going or maybe, once" if tell else ""
             if whole:
-                saves = " for every coming date and tells each person going to any of them, once"
-            kept = "the series" if whole else "the event"
+                saves = _(
+                    "Changed, not saved yet: {changed}. Done saves the changes for every "
+                    "coming date and tells each person going to any of them, once; /cancel "
+                    "leaves the series as it was."
+                )
+            elif tell:
+                saves = ngettext(
+                    "Changed, not saved yet: {changed}. Done saves the changes and tells the "
+                    "{count} person going or maybe, once; /cancel leaves the event as it was.",
+                    "Changed, not saved yet: {changed}. Done saves the changes and tells the "
+                    "{count} people going or maybe, once; /cancel leaves the event as it was.",
+                    tell,
+                )
+            else:
+                saves = _(
+                    "Changed, not saved yet: {changed}. Done saves the changes; /cancel "
+                    "leaves the event as it was."
+                )
             footer = (
-                f"Changed, not saved yet: {changed}. Done saves the changes{saves}; /cancel "
-                f"leaves {kept} as it was.\n\nAnything else to change?"
+                saves.format(changed=changed, count=tell) + "\n\n" + _("Anything else to change?")
             )
         shown = card(event, admin_zone(ctx), show_id=True)
         ctx.ask(
             EditEvent.on_field,
             f"{lead}{shown}\n\n{footer}",
-            FIELDS,
+            [translated(choice) for choice in FIELDS],
             columns=2,
         )
 
@@ -775,7 +890,7 @@ class EditEvent(Flow[EditEventData]):
         if answer.choice.value == "series":
             if series is None or series.is_cancelled:
                 ctx.finish()
-                ctx.say("That series has been cancelled meanwhile, so nothing was changed.")
+                ctx.say(_(SERIES_GONE))
                 return
             self.data(ctx)["series_id"] = series.id
             self.data(ctx)["series_zone"] = series.timezone
@@ -785,15 +900,15 @@ class EditEvent(Flow[EditEventData]):
         event = await ctx.tx.events.get(int(self.data(ctx)["event_id"]))
         if event is None or event.is_cancelled:
             ctx.finish()
-            ctx.say("That event is gone or cancelled now, so nothing was changed.")
+            ctx.say(_("That event is gone or cancelled now, so nothing was changed."))
             return None
         return event
 
     async def cancelled(self, ctx: Context) -> str:
         # Changes are held until Done saves them all, so stopping keeps none of them.
-        return (
-            f"Okay, I've stopped your {self.title}. Nothing from it was saved. The event is "
-            "as it was."
+        return _(
+            "Okay, I've stopped your event edit. Nothing from it was saved. The event is as "
+            "it was."
         )
 
     async def on_field(self, ctx: Context, answer: Chosen) -> None:
@@ -803,9 +918,9 @@ class EditEvent(Flow[EditEventData]):
         data = self.data(ctx)
         data["field"] = answer.choice.value
         if answer.choice.value == "when" and "series_zone" in data:
-            prompt = SERIES_WHEN.format(zone=timezone_label(data["series_zone"]))
+            prompt = _(SERIES_WHEN).format(zone=timezone_label(data["series_zone"]))
         else:
-            prompt = PROMPTS[answer.choice.value].format(zone=timezone_label(admin_zone(ctx)))
+            prompt = _(PROMPTS[answer.choice.value]).format(zone=timezone_label(admin_zone(ctx)))
         ctx.ask(self.on_value, prompt, free_text=True)
 
     async def on_value(self, ctx: Context, answer: Answer) -> None:
@@ -824,7 +939,7 @@ class EditEvent(Flow[EditEventData]):
         changes = self.data(ctx).get("changes", {})
         if not changes:
             ctx.finish()
-            ctx.say("Nothing was changed. /events shows it as members see it.")
+            ctx.say(_("Nothing was changed.") + " " + _(SHOWN_IN_EVENTS))
             return
         before = await self._event(ctx)
         if before is None:
@@ -835,11 +950,15 @@ class EditEvent(Flow[EditEventData]):
             await _save_series(ctx, series_id, changes)
             return
         if before.starts_at <= ctx.now:
-            ctx.say(f"{before.title} has started meanwhile, so nothing was changed.")
+            ctx.say(
+                _("{title} has started meanwhile, so nothing was changed.").format(
+                    title=before.title
+                )
+            )
             return
         fields = with_changes(before.fields, changes)
         if fields.starts_at <= ctx.now:
-            ctx.say("That new time has passed meanwhile, so nothing was changed. /editevent?")
+            ctx.say(_("That new time has passed meanwhile, so nothing was changed. /editevent?"))
             return
         # One date of a series, changed here, keeps its own details from now on.
         await ctx.tx.events.update(
@@ -850,11 +969,17 @@ class EditEvent(Flow[EditEventData]):
         told = await apply_change(ctx, before, after)
         log.info("event_edited event=%s fields=%s told=%d", before.id, ",".join(changes), told)
         audit.admin_action(ctx, "event.edit", before.id)
-        ctx.say(
-            "Saved."
-            + (f" I've told the {people(told)} going or maybe." if told else "")
-            + " /events shows it as members see it."
-        )
+        said = [_("Saved.")]
+        if told:
+            said.append(
+                ngettext(
+                    "I've told the {count} person going or maybe.",
+                    "I've told the {count} people going or maybe.",
+                    told,
+                ).format(count=told)
+            )
+        said.append(_(SHOWN_IN_EVENTS))
+        ctx.say(" ".join(said))
 
     @staticmethod
     def _parse(ctx: Context, name: str, raw: str) -> "Change | Problem":
@@ -862,7 +987,7 @@ class EditEvent(Flow[EditEventData]):
         if name == "when" and "series_zone" in EditEvent.data(ctx):
             local_time = parse_time_of_day(raw)
             if local_time is None:
-                return Problem("Please send a time of day, like 19:30 or 7pm.")
+                return Problem(_("Please send a time of day, like 19:30 or 7pm."))
             return local_time
         if name == "when":
             parsed = parse_when(raw, admin_zone(ctx), ctx.now)
@@ -871,11 +996,13 @@ class EditEvent(Flow[EditEventData]):
             limit = TITLE_MAX if name == "title" else PLACE_MAX
             text = " ".join(raw.split())
             if not text or len(text) > limit:
-                return Problem(f"Please keep it to 1-{limit} characters.")
+                return Problem(_("Please keep it to 1-{max} characters.").format(max=limit))
             return text
         if name == "description":
             if len(raw) > DESCRIPTION_MAX:
-                return Problem(f"Please keep it under {DESCRIPTION_MAX} characters.")
+                return Problem(
+                    _("Please keep it under {max} characters.").format(max=DESCRIPTION_MAX)
+                )
             return None if raw in ("", "-") else raw
         if name == "tags":
             new_tags = [] if raw in ("", "-") else parse_tags(raw)
@@ -884,7 +1011,7 @@ class EditEvent(Flow[EditEventData]):
             return None
         if raw.isdecimal() and 1 <= int(raw) <= CAPACITY_MAX:
             return int(raw)
-        return Problem(f"A number from 1 to {CAPACITY_MAX}, or - for no limit.")
+        return Problem(_("A number from 1 to {max}, or - for no limit.").format(max=CAPACITY_MAX))
 
 
 @dataclass(frozen=True, slots=True)
@@ -902,7 +1029,7 @@ class CancelEvent(Flow[CancelEventData]):
     """`/cancelevent <id>`: confirm, cancel, and tell those going."""
 
     name = "cancelevent"
-    title = "event cancellation"
+    title = N_("event cancellation")
     timeout: ClassVar[timedelta] = timedelta(hours=1)
 
     async def begin(self, ctx: Context) -> None:
@@ -912,45 +1039,53 @@ class CancelEvent(Flow[CancelEventData]):
         event = await ctx.tx.events.get(int(self.data(ctx)["event_id"]))
         ctx.finish()
         if answer.choice.value not in ("yes", "series") or event is None:
-            ctx.say("Okay, the event stays on.")
+            ctx.say(_("Okay, the event stays on."))
             return
         if answer.choice.value == "series" and event.series_id is not None:
             told = await cancel_series_and_notify(ctx, event.series_id)
             audit.admin_action(ctx, "series.cancel", event.series_id)
-            ctx.say(
-                f"Cancelled every coming date of {event.title}."
-                + (f" I've told the {people(told)} who said they'd go." if told else "")
-            )
+            said = _("Cancelled every coming date of {title}.").format(title=event.title)
+            if told:
+                said += " " + ngettext(
+                    "I've told the {count} person who said they'd go.",
+                    "I've told the {count} people who said they'd go.",
+                    told,
+                ).format(count=told)
+            ctx.say(said)
             return
         if event.is_cancelled:
-            ctx.say(f"{event.title} was already cancelled.")
+            ctx.say(_("{title} was already cancelled.").format(title=event.title))
             return
         told = await cancel_and_notify(ctx, event, one_date=event.series_id is not None)
         audit.admin_action(ctx, "event.cancel", event.id)
-        ctx.say(
-            f"Cancelled {event.title}."
-            + (f" I've told the {people(told)} who said they'd go or maybe." if told else "")
-        )
+        said = _("Cancelled {title}.").format(title=event.title)
+        if told:
+            said += " " + ngettext(
+                "I've told the {count} person who said they'd go or maybe.",
+                "I've told the {count} people who said they'd go or maybe.",
+                told,
+            ).format(count=told)
+        ctx.say(said)
 
 
 EVENT_ADMIN_COMMANDS = (
     Command(
         "newevent",
-        "post a community event",
+        N_("post a community event"),
         new_event,
         audience=Audience.ADMIN,
         audits=("event.create", "series.create"),
     ),
     Command(
         "editevent",
-        "change an event (those going are told)",
+        N_("change an event (those going are told)"),
         edit_event,
         audience=Audience.ADMIN,
         audits=("event.edit", "series.edit"),
     ),
     Command(
         "cancelevent",
-        "cancel an event (those going are told)",
+        N_("cancel an event (those going are told)"),
         cancel_event,
         audience=Audience.ADMIN,
         audits=("event.cancel", "series.cancel"),

@@ -19,6 +19,7 @@ import asyncio
 import hashlib
 import logging
 import multiprocessing
+import re
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -42,6 +43,7 @@ from flows.community.series import HORIZON, add_occurrence, occurrence_uid
 from flows.core import audit
 from flows.core.context import Context
 from flows.core.engine import Engine
+from flows.core.language import N_, _, ngettext
 from flows.core.local_time import when
 from storage import Account, EventFields, EventSeries
 
@@ -126,13 +128,44 @@ async def may_import_calendar(engine: Engine, account: Account) -> bool:
     return member is not None and member.is_admin
 
 
+# Why a file can't be read. The reason is made where the file is read (a channel, or the
+# reading process), in English; `reason_text` says it in the admin's language when they
+# are told, by finding which of these it is and what was put in it.
+TOO_BIG = N_("it is larger than {size} KB — please send fewer events at a time")
+TOO_SLOW = N_("it took too long to read — please send fewer events at a time")
+UNREADABLE = N_("it isn't an iCalendar file I can read")
+NOT_ICALENDAR = N_("it isn't an iCalendar file")
+NO_EVENTS = N_("it has no events in it")
+TOO_MANY = N_("it has more than {count} events — please send fewer at a time")
+REASONS = (TOO_BIG, TOO_SLOW, UNREADABLE, NOT_ICALENDAR, NO_EVENTS, TOO_MANY)
+_PLACEHOLDER = re.compile(r"(\{[a-z_]+\})")
+
+
 def too_big(max_bytes: int) -> str:
     """Why a file over the size budget is not read."""
-    return f"it is larger than {max_bytes // 1024} KB — please send fewer events at a time"
+    return TOO_BIG.format(size=max_bytes // 1024)
 
 
-TOO_SLOW = "it took too long to read — please send fewer events at a time"
-UNREADABLE = "it isn't an iCalendar file I can read"
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = _PLACEHOLDER.split(template)
+    return re.compile(
+        "".join(
+            f"(?P<{part[1:-1]}>.+?)" if index % 2 else re.escape(part)
+            for index, part in enumerate(parts)
+        )
+    )
+
+
+def reason_text(reason: str, templates: tuple[str, ...] = REASONS) -> str:
+    """A reason made in English (one of `templates`, filled in), in the language being
+    spoken; one that is none of them is left as it came."""
+    for template in templates:
+        found = _pattern(template).fullmatch(reason)
+        if found is not None:
+            return _(template).format(**found.groupdict())
+    return reason
+
+
 # Start-up of the reading process (a fresh interpreter) is not counted in its CPU budget,
 # but a process that never answers is stopped after this much more.
 _START_ALLOWANCE_SECONDS = 20.0
@@ -226,12 +259,12 @@ def read_calendar(data: bytes, *, timezone: str, now: datetime) -> CalendarFile 
     try:
         calendar = icalendar.Calendar.from_ical(data)
     except ValueError:
-        return "it isn't an iCalendar file"
+        return NOT_ICALENDAR
     components = [c for c in calendar.walk("VEVENT") if isinstance(c, icalendar.Event)]
     if not components:
-        return "it has no events in it"
+        return NO_EVENTS
     if len(components) > MAX_EVENTS:
-        return f"it has more than {MAX_EVENTS} events — please send fewer at a time"
+        return TOO_MANY.format(count=MAX_EVENTS)
     found = CalendarFile()
     # A repeating event is its master (with RRULE or RDATE) and the overrides that share
     # its UID, each naming the date it replaces (RECURRENCE-ID).
@@ -530,10 +563,6 @@ async def import_events(ctx: Context, events: list[CalendarEvent]) -> ImportCoun
     return counts
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 async def on_calendar_file(ctx: Context) -> bool:
     """An admin's .ics file, read by the channel, is imported; anything else is left to
     the engine (False)."""
@@ -547,8 +576,10 @@ async def on_calendar_file(ctx: Context) -> bool:
     if isinstance(parsed, str):
         log.info("calendar_import_refused admin=%s", ctx.member.id if ctx.member else None)
         ctx.say(
-            f"I couldn't import that file: {parsed}. Nothing was changed. Export the "
-            "calendar as an .ics (iCalendar) file and send it again."
+            _(
+                "I couldn't import that file: {reason}. Nothing was changed. Export the "
+                "calendar as an .ics (iCalendar) file and send it again."
+            ).format(reason=reason_text(parsed))
         )
         ctx.remind_open_question()
         return True
@@ -566,30 +597,89 @@ async def on_calendar_file(ctx: Context) -> bool:
         parsed.past + parsed.too_far + parsed.all_day + parsed.repeating + parsed.unreadable,
     )
     lines = [
-        f"📅 Calendar imported: {counts.added} added, {counts.updated} updated, "
-        f"{counts.unchanged} unchanged, {counts.cancelled} cancelled."
+        _(
+            "📅 Calendar imported: {added} added, {updated} updated, {unchanged} unchanged, "
+            "{cancelled} cancelled."
+        ).format(
+            added=counts.added,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
+            cancelled=counts.cancelled,
+        )
     ]
     if counts.series:
         weeks = HORIZON.days // 7
         lines.append(
-            f"🔁 {_plural(counts.series, 'repeating event')}: {counts.dates_added} dates added, "
-            f"{counts.dates_changed} moved or changed, {counts.dates_cancelled} cancelled. "
-            f"Dates are listed {weeks} weeks ahead and more are added as time goes on."
+            ngettext(
+                "🔁 {count} repeating event: {added} dates added, {changed} moved or changed, "
+                "{cancelled} cancelled.",
+                "🔁 {count} repeating events: {added} dates added, {changed} moved or "
+                "changed, {cancelled} cancelled.",
+                counts.series,
+            ).format(
+                count=counts.series,
+                added=counts.dates_added,
+                changed=counts.dates_changed,
+                cancelled=counts.dates_cancelled,
+            )
+            + " "
+            + _("Dates are listed {weeks} weeks ahead and more are added as time goes on.").format(
+                weeks=weeks
+            )
         )
-    skipped = [
-        (parsed.past, "already started or past"),
-        (parsed.too_far, "more than two years away"),
-        (parsed.repeating, f"repeating more than {MAX_DATES} times in {HORIZON.days} days"),
-        (parsed.all_day, "all-day (give them a time to import them)"),
-        (parsed.unreadable, "unreadable (no title or start time)"),
+    skipped: list[tuple[int, Callable[[int], str]]] = [
+        (
+            parsed.past,
+            lambda n: ngettext(
+                "Skipped {count} event: already started or past.",
+                "Skipped {count} events: already started or past.",
+                n,
+            ),
+        ),
+        (
+            parsed.too_far,
+            lambda n: ngettext(
+                "Skipped {count} event: more than two years away.",
+                "Skipped {count} events: more than two years away.",
+                n,
+            ),
+        ),
+        (
+            parsed.repeating,
+            lambda n: ngettext(
+                "Skipped {count} event: repeating more than {dates} times in {days} days.",
+                "Skipped {count} events: repeating more than {dates} times in {days} days.",
+                n,
+            ),
+        ),
+        (
+            parsed.all_day,
+            lambda n: ngettext(
+                "Skipped {count} event: all-day (give them a time to import them).",
+                "Skipped {count} events: all-day (give them a time to import them).",
+                n,
+            ),
+        ),
+        (
+            parsed.unreadable,
+            lambda n: ngettext(
+                "Skipped {count} event: unreadable (no title or start time).",
+                "Skipped {count} events: unreadable (no title or start time).",
+                n,
+            ),
+        ),
     ]
     for count, why in skipped:
         if count:
-            lines.append(f"Skipped {_plural(count, 'event')}: {why}.")
+            lines.append(why(count).format(count=count, dates=MAX_DATES, days=HORIZON.days))
     if counts.told:
         # One message per person and changed event: a person going to two is told twice.
         lines.append(
-            f"I told those going or maybe about the changes ({_plural(counts.told, 'message')})."
+            ngettext(
+                "I told those going or maybe about the changes ({count} message).",
+                "I told those going or maybe about the changes ({count} messages).",
+                counts.told,
+            ).format(count=counts.told)
         )
     firsts = [e.fields for e in parsed.events if not e.cancelled] + [
         next(o.fields for o in s.occurrences if not o.cancelled)

@@ -21,6 +21,7 @@ from flows.community.text import (
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
+from flows.core.language import N_, _
 from flows.core.local_time import when
 from flows.core.parsing import parse_id
 from flows.core.sweep import BATCH
@@ -39,15 +40,34 @@ NUDGE_OUTCOME = {
 # `/attended <event> good|hard|no`: how it was, or "no": they didn't make it.
 DID_NOT_GO = "no"
 ATTENDED_ANSWERS = {*EventRating, DID_NOT_GO}
-RATING_LABELS = {EventRating.GOOD: "😊 It was good", EventRating.HARD: "😕 It was hard"}
+RATING_LABELS = {EventRating.GOOD: N_("😊 It was good"), EventRating.HARD: N_("😕 It was hard")}
 # `/rsvp <date of a series> usually|notusually`: "I usually go", or no longer.
 USUALLY, NOT_USUALLY = "usually", "notusually"
-SERIES_LABELS = {USUALLY: "🔁 I usually go", NOT_USUALLY: "⏹ I don't usually go now"}
+SERIES_LABELS = {USUALLY: N_("🔁 I usually go"), NOT_USUALLY: N_("⏹ I don't usually go now")}
 # `/events online` and the like: which events, in the words a member may type.
-FILTERS: dict[str, tuple[str, Callable[[Event], bool]]] = {
-    "online": ("online", is_online),
-    "in person": ("in person", is_in_person),
-    "open": ("open to all", is_open),
+FILTERS: dict[str, Callable[[Event], bool]] = {
+    "online": is_online,
+    "in person": is_in_person,
+    "open": is_open,
+}
+# The list's first line, and what is said when there are none, for each kind.
+KIND_HEADS = {
+    None: N_("Community events in the next {days} days."),
+    "online": N_("Online events in the next {days} days."),
+    "in person": N_("In person events in the next {days} days."),
+    "open": N_("Open to all events in the next {days} days."),
+}
+NONE_OF_KIND = {
+    "online": N_(
+        "There are no online events in the next two weeks. /events shows everything that's on."
+    ),
+    "in person": N_(
+        "There are no in person events in the next two weeks. /events shows everything that's on."
+    ),
+    "open": N_(
+        "There are no open to all events in the next two weeks. /events shows everything "
+        "that's on."
+    ),
 }
 _FILTER_WORDS = {
     "online": "online",
@@ -58,8 +78,18 @@ _FILTER_WORDS = {
     "inperson": "in person",
     "person": "in person",
     "open": "open",
+    # The same, in Spanish.
+    "en línea": "online",
+    "en linea": "online",
+    "presencial": "in person",
+    "presenciales": "in person",
+    "en persona": "in person",
+    "abierto": "open",
+    "abiertos": "open",
+    "abierta": "open",
+    "abiertas": "open",
 }
-FILTER_HELP = "/events online, /events in person or /events open"
+FILTER_HELP = N_("/events online, /events in person or /events open")
 # `/meetings online|in person|any`: which meetings suggestions put first.
 PREFERENCES = {"online": "online", "in person": "in_person", "any": "any"}
 PREFERENCE_WORDS = {
@@ -72,13 +102,33 @@ PREFERENCE_WORDS = {
     "any": "any",
     "either": "any",
     "both": "any",
+    # The same, in Spanish.
+    "en línea": "online",
+    "en linea": "online",
+    "presencial": "in person",
+    "en persona": "in person",
+    "cualquiera": "any",
+    "ambas": "any",
+    "ambos": "any",
+    "igual": "any",
 }
+PREFERENCE_BUTTONS = (
+    ("meetings online", N_("Online suits me"), "💻"),
+    ("meetings in person", N_("In person"), "🚶"),
+    ("meetings any", N_("Either is fine"), "🙂"),
+)
+
+
+def preference_buttons() -> list[Choice]:
+    return [
+        command_choice(command, _(label), emoji) for command, label, emoji in PREFERENCE_BUTTONS
+    ]
 
 
 def how_to_answer(ctx: Context) -> str:
     """How to answer an event, in the words of the person's channel."""
-    return (
-        f"To answer, {ctx.engine.channels.of(ctx.account).how_to_press} under an event in /events."
+    return _("To answer, {press} under an event in /events.").format(
+        press=ctx.engine.channels.of(ctx.account).how_to_press
     )
 
 
@@ -89,29 +139,30 @@ async def list_events(ctx: Context) -> None:
     raw = " ".join(ctx.input.text.lower().split())
     wanted = _FILTER_WORDS.get(raw) if raw else None
     if raw and wanted is None:
-        ctx.say(f"I can show events by kind: {FILTER_HELP}. /events shows them all.")
+        ctx.say(
+            _("I can show events by kind: {filters}. /events shows them all.").format(
+                filters=_(FILTER_HELP)
+            )
+        )
         ctx.remind_open_question()
         return
     window = (ctx.now, ctx.now + timedelta(days=LIST_DAYS))
     if wanted is None:
         found = await ctx.tx.events.upcoming(*window, limit=LIST_MAX + 1)
     else:
-        keep = FILTERS[wanted][1]
+        keep = FILTERS[wanted]
         found = [e for e in await ctx.tx.events.upcoming(*window, limit=BATCH) if keep(e)]
     if not found:
         if wanted is not None:
-            ctx.say(
-                f"There are no {FILTERS[wanted][0]} events in the next two weeks. /events "
-                "shows everything that's on."
-            )
+            ctx.say(_(NONE_OF_KIND[wanted]))
             ctx.remind_open_question()
             return
         # Nobody is told when one is posted, so promise nothing: say where to look.
-        ctx.say(
+        nothing = _(
             "There are no community events in the next two weeks yet. New ones show up "
             "here as soon as they're posted, so do look again."
-            + (" /newevent posts one." if ctx.is_admin else "")
         )
+        ctx.say(nothing + " " + _("/newevent posts one.") if ctx.is_admin else nothing)
         ctx.remind_open_question()
         return
     can_answer = member is not None and member.is_onboarded
@@ -127,8 +178,7 @@ async def list_events(ctx: Context) -> None:
         if member is not None and can_answer
         else set()
     )
-    kind = f"{FILTERS[wanted][0].capitalize()} events" if wanted else "Community events"
-    ctx.say(f"{kind} in the next {LIST_DAYS} days. {zone_note(timezone)}")
+    ctx.say(_(KIND_HEADS[wanted]).format(days=LIST_DAYS) + " " + zone_note(timezone))
     for event in shown:
         of = series.get(event.series_id) if event.series_id is not None else None
         answer = answers.get(event.id)
@@ -155,9 +205,11 @@ async def list_events(ctx: Context) -> None:
             Reply(text, buttons, token=COMMAND_TOKEN if buttons else None, columns=2 if of else 3),
         )
     if len(found) > LIST_MAX:
-        ctx.say(f"…and more after {when(found[LIST_MAX].starts_at, timezone)}.")
+        ctx.say(
+            _("…and more after {when}.").format(when=when(found[LIST_MAX].starts_at, timezone))
+        )
     if not can_answer:
-        ctx.say("Send /start to join Hearthside, then you can say you'll go.")
+        ctx.say(_("Send /start to join Hearthside, then you can say you'll go."))
     elif wanted is None:
         _filters_and_preference(ctx, shown, member)
     ctx.remind_open_question()
@@ -176,18 +228,19 @@ def _filters_and_preference(ctx: Context, shown: list[Event], member: Member | N
     """With meetings of both kinds on, say how to see one kind; ask once which suits."""
     if not (any(map(is_online, shown)) and any(map(is_in_person, shown))):
         return
+    one_kind = _("To see one kind: {filters}.").format(filters=_(FILTER_HELP))
     if member is None or member.meeting_preference is not None:
-        ctx.say(f"To see one kind: {FILTER_HELP}.")
+        ctx.say(one_kind)
         return
     ctx.say(
-        f"To see one kind: {FILTER_HELP}.\n\nOne question, if you like: do online meetings "
-        "or ones in person suit you better? Getting there isn't easy for everyone — I'll "
-        "suggest the kind you choose first. (/meetings changes it.)",
-        commands=[
-            command_choice("meetings online", "Online suits me", "💻"),
-            command_choice("meetings in person", "In person", "🚶"),
-            command_choice("meetings any", "Either is fine", "🙂"),
-        ],
+        one_kind
+        + "\n\n"
+        + _(
+            "One question, if you like: do online meetings or ones in person suit you "
+            "better? Getting there isn't easy for everyone — I'll suggest the kind you "
+            "choose first. (/meetings changes it.)"
+        ),
+        commands=preference_buttons(),
     )
 
 
@@ -196,16 +249,15 @@ async def meetings_preference(ctx: Context) -> None:
     member = ctx.require_member()
     said = PREFERENCE_WORDS.get(" ".join(ctx.input.text.lower().split()))
     if said is None:
-        now = {"online": "online ones", "in_person": "ones in person", "any": "either kind"}
-        current = now.get(member.meeting_preference or "", "")
+        now = {
+            "online": N_("I suggest online ones first. Which meetings suit you better?"),
+            "in_person": N_("I suggest ones in person first. Which meetings suit you better?"),
+            "any": N_("I suggest either kind first. Which meetings suit you better?"),
+        }
+        current = now.get(member.meeting_preference or "")
         ctx.say(
-            ("I suggest " + current + " first. " if current else "")
-            + "Which meetings suit you better?",
-            commands=[
-                command_choice("meetings online", "Online suits me", "💻"),
-                command_choice("meetings in person", "In person", "🚶"),
-                command_choice("meetings any", "Either is fine", "🙂"),
-            ],
+            _(current) if current else _("Which meetings suit you better?"),
+            commands=preference_buttons(),
         )
         ctx.remind_open_question()
         return
@@ -213,32 +265,43 @@ async def meetings_preference(ctx: Context) -> None:
     log.info("meeting_preference member=%s preference=%s", member.id, PREFERENCES[said])
     if ctx.input.is_command_tap:
         ctx.answered = {
-            "online": "💻 Online suits me",
-            "in person": "🚶 In person",
-            "any": "🙂 Either is fine",
+            "online": _("💻 Online suits me"),
+            "in person": _("🚶 In person"),
+            "any": _("🙂 Either is fine"),
         }[said]
     if said == "online":
         ctx.say(
-            "Noted — I'll suggest online meetings first. /events online shows them, with "
-            "their join links. /meetings changes this."
+            _(
+                "Noted — I'll suggest online meetings first. /events online shows them, with "
+                "their join links. /meetings changes this."
+            )
         )
     elif said == "in person":
         ctx.say(
-            "Noted — I'll suggest meetings in person first. /events in person shows them. "
-            "/meetings changes this."
+            _(
+                "Noted — I'll suggest meetings in person first. /events in person shows "
+                "them. /meetings changes this."
+            )
         )
     else:
-        ctx.say("Noted — either kind is fine. /meetings changes this.")
+        ctx.say(_("Noted — either kind is fine. /meetings changes this."))
+
+
+CANNOT_FIND = N_("I can't find that event. /events shows what's coming up.")
 
 
 def refusal(event: Event | None, ctx: Context) -> str | None:
     """Why nobody can answer this event now, or None."""
     if event is None:
-        return "I can't find that event. /events shows what's coming up."
+        return _(CANNOT_FIND)
     if event.is_cancelled:
-        return f"{event.title} was cancelled, sorry. /events shows what's coming up."
+        return _("{title} was cancelled, sorry. /events shows what's coming up.").format(
+            title=event.title
+        )
     if event.starts_at <= ctx.now:
-        return f"{event.title} has already started. /events shows what's coming up."
+        return _("{title} has already started. /events shows what's coming up.").format(
+            title=event.title
+        )
     return None
 
 
@@ -248,10 +311,10 @@ def is_full_for(event: Event, before: Rsvp | None) -> bool:
 
 
 def full_text(event: Event) -> str:
-    return (
-        f"{event.title} is full, I'm sorry. You could answer Maybe, and /events shows "
-        "what else is coming up."
-    )
+    return _(
+        "{title} is full, I'm sorry. You could answer Maybe, and /events shows what else "
+        "is coming up."
+    ).format(title=event.title)
 
 
 async def save_answer(ctx: Context, member: Member, event: Event, answer: RsvpAnswer) -> Rsvp:
@@ -269,20 +332,26 @@ async def save_answer(ctx: Context, member: Member, event: Event, answer: RsvpAn
 
 
 def offer_to_meet_button(event_id: int) -> Choice:
-    return command_choice(f"buddyoffer {event_id}", "I can meet someone there", "🤝")
+    return command_choice(f"buddyoffer {event_id}", _("I can meet someone there"), "🤝")
 
 
 async def tell_buddy_dropped_out(ctx: Context, event: Event, buddy_id: int) -> None:
     """The volunteer who was to meet this member hears that they won't come."""
     member = ctx.require_member()
-    for account in await ctx.tx.members.accounts_of(buddy_id):
-        ctx.send_to(
-            account,
-            Reply(
-                f"{member.pseudonym or 'The member'} you were going to meet at {event.title} "
-                "can't make it after all. Thank you for offering 💛"
-            ),
+    with ctx.speaking_to(await ctx.tx.members.get(buddy_id)):
+        text = (
+            _(
+                "{name} you were going to meet at {title} can't make it after all. Thank you "
+                "for offering 💛"
+            ).format(name=member.pseudonym, title=event.title)
+            if member.pseudonym
+            else _(
+                "The member you were going to meet at {title} can't make it after all. Thank "
+                "you for offering 💛"
+            ).format(title=event.title)
         )
+    for account in await ctx.tx.members.accounts_of(buddy_id):
+        ctx.send_to(account, Reply(text))
 
 
 async def tell_members_their_buddy_cannot_come(ctx: Context, event: Event) -> None:
@@ -293,15 +362,15 @@ async def tell_members_their_buddy_cannot_come(ctx: Context, event: Event) -> No
     for freed in await ctx.tx.events.release_buddy(event.id, volunteer.member_id):
         member = await ctx.tx.members.get(freed.member_id)
         zone = member.timezone if member is not None else ctx.config.default_timezone
-        for account in await ctx.tx.members.accounts_of(freed.member_id):
-            ctx.send_to(
-                account,
-                Reply(
-                    f"{volunteer.display_name} can't make it to {event.title} "
-                    f"({when(event.starts_at, zone)}) after all — I'm sorry. If another peer "
-                    "volunteer offers to meet you there, I'll tell you. /events shows it."
-                ),
+        with ctx.speaking_to(member):
+            text = _(
+                "{name} can't make it to {title} ({when}) after all — I'm sorry. If another "
+                "peer volunteer offers to meet you there, I'll tell you. /events shows it."
+            ).format(
+                name=volunteer.display_name, title=event.title, when=when(event.starts_at, zone)
             )
+        for account in await ctx.tx.members.accounts_of(freed.member_id):
+            ctx.send_to(account, Reply(text))
 
 
 async def rsvp(ctx: Context) -> None:
@@ -333,15 +402,18 @@ async def rsvp(ctx: Context) -> None:
         return
     saved = await save_answer(ctx, member, event, answer)
     if ctx.input.is_command_tap:
-        ctx.answered = ANSWER_LABELS[answer]
+        ctx.answered = _(ANSWER_LABELS[answer])
     if answer is not RsvpAnswer.GOING and before is not None and before.buddy_id is not None:
         await tell_buddy_dropped_out(ctx, event, before.buddy_id)
     if answer is not RsvpAnswer.GOING and was_going:
         await tell_members_their_buddy_cannot_come(ctx, event)
     at = when(event.starts_at, member.timezone)
     if answer is RsvpAnswer.GOING:
-        text = f"Lovely — you're going to {event.title} ({at}). 🌱"
-        text += " I'll remind you before it starts." if saved.due_at is not None else ""
+        text = _("Lovely — you're going to {title} ({when}). 🌱").format(
+            title=event.title, when=at
+        )
+        if saved.due_at is not None:
+            text += " " + _("I'll remind you before it starts.")
         volunteer = await ctx.volunteer()
         if (
             volunteer is not None
@@ -351,21 +423,31 @@ async def rsvp(ctx: Context) -> None:
             and not saved.buddy_offer
         ):
             ctx.say(
-                text + "\n\nAs a peer volunteer, would you be happy to meet a member there "
-                "who'd rather not walk in alone?",
+                text
+                + "\n\n"
+                + _(
+                    "As a peer volunteer, would you be happy to meet a member there who'd "
+                    "rather not walk in alone?"
+                ),
                 commands=[offer_to_meet_button(event.id)],
             )
             return
         ctx.say(text)
     elif answer is RsvpAnswer.MAYBE:
         ctx.say(
-            f"Noted as a maybe for {event.title} ({at}). I'll remind you before it starts — "
-            "no pressure either way."
+            _(
+                "Noted as a maybe for {title} ({when}). I'll remind you before it starts — "
+                "no pressure either way."
+            ).format(title=event.title, when=at)
         )
     elif was_going:
-        ctx.say(f"Okay, I've taken you off the list for {event.title}. Maybe another time 💛")
+        ctx.say(
+            _("Okay, I've taken you off the list for {title}. Maybe another time 💛").format(
+                title=event.title
+            )
+        )
     else:
-        ctx.say("Okay — thanks for letting me know. Maybe another time 💛")
+        ctx.say(_("Okay — thanks for letting me know. Maybe another time 💛"))
 
 
 async def answer_series(ctx: Context, event_id: int, *, usually: bool) -> None:
@@ -380,18 +462,22 @@ async def answer_series(ctx: Context, event_id: int, *, usually: bool) -> None:
     )
     if event is None or series is None or series.is_cancelled:
         problem = refusal(event, ctx) if event is None or event.is_cancelled else None
-        ctx.say(problem or "That event doesn't repeat, so answer it on its own. /events has it.")
+        ctx.say(
+            problem or _("That event doesn't repeat, so answer it on its own. /events has it.")
+        )
         return
     how_often = describe(series)
     if ctx.input.is_command_tap:
-        ctx.answered = SERIES_LABELS[USUALLY if usually else NOT_USUALLY]
+        ctx.answered = _(SERIES_LABELS[USUALLY if usually else NOT_USUALLY])
     if not usually:
         await ctx.tx.events.drop_series_answer(series.id, member.id, now=ctx.now)
         await refresh_nudge_schedule(ctx.tx, member.id, now=ctx.now, config=ctx.config)
         log.info("series_rsvp member=%s series=%s usually=0", member.id, series.id)
         ctx.say(
-            f"Okay — I won't count you in for {series.fields.title} every time any more. The "
-            "dates you answered yourself stay as they are. You're welcome whenever 💛"
+            _(
+                "Okay — I won't count you in for {title} every time any more. The dates you "
+                "answered yourself stay as they are. You're welcome whenever 💛"
+            ).format(title=series.fields.title)
         )
         return
     await ctx.tx.events.answer_for_series(series.id, member.id, now=ctx.now)
@@ -405,9 +491,11 @@ async def answer_series(ctx: Context, event_id: int, *, usually: bool) -> None:
     await refresh_nudge_schedule(ctx.tx, member.id, now=ctx.now, config=ctx.config)
     log.info("series_rsvp member=%s series=%s usually=1 dates=%d", member.id, series.id, dates)
     ctx.say(
-        f"Lovely — I've noted that you usually go to {series.fields.title} ({how_often}). 🌱 "
-        "I'll remind you before each one and ask afterwards how it went. If you can't make "
-        "a date, answer Not this time on it; /events shows them."
+        _(
+            "Lovely — I've noted that you usually go to {title} ({schedule}). 🌱 I'll remind "
+            "you before each one and ask afterwards how it went. If you can't make a date, "
+            "answer Not this time on it; /events shows them."
+        ).format(title=series.fields.title, schedule=how_often)
     )
 
 
@@ -434,7 +522,7 @@ async def offer_answers(ctx: Context, event_id: int) -> None:
     buttons = tuple(rsvp_buttons(event.id, series=of is not None, usually=usual))
     ctx.send_to(
         ctx.account,
-        Reply(f"Would you like to go?\n\n{text}", buttons, token=COMMAND_TOKEN, columns=3),
+        Reply(_("Would you like to go?") + f"\n\n{text}", buttons, token=COMMAND_TOKEN, columns=3),
     )
     ctx.remind_open_question()
 
@@ -445,20 +533,20 @@ async def attended(ctx: Context) -> None:
     event_id = parse_id(parts[0]) if len(parts) == 2 else None
     if event_id is None or parts[1] not in ATTENDED_ANSWERS:
         press = ctx.engine.channels.of(ctx.account).how_to_press
-        ctx.say(f'To answer, {press} under "Did you make it?".')
+        ctx.say(_('To answer, {press} under "Did you make it?".').format(press=press))
         ctx.remind_open_question()
         return
     member = ctx.require_member()
     event = await ctx.tx.events.get(event_id)
     answer = await ctx.tx.events.rsvp_of(event_id, member.id)
     if event is None or answer is None:
-        ctx.say("I can't find that event. /events shows what's coming up.")
+        ctx.say(_(CANNOT_FIND))
         return
     if ctx.now < event.starts_at:
-        ctx.say(f"{event.title} hasn't happened yet — ask me afterwards!")
+        ctx.say(_("{title} hasn't happened yet — ask me afterwards!").format(title=event.title))
         return
     if answer.attended is not None:
-        ctx.say("Thanks — I already have your answer for that one.")
+        ctx.say(_("Thanks — I already have your answer for that one."))
         return
     rating = None if parts[1] == DID_NOT_GO else EventRating(parts[1])
     went = rating is not None
@@ -472,32 +560,34 @@ async def attended(ctx: Context) -> None:
         )
     log.info("attendance member=%s event=%s went=%s", member.id, event.id, went)
     if ctx.input.is_command_tap:
-        ctx.answered = RATING_LABELS[rating] if rating is not None else "➖ I didn't make it"
+        ctx.answered = _(RATING_LABELS[rating]) if rating is not None else _("➖ I didn't make it")
     if rating is EventRating.GOOD:
-        ctx.say("That's wonderful — showing up is a big deal. 🌟")
+        ctx.say(_("That's wonderful — showing up is a big deal. 🌟"))
     elif rating is EventRating.HARD:
         ctx.say(
-            "Thank you for going anyway — that takes courage. If you'd like to talk it "
-            "over, /talk finds a peer."
+            _(
+                "Thank you for going anyway — that takes courage. If you'd like to talk it "
+                "over, /talk finds a peer."
+            )
         )
     else:
-        ctx.say("That's okay — thanks for telling me. There'll be other chances: /events")
+        ctx.say(_("That's okay — thanks for telling me. There'll be other chances: /events"))
 
 
 EVENT_MEMBER_COMMANDS = (
     # Events say where people will be: for members who consented, volunteers and admins.
     Command(
         "events",
-        "community events in the next two weeks",
+        N_("community events in the next two weeks"),
         list_events,
         audience=Audience.COMMUNITY,
     ),
-    Command("rsvp", "answer an event invitation", rsvp, hidden=True),
+    Command("rsvp", N_("answer an event invitation"), rsvp, hidden=True),
     Command(
         "meetings",
-        "online or in person: which meetings I suggest first",
+        N_("online or in person: which meetings I suggest first"),
         meetings_preference,
         audience=Audience.COMMUNITY,
     ),
-    Command("attended", "say whether you made it to an event", attended, hidden=True),
+    Command("attended", N_("say whether you made it to an event"), attended, hidden=True),
 )

@@ -24,11 +24,13 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
 
 from flows.community.admin import (
     DESCRIPTION_MAX,
@@ -37,11 +39,12 @@ from flows.community.admin import (
     cancel_series_and_notify,
 )
 from flows.community.calendar_import import (
+    REASONS,
     TOO_SLOW,
-    UNREADABLE,
     CalendarFile,
     on_calendar_file,
     read_calendar_within,
+    reason_text,
     run_capped,
     too_big,
 )
@@ -58,6 +61,15 @@ from flows.core import audit
 from flows.core.config import FlowConfig
 from flows.core.context import Context
 from flows.core.engine import Engine
+from flows.core.language import (
+    N_,
+    SHIPPED,
+    SOURCE_LANGUAGE,
+    _,
+    current_language,
+    ngettext,
+    speaking,
+)
 from flows.core.parsing import is_known_timezone
 from flows.core.values import Outcome, Reply
 from flows.peer import admin_accounts
@@ -72,6 +84,25 @@ RETRY_WHILE_FAILING = timedelta(hours=1)
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?$")
 _CODE = re.compile(r"^[A-Za-z0-9-]{1,12}$")
 _PHONE = re.compile(r"^[0-9+,*# ().-]{3,40}$")
+# Why a feed can't be read (see calendar_import.REASONS): made in English where it is
+# read, said in each admin's language when they are told.
+NOT_JSON = N_("it isn't JSON")
+NOT_A_FEED = N_("it isn't a Meeting Guide feed (a JSON list of meetings)")
+TOO_MANY_MEETINGS = N_("it has more than {count} meetings")
+NONE_READABLE = N_("none of its meetings could be read")
+FEED_TOO_BIG = N_("it is larger than {size} KB")
+FEED_TOO_SLOW = N_("it took too long to read")
+FEED_UNREADABLE = N_("it isn't an  file I can read")
+FEED_REASONS = (
+    NOT_JSON,
+    NOT_A_FEED,
+    TOO_MANY_MEETINGS,
+    NONE_READABLE,
+    FEED_TOO_BIG,
+    FEED_TOO_SLOW,
+    FEED_UNREADABLE,
+    *REASONS,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,11 +240,11 @@ def read_feed(data: bytes, *, default_timezone: str) -> FeedFile | FeedRefusal:
     try:
         entries = json.loads(data)
     except (ValueError, RecursionError):
-        return FeedRefusal("it isn't JSON")
+        return FeedRefusal(NOT_JSON)
     if not isinstance(entries, list):
-        return FeedRefusal("it isn't a Meeting Guide feed (a JSON list of meetings)")
+        return FeedRefusal(NOT_A_FEED)
     if len(entries) > MAX_MEETINGS:
-        return FeedRefusal(f"it has more than {MAX_MEETINGS} meetings")
+        return FeedRefusal(TOO_MANY_MEETINGS.format(count=MAX_MEETINGS))
     found, slugs = FeedFile(), set()
     for entry in entries:
         meeting = read_meeting(entry, default_timezone)
@@ -227,7 +258,7 @@ def read_feed(data: bytes, *, default_timezone: str) -> FeedFile | FeedRefusal:
             slugs.add(meeting.slug)
             found.meetings.append(meeting)
     if not found.meetings and entries:
-        return FeedRefusal("none of its meetings could be read")
+        return FeedRefusal(NONE_READABLE)
     return found
 
 
@@ -247,7 +278,7 @@ def too_big_to_read(*, feed: bool, config: FlowConfig) -> FeedRefusal | str:
 
 
 def _feed_too_big(max_bytes: int) -> FeedRefusal:
-    return FeedRefusal(f"it is larger than {max_bytes // 1024} KB")
+    return FeedRefusal(FEED_TOO_BIG.format(size=max_bytes // 1024))
 
 
 async def read_admin_file(
@@ -282,9 +313,7 @@ async def read_feed_within(
     )
     if isinstance(result, FeedFile | FeedRefusal):
         return result
-    return FeedRefusal(
-        "it took too long to read" if result == TOO_SLOW else UNREADABLE.replace("iCalendar", "")
-    )
+    return FeedRefusal(FEED_TOO_SLOW if result == TOO_SLOW else FEED_UNREADABLE)
 
 
 def is_feed_file(file_name: str, mime_type: str) -> bool:
@@ -434,27 +463,58 @@ def _closes(before: Event, after: Event) -> bool:
     return TEMPORARILY_CLOSED in after.types and TEMPORARILY_CLOSED not in before.types
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def feed_summary(parsed: FeedFile, counts: FeedCounts) -> str:
     """What a feed's import did, for the admin."""
+    meetings = len(parsed.meetings)
     lines = [
-        f"🗓 Meeting list imported: {_plural(len(parsed.meetings), 'weekly meeting')} — "
-        f"{counts.added} added, {counts.updated} updated, {counts.unchanged} unchanged, "
-        f"{counts.cancelled} cancelled (gone from the list, or temporarily closed)."
+        ngettext(
+            "🗓 Meeting list imported: {count} weekly meeting — {added} added, {updated} "
+            "updated, {unchanged} unchanged, {cancelled} cancelled (gone from the list, or "
+            "temporarily closed).",
+            "🗓 Meeting list imported: {count} weekly meetings — {added} added, {updated} "
+            "updated, {unchanged} unchanged, {cancelled} cancelled (gone from the list, or "
+            "temporarily closed).",
+            meetings,
+        ).format(
+            count=meetings,
+            added=counts.added,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
+            cancelled=counts.cancelled,
+        )
     ]
-    skipped = [
-        (parsed.by_appointment, "by appointment (no day and time)"),
-        (parsed.malformed, "unreadable (no name, slug, day or time I can read)"),
-        (parsed.duplicates, "listed twice under the same slug"),
-    ]
-    lines += [
-        f"Skipped {_plural(n, 'entry' if n == 1 else 'entrie')}: {why}." for n, why in skipped if n
-    ]
+    if parsed.by_appointment:
+        lines.append(
+            ngettext(
+                "Skipped {count} entry: by appointment (no day and time).",
+                "Skipped {count} entries: by appointment (no day and time).",
+                parsed.by_appointment,
+            ).format(count=parsed.by_appointment)
+        )
+    if parsed.malformed:
+        lines.append(
+            ngettext(
+                "Skipped {count} entry: unreadable (no name, slug, day or time I can read).",
+                "Skipped {count} entries: unreadable (no name, slug, day or time I can read).",
+                parsed.malformed,
+            ).format(count=parsed.malformed)
+        )
+    if parsed.duplicates:
+        lines.append(
+            ngettext(
+                "Skipped {count} entry: listed twice under the same slug.",
+                "Skipped {count} entries: listed twice under the same slug.",
+                parsed.duplicates,
+            ).format(count=parsed.duplicates)
+        )
     if counts.told:
-        lines.append(f"I told those going about the changes ({_plural(counts.told, 'message')}).")
+        lines.append(
+            ngettext(
+                "I told those going about the changes ({count} message).",
+                "I told those going about the changes ({count} messages).",
+                counts.told,
+            ).format(count=counts.told)
+        )
     return "\n".join(lines)
 
 
@@ -469,8 +529,10 @@ async def on_admin_file(ctx: Context) -> bool:
     if isinstance(read, FeedRefusal):
         log.info("feed_import_refused admin=%s", ctx.member.id if ctx.member else None)
         ctx.say(
-            f"I couldn't import that meeting list: {read.reason}. Nothing was changed. Send "
-            "a Meeting Guide feed (.json), as the 12 Step Meeting List plugin serves it."
+            _(
+                "I couldn't import that meeting list: {reason}. Nothing was changed. Send a "
+                "Meeting Guide feed (.json), as the 12 Step Meeting List plugin serves it."
+            ).format(reason=reason_text(read.reason, FEED_REASONS))
         )
         ctx.remind_open_question()
         return True
@@ -586,9 +648,13 @@ class MeetingFeeds:
             counts.told,
         )
         if feed.failing_since is not None:
+            url = feed.url
             outcomes.append(
                 await _tell_admins(
-                    engine, f"✅ The meeting feed {feed.url} works again: synced just now."
+                    engine,
+                    lambda: _("✅ The meeting feed {url} works again: synced just now.").format(
+                        url=url
+                    ),
                 )
             )
         return outcomes
@@ -606,23 +672,48 @@ class MeetingFeeds:
         log.warning("feed_sync_failed feed=%s", feed.id)
         if feed.failing_since is not None:
             return []  # told once already, at the start of this spell
-        kept = (
-            "Members still see its meetings from the last good sync "
-            f"({feed.last_ok_at:%d %b %H:%M} UTC)."
-            if feed.last_ok_at is not None
-            else "None of its meetings are listed yet."
-        )
-        text = (
-            f"⚠️ I couldn't sync the meeting feed {feed.url}: {failure}. {kept} I'll keep "
-            "trying every hour and tell you when it works again — you won't hear about it "
-            "again until then."
-        )
+        last_ok = feed.last_ok_at
+
+        def text() -> str:
+            kept = (
+                _("Members still see its meetings from the last good sync ({moment} UTC).").format(
+                    moment=_utc_moment(last_ok)
+                )
+                if last_ok is not None
+                else _("None of its meetings are listed yet.")
+            )
+            return (
+                _("⚠️ I couldn't sync the meeting feed {url}: {failure}.").format(
+                    url=feed.url, failure=reason_text(failure, FEED_REASONS)
+                )
+                + f" {kept} "
+                + _(
+                    "I'll keep trying every hour and tell you when it works again — you won't "
+                    "hear about it again until then."
+                )
+            )
+
         return [await _tell_admins(engine, text)]
 
 
-async def _tell_admins(engine: Engine, text: str) -> Outcome:
+def _utc_moment(moment: datetime) -> str:
+    """ "04 Dec 10:00" ("04 dic 10:00"), in UTC, in the language being spoken."""
+    language = current_language()
+    locale = language if language in SHIPPED else SOURCE_LANGUAGE
+    return format_datetime(moment.astimezone(UTC), "dd MMM HH:mm", tzinfo=UTC, locale=locale)
+
+
+async def _tell_admins(engine: Engine, text: Callable[[], str]) -> Outcome:
+    """`text` made for each admin in their own language."""
+
     async def tell(ctx: Context) -> None:
         for account in await admin_accounts(ctx):
-            ctx.send_to(account, Reply(text))
+            admin = await ctx.tx.members.find_by_account(account)
+            language = (
+                admin.language if admin is not None and admin.language else None
+            ) or ctx.config.default_language
+            with speaking(language):
+                said = text()
+            ctx.send_to(account, Reply(said))
 
     return await engine.run_unattended(tell)

@@ -15,6 +15,7 @@ from flows.community.text import is_in_person, is_online, rsvp_buttons
 from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
+from flows.core.language import N_, _, ngettext
 from flows.core.local_time import when
 from flows.core.quiet_hours import next_allowed
 from flows.core.sweep import BUSY_RETRY
@@ -30,7 +31,23 @@ SUGGEST_DAYS = 14
 NO_EVENT_RETRY = timedelta(hours=6)
 PAUSED_RECHECK = timedelta(days=1)
 STATS_DAYS = 90
-STOP = command_choice("nudges off", "Stop suggestions", "🔕")
+STOP_LABEL = N_("Stop suggestions")
+# What may be typed after /nudges, in English or Spanish.
+SWITCH_WORDS = {
+    "on": "on",
+    "off": "off",
+    "activar": "on",
+    "activadas": "on",
+    "sí": "on",
+    "si": "on",
+    "desactivar": "off",
+    "desactivadas": "off",
+    "no": "off",
+}
+
+
+def stop_button() -> Choice:
+    return command_choice("nudges off", _(STOP_LABEL), "🔕")
 
 
 def choose_event(
@@ -127,15 +144,25 @@ async def _nudge(ctx: Context, events: list[Event], report: NudgeReport) -> None
         return
     buttons: list[Choice] = rsvp_buttons(event.id, series=event.series_id is not None)
     if not is_online(event) and await willing_volunteers(ctx, event.id):
-        buttons.append(command_choice(f"buddy {event.id}", "Go with a peer", "🤝"))
-    buttons.append(STOP)
-    name = f" {member.pseudonym}" if member.pseudonym else ""
-    place = f" — {event.place}" if event.place else " — online" if is_online(event) else ""
+        buttons.append(command_choice(f"buddy {event.id}", _("Go with a peer"), "🤝"))
+    buttons.append(stop_button())
+    # The title is set apart: "There's {title}" reads wrong for most titles.
+    if member.pseudonym:
+        hello = _("Hi {name} 🌱 Coming up:").format(name=member.pseudonym)
+    else:
+        hello = _("Hi 🌱 Coming up:")
+    if event.place:
+        what = _("{title}, {when} — {place}.")
+    elif is_online(event):
+        what = _("{title}, {when} — online.")
+    else:
+        what = _("{title}, {when}.")
+    what = what.format(
+        title=event.title, when=when(event.starts_at, member.timezone), place=event.place
+    )
     ctx.say(
-        # The title is set apart: "There's {title}" reads wrong for most titles.
-        f"Hi{name} 🌱 Coming up: {event.title}, {when(event.starts_at, member.timezone)}"
-        f"{place}. It could be a nice way to spend time with people who get it. "
-        "Would you like to go?",
+        f"{hello} {what} "
+        + _("It could be a nice way to spend time with people who get it. Would you like to go?"),
         commands=buttons,
     )
     await ctx.tx.events.record_nudge(member.id, event.id, reasons=reasons, now=now)
@@ -148,17 +175,20 @@ async def _nudge(ctx: Context, events: list[Event], report: NudgeReport) -> None
 async def nudges_command(ctx: Context) -> None:
     """`/nudges off|on`: event suggestions for this member."""
     member = ctx.require_member()
-    choice = ctx.input.text.strip().lower()
+    typed = ctx.input.text.strip().lower()
+    choice = SWITCH_WORDS.get(typed, typed)
     if choice == "off":
         await ctx.tx.members.set_nudges_off(member.id, True)
         await ctx.tx.members.schedule_nudge(member.id, None)
         await ctx.tx.events.nudge_outcome(member.id, None, NudgeOutcome.STOPPED, now=ctx.now)
         log.info("nudges_off member=%s", member.id)
         if ctx.input.is_command_tap:
-            ctx.answered = "🔕 Stop suggestions"
+            ctx.answered = "🔕 " + _(STOP_LABEL)
         ctx.say(
-            "Okay — no more event suggestions. /events still shows what's on, and "
-            "/nudges on brings suggestions back."
+            _(
+                "Okay — no more event suggestions. /events still shows what's on, and "
+                "/nudges on brings suggestions back."
+            )
         )
         return
     if choice == "on":
@@ -166,21 +196,27 @@ async def nudges_command(ctx: Context) -> None:
         await refresh_nudge_schedule(ctx.tx, member.id, now=ctx.now, config=ctx.config)
         log.info("nudges_on member=%s", member.id)
         days = ctx.config.nudge_min_days
-        often = "a day" if days == 1 else f"every {days} days"
         ctx.say(
-            "Suggestions are on: now and then I may tell you about a community event that "
-            f"could be nice — at most one {often}, never at night. /nudges off stops them."
+            ngettext(
+                "Suggestions are on: now and then I may tell you about a community event "
+                "that could be nice — at most one a day, never at night. /nudges off stops "
+                "them.",
+                "Suggestions are on: now and then I may tell you about a community event "
+                "that could be nice — at most one every {count} days, never at night. "
+                "/nudges off stops them.",
+                days,
+            ).format(count=days)
         )
         return
     if member.nudges_off:
         ctx.say(
-            "Event suggestions are off.",
-            commands=[command_choice("nudges on", "Turn suggestions on", "🔔")],
+            _("Event suggestions are off."),
+            commands=[command_choice("nudges on", _("Turn suggestions on"), "🔔")],
         )
     else:
         ctx.say(
-            "Event suggestions are on: now and then I may tell you about a community event.",
-            commands=[STOP],
+            _("Event suggestions are on: now and then I may tell you about a community event."),
+            commands=[stop_button()],
         )
     ctx.remind_open_question()
 
@@ -190,7 +226,7 @@ async def nudge_stats(ctx: Context) -> None:
     counts = await ctx.tx.events.nudge_counts(ctx.now - timedelta(days=STATS_DAYS))
     sent = sum(counts.values())
     if not sent:
-        ctx.say(f"No nudges were sent in the last {STATS_DAYS} days.")
+        ctx.say(_("No nudges were sent in the last {days} days.").format(days=STATS_DAYS))
         return
     said_yes = sum(
         counts.get(outcome, 0)
@@ -204,24 +240,36 @@ async def nudge_stats(ctx: Context) -> None:
     ctx.say(
         "\n".join(
             [
-                f"Nudges in the last {STATS_DAYS} days: {count(sent)}",
-                f"→ said they'd go: {share(said_yes)}",
-                f"→ maybe: {share(counts.get(NudgeOutcome.MAYBE, 0))}",
-                f"→ went (said so afterwards): {share(counts.get(NudgeOutcome.ATTENDED, 0))}",
-                f"→ didn't make it: {share(counts.get(NudgeOutcome.MISSED, 0))}",
-                f"→ not this time: {share(counts.get(NudgeOutcome.DECLINED, 0))}",
-                f"→ stopped suggestions: {share(counts.get(NudgeOutcome.STOPPED, 0))}",
-                f"→ no answer yet: {share(counts.get(NudgeOutcome.SENT, 0))}",
+                _("Nudges in the last {days} days: {count}").format(
+                    days=STATS_DAYS, count=count(sent)
+                ),
+                _("→ said they'd go: {share}").format(share=share(said_yes)),
+                _("→ maybe: {share}").format(share=share(counts.get(NudgeOutcome.MAYBE, 0))),
+                _("→ went (said so afterwards): {share}").format(
+                    share=share(counts.get(NudgeOutcome.ATTENDED, 0))
+                ),
+                _("→ didn't make it: {share}").format(
+                    share=share(counts.get(NudgeOutcome.MISSED, 0))
+                ),
+                _("→ not this time: {share}").format(
+                    share=share(counts.get(NudgeOutcome.DECLINED, 0))
+                ),
+                _("→ stopped suggestions: {share}").format(
+                    share=share(counts.get(NudgeOutcome.STOPPED, 0))
+                ),
+                _("→ no answer yet: {share}").format(
+                    share=share(counts.get(NudgeOutcome.SENT, 0))
+                ),
             ]
         )
     )
 
 
 NUDGE_COMMANDS = (
-    Command("nudges", "event suggestions on or off (/nudges off)", nudges_command),
+    Command("nudges", N_("event suggestions on or off (/nudges off)"), nudges_command),
     Command(
         "nudgestats",
-        "whether event nudges lead to going",
+        N_("whether event nudges lead to going"),
         nudge_stats,
         audience=Audience.ADMIN,
         audits=(),

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from flows.community.isolation import event_end
 from flows.core.config import FlowConfig
 from flows.core.context import Context
+from flows.core.language import _, ngettext
 from flows.core.local_time import clock, when
 from flows.core.quiet_hours import QuietHours, quiet_hours_of
 from flows.core.values import command_choice
@@ -160,31 +161,61 @@ def _join(event: Event) -> str:
     ways = [f"💻 {event.conference_url}"] if event.conference_url else []
     if event.conference_phone:
         ways.append(f"📞 {event.conference_phone}")
-    return ("\nTo join: " + " · ".join(ways)) if ways else ""
+    return ("\n" + _("To join: {ways}").format(ways=" · ".join(ways))) if ways else ""
 
 
 def _say(ctx: Context, stage: ReminderStage, event: Event, rsvp: Rsvp, timezone: str) -> None:
-    place = f" — {event.place}" if event.place else ""
+    at = when(event.starts_at, timezone)
+    cannot = command_choice(f"rsvp {event.id} no", _("Can't make it now"), "➖")
     if stage is ReminderStage.DAY_BEFORE:
+        text = (
+            _("🔔 Tomorrow: {title}, {when} — {place}. Looking forward to it?")
+            if event.place
+            else _("🔔 Tomorrow: {title}, {when}. Looking forward to it?")
+        )
         ctx.say(
-            f"🔔 Tomorrow: {event.title}, {when(event.starts_at, timezone)}{place}. "
-            f"Looking forward to it?{_join(event)}",
-            commands=[command_choice(f"rsvp {event.id} no", "Can't make it now", "➖")],
+            text.format(title=event.title, when=at, place=event.place) + _join(event),
+            commands=[cannot],
         )
     elif stage is ReminderStage.HOUR_BEFORE:
         minutes = max(1, round((event.starts_at - ctx.now).total_seconds() / 60))
-        soon = "in an hour" if 55 <= minutes <= 65 else f"in {minutes} min"
+        hour = 55 <= minutes <= 65
+        if event.place:
+            text = (
+                _("🔔 {title} starts in an hour (at {time}) — {place}. Go gently 💛")
+                if hour
+                else ngettext(
+                    "🔔 {title} starts in {count} min (at {time}) — {place}. Go gently 💛",
+                    "🔔 {title} starts in {count} min (at {time}) — {place}. Go gently 💛",
+                    minutes,
+                )
+            )
+        else:
+            text = (
+                _("🔔 {title} starts in an hour (at {time}). Go gently 💛")
+                if hour
+                else ngettext(
+                    "🔔 {title} starts in {count} min (at {time}). Go gently 💛",
+                    "🔔 {title} starts in {count} min (at {time}). Go gently 💛",
+                    minutes,
+                )
+            )
         ctx.say(
-            f"🔔 {event.title} starts {soon} (at {clock(event.starts_at, timezone)}){place}. "
-            f"Go gently 💛{_join(event)}",
-            commands=[command_choice(f"rsvp {event.id} no", "Can't make it now", "➖")],
+            text.format(
+                title=event.title,
+                count=minutes,
+                time=clock(event.starts_at, timezone),
+                place=event.place,
+            )
+            + _join(event),
+            commands=[cannot],
         )
     else:
         ctx.say(
-            f"Did you make it to {event.title}? How was it?",
+            _("Did you make it to {title}? How was it?").format(title=event.title),
             commands=[
-                command_choice(f"attended {rsvp.event_id} good", "I went — it was good", "😊"),
-                command_choice(f"attended {rsvp.event_id} hard", "I went — it was hard", "😕"),
-                command_choice(f"attended {rsvp.event_id} no", "I didn't make it", "➖"),
+                command_choice(f"attended {rsvp.event_id} good", _("I went — it was good"), "😊"),
+                command_choice(f"attended {rsvp.event_id} hard", _("I went — it was hard"), "😕"),
+                command_choice(f"attended {rsvp.event_id} no", _("I didn't make it"), "➖"),
             ],
         )

@@ -12,6 +12,7 @@ indexed `expanded_until`; an .ics series is expanded from its file's own rules
 
 import logging
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from flows.community.reminders import next_stage
 from flows.core.config import FlowConfig
+from flows.core.language import N_, _, format_weekday, ngettext
 from flows.core.parsing import parse_time_of_day
 from storage import Event, EventFields, EventSeries, Transaction
 
@@ -29,8 +31,18 @@ log = logging.getLogger(__name__)
 HORIZON = timedelta(days=56)
 # The sweep makes the next dates once this much of the horizon has passed.
 EXTEND_SLACK = timedelta(days=1)
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_DAY_WORDS = {name[:3].lower(): index for index, name in enumerate(DAY_NAMES)}
+# The weekdays an admin may type, by their first three letters (accents taken off), in
+# English and in Spanish: "every Tue 19:00", "cada martes 19:00". Shown to people, a
+# weekday is written by Babel in the language being spoken (`weekday_name`).
+_DAY_WORDS = {
+    **{
+        word: index for index, word in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+    },
+    **{
+        word: index for index, word in enumerate(("lun", "mar", "mie", "jue", "vie", "sab", "dom"))
+    },
+}
+_A_MONDAY = date(2024, 1, 1)
 _ORDINALS = {
     "first": 1,
     "1st": 1,
@@ -41,13 +53,36 @@ _ORDINALS = {
     "fourth": 4,
     "4th": 4,
     "last": -1,
+    "primer": 1,
+    "primero": 1,
+    "segundo": 2,
+    "tercer": 3,
+    "tercero": 3,
+    "cuarto": 4,
+    "ultimo": -1,
 }
-_ORDINAL_NAMES = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
-REPEAT_HELP = (
+# "every", "each" and "cada" start a weekly rule; "other" (or "cada dos") every other week.
+_EVERY = ("every", "each", "cada")
+_OTHER = ("other", "dos", "otro")
+# Words read past: "every Mon and Thu at 18:30", "cada lunes y jueves a las 18:30".
+_FILLERS = ("and", "at", "y", "a", "las", "el", "los")
+_MONTHLY = {
+    1: N_("the first {day} of each month"),
+    2: N_("the second {day} of each month"),
+    3: N_("the third {day} of each month"),
+    4: N_("the fourth {day} of each month"),
+    -1: N_("the last {day} of each month"),
+}
+REPEAT_HELP = N_(
     "I can repeat an event weekly, every other week, or monthly on a weekday — for "
     "example: every Tue 19:00, every other Sat 10:00, every Mon and Thu 18:30, "
     "first Fri 19:30 or last Sun 11:00."
 )
+
+
+def weekday_name(day: int) -> str:
+    """A weekday (0 = Monday) in the language being spoken: "Tuesday", "martes"."""
+    return format_weekday(_A_MONDAY + timedelta(days=day))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,15 +114,21 @@ class Rule:
 
     def describe(self) -> str:
         """ "every Tuesday", "every other Saturday", "the first Friday of the month"."""
-        names = [DAY_NAMES[day] for day in self.days]
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        names = [weekday_name(day) for day in self.days]
+        listed = (
+            names[0]
+            if len(names) == 1
+            else _("{days} and {last}").format(days=", ".join(names[:-1]), last=names[-1])
+        )
         if self.kind == "monthly":
-            return f"the {_ORDINAL_NAMES[self.nth]} {listed} of each month"
+            return _(_MONTHLY[self.nth]).format(day=listed)
         if self.interval == 2:
-            return f"every other {listed}"
+            return _("every other {days}").format(days=listed)
         if self.interval > 2:
-            return f"every {self.interval} weeks on {listed}"
-        return f"every {listed}"
+            return ngettext(
+                "every {count} week on {days}", "every {count} weeks on {days}", self.interval
+            ).format(count=self.interval, days=listed)
+        return _("every {days}").format(days=listed)
 
 
 def _monday(day: date) -> date:
@@ -159,12 +200,23 @@ class Repeat:
 
 
 _REPEAT_START = re.compile(
-    r"^(every|each|first|second|third|fourth|last|1st|2nd|3rd|4th)\b", re.IGNORECASE
+    r"^(every|each|first|second|third|fourth|last|1st|2nd|3rd|4th"
+    r"|cada|primer|primero|segundo|tercer|tercero|cuarto|ultimo)\b",
+    re.IGNORECASE,
 )
 
 
+def _unaccented(text: str) -> str:
+    """ "miércoles" → "miercoles", "último" → "ultimo": as the rule's words are compared."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def looks_repeating(raw: str) -> bool:
-    return _REPEAT_START.match(raw.strip()) is not None
+    words = _unaccented(raw.strip())
+    if words.lower().startswith("el "):  # "el primer viernes 19:30"
+        words = words[3:].lstrip()
+    return _REPEAT_START.match(words) is not None
 
 
 def _day(word: str) -> int | None:
@@ -174,13 +226,15 @@ def _day(word: str) -> int | None:
 def parse_repeat(raw: str, timezone: str, now: datetime) -> Repeat | str:
     """'every Tue 19:00', 'every other Sat 10am', 'first Fri 19:30': the rule, with its
     first date still to come; or what is wrong, to tell the admin."""
-    words = [w for w in re.split(r"[\s,]+", raw.strip().lower()) if w and w not in ("and", "at")]
-    if words and words[0] in ("every", "each"):
+    typed = _unaccented(raw.strip()).lower()
+    words = [w for w in re.split(r"[\s,]+", typed) if w and w not in _FILLERS]
+    weekly = bool(words) and words[0] in _EVERY
+    if weekly:
         words = words[1:]
     interval, nth = 1, 0
     if words and words[0] in ("other", "second") and len(words) > 1 and _day(words[1]) is None:
-        return REPEAT_HELP
-    if words and words[0] == "other":
+        return _(REPEAT_HELP)
+    if words and (words[0] == "other" or (weekly and words[0] in _OTHER)):
         interval, words = 2, words[1:]
     elif words and words[0] in _ORDINALS:
         nth, words = _ORDINALS[words[0]], words[1:]
@@ -192,14 +246,16 @@ def parse_repeat(raw: str, timezone: str, now: datetime) -> Repeat | str:
             days.append(day)
         words = words[1:]
     if not days:
-        return f"I couldn't tell which day of the week. {REPEAT_HELP}"
+        return _("I couldn't tell which day of the week.") + " " + _(REPEAT_HELP)
     if nth and len(days) > 1:
-        return "A monthly event is on one weekday, like first Fri 19:30."
+        return _("A monthly event is on one weekday, like first Fri 19:30.")
     if len(words) != 1:
-        return f"I need one time after the day, like every Tue 19:00. {REPEAT_HELP}"
+        return _("I need one time after the day, like every Tue 19:00.") + " " + _(REPEAT_HELP)
     hhmm = parse_time_of_day(words[0])
     if hhmm is None:
-        return f"{words[0]} isn't a time I know — use 24-hour time, like 19:00."
+        return _("{typed} isn't a time I know — use 24-hour time, like 19:00.").format(
+            typed=words[0]
+        )
     rule = (
         Rule("monthly", tuple(days), nth=nth)
         if nth
@@ -335,5 +391,7 @@ async def create_series(
 def describe(series: EventSeries) -> str:
     """ "every Tuesday at 19:00 (Europe/London)", or "repeating" for an .ics rule."""
     if series.rule is None or series.local_time is None:
-        return "repeating"
-    return f"{Rule.parse(series.rule).describe()} at {series.local_time}"
+        return _("repeating")
+    return _("{schedule} at {time}").format(
+        schedule=Rule.parse(series.rule).describe(), time=series.local_time
+    )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from flows.community.isolation import refresh_nudge_schedule
 from flows.community.reminders import next_stage
 from flows.core.context import Context
+from flows.core.language import _, ngettext
 from flows.core.local_time import when
 from flows.core.values import Reply
 from storage import Event, EventFields, EventSeries
@@ -62,7 +63,8 @@ class SeriesNews:
             )
             if member is None or member.unreachable_at is not None:
                 continue
-            text = self._text(member_id, member.timezone, before)
+            with ctx.speaking_to(member):
+                text = self._text(member_id, member.timezone, before)
             for account in await ctx.tx.members.accounts_of(member_id):
                 ctx.send_to(account, Reply(text))
             told += 1
@@ -71,40 +73,78 @@ class SeriesNews:
     def _text(self, member_id: int, timezone: str, before: EventSeries) -> str:
         lines = []
         if closed := self.closed.get(member_id):
-            first, on = closed[0], "from" if len(closed) > 1 else "on"
-            place = before.fields.place or "Its meeting place"
-            lines.append(
-                f"📣 {first.title}: {place} is closed for now, so it meets online only "
-                f"{on} {when(first.starts_at, timezone)}.{_join(first)}"
-            )
+            first = closed[0]
+            at = when(first.starts_at, timezone)
+            place = before.fields.place
+            if len(closed) > 1:
+                text = (
+                    _(
+                        "📣 {title}: {place} is closed for now, so it meets online only "
+                        "from {when}."
+                    )
+                    if place
+                    else _(
+                        "📣 {title}: Its meeting place is closed for now, so it meets online "
+                        "only from {when}."
+                    )
+                )
+            else:
+                text = (
+                    _("📣 {title}: {place} is closed for now, so it meets online only on {when}.")
+                    if place
+                    else _(
+                        "📣 {title}: Its meeting place is closed for now, so it meets online "
+                        "only on {when}."
+                    )
+                )
+            lines.append(text.format(title=first.title, place=place, when=at) + _join(first))
         if changed := self.changed.get(member_id):
             first = changed[0]
-            place = f" — {first.place}" if first.place else ""
+            text = (
+                _("📣 A change to {title}: it's now {when} — {place}.")
+                if first.place
+                else _("📣 A change to {title}: it's now {when}.")
+            )
+            later = len(changed) - 1
             lines.append(
-                f"📣 A change to {first.title}: it's now {when(first.starts_at, timezone)}"
-                f"{place}.{_later(changed, 'change the same way', 'changes the same way')}"
+                text.format(
+                    title=first.title, when=when(first.starts_at, timezone), place=first.place
+                )
+                + (
+                    " "
+                    + ngettext(
+                        "The later date you're going to changes the same way.",
+                        "The {count} later dates you're going to change the same way.",
+                        later,
+                    ).format(count=later)
+                    if later
+                    else ""
+                )
             )
         if dropped := self.dropped.get(member_id):
-            first, later = dropped[0], _later(dropped, "are off too", "is off too")
+            first = dropped[0]
+            later = len(dropped) - 1
             lines.append(
-                f"❌ {first.title} on {when(first.starts_at, timezone)} has been cancelled: the "
-                f"meeting list no longer has it on that day. I'm sorry.{later}"
+                _(
+                    "❌ {title} on {when} has been cancelled: the meeting list no longer has it "
+                    "on that day. I'm sorry."
+                ).format(title=first.title, when=when(first.starts_at, timezone))
+                + (
+                    " "
+                    + ngettext(
+                        "The later date you're going to is off too.",
+                        "The {count} later dates you're going to are off too.",
+                        later,
+                    ).format(count=later)
+                    if later
+                    else ""
+                )
             )
-        return "\n\n".join(lines) + " /events has the details."
-
-
-def _later(events: list[Event], many: str, one: str) -> str:
-    """ " The 3 later dates you're going to change the same way." after the first."""
-    more = len(events) - 1
-    if not more:
-        return ""
-    if more == 1:
-        return f" The later date you're going to {one}."
-    return f" The {more} later dates you're going to {many}."
+        return "\n\n".join(lines) + " " + _("/events has the details.")
 
 
 def _join(event: Event) -> str:
     ways = [f"💻 {event.conference_url}"] if event.conference_url else []
     if event.conference_phone:
         ways.append(f"📞 {event.conference_phone}")
-    return (" To join: " + " · ".join(ways) + ".") if ways else ""
+    return (" " + _("To join: {ways}.").format(ways=" · ".join(ways))) if ways else ""

@@ -8,17 +8,30 @@ from flows.community.meeting_types import (
     type_names,
 )
 from flows.community.series import describe
+from flows.core.language import N_, _, ngettext
 from flows.core.local_time import when
 from flows.core.parsing import timezone_label
 from flows.core.values import Choice, command_choice
 from storage import Event, EventSeries, RsvpAnswer
 
 TAGS = ("meeting", "walk", "workshop", "social", "online")
-ANSWER_LABELS = {
-    RsvpAnswer.GOING: "✅ I'll go",
-    RsvpAnswer.MAYBE: "🤔 Maybe",
-    RsvpAnswer.NO: "➖ Not this time",
+# The tags offered, in words (a tag an admin typed is shown as typed).
+TAG_NAMES = {
+    "meeting": N_("meeting"),
+    "walk": N_("walk"),
+    "workshop": N_("workshop"),
+    "social": N_("social"),
+    "online": N_("online"),
 }
+ANSWER_LABELS = {
+    RsvpAnswer.GOING: N_("✅ I'll go"),
+    RsvpAnswer.MAYBE: N_("🤔 Maybe"),
+    RsvpAnswer.NO: N_("➖ Not this time"),
+}
+
+
+def tag_name(tag: str) -> str:
+    return _(TAG_NAMES[tag]) if tag in TAG_NAMES else tag
 
 
 def is_online(event: Event) -> bool:
@@ -44,17 +57,14 @@ def is_open(event: Event) -> bool:
 
 
 def series_line(series: EventSeries) -> str:
-    return f"🔁 Repeats {how_often(series)}"
+    return _("🔁 Repeats {schedule}").format(schedule=how_often(series))
 
 
 def how_often(series: EventSeries) -> str:
     """ "every Tuesday at 19:00, London time"."""
-    return f"{describe(series)}, {timezone_label(series.timezone)} time"
-
-
-def people(n: int) -> str:
-    """ "1 person", "2 people"."""
-    return f"{n} {'person' if n == 1 else 'people'}"
+    return _("{schedule}, {zone} time").format(
+        schedule=describe(series), zone=timezone_label(series.timezone)
+    )
 
 
 def card(
@@ -77,13 +87,13 @@ def card(
     if event.place and is_in_person(event):
         lines.append(f"📍 {event.place}")
     elif event.place and TEMPORARILY_CLOSED in event.types:
-        lines.append(f"📍 {event.place} is closed for now")
+        lines.append(_("📍 {place} is closed for now").format(place=event.place))
     elif event.place:
         lines.append(f"📍 {event.place}")
     if event.conference_url:
-        lines.append(f"💻 Join online: {event.conference_url}")
+        lines.append(_("💻 Join online: {link}").format(link=event.conference_url))
     if event.conference_phone:
-        lines.append(f"📞 Join by phone: {event.conference_phone}")
+        lines.append(_("📞 Join by phone: {phone}").format(phone=event.conference_phone))
     kind = _kind(event)
     if kind:
         lines.append(kind)
@@ -91,18 +101,24 @@ def card(
         lines.append(event.description)
     facts = []
     if event.tags:
-        facts.append("🏷 " + ", ".join(event.tags))
+        facts.append("🏷 " + ", ".join(tag_name(tag) for tag in event.tags))
     if event.going:
-        facts.append(f"{event.going} going")
+        facts.append(
+            ngettext("{count} going", "{count} going", event.going).format(count=event.going)
+        )
     if event.capacity is not None:
         left = max(0, event.capacity - event.going)
-        facts.append("full" if left == 0 else f"{left} place{'s' if left != 1 else ''} left")
+        facts.append(
+            _("full")
+            if left == 0
+            else ngettext("{count} place left", "{count} places left", left).format(count=left)
+        )
     if facts:
         lines.append(" · ".join(facts))
     if usually:
-        lines.append("You usually go 🔁")
+        lines.append(_("You usually go 🔁"))
     elif answer is not None:
-        lines.append(f"Your answer: {ANSWER_LABELS[answer]}")
+        lines.append(_("Your answer: {answer}").format(answer=_(ANSWER_LABELS[answer])))
     return "\n".join(lines)
 
 
@@ -112,18 +128,18 @@ def _kind(event: Event) -> str:
         return ""
     online, in_person = is_online(event), is_in_person(event)
     parts = [
-        "Online and in person"
+        _("Online and in person")
         if online and in_person
-        else "Online"
+        else _("Online")
         if online
-        else "In person"
+        else _("In person")
         if in_person
         else ""
     ]
     if OPEN in event.types:
-        parts.append("Open to all")
+        parts.append(_("Open to all"))
     elif CLOSED in event.types:
-        parts.append("Closed (for those who want to stop)")
+        parts.append(_("Closed (for those who want to stop)"))
     named = type_names(event.types)
     if named:
         parts.append(", ".join(named))
@@ -131,26 +147,26 @@ def _kind(event: Event) -> str:
 
 
 def zone_note(timezone: str) -> str:
-    return f"Times are in your time zone ({timezone_label(timezone)})."
+    return _("Times are in your time zone ({zone}).").format(zone=timezone_label(timezone))
 
 
 def rsvp_buttons(event_id: int, *, series: bool = False, usually: bool = False) -> list[Choice]:
     """The answers to an event; for a date of a series, this date or usually."""
     if not series:
         return [
-            command_choice(f"rsvp {event_id} going", "I'll go", "✅"),
-            command_choice(f"rsvp {event_id} maybe", "Maybe", "🤔"),
-            command_choice(f"rsvp {event_id} no", "Not this time", "➖"),
+            command_choice(f"rsvp {event_id} going", _("I'll go"), "✅"),
+            command_choice(f"rsvp {event_id} maybe", _("Maybe"), "🤔"),
+            command_choice(f"rsvp {event_id} no", _("Not this time"), "➖"),
         ]
     buttons = [
-        command_choice(f"rsvp {event_id} going", "I'll go this time", "✅"),
-        command_choice(f"rsvp {event_id} maybe", "Maybe", "🤔"),
-        command_choice(f"rsvp {event_id} no", "Not this time", "➖"),
+        command_choice(f"rsvp {event_id} going", _("I'll go this time"), "✅"),
+        command_choice(f"rsvp {event_id} maybe", _("Maybe"), "🤔"),
+        command_choice(f"rsvp {event_id} no", _("Not this time"), "➖"),
     ]
     if usually:
         buttons.append(
-            command_choice(f"rsvp {event_id} notusually", "I don't usually go now", "⏹")
+            command_choice(f"rsvp {event_id} notusually", _("I don't usually go now"), "⏹")
         )
     else:
-        buttons.append(command_choice(f"rsvp {event_id} usually", "I usually go", "🔁"))
+        buttons.append(command_choice(f"rsvp {event_id} usually", _("I usually go"), "🔁"))
     return buttons

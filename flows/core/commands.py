@@ -7,18 +7,21 @@ from dataclasses import dataclass
 from flows.core import audit
 from flows.core.audience import Audience
 from flows.core.context import Context
+from flows.core.language import N_, _
 
 log = logging.getLogger(__name__)
 
 AUDIENCE_REFUSAL = {
-    Audience.MEMBER: "Let's get you set up first — it takes a minute. Send /start to begin.",
+    Audience.MEMBER: N_("Let's get you set up first — it takes a minute. Send /start to begin."),
     # Someone with no member row: nothing is stored about them to export or delete.
-    Audience.PERSON: "I don't store anything about you, so there's nothing to export or delete. "
-    "If you'd like to join, send /start.",
-    Audience.VOLUNTEER: "That command is for peer volunteers. /help shows what you can do.",
-    Audience.PEER: "That command is for peer volunteers. /help shows what you can do.",
-    Audience.ADMIN: "That command is for admins. /help shows what you can do.",
-    Audience.COMMUNITY: (
+    Audience.PERSON: N_(
+        "I don't store anything about you, so there's nothing to export or delete. "
+        "If you'd like to join, send /start."
+    ),
+    Audience.VOLUNTEER: N_("That command is for peer volunteers. /help shows what you can do."),
+    Audience.PEER: N_("That command is for peer volunteers. /help shows what you can do."),
+    Audience.ADMIN: N_("That command is for admins. /help shows what you can do."),
+    Audience.COMMUNITY: N_(
         "Community events are shared with members of Hearthside. Send /start to join — "
         "then /events shows what's coming up."
     ),
@@ -75,23 +78,23 @@ async def _refusal(ctx: Context, command: Command) -> str:
     if command.audience in (Audience.VOLUNTEER, Audience.PEER):
         volunteer = await ctx.volunteer()
         if volunteer is not None and volunteer.removed_at is not None:
-            return (
+            return _(
                 "You're no longer a peer volunteer here, so that command is closed to you. "
                 "Please speak with an admin if you'd like to know more."
             )
         if volunteer is not None and not volunteer.is_active:
-            return (
+            return _(
                 "An admin has paused your volunteering for now, so that command is closed "
                 "to you. Please speak with an admin if you'd like to know more."
             )
-    return AUDIENCE_REFUSAL[command.audience]
+    return _(AUDIENCE_REFUSAL[command.audience])
 
 
 async def run_named(ctx: Context, name: str) -> None:
     """Run command `name` for the person `ctx` is about, or say why not."""
     command = ctx.engine.commands.get(name)
     if command is None:
-        ctx.say("I don't know that command. /help lists what I can do.")
+        ctx.say(_("I don't know that command. /help lists what I can do."))
         ctx.remind_open_question()
         return
     if not await may_run(ctx, command):

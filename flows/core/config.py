@@ -3,9 +3,17 @@
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from flows.core.language import N_
+from flows.core.safe_text import said
+
 
 class CrisisLines(Protocol):
-    """The deployment's crisis resources, rendered for a member (see flows.safety.crisis)."""
+    """The deployment's crisis resources, rendered for a member (see flows.safety.crisis).
+
+    Each text is made when it is asked for, in the language being spoken (the lines that
+    language's speakers are given, and the words around the numbers), and must never fail
+    for a reason of language: anything broken gives the English lines.
+    """
 
     @property
     def emergency_number(self) -> str: ...
@@ -15,20 +23,30 @@ class CrisisLines(Protocol):
     def short_text(self) -> str: ...
 
 
+LOCAL_EMERGENCY = N_("your local emergency number")
+
+
 @dataclass(frozen=True, slots=True)
 class PlainCrisisLines:
-    """Crisis resources given as one text (tests, or a deployment's own wording)."""
+    """Crisis resources given as one text (tests, or a deployment's own wording, which
+    stays as written in every language)."""
 
     text: str
-    emergency: str = "your local emergency number"
+    emergency: str = LOCAL_EMERGENCY
 
     @property
     def emergency_number(self) -> str:
-        return self.emergency
+        """The number to call; when none was given, the words for one, in the reader's
+        language."""
+        return said(self.emergency) if self.emergency == LOCAL_EMERGENCY else self.emergency
 
     def lines_text(self, overdose: bool = False) -> str:
         if overdose:
-            return f"If someone may have overdosed, call {self.emergency} now.\n{self.text}"
+            now = said(
+                N_("If someone may have overdosed, call {emergency} now."),
+                emergency=self.emergency_number,
+            )
+            return f"{now}\n{self.text}"
         return self.text
 
     def short_text(self) -> str:

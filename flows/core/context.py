@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal, overload
 
 from flows.core.conversation import ConversationState, Question, save_state_unless_open
 from flows.core.flow import ChoiceStep, TextStep
-from flows.core.language import offered_language, speak, speaking
+from flows.core.language import _, offered_language, speak, speaking
 from flows.core.values import COMMAND_TOKEN, Choice, Input, Reply
 from storage import Account, Member, Transaction, Volunteer
 
@@ -227,7 +227,9 @@ class Context:
                 previous.step_name(step) for step in previous.settled_steps()
             }
             if previous is not None and previous.name != name and not settled:
-                self.say(f"I've set aside your unfinished {previous.title}.")
+                self.say(
+                    _("I've set aside your unfinished {title}.").format(title=_(previous.title))
+                )
         self.state = ConversationState(
             flow=name, step="", token=0, expires_at=self.now + flow.timeout
         )
@@ -239,14 +241,16 @@ class Context:
         """Ask the open question again, so no conversation is left without a way on."""
         if self.state is None or self.state.question is None:
             return
-        title = self.engine.flows[self.state.flow].title
+        title = _(self.engine.flows[self.state.flow].title)
         question = self.state.question
+        middle = _("You're in the middle of your {title} — answer below, or /cancel.").format(
+            title=title
+        )
         self.outgoing.append(
             (
                 self.account,
                 Reply(
-                    f"You're in the middle of your {title} — answer below, or /cancel.\n\n"
-                    f"{question.text}",
+                    f"{middle}\n\n{question.text}",
                     question.choices,
                     token=self.state.token,
                     columns=question.columns,

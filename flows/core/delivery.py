@@ -13,7 +13,7 @@ the words, that it couldn't be delivered, and asked to send it again.
 
 import enum
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
@@ -21,6 +21,7 @@ from typing import Protocol, runtime_checkable
 from flows.core import notice_keys
 from flows.core.clock import Clock
 from flows.core.inbox import UpdateKey
+from flows.core.language import SOURCE_LANGUAGE, _, ngettext, speaking
 from flows.core.outgoing import HeldWords, commit_replies
 from flows.core.values import Delivery, Menu, Reply
 from storage import Account, Database, Transaction
@@ -34,20 +35,25 @@ MAX_ATTEMPTS = 20
 def undelivered_text(name: str, count: int = 1, *, edit: bool = False) -> str:
     """What someone whose relayed message to `name` could not be delivered is told."""
     if edit:
-        return (
-            f"I'm sorry — I couldn't pass on your change to a message to {name}, so they "
+        return _(
+            "I'm sorry — I couldn't pass on your change to a message to {name}, so they "
             "still see it as it was. If it matters, please send it again as a new message."
-        )
-    what = "your message" if count == 1 else f"{count} of your messages"
-    them = "it" if count == 1 else "them"
-    return (
-        f"I'm sorry — I couldn't deliver {what} to {name}. Words in peer chats are never "
-        f"stored, so I can't send {them} for you later: please send {them} again. 💛"
-    )
+        ).format(name=name)
+    return ngettext(
+        "I'm sorry — I couldn't deliver your message to {name}. Words in peer chats are never "
+        "stored, so I can't send it for you later: please send it again. 💛",
+        "I'm sorry — I couldn't deliver {count} of your messages to {name}. Words in peer "
+        "chats are never stored, so I can't send them for you later: please send them "
+        "again. 💛",
+        count,
+    ).format(count=count, name=name)
 
 
-def undelivered_notices(replies: Iterable[Reply]) -> list[tuple[Account, Reply]]:
-    """For relayed replies that will never be sent: one word to each sender per recipient."""
+def undelivered_notices(
+    replies: Iterable[Reply], languages: Mapping[Account, str] | None = None
+) -> list[tuple[Account, Reply]]:
+    """For relayed replies that will never be sent: one word to each sender per recipient,
+    in the sender's language (`languages`; English for anyone not in it)."""
     counts: dict[tuple[Account, str, bool], int] = {}
     for reply in replies:
         if reply.relayed_from is None:
@@ -55,10 +61,11 @@ def undelivered_notices(replies: Iterable[Reply]) -> list[tuple[Account, Reply]]
         edit = reply.replaces_notice is not None
         key = (reply.relayed_from.sender, reply.relayed_from.recipient_name, edit)
         counts[key] = counts.get(key, 0) + 1
-    return [
-        (sender, Reply(undelivered_text(name, count, edit=edit)))
-        for (sender, name, edit), count in counts.items()
-    ]
+    notices = []
+    for (sender, name, edit), count in counts.items():
+        with speaking((languages or {}).get(sender, SOURCE_LANGUAGE)):
+            notices.append((sender, Reply(undelivered_text(name, count, edit=edit))))
+    return notices
 
 
 class SendResult(enum.Enum):
@@ -277,7 +284,13 @@ class Postman:
         await self.deliver(told)
 
     async def _tell_senders(self, tx: Transaction, replies: Sequence[Reply]) -> list[Delivery]:
-        notices = undelivered_notices(replies)
+        languages: dict[Account, str] = {}
+        for reply in replies:
+            if reply.relayed_from is not None and reply.relayed_from.sender not in languages:
+                sender = reply.relayed_from.sender
+                member = await tx.members.find_by_account(sender)
+                languages[sender] = (member.language if member else None) or SOURCE_LANGUAGE
+        notices = undelivered_notices(replies, languages)
         if not notices:
             return []
         log.info("delivery_undelivered_told count=%d", len(notices))

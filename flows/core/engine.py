@@ -23,9 +23,11 @@ from flows.core.conversation import load_state, save_state
 from flows.core.flow import Flow, pick_an_option
 from flows.core.hooks import Hooks
 from flows.core.inbox import UpdateKey
+from flows.core.language import N_, _, speaking
 from flows.core.limits import RateLimiter
 from flows.core.matching import match_choice
 from flows.core.outgoing import HeldWords, commit_replies
+from flows.core.safe_text import said
 from flows.core.values import Delivery, Input, Outcome, Reply
 from storage import Account, Database, Member, Transaction
 
@@ -36,8 +38,13 @@ UNATTENDED = Account("unattended", "")
 # BEGIN and COMMIT for them all, the database held for a few milliseconds.
 MEMBERS_PER_TRANSACTION = 10
 
-NOT_TEXT = (
+NOT_TEXT = N_(
     "Thank you for sending that! I can only read text messages, though. /help shows what I can do."
+)
+RATE_LIMITED = N_(
+    "You're sending messages faster than I can pass them on, so I've paused for a moment — "
+    "nothing is lost by waiting a few seconds. If you need help right now, these lines are "
+    "open:"
 )
 
 Deliver = Callable[[list[Delivery]], Awaitable[None]]
@@ -153,11 +160,12 @@ class Engine:
                 return Outcome(duplicate=True)
             if not tell:
                 return Outcome()
-            reply = Reply(
-                "You're sending messages faster than I can pass them on, so I've paused for "
-                "a moment — nothing is lost by waiting a few seconds. If you need help right "
-                f"now, these lines are open:\n{self.config.crisis.short_text()}"
-            )
+            member = await tx.members.find_by_account(account)
+            language = member.language if member is not None else None
+            # It carries the crisis lines: made so that nothing about language can stop it.
+            with speaking(language or self.config.default_language):
+                # The lines are never a placeholder a translation could lose.
+                reply = Reply(f"{said(RATE_LIMITED)}\n{self.config.crisis.short_text()}")
             committed = await commit_replies(tx, [(account, reply)], now, self.held, self.channels)
         return Outcome(deliveries=committed.deliveries)
 
@@ -306,7 +314,7 @@ class Engine:
                 return
             if inp.media is not None:
                 if hooks.media is None or not await hooks.media(ctx):
-                    ctx.say(NOT_TEXT)
+                    ctx.say(_(NOT_TEXT))
                     ctx.remind_open_question()
                 return
         if inp.is_tap:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypedDict, TypeVar, cast
 
+from flows.core.language import N_, _
 from flows.core.values import Choice
 
 if TYPE_CHECKING:
@@ -26,12 +27,14 @@ log = logging.getLogger(__name__)
 
 # The start of the hint for words that answer none of a question's options; the rest is
 # the channel's own way of choosing (`pick_an_option`).
+_PICK = N_("Please choose one of the options: {how_to_choose}.")
+# How the hint begins, in English.
 PICK_AN_OPTION = "Please choose one of the options"
 
 
 def pick_an_option(ctx: "Context") -> str:
     """The hint, in the words of the person's channel: buttons, or numbered lines."""
-    return f"{PICK_AN_OPTION}: {ctx.engine.channels.of(ctx.account).how_to_choose}."
+    return _(_PICK).format(how_to_choose=ctx.engine.channels.of(ctx.account).how_to_choose)
 
 
 STEP_PREFIX = "on_"
@@ -101,7 +104,8 @@ class Flow(Generic[D]):
     """
 
     name: ClassVar[str]
-    title: ClassVar[str]  # e.g. "check-in", as in "your unfinished check-in"
+    # e.g. N_("check-in"), as in "your unfinished check-in" (translated where it is used)
+    title: ClassVar[str]
     timeout: ClassVar[timedelta]
     _steps: ClassVar[dict[str, _OnChoice | _OnText]] = {}
 
@@ -126,7 +130,9 @@ class Flow(Generic[D]):
     async def cancelled(self, ctx: "Context") -> str:
         """What /cancel says when it stops this conversation: truthfully, what is kept. A
         flow that saves answers as it goes (settings, shifts, the after-chat rating) says which."""
-        return f"Okay, I've stopped your {self.title}. Nothing from it was saved."
+        return _("Okay, I've stopped your {title}. Nothing from it was saved.").format(
+            title=_(self.title)
+        )
 
     async def keep_on_set_aside(self, ctx: "Context") -> None:
         """Safety sets this conversation aside: keep what must not be lost (a mood given)."""
@@ -151,7 +157,7 @@ class Flow(Generic[D]):
             # The step no longer exists (changed between versions): end kindly.
             log.warning("flow_step_missing flow=%s step=%s", self.name, step)
             ctx.finish()
-            ctx.say("Sorry, I lost track of that question. Let's start again: /help")
+            ctx.say(_("Sorry, I lost track of that question. Let's start again: /help"))
         elif isinstance(handler, _OnText):
             await handler.run(self, ctx, Answer(text, choice))
         elif choice is None:

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from flows.core.language import format_clock, format_day
+from flows.core.language import N_, _, format_clock, format_day
 from flows.core.parsing import read_timezone, timezone_label
 from flows.core.places import fold
 from flows.core.values import Choice
@@ -23,11 +23,11 @@ COMMON_ZONES = (
     "Europe/Dublin",
     "UTC",
 )
-TIMEZONE_HINT = (
+TIMEZONE_HINT = N_(
     "I couldn't find that time zone. Try a nearby city (e.g. Chicago), a zone like "
     "America/Chicago, or an offset like UTC-6."
 )
-WHICH_ZONE = (
+WHICH_ZONE = N_(
     "“{typed}” could be more than one place. Which one do you mean? Choose below, or type "
     "it with its country or state (e.g. Portland, Maine)."
 )
@@ -77,7 +77,9 @@ def zone_name(zone: str) -> str:
 
 def zone_confirmation(zone: str, now: datetime) -> str:
     """Said once a zone is taken, so a wrong guess shows at once."""
-    return f"Got it: {zone_name(zone)} — it's {clock(now, zone)} there now."
+    return _("Got it: {zone} — it's {time} there now.").format(
+        zone=zone_name(zone), time=clock(now, zone)
+    )
 
 
 def read_zone_answer(ctx: "Context", answer: "Answer", *, step: "TextStep") -> str | None:
@@ -98,7 +100,7 @@ def read_zone_answer(ctx: "Context", answer: "Answer", *, step: "TextStep") -> s
             return named[0].value
     options = read_timezone(answer.text, at=ctx.now)
     if not options:
-        ctx.reask(TIMEZONE_HINT)
+        ctx.reask(_(TIMEZONE_HINT))
         return None
     if len(options) == 1:
         return options[0].zone
@@ -107,8 +109,10 @@ def read_zone_answer(ctx: "Context", answer: "Answer", *, step: "TextStep") -> s
         shown = shown[: _TYPED_SHOWN - 1] + "…"
     ctx.ask(
         step,
-        WHICH_ZONE.format(typed=shown),
-        [Choice(option.zone, option.place) for option in options],
+        _(WHICH_ZONE).format(typed=shown),
+        # A place's own name is as the places table has it; the few written here
+        # ("US Eastern time") are catalogued (flows/core/parsing.py).
+        [Choice(option.zone, _(option.place)) for option in options],
         free_text=True,
     )
     return None

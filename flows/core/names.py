@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
+from flows.core.language import N_, _
+
 NAME_MAX = 24
 # Punctuation a name may hold besides letters, marks and digits ("’" is what phones
 # type for "'"; brackets in pairs, as in "Alex (peer)").
@@ -53,23 +55,24 @@ _LINK = re.compile(r"@|/|\\|\bwww|https?\b|\bt\s*\.\s*me\b", re.IGNORECASE)
 # make it a link; "J. R." and "Mr.X" do not.
 _WEB_ADDRESS = re.compile(r"\.[^\W\d_]{2,}")
 
-INVISIBLE = (
+INVISIBLE = N_(
     "I can't see anything in that name — some characters don't show up in chats at all. "
     "Could you type a name with letters in it?"
 )
-NO_LETTERS = "A name needs some letters — could you add a few?"
-TOO_SHORT = "That's a bit short — could you choose a name of at least 2 characters?"
-TOO_LONG = f"Could you keep it to {NAME_MAX} characters or fewer?"
-LINK = "Please leave out @handles, slashes and links — this name is shown to other people."
-WEB_ADDRESS = (
+NO_LETTERS = N_("A name needs some letters — could you add a few?")
+TOO_SHORT = N_("That's a bit short — could you choose a name of at least 2 characters?")
+_TOO_LONG = N_("Could you keep it to {name_max} characters or fewer?")
+TOO_LONG = _TOO_LONG.format(name_max=NAME_MAX)  # as English readers see it
+LINK = N_("Please leave out @handles, slashes and links — this name is shown to other people.")
+WEB_ADDRESS = N_(
     "That looks like a web address, and chat apps would turn it into a link. Could you "
     "leave out the dot, or put a space after it?"
 )
-PHONE = "That looks like it could be a phone number. Please choose a name without it."
-CHARACTERS = "Please use letters, numbers, spaces and simple punctuation only."
-BRACKETS = "Brackets need to come in pairs, one pair at a time, like “Alex (peer)”."
-MARKS = "Please use plain letters — that name has a lot of accent marks stacked up."
-RESERVED = (
+PHONE = N_("That looks like it could be a phone number. Please choose a name without it.")
+CHARACTERS = N_("Please use letters, numbers, spaces and simple punctuation only.")
+BRACKETS = N_("Brackets need to come in pairs, one pair at a time, like “Alex (peer)”.")
+MARKS = N_("Please use plain letters — that name has a lot of accent marks stacked up.")
+RESERVED = N_(
     "“{word}” is kept for the people who run Hearthside, so that nobody is mistaken "
     "for them. Could you choose a name without it?"
 )
@@ -120,27 +123,27 @@ def name_problem(raw: str) -> str | None:
     """Why this name can't be used, kindly and saying what to change; None if it is fine."""
     name = clean_name(raw)
     if not name:
-        return INVISIBLE
+        return _(INVISIBLE)
     if sum(ch.isdigit() for ch in name) >= 5:
-        return PHONE
+        return _(PHONE)
     if _LINK.search(name):
-        return LINK
+        return _(LINK)
     if _WEB_ADDRESS.search(name):
-        return WEB_ADDRESS
+        return _(WEB_ADDRESS)
     if not any(unicodedata.category(ch) in _LETTER_CATEGORIES for ch in name):
-        return NO_LETTERS
+        return _(NO_LETTERS)
     if len(name) < 2:
-        return TOO_SHORT
+        return _(TOO_SHORT)
     if len(name) > NAME_MAX:
-        return TOO_LONG
+        return _(_TOO_LONG).format(name_max=NAME_MAX)
     if not all(map(_allowed, name)):
-        return CHARACTERS
+        return _(CHARACTERS)
     if not _brackets_paired(name):
-        return BRACKETS
+        return _(BRACKETS)
     if _marks_pile_up(name):
-        return MARKS
+        return _(MARKS)
     if (word := reserved_word(name)) is not None:
-        return RESERVED.format(word=word.capitalize())
+        return _(RESERVED).format(word=word.capitalize())
     return None
 
 
@@ -174,7 +177,7 @@ def _folds(text: str) -> frozenset[str]:
     ("ALICE" meets "alice") and after it ("AIice", with a capital I, meets "Alice").
     A prototype can be a capital ("0" → "O"), so each way is repeated until it settles."""
     lower_first = skeleton_first = text
-    for _ in range(4):
+    for _attempt in range(4):
         settled = skeleton(lower_first.casefold()), skeleton(skeleton_first).casefold()
         if settled == (lower_first, skeleton_first):
             break

@@ -7,34 +7,35 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import available_timezones
 
+from flows.core.language import N_
 from flows.core.places import ZoneOption, zones_of_place
 
 # Abbreviations and names people type for zones, which IANA spells differently. Some
 # stand for more than one zone: those are asked about.
 _ZONE_ALIASES: dict[str, tuple[ZoneOption, ...]] = {
     **dict.fromkeys(
-        ("eastern", "est", "edt"), (ZoneOption("America/New_York", "US Eastern time"),)
+        ("eastern", "est", "edt"), (ZoneOption("America/New_York", N_("US Eastern time")),)
     ),
     **dict.fromkeys(
-        ("central", "cst", "cdt"), (ZoneOption("America/Chicago", "US Central time"),)
+        ("central", "cst", "cdt"), (ZoneOption("America/Chicago", N_("US Central time")),)
     ),
     **dict.fromkeys(
-        ("mountain", "mst", "mdt"), (ZoneOption("America/Denver", "US Mountain time"),)
+        ("mountain", "mst", "mdt"), (ZoneOption("America/Denver", N_("US Mountain time")),)
     ),
     **dict.fromkeys(
-        ("pacific", "pst", "pdt"), (ZoneOption("America/Los_Angeles", "US Pacific time"),)
+        ("pacific", "pst", "pdt"), (ZoneOption("America/Los_Angeles", N_("US Pacific time")),)
     ),
-    "bst": (ZoneOption("Europe/London", "UK time"),),
+    "bst": (ZoneOption("Europe/London", N_("UK time")),),
     # India, Israel and Ireland (in summer) all call their time IST.
     "ist": (
-        ZoneOption("Asia/Kolkata", "India"),
-        ZoneOption("Asia/Jerusalem", "Israel"),
-        ZoneOption("Europe/Dublin", "Ireland"),
+        ZoneOption("Asia/Kolkata", N_("India")),
+        ZoneOption("Asia/Jerusalem", N_("Israel")),
+        ZoneOption("Europe/Dublin", N_("Ireland")),
     ),
     # GMT is the UK's winter time as often as it is UTC: a Londoner needs summer time.
     "gmt": (
-        ZoneOption("Europe/London", "UK time, with summer time"),
-        ZoneOption("UTC", "UTC, all year"),
+        ZoneOption("Europe/London", N_("UK time, with summer time")),
+        ZoneOption("UTC", N_("UTC, all year")),
     ),
     **dict.fromkeys(("utc", "z"), (ZoneOption("UTC", "UTC"),)),
 }
@@ -126,15 +127,33 @@ def timezone_label(name: str) -> str:
 
 
 _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|h)?$")
+# Spanish: "7 de la tarde", "9:30 de la mañana", "10 de la noche", "3 de la madrugada".
+_SPANISH_TIME = re.compile(
+    r"^(\d{1,2})(?:[:.](\d{2}))?\s+de\s+la\s+(mañana|manana|madrugada|tarde|noche)$"
+)
+_SPANISH_PART = {"mañana": "am", "manana": "am", "madrugada": "am", "tarde": "pm", "noche": "pm"}
 
 
 def parse_time_of_day(raw: str) -> str | None:
-    """'HH:MM' for '9', '09:30', '9.30pm', '7 pm', 'noon'; None if it isn't a time."""
-    text = raw.strip().lower()
-    if text in {"noon", "midday"}:
+    """'HH:MM' for '9', '09:30', '9.30pm', '7 pm', 'noon', '7 de la tarde', 'mediodía';
+    None if it isn't a time."""
+    text = " ".join(raw.strip().lower().split())
+    if text in {"noon", "midday", "mediodía", "mediodia"}:
         return "12:00"
-    if text == "midnight":
+    if text in {"midnight", "medianoche"}:
         return "00:00"
+    spanish = _SPANISH_TIME.match(text)
+    if spanish is not None:
+        hours, minutes = int(spanish.group(1)), int(spanish.group(2) or 0)
+        part = spanish.group(3)
+        if not 1 <= hours <= 12 or minutes > 59:
+            return None
+        if part == "noche" and hours == 12:
+            return f"00:{minutes:02d}"  # "12 de la noche": midnight
+        if part == "tarde" and hours == 12:
+            return f"12:{minutes:02d}"
+        hours = hours % 12 + (12 if _SPANISH_PART[part] == "pm" else 0)
+        return f"{hours:02d}:{minutes:02d}"
     match = _TIME.match(text)
     if match is None:
         return None

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from flows.core.context import Context
+from flows.core.language import _
 from flows.core.matching import match_choice
 from flows.core.values import Choice, Input
 
@@ -42,11 +43,11 @@ def ambiguity_hint(commands: Iterable[str], *, buttons: bool = True) -> str:
     """Which commands the words could mean; `buttons`: the channel shows them as buttons."""
     options = ", ".join(f"/{command}" for command in commands)
     if not buttons:
-        return f"I'm not sure which one you mean. Send one of: {options}"
-    return (
+        return _("I'm not sure which one you mean. Send one of: {options}").format(options=options)
+    return _(
         "I'm not sure which one you mean. Tap the button under the one you'd like, "
-        f"or send one of: {options}"
-    )
+        "or send one of: {options}"
+    ).format(options=options)
 
 
 class TypedButtons:

@@ -9,25 +9,28 @@ from typing import ClassVar
 
 from flows.core.context import Context
 from flows.core.flow import Chosen, Flow, NoData
+from flows.core.language import N_, _
 from flows.core.matching import means_yes
 from flows.core.menus import reset_menus
 from flows.core.values import Choice, Reply
 from flows.members.lifecycle import forget_member
+from flows.members.settings import and_list
 from flows.members.traces import withdraw_traces
 from flows.peer import close_chats_of
 from storage import EndReason
 
-GOODBYE = (
-    "Done — everything I stored about you has been deleted.{kept} "
+GOODBYE = N_(
+    "Done — everything I stored about you has been deleted. "
     "If you ever want to come back, send /start. Take care of yourself. 💛"
 )
 # A peer-chat bar outlives deletion (storage/members.py): said when it applies.
-BAR_KEPT = (
-    " The one exception: as you were barred from peer chats, a coded form of your "
-    "account stays, so that bar applies if you come back."
+GOODBYE_BAR_KEPT = N_(
+    "Done — everything I stored about you has been deleted. The one exception: as you were "
+    "barred from peer chats, a coded form of your account stays, so that bar applies if you "
+    "come back. If you ever want to come back, send /start. Take care of yourself. 💛"
 )
 
-IN_A_CHAT = (
+IN_A_CHAT = N_(
     "You're in a peer chat, so I won't take a “yes” as the answer to this — it may have "
     "been meant for your peer. To delete everything, choose Yes, delete everything, or type "
     "“delete”."
@@ -37,45 +40,50 @@ IN_A_CHAT = (
 async def _what_goes(ctx: Context) -> str:
     """What deletion removes, in words that fit this person (a volunteer, an admin)."""
     parts = [
-        "your chosen name and settings",
-        "your check-ins and answers",
-        "your requests to talk",
-        "the safety notes about you",
+        _("your chosen name and settings"),
+        _("your check-ins and answers"),
+        _("your requests to talk"),
+        _("the safety notes about you"),
     ]
     if ctx.member is not None and await ctx.tx.safety_plans.get(ctx.member.id) is not None:
-        parts.append("your safety plan")
+        parts.append(_("your safety plan"))
     if ctx.member is not None and await ctx.tx.recovery.get(ctx.member.id) is not None:
-        parts.append("your recovery date")
+        parts.append(_("your recovery date"))
     if await ctx.volunteer() is not None:
-        parts.append("your volunteer profile and shifts")
+        parts.append(_("your volunteer profile and shifts"))
     if ctx.member is not None and ctx.member.is_admin:
-        parts.append("your admin role")
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+        parts.append(_("your admin role"))
+    return and_list(parts)
 
 
 class DeleteData(Flow[NoData]):
     name = "delete"
-    title = "deletion request"
+    title = N_("deletion request")
     timeout: ClassVar[timedelta] = timedelta(minutes=30)
 
     async def begin(self, ctx: Context) -> None:
         ctx.ask(
             self.on_confirm,
-            f"This deletes everything I store about you: {await _what_goes(ctx)}. It can't "
-            "be undone. (If you'd like a copy first, choose No and send /export.) "
-            "Are you sure?",
-            [Choice("delete", "Yes, delete everything"), Choice("keep", "No, keep my data")],
+            _(
+                "This deletes everything I store about you: {what}. It can't "
+                "be undone. (If you'd like a copy first, choose No and send /export.) "
+                "Are you sure?"
+            ).format(what=await _what_goes(ctx)),
+            [
+                Choice("delete", _("Yes, delete everything")),
+                Choice("keep", _("No, keep my data")),
+            ],
         )
 
     async def on_confirm(self, ctx: Context, answer: Chosen) -> None:
         if answer.choice.value == "keep":
             ctx.finish()
-            ctx.say("Okay, nothing was deleted.")
+            ctx.say(_("Okay, nothing was deleted."))
             return
         if not ctx.input.is_tap and means_yes(ctx.input.text) and await ctx.in_peer_chat():
             # In a peer chat a typed "yes" may well be meant for the peer, and this can't be
             # undone: only the button, or words that say "delete", confirm it there.
-            ctx.reask(IN_A_CHAT)
+            ctx.reask(_(IN_A_CHAT))
             return
         member = ctx.require_member()
         # Their chats end first, on either side, so nobody is left talking to no one.
@@ -97,5 +105,5 @@ class DeleteData(Flow[NoData]):
         await forget_member(ctx)
         if staff:
             await reset_menus(ctx, accounts)
-        kept = BAR_KEPT if member.peer_barred else ""
-        ctx.send_to(ctx.account, Reply(GOODBYE.format(kept=kept), forget_chat=True))
+        goodbye = _(GOODBYE_BAR_KEPT if member.peer_barred else GOODBYE)
+        ctx.send_to(ctx.account, Reply(goodbye, forget_chat=True))

@@ -50,6 +50,7 @@ from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.conversation import split_data
+from flows.core.language import N_, _
 from flows.core.local_time import local_today
 from flows.core.values import Document, Reply
 from flows.peer import REASON_LABELS, TOPIC_LABELS
@@ -83,117 +84,161 @@ FORMAT = "hearthside-export"
 # 3: an account is its channel and its id there ("id", which was "chat_id").
 VERSION = 3
 MIME_TYPE = "application/json"
-FREQUENCY_LABELS = {int(choice.value): choice.label for choice in FREQUENCY}
+FREQUENCY_LABELS = {int(choice.value): choice.label for choice in FREQUENCY}  # marked sources
 TIER_MEANINGS = {
-    1: "serious risk: you were shown the crisis lines at once, and peers on call and admins "
-    "were asked to reach out",
-    2: "possible risk: you were shown the crisis lines and asked whether you were thinking "
-    "about ending your life",
-    3: "distress: you were offered a peer to talk to, and the crisis lines",
+    1: N_(
+        "serious risk: you were shown the crisis lines at once, and peers on call and admins "
+        "were asked to reach out"
+    ),
+    2: N_(
+        "possible risk: you were shown the crisis lines and asked whether you were thinking "
+        "about ending your life"
+    ),
+    3: N_("distress: you were offered a peer to talk to, and the crisis lines"),
 }
 # What happened differs where the words were written: say what did, not the usual route.
 IN_CHAT_MEANINGS = {
-    1: "serious risk, in a peer chat: you were shown the crisis lines at once, the peer with "
-    "you was alerted privately, and the admins were told",
-    2: "possible risk, in a peer chat: the peer with you was alerted privately",
-    3: "distress, in a peer chat: the peer with you was alerted privately",
+    1: N_(
+        "serious risk, in a peer chat: you were shown the crisis lines at once, the peer with "
+        "you was alerted privately, and the admins were told"
+    ),
+    2: N_("possible risk, in a peer chat: the peer with you was alerted privately"),
+    3: N_("distress, in a peer chat: the peer with you was alerted privately"),
 }
 AS_VOLUNTEER_MEANINGS = {
-    1: "serious risk, in words you wrote while holding a peer chat: you were shown the crisis "
-    "lines privately, and the admins were asked to check in with you",
-    2: "possible risk, in words you wrote while holding a peer chat: you were sent a private "
-    "word and the crisis lines",
-    3: "distress, in words you wrote while holding a peer chat: recorded only",
+    1: N_(
+        "serious risk, in words you wrote while holding a peer chat: you were shown the crisis "
+        "lines privately, and the admins were asked to check in with you"
+    ),
+    2: N_(
+        "possible risk, in words you wrote while holding a peer chat: you were sent a private "
+        "word and the crisis lines"
+    ),
+    3: N_("distress, in words you wrote while holding a peer chat: recorded only"),
 }
 SOURCES = {
-    SafetySource.CHAT: "a message to Hearthside",
-    SafetySource.RELAY: "a message in a peer chat",
-    SafetySource.VOLUNTEER: "a message you wrote in a peer chat you were holding as a volunteer",
-    SafetySource.FALLBACK: (
+    SafetySource.CHAT: N_("a message to Hearthside"),
+    SafetySource.RELAY: N_("a message in a peer chat"),
+    SafetySource.VOLUNTEER: N_(
+        "a message you wrote in a peer chat you were holding as a volunteer"
+    ),
+    SafetySource.FALLBACK: N_(
         "a message to Hearthside, answered by the safety check's simplest reply"
     ),
-    SafetySource.CONFIRMED: "your answer to “are you thinking about ending your life?”",
-    SafetySource.SILENCE: "no answer to “are you thinking about ending your life?”",
+    SafetySource.CONFIRMED: N_("your answer to “are you thinking about ending your life?”"),
+    SafetySource.SILENCE: N_("no answer to “are you thinking about ending your life?”"),
 }
 SOURCE_MEANINGS = {
     SafetySource.RELAY: IN_CHAT_MEANINGS,
     SafetySource.VOLUNTEER: AS_VOLUNTEER_MEANINGS,
 }
 END_REASONS = {
-    EndReason.MEMBER: "you ended it",
-    EndReason.VOLUNTEER: "the peer volunteer ended it",
-    EndReason.MEMBER_LEFT: "you could no longer be reached (Hearthside was blocked)",
-    EndReason.VOLUNTEER_LEFT: "the peer volunteer could no longer be reached",
-    EndReason.BARRED: "an admin closed it",
-    EndReason.VOLUNTEER_DELETED: "the peer volunteer left Hearthside",
-    EndReason.VOLUNTEER_SUSPENDED: "the peer volunteer had to step away",
-    EndReason.MEMBER_DELETED: "you deleted your data",
-    EndReason.DELETED: "one side deleted their data",
-    EndReason.LEFT: "you could no longer be reached, so the request was withdrawn",
-    EndReason.IDLE: "nobody had written in it for a while, so Hearthside closed it",
+    EndReason.MEMBER: N_("you ended it"),
+    EndReason.VOLUNTEER: N_("the peer volunteer ended it"),
+    EndReason.MEMBER_LEFT: N_("you could no longer be reached (Hearthside was blocked)"),
+    EndReason.VOLUNTEER_LEFT: N_("the peer volunteer could no longer be reached"),
+    EndReason.BARRED: N_("an admin closed it"),
+    EndReason.VOLUNTEER_DELETED: N_("the peer volunteer left Hearthside"),
+    EndReason.VOLUNTEER_SUSPENDED: N_("the peer volunteer had to step away"),
+    EndReason.MEMBER_DELETED: N_("you deleted your data"),
+    EndReason.DELETED: N_("one side deleted their data"),
+    EndReason.LEFT: N_("you could no longer be reached, so the request was withdrawn"),
+    EndReason.IDLE: N_("nobody had written in it for a while, so Hearthside closed it"),
 }
-REPORTED_BY = {ChatSide.MEMBER: "the member", ChatSide.VOLUNTEER: "the peer volunteer"}
+REPORTED_BY = {ChatSide.MEMBER: N_("the member"), ChatSide.VOLUNTEER: N_("the peer volunteer")}
 NEXT_EVENT_MESSAGE = {
-    ReminderStage.DAY_BEFORE: "a reminder the day before",
-    ReminderStage.HOUR_BEFORE: "a reminder an hour before",
-    ReminderStage.FOLLOWUP: "“did you make it?” after it",
+    ReminderStage.DAY_BEFORE: N_("a reminder the day before"),
+    ReminderStage.HOUR_BEFORE: N_("a reminder an hour before"),
+    ReminderStage.FOLLOWUP: N_("“did you make it?” after it"),
 }
 PRIORITY_WORDS = {
-    Priority.CRISIS: "crisis",
-    Priority.LOW_MOOD: "low mood",
-    Priority.ORDINARY: "ordinary",
+    Priority.CRISIS: N_("crisis"),
+    Priority.LOW_MOOD: N_("low mood"),
+    Priority.ORDINARY: N_("ordinary"),
 }
-ABOUT = (
+ABOUT = N_(
     "Everything Hearthside stores about you, for you to keep. Times are UTC (ISO 8601); "
     "check-in dates are days in your own time zone. Only your answers to Hearthside's "
     "questions are stored: what you write in other messages and in peer chats never is, so "
     "it is not here. /delete removes all of this."
 )
 GUIDE = {
-    "profile": "What you told Hearthside when you joined, your settings, and the number "
-    "Hearthside's logs use for you (logs hold numbers and event types, never words).",
-    "accounts": "The chats you use Hearthside from: the channel and its id for the chat. "
-    "No name, username or phone number is kept.",
-    "peer_support": "Whether you may ask for peer chats, and whether you asked for the same "
-    "peer next time (and who).",
-    "after_a_safety_event": "After the safety check noticed something, Hearthside holds back "
-    "surveys and event suggestions for a while and checks in gently; this is when.",
-    "worked_out_from_your_check_ins": "What Hearthside has worked out from your check-ins "
-    "and uses to decide when to write to you, and when it next will.",
-    "open_conversation": "The question Hearthside is waiting for you to answer, if any, with "
-    "your answers so far; it lapses by itself.",
-    "mood_checkins": "Every daily check-in: the mood, the life areas and what helped.",
-    "safety_plan": "Your safety plan (/safetyplan), step by step in your own words, if you "
-    "made one. Only you have ever been shown it.",
-    "recovery_date": "The recovery date you chose to count milestones from (/milestones), "
-    "if you set one, the last milestone day done and when the next note is due. Only you "
-    "have ever been shown it; an earlier date you replaced is not kept.",
-    "weekly_digest": "For an admin who asked for it (/digest on): since when, when the "
-    "next weekly digest is due and the week of the last one sent.",
-    "connection_checkins": "Every weekly connection check-in (the UCLA-3 loneliness "
-    "questions) and how many people from your community you talked with.",
-    "event_answers": "Your answers to community events, and the next reminder due.",
-    "events_you_usually_go_to": "The repeating events you said you usually go to, and since when.",
-    "event_suggestions": "The events Hearthside suggested to you, why, and what came of it.",
-    "peer_chats": "Each time you asked to talk to a peer: how it went, the name the peer "
-    "saw, how it ended, your rating and words, and any reports of it. What was said in it "
-    "was never stored. What you wrote for the peer while waiting is kept only until one "
-    "accepts, and messages held back because they had contact details in them are counted "
-    "(not kept).",
-    "safety_events": "Each time the safety check noticed something in what you wrote (or "
-    "an unanswered question): how serious it looked, which of its rules matched and what "
-    "they mean. The words themselves were never stored.",
-    "volunteer": "Your peer volunteer profile, if you volunteer. The chats you held are the "
-    "members' own data, so only reports of them (when, and by whom) are here.",
-    "events_where_you_meet_a_member": "Events at which you agreed to meet a member.",
-    "invites_redeemed": "The invites that made you a volunteer or an admin.",
-    "events_you_created": "Community events you posted as an admin.",
-    "broadcasts_to_you": "The admins' broadcasts (announcements) addressed to you, by number: "
-    "whether each was sent, left out (paused, or announcements off) or is waiting for your "
-    "quiet hours to end. Their words are not kept once sent.",
-    "broadcasts_you_sent": "Broadcasts you sent as an admin: to whom, and how they ended; "
-    "the words only while one is still on its way.",
-    "actions_you_took_as_staff": (
+    "profile": N_(
+        "What you told Hearthside when you joined, your settings, and the number "
+        "Hearthside's logs use for you (logs hold numbers and event types, never words)."
+    ),
+    "accounts": N_(
+        "The chats you use Hearthside from: the channel and its id for the chat. "
+        "No name, username or phone number is kept."
+    ),
+    "peer_support": N_(
+        "Whether you may ask for peer chats, and whether you asked for the same "
+        "peer next time (and who)."
+    ),
+    "after_a_safety_event": N_(
+        "After the safety check noticed something, Hearthside holds back "
+        "surveys and event suggestions for a while and checks in gently; this is when."
+    ),
+    "worked_out_from_your_check_ins": N_(
+        "What Hearthside has worked out from your check-ins "
+        "and uses to decide when to write to you, and when it next will."
+    ),
+    "open_conversation": N_(
+        "The question Hearthside is waiting for you to answer, if any, with "
+        "your answers so far; it lapses by itself."
+    ),
+    "mood_checkins": N_("Every daily check-in: the mood, the life areas and what helped."),
+    "safety_plan": N_(
+        "Your safety plan (/safetyplan), step by step in your own words, if you "
+        "made one. Only you have ever been shown it."
+    ),
+    "recovery_date": N_(
+        "The recovery date you chose to count milestones from (/milestones), "
+        "if you set one, the last milestone day done and when the next note is due. Only you "
+        "have ever been shown it; an earlier date you replaced is not kept."
+    ),
+    "weekly_digest": N_(
+        "For an admin who asked for it (/digest on): since when, when the "
+        "next weekly digest is due and the week of the last one sent."
+    ),
+    "connection_checkins": N_(
+        "Every weekly connection check-in (the UCLA-3 loneliness "
+        "questions) and how many people from your community you talked with."
+    ),
+    "event_answers": N_("Your answers to community events, and the next reminder due."),
+    "events_you_usually_go_to": N_(
+        "The repeating events you said you usually go to, and since when."
+    ),
+    "event_suggestions": N_("The events Hearthside suggested to you, why, and what came of it."),
+    "peer_chats": N_(
+        "Each time you asked to talk to a peer: how it went, the name the peer "
+        "saw, how it ended, your rating and words, and any reports of it. What was said in it "
+        "was never stored. What you wrote for the peer while waiting is kept only until one "
+        "accepts, and messages held back because they had contact details in them are counted "
+        "(not kept)."
+    ),
+    "safety_events": N_(
+        "Each time the safety check noticed something in what you wrote (or "
+        "an unanswered question): how serious it looked, which of its rules matched and what "
+        "they mean. The words themselves were never stored."
+    ),
+    "volunteer": N_(
+        "Your peer volunteer profile, if you volunteer. The chats you held are the "
+        "members' own data, so only reports of them (when, and by whom) are here."
+    ),
+    "events_where_you_meet_a_member": N_("Events at which you agreed to meet a member."),
+    "invites_redeemed": N_("The invites that made you a volunteer or an admin."),
+    "events_you_created": N_("Community events you posted as an admin."),
+    "broadcasts_to_you": N_(
+        "The admins' broadcasts (announcements) addressed to you, by number: "
+        "whether each was sent, left out (paused, or announcements off) or is waiting for your "
+        "quiet hours to end. Their words are not kept once sent."
+    ),
+    "broadcasts_you_sent": N_(
+        "Broadcasts you sent as an admin: to whom, and how they ended; "
+        "the words only while one is still on its way."
+    ),
+    "actions_you_took_as_staff": N_(
         "What the audit trail records you did as an admin or volunteer (an invite made, a "
         "volunteer suspended, an event posted…) and when. The numbers of what you acted on "
         "are left out: they are other people's rows. If you delete your data, these stay "
@@ -212,8 +257,8 @@ def _mood(entry: MoodCheckin) -> dict[str, Any]:
     return {
         "date": entry.local_date.isoformat(),
         "mood": entry.mood,
-        "mood_in_words": MOOD_BY_VALUE[entry.mood].label,
-        "life_areas": [AREA_LABELS.get(tag, tag) for tag in entry.tags],
+        "mood_in_words": _(MOOD_BY_VALUE[entry.mood].label),
+        "life_areas": [_(AREA_LABELS[tag]) if tag in AREA_LABELS else tag for tag in entry.tags],
         "what_helped": entry.helped,
         "first_recorded_at": _time(entry.created_at),
         "last_changed_at": _time(entry.updated_at),
@@ -229,7 +274,11 @@ def _connection(entry: ConnectionCheckin) -> dict[str, Any]:
     return {
         "date": entry.local_date.isoformat(),
         "answers": [
-            {"question": question, "answer": FREQUENCY_LABELS[scores[key]], "score": scores[key]}
+            {
+                "question": _(question),
+                "answer": _(FREQUENCY_LABELS[scores[key]]),
+                "score": scores[key],
+            }
             for key, question in ITEMS
         ],
         "ucla3_total": entry.ucla3_total,
@@ -251,7 +300,7 @@ def _event_answer(entry: EventAnswer) -> dict[str, Any]:
         "asked_for_a_peer_to_meet_you": entry.buddy_requested,
         "offered_to_meet_someone": entry.buddy_offer,
         "peer_meeting_you": entry.buddy_name,
-        "next_message": NEXT_EVENT_MESSAGE[entry.stage] if entry.stage else None,
+        "next_message": _(NEXT_EVENT_MESSAGE[entry.stage]) if entry.stage else None,
         "next_message_at": _time(entry.due_at),
         "because_you_usually_go": entry.from_series,
     }
@@ -272,8 +321,9 @@ def _report(entry: ChatReport, *, you: ChatSide) -> dict[str, Any]:
     yours = entry.reported_by is you
     return {
         "at": _time(entry.at),
-        "by": "you" if yours else REPORTED_BY[entry.reported_by],
-        "reason": REASON_LABELS[entry.reason] if entry.reason else None,
+        "by": _("you") if yours else _(REPORTED_BY[entry.reported_by]),
+        # The peer area's labels: translated where they are marked.
+        "reason": _(REASON_LABELS[entry.reason]) if entry.reason else None,
         # The other side's words are theirs, as the chat's messages are.
         "your_words": entry.words if yours else None,
         "passed_to_the_admins_at": _time(entry.passed_on_at),
@@ -286,9 +336,9 @@ def _peer_chat(entry: PeerChat) -> dict[str, Any]:
         "accepted_at": _time(entry.accepted_at),
         "ended_at": _time(entry.ended_at),
         "status": entry.status,
-        "how_it_ended": END_REASONS[entry.end_reason] if entry.end_reason else None,
-        "priority": PRIORITY_WORDS[entry.priority],
-        "topic": TOPIC_LABELS.get(entry.topic, entry.topic) if entry.topic else None,
+        "how_it_ended": _(END_REASONS[entry.end_reason]) if entry.end_reason else None,
+        "priority": _(PRIORITY_WORDS[entry.priority]),
+        "topic": _topic(entry.topic),
         "your_name_in_the_chat": entry.member_alias,
         "volunteer_display_name": entry.volunteer_name,
         "times_peers_were_asked_again": entry.escalations,
@@ -299,7 +349,7 @@ def _peer_chat(entry: PeerChat) -> dict[str, Any]:
         "your_words_about_it": entry.feedback,
         "reports": [_report(r, you=ChatSide.MEMBER) for r in entry.reports],
         "words_kept_for_the_peer_who_accepts": [
-            {"kind": WAITING_KINDS.get(kind, kind), "words": words}
+            {"kind": _(WAITING_KINDS[kind]) if kind in WAITING_KINDS else kind, "words": words}
             for kind, words in entry.waiting_words
         ],
         "last_message_passed_on_at": _time(entry.last_relayed_at),
@@ -312,18 +362,26 @@ def _peer_chat(entry: PeerChat) -> dict[str, Any]:
 
 
 WAITING_KINDS = {
-    "topic": "what you'd like to talk about, in your own words",
-    "message": "a message you wrote while waiting",
+    "topic": N_("what you'd like to talk about, in your own words"),
+    "message": N_("a message you wrote while waiting"),
 }
 
 
+def _topic(topic: str | None) -> str | None:
+    if not topic:
+        return None
+    return _(TOPIC_LABELS[topic]) if topic in TOPIC_LABELS else topic
+
+
 def _safety(entry: SafetyEvent) -> dict[str, Any]:
+    meaning = SOURCE_MEANINGS.get(entry.source, TIER_MEANINGS).get(entry.tier)
     return {
         "at": _time(entry.at),
         "tier": entry.tier,
-        "meaning": SOURCE_MEANINGS.get(entry.source, TIER_MEANINGS).get(entry.tier, ""),
-        "from": SOURCES[entry.source],
-        "rules": [{"id": rule, "meaning": rule_meaning(rule)} for rule in entry.rule_ids],
+        "meaning": _(meaning) if meaning else "",
+        "from": _(SOURCES[entry.source]),
+        # The safety area's words for its rules (translated where they are marked).
+        "rules": [{"id": rule, "meaning": _(rule_meaning(rule))} for rule in entry.rule_ids],
         "detector_version": entry.detector_version,
         "message_id_in_your_chat": entry.message_ref,
     }
@@ -373,7 +431,7 @@ def _open_conversation(
         return None
     answers, question = split_data(row.data)
     return {
-        "in_the_middle_of": titles.get(row.flow, row.flow),
+        "in_the_middle_of": _(titles[row.flow]) if row.flow in titles else row.flow,
         "step": row.step,
         "question": question.get("text") if isinstance(question, dict) else None,
         "answers_so_far": answers,
@@ -388,9 +446,9 @@ async def _volunteering(tx: Transaction, volunteer: Volunteer | None) -> dict[st
     return {
         "display_name": volunteer.display_name,
         "answers_members_as": (
-            "a Hearthside coordinator (an admin, not a listed peer volunteer)"
+            _("a Hearthside coordinator (an admin, not a listed peer volunteer)")
             if volunteer.coordinator
-            else "a peer volunteer"
+            else _("a peer volunteer")
         ),
         "topics": list(volunteer.topics),
         "chats_at_once": volunteer.capacity,
@@ -424,8 +482,8 @@ async def member_export(
     return {
         "format": FORMAT,
         "version": VERSION,
-        "about": ABOUT,
-        "guide": GUIDE,
+        "about": _(ABOUT),
+        "guide": {part: _(note) for part, note in GUIDE.items()},
         "exported_at": _time(now),
         "profile": {
             "member_number": member.id,
@@ -549,8 +607,10 @@ async def export(ctx: Context) -> None:
     ctx.send_to(
         ctx.account,
         Reply(
-            "Here is everything I store about you, as a JSON file, for you alone. Keep it "
-            "somewhere safe: it is personal. /delete removes it all from Hearthside.",
+            _(
+                "Here is everything I store about you, as a JSON file, for you alone. Keep it "
+                "somewhere safe: it is personal. /delete removes it all from Hearthside."
+            ),
             document=Document(file_name(member, ctx.now), MIME_TYPE, body),
         ),
     )
@@ -558,5 +618,7 @@ async def export(ctx: Context) -> None:
 
 
 EXPORT_COMMANDS = (
-    Command("export", "a copy of everything I store about you", export, audience=Audience.PERSON),
+    Command(
+        "export", N_("a copy of everything I store about you"), export, audience=Audience.PERSON
+    ),
 )

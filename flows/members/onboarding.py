@@ -1,5 +1,6 @@
 """Joining: what Hearthside is and is not, consent, a chosen name, time zone, prompt time."""
 
+import logging
 from datetime import timedelta
 from typing import ClassVar, Protocol, TypedDict
 
@@ -8,11 +9,14 @@ from flows.community import refresh_nudge_schedule
 from flows.core.channels import ChannelInfo
 from flows.core.context import Context
 from flows.core.flow import Answer, ChoiceStep, Chosen, Flow, TextStep
+from flows.core.language import N_, SHIPPED, _, current_language
 from flows.core.local_time import read_zone_answer, timezone_choices, zone_confirmation
 from flows.core.names import clean_name, name_problem
 from flows.core.parsing import parse_time_of_day, timezone_label
 from flows.core.values import Choice
 from flows.members.lifecycle import leave_sign_up
+
+log = logging.getLogger(__name__)
 
 NO_PROMPT = "none"
 
@@ -29,7 +33,7 @@ PROMPT_TIMES = ("09:00", "13:00", "18:00", "20:00")
 
 
 def welcome_text(crisis_resources: str) -> str:
-    return (
+    return _(
         "Hi, and welcome to Hearthside 🌱\n\n"
         "I'm an automated companion for your recovery community: short daily check-ins "
         "on how you're doing, a weekly question about connection, and your own trends "
@@ -37,44 +41,60 @@ def welcome_text(crisis_resources: str) -> str:
         "I'm not an emergency service and I can't send help. I will never contact "
         "emergency services on my own. If you are in danger or thinking about "
         "harming yourself, please reach out now:\n"
-        f"{crisis_resources}"
-    )
+        "{crisis_lines}"
+    ).format(crisis_lines=crisis_resources)
 
 
-_CONSENT_KEPT = (
+_CONSENT_KEPT = N_(
     "Before we start, here is what I keep, and why:\n"
     "• your check-in answers (mood, optional topics and notes, connection questions), "
     "so you can see your own trends;\n"
-    "• the name you choose here, your time zone and reminder time, so I can remind you.\n\n"
+    "• the name you choose here, your time zone and reminder time, so I can remind you."
 )
-_CONSENT_NOBODY_ELSE = (
+_CONSENT_NOBODY_ELSE = N_(
     "Nobody else reads your check-ins (when you ask for a peer, you choose whether they "
     "see your latest mood)."
 )
-_CONSENT_RIGHTS = (
+_CONSENT_RIGHTS = N_(
     "You can pause reminders (/pause), get a copy of your data (/export) or delete "
     "everything (/delete) at any time.\n"
     "If an admin ever bars you from peer chats, a coded form of your account is kept after "
-    "/delete, so the bar still applies if you come back.\n\n"
-    "Is it okay for me to store your check-ins?"
+    "/delete, so the bar still applies if you come back."
 )
+_CONSENT_QUESTION = N_("Is it okay for me to store your check-ins?")
 
 
 def consent_text(channel: ChannelInfo) -> str:
     """What is kept and why; the channel says what it shows me and how private it is."""
+    # The channel's notes are its own texts, marked where the channel is described.
     privacy = " ".join(
-        part
+        _(part)
         for part in (channel.identity_note, _CONSENT_NOBODY_ELSE, channel.encryption_note)
         if part
     )
-    return f"{_CONSENT_KEPT}{privacy}\n{_CONSENT_RIGHTS}"
+    return f"{_(_CONSENT_KEPT)}\n\n{privacy}\n{_(_CONSENT_RIGHTS)}\n\n{_(_CONSENT_QUESTION)}"
 
 
-DECLINED_TEXT = (
+DECLINED_TEXT = N_(
     "That's completely okay — I haven't stored anything about you.\n\n"
     "The support lines are always here if you need them:\n{resources}\n\n"
     "If you change your mind, send /start. /help shows what I can do."
 )
+# A consent answer that is another language: sign-up starts again in it.
+LANGUAGE_CHOICE = "language-"
+
+
+def consent_choices() -> list[Choice]:
+    """Yes and No, then each other language Hearthside speaks, named in that language."""
+    return [
+        Choice("yes", _("Yes, that's okay")),
+        Choice("no", _("No thanks")),
+        *(
+            Choice(f"{LANGUAGE_CHOICE}{code}", name, "🌐")
+            for code, name in SHIPPED.items()
+            if code != current_language()
+        ),
+    ]
 
 
 def suggest_pseudonym(ctx: Context) -> str:
@@ -84,19 +104,19 @@ def suggest_pseudonym(ctx: Context) -> str:
 def prompt_time_choices() -> list[Choice]:
     return [
         *(Choice(hhmm, hhmm) for hhmm in PROMPT_TIMES),
-        Choice(NO_PROMPT, "No daily reminder"),
+        Choice(NO_PROMPT, _("No daily reminder")),
     ]
 
 
-TIMEZONE_QUESTION = (
+TIMEZONE_QUESTION = N_(
     "Which time zone are you in? Choose one, or type a city (e.g. Berlin), a time zone "
     "(e.g. Europe/Berlin) or an offset (e.g. UTC+2)."
 )
-PROMPT_TIME_QUESTION = (
+PROMPT_TIME_QUESTION = N_(
     "When would you like your daily check-in reminder? Choose a time, type your own "
     "(e.g. 7:30pm or 19:30), or choose no reminder."
 )
-PROMPT_TIME_HINT = "I didn't catch a time there. Try something like 8:00, 19:30 or 7pm."
+PROMPT_TIME_HINT = N_("I didn't catch a time there. Try something like 8:00, 19:30 or 7pm.")
 
 
 async def apply_timezone(ctx: Context, answer: Answer, *, step: TextStep) -> str | None:
@@ -118,7 +138,7 @@ async def apply_prompt_time(ctx: Context, answer: Answer) -> bool:
     else:
         hhmm = parse_time_of_day(answer.text)
         if hhmm is None:
-            ctx.reask(PROMPT_TIME_HINT)
+            ctx.reask(_(PROMPT_TIME_HINT))
             return False
     member = ctx.require_member()
     await ctx.tx.members.set_prompt_time(member.id, hhmm)
@@ -142,13 +162,20 @@ class ChoosesAName(Protocol):
 
 
 def ask_pseudonym(ctx: Context, flow: ChoosesAName, *, lead: str = "") -> None:
+    """Ask for a chosen name; `lead`, a sentence said first ("Thank you.")."""
     suggestion = suggest_pseudonym(ctx)
     flow.data(ctx)["suggestion"] = suggestion
+    question = _(
+        "What name would you like to go by here? Peers only ever see this name, "
+        "never your account. Type your own, or use “{suggestion}”."
+    ).format(suggestion=suggestion)
     ctx.ask(
         flow.on_pseudonym,
-        f"{lead}What name would you like to go by here? Peers only ever see this name, "
-        f"never your account. Type your own, or use “{suggestion}”.",
-        [Choice("suggested", f"Use {suggestion}"), Choice("another", "Suggest another")],
+        f"{lead} {question}" if lead else question,
+        [
+            Choice("suggested", _("Use {suggestion}").format(suggestion=suggestion)),
+            Choice("another", _("Suggest another")),
+        ],
         free_text=True,
     )
 
@@ -172,19 +199,19 @@ async def apply_pseudonym(ctx: Context, flow: ChoosesAName, answer: Answer) -> s
 
 def schedule_summary(prompt_time: str | None, timezone: str) -> str:
     if prompt_time is None:
-        return (
+        return _(
             "I won't send daily reminders — check in whenever you like with /checkin, "
             "and tell me about connection with /connect."
         )
-    return (
-        f"I'll check in with you every day at {prompt_time} ({timezone_label(timezone)} time), "
+    return _(
+        "I'll check in with you every day at {time} ({zone} time), "
         "and once a week I'll ask a few questions about connection."
-    )
+    ).format(time=prompt_time, zone=timezone_label(timezone))
 
 
 class Onboarding(Flow[PseudonymData]):
     name = "onboarding"
-    title = "sign-up"
+    title = N_("sign-up")
     timeout: ClassVar[timedelta] = timedelta(days=7)
 
     async def begin(self, ctx: Context) -> None:
@@ -195,11 +222,14 @@ class Onboarding(Flow[PseudonymData]):
                 now=ctx.now,
                 language=ctx.app_language(),
             )
+        self._welcome(ctx)
+
+    def _welcome(self, ctx: Context) -> None:
         ctx.say(welcome_text(ctx.config.crisis.short_text()))
         ctx.ask(
             self.on_consent,
             consent_text(ctx.engine.channels.of(ctx.account)),
-            [Choice("yes", "Yes, that's okay"), Choice("no", "No thanks")],
+            consent_choices(),
         )
 
     def settled_steps(self) -> tuple[ChoiceStep, ...]:
@@ -207,19 +237,29 @@ class Onboarding(Flow[PseudonymData]):
 
     async def cancelled(self, ctx: Context) -> str:
         # Only once sign-up is done (/cancel drops an unfinished one): it is all saved.
-        return (
+        return _(
             "Okay. You're all set up, and what you chose is saved. /checkin whenever you're ready."
         )
 
     async def on_consent(self, ctx: Context, answer: Chosen) -> None:
+        if answer.choice.value.startswith(LANGUAGE_CHOICE):
+            # Sign-up in another language: from the welcome again, in that language.
+            language = answer.choice.value.removeprefix(LANGUAGE_CHOICE)
+            member = ctx.require_member()
+            await ctx.tx.members.set_language(member.id, language)
+            log.info("language_changed member=%s language=%s", member.id, language)
+            await ctx.reload_member()
+            ctx.speak_own_language()
+            self._welcome(ctx)
+            return
         if answer.choice.value == "no":
             await leave_sign_up(ctx)
-            ctx.say(DECLINED_TEXT.format(resources=ctx.config.crisis.short_text()))
+            ctx.say(_(DECLINED_TEXT).format(resources=ctx.config.crisis.short_text()))
             return
         await ctx.tx.members.record_consent(
             ctx.require_member().id, version=ctx.config.consent_version, now=ctx.now
         )
-        ask_pseudonym(ctx, self, lead="Thank you. ")
+        ask_pseudonym(ctx, self, lead=_("Thank you."))
 
     async def on_pseudonym(self, ctx: Context, answer: Answer) -> None:
         name = await apply_pseudonym(ctx, self, answer)
@@ -227,7 +267,7 @@ class Onboarding(Flow[PseudonymData]):
             return
         ctx.ask(
             self.on_timezone,
-            f"Nice to meet you, {name}. {TIMEZONE_QUESTION}",
+            _("Nice to meet you, {name}.").format(name=name) + " " + _(TIMEZONE_QUESTION),
             timezone_choices(ctx.config.default_timezone),
             columns=2,
             free_text=True,
@@ -239,7 +279,7 @@ class Onboarding(Flow[PseudonymData]):
             return
         ctx.ask(
             self.on_prompt_time,
-            f"{zone_confirmation(zone, ctx.now)}\n\n{PROMPT_TIME_QUESTION}",
+            f"{zone_confirmation(zone, ctx.now)}\n\n{_(PROMPT_TIME_QUESTION)}",
             prompt_time_choices(),
             columns=2,
             free_text=True,
@@ -256,10 +296,10 @@ class Onboarding(Flow[PseudonymData]):
         member = await ctx.reload_member()
         ctx.ask(
             self.on_first_checkin,
-            f"You're all set, {member.pseudonym}! "
-            f"{schedule_summary(member.prompt_time, member.timezone)}\n\n"
-            "Would you like to do your first check-in now?",
-            [Choice("now", "Yes, let's do it"), Choice("later", "Later")],
+            _("You're all set, {name}!").format(name=member.pseudonym)
+            + f" {schedule_summary(member.prompt_time, member.timezone)}\n\n"
+            + _("Would you like to do your first check-in now?"),
+            [Choice("now", _("Yes, let's do it")), Choice("later", _("Later"))],
         )
 
     async def on_first_checkin(self, ctx: Context, answer: Chosen) -> None:
@@ -268,4 +308,4 @@ class Onboarding(Flow[PseudonymData]):
             await ctx.start_flow("checkin")
             return
         ctx.finish()
-        ctx.say("Okay! Whenever you're ready: /checkin. /help shows everything I can do.")
+        ctx.say(_("Okay! Whenever you're ready: /checkin. /help shows everything I can do."))

@@ -24,27 +24,28 @@ from collections import defaultdict
 
 from flows.core import notice_keys
 from flows.core.context import Context
+from flows.core.language import N_, _, speaking
 from flows.core.values import Reply
 from storage import Account, Member
 
 log = logging.getLogger(__name__)
 
-REQUEST_CLOSED = (
+REQUEST_CLOSED = N_(
     "This request to talk is closed: the person has left Hearthside, and what was stored "
     "about them is deleted."
 )
-REPORT_CLOSED = (
+REPORT_CLOSED = N_(
     "🚩 A report about peer chat #{chat}: the member has since left Hearthside, and what was "
     "stored about them is deleted."
 )
-CHAT_SAFETY_CLOSED = (
+CHAT_SAFETY_CLOSED = N_(
     "🔴 A crisis was flagged in peer chat #{chat}: the member has since left Hearthside, and "
     "what was stored about them is deleted."
 )
-BUDDY_CLOSED = (
+BUDDY_CLOSED = N_(
     "🤝 This request has passed: the member has left Hearthside. Thank you for offering!"
 )
-COPY_REMOVED = "(Removed: the person who wrote this has left Hearthside.)"
+COPY_REMOVED = N_("(Removed: the person who wrote this has left Hearthside.)")
 
 # Commands whose buttons act on a chat (and show its member's chosen name), on a person,
 # or on an event answer, followed by its id.
@@ -59,14 +60,13 @@ async def withdraw_traces(ctx: Context, member: Member) -> None:
     chats = await ctx.tx.personal.chat_ids(member.id)
     answers = await ctx.tx.personal.buddy_request_ids(member.id)
     for chat in chats:
-        await _replace(ctx, own, notice_keys.request(chat), Reply(REQUEST_CLOSED))
-        await _replace(ctx, own, notice_keys.report(chat), Reply(REPORT_CLOSED.format(chat=chat)))
-        closed = Reply(CHAT_SAFETY_CLOSED.format(chat=chat))
-        await _replace(ctx, own, notice_keys.chat_safety(chat), closed)
+        await _replace(ctx, own, notice_keys.request(chat), REQUEST_CLOSED)
+        await _replace(ctx, own, notice_keys.report(chat), REPORT_CLOSED, chat=chat)
+        await _replace(ctx, own, notice_keys.chat_safety(chat), CHAT_SAFETY_CLOSED, chat=chat)
         await _take_back(ctx, own, notice_keys.relay(chat))
         await _take_back(ctx, own, notice_keys.copy(chat, ""), prefix=True)
     for answer in answers:
-        await _replace(ctx, own, notice_keys.buddy(answer), Reply(BUDDY_CLOSED))
+        await _replace(ctx, own, notice_keys.buddy(answer), BUDDY_CLOSED)
     targets = (
         [f"{command} {chat}" for chat in chats for command in CHAT_COMMANDS]
         + [f"{command} {member.id}" for command in PERSON_COMMANDS]
@@ -100,10 +100,22 @@ async def _sent_to_others(
     return found
 
 
-async def _replace(ctx: Context, own: set[Account], notice: str, reply: Reply) -> None:
-    """Edit every sent message under `notice` to `reply`'s neutral text."""
+async def _in_their_language(ctx: Context, account: Account, text: str, **values: object) -> str:
+    """`text` (a marked source) as the person at `account` reads it."""
+    reader = await ctx.tx.members.find_by_account(account)
+    # None would mean the person deleting; someone with no row reads the default.
+    language = ctx.language_of(reader) if reader is not None else ctx.config.default_language
+    with speaking(language):
+        return _(text).format(**values)
+
+
+async def _replace(
+    ctx: Context, own: set[Account], notice: str, text: str, **values: object
+) -> None:
+    """Edit every sent message under `notice` to a neutral `text`, in each reader's language."""
     for account, key in await _sent_to_others(ctx, own, notice):
-        ctx.send_to(account, Reply(reply.text, replaces_notice=key))
+        said = await _in_their_language(ctx, account, text, **values)
+        ctx.send_to(account, Reply(said, replaces_notice=key))
 
 
 async def _take_back(
@@ -111,4 +123,5 @@ async def _take_back(
 ) -> None:
     """Delete every sent message under `notice` (or, where that can't be, neutralise it)."""
     for account, key in await _sent_to_others(ctx, own, notice, prefix=prefix):
-        ctx.send_to(account, Reply(COPY_REMOVED, replaces_notice=key, withdraw=True))
+        said = await _in_their_language(ctx, account, COPY_REMOVED)
+        ctx.send_to(account, Reply(said, replaces_notice=key, withdraw=True))

@@ -12,6 +12,7 @@ Only time, tier, rule ids and detector version are stored — never the text.
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import ClassVar
 
@@ -20,7 +21,9 @@ from flows.core.audience import Audience
 from flows.core.commands import Command
 from flows.core.context import Context
 from flows.core.flow import Answer, Flow, NoData
+from flows.core.language import N_, SOURCE_LANGUAGE, _, ngettext, speaking
 from flows.core.mood import VERY_LOW_MOOD
+from flows.core.safe_text import said
 from flows.core.values import COMMAND_TOKEN, Choice, Reply, command_choice
 from flows.peer import (
     admin_accounts,
@@ -38,6 +41,9 @@ from storage import Account, Handoff, HandoffStatus, Priority, SafetySource
 
 log = logging.getLogger(__name__)
 
+# Every text here goes through `said` (flows/core/safe_text.py), not `_`: translating must
+# never add a way for a crisis reply or a page to fail.
+
 # Nudges and surveys pause this long after a tier-1 or tier-2 event, and a
 # gentle follow-up comes then.
 HOLD = timedelta(hours=24)
@@ -45,6 +51,12 @@ HOLD = timedelta(hours=24)
 
 def _resources(ctx: Context, *, overdose: bool = False) -> str:
     return ctx.config.crisis.lines_text(overdose=overdose)
+
+
+def _with_lines(words: str, lines: str) -> str:
+    """`words`, then the crisis lines below them. The lines are never a placeholder of a
+    translated text: a translation that lost it must not lose them."""
+    return f"{words}\n{lines}"
 
 
 async def _record(ctx: Context, assessment: Assessment, source: SafetySource) -> None:
@@ -181,7 +193,7 @@ async def guard(ctx: Context, assessment: Assessment | None = None) -> bool:
         # Volunteers are people in recovery too: their words are assessed like anyone's,
         # and only the route differs (privately to them, and to the admins).
         # An admin answering as a coordinator has no display name of their own.
-        name = volunteer.display_name if volunteer.is_peer else "a coordinator"
+        name = volunteer.display_name if volunteer.is_peer else None
         await _guard_volunteer(ctx, assessment, name)
         return False  # the message still reaches the member they are talking with
     if assessment.tier == 1 and not assessment.third_party:
@@ -191,13 +203,16 @@ async def guard(ctx: Context, assessment: Assessment | None = None) -> bool:
         return True
     if assessment.third_party:
         await _record_if_member(ctx, assessment)
-        ctx.say(
-            "It sounds like you're worried about someone, and that's a lot to carry. If they "
-            f"might be in danger right now, call {ctx.config.crisis.emergency_number}. "
-            "These lines can also help you support them:\n"
-            f"{_resources(ctx, overdose=assessment.overdose)}\n\n"
-            "If you'd like to talk it through with a peer: /talk"
+        worried = said(
+            N_(
+                "It sounds like you're worried about someone, and that's a lot to carry. If "
+                "they might be in danger right now, call {emergency}. These lines can also "
+                "help you support them:"
+            ),
+            emergency=ctx.config.crisis.emergency_number,
         )
+        talk = said(N_("If you'd like to talk it through with a peer: /talk"))
+        ctx.say(f"{worried}\n{_resources(ctx, overdose=assessment.overdose)}\n\n{talk}")
         if ctx.input.command is not None:
             return False  # the command they typed still runs ("/talk my friend …")
         ctx.remind_open_question()
@@ -214,16 +229,21 @@ async def guard(ctx: Context, assessment: Assessment | None = None) -> bool:
     if waiting or ctx.input.command == "talk":
         # Already asking for a peer: no offer of one. Words typed while waiting go on to
         # be kept for the peer who accepts.
-        ctx.say(
-            "That sounds really hard. 💛 If things get worse before a peer is with you, "
-            f"these lines are open any time:\n{ctx.config.crisis.short_text()}"
+        hard = said(
+            N_(
+                "That sounds really hard. 💛 If things get worse before a peer is with you, "
+                "these lines are open any time:"
+            )
         )
+        ctx.say(_with_lines(hard, ctx.config.crisis.short_text()))
         return False
-    ctx.say(
-        "That sounds really hard. 💛 If you'd like to talk to a peer with lived experience, "
-        "send /talk. And if things get worse, these lines are open any time:\n"
-        f"{ctx.config.crisis.short_text()}"
+    hard = said(
+        N_(
+            "That sounds really hard. 💛 If you'd like to talk to a peer with lived "
+            "experience, send /talk. And if things get worse, these lines are open any time:"
+        )
     )
+    ctx.say(_with_lines(hard, ctx.config.crisis.short_text()))
     if ctx.input.command is not None:
         return False  # the command they typed still runs
     return ctx.state is None or ctx.state.question is None
@@ -251,73 +271,132 @@ async def _guard_in_chat(ctx: Context, assessment: Assessment, chat: Handoff) ->
     return False  # the message is still relayed
 
 
+async def _language_of(ctx: Context, account: Account) -> str:
+    """The language `account`'s person reads (the deployment's, if that cannot be told)."""
+    try:
+        member = await ctx.tx.members.find_by_account(account)
+    except Exception:  # a page goes out in some language whatever broke
+        log.exception("page_language_unknown")
+        member = None
+    return ctx.language_of(member) if member is not None else ctx.config.default_language
+
+
 async def _page_once(
     ctx: Context,
     accounts: list[Account],
     key: str,
-    text: str,
+    text: Callable[[bool], str],
     *,
-    again: str,
-    buttons: tuple[Choice, ...] = (),
+    buttons: Callable[[], tuple[Choice, ...]] = tuple,
 ) -> None:
-    """Page each person once under `key`, urgent and protected; whoever was paged under it
-    already gets that message updated in place (`again`) instead of another one."""
+    """Page each person once under `key`, urgent and protected, in their own language
+    (`text(again)` is made for each); whoever was paged under it already gets that
+    message updated in place (`text(True)`) instead of another one."""
     paged = set(await ctx.tx.notices.recipients(key))
-    token = COMMAND_TOKEN if buttons else None
     for account in accounts:
         if account == ctx.account:
             continue
-        if account in paged:
-            ctx.send_to(account, Reply(again, buttons, token=token, replaces_notice=key))
+        with speaking(await _language_of(ctx, account)):
+            again = account in paged
+            words, choices = text(again), buttons()
+        token = COMMAND_TOKEN if choices else None
+        if again:
+            ctx.send_to(account, Reply(words, choices, token=token, replaces_notice=key))
         else:
             reply = Reply(
-                text, buttons, token=token, urgent=True, notice=key, protect_content=True
+                words, choices, token=token, urgent=True, notice=key, protect_content=True
             )
             ctx.send_to(account, reply)
+
+
+def _flagged_again(text: str, again: bool) -> str:
+    return said(N_("{text} (Flagged again.)"), text=text) if again else text
 
 
 async def _tell_admins_of_chat(ctx: Context, chat: Handoff) -> None:
     """Admins hear of serious risk in a chat too (once per chat, updated after)."""
     volunteer = await ctx.tx.volunteers.get(chat.volunteer_id) if chat.volunteer_id else None
-    text = (
-        f"🔴 URGENT — crisis flagged in a peer chat: {chat.member_alias} is talking with "
-        f"{volunteer.display_name if volunteer else 'a volunteer'}, who has been alerted and "
-        "asked to stay with them. They have been shown the crisis lines."
-    )
+
+    def text(again: bool) -> str:
+        if volunteer is not None:
+            words = said(
+                N_(
+                    "🔴 URGENT — crisis flagged in a peer chat: {alias} is talking with "
+                    "{volunteer}, who has been alerted and asked to stay with them. They have "
+                    "been shown the crisis lines."
+                ),
+                alias=chat.member_alias,
+                volunteer=volunteer.display_name,
+            )
+        else:
+            words = said(
+                N_(
+                    "🔴 URGENT — crisis flagged in a peer chat: {alias} is talking with a "
+                    "volunteer, who has been alerted and asked to stay with them. They have "
+                    "been shown the crisis lines."
+                ),
+                alias=chat.member_alias,
+            )
+        return _flagged_again(words, again)
+
     admins = await admin_accounts(ctx)
-    await _page_once(
-        ctx, admins, notice_keys.chat_safety(chat.id), text, again=f"{text} (Flagged again.)"
-    )
+    await _page_once(ctx, admins, notice_keys.chat_safety(chat.id), text)
 
 
-async def _guard_volunteer(ctx: Context, assessment: Assessment, name: str) -> None:
-    """A volunteer's own words, in the middle of a chat: support for them, not the member."""
+async def _guard_volunteer(ctx: Context, assessment: Assessment, name: str | None) -> None:
+    """A volunteer's own words, in the middle of a chat: support for them, not the member.
+    `name` is theirs, or None for an admin answering as a coordinator."""
     await _record(ctx, assessment, SafetySource.VOLUNTEER)
     if assessment.third_party:
         return  # about the member they are with: that side has its own alert
     if assessment.tier == 1:
         ctx.say_urgent(
-            "This is just for you — the person you're talking with doesn't see it.\n\n"
+            said(N_("This is just for you — the person you're talking with doesn't see it."))
+            + "\n\n"
             + _tier1_text(ctx, assessment, peer_coming=False, plan=await plan_reminder(ctx))
-            + "\n\nI've asked an admin to check in with you. You can step away from the "
-            "chat any time: /handover"
+            + "\n\n"
+            + said(
+                N_(
+                    "I've asked an admin to check in with you. You can step away from the "
+                    "chat any time: /handover"
+                )
+            )
         )
         await _hold(ctx)
         # One page a day per volunteer, updated in place if more words are flagged.
         key = notice_keys.volunteer_safety(ctx.require_member().id, ctx.now.date())
-        text = (
-            f"🙋 URGENT: the safety check flagged serious risk in words {name} wrote while "
-            "holding a peer chat — their own, or a question they asked. Please check in "
-            f"with {name} now."
-        )
+
+        def text(again: bool) -> str:
+            if name is None:
+                words = said(
+                    N_(
+                        "🙋 URGENT: the safety check flagged serious risk in words a "
+                        "coordinator wrote while holding a peer chat — their own, or a question "
+                        "they asked. Please check in with a coordinator now."
+                    )
+                )
+            else:
+                words = said(
+                    N_(
+                        "🙋 URGENT: the safety check flagged serious risk in words {name} wrote "
+                        "while holding a peer chat — their own, or a question they asked. "
+                        "Please check in with {name} now."
+                    ),
+                    name=name,
+                )
+            return _flagged_again(words, again)
+
         admins = await admin_accounts(ctx)
-        await _page_once(ctx, admins, key, text, again=f"{text} (Flagged again.)")
+        await _page_once(ctx, admins, key, text)
     elif assessment.tier == 2:
-        ctx.say(
-            "Just for you — the person you're talking with doesn't see this: that sounded "
-            "heavy. Look after yourself too; /handover passes the chat to an admin, and "
-            f"these lines are open any time:\n{ctx.config.crisis.short_text()}"
+        heavy = said(
+            N_(
+                "Just for you — the person you're talking with doesn't see this: that "
+                "sounded heavy. Look after yourself too; /handover passes the chat to an "
+                "admin, and these lines are open any time:"
+            )
         )
+        ctx.say(_with_lines(heavy, ctx.config.crisis.short_text()))
 
 
 async def guard_fallback(ctx: Context) -> None:
@@ -336,17 +415,27 @@ async def guard_fallback(ctx: Context) -> None:
     alias = ctx.member.pseudonym if ctx.member is not None else None
     for account in await admin_accounts(ctx):
         if account != ctx.account:
-            ctx.send_to(
-                account,
-                Reply(
-                    f"🔴 URGENT — crisis flagged: {alias or 'a person (no name yet)'} needs a "
-                    "person now. They have been shown the crisis lines, but Hearthside could "
-                    "not open their request to talk (logged as guard_failed). Please check "
-                    "/volunteers and the logs, and reach them if you can.",
-                    urgent=True,
-                    protect_content=True,
-                ),
-            )
+            with speaking(await _language_of(ctx, account)):
+                if alias:
+                    text = said(
+                        N_(
+                            "🔴 URGENT — crisis flagged: {alias} needs a person now. They have "
+                            "been shown the crisis lines, but Hearthside could not open their "
+                            "request to talk (logged as guard_failed). Please check /volunteers "
+                            "and the logs, and reach them if you can."
+                        ),
+                        alias=alias,
+                    )
+                else:
+                    text = said(
+                        N_(
+                            "🔴 URGENT — crisis flagged: a person (no name yet) needs a person "
+                            "now. They have been shown the crisis lines, but Hearthside could "
+                            "not open their request to talk (logged as guard_failed). Please "
+                            "check /volunteers and the logs, and reach them if you can."
+                        )
+                    )
+            ctx.send_to(account, Reply(text, urgent=True, protect_content=True))
 
 
 async def _record_if_member(ctx: Context, assessment: Assessment) -> None:
@@ -363,28 +452,45 @@ def _tier1_text(
     plan: str | None = None,
 ) -> str:
     resources = _resources(ctx, overdose=assessment.overdose)
+    emergency = ctx.config.crisis.emergency_number
     if assessment.overdose:
-        opening = (
-            f"If you or someone with you may have taken too much, call "
-            f"{ctx.config.crisis.emergency_number} now — please don't wait."
+        opening = said(
+            N_(
+                "If you or someone with you may have taken too much, call {emergency} now — "
+                "please don't wait."
+            ),
+            emergency=emergency,
         )
     else:
-        opening = "I'm really glad you told me. You matter, and you don't have to face this alone."
+        opening = said(
+            N_("I'm really glad you told me. You matter, and you don't have to face this alone.")
+        )
     lines = [
         opening,
-        "I'm an automated assistant, so I can't help the way a person can — but people are "
-        "there for you right now:",
+        said(
+            N_(
+                "I'm an automated assistant, so I can't help the way a person can — but people "
+                "are there for you right now:"
+            )
+        ),
         resources,
     ]
     if plan:  # their own safety plan first; after the emergency number for an overdose
         lines.insert(1 if assessment.overdose else 0, plan)
     if in_chat:
-        lines.append("Your peer is here with you too, and I've let them know.")
+        lines.append(said(N_("Your peer is here with you too, and I've let them know.")))
     elif peer_coming:
-        lines.append("I'm letting an on-call peer know now, so a person can talk with you here.")
+        lines.append(
+            said(N_("I'm letting an on-call peer know now, so a person can talk with you here."))
+        )
     lines.append(
-        "Hearthside can't send emergency help itself. "
-        f"If you're in danger, call {ctx.config.crisis.emergency_number}."
+        said(
+            N_(
+                "Hearthside can't send emergency help itself. "
+                "If you're in danger, call {emergency}."
+            ),
+            emergency=emergency,
+        )
     )
     return "\n\n".join(lines)
 
@@ -419,21 +525,13 @@ async def _alert_volunteer(
 ) -> None:
     if volunteer_id is None:
         return
-    label = {1: "serious risk", 2: "possible risk", 3: "distress"}[assessment.tier]
+    tier = assessment.tier
     count = 1
     if handoff.member_id is not None and handoff.accepted_at is not None:
         count = await ctx.tx.safety.count_since(handoff.member_id, handoff.accepted_at, tier=3)
 
-    def alert(again: str) -> str:
-        return (
-            f"⚠️ Private to you: the safety check flagged {label} in their last message"
-            f"{again}.\n"
-            "• Stay with them; listen, and ask directly whether they are thinking of ending "
-            "their life.\n"
-            "• Share the crisis lines; encourage them to call emergency services if they are "
-            "in danger.\n"
-            "• You don't have to handle this alone — hand it to an admin any time."
-        )
+    def alert(again: bool) -> str:
+        return "\n".join([_alert_opening(tier, count if again else None), _alert_advice()])
 
     # One alert per chat, updated in place when more messages are flagged: the volunteer is
     # reading the chat already, and a flood of alerts helps nobody.
@@ -441,9 +539,70 @@ async def _alert_volunteer(
         ctx,
         await ctx.tx.members.accounts_of(volunteer_id),
         notice_keys.chat_alert(handoff.id),
-        alert(""),
-        again=alert(f" (flagged {count} times in this chat)"),
-        buttons=(command_choice(f"handover {handoff.ref}", "Hand to an admin", "🙋"),),
+        alert,
+        buttons=lambda: (
+            command_choice(f"handover {handoff.ref}", said(N_("Hand to an admin")), "🙋"),
+        ),
+    )
+
+
+def _alert_opening(tier: int, flagged: int | None) -> str:
+    """The alert's first line: what was flagged, and (updated) how often in this chat."""
+    try:
+        return _alert_opening_words(tier, flagged)
+    except Exception:  # a broken catalog must never stop the alert: in English, then
+        log.exception("translation_failed")
+        with speaking(SOURCE_LANGUAGE):
+            return _alert_opening_words(tier, flagged)
+
+
+def _alert_opening_words(tier: int, flagged: int | None) -> str:
+    if flagged is None:
+        if tier == 1:
+            return _(
+                "⚠️ Private to you: the safety check flagged serious risk in their last message."
+            )
+        if tier == 2:
+            return _(
+                "⚠️ Private to you: the safety check flagged possible risk in their last message."
+            )
+        return _("⚠️ Private to you: the safety check flagged distress in their last message.")
+    if tier == 1:
+        text = ngettext(
+            "⚠️ Private to you: the safety check flagged serious risk in their last message "
+            "(flagged {count} times in this chat).",
+            "⚠️ Private to you: the safety check flagged serious risk in their last message "
+            "(flagged {count} times in this chat).",
+            flagged,
+        )
+    elif tier == 2:
+        text = ngettext(
+            "⚠️ Private to you: the safety check flagged possible risk in their last message "
+            "(flagged {count} times in this chat).",
+            "⚠️ Private to you: the safety check flagged possible risk in their last message "
+            "(flagged {count} times in this chat).",
+            flagged,
+        )
+    else:
+        text = ngettext(
+            "⚠️ Private to you: the safety check flagged distress in their last message "
+            "(flagged {count} times in this chat).",
+            "⚠️ Private to you: the safety check flagged distress in their last message "
+            "(flagged {count} times in this chat).",
+            flagged,
+        )
+    return text.format(count=flagged)
+
+
+def _alert_advice() -> str:
+    return said(
+        N_(
+            "• Stay with them; listen, and ask directly whether they are thinking of ending "
+            "their life.\n"
+            "• Share the crisis lines; encourage them to call emergency services if they are "
+            "in danger.\n"
+            "• You don't have to handle this alone — hand it to an admin any time."
+        )
     )
 
 
@@ -453,11 +612,14 @@ async def _ask_safety_question(ctx: Context) -> None:
         member.id, ctx.now + timedelta(minutes=ctx.config.crisis_escalate_minutes)
     )
     plan = await plan_reminder(ctx)
-    ctx.say(
-        (f"{plan}\n\n" if plan else "")
-        + "Thank you for telling me. I'm an automated assistant, and I want to make sure "
-        f"you're safe. These lines are open right now, any time:\n{_resources(ctx)}"
+    thanks = said(
+        N_(
+            "Thank you for telling me. I'm an automated assistant, and I want to make sure "
+            "you're safe. These lines are open right now, any time:"
+        )
     )
+    question = _with_lines(thanks, _resources(ctx))
+    ctx.say(f"{plan}\n\n{question}" if plan else question)
     await ctx.set_aside_for_safety()  # whatever was open; safety comes first
     await ctx.start_flow("safety_check")
 
@@ -468,9 +630,18 @@ _CLEAR_NO = frozenset(
         "no", "nope", "nah", "no im not", "im not", "not at all", "no not at all",
         "no im safe", "im safe", "i am safe", "no i am not", "i am not", "never", "no never",
         "no thanks", "no thank you", "no im ok", "no im okay", "no im fine", "👎", "❌",
+        # Spanish. Never "no estoy …": with its comma gone, "no, estoy a salvo" ("no, I'm
+        # safe") reads as "no estoy a salvo" ("I'm not safe"), so neither is a clear no.
+        "nunca", "no nunca", "para nada", "no para nada", "en absoluto", "no gracias",
+        "estoy a salvo",
     }
 )  # fmt: skip
-_YES = frozenset({"yes", "yeah", "yep", "yea", "ya", "yes i am", "i am", "👍", "y"})
+_YES = frozenset(
+    {
+        "yes", "yeah", "yep", "yea", "ya", "yes i am", "i am", "👍", "y",
+        "sí", "si", "sí estoy", "si estoy", "claro",
+    }
+)  # fmt: skip
 
 
 def _typed_answer(text: str) -> str:
@@ -486,17 +657,17 @@ class SafetyCheck(Flow[NoData]):
     """Tier 2: the direct question. Yes (or silence, via the sweep) → the tier-1 path."""
 
     name = "safety_check"
-    title = "question"
+    title = N_("question")
     timeout: ClassVar[timedelta] = timedelta(hours=12)
 
     async def begin(self, ctx: Context) -> None:
         ctx.ask(
             self.on_ask,
-            "Are you thinking about ending your life?",
+            said(N_("Are you thinking about ending your life?")),
             [
-                Choice("yes", "Yes"),
-                Choice("no", "No"),
-                Choice("unsure", "I'm not sure"),
+                Choice("yes", said(N_("Yes"))),
+                Choice("no", said(N_("No"))),
+                Choice("unsure", said(N_("I'm not sure"))),
             ],
             # Any words answer it: "idk", "maybe", "yeah" are answers, not wrong input.
             free_text=True,
@@ -522,12 +693,15 @@ class SafetyCheck(Flow[NoData]):
             return
         ctx.finish()
         offer = await plan_offer(ctx)  # a safety plan, if they have none yet
-        ctx.say(
-            "Thank you for answering — I'm glad. It still sounds like a heavy time, and you "
-            "don't have to carry it alone. A peer volunteer can talk with you: /talk\n\n"
-            "And if that changes, the lines above are there day and night. I'll check in "
-            "with you tomorrow. 💛" + (f"\n\n{offer}" if offer else "")
+        thanks = said(
+            N_(
+                "Thank you for answering — I'm glad. It still sounds like a heavy time, and you "
+                "don't have to carry it alone. A peer volunteer can talk with you: /talk\n\n"
+                "And if that changes, the lines above are there day and night. I'll check in "
+                "with you tomorrow. 💛"
+            )
         )
+        ctx.say(f"{thanks}\n\n{offer}" if offer else thanks)
 
 
 async def escalate_silence(ctx: Context) -> None:
@@ -543,7 +717,7 @@ async def escalate_silence(ctx: Context) -> None:
         source=SafetySource.SILENCE,
         now=ctx.now,
     )
-    ctx.say_urgent("I haven't heard back from you, so I'm asking a person to reach out.")
+    ctx.say_urgent(said(N_("I haven't heard back from you, so I'm asking a person to reach out.")))
     await crisis_response(ctx, None)
 
 
@@ -553,11 +727,13 @@ async def follow_up(ctx: Context) -> None:
     await ctx.tx.members.clear_followup(member.id)
     if ctx.state is not None:
         return
-    ctx.say(
-        "Hi — I wanted to check in after yesterday. How are you doing today? 💛\n"
-        "/checkin to tell me, /talk to reach a peer. The lines are always open:\n"
-        f"{ctx.config.crisis.short_text()}"
+    hello = said(
+        N_(
+            "Hi — I wanted to check in after yesterday. How are you doing today? 💛\n"
+            "/checkin to tell me, /talk to reach a peer. The lines are always open:"
+        )
     )
+    ctx.say(_with_lines(hello, ctx.config.crisis.short_text()))
 
 
 async def handover(ctx: Context) -> None:
@@ -574,17 +750,26 @@ async def handover(ctx: Context) -> None:
         current = [h for h in chats if h.id == volunteer.current_handoff]
         handoff = chats[0] if len(chats) == 1 else next(iter(current), None)
     if volunteer is None or handoff is None or handoff.volunteer_id != volunteer.member_id:
-        ctx.say("I couldn't find that chat of yours.")
+        ctx.say(said(N_("I couldn't find that chat of yours.")))
         return
     admins = [a for a in await admin_accounts(ctx) if a != ctx.account]
     for account in admins:
+        with speaking(await _language_of(ctx, account)):
+            text = said(
+                N_(
+                    "🙋 URGENT: {volunteer} asks an admin to step in on their chat with {alias}. "
+                    "Take it over to talk with {alias} yourself, as a coordinator, through the "
+                    "bot."
+                ),
+                volunteer=volunteer.display_name,
+                alias=handoff.member_alias,
+            )
+            take_over = take_over_choice(handoff)
         ctx.send_to(
             account,
             Reply(
-                f"🙋 URGENT: {volunteer.display_name} asks an admin to step in on their chat "
-                f"with {handoff.member_alias}. Take it over to talk with "
-                f"{handoff.member_alias} yourself, as a coordinator, through the bot.",
-                (take_over_choice(handoff),),
+                text,
+                (take_over,),
                 token=COMMAND_TOKEN,
                 notice=notice_keys.handover(handoff.id),
                 urgent=True,
@@ -592,18 +777,31 @@ async def handover(ctx: Context) -> None:
             ),
         )
     audit.admin_action(ctx, "chat.handover", handoff.id)
-    ctx.answered = "Admins alerted"
-    ctx.say(
-        "I've alerted the admins"
-        + ("" if admins else " — but none are configured, so please use the crisis lines")
-        + ". Stay with them if you can; you're doing the right thing."
-    )
+    ctx.answered = said(N_("Admins alerted"))
+    if admins:
+        ctx.say(
+            said(
+                N_(
+                    "I've alerted the admins. Stay with them if you can; you're doing the "
+                    "right thing."
+                )
+            )
+        )
+    else:
+        ctx.say(
+            said(
+                N_(
+                    "I've alerted the admins — but none are configured, so please use the "
+                    "crisis lines. Stay with them if you can; you're doing the right thing."
+                )
+            )
+        )
 
 
 GUARD_COMMANDS = (
     Command(
         "handover",
-        "hand a chat to an admin",
+        N_("hand a chat to an admin"),
         handover,
         audience=Audience.VOLUNTEER,
         hidden=True,

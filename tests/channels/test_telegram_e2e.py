@@ -27,7 +27,12 @@ async def test_onboarding_to_first_checkin(fake: FakeTelegram, bot: RunningBot) 
     welcome = await alex.send("/start")
     assert "not an emergency service" in text_of(welcome)
     consent = await fake.wait_for_message(ALEX, "Is it okay")
-    assert [text for text, _ in fake.keyboard(consent)] == ["Yes, that's okay", "No thanks"]
+    # Yes and No, then sign-up in each other language Hearthside speaks.
+    assert [text for text, _ in fake.keyboard(consent)] == [
+        "Yes, that's okay",
+        "No thanks",
+        "🌐 Español",
+    ]
 
     await alex.tap("Yes", expect="What name")
     # The answered question shows the answer and loses its keyboard.

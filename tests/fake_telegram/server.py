@@ -165,8 +165,6 @@ class _ChatState:
     messages: dict[int, _Stored] = field(default_factory=dict)
     transcript: list[str] = field(default_factory=list)
     blocked: bool = False
-    # The language the user's app is set to, as each message and tap says (None: unsaid).
-    language_code: str | None = "en"
 
 
 class _Signal:
@@ -199,6 +197,8 @@ class FakeTelegram:
         self.token = token
         self.host = host
         self.port = port
+        # The language every user's app says it is set to (`set_app_language`).
+        self._app_language: str | None = "en"
         # Seconds added to every Bot API call, before its work (and before a long poll waits).
         self.delay = delay
         self.spec = load_spec()
@@ -1224,13 +1224,16 @@ class FakeTelegram:
             return {"id": chat.chat_id, "type": "group", "title": f"Group {-chat.chat_id}"}
         return {"id": chat.chat_id, "type": "private", **chat.profile}
 
-    def _user_json(self, chat: _ChatState) -> Json:
-        language = {"language_code": chat.language_code} if chat.language_code else {}
-        return {"id": chat.chat_id, "is_bot": False, **chat.profile, **language}
+    def set_app_language(self, language_code: str | None) -> None:
+        """From here on, every user writes from an app set to `language_code` ("es-MX"), or
+        (None) from one that does not say; "en" until set."""
+        self._app_language = language_code
 
-    def set_app_language(self, user_id: int, language_code: str | None) -> None:
-        """The language the user's app is set to from now on ("en" until told)."""
-        self._chat(user_id).language_code = language_code
+    def _user_json(self, chat: _ChatState) -> Json:
+        user: Json = {"id": chat.chat_id, "is_bot": False, **chat.profile}
+        if self._app_language is not None:
+            user["language_code"] = self._app_language
+        return user
 
     def _bot_from(self) -> Json:
         # Messages carry the short form of the bot; getMe adds the capability flags.

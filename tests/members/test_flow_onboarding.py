@@ -13,7 +13,8 @@ async def test_onboarding_to_first_checkin(engine: Engine, db: Database) -> None
     replies = await chat.say("/start")
     assert "not an emergency service" in replies[0].text
     assert CRISIS_TEXT in replies[0].text
-    assert [c.value for c in chat.question.choices] == ["yes", "no"]
+    # Yes and No, then sign-up in each other language Hearthside speaks.
+    assert [c.value for c in chat.question.choices] == ["yes", "no", "language-es"]
 
     await chat.tap("yes")
     assert "What name would you like" in chat.last_text()

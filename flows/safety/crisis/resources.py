@@ -1,30 +1,50 @@
-"""Crisis resources per country, from `resources.toml`, rendered as plain text.
+"""Crisis resources per country and language, from `resources.toml`, rendered as plain
+text.
 
 The catalog is configuration, not code: deployments re-verify and extend
 `resources.toml`. `CrisisResources.for_deployment` picks one country (and the
-deployment's own wording, if it has one) and renders ready-to-send texts.
+deployment's own wording, if it has one) and renders ready-to-send texts in the language
+being spoken: that language's lines where the country has them ("988 and press 2" for
+Spanish in the US), else the country's English lines; the words around the numbers
+("call", "text", "24/7") come from the catalogs. Rendering never fails for a reason of
+language: a broken translation gives the English words (flows/core/safe_text.py).
 """
 
+import logging
+import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
+
+from flows.core.language import N_, SOURCE_LANGUAGE, current_language
+from flows.core.safe_text import said
 
 __all__ = [
     "CountryResources",
     "CrisisLine",
     "CrisisResources",
+    "LanguageResources",
     "load_catalog",
     "missing_emergency",
     "stale_entries",
 ]
 
+log = logging.getLogger(__name__)
+
 DONT_USE_ALONE = "dont_use_alone"
 
-_LINE_FIELDS = frozenset({"name", "call", "text", "chat", "hours", "last_verified", "tags"})
+_LINE_FIELDS = frozenset(
+    {"name", "call", "press", "text", "chat", "hours", "last_verified", "tags"}
+)
 _COUNTRY_FIELDS = frozenset({"name", "emergency", "overdose_note", "lines"})
+_LANGUAGE_FIELDS = frozenset({"overdose_note", "lines"})
+# "HOME to 741741": the word to text, and the number it goes to.
+_KEYWORD = re.compile(r"(?P<keyword>\S+) to (?P<number>.+)")
+# Hours the catalogs word in every language; any other hours are shown as written.
+_KNOWN_HOURS = {"24/7": N_("24/7"), "free, 24/7": N_("free, 24/7")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,19 +57,56 @@ class CrisisLine:
     last_verified: date
     tags: tuple[str, ...] = ()
 
-    def describe(self) -> str:
-        """One line, e.g. "Crisis Text Line — text HOME to 741741 (24/7)"."""
+    # After calling, the option to choose ("988 and press 2" for the Spanish line).
+    press: str | None = None
+
+    def _ways(self) -> list[str]:
         ways: list[str] = []
-        if self.call and self.call == self.text:
-            ways.append(f"call or text {self.call}")
+        if self.call and self.call == self.text and not self.press:
+            ways.append(said(N_("call or text {number}"), number=self.call))
         else:
-            if self.call:
-                ways.append(f"call {self.call}")
+            if self.call and self.press:
+                ways.append(
+                    said(
+                        N_("call {number} and press {option}"), number=self.call, option=self.press
+                    )
+                )
+            elif self.call:
+                ways.append(said(N_("call {number}"), number=self.call))
             if self.text:
-                ways.append(f"text {self.text}")
+                keyword = _KEYWORD.fullmatch(self.text)
+                if keyword:
+                    ways.append(
+                        said(
+                            N_("text {keyword} to {number}"),
+                            keyword=keyword["keyword"],
+                            number=keyword["number"],
+                        )
+                    )
+                else:
+                    ways.append(said(N_("text {number}"), number=self.text))
         if self.chat:
-            ways.append(f"chat {self.chat}")
-        return f"{self.name} — {', '.join(ways)} ({self.hours})"
+            ways.append(said(N_("chat {address}"), address=self.chat))
+        return ways
+
+    def describe(self) -> str:
+        """One line, e.g. "Crisis Text Line — text HOME to 741741 (24/7)", in the language
+        being spoken."""
+        hours = _KNOWN_HOURS.get(self.hours)
+        return said(
+            N_("{name} — {ways} ({hours})"),
+            name=self.name,
+            ways=", ".join(self._ways()),
+            hours=said(hours) if hours else self.hours,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageResources:
+    """A country's lines as one language words them (for a deployment speaking it)."""
+
+    lines: tuple[CrisisLine, ...]
+    overdose_note: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +116,20 @@ class CountryResources:
     emergency: tuple[str, ...]
     lines: tuple[CrisisLine, ...]
     overdose_note: str
+    # The country's lines in other languages than English, by language code ("es").
+    languages: Mapping[str, LanguageResources] = field(default_factory=dict)
+
+    def in_language(self, language: str) -> LanguageResources:
+        """The lines in `language`, or the country's English ones."""
+        found = self.languages.get(language)
+        return found if found is not None else LanguageResources(self.lines, self.overdose_note)
+
+    def every_line(self) -> list[CrisisLine]:
+        """Every line in every language (each checked for freshness)."""
+        lines = list(self.lines)
+        for entry in self.languages.values():
+            lines += entry.lines
+        return lines
 
 
 # Loading and checking
@@ -110,6 +181,9 @@ class _Checker:
         where = f"line {index + 1} ({name})"
         self.unknown(raw, _LINE_FIELDS, where)
         call = self.optional_text(raw, "call", where)
+        press = self.optional_text(raw, "press", where)
+        if press is not None and call is None:
+            raise self.fail(where, "has 'press' without a number to 'call'")
         text = self.optional_text(raw, "text", where)
         chat = self.optional_text(raw, "chat", where)
         if call is None and text is None and chat is None:
@@ -129,24 +203,48 @@ class _Checker:
             hours=self.text(raw, "hours", where),
             last_verified=verified,
             tags=tags,
+            press=press,
         )
+
+    def lines_of(self, raw: Mapping[str, object], where: str) -> tuple[CrisisLine, ...]:
+        raw_lines = raw.get("lines")
+        if raw_lines is None:
+            raise self.fail(where, "is missing field 'lines'")
+        if not isinstance(raw_lines, list):
+            raise self.fail(where, "field 'lines' must be an array of tables ([[XX.lines]])")
+        return tuple(self.line(line, index) for index, line in enumerate(raw_lines))
+
+    def language(self, code: str, raw: object, english_note: str) -> LanguageResources:
+        where = f"language {code!r}"
+        if not isinstance(raw, dict):
+            raise self.fail(where, "must be a table ([XX.xx])")
+        self.unknown(raw, _LANGUAGE_FIELDS, where)
+        note = self.optional_text(raw, "overdose_note", where)
+        return LanguageResources(self.lines_of(raw, where), note or english_note)
 
     def country(self, raw: object) -> CountryResources:
         if not isinstance(raw, dict):
             raise self.fail("entry", "must be a table")
-        self.unknown(raw, _COUNTRY_FIELDS, "entry")
-        raw_lines = raw.get("lines")
-        if raw_lines is None:
-            raise self.fail("entry", "is missing field 'lines'")
-        if not isinstance(raw_lines, list):
-            raise self.fail("entry", "field 'lines' must be an array of tables ([[XX.lines]])")
+        # A two-letter lowercase key is a language's own lines ([US.es]).
+        languages = {k: v for k, v in raw.items() if _is_language_code(k)}
+        self.unknown(
+            {k: v for k, v in raw.items() if k not in languages}, _COUNTRY_FIELDS, "entry"
+        )
+        note = self.text(raw, "overdose_note", "entry")
         return CountryResources(
             code=self.code,
             name=self.text(raw, "name", "entry"),
             emergency=self.strings(raw, "emergency", "entry"),
-            lines=tuple(self.line(line, index) for index, line in enumerate(raw_lines)),
-            overdose_note=self.text(raw, "overdose_note", "entry"),
+            lines=self.lines_of(raw, "entry"),
+            overdose_note=note,
+            languages={
+                code: self.language(code, entry, note) for code, entry in languages.items()
+            },
         )
+
+
+def _is_language_code(key: str) -> bool:
+    return len(key) == 2 and key.isascii() and key.isalpha() and key.islower()
 
 
 def load_catalog(path: Path | None = None) -> dict[str, CountryResources]:
@@ -179,10 +277,11 @@ def load_catalog(path: Path | None = None) -> dict[str, CountryResources]:
 def stale_entries(
     catalog: Mapping[str, CountryResources], today: date, max_age_days: int = 365
 ) -> list[str]:
-    """Lines last verified more than `max_age_days` before `today`, one problem each."""
+    """Lines (in every language) last verified more than `max_age_days` before `today`,
+    one problem each."""
     problems: list[str] = []
     for code, country in sorted(catalog.items()):
-        for line in country.lines:
+        for line in country.every_line():
             age = (today - line.last_verified).days
             if age > max_age_days:
                 problems.append(
@@ -243,30 +342,54 @@ class CrisisResources:
     def emergency_number(self) -> str:
         return self.country.emergency[0]
 
-    @property
     def _emergency(self) -> str:
-        return " or ".join(self.country.emergency)
+        """The emergency numbers as a person reads them: "999 or 112"."""
+        numbers = list(self.country.emergency)
+        words = numbers[0]
+        for number in numbers[1:]:
+            words = said(N_("{first} or {second}"), first=words, second=number)
+        return words
 
     def _listing(self, lines: tuple[CrisisLine, ...] | list[CrisisLine]) -> list[str]:
         if self.override_text is not None:
             return [self.override_text]
         return [f"• {line.describe()}" for line in lines]
 
-    def lines_text(self, overdose: bool = False) -> str:
+    def _danger(self) -> str:
+        return said(
+            N_("If you are in danger right now, call {emergency}."), emergency=self._emergency()
+        )
+
+    def _render(self, language: str, overdose: bool, short: bool) -> str:
+        spoken = self.country.in_language(language)
+        if short:
+            return "\n".join([self._danger(), *self._listing(spoken.lines[:2])])
         if not overdose:
-            danger = f"If you are in danger right now, call {self._emergency}."
-            return "\n".join([danger, *self._listing(self.country.lines)])
-        first = [line for line in self.country.lines if DONT_USE_ALONE in line.tags]
-        rest = [line for line in self.country.lines if DONT_USE_ALONE not in line.tags]
+            return "\n".join([self._danger(), *self._listing(spoken.lines)])
+        first = [line for line in spoken.lines if DONT_USE_ALONE in line.tags]
+        rest = [line for line in spoken.lines if DONT_USE_ALONE not in line.tags]
         return "\n".join(
             [
-                f"If someone may have overdosed, call {self._emergency} now.",
-                self.country.overdose_note,
+                said(
+                    N_("If someone may have overdosed, call {emergency} now."),
+                    emergency=self._emergency(),
+                ),
+                spoken.overdose_note,
                 *self._listing(first + rest),
             ]
         )
 
+    def _text(self, overdose: bool = False, short: bool = False) -> str:
+        """In the language being spoken; should anything about it fail, the English lines."""
+        try:
+            return self._render(current_language(), overdose, short)
+        except Exception:  # the lines must go out whatever broke
+            log.exception("crisis_lines_render_failed")
+            return self._render(SOURCE_LANGUAGE, overdose, short)
+
+    def lines_text(self, overdose: bool = False) -> str:
+        return self._text(overdose=overdose)
+
     def short_text(self) -> str:
         """The emergency number and the first two lines, for the /help footer."""
-        danger = f"If you are in danger right now, call {self._emergency}."
-        return "\n".join([danger, *self._listing(self.country.lines[:2])])
+        return self._text(short=True)
