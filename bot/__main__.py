@@ -25,6 +25,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+# What this prints (the options' help, configuration and start-up errors) is for whoever
+# runs the service, not for members: it stays in English, as logs do.
 def main(argv: list[str] | None = None) -> int:
     # Everything Hearthside creates (the database, its WAL, its secret, exports) is
     # for its own user only.

@@ -98,6 +98,8 @@ def close_chats_when_unreachable(engine: Engine, postman: Postman) -> None:
     postman.on_unreachable = on_unreachable
 
 
+# The banner and the logs' note are start-up lines for whoever runs the service (in the
+# terminal, before anyone chats), not for members: they stay in English, as logs do.
 def console_banner(settings: Settings, *, forced: bool) -> str:
     why = (
         "as asked (--console), and no other channel runs"

@@ -13,7 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from flows.core.language import N_, _
 from storage import Account
+
+# How a person answers a question's options, or uses a message's command buttons, on a
+# channel with buttons or without: a hint's words (`ChannelInfo.how_to_choose`, `how_to_press`).
+TAP_OR_TYPE_NUMBER = N_("tap a button or type its number")
+TYPE_NUMBER_OR_WORDS = N_("type its number or its words")
+TAP_A_BUTTON = N_("tap a button")
+SEND_A_COMMAND = N_("send one of the commands listed")
 
 
 class DeepLinks(Protocol):
@@ -64,9 +72,10 @@ class ChannelInfo:
     # can re-send them to a channel that can't copy from this one.
     supplies_media: bool = False
     # Said at sign-up: what of the person's account the channel shows Hearthside, and how
-    # private the channel's chats are. Each is a sentence, or empty.
-    identity_note: str = ""
-    encryption_note: str = ""
+    # private the channel's chats are. Each is a sentence marked with `N_` (or empty), read
+    # in the reader's language through `identity_note` and `encryption_note`.
+    identity: str = ""
+    encryption: str = ""
     deep_links: DeepLinks | None = None
     # Shows each account a command menu of its role's commands (Telegram's per-chat
     # setMyCommands): a role change is told to it as a `Reply.menu`.
@@ -78,17 +87,28 @@ class ChannelInfo:
     bulk_per_second: float | None = None
 
     @property
+    def identity_note(self) -> str:
+        """What of the person's account the channel shows Hearthside, in the language being
+        spoken (a sentence, or empty)."""
+        return _(self.identity) if self.identity else ""
+
+    @property
+    def encryption_note(self) -> str:
+        """How private the channel's chats are, in the language being spoken (a sentence,
+        or empty)."""
+        return _(self.encryption) if self.encryption else ""
+
+    @property
     def how_to_choose(self) -> str:
         """How a person answers a question's options here, for a hint: buttons to tap, or
-        numbered lines to type from."""
-        if self.buttons:
-            return "tap a button or type its number"
-        return "type its number or its words"
+        numbered lines to type from (in the language being spoken)."""
+        return _(TAP_OR_TYPE_NUMBER if self.buttons else TYPE_NUMBER_OR_WORDS)
 
     @property
     def how_to_press(self) -> str:
-        """How a person uses a message's command buttons here ("… under it")."""
-        return "tap a button" if self.buttons else "send one of the commands listed"
+        """How a person uses a message's command buttons here ("… under it"), in the
+        language being spoken."""
+        return _(TAP_A_BUTTON if self.buttons else SEND_A_COMMAND)
 
     def can_copy_from(self, source: Account) -> bool:
         """Whether a message `source` sent can be copied into a chat on this channel."""

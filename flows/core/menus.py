@@ -1,10 +1,15 @@
 """Command menus by role: members see the members' commands, volunteers theirs as well,
-admins every command.
+admins every command, each in the account's language.
 
 Flows only say whose menu an account now has (`show_menu`, a `Reply.menu` committed with
 the role change); a channel with menus (`ChannelInfo.menus`: Telegram's per-chat
-setMyCommands) shows it, the others never get one. At start the channel sets the menus
-of everyone who is staff, or was (`staff_menus`), so they match the roles in storage.
+setMyCommands) shows it, the others never get one. At start the channel sets the members'
+menu in every language (shown by the app's language), then the menus of everyone who is
+staff, or was (`staff_menus`), so they match the roles in storage.
+
+A member's menu in `Menu.language_code` "" is the channel's default one, which the app's
+language picks; a member who chose a language other than their app's is given the members'
+menu in theirs, for their chat alone (`show_own_menu`, as they change it with /language).
 """
 
 from collections.abc import Iterable
@@ -20,6 +25,9 @@ MEMBER_AUDIENCES = frozenset(
     {Audience.ANYONE, Audience.PERSON, Audience.MEMBER, Audience.COMMUNITY}
 )
 VOLUNTEER_AUDIENCES = MEMBER_AUDIENCES | {Audience.VOLUNTEER, Audience.PEER}
+# The command that changes a person's language (flows/members/language.py): their menu
+# follows it.
+LANGUAGE_COMMAND = "language"
 
 
 def menu_commands(commands: Iterable[Command], role: MenuRole) -> list[Command]:
@@ -47,26 +55,48 @@ async def role_of(
     return MenuRole.MEMBER
 
 
+def menu_in(role: MenuRole, language: str, config: FlowConfig) -> Menu:
+    """`role`'s menu in `language`: for a member in the deployment's default language, the
+    channel's default menu (the app's language picks it), as nothing tells which their app
+    shows; for anyone else, one for their chat alone in their language."""
+    if role is MenuRole.MEMBER and language == config.default_language:
+        return Menu(role)
+    return Menu(role, language)
+
+
 async def show_menu(ctx: Context, member_id: int) -> None:
     """`member_id`'s role may have changed: each of their accounts on a channel with menus
-    is sent the menu of the role they have now, with this step's change."""
+    is sent the menu of the role they have now, in their language, with this step's
+    change."""
     member = await ctx.tx.members.get(member_id)
     if member is None:
         return
+    language = ctx.language_of(member)
     for account in await ctx.tx.members.accounts_of(member_id):
         if ctx.engine.channels.of(account).menus:
             role = await role_of(ctx.tx, ctx.config, account, member)
-            ctx.send_to(account, Reply("", menu=Menu(role)))
+            ctx.send_to(account, Reply("", menu=menu_in(role, language, ctx.config)))
 
 
 async def show_own_menu(ctx: Context) -> None:
     """Staff opening the bot (/start, /help) are sent their menu again: one in ADMINS who
-    had never written to the bot could not be given theirs at start."""
+    had never written to the bot could not be given theirs at start. A member is sent
+    theirs where their language is not their app's (their app's own shows otherwise), and
+    always as they choose one (/language), so a menu of their chat's own follows it."""
     if not ctx.engine.channels.of(ctx.account).menus:
         return
     role = await role_of(ctx.tx, ctx.config, ctx.account, ctx.member)
+    language = ctx.language_of(ctx.member)
     if role is not MenuRole.MEMBER:
-        ctx.send_to(ctx.account, Reply("", menu=Menu(role)))
+        ctx.send_to(ctx.account, Reply("", menu=Menu(role, language)))
+        return
+    app = ctx.app_language()
+    if app == language:
+        if ctx.input.command == LANGUAGE_COMMAND:
+            # Back to their app's language: the default menu shows it again.
+            ctx.send_to(ctx.account, Reply("", menu=Menu(role)))
+    elif app is not None or ctx.input.command == LANGUAGE_COMMAND:
+        ctx.send_to(ctx.account, Reply("", menu=Menu(role, language)))
 
 
 async def reset_menus(ctx: Context, accounts: Iterable[Account]) -> None:
@@ -98,7 +128,9 @@ async def staff_menus(
         for account in await tx.members.accounts_of(member_id):
             if account.channel == channel:
                 found[account] = member
-    return [
-        (account, Menu(await role_of(tx, config, account, member)))
-        for account, member in found.items()
-    ]
+    menus = []
+    for account, member in found.items():
+        language = member.language if member is not None and member.language else ""
+        role = await role_of(tx, config, account, member)
+        menus.append((account, menu_in(role, language or config.default_language, config)))
+    return menus

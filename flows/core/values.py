@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from flows.core.language import SOURCE_LANGUAGE, current_language
 from storage import Account
 
 
@@ -57,8 +58,9 @@ class MenuRole(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Menu:
-    """An account's command menu is now `role`'s, in `language_code` ("" for every
-    language without a menu of its own; only English is spoken today)."""
+    """An account's command menu is now `role`'s, written in `language_code` ("": a
+    member's is the channel's default menu, in the app's language; anyone else's is in
+    the deployment's default language)."""
 
     role: MenuRole
     language_code: str = ""
@@ -148,6 +150,9 @@ class Reply:
     # Not a message: the recipient's command menu becomes this role's, on a channel that
     # has menus (`ChannelInfo.menus`); committed with the role change, like any reply.
     menu: Menu | None = None
+    # The language its text is in (the one being spoken when it was made): the words a
+    # channel adds as it sends it (Signal's and the console's hints for choices) are too.
+    language: str = field(default_factory=current_language)
 
     @property
     def has_commands(self) -> bool:
@@ -205,6 +210,7 @@ class Reply:
                 "menu": (
                     [self.menu.role, self.menu.language_code] if self.menu is not None else None
                 ),
+                "language": self.language,
             },
             ensure_ascii=False,
         )
@@ -240,6 +246,7 @@ class Reply:
             withdraw=bool(data.get("withdraw")),
             forget_chat=bool(data.get("forget")),
             menu=Menu(MenuRole(menu[0]), menu[1]) if menu else None,
+            language=data.get("language") or SOURCE_LANGUAGE,
         )
 
     @property

@@ -1,11 +1,15 @@
 """What the console channel can do, as the flows ask it (flows/core/channels.py)."""
 
 from flows.core.channels import ChannelInfo
+from flows.core.language import N_
 
 CHANNEL = "console"
 
-IDENTITY_NOTE = "Here I know you only by the user number you act as."
-ENCRYPTION_NOTE = "What you type stays on this computer, and anyone at this terminal can read it."
+# Said at sign-up, in the reader's language (flows/core/channels.py).
+IDENTITY_NOTE = N_("Here I know you only by the user number you act as.")
+ENCRYPTION_NOTE = N_(
+    "What you type stays on this computer, and anyone at this terminal can read it."
+)
 
 
 def console_info() -> ChannelInfo:
@@ -21,6 +25,6 @@ def console_info() -> ChannelInfo:
         protects_content=False,
         end_to_end_encrypted=False,
         media=frozenset(),
-        identity_note=IDENTITY_NOTE,
-        encryption_note=ENCRYPTION_NOTE,
+        identity=IDENTITY_NOTE,
+        encryption=ENCRYPTION_NOTE,
     )

@@ -37,38 +37,69 @@ from flows.community import (
 )
 from flows.core.delivery import Postman, SendResult, Sent
 from flows.core.engine import Engine
+from flows.core.language import N_, _, speaking
 from flows.core.values import Input, Reply
 from handlers.console.capabilities import CHANNEL, console_info
+from handlers.languages import language_of
 from storage import Account
 
 # Lines typed in this session, by message number, so a peer chat can relay
 # ("copy") them. Kept in memory only, like a chat app's own history.
 _KEEP_TYPED = 500
-PICTURE_NAME = "chart.png"
+# What the console says itself, in its reader's language: around a reply, the language
+# the reply was made in (`Reply.language`); to the person at the terminal, the language
+# of the user they act as.
+PICTURE_NAME = N_("chart.png")
 _AS_RUN_TOGETHER = re.compile(r"/as\d+")
-FILE_USAGE = "Usage: /file <path>, for example /file ~/Downloads/meetings.ics"
+FILE_USAGE = N_("Usage: /file <path>, for example /file ~/Downloads/meetings.ics")
+PICTURE_SAVED = N_("[picture saved to {path}]")
+FILE_SAVED = N_("[file saved to {path}]")
+FILE_ATTACHED = N_("[a file was attached]")
+SEND_COMMAND = N_("• {label}: send /{command}")
+TYPE_ANSWER = N_("(type your answer)")
+NUMBER_OR_ANSWER = N_("(reply with a number, or type your answer)")
+NO_LONGER_AVAILABLE = N_("(a message that is no longer available)")
+MESSAGE_NUMBER = N_("[message #{number}]")
+REMOVES_MESSAGE = N_("Hearthside (removes message #{number}): {text}")
+UPDATES_MESSAGE = N_("Hearthside (updates message #{number}): {text}")
+FOR_USER = N_("[to user {user}]")
+PROMPT = N_("you (user {user})> ")
+GOODBYE = N_("Goodbye — take care.")
+AS_USAGE = N_("Usage: /as <user id>, for example /as 2")
+NOW_USER = N_("You are now user {user}.")
+STILL_USER = N_(
+    "You're still user {user}. To act as user {other}, put a space after /as: /as {other}"
+)
+NO_FILE = N_("There is no file at {path}.")
+UNREADABLE = N_("I couldn't read {path}: {error}.")
 
 
 def render(reply: Reply, saved: Path | None = None) -> str:
+    """A reply as printed, with the words the console adds in the reply's language."""
+    with speaking(reply.language):
+        return _render(reply, saved)
+
+
+def _render(reply: Reply, saved: Path | None) -> str:
     lines = [reply.text]
     if saved is not None:
-        what = "picture" if reply.image_png is not None else "file"
-        lines.append(f"[{what} saved to {saved}]")
+        shown = PICTURE_SAVED if reply.image_png is not None else FILE_SAVED
+        lines.append(_(shown).format(path=saved))
     elif reply.image_png is not None or reply.document is not None:
-        lines.append("[a file was attached]")
+        lines.append(_(FILE_ATTACHED))
     if reply.has_commands:
         for choice in reply.choices:
-            lines.append(f"  • {choice.caption}: send /{choice.value}")
+            lines.append("  " + _(SEND_COMMAND).format(label=choice.caption, command=choice.value))
         return "\n".join(lines)
     if reply.choices and not reply.numbered:
         # The answer is itself a number or a time: a numbered list would read "1) 0".
         lines.append("  " + "  ·  ".join(choice.caption for choice in reply.choices))
-        lines.append("  (type your answer)")
+        lines.append("  " + _(TYPE_ANSWER))
         return "\n".join(lines)
     for number, choice in enumerate(reply.choices, start=1):
         lines.append(f"  {number}) {choice.caption}")
     if reply.choices:
-        lines.append("  (reply with a number, or type your answer)")
+        lines.append("  " + _(NUMBER_OR_ANSWER))
     return "\n".join(lines)
 
 
@@ -136,15 +167,19 @@ class ConsoleChannel:
         if len(self.typed) > _KEEP_TYPED:
             del self.typed[next(iter(self.typed))]
 
-    def _print(self, external_id: str, text: str) -> None:
-        prefix = "" if external_id == self._current_user() else f"[to user {external_id}] "
+    def _print(self, external_id: str, text: str, reply: Reply) -> None:
+        prefix = ""
+        if external_id != self._current_user():
+            with speaking(reply.language):
+                prefix = _(FOR_USER).format(user=external_id) + " "
         self._out.write(f"\n{prefix}{text}\n")
         self._out.flush()
 
     async def _save(self, external_id: str, reply: Reply) -> Path | None:
         """Write the reply's attachment, if any, to the exports folder."""
         if reply.image_png is not None:
-            name, data = PICTURE_NAME, reply.image_png
+            with speaking(reply.language):
+                name, data = _(PICTURE_NAME), reply.image_png
         elif reply.document is not None:
             name, data = reply.document.file_name, reply.document.data
         else:
@@ -173,24 +208,29 @@ class ConsoleChannel:
             if source.channel != CHANNEL:
                 # Only lines typed here can be copied; the relay re-sends anything else.
                 return Sent(SendResult.REJECTED)
-            original = self.typed.get(
-                (source.external_id, reply.copy_of.message_ref),
-                "(a message that is no longer available)",
-            )
-            self._print(external_id, f"[message #{ref}] {original}")
+            with speaking(reply.language):
+                number = _(MESSAGE_NUMBER).format(number=ref)
+                original = self.typed.get(
+                    (source.external_id, reply.copy_of.message_ref), _(NO_LONGER_AVAILABLE)
+                )
+            self._print(external_id, f"{number} {original}", reply)
         elif reply.notice is not None:
             # A notice may be edited later ("taken") or replied to: show its number.
-            self._print(external_id, f"[message #{ref}] Hearthside: {render(reply, saved)}")
+            with speaking(reply.language):
+                number = _(MESSAGE_NUMBER).format(number=ref)
+            self._print(external_id, f"{number} Hearthside: {render(reply, saved)}", reply)
         else:
-            self._print(external_id, f"Hearthside: {render(reply, saved)}")
+            self._print(external_id, f"Hearthside: {render(reply, saved)}", reply)
         return Sent(SendResult.SENT, ref)
 
     async def edit(self, external_id: str, message_ref: str, reply: Reply) -> SendResult:
-        if reply.withdraw:
-            # A terminal can't take back what it printed; say the message is withdrawn.
-            self._print(external_id, f"Hearthside (removes message #{message_ref}): {reply.text}")
-            return SendResult.SENT
-        self._print(external_id, f"Hearthside (updates message #{message_ref}): {render(reply)}")
+        with speaking(reply.language):
+            if reply.withdraw:
+                # A terminal can't take back what it printed; say the message is withdrawn.
+                text = _(REMOVES_MESSAGE).format(number=message_ref, text=reply.text)
+            else:
+                text = _(UPDATES_MESSAGE).format(number=message_ref, text=render(reply))
+        self._print(external_id, text, reply)
         return SendResult.SENT
 
 
@@ -200,12 +240,13 @@ def _load(raw: str, limit: int) -> bytes | str | None:
     path = Path(raw).expanduser()
     try:
         if not path.is_file():
-            return f"There is no file at {path}."
+            return _(NO_FILE).format(path=path)
         if path.stat().st_size > limit:
             return None
         return path.read_bytes()
     except OSError as error:
-        return f"I couldn't read {path}: {error.strerror or error}."
+        # The system's own words for what went wrong stay as the system gives them.
+        return _(UNREADABLE).format(path=path, error=error.strerror or error)
 
 
 def _start_line_reader(
@@ -278,17 +319,25 @@ class ConsoleSession:
         self._out.write(line + "\n")
         self._out.flush()
 
-    def _prompt(self) -> None:
-        self._out.write(f"\nyou (user {self.user})> ")
+    async def _language(self) -> str:
+        """The language of the user the person at the terminal acts as."""
+        return await language_of(self._engine, Account(CHANNEL, self.user))
+
+    async def _prompt(self) -> None:
+        with speaking(await self._language()):
+            prompt = _(PROMPT).format(user=self.user)
+        self._out.write(f"\n{prompt}")
         self._out.flush()
 
     async def _read(self) -> None:
         lines = _start_line_reader(self._stdin, asyncio.get_running_loop())
-        self._prompt()
+        await self._prompt()
         while not self._quit.is_set():
             next_line = asyncio.ensure_future(lines.get())
             stopped = asyncio.ensure_future(self._quit.wait())
-            done, _ = await asyncio.wait({next_line, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            done, _pending = await asyncio.wait(
+                {next_line, stopped}, return_when=asyncio.FIRST_COMPLETED
+            )
             if next_line not in done:
                 next_line.cancel()
                 stopped.cancel()
@@ -300,13 +349,13 @@ class ConsoleSession:
                 return
             if not await self.handle_line(line.strip()):
                 return
-            self._prompt()
+            await self._prompt()
 
     async def _send_file(self, raw: str) -> None:
         """A file "attached" from this computer: an admin's calendar or meeting list is
         read (in the capped process, as on every channel); nobody else's is opened."""
         if not raw:
-            self._show(FILE_USAGE)
+            self._show(_(FILE_USAGE))
             return
         name = PurePath(raw).name
         account = Account(CHANNEL, self.user)
@@ -315,6 +364,7 @@ class ConsoleSession:
         if wanted and await may_import_calendar(self._engine, account):
             feed = is_feed_file(name, "")
             config = self._engine.config
+            # Why a file can't be read is said to its sender, in their language.
             data = await asyncio.to_thread(_load, raw, admin_file_limit(feed=feed, config=config))
             if isinstance(data, str):
                 self._show(data)
@@ -334,33 +384,20 @@ class ConsoleSession:
         """Handle one typed line; False when the person asked to leave."""
         if not line:
             return True
-        if line in ("/quit", "/exit"):
-            self._show("Goodbye — take care.")
-            return False
-        word, _, rest = line.partition(" ")
-        if word == "/as":
-            who = rest.strip()
-            if not who.isdigit():
-                self._show("Usage: /as <user id>, for example /as 2")
-            else:
-                self.user = who
-                self._show(f"You are now user {who}.")
-            return True
-        if _AS_RUN_TOGETHER.fullmatch(word):
-            # "/as12" switching people unasked would be a surprise: say how, change nothing.
-            who = word[3:]
-            self._show(
-                f"You're still user {self.user}. To act as user {who}, put a space after "
-                f"/as: /as {who}"
-            )
-            return True
-        if word == "/file":
-            await self._send_file(rest.strip())
-            return True
+        word, _space, rest = line.partition(" ")
+        if (
+            line in ("/quit", "/exit")
+            or word in ("/as", "/file")
+            or _AS_RUN_TOGETHER.fullmatch(word)
+        ):
+            # The console's own lines, to the person at the terminal: in the language of
+            # the user they act as.
+            with speaking(await self._language()):
+                return await self._console_command(line, word, rest)
         reply_to = None
         if line.startswith("#") and " " in line:
             # "#12 text" answers message #12 (a volunteer choosing which chat to answer).
-            number, _, rest = line[1:].partition(" ")
+            number, _space, rest = line[1:].partition(" ")
             if number.isdigit():
                 reply_to, line = number, rest.strip()
         ref = self._channel.next_ref()
@@ -372,4 +409,26 @@ class ConsoleSession:
         if outcome.edit is not None:
             self._show(f"\nHearthside: {render(outcome.edit)}")
         await self._postman.deliver(outcome.deliveries)
+        return True
+
+    async def _console_command(self, line: str, word: str, rest: str) -> bool:
+        """/quit, /as and /file: the console's own commands, not the bot's."""
+        if line in ("/quit", "/exit"):
+            self._show(_(GOODBYE))
+            return False
+        if word == "/as":
+            who = rest.strip()
+            if not who.isdigit():
+                self._show(_(AS_USAGE))
+            else:
+                self.user = who
+                with speaking(await self._language()):  # theirs now
+                    self._show(_(NOW_USER).format(user=who))
+            return True
+        if word == "/file":
+            await self._send_file(rest.strip())
+            return True
+        # "/as12" switching people unasked would be a surprise: say how, change nothing.
+        who = word[3:]
+        self._show(_(STILL_USER).format(user=self.user, other=who))
         return True

@@ -8,6 +8,7 @@ for a day after sending.
 """
 
 from flows.core.channels import ChannelInfo
+from flows.core.language import N_
 
 CHANNEL = "signal"
 
@@ -19,11 +20,12 @@ MEDIA_KINDS = (
 # voice message (a sticker is a pack reference signal-cli can only send from packs it holds).
 CARRIED_MEDIA = frozenset({"photo", "voice"})
 
-IDENTITY_NOTE = (
+# Said at sign-up, in the reader's language (flows/core/channels.py).
+IDENTITY_NOTE = N_(
     "On Signal I know you only by your account's random id: I don't keep your phone number, "
     "username or profile name."
 )
-ENCRYPTION_NOTE = (
+ENCRYPTION_NOTE = N_(
     "Signal chats are end-to-end encrypted to Hearthside's own server, where they are read "
     "to answer you."
 )
@@ -48,7 +50,7 @@ def signal_info(send_interval: float = DEFAULT_SEND_INTERVAL) -> ChannelInfo:
         end_to_end_encrypted=True,
         media=CARRIED_MEDIA,
         supplies_media=True,  # attachments come whole from signal-cli (getAttachment)
-        identity_note=IDENTITY_NOTE,
-        encryption_note=ENCRYPTION_NOTE,
+        identity=IDENTITY_NOTE,
+        encryption=ENCRYPTION_NOTE,
         bulk_per_second=1 / send_interval if send_interval > 0 else None,  # 0: unpaced
     )

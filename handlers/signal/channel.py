@@ -39,6 +39,7 @@ from dataclasses import replace
 from typing import Any
 
 from flows.core.delivery import SendResult, Sent
+from flows.core.language import N_, _, speaking
 from flows.core.values import Reply
 from handlers.signal.capabilities import CHANNEL
 from handlers.signal.pacing import Pacer, Pause, is_reply
@@ -58,7 +59,8 @@ from storage.secret import log_tag
 
 log = logging.getLogger(__name__)
 
-PICTURE_NAME = "chart.png"
+# File names the recipient sees, in the language of the reply (`Reply.language`).
+PICTURE_NAME = N_("chart.png")
 # Signal's apps show an edit, and delete a message for everyone, for about a day after
 # it was sent; past that the message is left as it is.
 EDIT_WINDOW_SECONDS = 24 * 3600
@@ -85,16 +87,25 @@ def data_uri(content_type: str, filename: str, data: bytes) -> str:
 # Relayed media that are pictures, encoded afresh before they go (a sticker is one too).
 CLEANED_KINDS = frozenset({"photo", "sticker"})
 # File names for relayed media that came without one.
-RELAYED_NAMES = {"photo": "photo.jpg", "voice": "voice.m4a", "sticker": "sticker.webp"}
+RELAYED_NAMES = {
+    "photo": N_("photo.jpg"), "voice": N_("voice.m4a"), "sticker": N_("sticker.webp"),
+}  # fmt: skip
+ATTACHMENT_NAME = N_("attachment")
 
 
 def attachments_of(reply: Reply) -> list[str]:
+    with speaking(reply.language):
+        return _attachments_of(reply)
+
+
+def _attachments_of(reply: Reply) -> list[str]:
     if reply.relayed_media is not None:
         media = reply.relayed_media
-        name = media.file_name or RELAYED_NAMES.get(media.kind, "attachment")
+        # A name another channel gave it ("photo.jpg") is one of the catalog's too.
+        name = _(media.file_name or RELAYED_NAMES.get(media.kind, ATTACHMENT_NAME))
         return [data_uri(media.mime_type, name, media.data)]
     if reply.image_png is not None:
-        return [data_uri("image/png", PICTURE_NAME, reply.image_png)]
+        return [data_uri("image/png", _(PICTURE_NAME), reply.image_png)]
     if reply.document is not None:
         document = reply.document
         return [data_uri(document.mime_type, document.file_name, document.data)]

@@ -15,6 +15,7 @@ a person sees it (an emoji with its modifiers, a keycap, a flag).
 import unicodedata
 from dataclasses import dataclass
 
+from flows.core.language import N_, _, speaking
 from flows.core.values import Reply
 
 # signal-cli's ServiceConfig.MAX_MESSAGE_SIZE_BYTES.
@@ -24,6 +25,12 @@ MAX_BODY_BYTES = 2000
 BOLD, ITALIC, SPOILER, STRIKETHROUGH, MONOSPACE = (
     "BOLD", "ITALIC", "SPOILER", "STRIKETHROUGH", "MONOSPACE",
 )  # fmt: skip
+
+# The hint under a reply's choices, in the language of its text (`Reply.language`).
+COMMANDS_HINT = N_("Send one of these: its words, or the command after them.")
+TYPE_HINT = N_("Type your answer.")
+REACT_HINT = N_("Reply with a number or the words, or react to this message with the emoji.")
+NUMBER_HINT = N_("Reply with a number or the words.")
 
 _KEYCAP = "\ufe0f\u20e3"
 _TEN = "🔟"
@@ -72,12 +79,12 @@ def keycap(number: int) -> str:
 
 def _hint(reply: Reply) -> str:
     if reply.has_commands:
-        return "Send one of these: its words, or the command after them."
+        return _(COMMANDS_HINT)
     if not reply.numbered:
-        return "Type your answer."
+        return _(TYPE_HINT)
     if any(choice.emoji for choice in reply.choices):
-        return "Reply with a number or the words, or react to this message with the emoji."
-    return "Reply with a number or the words."
+        return _(REACT_HINT)
+    return _(NUMBER_HINT)
 
 
 def _choice_lines(reply: Reply) -> list[str]:
@@ -94,11 +101,13 @@ def _choice_lines(reply: Reply) -> list[str]:
 
 def render(reply: Reply) -> Styled:
     """A reply as one Signal body: its text, its choices as lines, and a hint (in italics)
-    saying how to answer."""
+    saying how to answer, in the language its text was made in (rendered at sending, for
+    whoever it is for, outside the step that made it)."""
     if not reply.choices:
         return Styled(reply.text)
     head = "\n".join(part for part in (reply.text, "\n".join(_choice_lines(reply))) if part)
-    hint = _hint(reply)
+    with speaking(reply.language):
+        hint = _hint(reply)
     text = f"{head}\n\n{hint}" if head else hint
     return Styled(text, (Span(len(text) - len(hint), len(text), ITALIC),))
 

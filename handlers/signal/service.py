@@ -36,8 +36,10 @@ from flows.community import (
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
 from flows.core.inbox import Inbox
+from flows.core.language import N_, _, speaking
 from flows.core.values import Input, MediaFile, Reply
 from flows.peer import in_open_chat
+from handlers.languages import language_of
 from handlers.ordering import KeyedLocks
 from handlers.signal.admins import find_admins
 from handlers.signal.capabilities import CARRIED_MEDIA, CHANNEL, signal_info
@@ -53,11 +55,43 @@ from storage.secret import log_tag
 
 log = logging.getLogger(__name__)
 
-SORRY = (
+# What the channel says itself, outside any step: in the reader's language
+# (handlers/languages.py).
+SORRY = N_(
     "Sorry — something went wrong on my side and I couldn't handle that. "
     "Please try again, or /cancel to start fresh."
 )
-NOT_FETCHED = "I couldn't fetch it from Signal — please send it again in a moment"
+NOT_FETCHED = N_("I couldn't fetch it from Signal — please send it again in a moment")
+PAUSED = N_(
+    "⚠️ Signal has paused Hearthside's messages there: it limits accounts that send a "
+    "lot to people who haven't written first. Replies to people who write, and crisis "
+    "replies, are still tried; scheduled messages on Signal (check-in prompts, "
+    "reminders, suggestions, peer-chat messages) wait until the pause is lifted."
+)
+PAUSED_UNTIL = N_("Signal asks to wait until {moment} UTC; sending resumes on its own then.")
+PAUSED_A_WHILE = N_("Signal asks to wait for a while; sending resumes on its own then.")
+PAUSED_CAPTCHA = N_(
+    "To lift it: solve the captcha at {page}, copy where its “Open Signal” link points (it "
+    "starts signalcaptcha://), and send it to me as /signal_captcha followed by that link."
+)
+NOT_PAUSED = N_(
+    "Signal isn't pausing Hearthside's messages right now, so there's nothing to lift."
+)
+NO_CAPTCHA = N_(
+    "Signal gave no captcha for this pause, only a time to wait; sending resumes on its own then."
+)
+CAPTCHA_PASSING = N_(
+    "Thanks — I'm passing that captcha to Signal now, and will tell you how it went."
+)
+CAPTCHA_REFUSED = N_(
+    "Signal didn't accept that captcha (they last only a few minutes). Please solve "
+    "a new one at {page} and send /signal_captcha with it again."
+)
+CAPTCHA_NOT_TAKEN = N_("Signal couldn't take the captcha just now; please try again in a minute.")
+CAPTCHA_UNREACHABLE = N_(
+    "I couldn't reach Signal to pass the captcha on; please try again in a minute."
+)
+CAPTCHA_ACCEPTED = N_("Signal accepted the captcha: scheduled messages on Signal go out again.")
 CAPTCHA_PAGE = "https://signalcaptchas.org/challenge/generate.html"
 # signal-cli's error code for a captcha Signal did not accept.
 CAPTCHA_REJECTED = -6
@@ -289,7 +323,9 @@ class SignalService:
         log.info("signal_update kind=%s from=%s", kind, self._tag(message.sender))
         with replying_to(message.sender):
             try:
-                inp = await self._with_calendar(account, inp, message.attachments)
+                # A calendar's refusal is said to its sender: read in their language.
+                with speaking(await language_of(self._engine, account)):
+                    inp = await self._with_calendar(account, inp, message.attachments)
                 inp = await self._with_media(account, inp, message.attachments)
                 outcome = await self._engine.handle(
                     account,
@@ -312,7 +348,14 @@ class SignalService:
 
     async def _apologise(self, aci: str) -> None:
         try:
-            await self.rpc.call("send", {"recipient": [aci], "message": SORRY})
+            language = await language_of(self._engine, Account(CHANNEL, aci))
+        except Exception as error:  # the fault may be storage's: apologise all the same
+            log.warning("apology_language_unknown error=%s", type(error).__name__)
+            language = self._engine.config.default_language
+        with speaking(language):
+            sorry = _(SORRY)
+        try:
+            await self.rpc.call("send", {"recipient": [aci], "message": sorry})
         except (RpcError, NotConnected, TimeoutError) as error:
             log.warning("apology_failed error=%s", type(error).__name__)
 
@@ -368,7 +411,7 @@ class SignalService:
             return too_big(config.calendar_max_bytes)
         data = await self.fetch_attachment(account.external_id, attachment)
         if data is None:
-            return NOT_FETCHED
+            return _(NOT_FETCHED)
         return await read_calendar_within(
             data,
             timezone=config.default_timezone,
@@ -443,46 +486,35 @@ class SignalService:
             )
         if not self.pause.alerted:
             self.pause.alerted = True
-            self._background_task(self._tell_admins(self._pause_text()))
+            self._background_task(self._tell_admins())
 
     def _pause_text(self) -> str:
-        lead = (
-            "⚠️ Signal has paused Hearthside's messages there: it limits accounts that send a "
-            "lot to people who haven't written first. Replies to people who write, and crisis "
-            "replies, are still tried; scheduled messages on Signal (check-in prompts, "
-            "reminders, suggestions, peer-chat messages) wait until the pause is lifted."
-        )
+        """The alert, in the language being spoken."""
         if self.pause.challenge is None:
-            until = (
-                f" until {datetime.fromtimestamp(self.pause.until, UTC):%Y-%m-%d %H:%M} UTC"
-                if self.pause.until is not None
-                else " for a while"
-            )
-            return f"{lead}\n\nSignal asks to wait{until}; sending resumes on its own then."
-        return (
-            f"{lead}\n\nTo lift it: solve the captcha at {CAPTCHA_PAGE}, copy where its "
-            "“Open Signal” link points (it starts signalcaptcha://), and send it to me as "
-            "/signal_captcha followed by that link."
-        )
+            if self.pause.until is not None:
+                moment = f"{datetime.fromtimestamp(self.pause.until, UTC):%Y-%m-%d %H:%M}"
+                then = _(PAUSED_UNTIL).format(moment=moment)
+            else:
+                then = _(PAUSED_A_WHILE)
+        else:
+            then = _(PAUSED_CAPTCHA).format(page=CAPTCHA_PAGE)
+        return f"{_(PAUSED)}\n\n{then}"
 
-    async def _tell_admins(self, text: str) -> None:
-        outcome = await tell_admins(self._engine, text)
+    async def _tell_admins(self) -> None:
+        # Made once in each language the admins read.
+        outcome = await tell_admins(self._engine, self._pause_text)
         await self._postman.deliver(outcome.deliveries)
 
     def submit(self, captcha: str, admin: Account) -> str:
         """An admin's solved captcha (flows/admin/channel_pauses.py): submitted to Signal in
         the background, and the admin told how it went."""
+        # Asked in the admin's own step: in the language it speaks.
         if not self.pause.paused:
-            return (
-                "Signal isn't pausing Hearthside's messages right now, so there's nothing to lift."
-            )
+            return _(NOT_PAUSED)
         if self.pause.challenge is None:
-            return (
-                "Signal gave no captcha for this pause, only a time to wait; sending resumes on "
-                "its own then."
-            )
+            return _(NO_CAPTCHA)
         self._background_task(self._submit(self.pause.challenge, captcha, admin))
-        return "Thanks — I'm passing that captcha to Signal now, and will tell you how it went."
+        return _(CAPTCHA_PASSING)
 
     async def _submit(self, challenge: str, captcha: str, admin: Account) -> None:
         try:
@@ -491,30 +523,25 @@ class SignalService:
             )
         except RpcError as error:
             log.warning("signal_captcha_refused code=%s", error.code)
-            text = (
-                "Signal didn't accept that captcha (they last only a few minutes). Please solve "
-                f"a new one at {CAPTCHA_PAGE} and send /signal_captcha with it again."
-                if error.code == CAPTCHA_REJECTED
-                else "Signal couldn't take the captcha just now; please try again in a minute."
-            )
-            await self._tell(admin, text)
+            if error.code == CAPTCHA_REJECTED:
+                await self._tell(admin, CAPTCHA_REFUSED, page=CAPTCHA_PAGE)
+            else:
+                await self._tell(admin, CAPTCHA_NOT_TAKEN)
             return
         except (NotConnected, TimeoutError) as error:
             log.warning("signal_captcha_failed error=%s", type(error).__name__)
-            await self._tell(
-                admin,
-                "I couldn't reach Signal to pass the captcha on; please try again in a minute.",
-            )
+            await self._tell(admin, CAPTCHA_UNREACHABLE)
             return
         self.pause.lift()
         log.info("signal_resumed")
-        await self._tell(
-            admin, "Signal accepted the captcha: scheduled messages on Signal go out again."
-        )
+        await self._tell(admin, CAPTCHA_ACCEPTED)
         self._drain()
 
-    async def _tell(self, admin: Account, text: str) -> None:
-        outcome = await self._engine.send([admin], Reply(text))
+    async def _tell(self, admin: Account, message: str, **values: str) -> None:
+        """`message` (a catalog text, with its `values`) to the admin, in their language."""
+        with speaking(await language_of(self._engine, admin)):
+            reply = Reply(_(message).format(**values))
+        outcome = await self._engine.send([admin], reply)
         if admin.channel == CHANNEL:
             # An answer to their own command, even while Signal's pause holds the rest.
             with replying_to(admin.external_id):

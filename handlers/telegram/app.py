@@ -12,8 +12,10 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
 from flows.core.inbox import Inbox
+from flows.core.language import N_, SHIPPED, _, speaking
 from flows.core.menus import staff_menus
 from flows.core.values import MenuRole
+from handlers.languages import language_of
 from handlers.startup import ChannelUnavailable
 from handlers.telegram.capabilities import BULK_PER_SECOND, CHANNEL, BotLinks, telegram_info
 from handlers.telegram.channel import TelegramChannel
@@ -38,7 +40,8 @@ ALLOWED_UPDATES = [
     Update.CALLBACK_QUERY,
     Update.MY_CHAT_MEMBER,
 ]
-SORRY = (
+# Said outside any step, in the reader's language (handlers/languages.py).
+SORRY = N_(
     "Sorry — something went wrong on my side and I couldn't handle that. "
     "Please try again, or /cancel to start fresh."
 )
@@ -112,7 +115,11 @@ class TelegramService:
         self.app.add_handler(TypeHandler(Update, router.on_update))
         self.app.add_error_handler(self._on_error)
         self.channel = TelegramChannel(
-            self.app.bot, engine.db.secret, media, commands=engine.commands.values()
+            self.app.bot,
+            engine.db.secret,
+            media,
+            commands=engine.commands.values(),
+            default_language=engine.config.default_language,
         )
         postman.register(self.channel)
         # What this channel can do; its invite links point at this bot once it is known.
@@ -174,10 +181,17 @@ class TelegramService:
         return proactive()
 
     async def _publish_commands(self) -> None:
-        """The members' menu for every chat (the default scope), then each staff chat's
-        own (flows/core/menus.py), so they match the roles as they are now."""
+        """The members' menu for every chat (the default scope): in DEFAULT_LANGUAGE for
+        an app in a language Hearthside doesn't speak, and in each language it speaks for
+        an app in that one; then each staff chat's own (flows/core/menus.py), so they match
+        the roles as they are now."""
+        bot = self.app.bot
         try:
-            await self.app.bot.set_my_commands(self.channel.menu_of(MenuRole.MEMBER))
+            await bot.set_my_commands(self.channel.menu_of(MenuRole.MEMBER))
+            for language in SHIPPED:
+                await bot.set_my_commands(
+                    self.channel.menu_of(MenuRole.MEMBER, language), language_code=language
+                )
         except Exception as error:  # a cosmetic failure must not stop the bot
             log.warning("set_my_commands_failed error=%s", type(error).__name__)
             return
@@ -208,8 +222,18 @@ class TelegramService:
             return
         if update.effective_chat.type == "private":
             account = Account(CHANNEL, str(update.effective_chat.id))
+            user = update.effective_user
             try:
-                await self.app.bot.send_message(int(account.external_id), SORRY)
+                language = await language_of(
+                    self._engine, account, user.language_code if user is not None else None
+                )
+            except Exception as lookup_error:  # the fault may be storage's: apologise anyway
+                log.warning("apology_language_unknown error=%s", type(lookup_error).__name__)
+                language = self._engine.config.default_language
+            with speaking(language):
+                sorry = _(SORRY)
+            try:
+                await self.app.bot.send_message(int(account.external_id), sorry)
             except Exception as send_error:
                 log.warning("apology_failed error=%s", type(send_error).__name__)
 

@@ -1,6 +1,7 @@
 """What the Telegram channel can do, as the flows ask it (flows/core/channels.py)."""
 
 from flows.core.channels import ChannelInfo, DeepLinks
+from flows.core.language import N_
 
 CHANNEL = "telegram"
 
@@ -10,8 +11,9 @@ MEDIA_KINDS = (
     "contact", "location", "venue", "poll", "dice",
 )  # fmt: skip
 
-IDENTITY_NOTE = "I don't keep your Telegram name, username or phone number."
-ENCRYPTION_NOTE = "Telegram chats with bots are not end-to-end encrypted."
+# Said at sign-up, in the reader's language (flows/core/channels.py).
+IDENTITY_NOTE = N_("I don't keep your Telegram name, username or phone number.")
+ENCRYPTION_NOTE = N_("Telegram chats with bots are not end-to-end encrypted.")
 
 
 class BotLinks:
@@ -49,8 +51,8 @@ def telegram_info(
         # A peer chat's photo, voice message or sticker is fetched when it goes to another
         # channel (handlers/telegram/routing.py).
         supplies_media=True,
-        identity_note=IDENTITY_NOTE,
-        encryption_note=ENCRYPTION_NOTE,
+        identity=IDENTITY_NOTE,
+        encryption=ENCRYPTION_NOTE,
         deep_links=links,
         bulk_per_second=bulk_per_second,
         menus=True,  # setMyCommands for one chat (BotCommandScopeChat)

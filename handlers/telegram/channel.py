@@ -8,6 +8,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from flows.core.commands import Command
 from flows.core.delivery import SendResult, Sent
+from flows.core.language import N_, SOURCE_LANGUAGE, _, speaking
 from flows.core.menus import menu_commands
 from flows.core.values import MediaFile, Menu, MenuRole, Reply
 from handlers.telegram.capabilities import CHANNEL
@@ -20,9 +21,13 @@ from storage.secret import log_tag
 log = logging.getLogger(__name__)
 
 CAPTION_MAX = 1024
-PHOTO_NAME = "chart.png"
+# File names the recipient sees, in the language of the reply (`Reply.language`).
+PHOTO_NAME = N_("chart.png")
 # File names for relayed media that came without one.
-RELAYED_NAMES = {"photo": "photo.jpg", "sticker": "sticker.webp", "voice": "voice.m4a"}
+RELAYED_NAMES = {
+    "photo": N_("photo.jpg"), "sticker": N_("sticker.webp"), "voice": N_("voice.m4a"),
+}  # fmt: skip
+ATTACHMENT_NAME = N_("attachment")
 
 
 class TelegramChannel:
@@ -34,6 +39,7 @@ class TelegramChannel:
         secret: bytes,
         media: MediaMessages | None = None,
         commands: Iterable[Command] = (),
+        default_language: str = SOURCE_LANGUAGE,
     ) -> None:
         self._bot = bot
         self._secret = secret  # logs name chats by a keyed hash (storage/secret.py)
@@ -41,23 +47,30 @@ class TelegramChannel:
         self._media = media if media is not None else MediaMessages()
         # Every command, for the menus of each role (`set_menu`).
         self._commands = tuple(commands)
+        # DEFAULT_LANGUAGE: a menu in no language of its own is made in it.
+        self._default_language = default_language
 
-    def menu_of(self, role: MenuRole) -> list[BotCommand]:
-        return [BotCommand(c.name, c.description) for c in menu_commands(self._commands, role)]
+    def menu_of(self, role: MenuRole, language: str | None = None) -> list[BotCommand]:
+        """`role`'s commands, described in `language` (the deployment's default if None)."""
+        with speaking(language or self._default_language):
+            return [
+                BotCommand(c.name, _(c.description)) for c in menu_commands(self._commands, role)
+            ]
 
     async def set_menu(self, external_id: str, menu: Menu) -> SendResult:
-        """This chat's menu: the members' menu is the bot's default one, so a chat going
-        back to it loses its own (deleteMyCommands); a volunteer's or an admin's is set for
-        that chat alone (BotCommandScopeChat)."""
+        """This chat's menu: the members' menu in no language of its own is the bot's
+        default one (in the app's language), so a chat going back to it loses its own
+        (deleteMyCommands); any other (a volunteer's, an admin's, a member's in a language
+        other than their app's) is set for that chat alone (BotCommandScopeChat), in the
+        menu's language, whatever language the app is in."""
         chat_id = int(external_id)
         scope = BotCommandScopeChat(chat_id)
-        language = menu.language_code or None
         try:
-            if menu.role is MenuRole.MEMBER:
-                await self._bot.delete_my_commands(scope=scope, language_code=language)
+            if menu.role is MenuRole.MEMBER and not menu.language_code:
+                await self._bot.delete_my_commands(scope=scope, language_code=None)
             else:
                 await self._bot.set_my_commands(
-                    self.menu_of(menu.role), scope=scope, language_code=language
+                    self.menu_of(menu.role, menu.language_code), scope=scope, language_code=None
                 )
         except (BadRequest, Forbidden) as error:
             # A chat that is gone or blocked the bot keeps no menu worth retrying.
@@ -109,9 +122,11 @@ class TelegramChannel:
         # Attachments are the member's own health data (a chart, an export): protected
         # from forwarding and saving, like everything relayed.
         if reply.image_png is not None:
+            with speaking(reply.language):
+                photo_name = _(PHOTO_NAME)
             message = await self._bot.send_photo(
                 chat_id,
-                photo=InputFile(reply.image_png, filename=PHOTO_NAME),
+                photo=InputFile(reply.image_png, filename=photo_name),
                 caption=reply.text[:CAPTION_MAX],
                 reply_markup=keyboard(reply),
                 protect_content=True,
@@ -141,7 +156,9 @@ class TelegramChannel:
         caption the speaker's pseudonym: a picture or sticker as a photo, a voice message as
         a file (Telegram takes a voice note only as Ogg Opus, MP3 or M4A, and another
         channel's recording may be none of them)."""
-        name = media.file_name or RELAYED_NAMES.get(media.kind, "attachment")
+        with speaking(reply.language):
+            # A name another channel gave it ("photo.jpg") is one of the catalog's too.
+            name = _(media.file_name or RELAYED_NAMES.get(media.kind, ATTACHMENT_NAME))
         upload = InputFile(media.data, filename=name)
         caption = reply.text[:CAPTION_MAX]
         if media.kind in ("photo", "sticker"):

@@ -29,8 +29,10 @@ from flows.community import (
 from flows.core.delivery import Postman
 from flows.core.engine import Engine
 from flows.core.inbox import Inbox, UpdateKey
+from flows.core.language import N_, _, speaking
 from flows.core.values import Input, MediaFile, Outcome
 from flows.peer import wants_media_file
+from handlers.languages import language_of
 from handlers.telegram.capabilities import CHANNEL, MEDIA_KINDS
 from handlers.telegram.intake import update_key
 from handlers.telegram.media import MediaMessages
@@ -42,8 +44,11 @@ log = logging.getLogger(__name__)
 
 _Downloadable = PhotoSize | Voice | Sticker
 
-STALE_TAP = "That question has passed — no problem."
-NOT_FETCHED = "I couldn't fetch it from Telegram — please send it again in a moment"
+# Said outside any step, in the reader's language (handlers/languages.py).
+STALE_TAP = N_("That question has passed — no problem.")
+NOT_FETCHED = N_("I couldn't fetch it from Telegram — please send it again in a moment")
+# The names of relayed files, as their recipient sees them (translated where sent).
+PHOTO_FILE, VOICE_FILE, STICKER_FILE = N_("photo.jpg"), N_("voice.ogg"), N_("sticker.webp")
 
 
 # The largest file a peer chat fetches to re-send elsewhere (a bot may download 20 MB).
@@ -55,12 +60,12 @@ def _relayable(message: Message) -> tuple[_Downloadable, str, str] | None:
     type and name of its file; None for anything else (an animated sticker shows nowhere
     but Telegram)."""
     if message.photo:
-        return message.photo[-1], "image/jpeg", "photo.jpg"
+        return message.photo[-1], "image/jpeg", PHOTO_FILE
     if message.voice is not None:
-        return message.voice, message.voice.mime_type or "audio/ogg", "voice.ogg"
+        return message.voice, message.voice.mime_type or "audio/ogg", VOICE_FILE
     sticker = message.sticker
     if sticker is not None and not (sticker.is_animated or sticker.is_video):
-        return sticker, "image/webp", "sticker.webp"
+        return sticker, "image/webp", STICKER_FILE
     return None
 
 
@@ -186,7 +191,9 @@ class TelegramRouter:
             return None
         if not await may_import_calendar(self._engine, account):
             return None
-        return await self._admin_file(message, feed=feed)
+        # Why it can't be read is said to its sender: in their language.
+        with speaking(await language_of(self._engine, account)):
+            return await self._admin_file(message, feed=feed)
 
     async def _admin_file(
         self, message: Message, *, feed: bool
@@ -204,7 +211,7 @@ class TelegramRouter:
             data = bytes(await file.download_as_bytearray())
         except TelegramError as error:
             log.warning("telegram_download_failed error=%s", type(error).__name__)
-            return FeedRefusal(NOT_FETCHED) if feed else NOT_FETCHED
+            return FeedRefusal(_(NOT_FETCHED)) if feed else _(NOT_FETCHED)
         return await read_admin_file(data, feed=feed, config=config, now=self._engine.clock.now())
 
     async def _tap(self, update: Update, account: Account, key: UpdateKey) -> None:
@@ -212,6 +219,8 @@ class TelegramRouter:
         assert query is not None
         parsed = parse_callback_data(query.data)
         inp = Input.tapped(parsed[1], parsed[0]) if parsed else Input.tapped("", -1)
+        if query.from_user is not None and query.from_user.language_code:
+            inp = dataclasses.replace(inp, language_code=query.from_user.language_code)
         log.info("telegram_update id=%s kind=tap chat=%s", update.update_id, self._tag(account))
         outcome = await self._engine.handle(
             account, inp, dedupe=key, deliver_first=self._postman.deliver
@@ -219,7 +228,11 @@ class TelegramRouter:
         if outcome.duplicate:
             return
         message = query.message if isinstance(query.message, Message) else None
-        await self._safely(query.answer(STALE_TAP if outcome.stale else None))
+        stale = None
+        if outcome.stale:
+            with speaking(await language_of(self._engine, account, inp.language_code)):
+                stale = _(STALE_TAP)
+        await self._safely(query.answer(stale))
         if message is not None:
             await self._update_question(message, outcome)
         await self._postman.deliver(outcome.deliveries)

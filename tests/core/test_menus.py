@@ -90,11 +90,11 @@ async def test_telegram_sets_one_chat_s_menu_and_a_refusal_is_no_block(engine: E
     bot = MenuBot()
     channel = TelegramChannel(cast("Bot", bot), b"k" * 32, commands=engine.commands.values())
     assert await channel.set_menu("4242", Menu(MenuRole.ADMIN)) is SendResult.SENT
-    assert await channel.set_menu("4242", Menu(MenuRole.MEMBER, "en")) is SendResult.SENT
+    assert await channel.set_menu("4242", Menu(MenuRole.MEMBER)) is SendResult.SENT
     (_, set_call), (_, delete_call) = bot.calls
     assert set_call["scope"].chat_id == 4242 and set_call["language_code"] is None
     assert "audit" in set_call["commands"]
-    assert delete_call["scope"].chat_id == 4242 and delete_call["language_code"] == "en"
+    assert delete_call["scope"].chat_id == 4242 and delete_call["language_code"] is None
     # A chat Telegram doesn't know is no reason to think the person unreachable.
     refused = TelegramChannel(cast("Bot", MenuBot(BadRequest("Chat not found"))), b"k" * 32)
     assert await refused.set_menu("4242", Menu(MenuRole.ADMIN)) is SendResult.REJECTED
