@@ -7,7 +7,16 @@ first scoring. What a member is shown is decided as the guard decides it without
 context: the lexicon first, then, where it found nothing (and cleared nothing), the
 semantic layer for messages of `SEMANTIC_MIN_WORDS` words or more: a page at `PAGE`, the
 direct question at `ASK`. Prints figures only, never a message. With paths, scores those
-files instead (the development set, or a new batch).
+files instead (the development set, or a new batch, in English or Spanish: both lexicons
+read every message). The semantic model is English-only; on a Spanish file the last line,
+the highest score it gave a hard negative it was asked about, shows how far it stays from
+asking (`ASK`) and paging (`PAGE`).
+
+tests/crisis_es_dev.tsv, the Spanish development set (300 messages), was written before the
+Spanish lexicon and tuned on; scored under `lexicon-9` + `semantic-8` (English only) it
+showed the lines to 5/120 tier-1 messages, asked 3/50 tier-2 ones and alarmed none of the
+110 hard negatives; the model asked nothing (its highest score on a Spanish hard negative
+was 0.48). Under `lexicon-10` it is in-sample: 120/120, 50/50, 0/110.
 
 blind-1 and blind-2 were scored first under `lexicon-3` + `semantic-1`, and have been part
 of the tuning set since `lexicon-4`, so their figures now are in-sample. Their first
@@ -256,6 +265,8 @@ class Decision:
     tier: int  # 1 pages people; 2 asks the direct question with the lines
     supporter: bool  # the reply for someone worried about another person, with the lines
     asked_by_model: bool
+    # The semantic layer's score, where it was asked.
+    score: float | None = None
 
     @property
     def shown_lines(self) -> bool:
@@ -271,10 +282,10 @@ def decide(scorer: SemanticScorer | None, expected: int, text: str) -> Decision:
         return Decision(expected, 0, False, False)
     score = scorer.score_sync(text)
     if score >= semantic.PAGE:
-        return Decision(expected, 1, False, True)
+        return Decision(expected, 1, False, True, score)
     if score >= semantic.ASK:
-        return Decision(expected, 2, False, True)
-    return Decision(expected, 0, False, False)
+        return Decision(expected, 2, False, True, score)
+    return Decision(expected, 0, False, False, score)
 
 
 def share(part: int, whole: int) -> str:
@@ -309,6 +320,12 @@ def report(name: str, decisions: list[Decision]) -> str:
     out.append(
         f"  {'direct questions from the model':<32}{sum(d.asked_by_model for d in decisions)}"
     )
+    scores = [d.score for d in negatives if d.score is not None]
+    if scores:
+        out.append(
+            f"  {'highest model score, negatives':<32}{max(scores):<16.2f}"
+            f"(asks at {semantic.ASK:.2f}, pages at {semantic.PAGE:.2f}; {len(scores)} scored)"
+        )
     return "\n".join(out)
 
 

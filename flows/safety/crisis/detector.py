@@ -24,6 +24,12 @@ speaker's own, whoever the clause named before it. Words with a dropped g ("step
 read in full. Rules marked `subject = "other"` are about someone else ("kill himself") and
 always count as third party; `urgent` rules (an overdose in progress) keep tier 1 when it
 is someone else's.
+Every message is read by the English lexicon and by the Spanish one (`patterns_es.toml`, its
+companion): people switch languages mid-sentence, so each reads all of it with its own
+negations, past cues, third persons and context, and the more urgent assessment decides
+(ids of both when they agree on the tier). A lexicon's file may fold accents ("está" →
+"esta"), leave dropped g's alone, and say in its own words who the speaker is
+(`first_person`, `speaker`) and what a request to the reader is (`request`).
 Deterministic and offline, so every decision can be audited.
 """
 
@@ -38,7 +44,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-DETECTOR_VERSION = "lexicon-9"
+DETECTOR_VERSION = "lexicon-10"
 # Words before a match in which a negation counts (NegEx-style window).
 NEGATION_WINDOW = 4
 # An affirmation is negated only by the word just before it ("not just tired"): in "I'm not
@@ -203,6 +209,26 @@ class RiskDetector:
         self._joined_keys = frozenset(normalise.get("joined_keys", []))
         self._longest_joined = max((len(w) for w in self._joined_words), default=0)
         self._not_dropped_g = frozenset(normalise.get("not_dropped_g", []))
+        # Spanish is typed with accents or without them: both are read without.
+        self._fold_accents = bool(normalise.get("fold_accents", False))
+        self._dropped_g = bool(normalise.get("dropped_g", True))
+        # Who the speaker is, in this lexicon's language (English by default).
+        self._first_person = (
+            lexicon.compile([modifiers["first_person"]])
+            if "first_person" in modifiers
+            else _FIRST_PERSON
+        )
+        self._speaker = (
+            lexicon.compile([modifiers["speaker"]])
+            if "speaker" in modifiers
+            else _SPEAKER_IN_MATCH
+        )
+        self._request = (
+            re.compile(lexicon.expand(modifiers["request"]))
+            if "request" in modifiers
+            else _REQUEST
+        )
+        self.companions: tuple[RiskDetector, ...] = ()
 
     @staticmethod
     def _rule(lexicon: _Lexicon, rule: dict[str, Any]) -> _Rule:
@@ -259,12 +285,19 @@ class RiskDetector:
 
     def _words(self, text: str) -> str:
         text = _JOINED_CANDIDATE.sub(lambda m: self._split_joined(m.group()), text)
-        text = _DROPPED_G.sub(self._with_g, text)
+        if self._dropped_g:
+            text = _DROPPED_G.sub(self._with_g, text)
         return self._shorthand_words.sub(lambda m: self._shorthand[m.group()], text)
 
     def normalise(self, text: str) -> tuple[str, str]:
         """Two forms: repeated letters cut to two ("soo") and to one ("so")."""
         text = unicodedata.normalize("NFKC", text).casefold()
+        if self._fold_accents:
+            # "está" → "esta", "ñ" → "n": the patterns are written without accents.
+            decomposed = unicodedata.normalize("NFD", text)
+            text = unicodedata.normalize(
+                "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+            )
         text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\ufe0f", "")
         text = re.sub(r"\s+", " ", text).strip()
         two = self._words(re.sub(r"(\w)\1{2,}", r"\1\1", text))
@@ -297,9 +330,9 @@ class RiskDetector:
         cues = list(self._third.finditer(before))
         if (
             cues
-            and not _FIRST_PERSON.search(before, cues[-1].end())
-            and not _SPEAKER_IN_MATCH.search(text, start, end)
-            and not _REQUEST.match(text, start)
+            and not self._first_person.search(before, cues[-1].end())
+            and not self._speaker.search(text, start, end)
+            and not self._request.match(text, start)
         ):
             mods.append(THIRD)
         return mods
@@ -355,6 +388,15 @@ class RiskDetector:
         return found
 
     def assess(self, text: str) -> Assessment:
+        """This lexicon's assessment and its companions' (another language's rules read
+        every message too: people switch languages mid-sentence), the most urgent first."""
+        own = self.assess_own(text)
+        if not self.companions:
+            return own
+        return _merge([own, *(other.assess_own(text) for other in self.companions)])
+
+    def assess_own(self, text: str) -> Assessment:
+        """The assessment by this lexicon's rules alone."""
         if not text or not text.strip():
             return Assessment(0, ())
         forms = tuple(dict.fromkeys(self.normalise(text[:TEXT_LIMIT])))
@@ -394,17 +436,39 @@ class RiskDetector:
         return Assessment(best, tuple(sorted(rule_ids)))
 
 
+def _merge(results: list[Assessment]) -> Assessment:
+    """The most urgent of several lexicons' assessments of one message: the lowest tier
+    found, with the ids of every lexicon that found it; if none found anything, cleared
+    when one of them cleared a match."""
+    alarms = [found for found in results if found.tier]
+    if not alarms:
+        return Assessment(0, (CLEARED,)) if any(r.cleared for r in results) else Assessment(0, ())
+    best = min(found.tier for found in alarms)
+    rule_ids = {rule for found in alarms if found.tier == best for rule in found.rule_ids}
+    return Assessment(best, tuple(sorted(rule_ids)))
+
+
+# Each lexicon's file, beside this one; the first reads every message with the others.
+LEXICONS = ("patterns.toml", "patterns_es.toml")
+
 _LOADING = threading.Lock()
 
 
 @cache
 def _load_default() -> RiskDetector:
-    return RiskDetector.from_file()
+    folder = resources.files("flows.safety.crisis")
+    first, *others = (
+        RiskDetector(tomllib.loads((folder / name).read_text("utf-8"))) for name in LEXICONS
+    )
+    first.companions = tuple(others)
+    first.meanings.update(m for other in others for m in other.meanings.items())
+    return first
 
 
 def default_detector() -> RiskDetector:
-    """The shipped lexicon, compiled once (about a second of CPU) by whichever thread asks
-    first; the others wait for it rather than compile it again."""
+    """The shipped lexicons (English, with Spanish as its companion), compiled once (about
+    two seconds of CPU) by whichever thread asks first; the others wait for it rather than
+    compile it again."""
     with _LOADING:
         return _load_default()
 
