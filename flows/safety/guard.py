@@ -296,17 +296,18 @@ async def _page_once(
     for account in accounts:
         if account == ctx.account:
             continue
+        # The Reply too is made inside: it carries the language its channel renders in.
         with speaking(await _language_of(ctx, account)):
             again = account in paged
             words, choices = text(again), buttons()
-        token = COMMAND_TOKEN if choices else None
-        if again:
-            ctx.send_to(account, Reply(words, choices, token=token, replaces_notice=key))
-        else:
-            reply = Reply(
-                words, choices, token=token, urgent=True, notice=key, protect_content=True
-            )
-            ctx.send_to(account, reply)
+            token = COMMAND_TOKEN if choices else None
+            if again:
+                reply = Reply(words, choices, token=token, replaces_notice=key)
+            else:
+                reply = Reply(
+                    words, choices, token=token, urgent=True, notice=key, protect_content=True
+                )
+        ctx.send_to(account, reply)
 
 
 def _flagged_again(text: str, again: bool) -> str:
@@ -435,7 +436,8 @@ async def guard_fallback(ctx: Context) -> None:
                             "check /volunteers and the logs, and reach them if you can."
                         )
                     )
-            ctx.send_to(account, Reply(text, urgent=True, protect_content=True))
+                reply = Reply(text, urgent=True, protect_content=True)
+            ctx.send_to(account, reply)
 
 
 async def _record_if_member(ctx: Context, assessment: Assessment) -> None:
@@ -765,17 +767,15 @@ async def handover(ctx: Context) -> None:
                 alias=handoff.member_alias,
             )
             take_over = take_over_choice(handoff)
-        ctx.send_to(
-            account,
-            Reply(
+            reply = Reply(
                 text,
                 (take_over,),
                 token=COMMAND_TOKEN,
                 notice=notice_keys.handover(handoff.id),
                 urgent=True,
                 protect_content=True,
-            ),
-        )
+            )
+        ctx.send_to(account, reply)
     audit.admin_action(ctx, "chat.handover", handoff.id)
     ctx.answered = said(N_("Admins alerted"))
     if admins:
